@@ -1,0 +1,22 @@
+//! `cargo bench -p myna-number`: validation and issuance throughput.
+use divan::{Bencher, black_box};
+use myna_number::{IndividualNumber, NumberIssuer};
+
+fn main() {
+    divan::main();
+}
+
+#[divan::bench]
+fn validate_individual(b: Bencher) {
+    b.bench(|| black_box("6214 9832 0257").parse::<IndividualNumber>());
+}
+
+#[divan::bench]
+fn issue_individual(b: Bencher) {
+    let iss = NumberIssuer::new(&[9u8; 32]).unwrap();
+    let mut serial = 0u64;
+    b.bench_local(|| {
+        serial += 1;
+        iss.individual(black_box(serial))
+    });
+}
