@@ -1,0 +1,195 @@
+//! Life events and the rules for applying them. A record is never overwritten in place:
+//! each event is kept, and the current record is what the events add up to.
+
+use time::Date;
+
+use crate::{Address, BirthDate, PersonName, Relationship, Resident, Sex, Status};
+
+/// What happened. Births and first registrations create a record; the rest change one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    /// 出生: a new record with a new number.
+    Birth { name: PersonName, sex: Option<Sex>, address: Address, household: Option<u64>, relationship: Relationship },
+    /// 転入 from abroad, first registration: a new record with a new number.
+    FirstRegistration {
+        name: PersonName,
+        birth: BirthDate,
+        sex: Option<Sex>,
+        address: Address,
+        household: Option<u64>,
+        relationship: Relationship,
+    },
+    /// 転入 of someone who had moved out of another municipality: same record and number.
+    MoveIn { address: Address, household: Option<u64>, relationship: Relationship },
+    /// 転出.
+    MoveOut { to: String },
+    /// 転居, within the same municipality.
+    MoveWithin { address: Address },
+    NameChange { name: PersonName },
+    Death,
+}
+
+impl EventKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EventKind::Birth { .. } => "birth",
+            EventKind::FirstRegistration { .. } => "first_registration",
+            EventKind::MoveIn { .. } => "move_in",
+            EventKind::MoveOut { .. } => "move_out",
+            EventKind::MoveWithin { .. } => "move_within",
+            EventKind::NameChange { .. } => "name_change",
+            EventKind::Death => "death",
+        }
+    }
+
+    pub fn creates_record(&self) -> bool {
+        matches!(self, EventKind::Birth { .. } | EventKind::FirstRegistration { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifeEvent {
+    /// The day it took effect (届出の異動日).
+    pub on: Date,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    #[error("{on} is in the future (today is {today})")]
+    Future { on: Date, today: Date },
+    #[error("{on} is before the resident's birth ({birth})")]
+    BeforeBirth { on: Date, birth: BirthDate },
+    #[error("the resident died on {0}; no further events can be recorded")]
+    Deceased(Date),
+    #[error("the resident moved out on {0}; record a move-in first")]
+    MovedOut(Date),
+    #[error("only a resident who moved out can move in; this one lives at {0}")]
+    NotMovedOut(String),
+    #[error("{event} creates a new record and cannot apply to an existing one")]
+    CreatesRecord { event: &'static str },
+    #[error("a move within a municipality must stay in it ({from} → {to}); record a move-out and a move-in")]
+    LeavesMunicipality { from: String, to: String },
+    #[error("the new name is the same as the current one")]
+    SameName,
+}
+
+impl LifeEvent {
+    /// Checks the date against today, for any event.
+    pub fn check_date(&self, today: Date) -> Result<(), EventError> {
+        if self.on > today {
+            return Err(EventError::Future { on: self.on, today });
+        }
+        Ok(())
+    }
+}
+
+impl Resident {
+    /// The record after `event`, or why the event cannot apply. `self` is left unchanged.
+    pub fn apply(&self, event: &LifeEvent, today: Date) -> Result<Resident, EventError> {
+        event.check_date(today)?;
+        if event.on < self.birth.date() {
+            return Err(EventError::BeforeBirth { on: event.on, birth: self.birth });
+        }
+        match (&self.status, &event.kind) {
+            (Status::Deceased { on }, _) => return Err(EventError::Deceased(*on)),
+            (Status::MovedOut { .. }, EventKind::MoveIn { .. }) => {}
+            (Status::MovedOut { on, .. }, _) => return Err(EventError::MovedOut(*on)),
+            (Status::Resident, EventKind::MoveIn { .. }) => return Err(EventError::NotMovedOut(self.address.line())),
+            _ => {}
+        }
+        let mut next = self.clone();
+        match &event.kind {
+            EventKind::Birth { .. } | EventKind::FirstRegistration { .. } => {
+                return Err(EventError::CreatesRecord { event: event.kind.as_str() });
+            }
+            EventKind::MoveIn { address, household, relationship } => {
+                next.address = address.clone();
+                next.household = household.unwrap_or(0);
+                next.relationship = *relationship;
+                next.status = Status::Resident;
+            }
+            EventKind::MoveOut { to } => next.status = Status::MovedOut { on: event.on, to: to.clone() },
+            EventKind::MoveWithin { address } => {
+                if address.lg_code() != self.address.lg_code() {
+                    return Err(EventError::LeavesMunicipality {
+                        from: self.address.normalized().city.clone(),
+                        to: address.normalized().city.clone(),
+                    });
+                }
+                next.address = address.clone();
+            }
+            EventKind::NameChange { name } => {
+                if name == &self.name {
+                    return Err(EventError::SameName);
+                }
+                next.name = name.clone();
+            }
+            EventKind::Death => next.status = Status::Deceased { on: event.on },
+        }
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use myna_number::NumberIssuer;
+    use time::macros::date;
+
+    use super::*;
+    use crate::ResidentCode;
+
+    const TODAY: Date = date!(2026 - 11 - 21);
+
+    fn hanako() -> Resident {
+        let iss = NumberIssuer::new(&[3; 32]).unwrap();
+        Resident {
+            code: "12345678901".parse::<ResidentCode>().unwrap(),
+            number: iss.individual(1).unwrap(),
+            name: PersonName::new("佐藤 花子", "サトウ ハナコ").unwrap(),
+            birth: BirthDate::parse("1990-04-01", TODAY).unwrap(),
+            sex: Some(Sex::Female),
+            address: Address::parse("東京都千代田区霞が関2-1-2").unwrap(),
+            household: 1,
+            relationship: Relationship::Head,
+            status: Status::Resident,
+        }
+    }
+
+    fn ev(on: Date, kind: EventKind) -> LifeEvent {
+        LifeEvent { on, kind }
+    }
+
+    #[test]
+    fn a_life_in_events() {
+        let r = hanako();
+        let r = r.apply(&ev(date!(2020 - 01 - 10), EventKind::MoveWithin { address: Address::parse("千代田区永田町1-7-1").unwrap() }), TODAY).unwrap();
+        assert_eq!(r.address.normalized().town, "永田町一丁目");
+        let r = r.apply(&ev(date!(2021 - 03 - 01), EventKind::NameChange { name: PersonName::new("鈴木 花子", "スズキ ハナコ").unwrap() }), TODAY).unwrap();
+        let r = r.apply(&ev(date!(2022 - 03 - 01), EventKind::MoveOut { to: "大阪府大阪市北区".into() }), TODAY).unwrap();
+        assert_eq!(r.status.as_str(), "moved_out");
+        let err = r.apply(&ev(date!(2022 - 03 - 02), EventKind::NameChange { name: PersonName::new("田中 花子", "タナカ ハナコ").unwrap() }), TODAY);
+        assert_eq!(err, Err(EventError::MovedOut(date!(2022 - 03 - 01))));
+        let r = r
+            .apply(&ev(date!(2022 - 03 - 05), EventKind::MoveIn { address: Address::parse("大阪府大阪市北区梅田1-1").unwrap(), household: Some(9), relationship: Relationship::Head }), TODAY)
+            .unwrap();
+        assert_eq!(r.address.lg_code(), "271276");
+        let r = r.apply(&ev(date!(2025 - 01 - 01), EventKind::Death), TODAY).unwrap();
+        assert_eq!(r.apply(&ev(date!(2025 - 01 - 02), EventKind::Death), TODAY), Err(EventError::Deceased(date!(2025 - 01 - 01))));
+    }
+
+    #[test]
+    fn bad_events_are_refused() {
+        let r = hanako();
+        assert!(matches!(r.apply(&ev(date!(2030 - 01 - 01), EventKind::Death), TODAY), Err(EventError::Future { .. })));
+        assert!(matches!(r.apply(&ev(date!(1980 - 01 - 01), EventKind::Death), TODAY), Err(EventError::BeforeBirth { .. })));
+        assert!(matches!(
+            r.apply(&ev(date!(2020 - 01 - 01), EventKind::MoveWithin { address: Address::parse("大阪府大阪市北区梅田1-1").unwrap() }), TODAY),
+            Err(EventError::LeavesMunicipality { .. })
+        ));
+        assert!(matches!(
+            r.apply(&ev(date!(2020 - 01 - 01), EventKind::MoveIn { address: Address::parse("大阪府大阪市北区梅田1-1").unwrap(), household: None, relationship: Relationship::Head }), TODAY),
+            Err(EventError::NotMovedOut(_))
+        ));
+    }
+}

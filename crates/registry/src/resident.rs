@@ -1,0 +1,40 @@
+use myna_number::IndividualNumber;
+use time::Date;
+
+use crate::{Address, BirthDate, PersonName, Relationship, ResidentCode, Sex};
+
+/// Where a resident's record stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Living at the registered address.
+    Resident,
+    /// Moved out (転出) to the place named; the record is kept.
+    MovedOut { on: Date, to: String },
+    Deceased { on: Date },
+}
+
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Resident => "resident",
+            Status::MovedOut { .. } => "moved_out",
+            Status::Deceased { .. } => "deceased",
+        }
+    }
+}
+
+/// One person's current record: the basic 4 items, reading, household and numbers.
+/// The past is in the life events; this is their result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resident {
+    pub code: ResidentCode,
+    pub number: IndividualNumber,
+    pub name: PersonName,
+    pub birth: BirthDate,
+    /// `None` for records that hold no sex (the 2023 lookup rule allows 3 items for them).
+    pub sex: Option<Sex>,
+    pub address: Address,
+    pub household: u64,
+    pub relationship: Relationship,
+    pub status: Status,
+}
