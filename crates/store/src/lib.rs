@@ -1,1 +1,14 @@
-//! placeholder
+//! Storage for the registry: one database per node, SQLite (WAL, file per node) by default
+//! or PostgreSQL by URL, with the same schema and migrations. Thin: the rules live in
+//! `myna-registry`; this crate moves records in and out and keeps writes durable and
+//! idempotent.
+
+mod db;
+mod error;
+mod migrate;
+mod registry;
+mod rows;
+
+pub use db::{Backend, Db};
+pub use error::StoreError;
+pub use registry::{EventRecord, NewResident, Recorded, RegistryStore};

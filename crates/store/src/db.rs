@@ -1,0 +1,56 @@
+//! Opening a database by URL, with the settings that make writes durable.
+
+use sqlx::{
+    AnyPool, Executor,
+    any::{AnyPoolOptions, install_default_drivers},
+};
+
+use crate::{StoreError, migrate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A node's database.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database at `url`: `sqlite://PATH`
+    /// (or a bare path) or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let (url, backend) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (url.to_string(), Backend::Postgres)
+        } else if let Some(path) = url.strip_prefix("sqlite://").or(Some(url)).filter(|p| !p.contains("://")) {
+            (format!("sqlite://{path}?mode=rwc"), Backend::Sqlite)
+        } else {
+            return Err(StoreError::Url(url.to_string()));
+        };
+        let opts = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
+        let opts = if backend == Backend::Sqlite {
+            opts.after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the writer; FULL syncs the WAL on every
+                    // commit, so an acknowledged write survives a crash or power loss.
+                    conn.execute("PRAGMA journal_mode=WAL").await?;
+                    conn.execute("PRAGMA synchronous=FULL").await?;
+                    conn.execute("PRAGMA busy_timeout=10000").await?;
+                    conn.execute("PRAGMA foreign_keys=ON").await?;
+                    Ok(())
+                })
+            })
+        } else {
+            opts
+        };
+        let pool = opts.connect(&url).await?;
+        let db = Db { pool, backend };
+        migrate::run(&db).await?;
+        Ok(db)
+    }
+}

@@ -1,0 +1,129 @@
+//! Converting between database rows and registry types.
+
+use myna_registry::{Address, BirthDate, PersonName, Relationship, Resident, ResidentCode, Sex, Status, parse_date};
+use sqlx::{Row, any::AnyRow};
+
+use crate::StoreError;
+
+pub(crate) const RESIDENT_COLUMNS: &str =
+    "code, number, name, kana, name_key, birth, sex, address, lg_code, household, relationship, status, status_on, moved_to, version";
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+pub(crate) fn resident(row: &AnyRow) -> Result<(Resident, i64), StoreError> {
+    let s = |c: &str| row.try_get::<String, _>(c);
+    let code: ResidentCode = s("code")?.parse().map_err(|e| corrupt("code", e))?;
+    let number = s("number")?.parse().map_err(|e| corrupt("number", e))?;
+    let name = PersonName::new(&s("name")?, &s("kana")?).map_err(|e| corrupt("name", e))?;
+    let birth_d = parse_date(&s("birth")?).map_err(|e| corrupt("birth", e))?;
+    let birth = BirthDate::new(birth_d, birth_d).map_err(|e| corrupt("birth", e))?;
+    let sex = match row.try_get::<Option<String>, _>("sex")? {
+        None => None,
+        Some(v) => Some(Sex::parse(&v).ok_or_else(|| corrupt("sex", v))?),
+    };
+    let address = Address::parse(&s("address")?).map_err(|e| corrupt("address", e))?;
+    let household = u64::try_from(row.try_get::<i64, _>("household")?).map_err(|e| corrupt("household", e))?;
+    let rel = s("relationship")?;
+    let relationship = Relationship::parse(&rel).ok_or_else(|| corrupt("relationship", &rel))?;
+    let on = || -> Result<time::Date, StoreError> {
+        let v = row.try_get::<Option<String>, _>("status_on")?.unwrap_or_default();
+        parse_date(&v).map_err(|e| corrupt("status_on", e))
+    };
+    let status = match s("status")?.as_str() {
+        "resident" => Status::Resident,
+        "moved_out" => Status::MovedOut { on: on()?, to: row.try_get::<Option<String>, _>("moved_to")?.unwrap_or_default() },
+        "deceased" => Status::Deceased { on: on()? },
+        other => return Err(corrupt("status", other)),
+    };
+    let version = row.try_get::<i64, _>("version")?;
+    Ok((Resident { code, number, name, birth, sex, address, household, relationship, status }, version))
+}
+
+/// The values of a resident row, in [`RESIDENT_COLUMNS`] order.
+pub(crate) fn resident_values(r: &Resident, version: i64) -> ResidentValues {
+    let (status_on, moved_to) = match &r.status {
+        Status::Resident => (None, None),
+        Status::MovedOut { on, to } => (Some(on.to_string()), Some(to.clone())),
+        Status::Deceased { on } => (Some(on.to_string()), None),
+    };
+    ResidentValues {
+        code: r.code.as_str(),
+        number: r.number.as_str(),
+        name: r.name.kanji.clone(),
+        kana: r.name.kana.clone(),
+        name_key: r.name.key(),
+        birth: r.birth.to_string(),
+        sex: r.sex.map(|s| s.as_str().to_string()),
+        address: r.address.line(),
+        lg_code: r.address.lg_code().to_string(),
+        household: r.household as i64,
+        relationship: r.relationship.as_str().to_string(),
+        status: r.status.as_str().to_string(),
+        status_on,
+        moved_to,
+        version,
+    }
+}
+
+pub(crate) struct ResidentValues {
+    pub code: String,
+    pub number: String,
+    pub name: String,
+    pub kana: String,
+    pub name_key: String,
+    pub birth: String,
+    pub sex: Option<String>,
+    pub address: String,
+    pub lg_code: String,
+    pub household: i64,
+    pub relationship: String,
+    pub status: String,
+    pub status_on: Option<String>,
+    pub moved_to: Option<String>,
+    pub version: i64,
+}
+
+impl ResidentValues {
+    pub(crate) fn bind<'q>(
+        self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        q.bind(self.code)
+            .bind(self.number)
+            .bind(self.name)
+            .bind(self.kana)
+            .bind(self.name_key)
+            .bind(self.birth)
+            .bind(self.sex)
+            .bind(self.address)
+            .bind(self.lg_code)
+            .bind(self.household)
+            .bind(self.relationship)
+            .bind(self.status)
+            .bind(self.status_on)
+            .bind(self.moved_to)
+            .bind(self.version)
+    }
+}
+
+/// `($1, …, $n), ($n+1, …)` for `rows` rows of `cols` columns.
+pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}

@@ -1,0 +1,60 @@
+//! Helpers for tests that need real databases (and, as the project grows, real nodes).
+//!
+//! Every store test runs against SQLite and, when `MYNA_TEST_PG_URL` names a PostgreSQL
+//! server (the test script starts one), against a fresh PostgreSQL database too.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use myna_store::Db;
+use sqlx::{Executor, any::AnyPoolOptions};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{prefix}_{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A new, empty SQLite file under the system's temp directory.
+pub fn sqlite_url() -> String {
+    let dir = std::env::temp_dir().join("myna-tests");
+    let _ = std::fs::create_dir_all(&dir);
+    format!("sqlite://{}", dir.join(format!("{}.db", unique("t"))).display())
+}
+
+/// A new, empty PostgreSQL database, when a server is configured.
+pub async fn postgres_url() -> Option<String> {
+    let admin = std::env::var("MYNA_TEST_PG_URL").ok().filter(|s| !s.is_empty())?;
+    sqlx::any::install_default_drivers();
+    let name = unique("myna");
+    let pool = AnyPoolOptions::new().max_connections(1).connect(&admin).await.ok()?;
+    pool.execute(format!("CREATE DATABASE {name}").as_str()).await.ok()?;
+    pool.close().await;
+    // Replace the database part of the admin URL.
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string())?;
+    let query = admin.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    Some(format!("{base}/{name}{query}"))
+}
+
+/// URLs of fresh databases for every configured back end: SQLite always, PostgreSQL when
+/// `MYNA_TEST_PG_URL` is set. With `MYNA_REQUIRE_PG=1` a missing server is an error, so CI
+/// cannot pass by silently skipping PostgreSQL.
+pub async fn fresh_urls() -> Vec<String> {
+    let mut v = vec![sqlite_url()];
+    match postgres_url().await {
+        Some(u) => v.push(u),
+        None => {
+            assert!(std::env::var("MYNA_REQUIRE_PG").is_err(), "MYNA_REQUIRE_PG is set but no PostgreSQL database could be created from MYNA_TEST_PG_URL");
+        }
+    }
+    v
+}
+
+/// Opened fresh databases for every configured back end.
+pub async fn fresh_dbs() -> Vec<Db> {
+    let mut out = Vec::new();
+    for url in fresh_urls().await {
+        out.push(Db::open(&url).await.unwrap_or_else(|e| panic!("opening {url}: {e}")));
+    }
+    out
+}

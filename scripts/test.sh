@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace, on SQLite and PostgreSQL.
+#
+# Unless MYNA_TEST_PG_URL names a server, it starts a throwaway PostgreSQL cluster on
+# 127.0.0.1:55432 (installing Debian's postgresql first if the machine has none) and
+# stops it on exit. Tests then create a fresh database each.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+if [ -z "${MYNA_TEST_PG_URL:-}" ]; then
+  if [ -z "$(pg_bin)" ]; then
+    echo "test.sh: installing PostgreSQL (Debian package postgresql)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  PGBIN=$(pg_bin)
+  PGDIR=$(mktemp -d /tmp/myna-pg.XXXXXX)
+  # PostgreSQL refuses to run as root: run it as the postgres user when we are root.
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres "$PGDIR"
+    run_pg() { runuser -u postgres -- "$@"; }
+  else
+    run_pg() { "$@"; }
+  fi
+  run_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U myna >/dev/null
+  run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -s \
+    -o "-p 55432 -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300" start
+  trap 'run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate -s stop || true; rm -rf "$PGDIR"' EXIT
+  export MYNA_TEST_PG_URL="postgres://myna@127.0.0.1:55432/postgres"
+fi
+# With a server configured, a test that cannot reach it fails instead of skipping it.
+export MYNA_REQUIRE_PG=1
+
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast "$@"
+  cargo test --workspace --doc -q
+else
+  cargo test --workspace --no-fail-fast "$@"
+fi
