@@ -54,6 +54,23 @@ impl Folded {
         Self::build(src, true, true)
     }
 
+    /// Without numeral conversion and without whitespace: one key character per source
+    /// character, for names that end in a numeral (政和第一) followed by a number (十番地).
+    pub fn compact_plain(src: &[char]) -> Self {
+        Self::build(src, false, true)
+    }
+
+    /// Number of key characters emitted from the first `src_pos` source characters.
+    pub fn key_index_at(&self, src_pos: usize) -> usize {
+        self.src_end.partition_point(|&e| e <= src_pos)
+    }
+
+    /// Whether a match of key characters `[start, end)` ends inside one numeral run (the
+    /// next key character came from the same source characters as the last one).
+    pub fn splits_run(&self, end: usize) -> bool {
+        end > 0 && end < self.src_end.len() && self.src_end.get(end - 1) == self.src_end.get(end)
+    }
+
     fn build(src: &[char], numerals: bool, drop_spaces: bool) -> Self {
         let mut f = Folded { key: Vec::with_capacity(src.len()), src_end: Vec::with_capacity(src.len()) };
         let mut i = 0;
@@ -65,6 +82,15 @@ impl Folded {
                     i += 1;
                 }
                 let run: String = src[start..i].iter().collect();
+                if let Some(digits) = numerals::digit_by_digit(&src[start..i]) {
+                    // 一一 or 壱〇弐: one digit per character, so positions map one to one
+                    // and a town name ending in a numeral (政和第一) can end mid-run.
+                    for (k, d) in digits.into_iter().enumerate() {
+                        f.key.push(d);
+                        f.src_end.push(start + k + 1);
+                    }
+                    continue;
+                }
                 match numerals::kanji_to_arabic(&run) {
                     Ok(v) => {
                         for d in v.to_string().chars() {

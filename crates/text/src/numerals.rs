@@ -43,6 +43,12 @@ fn big_unit(c: char) -> Option<u64> {
     }
 }
 
+/// A run without unit characters (十百千万) as one ASCII digit per character, or `None`
+/// when the run has units and must be read by value.
+pub(crate) fn digit_by_digit(run: &[char]) -> Option<Vec<char>> {
+    run.iter().map(|&c| digit(c).and_then(|d| char::from_digit(d as u32, 10))).collect()
+}
+
 /// True for every character [`kanji_to_arabic`] understands.
 pub fn is_numeral(c: char) -> bool {
     digit(c).is_some() || small_unit(c).is_some() || big_unit(c).is_some()

@@ -12,6 +12,8 @@ pub struct Town {
     /// The town is divided into numbered 丁目.
     pub has_chome: bool,
     pub(crate) key: Vec<char>,
+    /// The key without numeral conversion (政和第一 stays 政和第一).
+    pub(crate) plain_key: Vec<char>,
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +40,10 @@ impl Municipality {
     pub(crate) fn towns_starting(&self, c: char) -> impl Iterator<Item = &Town> {
         self.town_index.get(&c).into_iter().flatten().filter_map(|&i| self.towns.get(i))
     }
+
+    pub(crate) fn towns(&self) -> &[Town] {
+        &self.towns
+    }
 }
 
 /// Every prefecture and municipality of Japan, with their towns.
@@ -53,6 +59,11 @@ pub struct Gazetteer {
 fn key(s: &str) -> Vec<char> {
     let chars: Vec<char> = normalize_width(s).chars().collect();
     Folded::new(&chars, true).key
+}
+
+fn plain_key(s: &str) -> Vec<char> {
+    let chars: Vec<char> = normalize_width(s).chars().collect();
+    Folded::compact_plain(&chars).key
 }
 
 static EMBEDDED: LazyLock<Gazetteer> = LazyLock::new(|| Gazetteer::parse(DATA));
@@ -87,7 +98,7 @@ impl Gazetteer {
                         Some(n) => (n, true),
                         None => (t, false),
                     };
-                    Town { name: name.to_string(), has_chome, key: key(name) }
+                    Town { name: name.to_string(), has_chome, key: key(name), plain_key: plain_key(name) }
                 })
                 .collect();
             let mut town_index: HashMap<char, Vec<usize>> = HashMap::new();

@@ -165,11 +165,25 @@ impl Gazetteer {
                 break;
             }
         }
+        // Candidates: (town, source characters consumed). The numeral-folded key must not end
+        // inside a numeral run; the plain key covers names ending in a numeral.
         let after = key.get(tk..).unwrap_or_default();
-        let town: Option<&Town> = after.first().and_then(|&c| {
-            muni.towns_starting(c).filter(|t| after.starts_with(&t.key)).max_by_key(|t| t.key.len())
+        let mut town: Option<(&Town, usize)> = after.first().and_then(|&c| {
+            muni.towns_starting(c)
+                .filter(|t| after.starts_with(&t.key) && !folded.splits_run(tk + t.key.len()))
+                .max_by_key(|t| t.key.len())
+                .map(|t| (t, src_at(tk + t.key.len())))
         });
-        let Some(town) = town else {
+        let plain = Folded::compact_plain(&src);
+        let pk = plain.key_index_at(src_at(tk));
+        let pafter = plain.key.get(pk..).unwrap_or_default();
+        if let Some(t) = muni.towns().iter().filter(|t| pafter.starts_with(&t.plain_key)).max_by_key(|t| t.plain_key.len()) {
+            let consumed = plain.src_end.get(pk + t.plain_key.len() - 1).copied().unwrap_or(src.len());
+            if town.is_none_or(|(_, c)| consumed > c) {
+                town = Some((t, consumed));
+            }
+        }
+        let Some((town, consumed)) = town else {
             // No known town: if what follows is block numbers alone, write them as hyphens.
             let tail_src: Vec<char> = src.get(src_at(k)..).unwrap_or_default().to_vec();
             let b = blocks::parse(&tail_src, false);
@@ -179,7 +193,7 @@ impl Gazetteer {
             return out;
         };
         out.level = Level::Town;
-        let tail_src: Vec<char> = src.get(src_at(tk + town.key.len())..).unwrap_or_default().to_vec();
+        let tail_src: Vec<char> = src.get(consumed..).unwrap_or_default().to_vec();
         let b = blocks::parse(&tail_src, town.has_chome);
         out.town = match b.chome {
             Some(c) => format!("{}{}丁目", town.name, arabic_to_kanji(c)),
