@@ -1,1 +1,10 @@
-//! placeholder
+//! A synthetic population of Japan: names in kanji with kana, sexes, birth dates following
+//! the age pyramid, households with relationships, addresses in real municipalities weighted
+//! by population. Deterministic for a seed (ChaCha8). No I/O: the caller loads what it yields.
+
+mod households;
+mod names;
+mod places;
+mod pyramid;
+
+pub use households::Generator;

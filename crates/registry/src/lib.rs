@@ -13,4 +13,4 @@ pub use code::ResidentCode;
 pub use event::{EventError, EventKind, LifeEvent};
 pub use lookup::{LookupOutcome, LookupQuery, LookupRefused, Match};
 pub use person::{Address, AddressError, BirthDate, DateError, NameError, PersonName, Relationship, Sex, parse_date};
-pub use resident::{Resident, Status};
+pub use resident::{NewResident, Resident, Status};

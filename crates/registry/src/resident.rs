@@ -38,3 +38,18 @@ pub struct Resident {
     pub relationship: Relationship,
     pub status: Status,
 }
+
+/// A person to register for the first time in a bulk load (a population). The store gives
+/// the record code and the number.
+#[derive(Debug, Clone)]
+pub struct NewResident {
+    pub name: PersonName,
+    pub birth: BirthDate,
+    pub sex: Option<Sex>,
+    pub address: Address,
+    /// Household, counted from the base the loader reserved.
+    pub household_offset: u64,
+    pub relationship: Relationship,
+    /// Born in Japan (a birth event) rather than registered on arrival from abroad.
+    pub born_here: bool,
+}

@@ -11,4 +11,5 @@ mod rows;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
-pub use registry::{EventRecord, NewResident, Recorded, RegistryStore};
+pub use myna_registry::NewResident;
+pub use registry::{EventRecord, Recorded, RegistryStore};

@@ -2,8 +2,8 @@
 
 use myna_number::{IndividualNumber, NumberIssuer};
 use myna_registry::{
-    Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, PersonName, Relationship, Resident,
-    ResidentCode, Sex, Status,
+    Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, NewResident, PersonName, Relationship,
+    Resident, ResidentCode, Sex, Status,
 };
 use serde_json::json;
 use sqlx::{Any, Row, Transaction};
@@ -16,20 +16,6 @@ use crate::{
 };
 
 const RESIDENT_CODE_TWEAK: &[u8] = b"myna/resident-record-code";
-
-/// A person to register for the first time (bulk load of a population).
-#[derive(Debug, Clone)]
-pub struct NewResident {
-    pub name: PersonName,
-    pub birth: BirthDate,
-    pub sex: Option<Sex>,
-    pub address: Address,
-    /// Household, counted from the base the loader reserved.
-    pub household_offset: u64,
-    pub relationship: Relationship,
-    /// Born in Japan (a birth event) rather than registered on arrival.
-    pub born_here: bool,
-}
 
 /// What a write did. `replayed` is true when the idempotency key had been seen and nothing
 /// new was written.
