@@ -1,1 +1,59 @@
-fn main() {}
+//! `myna`: the command line. Runs any node role, the demo country, the holder's and
+//! clerk's tools, and the load scenarios. Each subcommand is a thin shell over a library.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "myna", version, about = "An open implementation of Japan's My Number infrastructure")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Individual numbers, corporate numbers, local government codes.
+    #[command(subcommand)]
+    Number(cmd::number::NumberCmd),
+    /// Japanese addresses.
+    #[command(subcommand)]
+    Address(cmd::address::AddressCmd),
+    /// Synthetic populations.
+    #[command(subcommand)]
+    Population(cmd::population::PopulationCmd),
+    /// Run one node.
+    #[command(subcommand)]
+    Node(cmd::node::NodeCmd),
+    /// Generate a small country and run all its nodes on this machine.
+    Demo(cmd::demo::DemoArgs),
+    /// Load scenarios.
+    #[command(subcommand)]
+    Bench(cmd::bench::BenchCmd),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MYNA_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Number(c) => return c.run(),
+        Command::Address(c) => c.run(),
+        Command::Population(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
+        Command::Node(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
+        Command::Demo(a) => cmd::runtime().and_then(|rt| rt.block_on(a.run())),
+        Command::Bench(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("myna: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

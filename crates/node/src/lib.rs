@@ -1,1 +1,15 @@
-//! placeholder
+//! HTTP plumbing every node shares: HTTPS with certificates from the network's own CA,
+//! JSON errors that say what to fix, Prometheus metrics, `/healthz`, `/openapi.json`.
+//! Role crates bring their routes; this crate serves them.
+
+mod error;
+mod json;
+mod metrics;
+mod server;
+mod tls;
+
+pub use error::ApiError;
+pub use json::ApiJson;
+pub use metrics::Metrics;
+pub use server::{RunningNode, serve};
+pub use tls::{NodeIdentity, TlsError};

@@ -1,0 +1,177 @@
+//! The wire types of the J-LIS API.
+
+use myna_registry::{Resident, Status};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A life event to record. `on` is the day it took effect (YYYY-MM-DD).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventRequest {
+    /// 出生: creates a record and issues a number. `on` is the birth date.
+    Birth {
+        on: String,
+        name: String,
+        kana: String,
+        sex: Option<String>,
+        address: String,
+        /// Join this household; omit to start a new one.
+        household: Option<u64>,
+        relationship: Option<String>,
+    },
+    /// 転入 from abroad: creates a record and issues a number.
+    FirstRegistration {
+        on: String,
+        name: String,
+        kana: String,
+        birth: String,
+        sex: Option<String>,
+        address: String,
+        household: Option<u64>,
+        relationship: Option<String>,
+    },
+    /// 転入 of a resident who moved out of another municipality.
+    MoveIn { on: String, resident: String, address: String, household: Option<u64>, relationship: Option<String> },
+    /// 転出.
+    MoveOut { on: String, resident: String, to: String },
+    /// 転居 within the municipality.
+    MoveWithin { on: String, resident: String, address: String },
+    NameChange { on: String, resident: String, name: String, kana: String },
+    Death { on: String, resident: String },
+}
+
+/// Address split as normalized.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AddressParts {
+    pub pref: String,
+    pub city: String,
+    pub town: String,
+    pub rest: String,
+    pub lg_code: String,
+}
+
+/// A resident's current record.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResidentView {
+    /// 住民票コード.
+    pub code: String,
+    /// 個人番号; left out where a view must not carry it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    pub name: String,
+    pub kana: String,
+    pub birth: String,
+    pub sex: Option<String>,
+    pub address: String,
+    pub address_parts: AddressParts,
+    pub household: u64,
+    pub relationship: String,
+    /// 続柄 as printed on a certificate.
+    pub relationship_ja: String,
+    /// resident, moved_out or deceased.
+    pub status: String,
+    pub status_on: Option<String>,
+    pub moved_to: Option<String>,
+}
+
+impl ResidentView {
+    pub fn of(r: &Resident, with_number: bool) -> Self {
+        let n = r.address.normalized();
+        let (status_on, moved_to) = match &r.status {
+            Status::Resident => (None, None),
+            Status::MovedOut { on, to } => (Some(on.to_string()), Some(to.clone())),
+            Status::Deceased { on } => (Some(on.to_string()), None),
+        };
+        Self {
+            code: r.code.as_str(),
+            number: with_number.then(|| r.number.as_str()),
+            name: r.name.kanji.clone(),
+            kana: r.name.kana.clone(),
+            birth: r.birth.to_string(),
+            sex: r.sex.map(|s| s.as_str().to_string()),
+            address: r.address.line(),
+            address_parts: AddressParts {
+                pref: n.pref.clone(),
+                city: n.city.clone(),
+                town: n.town.clone(),
+                rest: n.rest.clone(),
+                lg_code: r.address.lg_code().to_string(),
+            },
+            household: r.household,
+            relationship: r.relationship.as_str().to_string(),
+            relationship_ja: r.relationship.label_ja().to_string(),
+            status: r.status.as_str().to_string(),
+            status_on,
+            moved_to,
+        }
+    }
+}
+
+/// The answer to a recorded event.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EventRecorded {
+    pub resident: ResidentView,
+    /// The record's version after the event (1 for a new record).
+    pub version: i64,
+    /// True when this was a retry of an earlier request with the same Idempotency-Key.
+    pub replayed: bool,
+}
+
+/// A lookup by the basic 4 items. Name, birth and address are required; sex may be left
+/// out only for records that hold none (the rule since December 2023).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LookupRequest {
+    pub name: Option<String>,
+    pub birth: Option<String>,
+    pub sex: Option<String>,
+    pub address: Option<String>,
+}
+
+/// unique: one record, with its number. ambiguous: several records agree (numbers left
+/// out); narrow with more data. not_found: none.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LookupResponse {
+    pub outcome: String,
+    pub matches: Vec<ResidentView>,
+}
+
+/// Number verification (番号確認): does this number belong to the person these items describe?
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub number: String,
+    pub name: Option<String>,
+    pub birth: Option<String>,
+    pub sex: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VerifyResponse {
+    pub verified: bool,
+    /// Why not, when not.
+    pub reason: Option<String>,
+}
+
+/// One life event from a record's history.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HistoryEntry {
+    pub version: i64,
+    pub kind: String,
+    pub effective_on: String,
+    pub recorded_at: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}

@@ -1,0 +1,197 @@
+//! Handlers: parse, call the store, map the answer. The rules live in `myna-registry`.
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    routing::{get, post},
+};
+use myna_node::{ApiError, ApiJson};
+use myna_number::IndividualNumber;
+use myna_registry::{
+    Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, PersonName, Relationship, ResidentCode, Sex,
+    parse_date,
+};
+use myna_store::RegistryStore;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::{
+    api::*,
+    errors::from_store,
+};
+
+type St = State<Arc<RegistryStore>>;
+
+pub(crate) fn routes(store: Arc<RegistryStore>) -> Router {
+    Router::new()
+        .route("/v1/events", post(record_event))
+        .route("/v1/residents/{code}", get(resident))
+        .route("/v1/residents/{code}/history", get(history))
+        .route("/v1/households/{id}", get(household))
+        .route("/v1/lookup", post(lookup))
+        .route("/v1/verify", post(verify))
+        .with_state(store)
+}
+
+/// Today in Japan (UTC+9): the registry's calendar.
+pub(crate) fn today() -> Date {
+    let jst = UtcOffset::from_hms(9, 0, 0).unwrap_or(UtcOffset::UTC);
+    OffsetDateTime::now_utc().to_offset(jst).date()
+}
+
+fn invalid(field: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::unprocessable("invalid_field", format!("{field}: {e}"))
+}
+
+fn code(s: &str) -> Result<ResidentCode, ApiError> {
+    s.parse().map_err(|e| invalid("resident", e))
+}
+
+fn date(field: &str, s: &str) -> Result<Date, ApiError> {
+    parse_date(s).map_err(|e| invalid(field, e))
+}
+
+fn name(n: &str, k: &str) -> Result<PersonName, ApiError> {
+    PersonName::new(n, k).map_err(|e| invalid("name", e))
+}
+
+fn address(s: &str) -> Result<Address, ApiError> {
+    Address::parse(s).map_err(|e| invalid("address", e))
+}
+
+fn sex(s: Option<&str>) -> Result<Option<Sex>, ApiError> {
+    s.map(|v| Sex::parse(v).ok_or_else(|| invalid("sex", format!("{v:?} is neither male nor female")))).transpose()
+}
+
+fn relationship(s: Option<&str>, default: Relationship) -> Result<Relationship, ApiError> {
+    match s {
+        None => Ok(default),
+        Some(v) => Relationship::parse(v).ok_or_else(|| {
+            invalid("relationship", format!("{v:?} is not one of head, spouse, child, parent, grandchild, grandparent, sibling, childs_spouse, other"))
+        }),
+    }
+}
+
+/// Turns the request into a domain event and, for events on an existing record, its code.
+fn to_event(req: &EventRequest, today: Date) -> Result<(Option<ResidentCode>, LifeEvent), ApiError> {
+    Ok(match req {
+        EventRequest::Birth { on, name: n, kana, sex: s, address: a, household, relationship: r } => {
+            let rel = relationship(r.as_deref(), if household.is_some() { Relationship::Child } else { Relationship::Head })?;
+            let on = date("on", on)?;
+            BirthDate::new(on, today).map_err(|e| invalid("on", e))?;
+            (None, LifeEvent { on, kind: EventKind::Birth { name: name(n, kana)?, sex: sex(s.as_deref())?, address: address(a)?, household: *household, relationship: rel } })
+        }
+        EventRequest::FirstRegistration { on, name: n, kana, birth, sex: s, address: a, household, relationship: r } => {
+            let birth = BirthDate::parse(birth, today).map_err(|e| invalid("birth", e))?;
+            let rel = relationship(r.as_deref(), Relationship::Head)?;
+            let kind = EventKind::FirstRegistration { name: name(n, kana)?, birth, sex: sex(s.as_deref())?, address: address(a)?, household: *household, relationship: rel };
+            (None, LifeEvent { on: date("on", on)?, kind })
+        }
+        EventRequest::MoveIn { on, resident, address: a, household, relationship: r } => {
+            let kind = EventKind::MoveIn { address: address(a)?, household: *household, relationship: relationship(r.as_deref(), Relationship::Head)? };
+            (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind })
+        }
+        EventRequest::MoveOut { on, resident, to } => {
+            if to.trim().is_empty() || to.chars().count() > 200 {
+                return Err(invalid("to", "give the destination (1 to 200 characters)"));
+            }
+            (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind: EventKind::MoveOut { to: to.trim().to_string() } })
+        }
+        EventRequest::MoveWithin { on, resident, address: a } => {
+            (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind: EventKind::MoveWithin { address: address(a)? } })
+        }
+        EventRequest::NameChange { on, resident, name: n, kana } => {
+            (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind: EventKind::NameChange { name: name(n, kana)? } })
+        }
+        EventRequest::Death { on, resident } => (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind: EventKind::Death }),
+    })
+}
+
+#[utoipa::path(post, path = "/v1/events", request_body = EventRequest,
+    params(("Idempotency-Key" = String, Header, description = "Unique per request; a retry with the same key and body returns the first answer")),
+    responses((status = 201, body = EventRecorded), (status = 200, description = "A retry: the first answer again", body = EventRecorded),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn record_event(State(store): St, headers: HeaderMap, ApiJson(req): ApiJson<EventRequest>) -> Result<(StatusCode, Json<EventRecorded>), ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .ok_or_else(|| ApiError::bad_request("idempotency_key", "send an Idempotency-Key header (a unique string of up to 200 characters per request) so a retry cannot record the event twice"))?
+        .to_string();
+    let today = today();
+    let (target, event) = to_event(&req, today)?;
+    let fingerprint = serde_json::to_string(&req).map_err(ApiError::internal)?;
+    let rec = store.record(target, &event, Some((&key, &fingerprint)), today).await.map_err(from_store)?;
+    let status = if rec.replayed { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(EventRecorded { resident: ResidentView::of(&rec.resident, true), version: rec.version, replayed: rec.replayed })))
+}
+
+#[utoipa::path(get, path = "/v1/residents/{code}", params(("code" = String, Path, description = "住民票コード, 11 digits")),
+    responses((status = 200, body = ResidentView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn resident(State(store): St, Path(c): Path<String>) -> Result<Json<ResidentView>, ApiError> {
+    let c = code(&c)?;
+    let r = store.resident(c).await.map_err(from_store)?.ok_or_else(|| ApiError::not_found(format!("no resident with record code {c}")))?;
+    Ok(Json(ResidentView::of(&r, true)))
+}
+
+#[utoipa::path(get, path = "/v1/residents/{code}/history", params(("code" = String, Path, description = "住民票コード")),
+    responses((status = 200, body = [HistoryEntry]), (status = 404, body = ErrorBody)))]
+pub(crate) async fn history(State(store): St, Path(c): Path<String>) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let c = code(&c)?;
+    let h = store.history(c).await.map_err(from_store)?;
+    if h.is_empty() {
+        return Err(ApiError::not_found(format!("no resident with record code {c}")));
+    }
+    Ok(Json(
+        h.into_iter()
+            .map(|e| HistoryEntry { version: e.version, kind: e.kind, effective_on: e.effective_on, recorded_at: e.recorded_at, detail: e.detail })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/v1/households/{id}", params(("id" = u64, Path)),
+    responses((status = 200, description = "Members, head first", body = [ResidentView]), (status = 404, body = ErrorBody)))]
+pub(crate) async fn household(State(store): St, Path(id): Path<u64>) -> Result<Json<Vec<ResidentView>>, ApiError> {
+    let m = store.household_members(id).await.map_err(from_store)?;
+    if m.is_empty() {
+        return Err(ApiError::not_found(format!("no household {id}")));
+    }
+    Ok(Json(m.iter().map(|r| ResidentView::of(r, true)).collect()))
+}
+
+fn query(req: &LookupRequest) -> Result<LookupQuery, ApiError> {
+    LookupQuery::new(req.name.as_deref(), req.birth.as_deref(), req.sex.as_deref(), req.address.as_deref(), today())
+        .map_err(|e| ApiError::unprocessable("lookup_refused", e.to_string()))
+}
+
+#[utoipa::path(post, path = "/v1/lookup", request_body = LookupRequest,
+    responses((status = 200, body = LookupResponse), (status = 422, description = "Fewer than the required items, or an item that cannot be read", body = ErrorBody)))]
+pub(crate) async fn lookup(State(store): St, ApiJson(req): ApiJson<LookupRequest>) -> Result<Json<LookupResponse>, ApiError> {
+    let q = query(&req)?;
+    let out = store.lookup(&q).await.map_err(from_store)?;
+    Ok(Json(match out {
+        LookupOutcome::NotFound => LookupResponse { outcome: "not_found".into(), matches: vec![] },
+        LookupOutcome::Unique(m) => LookupResponse { outcome: "unique".into(), matches: vec![ResidentView::of(&m.resident, true)] },
+        LookupOutcome::Ambiguous(v) => {
+            LookupResponse { outcome: "ambiguous".into(), matches: v.iter().map(|m| ResidentView::of(&m.resident, false)).collect() }
+        }
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/verify", request_body = VerifyRequest,
+    responses((status = 200, body = VerifyResponse), (status = 422, body = ErrorBody)))]
+pub(crate) async fn verify(State(store): St, ApiJson(req): ApiJson<VerifyRequest>) -> Result<Json<VerifyResponse>, ApiError> {
+    let number: IndividualNumber = req.number.parse().map_err(|e| invalid("number", e))?;
+    let q = query(&LookupRequest { name: req.name, birth: req.birth, sex: req.sex, address: req.address })?;
+    let no = |reason: &str| Json(VerifyResponse { verified: false, reason: Some(reason.to_string()) });
+    let Some(r) = store.by_number(number).await.map_err(from_store)? else {
+        return Ok(no("no resident holds this number"));
+    };
+    Ok(match q.decide([r]) {
+        LookupOutcome::Unique(m) if m.resident.number == number => Json(VerifyResponse { verified: true, reason: None }),
+        _ => no("the number belongs to someone other than the person these items describe"),
+    })
+}

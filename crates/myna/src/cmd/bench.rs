@@ -1,0 +1,96 @@
+use std::time::Instant;
+
+use clap::Subcommand;
+use myna_registry::{LookupOutcome, LookupQuery};
+use myna_store::{Db, RegistryStore};
+
+use super::{CmdResult, population::load, today};
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// Loads a synthetic population and times 4-item lookups of residents in it.
+    Registry {
+        #[arg(long, default_value_t = 100_000)]
+        residents: u64,
+        #[arg(long, default_value_t = 10_000)]
+        lookups: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Database; default a new SQLite file in the temp folder (removed afterwards).
+        #[arg(long)]
+        db: Option<String>,
+    },
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().unwrap_or(0.0)
+}
+
+/// Peak resident memory of this process in MiB (Linux).
+fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+impl BenchCmd {
+    pub async fn run(self) -> CmdResult {
+        let BenchCmd::Registry { residents, lookups, seed, db } = self;
+        let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
+        let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));
+        let store = RegistryStore::open(Db::open(&url).await?, || [1; 32]).await?;
+        let day = today();
+        let every = (residents / lookups.max(1)).max(1);
+        let l = load(&store, seed, residents, day, every).await?;
+        println!("load: {} residents in {:.1} s = {:.0} residents/s", l.residents, l.seconds, l.residents as f64 / l.seconds);
+        let queries: Vec<LookupQuery> = l
+            .samples
+            .iter()
+            .filter_map(|p| {
+                LookupQuery::new(Some(&p.name.kanji), Some(&p.birth.to_string()), p.sex.map(|s| s.as_str()), Some(&p.address.line()), day).ok()
+            })
+            .collect();
+        let mut lat = Vec::with_capacity(queries.len());
+        let (mut unique, mut ambiguous, mut missing) = (0, 0, 0);
+        let start = Instant::now();
+        for q in &queries {
+            let t = Instant::now();
+            match store.lookup(q).await? {
+                LookupOutcome::Unique(_) => unique += 1,
+                LookupOutcome::Ambiguous(_) => ambiguous += 1,
+                LookupOutcome::NotFound => missing += 1,
+            }
+            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let total = start.elapsed().as_secs_f64();
+        lat.sort_by(f64::total_cmp);
+        println!(
+            "lookup: {} queries, {:.0}/s sequential, p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms (unique {unique}, ambiguous {ambiguous}, not found {missing})",
+            lat.len(),
+            lat.len() as f64 / total,
+            percentile(&lat, 0.5),
+            percentile(&lat, 0.99),
+            lat.last().copied().unwrap_or(0.0)
+        );
+        if db.is_none() {
+            let size: u64 = ["", "-wal", "-shm"]
+                .iter()
+                .filter_map(|s| std::fs::metadata(format!("{}{s}", temp.display())).ok())
+                .map(|m| m.len())
+                .sum();
+            println!("database: {:.1} MiB ({:.0} bytes/resident)", size as f64 / 1048576.0, size as f64 / residents.max(1) as f64);
+            store.db().pool.close().await;
+            for s in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{s}", temp.display()));
+            }
+        }
+        if let Some(m) = peak_rss_mib() {
+            println!("memory: peak RSS {m:.0} MiB");
+        }
+        Ok(())
+    }
+}

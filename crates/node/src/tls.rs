@@ -1,0 +1,87 @@
+//! Node identities: a certificate for each node, issued by the network's own CA (separate
+//! from the residents' JPKI). Created on first start and kept in the node's state folder.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+};
+
+use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
+    #[error("certificate generation: {0}")]
+    Rcgen(#[from] rcgen::Error),
+}
+
+/// The PEM files of one node: its certificate and key, and the network CA that issued it.
+#[derive(Clone, Debug)]
+pub struct NodeIdentity {
+    pub ca_pem: String,
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+fn read(path: &Path) -> Result<Option<String>, TlsError> {
+    match fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(TlsError::Io { path: path.to_path_buf(), err }),
+    }
+}
+
+fn write(path: &Path, s: &str) -> Result<(), TlsError> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|err| TlsError::Io { path: dir.to_path_buf(), err })?;
+    }
+    fs::write(path, s).map_err(|err| TlsError::Io { path: path.to_path_buf(), err })
+}
+
+fn ca_params() -> Result<CertificateParams, TlsError> {
+    let mut p = CertificateParams::new(Vec::<String>::new())?;
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "JP");
+    dn.push(DnType::OrganizationName, "myna network");
+    dn.push(DnType::CommonName, "myna network CA");
+    p.distinguished_name = dn;
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    Ok(p)
+}
+
+impl NodeIdentity {
+    /// Loads the network CA from `network_dir` (creating it on first use) and this node's
+    /// certificate from `network_dir/<node>/` (issuing it on first use), valid for
+    /// `localhost` and 127.0.0.1 plus `extra_names`.
+    pub fn load_or_create(network_dir: &Path, node: &str, extra_names: &[String]) -> Result<Self, TlsError> {
+        let (ca_cert_path, ca_key_path) = (network_dir.join("ca.pem"), network_dir.join("ca.key"));
+        let (ca_pem, ca_key) = match (read(&ca_cert_path)?, read(&ca_key_path)?) {
+            (Some(c), Some(k)) => (c, KeyPair::from_pem(&k)?),
+            _ => {
+                let key = KeyPair::generate()?;
+                let cert = ca_params()?.self_signed(&key)?;
+                write(&ca_key_path, &key.serialize_pem())?;
+                write(&ca_cert_path, &cert.pem())?;
+                (cert.pem(), key)
+            }
+        };
+        let dir = network_dir.join(node);
+        let (cert_path, key_path) = (dir.join("node.pem"), dir.join("node.key"));
+        if let (Some(cert_pem), Some(key_pem)) = (read(&cert_path)?, read(&key_path)?) {
+            return Ok(Self { ca_pem, cert_pem, key_pem });
+        }
+        let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), node.to_string()];
+        names.extend(extra_names.iter().cloned());
+        let mut p = CertificateParams::new(names)?;
+        p.distinguished_name.push(DnType::OrganizationName, "myna network");
+        p.distinguished_name.push(DnType::CommonName, node);
+        let key = KeyPair::generate()?;
+        let issuer = Issuer::new(ca_params()?, ca_key);
+        let cert = p.signed_by(&key, &issuer)?;
+        write(&key_path, &key.serialize_pem())?;
+        write(&cert_path, &cert.pem())?;
+        Ok(Self { ca_pem, cert_pem: cert.pem(), key_pem: key.serialize_pem() })
+    }
+}
