@@ -1,0 +1,147 @@
+//! The `myna` binary as a person uses it.
+
+use std::{
+    net::TcpListener,
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use reqwest::{Certificate, Client, StatusCode};
+use serde_json::{Value, json};
+
+fn myna(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_myna")).args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn number_check_says_kind_or_reason() {
+    let (code, out, _) = myna(&["number", "check", "1234 5678 9018"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("individual number"), "{out}");
+    let (code, out, _) = myna(&["number", "check", "７００００１２０５０００２"]);
+    assert_eq!((code, out.contains("corporate number")), (0, true), "{out}");
+    let (code, _, err) = myna(&["number", "check", "123456789012"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("should be 8, but is 2"), "{err}");
+    let (code, _, err) = myna(&["number", "check", "12345"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("got 5 digits"), "{err}");
+}
+
+#[test]
+fn generated_numbers_all_check() {
+    let (code, out, _) = myna(&["number", "generate", "--kind", "individual", "--count", "200", "--seed", "3"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 200);
+    let unique: std::collections::HashSet<_> = lines.iter().collect();
+    assert_eq!(unique.len(), 200);
+    for l in lines.iter().take(20) {
+        assert_eq!(myna(&["number", "check", l]).0, 0, "{l}");
+    }
+    let (code, out, _) = myna(&["number", "generate", "--kind", "corporate", "--count", "5"]);
+    assert_eq!(code, 0);
+    assert!(out.lines().all(|l| l.len() == 13));
+}
+
+#[test]
+fn address_normalize_prints_json() {
+    let (code, out, _) = myna(&["address", "normalize", "東京都千代田区霞が関2-1-2 中央合同庁舎"]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v, json!({"pref": "東京都", "city": "千代田区", "town": "霞が関二丁目", "rest": "1-2 中央合同庁舎", "lg_code": "131016", "level": 3}));
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn wait_up(client: &Client, url: &str) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if client.get(format!("{url}/healthz")).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("node at {url} did not come up");
+}
+
+/// A node killed with SIGKILL in the middle of a stream of writes comes back with every
+/// write it acknowledged.
+#[tokio::test]
+async fn killed_node_keeps_every_acknowledged_write() {
+    for db in myna_testkit::fresh_urls().await {
+        let dir = std::env::temp_dir().join(format!("myna-kill-{}-{}", std::process::id(), free_port()));
+        let port = free_port();
+        let spawn = || {
+            Command::new(env!("CARGO_BIN_EXE_myna"))
+                .args(["node", "jlis", "--db", &db, "--listen", &format!("127.0.0.1:{port}"), "--network"])
+                .arg(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        };
+        let mut child = spawn();
+        let url = format!("https://localhost:{port}");
+        // The CA file appears once the node has started.
+        let start = Instant::now();
+        while !dir.join("ca.pem").exists() && start.elapsed() < Duration::from_secs(20) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let ca = std::fs::read(dir.join("ca.pem")).unwrap();
+        let client = Client::builder().tls_certs_only([Certificate::from_pem(&ca).unwrap()]).build().unwrap();
+        wait_up(&client, &url).await;
+
+        // Writers in parallel; the node is killed while they run.
+        let mut tasks = Vec::new();
+        for w in 0..4 {
+            let (client, url) = (client.clone(), url.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut acked = Vec::new();
+                for i in 0..10_000 {
+                    let body = json!({"kind": "birth", "on": "2025-01-01", "name": format!("試験 {w}の{i}"), "kana": "シケン", "address": "東京都千代田区霞が関1-1"});
+                    let res = client.post(format!("{url}/v1/events")).header("idempotency-key", format!("{w}-{i}")).json(&body).send().await;
+                    match res {
+                        Ok(r) if r.status() == StatusCode::CREATED => {
+                            let v: Value = match r.json().await { Ok(v) => v, Err(_) => break };
+                            acked.push(v["resident"]["code"].as_str().unwrap().to_string());
+                        }
+                        _ => break,
+                    }
+                }
+                acked
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let mut acked = Vec::new();
+        for t in tasks {
+            acked.extend(t.await.unwrap());
+        }
+        assert!(acked.len() > 10, "too few writes before the kill to mean anything: {}", acked.len());
+
+        let mut child = spawn();
+        wait_up(&client, &url).await;
+        for code in &acked {
+            let r = client.get(format!("{url}/v1/residents/{code}")).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "acknowledged resident {code} lost after the kill ({db})");
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn demo_comes_up() {
+    let dir = std::env::temp_dir().join(format!("myna-demo-{}", std::process::id()));
+    let port = free_port().to_string();
+    let (code, out, err) = myna(&["demo", "--check", "--residents", "500", "--port", &port, "--dir", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("J-LIS registry") && out.contains("500 residents"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
