@@ -31,13 +31,35 @@ pub enum EventRequest {
         relationship: Option<String>,
     },
     /// 転入 of a resident who moved out of another municipality.
-    MoveIn { on: String, resident: String, address: String, household: Option<u64>, relationship: Option<String> },
+    MoveIn {
+        on: String,
+        resident: String,
+        address: String,
+        household: Option<u64>,
+        relationship: Option<String>,
+    },
     /// 転出.
-    MoveOut { on: String, resident: String, to: String },
+    MoveOut {
+        on: String,
+        resident: String,
+        to: String,
+    },
     /// 転居 within the municipality.
-    MoveWithin { on: String, resident: String, address: String },
-    NameChange { on: String, resident: String, name: String, kana: String },
-    Death { on: String, resident: String },
+    MoveWithin {
+        on: String,
+        resident: String,
+        address: String,
+    },
+    NameChange {
+        on: String,
+        resident: String,
+        name: String,
+        kana: String,
+    },
+    Death {
+        on: String,
+        resident: String,
+    },
 }
 
 /// Address split as normalized.

@@ -17,10 +17,7 @@ use myna_registry::{
 use myna_store::RegistryStore;
 use time::{Date, OffsetDateTime, UtcOffset};
 
-use crate::{
-    api::*,
-    errors::from_store,
-};
+use crate::{api::*, errors::from_store};
 
 type St = State<Arc<RegistryStore>>;
 
@@ -78,34 +75,74 @@ fn relationship(s: Option<&str>, default: Relationship) -> Result<Relationship, 
 fn to_event(req: &EventRequest, today: Date) -> Result<(Option<ResidentCode>, LifeEvent), ApiError> {
     Ok(match req {
         EventRequest::Birth { on, name: n, kana, sex: s, address: a, household, relationship: r } => {
-            let rel = relationship(r.as_deref(), if household.is_some() { Relationship::Child } else { Relationship::Head })?;
+            let rel =
+                relationship(r.as_deref(), if household.is_some() { Relationship::Child } else { Relationship::Head })?;
             let on = date("on", on)?;
             BirthDate::new(on, today).map_err(|e| invalid("on", e))?;
-            (None, LifeEvent { on, kind: EventKind::Birth { name: name(n, kana)?, sex: sex(s.as_deref())?, address: address(a)?, household: *household, relationship: rel } })
+            (
+                None,
+                LifeEvent {
+                    on,
+                    kind: EventKind::Birth {
+                        name: name(n, kana)?,
+                        sex: sex(s.as_deref())?,
+                        address: address(a)?,
+                        household: *household,
+                        relationship: rel,
+                    },
+                },
+            )
         }
-        EventRequest::FirstRegistration { on, name: n, kana, birth, sex: s, address: a, household, relationship: r } => {
+        EventRequest::FirstRegistration {
+            on,
+            name: n,
+            kana,
+            birth,
+            sex: s,
+            address: a,
+            household,
+            relationship: r,
+        } => {
             let birth = BirthDate::parse(birth, today).map_err(|e| invalid("birth", e))?;
             let rel = relationship(r.as_deref(), Relationship::Head)?;
-            let kind = EventKind::FirstRegistration { name: name(n, kana)?, birth, sex: sex(s.as_deref())?, address: address(a)?, household: *household, relationship: rel };
+            let kind = EventKind::FirstRegistration {
+                name: name(n, kana)?,
+                birth,
+                sex: sex(s.as_deref())?,
+                address: address(a)?,
+                household: *household,
+                relationship: rel,
+            };
             (None, LifeEvent { on: date("on", on)?, kind })
         }
         EventRequest::MoveIn { on, resident, address: a, household, relationship: r } => {
-            let kind = EventKind::MoveIn { address: address(a)?, household: *household, relationship: relationship(r.as_deref(), Relationship::Head)? };
+            let kind = EventKind::MoveIn {
+                address: address(a)?,
+                household: *household,
+                relationship: relationship(r.as_deref(), Relationship::Head)?,
+            };
             (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind })
         }
         EventRequest::MoveOut { on, resident, to } => {
             if to.trim().is_empty() || to.chars().count() > 200 {
                 return Err(invalid("to", "give the destination (1 to 200 characters)"));
             }
-            (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind: EventKind::MoveOut { to: to.trim().to_string() } })
+            (
+                Some(code(resident)?),
+                LifeEvent { on: date("on", on)?, kind: EventKind::MoveOut { to: to.trim().to_string() } },
+            )
         }
-        EventRequest::MoveWithin { on, resident, address: a } => {
-            (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind: EventKind::MoveWithin { address: address(a)? } })
+        EventRequest::MoveWithin { on, resident, address: a } => (
+            Some(code(resident)?),
+            LifeEvent { on: date("on", on)?, kind: EventKind::MoveWithin { address: address(a)? } },
+        ),
+        EventRequest::NameChange { on, resident, name: n, kana } => (
+            Some(code(resident)?),
+            LifeEvent { on: date("on", on)?, kind: EventKind::NameChange { name: name(n, kana)? } },
+        ),
+        EventRequest::Death { on, resident } => {
+            (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind: EventKind::Death })
         }
-        EventRequest::NameChange { on, resident, name: n, kana } => {
-            (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind: EventKind::NameChange { name: name(n, kana)? } })
-        }
-        EventRequest::Death { on, resident } => (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind: EventKind::Death }),
     })
 }
 
@@ -113,7 +150,11 @@ fn to_event(req: &EventRequest, today: Date) -> Result<(Option<ResidentCode>, Li
     params(("Idempotency-Key" = String, Header, description = "Unique per request; a retry with the same key and body returns the first answer")),
     responses((status = 201, body = EventRecorded), (status = 200, description = "A retry: the first answer again", body = EventRecorded),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn record_event(State(store): St, headers: HeaderMap, ApiJson(req): ApiJson<EventRequest>) -> Result<(StatusCode, Json<EventRecorded>), ApiError> {
+pub(crate) async fn record_event(
+    State(store): St,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<EventRequest>,
+) -> Result<(StatusCode, Json<EventRecorded>), ApiError> {
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -126,14 +167,25 @@ pub(crate) async fn record_event(State(store): St, headers: HeaderMap, ApiJson(r
     let fingerprint = serde_json::to_string(&req).map_err(ApiError::internal)?;
     let rec = store.record(target, &event, Some((&key, &fingerprint)), today).await.map_err(from_store)?;
     let status = if rec.replayed { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(EventRecorded { resident: ResidentView::of(&rec.resident, true), version: rec.version, replayed: rec.replayed })))
+    Ok((
+        status,
+        Json(EventRecorded {
+            resident: ResidentView::of(&rec.resident, true),
+            version: rec.version,
+            replayed: rec.replayed,
+        }),
+    ))
 }
 
 #[utoipa::path(get, path = "/v1/residents/{code}", params(("code" = String, Path, description = "住民票コード, 11 digits")),
     responses((status = 200, body = ResidentView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn resident(State(store): St, Path(c): Path<String>) -> Result<Json<ResidentView>, ApiError> {
     let c = code(&c)?;
-    let r = store.resident(c).await.map_err(from_store)?.ok_or_else(|| ApiError::not_found(format!("no resident with record code {c}")))?;
+    let r = store
+        .resident(c)
+        .await
+        .map_err(from_store)?
+        .ok_or_else(|| ApiError::not_found(format!("no resident with record code {c}")))?;
     Ok(Json(ResidentView::of(&r, true)))
 }
 
@@ -147,7 +199,13 @@ pub(crate) async fn history(State(store): St, Path(c): Path<String>) -> Result<J
     }
     Ok(Json(
         h.into_iter()
-            .map(|e| HistoryEntry { version: e.version, kind: e.kind, effective_on: e.effective_on, recorded_at: e.recorded_at, detail: e.detail })
+            .map(|e| HistoryEntry {
+                version: e.version,
+                kind: e.kind,
+                effective_on: e.effective_on,
+                recorded_at: e.recorded_at,
+                detail: e.detail,
+            })
             .collect(),
     ))
 }
@@ -169,21 +227,30 @@ fn query(req: &LookupRequest) -> Result<LookupQuery, ApiError> {
 
 #[utoipa::path(post, path = "/v1/lookup", request_body = LookupRequest,
     responses((status = 200, body = LookupResponse), (status = 422, description = "Fewer than the required items, or an item that cannot be read", body = ErrorBody)))]
-pub(crate) async fn lookup(State(store): St, ApiJson(req): ApiJson<LookupRequest>) -> Result<Json<LookupResponse>, ApiError> {
+pub(crate) async fn lookup(
+    State(store): St,
+    ApiJson(req): ApiJson<LookupRequest>,
+) -> Result<Json<LookupResponse>, ApiError> {
     let q = query(&req)?;
     let out = store.lookup(&q).await.map_err(from_store)?;
     Ok(Json(match out {
         LookupOutcome::NotFound => LookupResponse { outcome: "not_found".into(), matches: vec![] },
-        LookupOutcome::Unique(m) => LookupResponse { outcome: "unique".into(), matches: vec![ResidentView::of(&m.resident, true)] },
-        LookupOutcome::Ambiguous(v) => {
-            LookupResponse { outcome: "ambiguous".into(), matches: v.iter().map(|m| ResidentView::of(&m.resident, false)).collect() }
+        LookupOutcome::Unique(m) => {
+            LookupResponse { outcome: "unique".into(), matches: vec![ResidentView::of(&m.resident, true)] }
         }
+        LookupOutcome::Ambiguous(v) => LookupResponse {
+            outcome: "ambiguous".into(),
+            matches: v.iter().map(|m| ResidentView::of(&m.resident, false)).collect(),
+        },
     }))
 }
 
 #[utoipa::path(post, path = "/v1/verify", request_body = VerifyRequest,
     responses((status = 200, body = VerifyResponse), (status = 422, body = ErrorBody)))]
-pub(crate) async fn verify(State(store): St, ApiJson(req): ApiJson<VerifyRequest>) -> Result<Json<VerifyResponse>, ApiError> {
+pub(crate) async fn verify(
+    State(store): St,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> Result<Json<VerifyResponse>, ApiError> {
     let number: IndividualNumber = req.number.parse().map_err(|e| invalid("number", e))?;
     let q = query(&LookupRequest { name: req.name, birth: req.birth, sex: req.sex, address: req.address })?;
     let no = |reason: &str| Json(VerifyResponse { verified: false, reason: Some(reason.to_string()) });
@@ -191,7 +258,9 @@ pub(crate) async fn verify(State(store): St, ApiJson(req): ApiJson<VerifyRequest
         return Ok(no("no resident holds this number"));
     };
     Ok(match q.decide([r]) {
-        LookupOutcome::Unique(m) if m.resident.number == number => Json(VerifyResponse { verified: true, reason: None }),
+        LookupOutcome::Unique(m) if m.resident.number == number => {
+            Json(VerifyResponse { verified: true, reason: None })
+        }
         _ => no("the number belongs to someone other than the person these items describe"),
     })
 }

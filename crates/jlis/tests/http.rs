@@ -18,7 +18,8 @@ async fn start(db: Db) -> Node {
     let identity = NodeIdentity::load_or_create(&dir, "jlis", &[]).unwrap();
     let store = RegistryStore::open(db, || [7; 32]).await.unwrap();
     let node = myna_jlis::start(store, &identity, SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
-    let client = Client::builder().tls_certs_only([Certificate::from_pem(identity.ca_pem.as_bytes()).unwrap()]).build().unwrap();
+    let client =
+        Client::builder().tls_certs_only([Certificate::from_pem(identity.ca_pem.as_bytes()).unwrap()]).build().unwrap();
     Node { node, client, dir }
 }
 
@@ -41,7 +42,8 @@ impl Node {
     }
 
     async fn raw(&self, p: &str, body: Vec<u8>) -> (StatusCode, Value) {
-        let res = self.client.post(self.url(p)).header("content-type", "application/json").body(body).send().await.unwrap();
+        let res =
+            self.client.post(self.url(p)).header("content-type", "application/json").body(body).send().await.unwrap();
         (res.status(), res.json().await.unwrap())
     }
 
@@ -59,7 +61,9 @@ fn birth(name: &str, on: &str, addr: &str) -> Value {
 async fn clerk_registers_looks_up_and_verifies() {
     for db in myna_testkit::fresh_dbs().await {
         let n = start(db).await;
-        let (s, rec) = n.post("/v1/events", Some("k1"), birth("山田 花", "2024-02-29", "東京都千代田区霞が関二丁目1番地2号")).await;
+        let (s, rec) = n
+            .post("/v1/events", Some("k1"), birth("山田 花", "2024-02-29", "東京都千代田区霞が関二丁目1番地2号"))
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{rec}");
         let number = rec["resident"]["number"].as_str().unwrap().to_string();
         let code = rec["resident"]["code"].as_str().unwrap().to_string();
@@ -76,10 +80,13 @@ async fn clerk_registers_looks_up_and_verifies() {
         assert_eq!(no["verified"], false);
 
         // Retrying the same request returns the first answer; the key with another body is refused.
-        let (s, again) = n.post("/v1/events", Some("k1"), birth("山田 花", "2024-02-29", "東京都千代田区霞が関二丁目1番地2号")).await;
+        let (s, again) = n
+            .post("/v1/events", Some("k1"), birth("山田 花", "2024-02-29", "東京都千代田区霞が関二丁目1番地2号"))
+            .await;
         assert_eq!((s, again["replayed"].as_bool()), (StatusCode::OK, Some(true)));
         assert_eq!(again["resident"]["code"], code.as_str());
-        let (s, _) = n.post("/v1/events", Some("k1"), birth("山田 花子", "2024-02-29", "東京都千代田区霞が関1-1")).await;
+        let (s, _) =
+            n.post("/v1/events", Some("k1"), birth("山田 花子", "2024-02-29", "東京都千代田区霞が関1-1")).await;
         assert_eq!(s, StatusCode::CONFLICT);
 
         let (s, moved) = n.post("/v1/events", Some("k2"), json!({"kind": "move_within", "on": "2025-04-01", "resident": code, "address": "千代田区永田町一丁目7番1号"})).await;
@@ -101,17 +108,67 @@ async fn bad_input_gets_a_reason_and_changes_nothing() {
     assert_eq!(s, StatusCode::CREATED);
 
     let cases: Vec<(&str, Value, StatusCode, &str)> = vec![
-        ("/v1/events", birth("佐藤 二", "2023-02-30", "大阪府大阪市北区梅田1-1"), StatusCode::UNPROCESSABLE_ENTITY, "does not exist"),
-        ("/v1/events", birth("佐藤 二", "2099-01-01", "大阪府大阪市北区梅田1-1"), StatusCode::UNPROCESSABLE_ENTITY, "in the future"),
-        ("/v1/events", birth("", "2020-01-01", "大阪府大阪市北区梅田1-1"), StatusCode::UNPROCESSABLE_ENTITY, "name is empty"),
-        ("/v1/events", birth(&"長".repeat(500), "2020-01-01", "大阪府大阪市北区梅田1-1"), StatusCode::UNPROCESSABLE_ENTITY, "at most 60"),
-        ("/v1/events", birth("佐藤 二", "2020-01-01", "火星県オリンポス市1-1"), StatusCode::UNPROCESSABLE_ENTITY, "no municipality"),
-        ("/v1/events", birth("佐藤 二", "2020-01-01", "府中市宮西町1-1"), StatusCode::UNPROCESSABLE_ENTITY, "several prefectures"),
+        (
+            "/v1/events",
+            birth("佐藤 二", "2023-02-30", "大阪府大阪市北区梅田1-1"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "does not exist",
+        ),
+        (
+            "/v1/events",
+            birth("佐藤 二", "2099-01-01", "大阪府大阪市北区梅田1-1"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "in the future",
+        ),
+        (
+            "/v1/events",
+            birth("", "2020-01-01", "大阪府大阪市北区梅田1-1"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name is empty",
+        ),
+        (
+            "/v1/events",
+            birth(&"長".repeat(500), "2020-01-01", "大阪府大阪市北区梅田1-1"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "at most 60",
+        ),
+        (
+            "/v1/events",
+            birth("佐藤 二", "2020-01-01", "火星県オリンポス市1-1"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no municipality",
+        ),
+        (
+            "/v1/events",
+            birth("佐藤 二", "2020-01-01", "府中市宮西町1-1"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "several prefectures",
+        ),
         ("/v1/events", json!({"kind": "birth", "on": "2020-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "missing field"),
-        ("/v1/events", json!({"kind": "wedding", "on": "2020-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "unknown variant"),
-        ("/v1/events", json!({"kind": "death", "on": "2020-01-01", "resident": "00000000000"}), StatusCode::NOT_FOUND, "no resident"),
-        ("/v1/lookup", json!({"name": "佐藤 一", "birth": "2020-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, "missing: address"),
-        ("/v1/verify", json!({"number": "123456789012", "name": "a", "birth": "2020-01-01", "address": "大阪市北区梅田1-1"}), StatusCode::UNPROCESSABLE_ENTITY, "should be 8"),
+        (
+            "/v1/events",
+            json!({"kind": "wedding", "on": "2020-01-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown variant",
+        ),
+        (
+            "/v1/events",
+            json!({"kind": "death", "on": "2020-01-01", "resident": "00000000000"}),
+            StatusCode::NOT_FOUND,
+            "no resident",
+        ),
+        (
+            "/v1/lookup",
+            json!({"name": "佐藤 一", "birth": "2020-01-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "missing: address",
+        ),
+        (
+            "/v1/verify",
+            json!({"number": "123456789012", "name": "a", "birth": "2020-01-01", "address": "大阪市北区梅田1-1"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "should be 8",
+        ),
     ];
     for (path, body, status, words) in cases {
         let (s, b) = n.post(path, Some(&format!("k-{}", rand_suffix())), body.clone()).await;
@@ -125,7 +182,9 @@ async fn bad_input_gets_a_reason_and_changes_nothing() {
     assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
 
     // Nothing above was stored: one resident, one event.
-    let (_, found) = n.post("/v1/lookup", None, json!({"name": "佐藤一", "birth": "2020-01-01", "address": "大阪市北区梅田1丁目1番"})).await;
+    let (_, found) = n
+        .post("/v1/lookup", None, json!({"name": "佐藤一", "birth": "2020-01-01", "address": "大阪市北区梅田1丁目1番"}))
+        .await;
     assert_eq!(found["outcome"], "unique");
     let code = found["matches"][0]["code"].as_str().unwrap();
     let (_, hist) = n.get(&format!("/v1/residents/{code}/history")).await;
@@ -150,7 +209,8 @@ async fn serves_openapi_health_metrics_and_only_over_the_network_ca() {
 
     // A client that trusts only another CA cannot connect.
     let other = NodeIdentity::load_or_create(&n.dir.join("elsewhere"), "x", &[]).unwrap();
-    let stranger = Client::builder().tls_certs_only([Certificate::from_pem(other.ca_pem.as_bytes()).unwrap()]).build().unwrap();
+    let stranger =
+        Client::builder().tls_certs_only([Certificate::from_pem(other.ca_pem.as_bytes()).unwrap()]).build().unwrap();
     assert!(stranger.get(n.url("/healthz")).send().await.is_err());
     let _ = std::fs::remove_dir_all(&n.dir);
     n.node.shutdown().await;

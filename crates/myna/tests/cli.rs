@@ -11,7 +11,11 @@ use serde_json::{Value, json};
 
 fn myna(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_myna")).args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
@@ -50,7 +54,10 @@ fn address_normalize_prints_json() {
     let (code, out, _) = myna(&["address", "normalize", "東京都千代田区霞が関2-1-2 中央合同庁舎"]);
     assert_eq!(code, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v, json!({"pref": "東京都", "city": "千代田区", "town": "霞が関二丁目", "rest": "1-2 中央合同庁舎", "lg_code": "131016", "level": 3}));
+    assert_eq!(
+        v,
+        json!({"pref": "東京都", "city": "千代田区", "town": "霞が関二丁目", "rest": "1-2 中央合同庁舎", "lg_code": "131016", "level": 3})
+    );
 }
 
 fn free_port() -> u16 {
@@ -140,7 +147,8 @@ async fn killed_node_keeps_every_acknowledged_write() {
 fn demo_comes_up() {
     let dir = std::env::temp_dir().join(format!("myna-demo-{}", std::process::id()));
     let port = free_port().to_string();
-    let (code, out, err) = myna(&["demo", "--check", "--residents", "500", "--port", &port, "--dir", dir.to_str().unwrap()]);
+    let (code, out, err) =
+        myna(&["demo", "--check", "--residents", "500", "--port", &port, "--dir", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("J-LIS registry") && out.contains("500 residents"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);

@@ -49,7 +49,11 @@ impl ApiError {
     /// A failure of ours, not the caller's: logged in full, answered briefly.
     pub fn internal(err: impl std::fmt::Display) -> Self {
         tracing::error!(error = %err, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the node failed to complete the request; it was not applied")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the node failed to complete the request; it was not applied",
+        )
     }
 }
 

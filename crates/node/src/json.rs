@@ -28,9 +28,10 @@ where
                     "content_type",
                     "send the body as JSON with Content-Type: application/json",
                 ),
-                JsonRejection::JsonSyntaxError(e) => {
-                    ApiError::bad_request("malformed_json", format!("the body is not valid JSON (or not UTF-8): {}", source(&e)))
-                }
+                JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
+                    "malformed_json",
+                    format!("the body is not valid JSON (or not UTF-8): {}", source(&e)),
+                ),
                 JsonRejection::JsonDataError(e) => ApiError::unprocessable("invalid_field", source(&e)),
                 JsonRejection::BytesRejection(e) => ApiError::bad_request("body", e.body_text()),
                 other => ApiError::bad_request("body", other.body_text()),

@@ -67,7 +67,8 @@ impl Metrics {
 
     /// Axum middleware recording every request.
     pub async fn track(State(m): State<Metrics>, req: Request, next: Next) -> Response {
-        let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+        let route =
+            req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
         let method = req.method().to_string();
         let start = Instant::now();
         let res = next.run(req).await;

@@ -13,11 +13,7 @@ impl CorporateNumber {
     /// Check digit (1–9) for a 12-digit base given left to right.
     pub fn check_digit(base: &[u8; 12]) -> u8 {
         // Counted from the right, odd positions weigh 1 and even 2; left to right that is 2,1,2,1…
-        let s: u32 = base
-            .iter()
-            .enumerate()
-            .map(|(i, &d)| u32::from(d) * if i % 2 == 0 { 2 } else { 1 })
-            .sum();
+        let s: u32 = base.iter().enumerate().map(|(i, &d)| u32::from(d) * if i % 2 == 0 { 2 } else { 1 }).sum();
         (9 - s % 9) as u8
     }
 
@@ -29,9 +25,8 @@ impl CorporateNumber {
     }
 
     pub(crate) fn from_digits(d: &[u8]) -> Result<Self, NumberError> {
-        let arr: [u8; 13] = d
-            .try_into()
-            .map_err(|_| NumberError::WrongLength { kind: NumberKind::Corporate, found: d.len() })?;
+        let arr: [u8; 13] =
+            d.try_into().map_err(|_| NumberError::WrongLength { kind: NumberKind::Corporate, found: d.len() })?;
         let mut base = [0u8; 12];
         base.copy_from_slice(&arr[1..]);
         if arr[0] == 0 {

@@ -6,8 +6,18 @@ use crate::error::NumberError;
 fn is_separator(c: char) -> bool {
     matches!(
         c,
-        ' ' | '\u{3000}' | '\t' | '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}'
-            | '\u{2014}' | '\u{2212}' | '\u{FF0D}' | '\u{30FC}' | '\u{FF70}'
+        ' ' | '\u{3000}'
+            | '\t'
+            | '-'
+            | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2212}'
+            | '\u{FF0D}'
+            | '\u{30FC}'
+            | '\u{FF70}'
     )
 }
 
@@ -45,10 +55,7 @@ mod tests {
 
     #[test]
     fn names_the_offending_character() {
-        assert_eq!(
-            digits("12a4").unwrap_err(),
-            NumberError::NotADigit { position: 3, found: 'a' }
-        );
+        assert_eq!(digits("12a4").unwrap_err(), NumberError::NotADigit { position: 3, found: 'a' });
         assert_eq!(digits("  - ").unwrap_err(), NumberError::Empty);
     }
 }

@@ -11,7 +11,7 @@ pub enum NumberKind {
 
 impl NumberKind {
     /// How many digits a number of this kind has, check digit included.
-    pub const fn len(self) -> usize {
+    pub const fn digits(self) -> usize {
         match self {
             NumberKind::Individual => 12,
             NumberKind::Corporate => 13,
@@ -41,7 +41,7 @@ pub enum NumberError {
     Empty,
     #[error("character {position} is {found:?}, not a digit")]
     NotADigit { position: usize, found: char },
-    #[error("a {kind} has {} digits, got {found}", kind.len())]
+    #[error("a {kind} has {} digits, got {found}", kind.digits())]
     WrongLength { kind: NumberKind, found: usize },
     #[error("got {found} digits: 12 is an individual number, 13 a corporate number, 6 a local government code")]
     UnknownLength { found: usize },

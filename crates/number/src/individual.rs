@@ -30,18 +30,13 @@ impl IndividualNumber {
     }
 
     pub(crate) fn from_digits(d: &[u8]) -> Result<Self, NumberError> {
-        let arr: [u8; 12] = d
-            .try_into()
-            .map_err(|_| NumberError::WrongLength { kind: NumberKind::Individual, found: d.len() })?;
+        let arr: [u8; 12] =
+            d.try_into().map_err(|_| NumberError::WrongLength { kind: NumberKind::Individual, found: d.len() })?;
         let mut body = [0u8; 11];
         body.copy_from_slice(&arr[..11]);
         let expected = Self::check_digit(&body);
         if expected != arr[11] {
-            return Err(NumberError::CheckDigit {
-                kind: NumberKind::Individual,
-                expected,
-                found: arr[11],
-            });
+            return Err(NumberError::CheckDigit { kind: NumberKind::Individual, expected, found: arr[11] });
         }
         Ok(Self(arr))
     }

@@ -26,9 +26,8 @@ impl LocalGovCode {
     }
 
     pub(crate) fn from_digits(d: &[u8]) -> Result<Self, NumberError> {
-        let arr: [u8; 6] = d
-            .try_into()
-            .map_err(|_| NumberError::WrongLength { kind: NumberKind::LocalGov, found: d.len() })?;
+        let arr: [u8; 6] =
+            d.try_into().map_err(|_| NumberError::WrongLength { kind: NumberKind::LocalGov, found: d.len() })?;
         let mut body = [0u8; 5];
         body.copy_from_slice(&arr[..5]);
         let expected = Self::check_digit(&body);

@@ -23,8 +23,13 @@ pub struct Generator {
 }
 
 /// Household shapes with their share of households (2020 census, rounded).
-const SHAPES: [(Shape, u32); 5] =
-    [(Shape::Single, 38), (Shape::Couple, 20), (Shape::CoupleChildren, 25), (Shape::SingleParent, 9), (Shape::ThreeGenerations, 8)];
+const SHAPES: [(Shape, u32); 5] = [
+    (Shape::Single, 38),
+    (Shape::Couple, 20),
+    (Shape::CoupleChildren, 25),
+    (Shape::SingleParent, 9),
+    (Shape::ThreeGenerations, 8),
+];
 
 #[derive(Clone, Copy)]
 enum Shape {
@@ -88,14 +93,23 @@ impl Generator {
     fn address(&mut self) -> Option<Address> {
         let m = PLACES.munis.get(self.places.sample(&mut self.rng))?;
         let t = m.towns.get(self.rng.random_range(0..m.towns.len().max(1)))?;
-        let chome = if t.has_chome { format!("{}丁目", arabic_to_kanji(self.rng.random_range(1..6))) } else { String::new() };
+        let chome =
+            if t.has_chome { format!("{}丁目", arabic_to_kanji(self.rng.random_range(1..6))) } else { String::new() };
         let (ban, go) = (self.rng.random_range(1..40), self.rng.random_range(1..25));
         Address::parse(&format!("{}{}{}{chome}{ban}番地{go}号", m.pref, m.full_name(), t.name)).ok()
     }
 
-    fn person(&mut self, surname: (&str, &str), sex: Sex, age: u32, addr: &Address, rel: Relationship) -> Option<NewResident> {
+    fn person(
+        &mut self,
+        surname: (&str, &str),
+        sex: Sex,
+        age: u32,
+        addr: &Address,
+        rel: Relationship,
+    ) -> Option<NewResident> {
         let given = self.given(sex);
-        let name = PersonName::new(&format!("{} {}", surname.0, given.0), &format!("{} {}", surname.1, given.1)).ok()?;
+        let name =
+            PersonName::new(&format!("{} {}", surname.0, given.0), &format!("{} {}", surname.1, given.1)).ok()?;
         let birth = self.birth(age);
         Some(NewResident {
             name,
@@ -112,7 +126,11 @@ impl Generator {
     pub fn next_household(&mut self) -> Vec<NewResident> {
         let shape = SHAPES[WeightedIndex::new(SHAPES.map(|s| s.1)).map(|w| w.sample(&mut self.rng)).unwrap_or(0)].0;
         let Some(addr) = (0..5).find_map(|_| self.address()) else { return Vec::new() };
-        let surname = NAMES.surnames.get(self.rng.random_range(0..NAMES.surnames.len().max(1))).copied().unwrap_or(("山田", "ヤマダ"));
+        let surname = NAMES
+            .surnames
+            .get(self.rng.random_range(0..NAMES.surnames.len().max(1)))
+            .copied()
+            .unwrap_or(("山田", "ヤマダ"));
         let head_sex = if self.rng.random_bool(0.5) { Sex::Male } else { Sex::Female };
         // Head ages by shape: a third of people living alone and most couples without
         // children at home are elderly in Japan; parents of children at home are 25–59.
@@ -184,7 +202,8 @@ mod tests {
         let a = Generator::new(7, TODAY).unwrap().take(300);
         let b = Generator::new(7, TODAY).unwrap().take(300);
         let c = Generator::new(8, TODAY).unwrap().take(300);
-        let names = |v: &[NewResident]| v.iter().map(|p| (p.name.kanji.clone(), p.birth, p.address.line())).collect::<Vec<_>>();
+        let names =
+            |v: &[NewResident]| v.iter().map(|p| (p.name.kanji.clone(), p.birth, p.address.line())).collect::<Vec<_>>();
         assert_eq!(names(&a), names(&b));
         assert_ne!(names(&a), names(&c));
         assert_eq!(a.len(), 300);
@@ -196,7 +215,8 @@ mod tests {
         let old = people.iter().filter(|p| p.birth.age_on(TODAY) >= 65).count() as f64 / people.len() as f64;
         // About 29% of Japan is 65 or older; households skew it a little.
         assert!((0.2..0.4).contains(&old), "share 65+: {old}");
-        let tokyo = people.iter().filter(|p| p.address.normalized().pref == "東京都").count() as f64 / people.len() as f64;
+        let tokyo =
+            people.iter().filter(|p| p.address.normalized().pref == "東京都").count() as f64 / people.len() as f64;
         assert!((0.08..0.14).contains(&tokyo), "share in Tokyo: {tokyo}");
         let heads = people.iter().filter(|p| p.relationship == Relationship::Head).count();
         assert!(heads > 7_000 && heads < 12_000, "{heads} households");

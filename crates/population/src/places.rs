@@ -24,7 +24,8 @@ pub(crate) static PLACES: LazyLock<Places> = LazyLock::new(|| {
     let mut munis = Vec::new();
     let mut weights = Vec::new();
     for (pref, pop) in pops {
-        let in_pref: Vec<&Municipality> = g.municipalities.iter().filter(|m| m.pref == pref && !m.towns.is_empty()).collect();
+        let in_pref: Vec<&Municipality> =
+            g.municipalities.iter().filter(|m| m.pref == pref && !m.towns.is_empty()).collect();
         let towns: usize = in_pref.iter().map(|m| m.towns.len()).sum();
         for m in in_pref {
             munis.push(m);

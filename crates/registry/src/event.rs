@@ -9,7 +9,13 @@ use crate::{Address, BirthDate, PersonName, Relationship, Resident, Sex, Status}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {
     /// 出生: a new record with a new number.
-    Birth { name: PersonName, sex: Option<Sex>, address: Address, household: Option<u64>, relationship: Relationship },
+    Birth {
+        name: PersonName,
+        sex: Option<Sex>,
+        address: Address,
+        household: Option<u64>,
+        relationship: Relationship,
+    },
     /// 転入 from abroad, first registration: a new record with a new number.
     FirstRegistration {
         name: PersonName,
@@ -20,12 +26,22 @@ pub enum EventKind {
         relationship: Relationship,
     },
     /// 転入 of someone who had moved out of another municipality: same record and number.
-    MoveIn { address: Address, household: Option<u64>, relationship: Relationship },
+    MoveIn {
+        address: Address,
+        household: Option<u64>,
+        relationship: Relationship,
+    },
     /// 転出.
-    MoveOut { to: String },
+    MoveOut {
+        to: String,
+    },
     /// 転居, within the same municipality.
-    MoveWithin { address: Address },
-    NameChange { name: PersonName },
+    MoveWithin {
+        address: Address,
+    },
+    NameChange {
+        name: PersonName,
+    },
     Death,
 }
 
@@ -163,32 +179,87 @@ mod tests {
     #[test]
     fn a_life_in_events() {
         let r = hanako();
-        let r = r.apply(&ev(date!(2020 - 01 - 10), EventKind::MoveWithin { address: Address::parse("千代田区永田町1-7-1").unwrap() }), TODAY).unwrap();
+        let r = r
+            .apply(
+                &ev(
+                    date!(2020 - 01 - 10),
+                    EventKind::MoveWithin { address: Address::parse("千代田区永田町1-7-1").unwrap() },
+                ),
+                TODAY,
+            )
+            .unwrap();
         assert_eq!(r.address.normalized().town, "永田町一丁目");
-        let r = r.apply(&ev(date!(2021 - 03 - 01), EventKind::NameChange { name: PersonName::new("鈴木 花子", "スズキ ハナコ").unwrap() }), TODAY).unwrap();
-        let r = r.apply(&ev(date!(2022 - 03 - 01), EventKind::MoveOut { to: "大阪府大阪市北区".into() }), TODAY).unwrap();
+        let r = r
+            .apply(
+                &ev(
+                    date!(2021 - 03 - 01),
+                    EventKind::NameChange { name: PersonName::new("鈴木 花子", "スズキ ハナコ").unwrap() },
+                ),
+                TODAY,
+            )
+            .unwrap();
+        let r =
+            r.apply(&ev(date!(2022 - 03 - 01), EventKind::MoveOut { to: "大阪府大阪市北区".into() }), TODAY).unwrap();
         assert_eq!(r.status.as_str(), "moved_out");
-        let err = r.apply(&ev(date!(2022 - 03 - 02), EventKind::NameChange { name: PersonName::new("田中 花子", "タナカ ハナコ").unwrap() }), TODAY);
+        let err = r.apply(
+            &ev(
+                date!(2022 - 03 - 02),
+                EventKind::NameChange { name: PersonName::new("田中 花子", "タナカ ハナコ").unwrap() },
+            ),
+            TODAY,
+        );
         assert_eq!(err, Err(EventError::MovedOut(date!(2022 - 03 - 01))));
         let r = r
-            .apply(&ev(date!(2022 - 03 - 05), EventKind::MoveIn { address: Address::parse("大阪府大阪市北区梅田1-1").unwrap(), household: Some(9), relationship: Relationship::Head }), TODAY)
+            .apply(
+                &ev(
+                    date!(2022 - 03 - 05),
+                    EventKind::MoveIn {
+                        address: Address::parse("大阪府大阪市北区梅田1-1").unwrap(),
+                        household: Some(9),
+                        relationship: Relationship::Head,
+                    },
+                ),
+                TODAY,
+            )
             .unwrap();
         assert_eq!(r.address.lg_code(), "271276");
         let r = r.apply(&ev(date!(2025 - 01 - 01), EventKind::Death), TODAY).unwrap();
-        assert_eq!(r.apply(&ev(date!(2025 - 01 - 02), EventKind::Death), TODAY), Err(EventError::Deceased(date!(2025 - 01 - 01))));
+        assert_eq!(
+            r.apply(&ev(date!(2025 - 01 - 02), EventKind::Death), TODAY),
+            Err(EventError::Deceased(date!(2025 - 01 - 01)))
+        );
     }
 
     #[test]
     fn bad_events_are_refused() {
         let r = hanako();
         assert!(matches!(r.apply(&ev(date!(2030 - 01 - 01), EventKind::Death), TODAY), Err(EventError::Future { .. })));
-        assert!(matches!(r.apply(&ev(date!(1980 - 01 - 01), EventKind::Death), TODAY), Err(EventError::BeforeBirth { .. })));
         assert!(matches!(
-            r.apply(&ev(date!(2020 - 01 - 01), EventKind::MoveWithin { address: Address::parse("大阪府大阪市北区梅田1-1").unwrap() }), TODAY),
+            r.apply(&ev(date!(1980 - 01 - 01), EventKind::Death), TODAY),
+            Err(EventError::BeforeBirth { .. })
+        ));
+        assert!(matches!(
+            r.apply(
+                &ev(
+                    date!(2020 - 01 - 01),
+                    EventKind::MoveWithin { address: Address::parse("大阪府大阪市北区梅田1-1").unwrap() }
+                ),
+                TODAY
+            ),
             Err(EventError::LeavesMunicipality { .. })
         ));
         assert!(matches!(
-            r.apply(&ev(date!(2020 - 01 - 01), EventKind::MoveIn { address: Address::parse("大阪府大阪市北区梅田1-1").unwrap(), household: None, relationship: Relationship::Head }), TODAY),
+            r.apply(
+                &ev(
+                    date!(2020 - 01 - 01),
+                    EventKind::MoveIn {
+                        address: Address::parse("大阪府大阪市北区梅田1-1").unwrap(),
+                        household: None,
+                        relationship: Relationship::Head
+                    }
+                ),
+                TODAY
+            ),
             Err(EventError::NotMovedOut(_))
         ));
     }

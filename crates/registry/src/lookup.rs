@@ -56,10 +56,11 @@ impl LookupQuery {
         today: Date,
     ) -> Result<Self, LookupRefused> {
         let (name, birth, sex, address) = (given(name), given(birth), given(sex), given(address));
-        let missing: Vec<&'static str> = [("name", name.is_none()), ("date of birth", birth.is_none()), ("address", address.is_none())]
-            .into_iter()
-            .filter_map(|(f, m)| m.then_some(f))
-            .collect();
+        let missing: Vec<&'static str> =
+            [("name", name.is_none()), ("date of birth", birth.is_none()), ("address", address.is_none())]
+                .into_iter()
+                .filter_map(|(f, m)| m.then_some(f))
+                .collect();
         if !missing.is_empty() {
             return Err(LookupRefused::Missing(missing));
         }
@@ -123,7 +124,12 @@ mod tests {
         }
     }
 
-    fn q(name: Option<&str>, birth: Option<&str>, sex: Option<&str>, addr: Option<&str>) -> Result<LookupQuery, LookupRefused> {
+    fn q(
+        name: Option<&str>,
+        birth: Option<&str>,
+        sex: Option<&str>,
+        addr: Option<&str>,
+    ) -> Result<LookupQuery, LookupRefused> {
         LookupQuery::new(name, birth, sex, addr, TODAY)
     }
 
@@ -132,7 +138,10 @@ mod tests {
         let e = q(Some("山田太郎"), Some("1980-05-05"), None, None).unwrap_err();
         assert_eq!(e, LookupRefused::Missing(vec!["address"]));
         assert!(e.to_string().contains("missing: address"));
-        assert!(matches!(q(Some("山田太郎"), Some("1980-02-30"), None, Some("千代田区霞が関1-1")), Err(LookupRefused::Birth(_))));
+        assert!(matches!(
+            q(Some("山田太郎"), Some("1980-02-30"), None, Some("千代田区霞が関1-1")),
+            Err(LookupRefused::Birth(_))
+        ));
     }
 
     #[test]

@@ -54,7 +54,8 @@ fn clean_name(s: &str) -> Result<String, NameError> {
 impl PersonName {
     pub fn new(kanji: &str, kana: &str) -> Result<Self, NameError> {
         let kanji = clean_name(kanji)?;
-        let kana = to_katakana(&clean_name(kana).map_err(|e| if e == NameError::Empty { NameError::EmptyKana } else { e })?);
+        let kana =
+            to_katakana(&clean_name(kana).map_err(|e| if e == NameError::Empty { NameError::EmptyKana } else { e })?);
         if let Some(c) = kana.chars().find(|&c| !matches!(c, '\u{30A0}'..='\u{30FF}' | ' ')) {
             return Err(NameError::NotKana(c));
         }
@@ -269,8 +270,15 @@ impl Relationship {
 
     pub fn parse(s: &str) -> Option<Self> {
         [
-            Self::Head, Self::Spouse, Self::Child, Self::Parent, Self::Grandchild,
-            Self::Grandparent, Self::Sibling, Self::ChildsSpouse, Self::Other,
+            Self::Head,
+            Self::Spouse,
+            Self::Child,
+            Self::Parent,
+            Self::Grandchild,
+            Self::Grandparent,
+            Self::Sibling,
+            Self::ChildsSpouse,
+            Self::Other,
         ]
         .into_iter()
         .find(|r| r.as_str() == s || r.label_ja() == s)

@@ -9,8 +9,13 @@ pub enum Status {
     /// Living at the registered address.
     Resident,
     /// Moved out (転出) to the place named; the record is kept.
-    MovedOut { on: Date, to: String },
-    Deceased { on: Date },
+    MovedOut {
+        on: Date,
+        to: String,
+    },
+    Deceased {
+        on: Date,
+    },
 }
 
 impl Status {

@@ -78,7 +78,10 @@ impl RegistryStore {
             Some(h) => h,
             None => {
                 let h: String = new_key().iter().map(|b| format!("{b:02x}")).collect();
-                sqlx::query("INSERT INTO meta (key, value) VALUES ('issuer_key', $1)").bind(&h).execute(&db.pool).await?;
+                sqlx::query("INSERT INTO meta (key, value) VALUES ('issuer_key', $1)")
+                    .bind(&h)
+                    .execute(&db.pool)
+                    .await?;
                 h
             }
         };
@@ -138,20 +141,19 @@ impl RegistryStore {
         today: Date,
     ) -> Result<Recorded, StoreError> {
         let _w = self.write.lock().await;
-        if let Some((key, fp)) = idempotency {
-            if let Some(row) = sqlx::query("SELECT fingerprint, resident, version FROM idempotency WHERE key = $1")
+        if let Some((key, fp)) = idempotency
+            && let Some(row) = sqlx::query("SELECT fingerprint, resident, version FROM idempotency WHERE key = $1")
                 .bind(key)
                 .fetch_optional(&self.db.pool)
                 .await?
-            {
-                let (stored_fp, code, version): (String, String, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-                if stored_fp != fp {
-                    return Err(StoreError::IdempotencyConflict(key.to_string()));
-                }
-                let code: ResidentCode = code.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?;
-                let resident = self.resident(code).await?.ok_or_else(|| StoreError::NoSuchResident(code.to_string()))?;
-                return Ok(Recorded { resident, version, replayed: true });
+        {
+            let (stored_fp, code, version): (String, String, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+            if stored_fp != fp {
+                return Err(StoreError::IdempotencyConflict(key.to_string()));
             }
+            let code: ResidentCode = code.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?;
+            let resident = self.resident(code).await?.ok_or_else(|| StoreError::NoSuchResident(code.to_string()))?;
+            return Ok(Recorded { resident, version, replayed: true });
         }
         event.check_date(today)?;
         let mut tx = self.db.pool.begin().await?;
@@ -272,7 +274,12 @@ impl RegistryStore {
     /// Registers many people at once (a population load), in one transaction: either all
     /// of them are stored, with their first event, or none. Households are counted from
     /// `household_base`.
-    pub async fn load(&self, people: &[NewResident], household_base: u64, today: Date) -> Result<Vec<Resident>, StoreError> {
+    pub async fn load(
+        &self,
+        people: &[NewResident],
+        household_base: u64,
+        today: Date,
+    ) -> Result<Vec<Resident>, StoreError> {
         const CHUNK: usize = 400; // 15 columns × 400 rows stays under SQLite's 32,766 parameters
         let _w = self.write.lock().await;
         let mut tx = self.db.pool.begin().await?;
@@ -308,10 +315,21 @@ impl RegistryStore {
             let mut q = sqlx::query(&sql);
             for (r, p) in chunk.iter().zip(src) {
                 let kind = if p.born_here {
-                    EventKind::Birth { name: r.name.clone(), sex: r.sex, address: r.address.clone(), household: None, relationship: r.relationship }
+                    EventKind::Birth {
+                        name: r.name.clone(),
+                        sex: r.sex,
+                        address: r.address.clone(),
+                        household: None,
+                        relationship: r.relationship,
+                    }
                 } else {
                     EventKind::FirstRegistration {
-                        name: r.name.clone(), birth: r.birth, sex: r.sex, address: r.address.clone(), household: None, relationship: r.relationship,
+                        name: r.name.clone(),
+                        birth: r.birth,
+                        sex: r.sex,
+                        address: r.address.clone(),
+                        household: None,
+                        relationship: r.relationship,
                     }
                 };
                 let on = if p.born_here { r.birth.date() } else { today };
@@ -358,10 +376,12 @@ impl RegistryStore {
 
     /// The life events of one resident, oldest first.
     pub async fn history(&self, code: ResidentCode) -> Result<Vec<EventRecord>, StoreError> {
-        let rows = sqlx::query("SELECT version, kind, effective_on, recorded_at, detail FROM events WHERE resident = $1 ORDER BY version")
-            .bind(code.as_str())
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT version, kind, effective_on, recorded_at, detail FROM events WHERE resident = $1 ORDER BY version",
+        )
+        .bind(code.as_str())
+        .fetch_all(&self.db.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 let detail: String = r.try_get(4)?;
@@ -370,7 +390,8 @@ impl RegistryStore {
                     kind: r.try_get(1)?,
                     effective_on: r.try_get(2)?,
                     recorded_at: r.try_get(3)?,
-                    detail: serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(format!("event detail: {e}")))?,
+                    detail: serde_json::from_str(&detail)
+                        .map_err(|e| StoreError::Corrupt(format!("event detail: {e}")))?,
                 })
             })
             .collect()
@@ -383,7 +404,8 @@ impl RegistryStore {
             .bind(q.birth.to_string())
             .fetch_all(&self.db.pool)
             .await?;
-        let candidates: Vec<Resident> = rows.iter().map(|r| rows::resident(r).map(|(r, _)| r)).collect::<Result<_, _>>()?;
+        let candidates: Vec<Resident> =
+            rows.iter().map(|r| rows::resident(r).map(|(r, _)| r)).collect::<Result<_, _>>()?;
         Ok(q.decide(candidates))
     }
 

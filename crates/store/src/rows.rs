@@ -5,8 +5,7 @@ use sqlx::{Row, any::AnyRow};
 
 use crate::StoreError;
 
-pub(crate) const RESIDENT_COLUMNS: &str =
-    "code, number, name, kana, name_key, birth, sex, address, lg_code, household, relationship, status, status_on, moved_to, version";
+pub(crate) const RESIDENT_COLUMNS: &str = "code, number, name, kana, name_key, birth, sex, address, lg_code, household, relationship, status, status_on, moved_to, version";
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
@@ -33,7 +32,9 @@ pub(crate) fn resident(row: &AnyRow) -> Result<(Resident, i64), StoreError> {
     };
     let status = match s("status")?.as_str() {
         "resident" => Status::Resident,
-        "moved_out" => Status::MovedOut { on: on()?, to: row.try_get::<Option<String>, _>("moved_to")?.unwrap_or_default() },
+        "moved_out" => {
+            Status::MovedOut { on: on()?, to: row.try_get::<Option<String>, _>("moved_to")?.unwrap_or_default() }
+        }
         "deceased" => Status::Deceased { on: on()? },
         other => return Err(corrupt("status", other)),
     };

@@ -2,6 +2,9 @@
 //!
 //! Every store test runs against SQLite and, when `MYNA_TEST_PG_URL` names a PostgreSQL
 //! server (the test script starts one), against a fresh PostgreSQL database too.
+//!
+//! Only tests use this crate, so failing loudly is how it reports.
+#![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -11,7 +14,8 @@ use sqlx::{Executor, any::AnyPoolOptions};
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{prefix}_{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -44,7 +48,10 @@ pub async fn fresh_urls() -> Vec<String> {
     match postgres_url().await {
         Some(u) => v.push(u),
         None => {
-            assert!(std::env::var("MYNA_REQUIRE_PG").is_err(), "MYNA_REQUIRE_PG is set but no PostgreSQL database could be created from MYNA_TEST_PG_URL");
+            assert!(
+                std::env::var("MYNA_REQUIRE_PG").is_err(),
+                "MYNA_REQUIRE_PG is set but no PostgreSQL database could be created from MYNA_TEST_PG_URL"
+            );
         }
     }
     v

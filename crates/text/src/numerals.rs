@@ -67,16 +67,16 @@ pub fn kanji_to_arabic(s: &str) -> Result<u64, NumeralError> {
     let positional = chars.iter().any(|&c| small_unit(c).is_some() || big_unit(c).is_some());
     if !positional {
         return chars.iter().try_fold(0u64, |acc, &c| {
-            acc.checked_mul(10)
-                .and_then(|v| v.checked_add(digit(c).unwrap_or(0)))
-                .ok_or(NumeralError::Overflow)
+            acc.checked_mul(10).and_then(|v| v.checked_add(digit(c).unwrap_or(0))).ok_or(NumeralError::Overflow)
         });
     }
     let (mut total, mut section, mut pending) = (0u64, 0u64, None::<u64>);
     for &c in &chars {
         if let Some(d) = digit(c) {
             // Digits inside a positional numeral may run together (二〇 in 二〇万 is rare but seen).
-            pending = Some(pending.unwrap_or(0).checked_mul(10).and_then(|p| p.checked_add(d)).ok_or(NumeralError::Overflow)?);
+            pending = Some(
+                pending.unwrap_or(0).checked_mul(10).and_then(|p| p.checked_add(d)).ok_or(NumeralError::Overflow)?,
+            );
         } else if let Some(u) = small_unit(c) {
             section = section
                 .checked_add(pending.take().unwrap_or(1).checked_mul(u).ok_or(NumeralError::Overflow)?)
@@ -89,10 +89,7 @@ pub fn kanji_to_arabic(s: &str) -> Result<u64, NumeralError> {
             section = 0;
         }
     }
-    total
-        .checked_add(section)
-        .and_then(|t| t.checked_add(pending.unwrap_or(0)))
-        .ok_or(NumeralError::Overflow)
+    total.checked_add(section).and_then(|t| t.checked_add(pending.unwrap_or(0))).ok_or(NumeralError::Overflow)
 }
 
 /// Writes a number in kanji by value: 25 → 二十五, 1234 → 千二百三十四, 0 → 〇.
@@ -162,8 +159,16 @@ mod tests {
     #[test]
     fn reads_kanji_numerals() {
         for (s, v) in [
-            ("二十五", 25), ("壱〇弐", 102), ("千二百三十四", 1234), ("十", 10), ("百一", 101),
-            ("三万", 30000), ("一万二千", 12000), ("二〇二四", 2024), ("拾", 10), ("5", 5),
+            ("二十五", 25),
+            ("壱〇弐", 102),
+            ("千二百三十四", 1234),
+            ("十", 10),
+            ("百一", 101),
+            ("三万", 30000),
+            ("一万二千", 12000),
+            ("二〇二四", 2024),
+            ("拾", 10),
+            ("5", 5),
         ] {
             assert_eq!(kanji_to_arabic(s), Ok(v), "{s}");
         }
@@ -173,7 +178,8 @@ mod tests {
 
     #[test]
     fn writes_kanji_numerals() {
-        for (v, s) in [(25, "二十五"), (1234, "千二百三十四"), (10, "十"), (30000, "三万"), (0, "〇"), (101, "百一")] {
+        for (v, s) in [(25, "二十五"), (1234, "千二百三十四"), (10, "十"), (30000, "三万"), (0, "〇"), (101, "百一")]
+        {
             assert_eq!(arabic_to_kanji(v), s);
             assert_eq!(kanji_to_arabic(s), Ok(v));
         }

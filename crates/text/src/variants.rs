@@ -5,6 +5,7 @@
 //! when a real mismatch shows up.
 
 /// The new form of `c`, or `c` itself when it has none.
+#[rustfmt::skip]
 pub(crate) fn new_form(c: char) -> char {
     match c {
         '亞' => '亜', '惡' => '悪', '壓' => '圧', '圍' => '囲', '醫' => '医', '爲' => '為',

@@ -11,7 +11,9 @@ fn address() -> impl Strategy<Value = (String, String, u64, u64, u64, u8, bool)>
     (0..n, any::<prop::sample::Index>(), 1u64..10, 1u64..40, 1u64..30, 0u8..4, any::<bool>()).prop_map(
         move |(mi, ti, c, b, go, style, with_pref)| {
             let m = &g.municipalities[mi];
-            let (town, chome) = if m.towns.is_empty() { (String::new(), false) } else {
+            let (town, chome) = if m.towns.is_empty() {
+                (String::new(), false)
+            } else {
                 let t = ti.get(&m.towns);
                 (t.name.clone(), t.has_chome)
             };

@@ -46,12 +46,24 @@ impl BenchCmd {
         let day = today();
         let every = (residents / lookups.max(1)).max(1);
         let l = load(&store, seed, residents, day, every).await?;
-        println!("load: {} residents in {:.1} s = {:.0} residents/s", l.residents, l.seconds, l.residents as f64 / l.seconds);
+        println!(
+            "load: {} residents in {:.1} s = {:.0} residents/s",
+            l.residents,
+            l.seconds,
+            l.residents as f64 / l.seconds
+        );
         let queries: Vec<LookupQuery> = l
             .samples
             .iter()
             .filter_map(|p| {
-                LookupQuery::new(Some(&p.name.kanji), Some(&p.birth.to_string()), p.sex.map(|s| s.as_str()), Some(&p.address.line()), day).ok()
+                LookupQuery::new(
+                    Some(&p.name.kanji),
+                    Some(&p.birth.to_string()),
+                    p.sex.map(|s| s.as_str()),
+                    Some(&p.address.line()),
+                    day,
+                )
+                .ok()
             })
             .collect();
         let mut lat = Vec::with_capacity(queries.len());
@@ -82,7 +94,11 @@ impl BenchCmd {
                 .filter_map(|s| std::fs::metadata(format!("{}{s}", temp.display())).ok())
                 .map(|m| m.len())
                 .sum();
-            println!("database: {:.1} MiB ({:.0} bytes/resident)", size as f64 / 1048576.0, size as f64 / residents.max(1) as f64);
+            println!(
+                "database: {:.1} MiB ({:.0} bytes/resident)",
+                size as f64 / 1048576.0,
+                size as f64 / residents.max(1) as f64
+            );
             store.db().pool.close().await;
             for s in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{s}", temp.display()));

@@ -39,7 +39,11 @@ impl DemoArgs {
             println!("  {} residents in {} households, {:.1} s", l.residents, l.households, l.seconds);
             l.samples
         } else {
-            println!("reusing the country in {} ({} residents); delete the folder for a new one", self.dir.display(), store.count().await?);
+            println!(
+                "reusing the country in {} ({} residents); delete the folder for a new one",
+                self.dir.display(),
+                store.count().await?
+            );
             Vec::new()
         };
         let network = self.dir.join("network");

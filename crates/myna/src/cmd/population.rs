@@ -36,7 +36,13 @@ pub struct Loaded {
 
 /// Generates `n` residents for `seed` and loads them in batches, one transaction each,
 /// with a progress bar on standard error.
-pub async fn load(store: &RegistryStore, seed: u64, n: u64, today: Date, samples_every: u64) -> Result<Loaded, Box<dyn std::error::Error>> {
+pub async fn load(
+    store: &RegistryStore,
+    seed: u64,
+    n: u64,
+    today: Date,
+    samples_every: u64,
+) -> Result<Loaded, Box<dyn std::error::Error>> {
     const BATCH: usize = 20_000;
     let mut generator = Generator::new(seed, today).ok_or("the shipped municipality data has no weights")?;
     let bar = ProgressBar::new(n);
@@ -66,7 +72,7 @@ pub async fn load(store: &RegistryStore, seed: u64, n: u64, today: Date, samples
         }
         store.load(&batch, base, today).await?;
         for (i, p) in batch.iter().enumerate() {
-            if samples_every > 0 && (done + i as u64) % samples_every == 0 {
+            if samples_every > 0 && (done + i as u64).is_multiple_of(samples_every) {
                 samples.push(p.clone());
             }
         }

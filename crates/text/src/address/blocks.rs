@@ -22,14 +22,7 @@ pub(crate) struct Blocks {
 }
 
 fn starts(key: &[char], pos: usize, word: &str) -> bool {
-    let mut p = pos;
-    for w in word.chars() {
-        if key.get(p) != Some(&w) {
-            return false;
-        }
-        p += 1;
-    }
-    true
+    word.chars().enumerate().all(|(i, w)| key.get(pos + i) == Some(&w))
 }
 
 fn skip_ws(key: &[char], mut pos: usize) -> usize {
@@ -51,7 +44,8 @@ fn read_number(key: &[char], mut pos: usize) -> Option<(u64, usize)> {
 
 fn read_sep(key: &[char], pos: usize) -> (Sep, usize) {
     let pos = skip_ws(key, pos);
-    for (word, sep) in [("丁目", Sep::Chome), ("番地", Sep::Ban), ("番", Sep::Ban), ("号", Sep::Go), ("-", Sep::Dash)] {
+    for (word, sep) in [("丁目", Sep::Chome), ("番地", Sep::Ban), ("番", Sep::Ban), ("号", Sep::Go), ("-", Sep::Dash)]
+    {
         if starts(key, pos, word) {
             return (sep, pos + word.chars().count());
         }
@@ -112,7 +106,8 @@ mod tests {
     #[test]
     fn spellings_of_one_block_agree() {
         let want = Blocks { chome: Some(2), numbers: vec![1, 2], tail: String::new() };
-        for s in ["2丁目1番地2号", "2-1-2", "二丁目一番地二号", "2丁目1-2", "2丁目1番2号", "二丁目1番地の2"] {
+        for s in ["2丁目1番地2号", "2-1-2", "二丁目一番地二号", "2丁目1-2", "2丁目1番2号", "二丁目1番地の2"]
+        {
             assert_eq!(p(s, true), want, "{s}");
         }
     }

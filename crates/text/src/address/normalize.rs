@@ -79,7 +79,8 @@ impl Gazetteer {
         let folded = Folded::compact(&src);
         let key = &folded.key;
         let src_at = |k: usize| if k == 0 { 0 } else { folded.src_end.get(k - 1).copied().unwrap_or(src.len()) };
-        let rest_from = |s: usize| -> String { src.get(s..).unwrap_or_default().iter().collect::<String>().trim().to_string() };
+        let rest_from =
+            |s: usize| -> String { src.get(s..).unwrap_or_default().iter().collect::<String>().trim().to_string() };
 
         let mut out = NormalizedAddress {
             pref: String::new(),
@@ -121,7 +122,8 @@ impl Gazetteer {
         }
         if best.len() > 1 {
             // Folding made distinct names equal (鹿嶋市 / 鹿島市): an exact spelling decides.
-            let written: String = src.get(src_at(k)..).unwrap_or_default().iter().filter(|c| !c.is_whitespace()).collect();
+            let written: String =
+                src.get(src_at(k)..).unwrap_or_default().iter().filter(|c| !c.is_whitespace()).collect();
             let exact: Vec<_> = best
                 .iter()
                 .filter(|(m, _)| written.starts_with(&m.full_name()) || written.starts_with(&m.city))
@@ -177,7 +179,9 @@ impl Gazetteer {
         let plain = Folded::compact_plain(&src);
         let pk = plain.key_index_at(src_at(tk));
         let pafter = plain.key.get(pk..).unwrap_or_default();
-        if let Some(t) = muni.towns().iter().filter(|t| pafter.starts_with(&t.plain_key)).max_by_key(|t| t.plain_key.len()) {
+        if let Some(t) =
+            muni.towns().iter().filter(|t| pafter.starts_with(&t.plain_key)).max_by_key(|t| t.plain_key.len())
+        {
             let consumed = plain.src_end.get(pk + t.plain_key.len() - 1).copied().unwrap_or(src.len());
             if town.is_none_or(|(_, c)| consumed > c) {
                 town = Some((t, consumed));
@@ -229,7 +233,12 @@ mod tests {
             (a.pref.as_str(), a.city.as_str(), a.town.as_str(), a.rest.as_str(), a.lg_code.as_deref(), a.level),
             ("東京都", "千代田区", "霞が関二丁目", "1-2", Some("131016"), Level::Town)
         );
-        for s in ["東京都千代田区霞が関2-1-2", "東京都千代田区霞が関二丁目一番地二号", "東京都千代田区霞ヶ関２－１－２", "東京都 千代田区 霞が関 2-1-2"] {
+        for s in [
+            "東京都千代田区霞が関2-1-2",
+            "東京都千代田区霞が関二丁目一番地二号",
+            "東京都千代田区霞ヶ関２－１－２",
+            "東京都 千代田区 霞が関 2-1-2",
+        ] {
             assert_eq!(n(s), a, "{s}");
         }
     }
