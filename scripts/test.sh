@@ -35,6 +35,9 @@ fi
 # With a server configured, a test that cannot reach it fails instead of skipping it.
 export MYNA_REQUIRE_PG=1
 
+# The workspace lints (no unwrap/expect/panic outside tests) are clippy lints: enforce them.
+cargo clippy --workspace --lib --bins -q -- -D warnings
+
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"
   cargo test --workspace --doc -q
