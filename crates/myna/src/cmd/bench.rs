@@ -20,6 +20,9 @@ pub enum BenchCmd {
         #[arg(long)]
         db: Option<String>,
     },
+    /// Normalizes generated addresses in several spellings and, with --peer, runs
+    /// @geolonia/normalize-japanese-addresses on the same inputs in the same run.
+    Address(super::bench_address::AddressBench),
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -39,7 +42,10 @@ fn peak_rss_mib() -> Option<f64> {
 
 impl BenchCmd {
     pub async fn run(self) -> CmdResult {
-        let BenchCmd::Registry { residents, lookups, seed, db } = self;
+        let (residents, lookups, seed, db) = match self {
+            BenchCmd::Registry { residents, lookups, seed, db } => (residents, lookups, seed, db),
+            BenchCmd::Address(a) => return a.run(),
+        };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));
         let store = RegistryStore::open(Db::open(&url).await?, || [1; 32]).await?;

@@ -1,5 +1,6 @@
 pub mod address;
 pub mod bench;
+pub mod bench_address;
 pub mod demo;
 pub mod node;
 pub mod number;
