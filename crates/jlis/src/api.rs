@@ -1,6 +1,6 @@
 //! The wire types of the J-LIS API.
 
-use myna_registry::{Resident, Status};
+use myna_registry::Resident;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -99,11 +99,6 @@ pub struct ResidentView {
 impl ResidentView {
     pub fn of(r: &Resident, with_number: bool) -> Self {
         let n = r.address.normalized();
-        let (status_on, moved_to) = match &r.status {
-            Status::Resident => (None, None),
-            Status::MovedOut { on, to } => (Some(on.to_string()), Some(to.clone())),
-            Status::Deceased { on } => (Some(on.to_string()), None),
-        };
         Self {
             code: r.code.as_str(),
             number: with_number.then(|| r.number.as_str()),
@@ -123,8 +118,8 @@ impl ResidentView {
             relationship: r.relationship.as_str().to_string(),
             relationship_ja: r.relationship.label_ja().to_string(),
             status: r.status.as_str().to_string(),
-            status_on,
-            moved_to,
+            status_on: r.status.since().map(|d| d.to_string()),
+            moved_to: r.status.moved_to().map(str::to_string),
         }
     }
 }

@@ -20,3 +20,9 @@ fn issue_individual(b: Bencher) {
         iss.individual(black_box(serial))
     });
 }
+
+/// Baseline: parsing the same 12 digits as a plain integer, no check digit.
+#[divan::bench]
+fn baseline_parse_u64(b: Bencher) {
+    b.bench(|| black_box("621498320257").parse::<u64>());
+}

@@ -1,7 +1,7 @@
-use std::{fmt, str::FromStr};
+use std::fmt;
 
 use crate::{
-    digits::{digits, to_string},
+    digits::digit_number,
     error::{NumberError, NumberKind},
 };
 
@@ -38,23 +38,6 @@ impl CorporateNumber {
         }
         Ok(Self(arr))
     }
-
-    pub fn as_str(&self) -> String {
-        to_string(&self.0)
-    }
-}
-
-impl FromStr for CorporateNumber {
-    type Err = NumberError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_digits(&digits(s)?)
-    }
-}
-
-impl fmt::Display for CorporateNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.as_str())
-    }
 }
 
 impl fmt::Debug for CorporateNumber {
@@ -62,6 +45,8 @@ impl fmt::Debug for CorporateNumber {
         write!(f, "CorporateNumber({})", self.as_str())
     }
 }
+
+digit_number!(CorporateNumber);
 
 #[cfg(test)]
 mod tests {

@@ -44,6 +44,46 @@ pub(crate) fn to_string(d: &[u8]) -> String {
     d.iter().map(|&v| char::from(b'0' + v)).collect()
 }
 
+/// The parts every number type shares: `as_str`, `FromStr` (through `from_digits`),
+/// `Display`, and serde as a string of digits (validated on the way in).
+macro_rules! digit_number {
+    ($t:ident) => {
+        impl $t {
+            /// The digits, no separators.
+            pub fn as_str(&self) -> String {
+                $crate::digits::to_string(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $t {
+            type Err = $crate::NumberError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::from_digits(&$crate::digits::digits(s)?)
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use digit_number;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
-use std::{fmt, str::FromStr};
+use std::fmt;
 
 use crate::{
-    digits::{digits, to_string},
+    digits::digit_number,
     error::{NumberError, NumberKind},
 };
 
@@ -41,11 +41,6 @@ impl IndividualNumber {
         Ok(Self(arr))
     }
 
-    /// The 12 digits, no separators.
-    pub fn as_str(&self) -> String {
-        to_string(&self.0)
-    }
-
     /// Printed in groups of four, as on the card: `1234 5678 9018`.
     pub fn grouped(&self) -> String {
         let s = self.as_str();
@@ -58,37 +53,13 @@ impl IndividualNumber {
     }
 }
 
-impl FromStr for IndividualNumber {
-    type Err = NumberError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_digits(&digits(s)?)
-    }
-}
-
-impl fmt::Display for IndividualNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.as_str())
-    }
-}
-
 impl fmt::Debug for IndividualNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "IndividualNumber(********{})", &self.as_str()[8..])
     }
 }
 
-impl serde::Serialize for IndividualNumber {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for IndividualNumber {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+digit_number!(IndividualNumber);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
-use std::{fmt, str::FromStr};
+use std::fmt;
 
 use crate::{
-    digits::{digits, to_string},
+    digits::digit_number,
     error::{NumberError, NumberKind},
 };
 
@@ -41,23 +41,6 @@ impl LocalGovCode {
     pub fn prefecture(&self) -> u8 {
         self.0[0] * 10 + self.0[1]
     }
-
-    pub fn as_str(&self) -> String {
-        to_string(&self.0)
-    }
-}
-
-impl FromStr for LocalGovCode {
-    type Err = NumberError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_digits(&digits(s)?)
-    }
-}
-
-impl fmt::Display for LocalGovCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.as_str())
-    }
 }
 
 impl fmt::Debug for LocalGovCode {
@@ -66,18 +49,7 @@ impl fmt::Debug for LocalGovCode {
     }
 }
 
-impl serde::Serialize for LocalGovCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for LocalGovCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+digit_number!(LocalGovCode);
 
 #[cfg(test)]
 mod tests {

@@ -26,6 +26,22 @@ impl Status {
             Status::Deceased { .. } => "deceased",
         }
     }
+
+    /// The day the record left `Resident`, if it did.
+    pub fn since(&self) -> Option<Date> {
+        match self {
+            Status::Resident => None,
+            Status::MovedOut { on, .. } | Status::Deceased { on } => Some(*on),
+        }
+    }
+
+    /// Where the resident moved to, for a moved-out record.
+    pub fn moved_to(&self) -> Option<&str> {
+        match self {
+            Status::MovedOut { to, .. } => Some(to),
+            _ => None,
+        }
+    }
 }
 
 /// One person's current record: the basic 4 items, reading, household and numbers.

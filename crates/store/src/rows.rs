@@ -44,11 +44,6 @@ pub(crate) fn resident(row: &AnyRow) -> Result<(Resident, i64), StoreError> {
 
 /// The values of a resident row, in [`RESIDENT_COLUMNS`] order.
 pub(crate) fn resident_values(r: &Resident, version: i64) -> ResidentValues {
-    let (status_on, moved_to) = match &r.status {
-        Status::Resident => (None, None),
-        Status::MovedOut { on, to } => (Some(on.to_string()), Some(to.clone())),
-        Status::Deceased { on } => (Some(on.to_string()), None),
-    };
     ResidentValues {
         code: r.code.as_str(),
         number: r.number.as_str(),
@@ -62,8 +57,8 @@ pub(crate) fn resident_values(r: &Resident, version: i64) -> ResidentValues {
         household: r.household as i64,
         relationship: r.relationship.as_str().to_string(),
         status: r.status.as_str().to_string(),
-        status_on,
-        moved_to,
+        status_on: r.status.since().map(|d| d.to_string()),
+        moved_to: r.status.moved_to().map(str::to_string),
         version,
     }
 }

@@ -72,7 +72,8 @@ fn kanji(n: &str) -> String {
 /// 別所一丁目 → 別所1丁目.
 fn arabic_chome(town: &str) -> String {
     let Some(base) = town.strip_suffix("丁目") else { return town.to_string() };
-    let split = base.char_indices().rev().take_while(|(_, c)| "一二三四五六七八九十".contains(*c)).last().map(|(i, _)| i);
+    let split =
+        base.char_indices().rev().take_while(|(_, c)| "一二三四五六七八九十".contains(*c)).last().map(|(i, _)| i);
     match split {
         Some(i) => format!("{}{}丁目", &base[..i], myna_text::replace_kanji_numerals(&base[i..])),
         None => town.to_string(),
