@@ -212,7 +212,8 @@ pub(crate) async fn history(State(store): St, Path(c): Path<String>) -> Result<J
 
 #[utoipa::path(get, path = "/v1/households/{id}", params(("id" = u64, Path)),
     responses((status = 200, description = "Members, head first", body = [ResidentView]), (status = 404, body = ErrorBody)))]
-pub(crate) async fn household(State(store): St, Path(id): Path<u64>) -> Result<Json<Vec<ResidentView>>, ApiError> {
+pub(crate) async fn household(State(store): St, Path(id): Path<String>) -> Result<Json<Vec<ResidentView>>, ApiError> {
+    let id: u64 = id.parse().map_err(|_| invalid("household", format!("{id:?} is not a household number")))?;
     let m = store.household_members(id).await.map_err(from_store)?;
     if m.is_empty() {
         return Err(ApiError::not_found(format!("no household {id}")));
