@@ -140,7 +140,7 @@ async fn bad_input_gets_a_reason_and_changes_nothing() {
         ),
         (
             "/v1/events",
-            birth("佐藤 二", "2020-01-01", "府中市宮西町1-1"),
+            birth("佐藤 二", "2020-01-01", "府中市府中町1-1"),
             StatusCode::UNPROCESSABLE_ENTITY,
             "several prefectures",
         ),

@@ -68,6 +68,61 @@ fn prefix_len(input: &[char], keys: &[Vec<char>]) -> Option<usize> {
     keys.iter().filter(|k| !k.is_empty() && input.starts_with(k)).map(Vec::len).max()
 }
 
+/// The input, width-normalized, with its two folded forms.
+struct Input {
+    src: Vec<char>,
+    folded: Folded,
+    plain: Folded,
+}
+
+impl Input {
+    fn new(input: &str) -> Self {
+        let src: Vec<char> = normalize_width(input).trim().chars().collect();
+        let folded = Folded::compact(&src);
+        let plain = Folded::compact_plain(&src);
+        Self { src, folded, plain }
+    }
+
+    /// Source characters consumed by the first `k` folded key characters.
+    fn src_at(&self, k: usize) -> usize {
+        if k == 0 { 0 } else { self.folded.src_end.get(k - 1).copied().unwrap_or(self.src.len()) }
+    }
+
+    /// The longest town of `muni` the text from key position `k` starts with, and the source
+    /// characters consumed through it. 大字 / 字 before it is an old prefix the list leaves
+    /// out. The numeral-folded key must not end inside a numeral run; the plain key covers
+    /// names that end in a numeral (政和第一 followed by 十番地).
+    fn town<'m>(&self, muni: &'m Municipality, k: usize) -> Option<(&'m Town, usize)> {
+        let key = &self.folded.key;
+        let mut tk = k;
+        for prefix in ["大字", "字"] {
+            let p: Vec<char> = prefix.chars().collect();
+            if key.get(tk..).is_some_and(|r| r.starts_with(&p)) {
+                tk += p.len();
+                break;
+            }
+        }
+        let after = key.get(tk..).unwrap_or_default();
+        let mut town: Option<(&Town, usize)> = after.first().and_then(|&c| {
+            muni.towns_starting(c)
+                .filter(|t| after.starts_with(&t.key) && !self.folded.splits_run(tk + t.key.len()))
+                .max_by_key(|t| t.key.len())
+                .map(|t| (t, self.src_at(tk + t.key.len())))
+        });
+        let pk = self.plain.key_index_at(self.src_at(tk));
+        let pafter = self.plain.key.get(pk..).unwrap_or_default();
+        if let Some(t) =
+            muni.towns().iter().filter(|t| pafter.starts_with(&t.plain_key)).max_by_key(|t| t.plain_key.len())
+        {
+            let consumed = self.plain.src_end.get(pk + t.plain_key.len() - 1).copied().unwrap_or(self.src.len());
+            if town.is_none_or(|(_, c)| consumed > c) {
+                town = Some((t, consumed));
+            }
+        }
+        town
+    }
+}
+
 /// Normalizes with the list shipped in the crate.
 pub fn normalize(input: &str) -> NormalizedAddress {
     Gazetteer::embedded().normalize(input)
@@ -75,10 +130,9 @@ pub fn normalize(input: &str) -> NormalizedAddress {
 
 impl Gazetteer {
     pub fn normalize(&self, input: &str) -> NormalizedAddress {
-        let src: Vec<char> = normalize_width(input).trim().chars().collect();
-        let folded = Folded::compact(&src);
-        let key = &folded.key;
-        let src_at = |k: usize| if k == 0 { 0 } else { folded.src_end.get(k - 1).copied().unwrap_or(src.len()) };
+        let input = Input::new(input);
+        let (src, key) = (&input.src, &input.folded.key);
+        let src_at = |k: usize| input.src_at(k);
         let rest_from =
             |s: usize| -> String { src.get(s..).unwrap_or_default().iter().collect::<String>().trim().to_string() };
 
@@ -137,9 +191,16 @@ impl Gazetteer {
             [(m, len)] => Some((*m, *len)),
             [] => None,
             many => {
-                // Same name in several places and no prefecture to choose: never guess.
-                out.ambiguous = many.iter().map(|(m, _)| format!("{}{}", m.pref, m.full_name())).collect();
-                None
+                // Same name in several places and no prefecture: the town decides when it
+                // exists in only one of them (府中市宮西町 is in Tokyo); otherwise never guess.
+                let by_town: Vec<_> = many.iter().filter(|(m, len)| input.town(m, k + len).is_some()).copied().collect();
+                match by_town.as_slice() {
+                    [(m, len)] => Some((*m, *len)),
+                    _ => {
+                        out.ambiguous = many.iter().map(|(m, _)| format!("{}{}", m.pref, m.full_name())).collect();
+                        None
+                    }
+                }
             }
         };
 
@@ -157,36 +218,7 @@ impl Gazetteer {
         out.level = Level::Municipality;
         k += mlen;
 
-        // Town: the longest town name of this municipality the rest starts with. 大字 / 字
-        // before it is an old prefix the list leaves out.
-        let mut tk = k;
-        for prefix in ["大字", "字"] {
-            let p: Vec<char> = prefix.chars().collect();
-            if key.get(tk..).is_some_and(|r| r.starts_with(&p)) {
-                tk += p.len();
-                break;
-            }
-        }
-        // Candidates: (town, source characters consumed). The numeral-folded key must not end
-        // inside a numeral run; the plain key covers names ending in a numeral.
-        let after = key.get(tk..).unwrap_or_default();
-        let mut town: Option<(&Town, usize)> = after.first().and_then(|&c| {
-            muni.towns_starting(c)
-                .filter(|t| after.starts_with(&t.key) && !folded.splits_run(tk + t.key.len()))
-                .max_by_key(|t| t.key.len())
-                .map(|t| (t, src_at(tk + t.key.len())))
-        });
-        let plain = Folded::compact_plain(&src);
-        let pk = plain.key_index_at(src_at(tk));
-        let pafter = plain.key.get(pk..).unwrap_or_default();
-        if let Some(t) =
-            muni.towns().iter().filter(|t| pafter.starts_with(&t.plain_key)).max_by_key(|t| t.plain_key.len())
-        {
-            let consumed = plain.src_end.get(pk + t.plain_key.len() - 1).copied().unwrap_or(src.len());
-            if town.is_none_or(|(_, c)| consumed > c) {
-                town = Some((t, consumed));
-            }
-        }
+        let town = input.town(muni, k);
         let Some((town, consumed)) = town else {
             // No known town: if what follows is block numbers alone, write them as hyphens.
             let tail_src: Vec<char> = src.get(src_at(k)..).unwrap_or_default().to_vec();
@@ -263,13 +295,22 @@ mod tests {
 
     #[test]
     fn shared_names_are_never_guessed() {
-        for s in ["伊達市梁川町", "府中市宮西町1-1", "南牧村"] {
+        for s in ["伊達市", "府中市府中町1-1", "南牧村", "伊達市どこか1"] {
             let a = n(s);
             assert_eq!(a.level, Level::Nothing, "{s}");
             assert!(a.ambiguous.len() >= 2, "{s}: {:?}", a.ambiguous);
             assert_eq!(a.rest, normalize_width(s), "nothing dropped");
         }
         assert_eq!(n("福島県伊達市梁川町").lg_code.as_deref(), Some("072133"));
+    }
+
+    #[test]
+    fn a_town_found_in_only_one_of_the_shared_names_decides() {
+        // 宮西町 exists in Tokyo's 府中市 and not in Hiroshima's.
+        let a = n("府中市宮西町1-1");
+        assert_eq!((a.pref.as_str(), a.lg_code.as_deref(), a.level), ("東京都", Some("132063"), Level::Town));
+        // 府中町 exists in both: still not chosen.
+        assert!(n("府中市府中町1-1").ambiguous.len() == 2);
     }
 
     #[test]
