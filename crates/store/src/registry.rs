@@ -265,7 +265,10 @@ impl RegistryStore {
             status: Status::Resident,
         };
         rows::resident_values(&r, 1)
-            .bind(sqlx::query(&format!("INSERT INTO residents ({RESIDENT_COLUMNS}) VALUES {}", placeholders(self.db.backend, 1, 15))))
+            .bind(sqlx::query(&format!(
+                "INSERT INTO residents ({RESIDENT_COLUMNS}) VALUES {}",
+                placeholders(self.db.backend, 1, 15)
+            )))
             .execute(&mut **tx)
             .await?;
         Ok(r)
@@ -302,7 +305,10 @@ impl RegistryStore {
         }
         let recorded = now();
         for (chunk, src) in out.chunks(CHUNK).zip(people.chunks(CHUNK)) {
-            let sql = format!("INSERT INTO residents ({RESIDENT_COLUMNS}) VALUES {}", placeholders(self.db.backend, chunk.len(), 15));
+            let sql = format!(
+                "INSERT INTO residents ({RESIDENT_COLUMNS}) VALUES {}",
+                placeholders(self.db.backend, chunk.len(), 15)
+            );
             let mut q = sqlx::query(&sql);
             for r in chunk {
                 q = rows::resident_values(r, 1).bind(q);

@@ -28,6 +28,7 @@ pub struct Municipality {
     pub towns: Vec<Town>,
     pub(crate) keys: Vec<Vec<char>>,
     town_index: HashMap<char, Vec<usize>>,
+    plain_index: HashMap<char, Vec<usize>>,
 }
 
 impl Municipality {
@@ -41,8 +42,9 @@ impl Municipality {
         self.town_index.get(&c).into_iter().flatten().filter_map(|&i| self.towns.get(i))
     }
 
-    pub(crate) fn towns(&self) -> &[Town] {
-        &self.towns
+    /// Towns whose plain key (no numeral folding) starts with `c`.
+    pub(crate) fn towns_starting_plain(&self, c: char) -> impl Iterator<Item = &Town> {
+        self.plain_index.get(&c).into_iter().flatten().filter_map(|&i| self.towns.get(i))
     }
 }
 
@@ -101,10 +103,14 @@ impl Gazetteer {
                     Town { name: name.to_string(), has_chome, key: key(name), plain_key: plain_key(name) }
                 })
                 .collect();
-            let mut town_index: HashMap<char, Vec<usize>> = HashMap::new();
+            let (mut town_index, mut plain_index) =
+                (HashMap::<char, Vec<usize>>::new(), HashMap::<char, Vec<usize>>::new());
             for (i, t) in towns.iter().enumerate() {
                 if let Some(&c) = t.key.first() {
                     town_index.entry(c).or_default().push(i);
+                }
+                if let Some(&c) = t.plain_key.first() {
+                    plain_index.entry(c).or_default().push(i);
                 }
             }
             let mut keys = vec![key(city)];
@@ -129,6 +135,7 @@ impl Gazetteer {
                 towns,
                 keys,
                 town_index,
+                plain_index,
             });
         }
         g

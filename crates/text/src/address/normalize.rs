@@ -111,9 +111,9 @@ impl Input {
         });
         let pk = self.plain.key_index_at(self.src_at(tk));
         let pafter = self.plain.key.get(pk..).unwrap_or_default();
-        if let Some(t) =
-            muni.towns().iter().filter(|t| pafter.starts_with(&t.plain_key)).max_by_key(|t| t.plain_key.len())
-        {
+        if let Some(t) = pafter.first().and_then(|&c| {
+            muni.towns_starting_plain(c).filter(|t| pafter.starts_with(&t.plain_key)).max_by_key(|t| t.plain_key.len())
+        }) {
             let consumed = self.plain.src_end.get(pk + t.plain_key.len() - 1).copied().unwrap_or(self.src.len());
             if town.is_none_or(|(_, c)| consumed > c) {
                 town = Some((t, consumed));
@@ -193,7 +193,8 @@ impl Gazetteer {
             many => {
                 // Same name in several places and no prefecture: the town decides when it
                 // exists in only one of them (府中市宮西町 is in Tokyo); otherwise never guess.
-                let by_town: Vec<_> = many.iter().filter(|(m, len)| input.town(m, k + len).is_some()).copied().collect();
+                let by_town: Vec<_> =
+                    many.iter().filter(|(m, len)| input.town(m, k + len).is_some()).copied().collect();
                 match by_town.as_slice() {
                     [(m, len)] => Some((*m, *len)),
                     _ => {
