@@ -15,7 +15,7 @@ use myna_registry::{
     parse_date,
 };
 use myna_store::RegistryStore;
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::Date;
 
 use crate::{api::*, errors::from_store};
 
@@ -32,11 +32,7 @@ pub(crate) fn routes(store: Arc<RegistryStore>) -> Router {
         .with_state(store)
 }
 
-/// Today in Japan (UTC+9): the registry's calendar.
-pub(crate) fn today() -> Date {
-    let jst = UtcOffset::from_hms(9, 0, 0).unwrap_or(UtcOffset::UTC);
-    OffsetDateTime::now_utc().to_offset(jst).date()
-}
+use myna_node::today_jst as today;
 
 fn invalid(field: &str, e: impl std::fmt::Display) -> ApiError {
     ApiError::unprocessable("invalid_field", format!("{field}: {e}"))

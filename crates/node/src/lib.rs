@@ -13,3 +13,9 @@ pub use json::ApiJson;
 pub use metrics::Metrics;
 pub use server::{RunningNode, serve};
 pub use tls::{NodeIdentity, TlsError};
+
+/// Today in Japan (UTC+9): the calendar every registry date is checked against.
+pub fn today_jst() -> time::Date {
+    let jst = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::now_utc().to_offset(jst).date()
+}

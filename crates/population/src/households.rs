@@ -40,27 +40,21 @@ enum Shape {
     ThreeGenerations,
 }
 
-fn weighted(ages: Vec<(u32, u32)>) -> (Vec<u32>, WeightedIndex<u32>) {
+fn weighted(ages: Vec<(u32, u32)>) -> Option<(Vec<u32>, WeightedIndex<u32>)> {
     let (a, w): (Vec<u32>, Vec<u32>) = ages.into_iter().unzip();
-    // The pyramid is a non-empty constant table of positive weights.
-    let idx = WeightedIndex::new(w).unwrap_or_else(|_| unreachable_weights());
-    (a, idx)
-}
-
-#[allow(clippy::panic)]
-fn unreachable_weights() -> WeightedIndex<u32> {
-    panic!("age pyramid table is empty")
+    Some((a, WeightedIndex::new(w).ok()?))
 }
 
 impl Generator {
+    /// `None` only if the shipped tables were empty.
     pub fn new(seed: u64, today: Date) -> Option<Self> {
         let places = WeightedIndex::new(&PLACES.weights).ok()?;
         Some(Self {
             rng: ChaCha8Rng::seed_from_u64(seed),
             today,
-            ages_senior: weighted(age_weights(55)),
-            ages_old: weighted(age_weights(65)),
-            ages_adult: weighted(age_weights(20)),
+            ages_senior: weighted(age_weights(55))?,
+            ages_old: weighted(age_weights(65))?,
+            ages_adult: weighted(age_weights(20))?,
             places,
             household: 0,
         })

@@ -32,8 +32,4 @@ pub fn random_key() -> [u8; 32] {
     k
 }
 
-/// Today in Japan.
-pub fn today() -> time::Date {
-    let jst = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::now_utc().to_offset(jst).date()
-}
+pub use myna_node::today_jst as today;
