@@ -38,6 +38,9 @@ export MYNA_REQUIRE_PG=1
 # The workspace lints (no unwrap/expect/panic outside tests) are clippy lints: enforce them.
 cargo clippy --workspace --lib --bins -q -- -D warnings
 
+# Every node's API, fuzzed from its OpenAPI document (schemathesis).
+./scripts/api-fuzz.sh
+
 if cargo nextest --version >/dev/null 2>&1; then
   # nextest does not run doc tests; the workspace has none (examples live in tests/).
   cargo nextest run --workspace --no-fail-fast "$@"

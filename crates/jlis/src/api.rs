@@ -139,9 +139,14 @@ pub struct EventRecorded {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LookupRequest {
+    /// Optional in Rust only so that a missing item gets the rule's own message.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 60, example = "山田 花")]
     pub name: Option<String>,
+    #[schema(value_type = String, required = true, format = Date, example = "2024-02-29")]
     pub birth: Option<String>,
+    #[schema(example = "female")]
     pub sex: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200, example = "東京都千代田区霞が関2-1-2")]
     pub address: Option<String>,
 }
 
@@ -157,10 +162,15 @@ pub struct LookupResponse {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
+    /// 12 digits; spaces, hyphens and full-width digits are accepted.
+    #[schema(min_length = 12, max_length = 40, example = "1234 5678 9018")]
     pub number: String,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 60)]
     pub name: Option<String>,
+    #[schema(value_type = String, required = true, format = Date)]
     pub birth: Option<String>,
     pub sex: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     pub address: Option<String>,
 }
 

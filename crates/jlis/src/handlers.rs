@@ -145,7 +145,7 @@ fn to_event(req: &EventRequest, today: Date) -> Result<(Option<ResidentCode>, Li
 #[utoipa::path(post, path = "/v1/events", request_body = EventRequest,
     params(("Idempotency-Key" = String, Header, description = "Unique per request; a retry with the same key and body returns the first answer")),
     responses((status = 201, body = EventRecorded), (status = 200, description = "A retry: the first answer again", body = EventRecorded),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 400, description = "Malformed JSON, not UTF-8, or no Idempotency-Key", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn record_event(
     State(store): St,
     headers: HeaderMap,
@@ -173,7 +173,7 @@ pub(crate) async fn record_event(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/residents/{code}", params(("code" = String, Path, description = "住民票コード, 11 digits")),
+#[utoipa::path(get, path = "/v1/residents/{code}", params(("code" = String, Path, description = "住民票コード, 11 digits", pattern = "^[0-9]{11}$")),
     responses((status = 200, body = ResidentView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn resident(State(store): St, Path(c): Path<String>) -> Result<Json<ResidentView>, ApiError> {
     let c = code(&c)?;
@@ -185,8 +185,8 @@ pub(crate) async fn resident(State(store): St, Path(c): Path<String>) -> Result<
     Ok(Json(ResidentView::of(&r, true)))
 }
 
-#[utoipa::path(get, path = "/v1/residents/{code}/history", params(("code" = String, Path, description = "住民票コード")),
-    responses((status = 200, body = [HistoryEntry]), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/residents/{code}/history", params(("code" = String, Path, description = "住民票コード, 11 digits", pattern = "^[0-9]{11}$")),
+    responses((status = 200, body = [HistoryEntry]), (status = 404, body = ErrorBody), (status = 422, description = "Not an 11-digit code", body = ErrorBody)))]
 pub(crate) async fn history(State(store): St, Path(c): Path<String>) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     let c = code(&c)?;
     let h = store.history(c).await.map_err(from_store)?;
@@ -207,7 +207,7 @@ pub(crate) async fn history(State(store): St, Path(c): Path<String>) -> Result<J
 }
 
 #[utoipa::path(get, path = "/v1/households/{id}", params(("id" = u64, Path)),
-    responses((status = 200, description = "Members, head first", body = [ResidentView]), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Members, head first", body = [ResidentView]), (status = 404, body = ErrorBody), (status = 422, description = "Not a household number", body = ErrorBody)))]
 pub(crate) async fn household(State(store): St, Path(id): Path<String>) -> Result<Json<Vec<ResidentView>>, ApiError> {
     let id: u64 = id.parse().map_err(|_| invalid("household", format!("{id:?} is not a household number")))?;
     let m = store.household_members(id).await.map_err(from_store)?;
@@ -223,7 +223,7 @@ fn query(req: &LookupRequest) -> Result<LookupQuery, ApiError> {
 }
 
 #[utoipa::path(post, path = "/v1/lookup", request_body = LookupRequest,
-    responses((status = 200, body = LookupResponse), (status = 422, description = "Fewer than the required items, or an item that cannot be read", body = ErrorBody)))]
+    responses((status = 200, body = LookupResponse), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 422, description = "Fewer than the required items, or an item that cannot be read", body = ErrorBody)))]
 pub(crate) async fn lookup(
     State(store): St,
     ApiJson(req): ApiJson<LookupRequest>,
@@ -243,7 +243,7 @@ pub(crate) async fn lookup(
 }
 
 #[utoipa::path(post, path = "/v1/verify", request_body = VerifyRequest,
-    responses((status = 200, body = VerifyResponse), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = VerifyResponse), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 422, description = "A number or item that cannot be read", body = ErrorBody)))]
 pub(crate) async fn verify(
     State(store): St,
     ApiJson(req): ApiJson<VerifyRequest>,
