@@ -415,6 +415,15 @@ impl RegistryStore {
         Ok(q.decide(candidates))
     }
 
+    /// Bytes the database takes on disk (PostgreSQL: the whole database; SQLite: pages).
+    pub async fn database_size(&self) -> Result<i64, StoreError> {
+        let sql = match self.db.backend {
+            crate::Backend::Postgres => "SELECT pg_database_size(current_database())",
+            crate::Backend::Sqlite => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+        };
+        Ok(sqlx::query(sql).fetch_one(&self.db.pool).await?.try_get(0)?)
+    }
+
     pub async fn count(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) FROM residents").fetch_one(&self.db.pool).await?;
         Ok(row.try_get(0)?)

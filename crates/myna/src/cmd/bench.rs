@@ -40,6 +40,10 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+async fn sqlx_size(store: &RegistryStore) -> Result<i64, Box<dyn std::error::Error>> {
+    Ok(store.database_size().await?)
+}
+
 impl BenchCmd {
     pub async fn run(self) -> CmdResult {
         let (residents, lookups, seed, db) = match self {
@@ -94,6 +98,10 @@ impl BenchCmd {
             percentile(&lat, 0.99),
             lat.last().copied().unwrap_or(0.0)
         );
+        if store.db().backend == myna_store::Backend::Postgres {
+            let row = sqlx_size(&store).await?;
+            println!("database: {:.1} MiB ({:.0} bytes/resident)", row as f64 / 1048576.0, row as f64 / residents.max(1) as f64);
+        }
         if db.is_none() {
             let size: u64 = ["", "-wal", "-shm"]
                 .iter()
