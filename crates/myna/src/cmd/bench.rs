@@ -100,7 +100,11 @@ impl BenchCmd {
         );
         if store.db().backend == myna_store::Backend::Postgres {
             let row = sqlx_size(&store).await?;
-            println!("database: {:.1} MiB ({:.0} bytes/resident)", row as f64 / 1048576.0, row as f64 / residents.max(1) as f64);
+            println!(
+                "database: {:.1} MiB ({:.0} bytes/resident)",
+                row as f64 / 1048576.0,
+                row as f64 / residents.max(1) as f64
+            );
         }
         if db.is_none() {
             let size: u64 = ["", "-wal", "-shm"]
