@@ -215,11 +215,10 @@ impl Address {
         self.0.to_line()
     }
 
-    /// Municipality, town and block numbers: what must agree for two spellings to be the
-    /// same address. Building and room (方書) are left out, as the register's lookup does.
+    /// What must agree for two spellings to be the same address (see
+    /// [`NormalizedAddress::match_key`]).
     pub fn match_key(&self) -> String {
-        let block = self.0.rest.split(' ').next().unwrap_or_default();
-        format!("{}|{}|{}", self.lg_code(), myna_text::match_key(&self.0.town), block)
+        self.0.match_key()
     }
 }
 

@@ -53,7 +53,7 @@ pub async fn load(
     let mut samples = Vec::new();
     // Households are reserved up front: a household never spans two batches' numbering.
     let mut batch: Vec<NewResident> = Vec::with_capacity(BATCH + 8);
-    let mut pending_households = 0u64;
+    let mut households_total = 0u64;
     while done < n {
         batch.clear();
         let first_household = generator.households();
@@ -77,11 +77,11 @@ pub async fn load(
             }
         }
         done += batch.len() as u64;
-        pending_households += households;
+        households_total += households;
         bar.set_position(done);
     }
     bar.finish_and_clear();
-    Ok(Loaded { residents: done, households: pending_households, seconds: start.elapsed().as_secs_f64(), samples })
+    Ok(Loaded { residents: done, households: households_total, seconds: start.elapsed().as_secs_f64(), samples })
 }
 
 pub fn db_url(db: Option<String>, file: &str) -> String {

@@ -47,14 +47,15 @@ pub struct NormalizedAddress {
 }
 
 impl NormalizedAddress {
-    /// A key under which two spellings of the same address are equal.
+    /// Municipality, town and block numbers: what must agree for two spellings to be the
+    /// same address. Building and room (方書) after the block are left out, as the register's
+    /// lookup does. Unrecognised addresses compare by their whole text.
     pub fn match_key(&self) -> String {
-        format!(
-            "{}|{}|{}",
-            self.lg_code.as_deref().unwrap_or(&self.pref),
-            match_key(&format!("{}{}", if self.lg_code.is_some() { "" } else { &self.city }, self.town)),
-            match_key(&self.rest)
-        )
+        let block = self.rest.split(' ').next().unwrap_or_default();
+        match &self.lg_code {
+            Some(code) => format!("{code}|{}|{block}", match_key(&self.town)),
+            None => format!("?|{}", match_key(&self.to_line())),
+        }
     }
 
     /// The whole address on one line.
