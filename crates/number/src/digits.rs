@@ -53,6 +53,12 @@ macro_rules! digit_number {
             pub fn as_str(&self) -> String {
                 $crate::digits::to_string(&self.0)
             }
+
+            /// The digits read as one integer (leading zeros vanish: format back with the
+            /// type's width), for storage as a number rather than text.
+            pub fn value(&self) -> u64 {
+                self.0.iter().fold(0u64, |acc, &d| acc * 10 + u64::from(d))
+            }
         }
 
         impl std::str::FromStr for $t {

@@ -13,6 +13,22 @@ impl ResidentCode {
         d.iter().all(|&v| v < 10).then_some(Self(d))
     }
 
+    /// The 11 digits read as one integer, for storage.
+    pub fn value(&self) -> u64 {
+        self.0.iter().fold(0u64, |acc, &d| acc * 10 + u64::from(d))
+    }
+
+    /// The code whose digits read as `v`, zero-padded; `None` above 11 digits.
+    pub fn from_value(v: u64) -> Option<Self> {
+        let mut d = [0u8; 11];
+        let mut rest = v;
+        for o in d.iter_mut().rev() {
+            *o = (rest % 10) as u8;
+            rest /= 10;
+        }
+        (rest == 0).then_some(Self(d))
+    }
+
     pub fn as_str(&self) -> String {
         self.0.iter().map(|&v| char::from(b'0' + v)).collect()
     }
@@ -54,5 +70,18 @@ impl serde::Serialize for ResidentCode {
 impl<'de> serde::Deserialize<'de> for ResidentCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_round_trips_with_leading_zeros() {
+        let c: ResidentCode = "00012345678".parse().unwrap();
+        assert_eq!(c.value(), 12_345_678);
+        assert_eq!(ResidentCode::from_value(c.value()), Some(c));
+        assert_eq!(ResidentCode::from_value(100_000_000_000), None, "12 digits");
     }
 }

@@ -11,6 +11,6 @@ mod resident;
 
 pub use code::ResidentCode;
 pub use event::{EventError, EventKind, LifeEvent};
-pub use lookup::{LookupOutcome, LookupQuery, LookupRefused, Match};
+pub use lookup::{LookupOutcome, LookupQuery, LookupRefused, Match, match_digest};
 pub use person::{Address, AddressError, BirthDate, DateError, NameError, PersonName, Relationship, Sex, parse_date};
 pub use resident::{NewResident, Resident, Status};

@@ -60,6 +60,13 @@ pub struct Resident {
     pub status: Status,
 }
 
+impl Resident {
+    /// The lookup index key of this record (see [`crate::match_digest`]).
+    pub fn match_digest(&self) -> i64 {
+        crate::match_digest(&self.name.key(), self.birth.date())
+    }
+}
+
 /// A person to register for the first time in a bulk load (a population). The store gives
 /// the record code and the number.
 #[derive(Debug, Clone)]
@@ -73,4 +80,12 @@ pub struct NewResident {
     pub relationship: Relationship,
     /// Born in Japan (a birth event) rather than registered on arrival from abroad.
     pub born_here: bool,
+}
+
+impl NewResident {
+    /// The event that creates this record ([`crate::EventKind::as_str`]'s name) and the
+    /// day it took effect: the birth, or `today` for a first registration.
+    pub fn first_event(&self, today: Date) -> (&'static str, Date) {
+        if self.born_here { ("birth", self.birth.date()) } else { ("first_registration", today) }
+    }
 }

@@ -16,6 +16,13 @@ pub enum StoreError {
     Issue(#[from] myna_number::IssueError),
     #[error(transparent)]
     Date(#[from] myna_registry::DateError),
+    #[error(
+        "this database has schema {0}, written by a development build before the compact layout; \
+         regenerate it (myna population generate) or remove the file"
+    )]
+    RetiredSchema(i64),
+    #[error("a bulk load needs an empty registry; this one has {0} residents (record them as events instead)")]
+    NotEmpty(i64),
     #[error("household {0} has nobody living in it")]
     NoSuchHousehold(u64),
 }

@@ -1,22 +1,32 @@
-//! Schema migrations, one list for both back ends (the SQL is portable: TEXT and BIGINT,
-//! no auto-increment, ids assigned by the store).
+//! Schema migrations, one list for both back ends. The SQL is portable (TEXT and BIGINT, ids
+//! assigned by the store) but for two words each back end spells its own way: `{ID}` (the
+//! integer key; on SQLite the rowid itself, so rows cost no separate key) and
+//! `{WITHOUT_ROWID}` (SQLite stores a table keyed by its primary key with no hidden rowid).
 
 use sqlx::Row;
 
-use crate::{Db, StoreError};
+use crate::{Backend, Db, StoreError};
+
+/// Schema 1, written by development builds before the compact layout, is not migrated: no
+/// release ever wrote it. Such a database is refused with what to do instead.
+const RETIRED: &[i64] = &[1];
 
 const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
-    1,
-    "registry",
+    2,
+    "registry, compact",
     &[
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+        // `id` is the serial the resident record code was issued from: it grows with every
+        // registration, so a bulk load appends. `code` and `number` are the 11 and 12 digits
+        // held as integers; `digest` is the lookup key (registry::match_digest).
         "CREATE TABLE residents (
-            code TEXT PRIMARY KEY,
-            number TEXT NOT NULL UNIQUE,
+            id {ID},
+            code BIGINT NOT NULL,
+            number BIGINT NOT NULL,
             name TEXT NOT NULL,
             kana TEXT NOT NULL,
-            name_key TEXT NOT NULL,
+            digest BIGINT NOT NULL,
             birth TEXT NOT NULL,
             sex TEXT,
             address TEXT NOT NULL,
@@ -28,17 +38,17 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             moved_to TEXT,
             version BIGINT NOT NULL
         )",
-        "CREATE INDEX residents_lookup ON residents (name_key, birth)",
-        "CREATE INDEX residents_household ON residents (household)",
+        // `resident` is residents.id. A change event's detail keeps the values it replaced
+        // (`from`), so a creating event needs no copy of the record: see history().
         "CREATE TABLE events (
-            resident TEXT NOT NULL,
+            resident BIGINT NOT NULL,
             version BIGINT NOT NULL,
             kind TEXT NOT NULL,
             effective_on TEXT NOT NULL,
             recorded_at TEXT NOT NULL,
             detail TEXT NOT NULL,
             PRIMARY KEY (resident, version)
-        )",
+        ){WITHOUT_ROWID}",
         "CREATE TABLE idempotency (
             key TEXT PRIMARY KEY,
             fingerprint TEXT NOT NULL,
@@ -47,6 +57,32 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
         )",
     ],
 )];
+
+/// The residents' secondary indexes. Kept apart from the migrations because a bulk load into
+/// an empty registry drops them and builds them once at the end (a sort, instead of a random
+/// B-tree insert per row); [`ensure_indexes`] runs at every open, so a load killed half way
+/// leaves a registry that is fully indexed the next time it is opened.
+pub(crate) const INDEXES: &[(&str, &str)] = &[
+    ("residents_code", "CREATE UNIQUE INDEX IF NOT EXISTS residents_code ON residents (code)"),
+    ("residents_number", "CREATE UNIQUE INDEX IF NOT EXISTS residents_number ON residents (number)"),
+    ("residents_digest", "CREATE INDEX IF NOT EXISTS residents_digest ON residents (digest)"),
+    ("residents_household", "CREATE INDEX IF NOT EXISTS residents_household ON residents (household)"),
+];
+
+pub(crate) async fn ensure_indexes(db: &Db) -> Result<(), StoreError> {
+    for (_, sql) in INDEXES {
+        sqlx::query(sql).execute(&db.pool).await?;
+    }
+    Ok(())
+}
+
+fn dialect(backend: Backend, sql: &str) -> String {
+    let (id, without_rowid) = match backend {
+        Backend::Sqlite => ("INTEGER PRIMARY KEY", " WITHOUT ROWID"),
+        Backend::Postgres => ("BIGINT PRIMARY KEY", ""),
+    };
+    sql.replace("{ID}", id).replace("{WITHOUT_ROWID}", without_rowid)
+}
 
 pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {
     sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)")
@@ -58,13 +94,16 @@ pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {
         .iter()
         .map(|r| r.try_get::<i64, _>(0))
         .collect::<Result<_, _>>()?;
+    if let Some(v) = done.iter().find(|v| RETIRED.contains(v)) {
+        return Err(StoreError::RetiredSchema(*v));
+    }
     for (version, name, steps) in MIGRATIONS {
         if done.contains(version) {
             continue;
         }
         let mut tx = db.pool.begin().await?;
         for step in *steps {
-            sqlx::query(step).execute(&mut *tx).await?;
+            sqlx::query(&dialect(db.backend, step)).execute(&mut *tx).await?;
         }
         sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
             .bind(*version)
@@ -74,5 +113,5 @@ pub(crate) async fn run(db: &Db) -> Result<(), StoreError> {
         tx.commit().await?;
         tracing::info!(version, name, "applied migration");
     }
-    Ok(())
+    ensure_indexes(db).await
 }

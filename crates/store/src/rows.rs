@@ -5,16 +5,29 @@ use sqlx::{Row, any::AnyRow};
 
 use crate::{Backend, StoreError};
 
-pub(crate) const RESIDENT_COLUMNS: &str = "code, number, name, kana, name_key, birth, sex, address, lg_code, household, relationship, status, status_on, moved_to, version";
+pub(crate) const RESIDENT_COLUMNS: &str = "id, code, number, name, kana, digest, birth, sex, address, lg_code, household, relationship, status, status_on, moved_to, version";
+pub(crate) const RESIDENT_COLUMN_COUNT: usize = 16;
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+/// A resident as stored: the store's row id (never shown outside) and the row version.
+pub(crate) struct StoredResident {
+    pub id: i64,
+    pub resident: Resident,
+    pub version: i64,
+}
+
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
 
-pub(crate) fn resident(row: &AnyRow) -> Result<(Resident, i64), StoreError> {
+pub(crate) fn resident(row: &AnyRow) -> Result<StoredResident, StoreError> {
     let s = |c: &str| row.try_get::<String, _>(c);
-    let code: ResidentCode = s("code")?.parse().map_err(|e| corrupt("code", e))?;
-    let number = s("number")?.parse().map_err(|e| corrupt("number", e))?;
+    let int = |c: &str| -> Result<u64, StoreError> {
+        let v = row.try_get::<i64, _>(c)?;
+        u64::try_from(v).map_err(|e| corrupt(c, e))
+    };
+    let code_v = int("code")?;
+    let code = ResidentCode::from_value(code_v).ok_or_else(|| corrupt("code", code_v))?;
+    let number = format!("{:012}", int("number")?).parse().map_err(|e| corrupt("number", e))?;
     let name = PersonName::new(&s("name")?, &s("kana")?).map_err(|e| corrupt("name", e))?;
     let birth_d = parse_date(&s("birth")?).map_err(|e| corrupt("birth", e))?;
     let birth = BirthDate::new(birth_d, birth_d).map_err(|e| corrupt("birth", e))?;
@@ -23,7 +36,7 @@ pub(crate) fn resident(row: &AnyRow) -> Result<(Resident, i64), StoreError> {
         Some(v) => Some(Sex::parse(&v).ok_or_else(|| corrupt("sex", v))?),
     };
     let address = Address::parse(&s("address")?).map_err(|e| corrupt("address", e))?;
-    let household = u64::try_from(row.try_get::<i64, _>("household")?).map_err(|e| corrupt("household", e))?;
+    let household = int("household")?;
     let rel = s("relationship")?;
     let relationship = Relationship::parse(&rel).ok_or_else(|| corrupt("relationship", &rel))?;
     let on = || -> Result<time::Date, StoreError> {
@@ -38,18 +51,20 @@ pub(crate) fn resident(row: &AnyRow) -> Result<(Resident, i64), StoreError> {
         "deceased" => Status::Deceased { on: on()? },
         other => return Err(corrupt("status", other)),
     };
-    let version = row.try_get::<i64, _>("version")?;
-    Ok((Resident { code, number, name, birth, sex, address, household, relationship, status }, version))
+    let resident = Resident { code, number, name, birth, sex, address, household, relationship, status };
+    Ok(StoredResident { id: row.try_get("id")?, resident, version: row.try_get("version")? })
 }
 
 /// The values of a resident row, in [`RESIDENT_COLUMNS`] order.
-pub(crate) fn resident_values(r: &Resident, version: i64) -> ResidentValues {
+pub(crate) fn resident_values(id: i64, r: &Resident, version: i64) -> ResidentValues {
     ResidentValues {
-        code: r.code.as_str(),
-        number: r.number.as_str(),
+        id,
+        // 11 and 12 digits: far inside i64.
+        code: r.code.value() as i64,
+        number: r.number.value() as i64,
         name: r.name.kanji.clone(),
         kana: r.name.kana.clone(),
-        name_key: r.name.key(),
+        digest: r.match_digest(),
         birth: r.birth.to_string(),
         sex: r.sex.map(|s| s.as_str().to_string()),
         address: r.address.line(),
@@ -64,11 +79,12 @@ pub(crate) fn resident_values(r: &Resident, version: i64) -> ResidentValues {
 }
 
 pub(crate) struct ResidentValues {
-    pub code: String,
-    pub number: String,
+    pub id: i64,
+    pub code: i64,
+    pub number: i64,
     pub name: String,
     pub kana: String,
-    pub name_key: String,
+    pub digest: i64,
     pub birth: String,
     pub sex: Option<String>,
     pub address: String,
@@ -86,11 +102,12 @@ impl ResidentValues {
         self,
         q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-        q.bind(self.code)
+        q.bind(self.id)
+            .bind(self.code)
             .bind(self.number)
             .bind(self.name)
             .bind(self.kana)
-            .bind(self.name_key)
+            .bind(self.digest)
             .bind(self.birth)
             .bind(self.sex)
             .bind(self.address)

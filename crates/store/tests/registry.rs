@@ -181,3 +181,95 @@ async fn acknowledged_writes_survive_reopening() {
         assert_eq!(BirthDate::parse("2020-07-07", TODAY).unwrap(), next.resident.birth);
     }
 }
+
+fn person(name: &str, kana: &str, birth: &str, addr: &str, offset: u64, rel: Relationship) -> myna_store::NewResident {
+    myna_store::NewResident {
+        name: PersonName::new(name, kana).unwrap(),
+        birth: BirthDate::parse(birth, TODAY).unwrap(),
+        sex: Some(Sex::Male),
+        address: Address::parse(addr).unwrap(),
+        household_offset: offset,
+        relationship: rel,
+        born_here: true,
+    }
+}
+
+#[tokio::test]
+async fn history_shows_the_record_as_first_written_after_changes() {
+    for db in myna_testkit::fresh_dbs().await {
+        let s = store(db).await;
+        let ev = birth(
+            "高橋 光",
+            "タカハシ ヒカル",
+            date!(2001 - 04 - 01),
+            "東京都新宿区西新宿2-8-1",
+            None,
+            Relationship::Head,
+        );
+        let r = s.record(None, &ev, None, TODAY).await.unwrap().resident;
+        let moved = LifeEvent {
+            on: date!(2020 - 04 - 01),
+            kind: EventKind::MoveWithin { address: Address::parse("東京都新宿区歌舞伎町1-4-1").unwrap() },
+        };
+        s.record(Some(r.code), &moved, None, TODAY).await.unwrap();
+        let renamed = LifeEvent {
+            on: date!(2022 - 06 - 01),
+            kind: EventKind::NameChange { name: PersonName::new("伊藤 光", "イトウ ヒカル").unwrap() },
+        };
+        s.record(Some(r.code), &renamed, None, TODAY).await.unwrap();
+        let h = s.history(r.code).await.unwrap();
+        assert_eq!(h.len(), 3);
+        assert_eq!(h[0].detail["name"], "高橋 光", "the first name, put back from the rename");
+        assert_eq!(h[0].detail["address"], "東京都新宿区西新宿二丁目8-1", "the first address, put back from the move");
+        assert_eq!(h[0].detail["birth"], "2001-04-01");
+        assert_eq!(h[1].detail["from"]["address"], "東京都新宿区西新宿二丁目8-1", "a move keeps 前住所");
+        assert_eq!(h[1].detail["address"], "東京都新宿区歌舞伎町一丁目4-1");
+        assert_eq!(h[2].detail["from"]["name"], "高橋 光", "a rename keeps 旧氏名");
+        assert!(s.history("99999999999".parse().unwrap()).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn bulk_load_builds_indexes_at_the_end_and_needs_an_empty_registry() {
+    for url in myna_testkit::fresh_urls().await {
+        let s = store(Db::open(&url).await.unwrap()).await;
+        s.begin_bulk().await.unwrap();
+        let people = [
+            person("松本 大和", "マツモト ヤマト", "1975-03-03", "愛知県名古屋市中区栄1-1-1", 0, Relationship::Head),
+            person("松本 蓮", "マツモト レン", "2005-08-08", "愛知県名古屋市中区栄1-1-1", 0, Relationship::Child),
+            person("井上 陽", "イノウエ ヒナタ", "1990-12-12", "京都府京都市左京区吉田本町1", 1, Relationship::Head),
+        ];
+        let base = s.reserve_households(2).await.unwrap();
+        let loaded = s.load(&people, base, TODAY).await.unwrap();
+        // A load killed here (no finish_bulk) is indexed when the registry is next opened.
+        s.db().pool.close().await;
+        let s = store(Db::open(&url).await.unwrap()).await;
+        let found = s.lookup(&q("松本蓮", "2005-08-08", "名古屋市中区栄一丁目1番1号")).await.unwrap();
+        assert!(matches!(found, LookupOutcome::Unique(ref m) if m.resident == loaded[1]), "{found:?}");
+        assert_eq!(s.by_number(loaded[2].number).await.unwrap().as_ref(), Some(&loaded[2]));
+        assert_eq!(s.household_members(loaded[0].household).await.unwrap().len(), 2);
+        let h = s.history(loaded[0].code).await.unwrap();
+        assert_eq!(h[0].kind, "birth");
+        assert_eq!(h[0].detail["name"], "松本 大和");
+        assert_eq!(h[0].effective_on, "1975-03-03");
+        assert!(matches!(s.begin_bulk().await, Err(StoreError::NotEmpty(3))), "a registry in use keeps its indexes");
+        s.finish_bulk().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_database_of_the_retired_schema_is_refused_with_what_to_do() {
+    for url in myna_testkit::fresh_urls().await {
+        drop(Db::open(&url).await.unwrap());
+        // As a development build before the compact layout would have left it.
+        let raw = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        sqlx::query("INSERT INTO schema_migrations (version, name) VALUES (1, 'registry')")
+            .execute(&raw)
+            .await
+            .unwrap();
+        raw.close().await;
+        let err = Db::open(&url).await.unwrap_err();
+        assert!(matches!(err, StoreError::RetiredSchema(1)), "{err}");
+        assert!(err.to_string().contains("regenerate"), "{err}");
+    }
+}

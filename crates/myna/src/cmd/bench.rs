@@ -40,10 +40,6 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-async fn sqlx_size(store: &RegistryStore) -> Result<i64, Box<dyn std::error::Error>> {
-    Ok(store.database_size().await?)
-}
-
 impl BenchCmd {
     pub async fn run(self) -> CmdResult {
         let (residents, lookups, seed, db) = match self {
@@ -57,10 +53,11 @@ impl BenchCmd {
         let every = (residents / lookups.max(1)).max(1);
         let l = load(&store, seed, residents, day, every).await?;
         println!(
-            "load: {} residents in {:.1} s = {:.0} residents/s",
+            "load: {} residents in {:.1} s = {:.0} residents/s (of which {:.1} s building indexes)",
             l.residents,
             l.seconds,
-            l.residents as f64 / l.seconds
+            l.residents as f64 / l.seconds,
+            l.index_seconds
         );
         let queries: Vec<LookupQuery> = l
             .samples
@@ -98,25 +95,14 @@ impl BenchCmd {
             percentile(&lat, 0.99),
             lat.last().copied().unwrap_or(0.0)
         );
-        if store.db().backend == myna_store::Backend::Postgres {
-            let row = sqlx_size(&store).await?;
-            println!(
-                "database: {:.1} MiB ({:.0} bytes/resident)",
-                row as f64 / 1048576.0,
-                row as f64 / residents.max(1) as f64
-            );
-        }
+        // PostgreSQL: the whole database; SQLite: its pages (the WAL is checkpointed into them).
+        let size = store.database_size().await?;
+        println!(
+            "database: {:.1} MiB ({:.0} bytes/resident)",
+            size as f64 / 1048576.0,
+            size as f64 / residents.max(1) as f64
+        );
         if db.is_none() {
-            let size: u64 = ["", "-wal", "-shm"]
-                .iter()
-                .filter_map(|s| std::fs::metadata(format!("{}{s}", temp.display())).ok())
-                .map(|m| m.len())
-                .sum();
-            println!(
-                "database: {:.1} MiB ({:.0} bytes/resident)",
-                size as f64 / 1048576.0,
-                size as f64 / residents.max(1) as f64
-            );
             store.db().pool.close().await;
             for s in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{s}", temp.display()));

@@ -30,12 +30,16 @@ pub enum PopulationCmd {
 pub struct Loaded {
     pub residents: u64,
     pub households: u64,
+    /// Of `seconds`, the time spent building indexes after a bulk load.
+    pub index_seconds: f64,
     pub seconds: f64,
     pub samples: Vec<NewResident>,
 }
 
 /// Generates `n` residents for `seed` and loads them in batches, one transaction each,
-/// with a progress bar on standard error.
+/// with a progress bar on standard error. Generation runs on a thread of its own, a batch
+/// ahead of the database. Into an empty registry the load runs in bulk mode (indexes built
+/// once at the end, see `RegistryStore::begin_bulk`).
 pub async fn load(
     store: &RegistryStore,
     seed: u64,
@@ -43,45 +47,85 @@ pub async fn load(
     today: Date,
     samples_every: u64,
 ) -> Result<Loaded, Box<dyn std::error::Error>> {
-    const BATCH: usize = 20_000;
     let mut generator = Generator::new(seed, today).ok_or("the shipped municipality data has no weights")?;
+    let bulk = store.count().await? == 0;
+    if bulk {
+        store.begin_bulk().await?;
+    }
     let bar = ProgressBar::new(n);
     bar.set_style(ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} residents, {per_sec}, eta {eta}")?);
     bar.set_message("loading");
     let start = Instant::now();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+    let producer = std::thread::spawn(move || generate(&mut generator, n, &tx));
     let mut done = 0u64;
     let mut samples = Vec::new();
-    // Households are reserved up front: a household never spans two batches' numbering.
-    let mut batch: Vec<NewResident> = Vec::with_capacity(BATCH + 8);
     let mut households_total = 0u64;
-    while done < n {
-        batch.clear();
-        let first_household = generator.households();
-        while batch.len() < BATCH && done + (batch.len() as u64) < n {
-            let h = generator.next_household();
-            if h.is_empty() {
-                return Err("the generator produced an empty household".into());
-            }
-            batch.extend(h);
-        }
-        batch.truncate((n - done) as usize);
-        let households = generator.households() - first_household;
-        let base = store.reserve_households(households).await?;
-        for p in batch.iter_mut() {
-            p.household_offset -= first_household;
-        }
-        store.load(&batch, base, today).await?;
-        for (i, p) in batch.iter().enumerate() {
+    // The channel closes when the producer has sent everything (or stopped).
+    while let Ok(batch) = rx.recv() {
+        let base = store.reserve_households(batch.households).await?;
+        store.load(&batch.people, base, today).await?;
+        for (i, p) in batch.people.iter().enumerate() {
             if samples_every > 0 && (done + i as u64).is_multiple_of(samples_every) {
                 samples.push(p.clone());
             }
         }
-        done += batch.len() as u64;
-        households_total += households;
+        done += batch.people.len() as u64;
+        households_total += batch.households;
         bar.set_position(done);
     }
+    drop(rx);
+    producer.join().map_err(|_| "the population generator thread failed")??;
+    let indexing = Instant::now();
+    if bulk {
+        bar.set_message("indexing");
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        store.finish_bulk().await?;
+    }
     bar.finish_and_clear();
-    Ok(Loaded { residents: done, households: households_total, seconds: start.elapsed().as_secs_f64(), samples })
+    if done < n {
+        return Err(format!("the generator stopped after {done} of {n} residents").into());
+    }
+    Ok(Loaded {
+        residents: done,
+        households: households_total,
+        index_seconds: indexing.elapsed().as_secs_f64(),
+        seconds: start.elapsed().as_secs_f64(),
+        samples,
+    })
+}
+
+/// Whole households, with `household_offset` counted from the batch's first household.
+struct Batch {
+    people: Vec<NewResident>,
+    households: u64,
+}
+
+/// Sends batches of about `BATCH` residents, `n` in all, a household never split across two.
+fn generate(generator: &mut Generator, n: u64, tx: &std::sync::mpsc::SyncSender<Batch>) -> Result<(), &'static str> {
+    const BATCH: usize = 20_000;
+    let mut sent = 0u64;
+    while sent < n {
+        let first_household = generator.households();
+        let mut people: Vec<NewResident> = Vec::with_capacity(BATCH + 8);
+        while people.len() < BATCH && sent + (people.len() as u64) < n {
+            let h = generator.next_household();
+            if h.is_empty() {
+                return Err("the generator produced an empty household");
+            }
+            people.extend(h);
+        }
+        people.truncate((n - sent) as usize);
+        for p in people.iter_mut() {
+            p.household_offset -= first_household;
+        }
+        sent += people.len() as u64;
+        let households = generator.households() - first_household;
+        if tx.send(Batch { people, households }).is_err() {
+            return Ok(()); // the loader stopped; its error is the one to report
+        }
+    }
+    Ok(())
 }
 
 pub fn db_url(db: Option<String>, file: &str) -> String {

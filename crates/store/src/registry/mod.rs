@@ -1,18 +1,22 @@
 //! The registry's records: residents (current state), events (history), counters.
 
+mod bulk;
+mod history;
+
 use myna_number::{IndividualNumber, NumberIssuer};
 use myna_registry::{
-    Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, NewResident, PersonName, Relationship,
-    Resident, ResidentCode, Sex, Status,
+    Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, PersonName, Relationship, Resident,
+    ResidentCode, Sex, Status,
 };
-use serde_json::json;
 use sqlx::{Any, Row, Transaction};
 use time::{Date, OffsetDateTime};
 use tokio::sync::Mutex;
 
+pub use history::EventRecord;
+
 use crate::{
     Db, StoreError,
-    rows::{self, RESIDENT_COLUMNS, placeholders},
+    rows::{self, RESIDENT_COLUMN_COUNT, RESIDENT_COLUMNS, StoredResident, placeholders},
 };
 
 const RESIDENT_CODE_TWEAK: &[u8] = b"myna/resident-record-code";
@@ -26,39 +30,12 @@ pub struct Recorded {
     pub replayed: bool,
 }
 
-/// One stored life event.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct EventRecord {
-    pub version: i64,
-    pub kind: String,
-    pub effective_on: String,
-    pub recorded_at: String,
-    pub detail: serde_json::Value,
-}
-
 pub struct RegistryStore {
     db: Db,
     issuer: NumberIssuer,
     /// One writer at a time: counters and versions are read and bumped inside one
     /// transaction, and SQLite would otherwise answer BUSY to a second writer.
     write: Mutex<()>,
-}
-
-fn detail(kind: &EventKind, r: &Resident) -> serde_json::Value {
-    match kind {
-        EventKind::Birth { .. } | EventKind::FirstRegistration { .. } => json!({
-            "name": r.name.kanji, "kana": r.name.kana, "birth": r.birth.to_string(),
-            "sex": r.sex.map(Sex::as_str), "address": r.address.line(),
-            "household": r.household, "relationship": r.relationship.as_str(),
-        }),
-        EventKind::MoveIn { .. } => json!({
-            "address": r.address.line(), "household": r.household, "relationship": r.relationship.as_str(),
-        }),
-        EventKind::MoveOut { to } => json!({ "to": to }),
-        EventKind::MoveWithin { .. } => json!({ "address": r.address.line() }),
-        EventKind::NameChange { .. } => json!({ "name": r.name.kanji, "kana": r.name.kana }),
-        EventKind::Death => json!({}),
-    }
 }
 
 fn now() -> String {
@@ -115,9 +92,11 @@ impl RegistryStore {
         Ok(end as u64 - n)
     }
 
-    fn code_for(&self, serial: u64) -> Result<ResidentCode, StoreError> {
-        let d = self.issuer.code::<11>(RESIDENT_CODE_TWEAK, serial)?;
-        ResidentCode::from_digits(d).ok_or_else(|| StoreError::Corrupt("resident code digits".into()))
+    /// The record code and number for registration serials, which are also the row id.
+    fn issue(&self, code_serial: u64, number_serial: u64) -> Result<(ResidentCode, IndividualNumber), StoreError> {
+        let d = self.issuer.code::<11>(RESIDENT_CODE_TWEAK, code_serial)?;
+        let code = ResidentCode::from_digits(d).ok_or_else(|| StoreError::Corrupt("resident code digits".into()))?;
+        Ok((code, self.issuer.individual(number_serial)?))
     }
 
     /// Reserves `n` households and returns the first id, for a loader to count from.
@@ -151,44 +130,45 @@ impl RegistryStore {
             if stored_fp != fp {
                 return Err(StoreError::IdempotencyConflict(key.to_string()));
             }
-            let code: ResidentCode = code.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?;
+            let code: ResidentCode = code.parse().map_err(|e| rows::corrupt("idempotency", e))?;
             let resident = self.resident(code).await?.ok_or_else(|| StoreError::NoSuchResident(code.to_string()))?;
             return Ok(Recorded { resident, version, replayed: true });
         }
         event.check_date(today)?;
         let mut tx = self.db.pool.begin().await?;
-        let (resident, version) = match &event.kind {
+        let (id, before, resident, version) = match &event.kind {
             EventKind::Birth { name, sex, address, household, relationship } => {
                 let birth = BirthDate::new(event.on, today)?;
-                let r = self.create(&mut tx, name, birth, *sex, address, *household, *relationship).await?;
-                (r, 1)
+                let (id, r) = self.create(&mut tx, name, birth, *sex, address, *household, *relationship).await?;
+                (id, None, r, 1)
             }
             EventKind::FirstRegistration { name, birth, sex, address, household, relationship } => {
                 if event.on < birth.date() {
                     return Err(myna_registry::EventError::BeforeBirth { on: event.on, birth: *birth }.into());
                 }
-                (self.create(&mut tx, name, *birth, *sex, address, *household, *relationship).await?, 1)
+                let (id, r) = self.create(&mut tx, name, *birth, *sex, address, *household, *relationship).await?;
+                (id, None, r, 1)
             }
             kind => {
                 let code = target.ok_or_else(|| StoreError::NoSuchResident("(none given)".into()))?;
                 let row = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE code = $1"))
-                    .bind(code.as_str())
+                    .bind(code.value() as i64)
                     .fetch_optional(&mut *tx)
                     .await?
                     .ok_or_else(|| StoreError::NoSuchResident(code.to_string()))?;
-                let (current, version) = rows::resident(&row)?;
+                let StoredResident { id, resident: current, version } = rows::resident(&row)?;
                 let mut next = current.apply(event, today)?;
                 if let EventKind::MoveIn { household, .. } = kind {
                     next.household = self.household(&mut tx, *household).await?;
                 }
-                let v = rows::resident_values(&next, version + 1);
+                let v = rows::resident_values(id, &next, version + 1);
                 sqlx::query(
-                    "UPDATE residents SET name = $1, kana = $2, name_key = $3, address = $4, lg_code = $5, household = $6,
-                     relationship = $7, status = $8, status_on = $9, moved_to = $10, version = $11 WHERE code = $12",
+                    "UPDATE residents SET name = $1, kana = $2, digest = $3, address = $4, lg_code = $5, household = $6,
+                     relationship = $7, status = $8, status_on = $9, moved_to = $10, version = $11 WHERE id = $12",
                 )
                 .bind(v.name)
                 .bind(v.kana)
-                .bind(v.name_key)
+                .bind(v.digest)
                 .bind(v.address)
                 .bind(v.lg_code)
                 .bind(v.household)
@@ -197,19 +177,19 @@ impl RegistryStore {
                 .bind(v.status_on)
                 .bind(v.moved_to)
                 .bind(v.version)
-                .bind(v.code)
+                .bind(id)
                 .execute(&mut *tx)
                 .await?;
-                (next, version + 1)
+                (id, Some(current), next, version + 1)
             }
         };
         sqlx::query("INSERT INTO events (resident, version, kind, effective_on, recorded_at, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(resident.code.as_str())
+            .bind(id)
             .bind(version)
             .bind(event.kind.as_str())
             .bind(event.on.to_string())
             .bind(now())
-            .bind(detail(&event.kind, &resident).to_string())
+            .bind(history::detail(&event.kind, before.as_ref(), &resident).to_string())
             .execute(&mut *tx)
             .await?;
         if let Some((key, fp)) = idempotency {
@@ -249,13 +229,14 @@ impl RegistryStore {
         address: &Address,
         household: Option<u64>,
         relationship: Relationship,
-    ) -> Result<Resident, StoreError> {
+    ) -> Result<(i64, Resident), StoreError> {
         let household = self.household(tx, household).await?;
         let serial = Self::reserve(tx, "individual", 1).await?;
         let code_serial = Self::reserve(tx, "resident_code", 1).await?;
+        let (code, number) = self.issue(code_serial, serial)?;
         let r = Resident {
-            code: self.code_for(code_serial)?,
-            number: self.issuer.individual(serial)?,
+            code,
+            number,
             name: name.clone(),
             birth,
             sex,
@@ -264,154 +245,57 @@ impl RegistryStore {
             relationship,
             status: Status::Resident,
         };
-        rows::resident_values(&r, 1)
+        let id = code_serial as i64;
+        rows::resident_values(id, &r, 1)
             .bind(sqlx::query(&format!(
                 "INSERT INTO residents ({RESIDENT_COLUMNS}) VALUES {}",
-                placeholders(self.db.backend, 1, 15)
+                placeholders(self.db.backend, 1, RESIDENT_COLUMN_COUNT)
             )))
             .execute(&mut **tx)
             .await?;
-        Ok(r)
+        Ok((id, r))
     }
 
-    /// Registers many people at once (a population load), in one transaction: either all
-    /// of them are stored, with their first event, or none. Households are counted from
-    /// `household_base`.
-    pub async fn load(
-        &self,
-        people: &[NewResident],
-        household_base: u64,
-        today: Date,
-    ) -> Result<Vec<Resident>, StoreError> {
-        const CHUNK: usize = 400; // 15 columns × 400 rows stays under SQLite's 32,766 parameters
-        let _w = self.write.lock().await;
-        let mut tx = self.db.pool.begin().await?;
-        let n = people.len() as u64;
-        let first = Self::reserve(&mut tx, "individual", n).await?;
-        let first_code = Self::reserve(&mut tx, "resident_code", n).await?;
-        let mut out = Vec::with_capacity(people.len());
-        for (i, p) in people.iter().enumerate() {
-            out.push(Resident {
-                code: self.code_for(first_code + i as u64)?,
-                number: self.issuer.individual(first + i as u64)?,
-                name: p.name.clone(),
-                birth: p.birth,
-                sex: p.sex,
-                address: p.address.clone(),
-                household: household_base + p.household_offset,
-                relationship: p.relationship,
-                status: Status::Resident,
-            });
-        }
-        let recorded = now();
-        for (chunk, src) in out.chunks(CHUNK).zip(people.chunks(CHUNK)) {
-            let sql = format!(
-                "INSERT INTO residents ({RESIDENT_COLUMNS}) VALUES {}",
-                placeholders(self.db.backend, chunk.len(), 15)
-            );
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = rows::resident_values(r, 1).bind(q);
-            }
-            q.execute(&mut *tx).await?;
-            let sql = format!(
-                "INSERT INTO events (resident, version, kind, effective_on, recorded_at, detail) VALUES {}",
-                placeholders(self.db.backend, chunk.len(), 6)
-            );
-            let mut q = sqlx::query(&sql);
-            for (r, p) in chunk.iter().zip(src) {
-                let kind = if p.born_here {
-                    EventKind::Birth {
-                        name: r.name.clone(),
-                        sex: r.sex,
-                        address: r.address.clone(),
-                        household: None,
-                        relationship: r.relationship,
-                    }
-                } else {
-                    EventKind::FirstRegistration {
-                        name: r.name.clone(),
-                        birth: r.birth,
-                        sex: r.sex,
-                        address: r.address.clone(),
-                        household: None,
-                        relationship: r.relationship,
-                    }
-                };
-                let on = if p.born_here { r.birth.date() } else { today };
-                q = q
-                    .bind(r.code.as_str())
-                    .bind(1i64)
-                    .bind(kind.as_str())
-                    .bind(on.to_string())
-                    .bind(recorded.clone())
-                    .bind(detail(&kind, r).to_string());
-            }
-            q.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(out)
+    async fn stored(&self, code: ResidentCode) -> Result<Option<StoredResident>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE code = $1"))
+            .bind(code.value() as i64)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        row.map(|r| rows::resident(&r)).transpose()
     }
 
     pub async fn resident(&self, code: ResidentCode) -> Result<Option<Resident>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE code = $1"))
-            .bind(code.as_str())
-            .fetch_optional(&self.db.pool)
-            .await?;
-        row.map(|r| rows::resident(&r).map(|(r, _)| r)).transpose()
+        Ok(self.stored(code).await?.map(|s| s.resident))
     }
 
     pub async fn by_number(&self, number: IndividualNumber) -> Result<Option<Resident>, StoreError> {
         let row = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE number = $1"))
-            .bind(number.as_str())
+            .bind(number.value() as i64)
             .fetch_optional(&self.db.pool)
             .await?;
-        row.map(|r| rows::resident(&r).map(|(r, _)| r)).transpose()
+        row.map(|r| rows::resident(&r).map(|s| s.resident)).transpose()
     }
 
-    /// Everyone registered in a household, head first.
+    /// Everyone registered in a household, head first, then in order of registration.
     pub async fn household_members(&self, household: u64) -> Result<Vec<Resident>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE household = $1 ORDER BY code"))
+        let rows = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE household = $1 ORDER BY id"))
             .bind(household as i64)
             .fetch_all(&self.db.pool)
             .await?;
-        let mut v: Vec<Resident> = rows.iter().map(|r| rows::resident(r).map(|(r, _)| r)).collect::<Result<_, _>>()?;
+        let mut v: Vec<Resident> =
+            rows.iter().map(|r| rows::resident(r).map(|s| s.resident)).collect::<Result<_, _>>()?;
         v.sort_by_key(|r| r.relationship != Relationship::Head);
         Ok(v)
     }
 
-    /// The life events of one resident, oldest first.
-    pub async fn history(&self, code: ResidentCode) -> Result<Vec<EventRecord>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT version, kind, effective_on, recorded_at, detail FROM events WHERE resident = $1 ORDER BY version",
-        )
-        .bind(code.as_str())
-        .fetch_all(&self.db.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let detail: String = r.try_get(4)?;
-                Ok(EventRecord {
-                    version: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    effective_on: r.try_get(2)?,
-                    recorded_at: r.try_get(3)?,
-                    detail: serde_json::from_str(&detail)
-                        .map_err(|e| StoreError::Corrupt(format!("event detail: {e}")))?,
-                })
-            })
-            .collect()
-    }
-
     /// Looks a person up by the basic 4 items (see [`LookupQuery`]).
     pub async fn lookup(&self, q: &LookupQuery) -> Result<LookupOutcome, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE name_key = $1 AND birth = $2"))
-            .bind(&q.name_key)
-            .bind(q.birth.to_string())
+        let rows = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE digest = $1"))
+            .bind(q.digest())
             .fetch_all(&self.db.pool)
             .await?;
         let candidates: Vec<Resident> =
-            rows.iter().map(|r| rows::resident(r).map(|(r, _)| r)).collect::<Result<_, _>>()?;
+            rows.iter().map(|r| rows::resident(r).map(|s| s.resident)).collect::<Result<_, _>>()?;
         Ok(q.decide(candidates))
     }
 
