@@ -37,7 +37,11 @@ enum Command {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MYNA_LOG").unwrap_or_else(|_| "warn".into()))
+        // sqlx warns of every statement over a second; a bulk load's index builds are minutes
+        // each by design. Ask for them with MYNA_LOG=warn,sqlx::query=warn.
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MYNA_LOG").unwrap_or_else(|_| "warn,sqlx::query=error".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
