@@ -153,3 +153,23 @@ fn demo_comes_up() {
     assert!(out.contains("J-LIS registry") && out.contains("500 residents"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bench_registry_loads_then_looks_up_again_without_loading() {
+    let dir = std::env::temp_dir().join(format!("myna-bench-reuse-{}-{}", std::process::id(), free_port()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("r.db").display());
+    let args = ["bench", "registry", "--residents", "3000", "--lookups", "30", "--db", &db];
+    let (code, out, err) = myna(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("load: 3000 residents"), "{out}");
+    assert!(out.contains("unique 30,"), "every sampled resident found once: {out}");
+    let (code, out, err) = myna(&[&args[..], &["--reuse"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("load:"), "nothing loaded again: {out}");
+    assert!(out.contains("unique 30,"), "the same residents found: {out}");
+    let (code, _, err) = myna(&["bench", "registry", "--residents", "4000", "--db", &db, "--reuse"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("holds 3000 residents, not 4000"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4,7 +4,11 @@ use clap::Subcommand;
 use myna_registry::{LookupOutcome, LookupQuery};
 use myna_store::{Db, RegistryStore};
 
-use super::{CmdResult, population::load, today};
+use super::{
+    CmdResult,
+    population::{load, regenerate_samples},
+    today,
+};
 
 #[derive(Subcommand)]
 pub enum BenchCmd {
@@ -19,6 +23,11 @@ pub enum BenchCmd {
         /// Database; default a new SQLite file in the temp folder (removed afterwards).
         #[arg(long)]
         db: Option<String>,
+        /// With --db naming a registry this command loaded earlier (same --residents and
+        /// --seed, the same day): skip the load and only look up. For cold-cache lookups,
+        /// drop the OS page cache before.
+        #[arg(long, requires = "db")]
+        reuse: bool,
     },
     /// Normalizes generated addresses in several spellings and, with --peer, runs
     /// @geolonia/normalize-japanese-addresses on the same inputs in the same run.
@@ -42,8 +51,8 @@ fn peak_rss_mib() -> Option<f64> {
 
 impl BenchCmd {
     pub async fn run(self) -> CmdResult {
-        let (residents, lookups, seed, db) = match self {
-            BenchCmd::Registry { residents, lookups, seed, db } => (residents, lookups, seed, db),
+        let (residents, lookups, seed, db, reuse) = match self {
+            BenchCmd::Registry { residents, lookups, seed, db, reuse } => (residents, lookups, seed, db, reuse),
             BenchCmd::Address(a) => return a.run(),
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
@@ -51,16 +60,24 @@ impl BenchCmd {
         let store = RegistryStore::open(Db::open(&url).await?, || [1; 32]).await?;
         let day = today();
         let every = (residents / lookups.max(1)).max(1);
-        let l = load(&store, seed, residents, day, every).await?;
-        println!(
-            "load: {} residents in {:.1} s = {:.0} residents/s (of which {:.1} s building indexes)",
-            l.residents,
-            l.seconds,
-            l.residents as f64 / l.seconds,
-            l.index_seconds
-        );
-        let queries: Vec<LookupQuery> = l
-            .samples
+        let samples = if reuse {
+            let have = store.count().await?;
+            if have != residents as i64 {
+                return Err(format!("--reuse: the registry holds {have} residents, not {residents}").into());
+            }
+            regenerate_samples(seed, residents, day, every)?
+        } else {
+            let l = load(&store, seed, residents, day, every).await?;
+            println!(
+                "load: {} residents in {:.1} s = {:.0} residents/s (of which {:.1} s building indexes)",
+                l.residents,
+                l.seconds,
+                l.residents as f64 / l.seconds,
+                l.index_seconds
+            );
+            l.samples
+        };
+        let queries: Vec<LookupQuery> = samples
             .iter()
             .filter_map(|p| {
                 LookupQuery::new(

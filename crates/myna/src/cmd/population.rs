@@ -65,11 +65,7 @@ pub async fn load(
     while let Ok(batch) = rx.recv() {
         let base = store.reserve_households(batch.households).await?;
         store.load(&batch.people, base, today).await?;
-        for (i, p) in batch.people.iter().enumerate() {
-            if samples_every > 0 && (done + i as u64).is_multiple_of(samples_every) {
-                samples.push(p.clone());
-            }
-        }
+        keep_samples(&mut samples, &batch.people, done, samples_every);
         done += batch.people.len() as u64;
         households_total += batch.households;
         bar.set_position(done);
@@ -93,6 +89,38 @@ pub async fn load(
         seconds: start.elapsed().as_secs_f64(),
         samples,
     })
+}
+
+/// Keeps every `every`-th person of a batch that starts at resident `done`.
+fn keep_samples(samples: &mut Vec<NewResident>, people: &[NewResident], done: u64, every: u64) {
+    if every == 0 {
+        return;
+    }
+    for (i, p) in people.iter().enumerate() {
+        if (done + i as u64).is_multiple_of(every) {
+            samples.push(p.clone());
+        }
+    }
+}
+
+/// The samples [`load`] would keep for the same arguments, without loading anything: for
+/// looking up residents of a registry loaded earlier (the generator is deterministic).
+pub fn regenerate_samples(
+    seed: u64,
+    n: u64,
+    today: Date,
+    samples_every: u64,
+) -> Result<Vec<NewResident>, Box<dyn std::error::Error>> {
+    let mut generator = Generator::new(seed, today).ok_or("the shipped municipality data has no weights")?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+    let producer = std::thread::spawn(move || generate(&mut generator, n, &tx));
+    let (mut samples, mut done) = (Vec::new(), 0u64);
+    while let Ok(batch) = rx.recv() {
+        keep_samples(&mut samples, &batch.people, done, samples_every);
+        done += batch.people.len() as u64;
+    }
+    producer.join().map_err(|_| "the population generator thread failed")??;
+    Ok(samples)
 }
 
 /// Whole households, with `household_offset` counted from the batch's first household.
