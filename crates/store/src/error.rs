@@ -23,6 +23,8 @@ pub enum StoreError {
     RetiredSchema(i64),
     #[error("a bulk load needs an empty registry; this one has {0} residents (record them as events instead)")]
     NotEmpty(i64),
+    #[error("a number-issuing thread stopped before it finished; nothing of the batch was written")]
+    IssuerThread,
     #[error("household {0} has nobody living in it")]
     NoSuchHousehold(u64),
 }

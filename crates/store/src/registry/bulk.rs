@@ -50,10 +50,7 @@ impl RegistryStore {
                 .enumerate()
                 .map(|(c, chunk)| s.spawn(move || issue_part(c * part, chunk)))
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(StoreError::Corrupt("a number-issuing thread failed".into()))))
-                .collect()
+            handles.into_iter().map(|h| h.join().unwrap_or(Err(StoreError::IssuerThread))).collect()
         });
         let mut out = Vec::with_capacity(people.len());
         for p in parts {
@@ -88,8 +85,8 @@ impl RegistryStore {
 
     /// Registers many people at once, in one transaction: either all of them are stored,
     /// with their first event, or none. Households are counted from `household_base`.
-    /// Issuing the numbers is CPU work (two format-preserving encryptions a person) done
-    /// on the calling task: for loads, not for a node's request path.
+    /// Issuing the numbers is CPU work (two format-preserving encryptions a person), done on
+    /// two threads while the calling task waits: for loads, not for a node's request path.
     pub async fn load(
         &self,
         people: &[NewResident],
