@@ -1,0 +1,278 @@
+//! The permission table: data, not code. A row is (requesting agency kind, task, providing
+//! agency kind, information item); an exchange not on a row is refused.
+
+use std::{collections::HashSet, fmt, str::FromStr};
+
+/// Kinds of agency, as the table names them. A node is one agency of one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AgencyKind {
+    /// 市町村長
+    Municipality,
+    /// 都道府県知事
+    Prefecture,
+    /// 保護の実施機関 (the welfare office of a prefecture or city)
+    WelfareOffice,
+    /// 日本年金機構
+    PensionService,
+    /// 健康保険組合等
+    HealthInsurer,
+    /// 公共職業安定所 (ハローワーク)
+    HelloWork,
+    /// 日本学生支援機構
+    Jasso,
+    /// 都道府県教育委員会
+    PrefecturalBoardOfEducation,
+}
+
+const AGENCY_KINDS: [(AgencyKind, &str, &str); 8] = [
+    (AgencyKind::Municipality, "municipality", "市町村長"),
+    (AgencyKind::Prefecture, "prefecture", "都道府県知事"),
+    (AgencyKind::WelfareOffice, "welfare_office", "保護の実施機関"),
+    (AgencyKind::PensionService, "pension_service", "日本年金機構"),
+    (AgencyKind::HealthInsurer, "health_insurer", "健康保険組合等"),
+    (AgencyKind::HelloWork, "hello_work", "公共職業安定所"),
+    (AgencyKind::Jasso, "jasso", "日本学生支援機構"),
+    (AgencyKind::PrefecturalBoardOfEducation, "prefectural_board_of_education", "都道府県教育委員会"),
+];
+
+/// Information items (特定個人情報の項目) that travel on the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InfoItem {
+    ResidentRecord,
+    LocalTax,
+    PublicAssistance,
+    ChildRearingAllowance,
+    SpecialChildAllowance,
+    Disability,
+    EmploymentInsurance,
+    PensionBenefit,
+}
+
+const INFO_ITEMS: [(InfoItem, &str, &str); 8] = [
+    (InfoItem::ResidentRecord, "resident_record", "住民票関係情報"),
+    (InfoItem::LocalTax, "local_tax", "地方税関係情報"),
+    (InfoItem::PublicAssistance, "public_assistance", "生活保護関係情報"),
+    (InfoItem::ChildRearingAllowance, "child_rearing_allowance", "児童扶養手当関係情報"),
+    (InfoItem::SpecialChildAllowance, "special_child_allowance", "特別児童扶養手当関係情報"),
+    (InfoItem::Disability, "disability", "障害者関係情報"),
+    (InfoItem::EmploymentInsurance, "employment_insurance", "雇用保険関係情報"),
+    (InfoItem::PensionBenefit, "pension_benefit", "年金給付関係情報"),
+];
+
+/// One spelling table serves both enums: id in the data file, name in Japanese.
+fn lookup<T: Copy + PartialEq>(table: &[(T, &'static str, &'static str)], id: &str) -> Option<T> {
+    table.iter().find(|(_, i, _)| *i == id).map(|(v, _, _)| *v)
+}
+
+fn names<T: Copy + PartialEq>(table: &[(T, &'static str, &'static str)], v: T) -> (&'static str, &'static str) {
+    table.iter().find(|(t, _, _)| *t == v).map(|(_, i, j)| (*i, *j)).unwrap_or(("", ""))
+}
+
+impl AgencyKind {
+    pub fn id(self) -> &'static str {
+        names(&AGENCY_KINDS, self).0
+    }
+    pub fn name_ja(self) -> &'static str {
+        names(&AGENCY_KINDS, self).1
+    }
+}
+
+impl InfoItem {
+    pub fn id(self) -> &'static str {
+        names(&INFO_ITEMS, self).0
+    }
+    pub fn name_ja(self) -> &'static str {
+        names(&INFO_ITEMS, self).1
+    }
+}
+
+impl FromStr for AgencyKind {
+    type Err = TableError;
+    fn from_str(s: &str) -> Result<Self, TableError> {
+        lookup(&AGENCY_KINDS, s).ok_or_else(|| TableError::UnknownAgency(s.chars().take(40).collect()))
+    }
+}
+
+impl FromStr for InfoItem {
+    type Err = TableError;
+    fn from_str(s: &str) -> Result<Self, TableError> {
+        lookup(&INFO_ITEMS, s).ok_or_else(|| TableError::UnknownItem(s.chars().take(40).collect()))
+    }
+}
+
+/// A task (事務) id: lower-case ASCII letters, digits and `_`, 1 to 64 of them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(String);
+
+impl TaskId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for TaskId {
+    type Err = TableError;
+    fn from_str(s: &str) -> Result<Self, TableError> {
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if ok { Ok(Self(s.to_string())) } else { Err(TableError::BadTask(s.chars().take(40).collect())) }
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableError {
+    #[error("unknown agency kind {0:?}")]
+    UnknownAgency(String),
+    #[error("unknown information item {0:?}")]
+    UnknownItem(String),
+    #[error("a task id is 1–64 of a–z, 0–9 and _, got {0:?}")]
+    BadTask(String),
+    #[error("line {line}: {reason}")]
+    Line { line: usize, reason: String },
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permission {
+    pub requester: AgencyKind,
+    pub task: TaskId,
+    /// The task's name in Japanese, as the law names it.
+    pub task_name: String,
+    pub law: String,
+    pub provider: AgencyKind,
+    pub item: InfoItem,
+    /// The paper attachment the exchange replaces (省略可能な書類).
+    pub replaces: String,
+}
+
+type Key = (AgencyKind, TaskId, AgencyKind, InfoItem);
+
+#[derive(Debug, Clone)]
+pub struct PermissionTable {
+    rows: Vec<Permission>,
+    index: HashSet<Key>,
+}
+
+const SHIPPED: &str = include_str!("../data/permissions.tsv");
+
+impl PermissionTable {
+    /// The table shipped in `data/permissions.tsv`.
+    pub fn shipped() -> Result<Self, TableError> {
+        Self::parse(SHIPPED)
+    }
+
+    /// Reads a table: tab-separated rows of 7 columns, `#` comments and blank lines skipped.
+    /// A malformed or repeated row is refused with its line number.
+    pub fn parse(text: &str) -> Result<Self, TableError> {
+        let mut rows = Vec::new();
+        let mut index = HashSet::new();
+        for (n, raw) in text.lines().enumerate() {
+            let line = n + 1;
+            let at = |reason: String| TableError::Line { line, reason };
+            if raw.trim().is_empty() || raw.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = raw.split('\t').map(str::trim).collect();
+            let [requester, task, task_name, law, provider, item, replaces] = cols[..] else {
+                return Err(at(format!("expected 7 tab-separated columns, found {}", cols.len())));
+            };
+            if task_name.is_empty() || law.is_empty() {
+                return Err(at("the task's name and its law must be given".into()));
+            }
+            let p = Permission {
+                requester: requester.parse().map_err(|e: TableError| at(e.to_string()))?,
+                task: task.parse().map_err(|e: TableError| at(e.to_string()))?,
+                task_name: task_name.to_string(),
+                law: law.to_string(),
+                provider: provider.parse().map_err(|e: TableError| at(e.to_string()))?,
+                item: item.parse().map_err(|e: TableError| at(e.to_string()))?,
+                replaces: replaces.to_string(),
+            };
+            if !index.insert((p.requester, p.task.clone(), p.provider, p.item)) {
+                return Err(at(format!("repeats the row for {} / {} / {}", p.task, p.provider.id(), p.item.id())));
+            }
+            rows.push(p);
+        }
+        Ok(Self { rows, index })
+    }
+
+    /// Whether `requester`, doing `task`, may ask `provider` for `item`.
+    pub fn allows(&self, requester: AgencyKind, task: &TaskId, provider: AgencyKind, item: InfoItem) -> bool {
+        self.index.contains(&(requester, task.clone(), provider, item))
+    }
+
+    pub fn rows(&self) -> &[Permission] {
+        &self.rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allows(t: &PermissionTable, r: &str, task: &str, p: &str, item: &str) -> bool {
+        t.allows(r.parse().unwrap(), &task.parse().unwrap(), p.parse().unwrap(), item.parse().unwrap())
+    }
+
+    #[test]
+    fn the_shipped_table_holds_the_seed_rows() {
+        let t = PermissionTable::shipped().unwrap();
+        assert!(t.rows().len() >= 40, "{}", t.rows().len());
+        // REFERENCE.md §4's examples.
+        assert!(allows(&t, "municipality", "child_allowance", "municipality", "local_tax"));
+        assert!(allows(&t, "municipality", "nursing_care_premium_reduction", "municipality", "local_tax"));
+        assert!(allows(&t, "municipality", "child_rearing_allowance", "municipality", "resident_record"));
+        for (p, item) in
+            [("municipality", "local_tax"), ("welfare_office", "public_assistance"), ("prefecture", "disability")]
+        {
+            assert!(allows(&t, "municipality", "public_housing", p, item), "{item}");
+        }
+        assert!(allows(&t, "pension_service", "pension_award", "municipality", "resident_record"));
+        assert!(allows(&t, "pension_service", "national_pension_exemption", "municipality", "local_tax"));
+    }
+
+    #[test]
+    fn what_is_not_on_a_row_is_refused() {
+        let t = PermissionTable::shipped().unwrap();
+        // The right item for another task, another requester, or another provider.
+        assert!(!allows(&t, "municipality", "child_allowance", "pension_service", "pension_benefit"));
+        assert!(!allows(&t, "jasso", "child_allowance", "municipality", "local_tax"));
+        assert!(!allows(&t, "municipality", "child_allowance", "prefecture", "local_tax"));
+        assert!(!allows(&t, "municipality", "no_such_task", "municipality", "local_tax"));
+    }
+
+    #[test]
+    fn bad_rows_are_refused_with_the_line_and_reason() {
+        let row = "municipality\tchild_allowance\t児童手当の認定\t児童手当法\tmunicipality\tlocal_tax\t課税証明書";
+        assert_eq!(PermissionTable::parse(row).unwrap().rows().len(), 1);
+        let cases = [
+            ("# c\nmunicipality\tchild_allowance", "line 2: expected 7 tab-separated columns, found 2"),
+            (&row.replace("municipality\tchild", "city\tchild"), "unknown agency kind \"city\""),
+            (&row.replace("local_tax", "tax"), "unknown information item \"tax\""),
+            (&row.replace("child_allowance", "Child Allowance"), "a task id is"),
+            (&row.replace("児童手当法", ""), "must be given"),
+            (&format!("{row}\n\n{row}"), "line 3: repeats the row"),
+        ];
+        for (text, want) in cases {
+            let e = PermissionTable::parse(text).unwrap_err().to_string();
+            assert!(e.contains(want), "{e} should contain {want}");
+        }
+    }
+
+    #[test]
+    fn every_kind_and_item_round_trips_its_id() {
+        for (k, id, ja) in AGENCY_KINDS {
+            assert_eq!((id.parse::<AgencyKind>().unwrap(), k.id(), k.name_ja()), (k, id, ja));
+        }
+        for (i, id, ja) in INFO_ITEMS {
+            assert_eq!((id.parse::<InfoItem>().unwrap(), i.id(), i.name_ja()), (i, id, ja));
+        }
+    }
+}
