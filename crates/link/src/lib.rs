@@ -2,8 +2,11 @@
 //!
 //! So far: the permission table (`data/permissions.tsv`, compiled in), which says which
 //! requesting agency may ask which providing agency for which information item, for which
-//! task. Agency codes, message envelopes and the exchange log come with the linkage issue.
+//! task; and agency-specific codes (機関別符号), which the hub translates from one agency's to
+//! another's. Message envelopes, the hub and the exchange log come with the linkage issue.
 
+mod code;
 mod table;
 
+pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
 pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, TableError, TaskId};
