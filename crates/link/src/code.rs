@@ -41,10 +41,11 @@ impl AgencyId {
 impl FromStr for AgencyId {
     type Err = CodeError;
     fn from_str(s: &str) -> Result<Self, CodeError> {
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b':'));
-        if ok { Ok(Self(s.to_string())) } else { Err(CodeError::BadAgency(s.chars().take(70).collect())) }
+        if crate::ids::is_valid_id(s, b"-:") {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(CodeError::BadAgency(s.chars().take(70).collect()))
+        }
     }
 }
 
@@ -112,18 +113,16 @@ impl CodeBook {
     }
 
     fn cipher(&self, agency: &AgencyId) -> Aes128 {
-        // HMAC accepts keys of any length, so this cannot fail; the fallback is never taken.
-        let key: [u8; 16] = match <Hmac<Sha256> as Mac>::new_from_slice(&self.master) {
-            Ok(mut mac) => {
-                mac.update(KEY_LABEL);
-                mac.update(agency.as_str().as_bytes());
-                let full = mac.finalize().into_bytes();
-                let mut k = [0u8; 16];
-                k.copy_from_slice(&full[..16]);
-                k
-            }
-            Err(_) => [0u8; 16],
-        };
+        // HMAC zero-pads a key shorter than the hash's 64-byte block, so padding it here is
+        // the same HMAC, through the constructor that cannot fail.
+        let mut block_key = [0u8; 64];
+        block_key[..32].copy_from_slice(&self.master);
+        let mut mac = <Hmac<Sha256> as Mac>::new(&block_key.into());
+        mac.update(KEY_LABEL);
+        mac.update(agency.as_str().as_bytes());
+        let full = mac.finalize().into_bytes();
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&full[..16]);
         Aes128::new(&Array::from(key))
     }
 
@@ -185,6 +184,18 @@ mod tests {
         let b = book.issue(&pension, LinkId(42));
         assert_eq!(book.resolve(&city, &b), Err(CodeError::NotThisAgency(city.clone())));
         assert!(book.translate(&city, &b, &pension).is_err());
+    }
+
+    #[test]
+    fn the_padded_key_is_plain_hmac_of_the_master_key() {
+        let master = [3u8; 32];
+        let mut padded = [0u8; 64];
+        padded[..32].copy_from_slice(&master);
+        let mut a = <Hmac<Sha256> as Mac>::new(&padded.into());
+        let mut b = <Hmac<Sha256> as Mac>::new_from_slice(&master).unwrap();
+        a.update(b"x");
+        b.update(b"x");
+        assert_eq!(a.finalize().into_bytes(), b.finalize().into_bytes());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! another's. Message envelopes, the hub and the exchange log come with the linkage issue.
 
 mod code;
+mod ids;
 mod table;
 
 pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};

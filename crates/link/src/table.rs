@@ -3,102 +3,66 @@
 
 use std::{collections::HashSet, fmt, str::FromStr};
 
-/// Kinds of agency, as the table names them. A node is one agency of one kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AgencyKind {
-    /// 市町村長
-    Municipality,
-    /// 都道府県知事
-    Prefecture,
-    /// 保護の実施機関 (the welfare office of a prefecture or city)
-    WelfareOffice,
-    /// 日本年金機構
-    PensionService,
-    /// 健康保険組合等
-    HealthInsurer,
-    /// 公共職業安定所 (ハローワーク)
-    HelloWork,
-    /// 日本学生支援機構
-    Jasso,
-    /// 都道府県教育委員会
-    PrefecturalBoardOfEducation,
+/// An enum whose every variant has an id in the permission table and a Japanese name:
+/// the variants, `ALL`, `id`, `name_ja` and `FromStr` (refusing with `$err`), from one list.
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident, $err:ident, { $($(#[$vdoc:meta])* $v:ident = ($id:literal, $ja:literal)),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vdoc])* $v),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$(Self::$v),+];
+
+            /// The id in the permission table.
+            pub fn id(self) -> &'static str {
+                match self { $(Self::$v => $id),+ }
+            }
+
+            /// The name in Japanese, as the law writes it.
+            pub fn name_ja(self) -> &'static str {
+                match self { $(Self::$v => $ja),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = TableError;
+            fn from_str(s: &str) -> Result<Self, TableError> {
+                Self::ALL.iter().copied().find(|v| v.id() == s).ok_or_else(|| TableError::$err(s.chars().take(40).collect()))
+            }
+        }
+    };
 }
 
-const AGENCY_KINDS: [(AgencyKind, &str, &str); 8] = [
-    (AgencyKind::Municipality, "municipality", "市町村長"),
-    (AgencyKind::Prefecture, "prefecture", "都道府県知事"),
-    (AgencyKind::WelfareOffice, "welfare_office", "保護の実施機関"),
-    (AgencyKind::PensionService, "pension_service", "日本年金機構"),
-    (AgencyKind::HealthInsurer, "health_insurer", "健康保険組合等"),
-    (AgencyKind::HelloWork, "hello_work", "公共職業安定所"),
-    (AgencyKind::Jasso, "jasso", "日本学生支援機構"),
-    (AgencyKind::PrefecturalBoardOfEducation, "prefectural_board_of_education", "都道府県教育委員会"),
-];
-
-/// Information items (特定個人情報の項目) that travel on the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InfoItem {
-    ResidentRecord,
-    LocalTax,
-    PublicAssistance,
-    ChildRearingAllowance,
-    SpecialChildAllowance,
-    Disability,
-    EmploymentInsurance,
-    PensionBenefit,
-}
-
-const INFO_ITEMS: [(InfoItem, &str, &str); 8] = [
-    (InfoItem::ResidentRecord, "resident_record", "住民票関係情報"),
-    (InfoItem::LocalTax, "local_tax", "地方税関係情報"),
-    (InfoItem::PublicAssistance, "public_assistance", "生活保護関係情報"),
-    (InfoItem::ChildRearingAllowance, "child_rearing_allowance", "児童扶養手当関係情報"),
-    (InfoItem::SpecialChildAllowance, "special_child_allowance", "特別児童扶養手当関係情報"),
-    (InfoItem::Disability, "disability", "障害者関係情報"),
-    (InfoItem::EmploymentInsurance, "employment_insurance", "雇用保険関係情報"),
-    (InfoItem::PensionBenefit, "pension_benefit", "年金給付関係情報"),
-];
-
-/// One spelling table serves both enums: id in the data file, name in Japanese.
-fn lookup<T: Copy + PartialEq>(table: &[(T, &'static str, &'static str)], id: &str) -> Option<T> {
-    table.iter().find(|(_, i, _)| *i == id).map(|(v, _, _)| *v)
-}
-
-fn names<T: Copy + PartialEq>(table: &[(T, &'static str, &'static str)], v: T) -> (&'static str, &'static str) {
-    table.iter().find(|(t, _, _)| *t == v).map(|(_, i, j)| (*i, *j)).unwrap_or(("", ""))
-}
-
-impl AgencyKind {
-    pub fn id(self) -> &'static str {
-        names(&AGENCY_KINDS, self).0
+named_enum!(
+    /// Kinds of agency, as the table names them. A node is one agency of one kind.
+    AgencyKind, UnknownAgency, {
+        Municipality = ("municipality", "市町村長"),
+        Prefecture = ("prefecture", "都道府県知事"),
+        /// The welfare office of a prefecture or city.
+        WelfareOffice = ("welfare_office", "保護の実施機関"),
+        PensionService = ("pension_service", "日本年金機構"),
+        HealthInsurer = ("health_insurer", "健康保険組合等"),
+        /// ハローワーク.
+        HelloWork = ("hello_work", "公共職業安定所"),
+        Jasso = ("jasso", "日本学生支援機構"),
+        PrefecturalBoardOfEducation = ("prefectural_board_of_education", "都道府県教育委員会"),
     }
-    pub fn name_ja(self) -> &'static str {
-        names(&AGENCY_KINDS, self).1
-    }
-}
+);
 
-impl InfoItem {
-    pub fn id(self) -> &'static str {
-        names(&INFO_ITEMS, self).0
+named_enum!(
+    /// Information items (特定個人情報の項目) that travel on the network.
+    InfoItem, UnknownItem, {
+        ResidentRecord = ("resident_record", "住民票関係情報"),
+        LocalTax = ("local_tax", "地方税関係情報"),
+        PublicAssistance = ("public_assistance", "生活保護関係情報"),
+        ChildRearingAllowance = ("child_rearing_allowance", "児童扶養手当関係情報"),
+        SpecialChildAllowance = ("special_child_allowance", "特別児童扶養手当関係情報"),
+        Disability = ("disability", "障害者関係情報"),
+        EmploymentInsurance = ("employment_insurance", "雇用保険関係情報"),
+        PensionBenefit = ("pension_benefit", "年金給付関係情報"),
     }
-    pub fn name_ja(self) -> &'static str {
-        names(&INFO_ITEMS, self).1
-    }
-}
-
-impl FromStr for AgencyKind {
-    type Err = TableError;
-    fn from_str(s: &str) -> Result<Self, TableError> {
-        lookup(&AGENCY_KINDS, s).ok_or_else(|| TableError::UnknownAgency(s.chars().take(40).collect()))
-    }
-}
-
-impl FromStr for InfoItem {
-    type Err = TableError;
-    fn from_str(s: &str) -> Result<Self, TableError> {
-        lookup(&INFO_ITEMS, s).ok_or_else(|| TableError::UnknownItem(s.chars().take(40).collect()))
-    }
-}
+);
 
 /// A task (事務) id: lower-case ASCII letters, digits and `_`, 1 to 64 of them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,10 +77,11 @@ impl TaskId {
 impl FromStr for TaskId {
     type Err = TableError;
     fn from_str(s: &str) -> Result<Self, TableError> {
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if ok { Ok(Self(s.to_string())) } else { Err(TableError::BadTask(s.chars().take(40).collect())) }
+        if crate::ids::is_valid_id(s, b"") {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(TableError::BadTask(s.chars().take(40).collect()))
+        }
     }
 }
 
@@ -268,11 +233,15 @@ mod tests {
 
     #[test]
     fn every_kind_and_item_round_trips_its_id() {
-        for (k, id, ja) in AGENCY_KINDS {
-            assert_eq!((id.parse::<AgencyKind>().unwrap(), k.id(), k.name_ja()), (k, id, ja));
+        for &k in AgencyKind::ALL {
+            assert_eq!(k.id().parse::<AgencyKind>().unwrap(), k);
+            assert!(!k.name_ja().is_empty());
         }
-        for (i, id, ja) in INFO_ITEMS {
-            assert_eq!((id.parse::<InfoItem>().unwrap(), i.id(), i.name_ja()), (i, id, ja));
+        for &i in InfoItem::ALL {
+            assert_eq!(i.id().parse::<InfoItem>().unwrap(), i);
+            assert!(!i.name_ja().is_empty());
         }
+        assert_eq!(AgencyKind::Jasso.name_ja(), "日本学生支援機構");
+        assert_eq!(InfoItem::LocalTax.name_ja(), "地方税関係情報");
     }
 }

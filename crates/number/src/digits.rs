@@ -39,9 +39,14 @@ pub(crate) fn digits(input: &str) -> Result<Vec<u8>, NumberError> {
     Ok(out)
 }
 
-/// Writes digits as an ASCII string.
-pub(crate) fn to_string(d: &[u8]) -> String {
+/// Writes digit values (0–9) as an ASCII string.
+pub fn to_string(d: &[u8]) -> String {
     d.iter().map(|&v| char::from(b'0' + v)).collect()
+}
+
+/// Reads digit values (0–9) as one integer; leading zeros vanish.
+pub fn value(d: &[u8]) -> u64 {
+    d.iter().fold(0u64, |acc, &v| acc * 10 + u64::from(v))
 }
 
 /// The parts every number type shares: `as_str`, `FromStr` (through `from_digits`),
@@ -57,7 +62,7 @@ macro_rules! digit_number {
             /// The digits read as one integer (leading zeros vanish: format back with the
             /// type's width), for storage as a number rather than text.
             pub fn value(&self) -> u64 {
-                self.0.iter().fold(0u64, |acc, &d| acc * 10 + u64::from(d))
+                $crate::digits::value(&self.0)
             }
         }
 

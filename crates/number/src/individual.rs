@@ -49,7 +49,7 @@ impl IndividualNumber {
 
     /// The 11-digit body as an integer (the check digit dropped).
     pub fn body_value(&self) -> u64 {
-        self.0[..11].iter().fold(0u64, |acc, &d| acc * 10 + u64::from(d))
+        crate::digits::value(&self.0[..11])
     }
 }
 

@@ -16,6 +16,8 @@ mod lgcode;
 
 pub use any::AnyNumber;
 pub use corporate::CorporateNumber;
+/// Digit values (0–9) to an ASCII string and to an integer, for other fixed-width codes.
+pub use digits::{to_string as digits_to_string, value as digits_value};
 pub use error::{NumberError, NumberKind};
 pub use individual::IndividualNumber;
 pub use issue::{IssueError, NumberIssuer};

@@ -15,7 +15,7 @@ impl ResidentCode {
 
     /// The 11 digits read as one integer, for storage.
     pub fn value(&self) -> u64 {
-        self.0.iter().fold(0u64, |acc, &d| acc * 10 + u64::from(d))
+        myna_number::digits_value(&self.0)
     }
 
     /// The code whose digits read as `v`, zero-padded; `None` above 11 digits.
@@ -30,7 +30,7 @@ impl ResidentCode {
     }
 
     pub fn as_str(&self) -> String {
-        self.0.iter().map(|&v| char::from(b'0' + v)).collect()
+        myna_number::digits_to_string(&self.0)
     }
 }
 

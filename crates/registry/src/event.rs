@@ -46,10 +46,14 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The names of the events that create a record (also used by bulk loads).
+    pub const BIRTH: &'static str = "birth";
+    pub const FIRST_REGISTRATION: &'static str = "first_registration";
+
     pub fn as_str(&self) -> &'static str {
         match self {
-            EventKind::Birth { .. } => "birth",
-            EventKind::FirstRegistration { .. } => "first_registration",
+            EventKind::Birth { .. } => Self::BIRTH,
+            EventKind::FirstRegistration { .. } => Self::FIRST_REGISTRATION,
             EventKind::MoveIn { .. } => "move_in",
             EventKind::MoveOut { .. } => "move_out",
             EventKind::MoveWithin { .. } => "move_within",

@@ -86,6 +86,7 @@ impl NewResident {
     /// The event that creates this record ([`crate::EventKind::as_str`]'s name) and the
     /// day it took effect: the birth, or `today` for a first registration.
     pub fn first_event(&self, today: Date) -> (&'static str, Date) {
-        if self.born_here { ("birth", self.birth.date()) } else { ("first_registration", today) }
+        use crate::EventKind;
+        if self.born_here { (EventKind::BIRTH, self.birth.date()) } else { (EventKind::FIRST_REGISTRATION, today) }
     }
 }

@@ -47,8 +47,8 @@ pub async fn load(
     today: Date,
     samples_every: u64,
 ) -> Result<Loaded, Box<dyn std::error::Error>> {
-    let mut generator = Generator::new(seed, today).ok_or("the shipped municipality data has no weights")?;
-    let bulk = store.count().await? == 0;
+    // Into an empty registry, bulk mode; one that has residents keeps its indexes.
+    let bulk = store.is_empty().await?;
     if bulk {
         store.begin_bulk().await?;
     }
@@ -56,13 +56,11 @@ pub async fn load(
     bar.set_style(ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} residents, {per_sec}, eta {eta}")?);
     bar.set_message("loading");
     let start = Instant::now();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
-    let producer = std::thread::spawn(move || generate(&mut generator, n, &tx));
+    let batches = Batches::spawn(seed, n, today)?;
     let mut done = 0u64;
     let mut samples = Vec::new();
     let mut households_total = 0u64;
-    // The channel closes when the producer has sent everything (or stopped).
-    while let Ok(batch) = rx.recv() {
+    while let Some(batch) = batches.next() {
         let base = store.reserve_households(batch.households).await?;
         store.load(&batch.people, base, today).await?;
         keep_samples(&mut samples, &batch.people, done, samples_every);
@@ -70,8 +68,7 @@ pub async fn load(
         households_total += batch.households;
         bar.set_position(done);
     }
-    drop(rx);
-    producer.join().map_err(|_| "the population generator thread failed")??;
+    batches.finish()?;
     let indexing = Instant::now();
     if bulk {
         bar.set_message("indexing");
@@ -111,16 +108,40 @@ pub fn regenerate_samples(
     today: Date,
     samples_every: u64,
 ) -> Result<Vec<NewResident>, Box<dyn std::error::Error>> {
-    let mut generator = Generator::new(seed, today).ok_or("the shipped municipality data has no weights")?;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
-    let producer = std::thread::spawn(move || generate(&mut generator, n, &tx));
+    let batches = Batches::spawn(seed, n, today)?;
     let (mut samples, mut done) = (Vec::new(), 0u64);
-    while let Ok(batch) = rx.recv() {
+    while let Some(batch) = batches.next() {
         keep_samples(&mut samples, &batch.people, done, samples_every);
         done += batch.people.len() as u64;
     }
-    producer.join().map_err(|_| "the population generator thread failed")??;
+    batches.finish()?;
     Ok(samples)
+}
+
+/// Batches from a generator running on a thread of its own, up to two ahead of the reader.
+struct Batches {
+    rx: std::sync::mpsc::Receiver<Batch>,
+    producer: std::thread::JoinHandle<Result<(), &'static str>>,
+}
+
+impl Batches {
+    fn spawn(seed: u64, n: u64, today: Date) -> Result<Self, Box<dyn std::error::Error>> {
+        let mut generator = Generator::new(seed, today).ok_or("the shipped municipality data has no weights")?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let producer = std::thread::spawn(move || generate(&mut generator, n, &tx));
+        Ok(Self { rx, producer })
+    }
+
+    /// The next batch; `None` once the generator has sent everything (or stopped).
+    fn next(&self) -> Option<Batch> {
+        self.rx.recv().ok()
+    }
+
+    /// Stops reading and reports the generator's own failure, if it had one.
+    fn finish(self) -> Result<(), Box<dyn std::error::Error>> {
+        drop(self.rx);
+        Ok(self.producer.join().map_err(|_| "the population generator thread failed")??)
+    }
 }
 
 /// Whole households, with `household_offset` counted from the batch's first household.

@@ -66,9 +66,8 @@ impl RegistryStore {
     /// registry that already has residents is refused: its users need the indexes.
     pub async fn begin_bulk(&self) -> Result<(), StoreError> {
         let _w = self.write.lock().await;
-        let n = self.count().await?;
-        if n > 0 {
-            return Err(StoreError::NotEmpty(n));
+        if !self.is_empty().await? {
+            return Err(StoreError::NotEmpty(self.count().await?));
         }
         for (name, _) in migrate::INDEXES {
             sqlx::query(&format!("DROP INDEX IF EXISTS {name}")).execute(&self.db.pool).await?;

@@ -26,38 +26,49 @@ pub struct EventRecord {
 /// The stored detail of an event that creates a record (see the module's comment).
 pub(crate) const CREATED_DETAIL: &str = "{}";
 
-/// The fields a creating event's detail shows, from a record.
-fn as_first_written(r: &Resident) -> Map<String, Value> {
-    let v = json!({
-        "name": r.name.kanji, "kana": r.name.kana, "birth": r.birth.to_string(),
-        "sex": r.sex.map(Sex::as_str), "address": r.address.line(),
-        "household": r.household, "relationship": r.relationship.as_str(),
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
+/// The record's fields as event details name them: a creating event shows all of them, a
+/// change the ones it set (see [`fields_set`]).
+fn fields(r: &Resident) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), r.name.kanji.clone().into());
+    m.insert("kana".into(), r.name.kana.clone().into());
+    m.insert("birth".into(), r.birth.to_string().into());
+    m.insert("sex".into(), r.sex.map(Sex::as_str).into());
+    m.insert("address".into(), r.address.line().into());
+    m.insert("household".into(), r.household.into());
+    m.insert("relationship".into(), r.relationship.as_str().into());
+    m
+}
+
+/// The fields of the record an event changes.
+fn fields_set(kind: &EventKind) -> &'static [&'static str] {
+    match kind {
+        EventKind::MoveIn { .. } => &["address", "household", "relationship"],
+        EventKind::MoveWithin { .. } => &["address"],
+        EventKind::NameChange { .. } => &["name", "kana"],
+        EventKind::Birth { .. }
+        | EventKind::FirstRegistration { .. }
+        | EventKind::MoveOut { .. }
+        | EventKind::Death => &[],
     }
 }
 
-/// The detail row of `kind`, which turned `before` into `after`.
+/// The detail row of `kind`, which turned `before` into `after`: the fields it set, and
+/// under `from` the values they replaced.
 pub(crate) fn detail(kind: &EventKind, before: Option<&Resident>, after: &Resident) -> Value {
-    let Some(b) = before else { return json!({}) };
-    match kind {
-        EventKind::Birth { .. } | EventKind::FirstRegistration { .. } | EventKind::Death => json!({}),
-        EventKind::MoveIn { .. } => json!({
-            "address": after.address.line(), "household": after.household,
-            "relationship": after.relationship.as_str(),
-            "from": { "address": b.address.line(), "household": b.household, "relationship": b.relationship.as_str() },
-        }),
-        EventKind::MoveOut { to } => json!({ "to": to }),
-        EventKind::MoveWithin { .. } => json!({
-            "address": after.address.line(), "from": { "address": b.address.line() },
-        }),
-        EventKind::NameChange { .. } => json!({
-            "name": after.name.kanji, "kana": after.name.kana,
-            "from": { "name": b.name.kanji, "kana": b.name.kana },
-        }),
+    if let EventKind::MoveOut { to } = kind {
+        return json!({ "to": to });
     }
+    let (Some(b), keys) = (before, fields_set(kind)) else { return json!({}) };
+    if keys.is_empty() {
+        return json!({});
+    }
+    let pick = |m: Map<String, Value>| -> Map<String, Value> {
+        m.into_iter().filter(|(k, _)| keys.contains(&k.as_str())).collect()
+    };
+    let mut out = pick(fields(after));
+    out.insert("from".into(), Value::Object(pick(fields(b))));
+    Value::Object(out)
 }
 
 impl RegistryStore {
@@ -83,7 +94,7 @@ impl RegistryStore {
                 })
             })
             .collect::<Result<_, StoreError>>()?;
-        let mut first = as_first_written(&current.resident);
+        let mut first = fields(&current.resident);
         for e in out.iter().skip(1).rev() {
             if let Some(Value::Object(from)) = e.detail.get("from") {
                 first.extend(from.clone());

@@ -308,6 +308,11 @@ impl RegistryStore {
         Ok(sqlx::query(sql).fetch_one(&self.db.pool).await?.try_get(0)?)
     }
 
+    /// Whether nobody is registered: a probe of one row, where `count` would scan them all.
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(sqlx::query("SELECT 1 FROM residents LIMIT 1").fetch_optional(&self.db.pool).await?.is_none())
+    }
+
     pub async fn count(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) FROM residents").fetch_one(&self.db.pool).await?;
         Ok(row.try_get(0)?)
