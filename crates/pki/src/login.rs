@@ -1,0 +1,205 @@
+//! Logging in with the user-authentication certificate (challenge–response).
+//!
+//! The service issues a one-time challenge naming itself; the card signs it after the PIN; the
+//! service checks the certificate (chain, policy, validity, revocation), the signature, that the
+//! challenge is its own, unexpired and unused, and opens a session under a pseudonym derived
+//! from the certificate with the service's own key — never the individual number, and different
+//! at every service.
+
+use std::collections::HashMap;
+
+use aws_lc_rs::hmac;
+use serde::{Deserialize, Serialize};
+
+use crate::{CardCert, CertKind, PkiError, Status, TrustStore, verify};
+
+const PREFIX: &str = "myna-login/1";
+
+/// A challenge as the card signs it and as the service shows it (text and QR code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub service: String,
+    pub nonce: [u8; 16],
+    pub expires: i64,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LoginError {
+    #[error("the challenge is not in the form {PREFIX}:<nonce>:<expiry>:<service>")]
+    MalformedChallenge,
+    #[error("the challenge was issued for {0}, not this service")]
+    OtherService(String),
+    #[error("the challenge is unknown or was already used; ask for a new one")]
+    UnknownChallenge,
+    #[error("the challenge expired; ask for a new one")]
+    Expired,
+    #[error("too many logins are in progress; try again in a moment")]
+    Busy,
+    #[error("{0}")]
+    Certificate(#[from] PkiError),
+}
+
+impl Challenge {
+    /// The text form: `myna-login/1:<32 hex nonce>:<expiry unix>:<service>`. This text is
+    /// what is signed, so the service and expiry are covered by the signature.
+    pub fn text(&self) -> String {
+        let mut hex = String::with_capacity(32);
+        for b in self.nonce {
+            hex.push_str(&format!("{b:02x}"));
+        }
+        format!("{PREFIX}:{hex}:{}:{}", self.expires, self.service)
+    }
+
+    pub fn parse(s: &str) -> Result<Self, LoginError> {
+        let mut parts = s.splitn(4, ':');
+        let (Some(PREFIX), Some(hex), Some(exp), Some(service)) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(LoginError::MalformedChallenge);
+        };
+        if hex.len() != 32 || service.is_empty() || service.len() > 200 {
+            return Err(LoginError::MalformedChallenge);
+        }
+        let mut nonce = [0u8; 16];
+        for (i, b) in nonce.iter_mut().enumerate() {
+            *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2).ok_or(LoginError::MalformedChallenge)?, 16)
+                .map_err(|_| LoginError::MalformedChallenge)?;
+        }
+        let expires = exp.parse().map_err(|_| LoginError::MalformedChallenge)?;
+        Ok(Self { service: service.to_owned(), nonce, expires })
+    }
+
+    /// SHA-256 of the text, which the host hands the card to sign.
+    pub fn digest(&self) -> [u8; 32] {
+        let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, self.text().as_bytes());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(d.as_ref());
+        out
+    }
+}
+
+/// The challenges a service has handed out and not yet seen back.
+pub struct ChallengeBook {
+    service: String,
+    ttl: i64,
+    capacity: usize,
+    outstanding: HashMap<[u8; 16], i64>,
+}
+
+impl ChallengeBook {
+    pub fn new(service: &str, ttl_secs: i64, capacity: usize) -> Self {
+        Self { service: service.to_owned(), ttl: ttl_secs, capacity, outstanding: HashMap::new() }
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// A new challenge with the caller's random `nonce`.
+    pub fn issue(&mut self, nonce: [u8; 16], now: i64) -> Result<Challenge, LoginError> {
+        if self.outstanding.len() >= self.capacity {
+            self.outstanding.retain(|_, exp| *exp >= now);
+            if self.outstanding.len() >= self.capacity {
+                return Err(LoginError::Busy);
+            }
+        }
+        let expires = now + self.ttl;
+        self.outstanding.insert(nonce, expires);
+        Ok(Challenge { service: self.service.clone(), nonce, expires })
+    }
+
+    /// Takes the challenge out of the book: it can be used once.
+    pub fn redeem(&mut self, c: &Challenge, now: i64) -> Result<(), LoginError> {
+        if c.service != self.service {
+            return Err(LoginError::OtherService(c.service.clone()));
+        }
+        let expires = self.outstanding.remove(&c.nonce).ok_or(LoginError::UnknownChallenge)?;
+        if expires != c.expires {
+            return Err(LoginError::UnknownChallenge);
+        }
+        if now > expires {
+            return Err(LoginError::Expired);
+        }
+        Ok(())
+    }
+
+    pub fn outstanding(&self) -> usize {
+        self.outstanding.len()
+    }
+}
+
+/// What the holder's tool sends back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// The challenge text, as issued.
+    pub challenge: String,
+    /// The user-authentication certificate (DER, base64).
+    pub certificate: String,
+    /// The signature over the challenge text (base64).
+    pub signature: String,
+}
+
+/// A login that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginOk {
+    /// The service's name for this holder.
+    pub pseudonym: String,
+    /// The session must not outlive the certificate.
+    pub certificate_expires: i64,
+}
+
+/// The service side of the protocol.
+pub struct LoginVerifier {
+    trust: TrustStore,
+    pseudonym_key: hmac::Key,
+}
+
+impl LoginVerifier {
+    /// `pseudonym_key` is the service's own secret; pseudonyms are stable for one certificate at
+    /// one service.
+    pub fn new(trust: TrustStore, pseudonym_key: &[u8]) -> Self {
+        Self { trust, pseudonym_key: hmac::Key::new(hmac::HMAC_SHA256, pseudonym_key) }
+    }
+
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
+    /// Parses the response's certificate (so the caller can look up its revocation status).
+    pub fn certificate(&self, resp: &LoginResponse) -> Result<CardCert, LoginError> {
+        use base64ct::{Base64, Encoding};
+        let der = Base64::decode_vec(&resp.certificate)
+            .map_err(|_| PkiError::MalformedCertificate("certificate is not base64".into()))?;
+        Ok(CardCert::parse(&der)?)
+    }
+
+    /// Every check, in an order that spends the challenge only on a genuine signature.
+    pub fn verify(
+        &self,
+        book: &mut ChallengeBook,
+        resp: &LoginResponse,
+        cert: &CardCert,
+        status: Status,
+        now: i64,
+    ) -> Result<LoginOk, LoginError> {
+        use base64ct::{Base64, Encoding};
+        let challenge = Challenge::parse(&resp.challenge)?;
+        if challenge.service != book.service() {
+            return Err(LoginError::OtherService(challenge.service));
+        }
+        self.trust.check(cert, CertKind::UserAuth, now, status)?;
+        let sig = Base64::decode_vec(&resp.signature).map_err(|_| PkiError::SignatureInvalid)?;
+        verify::verify_signature(cert, challenge.text().as_bytes(), &sig)?;
+        book.redeem(&challenge, now)?;
+        Ok(LoginOk { pseudonym: self.pseudonym(cert), certificate_expires: cert.not_after })
+    }
+
+    /// HMAC of the issuer and serial under the service's key: stable, unlinkable across services.
+    pub fn pseudonym(&self, cert: &CardCert) -> String {
+        let mut ctx = hmac::Context::with_key(&self.pseudonym_key);
+        ctx.update(b"myna-pseudonym/1");
+        ctx.update(cert.cert.tbs_certificate.issuer.to_string().as_bytes());
+        ctx.update(&cert.serial.value().to_be_bytes());
+        let tag = ctx.sign();
+        tag.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}

@@ -1,0 +1,37 @@
+//! What holds a card's keys and enforces its secrets. The software card (`softcard`) is one
+//! implementation; a PC/SC reader talking to a real chip would be another.
+
+use crate::{CertKind, Secret};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TokenError {
+    /// Wrong secret. Says how many tries remain and nothing about which character was wrong.
+    #[error("wrong {}: {tries_left} tries left before it locks", .kind.secret_name())]
+    WrongSecret { kind: CertKind, tries_left: u8 },
+    #[error("the {} is locked after too many wrong tries; the municipality can reset it after checking your identity", .0.secret_name())]
+    Locked(CertKind),
+    #[error("{0}")]
+    SecretForm(String),
+    #[error("the {0} certificate has not been issued to this card yet")]
+    NotIssued(CertKind),
+    #[error("the card file could not be saved: {0}")]
+    Storage(String),
+    #[error("the card file is damaged: {0}")]
+    Damaged(String),
+    #[error("the reset key does not open this card")]
+    WrongResetKey,
+    #[error("{0}")]
+    Pki(#[from] crate::PkiError),
+}
+
+/// A card: keys that never leave it, each behind a secret with a try counter.
+pub trait CardToken {
+    /// The certificate (PEM) in the slot, once issued.
+    fn certificate(&self, kind: CertKind) -> Option<&str>;
+    /// Tries left before the secret locks (the chip reports this without a secret).
+    fn tries_left(&self, kind: CertKind) -> u8;
+    /// Signs a SHA-256 digest the host computed, after checking `secret`.
+    fn sign_digest(&mut self, secret: &Secret, digest: &[u8; 32]) -> Result<Vec<u8>, TokenError>;
+    /// Replaces a secret, after checking the old one (which counts as a try).
+    fn change_secret(&mut self, old: &Secret, new: &Secret) -> Result<(), TokenError>;
+}

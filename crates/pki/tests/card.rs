@@ -1,0 +1,194 @@
+//! The software card: tries, locks, resets, and the login protocol end to end (without HTTP).
+
+mod common;
+
+use common::*;
+use myna_pki::login::{Challenge, ChallengeBook, LoginError, LoginResponse, LoginVerifier};
+use myna_pki::softcard::{KdfParams, SoftCard};
+use myna_pki::token::{CardToken, TokenError};
+use myna_pki::{Authority, CardCert, CertKind, PkiError, Reason, Secret, Status};
+use base64ct::{Base64, Encoding};
+use std::sync::OnceLock;
+
+fn authority() -> &'static Authority {
+    static A: OnceLock<Authority> = OnceLock::new();
+    A.get_or_init(|| Authority::create(NOW - 3600).unwrap())
+}
+
+fn wrong_pin() -> Secret {
+    Secret::new(CertKind::UserAuth, "9999").unwrap()
+}
+
+#[test]
+fn wrong_pin_counts_down_and_locks_at_zero() {
+    let (mut card, reset_key) = card(authority(), 10);
+    let d = [1u8; 32];
+    assert_eq!(card.tries_left(CertKind::UserAuth), 3);
+    assert_eq!(card.sign_digest(&wrong_pin(), &d).unwrap_err(), TokenError::WrongSecret { kind: CertKind::UserAuth, tries_left: 2 });
+    // A right PIN in between restores the counter, as on the chip.
+    card.sign_digest(&pin(), &d).unwrap();
+    assert_eq!(card.tries_left(CertKind::UserAuth), 3);
+    card.sign_digest(&wrong_pin(), &d).unwrap_err();
+    card.sign_digest(&wrong_pin(), &d).unwrap_err();
+    assert_eq!(card.sign_digest(&wrong_pin(), &d).unwrap_err(), TokenError::Locked(CertKind::UserAuth));
+    // Locked: even the right PIN is refused, and the signing key is unaffected.
+    assert_eq!(card.sign_digest(&pin(), &d).unwrap_err(), TokenError::Locked(CertKind::UserAuth));
+    assert_eq!(card.tries_left(CertKind::Signing), 5);
+    card.sign_digest(&password(), &d).unwrap();
+    // The file on disk says locked too: reopening does not give tries back.
+    let bytes = card.into_store();
+    let mut reopened = SoftCard::open(&bytes, Vec::new()).unwrap();
+    assert_eq!(reopened.tries_left(CertKind::UserAuth), 0);
+    // The municipality's reset with the key J-LIS kept.
+    assert_eq!(reopened.reset(&[0u8; 32], &pin()).unwrap_err(), TokenError::WrongResetKey);
+    let new_pin = Secret::new(CertKind::UserAuth, "4321").unwrap();
+    reopened.reset(&reset_key, &new_pin).unwrap();
+    assert_eq!(reopened.tries_left(CertKind::UserAuth), 3);
+    reopened.sign_digest(&new_pin, &d).unwrap();
+}
+
+#[test]
+fn signing_password_has_five_tries() {
+    let (mut card, _) = card(authority(), 20);
+    let wrong = Secret::new(CertKind::Signing, "WRONG1").unwrap();
+    for left in (1..5).rev() {
+        assert_eq!(card.sign_digest(&wrong, &[0; 32]).unwrap_err(), TokenError::WrongSecret { kind: CertKind::Signing, tries_left: left });
+    }
+    assert_eq!(card.sign_digest(&wrong, &[0; 32]).unwrap_err(), TokenError::Locked(CertKind::Signing));
+}
+
+#[test]
+fn try_is_spent_before_the_check() {
+    // A store that records every save: the decremented counter is saved before the answer.
+    let (card, _) = card(authority(), 30);
+    let bytes = card.into_store();
+    let mut c = SoftCard::open(&bytes, Vec::new()).unwrap();
+    let _ = c.sign_digest(&wrong_pin(), &[0; 32]);
+    let saved: serde_json::Value = serde_json::from_slice(&c.into_store()).unwrap();
+    assert_eq!(saved["user_auth"]["tries_left"], 2);
+}
+
+#[test]
+fn change_pin_needs_the_old_one() {
+    let (mut card, _) = card(authority(), 40);
+    let new = Secret::new(CertKind::UserAuth, "2468").unwrap();
+    assert!(matches!(card.change_secret(&wrong_pin(), &new), Err(TokenError::WrongSecret { .. })));
+    card.change_secret(&pin(), &new).unwrap();
+    assert!(matches!(card.sign_digest(&pin(), &[0; 32]), Err(TokenError::WrongSecret { .. })));
+    card.sign_digest(&new, &[0; 32]).unwrap();
+}
+
+#[test]
+fn damaged_files_are_refused() {
+    assert!(matches!(SoftCard::open(b"{}", Vec::new()), Err(TokenError::Damaged(_))));
+    let (card, _) = card(authority(), 50);
+    let mut v: serde_json::Value = serde_json::from_slice(&card.into_store()).unwrap();
+    v["user_auth"]["tries_left"] = 9.into();
+    assert!(matches!(SoftCard::open(&serde_json::to_vec(&v).unwrap(), Vec::new()), Err(TokenError::Damaged(_))));
+    v["user_auth"]["tries_left"] = 3.into();
+    v["kdf"]["m_kib"] = 4_000_000.into();
+    let mut c = SoftCard::open(&serde_json::to_vec(&v).unwrap(), Vec::new()).unwrap();
+    assert!(matches!(c.sign_digest(&pin(), &[0; 32]), Err(TokenError::Damaged(_))));
+}
+
+#[test]
+fn default_kdf_is_memory_hard() {
+    let k = KdfParams::default();
+    assert!(k.m_kib >= 19 * 1024 && k.t >= 2, "{k:?}");
+}
+
+// ---- login ----
+
+fn respond(card: &mut SoftCard<Vec<u8>>, c: &Challenge, secret: &Secret) -> LoginResponse {
+    let sig = card.sign_digest(secret, &c.digest()).unwrap();
+    let kind = secret.kind();
+    let cert = CardCert::parse(card.certificate(kind).unwrap().as_bytes()).unwrap();
+    LoginResponse { challenge: c.text(), certificate: Base64::encode_string(&cert.der), signature: Base64::encode_string(&sig) }
+}
+
+fn verifier() -> LoginVerifier {
+    LoginVerifier::new(trust(authority()), b"service secret")
+}
+
+fn login(v: &LoginVerifier, book: &mut ChallengeBook, r: &LoginResponse, status: Status, now: i64) -> Result<String, LoginError> {
+    let cert = v.certificate(r)?;
+    v.verify(book, r, &cert, status, now).map(|ok| ok.pseudonym)
+}
+
+#[test]
+fn login_opens_a_session_under_a_pseudonym_once() {
+    let (mut card, _) = card(authority(), 60);
+    let v = verifier();
+    let mut book = ChallengeBook::new("https://portal.test", 120, 100);
+    let c = book.issue([1; 16], NOW).unwrap();
+    assert_eq!(Challenge::parse(&c.text()).unwrap(), c);
+    let r = respond(&mut card, &c, &pin());
+    let p = login(&v, &mut book, &r, Status::Good, NOW).unwrap();
+    assert_eq!(p.len(), 32);
+    assert!(!p.contains("123456789012"));
+    // Replay: refused.
+    assert_eq!(login(&v, &mut book, &r, Status::Good, NOW).unwrap_err(), LoginError::UnknownChallenge);
+    // The same card at another service gets another pseudonym.
+    let other = LoginVerifier::new(trust(authority()), b"another service");
+    let mut book2 = ChallengeBook::new("https://bank.test", 120, 100);
+    let c2 = book2.issue([2; 16], NOW).unwrap();
+    let r2 = respond(&mut card, &c2, &pin());
+    assert_ne!(login(&other, &mut book2, &r2, Status::Good, NOW).unwrap(), p);
+}
+
+#[test]
+fn login_refusals() {
+    let (mut card, _) = card(authority(), 70);
+    let v = verifier();
+    let mut book = ChallengeBook::new("https://portal.test", 120, 100);
+
+    // Signature over a different challenge.
+    let c1 = book.issue([3; 16], NOW).unwrap();
+    let c2 = book.issue([4; 16], NOW).unwrap();
+    let mut r = respond(&mut card, &c1, &pin());
+    r.challenge = c2.text();
+    assert_eq!(login(&v, &mut book, &r, Status::Good, NOW).unwrap_err(), LoginError::Certificate(PkiError::SignatureInvalid));
+
+    // The signing key used to log in.
+    let c3 = book.issue([5; 16], NOW).unwrap();
+    let r = respond(&mut card, &c3, &password());
+    assert_eq!(
+        login(&v, &mut book, &r, Status::Good, NOW).unwrap_err(),
+        LoginError::Certificate(PkiError::WrongPolicy { wanted: CertKind::UserAuth, got: CertKind::Signing })
+    );
+
+    // A revoked certificate.
+    let c4 = book.issue([6; 16], NOW).unwrap();
+    let r = respond(&mut card, &c4, &pin());
+    let revoked = Status::Revoked { at: NOW - 5, reason: Reason::Suspended };
+    assert!(matches!(login(&v, &mut book, &r, revoked, NOW), Err(LoginError::Certificate(PkiError::Revoked { .. }))));
+
+    // Expired challenge.
+    let c5 = book.issue([7; 16], NOW).unwrap();
+    let r = respond(&mut card, &c5, &pin());
+    assert_eq!(login(&v, &mut book, &r, Status::Good, NOW + 121).unwrap_err(), LoginError::Expired);
+
+    // A challenge this service never issued, and one for another service.
+    let forged = Challenge { service: "https://portal.test".into(), nonce: [8; 16], expires: NOW + 60 };
+    let r = respond(&mut card, &forged, &pin());
+    assert_eq!(login(&v, &mut book, &r, Status::Good, NOW).unwrap_err(), LoginError::UnknownChallenge);
+    let elsewhere = Challenge { service: "https://evil.test".into(), nonce: [9; 16], expires: NOW + 60 };
+    let r = respond(&mut card, &elsewhere, &pin());
+    assert!(matches!(login(&v, &mut book, &r, Status::Good, NOW), Err(LoginError::OtherService(_))));
+
+    // Garbage.
+    assert_eq!(Challenge::parse("hello").unwrap_err(), LoginError::MalformedChallenge);
+    let mut r = respond(&mut card, &c2, &pin());
+    r.certificate = "!!".into();
+    assert!(matches!(login(&v, &mut book, &r, Status::Good, NOW), Err(LoginError::Certificate(PkiError::MalformedCertificate(_)))));
+}
+
+#[test]
+fn challenge_book_is_bounded() {
+    let mut book = ChallengeBook::new("s", 10, 2);
+    book.issue([1; 16], NOW).unwrap();
+    book.issue([2; 16], NOW).unwrap();
+    assert_eq!(book.issue([3; 16], NOW).unwrap_err(), LoginError::Busy);
+    // Once the old ones expire there is room again.
+    book.issue([3; 16], NOW + 11).unwrap();
+}
