@@ -14,14 +14,13 @@ use myna_registry::{
     Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, PersonName, Relationship, ResidentCode, Sex,
     parse_date,
 };
-use myna_store::RegistryStore;
 use time::Date;
 
-use crate::{api::*, errors::from_store};
+use crate::{api::*, errors::from_store, state::Jlis};
 
-type St = State<Arc<RegistryStore>>;
+type St = State<Arc<Jlis>>;
 
-pub(crate) fn routes(store: Arc<RegistryStore>) -> Router {
+pub(crate) fn routes(store: Arc<Jlis>) -> Router {
     Router::new()
         .route("/v1/events", post(record_event))
         .route("/v1/residents/{code}", get(resident))
@@ -147,10 +146,11 @@ fn to_event(req: &EventRequest, today: Date) -> Result<(Option<ResidentCode>, Li
     responses((status = 201, body = EventRecorded), (status = 200, description = "A retry: the first answer again", body = EventRecorded),
         (status = 400, description = "Malformed JSON, not UTF-8, or no Idempotency-Key", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn record_event(
-    State(store): St,
+    State(j): St,
     headers: HeaderMap,
     ApiJson(req): ApiJson<EventRequest>,
 ) -> Result<(StatusCode, Json<EventRecorded>), ApiError> {
+    let store = &j.registry;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -162,6 +162,10 @@ pub(crate) async fn record_event(
     let (target, event) = to_event(&req, today)?;
     let fingerprint = serde_json::to_string(&req).map_err(ApiError::internal)?;
     let rec = store.record(target, &event, Some((&key, &fingerprint)), today).await.map_err(from_store)?;
+    // Certificates follow the registry. This runs after the event committed, and again on a
+    // retry of the same request (revoking twice changes nothing), so a crash in between is
+    // repaired by the clerk's retry.
+    crate::cards::after_event(&j, rec.resident.code.value(), &event.kind).await.map_err(ApiError::from)?;
     let status = if rec.replayed { StatusCode::OK } else { StatusCode::CREATED };
     Ok((
         status,
@@ -175,7 +179,8 @@ pub(crate) async fn record_event(
 
 #[utoipa::path(get, path = "/v1/residents/{code}", params(("code" = String, Path, description = "住民票コード, 11 digits", pattern = "^[0-9]{11}$")),
     responses((status = 200, body = ResidentView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn resident(State(store): St, Path(c): Path<String>) -> Result<Json<ResidentView>, ApiError> {
+pub(crate) async fn resident(State(j): St, Path(c): Path<String>) -> Result<Json<ResidentView>, ApiError> {
+    let store = &j.registry;
     let c = code(&c)?;
     let r = store
         .resident(c)
@@ -187,7 +192,8 @@ pub(crate) async fn resident(State(store): St, Path(c): Path<String>) -> Result<
 
 #[utoipa::path(get, path = "/v1/residents/{code}/history", params(("code" = String, Path, description = "住民票コード, 11 digits", pattern = "^[0-9]{11}$")),
     responses((status = 200, body = [HistoryEntry]), (status = 404, body = ErrorBody), (status = 422, description = "Not an 11-digit code", body = ErrorBody)))]
-pub(crate) async fn history(State(store): St, Path(c): Path<String>) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+pub(crate) async fn history(State(j): St, Path(c): Path<String>) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let store = &j.registry;
     let c = code(&c)?;
     let h = store.history(c).await.map_err(from_store)?;
     if h.is_empty() {
@@ -208,7 +214,8 @@ pub(crate) async fn history(State(store): St, Path(c): Path<String>) -> Result<J
 
 #[utoipa::path(get, path = "/v1/households/{id}", params(("id" = u64, Path)),
     responses((status = 200, description = "Members, head first", body = [ResidentView]), (status = 404, body = ErrorBody), (status = 422, description = "Not a household number", body = ErrorBody)))]
-pub(crate) async fn household(State(store): St, Path(id): Path<String>) -> Result<Json<Vec<ResidentView>>, ApiError> {
+pub(crate) async fn household(State(j): St, Path(id): Path<String>) -> Result<Json<Vec<ResidentView>>, ApiError> {
+    let store = &j.registry;
     let id: u64 = id.parse().map_err(|_| invalid("household", format!("{id:?} is not a household number")))?;
     let m = store.household_members(id).await.map_err(from_store)?;
     if m.is_empty() {
@@ -225,9 +232,10 @@ fn query(req: &LookupRequest) -> Result<LookupQuery, ApiError> {
 #[utoipa::path(post, path = "/v1/lookup", request_body = LookupRequest,
     responses((status = 200, body = LookupResponse), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 422, description = "Fewer than the required items, or an item that cannot be read", body = ErrorBody)))]
 pub(crate) async fn lookup(
-    State(store): St,
+    State(j): St,
     ApiJson(req): ApiJson<LookupRequest>,
 ) -> Result<Json<LookupResponse>, ApiError> {
+    let store = &j.registry;
     let q = query(&req)?;
     let out = store.lookup(&q).await.map_err(from_store)?;
     Ok(Json(match out {
@@ -245,9 +253,10 @@ pub(crate) async fn lookup(
 #[utoipa::path(post, path = "/v1/verify", request_body = VerifyRequest,
     responses((status = 200, body = VerifyResponse), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 422, description = "A number or item that cannot be read", body = ErrorBody)))]
 pub(crate) async fn verify(
-    State(store): St,
+    State(j): St,
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> Result<Json<VerifyResponse>, ApiError> {
+    let store = &j.registry;
     let number: IndividualNumber = req.number.parse().map_err(|e| invalid("number", e))?;
     let q = query(&LookupRequest { name: req.name, birth: req.birth, sex: req.sex, address: req.address })?;
     let no = |reason: &str| Json(VerifyResponse { verified: false, reason: Some(reason.to_string()) });

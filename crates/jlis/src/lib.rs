@@ -3,9 +3,12 @@
 //! household, and verify that a number belongs to the person in front of them.
 
 mod api;
+mod cards;
+mod cards_api;
 mod errors;
 mod handlers;
 mod openapi;
+mod state;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -13,11 +16,27 @@ use myna_node::{Metrics, NodeIdentity, RunningNode, TlsError};
 use myna_store::RegistryStore;
 
 pub use api::*;
+pub use cards::consent_text;
+pub use cards_api::*;
 pub use openapi::openapi_json;
+pub use state::{Jlis, SetupError};
 
-/// Starts the J-LIS node on `addr` with `store`.
-pub async fn start(store: RegistryStore, identity: &NodeIdentity, addr: SocketAddr) -> Result<RunningNode, TlsError> {
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+}
+
+/// Starts the J-LIS node on `addr` with `store`: the registry, cards and the JPKI authority
+/// (created in the database on first start).
+pub async fn start(store: RegistryStore, identity: &NodeIdentity, addr: SocketAddr) -> Result<RunningNode, StartError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let jlis = Arc::new(Jlis::open(store, now).await?);
     let metrics = Metrics::new("jlis");
-    let routes = handlers::routes(Arc::new(store));
-    myna_node::serve(routes, openapi_json(), metrics, identity, addr).await
+    let routes = handlers::routes(jlis.clone()).merge(cards::routes(jlis.clone()));
+    let node = myna_node::serve(routes, openapi_json(), metrics, identity, addr).await?;
+    let _ = jlis.base_url.set(node.url());
+    Ok(node)
 }

@@ -1,12 +1,12 @@
 use utoipa::OpenApi;
 
-use crate::{api::*, handlers};
+use crate::{api::*, cards, cards_api::*, handlers};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "myna J-LIS node",
-        description = "Resident registry: life events, 4-item lookup, number verification. Errors are {\"error\": {\"code\", \"message\"}}."
+        description = "Resident registry: life events, 4-item lookup, number verification. JPKI: card application and issuance, suspension, CRL, OCSP, signature checks, verifiers' access to the latest 4 items with consent. Errors are {\"error\": {\"code\", \"message\"}}."
     ),
     paths(
         handlers::record_event,
@@ -14,7 +14,22 @@ use crate::{api::*, handlers};
         handlers::history,
         handlers::household,
         handlers::lookup,
-        handlers::verify
+        handlers::verify,
+        cards::authority,
+        cards::apply,
+        cards::card,
+        cards::issue,
+        cards::suspend,
+        cards::resume,
+        cards::return_card,
+        cards::reset_key,
+        cards::reissue_signing,
+        cards::crl,
+        cards::ocsp,
+        cards::verify_signature,
+        cards::register_verifier,
+        cards::consent,
+        cards::latest
     ),
     components(schemas(
         EventRequest,
@@ -26,6 +41,21 @@ use crate::{api::*, handlers};
         VerifyRequest,
         VerifyResponse,
         HistoryEntry,
+        ApplyRequest,
+        CardView,
+        CertView,
+        IssueRequestBody,
+        ReissueRequest,
+        ResetKeyRequest,
+        ResetKeyResponse,
+        AuthorityView,
+        SignatureCheckRequest,
+        SignatureCheckResponse,
+        HolderView,
+        VerifierRequest,
+        VerifierRegistered,
+        ConsentRequest,
+        LatestView,
         ErrorBody,
         ErrorDetail
     ))

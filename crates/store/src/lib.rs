@@ -5,11 +5,13 @@
 
 mod db;
 mod error;
+mod jpki;
 mod migrate;
 mod registry;
 mod rows;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
+pub use jpki::{CardError, CardRow, CardStatus, CertRow, JpkiStore, NewCert};
 pub use myna_registry::NewResident;
 pub use registry::{EventRecord, Recorded, RegistryStore};

@@ -56,6 +56,43 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             version BIGINT NOT NULL
         )",
     ],
+), (
+    3,
+    "jpki: cards, certificates, verifiers, consents",
+    &[
+        // A card from application to end. `resident` is the record code (11 digits);
+        // `reset_key` is what the municipality releases to reset a locked secret.
+        "CREATE TABLE cards (
+            number BIGINT PRIMARY KEY,
+            resident BIGINT NOT NULL,
+            status TEXT NOT NULL,
+            applied_at BIGINT NOT NULL,
+            status_at BIGINT NOT NULL,
+            expires TEXT,
+            reset_key TEXT
+        )",
+        "CREATE INDEX cards_resident ON cards (resident)",
+        // Every certificate issued, kept after revocation for CRLs and verifiers' questions.
+        "CREATE TABLE certificates (
+            serial BIGINT PRIMARY KEY,
+            card BIGINT NOT NULL,
+            kind TEXT NOT NULL,
+            not_after BIGINT NOT NULL,
+            revoked_at BIGINT,
+            reason TEXT,
+            der TEXT NOT NULL
+        )",
+        "CREATE INDEX certificates_card ON certificates (card)",
+        "CREATE INDEX certificates_revoked ON certificates (kind, revoked_at) WHERE revoked_at IS NOT NULL",
+        "CREATE TABLE verifiers (id TEXT PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL, registered_at BIGINT NOT NULL)",
+        "CREATE TABLE consents (
+            verifier TEXT NOT NULL,
+            resident BIGINT NOT NULL,
+            granted_at BIGINT NOT NULL,
+            withdrawn_at BIGINT,
+            PRIMARY KEY (verifier, resident)
+        )",
+    ],
 )];
 
 /// The residents' secondary indexes. Kept apart from the migrations because a bulk load into

@@ -78,7 +78,7 @@ impl RegistryStore {
 
     /// Reserves `n` values of counter `name`, returning the first. Counters only go up, so
     /// a serial (and so a number) is never given twice, even after a failed write.
-    async fn reserve(tx: &mut Transaction<'_, Any>, name: &str, n: u64) -> Result<u64, StoreError> {
+    pub(crate) async fn reserve(tx: &mut Transaction<'_, Any>, name: &str, n: u64) -> Result<u64, StoreError> {
         sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
             .bind(name)
             .execute(&mut **tx)

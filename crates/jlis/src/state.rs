@@ -1,0 +1,100 @@
+//! What the J-LIS node holds while serving: the registry, the card records and the
+//! certificate authority (keys loaded once from the database), and the published CRLs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use myna_pki::{Authority, AuthorityFiles, CertKind, Revocation, TrustStore};
+use myna_store::{JpkiStore, RegistryStore, StoreError};
+
+/// How long a published CRL is good for (nextUpdate). J-LIS republishes on every change.
+pub const CRL_HOURS: i64 = 24;
+
+pub struct Jlis {
+    pub registry: RegistryStore,
+    pub cards: JpkiStore,
+    pub ca: Authority,
+    pub trust: TrustStore,
+    /// `https://host:port` of this node, for the CRL and OCSP locations written into
+    /// certificates; known once the listener is bound.
+    pub base_url: OnceLock<String>,
+    crls: Mutex<HashMap<CertKind, Published>>,
+}
+
+/// A CRL as last built.
+struct Published {
+    /// The revocation mark it was built at: rebuilt when that moves.
+    mark: (i64, i64),
+    number: u64,
+    built_at: i64,
+    der: Arc<Vec<u8>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the certificate authority: {0}")]
+    Pki(#[from] myna_pki::PkiError),
+    #[error("the stored certificate authority is unreadable: {0}")]
+    Files(#[from] serde_json::Error),
+}
+
+impl Jlis {
+    /// Loads the authority from the database, creating it on first start.
+    pub async fn open(registry: RegistryStore, now: i64) -> Result<Self, SetupError> {
+        let cards = JpkiStore::new(registry.db().clone());
+        let json = cards
+            .meta_or_init("jpki_authority", || {
+                let a = Authority::create(now).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let files = a.to_files().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                serde_json::to_string(&files).map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .await?;
+        let files: AuthorityFiles = serde_json::from_str(&json)?;
+        let ca = Authority::from_files(&files)?;
+        let trust = TrustStore::new(
+            ca.root().certificate_der(),
+            &[ca.issuing(CertKind::Signing).certificate_der(), ca.issuing(CertKind::UserAuth).certificate_der()],
+        )?;
+        Ok(Self { registry, cards, ca, trust, base_url: OnceLock::new(), crls: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.base_url.get().map(String::as_str).unwrap_or("https://localhost")
+    }
+
+    pub fn crl_url(&self, kind: CertKind) -> String {
+        format!("{}/crl/{}.crl", self.base_url(), kind.slug())
+    }
+
+    pub fn ocsp_url(&self) -> String {
+        format!("{}/ocsp", self.base_url())
+    }
+
+    /// The current CRL of `kind`: rebuilt when a certificate's status changed, or hourly.
+    pub async fn crl(&self, kind: CertKind, now: i64) -> Result<Arc<Vec<u8>>, crate::cards::Failure> {
+        let mark = self.cards.revocation_mark().await?;
+        let previous = {
+            let crls = self.crls.lock().map_err(|_| crate::cards::Failure::Poisoned)?;
+            match crls.get(&kind) {
+                Some(p) if p.mark == mark && now - p.built_at < 3600 => return Ok(p.der.clone()),
+                Some(p) => p.number,
+                None => 0,
+            }
+        };
+        let revoked: Vec<Revocation> = self
+            .cards
+            .revoked(kind, now)
+            .await?
+            .into_iter()
+            .map(|(serial, at, reason)| Revocation { serial, at, reason })
+            .collect();
+        // CRL numbers must grow across restarts too, so they start from the clock.
+        let number = previous.max(now as u64 * 1000) + 1;
+        let der = Arc::new(self.ca.crl(kind, &revoked, number, now, now + CRL_HOURS * 3600)?);
+        let p = Published { mark, number, built_at: now, der: der.clone() };
+        self.crls.lock().map_err(|_| crate::cards::Failure::Poisoned)?.insert(kind, p);
+        Ok(der)
+    }
+}
