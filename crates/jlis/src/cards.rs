@@ -138,7 +138,7 @@ fn holder_of(r: &Resident) -> Result<Holder, ApiError> {
         Some("female") => myna_pki::Sex::Female,
         _ => myna_pki::Sex::NotStated,
     };
-    Holder::new(&r.name.kanji, r.birth.date(), sex, &r.address.line()).map_err(|e| ApiError::internal(e))
+    Holder::new(&r.name.kanji, r.birth.date(), sex, &r.address.line()).map_err(ApiError::internal)
 }
 
 fn holder_view(h: &Holder) -> HolderView {
