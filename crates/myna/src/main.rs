@@ -25,6 +25,9 @@ enum Command {
     /// Synthetic populations.
     #[command(subcommand)]
     Population(cmd::population::PopulationCmd),
+    /// The holder's card tool, and the card calls of clerks and the loss hotline.
+    #[command(subcommand)]
+    Card(cmd::card::CardCmd),
     /// Run one node.
     #[command(subcommand)]
     Node(cmd::node::NodeCmd),
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Number(c) => return c.run(),
         Command::Address(c) => c.run(),
         Command::Population(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
+        Command::Card(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Node(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Demo(a) => cmd::runtime().and_then(|rt| rt.block_on(a.run())),
         Command::Bench(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),

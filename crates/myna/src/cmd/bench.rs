@@ -32,6 +32,8 @@ pub enum BenchCmd {
     /// Normalizes generated addresses in several spellings and, with --peer, runs
     /// @geolonia/normalize-japanese-addresses on the same inputs in the same run.
     Address(super::bench_address::AddressBench),
+    /// Logins per second end to end over HTTPS: J-LIS, a verifier, cards signing challenges.
+    Login(super::bench_login::LoginBench),
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -54,6 +56,7 @@ impl BenchCmd {
         let (residents, lookups, seed, db, reuse) = match self {
             BenchCmd::Registry { residents, lookups, seed, db, reuse } => (residents, lookups, seed, db, reuse),
             BenchCmd::Address(a) => return a.run(),
+            BenchCmd::Login(l) => return l.run().await,
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));

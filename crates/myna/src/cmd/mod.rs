@@ -1,6 +1,9 @@
 pub mod address;
 pub mod bench;
 pub mod bench_address;
+pub mod bench_login;
+pub mod card;
+mod card_file;
 pub mod demo;
 pub mod node;
 pub mod number;

@@ -1,0 +1,320 @@
+//! `myna card …`: the holder's tool for a software card, and the clerk's and hotline's
+//! calls to J-LIS (application, issuance, suspension, lock reset).
+
+use std::path::{Path, PathBuf};
+
+use base64ct::{Base64, Encoding};
+use clap::{Args, Subcommand, ValueEnum};
+use myna_pki::softcard::{CardStore, KdfParams, SoftCard};
+use myna_pki::token::CardToken;
+use myna_pki::{CardCert, CertKind, Secret};
+use serde_json::{Value, json};
+
+use super::card_file::{self, FileStore};
+use super::{CmdResult, default_state};
+
+#[derive(Args, Clone)]
+pub struct JlisArgs {
+    /// J-LIS node URL.
+    #[arg(long, default_value = "https://localhost:7443")]
+    pub jlis: String,
+    /// The network CA certificate that signed the nodes' TLS certificates.
+    #[arg(long)]
+    pub ca: Option<PathBuf>,
+}
+
+impl JlisArgs {
+    pub fn client(&self) -> Result<reqwest::Client, Box<dyn std::error::Error>> {
+        let path = self.ca.clone().unwrap_or_else(|| default_state().join("network/ca.pem"));
+        let pem = std::fs::read(&path).map_err(|e| format!("{}: {e} (give --ca, the network CA)", path.display()))?;
+        Ok(reqwest::Client::builder().tls_certs_only([reqwest::Certificate::from_pem(&pem)?]).build()?)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Result<Value, Box<dyn std::error::Error>> {
+        // Every write carries an idempotency key (the registry requires one for events).
+        let key: String = super::random_key()[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let res = self.client()?.post(format!("{}{path}", self.jlis)).header("idempotency-key", key).json(&body).send().await?;
+        answer(res).await
+    }
+}
+
+async fn answer(res: reqwest::Response) -> Result<Value, Box<dyn std::error::Error>> {
+    let status = res.status();
+    let v: Value = res.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        let msg = v["error"]["message"].as_str().unwrap_or("no reason given");
+        return Err(format!("{status}: {msg}").into());
+    }
+    Ok(v)
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Which {
+    /// The 4-digit user-authentication PIN.
+    Auth,
+    /// The 6-16 character signing password.
+    Sign,
+}
+
+impl Which {
+    fn kind(self) -> CertKind {
+        match self {
+            Which::Auth => CertKind::UserAuth,
+            Which::Sign => CertKind::Signing,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum CardCmd {
+    /// 交付申請: apply for a card for a resident (clerk).
+    Apply {
+        /// 住民票コード.
+        #[arg(long)]
+        resident: String,
+        #[command(flatten)]
+        jlis: JlisArgs,
+    },
+    /// Issuance at the municipality: make the keys in a new card file, have J-LIS certify them,
+    /// set the PIN and password (asked for, or MYNA_PIN / MYNA_PASSWORD).
+    Issue {
+        /// Card number from the application.
+        #[arg(long)]
+        card: String,
+        /// Where the holder keeps the card file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Cheap key derivation (tests and demos only).
+        #[arg(long, hide = true)]
+        light: bool,
+        #[command(flatten)]
+        jlis: JlisArgs,
+    },
+    /// What is on the card: number, expiry, certificates, tries left. No PIN needed.
+    Show { file: PathBuf },
+    /// Change the PIN or the signing password (old one asked for, or MYNA_PIN/MYNA_PASSWORD;
+    /// the new one MYNA_NEW_SECRET).
+    ChangePin {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "auth")]
+        which: Which,
+    },
+    /// Sign a file with the signing certificate; writes FILE.sig.json.
+    Sign {
+        file: PathBuf,
+        /// The document to sign.
+        document: PathBuf,
+    },
+    /// Check a signature file against J-LIS (chain, policy, revocation, signature).
+    Verify {
+        document: PathBuf,
+        signature: PathBuf,
+        #[command(flatten)]
+        jlis: JlisArgs,
+    },
+    /// Log in to a service with the user-authentication certificate.
+    Login {
+        file: PathBuf,
+        /// The service's URL (a verifier node, later the portal).
+        #[arg(long)]
+        service: String,
+        #[command(flatten)]
+        jlis: JlisArgs,
+    },
+    /// 24×365 hotline: suspend a lost card.
+    Suspend {
+        #[arg(long)]
+        card: String,
+        #[command(flatten)]
+        jlis: JlisArgs,
+    },
+    /// Municipal reset of a locked PIN or password after an identity check.
+    Reset {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "auth")]
+        which: Which,
+        /// The clerk who checked the holder's identity.
+        #[arg(long)]
+        clerk: String,
+        /// The document checked (e.g. 運転免許証).
+        #[arg(long)]
+        document: String,
+        #[command(flatten)]
+        jlis: JlisArgs,
+    },
+}
+
+/// The secret from the environment (scripts, tests) or asked on the terminal without echo.
+fn secret(kind: CertKind, env: &str, prompt: &str) -> Result<Secret, Box<dyn std::error::Error>> {
+    let value = match std::env::var(env) {
+        Ok(v) => v,
+        Err(_) => rpassword::prompt_password(format!("{prompt}: "))?,
+    };
+    Ok(Secret::new(kind, value.trim())?)
+}
+
+fn env_for(kind: CertKind) -> &'static str {
+    match kind {
+        CertKind::UserAuth => "MYNA_PIN",
+        CertKind::Signing => "MYNA_PASSWORD",
+    }
+}
+
+fn prompt_for(kind: CertKind) -> &'static str {
+    match kind {
+        CertKind::UserAuth => "user-authentication PIN (4 digits)",
+        CertKind::Signing => "signing password (6-16 upper-case letters and digits)",
+    }
+}
+
+fn ask(kind: CertKind) -> Result<Secret, Box<dyn std::error::Error>> {
+    secret(kind, env_for(kind), prompt_for(kind))
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let mut out = format!("-----BEGIN {label}-----\n");
+    let b64 = Base64::encode_string(der);
+    for chunk in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+fn sha256(m: &[u8]) -> [u8; 32] {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, m);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
+fn certificate(card: &SoftCard<FileStore>, kind: CertKind) -> Result<CardCert, Box<dyn std::error::Error>> {
+    let pem = card.certificate(kind).ok_or_else(|| format!("the {kind} certificate has not been issued to this card"))?;
+    Ok(CardCert::parse(pem.as_bytes())?)
+}
+
+/// Issues a card for `number` into a new card kept by `store`, with the given secrets.
+pub async fn issue_into<S: CardStore>(jlis: &JlisArgs, number: &str, store: S, password: &Secret, pin: &Secret, kdf: KdfParams) -> Result<SoftCard<S>, Box<dyn std::error::Error>> {
+    let (mut card, new) = SoftCard::create(password, pin, kdf, store)?;
+    let reset: String = new.reset_key.iter().map(|b| format!("{b:02x}")).collect();
+    let body = json!({
+        "signing_csr": pem("CERTIFICATE REQUEST", &new.signing_csr),
+        "user_auth_csr": pem("CERTIFICATE REQUEST", &new.user_auth_csr),
+        "reset_key": reset,
+    });
+    let issued = jlis.post(&format!("/v1/cards/{number}/issue"), body).await?;
+    let certs = issued["certificates"].as_array().cloned().unwrap_or_default();
+    let find = |k: &str| certs.iter().find(|c| c["kind"] == k).and_then(|c| c["pem"].as_str()).map(str::to_owned);
+    let expires = issued["expires"].as_str().and_then(|d| myna_registry::parse_date(d).ok()).ok_or("J-LIS sent no expiry")?;
+    card.install(number, expires, &find("sign").ok_or("no signing certificate")?, &find("auth").ok_or("no user-authentication certificate")?)?;
+    Ok(card)
+}
+
+/// Issues a card for `number` into a new card file at `out` (never overwriting one).
+pub async fn issue(jlis: &JlisArgs, number: &str, out: &Path, password: &Secret, pin: &Secret, kdf: KdfParams) -> CmdResult {
+    if out.exists() {
+        return Err(format!("{} exists; a card file is never overwritten", out.display()).into());
+    }
+    if let Err(e) = issue_into(jlis, number, FileStore::new(out), password, pin, kdf).await {
+        let _ = std::fs::remove_file(out);
+        return Err(e);
+    }
+    Ok(())
+}
+
+impl CardCmd {
+    pub async fn run(self) -> CmdResult {
+        match self {
+            CardCmd::Apply { resident, jlis } => {
+                let v = jlis.post("/v1/cards/applications", json!({"resident": resident})).await?;
+                println!("card {} applied for (status {})", v["card"].as_str().unwrap_or("?"), v["status"].as_str().unwrap_or("?"));
+            }
+            CardCmd::Issue { card, out, light, jlis } => {
+                let password = ask(CertKind::Signing)?;
+                let pin = ask(CertKind::UserAuth)?;
+                let kdf = if light { KdfParams::LIGHT } else { KdfParams::default() };
+                issue(&jlis, &card, &out, &password, &pin, kdf).await?;
+                println!("card {card} issued into {}", out.display());
+            }
+            CardCmd::Show { file } => {
+                let card = card_file::open(&file)?;
+                let f = card.file();
+                println!("card {}  valid until {}", f.card_number.as_deref().unwrap_or("(not issued)"), f.card_expires.map(|d| d.to_string()).unwrap_or_default());
+                for kind in CertKind::ALL {
+                    println!("{kind}: {} of {} tries left", card.tries_left(kind), kind.max_tries());
+                    if let Ok(c) = certificate(&card, kind) {
+                        println!("  serial {}  until {}  subject {}", c.serial, myna_pki::time::show(c.not_after), c.subject());
+                        if let Some(h) = &c.holder {
+                            println!("  {}  {}  sex {}  {}", h.name, h.birth, h.sex.code(), h.address);
+                        }
+                    }
+                }
+            }
+            CardCmd::ChangePin { file, which } => {
+                let kind = which.kind();
+                let mut card = card_file::open(&file)?;
+                let old = ask(kind)?;
+                let new = secret(kind, "MYNA_NEW_SECRET", &format!("new {}", prompt_for(kind)))?;
+                card.change_secret(&old, &new)?;
+                println!("{} changed", kind.secret_name());
+            }
+            CardCmd::Sign { file, document } => {
+                let mut card = card_file::open(&file)?;
+                let bytes = std::fs::read(&document).map_err(|e| format!("{}: {e}", document.display()))?;
+                let cert = certificate(&card, CertKind::Signing)?;
+                let sig = card.sign_digest(&ask(CertKind::Signing)?, &sha256(&bytes))?;
+                let out = document.with_extension("sig.json");
+                let v = json!({"certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)});
+                std::fs::write(&out, serde_json::to_vec_pretty(&v)?)?;
+                println!("signed: {}", out.display());
+            }
+            CardCmd::Verify { document, signature, jlis } => {
+                let bytes = std::fs::read(&document).map_err(|e| format!("{}: {e}", document.display()))?;
+                let sig: Value = serde_json::from_slice(&std::fs::read(&signature)?)?;
+                let v = jlis
+                    .post("/v1/jpki/verify", json!({"certificate": sig["certificate"], "signature": sig["signature"], "message": Base64::encode_string(&bytes), "purpose": "sign"}))
+                    .await?;
+                if v["valid"] == true {
+                    let h = &v["holder"];
+                    println!("valid: signed by {} (born {}), certificate {} ({})", h["name"].as_str().unwrap_or("?"), h["birth"].as_str().unwrap_or("?"), v["serial"].as_str().unwrap_or("?"), v["status"].as_str().unwrap_or("?"));
+                } else {
+                    return Err(format!("not valid: {}", v["reason"].as_str().unwrap_or("?")).into());
+                }
+            }
+            CardCmd::Login { file, service, jlis } => {
+                let mut card = card_file::open(&file)?;
+                let cert = certificate(&card, CertKind::UserAuth)?;
+                let client = jlis.client()?;
+                let c = answer(client.post(format!("{service}/v1/login/challenge")).send().await?).await?;
+                let text = c["challenge"].as_str().ok_or("the service sent no challenge")?;
+                let challenge = myna_pki::login::Challenge::parse(text)?;
+                println!("challenge from {}: {text}", challenge.service);
+                let sig = card.sign_digest(&ask(CertKind::UserAuth)?, &challenge.digest())?;
+                let body = json!({"challenge": text, "certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)});
+                let s = answer(client.post(format!("{service}/v1/login")).json(&body).send().await?).await?;
+                println!("logged in as {} until {}", s["pseudonym"].as_str().unwrap_or("?"), myna_pki::time::show(s["expires"].as_i64().unwrap_or(0)));
+                println!("session: {}", s["session"].as_str().unwrap_or("?"));
+            }
+            CardCmd::Suspend { card, jlis } => {
+                let v = jlis.post(&format!("/v1/cards/{card}/suspend"), json!({})).await?;
+                println!("card {card} is {}; its certificates are on hold", v["status"].as_str().unwrap_or("?"));
+            }
+            CardCmd::Reset { file, which, clerk, document, jlis } => {
+                let mut card = card_file::open(&file)?;
+                let number = card.file().card_number.clone().ok_or("this card file has no card number")?;
+                let v = jlis.post(&format!("/v1/cards/{number}/reset-key"), json!({"clerk": clerk, "document": document})).await?;
+                let hex = v["reset_key"].as_str().ok_or("J-LIS sent no reset key")?;
+                let mut key = [0u8; 32];
+                for (i, b) in key.iter_mut().enumerate() {
+                    *b = hex.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or("malformed reset key")?;
+                }
+                let kind = which.kind();
+                let new = secret(kind, "MYNA_NEW_SECRET", &format!("new {}", prompt_for(kind)))?;
+                card.reset(&key, &new)?;
+                println!("{} reset; {} tries", kind.secret_name(), kind.max_tries());
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,43 @@
+//! A relying party (利用者証明検証者) that lets card holders log in: it hands out one-time
+//! challenges, checks the signed answers against the JPKI trust store and J-LIS's published
+//! CRL, and opens sessions under its own pseudonym for the holder. `myna node verifier` runs
+//! it on its own; the portal (a later issue) mounts the same routes.
+
+mod revocation;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use myna_node::{Metrics, NodeIdentity, RunningNode, TlsError};
+use myna_pki::TrustStore;
+
+pub use revocation::{CrlCache, CrlError};
+pub use routes::{ChallengeView, LoginBody, SessionView, Service};
+
+/// Starts a relying party named `service` (its origin, written into every challenge).
+pub async fn start(service: Arc<Service>, identity: &NodeIdentity, addr: SocketAddr) -> Result<RunningNode, TlsError> {
+    let metrics = Metrics::new("verifier");
+    myna_node::serve(routes::routes(service), routes::openapi_json(), metrics, identity, addr).await
+}
+
+/// Reads J-LIS's CA certificates (`/v1/jpki/ca`).
+pub async fn fetch_trust(client: &reqwest::Client, jlis: &str) -> Result<TrustStore, CrlError> {
+    #[derive(serde::Deserialize)]
+    struct Ca {
+        root: String,
+        signing: String,
+        user_auth: String,
+    }
+    let ca: Ca = client.get(format!("{jlis}/v1/jpki/ca")).send().await?.error_for_status()?.json().await?;
+    let der = |p: &str| -> Result<Vec<u8>, CrlError> {
+        Ok(der_from_pem(p).ok_or_else(|| CrlError::Pki(myna_pki::PkiError::MalformedCertificate("CA PEM".into())))?)
+    };
+    Ok(TrustStore::new(&der(&ca.root)?, &[&der(&ca.signing)?, &der(&ca.user_auth)?])?)
+}
+
+fn der_from_pem(pem: &str) -> Option<Vec<u8>> {
+    use base64ct::{Base64, Encoding};
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    Base64::decode_vec(&body).ok()
+}

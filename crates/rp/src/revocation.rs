@@ -1,0 +1,46 @@
+//! The relying party's view of revocation: J-LIS's user-authentication CRL, fetched at start
+//! and refreshed in the background. With no current list, status is unknown and logins are
+//! refused (fail closed).
+
+use std::sync::{Arc, RwLock};
+
+use myna_pki::{CertKind, RevocationList, Serial, Status, TrustStore};
+
+
+#[derive(Debug, thiserror::Error)]
+pub enum CrlError {
+    #[error("fetching from J-LIS: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error(transparent)]
+    Pki(#[from] myna_pki::PkiError),
+}
+
+pub struct CrlCache {
+    url: String,
+    list: RwLock<Option<Arc<RevocationList>>>,
+}
+
+impl CrlCache {
+    /// `jlis` is J-LIS's base URL; the list is `{jlis}/crl/auth.crl`.
+    pub fn new(jlis: &str) -> Self {
+        Self { url: format!("{jlis}/crl/{}.crl", CertKind::UserAuth.slug()), list: RwLock::new(None) }
+    }
+
+    pub async fn refresh(&self, client: &reqwest::Client, trust: &TrustStore) -> Result<usize, CrlError> {
+        let der = client.get(&self.url).send().await?.error_for_status()?.bytes().await?;
+        let list = RevocationList::parse(&der, trust)?;
+        let n = list.len();
+        if let Ok(mut l) = self.list.write() {
+            *l = Some(Arc::new(list));
+        }
+        Ok(n)
+    }
+
+    pub fn status(&self, serial: Serial, now: i64) -> Status {
+        match self.list.read().ok().and_then(|l| l.clone()) {
+            Some(l) => l.status(serial, now),
+            None => Status::Unknown,
+        }
+    }
+
+}
