@@ -31,7 +31,7 @@ pub async fn fetch_trust(client: &reqwest::Client, jlis: &str) -> Result<TrustSt
     }
     let ca: Ca = client.get(format!("{jlis}/v1/jpki/ca")).send().await?.error_for_status()?.json().await?;
     let der = |p: &str| -> Result<Vec<u8>, CrlError> {
-        Ok(der_from_pem(p).ok_or_else(|| CrlError::Pki(myna_pki::PkiError::MalformedCertificate("CA PEM".into())))?)
+        der_from_pem(p).ok_or_else(|| CrlError::Pki(myna_pki::PkiError::MalformedCertificate("CA PEM".into())))
     };
     Ok(TrustStore::new(&der(&ca.root)?, &[&der(&ca.signing)?, &der(&ca.user_auth)?])?)
 }

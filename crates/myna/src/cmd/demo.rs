@@ -51,10 +51,30 @@ impl DemoArgs {
         let node = myna_jlis::start(store, &identity, SocketAddr::from(([127, 0, 0, 1], self.port))).await?;
         let ca = network.join("ca.pem");
         let url = node.url();
+        let verifier = super::node::start_verifier(
+            &format!("https://localhost:{}", self.port + 1),
+            &url,
+            &network,
+            SocketAddr::from(([127, 0, 0, 1], self.port + 1)),
+        )
+        .await?;
+        let cards = if fresh { issue_demo_cards(&self.dir, &url, &ca, &samples).await? } else { existing_cards(&self.dir) };
         println!();
         println!("myna demo country is up");
         println!("  J-LIS registry   {url}   (API: {url}/openapi.json, metrics: {url}/metrics)");
+        println!("  verifier (login) {}   (API: {}/openapi.json)", verifier.url(), verifier.url());
         println!("  network CA       {}", ca.display());
+        if !cards.is_empty() {
+            println!();
+            println!("demo residents' My Number Cards (user-authentication PIN {DEMO_PIN}, signing password {DEMO_PASSWORD}):");
+            for c in &cards {
+                println!("  {}", c.display());
+            }
+            if let Some(c) = cards.first() {
+                println!("log in with one:");
+                println!("  MYNA_PIN={DEMO_PIN} myna card login {} --service {} --jlis {url} --ca {}", c.display(), verifier.url(), ca.display());
+            }
+        }
         if let Some(p) = samples.first() {
             println!();
             println!("try a 4-item lookup:");
@@ -68,6 +88,7 @@ impl DemoArgs {
             );
         }
         if self.check {
+            verifier.shutdown().await;
             node.shutdown().await;
             return Ok(());
         }
@@ -79,4 +100,42 @@ impl DemoArgs {
         }
         Ok(())
     }
+}
+
+const DEMO_PIN: &str = "1234";
+const DEMO_PASSWORD: &str = "DEMO2026";
+
+/// Gives the first few sample residents a card, kept as files in `<dir>/cards/`.
+async fn issue_demo_cards(
+    dir: &std::path::Path,
+    jlis: &str,
+    ca: &std::path::Path,
+    samples: &[myna_store::NewResident],
+) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+    let args = super::card::JlisArgs { jlis: jlis.to_string(), ca: Some(ca.to_owned()) };
+    let cards_dir = dir.join("cards");
+    std::fs::create_dir_all(&cards_dir)?;
+    let pin = myna_pki::Secret::new(myna_pki::CertKind::UserAuth, DEMO_PIN)?;
+    let password = myna_pki::Secret::new(myna_pki::CertKind::Signing, DEMO_PASSWORD)?;
+    let mut out = Vec::new();
+    for p in samples.iter().take(3) {
+        let found = args
+            .post("/v1/lookup", serde_json::json!({"name": p.name.kanji, "birth": p.birth.to_string(), "sex": p.sex.map(|s| s.as_str()), "address": p.address.line()}))
+            .await?;
+        let Some(code) = found["matches"][0]["code"].as_str().filter(|_| found["outcome"] == "unique") else { continue };
+        let applied = args.post("/v1/cards/applications", serde_json::json!({"resident": code})).await?;
+        let number = applied["card"].as_str().ok_or("no card number")?;
+        let path = cards_dir.join(format!("{code}.card.json"));
+        super::card::issue(&args, number, &path, &password, &pin, myna_pki::softcard::KdfParams::default()).await?;
+        out.push(path);
+    }
+    Ok(out)
+}
+
+fn existing_cards(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("cards"))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
 }

@@ -1,0 +1,109 @@
+//! The holder's card tool against a running demo country: show, log in, sign and verify, a PIN
+//! locked by wrong tries, the loss hotline.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Demo(Child, std::path::PathBuf);
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        let _ = std::fs::remove_dir_all(&self.1);
+    }
+}
+
+fn card(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_myna"));
+    c.arg("card").args(args).env_remove("MYNA_PIN").env_remove("MYNA_PASSWORD");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn holder_logs_in_signs_locks_and_reports_loss() {
+    let dir = std::env::temp_dir().join(format!("myna-card-cli-{}", std::process::id()));
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_myna"))
+        .args(["demo", "--residents", "300", "--port", &port.to_string(), "--dir", dir.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _demo = Demo(child, dir.clone());
+    let cards = dir.join("cards");
+    let start = Instant::now();
+    let file = loop {
+        let found = std::fs::read_dir(&cards).ok().and_then(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "json")));
+        // The verifier starts before the cards are issued; wait until three exist.
+        if let (Some(f), Ok(n)) = (found, std::fs::read_dir(&cards).map(|d| d.count())) {
+            if n >= 3 {
+                break f;
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "demo did not issue cards");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let f = file.to_str().unwrap();
+    let jlis = format!("https://localhost:{port}");
+    let service = format!("https://localhost:{}", port + 1);
+    let ca = dir.join("network/ca.pem");
+    let ca = ca.to_str().unwrap();
+
+    let (ok, out) = card(&["show", f], &[]);
+    assert!(ok, "{out}");
+    assert!(out.contains("3 of 3 tries left") && out.contains("5 of 5 tries left"), "{out}");
+
+    let (ok, out) = card(&["login", f, "--service", &service, "--jlis", &jlis, "--ca", ca], &[("MYNA_PIN", "1234")]);
+    assert!(ok, "{out}");
+    assert!(out.contains("logged in as "), "{out}");
+
+    let doc = dir.join("application.txt");
+    std::fs::write(&doc, "児童手当 現況届").unwrap();
+    let (ok, out) = card(&["sign", f, doc.to_str().unwrap()], &[("MYNA_PASSWORD", "DEMO2026")]);
+    assert!(ok, "{out}");
+    let sig = dir.join("application.sig.json");
+    let (ok, out) = card(&["verify", doc.to_str().unwrap(), sig.to_str().unwrap(), "--jlis", &jlis, "--ca", ca], &[]);
+    assert!(ok && out.contains("valid: signed by"), "{out}");
+    std::fs::write(&doc, "児童手当 現況届 (changed)").unwrap();
+    let (ok, out) = card(&["verify", doc.to_str().unwrap(), sig.to_str().unwrap(), "--jlis", &jlis, "--ca", ca], &[]);
+    assert!(!ok && out.contains("not valid"), "{out}");
+
+    // Wrong PIN three times: tries count down, then locked, and the right PIN no longer works.
+    let login = |pin: &str| card(&["login", f, "--service", &service, "--jlis", &jlis, "--ca", ca], &[("MYNA_PIN", pin)]);
+    let (_, out) = login("0000");
+    assert!(out.contains("2 tries left"), "{out}");
+    let (_, out) = login("0000");
+    assert!(out.contains("1 tries left"), "{out}");
+    let (_, out) = login("0000");
+    assert!(out.contains("locked"), "{out}");
+    let (ok, out) = login("1234");
+    assert!(!ok && out.contains("locked"), "{out}");
+
+    // The municipality resets it after an identity check.
+    let (ok, out) = card(&["reset", f, "--clerk", "窓口1", "--document", "運転免許証", "--jlis", &jlis, "--ca", ca], &[("MYNA_NEW_SECRET", "4321")]);
+    assert!(ok, "{out}");
+    let (ok, out) = login("4321");
+    assert!(ok, "{out}");
+
+    // Lost: the hotline suspends it, and the next login is refused as revoked once the
+    // verifier's CRL is refreshed (J-LIS answers signature checks at once).
+    let number: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let number = number["card_number"].as_str().unwrap().to_string();
+    let (ok, out) = card(&["suspend", "--card", &number, "--jlis", &jlis, "--ca", ca], &[]);
+    assert!(ok && out.contains("suspended"), "{out}");
+    let (ok, out) = card(&["sign", f, doc.to_str().unwrap()], &[("MYNA_PASSWORD", "DEMO2026")]);
+    assert!(ok, "{out}");
+    let (ok, out) = card(&["verify", doc.to_str().unwrap(), sig.to_str().unwrap(), "--jlis", &jlis, "--ca", ca], &[]);
+    assert!(!ok && out.contains("revoked"), "{out}");
+}
