@@ -351,7 +351,7 @@ async fn status_of(j: &Jlis, kind: CertKind, serial: Serial) -> Result<Status, F
     })
 }
 
-#[utoipa::path(post, path = "/ocsp", request_body(content = Vec<u8>, content_type = "application/ocsp-request"),
+#[utoipa::path(post, path = "/ocsp", request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "DER OCSPRequest; clients usually send it as application/ocsp-request, which is accepted too"),
     responses((status = 200, description = "DER OCSP response (RFC 6960); a malformed request gets malformedRequest", content_type = "application/ocsp-response", body = Vec<u8>), (status = 401, body = ErrorBody)))]
 pub(crate) async fn ocsp(State(j): St, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     verifier(&j, &headers).await?;

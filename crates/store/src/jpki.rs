@@ -127,6 +127,20 @@ fn cert_row(r: &AnyRow) -> Result<CertRow, StoreError> {
     })
 }
 
+async fn insert_certificates(tx: &mut sqlx::Transaction<'_, sqlx::Any>, card: u64, certs: &[NewCert]) -> Result<(), StoreError> {
+    for c in certs {
+        sqlx::query("INSERT INTO certificates (serial, card, kind, not_after, der) VALUES ($1, $2, $3, $4, $5)")
+            .bind(c.serial.value() as i64)
+            .bind(card as i64)
+            .bind(kind_str(c.kind))
+            .bind(c.not_after)
+            .bind(&c.der)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 const CARD_COLUMNS: &str = "number, resident, status, applied_at, status_at, expires, reset_key";
 const CERT_COLUMNS: &str = "serial, card, kind, not_after, revoked_at, reason, der";
 
@@ -222,16 +236,7 @@ impl JpkiStore {
             let card = self.card(number).await?;
             return Err(CardError::WrongState { number, status: card.status.as_str(), wanted: "issued" });
         }
-        for c in certs {
-            sqlx::query("INSERT INTO certificates (serial, card, kind, not_after, der) VALUES ($1, $2, $3, $4, $5)")
-                .bind(c.serial.value() as i64)
-                .bind(number as i64)
-                .bind(kind_str(c.kind))
-                .bind(c.not_after)
-                .bind(&c.der)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_certificates(&mut tx, number, certs).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -239,16 +244,7 @@ impl JpkiStore {
     /// Adds certificates to an issued card (a signing certificate reissued after a move).
     pub async fn add_certificates(&self, number: u64, certs: &[NewCert]) -> Result<(), StoreError> {
         let mut tx = self.db.pool.begin().await?;
-        for c in certs {
-            sqlx::query("INSERT INTO certificates (serial, card, kind, not_after, der) VALUES ($1, $2, $3, $4, $5)")
-                .bind(c.serial.value() as i64)
-                .bind(number as i64)
-                .bind(kind_str(c.kind))
-                .bind(c.not_after)
-                .bind(&c.der)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_certificates(&mut tx, number, certs).await?;
         tx.commit().await?;
         Ok(())
     }
