@@ -108,7 +108,10 @@ pub fn sha256_with_rsa() -> spki::AlgorithmIdentifierOwned {
     spki::AlgorithmIdentifierOwned { oid: oid::SHA256_WITH_RSA, parameters: Some(der::asn1::Null.into()) }
 }
 
-/// Is `alg` sha256WithRSAEncryption? (Anything else is refused, whatever it claims.)
+/// Is `alg` exactly sha256WithRSAEncryption, parameters NULL or absent (RFC 4055)? Anything
+/// else is refused, whatever it claims: in a CSR this identifier is outside the signature, so
+/// a loose check would accept altered bytes.
 pub fn is_sha256_with_rsa(alg: &spki::AlgorithmIdentifierOwned) -> bool {
-    alg.oid == oid::SHA256_WITH_RSA
+    let null = der::asn1::Any::from(der::asn1::Null);
+    alg.oid == oid::SHA256_WITH_RSA && alg.parameters.as_ref().is_none_or(|p| *p == null)
 }
