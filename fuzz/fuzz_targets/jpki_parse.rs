@@ -4,13 +4,13 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use myna_pki::{Authority, CardCert, CertKind, RevocationList, TrustStore, csr, login::Challenge};
+use myna_pki::{Authority, CardCert, RevocationList, TrustStore, csr, login::Challenge};
 
 fn ca() -> &'static (Authority, TrustStore) {
     static CA: OnceLock<(Authority, TrustStore)> = OnceLock::new();
     CA.get_or_init(|| {
         let a = Authority::create(1_790_000_000).unwrap();
-        let t = TrustStore::new(a.root().certificate_der(), &[a.issuing(CertKind::Signing).certificate_der(), a.issuing(CertKind::UserAuth).certificate_der()]).unwrap();
+        let t = a.trust_store().unwrap();
         (a, t)
     })
 }

@@ -83,27 +83,24 @@ fn card_number(s: &str) -> Result<u64, ApiError> {
     s.parse().map_err(|e| invalid("card", e))
 }
 
-fn cert_view(c: &CertRow) -> CertView {
-    CertView {
-        serial: c.serial.to_string(),
-        kind: c.kind.slug().into(),
-        not_after: c.not_after,
-        status: c.revoked.map(|(_, r)| r.slug().to_string()).unwrap_or_else(|| "good".into()),
-        pem: der::pem_of(&c.der),
+/// How a status is written in answers: `good`, the revocation reason, or `unknown`.
+fn status_word(s: Status) -> String {
+    match s {
+        Status::Good => "good".into(),
+        Status::Revoked { reason, .. } => reason.slug().into(),
+        Status::Unknown => "unknown".into(),
     }
 }
 
-mod der {
-    /// Base64 DER as stored → PEM.
-    pub fn pem_of(b64: &str) -> String {
-        let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
-        for chunk in b64.as_bytes().chunks(64) {
-            out.push_str(std::str::from_utf8(chunk).unwrap_or(""));
-            out.push('\n');
-        }
-        out.push_str("-----END CERTIFICATE-----\n");
-        out
-    }
+fn cert_view(c: &CertRow) -> Result<CertView, ApiError> {
+    let der = Base64::decode_vec(&c.der).map_err(|_| ApiError::internal(format!("stored certificate {} is not base64", c.serial)))?;
+    Ok(CertView {
+        serial: c.serial.to_string(),
+        kind: c.kind.slug().into(),
+        not_after: c.not_after,
+        status: status_word(c.status()),
+        pem: myna_pki::pem("CERTIFICATE", &der),
+    })
 }
 
 async fn view(j: &Jlis, row: CardRow) -> Result<CardView, ApiError> {
@@ -115,7 +112,7 @@ async fn view(j: &Jlis, row: CardRow) -> Result<CardView, ApiError> {
         applied_at: row.applied_at,
         status_at: row.status_at,
         expires: row.expires,
-        certificates: certs.iter().map(cert_view).collect(),
+        certificates: certs.iter().map(cert_view).collect::<Result<_, _>>()?,
     })
 }
 
@@ -147,7 +144,7 @@ fn holder_view(h: &Holder) -> HolderView {
 
 #[utoipa::path(get, path = "/v1/jpki/ca", responses((status = 200, body = AuthorityView)))]
 pub(crate) async fn authority(State(j): St) -> Json<AuthorityView> {
-    let pem = |d: &[u8]| der::pem_of(&Base64::encode_string(d));
+    let pem = |d: &[u8]| myna_pki::pem("CERTIFICATE", d);
     Json(AuthorityView {
         root: pem(j.ca.root().certificate_der()),
         signing: pem(j.ca.issuing(CertKind::Signing).certificate_der()),
@@ -173,20 +170,14 @@ pub(crate) async fn card(State(j): St, Path(card): Path<String>) -> Result<Json<
 
 fn hex32(s: &str) -> Result<[u8; 32], ApiError> {
     let mut out = [0u8; 32];
-    if s.len() != 64 {
-        return Err(invalid("reset_key", "64 hexadecimal characters"));
-    }
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| invalid("reset_key", "64 hexadecimal characters"))?;
-    }
+    hex::decode_to_slice(s, &mut out).map_err(|_| invalid("reset_key", "64 hexadecimal characters"))?;
     Ok(out)
 }
 
 /// Issues one certificate of `kind` for `holder` on `card`, valid until the 5th birthday after
 /// today and never beyond the card.
-async fn certify(j: &Jlis, kind: CertKind, csr_pem: &str, resident: &Resident, card_until: i64) -> Result<(NewCert, String), ApiError> {
+async fn certify(j: &Jlis, kind: CertKind, csr_pem: &str, holder: &Holder, card_until: i64) -> Result<NewCert, ApiError> {
     let checked = csr::check(csr_pem.as_bytes()).map_err(|e| invalid(if kind == CertKind::Signing { "signing_csr" } else { "user_auth_csr" }, e))?;
-    let holder = holder_of(resident)?;
     let serial_value = j.cards.reserve("certificate_serial", 1).await.map_err(Failure::from)?;
     // Serials 1-3 are the authority's own certificates.
     let serial = Serial::new(serial_value + 100).ok_or_else(|| ApiError::internal("serial out of range"))?;
@@ -194,7 +185,7 @@ async fn certify(j: &Jlis, kind: CertKind, csr_pem: &str, resident: &Resident, c
     let until = pt::end_of_day_jst(myna_pki::certificate_until(holder.birth, pt::day_jst(t))).min(card_until);
     let mut subject = [0u8; 10];
     aws_lc_rs::rand::fill(&mut subject).map_err(|_| ApiError::internal("random"))?;
-    let subject: String = subject.iter().map(|b| format!("{b:02X}")).collect();
+    let subject = hex::encode_upper(subject);
     let der = j
         .ca
         .issue(&IssueRequest {
@@ -202,16 +193,14 @@ async fn certify(j: &Jlis, kind: CertKind, csr_pem: &str, resident: &Resident, c
             serial,
             subject_id: &subject,
             csr: &checked,
-            holder: (kind == CertKind::Signing).then_some(&holder),
+            holder: (kind == CertKind::Signing).then_some(holder),
             not_before: t - 60,
             not_after: until,
             crl_url: &j.crl_url(kind),
             ocsp_url: &j.ocsp_url(),
         })
         .map_err(Failure::from)?;
-    let b64 = Base64::encode_string(&der);
-    let pem = der::pem_of(&b64);
-    Ok((NewCert { serial, kind, not_after: until, der: b64 }, pem))
+    Ok(NewCert { serial, kind, not_after: until, der: Base64::encode_string(&der) })
 }
 
 #[utoipa::path(post, path = "/v1/cards/{card}/issue", request_body = IssueRequestBody, params(("card" = String, Path, pattern = "^[0-9]{12}$")),
@@ -229,10 +218,9 @@ pub(crate) async fn issue(State(j): St, Path(card): Path<String>, ApiJson(req): 
     let today = pt::day_jst(now());
     let expires = myna_pki::card_until(&holder, today);
     let card_until = pt::end_of_day_jst(expires);
-    let (s, _) = certify(&j, CertKind::Signing, &req.signing_csr, &resident, card_until).await?;
-    let (u, _) = certify(&j, CertKind::UserAuth, &req.user_auth_csr, &resident, card_until).await?;
-    let hex: String = reset_key.iter().map(|b| format!("{b:02x}")).collect();
-    j.cards.issue(number, &[s, u], &expires.to_string(), &hex, now()).await.map_err(Failure::from)?;
+    let s = certify(&j, CertKind::Signing, &req.signing_csr, &holder, card_until).await?;
+    let u = certify(&j, CertKind::UserAuth, &req.user_auth_csr, &holder, card_until).await?;
+    j.cards.issue(number, &[s, u], &expires.to_string(), &hex::encode(reset_key), now()).await.map_err(Failure::from)?;
     tracing::info!(card = number, "card issued");
     let row = j.cards.card(number).await.map_err(Failure::from)?;
     Ok((StatusCode::CREATED, Json(view(&j, row).await?)))
@@ -300,7 +288,7 @@ pub(crate) async fn reissue_signing(State(j): St, Path(card): Path<String>, ApiJ
         .ok_or_else(|| ApiError::internal("stored card expiry"))?;
     // The one still good (if any) is superseded.
     j.cards.revoke_kind_for_resident(row.resident, CertKind::Signing, Reason::Superseded, now()).await.map_err(Failure::from)?;
-    let (s, _) = certify(&j, CertKind::Signing, &req.signing_csr, &resident, card_until).await?;
+    let s = certify(&j, CertKind::Signing, &req.signing_csr, &holder_of(&resident)?, card_until).await?;
     j.cards.add_certificates(number, &[s]).await.map_err(Failure::from)?;
     Ok((StatusCode::CREATED, Json(view(&j, j.cards.card(number).await.map_err(Failure::from)?).await?)))
 }
@@ -338,15 +326,12 @@ async fn verifier(j: &Jlis, headers: &HeaderMap) -> Result<String, ApiError> {
 }
 
 fn token_hash(token: &str) -> String {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(myna_pki::sha256(token.as_bytes()))
 }
 
 async fn status_of(j: &Jlis, kind: CertKind, serial: Serial) -> Result<Status, Failure> {
     Ok(match j.cards.certificate(serial).await? {
-        Some(c) if c.kind == kind => match c.revoked {
-            Some((at, reason)) => Status::Revoked { at, reason },
-            None => Status::Good,
-        },
+        Some(c) if c.kind == kind => c.status(),
         _ => Status::Unknown,
     })
 }
@@ -401,11 +386,7 @@ pub(crate) async fn verify_signature(State(j): St, ApiJson(req): ApiJson<Signatu
         Err(e) => return Ok(Json(no(e.to_string(), None, None))),
     };
     let status = status_of(&j, cert.kind, cert.serial).await?;
-    let status_text = match status {
-        Status::Good => "good".to_string(),
-        Status::Revoked { reason, .. } => format!("revoked: {}", reason.slug()),
-        Status::Unknown => "unknown".to_string(),
-    };
+    let status_text = status_word(status);
     if let Err(e) = j.trust.check(&cert, want, now(), status) {
         return Ok(Json(no(e.to_string(), Some(&cert), Some(status_text))));
     }
@@ -433,7 +414,7 @@ pub(crate) async fn register_verifier(State(j): St, ApiJson(req): ApiJson<Verifi
     }
     let mut raw = [0u8; 24];
     aws_lc_rs::rand::fill(&mut raw).map_err(|_| ApiError::internal("random"))?;
-    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let token = hex::encode(raw);
     if !j.cards.register_verifier(&req.id, &req.name, &token_hash(&token), now()).await.map_err(Failure::from)? {
         return Err(ApiError::conflict("verifier_exists", format!("verifier {:?} is already registered", req.id)));
     }
@@ -482,7 +463,7 @@ pub(crate) async fn latest(State(j): St, headers: HeaderMap, Path(serial): Path<
     let r = j.registry.resident(code).await.map_err(crate::errors::from_store)?.ok_or_else(|| ApiError::not_found("resident"))?;
     Ok(Json(LatestView {
         serial: serial.to_string(),
-        status: row.revoked.map(|(_, r)| r.slug().to_string()).unwrap_or_else(|| "good".into()),
+        status: status_word(row.status()),
         holder: holder_view(&holder_of(&r)?),
     }))
 }

@@ -100,7 +100,8 @@ pub struct SignatureCheckResponse {
     pub reason: Option<String>,
     pub serial: Option<String>,
     pub kind: Option<String>,
-    /// good, revoked (with reason) or unknown.
+    /// good, the revocation reason (suspended, holder-changed, superseded, card-ended,
+    /// holder-request), or unknown.
     pub status: Option<String>,
     /// The basic 4 items in a signing certificate, as issued.
     pub holder: Option<HolderView>,

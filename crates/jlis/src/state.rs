@@ -23,8 +23,8 @@ pub struct Jlis {
 
 /// A CRL as last built.
 struct Published {
-    /// The revocation mark it was built at: rebuilt when that moves.
-    mark: (i64, i64),
+    /// The revocation generation it was built at: rebuilt when that moves.
+    generation: i64,
     number: u64,
     built_at: i64,
     der: Arc<Vec<u8>>,
@@ -53,10 +53,7 @@ impl Jlis {
             .await?;
         let files: AuthorityFiles = serde_json::from_str(&json)?;
         let ca = Authority::from_files(&files)?;
-        let trust = TrustStore::new(
-            ca.root().certificate_der(),
-            &[ca.issuing(CertKind::Signing).certificate_der(), ca.issuing(CertKind::UserAuth).certificate_der()],
-        )?;
+        let trust = ca.trust_store()?;
         Ok(Self { registry, cards, ca, trust, base_url: OnceLock::new(), crls: Mutex::new(HashMap::new()) })
     }
 
@@ -74,11 +71,11 @@ impl Jlis {
 
     /// The current CRL of `kind`: rebuilt when a certificate's status changed, or hourly.
     pub async fn crl(&self, kind: CertKind, now: i64) -> Result<Arc<Vec<u8>>, crate::cards::Failure> {
-        let mark = self.cards.revocation_mark().await?;
+        let generation = self.cards.revocation_generation().await?;
         let previous = {
             let crls = self.crls.lock().map_err(|_| crate::cards::Failure::Poisoned)?;
             match crls.get(&kind) {
-                Some(p) if p.mark == mark && now - p.built_at < 3600 => return Ok(p.der.clone()),
+                Some(p) if p.generation == generation && now - p.built_at < 3600 => return Ok(p.der.clone()),
                 Some(p) => p.number,
                 None => 0,
             }
@@ -93,7 +90,7 @@ impl Jlis {
         // CRL numbers must grow across restarts too, so they start from the clock.
         let number = previous.max(now as u64 * 1000) + 1;
         let der = Arc::new(self.ca.crl(kind, &revoked, number, now, now + CRL_HOURS * 3600)?);
-        let p = Published { mark, number, built_at: now, der: der.clone() };
+        let p = Published { generation, number, built_at: now, der: der.clone() };
         self.crls.lock().map_err(|_| crate::cards::Failure::Poisoned)?.insert(kind, p);
         Ok(der)
     }

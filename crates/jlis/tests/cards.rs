@@ -74,7 +74,7 @@ impl Node {
         assert_eq!(applied["status"], "applied");
         let number = applied["card"].as_str().unwrap().to_string();
         let (mut card, new) = SoftCard::create(&password(), &pin(), KdfParams::LIGHT, Vec::new()).unwrap();
-        let reset: String = new.reset_key.iter().map(|b| format!("{b:02x}")).collect();
+        let reset = hex::encode(new.reset_key);
         let body = json!({"signing_csr": pem("CERTIFICATE REQUEST", &new.signing_csr), "user_auth_csr": pem("CERTIFICATE REQUEST", &new.user_auth_csr), "reset_key": reset});
         let (s, issued) = self.post(&format!("/v1/cards/{number}/issue"), body).await;
         assert_eq!(s, StatusCode::CREATED, "{issued}");
@@ -85,12 +85,10 @@ impl Node {
     }
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
-    der::pem::encode_string(label, der::pem::LineEnding::LF, der).unwrap()
-}
+use myna_pki::pem;
 
 fn der_of(pem: &str) -> Vec<u8> {
-    der::pem::decode_vec(pem.as_bytes()).unwrap().1
+    myna_pki::from_pem(pem, "CERTIFICATE").unwrap()
 }
 
 fn pin() -> Secret {
@@ -101,9 +99,7 @@ fn password() -> Secret {
     Secret::new(CertKind::Signing, "ABC123").unwrap()
 }
 
-fn sha256(m: &[u8]) -> [u8; 32] {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, m).as_ref().try_into().unwrap()
-}
+use myna_pki::sha256;
 
 fn cert_of(card: &SoftCard<Vec<u8>>, kind: CertKind) -> CardCert {
     CardCert::parse(card.certificate(kind).unwrap().as_bytes()).unwrap()
@@ -250,9 +246,7 @@ async fn death_ends_the_card_and_reset_needs_an_identity_check() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["reset_key"], reset.as_str());
     let mut key = [0u8; 32];
-    for (i, b) in key.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&reset[2 * i..2 * i + 2], 16).unwrap();
-    }
+    hex::decode_to_slice(&reset, &mut key).unwrap();
     card.reset(&key, &Secret::new(CertKind::UserAuth, "5678").unwrap()).unwrap();
     assert_eq!(check(&n, &mut card, &Secret::new(CertKind::UserAuth, "5678").unwrap(), "auth").await["valid"], true);
 

@@ -61,7 +61,7 @@ pub struct AgencyCode([u8; 16]);
 
 impl fmt::Display for AgencyCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+        f.write_str(&hex::encode(self.0))
     }
 }
 
@@ -79,9 +79,7 @@ impl FromStr for AgencyCode {
             return Err(bad());
         }
         let mut out = [0u8; 16];
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = s.get(i * 2..i * 2 + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(bad)?;
-        }
+        hex::decode_to_slice(s, &mut out).map_err(|_| bad())?;
         Ok(Self(out))
     }
 }

@@ -20,7 +20,7 @@ struct Fixture {
 }
 
 fn trust(ca: &Authority) -> TrustStore {
-    TrustStore::new(ca.root().certificate_der(), &[ca.issuing(CertKind::Signing).certificate_der(), ca.issuing(CertKind::UserAuth).certificate_der()]).unwrap()
+    ca.trust_store().unwrap()
 }
 
 fn issue(ca: &Authority, csr: &csr::CheckedCsr, kind: CertKind, serial: u64) -> Vec<u8> {

@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use der::asn1::BitString;
-use der::{DecodePem, Encode, EncodePem};
+use der::{DecodePem, Encode};
 use serde::{Deserialize, Serialize};
 use x509_cert::certificate::{Certificate, TbsCertificate, Version};
 use x509_cert::ext::Extension;
@@ -115,16 +115,11 @@ fn tbs(
 }
 
 fn pem_key(key: &RsaKey) -> Result<String, PkiError> {
-    let der = key.to_pkcs8()?;
-    der::pem::encode_string("PRIVATE KEY", der::pem::LineEnding::LF, &der).map_err(|e| PkiError::Encoding(e.to_string()))
+    Ok(crate::pem("PRIVATE KEY", &key.to_pkcs8()?))
 }
 
 fn read_key(pem: &str) -> Result<RsaKey, PkiError> {
-    let (label, der) = der::pem::decode_vec(pem.as_bytes()).map_err(|e| PkiError::UnsupportedKey(e.to_string()))?;
-    if label != "PRIVATE KEY" {
-        return Err(PkiError::UnsupportedKey(format!("PEM label {label}, expected PRIVATE KEY")));
-    }
-    RsaKey::from_pkcs8(&der)
+    RsaKey::from_pkcs8(&crate::from_pem(pem, "PRIVATE KEY")?)
 }
 
 impl Authority {
@@ -176,7 +171,7 @@ impl Authority {
     }
 
     pub fn to_files(&self) -> Result<AuthorityFiles, PkiError> {
-        let cert = |c: &Ca| c.cert.to_pem(der::pem::LineEnding::LF).map_err(|e| PkiError::Encoding(e.to_string()));
+        let cert = |c: &Ca| Ok::<_, PkiError>(crate::pem("CERTIFICATE", &c.der));
         Ok(AuthorityFiles {
             root_key: pem_key(&self.root.key)?,
             root_cert: cert(&self.root)?,
@@ -208,6 +203,14 @@ impl Authority {
             CertKind::Signing => &self.signing,
             CertKind::UserAuth => &self.user_auth,
         }
+    }
+
+    /// The trust a verifier of this authority's certificates needs.
+    pub fn trust_store(&self) -> Result<crate::TrustStore, PkiError> {
+        crate::TrustStore::new(
+            self.root.certificate_der(),
+            &[self.signing.certificate_der(), self.user_auth.certificate_der()],
+        )
     }
 
     /// Issues a holder's certificate; returns its DER.

@@ -80,7 +80,7 @@ impl CardCert {
 
     /// The certificate as PEM.
     pub fn to_pem(&self) -> String {
-        der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &self.der).unwrap_or_default()
+        crate::pem("CERTIFICATE", &self.der)
     }
 
     /// The subject CN: an opaque card-specific id.

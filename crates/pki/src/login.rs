@@ -43,11 +43,7 @@ impl Challenge {
     /// The text form: `myna-login/1:<32 hex nonce>:<expiry unix>:<service>`. This text is
     /// what is signed, so the service and expiry are covered by the signature.
     pub fn text(&self) -> String {
-        let mut hex = String::with_capacity(32);
-        for b in self.nonce {
-            hex.push_str(&format!("{b:02x}"));
-        }
-        format!("{PREFIX}:{hex}:{}:{}", self.expires, self.service)
+        format!("{PREFIX}:{}:{}:{}", hex::encode(self.nonce), self.expires, self.service)
     }
 
     pub fn parse(s: &str) -> Result<Self, LoginError> {
@@ -60,20 +56,14 @@ impl Challenge {
             return Err(LoginError::MalformedChallenge);
         }
         let mut nonce = [0u8; 16];
-        for (i, b) in nonce.iter_mut().enumerate() {
-            *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2).ok_or(LoginError::MalformedChallenge)?, 16)
-                .map_err(|_| LoginError::MalformedChallenge)?;
-        }
+        hex::decode_to_slice(hex, &mut nonce).map_err(|_| LoginError::MalformedChallenge)?;
         let expires = exp.parse().map_err(|_| LoginError::MalformedChallenge)?;
         Ok(Self { service: service.to_owned(), nonce, expires })
     }
 
     /// SHA-256 of the text, which the host hands the card to sign.
     pub fn digest(&self) -> [u8; 32] {
-        let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, self.text().as_bytes());
-        let mut out = [0u8; 32];
-        out.copy_from_slice(d.as_ref());
-        out
+        crate::sha256(self.text().as_bytes())
     }
 }
 
@@ -200,6 +190,6 @@ impl LoginVerifier {
         ctx.update(cert.cert.tbs_certificate.issuer.to_string().as_bytes());
         ctx.update(&cert.serial.value().to_be_bytes());
         let tag = ctx.sign();
-        tag.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(&tag.as_ref()[..16])
     }
 }

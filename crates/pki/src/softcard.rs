@@ -255,18 +255,6 @@ impl<S: CardStore> SoftCard<S> {
         self.save()
     }
 
-    /// Replaces one certificate (reissue of the signing certificate after a move keeps the key
-    /// only if the authority allows; here the key stays and only the certificate changes).
-    pub fn replace_certificate(&mut self, kind: CertKind, pem: &str) -> Result<(), TokenError> {
-        let cert = CardCert::parse(pem.as_bytes())?;
-        let spki = der::Encode::to_der(&cert.cert.tbs_certificate.subject_public_key_info).map_err(PkiError::from)?;
-        if cert.kind != kind || Base64::encode_string(&spki) != self.slot(kind).public_key {
-            return Err(TokenError::Damaged(format!("the {kind} certificate is not for this card's key")));
-        }
-        self.slot(kind).certificate = Some(pem.to_owned());
-        self.save()
-    }
-
     /// Checks the secret, spending a try first; on success the counter is full again.
     pub fn unlock(&mut self, secret: &Secret) -> Result<UnlockedKey, TokenError> {
         let kind = secret.kind();

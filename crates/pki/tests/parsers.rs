@@ -18,7 +18,7 @@ fn f() -> &'static F {
     static X: OnceLock<F> = OnceLock::new();
     X.get_or_init(|| {
         let a = Authority::create(1_790_000_000).unwrap();
-        let t = TrustStore::new(a.root().certificate_der(), &[a.issuing(CertKind::Signing).certificate_der(), a.issuing(CertKind::UserAuth).certificate_der()]).unwrap();
+        let t = a.trust_store().unwrap();
         let key = RsaKey::generate().unwrap();
         let csr = csr::build(&key).unwrap();
         let checked = csr::check(&csr).unwrap();

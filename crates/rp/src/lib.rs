@@ -30,14 +30,6 @@ pub async fn fetch_trust(client: &reqwest::Client, jlis: &str) -> Result<TrustSt
         user_auth: String,
     }
     let ca: Ca = client.get(format!("{jlis}/v1/jpki/ca")).send().await?.error_for_status()?.json().await?;
-    let der = |p: &str| -> Result<Vec<u8>, CrlError> {
-        der_from_pem(p).ok_or_else(|| CrlError::Pki(myna_pki::PkiError::MalformedCertificate("CA PEM".into())))
-    };
+    let der = |p: &str| myna_pki::from_pem(p, "CERTIFICATE");
     Ok(TrustStore::new(&der(&ca.root)?, &[&der(&ca.signing)?, &der(&ca.user_auth)?])?)
-}
-
-fn der_from_pem(pem: &str) -> Option<Vec<u8>> {
-    use base64ct::{Base64, Encoding};
-    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    Base64::decode_vec(&body).ok()
 }

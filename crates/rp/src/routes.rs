@@ -129,7 +129,7 @@ impl Service {
             let mut book = self.book.lock().map_err(|_| ApiError::internal("lock"))?;
             self.verifier.verify(&mut book, &resp, &cert, status, t).map_err(refused)?
         };
-        let token: String = random::<24>()?.iter().map(|b| format!("{b:02x}")).collect();
+        let token = hex::encode(random::<24>()?);
         let expires = (t + SESSION_SECS).min(ok.certificate_expires);
         let mut sessions = self.sessions.lock().map_err(|_| ApiError::internal("lock"))?;
         if sessions.len() >= MAX_SESSIONS {

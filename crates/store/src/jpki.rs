@@ -1,7 +1,7 @@
 //! J-LIS's card and certificate records: applications, issued cards, every certificate with
 //! its revocation, registered verifiers and holders' consents.
 
-use myna_pki::{CertKind, Reason, Serial};
+use myna_pki::{CertKind, Reason, Serial, Status};
 use sqlx::{Row, any::AnyRow};
 
 use crate::{Db, RegistryStore, StoreError};
@@ -59,6 +59,16 @@ pub struct CertRow {
     pub revoked: Option<(i64, Reason)>,
     /// Base64 DER.
     pub der: String,
+}
+
+impl CertRow {
+    /// Its revocation status as J-LIS knows it.
+    pub fn status(&self) -> Status {
+        match self.revoked {
+            Some((at, reason)) => Status::Revoked { at, reason },
+            None => Status::Good,
+        }
+    }
 }
 
 /// A certificate to record at issuance.
@@ -125,6 +135,12 @@ fn cert_row(r: &AnyRow) -> Result<CertRow, StoreError> {
         revoked,
         der: r.try_get(6)?,
     })
+}
+
+const GENERATION: &str = "revocation_generation";
+
+async fn bump_generation(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
+    RegistryStore::reserve(tx, GENERATION, 1).await.map(|_| ())
 }
 
 async fn insert_certificates(tx: &mut sqlx::Transaction<'_, sqlx::Any>, card: u64, certs: &[NewCert]) -> Result<(), StoreError> {
@@ -287,6 +303,9 @@ impl JpkiStore {
             .fetch_all(&mut *tx)
             .await?,
         };
+        if !changed.is_empty() {
+            bump_generation(&mut tx).await?;
+        }
         tx.commit().await?;
         changed
             .iter()
@@ -297,6 +316,7 @@ impl JpkiStore {
     /// Revokes the resident's good certificates of `kind` (a name or address change revokes the
     /// signing certificate). Returns the serials revoked.
     pub async fn revoke_kind_for_resident(&self, resident: u64, kind: CertKind, reason: Reason, now: i64) -> Result<Vec<Serial>, StoreError> {
+        let mut tx = self.db.pool.begin().await?;
         let rows = sqlx::query(
             "UPDATE certificates SET revoked_at = $1, reason = $2
              WHERE kind = $3 AND revoked_at IS NULL AND card IN (SELECT number FROM cards WHERE resident = $4)
@@ -306,8 +326,12 @@ impl JpkiStore {
         .bind(reason.slug())
         .bind(kind_str(kind))
         .bind(resident as i64)
-        .fetch_all(&self.db.pool)
+        .fetch_all(&mut *tx)
         .await?;
+        if !rows.is_empty() {
+            bump_generation(&mut tx).await?;
+        }
+        tx.commit().await?;
         rows.iter()
             .map(|r| Serial::new(r.try_get::<i64, _>(0)? as u64).ok_or_else(|| StoreError::Corrupt("serial".into())))
             .collect()
@@ -348,12 +372,14 @@ impl JpkiStore {
             .collect()
     }
 
-    /// A number that changes whenever any certificate's status changes (for CRL caching).
-    pub async fn revocation_mark(&self) -> Result<(i64, i64), StoreError> {
-        let r = sqlx::query("SELECT COUNT(*), COALESCE(MAX(revoked_at), 0) FROM certificates WHERE revoked_at IS NOT NULL")
-            .fetch_one(&self.db.pool)
+    /// A number bumped in the same transaction as every change of a certificate's status, so a
+    /// published CRL is current exactly while this has not moved.
+    pub async fn revocation_generation(&self) -> Result<i64, StoreError> {
+        let r = sqlx::query("SELECT value FROM counters WHERE name = $1")
+            .bind(GENERATION)
+            .fetch_optional(&self.db.pool)
             .await?;
-        Ok((r.try_get(0)?, r.try_get(1)?))
+        Ok(r.map(|r| r.try_get(0)).transpose()?.unwrap_or(0))
     }
 
     // ---- verifiers and consents ----

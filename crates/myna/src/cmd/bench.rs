@@ -36,7 +36,7 @@ pub enum BenchCmd {
     Login(super::bench_login::LoginBench),
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

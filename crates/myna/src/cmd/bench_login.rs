@@ -17,6 +17,7 @@ use myna_pki::{CardCert, CertKind, Secret};
 use myna_store::{Db, RegistryStore};
 use serde_json::{Value, json};
 
+use super::bench::percentile;
 use super::card::{JlisArgs, issue_into};
 use super::CmdResult;
 
@@ -30,11 +31,6 @@ pub struct LoginBench {
     /// Distinct cards logging in.
     #[arg(long, default_value_t = 8)]
     cards: usize,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let i = ((sorted.len().max(1) as f64 - 1.0) * p).round() as usize;
-    sorted.get(i).copied().unwrap_or(0.0)
 }
 
 /// Runs `n` requests with `concurrency` in flight; returns latencies (ms) of the ones that

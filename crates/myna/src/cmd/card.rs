@@ -7,7 +7,7 @@ use base64ct::{Base64, Encoding};
 use clap::{Args, Subcommand, ValueEnum};
 use myna_pki::softcard::{CardStore, KdfParams, SoftCard};
 use myna_pki::token::CardToken;
-use myna_pki::{CardCert, CertKind, Secret};
+use myna_pki::{CardCert, CertKind, Secret, pem, sha256};
 use serde_json::{Value, json};
 
 use super::card_file::{self, FileStore};
@@ -27,15 +27,20 @@ impl JlisArgs {
     pub fn client(&self) -> Result<reqwest::Client, Box<dyn std::error::Error>> {
         let path = self.ca.clone().unwrap_or_else(|| default_state().join("network/ca.pem"));
         let pem = std::fs::read(&path).map_err(|e| format!("{}: {e} (give --ca, the network CA)", path.display()))?;
-        Ok(reqwest::Client::builder().tls_certs_only([reqwest::Certificate::from_pem(&pem)?]).build()?)
+        network_client(&pem)
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Result<Value, Box<dyn std::error::Error>> {
         // Every write carries an idempotency key (the registry requires one for events).
-        let key: String = super::random_key()[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let key = hex::encode(&super::random_key()[..12]);
         let res = self.client()?.post(format!("{}{path}", self.jlis)).header("idempotency-key", key).json(&body).send().await?;
         answer(res).await
     }
+}
+
+/// An HTTPS client that trusts only the network CA in `ca_pem`.
+pub fn network_client(ca_pem: &[u8]) -> Result<reqwest::Client, Box<dyn std::error::Error>> {
+    Ok(reqwest::Client::builder().tls_certs_only([reqwest::Certificate::from_pem(ca_pem)?]).build()?)
 }
 
 async fn answer(res: reqwest::Response) -> Result<Value, Box<dyn std::error::Error>> {
@@ -171,24 +176,6 @@ fn ask(kind: CertKind) -> Result<Secret, Box<dyn std::error::Error>> {
     secret(kind, env_for(kind), prompt_for(kind))
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
-    let mut out = format!("-----BEGIN {label}-----\n");
-    let b64 = Base64::encode_string(der);
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(chunk));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
-}
-
-fn sha256(m: &[u8]) -> [u8; 32] {
-    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, m);
-    let mut out = [0u8; 32];
-    out.copy_from_slice(d.as_ref());
-    out
-}
-
 fn certificate(card: &SoftCard<FileStore>, kind: CertKind) -> Result<CardCert, Box<dyn std::error::Error>> {
     let pem = card.certificate(kind).ok_or_else(|| format!("the {kind} certificate has not been issued to this card"))?;
     Ok(CardCert::parse(pem.as_bytes())?)
@@ -197,7 +184,7 @@ fn certificate(card: &SoftCard<FileStore>, kind: CertKind) -> Result<CardCert, B
 /// Issues a card for `number` into a new card kept by `store`, with the given secrets.
 pub async fn issue_into<S: CardStore>(jlis: &JlisArgs, number: &str, store: S, password: &Secret, pin: &Secret, kdf: KdfParams) -> Result<SoftCard<S>, Box<dyn std::error::Error>> {
     let (mut card, new) = SoftCard::create(password, pin, kdf, store)?;
-    let reset: String = new.reset_key.iter().map(|b| format!("{b:02x}")).collect();
+    let reset = hex::encode(new.reset_key);
     let body = json!({
         "signing_csr": pem("CERTIFICATE REQUEST", &new.signing_csr),
         "user_auth_csr": pem("CERTIFICATE REQUEST", &new.user_auth_csr),
@@ -306,9 +293,7 @@ impl CardCmd {
                 let v = jlis.post(&format!("/v1/cards/{number}/reset-key"), json!({"clerk": clerk, "document": document})).await?;
                 let hex = v["reset_key"].as_str().ok_or("J-LIS sent no reset key")?;
                 let mut key = [0u8; 32];
-                for (i, b) in key.iter_mut().enumerate() {
-                    *b = hex.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or("malformed reset key")?;
-                }
+                hex::decode_to_slice(hex, &mut key).map_err(|_| "J-LIS sent a malformed reset key")?;
                 let kind = which.kind();
                 let new = secret(kind, "MYNA_NEW_SECRET", &format!("new {}", prompt_for(kind)))?;
                 card.reset(&key, &new)?;

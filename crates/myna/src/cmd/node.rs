@@ -38,7 +38,7 @@ pub enum NodeCmd {
 /// Starts a verifier that trusts the JPKI authority at `jlis` and follows its CRL.
 pub async fn start_verifier(service: &str, jlis: &str, network: &std::path::Path, listen: SocketAddr) -> Result<myna_node::RunningNode, Box<dyn std::error::Error>> {
     let identity = NodeIdentity::load_or_create(network, "verifier", &[])?;
-    let client = reqwest::Client::builder().tls_certs_only([reqwest::Certificate::from_pem(identity.ca_pem.as_bytes())?]).build()?;
+    let client = super::card::network_client(identity.ca_pem.as_bytes())?;
     let trust = myna_rp::fetch_trust(&client, jlis).await?;
     let svc = std::sync::Arc::new(myna_rp::Service::new(service, trust, &random_key(), jlis));
     svc.crl.refresh(&client, svc.trust()).await?;

@@ -14,11 +14,7 @@ pub fn holder() -> Holder {
 }
 
 pub fn trust(a: &Authority) -> TrustStore {
-    TrustStore::new(
-        a.root().certificate_der(),
-        &[a.issuing(CertKind::Signing).certificate_der(), a.issuing(CertKind::UserAuth).certificate_der()],
-    )
-    .unwrap()
+    a.trust_store().unwrap()
 }
 
 pub fn pin() -> Secret {
@@ -47,7 +43,7 @@ pub fn issue_one(a: &Authority, kind: CertKind, serial: u64, csr_der: &[u8], not
 }
 
 pub fn pem(der: &[u8]) -> String {
-    der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, der).unwrap()
+    myna_pki::pem("CERTIFICATE", der)
 }
 
 /// A card with both certificates issued (serials `base` and `base + 1`), its reset key.
