@@ -29,12 +29,33 @@ const KEY_LABEL: &[u8] = b"myna/agency-code/v1\0";
 pub struct LinkId(pub u64);
 
 /// An agency's id on the network: 1–64 of a–z, 0–9, `_`, `-`, `:` (e.g. `municipality:131016`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The part before the first `:` is its kind in the permission table (`AgencyId::kind`). It
+/// is the common name of the agency's certificate from the network CA.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct AgencyId(String);
 
 impl AgencyId {
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The agency's kind, from its id's prefix (`municipality:131016` → municipality).
+    pub fn kind(&self) -> Result<crate::AgencyKind, crate::TableError> {
+        self.0.split(':').next().unwrap_or_default().parse()
+    }
+}
+
+impl TryFrom<String> for AgencyId {
+    type Error = CodeError;
+    fn try_from(s: String) -> Result<Self, CodeError> {
+        s.parse()
+    }
+}
+
+impl From<AgencyId> for String {
+    fn from(a: AgencyId) -> String {
+        a.0
     }
 }
 
@@ -56,8 +77,22 @@ impl fmt::Display for AgencyId {
 }
 
 /// One agency's code for one person: 32 hexadecimal digits.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct AgencyCode([u8; 16]);
+
+impl TryFrom<String> for AgencyCode {
+    type Error = CodeError;
+    fn try_from(s: String) -> Result<Self, CodeError> {
+        s.parse()
+    }
+}
+
+impl From<AgencyCode> for String {
+    fn from(c: AgencyCode) -> String {
+        c.to_string()
+    }
+}
 
 impl fmt::Display for AgencyCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,13 +1,34 @@
 //! The information provision network's rules (情報提供ネットワークシステム), with no I/O.
 //!
-//! So far: the permission table (`data/permissions.tsv`, compiled in), which says which
-//! requesting agency may ask which providing agency for which information item, for which
-//! task; and agency-specific codes (機関別符号), which the hub translates from one agency's to
-//! another's. Message envelopes, the hub and the exchange log come with the linkage issue.
+//! - `table`: the permission table (`data/permissions.tsv`): which requesting agency may ask
+//!   which providing agency for which information item, for which task.
+//! - `code`: agency-specific codes (機関別符号), translated only by the hub.
+//! - `layout`: the data standard layout (`data/layouts.json`), versioned, with its
+//!   compatibility rule.
+//! - `message`: the protocol's messages and the exchange record (a log entry).
+//! - `sign`: every message a compact JWS signed by its node, checked against the network CA.
+//! - `seal`: payloads sealed by the provider to the requester (HPKE), unreadable by the hub.
+//! - `merkle`: the transparency log's tree, proofs for any earlier head, and their checks.
 
 mod code;
 mod ids;
+mod layout;
+pub mod merkle;
+mod message;
+pub mod seal;
+mod sign;
 mod table;
 
 pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
+pub use layout::{Field, LayoutError, Layouts, Version};
+pub use message::{
+    Answer, CodeRequest, Delivery, Entry, Envelope, FRESHNESS_SECS, Forward, MessageError, MessageId, Outcome, Query,
+    Registration, TreeHead, payload_aad,
+};
+pub use sign::{NetworkTrust, NodeKey, SignError, Signed};
 pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, TableError, TaskId};
+
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).into()
+}

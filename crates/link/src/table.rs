@@ -25,6 +25,19 @@ macro_rules! named_enum {
             }
         }
 
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.id())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
         impl FromStr for $name {
             type Err = TableError;
             fn from_str(s: &str) -> Result<Self, TableError> {
@@ -47,6 +60,8 @@ named_enum!(
         HelloWork = ("hello_work", "公共職業安定所"),
         Jasso = ("jasso", "日本学生支援機構"),
         PrefecturalBoardOfEducation = ("prefectural_board_of_education", "都道府県教育委員会"),
+        /// マイナポータル: asks only for a resident's own information (自己情報表示) and records.
+        Portal = ("portal", "マイナポータル"),
     }
 );
 
@@ -61,12 +76,27 @@ named_enum!(
         Disability = ("disability", "障害者関係情報"),
         EmploymentInsurance = ("employment_insurance", "雇用保険関係情報"),
         PensionBenefit = ("pension_benefit", "年金給付関係情報"),
+        MedicalInsurance = ("medical_insurance", "医療保険資格情報"),
     }
 );
 
 /// A task (事務) id: lower-case ASCII letters, digits and `_`, 1 to 64 of them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct TaskId(String);
+
+impl TryFrom<String> for TaskId {
+    type Error = TableError;
+    fn try_from(s: String) -> Result<Self, TableError> {
+        s.parse()
+    }
+}
+
+impl From<TaskId> for String {
+    fn from(t: TaskId) -> String {
+        t.0
+    }
+}
 
 impl TaskId {
     pub fn as_str(&self) -> &str {

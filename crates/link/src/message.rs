@@ -1,0 +1,249 @@
+//! The messages of the linkage protocol. Each travels as a compact JWS signed by its sender
+//! (`sign.rs`); the envelope names the message id (retries reuse it), sender, receiver and
+//! time; the hub sees everything but the sealed payload.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AgencyCode, AgencyId, InfoItem, TaskId, Version, seal::Sealed};
+
+/// How far a message's time may be from the receiver's clock (seconds). Older messages are
+/// refused as replays; within the window, a repeated id is a retry and gets the same answer.
+pub const FRESHNESS_SECS: i64 = 300;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MessageError {
+    #[error("a message id is 32 hexadecimal digits, got {0:?}")]
+    BadId(String),
+    #[error("the message was signed by {signer} but says it is from {from}")]
+    NotFromSigner { signer: AgencyId, from: AgencyId },
+    #[error("the message is addressed to {to}, not to this node ({me})")]
+    NotForMe { to: AgencyId, me: AgencyId },
+    #[error("the message is {0} s from this node's clock (more than {FRESHNESS_SECS} s): a replay, or a clock to fix")]
+    Stale(i64),
+    #[error("the purpose (case reference) must be 1–200 characters")]
+    Purpose,
+}
+
+/// A message id: 16 random bytes, in hex.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MessageId(String);
+
+impl MessageId {
+    pub fn random() -> Self {
+        let mut b = [0u8; 16];
+        // The OS random source; aws-lc-rs's fill cannot fail in practice, and an all-zero id
+        // would only collide with another failure.
+        let _ = aws_lc_rs::rand::fill(&mut b);
+        Self(hex::encode(b))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for MessageId {
+    type Err = MessageError;
+    fn from_str(s: &str) -> Result<Self, MessageError> {
+        if s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(MessageError::BadId(s.chars().take(40).collect()))
+        }
+    }
+}
+
+impl TryFrom<String> for MessageId {
+    type Error = MessageError;
+    fn try_from(s: String) -> Result<Self, MessageError> {
+        s.parse()
+    }
+}
+
+impl From<MessageId> for String {
+    fn from(m: MessageId) -> String {
+        m.0
+    }
+}
+
+impl fmt::Display for MessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What every message carries around its body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    pub id: MessageId,
+    pub from: AgencyId,
+    pub to: AgencyId,
+    /// Unix seconds when sent.
+    pub at: i64,
+    pub body: T,
+}
+
+impl<T> Envelope<T> {
+    pub fn new(from: AgencyId, to: AgencyId, at: i64, body: T) -> Self {
+        Self { id: MessageId::random(), from, to, at, body }
+    }
+
+    /// The checks every receiver makes: signed by who it says, meant for `me`, and fresh.
+    pub fn check(&self, signer: &AgencyId, me: &AgencyId, now: i64) -> Result<(), MessageError> {
+        if &self.from != signer {
+            return Err(MessageError::NotFromSigner { signer: signer.clone(), from: self.from.clone() });
+        }
+        if &self.to != me {
+            return Err(MessageError::NotForMe { to: self.to.clone(), me: me.clone() });
+        }
+        if (now - self.at).abs() > FRESHNESS_SECS {
+            return Err(MessageError::Stale(now - self.at));
+        }
+        Ok(())
+    }
+}
+
+/// An agency's query, sent to the hub (情報照会).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Query {
+    pub task: TaskId,
+    pub item: InfoItem,
+    /// The layout version the requester reads.
+    pub version: Version,
+    pub provider: AgencyId,
+    /// The requester's own code for the person.
+    pub code: AgencyCode,
+    /// The case the query is for (X-Road's `issue`): a file or receipt number.
+    pub purpose: String,
+}
+
+impl Query {
+    pub fn check_purpose(&self) -> Result<(), MessageError> {
+        let n = self.purpose.chars().count();
+        if (1..=200).contains(&n) && !self.purpose.chars().any(char::is_control) { Ok(()) } else { Err(MessageError::Purpose) }
+    }
+}
+
+/// The hub's forward of a permitted query to the provider (情報提供の求め).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forward {
+    /// The requester's message id: the provider answers a repeated id the same way.
+    pub query: MessageId,
+    pub requester: AgencyId,
+    /// The requester's public encryption key, from the hub's directory.
+    pub requester_key: String,
+    pub task: TaskId,
+    pub item: InfoItem,
+    pub version: Version,
+    /// The provider's own code for the person.
+    pub code: AgencyCode,
+    pub purpose: String,
+}
+
+/// The provider's answer, relayed by the hub to the requester unchanged (so the requester
+/// checks the provider's own signature).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Answer {
+    /// The item, sealed to the requester, in layout `version`.
+    Provided { query: MessageId, version: Version, sealed: Sealed },
+    /// The provider holds no copy of the item for this person (該当なし).
+    NotHeld { query: MessageId },
+}
+
+impl Answer {
+    pub fn query(&self) -> &MessageId {
+        match self {
+            Answer::Provided { query, .. } | Answer::NotHeld { query } => query,
+        }
+    }
+}
+
+/// The associated data a sealed payload is bound to.
+pub fn payload_aad(query: &MessageId, requester: &AgencyId, provider: &AgencyId, task: &TaskId, item: InfoItem) -> Vec<u8> {
+    format!("{query}|{requester}|{provider}|{task}|{}", item.id()).into_bytes()
+}
+
+/// The hub's answer to the requester: where the exchange is recorded, and the provider's
+/// signed answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Delivery {
+    pub record: u64,
+    /// The provider's compact JWS carrying an [`Envelope<Answer>`].
+    pub answer: String,
+}
+
+/// An agency's registration in the hub's directory (its id comes from its certificate).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Registration {
+    /// Where the hub reaches the agency's node.
+    pub url: String,
+    /// The agency's public encryption key (HPKE X25519, hex).
+    pub seal_key: String,
+    pub name: String,
+}
+
+/// J-LIS asks the hub for an agency's code for a person (符号取得): J-LIS knows the person by
+/// the link id it derived from the resident record code; the agency never sees it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeRequest {
+    pub agency: AgencyId,
+    pub link: u64,
+}
+
+/// What the hub records for every exchange, refused and failed ones too: one leaf of the
+/// transparency log. Never the payload; the person only as a tag the hub derives from its
+/// link id, so entries of one person can be listed for them and for no one else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Unix milliseconds.
+    pub at: i64,
+    pub message: MessageId,
+    pub requester: AgencyId,
+    pub provider: AgencyId,
+    pub task: String,
+    pub item: String,
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The person's tag (hex), absent when the hub could not tell who was asked about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The provider's sealed answer reached the hub and was passed on.
+    Delivered,
+    /// The provider holds nothing for the person.
+    NotHeld,
+    /// Not on the permission table, or not the requester's code.
+    Refused,
+    /// The provider could not be reached or answered wrongly: nothing was delivered.
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Delivered => "delivered",
+            Outcome::NotHeld => "not_held",
+            Outcome::Refused => "refused",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// A signed tree head: the log's size and root at a time, signed by the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeHead {
+    pub size: u64,
+    /// Hex SHA-256.
+    pub root: String,
+    /// Unix milliseconds.
+    pub at: i64,
+}
