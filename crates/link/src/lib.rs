@@ -22,8 +22,8 @@ mod table;
 pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
 pub use layout::{Field, LayoutError, Layouts, Version};
 pub use message::{
-    Answer, CodeRequest, Delivery, Entry, Envelope, FRESHNESS_SECS, Forward, MessageError, MessageId, Outcome, Query,
-    Registration, TreeHead, payload_aad,
+    Answer, CodeIssued, CodeRequest, Delivery, Enrolment, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, MessageError, MessageId, Outcome, Query,
+    Registration, TreeHead, open_envelope, payload_aad,
 };
 pub use sign::{NetworkTrust, NodeKey, SignError, Signed};
 pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, TableError, TaskId};

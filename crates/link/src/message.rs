@@ -172,6 +172,8 @@ pub fn payload_aad(query: &MessageId, requester: &AgencyId, provider: &AgencyId,
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Delivery {
     pub record: u64,
+    /// The log entry's exact bytes, so the requester can check its inclusion later.
+    pub entry: String,
     /// The provider's compact JWS carrying an [`Envelope<Answer>`].
     pub answer: String,
 }
@@ -246,4 +248,39 @@ pub struct TreeHead {
     pub root: String,
     /// Unix milliseconds.
     pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeError {
+    #[error(transparent)]
+    Sign(#[from] crate::SignError),
+    #[error(transparent)]
+    Message(#[from] MessageError),
+}
+
+/// Opens a signed envelope meant for `me`: signature against the network CA, sender equal to
+/// signer, addressee, freshness.
+pub fn open_envelope<T: serde::de::DeserializeOwned>(
+    trust: &crate::NetworkTrust,
+    jws: &str,
+    me: &AgencyId,
+    now: i64,
+) -> Result<Envelope<T>, EnvelopeError> {
+    let signed = trust.open::<Envelope<T>>(jws, now)?;
+    signed.body.check(&signed.signer, me, now)?;
+    Ok(signed.body)
+}
+
+/// An agency asks J-LIS for its code for the person with this individual number (符号取得).
+/// The number goes to J-LIS only, which holds it anyway; J-LIS asks the hub.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub number: String,
+}
+
+/// An agency's code for a person, as the hub issued it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeIssued {
+    pub agency: AgencyId,
+    pub code: AgencyCode,
 }

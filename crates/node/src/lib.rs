@@ -11,7 +11,7 @@ mod tls;
 pub use error::ApiError;
 pub use json::ApiJson;
 pub use metrics::Metrics;
-pub use server::{RunningNode, serve};
+pub use server::{ClientAuth, RunningNode, serve, serve_with};
 pub use tls::{NodeIdentity, TlsError};
 
 /// Today in Japan (UTC+9): the calendar every registry date is checked against.

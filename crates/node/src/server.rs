@@ -31,6 +31,42 @@ impl RunningNode {
     }
 }
 
+/// Whether a node asks connecting clients for a certificate from the network CA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// Anyone may connect (residents' tools, browsers).
+    None,
+    /// Clients may present a network certificate; those that present another are refused.
+    Optional,
+    /// Mutual TLS: only nodes with a certificate from the network CA connect.
+    Required,
+}
+
+fn tls_config(identity: &NodeIdentity, auth: ClientAuth) -> Result<rustls::ServerConfig, TlsError> {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+    let bad = |what: &str, e: &dyn std::fmt::Display| TlsError::Io { path: what.into(), err: std::io::Error::other(e.to_string()) };
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(identity.cert_pem.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad("node.pem", &e))?;
+    let key = PrivateKeyDer::from_pem_slice(identity.key_pem.as_bytes()).map_err(|e| bad("node.key", &e))?;
+    let builder = rustls::ServerConfig::builder();
+    let builder = match auth {
+        ClientAuth::None => builder.with_no_client_auth(),
+        ClientAuth::Optional | ClientAuth::Required => {
+            let mut roots = rustls::RootCertStore::empty();
+            for ca in CertificateDer::pem_slice_iter(identity.ca_pem.as_bytes()) {
+                roots.add(ca.map_err(|e| bad("ca.pem", &e))?).map_err(|e| bad("ca.pem", &e))?;
+            }
+            let v = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots));
+            let v = if auth == ClientAuth::Optional { v.allow_unauthenticated() } else { v };
+            builder.with_client_cert_verifier(v.build().map_err(|e| bad("ca.pem", &e))?)
+        }
+    };
+    let mut config = builder.with_single_cert(certs, key).map_err(|e| bad("node.pem", &e))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
 /// Serves `routes` with `/healthz`, `/metrics` and `/openapi.json` at `addr` over HTTPS.
 pub async fn serve(
     routes: Router,
@@ -39,11 +75,21 @@ pub async fn serve(
     identity: &NodeIdentity,
     addr: SocketAddr,
 ) -> Result<RunningNode, TlsError> {
+    serve_with(routes, openapi_json, metrics, identity, addr, ClientAuth::None).await
+}
+
+/// [`serve`], asking clients for certificates as `auth` says.
+pub async fn serve_with(
+    routes: Router,
+    openapi_json: String,
+    metrics: Metrics,
+    identity: &NodeIdentity,
+    addr: SocketAddr,
+    auth: ClientAuth,
+) -> Result<RunningNode, TlsError> {
     // One crypto provider for the process (aws-lc-rs); ignore "already installed".
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let config = RustlsConfig::from_pem(identity.cert_pem.clone().into_bytes(), identity.key_pem.clone().into_bytes())
-        .await
-        .map_err(|err| TlsError::Io { path: "node.pem".into(), err })?;
+    let config = RustlsConfig::from_config(Arc::new(tls_config(identity, auth)?));
     let openapi = Arc::new(openapi_json);
     let m = metrics.clone();
     let app = routes

@@ -1,7 +1,7 @@
 //! Opening a database by URL, with the settings that make writes durable.
 
 use sqlx::{
-    AnyPool, Executor,
+    AnyPool, Executor, Row,
     any::{AnyPoolOptions, install_default_drivers},
 };
 
@@ -55,5 +55,23 @@ impl Db {
         let db = Db { pool, backend };
         migrate::run(&db).await?;
         Ok(db)
+    }
+}
+
+impl Db {
+    /// A value kept in `meta` (a node's keys), or `init()` stored on first use. Two nodes
+    /// racing on first start both end up with the first value written.
+    pub async fn meta_or_init(&self, key: &str, init: impl FnOnce() -> Result<String, StoreError>) -> Result<String, StoreError> {
+        let get = || sqlx::query("SELECT value FROM meta WHERE key = $1").bind(key);
+        if let Some(r) = get().fetch_optional(&self.pool).await? {
+            return Ok(r.try_get(0)?);
+        }
+        let value = init()?;
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(&value)
+            .execute(&self.pool)
+            .await?;
+        Ok(get().fetch_one(&self.pool).await?.try_get(0)?)
     }
 }

@@ -165,20 +165,9 @@ impl JpkiStore {
         Self { db }
     }
 
-    /// A value kept in `meta` (the authority's keys), or `init()` stored on first use. Two
-    /// nodes racing on first start both end up with the first value written.
+    /// A value kept in `meta` (the authority's keys), or `init()` stored on first use.
     pub async fn meta_or_init(&self, key: &str, init: impl FnOnce() -> Result<String, StoreError>) -> Result<String, StoreError> {
-        let get = || sqlx::query("SELECT value FROM meta WHERE key = $1").bind(key);
-        if let Some(r) = get().fetch_optional(&self.db.pool).await? {
-            return Ok(r.try_get(0)?);
-        }
-        let value = init()?;
-        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-            .bind(key)
-            .bind(&value)
-            .execute(&self.db.pool)
-            .await?;
-        Ok(get().fetch_one(&self.db.pool).await?.try_get(0)?)
+        self.db.meta_or_init(key, init).await
     }
 
     /// Reserves `n` values of a counter (serials, card numbers); returns the first.

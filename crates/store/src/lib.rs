@@ -6,12 +6,14 @@
 mod db;
 mod error;
 mod jpki;
+mod link;
 mod migrate;
 mod registry;
 mod rows;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
+pub use link::{AgencyRow, AgencyStore, ExchangeRow, HubStore, LogRow, NewEntry};
 pub use jpki::{CardError, CardRow, CardStatus, CertRow, JpkiStore, NewCert};
 pub use myna_registry::NewResident;
 pub use registry::{EventRecord, Recorded, RegistryStore};

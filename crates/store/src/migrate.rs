@@ -93,6 +93,55 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             PRIMARY KEY (verifier, resident)
         )",
     ],
+), (
+    4,
+    "linkage: the hub's directory and exchange log; an agency's people, copies and exchanges",
+    &[
+        // The hub's directory: where each agency's node is and its public encryption key. The
+        // agency's id and signing key come from its certificate, not from here.
+        "CREATE TABLE hub_agencies (id TEXT PRIMARY KEY, url TEXT NOT NULL, seal_key TEXT NOT NULL, name TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+        // One row per leaf of the transparency log, in order. `entry` is the leaf's exact
+        // bytes (JSON); it and `subject` are cleared after the retention period, `leaf` (the
+        // leaf hash) stays so every proof still holds.
+        "CREATE TABLE hub_log (
+            idx {ID},
+            at BIGINT NOT NULL,
+            requester TEXT NOT NULL,
+            message TEXT NOT NULL,
+            subject TEXT,
+            leaf TEXT NOT NULL,
+            entry TEXT
+        )",
+        "CREATE UNIQUE INDEX hub_log_message ON hub_log (requester, message)",
+        "CREATE INDEX hub_log_subject ON hub_log (subject) WHERE subject IS NOT NULL",
+        "CREATE INDEX hub_log_at ON hub_log (at) WHERE entry IS NOT NULL",
+        "CREATE TABLE hub_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, signed TEXT NOT NULL)",
+        // An agency's people: its own reference for each (宛名番号 and the like) and the
+        // agency code obtained once through J-LIS (符号取得).
+        "CREATE TABLE agency_people (person TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, enrolled_at BIGINT NOT NULL)",
+        // The copies (副本) the agency may provide, keyed by its code, in a layout version.
+        "CREATE TABLE agency_copies (
+            code TEXT NOT NULL,
+            item TEXT NOT NULL,
+            version TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (code, item)
+        )",
+        // The agency's own record of what it asked and answered (情報提供等記録).
+        "CREATE TABLE agency_exchanges (
+            message TEXT NOT NULL,
+            role TEXT NOT NULL,
+            peer TEXT NOT NULL,
+            task TEXT NOT NULL,
+            item TEXT NOT NULL,
+            code TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            record BIGINT,
+            at BIGINT NOT NULL,
+            PRIMARY KEY (message, role)
+        )",
+    ],
 )];
 
 /// The residents' secondary indexes. Kept apart from the migrations because a bulk load into

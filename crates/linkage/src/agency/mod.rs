@@ -1,0 +1,148 @@
+//! An agency's node (中間サーバー): its people known by its own codes, the copies (副本) it may
+//! provide, answers to the hub's permitted queries (sealed to the requester), its clerks'
+//! queries, and its own record of both.
+
+mod clerk;
+mod provide;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use myna_link::{AgencyId, Envelope, Layouts, NetworkTrust, NodeKey, Registration, seal::SealKey};
+use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
+use myna_store::{AgencyStore, Db, StoreError};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    hub::{HUB_ID, JLIS_ID},
+    wire::{CallError, now_secs, post_jws},
+};
+
+pub use clerk::{QueryRequest, QueryResult, openapi_json};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AgencyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("setup: {0}")]
+    Setup(String),
+    #[error(transparent)]
+    Tls(#[from] myna_node::TlsError),
+    #[error(transparent)]
+    Call(#[from] CallError),
+}
+
+/// Where the agency's node finds the network.
+#[derive(Debug, Clone)]
+pub struct AgencyConfig {
+    /// The agency's name, for the hub's directory (e.g. 千代田区).
+    pub name: String,
+    pub hub_url: String,
+    /// J-LIS, for code acquisition (符号取得).
+    pub jlis_url: String,
+}
+
+pub struct Agency {
+    pub id: AgencyId,
+    pub store: AgencyStore,
+    key: NodeKey,
+    seal: SealKey,
+    trust: NetworkTrust,
+    pub layouts: Layouts,
+    config: AgencyConfig,
+    client: reqwest::Client,
+    hub: AgencyId,
+    jlis: AgencyId,
+    clerk_token_hash: [u8; 32],
+    /// This node's own URL, known once it listens.
+    url: std::sync::OnceLock<String>,
+}
+
+fn parse_id(s: &str) -> Result<AgencyId, AgencyError> {
+    s.parse().map_err(|e: myna_link::CodeError| AgencyError::Setup(e.to_string()))
+}
+
+impl Agency {
+    pub async fn open(db: Db, identity: &NodeIdentity, config: AgencyConfig) -> Result<(Self, String), AgencyError> {
+        let setup = |e: &dyn std::fmt::Display| AgencyError::Setup(e.to_string());
+        let key = NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| setup(&e))?;
+        key.id().kind().map_err(|e| AgencyError::Setup(format!("the node's certificate name {}: {e}", key.id())))?;
+        let seal_hex = db.meta_or_init("agency_seal_key", || Ok(SealKey::generate().secret_hex())).await?;
+        let seal = SealKey::from_secret_hex(&seal_hex).map_err(|e| setup(&e))?;
+        let token = db
+            .meta_or_init("agency_clerk_token", || {
+                let mut b = [0u8; 24];
+                aws_lc_rs::rand::fill(&mut b).map_err(|_| StoreError::Corrupt("no random source".into()))?;
+                Ok(hex::encode(b))
+            })
+            .await?;
+        let agency = Self {
+            id: key.id().clone(),
+            store: AgencyStore::new(db),
+            trust: NetworkTrust::from_ca_pem(&identity.ca_pem).map_err(|e| setup(&e))?,
+            key,
+            seal,
+            layouts: Layouts::shipped().map_err(|e| setup(&e))?,
+            client: identity.client()?,
+            hub: parse_id(HUB_ID)?,
+            jlis: parse_id(JLIS_ID)?,
+            clerk_token_hash: Sha256::digest(token.as_bytes()).into(),
+            config,
+            url: std::sync::OnceLock::new(),
+        };
+        Ok((agency, token))
+    }
+
+    fn sign<T: serde::Serialize>(&self, to: &AgencyId, body: T) -> Result<(myna_link::MessageId, String), AgencyError> {
+        let env = Envelope::new(self.id.clone(), to.clone(), now_secs(), body);
+        let jws = self.key.sign(&env).map_err(|e| AgencyError::Setup(e.to_string()))?;
+        Ok((env.id, jws))
+    }
+
+    /// Registers this node in the hub's directory (its URL and encryption key).
+    pub async fn register(&self) -> Result<(), AgencyError> {
+        let url = self.url.get().cloned().unwrap_or_default();
+        let reg = Registration { url, seal_key: self.seal.public_hex(), name: self.config.name.clone() };
+        let (_, jws) = self.sign(&self.hub, reg)?;
+        post_jws(&self.client, &format!("{}/v1/agencies", self.config.hub_url), jws).await?;
+        Ok(())
+    }
+
+    fn clerk_ok(&self, token: &str) -> bool {
+        let h: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        aws_lc_rs::constant_time::verify_slices_are_equal(&h, &self.clerk_token_hash).is_ok()
+    }
+}
+
+/// A started agency node: the server, the agency, and the clerk token for its API.
+pub struct Started {
+    pub node: RunningNode,
+    pub agency: Arc<Agency>,
+    pub clerk_token: String,
+}
+
+/// Starts an agency node on `addr` and registers it with the hub (retrying in the background
+/// until the hub answers).
+pub async fn start(db: Db, identity: &NodeIdentity, addr: SocketAddr, config: AgencyConfig) -> Result<Started, AgencyError> {
+    let (agency, clerk_token) = Agency::open(db, identity, config).await?;
+    let agency = Arc::new(agency);
+    let routes = provide::routes(agency.clone()).merge(clerk::routes(agency.clone()));
+    let metrics = Metrics::new("agency");
+    // Optional client certificates: the hub and other nodes present theirs; clerks' tools
+    // use the clerk token. Every protocol message is signed either way.
+    let node = myna_node::serve_with(routes, openapi_json(), metrics, identity, addr, ClientAuth::Optional).await?;
+    let _ = agency.url.set(node.url());
+    if let Err(e) = agency.register().await {
+        tracing::warn!(error = %e, "hub registration failed; retrying in the background");
+        let a = agency.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                match a.register().await {
+                    Ok(()) => break,
+                    Err(e) => tracing::warn!(error = %e, "hub registration"),
+                }
+            }
+        });
+    }
+    Ok(Started { node, agency, clerk_token })
+}

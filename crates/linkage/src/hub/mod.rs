@@ -1,0 +1,138 @@
+//! The hub (情報提供ネットワークシステム): the directory of agency nodes, code issuance for
+//! J-LIS, the permission check and code translation for each query, and the transparency log.
+//! It routes payloads it cannot open and stores none.
+
+mod log;
+mod query;
+mod routes;
+
+use std::{
+    collections::{HashMap, HashSet},
+    net::SocketAddr,
+    sync::{Arc, Mutex, RwLock},
+};
+
+use hmac::{Hmac, Mac};
+use myna_link::{AgencyId, CodeBook, LinkId, Layouts, NetworkTrust, NodeKey, PermissionTable};
+use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
+use myna_store::{AgencyRow, Db, HubStore, StoreError};
+use sha2::Sha256;
+
+pub use log::{Log, LogError, SignedHead};
+pub use routes::openapi_json;
+
+/// The hub's id on the network (its certificate's common name).
+pub const HUB_ID: &str = "hub";
+/// J-LIS's id: the only node that may ask for codes.
+pub const JLIS_ID: &str = "jlis";
+/// Exchange records are kept 7 years (番号法 and its ordinances).
+pub const RETENTION_DAYS: i64 = 7 * 366;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Log(#[from] LogError),
+    #[error("setup: {0}")]
+    Setup(String),
+    #[error(transparent)]
+    Tls(#[from] myna_node::TlsError),
+}
+
+pub struct Hub {
+    pub id: AgencyId,
+    pub store: HubStore,
+    pub key: Arc<NodeKey>,
+    pub trust: NetworkTrust,
+    codes: CodeBook,
+    subject_key: [u8; 32],
+    pub table: PermissionTable,
+    pub layouts: Layouts,
+    pub log: Log,
+    client: reqwest::Client,
+    directory: RwLock<HashMap<AgencyId, AgencyRow>>,
+    /// (requester, message id) being handled: a concurrent resend waits for the first.
+    in_flight: Mutex<HashSet<(AgencyId, String)>>,
+}
+
+async fn secret(db: &Db, name: &str) -> Result<[u8; 32], HubError> {
+    let hex_key = db
+        .meta_or_init(name, || {
+            let mut k = [0u8; 32];
+            aws_fill(&mut k).map_err(StoreError::Corrupt)?;
+            Ok(hex::encode(k))
+        })
+        .await?;
+    let mut k = [0u8; 32];
+    hex::decode_to_slice(hex_key, &mut k).map_err(|e| HubError::Setup(format!("{name}: {e}")))?;
+    Ok(k)
+}
+
+fn aws_fill(k: &mut [u8]) -> Result<(), String> {
+    aws_lc_rs::rand::fill(k).map_err(|_| "no random source".to_string())
+}
+
+impl Hub {
+    pub async fn open(db: Db, identity: &NodeIdentity) -> Result<Self, HubError> {
+        let store = HubStore::new(db.clone());
+        let key = Arc::new(NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| HubError::Setup(e.to_string()))?);
+        let trust = NetworkTrust::from_ca_pem(&identity.ca_pem).map_err(|e| HubError::Setup(e.to_string()))?;
+        let codes = CodeBook::new(secret(&db, "hub_code_master").await?);
+        let subject_key = secret(&db, "hub_subject_key").await?;
+        let table = PermissionTable::shipped().map_err(|e| HubError::Setup(e.to_string()))?;
+        let layouts = Layouts::shipped().map_err(|e| HubError::Setup(e.to_string()))?;
+        let directory = store.agencies().await?.into_iter().filter_map(|a| Some((a.id.parse().ok()?, a))).collect();
+        let log = Log::open(store.clone(), key.clone()).await?;
+        Ok(Self {
+            id: key.id().clone(),
+            store,
+            key,
+            trust,
+            codes,
+            subject_key,
+            table,
+            layouts,
+            log,
+            client: identity.client()?,
+            directory: RwLock::new(directory),
+            in_flight: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// The person's tag in the log: HMAC of the link id under the hub's own key, so entries
+    /// of one person can be found for them, and the tag says nothing to anyone else.
+    pub fn subject(&self, link: LinkId) -> String {
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&self.subject_key);
+        let mut mac = <Hmac<Sha256> as Mac>::new(&block.into());
+        mac.update(b"myna/log-subject/v1\0");
+        mac.update(&link.0.to_be_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    fn agency(&self, id: &AgencyId) -> Option<AgencyRow> {
+        self.directory.read().ok()?.get(id).cloned()
+    }
+}
+
+/// Starts the hub on `addr`: mutual TLS, only nodes of the network connect.
+pub async fn start(db: Db, identity: &NodeIdentity, addr: SocketAddr) -> Result<(RunningNode, Arc<Hub>), HubError> {
+    let hub = Arc::new(Hub::open(db, identity).await?);
+    let expire = hub.clone();
+    tokio::spawn(async move {
+        loop {
+            let before = crate::now_ms() - RETENTION_DAYS * 86_400_000;
+            match expire.store.expire(before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(entries = n, "exchange records past retention cleared (leaf hashes kept)"),
+                Err(e) => tracing::warn!(error = %e, "retention sweep"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+    let metrics = Metrics::new("hub");
+    let node =
+        myna_node::serve_with(routes::routes(hub.clone()), openapi_json(), metrics, identity, addr, ClientAuth::Required).await?;
+    Ok((node, hub))
+}

@@ -1,0 +1,216 @@
+//! The hub's HTTP API. Bodies of the linkage protocol are compact JWS (`application/jose`);
+//! the log's read API is plain JSON (heads are signed, proofs need no signature).
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::{Query as Q, State},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use myna_link::{AgencyCode, AgencyId, CodeIssued, CodeRequest, Envelope, Registration, open_envelope};
+use myna_node::ApiError;
+use myna_store::AgencyRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::{Hub, JLIS_ID, query::{Handled, status_of}};
+use crate::wire::{jose, now_secs, rejected};
+
+type S = State<Arc<Hub>>;
+
+pub fn routes(hub: Arc<Hub>) -> Router {
+    Router::new()
+        .route("/v1/agencies", post(register))
+        .route("/v1/codes", post(codes))
+        .route("/v1/query", post(query))
+        .route("/v1/log/head", get(head))
+        .route("/v1/log/consistency", get(consistency))
+        .route("/v1/log/inclusion", get(inclusion))
+        .route("/v1/log/person", post(person))
+        .with_state(hub)
+}
+
+fn sign<T: Serialize>(hub: &Hub, to: &AgencyId, body: T) -> Result<Response, ApiError> {
+    let env = Envelope::new(hub.id.clone(), to.clone(), now_secs(), body);
+    Ok(jose(hub.key.sign(&env).map_err(ApiError::internal)?))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Registered {
+    pub id: String,
+    pub kind: String,
+}
+
+/// An agency's node registers where it is reached and its encryption key. Its id is its
+/// certificate's; an id that names no agency kind is refused.
+#[utoipa::path(post, path = "/v1/agencies", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<Registration>"),
+    responses((status = 200, description = "JWS of Envelope<Registered>"), (status = 401, description = "unsigned, tampered, stale"), (status = 422, description = "unknown kind or bad key")))]
+async fn register(State(hub): S, body: String) -> Result<Response, ApiError> {
+    let env: Envelope<Registration> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
+    let kind = env.from.kind().map_err(|e| ApiError::unprocessable("agency_kind", e.to_string()))?;
+    myna_link::seal::seal(&env.body.seal_key, b"", b"").map_err(|e| ApiError::unprocessable("seal_key", e.to_string()))?;
+    if !env.body.url.starts_with("https://") {
+        return Err(ApiError::unprocessable("url", "an agency node is reached over https://"));
+    }
+    let row = AgencyRow { id: env.from.to_string(), url: env.body.url.trim_end_matches('/').into(), seal_key: env.body.seal_key, name: env.body.name };
+    hub.store.upsert_agency(&row, now_secs()).await.map_err(ApiError::internal)?;
+    if let Ok(mut d) = hub.directory.write() {
+        d.insert(env.from.clone(), row);
+    }
+    tracing::info!(agency = %env.from, "registered");
+    sign(&hub, &env.from, Registered { id: env.from.to_string(), kind: kind.id().into() })
+}
+
+/// J-LIS asks for an agency's code for a person it knows by link id (符号取得). Only J-LIS.
+#[utoipa::path(post, path = "/v1/codes", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<CodeRequest>, signed by J-LIS"),
+    responses((status = 200, description = "JWS of Envelope<CodeIssued>"), (status = 403, description = "not J-LIS")))]
+async fn codes(State(hub): S, body: String) -> Result<Response, ApiError> {
+    let env: Envelope<CodeRequest> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
+    if env.from.as_str() != JLIS_ID {
+        return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "not_jlis", "only J-LIS asks for agency codes"));
+    }
+    let code: AgencyCode = hub.code_for(&env.body.agency, env.body.link);
+    sign(&hub, &env.from, CodeIssued { agency: env.body.agency, code })
+}
+
+/// A query (情報照会). Answers the provider's signed, sealed answer wrapped in the hub's
+/// signed delivery, or a refusal or failure naming its record.
+#[utoipa::path(post, path = "/v1/query", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<Query>"),
+    responses((status = 200, description = "JWS of Envelope<Delivery>"), (status = 401, description = "unsigned, tampered, stale or replayed"),
+        (status = 403, description = "refused: not permitted, or not the requester's code (recorded)"),
+        (status = 409, description = "the same message id is being handled"), (status = 502, description = "the provider failed (recorded)")))]
+async fn query(State(hub): S, body: String) -> Result<Response, ApiError> {
+    let handled = hub.query(&body).await?;
+    let status = status_of(&handled);
+    match handled {
+        Handled::Delivered(env) => Ok(jose(hub.key.sign(&env).map_err(ApiError::internal)?)),
+        Handled::Refused { record, reason } => Ok(ApiError::new(status, "refused", format!("{reason} (record {record})")).into_response()),
+        Handled::Failed { record, reason } => Ok(ApiError::new(status, "failed", format!("{reason} (record {record})")).into_response()),
+    }
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct HeadView {
+    pub size: u64,
+    pub root: String,
+    pub at: i64,
+    /// The hub's compact JWS over {size, root, at}.
+    pub signed: String,
+}
+
+/// The latest signed tree head.
+#[utoipa::path(get, path = "/v1/log/head", responses((status = 200, body = HeadView)))]
+async fn head(State(hub): S) -> Result<Json<HeadView>, ApiError> {
+    let h = hub.log.head().map_err(ApiError::internal)?;
+    Ok(Json(HeadView { size: h.head.size, root: h.head.root, at: h.head.at, signed: h.jws }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct Sizes {
+    /// The earlier tree size.
+    pub from: u64,
+    /// The later tree size (at most the current).
+    pub to: u64,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ProofView {
+    /// Hex SHA-256 hashes, RFC 9162 order.
+    pub proof: Vec<String>,
+}
+
+fn hexes(p: Vec<[u8; 32]>) -> Vec<String> {
+    p.iter().map(hex::encode).collect()
+}
+
+fn proof_error(e: super::LogError) -> ApiError {
+    match e {
+        super::LogError::Proof(p) => ApiError::unprocessable("proof", p.to_string()),
+        other => ApiError::internal(other),
+    }
+}
+
+/// A consistency proof between two tree sizes (RFC 9162 §2.1.4).
+#[utoipa::path(get, path = "/v1/log/consistency", params(Sizes), responses((status = 200, body = ProofView), (status = 422, description = "sizes out of range")))]
+async fn consistency(State(hub): S, Q(s): Q<Sizes>) -> Result<Json<ProofView>, ApiError> {
+    let p = hub.log.with_tree(|t, _| Ok(t.consistency(s.from, s.to)?)).map_err(proof_error)?;
+    Ok(Json(ProofView { proof: hexes(p) }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct At {
+    pub index: u64,
+    pub size: u64,
+}
+
+/// An inclusion proof of entry `index` in the tree of `size` entries (RFC 9162 §2.1.3). The
+/// entry itself is not served here: its parties hold it.
+#[utoipa::path(get, path = "/v1/log/inclusion", params(At), responses((status = 200, body = ProofView), (status = 422, description = "out of range")))]
+async fn inclusion(State(hub): S, Q(a): Q<At>) -> Result<Json<ProofView>, ApiError> {
+    let p = hub.log.with_tree(|t, _| Ok(t.inclusion(a.index, a.size)?)).map_err(proof_error)?;
+    Ok(Json(ProofView { proof: hexes(p) }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PersonRequest {
+    /// The portal's code for the resident.
+    pub code: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct RecordView {
+    pub index: u64,
+    /// The entry's exact bytes (JSON).
+    pub entry: String,
+    pub proof: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct PersonRecords {
+    #[schema(value_type = Object)]
+    pub head: myna_link::TreeHead,
+    /// The hub's JWS over `head`.
+    pub head_signed: String,
+    pub records: Vec<RecordView>,
+}
+
+/// One resident's exchange records, newest first, each with its inclusion proof against the
+/// current signed head. Only the portal asks, with its own code for the resident.
+#[utoipa::path(post, path = "/v1/log/person", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<PersonRequest>, from the portal"),
+    responses((status = 200, description = "JWS of Envelope<PersonRecords>"), (status = 403, description = "not the portal, or not its code")))]
+async fn person(State(hub): S, body: String) -> Result<Response, ApiError> {
+    let env: Envelope<PersonRequest> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
+    let forbidden = |m: String| ApiError::new(axum::http::StatusCode::FORBIDDEN, "refused", m);
+    if env.from.kind().ok() != Some(myna_link::AgencyKind::Portal) {
+        return Err(forbidden("only the portal lists a resident's records, for the resident".into()));
+    }
+    let code: AgencyCode = env.body.code.parse().map_err(|e: myna_link::CodeError| ApiError::unprocessable("code", e.to_string()))?;
+    let link = hub.codes.resolve(&env.from, &code).map_err(|e| forbidden(e.to_string()))?;
+    let rows = hub.store.of_subject(&hub.subject(link), 1000).await.map_err(ApiError::internal)?;
+    let out = hub
+        .log
+        .with_tree(|t, h| {
+            let mut records = Vec::new();
+            for r in rows.into_iter().filter(|r| r.index < h.head.size) {
+                let Some(entry) = r.entry else { continue };
+                records.push(RecordView { index: r.index, entry, proof: hexes(t.inclusion(r.index, h.head.size)?) });
+            }
+            Ok(PersonRecords { head: h.head.clone(), head_signed: h.jws.clone(), records })
+        })
+        .map_err(proof_error)?;
+    sign(&hub, &env.from, out)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "myna hub (情報提供ネットワークシステム)", description = "Linkage between agencies: registration, agency codes for J-LIS, queries checked against the permission table and forwarded with the code translated, and the transparency log (signed tree heads, inclusion and consistency proofs, a resident's records for the portal). Protocol bodies are compact JWS signed by the sending node; mutual TLS with the network CA. Errors are {\"error\": {\"code\", \"message\"}}."),
+    paths(register, codes, query, head, consistency, inclusion, person),
+    components(schemas(Registered, HeadView, ProofView, PersonRequest, PersonRecords, RecordView))
+)]
+struct Doc;
+
+pub fn openapi_json() -> String {
+    Doc::openapi().to_pretty_json().unwrap_or_default()
+}
