@@ -7,6 +7,7 @@ mod cards;
 mod cards_api;
 mod errors;
 mod handlers;
+mod linkage;
 mod openapi;
 mod state;
 
@@ -27,16 +28,35 @@ pub enum StartError {
     Setup(#[from] SetupError),
     #[error(transparent)]
     Tls(#[from] TlsError),
+    #[error("linkage: {0}")]
+    Linkage(String),
 }
 
 /// Starts the J-LIS node on `addr` with `store`: the registry, cards and the JPKI authority
 /// (created in the database on first start).
 pub async fn start(store: RegistryStore, identity: &NodeIdentity, addr: SocketAddr) -> Result<RunningNode, StartError> {
+    start_with_hub(store, identity, addr, None).await
+}
+
+/// [`start`], connected to the linkage network's hub at `hub` for code acquisition.
+pub async fn start_with_hub(
+    store: RegistryStore,
+    identity: &NodeIdentity,
+    addr: SocketAddr,
+    hub: Option<&str>,
+) -> Result<RunningNode, StartError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let jlis = Arc::new(Jlis::open(store, now).await?);
+    if let Some(hub) = hub {
+        let key = jlis.link_key().await?;
+        let link = linkage::Linkage::new(identity, hub, &key).map_err(StartError::Linkage)?;
+        let _ = jlis.linkage.set(link);
+    }
     let metrics = Metrics::new("jlis");
-    let routes = handlers::routes(jlis.clone()).merge(cards::routes(jlis.clone()));
-    let node = myna_node::serve(routes, openapi_json(), metrics, identity, addr).await?;
+    let routes = handlers::routes(jlis.clone()).merge(cards::routes(jlis.clone())).merge(linkage::routes(jlis.clone()));
+    // Client certificates are optional: residents' tools and verifiers connect without one;
+    // agency nodes present theirs, and their linkage messages are signed besides.
+    let node = myna_node::serve_with(routes, openapi_json(), metrics, identity, addr, myna_node::ClientAuth::Optional).await?;
     let _ = jlis.base_url.set(node.url());
     Ok(node)
 }

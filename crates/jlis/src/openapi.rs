@@ -29,7 +29,8 @@ use crate::{api::*, cards, cards_api::*, handlers};
         cards::verify_signature,
         cards::register_verifier,
         cards::consent,
-        cards::latest
+        cards::latest,
+        crate::linkage::codes
     ),
     components(schemas(
         EventRequest,

@@ -19,6 +19,8 @@ pub struct Jlis {
     /// certificates; known once the listener is bound.
     pub base_url: OnceLock<String>,
     crls: Mutex<HashMap<CertKind, Published>>,
+    /// Set when the node is connected to a hub (code acquisition).
+    pub linkage: OnceLock<crate::linkage::Linkage>,
 }
 
 /// A CRL as last built.
@@ -54,7 +56,23 @@ impl Jlis {
         let files: AuthorityFiles = serde_json::from_str(&json)?;
         let ca = Authority::from_files(&files)?;
         let trust = ca.trust_store()?;
-        Ok(Self { registry, cards, ca, trust, base_url: OnceLock::new(), crls: Mutex::new(HashMap::new()) })
+        Ok(Self { registry, cards, ca, trust, base_url: OnceLock::new(), crls: Mutex::new(HashMap::new()), linkage: OnceLock::new() })
+    }
+
+    /// The key of the link-id permutation, created on first use.
+    pub async fn link_key(&self) -> Result<[u8; 32], SetupError> {
+        let hex_key = self
+            .registry
+            .db()
+            .meta_or_init("jlis_link_key", || {
+                let mut k = [0u8; 32];
+                aws_lc_rs::rand::fill(&mut k).map_err(|_| StoreError::Corrupt("no random source".into()))?;
+                Ok(hex::encode(k))
+            })
+            .await?;
+        let mut k = [0u8; 32];
+        hex::decode_to_slice(hex_key, &mut k).map_err(|e| StoreError::Corrupt(format!("jlis_link_key: {e}")))?;
+        Ok(k)
     }
 
     pub fn base_url(&self) -> &str {

@@ -97,6 +97,8 @@ pub struct Field {
 struct FileLayout {
     item: String,
     version: Version,
+    #[serde(default)]
+    draft: bool,
     fields: Vec<Field>,
 }
 
@@ -109,6 +111,7 @@ struct File {
 #[derive(Debug, Clone)]
 pub struct Layouts {
     by_item: BTreeMap<(InfoItem, Version), Vec<Field>>,
+    drafts: Vec<(InfoItem, Version)>,
 }
 
 const SHIPPED: &str = include_str!("../data/layouts.json");
@@ -123,22 +126,26 @@ impl Layouts {
     pub fn parse(json: &str) -> Result<Self, LayoutError> {
         let file: File = serde_json::from_str(json).map_err(|e| LayoutError::File(e.to_string()))?;
         let mut by_item = BTreeMap::new();
+        let mut drafts = Vec::new();
         for l in file.layouts {
             let item: InfoItem = l.item.parse().map_err(|e: crate::TableError| LayoutError::File(e.to_string()))?;
+            if l.draft {
+                drafts.push((item, l.version));
+            }
             if by_item.insert((item, l.version), l.fields).is_some() {
                 return Err(LayoutError::File(format!("{} {} is given twice", l.item, l.version)));
             }
         }
-        Ok(Self { by_item })
+        Ok(Self { by_item, drafts })
     }
 
     pub fn fields(&self, item: InfoItem, version: Version) -> Result<&[Field], LayoutError> {
         self.by_item.get(&(item, version)).map(Vec::as_slice).ok_or(LayoutError::Unknown { item: item.id(), version })
     }
 
-    /// The newest version of `item`.
+    /// The newest version of `item` in force (drafts are used only when asked for).
     pub fn latest(&self, item: InfoItem) -> Option<Version> {
-        self.by_item.keys().filter(|(i, _)| *i == item).map(|(_, v)| *v).max()
+        self.by_item.keys().filter(|k| k.0 == item && !self.drafts.contains(k)).map(|(_, v)| *v).max()
     }
 
     /// The versions of `item`, oldest first.
@@ -233,6 +240,7 @@ mod tests {
             assert!(l.latest(item).is_some(), "{} has no layout", item.id());
         }
         assert_eq!(l.versions(InfoItem::LocalTax), vec![v("1.0"), v("1.1"), v("2.0")]);
+        assert_eq!(l.latest(InfoItem::LocalTax), Some(v("1.1")), "2.0 is a draft");
     }
 
     #[test]

@@ -93,7 +93,7 @@ async fn enrol(State(a): S, headers: HeaderMap, ApiJson(r): ApiJson<EnrolRequest
     }
     let (_, jws) = a.sign(&a.jlis, Enrolment { number: r.number.clone() }).map_err(ApiError::internal)?;
     let answer = post_jws(&a.client, &format!("{}/v1/linkage/codes", a.config.jlis_url), jws).await.map_err(call_error)?;
-    let env: Envelope<CodeIssued> = open_envelope(&a.trust, &answer, &a.id, now_secs()).map_err(|e| ApiError::internal(e))?;
+    let env: Envelope<CodeIssued> = open_envelope(&a.trust, &answer, &a.id, now_secs()).map_err(ApiError::internal)?;
     if env.from != a.jlis || env.body.agency != a.id {
         return Err(ApiError::internal("J-LIS's answer is not from J-LIS or not for this agency"));
     }

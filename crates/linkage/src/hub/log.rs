@@ -126,11 +126,10 @@ async fn writer(store: HubStore, key: Arc<NodeKey>, tree: Arc<RwLock<(Tree, Sign
                         }
                     }
                 };
-                if let Some(h) = head {
-                    if let Err(e) = store.save_head(h.head.size, &h.head.root, h.head.at, &h.jws).await {
+                if let Some(h) = head
+                    && let Err(e) = store.save_head(h.head.size, &h.head.root, h.head.at, &h.jws).await {
                         tracing::warn!(error = %e, "keeping the signed tree head");
                     }
-                }
                 for (i, (job, row)) in batch.drain(..).zip(rows).enumerate() {
                     let _ = job.reply.send(Ok((first + i as u64, row.entry)));
                 }

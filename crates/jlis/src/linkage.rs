@@ -1,0 +1,93 @@
+//! J-LIS's part in code acquisition (符号取得): an agency sends J-LIS the individual number
+//! (J-LIS holds it anyway); J-LIS derives the person's link id from the resident record code
+//! and asks the hub for that agency's code. The hub never sees the number, the agency never
+//! sees the link id.
+
+use std::sync::Arc;
+
+use axum::{Router, extract::State, http::StatusCode, response::{IntoResponse, Response}, routing::post};
+use myna_link::{AgencyId, CodeIssued, CodeRequest, Enrolment, Envelope, NetworkTrust, NodeKey, open_envelope};
+use myna_node::{ApiError, NodeIdentity};
+use myna_number::{IndividualNumber, NumberIssuer};
+
+use crate::Jlis;
+
+const LINK_TWEAK: &[u8] = b"myna/link-id";
+
+/// What J-LIS needs to take part in the linkage network.
+pub struct Linkage {
+    key: NodeKey,
+    trust: NetworkTrust,
+    client: reqwest::Client,
+    hub_url: String,
+    hub: AgencyId,
+    /// A keyed permutation of record codes: distinct residents get distinct link ids.
+    link_ids: NumberIssuer,
+}
+
+impl Linkage {
+    pub fn new(identity: &NodeIdentity, hub_url: &str, link_key: &[u8; 32]) -> Result<Self, String> {
+        Ok(Self {
+            key: NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| e.to_string())?,
+            trust: NetworkTrust::from_ca_pem(&identity.ca_pem).map_err(|e| e.to_string())?,
+            client: identity.client().map_err(|e| e.to_string())?,
+            hub_url: hub_url.trim_end_matches('/').to_string(),
+            hub: "hub".parse().map_err(|e: myna_link::CodeError| e.to_string())?,
+            link_ids: NumberIssuer::new(link_key).map_err(|e| e.to_string())?,
+        })
+    }
+
+    fn link_id(&self, record_code: u64) -> Result<u64, ApiError> {
+        let digits = self.link_ids.code::<11>(LINK_TWEAK, record_code).map_err(ApiError::internal)?;
+        Ok(digits.iter().fold(0u64, |v, d| v * 10 + u64::from(*d)))
+    }
+}
+
+pub fn routes(jlis: Arc<Jlis>) -> Router {
+    Router::new().route("/v1/linkage/codes", post(codes)).with_state(jlis)
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// An agency's request for its code for a person (JWS of Envelope<Enrolment>).
+#[utoipa::path(post, path = "/v1/linkage/codes", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<Enrolment>, from an agency node"),
+    responses((status = 200, description = "JWS of Envelope<CodeIssued>"), (status = 401, description = "unsigned or not from the network"),
+        (status = 404, description = "no resident with that number"), (status = 503, description = "J-LIS is not connected to a hub")))]
+pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response, ApiError> {
+    let Some(link) = j.linkage.get() else {
+        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_hub", "this J-LIS node was started without a hub (--hub)"));
+    };
+    let me: AgencyId = "jlis".parse().map_err(ApiError::internal)?;
+    let env: Envelope<Enrolment> = open_envelope(&link.trust, &body, &me, now())
+        .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, "rejected", e.to_string()))?;
+    env.from.kind().map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_an_agency", e.to_string()))?;
+    let number: IndividualNumber = env.body.number.parse().map_err(|e| ApiError::unprocessable("number", format!("{e}")))?;
+    let resident = j
+        .registry
+        .by_number(number)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found("no resident has this individual number"))?;
+    let request = Envelope::new(me.clone(), link.hub.clone(), now(), CodeRequest { agency: env.from.clone(), link: link.link_id(resident.code.value())? });
+    let jws = link.key.sign(&request).map_err(ApiError::internal)?;
+    let res = link
+        .client
+        .post(format!("{}/v1/codes", link.hub_url))
+        .header("content-type", "application/jose")
+        .body(jws)
+        .send()
+        .await
+        .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "hub_unreachable", format!("the hub could not be reached: {e}")))?;
+    if !res.status().is_success() {
+        return Err(ApiError::new(StatusCode::BAD_GATEWAY, "hub_refused", format!("the hub answered {}", res.status())));
+    }
+    let text = res.text().await.map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "hub_unreachable", e.to_string()))?;
+    let issued: Envelope<CodeIssued> = open_envelope(&link.trust, &text, &me, now()).map_err(ApiError::internal)?;
+    if issued.from != link.hub || issued.body.agency != env.from {
+        return Err(ApiError::internal("the hub's answer is not for this request"));
+    }
+    let reply = Envelope::new(me, env.from, now(), issued.body);
+    Ok(([("content-type", "application/jose")], link.key.sign(&reply).map_err(ApiError::internal)?).into_response())
+}

@@ -1,0 +1,150 @@
+//! A small country for linkage tests: J-LIS, the hub and agency nodes, each with its own
+//! database and certificate, talking HTTPS with mutual TLS on loopback.
+#![allow(dead_code)]
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+
+use myna_link::{AgencyId, Envelope, NodeKey, Query};
+use myna_linkage::{agency::{self, AgencyConfig, Started}, hub::{self, Hub}};
+use myna_node::{NodeIdentity, RunningNode};
+use myna_store::{Db, RegistryStore};
+use serde_json::{Value, json};
+
+pub const CITY_A: &str = "municipality:131016";
+pub const CITY_B: &str = "municipality:271004";
+pub const PENSION: &str = "pension_service";
+pub const PORTAL: &str = "portal";
+
+pub struct Country {
+    pub dir: PathBuf,
+    pub jlis: RunningNode,
+    pub hub: RunningNode,
+    pub hub_state: Arc<Hub>,
+    pub hub_db: String,
+    pub agencies: Vec<Started>,
+    pub client: reqwest::Client,
+    /// Individual numbers of the residents, in order.
+    pub numbers: Vec<String>,
+}
+
+pub fn any() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+pub fn identity(dir: &std::path::Path, name: &str) -> NodeIdentity {
+    NodeIdentity::load_or_create(dir, name, &[]).unwrap()
+}
+
+pub fn key(dir: &std::path::Path, name: &str) -> NodeKey {
+    let id = identity(dir, name);
+    NodeKey::from_pem(&id.cert_pem, &id.key_pem).unwrap()
+}
+
+pub fn tmpdir(tag: &str) -> PathBuf {
+    let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let d = std::env::temp_dir().join(format!("myna-link-{tag}-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+pub async fn start_agency(dir: &std::path::Path, name: &str, hub: &str, jlis: &str) -> Started {
+    let db = Db::open(&myna_testkit::sqlite_url()).await.unwrap();
+    let config = AgencyConfig { name: name.into(), hub_url: hub.into(), jlis_url: jlis.into() };
+    agency::start(db, &identity(dir, name), any(), config).await.unwrap()
+}
+
+impl Country {
+    pub async fn start(hub_db: Option<String>) -> Self {
+        let dir = tmpdir("country");
+        let hub_db = hub_db.unwrap_or_else(myna_testkit::sqlite_url);
+        let (hub, hub_state) = hub::start(Db::open(&hub_db).await.unwrap(), &identity(&dir, "hub"), any()).await.unwrap();
+        let store = RegistryStore::open(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), || [7; 32]).await.unwrap();
+        let jlis = myna_jlis::start_with_hub(store, &identity(&dir, "jlis"), any(), Some(&hub.url())).await.unwrap();
+        let mut agencies = Vec::new();
+        for name in [CITY_A, CITY_B, PENSION, PORTAL] {
+            agencies.push(start_agency(&dir, name, &hub.url(), &jlis.url()).await);
+        }
+        let ca = reqwest::Certificate::from_pem(identity(&dir, "hub").ca_pem.as_bytes()).unwrap();
+        let client = reqwest::Client::builder().tls_certs_only([ca]).build().unwrap();
+        let mut c = Country { dir, jlis, hub, hub_state, hub_db, agencies, client, numbers: Vec::new() };
+        for (i, (name, kana)) in [("山田 花子", "ヤマダ ハナコ"), ("鈴木 一郎", "スズキ イチロウ")].into_iter().enumerate() {
+            let birth = json!({"kind": "birth", "on": "2020-04-01", "name": name, "kana": kana, "sex": "female",
+                "address": "東京都千代田区千代田1-1"});
+            let res = c.client.post(format!("{}/v1/events", c.jlis.url())).header("idempotency-key", format!("birth-{i}")).json(&birth).send().await.unwrap();
+            assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+            let v: Value = res.json().await.unwrap();
+            c.numbers.push(v["resident"]["number"].as_str().unwrap().replace(' ', ""));
+        }
+        c
+    }
+
+    /// A client of a node of the network (the hub asks for a certificate).
+    pub fn node_client(&self) -> reqwest::Client {
+        identity(&self.dir, PORTAL).client().unwrap()
+    }
+
+    pub fn agency(&self, name: &str) -> &Started {
+        self.agencies.iter().find(|a| a.agency.id.as_str() == name).unwrap()
+    }
+
+    /// A clerk's call to an agency's API.
+    pub async fn clerk(&self, name: &str, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+        let a = self.agency(name);
+        let res = self
+            .client
+            .request(method, format!("{}{path}", a.node.url()))
+            .bearer_auth(&a.clerk_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// Enrols resident `i` at `agency` as person `p<i>`.
+    pub async fn enrol(&self, agency: &str, i: usize) -> String {
+        let (s, v) = self.clerk(agency, reqwest::Method::POST, "/v1/people", json!({"person": format!("p{i}"), "number": self.numbers[i]})).await;
+        assert_eq!(s, 200, "{v}");
+        v["code"].as_str().unwrap().to_string()
+    }
+
+    pub async fn put_copy(&self, agency: &str, i: usize, item: &str, version: &str, data: Value) -> (u16, Value) {
+        self.clerk(agency, reqwest::Method::PUT, &format!("/v1/people/p{i}/copies/{item}"), json!({"version": version, "data": data})).await
+    }
+
+    pub async fn ask(&self, agency: &str, i: usize, task: &str, item: &str, provider: &str) -> (u16, Value) {
+        let q = json!({"person": format!("p{i}"), "task": task, "item": item, "provider": provider, "purpose": "令和8年度 第123号"});
+        self.clerk(agency, reqwest::Method::POST, "/v1/queries", q).await
+    }
+
+    /// Sends a signed body to the hub as `signer` would, with a client certificate.
+    pub async fn to_hub(&self, signer: &str, path: &str, jws: String) -> (u16, Value) {
+        let client = identity(&self.dir, signer).client().unwrap();
+        let res = client.post(format!("{}{path}", self.hub.url())).header("content-type", "application/jose").body(jws).send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub fn query(&self, from: &str, code: &str, at: i64) -> Envelope<Query> {
+        let q = Query {
+            task: "child_allowance".parse().unwrap(),
+            item: "local_tax".parse().unwrap(),
+            version: "1.0".parse().unwrap(),
+            provider: CITY_B.parse().unwrap(),
+            code: code.parse().unwrap(),
+            purpose: "case 1".into(),
+        };
+        Envelope::new(from.parse::<AgencyId>().unwrap(), "hub".parse().unwrap(), at, q)
+    }
+}
+
+pub fn tax(income: u64) -> Value {
+    json!({"fiscal_year": 2026, "taxable_income": income, "tax_amount": income / 10, "non_taxable": false})
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}

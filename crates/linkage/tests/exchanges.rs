@@ -1,0 +1,247 @@
+//! The linkage network with real nodes: J-LIS, the hub and agencies, each with its own
+//! database and key, over HTTPS with mutual TLS.
+
+mod common;
+
+use common::*;
+use myna_link::{Entry, Outcome, merkle};
+use serde_json::{Value, json};
+
+fn entry(v: &Value) -> Entry {
+    serde_json::from_str(v["entry"].as_str().unwrap()).unwrap()
+}
+
+async fn head(c: &Country) -> (u64, [u8; 32]) {
+    let v: Value = c.node_client().get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap().json().await.unwrap();
+    let mut root = [0u8; 32];
+    hex::decode_to_slice(v["root"].as_str().unwrap(), &mut root).unwrap();
+    (v["size"].as_u64().unwrap(), root)
+}
+
+fn hashes(v: &Value) -> Vec<[u8; 32]> {
+    v.as_array().unwrap().iter().map(|h| {
+        let mut b = [0u8; 32];
+        hex::decode_to_slice(h.as_str().unwrap(), &mut b).unwrap();
+        b
+    }).collect()
+}
+
+#[tokio::test]
+async fn a_permitted_query_is_answered_sealed_recorded_and_provable() {
+    let c = Country::start(None).await;
+    let code_a = c.enrol(CITY_A, 0).await;
+    let code_b = c.enrol(CITY_B, 0).await;
+    assert_ne!(code_a, code_b, "two agencies know one person by different codes");
+    assert_eq!(c.enrol(CITY_A, 0).await, code_a, "enrolling again keeps the code");
+    assert!(!code_a.contains(&c.numbers[0]) && !code_b.contains(&c.numbers[0]));
+    let (s, v) = c.put_copy(CITY_B, 0, "local_tax", "1.1", tax(3_217_946)).await;
+    assert_eq!(s, 204, "{v}");
+
+    let (s, v) = c.ask(CITY_A, 0, "child_allowance", "local_tax", CITY_B).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["outcome"], "delivered");
+    assert_eq!(v["data"]["taxable_income"], 3_217_946);
+    assert_eq!(v["version"], "1.1", "a 1.1 copy serves a request for the newest 1.x");
+    let e = entry(&v);
+    assert_eq!((e.requester.as_str(), e.provider.as_str(), e.task.as_str(), e.item.as_str()), (CITY_A, CITY_B, "child_allowance", "local_tax"));
+    assert_eq!(e.outcome, Outcome::Delivered);
+
+    // The entry is in the log: its inclusion proof checks against the signed head.
+    let (size, root) = head(&c).await;
+    let index = v["record"].as_u64().unwrap();
+    let p: Value = c.node_client().get(format!("{}/v1/log/inclusion?index={index}&size={size}", c.hub.url())).send().await.unwrap().json().await.unwrap();
+    merkle::verify_inclusion(v["entry"].as_str().unwrap().as_bytes(), index, size, &root, &hashes(&p["proof"])).unwrap();
+
+    // The hub's database holds no payload and no number.
+    let hub_file = std::fs::read(c.hub_db.trim_start_matches("sqlite://")).unwrap();
+    let wal = std::fs::read(format!("{}-wal", c.hub_db.trim_start_matches("sqlite://"))).unwrap_or_default();
+    for bytes in [&hub_file, &wal] {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("3217946"), "the payload is not in the hub's database");
+        assert!(!text.contains(&c.numbers[0]), "the individual number is not in the hub's database");
+    }
+
+    // Both agencies keep their own record of the exchange.
+    let (_, mine) = c.clerk(CITY_A, reqwest::Method::GET, "/v1/exchanges", Value::Null).await;
+    assert_eq!((mine[0]["role"].as_str(), mine[0]["outcome"].as_str(), mine[0]["record"].as_u64()), (Some("asked"), Some("delivered"), Some(index)));
+    let (_, theirs) = c.clerk(CITY_B, reqwest::Method::GET, "/v1/exchanges", Value::Null).await;
+    assert_eq!((theirs[0]["role"].as_str(), theirs[0]["peer"].as_str()), (Some("answered"), Some(CITY_A)));
+
+    // Nothing held for the other resident: an answer that says so, recorded.
+    c.enrol(CITY_A, 1).await;
+    let (s, v) = c.ask(CITY_A, 1, "child_allowance", "local_tax", CITY_B).await;
+    assert_eq!((s, v["outcome"].as_str()), (200, Some("not_held")), "{v}");
+}
+
+#[tokio::test]
+async fn refusals_are_recorded_and_shown_to_the_resident_with_proofs() {
+    let c = Country::start(None).await;
+    c.enrol(CITY_A, 0).await;
+    c.enrol(PENSION, 0).await;
+    let portal_code = c.enrol(PORTAL, 0).await;
+    // A task that may not ask this provider for this item.
+    let (s, v) = c.ask(CITY_A, 0, "child_allowance", "pension_benefit", PENSION).await;
+    assert_eq!(s, 403, "{v}");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("not on the permission table") && msg.contains("(record "), "{msg}");
+    // The pension service may ask the city for resident records for a pension award; the
+    // city holds none for this person yet: not held, still recorded.
+    let (s, v) = c.ask(PENSION, 0, "pension_award", "resident_record", CITY_A).await;
+    assert_eq!((s, v["outcome"].as_str()), (200, Some("not_held")), "{v}");
+
+    // The portal lists the resident's records with proofs against the signed head.
+    let key = key(&c.dir, PORTAL);
+    let env = myna_link::Envelope::new(PORTAL.parse().unwrap(), "hub".parse().unwrap(), now(), json!({"code": portal_code}));
+    let (s, v) = c.to_hub(PORTAL, "/v1/log/person", key.sign(&env).unwrap()).await;
+    assert_eq!(s, 200, "{v}");
+    let trust = myna_link::NetworkTrust::from_ca_pem(&identity(&c.dir, "hub").ca_pem).unwrap();
+    let signed: myna_link::Signed<myna_link::Envelope<Value>> = trust.open(v.as_str().unwrap(), now()).unwrap();
+    assert_eq!(signed.signer.as_str(), "hub");
+    let body = signed.body.body;
+    let records = body["records"].as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    let (size, root_hex) = (body["head"]["size"].as_u64().unwrap(), body["head"]["root"].as_str().unwrap());
+    let mut root = [0u8; 32];
+    hex::decode_to_slice(root_hex, &mut root).unwrap();
+    let outcomes: Vec<Outcome> = records.iter().map(|r| entry(r).outcome).collect();
+    assert_eq!(outcomes, vec![Outcome::NotHeld, Outcome::Refused], "newest first");
+    for r in records {
+        merkle::verify_inclusion(r["entry"].as_str().unwrap().as_bytes(), r["index"].as_u64().unwrap(), size, &root, &hashes(&r["proof"])).unwrap();
+    }
+    // Another agency may not list them, even with its own valid code.
+    let city_key = common::key(&c.dir, CITY_A);
+    let code_a = c.enrol(CITY_A, 0).await;
+    let env = myna_link::Envelope::new(CITY_A.parse().unwrap(), "hub".parse().unwrap(), now(), json!({"code": code_a}));
+    let (s, _) = c.to_hub(CITY_A, "/v1/log/person", city_key.sign(&env).unwrap()).await;
+    assert_eq!(s, 403);
+}
+
+#[tokio::test]
+async fn another_agencys_code_tampered_unsigned_and_replayed_messages_are_refused() {
+    let c = Country::start(None).await;
+    let code_a = c.enrol(CITY_A, 0).await;
+    let code_pension = c.enrol(PENSION, 0).await;
+    c.enrol(CITY_B, 0).await;
+    c.put_copy(CITY_B, 0, "local_tax", "1.0", tax(1_000_000)).await;
+    let key_a = key(&c.dir, CITY_A);
+
+    // City A asking with the pension service's code for the person.
+    let jws = key_a.sign(&c.query(CITY_A, &code_pension, now())).unwrap();
+    let (s, v) = c.to_hub(CITY_A, "/v1/query", jws).await;
+    assert_eq!(s, 403, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("not issued to agency municipality:131016"), "{v}");
+
+    // A genuine query, then the same message again: the same record, not a second exchange.
+    let q = c.query(CITY_A, &code_a, now());
+    let jws = key_a.sign(&q).unwrap();
+    let (s1, v1) = c.to_hub(CITY_A, "/v1/query", jws.clone()).await;
+    assert_eq!(s1, 200, "{v1}");
+    let (size_before, _) = {
+        let v: Value = c.node_client().get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap().json().await.unwrap();
+        (v["size"].as_u64().unwrap(), ())
+    };
+    let (s2, v2) = c.to_hub(CITY_A, "/v1/query", jws.clone()).await;
+    assert_eq!(s2, 200, "{v2}");
+    let trust = myna_link::NetworkTrust::from_ca_pem(&identity(&c.dir, "hub").ca_pem).unwrap();
+    let d1: myna_link::Signed<myna_link::Envelope<myna_link::Delivery>> = trust.open(v1.as_str().unwrap(), now()).unwrap();
+    let d2: myna_link::Signed<myna_link::Envelope<myna_link::Delivery>> = trust.open(v2.as_str().unwrap(), now()).unwrap();
+    assert_eq!(d1.body.body.record, d2.body.body.record);
+    let v: Value = c.node_client().get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["size"].as_u64().unwrap(), size_before, "no second record");
+
+    // Replayed after the freshness window: refused as stale.
+    let old = key_a.sign(&c.query(CITY_A, &code_a, now() - 3600)).unwrap();
+    let (s, v) = c.to_hub(CITY_A, "/v1/query", old).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (401, Some("stale_or_replayed")), "{v}");
+
+    // Tampered: the payload changed after signing.
+    let parts: Vec<&str> = jws.split('.').collect();
+    let mut body: Value = serde_json::from_slice(&base64ct_decode(parts[1])).unwrap();
+    body["body"]["task"] = json!("public_housing");
+    let forged = format!("{}.{}.{}", parts[0], base64ct_encode(&serde_json::to_vec(&body).unwrap()), parts[2]);
+    let (s, v) = c.to_hub(CITY_A, "/v1/query", forged).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (401, Some("bad_signature")), "{v}");
+
+    // Unsigned: a plain JSON query, and a JWS with alg none.
+    let (s, _) = c.to_hub(CITY_A, "/v1/query", serde_json::to_string(&q).unwrap()).await;
+    assert_eq!(s, 400);
+    let none = format!("{}.{}.", base64ct_encode(br#"{"alg":"none"}"#), parts[1]);
+    let (s, v) = c.to_hub(CITY_A, "/v1/query", none).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (401, Some("unsigned")), "{v}");
+
+    // Signed by city A but claiming to be from city B.
+    let mut claim = c.query(CITY_B, &code_a, now());
+    claim.from = CITY_B.parse().unwrap();
+    let (s, v) = c.to_hub(CITY_A, "/v1/query", key_a.sign(&claim).unwrap()).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (401, Some("wrong_envelope")), "{v}");
+}
+
+fn base64ct_decode(s: &str) -> Vec<u8> {
+    use base64ct::Encoding;
+    base64ct::Base64UrlUnpadded::decode_vec(s).unwrap()
+}
+
+fn base64ct_encode(b: &[u8]) -> String {
+    use base64ct::Encoding;
+    base64ct::Base64UrlUnpadded::encode_string(b)
+}
+
+#[tokio::test]
+async fn a_node_with_a_certificate_from_another_ca_cannot_connect() {
+    let c = Country::start(None).await;
+    let stranger_dir = tmpdir("stranger");
+    let stranger = identity(&stranger_dir, CITY_A);
+    // Trusts our CA for the server, but presents a certificate from its own CA.
+    let ca = reqwest::Certificate::from_pem(identity(&c.dir, "hub").ca_pem.as_bytes()).unwrap();
+    let id = reqwest::Identity::from_pem(format!("{}\n{}", stranger.cert_pem, stranger.key_pem).as_bytes()).unwrap();
+    let client = reqwest::Client::builder().tls_certs_only([ca.clone()]).identity(id).build().unwrap();
+    let err = client.get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap_err();
+    assert!(err.is_connect() || err.is_request(), "{err:?}");
+    // And without any certificate.
+    let bare = reqwest::Client::builder().tls_certs_only([ca]).build().unwrap();
+    assert!(bare.get(format!("{}/v1/log/head", c.hub.url())).send().await.is_err());
+    // A node of our network connects.
+    let ok = identity(&c.dir, CITY_A).client().unwrap();
+    assert!(ok.get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap().status().is_success());
+}
+
+#[tokio::test]
+async fn a_provider_that_is_down_gives_a_clear_failure_recorded_as_failed() {
+    let mut c = Country::start(None).await;
+    c.enrol(CITY_A, 0).await;
+    c.enrol(CITY_B, 0).await;
+    let i = c.agencies.iter().position(|a| a.agency.id.as_str() == CITY_B).unwrap();
+    let b = c.agencies.remove(i);
+    b.node.shutdown().await;
+    let (s, v) = c.ask(CITY_A, 0, "child_allowance", "local_tax", CITY_B).await;
+    assert_eq!(s, 502, "{v}");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("could not be reached") && msg.contains("(record "), "{msg}");
+    let (_, mine) = c.clerk(CITY_A, reqwest::Method::GET, "/v1/exchanges", Value::Null).await;
+    assert_eq!(mine[0]["outcome"], "failed");
+    let rows = c.hub_state.store.of_subject("x", 1).await.unwrap();
+    assert!(rows.is_empty());
+    let (size, _) = head(&c).await;
+    let last = c.hub_state.store.entry(size - 1).await.unwrap().unwrap();
+    let e: Entry = serde_json::from_str(last.entry.as_deref().unwrap()).unwrap();
+    assert_eq!(e.outcome, Outcome::Failed);
+}
+
+#[tokio::test]
+async fn layout_versions_answer_when_compatible_and_copies_are_checked() {
+    let c = Country::start(None).await;
+    c.enrol(CITY_A, 0).await;
+    c.enrol(CITY_B, 0).await;
+    // A copy that does not match its layout is refused with the field and reason.
+    let (s, v) = c.put_copy(CITY_B, 0, "local_tax", "1.0", json!({"fiscal_year": 2026, "taxable_income": "lots"})).await;
+    assert_eq!(s, 422);
+    assert!(v["error"]["message"].as_str().unwrap().contains("taxable_income: must be an amount in yen"), "{v}");
+    // The provider holds 1.0; a requester reading 1.0 gets it, one reading 2.0 cannot.
+    c.put_copy(CITY_B, 0, "local_tax", "1.0", tax(2_000_000)).await;
+    let q = |version: &str| json!({"person": "p0", "task": "child_allowance", "item": "local_tax", "provider": CITY_B, "purpose": "x", "version": version});
+    let (s, v) = c.clerk(CITY_A, reqwest::Method::POST, "/v1/queries", q("1.0")).await;
+    assert_eq!((s, v["version"].as_str()), (200, Some("1.0")), "{v}");
+    let (s, v) = c.clerk(CITY_A, reqwest::Method::POST, "/v1/queries", q("2.0")).await;
+    assert_eq!(s, 502, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("local_tax 1.0 cannot serve a request for 2.0"), "{v}");
+}
