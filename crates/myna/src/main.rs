@@ -31,6 +31,12 @@ enum Command {
     /// Run one node.
     #[command(subcommand)]
     Node(cmd::node::NodeCmd),
+    /// A clerk's linkage tool: enrol a person, register a copy, query another agency.
+    #[command(subcommand)]
+    Link(cmd::link::LinkCmd),
+    /// The hub's transparency log: check it only grew.
+    #[command(subcommand)]
+    Log(cmd::link::LogCmd),
     /// Generate a small country and run all its nodes on this machine.
     Demo(cmd::demo::DemoArgs),
     /// Load scenarios.
@@ -54,6 +60,8 @@ fn main() -> ExitCode {
         Command::Population(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Card(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Node(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
+        Command::Link(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
+        Command::Log(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Demo(a) => cmd::runtime().and_then(|rt| rt.block_on(a.run())),
         Command::Bench(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
     };

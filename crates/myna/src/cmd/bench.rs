@@ -34,6 +34,10 @@ pub enum BenchCmd {
     Address(super::bench_address::AddressBench),
     /// Logins per second end to end over HTTPS: J-LIS, a verifier, cards signing challenges.
     Login(super::bench_login::LoginBench),
+    /// Linkage exchanges per second end to end: requester → hub → provider → requester.
+    Link(super::bench_link::LinkBench),
+    /// The hub's log: durable append rate, and proof sizes and times for a large tree.
+    Log(super::bench_link::LogBench),
 }
 
 pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -57,6 +61,8 @@ impl BenchCmd {
             BenchCmd::Registry { residents, lookups, seed, db, reuse } => (residents, lookups, seed, db, reuse),
             BenchCmd::Address(a) => return a.run(),
             BenchCmd::Login(l) => return l.run().await,
+            BenchCmd::Link(l) => return l.run().await,
+            BenchCmd::Log(l) => return l.run().await,
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));

@@ -35,7 +35,7 @@ pub struct LoginBench {
 
 /// Runs `n` requests with `concurrency` in flight; returns latencies (ms) of the ones that
 /// succeeded and the wall time.
-async fn drive<F, Fut>(n: usize, concurrency: usize, f: F) -> Result<(Vec<f64>, f64), Box<dyn std::error::Error>>
+pub(super) async fn drive<F, Fut>(n: usize, concurrency: usize, f: F) -> Result<(Vec<f64>, f64), Box<dyn std::error::Error>>
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,

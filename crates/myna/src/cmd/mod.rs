@@ -1,10 +1,12 @@
 pub mod address;
 pub mod bench;
 pub mod bench_address;
+pub mod bench_link;
 pub mod bench_login;
 pub mod card;
 mod card_file;
 pub mod demo;
+pub mod link;
 pub mod node;
 pub mod number;
 pub mod population;

@@ -18,6 +18,41 @@ pub enum NodeCmd {
         /// Folder of the network CA and node certificates (default .myna/network).
         #[arg(long)]
         network: Option<PathBuf>,
+        /// The linkage hub, for agencies' code acquisition (符号取得).
+        #[arg(long)]
+        hub: Option<String>,
+    },
+    /// The linkage hub (情報提供ネットワークシステム): permission checks, code translation,
+    /// the transparency log. Mutual TLS: only nodes of the network connect.
+    Hub {
+        /// Database: sqlite://PATH (default .myna/hub.db) or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long, default_value = "127.0.0.1:7445")]
+        listen: SocketAddr,
+        #[arg(long)]
+        network: Option<PathBuf>,
+    },
+    /// An agency's node (中間サーバー): its copies, answers to the hub, its clerks' queries.
+    Agency {
+        /// The agency's id, its certificate's name: KIND or KIND:LOCAL (municipality:131016,
+        /// pension_service, health_insurer:06130012 …).
+        #[arg(long)]
+        id: String,
+        /// Its name, for the hub's directory.
+        #[arg(long)]
+        name: String,
+        /// Database: sqlite://PATH (default .myna/<id>.db) or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long, default_value = "127.0.0.1:7446")]
+        listen: SocketAddr,
+        #[arg(long, default_value = "https://localhost:7445")]
+        hub: String,
+        #[arg(long, default_value = "https://localhost:7443")]
+        jlis: String,
+        #[arg(long)]
+        network: Option<PathBuf>,
     },
     /// A relying party (利用者証明検証者): card holders log in with their user-authentication
     /// certificate; revocation from J-LIS's CRL, refreshed every minute.
@@ -48,8 +83,21 @@ pub async fn start_verifier(service: &str, jlis: &str, network: &std::path::Path
 
 impl NodeCmd {
     pub async fn run(self) -> CmdResult {
-        let (db, listen, network) = match self {
-            NodeCmd::Jlis { db, listen, network } => (db, listen, network),
+        let (db, listen, network, hub) = match self {
+            NodeCmd::Jlis { db, listen, network, hub } => (db, listen, network, hub),
+            NodeCmd::Hub { db, listen, network } => {
+                let network = network.unwrap_or_else(|| default_state().join("network"));
+                let identity = NodeIdentity::load_or_create(&network, myna_linkage::hub::HUB_ID, &[])?;
+                let (node, _) = myna_linkage::hub::start(Db::open(&db_url(db, "hub.db")).await?, &identity, listen).await?;
+                println!("hub listening on {} (mutual TLS, CA: {})", node.url(), network.join("ca.pem").display());
+                return wait(node).await;
+            }
+            NodeCmd::Agency { id, name, db, listen, hub, jlis, network } => {
+                let network = network.unwrap_or_else(|| default_state().join("network"));
+                let started = start_agency(&network, &id, &name, db, listen, &hub, &jlis).await?;
+                println!("agency {id} ({name}) listening on {}; clerk token in {}", started.node.url(), token_path(&network, &id).display());
+                return wait(started.node).await;
+            }
             NodeCmd::Verifier { service, jlis, listen, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
                 let node = start_verifier(&service, &jlis, &network, listen).await?;
@@ -64,12 +112,44 @@ impl NodeCmd {
         let network = network.unwrap_or_else(|| default_state().join("network"));
         let identity = NodeIdentity::load_or_create(&network, "jlis", &[])?;
         let store = RegistryStore::open(Db::open(&db_url(db, "jlis.db")).await?, random_key).await?;
-        let node = myna_jlis::start(store, &identity, listen).await?;
+        let node = myna_jlis::start_with_hub(store, &identity, listen, hub.as_deref()).await?;
         println!("jlis listening on {} (CA: {})", node.url(), network.join("ca.pem").display());
-        tokio::select! {
-            r = node.wait() => r?,
-            _ = tokio::signal::ctrl_c() => println!("stopping"),
-        }
-        Ok(())
+        wait(node).await
     }
+}
+
+async fn wait(node: myna_node::RunningNode) -> CmdResult {
+    tokio::select! {
+        r = node.wait() => r?,
+        _ = tokio::signal::ctrl_c() => println!("stopping"),
+    }
+    Ok(())
+}
+
+/// Where an agency node's clerk token is written: beside its certificate.
+pub fn token_path(network: &std::path::Path, id: &str) -> PathBuf {
+    network.join(id).join("clerk.token")
+}
+
+/// Starts an agency node and writes its clerk token (owner-only) beside its certificate.
+pub async fn start_agency(
+    network: &std::path::Path,
+    id: &str,
+    name: &str,
+    db: Option<String>,
+    listen: SocketAddr,
+    hub: &str,
+    jlis: &str,
+) -> Result<myna_linkage::agency::Started, Box<dyn std::error::Error>> {
+    let identity = NodeIdentity::load_or_create(network, id, &[])?;
+    let config = myna_linkage::agency::AgencyConfig { name: name.into(), hub_url: hub.into(), jlis_url: jlis.into() };
+    let db = Db::open(&db_url(db, &format!("{}.db", id.replace(':', "-")))).await?;
+    let started = myna_linkage::agency::start(db, &identity, listen, config).await?;
+    let path = token_path(network, id);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    std::io::Write::write_all(&mut opts.open(&path)?, started.clerk_token.as_bytes())?;
+    Ok(started)
 }

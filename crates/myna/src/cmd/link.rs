@@ -1,0 +1,212 @@
+//! `myna link …` (a clerk's tool against the agency node) and `myna log verify` (anyone with a
+//! network certificate, against the hub).
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use myna_link::{NetworkTrust, TreeHead, merkle};
+use myna_node::NodeIdentity;
+use serde_json::{Value, json};
+
+use super::{CmdResult, default_state};
+
+#[derive(Args, Clone)]
+pub struct ClerkArgs {
+    /// The agency node's URL.
+    #[arg(long, default_value = "https://localhost:7446")]
+    agency: String,
+    /// File holding the clerk token the agency node wrote at its first start.
+    #[arg(long)]
+    token_file: PathBuf,
+    /// The network CA (to trust the agency node's certificate).
+    #[arg(long)]
+    ca: PathBuf,
+}
+
+impl ClerkArgs {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Result<Value, Box<dyn std::error::Error>> {
+        let token = std::fs::read_to_string(&self.token_file).map_err(|e| format!("{}: {e}", self.token_file.display()))?;
+        let client = super::card::network_client(&std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?)?;
+        let res = client.request(method, format!("{}{path}", self.agency.trim_end_matches('/'))).bearer_auth(token.trim()).json(&body).send().await?;
+        let status = res.status();
+        let text = res.text().await?;
+        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if !status.is_success() {
+            return Err(format!("{status}: {}", v["error"]["message"].as_str().unwrap_or(&text)).into());
+        }
+        Ok(v)
+    }
+}
+
+#[derive(Subcommand)]
+pub enum LinkCmd {
+    /// Obtain this agency's code for a person from J-LIS (符号取得).
+    Enrol {
+        #[command(flatten)]
+        clerk: ClerkArgs,
+        /// The agency's own reference for the person.
+        #[arg(long)]
+        person: String,
+        /// The individual number (12 digits): sent to J-LIS only.
+        #[arg(long)]
+        number: String,
+    },
+    /// Register a copy (副本) of an item for an enrolled person, from a JSON file.
+    Copy {
+        #[command(flatten)]
+        clerk: ClerkArgs,
+        #[arg(long)]
+        person: String,
+        #[arg(long)]
+        item: String,
+        /// Layout version of the data (default: the newest in force).
+        #[arg(long)]
+        version: Option<String>,
+        /// JSON file with the item's fields.
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Ask another agency, through the hub, for an item about an enrolled person.
+    Query {
+        #[command(flatten)]
+        clerk: ClerkArgs,
+        #[arg(long)]
+        person: String,
+        /// The task (事務) the query serves, as in the permission table.
+        #[arg(long)]
+        task: String,
+        #[arg(long)]
+        item: String,
+        /// The providing agency's id (e.g. municipality:131016).
+        #[arg(long)]
+        provider: String,
+        /// The case this is for (file or receipt number).
+        #[arg(long)]
+        purpose: String,
+        #[arg(long)]
+        version: Option<String>,
+    },
+}
+
+impl LinkCmd {
+    pub async fn run(self) -> CmdResult {
+        match self {
+            LinkCmd::Enrol { clerk, person, number } => {
+                let v = clerk.call(reqwest::Method::POST, "/v1/people", json!({"person": person, "number": number})).await?;
+                println!("{person}: code {}", v["code"].as_str().unwrap_or("?"));
+            }
+            LinkCmd::Copy { clerk, person, item, version, data } => {
+                let data: Value = serde_json::from_str(&std::fs::read_to_string(&data).map_err(|e| format!("{}: {e}", data.display()))?)?;
+                clerk.call(reqwest::Method::PUT, &format!("/v1/people/{person}/copies/{item}"), json!({"version": version, "data": data})).await?;
+                println!("copy of {item} for {person} registered");
+            }
+            LinkCmd::Query { clerk, person, task, item, provider, purpose, version } => {
+                let q = json!({"person": person, "task": task, "item": item, "provider": provider, "purpose": purpose, "version": version});
+                let v = clerk.call(reqwest::Method::POST, "/v1/queries", q).await?;
+                println!("{} by {provider} (hub record {}, layout {})", v["outcome"].as_str().unwrap_or("?"), v["record"], v["version"].as_str().unwrap_or("-"));
+                if !v["data"].is_null() {
+                    println!("{}", serde_json::to_string_pretty(&v["data"])?);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Subcommand)]
+pub enum LogCmd {
+    /// Check that the hub's log only grew since the tree heads kept in a file, then keep the
+    /// new head. Exit status 1 if the log was rewritten.
+    Verify {
+        #[arg(long, default_value = "https://localhost:7445")]
+        hub: String,
+        /// Folder of the network CA and this machine's node certificate (default .myna/network).
+        #[arg(long)]
+        network: Option<PathBuf>,
+        /// This checker's node name in the network (its certificate is made on first use).
+        #[arg(long, default_value = "auditor")]
+        name: String,
+        /// The file of tree heads kept from earlier checks (created if absent).
+        #[arg(long, default_value = ".myna/heads.json")]
+        heads: PathBuf,
+    },
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept {
+    head: TreeHead,
+    signed: String,
+}
+
+fn root(h: &TreeHead) -> Result<[u8; 32], Box<dyn std::error::Error>> {
+    let mut r = [0u8; 32];
+    hex::decode_to_slice(&h.root, &mut r).map_err(|e| format!("tree head root: {e}"))?;
+    Ok(r)
+}
+
+impl LogCmd {
+    pub async fn run(self) -> CmdResult {
+        let LogCmd::Verify { hub, network, name, heads } = self;
+        let network = network.unwrap_or_else(|| default_state().join("network"));
+        let identity = NodeIdentity::load_or_create(&network, &name, &[])?;
+        let trust = NetworkTrust::from_ca_pem(&identity.ca_pem)?;
+        let client = identity.client()?;
+        let hub = hub.trim_end_matches('/');
+        let v: Value = client.get(format!("{hub}/v1/log/head")).send().await?.error_for_status()?.json().await?;
+        let signed = v["signed"].as_str().ok_or("the hub sent no signed head")?.to_string();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let checked = trust.open::<TreeHead>(&signed, now)?;
+        if checked.signer.as_str() != "hub" {
+            return Err(format!("the tree head is signed by {}, not the hub", checked.signer).into());
+        }
+        let new = checked.body;
+        let mut kept: Vec<Kept> = match std::fs::read_to_string(&heads) {
+            Ok(s) => serde_json::from_str(&s).map_err(|e| format!("{}: {e}", heads.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(format!("{}: {e}", heads.display()).into()),
+        };
+        let bar = indicatif::ProgressBar::new(kept.len() as u64);
+        for old in &kept {
+            bar.inc(1);
+            if old.head.size == 0 {
+                continue;
+            }
+            if old.head.size > new.size {
+                return Err(format!("the log shrank: a head of size {} was kept, the hub now says {}", old.head.size, new.size).into());
+            }
+            let p: Value = client
+                .get(format!("{hub}/v1/log/consistency?from={}&to={}", old.head.size, new.size))
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            let proof: Vec<[u8; 32]> = p["proof"]
+                .as_array()
+                .ok_or("no proof")?
+                .iter()
+                .map(|h| {
+                    let mut b = [0u8; 32];
+                    hex::decode_to_slice(h.as_str().unwrap_or_default(), &mut b).map(|_| b)
+                })
+                .collect::<Result<_, _>>()?;
+            if let Err(e) = merkle::verify_consistency(old.head.size, &root(&old.head)?, new.size, &root(&new)?, &proof) {
+                bar.finish_and_clear();
+                eprintln!("LOG REWRITTEN: {e} (kept head of size {} at {} ms)", old.head.size, old.head.at);
+                std::process::exit(1);
+            }
+        }
+        bar.finish_and_clear();
+        println!("the hub's log (size {}, root {}) extends all {} tree heads kept in {}", new.size, new.root, kept.len(), heads.display());
+        if kept.last().map(|k| k.head.size) != Some(new.size) {
+            kept.push(Kept { head: new, signed });
+        }
+        if let Some(dir) = heads.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = heads.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(&kept)?)?;
+        std::fs::rename(&tmp, &heads)?;
+        Ok(())
+    }
+}
