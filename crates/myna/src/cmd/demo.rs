@@ -48,9 +48,11 @@ impl DemoArgs {
         };
         let network = self.dir.join("network");
         let identity = NodeIdentity::load_or_create(&network, "jlis", &[])?;
-        let node = myna_jlis::start(store, &identity, SocketAddr::from(([127, 0, 0, 1], self.port))).await?;
+        let hub_url = format!("https://localhost:{}", self.port + 2);
+        let node = myna_jlis::start_with_hub(store, &identity, SocketAddr::from(([127, 0, 0, 1], self.port)), Some(&hub_url)).await?;
         let ca = network.join("ca.pem");
         let url = node.url();
+        let link = super::demo_link::start(&self.dir, &network, self.port, &url).await?;
         let verifier = super::node::start_verifier(
             &format!("https://localhost:{}", self.port + 1),
             &url,
@@ -59,10 +61,19 @@ impl DemoArgs {
         )
         .await?;
         let cards = if fresh { issue_demo_cards(&self.dir, &url, &ca, &samples).await? } else { existing_cards(&self.dir) };
+        if fresh {
+            let jlis = super::card::JlisArgs { jlis: url.clone(), ca: Some(ca.clone()) };
+            let n = super::demo_link::seed(&link, &network, &jlis, &samples).await?;
+            println!("  {n} residents enrolled at {} agencies, with their copies", link.agencies.len());
+        }
         println!();
         println!("myna demo country is up");
         println!("  J-LIS registry   {url}   (API: {url}/openapi.json, metrics: {url}/metrics)");
         println!("  verifier (login) {}   (API: {}/openapi.json)", verifier.url(), verifier.url());
+        println!("  linkage hub      {}   (mutual TLS; API: {}/openapi.json)", link.hub.url(), link.hub.url());
+        for (id, name, n) in &link.agencies {
+            println!("  agency           {}   {id} ({name})", n.url());
+        }
         println!("  network CA       {}", ca.display());
         if !cards.is_empty() {
             println!();
@@ -87,7 +98,23 @@ impl DemoArgs {
                 p.address.line()
             );
         }
+        if let [_, (osaka, _, osaka_node), ..] = &link.agencies[..] {
+            println!();
+            println!("ask, as 大阪市's clerk, 千代田区 for a resident's local tax for child allowance (児童手当):");
+            println!(
+                "  myna link query --agency {} --token-file {} --ca {} \\\n    --person resident1 --task child_allowance --item local_tax --provider municipality:131016 --purpose 'R8-0001'",
+                osaka_node.url(),
+                super::node::token_path(&network, osaka).display(),
+                ca.display()
+            );
+            println!("check the hub's log only grew since last time:");
+            println!("  myna log verify --hub {} --network {}", link.hub.url(), network.display());
+        }
         if self.check {
+            for (_, _, n) in link.agencies {
+                n.shutdown().await;
+            }
+            link.hub.shutdown().await;
             verifier.shutdown().await;
             node.shutdown().await;
             return Ok(());

@@ -6,6 +6,7 @@ pub mod bench_login;
 pub mod card;
 mod card_file;
 pub mod demo;
+mod demo_link;
 pub mod link;
 pub mod node;
 pub mod number;
