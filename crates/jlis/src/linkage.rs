@@ -52,9 +52,11 @@ fn now() -> i64 {
 }
 
 /// An agency's request for its code for a person (JWS of Envelope<Enrolment>).
-#[utoipa::path(post, path = "/v1/linkage/codes", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<Enrolment>, from an agency node"),
+#[utoipa::path(post, path = "/v1/linkage/codes", request_body(content = String, content_type = "text/plain", description = "compact JWS of Envelope<Enrolment>, from an agency node (sent as application/jose; any text type is read)"),
     responses((status = 200, description = "JWS of Envelope<CodeIssued>"), (status = 401, description = "unsigned or not from the network"),
-        (status = 404, description = "no resident with that number"), (status = 503, description = "J-LIS is not connected to a hub")))]
+        (status = 403, description = "the sender is not an agency"), (status = 404, description = "no resident with that number"),
+        (status = 422, description = "not an individual number"), (status = 502, description = "the hub could not be reached or refused"),
+        (status = 503, description = "J-LIS is not connected to a hub")))]
 pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response, ApiError> {
     let Some(link) = j.linkage.get() else {
         return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_hub", "this J-LIS node was started without a hub (--hub)"));
