@@ -68,9 +68,7 @@ pub(crate) fn routes(state: Arc<Jlis>) -> Router {
         .with_state(state)
 }
 
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
+use myna_node::now_secs as now;
 
 fn invalid(field: &str, e: impl std::fmt::Display) -> ApiError {
     ApiError::unprocessable("invalid_field", format!("{field}: {e}"))

@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-use axum::{Router, extract::State, http::StatusCode, response::{IntoResponse, Response}, routing::post};
+use axum::{Router, extract::State, http::StatusCode, response::Response, routing::post};
 use myna_link::{AgencyId, CodeIssued, CodeRequest, Enrolment, Envelope, NetworkTrust, NodeKey, open_envelope};
-use myna_node::{ApiError, NodeIdentity};
+use myna_node::{ApiError, NodeIdentity, jose, post_jws};
 use myna_number::{IndividualNumber, NumberIssuer};
 
 use crate::Jlis;
@@ -20,6 +20,8 @@ pub struct Linkage {
     trust: NetworkTrust,
     client: reqwest::Client,
     hub_url: String,
+    /// J-LIS's own id on the network (its certificate's name).
+    id: AgencyId,
     hub: AgencyId,
     /// A keyed permutation of record codes: distinct residents get distinct link ids.
     link_ids: NumberIssuer,
@@ -27,8 +29,10 @@ pub struct Linkage {
 
 impl Linkage {
     pub fn new(identity: &NodeIdentity, hub_url: &str, link_key: &[u8; 32]) -> Result<Self, String> {
+        let key = NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| e.to_string())?;
         Ok(Self {
-            key: NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| e.to_string())?,
+            id: key.id().clone(),
+            key,
             trust: NetworkTrust::from_ca_pem(&identity.ca_pem).map_err(|e| e.to_string())?,
             client: identity.client().map_err(|e| e.to_string())?,
             hub_url: hub_url.trim_end_matches('/').to_string(),
@@ -47,9 +51,7 @@ pub fn routes(jlis: Arc<Jlis>) -> Router {
     Router::new().route("/v1/linkage/codes", post(codes)).with_state(jlis)
 }
 
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
+use myna_node::now_secs as now;
 
 /// An agency's request for its code for a person (JWS of Envelope<Enrolment>).
 #[utoipa::path(post, path = "/v1/linkage/codes", request_body(content = String, content_type = "text/plain", description = "compact JWS of Envelope<Enrolment>, from an agency node (sent as application/jose; any text type is read)"),
@@ -61,8 +63,8 @@ pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response,
     let Some(link) = j.linkage.get() else {
         return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_hub", "this J-LIS node was started without a hub (--hub)"));
     };
-    let me: AgencyId = "jlis".parse().map_err(ApiError::internal)?;
-    let env: Envelope<Enrolment> = open_envelope(&link.trust, &body, &me, now())
+    let me = &link.id;
+    let env: Envelope<Enrolment> = open_envelope(&link.trust, &body, me, now())
         .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, "rejected", e.to_string()))?;
     env.from.kind().map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_an_agency", e.to_string()))?;
     let number: IndividualNumber = env.body.number.parse().map_err(|e| ApiError::unprocessable("number", format!("{e}")))?;
@@ -74,22 +76,13 @@ pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response,
         .ok_or_else(|| ApiError::not_found("no resident has this individual number"))?;
     let request = Envelope::new(me.clone(), link.hub.clone(), now(), CodeRequest { agency: env.from.clone(), link: link.link_id(resident.code.value())? });
     let jws = link.key.sign(&request).map_err(ApiError::internal)?;
-    let res = link
-        .client
-        .post(format!("{}/v1/codes", link.hub_url))
-        .header("content-type", "application/jose")
-        .body(jws)
-        .send()
+    let text = post_jws(&link.client, &format!("{}/v1/codes", link.hub_url), jws)
         .await
-        .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "hub_unreachable", format!("the hub could not be reached: {e}")))?;
-    if !res.status().is_success() {
-        return Err(ApiError::new(StatusCode::BAD_GATEWAY, "hub_refused", format!("the hub answered {}", res.status())));
-    }
-    let text = res.text().await.map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "hub_unreachable", e.to_string()))?;
-    let issued: Envelope<CodeIssued> = open_envelope(&link.trust, &text, &me, now()).map_err(ApiError::internal)?;
+        .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "hub", format!("the hub: {e}")))?;
+    let issued: Envelope<CodeIssued> = open_envelope(&link.trust, &text, me, now()).map_err(ApiError::internal)?;
     if issued.from != link.hub || issued.body.agency != env.from {
         return Err(ApiError::internal("the hub's answer is not for this request"));
     }
-    let reply = Envelope::new(me, env.from, now(), issued.body);
-    Ok(([("content-type", "application/jose")], link.key.sign(&reply).map_err(ApiError::internal)?).into_response())
+    let reply = Envelope::new(me.clone(), env.from, now(), issued.body);
+    Ok(jose(link.key.sign(&reply).map_err(ApiError::internal)?))
 }

@@ -61,18 +61,7 @@ impl Jlis {
 
     /// The key of the link-id permutation, created on first use.
     pub async fn link_key(&self) -> Result<[u8; 32], SetupError> {
-        let hex_key = self
-            .registry
-            .db()
-            .meta_or_init("jlis_link_key", || {
-                let mut k = [0u8; 32];
-                aws_lc_rs::rand::fill(&mut k).map_err(|_| StoreError::Corrupt("no random source".into()))?;
-                Ok(hex::encode(k))
-            })
-            .await?;
-        let mut k = [0u8; 32];
-        hex::decode_to_slice(hex_key, &mut k).map_err(|e| StoreError::Corrupt(format!("jlis_link_key: {e}")))?;
-        Ok(k)
+        Ok(self.registry.db().secret_or_init("jlis_link_key").await?)
     }
 
     pub fn base_url(&self) -> &str {

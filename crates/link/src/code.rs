@@ -22,6 +22,7 @@ use sha2::Sha256;
 
 const TAG: [u8; 8] = *b"myna-ac1";
 const KEY_LABEL: &[u8] = b"myna/agency-code/v1\0";
+const LOG_TAG_LABEL: &[u8] = b"myna/log-subject/v1\0";
 
 /// The hub's own pseudonym for a person (given by J-LIS when the person's number is first
 /// registered by an agency). It never leaves the hub.
@@ -145,18 +146,29 @@ impl CodeBook {
         Self { master }
     }
 
-    fn cipher(&self, agency: &AgencyId) -> Aes128 {
+    /// HMAC-SHA-256 of `label ‖ data` under the master key.
+    fn derive(&self, label: &[u8], data: &[u8]) -> [u8; 32] {
         // HMAC zero-pads a key shorter than the hash's 64-byte block, so padding it here is
         // the same HMAC, through the constructor that cannot fail.
         let mut block_key = [0u8; 64];
         block_key[..32].copy_from_slice(&self.master);
         let mut mac = <Hmac<Sha256> as Mac>::new(&block_key.into());
-        mac.update(KEY_LABEL);
-        mac.update(agency.as_str().as_bytes());
-        let full = mac.finalize().into_bytes();
+        mac.update(label);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
+    fn cipher(&self, agency: &AgencyId) -> Aes128 {
+        let full = self.derive(KEY_LABEL, agency.as_str().as_bytes());
         let mut key = [0u8; 16];
         key.copy_from_slice(&full[..16]);
         Aes128::new(&Array::from(key))
+    }
+
+    /// The person's tag in the exchange log (32 hex digits): one per person across agencies,
+    /// so the hub can list a resident's records, and meaningless without the master key.
+    pub fn log_tag(&self, id: LinkId) -> String {
+        hex::encode(&self.derive(LOG_TAG_LABEL, &id.0.to_be_bytes())[..16])
     }
 
     /// `agency`'s code for the person `id` (符号取得).
@@ -229,6 +241,16 @@ mod tests {
         a.update(b"x");
         b.update(b"x");
         assert_eq!(a.finalize().into_bytes(), b.finalize().into_bytes());
+    }
+
+    #[test]
+    fn the_log_tag_is_one_per_person_and_not_a_code() {
+        let book = CodeBook::new([7; 32]);
+        let city = agency("municipality:131016");
+        assert_eq!(book.log_tag(LinkId(42)), book.log_tag(LinkId(42)));
+        assert_ne!(book.log_tag(LinkId(42)), book.log_tag(LinkId(43)));
+        assert_ne!(book.log_tag(LinkId(42)), book.issue(&city, LinkId(42)).to_string());
+        assert_ne!(CodeBook::new([8; 32]).log_tag(LinkId(42)), book.log_tag(LinkId(42)));
     }
 
     #[test]

@@ -18,12 +18,19 @@ pub enum ProofError {
     OutOfRange { have: u64, asked: u64 },
     #[error("a consistency proof needs 0 < old size ≤ new size (got {0} → {1})")]
     Sizes(u64, u64),
-    #[error("a proof is a whole number of 32-byte hashes")]
+    #[error("a proof is a whole number of 32-byte hashes (64 hex digits each)")]
     Malformed,
     #[error("the entry is not in the tree with that head (inclusion proof fails)")]
     NotIncluded,
     #[error("the later tree head does not extend the earlier one: the log was rewritten")]
     Inconsistent,
+}
+
+/// A hash written as 64 hex digits (tree heads and proofs on the wire).
+pub fn hash_from_hex(s: &str) -> Result<Hash, ProofError> {
+    let mut h = [0u8; 32];
+    hex::decode_to_slice(s.trim(), &mut h).map_err(|_| ProofError::Malformed)?;
+    Ok(h)
 }
 
 pub fn leaf_hash(entry: &[u8]) -> Hash {

@@ -72,10 +72,19 @@ pub struct Sealed {
     pub ct: String,
 }
 
+fn public_key(public_hex: &str) -> Result<<Kem as hpke::Kem>::PublicKey, SealError> {
+    let pk = hex::decode(public_hex.trim()).map_err(|e| SealError::Key(e.to_string()))?;
+    <Kem as hpke::Kem>::PublicKey::from_bytes(&pk).map_err(|e| SealError::Key(e.to_string()))
+}
+
+/// Checks that `public_hex` is a public key payloads can be sealed to.
+pub fn check_public_key(public_hex: &str) -> Result<(), SealError> {
+    public_key(public_hex).map(|_| ())
+}
+
 /// Seals `plaintext` to the holder of the public key `public_hex`.
 pub fn seal(public_hex: &str, plaintext: &[u8], aad: &[u8]) -> Result<Sealed, SealError> {
-    let pk = hex::decode(public_hex.trim()).map_err(|e| SealError::Key(e.to_string()))?;
-    let pk = <Kem as hpke::Kem>::PublicKey::from_bytes(&pk).map_err(|e| SealError::Key(e.to_string()))?;
+    let pk = public_key(public_hex)?;
     let (enc, ct) =
         hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, Kem, _>(&OpModeS::Base, &pk, INFO, plaintext, aad, &mut UnwrapErr(OsRng))
             .map_err(|_| SealError::Seal)?;

@@ -2,17 +2,19 @@
 //! JSON errors that say what to fix, Prometheus metrics, `/healthz`, `/openapi.json`.
 //! Role crates bring their routes; this crate serves them.
 
+mod call;
 mod error;
 mod json;
 mod metrics;
 mod server;
 mod tls;
 
+pub use call::{CallError, JOSE, error_chain, jose, now_ms, now_secs, post_jws};
 pub use error::ApiError;
 pub use json::ApiJson;
 pub use metrics::Metrics;
 pub use server::{ClientAuth, RunningNode, serve, serve_with};
-pub use tls::{NodeIdentity, TlsError};
+pub use tls::{NodeIdentity, TlsError, write_private};
 
 /// Today in Japan (UTC+9): the calendar every registry date is checked against.
 pub fn today_jst() -> time::Date {

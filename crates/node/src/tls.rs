@@ -32,8 +32,8 @@ fn read(path: &Path) -> Result<Option<String>, TlsError> {
     }
 }
 
-/// Writes a file readable by its owner only: these are private keys and certificates.
-fn write(path: &Path, s: &str) -> Result<(), TlsError> {
+/// Writes a file readable by its owner only (private keys, certificates, tokens), synced.
+pub fn write_private(path: &Path, s: &str) -> Result<(), TlsError> {
     use std::io::Write;
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|err| TlsError::Io { path: dir.to_path_buf(), err })?;
@@ -71,8 +71,8 @@ impl NodeIdentity {
             _ => {
                 let key = KeyPair::generate()?;
                 let cert = ca_params()?.self_signed(&key)?;
-                write(&ca_key_path, &key.serialize_pem())?;
-                write(&ca_cert_path, &cert.pem())?;
+                write_private(&ca_key_path, &key.serialize_pem())?;
+                write_private(&ca_cert_path, &cert.pem())?;
                 (cert.pem(), key)
             }
         };
@@ -89,8 +89,8 @@ impl NodeIdentity {
         let key = KeyPair::generate()?;
         let issuer = Issuer::new(ca_params()?, ca_key);
         let cert = p.signed_by(&key, &issuer)?;
-        write(&key_path, &key.serialize_pem())?;
-        write(&cert_path, &cert.pem())?;
+        write_private(&key_path, &key.serialize_pem())?;
+        write_private(&cert_path, &cert.pem())?;
         Ok(Self { ca_pem, cert_pem: cert.pem(), key_pem: key.serialize_pem() })
     }
 }

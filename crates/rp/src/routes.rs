@@ -70,9 +70,7 @@ struct ErrorDetail {
     message: String,
 }
 
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
+use myna_node::now_secs as now;
 
 fn random<const N: usize>() -> Result<[u8; N], ApiError> {
     let mut b = [0u8; N];

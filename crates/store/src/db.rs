@@ -74,4 +74,19 @@ impl Db {
             .await?;
         Ok(get().fetch_one(&self.pool).await?.try_get(0)?)
     }
+
+    /// A random 32-byte secret kept in `meta` under `key` (a node's own keys), made on first
+    /// use from the operating system's random source.
+    pub async fn secret_or_init(&self, key: &str) -> Result<[u8; 32], StoreError> {
+        let hex_key = self
+            .meta_or_init(key, || {
+                let mut k = [0u8; 32];
+                aws_lc_rs::rand::fill(&mut k).map_err(|_| StoreError::Corrupt("no random source".into()))?;
+                Ok(hex::encode(k))
+            })
+            .await?;
+        let mut k = [0u8; 32];
+        hex::decode_to_slice(hex_key.trim(), &mut k).map_err(|e| StoreError::Corrupt(format!("meta {key}: {e}")))?;
+        Ok(k)
+    }
 }

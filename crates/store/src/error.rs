@@ -25,6 +25,8 @@ pub enum StoreError {
     NotEmpty(i64),
     #[error("a number-issuing thread stopped before it finished; nothing of the batch was written")]
     IssuerThread,
+    #[error("{0}")]
+    Conflict(String),
     #[error("household {0} has nobody living in it")]
     NoSuchHousehold(u64),
 }

@@ -210,7 +210,7 @@ impl AgencyStore {
             .await?;
         match self.code_of(person).await? {
             Some(c) if c == code => Ok(()),
-            _ => Err(StoreError::Corrupt(format!("{person} is already enrolled under another code"))),
+            _ => Err(StoreError::Conflict(format!("{person} is already enrolled under another code"))),
         }
     }
 

@@ -68,13 +68,7 @@ impl Agency {
         key.id().kind().map_err(|e| AgencyError::Setup(format!("the node's certificate name {}: {e}", key.id())))?;
         let seal_hex = db.meta_or_init("agency_seal_key", || Ok(SealKey::generate().secret_hex())).await?;
         let seal = SealKey::from_secret_hex(&seal_hex).map_err(|e| setup(&e))?;
-        let token = db
-            .meta_or_init("agency_clerk_token", || {
-                let mut b = [0u8; 24];
-                aws_lc_rs::rand::fill(&mut b).map_err(|_| StoreError::Corrupt("no random source".into()))?;
-                Ok(hex::encode(b))
-            })
-            .await?;
+        let token = hex::encode(db.secret_or_init("agency_clerk_token").await?);
         let agency = Self {
             id: key.id().clone(),
             store: AgencyStore::new(db),

@@ -35,7 +35,6 @@ pub struct SignedHead {
 
 struct Job {
     entry: Entry,
-    requester: String,
     reply: oneshot::Sender<Result<(u64, String), String>>,
 }
 
@@ -69,8 +68,7 @@ impl Log {
     /// Appends `entry`; answers its index and exact bytes once durable.
     pub async fn append(&self, entry: Entry) -> Result<(u64, String), LogError> {
         let (reply, rx) = oneshot::channel();
-        let requester = entry.requester.to_string();
-        self.jobs.send(Job { entry, requester, reply }).await.map_err(|_| LogError::Stopped)?;
+        self.jobs.send(Job { entry, reply }).await.map_err(|_| LogError::Stopped)?;
         rx.await.map_err(|_| LogError::Stopped)?.map_err(|e| LogError::Store(StoreError::Corrupt(e)))
     }
 
@@ -94,7 +92,7 @@ async fn writer(store: HubStore, key: Arc<NodeKey>, tree: Arc<RwLock<(Tree, Sign
             match serde_json::to_string(&job.entry) {
                 Ok(text) => rows.push(NewEntry {
                     at: job.entry.at,
-                    requester: job.requester.clone(),
+                    requester: job.entry.requester.to_string(),
                     message: job.entry.message.to_string(),
                     subject: job.entry.subject.clone(),
                     leaf: merkle::leaf_hash(text.as_bytes()),

@@ -12,11 +12,9 @@ use std::{
     sync::{Arc, Mutex, RwLock},
 };
 
-use hmac::{Hmac, Mac};
 use myna_link::{AgencyId, CodeBook, LinkId, Layouts, NetworkTrust, NodeKey, PermissionTable};
 use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
 use myna_store::{AgencyRow, Db, HubStore, StoreError};
-use sha2::Sha256;
 
 pub use log::{Log, LogError, SignedHead};
 pub use routes::openapi_json;
@@ -46,7 +44,6 @@ pub struct Hub {
     pub key: Arc<NodeKey>,
     pub trust: NetworkTrust,
     codes: CodeBook,
-    subject_key: [u8; 32],
     pub table: PermissionTable,
     pub layouts: Layouts,
     pub log: Log,
@@ -56,30 +53,12 @@ pub struct Hub {
     in_flight: Mutex<HashSet<(AgencyId, String)>>,
 }
 
-async fn secret(db: &Db, name: &str) -> Result<[u8; 32], HubError> {
-    let hex_key = db
-        .meta_or_init(name, || {
-            let mut k = [0u8; 32];
-            aws_fill(&mut k).map_err(StoreError::Corrupt)?;
-            Ok(hex::encode(k))
-        })
-        .await?;
-    let mut k = [0u8; 32];
-    hex::decode_to_slice(hex_key, &mut k).map_err(|e| HubError::Setup(format!("{name}: {e}")))?;
-    Ok(k)
-}
-
-fn aws_fill(k: &mut [u8]) -> Result<(), String> {
-    aws_lc_rs::rand::fill(k).map_err(|_| "no random source".to_string())
-}
-
 impl Hub {
     pub async fn open(db: Db, identity: &NodeIdentity) -> Result<Self, HubError> {
         let store = HubStore::new(db.clone());
         let key = Arc::new(NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| HubError::Setup(e.to_string()))?);
         let trust = NetworkTrust::from_ca_pem(&identity.ca_pem).map_err(|e| HubError::Setup(e.to_string()))?;
-        let codes = CodeBook::new(secret(&db, "hub_code_master").await?);
-        let subject_key = secret(&db, "hub_subject_key").await?;
+        let codes = CodeBook::new(db.secret_or_init("hub_code_master").await?);
         let table = PermissionTable::shipped().map_err(|e| HubError::Setup(e.to_string()))?;
         let layouts = Layouts::shipped().map_err(|e| HubError::Setup(e.to_string()))?;
         let directory = store.agencies().await?.into_iter().filter_map(|a| Some((a.id.parse().ok()?, a))).collect();
@@ -90,7 +69,6 @@ impl Hub {
             key,
             trust,
             codes,
-            subject_key,
             table,
             layouts,
             log,
@@ -100,15 +78,9 @@ impl Hub {
         })
     }
 
-    /// The person's tag in the log: HMAC of the link id under the hub's own key, so entries
-    /// of one person can be found for them, and the tag says nothing to anyone else.
+    /// The person's tag in the log.
     pub fn subject(&self, link: LinkId) -> String {
-        let mut block = [0u8; 64];
-        block[..32].copy_from_slice(&self.subject_key);
-        let mut mac = <Hmac<Sha256> as Mac>::new(&block.into());
-        mac.update(b"myna/log-subject/v1\0");
-        mac.update(&link.0.to_be_bytes());
-        hex::encode(&mac.finalize().into_bytes()[..16])
+        self.codes.log_tag(link)
     }
 
     fn agency(&self, id: &AgencyId) -> Option<AgencyRow> {

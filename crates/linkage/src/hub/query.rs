@@ -85,9 +85,9 @@ impl Hub {
                 return Ok(Handled::Failed { record: index, reason });
             }
         };
-        let outcome = match serde_json::from_str::<Envelope<Answer>>(&answer.1).map(|e| e.body) {
-            Ok(Answer::NotHeld { .. }) => Outcome::NotHeld,
-            _ => Outcome::Delivered,
+        let outcome = match answer.1 {
+            Answer::NotHeld { .. } => Outcome::NotHeld,
+            Answer::Provided { .. } => Outcome::Delivered,
         };
         let (index, entry) = match record {
             Some(r) => (r.index, r.entry.unwrap_or_default()),
@@ -138,19 +138,18 @@ impl Hub {
     }
 
     /// The provider's signed answer, checked: from the provider, to the requester, about this
-    /// query. Returns the JWS as received and its payload JSON.
-    fn check_answer(&self, env: &Envelope<Query>, jws: &str) -> Result<(String, String), String> {
+    /// query. Returns the JWS as received and the answer it carries.
+    fn check_answer(&self, env: &Envelope<Query>, jws: &str) -> Result<(String, Answer), String> {
         let signed = self
             .trust
             .open::<Envelope<Answer>>(jws, now_secs())
             .map_err(|e| format!("the provider's answer was not accepted: {e}"))?;
-        let a = &signed.body;
+        let a = signed.body;
         a.check(&signed.signer, &env.from, now_secs()).map_err(|e| format!("the provider's answer: {e}"))?;
         if signed.signer != env.body.provider || a.body.query() != &env.id {
             return Err("the answer is not from the asked provider about this query".into());
         }
-        let json = serde_json::to_string(a).map_err(|e| e.to_string())?;
-        Ok((jws.to_string(), json))
+        Ok((jws.to_string(), a.body))
     }
 
     async fn record(

@@ -50,7 +50,7 @@ pub struct Registered {
 async fn register(State(hub): S, body: String) -> Result<Response, ApiError> {
     let env: Envelope<Registration> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
     let kind = env.from.kind().map_err(|e| ApiError::unprocessable("agency_kind", e.to_string()))?;
-    myna_link::seal::seal(&env.body.seal_key, b"", b"").map_err(|e| ApiError::unprocessable("seal_key", e.to_string()))?;
+    myna_link::seal::check_public_key(&env.body.seal_key).map_err(|e| ApiError::unprocessable("seal_key", e.to_string()))?;
     if !env.body.url.starts_with("https://") {
         return Err(ApiError::unprocessable("url", "an agency node is reached over https://"));
     }

@@ -40,6 +40,28 @@ pub enum BenchCmd {
     Log(super::bench_link::LogBench),
 }
 
+/// A scratch folder for one load scenario, removed when dropped (also on error).
+pub(super) struct Scratch(pub std::path::PathBuf);
+
+impl Scratch {
+    pub fn new(tag: &str) -> std::io::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("myna-bench-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// "p50 …, p99 …, max …" of sorted latencies in milliseconds.
+pub(super) fn latencies(sorted: &[f64]) -> String {
+    format!("p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms", percentile(sorted, 0.5), percentile(sorted, 0.99), sorted.last().copied().unwrap_or(0.0))
+}
+
 pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;

@@ -13,7 +13,7 @@ use myna_node::NodeIdentity;
 use myna_store::{Db, HubStore};
 use serde_json::json;
 
-use super::{CmdResult, bench::percentile, bench_login::drive};
+use super::{CmdResult, bench::latencies, bench_login::drive};
 
 #[derive(Args)]
 pub struct LinkBench {
@@ -32,11 +32,8 @@ fn any() -> SocketAddr {
 
 impl LinkBench {
     pub async fn run(self) -> CmdResult {
-        let dir = std::env::temp_dir().join(format!("myna-bench-link-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let r = self.run_in(&dir).await;
-        let _ = std::fs::remove_dir_all(&dir);
-        r
+        let dir = super::bench::Scratch::new("link")?;
+        self.run_in(&dir.0).await
     }
 
     async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
@@ -83,11 +80,9 @@ impl LinkBench {
         let (lat, wall) = drive(self.exchanges, self.concurrency, move |i| ask(req.clone(), provider_id.clone(), task.clone(), i % people)).await?;
         let ok = lat.len();
         println!(
-            "{ok} delivered in {wall:.2} s: {:.0} exchanges/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            "{ok} delivered in {wall:.2} s: {:.0} exchanges/s, {}",
             ok as f64 / wall,
-            percentile(&lat, 0.50),
-            percentile(&lat, 0.99),
-            lat.last().copied().unwrap_or(0.0)
+            latencies(&lat)
         );
         let size = hub.log.head()?.head.size;
         println!("hub log: {size} entries (warm-up included), each durable before its answer");
@@ -130,11 +125,8 @@ pub struct LogBench {
 
 impl LogBench {
     pub async fn run(self) -> CmdResult {
-        let dir = std::env::temp_dir().join(format!("myna-bench-log-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let r = self.run_in(&dir).await;
-        let _ = std::fs::remove_dir_all(&dir);
-        r
+        let dir = super::bench::Scratch::new("log")?;
+        self.run_in(&dir.0).await
     }
 
     async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
@@ -162,11 +154,10 @@ impl LogBench {
         })
         .await?;
         println!(
-            "log append: {} entries durable (SQLite WAL, synchronous=FULL, group commit) in {wall:.2} s: {:.0}/s, p50 {:.2} ms, p99 {:.2} ms with {} writers",
+            "log append: {} entries durable (SQLite WAL, synchronous=FULL, group commit) in {wall:.2} s: {:.0}/s, {} with {} writers",
             lat.len(),
             lat.len() as f64 / wall,
-            percentile(&lat, 0.5),
-            percentile(&lat, 0.99),
+            latencies(&lat),
             self.concurrency
         );
         println!("building a tree of {} leaves in memory …", self.tree);

@@ -17,7 +17,7 @@ use myna_pki::{CardCert, CertKind, Secret};
 use myna_store::{Db, RegistryStore};
 use serde_json::{Value, json};
 
-use super::bench::percentile;
+use super::bench::{latencies, percentile};
 use super::card::{JlisArgs, issue_into};
 use super::CmdResult;
 
@@ -72,11 +72,8 @@ where
 
 impl LoginBench {
     pub async fn run(self) -> CmdResult {
-        let dir = std::env::temp_dir().join(format!("myna-bench-login-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let result = self.run_in(&dir).await;
-        let _ = std::fs::remove_dir_all(&dir);
-        result
+        let dir = super::bench::Scratch::new("login")?;
+        self.run_in(&dir.0).await
     }
 
     async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
@@ -161,13 +158,11 @@ impl LoginBench {
         .await?;
         let ok = ok.load(Ordering::Relaxed);
         println!(
-            "logins: {ok} of {} accepted in {:.2} s = {:.0} logins/s, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            "logins: {ok} of {} accepted in {:.2} s = {:.0} logins/s, {}",
             self.logins,
             wall,
             ok as f64 / wall,
-            percentile(&lat, 0.5),
-            percentile(&lat, 0.99),
-            lat.last().copied().unwrap_or(0.0)
+            latencies(&lat)
         );
         if ok != self.logins {
             return Err(format!("{} logins were refused", self.logins - ok).into());

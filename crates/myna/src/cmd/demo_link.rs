@@ -8,7 +8,7 @@ use myna_node::{NodeIdentity, RunningNode};
 use myna_store::{Db, NewResident};
 use serde_json::{Value, json};
 
-use super::card::JlisArgs;
+use super::{card::JlisArgs, link::ClerkArgs};
 
 /// (id, name, port offset from J-LIS's port).
 pub const AGENCIES: &[(&str, &str, u16)] = &[
@@ -42,7 +42,6 @@ pub async fn start(dir: &Path, network: &Path, jlis_port: u16, jlis_url: &str) -
 
 /// Enrols the sample residents at every agency and registers each agency's copies.
 pub async fn seed(link: &Linkage, network: &Path, jlis: &JlisArgs, samples: &[NewResident]) -> Result<usize, Box<dyn std::error::Error>> {
-    let client = super::card::network_client(&std::fs::read(network.join("ca.pem"))?)?;
     let mut people = 0;
     for (i, p) in samples.iter().take(3).enumerate() {
         let found = jlis
@@ -51,20 +50,10 @@ pub async fn seed(link: &Linkage, network: &Path, jlis: &JlisArgs, samples: &[Ne
         let Some(number) = found["matches"][0]["number"].as_str().filter(|_| found["outcome"] == "unique") else { continue };
         let person = format!("resident{}", i + 1);
         for (id, _, node) in &link.agencies {
-            let token = std::fs::read_to_string(super::node::token_path(network, id))?;
-            let call = |method: reqwest::Method, path: String, body: Value| {
-                let req = client.request(method, format!("{}{path}", node.url())).bearer_auth(token.trim()).json(&body);
-                async move {
-                    let res = req.send().await?;
-                    if !res.status().is_success() {
-                        return Err(format!("{id}: {}", res.text().await.unwrap_or_default()).into());
-                    }
-                    Ok::<_, Box<dyn std::error::Error>>(())
-                }
-            };
-            call(reqwest::Method::POST, "/v1/people".into(), json!({"person": person, "number": number})).await?;
+            let clerk = ClerkArgs::new(node.url(), super::node::token_path(network, id), network.join("ca.pem"));
+            clerk.call(reqwest::Method::POST, "/v1/people", json!({"person": person, "number": number})).await?;
             for (item, data) in copies(id, p, i) {
-                call(reqwest::Method::PUT, format!("/v1/people/{person}/copies/{item}"), json!({"data": data})).await?;
+                clerk.call(reqwest::Method::PUT, &format!("/v1/people/{person}/copies/{item}"), json!({"data": data})).await?;
             }
         }
         people += 1;

@@ -24,7 +24,11 @@ pub struct ClerkArgs {
 }
 
 impl ClerkArgs {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Result<Value, Box<dyn std::error::Error>> {
+    pub fn new(agency: String, token_file: PathBuf, ca: PathBuf) -> Self {
+        Self { agency, token_file, ca }
+    }
+
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Result<Value, Box<dyn std::error::Error>> {
         let token = std::fs::read_to_string(&self.token_file).map_err(|e| format!("{}: {e}", self.token_file.display()))?;
         let client = super::card::network_client(&std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?)?;
         let res = client.request(method, format!("{}{path}", self.agency.trim_end_matches('/'))).bearer_auth(token.trim()).json(&body).send().await?;
@@ -139,9 +143,7 @@ struct Kept {
 }
 
 fn root(h: &TreeHead) -> Result<[u8; 32], Box<dyn std::error::Error>> {
-    let mut r = [0u8; 32];
-    hex::decode_to_slice(&h.root, &mut r).map_err(|e| format!("tree head root: {e}"))?;
-    Ok(r)
+    Ok(merkle::hash_from_hex(&h.root).map_err(|e| format!("tree head root: {e}"))?)
 }
 
 impl LogCmd {
@@ -185,10 +187,7 @@ impl LogCmd {
                 .as_array()
                 .ok_or("no proof")?
                 .iter()
-                .map(|h| {
-                    let mut b = [0u8; 32];
-                    hex::decode_to_slice(h.as_str().unwrap_or_default(), &mut b).map(|_| b)
-                })
+                .map(|h| merkle::hash_from_hex(h.as_str().unwrap_or_default()))
                 .collect::<Result<_, _>>()?;
             if let Err(e) = merkle::verify_consistency(old.head.size, &root(&old.head)?, new.size, &root(&new)?, &proof) {
                 bar.finish_and_clear();
@@ -201,12 +200,10 @@ impl LogCmd {
         if kept.last().map(|k| k.head.size) != Some(new.size) {
             kept.push(Kept { head: new, signed });
         }
-        if let Some(dir) = heads.parent() {
+        if let Some(dir) = heads.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = heads.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(&kept)?)?;
-        std::fs::rename(&tmp, &heads)?;
+        super::card_file::write_atomic(&heads, &serde_json::to_vec_pretty(&kept)?)?;
         Ok(())
     }
 }

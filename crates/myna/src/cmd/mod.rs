@@ -4,7 +4,7 @@ pub mod bench_address;
 pub mod bench_link;
 pub mod bench_login;
 pub mod card;
-mod card_file;
+pub(crate) mod card_file;
 pub mod demo;
 mod demo_link;
 pub mod link;

@@ -145,11 +145,6 @@ pub async fn start_agency(
     let config = myna_linkage::agency::AgencyConfig { name: name.into(), hub_url: hub.into(), jlis_url: jlis.into() };
     let db = Db::open(&db_url(db, &format!("{}.db", id.replace(':', "-")))).await?;
     let started = myna_linkage::agency::start(db, &identity, listen, config).await?;
-    let path = token_path(network, id);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    std::io::Write::write_all(&mut opts.open(&path)?, started.clerk_token.as_bytes())?;
+    myna_node::write_private(&token_path(network, id), &started.clerk_token)?;
     Ok(started)
 }
