@@ -67,14 +67,25 @@ pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response,
     let env: Envelope<Enrolment> = open_envelope(&link.trust, &body, me, now())
         .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, "rejected", e.to_string()))?;
     env.from.kind().map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_an_agency", e.to_string()))?;
-    let number: IndividualNumber = env.body.number.parse().map_err(|e| ApiError::unprocessable("number", format!("{e}")))?;
-    let resident = j
-        .registry
-        .by_number(number)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::not_found("no resident has this individual number"))?;
-    let request = Envelope::new(me.clone(), link.hub.clone(), now(), CodeRequest { agency: env.from.clone(), link: link.link_id(resident.code.value())? });
+    let record_code = match &env.body {
+        Enrolment::Number { number } => {
+            let number: IndividualNumber = number.parse().map_err(|e| ApiError::unprocessable("number", format!("{e}")))?;
+            let resident = j
+                .registry
+                .by_number(number)
+                .await
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| ApiError::not_found("no resident has this individual number"))?;
+            resident.code.value()
+        }
+        Enrolment::Certificate { user_auth_serial } => {
+            if env.from.kind().ok() != Some(myna_link::AgencyKind::Portal) {
+                return Err(ApiError::new(StatusCode::FORBIDDEN, "not_the_portal", "only the portal enrols a resident by the certificate they logged in with"));
+            }
+            by_certificate(&j, user_auth_serial).await?
+        }
+    };
+    let request = Envelope::new(me.clone(), link.hub.clone(), now(), CodeRequest { agency: env.from.clone(), link: link.link_id(record_code)? });
     let jws = link.key.sign(&request).map_err(ApiError::internal)?;
     let text = post_jws(&link.client, &format!("{}/v1/codes", link.hub_url), jws)
         .await
@@ -85,4 +96,21 @@ pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response,
     }
     let reply = Envelope::new(me.clone(), env.from, now(), issued.body);
     Ok(jose(link.key.sign(&reply).map_err(ApiError::internal)?))
+}
+
+/// The resident record code behind a current user-authentication certificate.
+async fn by_certificate(j: &Jlis, serial: &str) -> Result<u64, ApiError> {
+    let serial: myna_pki::Serial = serial.parse().map_err(|_| ApiError::unprocessable("user_auth_serial", "not a certificate serial number"))?;
+    let cert = j
+        .cards
+        .certificate(serial)
+        .await
+        .map_err(ApiError::internal)?
+        .filter(|c| c.kind == myna_pki::CertKind::UserAuth)
+        .ok_or_else(|| ApiError::not_found("J-LIS issued no user-authentication certificate with this serial"))?;
+    if cert.revoked.is_some() || cert.not_after < now() {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "certificate_not_current", "this certificate is revoked or expired"));
+    }
+    let card = j.cards.card(cert.card).await.map_err(|e| ApiError::not_found(e.to_string()))?;
+    Ok(card.resident)
 }

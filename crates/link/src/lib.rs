@@ -15,6 +15,7 @@ mod ids;
 mod layout;
 pub mod merkle;
 mod message;
+mod notice;
 pub mod seal;
 mod sign;
 mod table;
@@ -25,6 +26,7 @@ pub use message::{
     Answer, CodeIssued, CodeRequest, Delivery, Enrolment, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, MessageError, MessageId, Outcome, Query,
     Registration, TreeHead, open_envelope, payload_aad,
 };
+pub use notice::{NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, notice_aad};
 pub use sign::{NetworkTrust, NodeKey, SignError, Signed};
 pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, TableError, TaskId};
 

@@ -271,11 +271,15 @@ pub fn open_envelope<T: serde::de::DeserializeOwned>(
     Ok(signed.body)
 }
 
-/// An agency asks J-LIS for its code for the person with this individual number (符号取得).
-/// The number goes to J-LIS only, which holds it anyway; J-LIS asks the hub.
+/// An agency asks J-LIS for its code for a person (符号取得); J-LIS asks the hub.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Enrolment {
-    pub number: String,
+#[serde(untagged)]
+pub enum Enrolment {
+    /// By the individual number: it goes to J-LIS only, which holds it anyway.
+    Number { number: String },
+    /// By the serial of the user-authentication certificate the resident has just logged in
+    /// with: the portal's way, so the portal never handles the number.
+    Certificate { user_auth_serial: String },
 }
 
 /// An agency's code for a person, as the hub issued it.

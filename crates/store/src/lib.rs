@@ -8,6 +8,7 @@ mod error;
 mod jpki;
 mod link;
 mod migrate;
+mod portal;
 mod registry;
 mod rows;
 
@@ -16,4 +17,5 @@ pub use error::StoreError;
 pub use link::{AgencyRow, AgencyStore, ExchangeRow, HubStore, LogRow, NewEntry};
 pub use jpki::{CardError, CardRow, CardStatus, CertRow, JpkiStore, NewCert};
 pub use myna_registry::NewResident;
+pub use portal::{ApplicationRow, ClientRow, GrantRow, NoticeRow, PortalStore};
 pub use registry::{EventRecord, Recorded, RegistryStore};

@@ -32,7 +32,7 @@ pub fn routes(agency: Arc<Agency>) -> Router {
         .with_state(agency)
 }
 
-fn clerk(a: &Agency, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) fn clerk(a: &Agency, headers: &HeaderMap) -> Result<(), ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -45,7 +45,7 @@ fn clerk(a: &Agency, headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-fn check_person(p: &str) -> Result<(), ApiError> {
+pub(super) fn check_person(p: &str) -> Result<(), ApiError> {
     if (1..=64).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         Ok(())
     } else {
@@ -53,7 +53,7 @@ fn check_person(p: &str) -> Result<(), ApiError> {
     }
 }
 
-fn call_error(e: CallError) -> ApiError {
+pub(super) fn call_error(e: CallError) -> ApiError {
     match e {
         CallError::Unreachable(..) => ApiError::new(StatusCode::BAD_GATEWAY, "unreachable", e.to_string()),
         CallError::Refused { status, code, message, .. } => {
@@ -88,18 +88,27 @@ pub struct Enrolled {
 async fn enrol(State(a): S, headers: HeaderMap, ApiJson(r): ApiJson<EnrolRequest>) -> Result<Json<Enrolled>, ApiError> {
     clerk(&a, &headers)?;
     check_person(&r.person)?;
-    if let Some(code) = a.store.code_of(&r.person).await.map_err(ApiError::internal)? {
-        return Ok(Json(Enrolled { person: r.person, code }));
-    }
-    let (_, jws) = a.sign(&a.jlis, Enrolment { number: r.number.clone() }).map_err(ApiError::internal)?;
-    let answer = post_jws(&a.client, &format!("{}/v1/linkage/codes", a.config.jlis_url), jws).await.map_err(call_error)?;
-    let env: Envelope<CodeIssued> = open_envelope(&a.trust, &answer, &a.id, now_secs()).map_err(ApiError::internal)?;
-    if env.from != a.jlis || env.body.agency != a.id {
-        return Err(ApiError::internal("J-LIS's answer is not from J-LIS or not for this agency"));
-    }
-    let code = env.body.code.to_string();
-    a.store.enrol(&r.person, &code, now_secs()).await.map_err(|e| ApiError::conflict("enrolled", e.to_string()))?;
+    let code = a.enrol(&r.person, Enrolment::Number { number: r.number.clone() }).await?;
     Ok(Json(Enrolled { person: r.person, code }))
+}
+
+impl Agency {
+    /// Obtains this agency's code for a person through J-LIS (符号取得) and keeps it under
+    /// `person`, the agency's own reference. Returns the code.
+    pub async fn enrol(&self, person: &str, how: Enrolment) -> Result<String, ApiError> {
+        if let Some(code) = self.store.code_of(person).await.map_err(ApiError::internal)? {
+            return Ok(code);
+        }
+        let (_, jws) = self.sign(&self.jlis, how).map_err(ApiError::internal)?;
+        let answer = post_jws(&self.client, &format!("{}/v1/linkage/codes", self.config.jlis_url), jws).await.map_err(call_error)?;
+        let env: Envelope<CodeIssued> = open_envelope(&self.trust, &answer, &self.id, now_secs()).map_err(ApiError::internal)?;
+        if env.from != self.jlis || env.body.agency != self.id {
+            return Err(ApiError::internal("J-LIS's answer is not from J-LIS or not for this agency"));
+        }
+        let code = env.body.code.to_string();
+        self.store.enrol(person, &code, now_secs()).await.map_err(|e| ApiError::conflict("enrolled", e.to_string()))?;
+        Ok(code)
+    }
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -291,8 +300,8 @@ async fn exchanges(State(a): S, headers: HeaderMap, Q(l): Q<Limit>) -> Result<Js
 #[derive(OpenApi)]
 #[openapi(
     info(title = "myna agency node (中間サーバー)", description = "An agency's node: the hub's forwards (signed JWS, answered sealed to the requester), and the clerk API (bearer token): enrol a person through J-LIS, register copies checked against the data standard layout, run a query, read the agency's own exchange record. Errors are {\"error\": {\"code\", \"message\"}}."),
-    paths(super::provide::provide, enrol, put_copy, query, exchanges),
-    components(schemas(EnrolRequest, Enrolled, CopyRequest, QueryRequest, QueryResult, ExchangeView))
+    paths(super::provide::provide, enrol, put_copy, query, super::notice::send, exchanges),
+    components(schemas(EnrolRequest, Enrolled, CopyRequest, QueryRequest, QueryResult, ExchangeView, super::notice::NoticeSend, super::notice::NoticeSent))
 )]
 struct Doc;
 

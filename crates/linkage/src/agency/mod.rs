@@ -3,6 +3,7 @@
 //! queries, and its own record of both.
 
 mod clerk;
+mod notice;
 mod provide;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -18,6 +19,7 @@ use crate::{
 };
 
 pub use clerk::{QueryRequest, QueryResult, openapi_json};
+pub use notice::{NoticeSend, NoticeSent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgencyError {
@@ -117,9 +119,21 @@ pub struct Started {
 /// Starts an agency node on `addr` and registers it with the hub (retrying in the background
 /// until the hub answers).
 pub async fn start(db: Db, identity: &NodeIdentity, addr: SocketAddr, config: AgencyConfig) -> Result<Started, AgencyError> {
+    start_with(db, identity, addr, config, |_| axum::Router::new()).await
+}
+
+/// [`start`], with routes of the node's own added (the portal's node adds where the hub
+/// delivers notices).
+pub async fn start_with(
+    db: Db,
+    identity: &NodeIdentity,
+    addr: SocketAddr,
+    config: AgencyConfig,
+    extra: impl FnOnce(Arc<Agency>) -> axum::Router,
+) -> Result<Started, AgencyError> {
     let (agency, clerk_token) = Agency::open(db, identity, config).await?;
     let agency = Arc::new(agency);
-    let routes = provide::routes(agency.clone()).merge(clerk::routes(agency.clone()));
+    let routes = provide::routes(agency.clone()).merge(clerk::routes(agency.clone())).merge(notice::routes(agency.clone())).merge(extra(agency.clone()));
     let metrics = Metrics::new("agency");
     // Optional client certificates: the hub and other nodes present theirs; clerks' tools
     // use the clerk token. Every protocol message is signed either way.

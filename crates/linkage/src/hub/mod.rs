@@ -3,6 +3,7 @@
 //! It routes payloads it cannot open and stores none.
 
 mod log;
+mod notify;
 mod query;
 mod routes;
 

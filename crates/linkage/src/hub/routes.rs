@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::{
     Json, Router,
-    extract::{Query as Q, State},
+    extract::{Path, Query as Q, State},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -24,7 +24,9 @@ pub fn routes(hub: Arc<Hub>) -> Router {
     Router::new()
         .route("/v1/agencies", post(register))
         .route("/v1/codes", post(codes))
+        .route("/v1/agencies/{id}", get(agency))
         .route("/v1/query", post(query))
+        .route("/v1/notices", post(notify))
         .route("/v1/log/head", get(head))
         .route("/v1/log/consistency", get(consistency))
         .route("/v1/log/inclusion", get(inclusion))
@@ -82,13 +84,42 @@ async fn codes(State(hub): S, body: String) -> Result<Response, ApiError> {
         (status = 403, description = "refused: not permitted, or not the requester's code (recorded)"),
         (status = 409, description = "the same message id is being handled"), (status = 502, description = "the provider failed (recorded)")))]
 async fn query(State(hub): S, body: String) -> Result<Response, ApiError> {
-    let handled = hub.query(&body).await?;
+    answer(&hub, hub.query(&body).await?)
+}
+
+fn answer(hub: &Hub, handled: Handled) -> Result<Response, ApiError> {
     let status = status_of(&handled);
     match handled {
         Handled::Delivered(env) => Ok(jose(hub.key.sign(&env).map_err(ApiError::internal)?)),
         Handled::Refused { record, reason } => Ok(ApiError::new(status, "refused", format!("{reason} (record {record})")).into_response()),
         Handled::Failed { record, reason } => Ok(ApiError::new(status, "failed", format!("{reason} (record {record})")).into_response()),
     }
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct DirectoryEntry {
+    pub id: String,
+    pub name: String,
+    /// The agency's public encryption key (HPKE X25519, hex), to seal to it.
+    pub seal_key: String,
+}
+
+/// One agency's directory entry (its encryption key), for nodes that seal to it.
+#[utoipa::path(get, path = "/v1/agencies/{id}", params(("id" = String, Path, description = "agency id, e.g. portal")),
+    responses((status = 200, body = DirectoryEntry), (status = 404, description = "not registered")))]
+async fn agency(State(hub): S, Path(id): Path<String>) -> Result<Json<DirectoryEntry>, ApiError> {
+    let id: AgencyId = id.parse().map_err(|e: myna_link::CodeError| ApiError::unprocessable("id", e.to_string()))?;
+    let a = hub.agency(&id).ok_or_else(|| ApiError::not_found(format!("{id} is not registered with the hub")))?;
+    Ok(Json(DirectoryEntry { id: a.id, name: a.name, seal_key: a.seal_key }))
+}
+
+/// An agency's notice to a resident, for the portal (お知らせ): sealed to the portal, the
+/// code translated, recorded in the log.
+#[utoipa::path(post, path = "/v1/notices", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<NoticeRequest>"),
+    responses((status = 200, description = "JWS of Envelope<Delivery> carrying the portal's signed NoticeAck"), (status = 401, description = "unsigned, tampered, stale"),
+        (status = 403, description = "not the sender's code"), (status = 502, description = "the portal failed (recorded)")))]
+async fn notify(State(hub): S, body: String) -> Result<Response, ApiError> {
+    answer(&hub, hub.notify(&body).await?)
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -206,8 +237,8 @@ async fn person(State(hub): S, body: String) -> Result<Response, ApiError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "myna hub (情報提供ネットワークシステム)", description = "Linkage between agencies: registration, agency codes for J-LIS, queries checked against the permission table and forwarded with the code translated, and the transparency log (signed tree heads, inclusion and consistency proofs, a resident's records for the portal). Protocol bodies are compact JWS signed by the sending node; mutual TLS with the network CA. Errors are {\"error\": {\"code\", \"message\"}}."),
-    paths(register, codes, query, head, consistency, inclusion, person),
-    components(schemas(Registered, HeadView, ProofView, PersonRequest, PersonRecords, RecordView))
+    paths(register, agency, codes, query, notify, head, consistency, inclusion, person),
+    components(schemas(Registered, DirectoryEntry, HeadView, ProofView, PersonRequest, PersonRecords, RecordView))
 )]
 struct Doc;
 

@@ -1,0 +1,114 @@
+//! An agency's notices to residents (お知らせ), sent through the hub to the portal, sealed to
+//! the portal's key; and, for the portal's own node, opening what the hub forwards.
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    routing::post,
+};
+use myna_link::{AgencyId, Delivery, Envelope, NoticeRequest, NoticeText, PORTAL_ID, notice_aad, open_envelope, seal};
+use myna_node::{ApiError, ApiJson};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use utoipa::ToSchema;
+
+use super::{
+    Agency,
+    clerk::{call_error, check_person, clerk},
+};
+use crate::wire::{now_secs, post_jws, rejected};
+
+pub fn routes(agency: Arc<Agency>) -> Router {
+    Router::new().route("/v1/notices", post(send)).with_state(agency)
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct NoticeSend {
+    /// The agency's own reference for the resident (enrolled).
+    pub person: String,
+    pub title: String,
+    pub body: String,
+    /// When the resident is to see it (seconds since the epoch; default now). Notices tied
+    /// to a life event (e.g. the child-allowance status report each June) are scheduled so.
+    #[serde(default)]
+    pub deliver_at: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct NoticeSent {
+    /// The hub's log index of this notice.
+    pub record: u64,
+    pub deliver_at: i64,
+}
+
+#[derive(Deserialize)]
+struct DirectoryEntry {
+    seal_key: String,
+}
+
+/// Sends a notice to a resident through the hub; the portal keeps it for them.
+#[utoipa::path(post, path = "/v1/notices", request_body = NoticeSend,
+    responses((status = 200, body = NoticeSent), (status = 404, description = "person not enrolled"), (status = 422, description = "empty or oversized"), (status = 502, description = "the portal or hub failed")))]
+async fn send(State(a): State<Arc<Agency>>, headers: HeaderMap, ApiJson(r): ApiJson<NoticeSend>) -> Result<Json<NoticeSent>, ApiError> {
+    clerk(&a, &headers)?;
+    Ok(Json(a.notify(&r).await?))
+}
+
+impl Agency {
+    pub async fn notify(&self, r: &NoticeSend) -> Result<NoticeSent, ApiError> {
+        check_person(&r.person)?;
+        let text = NoticeText { title: r.title.clone(), body: r.body.clone() };
+        text.check().map_err(|e| ApiError::unprocessable("notice", e))?;
+        let now = now_secs();
+        let deliver_at = r.deliver_at.unwrap_or(now).max(now);
+        let code = self
+            .store
+            .code_of(&r.person)
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::not_found(format!("{} is not enrolled here", r.person)))?;
+        let portal: AgencyId = PORTAL_ID.parse().map_err(ApiError::internal)?;
+        let dir: DirectoryEntry = self
+            .client
+            .get(format!("{}/v1/agencies/{PORTAL_ID}", self.config.hub_url))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "portal_unknown", format!("the portal's key from the hub: {e}")))?
+            .json()
+            .await
+            .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "portal_unknown", e.to_string()))?;
+        let id = myna_link::MessageId::random();
+        let plain = serde_json::to_vec(&text).map_err(ApiError::internal)?;
+        let sealed = seal::seal(&dir.seal_key, &plain, &notice_aad(&id, &self.id, &portal)).map_err(ApiError::internal)?;
+        let env = Envelope { id, from: self.id.clone(), to: self.hub.clone(), at: now, body: NoticeRequest { code: code.parse().map_err(ApiError::internal)?, sealed, deliver_at } };
+        let jws = self.key.sign(&env).map_err(ApiError::internal)?;
+        let answer = post_jws(&self.client, &format!("{}/v1/notices", self.config.hub_url), jws).await.map_err(call_error)?;
+        let d: Envelope<Delivery> = open_envelope(&self.trust, &answer, &self.id, now_secs()).map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "bad_answer", e.to_string()))?;
+        if d.from != self.hub {
+            return Err(ApiError::new(StatusCode::BAD_GATEWAY, "bad_answer", "the answer is not from the hub"));
+        }
+        Ok(NoticeSent { record: d.body.record, deliver_at })
+    }
+
+    /// Opens a message the hub sent to this node: signed by the hub, addressed here, fresh.
+    pub fn open_from_hub<T: DeserializeOwned>(&self, jws: &str) -> Result<Envelope<T>, ApiError> {
+        let env: Envelope<T> = open_envelope(&self.trust, jws, &self.id, now_secs()).map_err(rejected)?;
+        if env.from != self.hub {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "not_hub", "only the hub sends this"));
+        }
+        Ok(env)
+    }
+
+    /// Opens a payload sealed to this node.
+    pub fn open_sealed(&self, sealed: &seal::Sealed, aad: &[u8]) -> Result<Vec<u8>, seal::SealError> {
+        self.seal.open(sealed, aad)
+    }
+
+    /// Signs `body` to `to` as this node (compact JWS of an envelope).
+    pub fn sign_for<T: Serialize>(&self, to: &AgencyId, body: T) -> Result<String, ApiError> {
+        self.sign(to, body).map(|(_, jws)| jws).map_err(ApiError::internal)
+    }
+}

@@ -1,0 +1,77 @@
+//! Notices through the hub: an agency's notice to a resident, its code translated to the
+//! portal's, forwarded sealed, and recorded in the log like any exchange (so the resident
+//! sees who wrote to them, and when).
+
+use myna_link::{
+    AgencyId, AgencyKind, Delivery, Entry, Envelope, LinkId, NoticeAck, NoticeForward, NoticeRequest, Outcome, PORTAL_ID, open_envelope,
+};
+use myna_node::ApiError;
+
+use super::{Hub, query::Handled};
+use crate::wire::{CallError, now_ms, now_secs, post_jws};
+
+impl Hub {
+    pub async fn notify(&self, jws: &str) -> Result<Handled, ApiError> {
+        let env: Envelope<NoticeRequest> = open_envelope(&self.trust, jws, &self.id, now_secs()).map_err(crate::wire::rejected)?;
+        let kind = env.from.kind().map_err(|e| ApiError::unprocessable("agency_kind", e.to_string()))?;
+        if kind == AgencyKind::Portal {
+            return Err(ApiError::unprocessable("sender", "the portal does not send notices to itself"));
+        }
+        let portal: AgencyId = PORTAL_ID.parse().map_err(ApiError::internal)?;
+        let link: LinkId = self.codes.resolve(&env.from, &env.body.code).map_err(|e| ApiError::new(axum::http::StatusCode::FORBIDDEN, "refused", e.to_string()))?;
+        let subject = self.subject(link);
+        let previous = self.store.by_message(env.from.as_str(), env.id.as_str()).await.map_err(ApiError::internal)?;
+        let forward = NoticeForward {
+            notice: env.id.clone(),
+            sender: env.from.clone(),
+            code: self.codes.issue(&portal, link),
+            sealed: env.body.sealed.clone(),
+            deliver_at: env.body.deliver_at,
+        };
+        let sent = match self.agency(&portal) {
+            None => Err("the portal is not connected to the network".to_string()),
+            Some(p) => {
+                let signed = self.key.sign(&Envelope::new(self.id.clone(), portal.clone(), now_secs(), forward)).map_err(ApiError::internal)?;
+                match post_jws(&self.client, &format!("{}/v1/inbox", p.url), signed).await {
+                    Ok(text) => self.check_ack(&env, &portal, &text),
+                    Err(CallError::Unreachable(_, why)) => Err(format!("the portal could not be reached: {why}")),
+                    Err(CallError::Refused { status, message, .. }) => Err(format!("the portal refused ({status}): {message}")),
+                }
+            }
+        };
+        let (outcome, reason) = match &sent {
+            Ok(_) => (Outcome::Delivered, None),
+            Err(why) => (Outcome::Failed, Some(why.clone())),
+        };
+        let (record, entry) = match previous {
+            Some(r) => (r.index, r.entry.unwrap_or_default()),
+            None => {
+                let entry = Entry {
+                    at: now_ms(),
+                    message: env.id.clone(),
+                    requester: env.from.clone(),
+                    provider: portal.clone(),
+                    task: "notice".into(),
+                    item: "notice".into(),
+                    outcome,
+                    reason,
+                    subject: Some(subject),
+                };
+                self.log.append(entry).await.map_err(ApiError::internal)?
+            }
+        };
+        match sent {
+            Ok(ack) => Ok(Handled::Delivered(Envelope::new(self.id.clone(), env.from, now_secs(), Delivery { record, entry, answer: ack }))),
+            Err(reason) => Ok(Handled::Failed { record, reason }),
+        }
+    }
+
+    fn check_ack(&self, env: &Envelope<NoticeRequest>, portal: &AgencyId, jws: &str) -> Result<String, String> {
+        let signed = self.trust.open::<Envelope<NoticeAck>>(jws, now_secs()).map_err(|e| format!("the portal's answer was not accepted: {e}"))?;
+        signed.body.check(&signed.signer, &env.from, now_secs()).map_err(|e| format!("the portal's answer: {e}"))?;
+        if &signed.signer != portal || signed.body.body.notice != env.id {
+            return Err("the answer is not the portal's about this notice".into());
+        }
+        Ok(jws.to_string())
+    }
+}
