@@ -93,6 +93,13 @@ pub struct Field {
     fields: Vec<Field>,
 }
 
+impl Field {
+    /// The fields of each element, for a list.
+    pub fn sub_fields(&self) -> &[Field] {
+        &self.fields
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct FileLayout {
     item: String,

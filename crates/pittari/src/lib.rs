@@ -7,7 +7,7 @@ mod catalogue;
 mod field;
 mod form;
 
-pub use catalogue::{Catalogue, CatalogueError, LifeEvent, Offering, Procedure};
+pub use catalogue::{Catalogue, CatalogueError, LifeEvent, Offering, Procedure, municipality_name};
 pub use field::{Choice, Field, FieldKind, Problem};
 pub use form::{Filled, FieldError, SignedDocument};
 

@@ -99,15 +99,20 @@ impl Agency {
         if let Some(code) = self.store.code_of(person).await.map_err(ApiError::internal)? {
             return Ok(code);
         }
+        let code = self.obtain_code(how).await?;
+        self.store.enrol(person, &code, now_secs()).await.map_err(|e| ApiError::conflict("enrolled", e.to_string()))?;
+        Ok(code)
+    }
+
+    /// Asks J-LIS for this agency's code for a person, without keeping it.
+    pub async fn obtain_code(&self, how: Enrolment) -> Result<String, ApiError> {
         let (_, jws) = self.sign(&self.jlis, how).map_err(ApiError::internal)?;
         let answer = post_jws(&self.client, &format!("{}/v1/linkage/codes", self.config.jlis_url), jws).await.map_err(call_error)?;
         let env: Envelope<CodeIssued> = open_envelope(&self.trust, &answer, &self.id, now_secs()).map_err(ApiError::internal)?;
         if env.from != self.jlis || env.body.agency != self.id {
             return Err(ApiError::internal("J-LIS's answer is not from J-LIS or not for this agency"));
         }
-        let code = env.body.code.to_string();
-        self.store.enrol(person, &code, now_secs()).await.map_err(|e| ApiError::conflict("enrolled", e.to_string()))?;
-        Ok(code)
+        Ok(env.body.code.to_string())
     }
 }
 

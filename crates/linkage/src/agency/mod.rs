@@ -103,6 +103,20 @@ impl Agency {
         Ok(())
     }
 
+    /// The network CA, to check what other nodes signed.
+    pub fn trust(&self) -> &NetworkTrust {
+        &self.trust
+    }
+
+    /// A client with this node's certificate (mutual TLS), for the hub's read API.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    pub fn hub_url(&self) -> &str {
+        &self.config.hub_url
+    }
+
     fn clerk_ok(&self, token: &str) -> bool {
         let h: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         aws_lc_rs::constant_time::verify_slices_are_equal(&h, &self.clerk_token_hash).is_ok()

@@ -18,7 +18,8 @@ use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
 use myna_store::{AgencyRow, Db, HubStore, StoreError};
 
 pub use log::{Log, LogError, SignedHead};
-pub use routes::openapi_json;
+pub use query::SELF_INFORMATION;
+pub use routes::{PersonRecords, PersonRequest, RecordView, openapi_json};
 
 /// The hub's id on the network (its certificate's common name).
 pub const HUB_ID: &str = "hub";

@@ -22,7 +22,7 @@ type S = State<Arc<Hub>>;
 
 pub fn routes(hub: Arc<Hub>) -> Router {
     Router::new()
-        .route("/v1/agencies", post(register))
+        .route("/v1/agencies", post(register).get(list))
         .route("/v1/codes", post(codes))
         .route("/v1/agencies/{id}", get(agency))
         .route("/v1/query", post(query))
@@ -102,6 +102,15 @@ pub struct DirectoryEntry {
     pub name: String,
     /// The agency's public encryption key (HPKE X25519, hex), to seal to it.
     pub seal_key: String,
+}
+
+/// The directory: every registered agency with its name and key.
+#[utoipa::path(get, path = "/v1/agencies", responses((status = 200, body = Vec<DirectoryEntry>)))]
+async fn list(State(hub): S) -> Result<Json<Vec<DirectoryEntry>>, ApiError> {
+    let d = hub.directory.read().map_err(|_| ApiError::internal("directory lock"))?;
+    let mut v: Vec<DirectoryEntry> = d.values().map(|a| DirectoryEntry { id: a.id.clone(), name: a.name.clone(), seal_key: a.seal_key.clone() }).collect();
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Json(v))
 }
 
 /// One agency's directory entry (its encryption key), for nodes that seal to it.
@@ -237,7 +246,7 @@ async fn person(State(hub): S, body: String) -> Result<Response, ApiError> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "myna hub (情報提供ネットワークシステム)", description = "Linkage between agencies: registration, agency codes for J-LIS, queries checked against the permission table and forwarded with the code translated, and the transparency log (signed tree heads, inclusion and consistency proofs, a resident's records for the portal). Protocol bodies are compact JWS signed by the sending node; mutual TLS with the network CA. Errors are {\"error\": {\"code\", \"message\"}}."),
-    paths(register, agency, codes, query, notify, head, consistency, inclusion, person),
+    paths(register, list, agency, codes, query, notify, head, consistency, inclusion, person),
     components(schemas(Registered, DirectoryEntry, HeadView, ProofView, PersonRequest, PersonRecords, RecordView))
 )]
 struct Doc;

@@ -1,0 +1,255 @@
+//! やりとり履歴: every exchange about the resident in the hub's log, newest first, filterable
+//! by period, agency and item. Each entry's inclusion proof is checked against the hub's
+//! signed tree head, and that head against the last one the portal checked (a consistency
+//! proof): a log rewritten behind the residents' backs would fail here, on the page.
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    extract::{Query, State},
+    http::StatusCode,
+    response::Response,
+    routing::get,
+};
+use maud::html;
+use myna_link::{Entry, InfoItem, Outcome, TreeHead, merkle};
+use myna_linkage::hub::{PersonRecords, PersonRequest};
+use myna_node::{now_secs, post_jws};
+use serde::Deserialize;
+
+use crate::{
+    Portal,
+    page::{Ctx, Resident, error_page, layout},
+};
+
+/// One record as the page shows it.
+pub struct Checked {
+    pub index: u64,
+    pub entry: Entry,
+    /// The inclusion proof against the signed head held.
+    pub proven: Result<(), String>,
+}
+
+/// What the check of the log as a whole found.
+pub struct LogCheck {
+    pub head: TreeHead,
+    /// The earlier head this one was proven consistent with (size), if any.
+    pub consistent_with: Option<u64>,
+    pub checked_at: i64,
+}
+
+#[derive(Deserialize)]
+struct ProofView {
+    proof: Vec<String>,
+}
+
+impl Portal {
+    /// The resident's records from the hub, each proof checked, and the head proven
+    /// consistent with the last one checked.
+    pub async fn history(&self, code: &str) -> Result<(Vec<Checked>, LogCheck), String> {
+        let hub: myna_link::AgencyId = myna_linkage::hub::HUB_ID.parse().map_err(|e: myna_link::CodeError| e.to_string())?;
+        let jws = self.agency.sign_for(&hub, PersonRequest { code: code.to_string() }).map_err(|e| e.message)?;
+        let text = post_jws(self.agency.client(), &format!("{}/v1/log/person", self.agency.hub_url()), jws).await.map_err(|e| e.to_string())?;
+        let recs: PersonRecords = self.agency.open_from_hub::<PersonRecords>(&text).map_err(|e| e.message)?.body;
+        let signed = self.agency.trust().open::<TreeHead>(&recs.head_signed, now_secs()).map_err(|e| format!("the tree head's signature: {e}"))?;
+        if signed.signer != hub || signed.body != recs.head {
+            return Err("the tree head is not the one the hub signed".into());
+        }
+        let head = recs.head;
+        let root = merkle::hash_from_hex(&head.root).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        for r in recs.records {
+            let entry: Entry = match serde_json::from_str(&r.entry) {
+                Ok(e) => e,
+                Err(e) => return Err(format!("record {} is not a log entry: {e}", r.index)),
+            };
+            let proof: Result<Vec<_>, _> = r.proof.iter().map(|h| merkle::hash_from_hex(h)).collect();
+            let proven = proof
+                .map_err(|e| e.to_string())
+                .and_then(|p| merkle::verify_inclusion(r.entry.as_bytes(), r.index, head.size, &root, &p).map_err(|e| e.to_string()));
+            out.push(Checked { index: r.index, entry, proven });
+        }
+        out.sort_by(|a, b| b.entry.at.cmp(&a.entry.at).then(b.index.cmp(&a.index)));
+        let check = self.check_consistency(&head, &root).await?;
+        Ok((out, check))
+    }
+
+    async fn check_consistency(&self, head: &TreeHead, root: &merkle::Hash) -> Result<LogCheck, String> {
+        let now = now_secs();
+        let last = self.store.last_head().await.map_err(|e| e.to_string())?;
+        let consistent_with = match last {
+            None => None,
+            Some((size, ..)) if size > head.size => {
+                return Err(format!("the hub's log shrank: {size} entries were proven before, the hub now shows {}. Its records cannot be trusted.", head.size));
+            }
+            Some((size, old_root_hex, ..)) => {
+                let old = merkle::hash_from_hex(&old_root_hex).map_err(|e| e.to_string())?;
+                if size == head.size {
+                    if &old != root {
+                        return Err(format!("the hub shows a different log of the same size ({size}): LOG REWRITTEN"));
+                    }
+                } else if size > 0 {
+                    let url = format!("{}/v1/log/consistency?from={size}&to={}", self.agency.hub_url(), head.size);
+                    let p: ProofView = self.agency.client().get(url).send().await.and_then(reqwest::Response::error_for_status).map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
+                    let proof: Vec<_> = p.proof.iter().map(|h| merkle::hash_from_hex(h)).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+                    merkle::verify_consistency(size, &old, head.size, root, &proof).map_err(|e| format!("the log is not an extension of the one proven before ({size} entries): LOG REWRITTEN ({e})"))?;
+                }
+                Some(size)
+            }
+        };
+        self.store.save_head(head.size, &head.root, head.at, now).await.map_err(|e| e.to_string())?;
+        Ok(LogCheck { head: head.clone(), consistent_with, checked_at: now })
+    }
+}
+
+/// A Unix time in Japan time, to the minute.
+pub fn jst(secs: i64) -> String {
+    let offset = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    time::OffsetDateTime::from_unix_timestamp(secs).map(|t| t.to_offset(offset).format(&f).unwrap_or_default()).unwrap_or_default()
+}
+
+/// A `YYYY-MM-DD` date as Unix seconds at the start of that day in Japan.
+pub fn day_start(s: &str) -> Option<i64> {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(s, &f).ok()?;
+    Some(d.midnight().assume_offset(time::UtcOffset::from_hms(9, 0, 0).ok()?).unix_timestamp())
+}
+
+#[derive(Deserialize, Default)]
+struct Filter {
+    from: Option<String>,
+    to: Option<String>,
+    agency: Option<String>,
+    item: Option<String>,
+}
+
+fn outcome(ctx: &Ctx, o: Outcome) -> &'static str {
+    match o {
+        Outcome::Delivered => ctx.t("提供", "provided"),
+        Outcome::NotHeld => ctx.t("該当なし", "not held"),
+        Outcome::Refused => ctx.t("拒否", "refused"),
+        Outcome::Failed => ctx.t("失敗", "failed"),
+    }
+}
+
+fn item_label(ctx: &Ctx, id: &str) -> String {
+    match id.parse::<InfoItem>() {
+        Ok(i) => (if ctx.en { crate::myinfo::item_en(i) } else { i.name_ja() }).to_string(),
+        Err(_) if id == "notice" => ctx.t("お知らせ", "Notice").to_string(),
+        Err(_) => id.to_string(),
+    }
+}
+
+fn task_label(ctx: &Ctx, task: &str) -> String {
+    let table = myna_link::PermissionTable::shipped().ok();
+    let named = table.as_ref().and_then(|t| t.rows().iter().find(|r| r.task.as_str() == task).map(|r| r.task_name.clone()));
+    match (task, named) {
+        ("self_information", _) => ctx.t("自己情報表示（マイナポータル）", "Self-information (Myna Portal)").to_string(),
+        ("notice", _) => ctx.t("お知らせの送付", "Sending a notice").to_string(),
+        (_, Some(n)) if !ctx.en => n,
+        _ => task.replace('_', " "),
+    }
+}
+
+async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Query(f): Query<Filter>) -> Response {
+    let (records, check) = match p.history(&s.code).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&ctx, StatusCode::BAD_GATEWAY, &format!("やりとり履歴を検証できませんでした: {e}"), &format!("The exchange history could not be verified: {e}")),
+    };
+    let names: std::collections::HashMap<String, String> = p.directory().await.unwrap_or_default().into_iter().map(|d| (d.id, d.name)).collect();
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let from = f.from.as_deref().filter(|s| !s.is_empty()).and_then(day_start);
+    let to = f.to.as_deref().filter(|s| !s.is_empty()).and_then(day_start).map(|t| t + 86_400);
+    let agency = f.agency.as_deref().filter(|s| !s.is_empty());
+    let item = f.item.as_deref().filter(|s| !s.is_empty());
+    let shown: Vec<&Checked> = records
+        .iter()
+        .filter(|r| from.is_none_or(|t| r.entry.at / 1000 >= t) && to.is_none_or(|t| r.entry.at / 1000 < t))
+        .filter(|r| agency.is_none_or(|a| r.entry.requester.as_str() == a || r.entry.provider.as_str() == a))
+        .filter(|r| item.is_none_or(|i| r.entry.item == i))
+        .collect();
+    let bad = records.iter().filter(|r| r.proven.is_err()).count();
+    let mut agencies: Vec<&str> = records.iter().flat_map(|r| [r.entry.requester.as_str(), r.entry.provider.as_str()]).collect();
+    agencies.sort_unstable();
+    agencies.dedup();
+    let mut items: Vec<&str> = records.iter().map(|r| r.entry.item.as_str()).collect();
+    items.sort_unstable();
+    items.dedup();
+    let body = html! {
+        p { (ctx.t("あなたの情報が、いつ、どの機関から、どの機関へ、何のために提供されたかの記録です。記録は情報提供ネットワークの改ざんできないログから取得し、このページを開くたびに検証しています。",
+            "When your information went from which agency to which, and why. The records come from the linkage network's tamper-evident log and are verified every time this page opens.")) }
+        section.verify aria-labelledby="verify-h" {
+            h2 #verify-h { (ctx.t("検証結果", "Verification")) }
+            @if bad == 0 {
+                p.ok #proofs-ok { (ctx.t("すべての記録（", "All ")) (records.len()) (ctx.t("件）がログに含まれていることを確認しました。", " records are proven to be in the log.")) }
+            } @else {
+                p.error role="alert" { (bad) (ctx.t("件の記録を検証できませんでした。", " records could not be proven.")) }
+            }
+            p #consistency {
+                (ctx.t("ログの大きさ ", "Log size ")) (check.head.size) (ctx.t("件、署名日時 ", " entries, signed at ")) (jst(check.head.at / 1000)) ". "
+                @match check.consistent_with {
+                    Some(n) => { (ctx.t("以前に確認したログ（", "Proven consistent with the earlier head (")) (n) (ctx.t("件時点）と矛盾しないことを ", " entries) at ")) (jst(check.checked_at)) (ctx.t(" に確認しました。", ".")) }
+                    None => { (ctx.t("このログを初めて確認しました（", "First check of this log (")) (jst(check.checked_at)) (ctx.t("）。次回からは過去の記録と矛盾しないかを確認します。", "); from now on each view proves it extends this one.")) }
+                }
+            }
+        }
+        form.filter method="get" action="/history" {
+            fieldset {
+                legend { (ctx.t("絞り込み", "Filter")) }
+                label for="from" { (ctx.t("開始日", "From")) } input #from type="date" name="from" value=[f.from.as_deref()];
+                label for="to" { (ctx.t("終了日", "To")) } input #to type="date" name="to" value=[f.to.as_deref()];
+                label for="agency" { (ctx.t("機関", "Agency")) }
+                select #agency name="agency" {
+                    option value="" { (ctx.t("すべて", "All")) }
+                    @for a in &agencies { option value=(a) selected[agency == Some(*a)] { (name(a)) } }
+                }
+                label for="item" { (ctx.t("情報の種類", "Information")) }
+                select #item name="item" {
+                    option value="" { (ctx.t("すべて", "All")) }
+                    @for i in &items { option value=(i) selected[item == Some(*i)] { (item_label(&ctx, i)) } }
+                }
+                button type="submit" { (ctx.t("絞り込む", "Apply filter")) }
+            }
+        }
+        p { (shown.len()) (ctx.t("件を表示", " shown")) }
+        div.table-wrap {
+            table #history {
+                caption { (ctx.t("やりとりの記録（新しい順）", "Exchanges, newest first")) }
+                thead { tr {
+                    th scope="col" { (ctx.t("日時", "When")) }
+                    th scope="col" { (ctx.t("照会した機関", "Asked by")) }
+                    th scope="col" { (ctx.t("提供した機関", "Provided by")) }
+                    th scope="col" { (ctx.t("事務", "Purpose")) }
+                    th scope="col" { (ctx.t("情報", "Information")) }
+                    th scope="col" { (ctx.t("結果", "Result")) }
+                    th scope="col" { (ctx.t("検証", "Proof")) }
+                } }
+                tbody {
+                    @for r in &shown {
+                        tr {
+                            td { (jst(r.entry.at / 1000)) }
+                            td { (name(r.entry.requester.as_str())) }
+                            td { (name(r.entry.provider.as_str())) }
+                            td { (task_label(&ctx, &r.entry.task)) }
+                            td { (item_label(&ctx, &r.entry.item)) }
+                            td { (outcome(&ctx, r.entry.outcome)) @if let Some(why) = &r.entry.reason { br; small { (why) } } }
+                            td {
+                                @match &r.proven {
+                                    Ok(()) => span.ok { "✓ " (ctx.t("検証済", "proven")) " #" (r.index) },
+                                    Err(e) => span.error { "✗ " (e) },
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(&ctx, ctx.t("やりとり履歴", "Exchange history"), body)
+}
+
+pub fn routes() -> Router<Arc<Portal>> {
+    Router::new().route("/history", get(page))
+}

@@ -1,0 +1,159 @@
+//! Myna Portal (マイナポータル), `myna node portal`: the resident's site and the services on it.
+//!
+//! - Login with the card (`login.rs`): a one-time challenge shown as text and QR code, signed
+//!   by the holder's tool (`myna card login --challenge`) or, in the demo, by a card reader
+//!   page; the session knows the resident by the portal's own linkage code, never the number.
+//! - わたしの情報 (`myinfo.rs`): the resident's information fetched through the linkage
+//!   network as the portal's self-information function.
+//! - やりとり履歴 (`history.rs`): the hub's log entries about the resident, each inclusion
+//!   proof checked, and the log checked consistent with the heads seen before.
+//! - お知らせ (`notices.rs`): agencies' notices through the hub, live without reloading.
+//! - ぴったりサービス (`apply.rs`, `clerk.rs`): find a procedure, fill its form, sign it with
+//!   the signing certificate, submit; the municipality's clerk reads, verifies, sets status.
+//! - 自己情報取得API (`oauth.rs`): OAuth 2.0 / OpenID Connect for private services.
+//!
+//! Pages are server-rendered (maud escapes every value), Japanese by default with English.
+
+mod api;
+mod apply;
+mod cards;
+mod clerk;
+mod history;
+mod login;
+mod myinfo;
+mod notices;
+mod oauth;
+mod page;
+mod session;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use myna_linkage::agency::{Agency, AgencyConfig};
+use myna_node::{Metrics, NodeIdentity, RunningNode};
+use myna_pittari::Catalogue;
+use myna_pki::login::LoginVerifier;
+use myna_rp::CrlCache;
+use myna_store::{Db, PortalStore};
+
+pub use cards::{CardInfo, CardReader};
+pub use myna_link::PORTAL_ID;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error("setup: {0}")]
+    Setup(String),
+    #[error(transparent)]
+    Store(#[from] myna_store::StoreError),
+    #[error(transparent)]
+    Tls(#[from] myna_node::TlsError),
+    #[error(transparent)]
+    Agency(#[from] myna_linkage::agency::AgencyError),
+}
+
+/// Where the portal finds the rest of the country.
+pub struct PortalConfig {
+    pub jlis_url: String,
+    pub hub_url: String,
+    /// The portal's public origin (`https://host:port`), written into login challenges and
+    /// the OpenID issuer.
+    pub public_url: String,
+    /// The demo country's cards, for the card-reader page; `None` in a real deployment.
+    pub cards: Option<Arc<dyn CardReader>>,
+}
+
+pub struct Portal {
+    pub store: PortalStore,
+    pub agency: Arc<Agency>,
+    pub catalogue: Catalogue,
+    login: login::LoginState,
+    sessions: session::Sessions,
+    notices: notices::Live,
+    oauth: oauth::OAuth,
+    jlis: reqwest::Client,
+    jlis_url: String,
+    public_url: String,
+    cards: Option<Arc<dyn CardReader>>,
+    myinfo: myinfo::Cache,
+    drafts: apply::Drafts,
+    /// The operator's token for registering OAuth clients and clerks.
+    operator_hash: [u8; 32],
+}
+
+/// A running portal: its web server, its linkage node, and the operator's token.
+pub struct Started {
+    pub web: RunningNode,
+    pub node: RunningNode,
+    pub portal: Arc<Portal>,
+    pub operator_token: String,
+}
+
+/// Starts the portal's web server on `web` and its linkage node (an agency of kind portal,
+/// registered with the hub) on `node_addr`. `identity` must be named [`PORTAL_ID`].
+pub async fn start(db: Db, identity: &NodeIdentity, web: SocketAddr, node_addr: SocketAddr, config: PortalConfig) -> Result<Started, PortalError> {
+    let setup = |e: &dyn std::fmt::Display| PortalError::Setup(e.to_string());
+    let jlis = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(identity.ca_pem.as_bytes()).map_err(|e| setup(&e))?)
+        .build()
+        .map_err(|e| setup(&e))?;
+    let trust = myna_rp::fetch_trust(&jlis, &config.jlis_url).await.map_err(|e| setup(&e))?;
+    let pseudonym_key = db.secret_or_init("portal_pseudonym_key").await?;
+    let operator = hex::encode(db.secret_or_init("portal_operator_token").await?);
+    let crl = CrlCache::new(&config.jlis_url);
+    if let Err(e) = crl.refresh(&jlis, &trust).await {
+        tracing::warn!(error = %e, "J-LIS's CRL is not available yet; logins are refused until it is");
+    }
+    let slot: Arc<std::sync::OnceLock<std::sync::Weak<Portal>>> = Arc::new(std::sync::OnceLock::new());
+    let inbox_slot = slot.clone();
+    let started = myna_linkage::agency::start_with(
+        db.clone(),
+        identity,
+        node_addr,
+        AgencyConfig { name: "マイナポータル".into(), hub_url: config.hub_url.clone(), jlis_url: config.jlis_url.clone() },
+        move |_| notices::inbox_routes(inbox_slot),
+    )
+    .await?;
+    let oauth = oauth::OAuth::new(&identity.key_pem, &config.public_url).map_err(|e| setup(&e))?;
+    let portal = Arc::new(Portal {
+        store: PortalStore::new(db),
+        agency: started.agency,
+        catalogue: Catalogue::shipped().map_err(|e| setup(&e))?,
+        login: login::LoginState::new(LoginVerifier::new(trust, &pseudonym_key), &config.public_url, crl),
+        sessions: session::Sessions::default(),
+        notices: notices::Live::new(),
+        oauth,
+        jlis,
+        jlis_url: config.jlis_url,
+        public_url: config.public_url,
+        cards: config.cards,
+        myinfo: myinfo::Cache::default(),
+        drafts: apply::Drafts::default(),
+        operator_hash: sha(operator.as_bytes()),
+    });
+    let _ = slot.set(Arc::downgrade(&portal));
+    portal.clone().spawn_refresh();
+    let routes = page::routes(portal.clone());
+    let web = myna_node::serve(routes, api::openapi_json(), Metrics::new("portal"), identity, web).await?;
+    Ok(Started { web, node: started.node, portal, operator_token: operator })
+}
+
+fn sha(b: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(b).into()
+}
+
+impl Portal {
+    fn spawn_refresh(self: Arc<Self>) {
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                if let Err(e) = self.login.crl.refresh(&self.jlis, self.login.verifier.trust()).await {
+                    tracing::warn!(error = %e, "CRL refresh failed; the previous list stands until its nextUpdate");
+                }
+            }
+        });
+    }
+
+    fn operator_ok(&self, token: &str) -> bool {
+        aws_lc_rs::constant_time::verify_slices_are_equal(&sha(token.as_bytes()), &self.operator_hash).is_ok()
+    }
+}

@@ -1,0 +1,173 @@
+//! お知らせ: notices agencies send through the hub (sealed to the portal, the code
+//! translated), kept per resident, shown once due (scheduled ones wait), marked read when
+//! opened; the page and the unread badge update without reloading (server-sent events).
+
+use std::{
+    convert::Infallible,
+    sync::{Arc, OnceLock, Weak},
+    time::Duration,
+};
+
+use axum::{
+    Router,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+    routing::{get, post},
+};
+use maud::html;
+use myna_link::{AgencyId, NoticeAck, NoticeForward, NoticeText, PORTAL_ID, notice_aad};
+use myna_node::{ApiError, jose, now_secs};
+use myna_store::NoticeRow;
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::{
+    Portal,
+    history::jst,
+    page::{Resident, error_page, layout},
+};
+
+/// New notices, by the resident's code, for open pages.
+pub struct Live(broadcast::Sender<String>);
+
+impl Live {
+    pub fn new() -> Self {
+        Self(broadcast::channel(1024).0)
+    }
+}
+
+/// The route on the portal's linkage node where the hub delivers notices.
+pub fn inbox_routes(portal: Arc<OnceLock<Weak<Portal>>>) -> Router {
+    Router::new().route("/v1/inbox", post(inbox)).with_state(portal)
+}
+
+async fn inbox(State(slot): State<Arc<OnceLock<Weak<Portal>>>>, body: String) -> Result<Response, ApiError> {
+    let p = slot.get().and_then(Weak::upgrade).ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "starting", "the portal is starting"))?;
+    let env = p.agency.open_from_hub::<NoticeForward>(&body)?;
+    let f = env.body;
+    let me: AgencyId = PORTAL_ID.parse().map_err(ApiError::internal)?;
+    let plain = p
+        .agency
+        .open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me))
+        .map_err(|e| ApiError::unprocessable("sealed", format!("the notice could not be opened: {e}")))?;
+    let text: NoticeText = serde_json::from_slice(&plain).map_err(|e| ApiError::unprocessable("notice", e.to_string()))?;
+    text.check().map_err(|e| ApiError::unprocessable("notice", e))?;
+    let code = f.code.to_string();
+    let row = NoticeRow {
+        id: 0,
+        code: code.clone(),
+        sender: f.sender.to_string(),
+        message: f.notice.to_string(),
+        title: text.title.trim().to_string(),
+        body: text.body,
+        deliver_at: f.deliver_at,
+        created_at: now_secs(),
+        read_at: None,
+    };
+    // Stored (durably) before the acknowledgement; a resend stores nothing twice.
+    p.store.add_notice(&row).await.map_err(ApiError::internal)?;
+    let _ = p.notices.0.send(code);
+    Ok(jose(p.agency.sign_for(&env.from, NoticeAck { notice: f.notice })?))
+}
+
+async fn names(p: &Portal) -> std::collections::HashMap<String, String> {
+    p.directory().await.unwrap_or_default().into_iter().map(|d| (d.id, d.name)).collect()
+}
+
+async fn list(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Response {
+    let now = now_secs();
+    let (Ok(due), Ok(later)) = (p.store.notices(&s.code, now, 200).await, p.store.scheduled(&s.code, now).await) else {
+        return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "お知らせを読み込めませんでした。", "Notices could not be loaded.");
+    };
+    let names = names(&p).await;
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let unread = due.iter().filter(|n| n.read_at.is_none()).count();
+    let body = html! {
+        p #unread-summary aria-live="polite" { (ctx.t("未読 ", "Unread: ")) span #unread-count { (unread) } (ctx.t("件", "")) }
+        p #live-status.sr-only aria-live="polite" {}
+        ul #notices.notices data-live="/notices/events" {
+            @for n in &due {
+                li.unread[n.read_at.is_none()] data-id=(n.id) {
+                    a href={ "/notices/" (n.id) } { (n.title) }
+                    " " small { (name(&n.sender)) " · " (jst(n.deliver_at)) @if n.read_at.is_none() { " · " strong { (ctx.t("未読", "unread")) } } }
+                }
+            }
+        }
+        @if due.is_empty() { p #no-notices { (ctx.t("お知らせはありません。", "No notices.")) } }
+        @if !later.is_empty() {
+            h2 { (ctx.t("予定されているお知らせ", "Scheduled notices")) }
+            ul { @for n in &later { li { (name(&n.sender)) " · " (jst(n.deliver_at)) (ctx.t(" に届きます", "")) } } }
+        }
+    };
+    layout(&ctx, ctx.t("お知らせ", "Notices"), body)
+}
+
+async fn one(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Path(id): Path<i64>) -> Response {
+    let n = match p.store.mark_read(&s.code, id, now_secs()).await {
+        Ok(Some(n)) => n,
+        Ok(None) => return error_page(&ctx, StatusCode::NOT_FOUND, "このお知らせはありません。", "There is no such notice."),
+        Err(_) => return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "お知らせを読み込めませんでした。", "The notice could not be loaded."),
+    };
+    let _ = p.notices.0.send(s.code.clone());
+    let names = names(&p).await;
+    let body = html! {
+        p { (ctx.t("差出人: ", "From: ")) (names.get(&n.sender).cloned().unwrap_or(n.sender.clone())) " · " (jst(n.deliver_at)) }
+        div.notice-body { @for line in n.body.lines() { (line) br; } }
+        p { a href="/notices" { (ctx.t("お知らせ一覧へ", "Back to notices")) } }
+    };
+    layout(&ctx, &n.title, body)
+}
+
+#[derive(Serialize)]
+struct LiveView {
+    unread: i64,
+    latest: Vec<LiveNotice>,
+}
+
+#[derive(Serialize)]
+struct LiveNotice {
+    id: i64,
+    title: String,
+    at: String,
+}
+
+async fn snapshot(p: &Portal, code: &str) -> Option<String> {
+    let now = now_secs();
+    let unread = p.store.unread(code, now).await.ok()?;
+    let latest = p.store.notices(code, now, 20).await.ok()?.into_iter().map(|n| LiveNotice { id: n.id, title: n.title, at: jst(n.deliver_at) }).collect();
+    serde_json::to_string(&LiveView { unread, latest }).ok()
+}
+
+/// Server-sent events: the unread count and newest notices, at once, when a notice arrives
+/// or is read, and every 15 seconds (when scheduled notices fall due).
+async fn events(State(p): State<Arc<Portal>>, Resident(_, s): Resident) -> Response {
+    let rx = p.notices.0.subscribe();
+    let state = (p, s.code, rx, true);
+    let stream = futures_util::stream::unfold(state, |(p, code, mut rx, first)| async move {
+        if !first {
+            let tick = tokio::time::sleep(Duration::from_secs(15));
+            tokio::pin!(tick);
+            loop {
+                tokio::select! {
+                    _ = &mut tick => break,
+                    got = rx.recv() => match got {
+                        Ok(c) if c == code => break,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                }
+            }
+        }
+        let data = snapshot(&p, &code).await.unwrap_or_else(|| "{}".into());
+        Some((Ok::<_, Infallible>(Event::default().event("notices").data(data)), (p, code, rx, false)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
+
+pub fn routes() -> Router<Arc<Portal>> {
+    Router::new().route("/notices", get(list)).route("/notices/events", get(events)).route("/notices/{id}", get(one))
+}
