@@ -35,7 +35,7 @@ use myna_pki::login::LoginVerifier;
 use myna_rp::CrlCache;
 use myna_store::{Db, PortalStore};
 
-pub use cards::{CardInfo, CardReader};
+pub use cards::{CardInfo, CardReader, CardSignature};
 pub use myna_link::PORTAL_ID;
 
 #[derive(Debug, thiserror::Error)]

@@ -53,7 +53,6 @@ struct Attempt {
 #[derive(Clone)]
 struct Done {
     code: String,
-    pseudonym: String,
     expires: i64,
     card: Option<String>,
 }
@@ -110,7 +109,7 @@ impl Portal {
         if self.agency.store.person_of(&code).await.map_err(ApiError::internal)?.is_none() {
             self.agency.store.enrol(&code, &code, now_secs()).await.map_err(ApiError::internal)?;
         }
-        Ok(Done { code, pseudonym: ok.pseudonym.clone(), expires: (now_secs() + SESSION_SECS).min(ok.certificate_expires), card })
+        Ok(Done { code, expires: (now_secs() + SESSION_SECS).min(ok.certificate_expires), card })
     }
 
     fn complete(&self, challenge: &str, done: &Done) {

@@ -68,7 +68,7 @@ impl Hub {
 
     fn check_ack(&self, env: &Envelope<NoticeRequest>, portal: &AgencyId, jws: &str) -> Result<String, String> {
         let signed = self.trust.open::<Envelope<NoticeAck>>(jws, now_secs()).map_err(|e| format!("the portal's answer was not accepted: {e}"))?;
-        signed.body.check(&signed.signer, &env.from, now_secs()).map_err(|e| format!("the portal's answer: {e}"))?;
+        signed.body.check(&signed.signer, &self.id, now_secs()).map_err(|e| format!("the portal's answer: {e}"))?;
         if &signed.signer != portal || signed.body.body.notice != env.id {
             return Err("the answer is not the portal's about this notice".into());
         }

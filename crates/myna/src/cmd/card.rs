@@ -120,9 +120,13 @@ pub enum CardCmd {
     /// Log in to a service with the user-authentication certificate.
     Login {
         file: PathBuf,
-        /// The service's URL (a verifier node, later the portal).
+        /// The service's URL (a verifier node, or the portal).
         #[arg(long)]
         service: String,
+        /// Sign this challenge (as the portal's login page shows it) instead of asking the
+        /// service for a new one: the browser showing it is logged in.
+        #[arg(long)]
+        challenge: Option<String>,
         #[command(flatten)]
         jlis: JlisArgs,
     },
@@ -269,18 +273,27 @@ impl CardCmd {
                     return Err(format!("not valid: {}", v["reason"].as_str().unwrap_or("?")).into());
                 }
             }
-            CardCmd::Login { file, service, jlis } => {
+            CardCmd::Login { file, service, challenge, jlis } => {
                 let mut card = card_file::open(&file)?;
                 let cert = certificate(&card, CertKind::UserAuth)?;
                 let client = jlis.client()?;
-                let c = answer(client.post(format!("{service}/v1/login/challenge")).send().await?).await?;
-                let text = c["challenge"].as_str().ok_or("the service sent no challenge")?;
+                let text = match challenge {
+                    Some(c) => c,
+                    None => {
+                        let c = answer(client.post(format!("{service}/v1/login/challenge")).send().await?).await?;
+                        c["challenge"].as_str().ok_or("the service sent no challenge")?.to_string()
+                    }
+                };
+                let text = text.as_str();
                 let challenge = myna_pki::login::Challenge::parse(text)?;
                 println!("challenge from {}: {text}", challenge.service);
                 let sig = card.sign_digest(&ask(CertKind::UserAuth)?, &challenge.digest())?;
                 let body = json!({"challenge": text, "certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)});
                 let s = answer(client.post(format!("{service}/v1/login")).json(&body).send().await?).await?;
-                println!("logged in as {} until {}", s["pseudonym"].as_str().unwrap_or("?"), myna_pki::time::show(s["expires"].as_i64().unwrap_or(0)));
+                if let Some(p) = s["pseudonym"].as_str() {
+                    println!("logged in as {p}");
+                }
+                println!("session until {}", myna_pki::time::show(s["expires"].as_i64().unwrap_or(0)));
                 println!("session: {}", s["session"].as_str().unwrap_or("?"));
             }
             CardCmd::Suspend { card, jlis } => {

@@ -66,6 +66,12 @@ impl DemoArgs {
             let n = super::demo_link::seed(&link, &network, &jlis, &samples).await?;
             println!("  {n} residents enrolled at {} agencies, with their copies", link.agencies.len());
         }
+        let portal = super::demo_portal::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
+        if fresh {
+            if let Some((_, _, chiyoda)) = link.agencies.first() {
+                super::demo_portal::notices(&network, &chiyoda.url()).await?;
+            }
+        }
         println!();
         println!("myna demo country is up");
         println!("  J-LIS registry   {url}   (API: {url}/openapi.json, metrics: {url}/metrics)");
@@ -74,7 +80,15 @@ impl DemoArgs {
         for (id, name, n) in &link.agencies {
             println!("  agency           {}   {id} ({name})", n.url());
         }
+        let web = portal.started.web.url().replace("127.0.0.1", "localhost");
+        println!("  portal           {web}   (linkage node {}; API: {web}/openapi.json)", portal.started.node.url());
         println!("  network CA       {}", ca.display());
+        println!();
+        println!("open Myna Portal in a browser: {web}");
+        println!("  (the demo's certificates come from its own CA: accept the warning, or trust {})", ca.display());
+        println!("  log in with the demo card reader (PIN {DEMO_PIN}); sign applications with the password {DEMO_PASSWORD}");
+        println!("  municipal clerks: {web}/clerk/login  (131016 or 271004, clerk1, {})", super::demo_portal::CLERK_PASSWORD);
+        println!("  example private service: PORTAL={web} CA={} CLIENT_ID={} CLIENT_SECRET={} node examples/oauth-client/server.mjs", ca.display(), portal.client["client_id"].as_str().unwrap_or("?"), portal.client["client_secret"].as_str().unwrap_or("?"));
         if !cards.is_empty() {
             println!();
             println!("demo residents' My Number Cards (user-authentication PIN {DEMO_PIN}, signing password {DEMO_PASSWORD}):");
@@ -111,6 +125,8 @@ impl DemoArgs {
             println!("  myna log verify --hub {} --network {}", link.hub.url(), network.display());
         }
         if self.check {
+            portal.started.web.shutdown().await;
+            portal.started.node.shutdown().await;
             for (_, _, n) in link.agencies {
                 n.shutdown().await;
             }

@@ -68,6 +68,56 @@ pub enum NodeCmd {
         #[arg(long)]
         network: Option<PathBuf>,
     },
+    /// Myna Portal (マイナポータル): the residents' site, the clerks' applications, the
+    /// self-information API; and its linkage node (kind portal).
+    Portal {
+        /// Database: sqlite://PATH (default .myna/portal.db) or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// Where the web site listens.
+        #[arg(long, default_value = "127.0.0.1:7450")]
+        listen: SocketAddr,
+        /// Where its linkage node listens (the hub delivers notices there).
+        #[arg(long, default_value = "127.0.0.1:7451")]
+        node: SocketAddr,
+        /// Its public origin, written into login challenges and the OpenID issuer.
+        #[arg(long, default_value = "https://localhost:7450")]
+        public_url: String,
+        #[arg(long, default_value = "https://localhost:7445")]
+        hub: String,
+        #[arg(long, default_value = "https://localhost:7443")]
+        jlis: String,
+        /// A folder of card files for the demo card-reader page (testing only).
+        #[arg(long)]
+        demo_cards: Option<PathBuf>,
+        #[arg(long)]
+        network: Option<PathBuf>,
+    },
+}
+
+/// Where the portal's operator token is written: beside its certificate.
+pub fn operator_token_path(network: &std::path::Path) -> PathBuf {
+    network.join(myna_portal::PORTAL_ID).join("operator.token")
+}
+
+/// Starts the portal and its linkage node, and writes the operator token (owner-only).
+#[allow(clippy::too_many_arguments)]
+pub async fn start_portal(
+    network: &std::path::Path,
+    db: Option<String>,
+    web: SocketAddr,
+    node: SocketAddr,
+    public_url: &str,
+    hub: &str,
+    jlis: &str,
+    demo_cards: Option<PathBuf>,
+) -> Result<myna_portal::Started, Box<dyn std::error::Error>> {
+    let identity = NodeIdentity::load_or_create(network, myna_portal::PORTAL_ID, &[])?;
+    let cards: Option<std::sync::Arc<dyn myna_portal::CardReader>> = demo_cards.map(|dir| std::sync::Arc::new(super::card_reader::FolderCards { dir }) as _);
+    let config = myna_portal::PortalConfig { jlis_url: jlis.into(), hub_url: hub.into(), public_url: public_url.into(), cards };
+    let started = myna_portal::start(Db::open(&db_url(db, "portal.db")).await?, &identity, web, node, config).await?;
+    myna_node::write_private(&operator_token_path(network), &started.operator_token)?;
+    Ok(started)
 }
 
 /// Starts a verifier that trusts the JPKI authority at `jlis` and follows its CRL.
@@ -97,6 +147,12 @@ impl NodeCmd {
                 let started = start_agency(&network, &id, &name, db, listen, &hub, &jlis).await?;
                 println!("agency {id} ({name}) listening on {}; clerk token in {}", started.node.url(), token_path(&network, &id).display());
                 return wait(started.node).await;
+            }
+            NodeCmd::Portal { db, listen, node, public_url, hub, jlis, demo_cards, network } => {
+                let network = network.unwrap_or_else(|| default_state().join("network"));
+                let started = start_portal(&network, db, listen, node, &public_url, &hub, &jlis, demo_cards).await?;
+                println!("portal {public_url} (listening on {}; linkage node {}); operator token in {}", started.web.url(), started.node.url(), operator_token_path(&network).display());
+                return wait(started.web).await;
             }
             NodeCmd::Verifier { service, jlis, listen, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));

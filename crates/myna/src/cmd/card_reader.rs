@@ -1,0 +1,53 @@
+//! The demo's card reader for the portal: the card files the demo issued, in one folder.
+//! Each use opens the file, so tries and locks are the card's own and survive restarts.
+
+use std::path::PathBuf;
+
+use myna_pki::{CardCert, CertKind, Secret, token::CardToken};
+use myna_portal::{CardInfo, CardReader};
+
+use super::card_file;
+
+pub struct FolderCards {
+    pub dir: PathBuf,
+}
+
+impl FolderCards {
+    fn path(&self, id: &str) -> Result<PathBuf, String> {
+        // Only a file name from the listing: no path can be smuggled in.
+        if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') || !id.ends_with(".card.json") {
+            return Err("no such card".into());
+        }
+        Ok(self.dir.join(id))
+    }
+}
+
+impl CardReader for FolderCards {
+    fn cards(&self) -> Vec<CardInfo> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .map(|d| d.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.ends_with(".card.json")).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+            .into_iter()
+            .filter_map(|id| {
+                let card = card_file::open(&self.dir.join(&id)).ok()?;
+                let holder = card
+                    .certificate(CertKind::Signing)
+                    .and_then(|pem| CardCert::parse(pem.as_bytes()).ok())
+                    .and_then(|c| c.holder.map(|h| h.name.to_string()))
+                    .unwrap_or_else(|| id.clone());
+                Some(CardInfo { holder, auth_tries_left: card.tries_left(CertKind::UserAuth), sign_tries_left: card.tries_left(CertKind::Signing), id })
+            })
+            .collect()
+    }
+
+    fn sign(&self, id: &str, kind: CertKind, secret: &str, digest: &[u8; 32]) -> Result<myna_portal::CardSignature, String> {
+        let mut card = card_file::open(&self.path(id)?).map_err(|e| e.to_string())?;
+        let pem = card.certificate(kind).ok_or_else(|| format!("the {kind} certificate has not been issued to this card"))?.to_string();
+        let cert = CardCert::parse(pem.as_bytes()).map_err(|e| e.to_string())?;
+        let secret = Secret::new(kind, secret.trim()).map_err(|e| e.to_string())?;
+        let signature = card.sign_digest(&secret, digest).map_err(|e| e.to_string())?;
+        Ok(myna_portal::CardSignature { signature, certificate: cert.der })
+    }
+}
