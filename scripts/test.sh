@@ -41,6 +41,9 @@ cargo clippy --workspace --lib --bins -q -- -D warnings
 # Every node's API, fuzzed from its OpenAPI document (schemathesis).
 ./scripts/api-fuzz.sh
 
+# Myna Portal in a real browser (headless Chromium), with accessibility checks.
+./scripts/e2e.sh
+
 if cargo nextest --version >/dev/null 2>&1; then
   # nextest does not run doc tests; the workspace has none (examples live in tests/).
   cargo nextest run --workspace --no-fail-fast "$@"

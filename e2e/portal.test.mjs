@@ -1,0 +1,296 @@
+// Myna Portal end to end, in headless Chromium against a demo country started here: log in
+// with the demo card reader, my information, the exchange history with proofs, a notice
+// arriving without a reload, 児童手当の現況届 applied for, received and its status changed by
+// the municipality, a card locked by three wrong PINs, a private app granted and revoked,
+// and the attacks the portal must refuse. Screenshots of the main pages go to
+// target/e2e-screenshots; every main page is checked with axe-core (no serious violations).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, mkdirSync, readdirSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const MYNA = process.env.MYNA_BIN ?? join(ROOT, "target/debug/myna");
+const PORT = 27443;
+const PORTAL = `https://localhost:${PORT + 7}`;
+const SHOTS = join(ROOT, "target/e2e-screenshots");
+const dir = mkdtempSync(join(tmpdir(), "myna-e2e-"));
+const CA = join(dir, "network/ca.pem");
+let demo, client, browser, out = "";
+
+function waitFor(proc, text, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${text}":\n${out}`)), ms);
+    const on = (d) => { out += d; if (out.includes(text)) { clearTimeout(timer); resolve(); } };
+    proc.stdout.on("data", on);
+    proc.stderr.on("data", on);
+    proc.on("exit", (c) => reject(new Error(`exited ${c}:\n${out}`)));
+  });
+}
+
+function call(url, { method = "GET", headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, ca: readFileSync(CA), headers }, (res) => {
+      let data = "";
+      res.on("data", (c) => (data += c));
+      res.on("end", () => resolve({ status: res.statusCode, body: data, headers: res.headers }));
+    });
+    req.on("error", reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+async function axe(page, name) {
+  const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21aa"]).analyze();
+  const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`), [], `axe on ${name}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function newPage(viewport = { width: 1200, height: 900 }) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport, locale: "ja-JP" });
+  return { ctx, page: await ctx.newPage() };
+}
+
+async function login(page, { card = 0, pin = "1234" } = {}) {
+  await page.goto(`${PORTAL}/login`);
+  await page.getByRole("link", { name: "デモ用カードリーダーを使う" }).click();
+  await page.locator('input[name="card"]').nth(card).check();
+  await page.getByLabel("利用者証明用パスワード（数字4桁）").fill(pin);
+  await page.getByRole("button", { name: "カードで署名してログイン" }).click();
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  demo = spawn(MYNA, ["demo", "--dir", dir, "--residents", "300", "--port", String(PORT)], { cwd: ROOT });
+  await waitFor(demo, "press Ctrl-C", 240_000);
+  const m = out.match(/CLIENT_ID=(\S+) CLIENT_SECRET=(\S+)/);
+  client = spawn("node", ["examples/oauth-client/server.mjs"], { cwd: ROOT, env: { ...process.env, PORTAL, CA, CLIENT_ID: m[1], CLIENT_SECRET: m[2], PORT: "7460" } });
+  await waitFor(client, "example client on", 10_000);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  client?.kill();
+  demo?.kill("SIGINT");
+});
+
+test("log in with the card, see my information and a verified exchange history", async () => {
+  const { ctx, page } = await newPage();
+  await page.goto(PORTAL);
+  await shot(page, "01-top");
+  await axe(page, "top");
+  await page.goto(`${PORTAL}/login`);
+  await assert.doesNotReject(page.locator("#challenge").waitFor());
+  assert.match(await page.locator("#challenge").textContent(), /^myna-login\/1:/);
+  await page.locator(".qr svg").waitFor();
+  await shot(page, "02-login");
+  await axe(page, "login");
+  await login(page);
+  await page.waitForURL(`${PORTAL}/`);
+  await page.getByRole("link", { name: "わたしの情報" }).first().click();
+  await page.getByRole("heading", { name: "地方税関係情報" }).waitFor();
+  const tax = await page.locator("section.item", { has: page.getByRole("heading", { name: "地方税関係情報" }) }).textContent();
+  assert.match(tax, /千代田区/);
+  assert.match(tax, /課税標準額/);
+  await shot(page, "03-my-information");
+  await axe(page, "my information");
+  await page.goto(`${PORTAL}/history`);
+  await page.locator("#proofs-ok").waitFor();
+  assert.ok((await page.locator("#history tbody tr").count()) > 0);
+  assert.equal(await page.locator("#history .error").count(), 0, "every proof verifies");
+  await shot(page, "04-history");
+  await axe(page, "history");
+  await page.reload();
+  assert.match(await page.locator("#consistency").textContent(), /以前に確認したログ/);
+  await page.selectOption("#item", "local_tax");
+  await page.getByRole("button", { name: "絞り込む" }).click();
+  const items = await page.locator("#history tbody td:nth-child(5)").allTextContents();
+  assert.ok(items.length > 0 && items.every((t) => t === "地方税関係情報"), items.join());
+  // English too.
+  await page.getByRole("link", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Exchange history" }).waitFor();
+  await axe(page, "history (en)");
+  await ctx.close();
+});
+
+test("a notice arrives without reloading", async () => {
+  const { ctx, page } = await newPage();
+  await login(page);
+  await page.waitForURL(`${PORTAL}/`);
+  await page.goto(`${PORTAL}/notices`);
+  await page.getByText("マイナポータルのご利用ありがとうございます").waitFor();
+  assert.match(await page.locator("body").textContent(), /予定されているお知らせ/, "the June status-report notice is scheduled");
+  const before = Number(await page.locator("#unread-count").textContent());
+  const token = readFileSync(join(dir, "network/municipality:131016/clerk.token"), "utf8").trim();
+  const sent = await call(`https://localhost:${PORT + 3}/v1/notices`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ person: "resident1", title: "住民税の納税通知書を発送しました", body: "第1期の納期限は6月30日です。" }),
+  });
+  assert.equal(sent.status, 200, sent.body);
+  await page.getByText("住民税の納税通知書を発送しました").waitFor({ timeout: 10_000 });
+  await page.waitForFunction((n) => Number(document.getElementById("unread-count").textContent) === n + 1, before);
+  assert.equal(await page.locator("#unread").textContent(), String(before + 1));
+  await shot(page, "05-notices");
+  await axe(page, "notices");
+  await page.getByText("住民税の納税通知書を発送しました").click();
+  await page.getByText("第1期の納期限は6月30日です。").waitFor();
+  await ctx.close();
+});
+
+test("apply for 児童手当の現況届; the municipality receives it and changes its status", async () => {
+  const { ctx, page } = await newPage();
+  await login(page);
+  await page.waitForURL(`${PORTAL}/`);
+  await page.goto(`${PORTAL}/apply`);
+  await page.selectOption("#municipality", "131016");
+  await page.getByLabel("キーワード").fill("現況届");
+  await page.getByRole("button", { name: "検索" }).click();
+  await shot(page, "06-apply-search");
+  await axe(page, "search");
+  await page.getByRole("link", { name: "児童手当等の現況届" }).click();
+  // Prefilled from the resident's own information, where the permission table allows.
+  assert.notEqual(await page.locator("#f-applicant_name").inputValue(), "");
+  assert.equal(await page.getByLabel(/^前年の所得/).inputValue(), "2400000");
+  await page.getByLabel(/^申請者氏名（フリガナ）/).fill("ヌマタ エミ");
+  await page.getByLabel(/^申請者生年月日/).fill("1941-11-22");
+  await page.getByLabel(/^住所/).fill("東京都千代田区千代田1-1");
+  await page.getByLabel(/^電話番号/).fill("03-1234-5678");
+  await page.getByLabel(/^加入している年金/).selectOption("national");
+  await page.getByLabel(/^児童の氏名/).fill('<script>alert("x")</script>花子');
+  await page.getByLabel(/^児童の生年月日/).fill("2020-05-05");
+  await page.getByLabel(/^申請者との続柄/).selectOption("grandchild");
+  await page.getByLabel(/^児童と同居しているか/).selectOption("yes");
+  await page.getByLabel(/^配偶者の有無/).selectOption("no");
+  // The declaration is left unticked: refused with the reason, nothing lost.
+  await page.getByRole("button", { name: "入力内容を確認する" }).click();
+  await page.locator("#error-summary").waitFor();
+  assert.match(await page.locator("#error-summary").textContent(), /チェックしてください/);
+  assert.equal(await page.getByLabel(/^申請者氏名（フリガナ）/).inputValue(), "ヌマタ エミ");
+  await shot(page, "07-form-errors");
+  await axe(page, "form with errors");
+  await page.getByLabel(/^記載内容に相違ないこと/).check();
+  await page.getByRole("button", { name: "入力内容を確認する" }).click();
+  await page.getByLabel(/^署名用電子証明書のパスワード/).fill("DEMO2026");
+  await shot(page, "08-confirm");
+  await page.getByRole("button", { name: "署名して申請する" }).click();
+  const receipt = (await page.locator("#receipt").textContent()).trim();
+  assert.match(receipt, /^\d{16}$/);
+  await shot(page, "09-received");
+
+  const clerk = await newPage();
+  await clerk.page.goto(`${PORTAL}/clerk/login`);
+  await clerk.page.getByLabel("団体コード（6桁）").fill("131016");
+  await clerk.page.getByLabel("職員ID").fill("clerk1");
+  await clerk.page.getByLabel("パスワード").fill("demo-clerk-2026");
+  await clerk.page.getByRole("button", { name: "ログイン" }).click();
+  await clerk.page.getByRole("link", { name: receipt }).click();
+  await clerk.page.locator("#signature.ok").waitFor();
+  const text = await clerk.page.locator("main").textContent();
+  assert.match(text, /<script>alert\("x"\)<\/script>花子/, "the field shows as text, never runs");
+  await shot(clerk.page, "10-clerk-application");
+  await axe(clerk.page, "clerk application");
+  await clerk.page.getByLabel("状況", { exact: true }).selectOption("approved");
+  await clerk.page.getByLabel(/^申請者への連絡/).fill("受理しました。");
+  await clerk.page.getByRole("button", { name: "更新する" }).click();
+  await clerk.ctx.close();
+
+  await page.goto(`${PORTAL}/applications/${receipt}`);
+  assert.equal((await page.locator("#status").textContent()).trim(), "完了");
+  assert.equal((await page.locator("#note").textContent()).trim(), "受理しました。");
+  await ctx.close();
+});
+
+test("three wrong PINs lock the card", async () => {
+  const { ctx, page } = await newPage({ width: 390, height: 844 });
+  for (const left of [2, 1]) {
+    await login(page, { card: 2, pin: "9999" });
+    await page.getByRole("alert").getByText(`${left} tries left`).waitFor();
+  }
+  await login(page, { card: 2, pin: "9999" });
+  await page.getByRole("alert").getByText(/locked/).waitFor();
+  await login(page, { card: 2, pin: "1234" });
+  await page.getByRole("alert").getByText(/locked/).waitFor();
+  await shot(page, "11-locked-phone");
+  await axe(page, "card reader (phone)");
+  await ctx.close();
+});
+
+test("a private app gets the resident's consent, reads signed data, and loses access when revoked", async () => {
+  const { ctx, page } = await newPage();
+  await login(page, { card: 1 });
+  await page.waitForURL(`${PORTAL}/`);
+  await page.goto("http://localhost:7460/");
+  await page.getByRole("link", { name: "マイナポータルと連携する" }).click();
+  await page.locator("#consent-items").waitFor();
+  assert.match(await page.locator("#consent-items").textContent(), /地方税関係情報/);
+  await shot(page, "12-consent");
+  await axe(page, "consent");
+  await page.getByRole("button", { name: "許可する" }).click();
+  await page.locator("#data-local_tax").waitFor();
+  assert.match(await page.locator("#data-local_tax").textContent(), /taxable_income/);
+  await page.goto(`${PORTAL}/connections`);
+  await shot(page, "13-connections");
+  await page.getByRole("button", { name: "許可を取り消す" }).click();
+  await page.getByText(/取消済/).waitFor();
+  await page.goto("http://localhost:7460/");
+  assert.match(await page.locator("#error-local_tax").textContent(), /401/);
+  await ctx.close();
+});
+
+test("attacks and bad input are refused with a clear message", async () => {
+  const { ctx, page } = await newPage();
+  // Session fixation: a token planted before login is never the session after it.
+  await ctx.addCookies([{ name: "myna_session", value: "attacker-chosen", url: PORTAL }]);
+  await login(page);
+  await page.waitForURL(`${PORTAL}/`);
+  const session = (await ctx.cookies(PORTAL)).find((c) => c.name === "myna_session");
+  assert.ok(session && session.value !== "attacker-chosen" && session.httpOnly && session.secure);
+  // CSRF: a form post without the session's token.
+  const forged = await page.request.post(`${PORTAL}/logout`, { form: { csrf: "wrong" } });
+  assert.equal(forged.status(), 403);
+  assert.match(await forged.text(), /別のサイトから送信されました/);
+  // Oversized upload.
+  const big = await page.request.post(`${PORTAL}/apply/131016/kosodate-10`, { form: { csrf: "x", applicant_name: "a".repeat(100_000) } });
+  assert.equal(big.status(), 413);
+  assert.match(await big.text(), /大きすぎます/);
+  // OAuth: a redirect URI not registered is shown, not followed; a scope not registered goes back as invalid_scope.
+  const m = out.match(/CLIENT_ID=(\S+)/);
+  const q = (o) => new URLSearchParams({ response_type: "code", client_id: m[1], state: "s", code_challenge: "a".repeat(43), code_challenge_method: "S256", ...o });
+  const wrong = await page.request.get(`${PORTAL}/oauth/authorize?${q({ redirect_uri: "https://evil.example/cb", scope: "openid local_tax" })}`, { maxRedirects: 0 });
+  assert.equal(wrong.status(), 400);
+  assert.match(await wrong.text(), /redirect_uri/);
+  const scope = await page.request.get(`${PORTAL}/oauth/authorize?${q({ redirect_uri: "http://localhost:7460/callback", scope: "openid pension_benefit" })}`, { maxRedirects: 0 });
+  assert.equal(scope.status(), 303);
+  assert.match(scope.headers()["location"], /error=invalid_scope/);
+  // A login challenge is good once: the holder's tool signing the same one again is refused.
+  await page.goto(`${PORTAL}/login`);
+  const challenge = (await page.locator("#challenge").textContent()).trim();
+  const card = join(dir, "cards", readdirSync(join(dir, "cards")).sort()[0]);
+  const sign = () => new Promise((resolve) => {
+    const p = spawn(MYNA, ["card", "login", card, "--service", PORTAL, "--challenge", challenge, "--jlis", `https://localhost:${PORT}`, "--ca", CA], { env: { ...process.env, MYNA_PIN: "1234" } });
+    let o = "";
+    p.stdout.on("data", (d) => (o += d));
+    p.stderr.on("data", (d) => (o += d));
+    p.on("exit", (code) => resolve({ code, o }));
+  });
+  assert.equal((await sign()).code, 0);
+  const again = await sign();
+  assert.notEqual(again.code, 0);
+  assert.match(again.o, /already used/);
+  await ctx.close();
+});
