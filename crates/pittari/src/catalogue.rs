@@ -81,6 +81,8 @@ pub struct Offering<'a> {
 
 #[derive(Debug, Clone)]
 struct Adoption {
+    /// The municipality's name, looked up in the gazetteer once.
+    name: String,
     adopts: Vec<String>,
     added: BTreeMap<String, Vec<Field>>,
     own: Vec<Procedure>,
@@ -177,14 +179,14 @@ impl Catalogue {
                 let all: Vec<Field> = p.fields.iter().chain(added).cloned().collect();
                 check_fields(&all, p.task.as_ref(), table).map_err(|reason| CatalogueError::Procedure { procedure: pid.clone(), reason: format!("{code}'s added fields: {reason}") })?;
             }
-            municipalities.insert(code.clone(), Adoption { adopts: a.adopts.clone(), added: a.added_fields.clone(), own });
+            municipalities.insert(code.clone(), Adoption { name: municipality_name(code), adopts: a.adopts.clone(), added: a.added_fields.clone(), own });
         }
         Ok(Self { procedures, municipalities })
     }
 
     /// Municipalities that offer procedures here, with their names.
     pub fn municipalities(&self) -> Vec<(&str, String)> {
-        self.municipalities.keys().map(|c| (c.as_str(), municipality_name(c))).collect()
+        self.municipalities.iter().map(|(c, a)| (c.as_str(), a.name.clone())).collect()
     }
 
     pub fn presets(&self) -> &[Procedure] {
@@ -193,7 +195,7 @@ impl Catalogue {
 
     fn offer<'a>(&'a self, code: &'a str, a: &'a Adoption, p: &'a Procedure) -> Offering<'a> {
         let added = a.added.get(&p.id).map(Vec::as_slice).unwrap_or_default();
-        Offering { municipality: code, municipality_name: municipality_name(code), procedure: p, fields: p.fields.iter().chain(added).collect() }
+        Offering { municipality: code, municipality_name: a.name.clone(), procedure: p, fields: p.fields.iter().chain(added).collect() }
     }
 
     /// Every procedure a municipality offers.
@@ -205,7 +207,9 @@ impl Catalogue {
 
     /// One procedure as a municipality offers it.
     pub fn offering<'a>(&'a self, code: &'a str, procedure: &str) -> Option<Offering<'a>> {
-        self.offerings(code).into_iter().find(|o| o.procedure.id == procedure)
+        let a = self.municipalities.get(code)?;
+        let adopted = self.procedures.iter().find(|p| p.id == procedure && a.adopts.iter().any(|pat| matches(pat, &p.id)));
+        adopted.or_else(|| a.own.iter().find(|p| p.id == procedure)).map(|p| self.offer(code, a, p))
     }
 
     /// Search: by municipality (all that offer procedures when `None`), life event, and a

@@ -113,10 +113,10 @@ impl Portal {
     }
 
     fn complete(&self, challenge: &str, done: &Done) {
-        if let Ok(mut a) = self.login.attempts.lock() {
-            if let Some(at) = a.values_mut().find(|at| at.challenge == challenge) {
-                at.done = Some(done.clone());
-            }
+        if let Ok(mut a) = self.login.attempts.lock()
+            && let Some(at) = a.values_mut().find(|at| at.challenge == challenge)
+        {
+            at.done = Some(done.clone());
         }
     }
 

@@ -32,8 +32,11 @@ pub struct Held {
     pub result: Result<Value, String>,
 }
 
+/// Per resident code: when fetched, and what.
+type Fetched = (i64, Arc<Vec<Held>>);
+
 #[derive(Default)]
-pub struct Cache(Mutex<HashMap<String, (i64, Arc<Vec<Held>>)>>);
+pub struct Cache(Mutex<HashMap<String, Fetched>>);
 
 #[derive(Deserialize, Clone)]
 pub struct DirectoryEntry {
@@ -66,10 +69,10 @@ impl Portal {
     /// The resident's information, from the cache if fresh.
     pub async fn my_information(&self, code: &str) -> Result<Arc<Vec<Held>>, String> {
         let now = now_secs();
-        if let Some((at, v)) = self.myinfo.0.lock().ok().and_then(|c| c.get(code).cloned()) {
-            if now - at < FRESH_SECS {
-                return Ok(v);
-            }
+        if let Some((at, v)) = self.myinfo.0.lock().ok().and_then(|c| c.get(code).cloned())
+            && now - at < FRESH_SECS
+        {
+            return Ok(v);
         }
         let table = PermissionTable::shipped().map_err(|e| e.to_string())?;
         let mut asks = Vec::new();

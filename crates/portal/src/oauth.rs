@@ -205,7 +205,8 @@ fn to_client(redirect: &str, params: &[(&str, &str)]) -> Response {
     Redirect::to(url.as_str()).into_response()
 }
 
-/// Checks an authorization request. Errors about the client or redirect URI are shown to
+/// Checks an authorization request.
+#[allow(clippy::result_large_err)] // the error is the page or redirect to send, once per request Errors about the client or redirect URI are shown to
 /// the resident (never redirected to an unverified place); the rest go back to the client.
 async fn validate(p: &Portal, ctx: &Ctx, q: &AuthRequest) -> Result<(ClientRow, Vec<String>), Response> {
     let client = match q.client_id.as_deref() {

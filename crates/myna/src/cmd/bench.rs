@@ -38,6 +38,8 @@ pub enum BenchCmd {
     Link(super::bench_link::LinkBench),
     /// The hub's log: durable append rate, and proof sizes and times for a large tree.
     Log(super::bench_link::LogBench),
+    /// Against a running portal: authenticated page views and application submissions per second.
+    Portal(super::bench_portal::PortalBench),
 }
 
 /// A scratch folder for one load scenario, removed when dropped (also on error).
@@ -85,6 +87,7 @@ impl BenchCmd {
             BenchCmd::Login(l) => return l.run().await,
             BenchCmd::Link(l) => return l.run().await,
             BenchCmd::Log(l) => return l.run().await,
+            BenchCmd::Portal(p) => return p.run().await,
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));

@@ -3,6 +3,7 @@ pub mod bench;
 pub mod bench_address;
 pub mod bench_link;
 pub mod bench_login;
+pub mod bench_portal;
 pub mod card;
 pub(crate) mod card_file;
 mod card_reader;
