@@ -67,10 +67,8 @@ impl DemoArgs {
             println!("  {n} residents enrolled at {} agencies, with their copies", link.agencies.len());
         }
         let portal = super::demo_portal::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
-        if fresh {
-            if let Some((_, _, chiyoda)) = link.agencies.first() {
-                super::demo_portal::notices(&network, &chiyoda.url()).await?;
-            }
+        if fresh && let Some((_, _, chiyoda)) = link.agencies.first() {
+            super::demo_portal::notices(&network, &chiyoda.url()).await?;
         }
         println!();
         println!("myna demo country is up");
