@@ -305,10 +305,7 @@ pub(crate) async fn crl(State(j): St, Path(file): Path<String>) -> Result<Respon
 /// Resolves `Authorization: Bearer <id>.<token>` to a registered verifier's id.
 async fn verifier(j: &Jlis, headers: &HeaderMap) -> Result<String, ApiError> {
     let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m.to_string());
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+    let value = myna_node::bearer(headers)
         .ok_or_else(|| unauthorized("send Authorization: Bearer <verifier id>.<token> (registered verifiers only)"))?;
     let (id, token) = value.split_once('.').ok_or_else(|| unauthorized("the token is <verifier id>.<token>"))?;
     let (_, stored) = j

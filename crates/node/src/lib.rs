@@ -16,8 +16,15 @@ pub use metrics::Metrics;
 pub use server::{ClientAuth, RunningNode, serve, serve_with};
 pub use tls::{NodeIdentity, TlsError, write_private};
 
+/// Japan's time zone (UTC+9, no daylight saving).
+pub const JST: time::UtcOffset = time::macros::offset!(+9);
+
 /// Today in Japan (UTC+9): the calendar every registry date is checked against.
 pub fn today_jst() -> time::Date {
-    let jst = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::now_utc().to_offset(jst).date()
+    time::OffsetDateTime::now_utc().to_offset(JST).date()
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")
 }

@@ -102,7 +102,7 @@ pub enum CatalogueError {
     Procedure { procedure: String, reason: String },
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 struct RawProcedure {
     id: String,
     ja: String,
@@ -168,12 +168,12 @@ impl Catalogue {
             Ok(Procedure { id: r.id.clone(), name: Label { ja: r.ja.clone(), en: r.en.clone() }, events: r.events.clone(), law: r.law.clone(), task, sign: r.sign, fields, preset })
         };
         let mut procedures = Vec::new();
-        for r in raw.procedures.iter().map(clone_raw) {
+        for r in raw.procedures.iter().cloned() {
             procedures.push(build(r, true)?);
         }
         let mut municipalities = BTreeMap::new();
         for (code, a) in &raw.municipalities {
-            let own = a.own.iter().map(clone_raw).map(|r| build(r, false)).collect::<Result<Vec<_>, _>>()?;
+            let own = a.own.iter().cloned().map(|r| build(r, false)).collect::<Result<Vec<_>, _>>()?;
             for (pid, added) in &a.added_fields {
                 let p = procedures.iter().find(|p| &p.id == pid).ok_or_else(|| CatalogueError::Procedure { procedure: pid.clone(), reason: format!("{code} adds fields to a procedure that does not exist") })?;
                 let all: Vec<Field> = p.fields.iter().chain(added).cloned().collect();
@@ -233,10 +233,6 @@ impl Catalogue {
             })
             .collect()
     }
-}
-
-fn clone_raw(r: &RawProcedure) -> RawProcedure {
-    RawProcedure { id: r.id.clone(), ja: r.ja.clone(), en: r.en.clone(), events: r.events.clone(), law: r.law.clone(), task: r.task.clone(), sign: r.sign, fields: r.fields.clone() }
 }
 
 /// The municipality's name from the gazetteer (e.g. 東京都千代田区).

@@ -329,9 +329,12 @@ async fn submit(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: 
     } else {
         None
     };
+    let Some(receipt) = receipt_number() else {
+        return error_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, "受付番号を発行できませんでした。申請は受け付けられていません。", "No receipt number could be issued; the application was not received.");
+    };
     let now = now_secs();
     let row = ApplicationRow {
-        receipt: receipt_number(),
+        receipt,
         code: s.code.clone(),
         municipality: filled.municipality.clone(),
         procedure: filled.procedure.clone(),
@@ -381,11 +384,11 @@ fn sign(p: &Portal, s: &session::Session, f: &Fields, bytes: &[u8]) -> Result<(S
     Ok((Base64::encode_string(&signed.certificate), Base64::encode_string(&signed.signature)))
 }
 
-/// A 16-digit receipt number (受付番号), random so numbers say nothing about volumes.
-fn receipt_number() -> String {
-    let mut b = [0u8; 8];
-    let _ = aws_lc_rs::rand::fill(&mut b);
-    format!("{:016}", u64::from_le_bytes(b) % 10_000_000_000_000_000)
+/// A 16-digit receipt number (受付番号), random so numbers say nothing about volumes; `None`
+/// without a random source.
+fn receipt_number() -> Option<String> {
+    let n = u64::from_str_radix(&session::random_hex::<8>(), 16).ok()?;
+    Some(format!("{:016}", n % 10_000_000_000_000_000))
 }
 
 async fn mine(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Response {

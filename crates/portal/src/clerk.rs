@@ -64,8 +64,7 @@ impl Portal {
     }
 
     fn clerk_of(&self, headers: &HeaderMap) -> Option<(String, ClerkSession)> {
-        let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        let token = bearer.or_else(|| session::cookie(headers, CLERK_COOKIE))?;
+        let token = myna_node::bearer(headers).or_else(|| session::cookie(headers, CLERK_COOKIE))?;
         self.sessions.clerk(token).map(|s| (token.to_string(), s))
     }
 }
@@ -382,8 +381,7 @@ pub(crate) async fn api_add_clerk(State(p): State<Arc<Portal>>, headers: HeaderM
 
 impl Portal {
     pub(crate) fn operator(&self, headers: &HeaderMap) -> Result<(), ApiError> {
-        let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or_default();
-        if self.operator_ok(token) { Ok(()) } else { Err(ApiError::new(StatusCode::UNAUTHORIZED, "operator", "the operator's bearer token is required")) }
+        if self.operator_ok(myna_node::bearer(headers).unwrap_or_default()) { Ok(()) } else { Err(ApiError::new(StatusCode::UNAUTHORIZED, "operator", "the operator's bearer token is required")) }
     }
 }
 

@@ -14,7 +14,7 @@ use axum::{
 };
 use maud::html;
 use myna_link::{Entry, InfoItem, Outcome, TreeHead, merkle};
-use myna_linkage::hub::{PersonRecords, PersonRequest};
+use myna_linkage::hub::{PersonRecords, PersonRequest, ProofView};
 use myna_node::{now_secs, post_jws};
 use serde::Deserialize;
 
@@ -37,11 +37,6 @@ pub struct LogCheck {
     /// The earlier head this one was proven consistent with (size), if any.
     pub consistent_with: Option<u64>,
     pub checked_at: i64,
-}
-
-#[derive(Deserialize)]
-struct ProofView {
-    proof: Vec<String>,
 }
 
 impl Portal {
@@ -105,16 +100,15 @@ impl Portal {
 
 /// A Unix time in Japan time, to the minute.
 pub fn jst(secs: i64) -> String {
-    let offset = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
     let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    time::OffsetDateTime::from_unix_timestamp(secs).map(|t| t.to_offset(offset).format(&f).unwrap_or_default()).unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(secs).map(|t| t.to_offset(myna_node::JST).format(&f).unwrap_or_default()).unwrap_or_default()
 }
 
 /// A `YYYY-MM-DD` date as Unix seconds at the start of that day in Japan.
 pub fn day_start(s: &str) -> Option<i64> {
     let f = time::macros::format_description!("[year]-[month]-[day]");
     let d = time::Date::parse(s, &f).ok()?;
-    Some(d.midnight().assume_offset(time::UtcOffset::from_hms(9, 0, 0).ok()?).unix_timestamp())
+    Some(d.midnight().assume_offset(myna_node::JST).unix_timestamp())
 }
 
 #[derive(Deserialize, Default)]
@@ -142,9 +136,8 @@ fn item_label(ctx: &Ctx, id: &str) -> String {
     }
 }
 
-fn task_label(ctx: &Ctx, task: &str) -> String {
-    let table = myna_link::PermissionTable::shipped().ok();
-    let named = table.as_ref().and_then(|t| t.rows().iter().find(|r| r.task.as_str() == task).map(|r| r.task_name.clone()));
+fn task_label(ctx: &Ctx, table: &myna_link::PermissionTable, task: &str) -> String {
+    let named = table.rows().iter().find(|r| r.task.as_str() == task).map(|r| r.task_name.clone());
     match (task, named) {
         ("self_information", _) => ctx.t("自己情報表示（マイナポータル）", "Self-information (Myna Portal)").to_string(),
         ("notice", _) => ctx.t("お知らせの送付", "Sending a notice").to_string(),
@@ -158,7 +151,7 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Query(f)
         Ok(x) => x,
         Err(e) => return error_page(&ctx, StatusCode::BAD_GATEWAY, &format!("やりとり履歴を検証できませんでした: {e}"), &format!("The exchange history could not be verified: {e}")),
     };
-    let names: std::collections::HashMap<String, String> = p.directory().await.unwrap_or_default().into_iter().map(|d| (d.id, d.name)).collect();
+    let names = p.agency_names().await;
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let from = f.from.as_deref().filter(|s| !s.is_empty()).and_then(day_start);
     let to = f.to.as_deref().filter(|s| !s.is_empty()).and_then(day_start).map(|t| t + 86_400);
@@ -232,7 +225,7 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Query(f)
                             td { (jst(r.entry.at / 1000)) }
                             td { (name(r.entry.requester.as_str())) }
                             td { (name(r.entry.provider.as_str())) }
-                            td { (task_label(&ctx, &r.entry.task)) }
+                            td { (task_label(&ctx, &p.table, &r.entry.task)) }
                             td { (item_label(&ctx, &r.entry.item)) }
                             td { (outcome(&ctx, r.entry.outcome)) @if let Some(why) = &r.entry.reason { br; small { (why) } } }
                             td {

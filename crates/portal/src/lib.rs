@@ -65,6 +65,8 @@ pub struct Portal {
     pub store: PortalStore,
     pub agency: Arc<Agency>,
     pub catalogue: Catalogue,
+    /// The permission table, read once: which agency kinds provide which items.
+    table: myna_link::PermissionTable,
     login: login::LoginState,
     sessions: session::Sessions,
     notices: notices::Live,
@@ -117,6 +119,7 @@ pub async fn start(db: Db, identity: &NodeIdentity, web: SocketAddr, node_addr: 
         store: PortalStore::new(db),
         agency: started.agency,
         catalogue: Catalogue::shipped().map_err(|e| setup(&e))?,
+        table: myna_link::PermissionTable::shipped().map_err(|e| setup(&e))?,
         login: login::LoginState::new(LoginVerifier::new(trust, &pseudonym_key), &config.public_url, crl),
         sessions: session::Sessions::default(),
         notices: notices::Live::new(),

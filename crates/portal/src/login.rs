@@ -41,7 +41,15 @@ pub struct LoginState {
     pub verifier: LoginVerifier,
     book: Mutex<ChallengeBook>,
     pub crl: CrlCache,
-    attempts: Mutex<HashMap<String, Attempt>>,
+    attempts: Mutex<Attempts>,
+}
+
+/// Login attempts by the browser's secret attempt id, and the id by challenge (so a signed
+/// challenge finds its browser without a scan).
+#[derive(Default)]
+struct Attempts {
+    by_id: HashMap<String, Attempt>,
+    by_challenge: HashMap<String, String>,
 }
 
 struct Attempt {
@@ -59,7 +67,7 @@ struct Done {
 
 impl LoginState {
     pub fn new(verifier: LoginVerifier, service: &str, crl: CrlCache) -> Self {
-        Self { verifier, book: Mutex::new(ChallengeBook::new(service, ATTEMPT_SECS, 1_000_000)), crl, attempts: Mutex::new(HashMap::new()) }
+        Self { verifier, book: Mutex::new(ChallengeBook::new(service, ATTEMPT_SECS, 1_000_000)), crl, attempts: Mutex::new(Attempts::default()) }
     }
 
     fn challenge(&self) -> Result<Challenge, LoginError> {
@@ -114,7 +122,8 @@ impl Portal {
 
     fn complete(&self, challenge: &str, done: &Done) {
         if let Ok(mut a) = self.login.attempts.lock()
-            && let Some(at) = a.values_mut().find(|at| at.challenge == challenge)
+            && let Some(id) = a.by_challenge.get(challenge).cloned()
+            && let Some(at) = a.by_id.get_mut(&id)
         {
             at.done = Some(done.clone());
         }
@@ -127,7 +136,7 @@ impl Portal {
     fn attempt(&self, headers: &HeaderMap) -> Option<(String, String, Option<Done>)> {
         let id = session::cookie(headers, LOGIN_COOKIE)?;
         let a = self.login.attempts.lock().ok()?;
-        let at = a.get(id).filter(|a| a.expires >= now_secs())?;
+        let at = a.by_id.get(id).filter(|a| a.expires >= now_secs())?;
         Some((id.to_string(), at.challenge.clone(), at.done.clone()))
     }
 
@@ -136,10 +145,13 @@ impl Portal {
         let id = session::random_hex::<16>();
         let mut a = self.login.attempts.lock().map_err(|_| LoginError::Busy)?;
         let now = now_secs();
-        if a.len() > 100_000 {
-            a.retain(|_, at| at.expires >= now);
+        if a.by_id.len() > 100_000 {
+            a.by_id.retain(|_, at| at.expires >= now);
+            let Attempts { by_id, by_challenge } = &mut *a;
+            by_challenge.retain(|_, id| by_id.contains_key(id));
         }
-        a.insert(id.clone(), Attempt { challenge: c.text(), expires: c.expires, done: None });
+        a.by_challenge.insert(c.text(), id.clone());
+        a.by_id.insert(id.clone(), Attempt { challenge: c.text(), expires: c.expires, done: None });
         Ok((id, c))
     }
 }
@@ -204,8 +216,10 @@ async fn continue_login(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderM
     let Some(done) = done else {
         return error_page(&ctx, StatusCode::CONFLICT, "まだカードの署名を受け取っていません。署名してからもう一度押してください。", "The card's signature has not arrived yet. Sign, then press continue again.");
     };
-    if let Ok(mut a) = p.login.attempts.lock() {
-        a.remove(&id);
+    if let Ok(mut a) = p.login.attempts.lock()
+        && let Some(at) = a.by_id.remove(&id)
+    {
+        a.by_challenge.remove(&at.challenge);
     }
     if let Some(old) = session::cookie(&headers, SESSION_COOKIE) {
         p.sessions.close(old);

@@ -11,10 +11,12 @@ use std::{
 
 use axum::{Router, extract::State, response::Response, routing::get};
 use maud::{Markup, html};
-use myna_link::{AgencyId, InfoItem, PermissionTable};
-use myna_linkage::{agency::QueryRequest, hub::SELF_INFORMATION};
+use myna_link::{AgencyId, InfoItem};
+use myna_linkage::{
+    agency::QueryRequest,
+    hub::{DirectoryEntry, SELF_INFORMATION},
+};
 use myna_node::now_secs;
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::{
@@ -36,12 +38,10 @@ pub struct Held {
 type Fetched = (i64, Arc<Vec<Held>>);
 
 #[derive(Default)]
-pub struct Cache(Mutex<HashMap<String, Fetched>>);
-
-#[derive(Deserialize, Clone)]
-pub struct DirectoryEntry {
-    pub id: String,
-    pub name: String,
+pub struct Cache {
+    fetched: Mutex<HashMap<String, Fetched>>,
+    /// The hub's directory, with when it was read: it changes when a node registers.
+    directory: Mutex<Option<(i64, Arc<Vec<DirectoryEntry>>)>>,
 }
 
 pub fn item_en(item: InfoItem) -> &'static str {
@@ -59,37 +59,51 @@ pub fn item_en(item: InfoItem) -> &'static str {
 }
 
 impl Portal {
-    /// The hub's directory (every agency's id and name).
-    pub async fn directory(&self) -> Result<Vec<DirectoryEntry>, String> {
+    /// The hub's directory (every agency's id and name), read at most once a minute.
+    pub async fn directory(&self) -> Result<Arc<Vec<DirectoryEntry>>, String> {
+        let now = now_secs();
+        if let Some((at, d)) = self.myinfo.directory.lock().ok().and_then(|d| d.clone())
+            && now - at < FRESH_SECS
+        {
+            return Ok(d);
+        }
         let url = format!("{}/v1/agencies", self.agency.hub_url());
         let r = self.agency.client().get(url).send().await.and_then(reqwest::Response::error_for_status).map_err(|e| e.to_string())?;
-        r.json().await.map_err(|e| e.to_string())
+        let d: Arc<Vec<DirectoryEntry>> = Arc::new(r.json().await.map_err(|e| e.to_string())?);
+        if let Ok(mut c) = self.myinfo.directory.lock() {
+            *c = Some((now, d.clone()));
+        }
+        Ok(d)
+    }
+
+    /// Agencies' names by id, for pages (empty when the hub cannot be reached).
+    pub async fn agency_names(&self) -> HashMap<String, String> {
+        self.directory().await.map(|d| d.iter().map(|a| (a.id.clone(), a.name.clone())).collect()).unwrap_or_default()
     }
 
     /// The resident's information, from the cache if fresh.
     pub async fn my_information(&self, code: &str) -> Result<Arc<Vec<Held>>, String> {
         let now = now_secs();
-        if let Some((at, v)) = self.myinfo.0.lock().ok().and_then(|c| c.get(code).cloned())
+        if let Some((at, v)) = self.myinfo.fetched.lock().ok().and_then(|c| c.get(code).cloned())
             && now - at < FRESH_SECS
         {
             return Ok(v);
         }
-        let table = PermissionTable::shipped().map_err(|e| e.to_string())?;
         let mut asks = Vec::new();
-        for a in self.directory().await? {
+        for a in self.directory().await?.iter() {
             let Ok(id) = a.id.parse::<AgencyId>() else { continue };
             let Ok(kind) = id.kind() else { continue };
             for &item in InfoItem::ALL {
-                if table.rows().iter().any(|r| r.provider == kind && r.item == item) {
+                if self.table.rows().iter().any(|r| r.provider == kind && r.item == item) {
                     asks.push((item, id.clone(), a.name.clone()));
                 }
             }
         }
-        let task = SELF_INFORMATION.parse().map_err(|e: myna_link::TableError| e.to_string())?;
+        let task: myna_link::TaskId = SELF_INFORMATION.parse().map_err(|e: myna_link::TableError| e.to_string())?;
         let queries = asks.into_iter().map(|(item, provider, name)| {
             let q = QueryRequest {
                 person: code.to_string(),
-                task: myna_link::TaskId::clone(&task),
+                task: task.clone(),
                 item,
                 provider: provider.clone(),
                 purpose: "マイナポータル 自己情報表示".into(),
@@ -106,7 +120,7 @@ impl Portal {
         });
         let held: Vec<Held> = futures_util::future::join_all(queries).await.into_iter().flatten().collect();
         let held = Arc::new(held);
-        if let Ok(mut c) = self.myinfo.0.lock() {
+        if let Ok(mut c) = self.myinfo.fetched.lock() {
             if c.len() > 100_000 {
                 c.retain(|_, (at, _)| now - *at < FRESH_SECS);
             }

@@ -74,16 +74,12 @@ async fn inbox(State(slot): State<Arc<OnceLock<Weak<Portal>>>>, body: String) ->
     Ok(jose(p.agency.sign_for(&env.from, NoticeAck { notice: f.notice })?))
 }
 
-async fn names(p: &Portal) -> std::collections::HashMap<String, String> {
-    p.directory().await.unwrap_or_default().into_iter().map(|d| (d.id, d.name)).collect()
-}
-
 async fn list(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Response {
     let now = now_secs();
     let (Ok(due), Ok(later)) = (p.store.notices(&s.code, now, 200).await, p.store.scheduled(&s.code, now).await) else {
         return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "お知らせを読み込めませんでした。", "Notices could not be loaded.");
     };
-    let names = names(&p).await;
+    let names = p.agency_names().await;
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let unread = due.iter().filter(|n| n.read_at.is_none()).count();
     let body = html! {
@@ -113,7 +109,7 @@ async fn one(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Path(id):
         Err(_) => return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "お知らせを読み込めませんでした。", "The notice could not be loaded."),
     };
     let _ = p.notices.0.send(s.code.clone());
-    let names = names(&p).await;
+    let names = p.agency_names().await;
     let body = html! {
         p { (ctx.t("差出人: ", "From: ")) (names.get(&n.sender).cloned().unwrap_or(n.sender.clone())) " · " (jst(n.deliver_at)) }
         div.notice-body { @for line in n.body.lines() { (line) br; } }

@@ -162,25 +162,9 @@ pub(crate) async fn register(State(p): State<Arc<Portal>>, headers: HeaderMap, a
     }
     let id = format!("c-{}", session::random_hex::<8>());
     let secret = session::random_hex::<24>();
-    let mut scopes = r.scopes.clone();
-    scopes.push(format!("purpose:{}", Base64UrlUnpadded::encode_string(r.purpose.trim().as_bytes())));
-    let row = ClientRow { id: id.clone(), name: r.name.trim().into(), redirect_uris: r.redirect_uris, scopes, secret_hash: hex::encode(Sha256::digest(secret.as_bytes())) };
+    let row = ClientRow { id: id.clone(), name: r.name.trim().into(), redirect_uris: r.redirect_uris, scopes: r.scopes, purpose: r.purpose.trim().into(), secret_hash: hex::encode(Sha256::digest(secret.as_bytes())) };
     p.store.put_client(&row, now_secs()).await.map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, Json(ClientCredentials { client_id: id, client_secret: secret })))
-}
-
-/// The purpose a client stated at registration (kept with its scopes).
-fn purpose(c: &ClientRow) -> String {
-    c.scopes
-        .iter()
-        .find_map(|s| s.strip_prefix("purpose:"))
-        .and_then(|b| Base64UrlUnpadded::decode_vec(b).ok())
-        .and_then(|v| String::from_utf8(v).ok())
-        .unwrap_or_default()
-}
-
-fn data_scopes(c: &ClientRow) -> impl Iterator<Item = &String> {
-    c.scopes.iter().filter(|s| scope_item(s).is_some())
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -232,7 +216,7 @@ async fn validate(p: &Portal, ctx: &Ctx, q: &AuthRequest) -> Result<(ClientRow, 
         return fail("invalid_scope", "the scope must include openid");
     }
     let data: Vec<String> = asked.into_iter().filter(|s| s != "openid").collect();
-    if let Some(bad) = data.iter().find(|s| !data_scopes(&client).any(|c| c == *s)) {
+    if let Some(bad) = data.iter().find(|s| !client.scopes.contains(s)) {
         return fail("invalid_scope", &format!("{bad} is not a scope this client is registered for"));
     }
     Ok((client, data))
@@ -249,7 +233,7 @@ async fn authorize(State(p): State<Arc<Portal>>, Resident(ctx, _): Resident, Que
     };
     let body = html! {
         p { strong { (client.name) } (ctx.t(" が、あなたの次の情報の提供を求めています。", " asks for the following information about you.")) }
-        p { (ctx.t("利用目的: ", "Purpose: ")) (purpose(&client)) }
+        p { (ctx.t("利用目的: ", "Purpose: ")) (client.purpose) }
         ul #consent-items { @for s in &scopes { li { (scope_label(&ctx, s)) } } }
         p { (ctx.t("許可すると、情報はマイナポータルが行政機関から取得し、署名を付けてこのサービスに渡します。許可はいつでも「連携サービス」から取り消せます。",
             "If you allow it, the portal fetches the information from the agencies and hands it to this service, signed. You can withdraw this at any time under Connected services.")) }
@@ -380,7 +364,7 @@ pub(crate) async fn token(State(p): State<Arc<Portal>>, headers: HeaderMap, form
 /// The token behind a request, checked against the resident's grant (revocation is immediate).
 async fn bearer(p: &Portal, headers: &HeaderMap) -> Result<Token, ApiError> {
     let unauthorized = |why: &str| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", why.to_string());
-    let t = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(|| unauthorized("Authorization: Bearer <access token> is required"))?;
+    let t = myna_node::bearer(headers).ok_or_else(|| unauthorized("Authorization: Bearer <access token> is required"))?;
     let tok = p.oauth.tokens.lock().ok().and_then(|m| m.get(t).cloned()).filter(|x| x.expires >= now_secs()).ok_or_else(|| unauthorized("the access token is unknown or expired"))?;
     let grants = p.store.grants(&tok.resident).await.map_err(ApiError::internal)?;
     if !grants.iter().any(|g| g.client == tok.client && g.revoked_at.is_none()) {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::{
     Json, Router,
     extract::State,
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     routing::{get, post},
 };
 use myna_node::{ApiError, ApiJson};
@@ -139,11 +139,7 @@ impl Service {
 
     fn session(&self, headers: &HeaderMap) -> Result<SessionView, ApiError> {
         let unauthorized = || ApiError::new(StatusCode::UNAUTHORIZED, "no_session", "log in first (Authorization: Bearer <session>)");
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(unauthorized)?;
+        let token = myna_node::bearer(headers).ok_or_else(unauthorized)?;
         let sessions = self.sessions.lock().map_err(|_| ApiError::internal("lock"))?;
         match sessions.get(token) {
             Some((p, exp)) if *exp >= now() => Ok(SessionView { session: None, pseudonym: p.clone(), expires: *exp }),

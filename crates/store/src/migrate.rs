@@ -185,7 +185,7 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
         // Municipal clerks who read applications; passwords as Argon2id PHC strings.
         "CREATE TABLE portal_clerks (municipality TEXT NOT NULL, login TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (municipality, login))",
         // OAuth clients of the self-information API (自己情報取得API) and what residents allowed.
-        "CREATE TABLE portal_clients (id TEXT PRIMARY KEY, name TEXT NOT NULL, redirect_uris TEXT NOT NULL, scopes TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at BIGINT NOT NULL)",
+        "CREATE TABLE portal_clients (id TEXT PRIMARY KEY, name TEXT NOT NULL, redirect_uris TEXT NOT NULL, scopes TEXT NOT NULL, purpose TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at BIGINT NOT NULL)",
         "CREATE TABLE portal_grants (code TEXT NOT NULL, client TEXT NOT NULL, scopes TEXT NOT NULL, granted_at BIGINT NOT NULL, revoked_at BIGINT, PRIMARY KEY (code, client))",
         // Tree heads of the hub's log the portal has checked, for consistency with the next.
         "CREATE TABLE portal_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, checked_at BIGINT NOT NULL)",

@@ -41,6 +41,8 @@ pub struct ClientRow {
     pub name: String,
     pub redirect_uris: Vec<String>,
     pub scopes: Vec<String>,
+    /// Why the service wants the data, as it stated at registration.
+    pub purpose: String,
     pub secret_hash: String,
 }
 
@@ -251,13 +253,14 @@ impl PortalStore {
 
     pub async fn put_client(&self, c: &ClientRow, now: i64) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO portal_clients (id, name, redirect_uris, scopes, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris, scopes = excluded.scopes, secret_hash = excluded.secret_hash",
+            "INSERT INTO portal_clients (id, name, redirect_uris, scopes, purpose, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, redirect_uris = excluded.redirect_uris, scopes = excluded.scopes, purpose = excluded.purpose, secret_hash = excluded.secret_hash",
         )
         .bind(&c.id)
         .bind(&c.name)
         .bind(c.redirect_uris.join(" "))
         .bind(c.scopes.join(" "))
+        .bind(&c.purpose)
         .bind(&c.secret_hash)
         .bind(now)
         .execute(&self.db.pool)
@@ -266,14 +269,15 @@ impl PortalStore {
     }
 
     pub async fn client(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
-        let r = sqlx::query("SELECT id, name, redirect_uris, scopes, secret_hash FROM portal_clients WHERE id = $1").bind(id).fetch_optional(&self.db.pool).await?;
+        let r = sqlx::query("SELECT id, name, redirect_uris, scopes, purpose, secret_hash FROM portal_clients WHERE id = $1").bind(id).fetch_optional(&self.db.pool).await?;
         r.map(|r| -> Result<ClientRow, StoreError> {
             Ok(ClientRow {
                 id: r.try_get(0)?,
                 name: r.try_get(1)?,
                 redirect_uris: words(&r.try_get::<String, _>(2)?),
                 scopes: words(&r.try_get::<String, _>(3)?),
-                secret_hash: r.try_get(4)?,
+                purpose: r.try_get(4)?,
+                secret_hash: r.try_get(5)?,
             })
         })
         .transpose()

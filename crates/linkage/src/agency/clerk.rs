@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::{
     Json, Router,
     extract::{Path, Query as Q, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     routing::{get, post, put},
 };
 use myna_link::{
@@ -33,11 +33,7 @@ pub fn routes(agency: Arc<Agency>) -> Router {
 }
 
 pub(super) fn clerk(a: &Agency, headers: &HeaderMap) -> Result<(), ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
+    let token = myna_node::bearer(headers).unwrap_or_default();
     if a.clerk_ok(token) {
         Ok(())
     } else {
@@ -102,6 +98,15 @@ impl Agency {
         let code = self.obtain_code(how).await?;
         self.store.enrol(person, &code, now_secs()).await.map_err(|e| ApiError::conflict("enrolled", e.to_string()))?;
         Ok(code)
+    }
+
+    /// This agency's code for a person it enrolled, or 404.
+    pub(super) async fn code_of_person(&self, person: &str) -> Result<String, ApiError> {
+        self.store
+            .code_of(person)
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::not_found(format!("{person} is not enrolled here")))
     }
 
     /// Asks J-LIS for this agency's code for a person, without keeping it.
@@ -199,12 +204,7 @@ async fn query(State(a): S, headers: HeaderMap, ApiJson(r): ApiJson<QueryRequest
 impl Agency {
     /// One query through the hub, as the clerk API and the load generator run it.
     pub async fn ask(&self, r: &QueryRequest) -> Result<QueryResult, ApiError> {
-        let code = self
-            .store
-            .code_of(&r.person)
-            .await
-            .map_err(ApiError::internal)?
-            .ok_or_else(|| ApiError::not_found(format!("{} is not enrolled here", r.person)))?;
+        let code = self.code_of_person(&r.person).await?;
         let version = match r.version {
             Some(v) => v,
             None => self.layouts.latest(r.item).ok_or_else(|| ApiError::unprocessable("item", "no layout"))?,

@@ -43,11 +43,6 @@ pub struct NoticeSent {
     pub deliver_at: i64,
 }
 
-#[derive(Deserialize)]
-struct DirectoryEntry {
-    seal_key: String,
-}
-
 /// Sends a notice to a resident through the hub; the portal keeps it for them.
 #[utoipa::path(post, path = "/v1/notices", request_body = NoticeSend,
     responses((status = 200, body = NoticeSent), (status = 404, description = "person not enrolled"), (status = 422, description = "empty or oversized"), (status = 502, description = "the portal or hub failed")))]
@@ -63,14 +58,9 @@ impl Agency {
         text.check().map_err(|e| ApiError::unprocessable("notice", e))?;
         let now = now_secs();
         let deliver_at = r.deliver_at.unwrap_or(now).max(now);
-        let code = self
-            .store
-            .code_of(&r.person)
-            .await
-            .map_err(ApiError::internal)?
-            .ok_or_else(|| ApiError::not_found(format!("{} is not enrolled here", r.person)))?;
+        let code = self.code_of_person(&r.person).await?;
         let portal: AgencyId = PORTAL_ID.parse().map_err(ApiError::internal)?;
-        let dir: DirectoryEntry = self
+        let dir: crate::hub::DirectoryEntry = self
             .client
             .get(format!("{}/v1/agencies/{PORTAL_ID}", self.config.hub_url))
             .send()

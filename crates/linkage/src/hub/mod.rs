@@ -19,7 +19,7 @@ use myna_store::{AgencyRow, Db, HubStore, StoreError};
 
 pub use log::{Log, LogError, SignedHead};
 pub use query::SELF_INFORMATION;
-pub use routes::{PersonRecords, PersonRequest, RecordView, openapi_json};
+pub use routes::{DirectoryEntry, PersonRecords, PersonRequest, ProofView, RecordView, openapi_json};
 
 /// The hub's id on the network (its certificate's common name).
 pub const HUB_ID: &str = "hub";

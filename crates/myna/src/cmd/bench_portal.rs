@@ -5,10 +5,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use base64ct::{Base64, Encoding};
 use clap::Args;
-use myna_pki::{CardCert, CertKind, Secret, login::Challenge, token::CardToken};
-use serde_json::{Value, json};
+use myna_pki::{CertKind, Secret};
+use serde_json::Value;
 
 use super::CmdResult;
 use super::bench::latencies;
@@ -49,10 +48,7 @@ impl PortalBench {
         let c: Value = client.post(format!("{portal}/v1/login/challenge")).send().await?.error_for_status()?.json().await?;
         let text = c["challenge"].as_str().ok_or("no challenge")?;
         let mut card = super::card_file::open(&self.card)?;
-        let pem = card.certificate(CertKind::UserAuth).ok_or("the card has no user-authentication certificate")?.to_string();
-        let cert = CardCert::parse(pem.as_bytes())?;
-        let sig = card.sign_digest(&Secret::new(CertKind::UserAuth, &self.pin)?, &Challenge::parse(text)?.digest())?;
-        let body = json!({"challenge": text, "certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)});
+        let body = super::card::login_body(&mut card, text, &Secret::new(CertKind::UserAuth, &self.pin)?)?;
         let s: Value = client.post(format!("{portal}/v1/login")).json(&body).send().await?.error_for_status()?.json().await?;
         let cookie = Arc::new(format!("myna_session={}", s["session"].as_str().ok_or("no session")?));
 

@@ -180,7 +180,15 @@ fn ask(kind: CertKind) -> Result<Secret, Box<dyn std::error::Error>> {
     secret(kind, env_for(kind), prompt_for(kind))
 }
 
-fn certificate(card: &SoftCard<FileStore>, kind: CertKind) -> Result<CardCert, Box<dyn std::error::Error>> {
+/// The card's answer to a login challenge: its user-authentication certificate and its
+/// signature over the challenge, after the PIN (the body of `POST /v1/login`).
+pub(super) fn login_body(card: &mut SoftCard<FileStore>, challenge: &str, pin: &Secret) -> Result<Value, Box<dyn std::error::Error>> {
+    let cert = certificate(card, CertKind::UserAuth)?;
+    let sig = card.sign_digest(pin, &myna_pki::login::Challenge::parse(challenge)?.digest())?;
+    Ok(json!({"challenge": challenge, "certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)}))
+}
+
+pub(super) fn certificate(card: &SoftCard<FileStore>, kind: CertKind) -> Result<CardCert, Box<dyn std::error::Error>> {
     let pem = card.certificate(kind).ok_or_else(|| format!("the {kind} certificate has not been issued to this card"))?;
     Ok(CardCert::parse(pem.as_bytes())?)
 }
@@ -275,7 +283,6 @@ impl CardCmd {
             }
             CardCmd::Login { file, service, challenge, jlis } => {
                 let mut card = card_file::open(&file)?;
-                let cert = certificate(&card, CertKind::UserAuth)?;
                 let client = jlis.client()?;
                 let text = match challenge {
                     Some(c) => c,
@@ -285,10 +292,8 @@ impl CardCmd {
                     }
                 };
                 let text = text.as_str();
-                let challenge = myna_pki::login::Challenge::parse(text)?;
-                println!("challenge from {}: {text}", challenge.service);
-                let sig = card.sign_digest(&ask(CertKind::UserAuth)?, &challenge.digest())?;
-                let body = json!({"challenge": text, "certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)});
+                println!("challenge from {}: {text}", myna_pki::login::Challenge::parse(text)?.service);
+                let body = login_body(&mut card, text, &ask(CertKind::UserAuth)?)?;
                 let s = answer(client.post(format!("{service}/v1/login")).json(&body).send().await?).await?;
                 if let Some(p) = s["pseudonym"].as_str() {
                     println!("logged in as {p}");

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use myna_pki::{CardCert, CertKind, Secret, token::CardToken};
+use myna_pki::{CertKind, Secret, token::CardToken};
 use myna_portal::{CardInfo, CardReader};
 
 use super::card_file;
@@ -32,9 +32,8 @@ impl CardReader for FolderCards {
             .into_iter()
             .filter_map(|id| {
                 let card = card_file::open(&self.dir.join(&id)).ok()?;
-                let holder = card
-                    .certificate(CertKind::Signing)
-                    .and_then(|pem| CardCert::parse(pem.as_bytes()).ok())
+                let holder = super::card::certificate(&card, CertKind::Signing)
+                    .ok()
                     .and_then(|c| c.holder.map(|h| h.name.to_string()))
                     .unwrap_or_else(|| id.clone());
                 Some(CardInfo { holder, auth_tries_left: card.tries_left(CertKind::UserAuth), sign_tries_left: card.tries_left(CertKind::Signing), id })
@@ -44,8 +43,7 @@ impl CardReader for FolderCards {
 
     fn sign(&self, id: &str, kind: CertKind, secret: &str, digest: &[u8; 32]) -> Result<myna_portal::CardSignature, String> {
         let mut card = card_file::open(&self.path(id)?).map_err(|e| e.to_string())?;
-        let pem = card.certificate(kind).ok_or_else(|| format!("the {kind} certificate has not been issued to this card"))?.to_string();
-        let cert = CardCert::parse(pem.as_bytes()).map_err(|e| e.to_string())?;
+        let cert = super::card::certificate(&card, kind).map_err(|e| e.to_string())?;
         let secret = Secret::new(kind, secret.trim()).map_err(|e| e.to_string())?;
         let signature = card.sign_digest(&secret, digest).map_err(|e| e.to_string())?;
         Ok(myna_portal::CardSignature { signature, certificate: cert.der })

@@ -23,7 +23,7 @@ pub struct Linkage {
     pub agencies: Vec<(String, String, RunningNode)>,
 }
 
-fn at(port: u16) -> SocketAddr {
+pub(super) fn at(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 

@@ -2,11 +2,11 @@
 //! municipality that offers procedures, an example private service registered for the
 //! self-information API, and notices from 千代田区 (one now, one scheduled for June).
 
-use std::{net::SocketAddr, path::Path};
+use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::link::ClerkArgs;
+use super::{demo_link::at, link::ClerkArgs};
 
 /// The demo clerks' password (each municipality's clerk `clerk1`).
 pub const CLERK_PASSWORD: &str = "demo-clerk-2026";
@@ -17,10 +17,6 @@ pub struct Portal {
     pub started: myna_portal::Started,
     /// The example client's id and secret.
     pub client: Value,
-}
-
-fn at(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
 }
 
 /// Starts the portal (web on J-LIS's port + 7, its linkage node on + 8).
@@ -62,7 +58,7 @@ pub async fn notices(network: &Path, chiyoda: &str) -> Result<(), Box<dyn std::e
         .await?;
     let today = super::today();
     let june = time::Date::from_calendar_date(today.year() + i32::from(today.month() >= time::Month::June), time::Month::June, 1)?;
-    let at = june.midnight().assume_offset(time::UtcOffset::from_hms(9, 0, 0)?).unix_timestamp();
+    let at = june.midnight().assume_offset(myna_node::JST).unix_timestamp();
     clerk
         .call(reqwest::Method::POST, "/v1/notices", json!({"person": "resident1", "title": "児童手当の現況届の提出のお願い", "body": "6月は児童手当の現況届の提出月です。ぴったりサービスから電子申請できます。", "deliver_at": at}))
         .await?;
