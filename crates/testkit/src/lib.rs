@@ -31,9 +31,36 @@ pub async fn postgres_url() -> Option<String> {
     let admin = std::env::var("MYNA_TEST_PG_URL").ok().filter(|s| !s.is_empty())?;
     sqlx::any::install_default_drivers();
     let name = unique("myna");
-    let pool = AnyPoolOptions::new().max_connections(1).connect(&admin).await.ok()?;
-    pool.execute(format!("CREATE DATABASE {name}").as_str()).await.ok()?;
-    pool.close().await;
+    // Tests run in parallel, and a busy server can refuse or time out a connection now and
+    // then: try a few times, and say why when it still fails. `template0` takes no
+    // connections, so concurrent CREATE DATABASE never meets "template1 is being accessed".
+    let mut last = String::new();
+    let mut created = false;
+    for attempt in 0..8u64 {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+        }
+        let pool = match AnyPoolOptions::new().max_connections(1).connect(&admin).await {
+            Ok(p) => p,
+            Err(e) => {
+                last = format!("connecting to {admin}: {e}");
+                continue;
+            }
+        };
+        let res = pool.execute(format!("CREATE DATABASE {name} TEMPLATE template0").as_str()).await;
+        pool.close().await;
+        match res {
+            Ok(_) => {
+                created = true;
+                break;
+            }
+            Err(e) => last = format!("CREATE DATABASE {name}: {e}"),
+        }
+    }
+    if !created {
+        eprintln!("testkit: no PostgreSQL database after 8 tries: {last}");
+        return None;
+    }
     // Replace the database part of the admin URL.
     let base = admin.rsplit_once('/').map(|(b, _)| b.to_string())?;
     let query = admin.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
