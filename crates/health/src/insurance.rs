@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::date::{parse_date, ymd};
+use crate::date::ymd;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EligibilityError {
@@ -311,6 +311,41 @@ impl Eligibility {
     }
 }
 
+/// What a new record does to the ones a person already has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The same card from the same day: the insurer corrected it; the old row goes.
+    Replace(i64),
+    /// An earlier record still open on the new one's first day ends the day before
+    /// (転職・保険者の変更: the old 資格 is lost when the new one is gained).
+    End { id: i64, record: Eligibility },
+}
+
+/// The changes a new record makes to existing ones (`(row id, record)`).
+pub fn supersede(new: &Eligibility, existing: &[(i64, Eligibility)]) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (id, old) in existing {
+        if old.card_key() == new.card_key() && old.valid_from == new.valid_from {
+            out.push(Change::Replace(*id));
+        } else if old.valid_from < new.valid_from && old.valid_to.is_none_or(|t| t >= new.valid_from) {
+            let mut ended = old.clone();
+            ended.valid_to = new.valid_from.previous_day();
+            out.push(Change::End { id: *id, record: ended });
+        }
+    }
+    out
+}
+
+/// The record that decides a patient's standing on `day`: the one covering it, else the
+/// next to start, else the last to end.
+pub fn decisive(records: &[Eligibility], day: Date) -> Option<&Eligibility> {
+    records
+        .iter()
+        .find(|r| r.standing_on(day) == Standing::Current)
+        .or_else(|| records.iter().filter(|r| r.valid_from > day).min_by_key(|r| r.valid_from))
+        .or_else(|| records.iter().max_by_key(|r| r.valid_to))
+}
+
 /// How the registry indexes the card fields (symbols are compared after trimming).
 pub fn card_key(insurer: &InsurerNumber, symbol: &str, number: &str, branch: Branch) -> String {
     format!("{insurer}|{}|{}|{branch}", symbol.trim(), number.trim())
@@ -381,6 +416,21 @@ mod tests {
         let ended = r.standing_on(parse_date("2025-04-01").unwrap());
         assert_eq!(ended, Standing::Ended { last_day: parse_date("2025-03-31").unwrap() });
         assert!(ended.explain_ja().contains("2025-03-31"));
+    }
+
+    #[test]
+    fn a_new_insurer_ends_the_old_record_the_day_before() {
+        let old = record("2020-04-01", None);
+        let mut new = record("2025-10-01", None);
+        new.insurer = InsurerNumber::parse("138016").unwrap();
+        let changes = supersede(&new, &[(7, old.clone())]);
+        let Change::End { id: 7, record } = &changes[0] else { panic!("{changes:?}") };
+        assert_eq!(record.valid_to, Some(parse_date("2025-09-30").unwrap()));
+        let both = [record.clone(), new.clone()];
+        assert_eq!(decisive(&both, parse_date("2025-09-30").unwrap()).unwrap().insurer.as_str(), "01130012");
+        assert_eq!(decisive(&both, parse_date("2025-10-01").unwrap()).unwrap().insurer.as_str(), "138016");
+        // The same card from the same day is a correction.
+        assert_eq!(supersede(&old, &[(3, old.clone())]), vec![Change::Replace(3)]);
     }
 
     #[test]

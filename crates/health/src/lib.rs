@@ -17,7 +17,7 @@ mod tax;
 pub use claims::{Claim, ClaimError, ClaimLine, Claims, parse_claims};
 pub use consent::{Consent, IdentityCheck, Scope};
 pub use date::{age_on, parse_date};
-pub use insurance::{Branch, Copay, Eligibility, EligibilityError, InsurerNumber, LimitCategory, Standing};
+pub use insurance::{Branch, Change, Copay, Eligibility, EligibilityError, InsurerNumber, LimitCategory, Standing, decisive, supersede};
 pub use insurance::card_key;
 pub use medical::{CHECKUP_ITEMS, CheckupItem, CheckupResult, Dispensing, EXPENSE_KINDS, Expense, Flag, Medication, Threshold, checkup_item};
 pub use pmh::{PmhRecord, Reminder, SubsidyKind, VACCINES, Vaccine, reminders};

@@ -79,8 +79,10 @@ pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response,
             resident.code.value()
         }
         Enrolment::Certificate { user_auth_serial } => {
-            if env.from.kind().ok() != Some(myna_link::AgencyKind::Portal) {
-                return Err(ApiError::new(StatusCode::FORBIDDEN, "not_the_portal", "only the portal enrols a resident by the certificate they logged in with"));
+            // The portal (login) and the health node (a card registered for insurance use at a
+            // facility's reader) know a resident only by the certificate the card presented.
+            if !matches!(env.from.kind().ok(), Some(myna_link::AgencyKind::Portal | myna_link::AgencyKind::Health)) {
+                return Err(ApiError::new(StatusCode::FORBIDDEN, "not_the_portal", "only the portal and the health node enrol a resident by the certificate their card presented"));
             }
             by_certificate(&j, user_auth_serial).await?
         }

@@ -26,9 +26,9 @@ pub use message::{
     Answer, CodeIssued, CodeRequest, Delivery, Enrolment, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, MessageError, MessageId, Outcome, Query,
     Registration, TreeHead, open_envelope, payload_aad,
 };
-pub use notice::{NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, notice_aad};
+pub use notice::{HEALTH_ID, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad};
 pub use sign::{NetworkTrust, NodeKey, SignError, Signed};
-pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, TableError, TaskId};
+pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, SELF_ONLY, TableError, TaskId};
 
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     use sha2::Digest;

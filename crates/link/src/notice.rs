@@ -1,10 +1,13 @@
-//! Notices (お知らせ): an agency writes to a resident through the portal. The agency knows the
-//! resident by its own code; the hub translates it to the portal's and records the exchange;
-//! the text is sealed to the portal, so the hub routes what it cannot read.
+//! Pushes: an agency sends what it holds about a person to another agency's node, which keeps
+//! it. The first kind is the notice (お知らせ) to a resident through the portal; the health
+//! node receives eligibility from insurers, PMH records from municipalities and card
+//! registrations from the portal the same way. The sender knows the person by its own code;
+//! the hub translates it to the recipient's and records the exchange; the payload is sealed
+//! to the recipient, so the hub routes what it cannot read.
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AgencyCode, AgencyId, MessageId};
+use crate::{AgencyCode, AgencyId, AgencyKind, MessageId};
 
 /// The portal's id on the network (its certificate's name).
 pub const PORTAL_ID: &str = "portal";
@@ -30,6 +33,59 @@ impl NoticeText {
     }
 }
 
+/// The health node's id on the network (オンライン資格確認等システム).
+pub const HEALTH_ID: &str = "health";
+
+/// What is pushed, which decides who may send it to whom.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PushKind {
+    /// A notice to a resident: any agency but the portal, to the portal.
+    #[default]
+    Notice,
+    /// Health insurance eligibility: insurers (and municipalities, for their national health
+    /// insurance), to the health node.
+    Eligibility,
+    /// Medical subsidy certificates, vaccinations, maternal checkups: municipalities, to the
+    /// health node.
+    Pmh,
+    /// A resident registers their card for health insurance use: the portal, to the health node.
+    CardRegistration,
+}
+
+impl PushKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Notice => "notice",
+            Self::Eligibility => "eligibility",
+            Self::Pmh => "pmh",
+            Self::CardRegistration => "card_registration",
+        }
+    }
+
+    /// The task (事務) the push serves, as the log records it.
+    pub fn task(self) -> &'static str {
+        match self {
+            Self::Notice => "notice",
+            Self::Eligibility => "online_eligibility_confirmation",
+            Self::Pmh => "public_medical_hub",
+            Self::CardRegistration => "card_insurance_registration",
+        }
+    }
+
+    /// Who may push this kind to whom; `Err` says why not.
+    pub fn allowed(self, from: AgencyKind, to: AgencyKind) -> Result<(), String> {
+        use AgencyKind as K;
+        let ok = match self {
+            Self::Notice => from != K::Portal && to == K::Portal,
+            Self::Eligibility => matches!(from, K::HealthInsurer | K::Municipality) && to == K::Health,
+            Self::Pmh => from == K::Municipality && to == K::Health,
+            Self::CardRegistration => from == K::Portal && to == K::Health,
+        };
+        if ok { Ok(()) } else { Err(format!("a {} may not push {} to a {}", from.id(), self.id(), to.id())) }
+    }
+}
+
 /// Agency → hub.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NoticeRequest {
@@ -39,9 +95,14 @@ pub struct NoticeRequest {
     pub sealed: crate::seal::Sealed,
     /// When the resident is to see it (seconds since the epoch); now or later.
     pub deliver_at: i64,
+    /// The recipient; the portal when absent.
+    #[serde(default)]
+    pub to: Option<AgencyId>,
+    #[serde(default)]
+    pub kind: PushKind,
 }
 
-/// Hub → portal.
+/// Hub → recipient.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NoticeForward {
     pub notice: MessageId,
@@ -50,9 +111,11 @@ pub struct NoticeForward {
     pub code: AgencyCode,
     pub sealed: crate::seal::Sealed,
     pub deliver_at: i64,
+    #[serde(default)]
+    pub kind: PushKind,
 }
 
-/// Portal → hub: the notice is stored (durably) for the resident.
+/// Recipient → hub: the notice is stored (durably) for the resident.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NoticeAck {
     pub notice: MessageId,

@@ -62,6 +62,8 @@ named_enum!(
         PrefecturalBoardOfEducation = ("prefectural_board_of_education", "都道府県教育委員会"),
         /// マイナポータル: asks only for a resident's own information (自己情報表示) and records.
         Portal = ("portal", "マイナポータル"),
+        /// オンライン資格確認等システム (the role of 支払基金 and 国保中央会) and the PMH.
+        Health = ("health", "社会保険診療報酬支払基金等"),
     }
 );
 
@@ -77,8 +79,16 @@ named_enum!(
         EmploymentInsurance = ("employment_insurance", "雇用保険関係情報"),
         PensionBenefit = ("pension_benefit", "年金給付関係情報"),
         MedicalInsurance = ("medical_insurance", "医療保険資格情報"),
+        /// What the health node holds for a person: eligibility, reception checks and
+        /// consents, medication, checkups, medical expenses, PMH records. Only the person sees
+        /// it, through the portal (自己情報表示); no agency row provides it.
+        MedicalInformation = ("medical_information", "医療情報（資格確認・薬剤・健診・医療費・PMH）"),
     }
 );
+
+/// Items only the resident reads, through the portal, and who holds them: not on any row of
+/// the table, so no agency can ask for them.
+pub const SELF_ONLY: &[(AgencyKind, InfoItem)] = &[(AgencyKind::Health, InfoItem::MedicalInformation)];
 
 /// A task (事務) id: lower-case ASCII letters, digits and `_`, 1 to 64 of them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]

@@ -55,6 +55,7 @@ pub fn item_en(item: InfoItem) -> &'static str {
         InfoItem::EmploymentInsurance => "Employment insurance",
         InfoItem::PensionBenefit => "Pension benefits",
         InfoItem::MedicalInsurance => "Health insurance eligibility",
+        InfoItem::MedicalInformation => "Medical information",
     }
 }
 

@@ -49,6 +49,9 @@ async fn inbox(State(slot): State<Arc<OnceLock<Weak<Portal>>>>, body: String) ->
     let p = slot.get().and_then(Weak::upgrade).ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "starting", "the portal is starting"))?;
     let env = p.agency.open_from_hub::<NoticeForward>(&body)?;
     let f = env.body;
+    if f.kind != myna_link::PushKind::Notice {
+        return Err(ApiError::unprocessable("kind", format!("the portal receives notices, not {}", f.kind.id())));
+    }
     let me: AgencyId = PORTAL_ID.parse().map_err(ApiError::internal)?;
     let plain = p
         .agency

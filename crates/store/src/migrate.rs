@@ -190,6 +190,63 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
         // Tree heads of the hub's log the portal has checked, for consistency with the next.
         "CREATE TABLE portal_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, checked_at BIGINT NOT NULL)",
     ],
+), (
+    6,
+    "health",
+    &[
+        // Eligibility as insurers push it, by the health node's code; `card` is
+        // insurer|symbol|number|branch for queries without a card and for matching claims.
+        // `message` is the push's id, so a resend stores nothing twice.
+        "CREATE TABLE health_eligibility (
+            id {ID},
+            code TEXT NOT NULL,
+            card TEXT NOT NULL,
+            insurer TEXT NOT NULL,
+            record TEXT NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_to TEXT,
+            message TEXT UNIQUE,
+            updated_at BIGINT NOT NULL
+        )",
+        "CREATE INDEX health_eligibility_code ON health_eligibility (code)",
+        "CREATE INDEX health_eligibility_card ON health_eligibility (card)",
+        // Cards registered for insurance use: the user-authentication certificate's serial
+        // (hex) is what identifies the patient at a facility.
+        "CREATE TABLE health_cards (serial TEXT PRIMARY KEY, code TEXT NOT NULL, registered_at BIGINT NOT NULL, via TEXT NOT NULL)",
+        "CREATE INDEX health_cards_code ON health_cards (code)",
+        // Facilities (医療機関・薬局) and the hash of their key.
+        "CREATE TABLE health_facilities (code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, key_hash TEXT NOT NULL, created_at BIGINT NOT NULL)",
+        // Every identity check and consent at a facility, with the certificate, shown to the
+        // resident. `nonce` (the signed challenge) is unique: a replay cannot be logged twice.
+        "CREATE TABLE health_checks (
+            id {ID},
+            reception TEXT NOT NULL UNIQUE,
+            code TEXT,
+            facility TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            method TEXT NOT NULL,
+            certificate TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            nonce TEXT UNIQUE
+        )",
+        "CREATE INDEX health_checks_code ON health_checks (code, at)",
+        // Medical information by the health node's code: medication, checkups, expenses (from
+        // claims) and PMH records (from municipalities). (source, line) makes a reload of the
+        // same claims file or a resent push harmless.
+        "CREATE TABLE health_records (
+            id {ID},
+            code TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            day TEXT NOT NULL,
+            body TEXT NOT NULL,
+            source TEXT NOT NULL,
+            line BIGINT NOT NULL,
+            UNIQUE (source, line)
+        )",
+        "CREATE INDEX health_records_code ON health_records (code, kind, day)",
+    ],
 )];
 
 /// The residents' secondary indexes. Kept apart from the migrations because a bulk load into

@@ -9,7 +9,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::post,
 };
-use myna_link::{AgencyId, Delivery, Envelope, NoticeRequest, NoticeText, PORTAL_ID, notice_aad, open_envelope, seal};
+use myna_link::{AgencyId, Delivery, Envelope, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad, open_envelope, seal};
 use myna_node::{ApiError, ApiJson};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use utoipa::ToSchema;
@@ -58,29 +58,38 @@ impl Agency {
         text.check().map_err(|e| ApiError::unprocessable("notice", e))?;
         let now = now_secs();
         let deliver_at = r.deliver_at.unwrap_or(now).max(now);
-        let code = self.code_of_person(&r.person).await?;
         let portal: AgencyId = PORTAL_ID.parse().map_err(ApiError::internal)?;
+        let plain = serde_json::to_vec(&text).map_err(ApiError::internal)?;
+        let record = self.push(&r.person, &portal, PushKind::Notice, &plain, deliver_at).await?;
+        Ok(NoticeSent { record, deliver_at })
+    }
+
+    /// Pushes `plain` about a person to the agency `to`, through the hub: sealed to the
+    /// recipient's key (from the hub's directory), the person named by this agency's code.
+    /// Answers the hub's log index once the recipient has stored it.
+    pub async fn push(&self, person: &str, to: &AgencyId, kind: PushKind, plain: &[u8], deliver_at: i64) -> Result<u64, ApiError> {
+        let code = self.code_of_person(person).await?;
         let dir: crate::hub::DirectoryEntry = self
             .client
-            .get(format!("{}/v1/agencies/{PORTAL_ID}", self.config.hub_url))
+            .get(format!("{}/v1/agencies/{to}", self.config.hub_url))
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "portal_unknown", format!("the portal's key from the hub: {e}")))?
+            .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "recipient_unknown", format!("{to}'s key from the hub: {e}")))?
             .json()
             .await
-            .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "portal_unknown", e.to_string()))?;
+            .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "recipient_unknown", e.to_string()))?;
         let id = myna_link::MessageId::random();
-        let plain = serde_json::to_vec(&text).map_err(ApiError::internal)?;
-        let sealed = seal::seal(&dir.seal_key, &plain, &notice_aad(&id, &self.id, &portal)).map_err(ApiError::internal)?;
-        let env = Envelope { id, from: self.id.clone(), to: self.hub.clone(), at: now, body: NoticeRequest { code: code.parse().map_err(ApiError::internal)?, sealed, deliver_at } };
+        let sealed = seal::seal(&dir.seal_key, plain, &notice_aad(&id, &self.id, to)).map_err(ApiError::internal)?;
+        let body = NoticeRequest { code: code.parse().map_err(ApiError::internal)?, sealed, deliver_at, to: Some(to.clone()), kind };
+        let env = Envelope { id, from: self.id.clone(), to: self.hub.clone(), at: now_secs(), body };
         let jws = self.key.sign(&env).map_err(ApiError::internal)?;
         let answer = post_jws(&self.client, &format!("{}/v1/notices", self.config.hub_url), jws).await.map_err(call_error)?;
         let d: Envelope<Delivery> = open_envelope(&self.trust, &answer, &self.id, now_secs()).map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "bad_answer", e.to_string()))?;
         if d.from != self.hub {
             return Err(ApiError::new(StatusCode::BAD_GATEWAY, "bad_answer", "the answer is not from the hub"));
         }
-        Ok(NoticeSent { record: d.body.record, deliver_at })
+        Ok(d.body.record)
     }
 
     /// Opens a message the hub sent to this node: signed by the hub, addressed here, fresh.

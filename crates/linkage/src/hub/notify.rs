@@ -1,9 +1,10 @@
-//! Notices through the hub: an agency's notice to a resident, its code translated to the
-//! portal's, forwarded sealed, and recorded in the log like any exchange (so the resident
-//! sees who wrote to them, and when).
+//! Pushes through the hub: an agency's notice to a resident, an insurer's eligibility or a
+//! municipality's PMH record for the health node, the portal's card registration. The code is
+//! translated to the recipient's, the payload forwarded sealed, and the push recorded in the
+//! log like any exchange (so the resident sees who sent what about them, and when).
 
 use myna_link::{
-    AgencyId, AgencyKind, Delivery, Entry, Envelope, LinkId, NoticeAck, NoticeForward, NoticeRequest, Outcome, PORTAL_ID, open_envelope,
+    AgencyId, Delivery, Entry, Envelope, LinkId, NoticeAck, NoticeForward, NoticeRequest, Outcome, PORTAL_ID, open_envelope,
 };
 use myna_node::ApiError;
 
@@ -14,10 +15,14 @@ impl Hub {
     pub async fn notify(&self, jws: &str) -> Result<Handled, ApiError> {
         let env: Envelope<NoticeRequest> = open_envelope(&self.trust, jws, &self.id, now_secs()).map_err(crate::wire::rejected)?;
         let kind = env.from.kind().map_err(|e| ApiError::unprocessable("agency_kind", e.to_string()))?;
-        if kind == AgencyKind::Portal {
-            return Err(ApiError::unprocessable("sender", "the portal does not send notices to itself"));
-        }
-        let portal: AgencyId = PORTAL_ID.parse().map_err(ApiError::internal)?;
+        let portal: AgencyId = match &env.body.to {
+            Some(to) => to.clone(),
+            None => PORTAL_ID.parse().map_err(ApiError::internal)?,
+        };
+        let to_kind = portal.kind().map_err(|e| ApiError::unprocessable("to", e.to_string()))?;
+        let push = env.body.kind;
+        push.allowed(kind, to_kind).map_err(|e| ApiError::new(axum::http::StatusCode::FORBIDDEN, "not_permitted", e))?;
+        let what = if push == myna_link::PushKind::Notice { "the portal" } else { "the recipient" };
         let link: LinkId = self.codes.resolve(&env.from, &env.body.code).map_err(|e| ApiError::new(axum::http::StatusCode::FORBIDDEN, "refused", e.to_string()))?;
         let subject = self.subject(link);
         let previous = self.store.by_message(env.from.as_str(), env.id.as_str()).await.map_err(ApiError::internal)?;
@@ -27,15 +32,16 @@ impl Hub {
             code: self.codes.issue(&portal, link),
             sealed: env.body.sealed.clone(),
             deliver_at: env.body.deliver_at,
+            kind: push,
         };
         let sent = match self.agency(&portal) {
-            None => Err("the portal is not connected to the network".to_string()),
+            None => Err(format!("{what} ({portal}) is not connected to the network")),
             Some(p) => {
                 let signed = self.key.sign(&Envelope::new(self.id.clone(), portal.clone(), now_secs(), forward)).map_err(ApiError::internal)?;
                 match post_jws(&self.client, &format!("{}/v1/inbox", p.url), signed).await {
                     Ok(text) => self.check_ack(&env, &portal, &text),
-                    Err(CallError::Unreachable(_, why)) => Err(format!("the portal could not be reached: {why}")),
-                    Err(CallError::Refused { status, message, .. }) => Err(format!("the portal refused ({status}): {message}")),
+                    Err(CallError::Unreachable(_, why)) => Err(format!("{what} could not be reached: {why}")),
+                    Err(CallError::Refused { status, message, .. }) => Err(format!("{what} refused ({status}): {message}")),
                 }
             }
         };
@@ -51,8 +57,8 @@ impl Hub {
                     message: env.id.clone(),
                     requester: env.from.clone(),
                     provider: portal.clone(),
-                    task: "notice".into(),
-                    item: "notice".into(),
+                    task: push.task().into(),
+                    item: push.id().into(),
                     outcome,
                     reason,
                     subject: Some(subject),
@@ -67,10 +73,10 @@ impl Hub {
     }
 
     fn check_ack(&self, env: &Envelope<NoticeRequest>, portal: &AgencyId, jws: &str) -> Result<String, String> {
-        let signed = self.trust.open::<Envelope<NoticeAck>>(jws, now_secs()).map_err(|e| format!("the portal's answer was not accepted: {e}"))?;
-        signed.body.check(&signed.signer, &self.id, now_secs()).map_err(|e| format!("the portal's answer: {e}"))?;
+        let signed = self.trust.open::<Envelope<NoticeAck>>(jws, now_secs()).map_err(|e| format!("the recipient's answer was not accepted: {e}"))?;
+        signed.body.check(&signed.signer, &self.id, now_secs()).map_err(|e| format!("the recipient's answer: {e}"))?;
         if &signed.signer != portal || signed.body.body.notice != env.id {
-            return Err("the answer is not the portal's about this notice".into());
+            return Err("the answer is not the recipient's about this message".into());
         }
         Ok(jws.to_string())
     }

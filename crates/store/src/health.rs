@@ -1,0 +1,342 @@
+//! Storage for the health node: eligibility by the node's own code, cards registered for
+//! insurance use, facilities, the log of identity checks and consents, and medical records.
+//! Records are stored as the domain's JSON; what the node decides (which record ends when)
+//! is the domain's job, this only writes it atomically.
+
+use sqlx::{Row, any::AnyRow};
+
+use crate::{Db, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EligibilityRow {
+    pub id: i64,
+    pub code: String,
+    pub card: String,
+    pub insurer: String,
+    /// The domain's `Eligibility` as JSON.
+    pub record: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacilityRow {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub key_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRow {
+    pub reception: String,
+    /// None when the card was not known (the attempt is logged all the same).
+    pub code: Option<String>,
+    pub facility: String,
+    pub at: i64,
+    pub method: String,
+    /// The user-authentication certificate's serial (hex).
+    pub certificate: String,
+    /// Consented scopes, space-separated.
+    pub scopes: String,
+    pub outcome: String,
+    pub reason: String,
+    pub nonce: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub code: String,
+    /// medication, checkup, expense or pmh.
+    pub kind: String,
+    /// YYYY-MM-DD (or YYYY-MM for expenses): the order they are shown in.
+    pub day: String,
+    pub body: String,
+    /// The claims file's digest or the push's message id, with the line.
+    pub source: String,
+    pub line: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct HealthStore {
+    db: Db,
+}
+
+const ELIG_COLS: &str = "id, code, card, insurer, record, valid_from, valid_to";
+const CHECK_COLS: &str = "reception, code, facility, at, method, certificate, scopes, outcome, reason, nonce";
+
+fn elig(r: &AnyRow) -> Result<EligibilityRow, StoreError> {
+    Ok(EligibilityRow {
+        id: r.try_get(0)?,
+        code: r.try_get(1)?,
+        card: r.try_get(2)?,
+        insurer: r.try_get(3)?,
+        record: r.try_get(4)?,
+        valid_from: r.try_get(5)?,
+        valid_to: r.try_get(6)?,
+    })
+}
+
+fn check(r: &AnyRow) -> Result<CheckRow, StoreError> {
+    Ok(CheckRow {
+        reception: r.try_get(0)?,
+        code: r.try_get(1)?,
+        facility: r.try_get(2)?,
+        at: r.try_get(3)?,
+        method: r.try_get(4)?,
+        certificate: r.try_get(5)?,
+        scopes: r.try_get(6)?,
+        outcome: r.try_get(7)?,
+        reason: r.try_get(8)?,
+        nonce: r.try_get(9)?,
+    })
+}
+
+/// Rows per multi-row INSERT (PostgreSQL allows 65,535 parameters; SQLite 32,766).
+const CHUNK: usize = 500;
+
+impl HealthStore {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub async fn eligibility_of(&self, code: &str) -> Result<Vec<EligibilityRow>, StoreError> {
+        let sql = format!("SELECT {ELIG_COLS} FROM health_eligibility WHERE code = $1 ORDER BY valid_from DESC, id DESC");
+        sqlx::query(&sql).bind(code).fetch_all(&self.db.pool).await?.iter().map(elig).collect()
+    }
+
+    /// Whether a push with this message id was already stored.
+    pub async fn seen_message(&self, message: &str) -> Result<bool, StoreError> {
+        Ok(sqlx::query("SELECT 1 FROM health_eligibility WHERE message = $1").bind(message).fetch_optional(&self.db.pool).await?.is_some())
+    }
+
+    /// In one transaction: the new record, and the changes to earlier ones (ended, or
+    /// replaced when `id` is in `replace`). A resent message stores nothing.
+    pub async fn apply_eligibility(&self, new: &EligibilityRow, message: &str, ended: &[EligibilityRow], replace: &[i64], now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.db.pool.begin().await?;
+        if sqlx::query("SELECT 1 FROM health_eligibility WHERE message = $1").bind(message).fetch_optional(&mut *tx).await?.is_some() {
+            return Ok(false);
+        }
+        for id in replace {
+            sqlx::query("DELETE FROM health_eligibility WHERE id = $1 AND code = $2").bind(id).bind(&new.code).execute(&mut *tx).await?;
+        }
+        for e in ended {
+            sqlx::query("UPDATE health_eligibility SET record = $1, valid_to = $2, updated_at = $3 WHERE id = $4 AND code = $5")
+                .bind(&e.record)
+                .bind(&e.valid_to)
+                .bind(now)
+                .bind(e.id)
+                .bind(&new.code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("INSERT INTO health_eligibility (code, card, insurer, record, valid_from, valid_to, message, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(&new.code)
+            .bind(&new.card)
+            .bind(&new.insurer)
+            .bind(&new.record)
+            .bind(&new.valid_from)
+            .bind(&new.valid_to)
+            .bind(message)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The hot path of reception: the person a registered card names, and their eligibility
+    /// records, in one query.
+    pub async fn by_serial(&self, serial: &str) -> Result<Option<(String, Vec<EligibilityRow>)>, StoreError> {
+        let sql = "SELECT c.code, e.id, e.code, e.card, e.insurer, e.record, e.valid_from, e.valid_to
+                   FROM health_cards c LEFT JOIN health_eligibility e ON e.code = c.code WHERE c.serial = $1 ORDER BY e.valid_from DESC";
+        let rows = sqlx::query(sql).bind(serial).fetch_all(&self.db.pool).await?;
+        let Some(first) = rows.first() else { return Ok(None) };
+        let code: String = first.try_get(0)?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let id: Option<i64> = r.try_get(1)?;
+            if let Some(id) = id {
+                out.push(EligibilityRow {
+                    id,
+                    code: r.try_get(2)?,
+                    card: r.try_get(3)?,
+                    insurer: r.try_get(4)?,
+                    record: r.try_get(5)?,
+                    valid_from: r.try_get(6)?,
+                    valid_to: r.try_get(7)?,
+                });
+            }
+        }
+        Ok(Some((code, out)))
+    }
+
+    /// Records under a card's printed fields (query without a card).
+    pub async fn by_card(&self, card: &str) -> Result<Vec<EligibilityRow>, StoreError> {
+        let sql = format!("SELECT {ELIG_COLS} FROM health_eligibility WHERE card = $1 ORDER BY valid_from DESC");
+        sqlx::query(&sql).bind(card).fetch_all(&self.db.pool).await?.iter().map(elig).collect()
+    }
+
+    pub async fn register_card(&self, serial: &str, code: &str, via: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO health_cards (serial, code, registered_at, via) VALUES ($1, $2, $3, $4) ON CONFLICT (serial) DO NOTHING")
+            .bind(serial)
+            .bind(code)
+            .bind(now)
+            .bind(via)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// When and how the person's card was registered, if it was.
+    pub async fn registration(&self, code: &str) -> Result<Option<(i64, String)>, StoreError> {
+        let r = sqlx::query("SELECT registered_at, via FROM health_cards WHERE code = $1 ORDER BY registered_at DESC LIMIT 1").bind(code).fetch_optional(&self.db.pool).await?;
+        Ok(match r {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        })
+    }
+
+    pub async fn add_facility(&self, f: &FacilityRow, now: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO health_facilities (code, name, kind, key_hash, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET name = $2, kind = $3, key_hash = $4")
+            .bind(&f.code)
+            .bind(&f.name)
+            .bind(&f.kind)
+            .bind(&f.key_hash)
+            .bind(now)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn facilities(&self) -> Result<Vec<FacilityRow>, StoreError> {
+        let rows = sqlx::query("SELECT code, name, kind, key_hash FROM health_facilities ORDER BY code").fetch_all(&self.db.pool).await?;
+        rows.iter().map(|r| Ok(FacilityRow { code: r.try_get(0)?, name: r.try_get(1)?, kind: r.try_get(2)?, key_hash: r.try_get(3)? })).collect()
+    }
+
+    /// Writes a group of check rows in one transaction (group commit): each caller is
+    /// answered only after this returns.
+    pub async fn log_checks(&self, rows: &[CheckRow]) -> Result<(), StoreError> {
+        let mut tx = self.db.pool.begin().await?;
+        for chunk in rows.chunks(CHUNK) {
+            let mut sql = format!("INSERT INTO health_checks ({CHECK_COLS}) VALUES ");
+            for i in 0..chunk.len() {
+                let b = i * 10;
+                sql.push_str(&format!(
+                    "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    if i > 0 { ", " } else { "" },
+                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
+                ));
+            }
+            let mut q = sqlx::query(&sql);
+            for c in chunk {
+                q = q.bind(&c.reception).bind(&c.code).bind(&c.facility).bind(c.at).bind(&c.method).bind(&c.certificate).bind(&c.scopes).bind(&c.outcome).bind(&c.reason).bind(&c.nonce);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn checks_of(&self, code: &str, limit: u32) -> Result<Vec<CheckRow>, StoreError> {
+        let sql = format!("SELECT {CHECK_COLS} FROM health_checks WHERE code = $1 ORDER BY at DESC, id DESC LIMIT $2");
+        sqlx::query(&sql).bind(code).bind(i64::from(limit)).fetch_all(&self.db.pool).await?.iter().map(check).collect()
+    }
+
+    pub async fn reception(&self, id: &str) -> Result<Option<CheckRow>, StoreError> {
+        let sql = format!("SELECT {CHECK_COLS} FROM health_checks WHERE reception = $1");
+        sqlx::query(&sql).bind(id).fetch_optional(&self.db.pool).await?.as_ref().map(check).transpose()
+    }
+
+    /// Adds records; a (source, line) already stored is skipped. Returns how many were new.
+    pub async fn add_records(&self, rows: &[RecordRow]) -> Result<u64, StoreError> {
+        let mut tx = self.db.pool.begin().await?;
+        let mut added = 0;
+        for chunk in rows.chunks(CHUNK) {
+            let mut sql = "INSERT INTO health_records (code, kind, day, body, source, line) VALUES ".to_string();
+            for i in 0..chunk.len() {
+                let b = i * 6;
+                sql.push_str(&format!("{}(${}, ${}, ${}, ${}, ${}, ${})", if i > 0 { ", " } else { "" }, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
+            }
+            sql.push_str(" ON CONFLICT (source, line) DO NOTHING");
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q.bind(&r.code).bind(&r.kind).bind(&r.day).bind(&r.body).bind(&r.source).bind(r.line);
+            }
+            added += q.execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// A person's records of one kind, newest first.
+    pub async fn records_of(&self, code: &str, kind: &str, limit: u32) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT body FROM health_records WHERE code = $1 AND kind = $2 ORDER BY day DESC, id DESC LIMIT $3")
+            .bind(code)
+            .bind(kind)
+            .bind(i64::from(limit))
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// Every card key's person and validity, for matching a claims file (card → code on a
+    /// day). Read in one pass; a month of claims names most insured people.
+    pub async fn card_index(&self, cards: &[String]) -> Result<Vec<EligibilityRow>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in cards.chunks(CHUNK) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT {ELIG_COLS} FROM health_eligibility WHERE card IN ({})", marks.join(", "));
+            let mut q = sqlx::query(&sql);
+            for c in chunk {
+                q = q.bind(c);
+            }
+            for r in q.fetch_all(&self.db.pool).await? {
+                out.push(elig(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Bulk load for benchmarks and migrations: eligibility rows and card registrations,
+    /// each chunk one multi-row INSERT, all in one transaction.
+    pub async fn bulk_load(&self, rows: &[(EligibilityRow, Option<String>)], now: i64) -> Result<(), StoreError> {
+        let mut tx = self.db.pool.begin().await?;
+        for chunk in rows.chunks(CHUNK) {
+            let mut sql = "INSERT INTO health_eligibility (code, card, insurer, record, valid_from, valid_to, updated_at) VALUES ".to_string();
+            for i in 0..chunk.len() {
+                let b = i * 7;
+                sql.push_str(&format!("{}(${}, ${}, ${}, ${}, ${}, ${}, ${})", if i > 0 { ", " } else { "" }, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7));
+            }
+            let mut q = sqlx::query(&sql);
+            for (e, _) in chunk {
+                q = q.bind(&e.code).bind(&e.card).bind(&e.insurer).bind(&e.record).bind(&e.valid_from).bind(&e.valid_to).bind(now);
+            }
+            q.execute(&mut *tx).await?;
+            let cards: Vec<(&String, &String)> = chunk.iter().filter_map(|(e, s)| s.as_ref().map(|s| (s, &e.code))).collect();
+            if !cards.is_empty() {
+                let mut sql = "INSERT INTO health_cards (serial, code, registered_at, via) VALUES ".to_string();
+                for i in 0..cards.len() {
+                    let b = i * 3;
+                    sql.push_str(&format!("{}(${}, ${}, ${}, 'bulk')", if i > 0 { ", " } else { "" }, b + 1, b + 2, b + 3));
+                }
+                sql.push_str(" ON CONFLICT (serial) DO NOTHING");
+                let mut q = sqlx::query(&sql);
+                for (s, c) in cards {
+                    q = q.bind(s).bind(c).bind(now);
+                }
+                q.execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn count_eligibility(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM health_eligibility").fetch_one(&self.db.pool).await?.try_get(0)?)
+    }
+}
