@@ -15,7 +15,7 @@ mod pmh;
 mod tax;
 
 pub use claims::{Claim, ClaimError, ClaimLine, Claims, parse_claims};
-pub use consent::{Consent, IdentityCheck, Scope};
+pub use consent::{CHECKUP_AGE, Consent, IdentityCheck, Scope};
 pub use date::{age_on, parse_date};
 pub use insurance::{Branch, Change, Copay, Eligibility, EligibilityError, InsurerNumber, LimitCategory, Standing, decisive, supersede};
 pub use insurance::card_key;

@@ -305,8 +305,8 @@ async fn exchanges(State(a): S, headers: HeaderMap, Q(l): Q<Limit>) -> Result<Js
 #[derive(OpenApi)]
 #[openapi(
     info(title = "myna agency node (中間サーバー)", description = "An agency's node: the hub's forwards (signed JWS, answered sealed to the requester), and the clerk API (bearer token): enrol a person through J-LIS, register copies checked against the data standard layout, run a query, read the agency's own exchange record. Errors are {\"error\": {\"code\", \"message\"}}."),
-    paths(super::provide::provide, enrol, put_copy, query, super::notice::send, exchanges),
-    components(schemas(EnrolRequest, Enrolled, CopyRequest, QueryRequest, QueryResult, ExchangeView, super::notice::NoticeSend, super::notice::NoticeSent))
+    paths(super::provide::provide, enrol, put_copy, query, super::notice::send, super::notice::push, exchanges),
+    components(schemas(EnrolRequest, Enrolled, CopyRequest, QueryRequest, QueryResult, ExchangeView, super::notice::NoticeSend, super::notice::NoticeSent, super::notice::PushSend, super::notice::PushSent))
 )]
 struct Doc;
 

@@ -57,6 +57,19 @@ pub struct Agency {
     clerk_token_hash: [u8; 32],
     /// This node's own URL, known once it listens.
     url: std::sync::OnceLock<String>,
+    /// Where answers come from when they are computed rather than stored copies (the health
+    /// node's medical information); set once at start.
+    source: std::sync::OnceLock<Arc<dyn CopySource>>,
+}
+
+/// A future a [`CopySource`] returns.
+pub type CopyFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<(myna_link::Version, String)>, String>> + Send + 'a>>;
+
+/// Answers for items a node computes from its own records instead of keeping copies (副本):
+/// `None` when it holds nothing for the code.
+pub trait CopySource: Send + Sync {
+    fn handles(&self, item: myna_link::InfoItem) -> bool;
+    fn copy<'a>(&'a self, code: &'a str, item: myna_link::InfoItem) -> CopyFuture<'a>;
 }
 
 fn parse_id(s: &str) -> Result<AgencyId, AgencyError> {
@@ -84,6 +97,7 @@ impl Agency {
             clerk_token_hash: Sha256::digest(token.as_bytes()).into(),
             config,
             url: std::sync::OnceLock::new(),
+            source: std::sync::OnceLock::new(),
         };
         Ok((agency, token))
     }
@@ -111,6 +125,11 @@ impl Agency {
     /// A client with this node's certificate (mutual TLS), for the hub's read API.
     pub fn client(&self) -> &reqwest::Client {
         &self.client
+    }
+
+    /// Sets where computed answers come from (once).
+    pub fn set_source(&self, source: Arc<dyn CopySource>) {
+        let _ = self.source.set(source);
     }
 
     pub fn hub_url(&self) -> &str {

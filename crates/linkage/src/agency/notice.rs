@@ -21,7 +21,45 @@ use super::{
 use crate::wire::{now_secs, post_jws, rejected};
 
 pub fn routes(agency: Arc<Agency>) -> Router {
-    Router::new().route("/v1/notices", post(send)).with_state(agency)
+    Router::new().route("/v1/notices", post(send)).route("/v1/pushes", post(push)).with_state(agency)
+}
+
+/// What a clerk's system pushes to another agency's node about a person.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct PushSend {
+    /// The agency's own reference for the resident (enrolled).
+    pub person: String,
+    /// The recipient's id on the network (e.g. `health`).
+    pub to: String,
+    /// eligibility, pmh (the hub checks who may push what to whom).
+    #[schema(value_type = String)]
+    pub kind: PushKind,
+    /// The payload, as the recipient defines it.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct PushSent {
+    /// The hub's log index of this push.
+    pub record: u64,
+}
+
+/// Pushes data about a person to another agency's node through the hub (an insurer's
+/// eligibility to the health node, a municipality's PMH record).
+#[utoipa::path(post, path = "/v1/pushes", request_body = PushSend,
+    responses((status = 200, body = PushSent), (status = 403, description = "this agency may not push this kind to that recipient"), (status = 404, description = "person not enrolled"),
+        (status = 502, description = "the recipient refused (the reason is passed on) or the hub failed")))]
+async fn push(State(a): State<Arc<Agency>>, headers: HeaderMap, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSent>, ApiError> {
+    clerk(&a, &headers)?;
+    check_person(&r.person)?;
+    let to: AgencyId = r.to.parse().map_err(|e: myna_link::CodeError| ApiError::unprocessable("to", e.to_string()))?;
+    if r.kind == PushKind::Notice {
+        return Err(ApiError::unprocessable("kind", "notices are sent with POST /v1/notices"));
+    }
+    let plain = serde_json::to_vec(&r.data).map_err(ApiError::internal)?;
+    let record = a.push(&r.person, &to, r.kind, &plain, now_secs()).await?;
+    Ok(Json(PushSent { record }))
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]

@@ -26,7 +26,10 @@ pub(super) async fn provide(State(a): State<Arc<Agency>>, body: String) -> Resul
     }
     let f = &env.body;
     let code = f.code.to_string();
-    let copy = a.store.copy(&code, f.item.id()).await.map_err(ApiError::internal)?;
+    let copy = match a.source.get().filter(|s| s.handles(f.item)) {
+        Some(source) => source.copy(&code, f.item).await.map_err(ApiError::internal)?.map(|(v, text)| (v.to_string(), text)),
+        None => a.store.copy(&code, f.item.id()).await.map_err(ApiError::internal)?,
+    };
     let answer = match copy {
         None => Answer::NotHeld { query: f.query.clone() },
         Some((version, text)) => {

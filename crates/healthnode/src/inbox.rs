@@ -1,0 +1,122 @@
+//! What the hub delivers to the health node: eligibility from insurers, PMH records from
+//! municipalities, card registrations from the portal. Each names the person by this node's
+//! own code (the hub translated the sender's), sealed so only this node opens it; each is
+//! stored durably before the acknowledgement, and a resend stores nothing twice.
+
+use std::sync::{Arc, OnceLock, Weak};
+
+use axum::{Router, extract::State, http::StatusCode, response::Response, routing::post};
+use myna_health::{Change, Eligibility, PmhRecord, supersede};
+use myna_link::{AgencyId, AgencyKind, HEALTH_ID, NoticeAck, NoticeForward, PushKind, notice_aad};
+use myna_node::{ApiError, jose, now_secs};
+use myna_store::{EligibilityRow, RecordRow};
+use serde::Deserialize;
+
+use crate::Health;
+
+pub fn routes(slot: Arc<OnceLock<Weak<Health>>>) -> Router {
+    Router::new().route("/v1/inbox", post(inbox)).with_state(slot)
+}
+
+/// The portal's card registration: the user-authentication certificate the resident logged
+/// in with, which from now on identifies them at a facility.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardRegistration {
+    pub user_auth_serial: String,
+}
+
+fn bad(what: &'static str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::unprocessable(what, e.to_string())
+}
+
+async fn inbox(State(slot): State<Arc<OnceLock<Weak<Health>>>>, body: String) -> Result<Response, ApiError> {
+    let h = slot.get().and_then(Weak::upgrade).ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "starting", "the health node is starting"))?;
+    let env = h.agency.open_from_hub::<NoticeForward>(&body)?;
+    let f = env.body;
+    let me: AgencyId = HEALTH_ID.parse().map_err(ApiError::internal)?;
+    let sender_kind = f.sender.kind().map_err(|e| bad("sender", e))?;
+    f.kind.allowed(sender_kind, AgencyKind::Health).map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_permitted", e))?;
+    let plain = h.agency.open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me)).map_err(|e| bad("sealed", format!("could not be opened: {e}")))?;
+    let code = f.code.to_string();
+    let message = f.notice.to_string();
+    match f.kind {
+        PushKind::Eligibility => {
+            let e: Eligibility = serde_json::from_slice(&plain).map_err(|e| bad("eligibility", e))?;
+            e.check().map_err(|e| bad("eligibility", e))?;
+            check_insurer(&f.sender, sender_kind, &e)?;
+            h.put_eligibility(&code, &e, &message).await?;
+        }
+        PushKind::Pmh => {
+            let r: PmhRecord = serde_json::from_slice(&plain).map_err(|e| bad("pmh", e))?;
+            r.check().map_err(|e| bad("pmh", e))?;
+            let day = match &r {
+                PmhRecord::Subsidy { valid_from, .. } => *valid_from,
+                PmhRecord::Vaccination { on, .. } | PmhRecord::MaternalCheckup { on, .. } => *on,
+            };
+            let row = RecordRow { code, kind: "pmh".into(), day: day.to_string(), body: serde_json::to_string(&r).map_err(ApiError::internal)?, source: message, line: 0 };
+            h.store.add_records(&[row]).await.map_err(ApiError::internal)?;
+        }
+        PushKind::CardRegistration => {
+            let r: CardRegistration = serde_json::from_slice(&plain).map_err(|e| bad("card_registration", e))?;
+            if r.user_auth_serial.is_empty() || r.user_auth_serial.len() > 32 || !r.user_auth_serial.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(bad("user_auth_serial", "a certificate serial in hex"));
+            }
+            h.store.register_card(&r.user_auth_serial.to_ascii_uppercase(), &code, "portal", now_secs()).await.map_err(ApiError::internal)?;
+        }
+        PushKind::Notice => return Err(bad("kind", "the health node does not keep notices; they go to the portal")),
+    }
+    Ok(jose(h.agency.sign_for(&env.from, NoticeAck { notice: f.notice })?))
+}
+
+/// An insurer registers only under its own insurer number (its node's id ends with it); a
+/// municipality only for its national health insurance (a 6-digit number).
+fn check_insurer(sender: &AgencyId, kind: AgencyKind, e: &Eligibility) -> Result<(), ApiError> {
+    let own = sender.as_str().split_once(':').map(|(_, n)| n).unwrap_or_default();
+    let ok = match kind {
+        AgencyKind::HealthInsurer => own == e.insurer.as_str(),
+        AgencyKind::Municipality => e.insurer.as_str().len() == 6,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "not_your_insurer_number", format!("{sender} may not register members of insurer {}", e.insurer)))
+    }
+}
+
+impl Health {
+    /// Stores a record for `code`, ending or replacing earlier ones as the domain decides, in
+    /// one transaction. Returns whether it was new (a resent message is not).
+    pub async fn put_eligibility(&self, code: &str, e: &Eligibility, message: &str) -> Result<bool, ApiError> {
+        let existing: Vec<(i64, Eligibility)> = self
+            .store
+            .eligibility_of(code)
+            .await
+            .map_err(ApiError::internal)?
+            .into_iter()
+            .filter_map(|r| serde_json::from_str(&r.record).ok().map(|e| (r.id, e)))
+            .collect();
+        let mut ended = Vec::new();
+        let mut replace = Vec::new();
+        for c in supersede(e, &existing) {
+            match c {
+                Change::Replace(id) => replace.push(id),
+                Change::End { id, record } => ended.push(row(code, id, &record)?),
+            }
+        }
+        self.store.apply_eligibility(&row(code, 0, e)?, message, &ended, &replace, now_secs()).await.map_err(ApiError::internal)
+    }
+}
+
+pub(crate) fn row(code: &str, id: i64, e: &Eligibility) -> Result<EligibilityRow, ApiError> {
+    Ok(EligibilityRow {
+        id,
+        code: code.to_string(),
+        card: e.card_key(),
+        insurer: e.insurer.to_string(),
+        record: serde_json::to_string(e).map_err(ApiError::internal)?,
+        valid_from: e.valid_from.to_string(),
+        valid_to: e.valid_to.map(|d| d.to_string()),
+    })
+}

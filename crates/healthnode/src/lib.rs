@@ -1,0 +1,172 @@
+//! The health node (`myna node health`): オンライン資格確認等システム, the role of 支払基金 and
+//! 国保中央会, and the public medical hub (PMH).
+//!
+//! - `inbox.rs`: what the hub delivers — insurers' eligibility, municipalities' PMH records,
+//!   the portal's card registrations — each under this node's own code for the person.
+//! - `reception.rs`: facilities ask for a challenge, the patient's card signs it after the PIN
+//!   or a face match, the patient's consent comes with it; the answer is the eligibility on
+//!   the day and a reception id that opens only the consented information.
+//! - `lookup.rs`: batch query (一括照会) and query by the card's printed fields.
+//! - `operator.rs`: facilities registered with a key; claims files loaded.
+//! - `source.rs`: the resident's own view, answered to the portal through the hub.
+//! - `checklog.rs`: every identity check and consent, group-committed before the answer.
+//! - `web.rs`: the reception page for a facility's staff.
+
+mod checklog;
+mod face;
+mod inbox;
+mod lookup;
+mod openapi;
+mod operator;
+mod reception;
+mod source;
+mod view;
+mod web;
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{Arc, Mutex, RwLock},
+};
+
+use myna_linkage::agency::{Agency, AgencyConfig};
+use myna_node::{Metrics, NodeIdentity, RunningNode};
+use myna_pki::login::{ChallengeBook, LoginVerifier};
+use myna_rp::CrlCache;
+use myna_store::{Db, FacilityRow, HealthStore};
+use sha2::{Digest, Sha256};
+
+pub use face::{FaceMatcher, StandInFace};
+pub use myna_link::HEALTH_ID;
+pub use operator::{ClaimsLoaded, FacilityNew};
+pub use view::{medical_information, MedicalView};
+pub use web::{DemoCard, DemoCards};
+
+#[derive(Debug, thiserror::Error)]
+pub enum HealthError {
+    #[error("setup: {0}")]
+    Setup(String),
+    #[error(transparent)]
+    Store(#[from] myna_store::StoreError),
+    #[error(transparent)]
+    Tls(#[from] myna_node::TlsError),
+    #[error(transparent)]
+    Agency(#[from] myna_linkage::agency::AgencyError),
+}
+
+pub struct HealthConfig {
+    pub jlis_url: String,
+    pub hub_url: String,
+    /// The demo country's cards, for the reception page's card reader; `None` in a real
+    /// deployment (the facility's face-recognition reader signs).
+    pub cards: Option<Arc<dyn DemoCards>>,
+}
+
+pub struct Health {
+    pub store: HealthStore,
+    pub agency: Arc<Agency>,
+    verifier: LoginVerifier,
+    crl: CrlCache,
+    jlis: reqwest::Client,
+    /// One book of outstanding challenges per facility: a challenge is good only where it
+    /// was issued, once.
+    books: Mutex<HashMap<String, ChallengeBook>>,
+    facilities: RwLock<HashMap<String, FacilityRow>>,
+    log: checklog::Writer,
+    operator_hash: [u8; 32],
+    cards: Option<Arc<dyn DemoCards>>,
+    web: web::Sessions,
+}
+
+pub struct Started {
+    pub api: RunningNode,
+    pub node: RunningNode,
+    pub health: Arc<Health>,
+    pub operator_token: String,
+}
+
+fn sha(b: &[u8]) -> [u8; 32] {
+    Sha256::digest(b).into()
+}
+
+/// Starts the facility API and reception pages on `api` and the node's linkage side (an
+/// agency of kind health, registered with the hub) on `node_addr`. `identity` must be named
+/// [`HEALTH_ID`].
+pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: SocketAddr, config: HealthConfig) -> Result<Started, HealthError> {
+    let setup = |e: &dyn std::fmt::Display| HealthError::Setup(e.to_string());
+    let jlis = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(identity.ca_pem.as_bytes()).map_err(|e| setup(&e))?)
+        .build()
+        .map_err(|e| setup(&e))?;
+    let trust = myna_rp::fetch_trust(&jlis, &config.jlis_url).await.map_err(|e| setup(&e))?;
+    let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
+    let crl = CrlCache::new(&config.jlis_url);
+    if let Err(e) = crl.refresh(&jlis, &trust).await {
+        tracing::warn!(error = %e, "J-LIS's CRL is not available yet; receptions are refused until it is");
+    }
+    let store = HealthStore::new(db.clone());
+    let facilities = store.facilities().await?.into_iter().map(|f| (f.code.clone(), f)).collect();
+    let slot: Arc<std::sync::OnceLock<std::sync::Weak<Health>>> = Arc::new(std::sync::OnceLock::new());
+    let inbox_slot = slot.clone();
+    let started = myna_linkage::agency::start_with(
+        db,
+        identity,
+        node_addr,
+        AgencyConfig { name: "社会保険診療報酬支払基金（オンライン資格確認等システム）".into(), hub_url: config.hub_url.clone(), jlis_url: config.jlis_url.clone() },
+        move |_| inbox::routes(inbox_slot),
+    )
+    .await?;
+    let health = Arc::new(Health {
+        log: checklog::Writer::start(store.clone()),
+        store,
+        agency: started.agency,
+        verifier: LoginVerifier::new(trust, b"health: no pseudonyms are made"),
+        crl,
+        jlis,
+        books: Mutex::new(HashMap::new()),
+        facilities: RwLock::new(facilities),
+        operator_hash: sha(operator.as_bytes()),
+        cards: config.cards,
+        web: web::Sessions::default(),
+    });
+    let _ = slot.set(Arc::downgrade(&health));
+    health.agency.set_source(Arc::new(source::Source(Arc::downgrade(&health))));
+    health.clone().spawn_refresh();
+    let routes = reception::routes(health.clone()).merge(lookup::routes(health.clone())).merge(operator::routes(health.clone())).merge(web::routes(health.clone()));
+    let api = myna_node::serve(routes, openapi::json(), Metrics::new("health"), identity, api).await?;
+    Ok(Started { api, node: started.node, health, operator_token: operator })
+}
+
+impl Health {
+    /// Fetches J-LIS's current CRL now (it is also refreshed every minute).
+    pub async fn refresh_crl(&self) -> Result<usize, myna_rp::CrlError> {
+        self.crl.refresh(&self.jlis, self.verifier.trust()).await
+    }
+
+    fn spawn_refresh(self: Arc<Self>) {
+        let weak = Arc::downgrade(&self);
+        drop(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                let Some(h) = weak.upgrade() else { break };
+                if let Err(e) = h.refresh_crl().await {
+                    tracing::warn!(error = %e, "CRL refresh failed; the previous list stands until its nextUpdate");
+                }
+            }
+        });
+    }
+
+    fn operator_ok(&self, token: &str) -> bool {
+        aws_lc_rs::constant_time::verify_slices_are_equal(&sha(token.as_bytes()), &self.operator_hash).is_ok()
+    }
+
+    /// The facility a `Bearer <code>:<key>` names, if the key is its own.
+    fn facility(&self, token: &str) -> Option<FacilityRow> {
+        let (code, key) = token.split_once(':')?;
+        let f = self.facilities.read().ok()?.get(code)?.clone();
+        let want = hex::decode(&f.key_hash).ok()?;
+        aws_lc_rs::constant_time::verify_slices_are_equal(&sha(key.as_bytes()), &want).ok()?;
+        Some(f)
+    }
+}

@@ -1,0 +1,95 @@
+//! Queries without the card: 一括照会 for the patients booked for a day, and one patient by
+//! the fields printed on their insurance card (保険者番号・記号・番号・枝番). Eligibility only:
+//! medical information needs the card and the patient's consent.
+
+use std::sync::Arc;
+
+use axum::{Json, Router, extract::State, http::HeaderMap, routing::post};
+use myna_health::{Branch, InsurerNumber, card_key, decisive};
+use myna_node::{ApiError, ApiJson, today_jst};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::{Health, reception::{eligibility_view, facility, parse_records}};
+
+/// At most this many patients per batch.
+const BATCH: usize = 1_000;
+
+pub fn routes(h: Arc<Health>) -> Router {
+    Router::new().route("/v1/eligibility/lookup", post(lookup)).route("/v1/eligibility/batch", post(batch)).with_state(h)
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct CardFields {
+    pub insurer: String,
+    #[serde(default)]
+    pub symbol: String,
+    pub number: String,
+    pub branch: String,
+    /// The day to check (default today, in Japan).
+    #[serde(default)]
+    pub on: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Batch {
+    pub patients: Vec<CardFields>,
+}
+
+impl Health {
+    /// One patient's eligibility by card fields; a reason instead when the fields are bad or
+    /// nothing matches.
+    pub async fn lookup(&self, c: &CardFields) -> Result<Value, String> {
+        let insurer = InsurerNumber::parse(&c.insurer).map_err(|e| e.to_string())?;
+        let branch = Branch::parse(&c.branch).map_err(|e| e.to_string())?;
+        let day = match &c.on {
+            Some(d) => myna_health::parse_date(d)?,
+            None => today_jst(),
+        };
+        let rows = self.store.by_card(&card_key(&insurer, &c.symbol, &c.number, branch)).await.map_err(|e| e.to_string())?;
+        let records = parse_records(&rows);
+        let e = decisive(&records, day).ok_or("no eligibility is registered under these card fields")?;
+        let standing = e.standing_on(day);
+        Ok(json!({
+            "found": true, "standing": standing, "explain_ja": standing.explain_ja(), "explain_en": standing.explain_en(),
+            "eligibility": eligibility_view(e, false),
+        }))
+    }
+}
+
+/// One patient by the fields on their insurance card.
+#[utoipa::path(post, path = "/v1/eligibility/lookup", request_body = CardFields,
+    responses((status = 200, description = "standing and eligibility"), (status = 401), (status = 404, description = "nothing registered under these fields"), (status = 422, description = "a field is malformed (the reason says which)")))]
+async fn lookup(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(c): ApiJson<CardFields>) -> Result<Json<Value>, ApiError> {
+    facility(&h, &headers)?;
+    match h.lookup(&c).await {
+        Ok(v) => Ok(Json(v)),
+        Err(e) if e.starts_with("no eligibility") => Err(ApiError::not_found(e)),
+        Err(e) => Err(ApiError::unprocessable("card_fields", e)),
+    }
+}
+
+/// 一括照会: every booked patient in one request; each answer stands alone (a bad line does
+/// not fail the others).
+#[utoipa::path(post, path = "/v1/eligibility/batch", request_body = Batch,
+    responses((status = 200, description = "one answer per patient, in order"), (status = 401), (status = 413, description = "more than 1,000 patients")))]
+async fn batch(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(b): ApiJson<Batch>) -> Result<Json<Value>, ApiError> {
+    facility(&h, &headers)?;
+    if b.patients.len() > BATCH {
+        return Err(ApiError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", format!("at most {BATCH} patients per batch; split the list")));
+    }
+    let mut out = Vec::with_capacity(b.patients.len());
+    for (i, c) in b.patients.iter().enumerate() {
+        let v = match h.lookup(c).await {
+            Ok(mut v) => {
+                v["index"] = json!(i);
+                v
+            }
+            Err(e) => json!({"index": i, "found": false, "reason": e}),
+        };
+        out.push(v);
+    }
+    Ok(Json(json!({ "results": out })))
+}

@@ -1,0 +1,144 @@
+//! The operator's API: registering facilities (each gets a key, shown once) and loading a
+//! month's claims file (medication, checkups, expenses) matched to people by their card
+//! fields and the day of care.
+
+use std::{collections::HashMap, sync::Arc};
+
+use axum::{Json, Router, extract::State, http::{HeaderMap, StatusCode}, routing::post};
+use myna_health::{Claim, Eligibility, Standing, parse_claims};
+use myna_node::{ApiError, ApiJson, now_secs};
+use myna_store::{FacilityRow, HealthStore, RecordRow};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::Health;
+
+/// Claims files are large; 256 MiB per request (a month for a big insurer is loaded with
+/// `myna health load-claims` instead, which has no limit).
+const CLAIMS_LIMIT: usize = 256 * 1024 * 1024;
+
+pub fn routes(h: Arc<Health>) -> Router {
+    Router::new()
+        .route("/v1/facilities", post(add_facility))
+        .route("/v1/claims", post(claims).layer(axum::extract::DefaultBodyLimit::max(CLAIMS_LIMIT)))
+        .with_state(h)
+}
+
+fn operator(h: &Health, headers: &HeaderMap) -> Result<(), ApiError> {
+    match myna_node::bearer(headers) {
+        Some(t) if h.operator_ok(t) => Ok(()),
+        _ => Err(ApiError::new(StatusCode::UNAUTHORIZED, "operator", "send Authorization: Bearer <operator token> (printed when the node starts)")),
+    }
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FacilityNew {
+    /// 医療機関コード: 10 digits (都道府県 2, 点数表 1: 1 医科, 3 歯科, 4 調剤, then 7).
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct FacilityKey {
+    pub code: String,
+    pub kind: String,
+    /// Shown once; the node keeps only its hash. Send `Bearer <code>:<key>`.
+    pub key: String,
+}
+
+impl Health {
+    /// Registers (or re-keys) a facility; the key is returned once.
+    pub async fn add_facility(&self, f: &FacilityNew) -> Result<FacilityKey, ApiError> {
+        let code = f.code.trim();
+        if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ApiError::unprocessable("code", "a facility code is 10 digits: prefecture 2, table 1 (1 medical, 3 dental, 4 pharmacy), then 7"));
+        }
+        let kind = match &code[2..3] {
+            "1" => "medical",
+            "3" => "dental",
+            "4" => "pharmacy",
+            _ => return Err(ApiError::unprocessable("code", "the third digit (点数表) is 1 medical, 3 dental or 4 pharmacy")),
+        };
+        let name = f.name.trim();
+        if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+            return Err(ApiError::unprocessable("name", "a name of 1–80 characters on one line"));
+        }
+        let mut k = [0u8; 32];
+        aws_lc_rs::rand::fill(&mut k).map_err(|_| ApiError::internal("no random source"))?;
+        let key = hex::encode(k);
+        let row = FacilityRow { code: code.into(), name: name.into(), kind: kind.into(), key_hash: hex::encode(Sha256::digest(key.as_bytes())) };
+        self.store.add_facility(&row, now_secs()).await.map_err(ApiError::internal)?;
+        if let Ok(mut all) = self.facilities.write() {
+            all.insert(row.code.clone(), row);
+        }
+        Ok(FacilityKey { code: code.into(), kind: kind.into(), key })
+    }
+}
+
+/// Registers a facility and returns its key (once).
+#[utoipa::path(post, path = "/v1/facilities", request_body = FacilityNew, responses((status = 200, body = FacilityKey), (status = 401), (status = 422, description = "bad code or name")))]
+async fn add_facility(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(f): ApiJson<FacilityNew>) -> Result<Json<FacilityKey>, ApiError> {
+    operator(&h, &headers)?;
+    Ok(Json(h.add_facility(&f).await?))
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
+pub struct ClaimsLoaded {
+    pub lines: usize,
+    /// Records stored now (a file loaded again adds none).
+    pub added: u64,
+    /// Lines whose card fields matched no eligibility covering the day (返戻): first 50.
+    pub unmatched: Vec<u64>,
+    pub unmatched_count: usize,
+}
+
+/// Loads a claims file into `store`: every line checked first (a bad file is refused whole,
+/// with each bad line), then matched to people and stored in one transaction.
+pub async fn load_claims(store: &HealthStore, text: &str) -> Result<ClaimsLoaded, ApiError> {
+    let claims = parse_claims(text).map_err(|errs| {
+        let list: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        ApiError::unprocessable("claims", format!("nothing was loaded; fix these lines: {}", list.join("; ")))
+    })?;
+    let source = hex::encode(&Sha256::digest(text.as_bytes())[..12]);
+    let mut cards: Vec<String> = claims.lines.iter().map(|l| l.card.clone()).collect();
+    cards.sort();
+    cards.dedup();
+    let mut by_card: HashMap<String, Vec<(String, Eligibility)>> = HashMap::new();
+    for row in store.card_index(&cards).await.map_err(ApiError::internal)? {
+        if let Ok(e) = serde_json::from_str::<Eligibility>(&row.record) {
+            by_card.entry(row.card.clone()).or_default().push((row.code, e));
+        }
+    }
+    let mut rows = Vec::with_capacity(claims.lines.len());
+    let mut unmatched = Vec::new();
+    let mut unmatched_count = 0;
+    for l in &claims.lines {
+        let who = by_card.get(&l.card).and_then(|v| v.iter().find(|(_, e)| e.standing_on(l.on) == Standing::Current));
+        let Some((code, _)) = who else {
+            unmatched_count += 1;
+            if unmatched.len() < 50 {
+                unmatched.push(l.line);
+            }
+            continue;
+        };
+        let (kind, day, body) = match &l.record {
+            Claim::Medication(m) => ("medication", m.dispensed_on.to_string(), serde_json::to_string(m)),
+            Claim::Checkup(c) => ("checkup", c.on.to_string(), serde_json::to_string(c)),
+            Claim::Expense(e) => ("expense", e.month.clone(), serde_json::to_string(e)),
+        };
+        rows.push(RecordRow { code: code.clone(), kind: kind.into(), day, body: body.map_err(ApiError::internal)?, source: source.clone(), line: l.line as i64 });
+    }
+    let added = store.add_records(&rows).await.map_err(ApiError::internal)?;
+    Ok(ClaimsLoaded { lines: claims.lines.len(), added, unmatched, unmatched_count })
+}
+
+/// Loads a claims file (CSV; the format is in `myna_health::claims`).
+#[utoipa::path(post, path = "/v1/claims", request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ClaimsLoaded), (status = 401), (status = 422, description = "bad lines, each with its reason; nothing loaded")))]
+async fn claims(State(h): State<Arc<Health>>, headers: HeaderMap, body: String) -> Result<Json<ClaimsLoaded>, ApiError> {
+    operator(&h, &headers)?;
+    Ok(Json(load_claims(&h.store, &body).await?))
+}
+

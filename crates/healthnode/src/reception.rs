@@ -1,0 +1,301 @@
+//! Reception at a facility (オンライン資格確認): the facility's terminal asks for a challenge,
+//! the patient's card signs it (after the PIN, or after the reader's face match), and the
+//! terminal sends the signature with the patient's consent choices. The answer is the
+//! eligibility on the day — or why there is none — and a reception id that opens only what
+//! was consented, at this facility, for a day. Every check that proved the card is logged with
+//! its certificate before the answer.
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    routing::{get, post},
+};
+use myna_health::{Consent, Eligibility, IdentityCheck, Scope, Standing, age_on, decisive};
+use myna_link::Enrolment;
+use myna_node::{ApiError, ApiJson, now_secs, today_jst};
+use myna_pki::login::{ChallengeBook, LoginError, LoginResponse};
+use myna_store::{CheckRow, EligibilityRow, FacilityRow};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::Health;
+
+/// A challenge lives 5 minutes: the patient stands at the reader while it is used.
+const CHALLENGE_SECS: i64 = 300;
+/// Consented information can be opened for a day after reception.
+const CONSENT_SECS: i64 = 24 * 3600;
+
+pub fn routes(h: Arc<Health>) -> Router {
+    Router::new()
+        .route("/v1/reception/challenge", post(challenge))
+        .route("/v1/reception", post(reception))
+        .route("/v1/receptions/{id}/{scope}", get(consented))
+        .with_state(h)
+}
+
+pub(crate) fn facility(h: &Health, headers: &HeaderMap) -> Result<FacilityRow, ApiError> {
+    let token = myna_node::bearer(headers).ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "facility_key", "send Authorization: Bearer <facility code>:<facility key>"))?;
+    h.facility(token).ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "facility_unknown", "this facility code is not registered, or the key is not its key"))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ChallengeView {
+    /// The text the card signs (SHA-256 of it, with the user-authentication key).
+    pub challenge: String,
+    pub expires: i64,
+}
+
+/// A one-time challenge for this facility's reader.
+#[utoipa::path(post, path = "/v1/reception/challenge", responses((status = 200, body = ChallengeView), (status = 401, description = "facility not registered or wrong key"), (status = 503, description = "too many outstanding")))]
+async fn challenge(State(h): State<Arc<Health>>, headers: HeaderMap) -> Result<Json<ChallengeView>, ApiError> {
+    let f = facility(&h, &headers)?;
+    Ok(Json(h.issue_challenge(&f.code)?))
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone)]
+pub struct ReceptionRequest {
+    /// The challenge, as issued.
+    pub challenge: String,
+    /// The user-authentication certificate (DER, base64).
+    pub certificate: String,
+    /// The card's signature over the challenge (base64).
+    pub signature: String,
+    /// How the holder was checked before the card signed.
+    #[schema(value_type = String, example = "pin")]
+    pub method: IdentityCheck,
+    /// The patient's choices at the reader.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub consent: Consent,
+    /// Register the card for insurance use now, if it is not yet (利用登録 at the reader).
+    #[serde(default)]
+    pub register: bool,
+}
+
+/// The answer at the counter.
+#[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
+pub struct ReceptionAnswer {
+    /// Opens the consented information at this facility for a day.
+    pub reception: String,
+    /// confirmed, or not_current (ended or not yet started: `standing` says which).
+    pub outcome: String,
+    #[schema(value_type = Object)]
+    pub standing: Value,
+    /// In the page's words, Japanese and English.
+    pub explain_ja: String,
+    pub explain_en: String,
+    /// Eligibility fields; the high-cost-care limit only when consented.
+    #[schema(value_type = Object)]
+    pub eligibility: Value,
+    pub age: i32,
+    pub consented: Vec<String>,
+    /// Checkups are not offered under 40.
+    pub not_offered: Vec<String>,
+    /// Current medical subsidy certificates (PMH), which the counter needs to bill.
+    #[schema(value_type = Vec<Object>)]
+    pub subsidies: Vec<Value>,
+}
+
+/// Reception with the card: signature, certificate, registration, eligibility, consent, log.
+#[utoipa::path(post, path = "/v1/reception", request_body = ReceptionRequest,
+    responses((status = 200, body = ReceptionAnswer, description = "eligibility on the day (confirmed or not_current)"),
+        (status = 401, description = "facility unknown; or the signature, certificate or challenge is not good (the reason says which)"),
+        (status = 403, description = "the card is revoked or suspended"),
+        (status = 404, description = "the card is not registered for insurance use"),
+        (status = 409, description = "the challenge was already used (replay) or expired")))]
+async fn reception(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(r): ApiJson<ReceptionRequest>) -> Result<Json<ReceptionAnswer>, ApiError> {
+    let f = facility(&h, &headers)?;
+    Ok(Json(h.receive(&f, &r).await?))
+}
+
+fn login_error(e: LoginError) -> ApiError {
+    match &e {
+        LoginError::UnknownChallenge => ApiError::conflict("challenge_used", "this challenge was already used or never issued here (a replayed signature?): ask the reader for a new one"),
+        LoginError::Expired => ApiError::conflict("challenge_expired", "the challenge expired: ask for a new one"),
+        LoginError::OtherService(s) => ApiError::new(StatusCode::UNAUTHORIZED, "other_facility", format!("the challenge was issued for {s}, not this facility")),
+        LoginError::Certificate(myna_pki::PkiError::Revoked { .. }) => ApiError::new(StatusCode::FORBIDDEN, "card_revoked", format!("{e}: the card cannot be used; the patient should see their municipality")),
+        LoginError::Certificate(myna_pki::PkiError::StatusUnknown) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "status_unknown", format!("{e}: the revocation list is not available; use the insurance number lookup")),
+        _ => ApiError::new(StatusCode::UNAUTHORIZED, "card_check_failed", e.to_string()),
+    }
+}
+
+fn random_hex() -> Result<String, ApiError> {
+    let mut b = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut b).map_err(|_| ApiError::internal("no random source"))?;
+    Ok(hex::encode(b))
+}
+
+/// The fields a counter sees; the limit category only with consent.
+pub(crate) fn eligibility_view(e: &Eligibility, with_limit: bool) -> Value {
+    let mut v = json!({
+        "insurer": e.insurer, "scheme": e.insurer.scheme_ja(), "symbol": e.symbol, "number": e.number, "branch": e.branch,
+        "name": e.name, "kana": e.kana, "birth": e.birth.to_string(), "copay_percent": e.copay_percent,
+        "valid_from": e.valid_from.to_string(), "valid_to": e.valid_to.map(|d| d.to_string()),
+    });
+    if with_limit {
+        v["limit"] = json!(e.limit);
+        v["limit_monthly"] = json!(e.limit.monthly_limit_ja());
+    }
+    v
+}
+
+pub(crate) fn parse_records(rows: &[EligibilityRow]) -> Vec<Eligibility> {
+    rows.iter().filter_map(|r| serde_json::from_str(&r.record).ok()).collect()
+}
+
+impl Health {
+    pub fn issue_challenge(&self, facility: &str) -> Result<ChallengeView, ApiError> {
+        let mut nonce = [0u8; 16];
+        aws_lc_rs::rand::fill(&mut nonce).map_err(|_| ApiError::internal("no random source"))?;
+        let mut books = self.books.lock().map_err(|_| ApiError::internal("challenge book poisoned"))?;
+        let book = books.entry(facility.to_string()).or_insert_with(|| ChallengeBook::new(&format!("health:{facility}"), CHALLENGE_SECS, 100_000));
+        let c = book.issue(nonce, now_secs()).map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()))?;
+        Ok(ChallengeView { challenge: c.text(), expires: c.expires })
+    }
+
+    pub async fn receive(&self, f: &FacilityRow, r: &ReceptionRequest) -> Result<ReceptionAnswer, ApiError> {
+        let now = now_secs();
+        let resp = LoginResponse { challenge: r.challenge.clone(), certificate: r.certificate.clone(), signature: r.signature.clone() };
+        let cert = self.verifier.certificate(&resp).map_err(login_error)?;
+        let status = self.crl.status(cert.serial, now);
+        {
+            let mut books = self.books.lock().map_err(|_| ApiError::internal("challenge book poisoned"))?;
+            let book = books.get_mut(&f.code).ok_or_else(|| login_error(LoginError::UnknownChallenge))?;
+            self.verifier.verify(book, &resp, &cert, status, now).map_err(login_error)?;
+        }
+        let serial = cert.serial.to_string();
+        let nonce = r.challenge.split(':').nth(1).map(str::to_string);
+        let method = match r.method {
+            IdentityCheck::Pin => "pin",
+            IdentityCheck::Face => "face",
+        };
+        let reception = random_hex()?;
+        let mut log = CheckRow {
+            reception: reception.clone(),
+            code: None,
+            facility: f.code.clone(),
+            at: now,
+            method: method.into(),
+            certificate: serial.clone(),
+            scopes: String::new(),
+            outcome: String::new(),
+            reason: String::new(),
+            nonce,
+        };
+        let found = match self.store.by_serial(&serial).await.map_err(ApiError::internal)? {
+            Some(found) => Some(found),
+            None if r.register => {
+                let code = self.agency.obtain_code(Enrolment::Certificate { user_auth_serial: serial.clone() }).await?;
+                self.store.register_card(&serial, &code, "reception", now).await.map_err(ApiError::internal)?;
+                self.store.by_serial(&serial).await.map_err(ApiError::internal)?
+            }
+            None => None,
+        };
+        let Some((code, rows)) = found else {
+            log.outcome = "not_registered".into();
+            log.reason = "card not registered for insurance use".into();
+            self.log.write(log).await.map_err(ApiError::internal)?;
+            return Err(ApiError::not_found(
+                "このカードは健康保険証として利用登録されていません。カードリーダーで利用登録するか、マイナポータルで登録してください。 / The card is not registered for health insurance use: register it at the reader or in Myna Portal.",
+            ));
+        };
+        log.code = Some(code.clone());
+        let today = today_jst();
+        let records = parse_records(&rows);
+        let Some(e) = decisive(&records, today) else {
+            log.outcome = "no_eligibility".into();
+            log.reason = "no insurer has registered eligibility".into();
+            self.log.write(log).await.map_err(ApiError::internal)?;
+            return Err(ApiError::not_found("資格情報が登録されていません（保険者からの登録待ち）。 / No insurer has registered eligibility for this person yet."));
+        };
+        let standing = e.standing_on(today);
+        let age = age_on(e.birth, today);
+        let consent = if standing == Standing::Current { r.consent.effective(age) } else { Consent::default() };
+        let scopes: Vec<String> = consent.scopes().iter().map(|s| scope_id(*s).to_string()).collect();
+        let not_offered = if age < myna_health::CHECKUP_AGE { vec!["checkups".to_string()] } else { Vec::new() };
+        log.scopes = scopes.join(" ");
+        log.outcome = if standing == Standing::Current { "confirmed" } else { "not_current" }.into();
+        log.reason = standing.explain_en();
+        self.log.write(log).await.map_err(ApiError::internal)?;
+        let subsidies = if standing == Standing::Current { self.subsidies(&code, today).await? } else { Vec::new() };
+        Ok(ReceptionAnswer {
+            reception,
+            outcome: if standing == Standing::Current { "confirmed" } else { "not_current" }.into(),
+            standing: serde_json::to_value(standing).map_err(ApiError::internal)?,
+            explain_ja: standing.explain_ja(),
+            explain_en: standing.explain_en(),
+            eligibility: eligibility_view(e, consent.limit),
+            age,
+            consented: scopes,
+            not_offered,
+            subsidies,
+        })
+    }
+
+    async fn subsidies(&self, code: &str, today: time::Date) -> Result<Vec<Value>, ApiError> {
+        let rows = self.store.records_of(code, "pmh", 200).await.map_err(ApiError::internal)?;
+        Ok(rows
+            .iter()
+            .filter_map(|b| serde_json::from_str::<myna_health::PmhRecord>(b).ok())
+            .filter(|r| matches!(r, myna_health::PmhRecord::Subsidy { .. }) && r.current_on(today))
+            .filter_map(|r| serde_json::to_value(r).ok())
+            .collect())
+    }
+
+    /// What a reception id opens for the facility that made it: one consented scope, or pmh.
+    pub async fn open_consented(&self, f: &FacilityRow, id: &str, scope: &str) -> Result<Value, ApiError> {
+        let refused = || ApiError::new(StatusCode::FORBIDDEN, "not_consented", format!("the patient did not consent to share {scope} at this reception"));
+        let row = self.store.reception(id).await.map_err(ApiError::internal)?.ok_or_else(|| ApiError::not_found("no such reception"))?;
+        if row.facility != f.code {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "other_facility", "this reception was made at another facility"));
+        }
+        if now_secs() - row.at > CONSENT_SECS {
+            return Err(ApiError::new(StatusCode::GONE, "consent_expired", "consent given at reception lasts a day; check in again"));
+        }
+        let code = row.code.ok_or_else(refused)?;
+        let kind = match scope {
+            "medication" => "medication",
+            "checkups" => "checkup",
+            "treatment" => "expense",
+            "pmh" => "pmh",
+            "limit" => "limit",
+            _ => return Err(ApiError::bad_request("scope", "scope is one of medication, checkups, treatment, limit, pmh")),
+        };
+        if scope != "pmh" && !row.scopes.split(' ').any(|s| s == scope) {
+            return Err(refused());
+        }
+        if row.outcome != "confirmed" {
+            return Err(refused());
+        }
+        if kind == "limit" {
+            let records = parse_records(&self.store.eligibility_of(&code).await.map_err(ApiError::internal)?);
+            let e = decisive(&records, today_jst()).ok_or_else(|| ApiError::not_found("no eligibility"))?;
+            return Ok(json!({"limit": e.limit, "limit_monthly": e.limit.monthly_limit_ja()}));
+        }
+        let rows = self.store.records_of(&code, kind, 500).await.map_err(ApiError::internal)?;
+        let items: Vec<Value> = rows.iter().filter_map(|b| serde_json::from_str(b).ok()).collect();
+        Ok(json!({ "scope": scope, "items": items }))
+    }
+}
+
+pub(crate) fn scope_id(s: Scope) -> &'static str {
+    match s {
+        Scope::Checkups => "checkups",
+        Scope::Medication => "medication",
+        Scope::Treatment => "treatment",
+        Scope::Limit => "limit",
+    }
+}
+
+/// The consented information of a reception (medication, checkups, treatment, limit), or
+/// the PMH records; 403 for what the patient did not consent to.
+#[utoipa::path(get, path = "/v1/receptions/{id}/{scope}", params(("id" = String, Path), ("scope" = String, Path)),
+    responses((status = 200, description = "the items"), (status = 403, description = "not consented, or another facility's reception"), (status = 410, description = "consent expired")))]
+async fn consented(State(h): State<Arc<Health>>, headers: HeaderMap, Path((id, scope)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+    let f = facility(&h, &headers)?;
+    Ok(Json(h.open_consented(&f, &id, &scope).await?))
+}

@@ -1,0 +1,117 @@
+//! The resident's own view of what the health node holds (the `medical_information` item of
+//! the data standard layout): registration, eligibility, the log of checks and consents, and
+//! the newest medication, checkups, expenses and PMH records (up to the layout's list limit
+//! of 100 each).
+
+use myna_health::{CheckupResult, Eligibility, Expense, Medication, PmhRecord, reminders};
+use myna_store::{HealthStore, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Rows per list (the layout's limit).
+const LIST: u32 = 100;
+
+/// What the portal reads back, typed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MedicalView {
+    pub registered: bool,
+    pub eligibility: Vec<Value>,
+    pub checks: Vec<Value>,
+    pub medication: Vec<Medication>,
+    pub checkups: Vec<CheckupWire>,
+    pub expenses: Vec<Expense>,
+    pub pmh: Vec<Value>,
+    pub reminders: Vec<Value>,
+}
+
+/// A checkup as the layout carries it (values as text, so no float formats differ).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckupWire {
+    pub on: String,
+    pub institution: String,
+    pub values: Vec<ItemValue>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ItemValue {
+    pub item: String,
+    pub value: String,
+}
+
+impl CheckupWire {
+    pub fn to_result(&self) -> Option<CheckupResult> {
+        Some(CheckupResult {
+            on: myna_health::parse_date(&self.on).ok()?,
+            institution: self.institution.clone(),
+            values: self.values.iter().filter_map(|v| Some((v.item.clone(), v.value.parse().ok()?))).collect(),
+        })
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(rows: Vec<String>) -> Vec<T> {
+    rows.iter().filter_map(|b| serde_json::from_str(b).ok()).collect()
+}
+
+fn pmh_summary(r: &PmhRecord) -> (String, String, Option<String>) {
+    match r {
+        PmhRecord::Subsidy { kind, payer, recipient, copay_yen, valid_from, valid_to } => (
+            "subsidy".into(),
+            format!("{} 公費負担者番号 {payer} 受給者番号 {recipient} 自己負担 {copay_yen}円 （{}〜{}）", kind.ja(), valid_from, valid_to.map(|d| d.to_string()).unwrap_or_default()),
+            Some(valid_from.to_string()),
+        ),
+        PmhRecord::Vaccination { vaccine, dose, on, place } => {
+            let name = myna_health::VACCINES.iter().find(|v| v.id == vaccine).map(|v| v.ja).unwrap_or(vaccine);
+            ("vaccination".into(), format!("{name} 第{dose}回 （{place}）"), Some(on.to_string()))
+        }
+        PmhRecord::MaternalCheckup { on, week, institution, note } => ("maternal_checkup".into(), format!("妊婦健康診査 {week}週 （{institution}） {note}"), Some(on.to_string())),
+    }
+}
+
+/// The `medical_information` answer for `code`, `None` when the node knows nothing of them.
+pub async fn medical_information(store: &HealthStore, code: &str, today: time::Date) -> Result<Option<Value>, StoreError> {
+    let registered = store.registration(code).await?.is_some();
+    let elig: Vec<Eligibility> = store.eligibility_of(code).await?.iter().filter_map(|r| serde_json::from_str(&r.record).ok()).collect();
+    let pmh: Vec<PmhRecord> = parse(store.records_of(code, "pmh", LIST).await?);
+    if !registered && elig.is_empty() && pmh.is_empty() {
+        return Ok(None);
+    }
+    let facilities: std::collections::HashMap<String, String> = store.facilities().await?.into_iter().map(|f| (f.code, f.name)).collect();
+    let checks: Vec<Value> = store
+        .checks_of(code, LIST)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let at = time::OffsetDateTime::from_unix_timestamp(c.at).map(|t| t.to_offset(myna_node::JST)).map(|t| format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())).unwrap_or_default();
+            let name = facilities.get(&c.facility).cloned().unwrap_or_default();
+            json!({"at": at, "facility": format!("{name} ({})", c.facility), "method": c.method, "consented": c.scopes, "certificate": c.certificate, "outcome": c.outcome})
+        })
+        .collect();
+    let medication: Vec<Medication> = parse(store.records_of(code, "medication", LIST).await?);
+    let checkups: Vec<CheckupWire> = parse::<CheckupResult>(store.records_of(code, "checkup", LIST).await?)
+        .into_iter()
+        .map(|c| CheckupWire {
+            on: c.on.to_string(),
+            institution: c.institution,
+            values: c.values.into_iter().map(|(item, v)| ItemValue { item, value: v.to_string() }).collect(),
+        })
+        .collect();
+    let expenses: Vec<Expense> = parse(store.records_of(code, "expense", LIST).await?);
+    let due = elig.first().map(|e| reminders(e.birth, today, &pmh)).unwrap_or_default();
+    let view = MedicalView {
+        registered,
+        eligibility: elig
+            .iter()
+            .map(|e| {
+                json!({"insurer": e.insurer, "scheme": e.insurer.scheme_ja(), "symbol": e.symbol, "number": e.number, "branch": e.branch,
+                    "copay_percent": e.copay_percent, "limit": e.limit, "valid_from": e.valid_from.to_string(), "valid_to": e.valid_to.map(|d| d.to_string())})
+            })
+            .collect(),
+        checks,
+        medication,
+        checkups,
+        expenses,
+        pmh: pmh.iter().map(pmh_summary).map(|(t, s, on)| json!({"type": t, "summary": s, "on": on})).collect(),
+        reminders: due.iter().map(|r| json!({"vaccine": r.vaccine.ja, "dose": r.dose})).collect(),
+    };
+    Ok(Some(serde_json::to_value(view).map_err(|e| StoreError::Corrupt(e.to_string()))?))
+}
