@@ -130,6 +130,25 @@ pub enum CardCmd {
         #[command(flatten)]
         jlis: JlisArgs,
     },
+    /// At a facility's reader (受付): sign the health node's challenge with the PIN, with the
+    /// patient's consent, and print the eligibility the counter sees.
+    Reception {
+        file: PathBuf,
+        /// The health node's facility API.
+        #[arg(long, default_value = "https://localhost:7452")]
+        health: String,
+        /// The facility's `code:key` (or MYNA_FACILITY).
+        #[arg(long, env = "MYNA_FACILITY")]
+        facility: String,
+        /// What the patient consents to share: any of checkups, medication, treatment, limit.
+        #[arg(long, value_delimiter = ',')]
+        consent: Vec<String>,
+        /// Register the card for health insurance use now (利用登録).
+        #[arg(long)]
+        register: bool,
+        #[command(flatten)]
+        jlis: JlisArgs,
+    },
     /// 24×365 hotline: suspend a lost card.
     Suspend {
         #[arg(long)]
@@ -300,6 +319,25 @@ impl CardCmd {
                 }
                 println!("session until {}", myna_pki::time::show(s["expires"].as_i64().unwrap_or(0)));
                 println!("session: {}", s["session"].as_str().unwrap_or("?"));
+            }
+            CardCmd::Reception { file, health, facility, consent, register, jlis } => {
+                let mut card = card_file::open(&file)?;
+                let client = jlis.client()?;
+                let c = answer(client.post(format!("{health}/v1/reception/challenge")).bearer_auth(&facility).send().await?).await?;
+                let text = c["challenge"].as_str().ok_or("the health node sent no challenge")?.to_string();
+                let mut body = login_body(&mut card, &text, &ask(CertKind::UserAuth)?)?;
+                let mut choices = serde_json::Map::new();
+                for c in &consent {
+                    if !["checkups", "medication", "treatment", "limit"].contains(&c.as_str()) {
+                        return Err(format!("--consent takes checkups, medication, treatment, limit; not {c:?}").into());
+                    }
+                    choices.insert(c.clone(), json!(true));
+                }
+                body["method"] = json!("pin");
+                body["consent"] = Value::Object(choices);
+                body["register"] = json!(register);
+                let v = answer(client.post(format!("{health}/v1/reception")).bearer_auth(&facility).json(&body).send().await?).await?;
+                println!("{}", serde_json::to_string_pretty(&v)?);
             }
             CardCmd::Suspend { card, jlis } => {
                 let v = jlis.post(&format!("/v1/cards/{card}/suspend"), json!({})).await?;

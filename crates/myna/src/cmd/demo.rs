@@ -70,6 +70,10 @@ impl DemoArgs {
         if fresh && let Some((_, _, chiyoda)) = link.agencies.first() {
             super::demo_portal::notices(&network, &chiyoda.url()).await?;
         }
+        let health = super::demo_health::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
+        if fresh && let (Some((_, _, chiyoda)), Some((_, _, insurer))) = (link.agencies.first(), link.agencies.iter().find(|a| a.0.starts_with("health_insurer"))) {
+            super::demo_health::seed(&health, &network, &insurer.url(), &chiyoda.url(), &samples).await?;
+        }
         println!();
         println!("myna demo country is up");
         println!("  J-LIS registry   {url}   (API: {url}/openapi.json, metrics: {url}/metrics)");
@@ -80,6 +84,8 @@ impl DemoArgs {
         }
         let web = portal.started.web.url().replace("127.0.0.1", "localhost");
         println!("  portal           {web}   (linkage node {}; API: {web}/openapi.json)", portal.started.node.url());
+        let h = health.started.api.url().replace("127.0.0.1", "localhost");
+        println!("  health node      {h}   (linkage node {}; API: {h}/openapi.json)", health.started.node.url());
         println!("  network CA       {}", ca.display());
         println!();
         println!("open Myna Portal in a browser: {web}");
@@ -97,6 +103,16 @@ impl DemoArgs {
                 println!("log in with one:");
                 println!("  MYNA_PIN={DEMO_PIN} myna card login {} --service {} --jlis {url} --ca {}", c.display(), verifier.url(), ca.display());
             }
+        }
+        if let Some(c) = cards.first() {
+            println!();
+            println!("check in at the demo clinic with a card (registers it for insurance use, shares medication and checkups):");
+            println!(
+                "  MYNA_PIN={DEMO_PIN} MYNA_FACILITY={} myna card reception {} --health {h} --ca {} --consent medication,checkups --register",
+                health.clinic,
+                c.display(),
+                ca.display()
+            );
         }
         if let Some(p) = samples.first() {
             println!();
@@ -123,6 +139,8 @@ impl DemoArgs {
             println!("  myna log verify --hub {} --network {}", link.hub.url(), network.display());
         }
         if self.check {
+            health.started.api.shutdown().await;
+            health.started.node.shutdown().await;
             portal.started.web.shutdown().await;
             portal.started.node.shutdown().await;
             for (_, _, n) in link.agencies {

@@ -15,7 +15,7 @@ pub const AGENCIES: &[(&str, &str, u16)] = &[
     ("municipality:131016", "千代田区", 3),
     ("municipality:271004", "大阪市", 4),
     ("pension_service", "日本年金機構", 5),
-    ("health_insurer:06130012", "全国健康保険協会 東京支部", 6),
+    ("health_insurer:01130012", "全国健康保険協会 東京支部", 6),
 ];
 
 pub struct Linkage {
@@ -71,7 +71,7 @@ fn copies(agency: &str, p: &NewResident, i: usize) -> Vec<(&'static str, Value)>
             ("local_tax", json!({"fiscal_year": 2026, "taxable_income": income, "tax_amount": income / 10, "non_taxable": false})),
         ],
         "pension_service" => vec![("pension_benefit", json!({"pension": "老齢基礎年金", "annual_amount": 816_000, "since": "2024-04-01"}))],
-        "health_insurer:06130012" => vec![("medical_insurance", json!({"insurer_number": "01130012", "symbol": "1234", "number": format!("{}", 5600 + i), "valid_from": "2023-04-01"}))],
+        "health_insurer:01130012" => vec![("medical_insurance", json!({"insurer_number": "01130012", "symbol": "1234", "number": format!("{}", 5600 + i), "valid_from": "2023-04-01"}))],
         _ => Vec::new(),
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod card_file;
 mod card_reader;
 pub mod demo;
 mod demo_link;
+mod demo_health;
 mod demo_portal;
 pub mod link;
 pub mod node;

@@ -36,7 +36,7 @@ pub enum NodeCmd {
     /// An agency's node (中間サーバー): its copies, answers to the hub, its clerks' queries.
     Agency {
         /// The agency's id, its certificate's name: KIND or KIND:LOCAL (municipality:131016,
-        /// pension_service, health_insurer:06130012 …).
+        /// pension_service, health_insurer:01130012 …).
         #[arg(long)]
         id: String,
         /// Its name, for the hub's directory.
@@ -93,6 +93,39 @@ pub enum NodeCmd {
         #[arg(long)]
         network: Option<PathBuf>,
     },
+    /// The health node (オンライン資格確認等システム, PMH): facility API and reception, and its
+    /// linkage node (kind health) where insurers' eligibility and PMH records arrive.
+    Health {
+        /// Database: sqlite://PATH (default .myna/health.db) or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// Where the facility API listens.
+        #[arg(long, default_value = "127.0.0.1:7452")]
+        listen: SocketAddr,
+        /// Where its linkage node listens (the hub delivers pushes there).
+        #[arg(long, default_value = "127.0.0.1:7453")]
+        node: SocketAddr,
+        #[arg(long, default_value = "https://localhost:7445")]
+        hub: String,
+        #[arg(long, default_value = "https://localhost:7443")]
+        jlis: String,
+        #[arg(long)]
+        network: Option<PathBuf>,
+    },
+}
+
+/// Where the health node's operator token is written: beside its certificate.
+pub fn health_token_path(network: &std::path::Path) -> PathBuf {
+    network.join(myna_healthnode::HEALTH_ID).join("operator.token")
+}
+
+/// Starts the health node and its linkage node, and writes the operator token (owner-only).
+pub async fn start_health(network: &std::path::Path, db: Option<String>, api: SocketAddr, node: SocketAddr, hub: &str, jlis: &str) -> Result<myna_healthnode::Started, Box<dyn std::error::Error>> {
+    let identity = NodeIdentity::load_or_create(network, myna_healthnode::HEALTH_ID, &[])?;
+    let config = myna_healthnode::HealthConfig { jlis_url: jlis.into(), hub_url: hub.into() };
+    let started = myna_healthnode::start(Db::open(&db_url(db, "health.db")).await?, &identity, api, node, config).await?;
+    myna_node::write_private(&health_token_path(network), &started.operator_token)?;
+    Ok(started)
 }
 
 /// Where the portal's operator token is written: beside its certificate.
@@ -153,6 +186,12 @@ impl NodeCmd {
                 let started = start_portal(&network, db, listen, node, &public_url, &hub, &jlis, demo_cards).await?;
                 println!("portal {public_url} (listening on {}; linkage node {}); operator token in {}", started.web.url(), started.node.url(), operator_token_path(&network).display());
                 return wait(started.web).await;
+            }
+            NodeCmd::Health { db, listen, node, hub, jlis, network } => {
+                let network = network.unwrap_or_else(|| default_state().join("network"));
+                let started = start_health(&network, db, listen, node, &hub, &jlis).await?;
+                println!("health node {} (linkage node {}); operator token in {}", started.api.url(), started.node.url(), health_token_path(&network).display());
+                return wait(started.api).await;
             }
             NodeCmd::Verifier { service, jlis, listen, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
