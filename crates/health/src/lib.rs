@@ -13,6 +13,7 @@ mod insurance;
 mod medical;
 mod pmh;
 mod tax;
+mod view;
 
 pub use claims::{Claim, ClaimError, ClaimLine, Claims, parse_claims};
 pub use consent::{CHECKUP_AGE, Consent, IdentityCheck, Scope};
@@ -22,3 +23,4 @@ pub use insurance::card_key;
 pub use medical::{CHECKUP_ITEMS, CheckupItem, CheckupResult, Dispensing, EXPENSE_KINDS, Expense, Flag, Medication, Threshold, checkup_item};
 pub use pmh::{PmhRecord, Reminder, SubsidyKind, VACCINES, Vaccine, reminders};
 pub use tax::{expenses_csv, medication_csv, tax_return_csv};
+pub use view::{CheckupWire, ItemValue, MedicalView};

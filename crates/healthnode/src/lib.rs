@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 pub use face::{FaceMatcher, StandInFace};
 pub use myna_link::HEALTH_ID;
 pub use operator::{ClaimsLoaded, FacilityNew, load_claims};
-pub use view::{medical_information, MedicalView};
+pub use view::medical_information;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HealthError {

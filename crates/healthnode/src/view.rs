@@ -3,50 +3,12 @@
 //! the newest medication, checkups, expenses and PMH records (up to the layout's list limit
 //! of 100 each).
 
-use myna_health::{CheckupResult, Eligibility, Expense, Medication, PmhRecord, reminders};
+use myna_health::{CheckupResult, CheckupWire, Eligibility, Expense, ItemValue, Medication, MedicalView, PmhRecord, reminders};
 use myna_store::{HealthStore, StoreError};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// Rows per list (the layout's limit).
 const LIST: u32 = 100;
-
-/// What the portal reads back, typed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MedicalView {
-    pub registered: bool,
-    pub eligibility: Vec<Value>,
-    pub checks: Vec<Value>,
-    pub medication: Vec<Medication>,
-    pub checkups: Vec<CheckupWire>,
-    pub expenses: Vec<Expense>,
-    pub pmh: Vec<Value>,
-    pub reminders: Vec<Value>,
-}
-
-/// A checkup as the layout carries it (values as text, so no float formats differ).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CheckupWire {
-    pub on: String,
-    pub institution: String,
-    pub values: Vec<ItemValue>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ItemValue {
-    pub item: String,
-    pub value: String,
-}
-
-impl CheckupWire {
-    pub fn to_result(&self) -> Option<CheckupResult> {
-        Some(CheckupResult {
-            on: myna_health::parse_date(&self.on).ok()?,
-            institution: self.institution.clone(),
-            values: self.values.iter().filter_map(|v| Some((v.item.clone(), v.value.parse().ok()?))).collect(),
-        })
-    }
-}
 
 fn parse<T: serde::de::DeserializeOwned>(rows: Vec<String>) -> Vec<T> {
     rows.iter().filter_map(|b| serde_json::from_str(b).ok()).collect()

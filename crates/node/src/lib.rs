@@ -8,6 +8,7 @@ mod json;
 mod metrics;
 mod server;
 mod tls;
+pub mod web;
 
 pub use call::{CallError, JOSE, error_chain, jose, now_ms, now_secs, post_jws};
 pub use error::ApiError;

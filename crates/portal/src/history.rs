@@ -132,6 +132,9 @@ fn item_label(ctx: &Ctx, id: &str) -> String {
     match id.parse::<InfoItem>() {
         Ok(i) => (if ctx.en { crate::myinfo::item_en(i) } else { i.name_ja() }).to_string(),
         Err(_) if id == "notice" => ctx.t("お知らせ", "Notice").to_string(),
+        Err(_) if id == "eligibility" => ctx.t("医療保険の資格情報", "Health insurance eligibility").to_string(),
+        Err(_) if id == "pmh" => ctx.t("PMHの記録", "PMH record").to_string(),
+        Err(_) if id == "card_registration" => ctx.t("カードの利用登録", "Card registration").to_string(),
         Err(_) => id.to_string(),
     }
 }
@@ -141,6 +144,9 @@ fn task_label(ctx: &Ctx, table: &myna_link::PermissionTable, task: &str) -> Stri
     match (task, named) {
         ("self_information", _) => ctx.t("自己情報表示（マイナポータル）", "Self-information (Myna Portal)").to_string(),
         ("notice", _) => ctx.t("お知らせの送付", "Sending a notice").to_string(),
+        ("online_eligibility_confirmation", _) => ctx.t("オンライン資格確認（資格情報の登録）", "Online eligibility confirmation (eligibility registered)").to_string(),
+        ("public_medical_hub", _) => ctx.t("PMH（公費・予防接種・妊婦健診の登録）", "Public medical hub (subsidy, vaccination, maternal records)").to_string(),
+        ("card_insurance_registration", _) => ctx.t("健康保険証の利用登録", "Card registered for health insurance").to_string(),
         (_, Some(n)) if !ctx.en => n,
         _ => task.replace('_', " "),
     }

@@ -18,6 +18,7 @@ mod api;
 mod apply;
 mod cards;
 mod clerk;
+mod health;
 mod history;
 mod login;
 mod myinfo;

@@ -63,6 +63,9 @@ struct Done {
     code: String,
     expires: i64,
     card: Option<String>,
+    /// The user-authentication certificate's serial (for registering the card for health
+    /// insurance use).
+    serial: String,
 }
 
 impl LoginState {
@@ -117,7 +120,7 @@ impl Portal {
         if self.agency.store.person_of(&code).await.map_err(ApiError::internal)?.is_none() {
             self.agency.store.enrol(&code, &code, now_secs()).await.map_err(ApiError::internal)?;
         }
-        Ok(Done { code, expires: (now_secs() + SESSION_SECS).min(ok.certificate_expires), card })
+        Ok(Done { code, expires: (now_secs() + SESSION_SECS).min(ok.certificate_expires), card, serial: serial.to_string() })
     }
 
     fn complete(&self, challenge: &str, done: &Done) {
@@ -130,7 +133,7 @@ impl Portal {
     }
 
     fn open_session(&self, d: &Done) -> Option<String> {
-        self.sessions.open(Session { code: d.code.clone(), csrf: session::random_hex::<16>(), expires: d.expires, card: d.card.clone() })
+        self.sessions.open(Session { code: d.code.clone(), csrf: session::random_hex::<16>(), expires: d.expires, card: d.card.clone(), serial: d.serial.clone() })
     }
 
     fn attempt(&self, headers: &HeaderMap) -> Option<(String, String, Option<Done>)> {

@@ -7,12 +7,14 @@ use std::sync::Arc;
 use axum::{
     Router,
     extract::{DefaultBodyLimit, FromRequestParts, Query, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
+    http::{HeaderValue, StatusCode, header, request::Parts},
     response::{Html, IntoResponse, Redirect, Response},
     routing::get,
 };
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
+
+use myna_node::web::static_file;
 
 use crate::{
     Portal,
@@ -106,6 +108,7 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Response {
         ("/notices", "お知らせ", "Notices"),
         ("/apply", "申請（ぴったりサービス）", "Apply online"),
         ("/applications", "申請状況", "My applications"),
+        ("/health", "健康・医療", "Health"),
         ("/connections", "連携サービス", "Connected services"),
     ];
     let other = if ctx.en { ("ja", "日本語") } else { ("en", "English") };
@@ -210,22 +213,6 @@ async fn set_lang(axum::extract::Path(lang): axum::extract::Path<String>, Query(
     r
 }
 
-fn static_file(body: &'static str, kind: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
-}
-
-async fn security_headers(mut r: Response) -> Response {
-    let h: &mut HeaderMap = r.headers_mut();
-    let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
-        h.entry(k).or_insert(HeaderValue::from_static(v));
-    };
-    set(h, "content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self' http: https:; base-uri 'none'");
-    set(h, "x-content-type-options", "nosniff");
-    set(h, "referrer-policy", "same-origin");
-    set(h, "cache-control", "no-store");
-    r
-}
-
 async fn home(State(p): State<Arc<Portal>>, ctx: Ctx) -> Response {
     let Some((_, s)) = &ctx.session else {
         let body = html! {
@@ -255,7 +242,7 @@ pub fn routes(p: Arc<Portal>) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/lang/{lang}", get(set_lang))
-        .route("/static/tokens.css", get(|| async { static_file(include_str!("../static/tokens.css"), "text/css; charset=utf-8") }))
+        .route("/static/tokens.css", get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }))
         .route("/static/portal.css", get(|| async { static_file(include_str!("../static/portal.css"), "text/css; charset=utf-8") }))
         .route("/static/portal.js", get(|| async { static_file(include_str!("../static/portal.js"), "text/javascript; charset=utf-8") }))
         .merge(crate::login::routes())
@@ -265,8 +252,9 @@ pub fn routes(p: Arc<Portal>) -> Router {
         .merge(crate::apply::routes())
         .merge(crate::clerk::routes())
         .merge(crate::oauth::routes())
+        .merge(crate::health::routes())
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response(myna_node::web::security_headers))
         .with_state(p)
 }
 

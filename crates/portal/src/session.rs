@@ -4,8 +4,9 @@
 
 use std::{collections::HashMap, sync::RwLock};
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 
+pub use myna_node::web::{clear_cookie, cookie, csrf_ok, random_hex, set_cookie};
 use myna_node::now_secs;
 
 pub const SESSION_COOKIE: &str = "myna_session";
@@ -24,6 +25,8 @@ pub struct Session {
     pub expires: i64,
     /// The demo card used to log in, if any (offered again for signing).
     pub card: Option<String>,
+    /// The serial of the user-authentication certificate the resident logged in with.
+    pub serial: String,
 }
 
 #[derive(Debug, Clone)]
@@ -38,16 +41,6 @@ pub struct ClerkSession {
 pub struct Sessions {
     residents: RwLock<HashMap<String, Session>>,
     clerks: RwLock<HashMap<String, ClerkSession>>,
-}
-
-pub fn random_hex<const N: usize>() -> String {
-    let mut b = [0u8; N];
-    // aws-lc's generator only fails if the OS has no entropy source; then no session is safe.
-    if aws_lc_rs::rand::fill(&mut b).is_err() {
-        tracing::error!("no random source");
-        return String::new();
-    }
-    hex::encode(b)
 }
 
 fn insert<T: Clone>(map: &RwLock<HashMap<String, T>>, v: T, expires: impl Fn(&T) -> i64) -> Option<String> {
@@ -94,36 +87,6 @@ impl Sessions {
         if let Ok(mut m) = self.clerks.write() {
             m.remove(token);
         }
-    }
-}
-
-/// A cookie's value from the request.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
-/// `Set-Cookie` for a session-like cookie: HttpOnly, Secure, SameSite=Lax, whole site.
-pub fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
-    let v = format!("{name}={value}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={max_age}");
-    HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static("invalid=1"))
-}
-
-pub fn clear_cookie(name: &str) -> HeaderValue {
-    set_cookie(name, "", 0)
-}
-
-/// Constant-time comparison of a submitted CSRF token with the session's.
-pub fn csrf_ok(expected: &str, got: Option<&str>) -> bool {
-    match got {
-        Some(g) if !expected.is_empty() => aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), g.as_bytes()).is_ok(),
-        _ => false,
     }
 }
 

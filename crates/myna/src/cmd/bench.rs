@@ -40,6 +40,9 @@ pub enum BenchCmd {
     Log(super::bench_link::LogBench),
     /// Against a running portal: authenticated page views and application submissions per second.
     Portal(super::bench_portal::PortalBench),
+    /// Eligibility checks at a facility per second end to end, among --insured people, and
+    /// the time to load a month of claims.
+    Eligibility(super::bench_health::EligibilityBench),
 }
 
 /// A scratch folder for one load scenario, removed when dropped (also on error).
@@ -88,6 +91,7 @@ impl BenchCmd {
             BenchCmd::Link(l) => return l.run().await,
             BenchCmd::Log(l) => return l.run().await,
             BenchCmd::Portal(p) => return p.run().await,
+            BenchCmd::Eligibility(e) => return e.run().await,
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));

@@ -4,6 +4,7 @@ pub mod bench_address;
 pub mod bench_link;
 pub mod bench_login;
 pub mod bench_portal;
+pub mod bench_health;
 pub mod card;
 pub(crate) mod card_file;
 mod card_reader;

@@ -1,0 +1,223 @@
+//! `myna bench eligibility`: eligibility checks at facilities per second end to end over
+//! HTTPS — a J-LIS node, the health node with `--insured` people registered, cards issued by
+//! J-LIS signing real challenges, every check verified (chain, policy, CRL, signature,
+//! one-time challenge), looked up among all the insured, and logged durably with its consent
+//! before the answer. Then the time to load a month of claims.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use base64ct::{Base64, Encoding};
+use clap::Args;
+use myna_node::NodeIdentity;
+use myna_pki::login::Challenge;
+use myna_pki::softcard::KdfParams;
+use myna_pki::token::CardToken;
+use myna_pki::{CardCert, CertKind, Secret};
+use myna_store::{Db, EligibilityRow, HealthStore, RegistryStore};
+use serde_json::json;
+
+use super::bench::{latencies, percentile};
+use super::bench_login::drive;
+use super::card::{JlisArgs, issue_into};
+use super::CmdResult;
+
+#[derive(Args)]
+pub struct EligibilityBench {
+    /// Insured people registered (each with an eligibility record and a registered card).
+    #[arg(long, default_value_t = 10_000_000)]
+    insured: usize,
+    #[arg(long, default_value_t = 30_000)]
+    checks: usize,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Real cards issued by J-LIS (the others are registered under synthetic serials).
+    #[arg(long, default_value_t = 32)]
+    cards: usize,
+    /// Claim lines in the month loaded after the checks (0 to skip).
+    #[arg(long, default_value_t = 1_000_000)]
+    claim_lines: usize,
+    /// The health database; default a new SQLite file in the scratch folder. With --reuse,
+    /// one this command loaded before with the same --insured.
+    #[arg(long)]
+    db: Option<String>,
+    #[arg(long, requires = "db")]
+    reuse: bool,
+}
+
+fn record(i: usize) -> String {
+    // The shape the node stores (myna_health::Eligibility as JSON).
+    format!(
+        r#"{{"insurer":"01130012","symbol":"{}","number":"{}","branch":"00","name":"負荷 太郎","kana":"フカ タロウ","birth":"1975-04-01","copay_percent":30,"limit":"ウ","valid_from":"2023-04-01","valid_to":null}}"#,
+        i / 100_000,
+        i
+    )
+}
+
+impl EligibilityBench {
+    pub async fn run(self) -> CmdResult {
+        let dir = super::bench::Scratch::new("eligibility")?;
+        self.run_in(&dir.0).await
+    }
+
+    async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
+        let network = dir.join("network");
+        let jstore = RegistryStore::open(Db::open(&format!("sqlite://{}", dir.join("jlis.db").display())).await?, || [3; 32]).await?;
+        let jlis_node = myna_jlis::start(jstore, &NodeIdentity::load_or_create(&network, "jlis", &[])?, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let jlis = JlisArgs { jlis: jlis_node.url(), ca: Some(network.join("ca.pem")) };
+        let client = jlis.client()?;
+
+        // Cards.
+        let password = Secret::new(CertKind::Signing, "BENCH1")?;
+        let pin = Secret::new(CertKind::UserAuth, "1234")?;
+        let mut keys = Vec::new();
+        let mut certs = Vec::new();
+        let mut serials = Vec::new();
+        for i in 0..self.cards.max(1) {
+            let r = jlis
+                .post("/v1/events", json!({"kind": "first_registration", "on": "2020-04-01", "name": format!("負荷 太郎{i}"), "kana": "フカ タロウ", "birth": "1975-04-01", "sex": "male", "address": "東京都千代田区霞が関二丁目1番地2号"}))
+                .await?;
+            let code = r["resident"]["code"].as_str().ok_or("no resident code")?.to_string();
+            let applied = jlis.post("/v1/cards/applications", json!({"resident": code})).await?;
+            let number = applied["card"].as_str().ok_or("no card number")?.to_string();
+            let mut card = issue_into(&jlis, &number, Vec::new(), &password, &pin, KdfParams::LIGHT).await?;
+            let cert = CardCert::parse(card.certificate(CertKind::UserAuth).ok_or("no cert")?.as_bytes())?;
+            serials.push(cert.serial.to_string());
+            certs.push(Base64::encode_string(&cert.der));
+            keys.push(card.unlock(&pin)?);
+        }
+
+        // The insured.
+        let db_url = self.db.clone().unwrap_or_else(|| format!("sqlite://{}", dir.join("health.db").display()));
+        let store = HealthStore::new(Db::open(&db_url).await?);
+        let have = store.count_eligibility().await? as usize;
+        if self.reuse && have == self.insured {
+            println!("reusing {have} insured in {db_url}");
+        } else if have != 0 {
+            return Err(format!("{db_url} holds {have} eligibility records; use a new database (or --reuse with --insured {have})").into());
+        } else {
+            let t = Instant::now();
+            let bar = indicatif::ProgressBar::new(self.insured as u64).with_message("registering the insured");
+            let step = (self.insured / self.cards.max(1)).max(1);
+            let mut batch = Vec::with_capacity(50_000);
+            for i in 0..self.insured {
+                let serial = if i % step == 0 && i / step < serials.len() { serials[i / step].clone() } else { format!("B{i:X}") };
+                let e = EligibilityRow {
+                    id: 0,
+                    code: format!("h{i:012}"),
+                    card: format!("01130012|{}|{i}|00", i / 100_000),
+                    insurer: "01130012".into(),
+                    record: record(i),
+                    valid_from: "2023-04-01".into(),
+                    valid_to: None,
+                };
+                batch.push((e, Some(serial)));
+                if batch.len() == 50_000 {
+                    store.bulk_load(&batch, myna_node::now_secs()).await?;
+                    bar.inc(batch.len() as u64);
+                    batch.clear();
+                }
+            }
+            store.bulk_load(&batch, myna_node::now_secs()).await?;
+            bar.finish_and_clear();
+            let s = t.elapsed().as_secs_f64();
+            println!("registered {} insured (eligibility and card) in {s:.1} s = {:.0}/s", self.insured, self.insured as f64 / s);
+        }
+        drop(store);
+
+        // The health node.
+        let config = myna_healthnode::HealthConfig { jlis_url: jlis.jlis.clone(), hub_url: "https://127.0.0.1:9".into() };
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        let started = myna_healthnode::start(Db::open(&db_url).await?, &NodeIdentity::load_or_create(&network, myna_healthnode::HEALTH_ID, &[])?, any, any, config).await?;
+        let key = started.health.add_facility(&myna_healthnode::FacilityNew { code: "1312345678".into(), name: "負荷試験クリニック".into() }).await.map_err(|e| e.message)?;
+        let facility = format!("1312345678:{}", key.key);
+        let api = started.api.url();
+        println!("J-LIS {}  health {api}  {} cards, {} checks, {} in flight", jlis.jlis, self.cards, self.checks, self.concurrency);
+
+        // 1. Challenges from the facility's reader.
+        let challenges = Arc::new(std::sync::Mutex::new(vec![String::new(); self.checks]));
+        let (c2, api2, cl2, f2) = (challenges.clone(), api.clone(), client.clone(), facility.clone());
+        let (lat, wall) = drive(self.checks, self.concurrency, move |i| {
+            let (c, api, cl, f) = (c2.clone(), api2.clone(), cl2.clone(), f2.clone());
+            async move {
+                let Ok(res) = cl.post(format!("{api}/v1/reception/challenge")).bearer_auth(&f).send().await else { return false };
+                let Ok(v) = res.json::<serde_json::Value>().await else { return false };
+                let Some(text) = v["challenge"].as_str() else { return false };
+                if let Ok(mut all) = c.lock() {
+                    all[i] = text.to_string();
+                }
+                true
+            }
+        })
+        .await?;
+        println!("challenges: {} in {:.2} s = {:.0}/s, p99 {:.2} ms", lat.len(), wall, lat.len() as f64 / wall, percentile(&lat, 0.99));
+
+        // 2. The cards sign (a chip takes 0.1–0.5 s; not part of the check rate).
+        let texts: Vec<String> = challenges.lock().map_err(|_| "lock")?.clone();
+        let t = Instant::now();
+        let mut bodies = Vec::with_capacity(texts.len());
+        for (i, text) in texts.iter().enumerate() {
+            let k = i % keys.len();
+            let sig = keys[k].sign_digest(&Challenge::parse(text)?.digest())?;
+            let consent = if i % 2 == 0 { json!({"medication": true, "checkups": true}) } else { json!({}) };
+            bodies.push(json!({"challenge": text, "certificate": certs[k], "signature": Base64::encode_string(&sig), "method": "pin", "consent": consent}).to_string());
+        }
+        println!("card signatures (precomputed, outside the timed checks): {} in {:.2} s", bodies.len(), t.elapsed().as_secs_f64());
+
+        // 3. Checks.
+        let bodies = Arc::new(bodies);
+        let ok = Arc::new(AtomicUsize::new(0));
+        let (b2, api2, cl2, ok2, f2) = (bodies.clone(), api.clone(), client.clone(), ok.clone(), facility.clone());
+        let (lat, wall) = drive(self.checks, self.concurrency, move |i| {
+            let (b, api, cl, ok, f) = (b2.clone(), api2.clone(), cl2.clone(), ok2.clone(), f2.clone());
+            async move {
+                let Ok(res) = cl.post(format!("{api}/v1/reception")).bearer_auth(&f).header("content-type", "application/json").body(b[i].clone()).send().await else { return false };
+                let good = res.status() == reqwest::StatusCode::OK;
+                let body = res.bytes().await.unwrap_or_default();
+                let good = good && body.windows(11).any(|w| w == b"\"confirmed\"");
+                if good {
+                    ok.fetch_add(1, Ordering::Relaxed);
+                }
+                good
+            }
+        })
+        .await?;
+        let ok = ok.load(Ordering::Relaxed);
+        println!("eligibility checks: {ok} of {} confirmed among {} insured in {:.2} s = {:.0} checks/s, {}", self.checks, self.insured, wall, ok as f64 / wall, latencies(&lat));
+        if ok != self.checks {
+            return Err(format!("{} checks were not confirmed", self.checks - ok).into());
+        }
+
+        // 4. A month of claims.
+        if self.claim_lines > 0 {
+            let mut text = String::with_capacity(self.claim_lines * 120);
+            for l in 0..self.claim_lines {
+                let i = (l * 7919) % self.insured.max(1);
+                if l % 2 == 0 {
+                    text.push_str(&format!("EXP,01130012,{},{i},00,2026-10,負荷試験クリニック,外来,1,8600,2580\n", i / 100_000));
+                } else {
+                    text.push_str(&format!("MED,01130012,{},{i},00,2026-10-15,負荷試験薬局,負荷試験クリニック,内服,アムロジピン錠5mg,1日1回朝食後服用,1錠,30,210,95\n", i / 100_000));
+                }
+            }
+            let t = Instant::now();
+            let loaded = myna_healthnode::load_claims(&started.health.store, &text).await.map_err(|e| e.message)?;
+            let s = t.elapsed().as_secs_f64();
+            println!(
+                "claims: {} lines ({} MB) matched and stored in {s:.1} s = {:.0} lines/s; {} unmatched; a month at one claim per insured ({}) would take {:.0} s",
+                loaded.lines,
+                text.len() / 1_000_000,
+                loaded.lines as f64 / s,
+                loaded.unmatched_count,
+                self.insured,
+                self.insured as f64 / (loaded.lines as f64 / s)
+            );
+        }
+        started.api.shutdown().await;
+        started.node.shutdown().await;
+        jlis_node.shutdown().await;
+        Ok(())
+    }
+}

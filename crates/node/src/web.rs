@@ -1,0 +1,70 @@
+//! What every node's browser pages share: cookies, CSRF tokens, random session tokens, the
+//! security headers (a strict CSP), and the Digital Agency design tokens
+//! (`@digital-go-jp/design-tokens` 1.1.9, vendored in `static/tokens.css`).
+
+use axum::{
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+
+/// The design tokens as CSS custom properties.
+pub const TOKENS_CSS: &str = include_str!("../static/tokens.css");
+
+/// A random hex token of `N` bytes; empty when the OS has no entropy source (then no
+/// session is safe, and callers refuse to open one).
+pub fn random_hex<const N: usize>() -> String {
+    let mut b = [0u8; N];
+    if aws_lc_rs::rand::fill(&mut b).is_err() {
+        tracing::error!("no random source");
+        return String::new();
+    }
+    hex::encode(b)
+}
+
+/// A cookie's value from the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// `Set-Cookie` for a session-like cookie: HttpOnly, Secure, SameSite=Lax, whole site.
+pub fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
+    let v = format!("{name}={value}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={max_age}");
+    HeaderValue::from_str(&v).unwrap_or(HeaderValue::from_static("invalid=1"))
+}
+
+pub fn clear_cookie(name: &str) -> HeaderValue {
+    set_cookie(name, "", 0)
+}
+
+/// Constant-time comparison of a submitted CSRF token with the session's.
+pub fn csrf_ok(expected: &str, got: Option<&str>) -> bool {
+    match got {
+        Some(g) if !expected.is_empty() => aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), g.as_bytes()).is_ok(),
+        _ => false,
+    }
+}
+
+/// A static asset compiled into the binary.
+pub fn static_file(body: &'static str, kind: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// Strict CSP (no inline script or style), no sniffing, no caching of personal pages.
+pub async fn security_headers(mut r: Response) -> Response {
+    let h: &mut HeaderMap = r.headers_mut();
+    let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
+        h.entry(k).or_insert(HeaderValue::from_static(v));
+    };
+    set(h, "content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self' http: https:; base-uri 'none'");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "same-origin");
+    set(h, "cache-control", "no-store");
+    r
+}
