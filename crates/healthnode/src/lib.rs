@@ -10,6 +10,7 @@
 //! - `operator.rs`: facilities registered with a key; claims files loaded.
 //! - `source.rs`: the resident's own view, answered to the portal through the hub.
 //! - `checklog.rs`: every identity check and consent, group-committed before the answer.
+//! - `web.rs`: the reception page for a facility's staff.
 
 mod checklog;
 mod face;
@@ -20,6 +21,7 @@ mod operator;
 mod reception;
 mod source;
 mod view;
+mod web;
 
 use std::{
     collections::HashMap,
@@ -38,6 +40,7 @@ pub use face::{FaceMatcher, StandInFace};
 pub use myna_link::HEALTH_ID;
 pub use operator::{ClaimsLoaded, FacilityNew, load_claims};
 pub use view::medical_information;
+pub use web::{DemoCard, DemoCards};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HealthError {
@@ -54,6 +57,9 @@ pub enum HealthError {
 pub struct HealthConfig {
     pub jlis_url: String,
     pub hub_url: String,
+    /// The demo country's cards, for the reception page's reader; `None` in a real
+    /// deployment (the facility's face-recognition reader signs through the API).
+    pub cards: Option<Arc<dyn DemoCards>>,
 }
 
 pub struct Health {
@@ -68,6 +74,8 @@ pub struct Health {
     facilities: RwLock<HashMap<String, FacilityRow>>,
     log: checklog::Writer,
     operator_hash: [u8; 32],
+    cards: Option<Arc<dyn DemoCards>>,
+    web: web::Sessions,
 }
 
 pub struct Started {
@@ -118,11 +126,13 @@ pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: 
         books: Mutex::new(HashMap::new()),
         facilities: RwLock::new(facilities),
         operator_hash: sha(operator.as_bytes()),
+        cards: config.cards,
+        web: web::Sessions::default(),
     });
     let _ = slot.set(Arc::downgrade(&health));
     health.agency.set_source(Arc::new(source::Source(Arc::downgrade(&health))));
     health.clone().spawn_refresh();
-    let routes = reception::routes(health.clone()).merge(lookup::routes(health.clone())).merge(operator::routes(health.clone()));
+    let routes = reception::routes(health.clone()).merge(lookup::routes(health.clone())).merge(operator::routes(health.clone())).merge(web::routes(health.clone()));
     let api = myna_node::serve(routes, openapi::json(), Metrics::new("health"), identity, api).await?;
     Ok(Started { api, node: started.node, health, operator_token: operator })
 }

@@ -66,7 +66,7 @@ impl Country {
             let config = AgencyConfig { name: name.into(), hub_url: hub.url(), jlis_url: jlis.url() };
             agencies.push(agency::start(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), &identity(&dir, name), any(), config).await.unwrap());
         }
-        let config = myna_healthnode::HealthConfig { jlis_url: jlis.url(), hub_url: hub.url() };
+        let config = myna_healthnode::HealthConfig { jlis_url: jlis.url(), hub_url: hub.url(), cards: None };
         let health = myna_healthnode::start(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), &identity(&dir, "health"), any(), any(), config).await.unwrap();
         let ca = reqwest::Certificate::from_pem(identity(&dir, "hub").ca_pem.as_bytes()).unwrap();
         let client = Client::builder().tls_certs_only([ca]).build().unwrap();

@@ -10,6 +10,10 @@ use axum::{
 /// The design tokens as CSS custom properties.
 pub const TOKENS_CSS: &str = include_str!("../static/tokens.css");
 
+/// The shared look of every node's pages, built on the tokens (readable at every width,
+/// visible focus, 44 px targets).
+pub const SITE_CSS: &str = include_str!("../static/site.css");
+
 /// A random hex token of `N` bytes; empty when the OS has no entropy source (then no
 /// session is safe, and callers refuse to open one).
 pub fn random_hex<const N: usize>() -> String {

@@ -243,7 +243,7 @@ pub fn routes(p: Arc<Portal>) -> Router {
         .route("/", get(home))
         .route("/lang/{lang}", get(set_lang))
         .route("/static/tokens.css", get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }))
-        .route("/static/portal.css", get(|| async { static_file(include_str!("../static/portal.css"), "text/css; charset=utf-8") }))
+        .route("/static/portal.css", get(|| async { static_file(myna_node::web::SITE_CSS, "text/css; charset=utf-8") }))
         .route("/static/portal.js", get(|| async { static_file(include_str!("../static/portal.js"), "text/javascript; charset=utf-8") }))
         .merge(crate::login::routes())
         .merge(crate::myinfo::routes())

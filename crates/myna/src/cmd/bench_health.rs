@@ -129,7 +129,7 @@ impl EligibilityBench {
         drop(store);
 
         // The health node.
-        let config = myna_healthnode::HealthConfig { jlis_url: jlis.jlis.clone(), hub_url: "https://127.0.0.1:9".into() };
+        let config = myna_healthnode::HealthConfig { jlis_url: jlis.jlis.clone(), hub_url: "https://127.0.0.1:9".into(), cards: None };
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
         let started = myna_healthnode::start(Db::open(&db_url).await?, &NodeIdentity::load_or_create(&network, myna_healthnode::HEALTH_ID, &[])?, any, any, config).await?;
         let key = started.health.add_facility(&myna_healthnode::FacilityNew { code: "1312345678".into(), name: "負荷試験クリニック".into() }).await.map_err(|e| e.message)?;

@@ -49,3 +49,21 @@ impl CardReader for FolderCards {
         Ok(myna_portal::CardSignature { signature, certificate: cert.der })
     }
 }
+
+/// The same folder as the health node's demo reader. After a face match the reader unlocks
+/// the key itself; the demo stands in for that with the demo cards' PIN.
+pub struct HealthCards {
+    pub folder: FolderCards,
+    pub face_pin: String,
+}
+
+impl myna_healthnode::DemoCards for HealthCards {
+    fn cards(&self) -> Vec<myna_healthnode::DemoCard> {
+        self.folder.cards().into_iter().map(|c| myna_healthnode::DemoCard { id: c.id, holder: c.holder, auth_tries_left: c.auth_tries_left }).collect()
+    }
+
+    fn sign_auth(&self, card: &str, pin: Option<&str>, digest: &[u8; 32]) -> Result<(Vec<u8>, Vec<u8>), String> {
+        let s = self.folder.sign(card, CertKind::UserAuth, pin.unwrap_or(&self.face_pin), digest)?;
+        Ok((s.signature, s.certificate))
+    }
+}

@@ -91,6 +91,7 @@ impl DemoArgs {
         println!("open Myna Portal in a browser: {web}");
         println!("  (the demo's certificates come from its own CA: accept the warning, or trust {})", ca.display());
         println!("  log in with the demo card reader (PIN {DEMO_PIN}); sign applications with the password {DEMO_PASSWORD}");
+        println!("  clinic reception: {h}/  (facility code and key: {})", health.clinic.replacen(':', " / ", 1));
         println!("  municipal clerks: {web}/clerk/login  (131016 or 271004, clerk1, {})", super::demo_portal::CLERK_PASSWORD);
         println!("  example private service: PORTAL={web} CA={} CLIENT_ID={} CLIENT_SECRET={} node examples/oauth-client/server.mjs", ca.display(), portal.client["client_id"].as_str().unwrap_or("?"), portal.client["client_secret"].as_str().unwrap_or("?"));
         if !cards.is_empty() {
@@ -161,7 +162,7 @@ impl DemoArgs {
     }
 }
 
-const DEMO_PIN: &str = "1234";
+pub(super) const DEMO_PIN: &str = "1234";
 const DEMO_PASSWORD: &str = "DEMO2026";
 
 /// Gives the first few sample residents a card, kept as files in `<dir>/cards/`.

@@ -22,7 +22,7 @@ const PHARMACY: &str = "1342345678";
 /// the demo clinic and pharmacy the first time (their keys kept in `facilities.json`).
 pub async fn start(dir: &Path, network: &Path, jlis_port: u16, jlis: &str, hub: &str) -> Result<HealthDemo, Box<dyn std::error::Error>> {
     let db = Some(format!("sqlite://{}", dir.join("health.db").display()));
-    let started = super::node::start_health(network, db, at(jlis_port + 9), at(jlis_port + 10), hub, jlis).await?;
+    let started = super::node::start_health(network, db, at(jlis_port + 9), at(jlis_port + 10), hub, jlis, Some(dir.join("cards"))).await?;
     let file = dir.join("facilities.json");
     let keys: Value = match std::fs::read(&file) {
         Ok(b) => serde_json::from_slice(&b)?,

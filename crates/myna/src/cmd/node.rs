@@ -109,6 +109,9 @@ pub enum NodeCmd {
         hub: String,
         #[arg(long, default_value = "https://localhost:7443")]
         jlis: String,
+        /// A folder of card files for the reception page's demo reader (testing only).
+        #[arg(long)]
+        demo_cards: Option<PathBuf>,
         #[arg(long)]
         network: Option<PathBuf>,
     },
@@ -120,9 +123,19 @@ pub fn health_token_path(network: &std::path::Path) -> PathBuf {
 }
 
 /// Starts the health node and its linkage node, and writes the operator token (owner-only).
-pub async fn start_health(network: &std::path::Path, db: Option<String>, api: SocketAddr, node: SocketAddr, hub: &str, jlis: &str) -> Result<myna_healthnode::Started, Box<dyn std::error::Error>> {
+pub async fn start_health(
+    network: &std::path::Path,
+    db: Option<String>,
+    api: SocketAddr,
+    node: SocketAddr,
+    hub: &str,
+    jlis: &str,
+    demo_cards: Option<PathBuf>,
+) -> Result<myna_healthnode::Started, Box<dyn std::error::Error>> {
     let identity = NodeIdentity::load_or_create(network, myna_healthnode::HEALTH_ID, &[])?;
-    let config = myna_healthnode::HealthConfig { jlis_url: jlis.into(), hub_url: hub.into() };
+    let cards: Option<std::sync::Arc<dyn myna_healthnode::DemoCards>> =
+        demo_cards.map(|dir| std::sync::Arc::new(super::card_reader::HealthCards { folder: super::card_reader::FolderCards { dir }, face_pin: super::demo::DEMO_PIN.into() }) as _);
+    let config = myna_healthnode::HealthConfig { jlis_url: jlis.into(), hub_url: hub.into(), cards };
     let started = myna_healthnode::start(Db::open(&db_url(db, "health.db")).await?, &identity, api, node, config).await?;
     myna_node::write_private(&health_token_path(network), &started.operator_token)?;
     Ok(started)
@@ -187,9 +200,9 @@ impl NodeCmd {
                 println!("portal {public_url} (listening on {}; linkage node {}); operator token in {}", started.web.url(), started.node.url(), operator_token_path(&network).display());
                 return wait(started.web).await;
             }
-            NodeCmd::Health { db, listen, node, hub, jlis, network } => {
+            NodeCmd::Health { db, listen, node, hub, jlis, demo_cards, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
-                let started = start_health(&network, db, listen, node, &hub, &jlis).await?;
+                let started = start_health(&network, db, listen, node, &hub, &jlis, demo_cards).await?;
                 println!("health node {} (linkage node {}); operator token in {}", started.api.url(), started.node.url(), health_token_path(&network).display());
                 return wait(started.api).await;
             }

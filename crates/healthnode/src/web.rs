@@ -1,0 +1,440 @@
+//! The reception page for a facility's staff (受付画面): sign in with the facility code and
+//! key; read a patient's card (in the demo, with the demo reader: PIN, or the stand-in face
+//! match); record the patient's consent; see the eligibility on the day, the subsidies, and
+//! only the consented information. Also the lookup by insurance card fields and the batch
+//! query for booked patients. Japanese with English beside it; server-rendered with maud, so
+//! every value is escaped.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+};
+
+use axum::{
+    Form, Router,
+    extract::{DefaultBodyLimit, FromRequestParts, Path, State, rejection::FormRejection},
+    http::{HeaderMap, StatusCode, header, request::Parts},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use base64ct::{Base64, Encoding};
+use maud::{DOCTYPE, Markup, html};
+use myna_health::{Consent, IdentityCheck};
+use myna_node::{
+    now_secs,
+    web::{cookie, csrf_ok, random_hex, set_cookie, static_file},
+};
+use myna_store::FacilityRow;
+use serde_json::Value;
+
+use crate::{FaceMatcher, Health, StandInFace, lookup::CardFields, reception::ReceptionRequest};
+
+const COOKIE: &str = "myna_reception";
+/// A staff session lasts a working day.
+const SESSION_SECS: i64 = 10 * 3600;
+
+/// A card the demo reader can use.
+#[derive(Debug, Clone)]
+pub struct DemoCard {
+    pub id: String,
+    pub holder: String,
+    pub auth_tries_left: u8,
+}
+
+/// The demo country's cards, for the reception page's reader (`None` in a real deployment:
+/// the facility's face-recognition card reader signs).
+pub trait DemoCards: Send + Sync {
+    fn cards(&self) -> Vec<DemoCard>;
+    /// Signs `digest` with the card's user-authentication key: after `pin`, or with `None`
+    /// after a face match (the reader unlocks the key itself). Returns (signature,
+    /// certificate DER), or what the card said (wrong PIN, locked …).
+    fn sign_auth(&self, card: &str, pin: Option<&str>, digest: &[u8; 32]) -> Result<(Vec<u8>, Vec<u8>), String>;
+}
+
+#[derive(Clone)]
+struct Staff {
+    facility: String,
+    csrf: String,
+    expires: i64,
+}
+
+#[derive(Default)]
+pub struct Sessions(RwLock<HashMap<String, Staff>>);
+
+type Fields = Vec<(String, String)>;
+
+fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
+    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+pub fn routes(h: Arc<Health>) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/reception", get(reception_page).post(read_card))
+        .route("/reception/{id}/{scope}", get(consented_page))
+        .route("/lookup", post(lookup))
+        .route("/batch", post(batch))
+        .route("/static/tokens.css", get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }))
+        .route("/static/site.css", get(|| async { static_file(myna_node::web::SITE_CSS, "text/css; charset=utf-8") }))
+        .layer(DefaultBodyLimit::max(256 * 1024))
+        .layer(axum::middleware::map_response(myna_node::web::security_headers))
+        .with_state(h)
+}
+
+/// A signed-in member of a facility's staff.
+struct Desk(FacilityRow, Staff);
+
+impl FromRequestParts<Arc<Health>> for Desk {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, h: &Arc<Health>) -> Result<Self, Self::Rejection> {
+        let staff = cookie(&parts.headers, COOKIE).and_then(|t| h.web.0.read().ok()?.get(t).cloned()).filter(|s| s.expires > now_secs());
+        let facility = staff.as_ref().and_then(|s| h.facilities.read().ok()?.get(&s.facility).cloned());
+        match (facility, staff) {
+            (Some(f), Some(s)) => Ok(Desk(f, s)),
+            _ => Err(Redirect::to("/").into_response()),
+        }
+    }
+}
+
+fn page(title: &str, facility: Option<(&FacilityRow, &str)>, body: Markup) -> Response {
+    let page = html! {
+        (DOCTYPE)
+        html lang="ja" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " | オンライン資格確認 受付 / Reception" }
+                link rel="stylesheet" href="/static/tokens.css";
+                link rel="stylesheet" href="/static/site.css";
+            }
+            body {
+                a.skip href="#main" { "本文へ移動 / Skip to main content" }
+                header.site {
+                    span.brand { "オンライン資格確認 受付 " span lang="en" { "Online eligibility — reception" } }
+                    @if let Some((f, csrf)) = facility {
+                        span { (f.name) " (" (f.code) ")" }
+                        form method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(csrf);
+                            button.secondary type="submit" { "ログアウト / Log out" }
+                        }
+                    }
+                }
+                main #main tabindex="-1" {
+                    h1 { (title) }
+                    (body)
+                }
+                footer { p { "これは myna のデモ環境です。 / This is a myna demo, not the real system." } }
+            }
+        }
+    };
+    Html(page.into_string()).into_response()
+}
+
+fn error(status: StatusCode, ja: &str, en: &str, back: bool) -> Response {
+    let mut r = page("エラー / Error", None, html! {
+        p.error role="alert" { (ja) br; span lang="en" { (en) } }
+        @if back { p { a href="/reception" { "受付画面へ戻る / Back to reception" } } }
+    });
+    *r.status_mut() = status;
+    r
+}
+
+async fn home(State(h): State<Arc<Health>>, headers: HeaderMap) -> Response {
+    if cookie(&headers, COOKIE).and_then(|t| h.web.0.read().ok()?.get(t).cloned()).is_some_and(|s| s.expires > now_secs()) {
+        return Redirect::to("/reception").into_response();
+    }
+    page("受付端末のログイン / Sign in", None, html! {
+        p { "医療機関・薬局のコードと、登録時に発行されたキーを入力してください。" br; span lang="en" { "Enter your facility code and the key issued when it was registered." } }
+        form method="post" action="/login" {
+            label for="code" { "医療機関等コード（10桁） / Facility code (10 digits)" }
+            input #code type="text" name="code" inputmode="numeric" autocomplete="username" required;
+            label for="key" { "キー / Key" }
+            input #key type="password" name="key" autocomplete="current-password" required;
+            p { button type="submit" { "ログイン / Sign in" } }
+        }
+    })
+}
+
+async fn login(State(h): State<Arc<Health>>, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let Ok(Form(f)) = form else { return error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", false) };
+    let token = format!("{}:{}", field(&f, "code").unwrap_or_default().trim(), field(&f, "key").unwrap_or_default().trim());
+    let Some(fac) = h.facility(&token) else {
+        return error(StatusCode::UNAUTHORIZED, "医療機関等コードまたはキーが違います。", "The facility code or key is wrong.", false);
+    };
+    let (t, csrf) = (random_hex::<24>(), random_hex::<16>());
+    if t.is_empty() || csrf.is_empty() {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "乱数を得られません。", "No random source.", false);
+    }
+    if let Ok(mut m) = h.web.0.write() {
+        let now = now_secs();
+        m.retain(|_, s| s.expires > now);
+        m.insert(t.clone(), Staff { facility: fac.code, csrf, expires: now + SESSION_SECS });
+    }
+    let mut r = Redirect::to("/reception").into_response();
+    r.headers_mut().insert(header::SET_COOKIE, set_cookie(COOKIE, &t, SESSION_SECS));
+    r
+}
+
+async fn logout(State(h): State<Arc<Health>>, headers: HeaderMap) -> Response {
+    if let Some(t) = cookie(&headers, COOKIE)
+        && let Ok(mut m) = h.web.0.write()
+    {
+        m.remove(t);
+    }
+    let mut r = Redirect::to("/").into_response();
+    r.headers_mut().insert(header::SET_COOKIE, myna_node::web::clear_cookie(COOKIE));
+    r
+}
+
+fn consent_box(name: &str, ja: &str, en: &str) -> Markup {
+    html! {
+        div.field {
+            input id=(name) type="checkbox" name=(name) value="yes";
+            " " label for=(name) { (ja) " / " span lang="en" { (en) } }
+        }
+    }
+}
+
+async fn reception_page(State(h): State<Arc<Health>>, Desk(f, s): Desk) -> Response {
+    let cards = h.cards.as_ref().map(|c| c.cards()).unwrap_or_default();
+    let body = html! {
+        section aria-labelledby="card" {
+            h2 #card { "マイナンバーカードで受付 / Check in with the card" }
+            @if h.cards.is_none() {
+                p { "この端末にはデモ用カードリーダーがありません。顔認証付きカードリーダーから API（POST /v1/reception）で受け付けます。" br;
+                    span lang="en" { "No demo card reader here: the facility's face-recognition reader checks in through the API (POST /v1/reception)." } }
+            } @else {
+                form method="post" action="/reception" {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    label for="card-id" { "① カードを置く（デモのカード） / Place the card (demo cards)" }
+                    select #card-id name="card" required {
+                        @for c in &cards { option value=(c.id) { (c.holder) "（暗証番号の残り " (c.auth_tries_left) " 回 / " (c.auth_tries_left) " PIN tries left）" } }
+                    }
+                    fieldset {
+                        legend { "② 本人確認の方法 / How to check it is them" }
+                        div.choice { input #m-pin type="radio" name="method" value="pin" checked; " " label for="m-pin" { "暗証番号を入力 / PIN" } }
+                        div.choice { input #m-face type="radio" name="method" value="face"; " " label for="m-face" { "顔認証を行う / Face match" } }
+                        label for="pin" { "暗証番号（4桁） / PIN (4 digits)" }
+                        input #pin type="password" name="pin" inputmode="numeric" autocomplete="off" maxlength="4";
+                        label for="camera" { "顔認証のカメラ画像（代用） / Camera image (stand-in)" }
+                        select #camera name="camera" aria-describedby="face-note" {
+                            option value="same" { "カードの本人 / The card's holder" }
+                            option value="other" { "別の人 / Someone else" }
+                        }
+                        p #face-note { small { (StandInFace.describe()) } }
+                    }
+                    fieldset {
+                        legend { "③ 情報提供への同意 / What the patient agrees to share" }
+                        p { small { "同意しない項目は空欄のまま。過去の健診情報は40歳以上の方にのみ伺います。 / Leave unchecked to refuse. Checkups are asked only of patients 40 and over." } }
+                        (consent_box("checkups", "過去の健診情報", "past checkups"))
+                        (consent_box("medication", "薬剤情報", "medication"))
+                        (consent_box("treatment", "診療情報", "treatment"))
+                        (consent_box("limit", "限度額情報（高額療養費制度）", "high-cost-care limit"))
+                    }
+                    div.field { input #register type="checkbox" name="register" value="yes"; " " label for="register" { "健康保険証の利用登録も行う / Also register the card for insurance use" } }
+                    p { button type="submit" { "資格確認する / Confirm eligibility" } }
+                }
+            }
+        }
+        section aria-labelledby="bynumber" {
+            h2 #bynumber { "保険証の記号・番号で照会 / Look up by insurance card fields" }
+            form method="post" action="/lookup" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                label for="insurer" { "保険者番号 / Insurer number" } input #insurer type="text" name="insurer" inputmode="numeric" required;
+                label for="symbol" { "記号 / Symbol" } input #symbol type="text" name="symbol";
+                label for="number" { "番号 / Number" } input #number type="text" name="number" required;
+                label for="branch" { "枝番 / Branch" } input #branch type="text" name="branch" inputmode="numeric" value="00" required;
+                p { button type="submit" { "照会する / Look up" } }
+            }
+        }
+        section aria-labelledby="batch" {
+            h2 #batch { "一括照会（予約患者） / Batch query for booked patients" }
+            form method="post" action="/batch" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                label for="lines" { "1行に1人: 保険者番号,記号,番号,枝番 / One patient per line: insurer,symbol,number,branch" }
+                textarea #lines name="lines" rows="5" required {}
+                p { button type="submit" { "一括照会する / Query all" } }
+            }
+        }
+    };
+    page("受付 / Reception", Some((&f, &s.csrf)), body)
+}
+
+async fn read_card(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let Ok(Form(form)) = form else { return error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", true) };
+    if !csrf_ok(&s.csrf, field(&form, "csrf")) {
+        return error(StatusCode::FORBIDDEN, "フォームの有効期限が切れたか、別のサイトから送信されました。", "This form expired or came from another site.", true);
+    }
+    let Some(cards) = h.cards.clone() else { return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true) };
+    let card = field(&form, "card").unwrap_or_default().to_string();
+    let face = field(&form, "method") == Some("face");
+    if face {
+        let camera = if field(&form, "camera") == Some("same") { card.as_bytes() } else { b"someone else".as_slice() };
+        match StandInFace.matches(card.as_bytes(), camera) {
+            Ok(true) => {}
+            _ => return error(StatusCode::UNAUTHORIZED, "顔認証できませんでした。暗証番号で本人確認してください。", "The face did not match. Check with the PIN instead.", true),
+        }
+    }
+    let challenge = match h.issue_challenge(&f.code) {
+        Ok(c) => c,
+        Err(e) => return error(e.status, &e.message, &e.message, true),
+    };
+    let Ok(parsed) = myna_pki::login::Challenge::parse(&challenge.challenge) else { return error(StatusCode::INTERNAL_SERVER_ERROR, "チャレンジが不正です。", "Bad challenge.", true) };
+    let pin = if face { None } else { field(&form, "pin") };
+    let (sig, cert) = match cards.sign_auth(&card, pin, &parsed.digest()) {
+        Ok(x) => x,
+        Err(e) => return error(StatusCode::UNAUTHORIZED, &format!("カードが署名しませんでした: {e}"), &format!("The card did not sign: {e}"), true),
+    };
+    let yes = |k: &str| field(&form, k) == Some("yes");
+    let req = ReceptionRequest {
+        challenge: challenge.challenge,
+        certificate: Base64::encode_string(&cert),
+        signature: Base64::encode_string(&sig),
+        method: if face { IdentityCheck::Face } else { IdentityCheck::Pin },
+        consent: Consent { checkups: yes("checkups"), medication: yes("medication"), treatment: yes("treatment"), limit: yes("limit") },
+        register: yes("register"),
+    };
+    let a = match h.receive(&f, &req).await {
+        Ok(a) => a,
+        Err(e) => return error(e.status, &e.message, &e.message, true),
+    };
+    let current = a.outcome == "confirmed";
+    let el = &a.eligibility;
+    let t = |k: &str| match &el[k] {
+        Value::String(s) => s.clone(),
+        Value::Null => "—".into(),
+        v => v.to_string(),
+    };
+    let body = html! {
+        div.result.bad[!current] role="status" {
+            h2 { @if current { "資格確認が完了しました / Eligibility confirmed" } @else { "有効な資格がありません / Not currently eligible" } }
+            p { (a.explain_ja) " / " span lang="en" { (a.explain_en) } }
+            dl {
+                dt { "氏名 / Name" } dd { (t("name")) "（" (t("kana")) "）" }
+                dt { "生年月日 / Birth" } dd { (t("birth")) "（" (a.age) "歳 / years）" }
+                dt { "保険者番号 / Insurer" } dd { (t("insurer")) " " (t("scheme")) }
+                dt { "記号・番号・枝番 / Symbol, number, branch" } dd { (t("symbol")) "・" (t("number")) "・" (t("branch")) }
+                dt { "負担割合 / Copay" } dd { (t("copay_percent")) "%" }
+                dt { "資格期間 / Period" } dd { (t("valid_from")) " 〜 " (t("valid_to")) }
+                @if el.get("limit").is_some() { dt { "限度額適用区分 / Limit" } dd { (t("limit")) "（" (t("limit_monthly")) "）" } }
+            }
+            @for sub in &a.subsidies {
+                p { "公費 / Subsidy: " (sub["kind"].as_str().unwrap_or_default()) " 公費負担者番号 " (sub["payer"].as_str().unwrap_or_default()) " 受給者番号 " (sub["recipient"].as_str().unwrap_or_default()) }
+            }
+        }
+        h2 { "同意された情報 / Shared with consent" }
+        @if a.consented.is_empty() { p { "患者は情報の提供に同意しませんでした。 / The patient did not agree to share information." } }
+        ul {
+            @for scope in &a.consented { li { a href={ "/reception/" (a.reception) "/" (scope) } { (scope_label(scope)) } } }
+            @if current { li { a href={ "/reception/" (a.reception) "/pmh" } { "PMH（予防接種・妊婦健診） / PMH records" } } }
+        }
+        @if !a.not_offered.is_empty() { p { small { "40歳未満のため、健診情報の同意は伺っていません。 / Under 40: checkups were not asked." } } }
+        p { a href="/reception" { "次の患者 / Next patient" } }
+    };
+    page("受付結果 / Result", Some((&f, &s.csrf)), body)
+}
+
+fn scope_label(s: &str) -> &'static str {
+    match s {
+        "checkups" => "過去の健診情報 / Past checkups",
+        "medication" => "薬剤情報 / Medication",
+        "treatment" => "診療情報 / Treatment",
+        "limit" => "限度額情報 / High-cost-care limit",
+        _ => "PMH",
+    }
+}
+
+async fn consented_page(State(h): State<Arc<Health>>, Desk(f, s): Desk, Path((id, scope)): Path<(String, String)>) -> Response {
+    let v = match h.open_consented(&f, &id, &scope).await {
+        Ok(v) => v,
+        Err(e) => return error(e.status, &e.message, &e.message, true),
+    };
+    let items = v["items"].as_array().cloned().unwrap_or_default();
+    let body = html! {
+        @if scope == "limit" { p { (v["limit"].as_str().unwrap_or_default()) "：" (v["limit_monthly"].as_str().unwrap_or_default()) } }
+        @else if items.is_empty() { p { "記録はありません。 / No records." } }
+        @else {
+            @let keys: Vec<String> = items[0].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            table {
+                thead { tr { @for k in &keys { th scope="col" { (k) } } } }
+                tbody { @for it in &items { tr { @for k in &keys { td { (cell(&it[k])) } } } } }
+            }
+        }
+        p { a href="/reception" { "受付画面へ戻る / Back to reception" } }
+    };
+    page(scope_label(&scope), Some((&f, &s.csrf)), body)
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Array(xs) => xs.iter().map(|x| match x {
+            Value::Array(p) => p.iter().map(cell).collect::<Vec<_>>().join("="),
+            other => cell(other),
+        }).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
+fn card_fields(line: &str) -> Result<CardFields, String> {
+    let p: Vec<&str> = line.split(',').map(str::trim).collect();
+    match p[..] {
+        [insurer, symbol, number, branch] => Ok(CardFields { insurer: insurer.into(), symbol: symbol.into(), number: number.into(), branch: branch.into(), on: None }),
+        _ => Err("保険者番号,記号,番号,枝番 の4項目にしてください / give insurer,symbol,number,branch".into()),
+    }
+}
+
+fn lookup_row(r: &Result<Value, String>) -> Markup {
+    match r {
+        Ok(v) => html! {
+            td { (v["eligibility"]["name"].as_str().unwrap_or_default()) }
+            td { (v["explain_ja"].as_str().unwrap_or_default()) " / " (v["explain_en"].as_str().unwrap_or_default()) }
+            td { (v["eligibility"]["copay_percent"].to_string()) "%" }
+        },
+        Err(e) => html! { td {} td.error { (e) } td {} },
+    }
+}
+
+async fn lookup(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let Ok(Form(form)) = form else { return error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", true) };
+    if !csrf_ok(&s.csrf, field(&form, "csrf")) {
+        return error(StatusCode::FORBIDDEN, "フォームの有効期限が切れたか、別のサイトから送信されました。", "This form expired or came from another site.", true);
+    }
+    let get = |k: &str| field(&form, k).unwrap_or_default().to_string();
+    let c = CardFields { insurer: get("insurer"), symbol: get("symbol"), number: get("number"), branch: get("branch"), on: None };
+    let r = h.lookup(&c).await;
+    let body = html! {
+        table { thead { tr { th scope="col" { "氏名 / Name" } th scope="col" { "資格 / Standing" } th scope="col" { "負担割合 / Copay" } } } tbody { tr { (lookup_row(&r)) } } }
+        p { a href="/reception" { "受付画面へ戻る / Back to reception" } }
+    };
+    page("記号・番号での照会 / Lookup", Some((&f, &s.csrf)), body)
+}
+
+async fn batch(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let Ok(Form(form)) = form else { return error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", true) };
+    if !csrf_ok(&s.csrf, field(&form, "csrf")) {
+        return error(StatusCode::FORBIDDEN, "フォームの有効期限が切れたか、別のサイトから送信されました。", "This form expired or came from another site.", true);
+    }
+    let lines: Vec<&str> = field(&form, "lines").unwrap_or_default().lines().filter(|l| !l.trim().is_empty()).take(1000).collect();
+    let mut rows = Vec::new();
+    for l in &lines {
+        let r = match card_fields(l) {
+            Ok(c) => h.lookup(&c).await,
+            Err(e) => Err(e),
+        };
+        rows.push((l.to_string(), r));
+    }
+    let body = html! {
+        table {
+            caption { (rows.len()) " 人 / patients" }
+            thead { tr { th scope="col" { "入力 / Input" } th scope="col" { "氏名 / Name" } th scope="col" { "資格 / Standing" } th scope="col" { "負担割合 / Copay" } } }
+            tbody { @for (l, r) in &rows { tr { td { (l) } (lookup_row(r)) } } }
+        }
+        p { a href="/reception" { "受付画面へ戻る / Back to reception" } }
+    };
+    page("一括照会 / Batch query", Some((&f, &s.csrf)), body)
+}
