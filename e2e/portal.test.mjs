@@ -294,3 +294,84 @@ test("attacks and bad input are refused with a clear message", async () => {
   assert.match(again.o, /already used/);
   await ctx.close();
 });
+
+const HEALTH = `https://localhost:${PORT + 9}`;
+
+test("a clinic checks in a patient with the card and consent; the resident sees it in the portal", async () => {
+  const [code, key] = JSON.parse(readFileSync(join(dir, "facilities.json"), "utf8"))["1312345678"].split(":");
+  const { ctx, page } = await newPage();
+  await page.goto(HEALTH);
+  await shot(page, "20-reception-login");
+  await axe(page, "reception login");
+  // A wrong key is refused.
+  await page.getByLabel("医療機関等コード（10桁） / Facility code (10 digits)").fill(code);
+  await page.getByLabel("キー / Key").fill("0".repeat(64));
+  await page.getByRole("button", { name: "ログイン / Sign in" }).click();
+  assert.match(await page.locator(".error").textContent(), /キーが違います/);
+  await page.goto(HEALTH);
+  await page.getByLabel("医療機関等コード（10桁） / Facility code (10 digits)").fill(code);
+  await page.getByLabel("キー / Key").fill(key);
+  await page.getByRole("button", { name: "ログイン / Sign in" }).click();
+  await page.waitForURL(`${HEALTH}/reception`);
+  await shot(page, "21-reception");
+  await axe(page, "reception");
+  // The stand-in face match with someone else's image: refused before the card signs.
+  await page.getByLabel("顔認証を行う / Face match").check();
+  await page.getByLabel(/カメラ画像/).selectOption("other");
+  await page.getByRole("button", { name: "資格確認する / Confirm eligibility" }).click();
+  assert.match(await page.locator(".error").textContent(), /顔認証できませんでした/);
+  // PIN, consent to medication and checkups, and registration for insurance use.
+  await page.goto(`${HEALTH}/reception`);
+  await page.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
+  await page.getByLabel(/^薬剤情報/).check();
+  await page.getByLabel(/^過去の健診情報/).check();
+  await page.getByLabel(/利用登録も行う/).check();
+  await page.getByRole("button", { name: "資格確認する / Confirm eligibility" }).click();
+  await page.getByRole("heading", { name: "資格確認が完了しました / Eligibility confirmed" }).waitFor();
+  assert.match(await page.locator(".result").textContent(), /01130012/);
+  await shot(page, "22-reception-result");
+  await axe(page, "reception result");
+  await page.getByRole("link", { name: "薬剤情報 / Medication" }).click();
+  assert.match(await page.locator("table").textContent(), /アムロジピン錠5mg/);
+  await shot(page, "23-reception-medication");
+  // Treatment was not consented: the facility gets nothing.
+  const refused = await page.goto(page.url().replace(/\/medication$/, "/treatment"));
+  assert.equal(refused.status(), 403);
+  assert.match(await page.locator(".error").textContent(), /did not consent/);
+  // A patient without the card: by the insurance card's fields.
+  await page.goto(`${HEALTH}/reception`);
+  await page.getByLabel("保険者番号 / Insurer number").fill("01130012");
+  await page.getByLabel("記号 / Symbol").fill("1234");
+  await page.getByLabel("番号 / Number").fill("5600");
+  await page.getByRole("button", { name: "照会する / Look up" }).click();
+  assert.match(await page.locator("table").textContent(), /有効/);
+  await ctx.close();
+
+  // The resident, in the portal: registered, the check with what was shared, the checkups'
+  // trend, and the tax-return export.
+  const me = await newPage();
+  await login(me.page);
+  await me.page.waitForURL(`${PORTAL}/`);
+  await me.page.goto(`${PORTAL}/health`);
+  assert.match(await me.page.locator("main").textContent(), /登録済みです/);
+  const checks = await me.page.locator("section[aria-labelledby=checks] table").textContent();
+  assert.match(checks, /千代田オン資格クリニック/);
+  assert.match(checks, /健診情報、薬剤情報/);
+  await shot(me.page, "24-portal-health");
+  await axe(me.page, "portal health");
+  await me.page.goto(`${PORTAL}/health/checkups`);
+  assert.ok((await me.page.locator("table.trend thead th").count()) >= 7, "five years side by side");
+  assert.match(await me.page.locator("table.trend").textContent(), /↑ 上昇/);
+  await shot(me.page, "25-portal-checkups");
+  await axe(me.page, "portal checkups");
+  await me.page.goto(`${PORTAL}/health/medication`);
+  assert.match(await me.page.locator("main").textContent(), /削減可能額の合計/);
+  await axe(me.page, "portal medication");
+  const year = new Date().getFullYear();
+  const tax = await me.ctx.request.get(`${PORTAL}/health/download/tax.csv?year=${year}`);
+  assert.equal(tax.status(), 200);
+  const csv = await tax.text();
+  assert.match(csv, /医療を受けた人/);
+  assert.match(csv, /合計/);
+  await me.ctx.close();
+});

@@ -321,8 +321,10 @@ async fn read_card(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<
                 dt { "資格期間 / Period" } dd { (t("valid_from")) " 〜 " (t("valid_to")) }
                 @if el.get("limit").is_some() { dt { "限度額適用区分 / Limit" } dd { (t("limit")) "（" (t("limit_monthly")) "）" } }
             }
-            @for sub in &a.subsidies {
-                p { "公費 / Subsidy: " (sub["kind"].as_str().unwrap_or_default()) " 公費負担者番号 " (sub["payer"].as_str().unwrap_or_default()) " 受給者番号 " (sub["recipient"].as_str().unwrap_or_default()) }
+            @for sub in a.subsidies.iter().filter_map(|v| serde_json::from_value::<myna_health::PmhRecord>(v.clone()).ok()) {
+                @if let myna_health::PmhRecord::Subsidy { kind, payer, recipient, copay_yen, .. } = sub {
+                    p { "公費 / Subsidy: " (kind.ja()) " 公費負担者番号 " (payer) " 受給者番号 " (recipient) " 自己負担 " (copay_yen) "円" }
+                }
             }
         }
         h2 { "同意された情報 / Shared with consent" }

@@ -56,7 +56,7 @@ pub async fn seed(h: &HealthDemo, network: &Path, insurer: &str, chiyoda: &str, 
         let limit = if age >= 70 { "一般" } else { "ウ" };
         let copay = if age < 6 || age >= 70 { 20 } else { 30 };
         let record = json!({"insurer": "01130012", "symbol": "1234", "number": number, "branch": "00", "name": p.name.kanji, "kana": p.name.kana,
-            "birth": p.birth.to_string(), "copay_percent": copay, "limit": limit, "valid_from": "2023-04-01"});
+            "birth": p.birth.to_string(), "copay_percent": copay, "limit": limit, "valid_from": "2020-04-01"});
         insurer_clerk.call(reqwest::Method::POST, "/v1/pushes", json!({"person": person, "to": "health", "kind": "eligibility", "data": record})).await?;
         let pmh = if age < 15 {
             json!({"type": "subsidy", "kind": "child_medical", "payer": "88130013", "recipient": format!("{:07}", 1_000_000 + i), "copay_yen": 0, "valid_from": "2025-04-01"})
