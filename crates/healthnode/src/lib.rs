@@ -72,6 +72,8 @@ pub struct Health {
     /// was issued, once.
     books: Mutex<HashMap<String, ChallengeBook>>,
     facilities: RwLock<HashMap<String, FacilityRow>>,
+    /// Certificates whose issuer signature was verified, by the SHA-256 of their base64.
+    seen: Mutex<HashMap<[u8; 32], Arc<myna_pki::CardCert>>>,
     log: checklog::Writer,
     operator_hash: [u8; 32],
     cards: Option<Arc<dyn DemoCards>>,
@@ -125,6 +127,7 @@ pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: 
         jlis,
         books: Mutex::new(HashMap::new()),
         facilities: RwLock::new(facilities),
+        seen: Mutex::new(HashMap::new()),
         operator_hash: sha(operator.as_bytes()),
         cards: config.cards,
         web: web::Sessions::default(),

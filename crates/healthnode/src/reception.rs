@@ -26,6 +26,8 @@ use crate::Health;
 
 /// A challenge lives 5 minutes: the patient stands at the reader while it is used.
 const CHALLENGE_SECS: i64 = 300;
+/// Certificates kept after their issuer's signature was checked (about 2 KB each).
+const SEEN_CERTS: usize = 100_000;
 /// Consented information can be opened for a day after reception.
 const CONSENT_SECS: i64 = 24 * 3600;
 
@@ -157,15 +159,35 @@ impl Health {
         Ok(ChallengeView { challenge: c.text(), expires: c.expires })
     }
 
+    /// The presented certificate, parsed and its issuer's signature verified — once per
+    /// certificate: a card is presented many times, and a certificate's bytes never change.
+    /// Validity, policy and revocation are checked at every use by `check_seen`.
+    fn certificate(&self, resp: &LoginResponse) -> Result<Arc<myna_pki::CardCert>, ApiError> {
+        let key: [u8; 32] = crate::sha(resp.certificate.as_bytes());
+        if let Some(c) = self.seen.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(c);
+        }
+        let cert = self.verifier.certificate(resp).map_err(login_error)?;
+        self.verifier.trust().check_issued(&cert).map_err(|e| login_error(LoginError::Certificate(e)))?;
+        let cert = Arc::new(cert);
+        if let Ok(mut m) = self.seen.lock() {
+            if m.len() >= SEEN_CERTS {
+                m.clear();
+            }
+            m.insert(key, cert.clone());
+        }
+        Ok(cert)
+    }
+
     pub async fn receive(&self, f: &FacilityRow, r: &ReceptionRequest) -> Result<ReceptionAnswer, ApiError> {
         let now = now_secs();
         let resp = LoginResponse { challenge: r.challenge.clone(), certificate: r.certificate.clone(), signature: r.signature.clone() };
-        let cert = self.verifier.certificate(&resp).map_err(login_error)?;
+        let cert = self.certificate(&resp)?;
         let status = self.crl.status(cert.serial, now);
         {
             let mut books = self.books.lock().map_err(|_| ApiError::internal("challenge book poisoned"))?;
             let book = books.get_mut(&f.code).ok_or_else(|| login_error(LoginError::UnknownChallenge))?;
-            self.verifier.verify(book, &resp, &cert, status, now).map_err(login_error)?;
+            self.verifier.check_seen(book, &resp, &cert, status, now).map_err(login_error)?;
         }
         let serial = cert.serial.to_string();
         let nonce = r.challenge.split(':').nth(1).map(str::to_string);
@@ -195,7 +217,7 @@ impl Health {
             }
             None => None,
         };
-        let Some((code, rows)) = found else {
+        let Some((code, rows, pmh)) = found else {
             log.outcome = "not_registered".into();
             log.reason = "card not registered for insurance use".into();
             self.log.write(log).await.map_err(ApiError::internal)?;
@@ -221,7 +243,7 @@ impl Health {
         log.outcome = if standing == Standing::Current { "confirmed" } else { "not_current" }.into();
         log.reason = standing.explain_en();
         self.log.write(log).await.map_err(ApiError::internal)?;
-        let subsidies = if standing == Standing::Current { self.subsidies(&code, today).await? } else { Vec::new() };
+        let subsidies = if standing == Standing::Current { subsidies(&pmh, today) } else { Vec::new() };
         Ok(ReceptionAnswer {
             reception,
             outcome: if standing == Standing::Current { "confirmed" } else { "not_current" }.into(),
@@ -234,16 +256,6 @@ impl Health {
             not_offered,
             subsidies,
         })
-    }
-
-    async fn subsidies(&self, code: &str, today: time::Date) -> Result<Vec<Value>, ApiError> {
-        let rows = self.store.records_of(code, "pmh", 200).await.map_err(ApiError::internal)?;
-        Ok(rows
-            .iter()
-            .filter_map(|b| serde_json::from_str::<myna_health::PmhRecord>(b).ok())
-            .filter(|r| matches!(r, myna_health::PmhRecord::Subsidy { .. }) && r.current_on(today))
-            .filter_map(|r| serde_json::to_value(r).ok())
-            .collect())
     }
 
     /// What a reception id opens for the facility that made it: one consented scope, or pmh.
@@ -280,6 +292,15 @@ impl Health {
         let items: Vec<Value> = rows.iter().filter_map(|b| serde_json::from_str(b).ok()).collect();
         Ok(json!({ "scope": scope, "items": items }))
     }
+}
+
+/// The medical subsidy certificates current on `today`, from the person's PMH records.
+fn subsidies(pmh: &[String], today: time::Date) -> Vec<Value> {
+    pmh.iter()
+        .filter_map(|b| serde_json::from_str::<myna_health::PmhRecord>(b).ok())
+        .filter(|r| matches!(r, myna_health::PmhRecord::Subsidy { .. }) && r.current_on(today))
+        .filter_map(|r| serde_json::to_value(r).ok())
+        .collect()
 }
 
 pub(crate) fn scope_id(s: Scope) -> &'static str {

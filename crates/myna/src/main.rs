@@ -3,6 +3,11 @@
 
 mod cmd;
 
+// glibc malloc spends a sixth of an eligibility check in malloc/free under the thread pool
+// (BENCHMARKS.md); mimalloc is the usual answer.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

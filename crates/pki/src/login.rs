@@ -171,16 +171,29 @@ impl LoginVerifier {
         status: Status,
         now: i64,
     ) -> Result<LoginOk, LoginError> {
+        self.check(book, resp, cert, status, now)?;
+        Ok(LoginOk { pseudonym: self.pseudonym(cert), certificate_expires: cert.not_after })
+    }
+
+    /// [`Self::verify`] without making a pseudonym, for services that identify the holder
+    /// by the certificate itself (the health node maps its serial to a registration).
+    pub fn check(&self, book: &mut ChallengeBook, resp: &LoginResponse, cert: &CardCert, status: Status, now: i64) -> Result<(), LoginError> {
+        self.trust.check_issued(cert)?;
+        self.check_seen(book, resp, cert, status, now)
+    }
+
+    /// [`Self::check`] for a certificate whose issuer signature the caller has verified
+    /// before with [`TrustStore::check_issued`]: the rest is checked as always.
+    pub fn check_seen(&self, book: &mut ChallengeBook, resp: &LoginResponse, cert: &CardCert, status: Status, now: i64) -> Result<(), LoginError> {
         use base64ct::{Base64, Encoding};
         let challenge = Challenge::parse(&resp.challenge)?;
         if challenge.service != book.service() {
             return Err(LoginError::OtherService(challenge.service));
         }
-        self.trust.check(cert, CertKind::UserAuth, now, status)?;
+        self.trust.check_current(cert, CertKind::UserAuth, now, status)?;
         let sig = Base64::decode_vec(&resp.signature).map_err(|_| PkiError::SignatureInvalid)?;
         verify::verify_signature(cert, challenge.text().as_bytes(), &sig)?;
-        book.redeem(&challenge, now)?;
-        Ok(LoginOk { pseudonym: self.pseudonym(cert), certificate_expires: cert.not_after })
+        book.redeem(&challenge, now)
     }
 
     /// HMAC of the issuer and serial under the service's key: stable, unlinkable across services.

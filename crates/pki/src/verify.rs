@@ -105,6 +105,13 @@ impl TrustStore {
     /// up (from a CRL or an OCSP response).
     pub fn check(&self, cert: &CardCert, want: CertKind, now: i64, status: Status) -> Result<(), PkiError> {
         self.check_issued(cert)?;
+        self.check_current(cert, want, now, status)
+    }
+
+    /// [`Self::check`] for a certificate whose issuer signature was already verified by
+    /// [`Self::check_issued`] (a service that keeps certificates it has seen): policy,
+    /// validity and revocation, which change with time, are checked again.
+    pub fn check_current(&self, cert: &CardCert, want: CertKind, now: i64, status: Status) -> Result<(), PkiError> {
         if cert.kind != want {
             return Err(PkiError::WrongPolicy { wanted: want, got: cert.kind });
         }

@@ -149,30 +149,38 @@ impl HealthStore {
         Ok(true)
     }
 
-    /// The hot path of reception: the person a registered card names, and their eligibility
-    /// records, in one query.
-    pub async fn by_serial(&self, serial: &str) -> Result<Option<(String, Vec<EligibilityRow>)>, StoreError> {
-        let sql = "SELECT c.code, e.id, e.code, e.card, e.insurer, e.record, e.valid_from, e.valid_to
-                   FROM health_cards c LEFT JOIN health_eligibility e ON e.code = c.code WHERE c.serial = $1 ORDER BY e.valid_from DESC";
+    /// The hot path of reception, in one query: the person a registered card names, their
+    /// eligibility records, and their PMH records (subsidy certificates the counter needs).
+    pub async fn by_serial(&self, serial: &str) -> Result<Option<(String, Vec<EligibilityRow>, Vec<String>)>, StoreError> {
+        let sql = "SELECT c.code, 'e', e.id, e.card, e.insurer, e.record, e.valid_from, e.valid_to
+                     FROM health_cards c LEFT JOIN health_eligibility e ON e.code = c.code WHERE c.serial = $1
+                   UNION ALL
+                   SELECT c.code, 'p', r.id, NULL, NULL, r.body, r.day, NULL
+                     FROM health_cards c JOIN health_records r ON r.code = c.code AND r.kind = 'pmh' WHERE c.serial = $1";
         let rows = sqlx::query(sql).bind(serial).fetch_all(&self.db.pool).await?;
         let Some(first) = rows.first() else { return Ok(None) };
         let code: String = first.try_get(0)?;
-        let mut out = Vec::new();
+        let (mut elig, mut pmh) = (Vec::new(), Vec::new());
         for r in &rows {
-            let id: Option<i64> = r.try_get(1)?;
-            if let Some(id) = id {
-                out.push(EligibilityRow {
-                    id,
-                    code: r.try_get(2)?,
-                    card: r.try_get(3)?,
-                    insurer: r.try_get(4)?,
-                    record: r.try_get(5)?,
-                    valid_from: r.try_get(6)?,
-                    valid_to: r.try_get(7)?,
-                });
+            let id: Option<i64> = r.try_get(2)?;
+            let Some(id) = id else { continue };
+            let what: String = r.try_get(1)?;
+            if what == "p" {
+                pmh.push(r.try_get(5)?);
+                continue;
             }
+            elig.push(EligibilityRow {
+                id,
+                code: code.clone(),
+                card: r.try_get(3)?,
+                insurer: r.try_get(4)?,
+                record: r.try_get(5)?,
+                valid_from: r.try_get(6)?,
+                valid_to: r.try_get(7)?,
+            });
         }
-        Ok(Some((code, out)))
+        elig.sort_by(|a, b| b.valid_from.cmp(&a.valid_from));
+        Ok(Some((code, elig, pmh)))
     }
 
     /// Records under a card's printed fields (query without a card).

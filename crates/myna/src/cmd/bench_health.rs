@@ -128,9 +128,11 @@ impl EligibilityBench {
         }
         drop(store);
 
-        // The health node.
-        let config = myna_healthnode::HealthConfig { jlis_url: jlis.jlis.clone(), hub_url: "https://127.0.0.1:9".into(), cards: None };
+        // The health node, with a hub to register with (nothing passes through it here).
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        let hub_db = Db::open(&format!("sqlite://{}", dir.join("hub.db").display())).await?;
+        let (hub, _) = myna_linkage::hub::start(hub_db, &NodeIdentity::load_or_create(&network, myna_linkage::hub::HUB_ID, &[])?, any).await?;
+        let config = myna_healthnode::HealthConfig { jlis_url: jlis.jlis.clone(), hub_url: hub.url(), cards: None };
         let started = myna_healthnode::start(Db::open(&db_url).await?, &NodeIdentity::load_or_create(&network, myna_healthnode::HEALTH_ID, &[])?, any, any, config).await?;
         let key = started.health.add_facility(&myna_healthnode::FacilityNew { code: "1312345678".into(), name: "負荷試験クリニック".into() }).await.map_err(|e| e.message)?;
         let facility = format!("1312345678:{}", key.key);
@@ -217,6 +219,7 @@ impl EligibilityBench {
         }
         started.api.shutdown().await;
         started.node.shutdown().await;
+        hub.shutdown().await;
         jlis_node.shutdown().await;
         Ok(())
     }
