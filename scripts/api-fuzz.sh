@@ -25,3 +25,15 @@ done
 "$venv/bin/st" run "https://localhost:$port/openapi.json" --tls-verify "$dir/network/ca.pem" \
   --exclude-checks positive_data_acceptance --max-examples 50 --seed 1 \
   -H "Idempotency-Key: api-fuzz" --no-color
+
+# The health node's facility API (J-LIS's port + 9), as the demo clinic: its key is in the
+# demo's facilities.json once the node is up.
+hport=$((port + 9))
+for _ in $(seq 1 300); do
+  if [ -f "$dir/facilities.json" ] && curl -sf --cacert "$dir/network/ca.pem" "https://localhost:$hport/healthz" >/dev/null; then break; fi
+  sleep 0.1
+done
+clinic=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["1312345678"])' "$dir/facilities.json")
+"$venv/bin/st" run "https://localhost:$hport/openapi.json" --tls-verify "$dir/network/ca.pem" \
+  --exclude-checks positive_data_acceptance --max-examples 50 --seed 1 \
+  -H "Authorization: Bearer $clinic" --no-color

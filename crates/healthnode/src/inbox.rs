@@ -115,6 +115,7 @@ pub(crate) fn row(code: &str, id: i64, e: &Eligibility) -> Result<EligibilityRow
         code: code.to_string(),
         card: e.card_key(),
         insurer: e.insurer.to_string(),
+        birth: e.birth.to_string(),
         record: serde_json::to_string(e).map_err(ApiError::internal)?,
         valid_from: e.valid_from.to_string(),
         valid_to: e.valid_to.map(|d| d.to_string()),

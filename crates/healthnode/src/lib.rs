@@ -8,6 +8,7 @@
 //!   the day and a reception id that opens only the consented information.
 //! - `lookup.rs`: batch query (一括照会) and query by the card's printed fields.
 //! - `operator.rs`: facilities registered with a key; claims files loaded.
+//! - `reminders.rs`: vaccination reminders sent to residents as notices, once per dose.
 //! - `source.rs`: the resident's own view, answered to the portal through the hub.
 //! - `checklog.rs`: every identity check and consent, group-committed before the answer.
 //! - `web.rs`: the reception page for a facility's staff.
@@ -19,6 +20,7 @@ mod lookup;
 mod openapi;
 mod operator;
 mod reception;
+mod reminders;
 mod source;
 mod view;
 mod web;
@@ -135,6 +137,7 @@ pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: 
     let _ = slot.set(Arc::downgrade(&health));
     health.agency.set_source(Arc::new(source::Source(Arc::downgrade(&health))));
     health.clone().spawn_refresh();
+    health.spawn_reminders();
     let routes = reception::routes(health.clone()).merge(lookup::routes(health.clone())).merge(operator::routes(health.clone())).merge(web::routes(health.clone()));
     let api = myna_node::serve(routes, openapi::json(), Metrics::new("health"), identity, api).await?;
     Ok(Started { api, node: started.node, health, operator_token: operator })

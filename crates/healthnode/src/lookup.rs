@@ -61,7 +61,9 @@ impl Health {
 
 /// One patient by the fields on their insurance card.
 #[utoipa::path(post, path = "/v1/eligibility/lookup", request_body = CardFields,
-    responses((status = 200, description = "standing and eligibility"), (status = 401), (status = 404, description = "nothing registered under these fields"), (status = 422, description = "a field is malformed (the reason says which)")))]
+    responses((status = 200, description = "standing and eligibility"), (status = 400, description = "malformed JSON"), (status = 415, description = "not sent as application/json"), (status = 401, description = "facility unknown"),
+        (status = 404, description = "nothing registered under these fields"), (status = 422, description = "a field is missing or malformed (the reason says which)")),
+    security(("facility" = [])))]
 async fn lookup(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(c): ApiJson<CardFields>) -> Result<Json<Value>, ApiError> {
     facility(&h, &headers)?;
     match h.lookup(&c).await {
@@ -74,7 +76,9 @@ async fn lookup(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(c): Ap
 /// 一括照会: every booked patient in one request; each answer stands alone (a bad line does
 /// not fail the others).
 #[utoipa::path(post, path = "/v1/eligibility/batch", request_body = Batch,
-    responses((status = 200, description = "one answer per patient, in order"), (status = 401), (status = 413, description = "more than 1,000 patients")))]
+    responses((status = 200, description = "one answer per patient, in order"), (status = 400, description = "malformed JSON"), (status = 415, description = "not sent as application/json"), (status = 401, description = "facility unknown"),
+        (status = 413, description = "more than 1,000 patients"), (status = 422, description = "a field is missing or of the wrong type")),
+    security(("facility" = [])))]
 async fn batch(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(b): ApiJson<Batch>) -> Result<Json<Value>, ApiError> {
     facility(&h, &headers)?;
     if b.patients.len() > BATCH {

@@ -1,6 +1,20 @@
 //! The health node's OpenAPI document.
 
-use utoipa::OpenApi;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+/// Bearer schemes: a facility's `code:key`, or the operator's token.
+struct Bearers;
+
+impl Modify for Bearers {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let c = doc.components.get_or_insert_with(Default::default);
+        c.add_security_scheme("facility", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("<facility code>:<key>")).build()));
+        c.add_security_scheme("operator", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("the operator token")).build()));
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -8,9 +22,10 @@ use utoipa::OpenApi;
     paths(
         crate::reception::challenge, crate::reception::reception, crate::reception::consented,
         crate::lookup::lookup, crate::lookup::batch,
-        crate::operator::add_facility, crate::operator::claims,
+        crate::operator::add_facility, crate::operator::claims, crate::operator::reminders,
     ),
-    components(schemas(crate::reception::ChallengeView, crate::reception::ReceptionRequest, crate::reception::ReceptionAnswer, crate::lookup::CardFields, crate::lookup::Batch, crate::operator::FacilityNew, crate::operator::FacilityKey, crate::operator::ClaimsLoaded))
+    modifiers(&Bearers),
+    components(schemas(crate::reception::ChallengeView, crate::reception::ReceptionRequest, crate::reception::ReceptionAnswer, crate::lookup::CardFields, crate::lookup::Batch, crate::operator::FacilityNew, crate::operator::FacilityKey, crate::operator::ClaimsLoaded, crate::operator::RemindersSent))
 )]
 struct Doc;
 

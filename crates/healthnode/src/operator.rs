@@ -22,6 +22,7 @@ pub fn routes(h: Arc<Health>) -> Router {
     Router::new()
         .route("/v1/facilities", post(add_facility))
         .route("/v1/claims", post(claims).layer(axum::extract::DefaultBodyLimit::max(CLAIMS_LIMIT)))
+        .route("/v1/reminders", post(reminders))
         .with_state(h)
 }
 
@@ -78,7 +79,8 @@ impl Health {
 }
 
 /// Registers a facility and returns its key (once).
-#[utoipa::path(post, path = "/v1/facilities", request_body = FacilityNew, responses((status = 200, body = FacilityKey), (status = 401), (status = 422, description = "bad code or name")))]
+#[utoipa::path(post, path = "/v1/facilities", request_body = FacilityNew, responses((status = 200, body = FacilityKey), (status = 400, description = "malformed JSON"), (status = 415, description = "not sent as application/json"),
+    (status = 401, description = "not the operator"), (status = 422, description = "bad code or name")), security(("operator" = [])))]
 async fn add_facility(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(f): ApiJson<FacilityNew>) -> Result<Json<FacilityKey>, ApiError> {
     operator(&h, &headers)?;
     Ok(Json(h.add_facility(&f).await?))
@@ -136,9 +138,23 @@ pub async fn load_claims(store: &HealthStore, text: &str) -> Result<ClaimsLoaded
 
 /// Loads a claims file (CSV; the format is in `myna_health::claims`).
 #[utoipa::path(post, path = "/v1/claims", request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ClaimsLoaded), (status = 401), (status = 422, description = "bad lines, each with its reason; nothing loaded")))]
+    responses((status = 200, body = ClaimsLoaded), (status = 400, description = "not UTF-8"), (status = 401, description = "not the operator"), (status = 413, description = "over 256 MiB"), (status = 422, description = "bad lines, each with its reason; nothing loaded")),
+    security(("operator" = [])))]
 async fn claims(State(h): State<Arc<Health>>, headers: HeaderMap, body: String) -> Result<Json<ClaimsLoaded>, ApiError> {
     operator(&h, &headers)?;
     Ok(Json(load_claims(&h.store, &body).await?))
 }
 
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RemindersSent {
+    pub sent: usize,
+}
+
+/// Sends today's vaccination reminders now (they are also sent once a day).
+#[utoipa::path(post, path = "/v1/reminders", responses((status = 200, body = RemindersSent), (status = 401, description = "not the operator"), (status = 502, description = "the hub or the portal failed")),
+    security(("operator" = [])))]
+async fn reminders(State(h): State<Arc<Health>>, headers: HeaderMap) -> Result<Json<RemindersSent>, ApiError> {
+    operator(&h, &headers)?;
+    Ok(Json(RemindersSent { sent: h.send_reminders(myna_node::today_jst()).await? }))
+}

@@ -52,7 +52,8 @@ pub struct ChallengeView {
 }
 
 /// A one-time challenge for this facility's reader.
-#[utoipa::path(post, path = "/v1/reception/challenge", responses((status = 200, body = ChallengeView), (status = 401, description = "facility not registered or wrong key"), (status = 503, description = "too many outstanding")))]
+#[utoipa::path(post, path = "/v1/reception/challenge", responses((status = 200, body = ChallengeView), (status = 401, description = "facility not registered or wrong key"), (status = 503, description = "too many outstanding")),
+    security(("facility" = [])))]
 async fn challenge(State(h): State<Arc<Health>>, headers: HeaderMap) -> Result<Json<ChallengeView>, ApiError> {
     let f = facility(&h, &headers)?;
     Ok(Json(h.issue_challenge(&f.code)?))
@@ -105,10 +106,14 @@ pub struct ReceptionAnswer {
 /// Reception with the card: signature, certificate, registration, eligibility, consent, log.
 #[utoipa::path(post, path = "/v1/reception", request_body = ReceptionRequest,
     responses((status = 200, body = ReceptionAnswer, description = "eligibility on the day (confirmed or not_current)"),
+        (status = 400, description = "malformed JSON"), (status = 415, description = "not sent as application/json"), (status = 422, description = "a field is missing or of the wrong type"),
         (status = 401, description = "facility unknown; or the signature, certificate or challenge is not good (the reason says which)"),
         (status = 403, description = "the card is revoked or suspended"),
-        (status = 404, description = "the card is not registered for insurance use"),
-        (status = 409, description = "the challenge was already used (replay) or expired")))]
+        (status = 404, description = "the card is not registered for insurance use, or no eligibility is registered"),
+        (status = 409, description = "the challenge was already used (replay) or expired"),
+        (status = 502, description = "registration at the reader: J-LIS or the hub could not give the node's code"),
+        (status = 503, description = "the revocation list is not available")),
+    security(("facility" = [])))]
 async fn reception(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(r): ApiJson<ReceptionRequest>) -> Result<Json<ReceptionAnswer>, ApiError> {
     let f = facility(&h, &headers)?;
     Ok(Json(h.receive(&f, &r).await?))
@@ -315,7 +320,9 @@ pub(crate) fn scope_id(s: Scope) -> &'static str {
 /// The consented information of a reception (medication, checkups, treatment, limit), or
 /// the PMH records; 403 for what the patient did not consent to.
 #[utoipa::path(get, path = "/v1/receptions/{id}/{scope}", params(("id" = String, Path), ("scope" = String, Path)),
-    responses((status = 200, description = "the items"), (status = 403, description = "not consented, or another facility's reception"), (status = 410, description = "consent expired")))]
+    responses((status = 200, description = "the items"), (status = 400, description = "unknown scope"), (status = 401, description = "facility unknown"), (status = 403, description = "not consented, or another facility's reception"),
+        (status = 404, description = "no such reception"), (status = 410, description = "consent expired")),
+    security(("facility" = [])))]
 async fn consented(State(h): State<Arc<Health>>, headers: HeaderMap, Path((id, scope)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
     let f = facility(&h, &headers)?;
     Ok(Json(h.open_consented(&f, &id, &scope).await?))

@@ -54,7 +54,7 @@ async fn post(client: &Client, url: String, token: Option<&str>, body: Value) ->
 }
 
 impl Country {
-    async fn start() -> Self {
+    async fn start(health_db: &str) -> Self {
         let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
         let dir = std::env::temp_dir().join(format!("myna-health-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -67,7 +67,7 @@ impl Country {
             agencies.push(agency::start(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), &identity(&dir, name), any(), config).await.unwrap());
         }
         let config = myna_healthnode::HealthConfig { jlis_url: jlis.url(), hub_url: hub.url(), cards: None };
-        let health = myna_healthnode::start(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), &identity(&dir, "health"), any(), any(), config).await.unwrap();
+        let health = myna_healthnode::start(Db::open(health_db).await.unwrap(), &identity(&dir, "health"), any(), any(), config).await.unwrap();
         let ca = reqwest::Certificate::from_pem(identity(&dir, "hub").ca_pem.as_bytes()).unwrap();
         let client = Client::builder().tls_certs_only([ca]).build().unwrap();
         let mut c = Country { _dir: dir, _hub: hub, jlis, agencies, health, client, facility: String::new(), other_facility: String::new(), patients: Vec::new() };
@@ -87,7 +87,7 @@ impl Country {
 
     async fn resident(&self, name: &str, kana: &str, birth: &str) -> Patient {
         let j = self.jlis.url();
-        let res = self.client.post(format!("{j}/v1/events")).header("idempotency-key", hex::encode(name)).json(&json!({"kind": "first_registration", "on": "2020-04-01", "name": name, "kana": kana, "birth": birth, "sex": "male", "address": "東京都千代田区霞が関二丁目1番地2号"})).send().await.unwrap();
+        let res = self.client.post(format!("{j}/v1/events")).header("idempotency-key", hex::encode(name)).json(&json!({"kind": "first_registration", "on": birth.max("2020-04-01"), "name": name, "kana": kana, "birth": birth, "sex": "male", "address": "東京都千代田区霞が関二丁目1番地2号"})).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 201, "{:?}", res.headers());
         let r: Value = res.json().await.unwrap();
         let code = r["resident"]["code"].as_str().unwrap().to_string();
@@ -160,9 +160,16 @@ fn msg(v: &Value) -> String {
     v["error"]["message"].as_str().unwrap_or_default().to_string()
 }
 
+/// On SQLite and, when configured, PostgreSQL.
 #[tokio::test]
 async fn a_registered_card_confirms_eligibility_and_opens_only_what_was_consented() {
-    let c = Country::start().await;
+    for db in myna_testkit::fresh_urls().await {
+        registered_card_flow(&db).await;
+    }
+}
+
+async fn registered_card_flow(db: &str) {
+    let c = Country::start(db).await;
     let (s, v) = c.push_eligibility(INSURER, 0, record("01130012", "5678", "1980-01-16", "2020-04-01", None)).await;
     assert_eq!(s, 200, "{v}");
     // The claims of a month: medication, a checkup and an expense, matched by card fields.
@@ -250,7 +257,7 @@ async fn sqlx_rows(db: &Db) -> Vec<String> {
 
 #[tokio::test]
 async fn ended_not_started_changed_insurer_revoked_card_and_strangers_get_clear_answers() {
-    let c = Country::start().await;
+    let c = Country::start(&myna_testkit::sqlite_url()).await;
     // An unregistered facility, and a wrong key for a registered one.
     let (s, v) = post(&c.client, format!("{}/v1/reception/challenge", c.health.api.url()), Some("1312345679:00"), Value::Null).await;
     assert_eq!(s, 401, "{v}");
@@ -328,4 +335,32 @@ async fn ended_not_started_changed_insurer_revoked_card_and_strangers_get_clear_
     body["signature"] = json!(Base64::encode_string(&[7u8; 256]));
     let (s, v) = c.reception(&c.facility, body).await;
     assert_eq!(s, 401, "{v}");
+}
+
+#[tokio::test]
+async fn a_child_due_a_vaccination_gets_one_notice_per_dose_in_the_portal() {
+    let c = Country::start(&myna_testkit::sqlite_url()).await;
+    let portal_db = Db::open(&myna_testkit::sqlite_url()).await.unwrap();
+    let config = myna_portal::PortalConfig { jlis_url: c.jlis.url(), hub_url: c._hub.url(), public_url: "https://localhost:1".into(), cards: None };
+    let portal = myna_portal::start(portal_db.clone(), &identity(&c._dir, "portal"), any(), any(), config).await.unwrap();
+    // A child of 13 months, insured by the city's national health insurance; MR given once.
+    let birth = myna_node::today_jst().saturating_sub(time::Duration::days(400)).to_string();
+    let child = c.resident("資格 一郎", "シカク イチロウ", &birth).await;
+    let mut c = c;
+    c.patients.push(child);
+    let (s, v) = c.push_eligibility(CITY, 2, record("138016", "99", &birth, &birth, None)).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = c.clerk(CITY, "/v1/pushes", json!({"person": "m2", "to": "health", "kind": "pmh", "data": {"type": "vaccination", "vaccine": "mr", "dose": 1, "on": myna_node::today_jst().to_string(), "place": "千代田区こども診療所"}})).await;
+    assert_eq!(s, 200, "{v}");
+    let run = || post(&c.client, format!("{}/v1/reminders", c.health.api.url()), Some(&c.health.operator_token), Value::Null);
+    let (s, v) = run().await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v["sent"].as_u64().unwrap() >= 3, "Hib, PCV, 五種混合, varicella …: {v}");
+    let (_, again) = run().await;
+    assert_eq!(again["sent"], 0, "each dose is reminded once");
+    let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM portal_notices").fetch_all(&portal_db.pool).await.unwrap();
+    assert_eq!(titles.len() as u64, v["sent"].as_u64().unwrap());
+    assert!(titles.iter().any(|t| t.contains("麻しん風しん（MR） 第2回")), "MR dose 2, since dose 1 is recorded: {titles:?}");
+    assert!(!titles.iter().any(|t| t.contains("BCG")), "BCG is past its window at 13 months: {titles:?}");
+    portal.web.shutdown().await;
 }

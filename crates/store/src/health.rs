@@ -13,6 +13,8 @@ pub struct EligibilityRow {
     pub code: String,
     pub card: String,
     pub insurer: String,
+    /// YYYY-MM-DD, for finding children due a vaccination.
+    pub birth: String,
     /// The domain's `Eligibility` as JSON.
     pub record: String,
     pub valid_from: String,
@@ -62,7 +64,7 @@ pub struct HealthStore {
     db: Db,
 }
 
-const ELIG_COLS: &str = "id, code, card, insurer, record, valid_from, valid_to";
+const ELIG_COLS: &str = "id, code, card, insurer, birth, record, valid_from, valid_to";
 const CHECK_COLS: &str = "reception, code, facility, at, method, certificate, scopes, outcome, reason, nonce";
 
 fn elig(r: &AnyRow) -> Result<EligibilityRow, StoreError> {
@@ -71,9 +73,10 @@ fn elig(r: &AnyRow) -> Result<EligibilityRow, StoreError> {
         code: r.try_get(1)?,
         card: r.try_get(2)?,
         insurer: r.try_get(3)?,
-        record: r.try_get(4)?,
-        valid_from: r.try_get(5)?,
-        valid_to: r.try_get(6)?,
+        birth: r.try_get(4)?,
+        record: r.try_get(5)?,
+        valid_from: r.try_get(6)?,
+        valid_to: r.try_get(7)?,
     })
 }
 
@@ -134,10 +137,11 @@ impl HealthStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("INSERT INTO health_eligibility (code, card, insurer, record, valid_from, valid_to, message, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        sqlx::query("INSERT INTO health_eligibility (code, card, insurer, birth, record, valid_from, valid_to, message, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             .bind(&new.code)
             .bind(&new.card)
             .bind(&new.insurer)
+            .bind(&new.birth)
             .bind(&new.record)
             .bind(&new.valid_from)
             .bind(&new.valid_to)
@@ -152,10 +156,10 @@ impl HealthStore {
     /// The hot path of reception, in one query: the person a registered card names, their
     /// eligibility records, and their PMH records (subsidy certificates the counter needs).
     pub async fn by_serial(&self, serial: &str) -> Result<Option<(String, Vec<EligibilityRow>, Vec<String>)>, StoreError> {
-        let sql = "SELECT c.code, 'e', e.id, e.card, e.insurer, e.record, e.valid_from, e.valid_to
+        let sql = "SELECT c.code, 'e', e.id, e.card, e.insurer, e.birth, e.record, e.valid_from, e.valid_to
                      FROM health_cards c LEFT JOIN health_eligibility e ON e.code = c.code WHERE c.serial = $1
                    UNION ALL
-                   SELECT c.code, 'p', r.id, NULL, NULL, r.body, r.day, NULL
+                   SELECT c.code, 'p', r.id, NULL, NULL, NULL, r.body, r.day, NULL
                      FROM health_cards c JOIN health_records r ON r.code = c.code AND r.kind = 'pmh' WHERE c.serial = $1";
         let rows = sqlx::query(sql).bind(serial).fetch_all(&self.db.pool).await?;
         let Some(first) = rows.first() else { return Ok(None) };
@@ -166,7 +170,7 @@ impl HealthStore {
             let Some(id) = id else { continue };
             let what: String = r.try_get(1)?;
             if what == "p" {
-                pmh.push(r.try_get(5)?);
+                pmh.push(r.try_get(6)?);
                 continue;
             }
             elig.push(EligibilityRow {
@@ -174,9 +178,10 @@ impl HealthStore {
                 code: code.clone(),
                 card: r.try_get(3)?,
                 insurer: r.try_get(4)?,
-                record: r.try_get(5)?,
-                valid_from: r.try_get(6)?,
-                valid_to: r.try_get(7)?,
+                birth: r.try_get(5)?,
+                record: r.try_get(6)?,
+                valid_from: r.try_get(7)?,
+                valid_to: r.try_get(8)?,
             });
         }
         elig.sort_by(|a, b| b.valid_from.cmp(&a.valid_from));
@@ -315,14 +320,14 @@ impl HealthStore {
     pub async fn bulk_load(&self, rows: &[(EligibilityRow, Option<String>)], now: i64) -> Result<(), StoreError> {
         let mut tx = self.db.pool.begin().await?;
         for chunk in rows.chunks(CHUNK) {
-            let mut sql = "INSERT INTO health_eligibility (code, card, insurer, record, valid_from, valid_to, updated_at) VALUES ".to_string();
+            let mut sql = "INSERT INTO health_eligibility (code, card, insurer, birth, record, valid_from, valid_to, updated_at) VALUES ".to_string();
             for i in 0..chunk.len() {
-                let b = i * 7;
-                sql.push_str(&format!("{}(${}, ${}, ${}, ${}, ${}, ${}, ${})", if i > 0 { ", " } else { "" }, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7));
+                let b = i * 8;
+                sql.push_str(&format!("{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", if i > 0 { ", " } else { "" }, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8));
             }
             let mut q = sqlx::query(&sql);
             for (e, _) in chunk {
-                q = q.bind(&e.code).bind(&e.card).bind(&e.insurer).bind(&e.record).bind(&e.valid_from).bind(&e.valid_to).bind(now);
+                q = q.bind(&e.code).bind(&e.card).bind(&e.insurer).bind(&e.birth).bind(&e.record).bind(&e.valid_from).bind(&e.valid_to).bind(now);
             }
             q.execute(&mut *tx).await?;
             let cards: Vec<(&String, &String)> = chunk.iter().filter_map(|(e, s)| s.as_ref().map(|s| (s, &e.code))).collect();
@@ -342,6 +347,13 @@ impl HealthStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// People born on or after `since` (YYYY-MM-DD), with their birth date: the children a
+    /// vaccination may be due for.
+    pub async fn born_since(&self, since: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT code, birth FROM health_eligibility WHERE birth >= $1").bind(since).fetch_all(&self.db.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
     pub async fn count_eligibility(&self) -> Result<i64, StoreError> {

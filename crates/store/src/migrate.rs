@@ -202,6 +202,7 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             code TEXT NOT NULL,
             card TEXT NOT NULL,
             insurer TEXT NOT NULL,
+            birth TEXT NOT NULL,
             record TEXT NOT NULL,
             valid_from TEXT NOT NULL,
             valid_to TEXT,
@@ -210,6 +211,8 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
         )",
         "CREATE INDEX health_eligibility_code ON health_eligibility (code)",
         "CREATE INDEX health_eligibility_card ON health_eligibility (card)",
+        // Children, for vaccination reminders.
+        "CREATE INDEX health_eligibility_birth ON health_eligibility (birth)",
         // Cards registered for insurance use: the user-authentication certificate's serial
         // (hex) is what identifies the patient at a facility.
         "CREATE TABLE health_cards (serial TEXT PRIMARY KEY, code TEXT NOT NULL, registered_at BIGINT NOT NULL, via TEXT NOT NULL)",

@@ -48,12 +48,18 @@ pub struct EligibilityBench {
     reuse: bool,
 }
 
+/// Fixed-width numbers and serials, as insurers and CAs issue them: rows then arrive in index
+/// order, and a load of millions appends to the B-trees instead of splitting pages at random.
+fn number(i: usize) -> String {
+    format!("{i:010}")
+}
+
 fn record(i: usize) -> String {
     // The shape the node stores (myna_health::Eligibility as JSON).
     format!(
         r#"{{"insurer":"01130012","symbol":"{}","number":"{}","branch":"00","name":"負荷 太郎","kana":"フカ タロウ","birth":"1975-04-01","copay_percent":30,"limit":"ウ","valid_from":"2023-04-01","valid_to":null}}"#,
         i / 100_000,
-        i
+        number(i)
     )
 }
 
@@ -104,12 +110,13 @@ impl EligibilityBench {
             let step = (self.insured / self.cards.max(1)).max(1);
             let mut batch = Vec::with_capacity(50_000);
             for i in 0..self.insured {
-                let serial = if i % step == 0 && i / step < serials.len() { serials[i / step].clone() } else { format!("B{i:X}") };
+                let serial = if i % step == 0 && i / step < serials.len() { serials[i / step].clone() } else { format!("B{i:012X}") };
                 let e = EligibilityRow {
                     id: 0,
                     code: format!("h{i:012}"),
-                    card: format!("01130012|{}|{i}|00", i / 100_000),
+                    card: format!("01130012|{}|{}|00", i / 100_000, number(i)),
                     insurer: "01130012".into(),
+                    birth: "1975-04-01".into(),
                     record: record(i),
                     valid_from: "2023-04-01".into(),
                     valid_to: None,
@@ -199,9 +206,9 @@ impl EligibilityBench {
             for l in 0..self.claim_lines {
                 let i = (l * 7919) % self.insured.max(1);
                 if l % 2 == 0 {
-                    text.push_str(&format!("EXP,01130012,{},{i},00,2026-10,負荷試験クリニック,外来,1,8600,2580\n", i / 100_000));
+                    text.push_str(&format!("EXP,01130012,{},{},00,2026-10,負荷試験クリニック,外来,1,8600,2580\n", i / 100_000, number(i)));
                 } else {
-                    text.push_str(&format!("MED,01130012,{},{i},00,2026-10-15,負荷試験薬局,負荷試験クリニック,内服,アムロジピン錠5mg,1日1回朝食後服用,1錠,30,210,95\n", i / 100_000));
+                    text.push_str(&format!("MED,01130012,{},{},00,2026-10-15,負荷試験薬局,負荷試験クリニック,内服,アムロジピン錠5mg,1日1回朝食後服用,1錠,30,210,95\n", i / 100_000, number(i)));
                 }
             }
             let t = Instant::now();
