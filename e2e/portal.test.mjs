@@ -373,5 +373,8 @@ test("a clinic checks in a patient with the card and consent; the resident sees 
   const csv = await tax.text();
   assert.match(csv, /医療を受けた人/);
   assert.match(csv, /合計/);
+  const pdf = await me.ctx.request.get(`${PORTAL}/health/download/medication.pdf`);
+  assert.equal(pdf.headers()["content-type"], "application/pdf");
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), "%PDF-");
   await me.ctx.close();
 });

@@ -15,7 +15,7 @@ use axum::{
     routing::{get, post},
 };
 use maud::{Markup, html};
-use myna_health::{CHECKUP_ITEMS, MedicalView, expenses_csv, medication_csv, tax_return_csv};
+use myna_health::{CHECKUP_ITEMS, MedicalView, expenses_csv, expenses_pdf, medication_csv, medication_pdf, tax_return_csv};
 use myna_link::{HEALTH_ID, InfoItem, PushKind};
 use myna_linkage::{agency::QueryRequest, hub::SELF_INFORMATION};
 use serde::Deserialize;
@@ -187,7 +187,10 @@ async fn medication(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) ->
         (subnav(&ctx))
         p { (ctx.t("電子請求された調剤・診療報酬明細書から抽出した医薬品の情報です。", "Medicines taken from the electronic claims of pharmacies and clinics.")) }
         p { (ctx.t("ジェネリック医薬品に切り替えた場合の削減可能額の合計: ", "Total saving if switched to generics: ")) strong { (saving) (ctx.t("円", " yen")) } }
-        p { a.button href="/health/download/medication.csv" download { (ctx.t("CSVでダウンロード", "Download CSV")) } }
+        p {
+            a.button href="/health/download/medication.pdf" download { (ctx.t("PDFをダウンロードする", "Download PDF")) } " "
+            a.button href="/health/download/medication.csv" download { (ctx.t("CSVでダウンロード", "Download CSV")) }
+        }
         table {
             thead { tr { th scope="col" { (ctx.t("調剤年月日", "Dispensed")) } th scope="col" { (ctx.t("薬局（処方発行医療機関）", "Pharmacy (prescriber)")) } th scope="col" { (ctx.t("区分", "Use")) } th scope="col" { (ctx.t("医薬品名・用法", "Medicine and usage")) } th scope="col" { (ctx.t("調剤数量", "Quantity")) } th scope="col" { (ctx.t("自己負担相当額", "Self-pay")) } th scope="col" { (ctx.t("削減可能額", "Generic saving")) } } }
             tbody {
@@ -273,7 +276,10 @@ async fn expenses(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> R
     let body = html! {
         (subnav(&ctx))
         p { (ctx.t("医療保険の診療報酬明細書から作成した医療費の情報です。確定申告の医療費控除に使えます。", "Your medical expenses from the claims, usable for the medical-expense deduction in the tax return.")) }
-        p { a.button href="/health/download/expenses.csv" download { (ctx.t("CSVでダウンロード", "Download CSV")) } }
+        p {
+            a.button href="/health/download/expenses.pdf" download { (ctx.t("PDFをダウンロードする", "Download PDF")) } " "
+            a.button href="/health/download/expenses.csv" download { (ctx.t("CSVでダウンロード", "Download CSV")) }
+        }
         @for y in years.iter().rev() {
             p { a.button href={ "/health/download/tax.csv?year=" (y) } download { (y) (ctx.t("年分 医療費控除の明細（確定申告用）", " deduction detail for the tax return")) } }
         }
@@ -285,23 +291,29 @@ async fn expenses(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> R
     layout(&ctx, ctx.t("医療費通知情報", "Medical expenses"), body)
 }
 
+/// A BOM so spreadsheet software reads the UTF-8 Japanese correctly.
+fn bom(csv: String) -> Vec<u8> {
+    format!("\u{feff}{csv}").into_bytes()
+}
+
 async fn download(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, axum::extract::Path(what): axum::extract::Path<String>, Query(y): Query<Year>) -> Response {
     let v = match load(&p, &ctx, &s).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let (name, csv) = match what.as_str() {
-        "medication.csv" => ("medication.csv".to_string(), medication_csv(&v.medication)),
-        "expenses.csv" => ("medical-expenses.csv".to_string(), expenses_csv(&v.expenses)),
+    let (name, kind, body): (String, &'static str, Vec<u8>) = match what.as_str() {
+        "medication.csv" => ("medication.csv".into(), "text/csv; charset=utf-8", bom(medication_csv(&v.medication))),
+        "medication.pdf" => ("medication.pdf".into(), "application/pdf", medication_pdf(&v.medication)),
+        "expenses.csv" => ("medical-expenses.csv".into(), "text/csv; charset=utf-8", bom(expenses_csv(&v.expenses))),
+        "expenses.pdf" => ("medical-expenses.pdf".into(), "application/pdf", expenses_pdf(&v.expenses)),
         "tax.csv" => {
             let year = y.year.unwrap_or_else(|| myna_node::today_jst().year() - 1);
-            (format!("iryohi-kojo-{year}.csv"), tax_return_csv(ctx.t("本人", "self"), year, &v.expenses))
+            (format!("iryohi-kojo-{year}.csv"), "text/csv; charset=utf-8", bom(tax_return_csv(ctx.t("本人", "self"), year, &v.expenses)))
         }
         _ => return error_page(&ctx, StatusCode::NOT_FOUND, "そのファイルはありません。", "No such download."),
     };
-    // A BOM so spreadsheet software reads the UTF-8 Japanese correctly.
-    let mut r = format!("\u{feff}{csv}").into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    let mut r = body.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
