@@ -103,6 +103,9 @@ mod tests {
     fn a_pdf_with_japanese_text_and_pages() {
         let e = Expense { month: "2026-01".into(), facility: "千代田オン資格クリニック".into(), kind: "外来".into(), days: 1, total: 8600, paid: 2580 };
         let pdf = expenses_pdf(&vec![e; 120]);
+        if let Ok(out) = std::env::var("MYNA_PDF_OUT") {
+            std::fs::write(out, &pdf).unwrap();
+        }
         assert!(pdf.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("/UniJIS-UTF16-H") && text.contains("(Japan1)"), "the Japanese CMap and collection: {}", &text[..text.len().min(1500)]);
