@@ -98,16 +98,8 @@ fn sha(b: &[u8]) -> [u8; 32] {
 /// [`HEALTH_ID`].
 pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: SocketAddr, config: HealthConfig) -> Result<Started, HealthError> {
     let setup = |e: &dyn std::fmt::Display| HealthError::Setup(e.to_string());
-    let jlis = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(identity.ca_pem.as_bytes()).map_err(|e| setup(&e))?)
-        .build()
-        .map_err(|e| setup(&e))?;
-    let trust = myna_rp::fetch_trust(&jlis, &config.jlis_url).await.map_err(|e| setup(&e))?;
+    let (jlis, trust, crl) = myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(|e| setup(&e))?;
     let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
-    let crl = CrlCache::new(&config.jlis_url);
-    if let Err(e) = crl.refresh(&jlis, &trust).await {
-        tracing::warn!(error = %e, "J-LIS's CRL is not available yet; receptions are refused until it is");
-    }
     let store = HealthStore::new(db.clone());
     let facilities = store.facilities().await?.into_iter().map(|f| (f.code.clone(), f)).collect();
     let slot: Arc<std::sync::OnceLock<std::sync::Weak<Health>>> = Arc::new(std::sync::OnceLock::new());

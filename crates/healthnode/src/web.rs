@@ -189,6 +189,15 @@ async fn logout(State(h): State<Arc<Health>>, headers: HeaderMap) -> Response {
     r
 }
 
+/// A staff member's form: readable, and carrying their session's CSRF token.
+fn staff_form(s: &Staff, form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Response> {
+    let Ok(Form(form)) = form else { return Err(error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", true)) };
+    if !csrf_ok(&s.csrf, field(&form, "csrf")) {
+        return Err(error(StatusCode::FORBIDDEN, "フォームの有効期限が切れたか、別のサイトから送信されました。", "This form expired or came from another site.", true));
+    }
+    Ok(form)
+}
+
 fn consent_box(name: &str, ja: &str, en: &str) -> Markup {
     html! {
         div.field {
@@ -264,10 +273,10 @@ async fn reception_page(State(h): State<Arc<Health>>, Desk(f, s): Desk) -> Respo
 }
 
 async fn read_card(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let Ok(Form(form)) = form else { return error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", true) };
-    if !csrf_ok(&s.csrf, field(&form, "csrf")) {
-        return error(StatusCode::FORBIDDEN, "フォームの有効期限が切れたか、別のサイトから送信されました。", "This form expired or came from another site.", true);
-    }
+    let form = match staff_form(&s, form) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let Some(cards) = h.cards.clone() else { return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true) };
     let card = field(&form, "card").unwrap_or_default().to_string();
     let face = field(&form, "method") == Some("face");
@@ -402,10 +411,10 @@ fn lookup_row(r: &Result<Value, String>) -> Markup {
 }
 
 async fn lookup(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let Ok(Form(form)) = form else { return error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", true) };
-    if !csrf_ok(&s.csrf, field(&form, "csrf")) {
-        return error(StatusCode::FORBIDDEN, "フォームの有効期限が切れたか、別のサイトから送信されました。", "This form expired or came from another site.", true);
-    }
+    let form = match staff_form(&s, form) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let get = |k: &str| field(&form, k).unwrap_or_default().to_string();
     let c = CardFields { insurer: get("insurer"), symbol: get("symbol"), number: get("number"), branch: get("branch"), on: None };
     let r = h.lookup(&c).await;
@@ -417,10 +426,10 @@ async fn lookup(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<For
 }
 
 async fn batch(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let Ok(Form(form)) = form else { return error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", true) };
-    if !csrf_ok(&s.csrf, field(&form, "csrf")) {
-        return error(StatusCode::FORBIDDEN, "フォームの有効期限が切れたか、別のサイトから送信されました。", "This form expired or came from another site.", true);
-    }
+    let form = match staff_form(&s, form) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let lines: Vec<&str> = field(&form, "lines").unwrap_or_default().lines().filter(|l| !l.trim().is_empty()).take(1000).collect();
     let mut rows = Vec::new();
     for l in &lines {

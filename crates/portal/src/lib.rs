@@ -33,7 +33,6 @@ use myna_linkage::agency::{Agency, AgencyConfig};
 use myna_node::{Metrics, NodeIdentity, RunningNode};
 use myna_pittari::Catalogue;
 use myna_pki::login::LoginVerifier;
-use myna_rp::CrlCache;
 use myna_store::{Db, PortalStore};
 
 pub use cards::{CardInfo, CardReader, CardSignature};
@@ -94,17 +93,9 @@ pub struct Started {
 /// registered with the hub) on `node_addr`. `identity` must be named [`PORTAL_ID`].
 pub async fn start(db: Db, identity: &NodeIdentity, web: SocketAddr, node_addr: SocketAddr, config: PortalConfig) -> Result<Started, PortalError> {
     let setup = |e: &dyn std::fmt::Display| PortalError::Setup(e.to_string());
-    let jlis = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(identity.ca_pem.as_bytes()).map_err(|e| setup(&e))?)
-        .build()
-        .map_err(|e| setup(&e))?;
-    let trust = myna_rp::fetch_trust(&jlis, &config.jlis_url).await.map_err(|e| setup(&e))?;
+    let (jlis, trust, crl) = myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(|e| setup(&e))?;
     let pseudonym_key = db.secret_or_init("portal_pseudonym_key").await?;
     let operator = hex::encode(db.secret_or_init("portal_operator_token").await?);
-    let crl = CrlCache::new(&config.jlis_url);
-    if let Err(e) = crl.refresh(&jlis, &trust).await {
-        tracing::warn!(error = %e, "J-LIS's CRL is not available yet; logins are refused until it is");
-    }
     let slot: Arc<std::sync::OnceLock<std::sync::Weak<Portal>>> = Arc::new(std::sync::OnceLock::new());
     let inbox_slot = slot.clone();
     let started = myna_linkage::agency::start_with(

@@ -33,3 +33,16 @@ pub async fn fetch_trust(client: &reqwest::Client, jlis: &str) -> Result<TrustSt
     let der = |p: &str| myna_pki::from_pem(p, "CERTIFICATE");
     Ok(TrustStore::new(&der(&ca.root)?, &[&der(&ca.signing)?, &der(&ca.user_auth)?])?)
 }
+
+/// What a service that checks cards needs from J-LIS: a client trusting the network CA,
+/// J-LIS's JPKI trust store, and the user-authentication CRL (fetched now when J-LIS has one;
+/// until then its status is unknown and cards are refused).
+pub async fn connect_jlis(network_ca_pem: &str, jlis: &str) -> Result<(reqwest::Client, TrustStore, CrlCache), CrlError> {
+    let client = reqwest::Client::builder().add_root_certificate(reqwest::Certificate::from_pem(network_ca_pem.as_bytes())?).build()?;
+    let trust = fetch_trust(&client, jlis).await?;
+    let crl = CrlCache::new(jlis);
+    if let Err(e) = crl.refresh(&client, &trust).await {
+        tracing::warn!(error = %e, "J-LIS's CRL is not available yet; cards are refused until it is");
+    }
+    Ok((client, trust, crl))
+}

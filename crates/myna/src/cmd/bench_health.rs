@@ -13,15 +13,12 @@ use base64ct::{Base64, Encoding};
 use clap::Args;
 use myna_node::NodeIdentity;
 use myna_pki::login::Challenge;
-use myna_pki::softcard::KdfParams;
-use myna_pki::token::CardToken;
-use myna_pki::{CardCert, CertKind, Secret};
 use myna_store::{Db, EligibilityRow, HealthStore, RegistryStore};
 use serde_json::json;
 
 use super::bench::{latencies, percentile};
-use super::bench_login::drive;
-use super::card::{JlisArgs, issue_into};
+use super::bench_login::{BenchCards, drive, issue_cards};
+use super::card::JlisArgs;
 use super::CmdResult;
 
 #[derive(Args)]
@@ -77,24 +74,7 @@ impl EligibilityBench {
         let client = jlis.client()?;
 
         // Cards.
-        let password = Secret::new(CertKind::Signing, "BENCH1")?;
-        let pin = Secret::new(CertKind::UserAuth, "1234")?;
-        let mut keys = Vec::new();
-        let mut certs = Vec::new();
-        let mut serials = Vec::new();
-        for i in 0..self.cards.max(1) {
-            let r = jlis
-                .post("/v1/events", json!({"kind": "first_registration", "on": "2020-04-01", "name": format!("負荷 太郎{i}"), "kana": "フカ タロウ", "birth": "1975-04-01", "sex": "male", "address": "東京都千代田区霞が関二丁目1番地2号"}))
-                .await?;
-            let code = r["resident"]["code"].as_str().ok_or("no resident code")?.to_string();
-            let applied = jlis.post("/v1/cards/applications", json!({"resident": code})).await?;
-            let number = applied["card"].as_str().ok_or("no card number")?.to_string();
-            let mut card = issue_into(&jlis, &number, Vec::new(), &password, &pin, KdfParams::LIGHT).await?;
-            let cert = CardCert::parse(card.certificate(CertKind::UserAuth).ok_or("no cert")?.as_bytes())?;
-            serials.push(cert.serial.to_string());
-            certs.push(Base64::encode_string(&cert.der));
-            keys.push(card.unlock(&pin)?);
-        }
+        let BenchCards { keys, certs, serials } = issue_cards(&jlis, self.cards.max(1)).await?;
 
         // The insured.
         let db_url = self.db.clone().unwrap_or_else(|| format!("sqlite://{}", dir.join("health.db").display()));

@@ -70,6 +70,35 @@ where
     Ok((all, wall))
 }
 
+/// Cards J-LIS issued to residents registered for a load scenario: their unlocked
+/// user-authentication keys, the certificates (DER, base64) and serials.
+pub(super) struct BenchCards {
+    pub keys: Vec<myna_pki::softcard::UnlockedKey>,
+    pub certs: Vec<String>,
+    pub serials: Vec<String>,
+}
+
+/// Registers `n` residents at J-LIS and issues each a card (cheap key derivation).
+pub(super) async fn issue_cards(jlis: &JlisArgs, n: usize) -> Result<BenchCards, Box<dyn std::error::Error>> {
+    let password = Secret::new(CertKind::Signing, "BENCH1")?;
+    let pin = Secret::new(CertKind::UserAuth, "1234")?;
+    let mut out = BenchCards { keys: Vec::new(), certs: Vec::new(), serials: Vec::new() };
+    for i in 0..n {
+        let r = jlis
+            .post("/v1/events", json!({"kind": "first_registration", "on": "2020-04-01", "name": format!("負荷 太郎{i}"), "kana": "フカ タロウ", "birth": "1975-04-01", "sex": "male", "address": "東京都千代田区霞が関二丁目1番地2号"}))
+            .await?;
+        let code = r["resident"]["code"].as_str().ok_or("no resident code")?.to_string();
+        let applied = jlis.post("/v1/cards/applications", json!({"resident": code})).await?;
+        let number = applied["card"].as_str().ok_or("no card number")?.to_string();
+        let mut card = issue_into(jlis, &number, Vec::new(), &password, &pin, KdfParams::LIGHT).await?;
+        let cert = CardCert::parse(card.certificate(CertKind::UserAuth).ok_or("no cert")?.as_bytes())?;
+        out.serials.push(cert.serial.to_string());
+        out.certs.push(Base64::encode_string(&cert.der));
+        out.keys.push(card.unlock(&pin)?);
+    }
+    Ok(out)
+}
+
 impl LoginBench {
     pub async fn run(self) -> CmdResult {
         let dir = super::bench::Scratch::new("login")?;
@@ -84,21 +113,7 @@ impl LoginBench {
         let client = jlis.client()?;
 
         // Residents with cards.
-        let password = Secret::new(CertKind::Signing, "BENCH1")?;
-        let pin = Secret::new(CertKind::UserAuth, "1234")?;
-        let mut keys = Vec::new();
-        let mut certs = Vec::new();
-        for i in 0..self.cards.max(1) {
-            let r = jlis
-                .post("/v1/events", json!({"kind": "first_registration", "on": "2020-04-01", "name": format!("負荷 太郎{i}"), "kana": "フカ タロウ", "birth": "1985-03-03", "sex": "male", "address": "東京都千代田区霞が関二丁目1番地2号"}))
-                .await?;
-            let code = r["resident"]["code"].as_str().ok_or("no resident code")?.to_string();
-            let applied = jlis.post("/v1/cards/applications", json!({"resident": code})).await?;
-            let number = applied["card"].as_str().ok_or("no card number")?.to_string();
-            let mut card = issue_into(&jlis, &number, Vec::new(), &password, &pin, KdfParams::LIGHT).await?;
-            certs.push(Base64::encode_string(&CardCert::parse(card.certificate(CertKind::UserAuth).ok_or("no cert")?.as_bytes())?.der));
-            keys.push(card.unlock(&pin)?);
-        }
+        let BenchCards { keys, certs, .. } = issue_cards(&jlis, self.cards.max(1)).await?;
 
         // The verifier.
         let trust = myna_rp::fetch_trust(&client, &jlis.jlis).await?;
