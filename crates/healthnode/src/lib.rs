@@ -33,7 +33,10 @@ use std::{
 
 use myna_linkage::agency::{Agency, AgencyConfig};
 use myna_node::{Metrics, NodeIdentity, RunningNode};
-use myna_pki::login::{ChallengeBook, LoginVerifier};
+use myna_pki::{
+    login::{ChallengeBook, LoginVerifier},
+    reader::CardReader,
+};
 use myna_rp::CrlCache;
 use myna_store::{Db, FacilityRow, HealthStore};
 use sha2::{Digest, Sha256};
@@ -42,7 +45,6 @@ pub use face::{FaceMatcher, StandInFace};
 pub use myna_link::HEALTH_ID;
 pub use operator::{ClaimsLoaded, FacilityNew, load_claims};
 pub use view::medical_information;
-pub use web::{DemoCard, DemoCards};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HealthError {
@@ -59,9 +61,10 @@ pub enum HealthError {
 pub struct HealthConfig {
     pub jlis_url: String,
     pub hub_url: String,
-    /// The demo country's cards, for the reception page's reader; `None` in a real
-    /// deployment (the facility's face-recognition reader signs through the API).
-    pub cards: Option<Arc<dyn DemoCards>>,
+    /// The demo country's cards, for the reception page's reader, and the PIN that stands in
+    /// for the reader unlocking a card after a face match; `None` in a real deployment (the
+    /// facility's face-recognition reader signs through the API).
+    pub cards: Option<(Arc<dyn CardReader>, String)>,
 }
 
 pub struct Health {
@@ -78,7 +81,8 @@ pub struct Health {
     seen: Mutex<HashMap<[u8; 32], Arc<myna_pki::CardCert>>>,
     log: checklog::Writer,
     operator_hash: [u8; 32],
-    cards: Option<Arc<dyn DemoCards>>,
+    cards: Option<Arc<dyn CardReader>>,
+    face_pin: Option<String>,
     web: web::Sessions,
 }
 
@@ -123,7 +127,8 @@ pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: 
         facilities: RwLock::new(facilities),
         seen: Mutex::new(HashMap::new()),
         operator_hash: sha(operator.as_bytes()),
-        cards: config.cards,
+        face_pin: config.cards.as_ref().map(|(_, p)| p.clone()),
+        cards: config.cards.map(|(c, _)| c),
         web: web::Sessions::default(),
     });
     let _ = slot.set(Arc::downgrade(&health));

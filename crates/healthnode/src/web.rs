@@ -33,24 +33,6 @@ const COOKIE: &str = "myna_reception";
 /// A staff session lasts a working day.
 const SESSION_SECS: i64 = 10 * 3600;
 
-/// A card the demo reader can use.
-#[derive(Debug, Clone)]
-pub struct DemoCard {
-    pub id: String,
-    pub holder: String,
-    pub auth_tries_left: u8,
-}
-
-/// The demo country's cards, for the reception page's reader (`None` in a real deployment:
-/// the facility's face-recognition card reader signs).
-pub trait DemoCards: Send + Sync {
-    fn cards(&self) -> Vec<DemoCard>;
-    /// Signs `digest` with the card's user-authentication key: after `pin`, or with `None`
-    /// after a face match (the reader unlocks the key itself). Returns (signature,
-    /// certificate DER), or what the card said (wrong PIN, locked …).
-    fn sign_auth(&self, card: &str, pin: Option<&str>, digest: &[u8; 32]) -> Result<(Vec<u8>, Vec<u8>), String>;
-}
-
 #[derive(Clone)]
 struct Staff {
     facility: String,
@@ -278,6 +260,7 @@ async fn read_card(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<
         Err(r) => return r,
     };
     let Some(cards) = h.cards.clone() else { return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true) };
+    let Some(face_pin) = h.face_pin.clone() else { return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true) };
     let card = field(&form, "card").unwrap_or_default().to_string();
     let face = field(&form, "method") == Some("face");
     if face {
@@ -292,9 +275,11 @@ async fn read_card(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<
         Err(e) => return error(e.status, &e.message, &e.message, true),
     };
     let Ok(parsed) = myna_pki::login::Challenge::parse(&challenge.challenge) else { return error(StatusCode::INTERNAL_SERVER_ERROR, "チャレンジが不正です。", "Bad challenge.", true) };
-    let pin = if face { None } else { field(&form, "pin") };
-    let (sig, cert) = match cards.sign_auth(&card, pin, &parsed.digest()) {
-        Ok(x) => x,
+    // After a face match the reader unlocks the key itself; the demo stands in for that with
+    // the demo cards' PIN.
+    let pin = if face { face_pin.as_str() } else { field(&form, "pin").unwrap_or_default() };
+    let (sig, cert) = match cards.sign(&card, myna_pki::CertKind::UserAuth, pin, &parsed.digest()) {
+        Ok(s) => (s.signature, s.certificate),
         Err(e) => return error(StatusCode::UNAUTHORIZED, &format!("カードが署名しませんでした: {e}"), &format!("The card did not sign: {e}"), true),
     };
     let yes = |k: &str| field(&form, k) == Some("yes");

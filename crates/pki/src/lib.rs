@@ -14,6 +14,7 @@ mod key;
 mod kind;
 pub mod login;
 pub mod ocsp;
+pub mod reader;
 pub mod oid;
 mod secret;
 mod serial;

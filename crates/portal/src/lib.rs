@@ -16,7 +16,6 @@
 
 mod api;
 mod apply;
-mod cards;
 mod clerk;
 mod health;
 mod history;
@@ -35,7 +34,7 @@ use myna_pittari::Catalogue;
 use myna_pki::login::LoginVerifier;
 use myna_store::{Db, PortalStore};
 
-pub use cards::{CardInfo, CardReader, CardSignature};
+pub use myna_pki::reader::{CardInfo, CardReader, CardSignature};
 pub use myna_link::PORTAL_ID;
 
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use myna_pki::{CertKind, Secret, token::CardToken};
-use myna_portal::{CardInfo, CardReader};
+use myna_pki::reader::{CardInfo, CardReader, CardSignature};
 
 use super::card_file;
 
@@ -41,29 +41,11 @@ impl CardReader for FolderCards {
             .collect()
     }
 
-    fn sign(&self, id: &str, kind: CertKind, secret: &str, digest: &[u8; 32]) -> Result<myna_portal::CardSignature, String> {
+    fn sign(&self, id: &str, kind: CertKind, secret: &str, digest: &[u8; 32]) -> Result<CardSignature, String> {
         let mut card = card_file::open(&self.path(id)?).map_err(|e| e.to_string())?;
         let cert = super::card::certificate(&card, kind).map_err(|e| e.to_string())?;
         let secret = Secret::new(kind, secret.trim()).map_err(|e| e.to_string())?;
         let signature = card.sign_digest(&secret, digest).map_err(|e| e.to_string())?;
-        Ok(myna_portal::CardSignature { signature, certificate: cert.der })
-    }
-}
-
-/// The same folder as the health node's demo reader. After a face match the reader unlocks
-/// the key itself; the demo stands in for that with the demo cards' PIN.
-pub struct HealthCards {
-    pub folder: FolderCards,
-    pub face_pin: String,
-}
-
-impl myna_healthnode::DemoCards for HealthCards {
-    fn cards(&self) -> Vec<myna_healthnode::DemoCard> {
-        self.folder.cards().into_iter().map(|c| myna_healthnode::DemoCard { id: c.id, holder: c.holder, auth_tries_left: c.auth_tries_left }).collect()
-    }
-
-    fn sign_auth(&self, card: &str, pin: Option<&str>, digest: &[u8; 32]) -> Result<(Vec<u8>, Vec<u8>), String> {
-        let s = self.folder.sign(card, CertKind::UserAuth, pin.unwrap_or(&self.face_pin), digest)?;
-        Ok((s.signature, s.certificate))
+        Ok(CardSignature { signature, certificate: cert.der })
     }
 }

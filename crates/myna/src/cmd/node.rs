@@ -133,8 +133,7 @@ pub async fn start_health(
     demo_cards: Option<PathBuf>,
 ) -> Result<myna_healthnode::Started, Box<dyn std::error::Error>> {
     let identity = NodeIdentity::load_or_create(network, myna_healthnode::HEALTH_ID, &[])?;
-    let cards: Option<std::sync::Arc<dyn myna_healthnode::DemoCards>> =
-        demo_cards.map(|dir| std::sync::Arc::new(super::card_reader::HealthCards { folder: super::card_reader::FolderCards { dir }, face_pin: super::demo::DEMO_PIN.into() }) as _);
+    let cards = demo_cards.map(|dir| (std::sync::Arc::new(super::card_reader::FolderCards { dir }) as std::sync::Arc<dyn myna_pki::reader::CardReader>, super::demo::DEMO_PIN.to_string()));
     let config = myna_healthnode::HealthConfig { jlis_url: jlis.into(), hub_url: hub.into(), cards };
     let started = myna_healthnode::start(Db::open(&db_url(db, "health.db")).await?, &identity, api, node, config).await?;
     myna_node::write_private(&health_token_path(network), &started.operator_token)?;
@@ -159,7 +158,7 @@ pub async fn start_portal(
     demo_cards: Option<PathBuf>,
 ) -> Result<myna_portal::Started, Box<dyn std::error::Error>> {
     let identity = NodeIdentity::load_or_create(network, myna_portal::PORTAL_ID, &[])?;
-    let cards: Option<std::sync::Arc<dyn myna_portal::CardReader>> = demo_cards.map(|dir| std::sync::Arc::new(super::card_reader::FolderCards { dir }) as _);
+    let cards: Option<std::sync::Arc<dyn myna_pki::reader::CardReader>> = demo_cards.map(|dir| std::sync::Arc::new(super::card_reader::FolderCards { dir }) as _);
     let config = myna_portal::PortalConfig { jlis_url: jlis.into(), hub_url: hub.into(), public_url: public_url.into(), cards };
     let started = myna_portal::start(Db::open(&db_url(db, "portal.db")).await?, &identity, web, node, config).await?;
     myna_node::write_private(&operator_token_path(network), &started.operator_token)?;

@@ -1,8 +1,9 @@
-//! The demo country's card reader: a stand-in for the NFC reader and the holder's app, so a
-//! tester can log in and sign from the browser with the cards the demo issued. The card
-//! still checks the PIN, counts tries and locks; the portal only passes the PIN through.
+//! A reader holding several cards, as the demo country's pages use it: a stand-in for the NFC
+//! reader and the holder's app (the portal's login and signing) or a facility's card reader
+//! (the health node's reception), so a tester can use the demo's cards from the browser. The
+//! card still checks the PIN, counts tries and locks; the pages only pass the PIN through.
 
-use myna_pki::CertKind;
+use crate::CertKind;
 
 #[derive(Debug, Clone)]
 pub struct CardInfo {
