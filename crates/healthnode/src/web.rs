@@ -172,10 +172,10 @@ async fn logout(State(h): State<Arc<Health>>, headers: HeaderMap) -> Response {
 }
 
 /// A staff member's form: readable, and carrying their session's CSRF token.
-fn staff_form(s: &Staff, form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Response> {
-    let Ok(Form(form)) = form else { return Err(error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", true)) };
+fn staff_form(s: &Staff, form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Box<Response>> {
+    let Ok(Form(form)) = form else { return Err(Box::new(error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", true))) };
     if !csrf_ok(&s.csrf, field(&form, "csrf")) {
-        return Err(error(StatusCode::FORBIDDEN, "フォームの有効期限が切れたか、別のサイトから送信されました。", "This form expired or came from another site.", true));
+        return Err(Box::new(error(StatusCode::FORBIDDEN, "フォームの有効期限が切れたか、別のサイトから送信されました。", "This form expired or came from another site.", true)));
     }
     Ok(form)
 }
@@ -257,7 +257,7 @@ async fn reception_page(State(h): State<Arc<Health>>, Desk(f, s): Desk) -> Respo
 async fn read_card(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form<Fields>, FormRejection>) -> Response {
     let form = match staff_form(&s, form) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(cards) = h.cards.clone() else { return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true) };
     let Some(face_pin) = h.face_pin.clone() else { return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true) };
@@ -398,7 +398,7 @@ fn lookup_row(r: &Result<Value, String>) -> Markup {
 async fn lookup(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form<Fields>, FormRejection>) -> Response {
     let form = match staff_form(&s, form) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let get = |k: &str| field(&form, k).unwrap_or_default().to_string();
     let c = CardFields { insurer: get("insurer"), symbol: get("symbol"), number: get("number"), branch: get("branch"), on: None };
@@ -413,7 +413,7 @@ async fn lookup(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<For
 async fn batch(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form<Fields>, FormRejection>) -> Response {
     let form = match staff_form(&s, form) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let lines: Vec<&str> = field(&form, "lines").unwrap_or_default().lines().filter(|l| !l.trim().is_empty()).take(1000).collect();
     let mut rows = Vec::new();

@@ -143,10 +143,21 @@ async fn killed_node_keeps_every_acknowledged_write() {
     }
 }
 
+/// A port from which the demo's eleven consecutive ports (J-LIS … the health node's linkage
+/// node) are free now.
+fn free_port_run(n: u16) -> u16 {
+    loop {
+        let p = free_port();
+        if p < u16::MAX - n && (0..n).all(|i| TcpListener::bind(("127.0.0.1", p + i)).is_ok()) {
+            return p;
+        }
+    }
+}
+
 #[test]
 fn demo_comes_up() {
     let dir = std::env::temp_dir().join(format!("myna-demo-{}", std::process::id()));
-    let port = free_port().to_string();
+    let port = free_port_run(11).to_string();
     let (code, out, err) =
         myna(&["demo", "--check", "--residents", "500", "--port", &port, "--dir", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");

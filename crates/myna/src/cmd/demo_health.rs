@@ -54,7 +54,7 @@ pub async fn seed(h: &HealthDemo, network: &Path, insurer: &str, chiyoda: &str, 
         let number = format!("{}", 5600 + i);
         let age = myna_health::age_on(time::Date::parse(&p.birth.to_string(), time::macros::format_description!("[year]-[month]-[day]"))?, today);
         let limit = if age >= 70 { "一般" } else { "ウ" };
-        let copay = if age < 6 || age >= 70 { 20 } else { 30 };
+        let copay = if (6..70).contains(&age) { 30 } else { 20 };
         let record = json!({"insurer": "01130012", "symbol": "1234", "number": number, "branch": "00", "name": p.name.kanji, "kana": p.name.kana,
             "birth": p.birth.to_string(), "copay_percent": copay, "limit": limit, "valid_from": "2020-04-01"});
         insurer_clerk.call(reqwest::Method::POST, "/v1/pushes", json!({"person": person, "to": "health", "kind": "eligibility", "data": record})).await?;
