@@ -130,9 +130,13 @@ fn login_error(e: LoginError) -> ApiError {
     }
 }
 
-fn random_hex() -> Result<String, ApiError> {
+/// A reception id: the time in milliseconds (so ids sort by time and the log's index on them
+/// grows at its end), then 80 random bits (so an id cannot be guessed; it opens consented
+/// information only together with the facility's own key).
+fn reception_id(now_ms: i64) -> Result<String, ApiError> {
     let mut b = [0u8; 16];
-    aws_lc_rs::rand::fill(&mut b).map_err(|_| ApiError::internal("no random source"))?;
+    b[..6].copy_from_slice(&now_ms.to_be_bytes()[2..]);
+    aws_lc_rs::rand::fill(&mut b[6..]).map_err(|_| ApiError::internal("no random source"))?;
     Ok(hex::encode(b))
 }
 
@@ -200,7 +204,7 @@ impl Health {
             IdentityCheck::Pin => "pin",
             IdentityCheck::Face => "face",
         };
-        let reception = random_hex()?;
+        let reception = reception_id(myna_node::now_ms())?;
         let mut log = CheckRow {
             reception: reception.clone(),
             code: None,

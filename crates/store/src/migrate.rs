@@ -221,7 +221,9 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
         // Facilities (医療機関・薬局) and the hash of their key.
         "CREATE TABLE health_facilities (code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, key_hash TEXT NOT NULL, created_at BIGINT NOT NULL)",
         // Every identity check and consent at a facility, with the certificate, shown to the
-        // resident. `nonce` (the signed challenge) is unique: a replay cannot be logged twice.
+        // resident; `nonce` is the signed challenge's. Reception ids begin with the time, so
+        // the unique index on them grows at its end (a random key would dirty a random page
+        // of it at every check).
         "CREATE TABLE health_checks (
             id {ID},
             reception TEXT NOT NULL UNIQUE,
@@ -233,7 +235,7 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[(
             scopes TEXT NOT NULL,
             outcome TEXT NOT NULL,
             reason TEXT NOT NULL,
-            nonce TEXT UNIQUE
+            nonce TEXT
         )",
         "CREATE INDEX health_checks_code ON health_checks (code, at)",
         // Medical information by the health node's code: medication, checkups, expenses (from
