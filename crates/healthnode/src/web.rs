@@ -160,11 +160,15 @@ async fn login(State(h): State<Arc<Health>>, form: Result<Form<Fields>, FormReje
     r
 }
 
-async fn logout(State(h): State<Arc<Health>>, headers: HeaderMap) -> Response {
-    if let Some(t) = cookie(&headers, COOKIE)
-        && let Ok(mut m) = h.web.0.write()
-    {
-        m.remove(t);
+async fn logout(State(h): State<Arc<Health>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+    let staff = cookie(&headers, COOKIE).and_then(|t| Some((t.to_string(), h.web.0.read().ok()?.get(t).cloned()?)));
+    if let Some((t, s)) = staff {
+        if let Err(r) = staff_form(&s, form) {
+            return *r;
+        }
+        if let Ok(mut m) = h.web.0.write() {
+            m.remove(&t);
+        }
     }
     let mut r = Redirect::to("/").into_response();
     r.headers_mut().insert(header::SET_COOKIE, myna_node::web::clear_cookie(COOKIE));
@@ -355,13 +359,44 @@ async fn consented_page(State(h): State<Arc<Health>>, Desk(f, s): Desk, Path((id
         @else {
             @let keys: Vec<String> = items[0].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
             table {
-                thead { tr { @for k in &keys { th scope="col" { (k) } } } }
+                thead { tr { @for k in &keys { th scope="col" { (column(k)) } } } }
                 tbody { @for it in &items { tr { @for k in &keys { td { (cell(&it[k])) } } } } }
             }
         }
         p { a href="/reception" { "受付画面へ戻る / Back to reception" } }
     };
     page(scope_label(&scope), Some((&f, &s.csrf)), body)
+}
+
+/// A record field's heading, as the medication list and the checkup screen name it.
+fn column(key: &str) -> &str {
+    match key {
+        "dispensed_on" => "調剤年月日",
+        "pharmacy" => "薬局",
+        "prescriber" => "処方発行医療機関",
+        "dispensing" => "区分",
+        "drug" => "医薬品名",
+        "usage" => "用法",
+        "quantity" => "調剤数量",
+        "days" => "日数",
+        "self_pay" => "自己負担相当額",
+        "generic_saving" => "削減可能額",
+        "on" => "日付",
+        "institution" => "実施機関",
+        "values" => "結果",
+        "month" => "診療年月",
+        "facility" => "医療機関等",
+        "kind" => "区分",
+        "total" => "医療費の総額",
+        "paid" => "窓口負担相当額",
+        "type" => "種類",
+        "vaccine" => "ワクチン",
+        "dose" => "回",
+        "place" => "実施場所",
+        "week" => "妊娠週数",
+        "note" => "備考",
+        other => other,
+    }
 }
 
 fn cell(v: &Value) -> String {

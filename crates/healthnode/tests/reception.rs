@@ -182,6 +182,14 @@ async fn registered_card_flow(db: &str) {
     assert_eq!((loaded["added"].as_u64(), loaded["unmatched"][0].as_u64()), (Some(3), Some(4)), "{loaded}");
     let again = c.client.post(format!("{}/v1/claims", c.health.api.url())).bearer_auth(&c.health.operator_token).body(claims).send().await.unwrap();
     assert_eq!(again.json::<Value>().await.unwrap()["added"], 0, "loading the same file again adds nothing");
+    // A malformed file is refused whole, each bad line named; nothing of it is stored.
+    let bad = format!("{claims}MED,01130012,1234,5678,00,2025-13-01,x,y,内服,z,u,1錠,30,,\nCHK,01130012,1234,5678,00,2025-07-04,c,sugar=1\n");
+    let res = c.client.post(format!("{}/v1/claims", c.health.api.url())).bearer_auth(&c.health.operator_token).body(bad).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let why = res.text().await.unwrap();
+    assert!(why.contains("line 5") && why.contains("line 6") && why.contains("unknown checkup item") && why.contains("nothing was loaded"), "{why}");
+    let res = c.client.post(format!("{}/v1/claims", c.health.api.url())).bearer_auth(&c.facility).body(claims).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 401, "a facility's key is not the operator's");
 
     // Not yet registered for insurance use: refused, with what to do.
     let ch = c.challenge(&c.facility).await;
