@@ -102,10 +102,12 @@ async fn killed_node_keeps_every_acknowledged_write() {
         let client = Client::builder().tls_certs_only([Certificate::from_pem(&ca).unwrap()]).build().unwrap();
         wait_up(&client, &url).await;
 
-        // Writers in parallel; the node is killed while they run.
+        // Writers in parallel; the node is killed while they run, once some writes are
+        // acknowledged (waiting for a count, not a time: a busy CI machine is slow).
+        let acks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let mut tasks = Vec::new();
         for w in 0..4 {
-            let (client, url) = (client.clone(), url.clone());
+            let (client, url, acks) = (client.clone(), url.clone(), acks.clone());
             tasks.push(tokio::spawn(async move {
                 let mut acked = Vec::new();
                 for i in 0..10_000 {
@@ -115,6 +117,7 @@ async fn killed_node_keeps_every_acknowledged_write() {
                         Ok(r) if r.status() == StatusCode::CREATED => {
                             let v: Value = match r.json().await { Ok(v) => v, Err(_) => break };
                             acked.push(v["resident"]["code"].as_str().unwrap().to_string());
+                            acks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
                         _ => break,
                     }
@@ -122,7 +125,11 @@ async fn killed_node_keeps_every_acknowledged_write() {
                 acked
             }));
         }
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let start = Instant::now();
+        while acks.load(std::sync::atomic::Ordering::Relaxed) < 40 && start.elapsed() < Duration::from_secs(60) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
         child.kill().unwrap();
         child.wait().unwrap();
         let mut acked = Vec::new();
