@@ -44,19 +44,9 @@ use sha2::{Digest, Sha256};
 pub use face::{FaceMatcher, StandInFace};
 pub use myna_link::HEALTH_ID;
 pub use operator::{ClaimsLoaded, FacilityNew, load_claims};
-pub use view::medical_information;
 
-#[derive(Debug, thiserror::Error)]
-pub enum HealthError {
-    #[error("setup: {0}")]
-    Setup(String),
-    #[error(transparent)]
-    Store(#[from] myna_store::StoreError),
-    #[error(transparent)]
-    Tls(#[from] myna_node::TlsError),
-    #[error(transparent)]
-    Agency(#[from] myna_linkage::agency::AgencyError),
-}
+/// Why the node could not start.
+pub type HealthError = myna_linkage::agency::ServiceError;
 
 pub struct HealthConfig {
     pub jlis_url: String,
@@ -101,7 +91,7 @@ fn sha(b: &[u8]) -> [u8; 32] {
 /// agency of kind health, registered with the hub) on `node_addr`. `identity` must be named
 /// [`HEALTH_ID`].
 pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: SocketAddr, config: HealthConfig) -> Result<Started, HealthError> {
-    let setup = |e: &dyn std::fmt::Display| HealthError::Setup(e.to_string());
+    let setup = |e: &dyn std::fmt::Display| HealthError::setup(e);
     let (jlis, trust, crl) = myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(|e| setup(&e))?;
     let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
     let store = HealthStore::new(db.clone());

@@ -18,7 +18,7 @@ impl CopySource for Source {
     fn copy<'a>(&'a self, code: &'a str, _item: InfoItem) -> CopyFuture<'a> {
         Box::pin(async move {
             let h = self.0.upgrade().ok_or("the health node is stopping")?;
-            let v = crate::view::medical_information(&h.store, code, myna_node::today_jst()).await.map_err(|e| e.to_string())?;
+            let v = h.medical_information(code, myna_node::today_jst()).await.map_err(|e| e.to_string())?;
             let version: myna_link::Version = "1.0".parse().map_err(|e: myna_link::LayoutError| e.to_string())?;
             Ok(v.map(|v| (version, v.to_string())))
         })

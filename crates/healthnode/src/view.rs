@@ -29,15 +29,22 @@ fn pmh_summary(r: &PmhRecord) -> (String, String, Option<String>) {
     }
 }
 
-/// The `medical_information` answer for `code`, `None` when the node knows nothing of them.
-pub async fn medical_information(store: &HealthStore, code: &str, today: time::Date) -> Result<Option<Value>, StoreError> {
+impl crate::Health {
+    /// The `medical_information` answer for `code`, `None` when the node knows nothing of them.
+    pub async fn medical_information(&self, code: &str, today: time::Date) -> Result<Option<Value>, StoreError> {
+        let names: std::collections::HashMap<String, String> =
+            self.facilities.read().map(|f| f.values().map(|r| (r.code.clone(), r.name.clone())).collect()).unwrap_or_default();
+        view(&self.store, code, today, &names).await
+    }
+}
+
+async fn view(store: &HealthStore, code: &str, today: time::Date, facilities: &std::collections::HashMap<String, String>) -> Result<Option<Value>, StoreError> {
     let registered = store.registration(code).await?.is_some();
     let elig: Vec<Eligibility> = store.eligibility_of(code).await?.iter().filter_map(|r| serde_json::from_str(&r.record).ok()).collect();
     let pmh: Vec<PmhRecord> = parse(store.records_of(code, "pmh", LIST).await?);
     if !registered && elig.is_empty() && pmh.is_empty() {
         return Ok(None);
     }
-    let facilities: std::collections::HashMap<String, String> = store.facilities().await?.into_iter().map(|f| (f.code, f.name)).collect();
     let checks: Vec<Value> = store
         .checks_of(code, LIST)
         .await?

@@ -22,7 +22,7 @@ use maud::{DOCTYPE, Markup, html};
 use myna_health::{Consent, IdentityCheck};
 use myna_node::{
     now_secs,
-    web::{cookie, csrf_ok, random_hex, set_cookie, static_file},
+    web::{Fields, cookie, csrf_ok, field, random_hex, set_cookie, static_file},
 };
 use myna_store::FacilityRow;
 use serde_json::Value;
@@ -42,12 +42,6 @@ struct Staff {
 
 #[derive(Default)]
 pub struct Sessions(RwLock<HashMap<String, Staff>>);
-
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
-    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
 
 pub fn routes(h: Arc<Health>) -> Router {
     Router::new()

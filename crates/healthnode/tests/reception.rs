@@ -232,7 +232,7 @@ async fn registered_card_flow(db: &str) {
 
     // The resident's view (what the portal reads through the hub) lists both checks.
     let code = c.health.health.store.by_serial(&CardCert::parse(&Base64::decode_vec(&c.patients[0].cert).unwrap()).unwrap().serial.to_string()).await.unwrap().unwrap().0;
-    let view = myna_healthnode::medical_information(&c.health.health.store, &code, myna_node::today_jst()).await.unwrap().unwrap();
+    let view = c.health.health.medical_information(&code, myna_node::today_jst()).await.unwrap().unwrap();
     let checks = view["checks"].as_array().unwrap();
     // The attempt before registration named no one, so only the two after it are the resident's.
     assert_eq!(checks.len(), 2, "consented, refused: {view}");

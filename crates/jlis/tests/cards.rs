@@ -118,7 +118,7 @@ async fn check(n: &Node, card: &mut SoftCard<Vec<u8>>, secret: &Secret, purpose:
 
 #[tokio::test]
 async fn card_life_at_jlis() {
-    for db in myna_testkit::fresh_dbs().await {
+    for db in myna_testkit::fresh_dbs().await.unwrap() {
         let n = start(db).await;
         let trust = n.trust().await;
         let (code, number, mut card, _) = n.resident_with_card("山田 太郎").await;
@@ -199,7 +199,7 @@ async fn card_life_at_jlis() {
 
 #[tokio::test]
 async fn consent_gives_a_verifier_the_latest_four_items() {
-    let db = myna_testkit::fresh_dbs().await.remove(0);
+    let db = myna_testkit::fresh_dbs().await.unwrap().remove(0);
     let n = start(db).await;
     let (code, _, mut card, _) = n.resident_with_card("佐藤 一郎").await;
     let (_, reg) = n.post("/v1/verifiers", json!({"id": "shop-2", "name": "ネット証券"})).await;
@@ -230,7 +230,7 @@ async fn consent_gives_a_verifier_the_latest_four_items() {
 
 #[tokio::test]
 async fn death_ends_the_card_and_reset_needs_an_identity_check() {
-    let db = myna_testkit::fresh_dbs().await.remove(0);
+    let db = myna_testkit::fresh_dbs().await.unwrap().remove(0);
     let n = start(db).await;
     let (code, number, mut card, reset) = n.resident_with_card("鈴木 次郎").await;
 

@@ -59,7 +59,7 @@ fn birth(name: &str, on: &str, addr: &str) -> Value {
 
 #[tokio::test]
 async fn clerk_registers_looks_up_and_verifies() {
-    for db in myna_testkit::fresh_dbs().await {
+    for db in myna_testkit::fresh_dbs().await.unwrap() {
         let n = start(db).await;
         let (s, rec) = n
             .post("/v1/events", Some("k1"), birth("山田 花", "2024-02-29", "東京都千代田区霞が関二丁目1番地2号"))
@@ -102,7 +102,7 @@ async fn clerk_registers_looks_up_and_verifies() {
 
 #[tokio::test]
 async fn bad_input_gets_a_reason_and_changes_nothing() {
-    let db = myna_testkit::fresh_dbs().await.remove(0);
+    let db = myna_testkit::fresh_dbs().await.unwrap().remove(0);
     let n = start(db).await;
     let (s, _) = n.post("/v1/events", Some("ok"), birth("佐藤 一", "2020-01-01", "大阪府大阪市北区梅田1-1")).await;
     assert_eq!(s, StatusCode::CREATED);
@@ -194,7 +194,7 @@ async fn bad_input_gets_a_reason_and_changes_nothing() {
 
 #[tokio::test]
 async fn serves_openapi_health_metrics_and_only_over_the_network_ca() {
-    let db = myna_testkit::fresh_dbs().await.remove(0);
+    let db = myna_testkit::fresh_dbs().await.unwrap().remove(0);
     let n = start(db).await;
     let (s, doc) = n.get("/openapi.json").await;
     assert_eq!(s, StatusCode::OK);

@@ -14,6 +14,14 @@ pub const TOKENS_CSS: &str = include_str!("../static/tokens.css");
 /// visible focus, 44 px targets).
 pub const SITE_CSS: &str = include_str!("../static/site.css");
 
+/// Form fields as pairs (repeated names kept in order).
+pub type Fields = Vec<(String, String)>;
+
+/// The first value of a form field.
+pub fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
+    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
 /// A random hex token of `N` bytes; empty when the OS has no entropy source (then no
 /// session is safe, and callers refuse to open one).
 pub fn random_hex<const N: usize>() -> String {

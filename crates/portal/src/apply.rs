@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use crate::{
     Portal,
     history::jst,
-    page::{Ctx, Fields, Resident, csrf_refused, error_page, field, form_refused, layout},
+    page::{Ctx, Fields, Resident, error_page, field, layout, resident_form},
     session,
 };
 
@@ -235,13 +235,10 @@ async fn check(
     Path((muni, proc_id)): Path<(String, String)>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let Form(f) = match form {
+    let f = match resident_form(&ctx, &s, form) {
         Ok(f) => f,
-        Err(e) => return form_refused(&ctx, &e),
+        Err(r) => return *r,
     };
-    if !session::csrf_ok(&s.csrf, field(&f, "csrf")) {
-        return csrf_refused(&ctx);
-    }
     let Some(o) = p.catalogue.offering(&muni, &proc_id) else { return no_such(&ctx) };
     let input: BTreeMap<String, String> = f.into_iter().filter(|(k, _)| k != "csrf").collect();
     let filled = match o.fill(&input) {
@@ -299,13 +296,10 @@ fn confirm(p: &Portal, ctx: &Ctx, s: &session::Session, o: &Offering<'_>, filled
 }
 
 async fn submit(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let Form(f) = match form {
+    let f = match resident_form(&ctx, &s, form) {
         Ok(f) => f,
-        Err(e) => return form_refused(&ctx, &e),
+        Err(r) => return *r,
     };
-    if !session::csrf_ok(&s.csrf, field(&f, "csrf")) {
-        return csrf_refused(&ctx);
-    }
     let draft_id = field(&f, "draft").unwrap_or_default().to_string();
     let filled = p.drafts.0.lock().ok().and_then(|d| d.get(&draft_id).filter(|d| d.code == s.code && d.expires >= now_secs()).map(|d| d.filled.clone()));
     let Some(filled) = filled else {

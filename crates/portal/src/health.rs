@@ -22,8 +22,8 @@ use serde::Deserialize;
 
 use crate::{
     Portal,
-    page::{Ctx, Fields, Resident, csrf_refused, error_page, field, form_refused, layout},
-    session::{self, Session},
+    page::{Ctx, Fields, Resident, error_page, layout, resident_form},
+    session::Session,
 };
 
 pub fn routes() -> Router<Arc<Portal>> {
@@ -38,8 +38,15 @@ pub fn routes() -> Router<Arc<Portal>> {
 
 impl Portal {
     /// The resident's medical information from the health node, through the hub (recorded
-    /// in their exchange history like any self-information query).
-    async fn medical(&self, code: &str) -> Result<Option<MedicalView>, String> {
+    /// in their exchange history like any self-information query); fetched at most once a
+    /// minute, or again after the resident changes it (registering the card).
+    async fn medical(&self, code: &str) -> Result<Arc<MedicalView>, String> {
+        let now = myna_node::now_secs();
+        if let Some((at, v)) = self.myinfo.medical.lock().ok().and_then(|c| c.get(code).cloned())
+            && now - at < crate::myinfo::FRESH_SECS
+        {
+            return Ok(v);
+        }
         let q = QueryRequest {
             person: code.to_string(),
             task: SELF_INFORMATION.parse().map_err(|e: myna_link::TableError| e.to_string())?,
@@ -49,19 +56,31 @@ impl Portal {
             version: None,
         };
         let r = self.agency.ask(&q).await.map_err(|e| e.message)?;
-        match r.data {
-            Some(v) if r.outcome == "delivered" => serde_json::from_value(v).map(Some).map_err(|e| e.to_string()),
-            _ => Ok(None),
+        let v = Arc::new(match r.data {
+            Some(v) if r.outcome == "delivered" => serde_json::from_value(v).map_err(|e| e.to_string())?,
+            // The health node holds nothing for this person yet.
+            _ => MedicalView { registered: false, eligibility: vec![], checks: vec![], medication: vec![], checkups: vec![], expenses: vec![], pmh: vec![], reminders: vec![] },
+        });
+        if let Ok(mut c) = self.myinfo.medical.lock() {
+            if c.len() > 100_000 {
+                c.retain(|_, (at, _)| now - *at < crate::myinfo::FRESH_SECS);
+            }
+            c.insert(code.to_string(), (now, v.clone()));
+        }
+        Ok(v)
+    }
+
+    fn forget_medical(&self, code: &str) {
+        if let Ok(mut c) = self.myinfo.medical.lock() {
+            c.remove(code);
         }
     }
 }
 
-async fn load(p: &Portal, ctx: &Ctx, s: &Session) -> Result<MedicalView, Response> {
-    match p.medical(&s.code).await {
-        Ok(Some(v)) => Ok(v),
-        Ok(None) => Ok(MedicalView { registered: false, eligibility: vec![], checks: vec![], medication: vec![], checkups: vec![], expenses: vec![], pmh: vec![], reminders: vec![] }),
-        Err(e) => Err(error_page(ctx, StatusCode::BAD_GATEWAY, &format!("健康・医療の情報を取得できませんでした: {e}"), &format!("Medical information could not be fetched: {e}"))),
-    }
+async fn load(p: &Portal, ctx: &Ctx, s: &Session) -> Result<Arc<MedicalView>, Response> {
+    p.medical(&s.code)
+        .await
+        .map_err(|e| error_page(ctx, StatusCode::BAD_GATEWAY, &format!("健康・医療の情報を取得できませんでした: {e}"), &format!("Medical information could not be fetched: {e}")))
 }
 
 fn subnav(ctx: &Ctx) -> Markup {
@@ -162,17 +181,16 @@ fn scopes(ctx: &Ctx, s: &str) -> String {
 }
 
 async fn register(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let Form(f) = match form {
-        Ok(f) => f,
-        Err(e) => return form_refused(&ctx, &e),
-    };
-    if !session::csrf_ok(&s.csrf, field(&f, "csrf")) {
-        return csrf_refused(&ctx);
+    if let Err(r) = resident_form(&ctx, &s, form) {
+        return *r;
     }
     let Ok(to) = HEALTH_ID.parse() else { return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "設定の誤り", "misconfigured") };
     let body = serde_json::json!({"user_auth_serial": s.serial}).to_string();
     match p.agency.push(&s.code, &to, PushKind::CardRegistration, body.as_bytes(), myna_node::now_secs()).await {
-        Ok(_) => Redirect::to("/health").into_response(),
+        Ok(_) => {
+            p.forget_medical(&s.code);
+            Redirect::to("/health").into_response()
+        }
         Err(e) => error_page(&ctx, StatusCode::BAD_GATEWAY, &format!("登録できませんでした: {}", e.message), &format!("The card could not be registered: {}", e.message)),
     }
 }

@@ -37,17 +37,8 @@ use myna_store::{Db, PortalStore};
 pub use myna_pki::reader::{CardInfo, CardReader, CardSignature};
 pub use myna_link::PORTAL_ID;
 
-#[derive(Debug, thiserror::Error)]
-pub enum PortalError {
-    #[error("setup: {0}")]
-    Setup(String),
-    #[error(transparent)]
-    Store(#[from] myna_store::StoreError),
-    #[error(transparent)]
-    Tls(#[from] myna_node::TlsError),
-    #[error(transparent)]
-    Agency(#[from] myna_linkage::agency::AgencyError),
-}
+/// Why the node could not start.
+pub type PortalError = myna_linkage::agency::ServiceError;
 
 /// Where the portal finds the rest of the country.
 pub struct PortalConfig {
@@ -91,7 +82,7 @@ pub struct Started {
 /// Starts the portal's web server on `web` and its linkage node (an agency of kind portal,
 /// registered with the hub) on `node_addr`. `identity` must be named [`PORTAL_ID`].
 pub async fn start(db: Db, identity: &NodeIdentity, web: SocketAddr, node_addr: SocketAddr, config: PortalConfig) -> Result<Started, PortalError> {
-    let setup = |e: &dyn std::fmt::Display| PortalError::Setup(e.to_string());
+    let setup = |e: &dyn std::fmt::Display| PortalError::setup(e);
     let (jlis, trust, crl) = myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(|e| setup(&e))?;
     let pseudonym_key = db.secret_or_init("portal_pseudonym_key").await?;
     let operator = hex::encode(db.secret_or_init("portal_operator_token").await?);

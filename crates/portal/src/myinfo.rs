@@ -24,7 +24,7 @@ use crate::{
     page::{Ctx, Resident, layout},
 };
 
-const FRESH_SECS: i64 = 60;
+pub(crate) const FRESH_SECS: i64 = 60;
 
 #[derive(Clone, Debug)]
 pub struct Held {
@@ -40,6 +40,10 @@ type Fetched = (i64, Arc<Vec<Held>>);
 #[derive(Default)]
 pub struct Cache {
     fetched: Mutex<HashMap<String, Fetched>>,
+    /// The health node's answer per resident (健康・医療), with when it was fetched: every
+    /// fetch is an exchange in the resident's history, so moving between its pages and
+    /// downloads reuses one.
+    pub(crate) medical: Mutex<HashMap<String, (i64, Arc<myna_health::MedicalView>)>>,
     /// The hub's directory, with when it was read: it changes when a node registers.
     directory: Mutex<Option<(i64, Arc<Vec<DirectoryEntry>>)>>,
 }

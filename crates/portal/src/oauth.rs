@@ -39,7 +39,7 @@ use crate::{
     Portal,
     history::jst,
     myinfo::item_en,
-    page::{Ctx, Fields, Resident, csrf_refused, error_page, field, form_refused, layout},
+    page::{Ctx, Fields, Resident, error_page, field, layout, resident_form},
     session,
 };
 
@@ -253,13 +253,10 @@ async fn authorize(State(p): State<Arc<Portal>>, Resident(ctx, _): Resident, Que
 }
 
 async fn decide(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let Form(f) = match form {
+    let f = match resident_form(&ctx, &s, form) {
         Ok(f) => f,
-        Err(e) => return form_refused(&ctx, &e),
+        Err(r) => return *r,
     };
-    if !session::csrf_ok(&s.csrf, field(&f, "csrf")) {
-        return csrf_refused(&ctx);
-    }
     let get = |k: &str| field(&f, k).map(str::to_string);
     let q = AuthRequest {
         response_type: get("response_type"),
@@ -457,12 +454,8 @@ async fn connections(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -
 }
 
 async fn revoke(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Path(client): Path<String>, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let Form(f) = match form {
-        Ok(f) => f,
-        Err(e) => return form_refused(&ctx, &e),
-    };
-    if !session::csrf_ok(&s.csrf, field(&f, "csrf")) {
-        return csrf_refused(&ctx);
+    if let Err(r) = resident_form(&ctx, &s, form) {
+        return *r;
     }
     if p.store.revoke(&s.code, &client, now_secs()).await.is_err() {
         return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "取り消せませんでした。", "Could not withdraw.");

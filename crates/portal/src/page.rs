@@ -191,11 +191,16 @@ pub fn form_refused(ctx: &Ctx, e: &axum::extract::rejection::FormRejection) -> R
     error_page(ctx, StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.")
 }
 
-/// Form fields as pairs (repeated names kept in order).
-pub type Fields = Vec<(String, String)>;
+pub use myna_node::web::{Fields, field};
 
-pub fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
-    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+/// A signed-in resident's form: readable (else a page saying why) and carrying their
+/// session's CSRF token (else refused).
+pub fn resident_form(ctx: &Ctx, s: &Session, form: Result<axum::Form<Fields>, axum::extract::rejection::FormRejection>) -> Result<Fields, Box<Response>> {
+    let axum::Form(f) = form.map_err(|e| Box::new(form_refused(ctx, &e)))?;
+    if !session::csrf_ok(&s.csrf, field(&f, "csrf")) {
+        return Err(Box::new(csrf_refused(ctx)));
+    }
+    Ok(f)
 }
 
 #[derive(Deserialize)]

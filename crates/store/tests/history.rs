@@ -62,7 +62,7 @@ fn first_written(r: &Resident) -> serde_json::Value {
 
 #[tokio::test]
 async fn history_gives_back_every_value_of_random_lives() {
-    for db in myna_testkit::fresh_dbs().await {
+    for db in myna_testkit::fresh_dbs().await.unwrap() {
         let s = RegistryStore::open(db, || [9; 32]).await.unwrap();
         for seed in 0..12u64 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);

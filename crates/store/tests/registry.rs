@@ -29,7 +29,7 @@ fn q(name: &str, b: &str, addr: &str) -> LookupQuery {
 
 #[tokio::test]
 async fn events_build_history_and_lookup_matches_variants() {
-    for db in myna_testkit::fresh_dbs().await {
+    for db in myna_testkit::fresh_dbs().await.unwrap() {
         let s = store(db).await;
         let ev = birth(
             "齋藤 さくら",
@@ -59,7 +59,7 @@ async fn events_build_history_and_lookup_matches_variants() {
 
 #[tokio::test]
 async fn twins_at_one_address_are_ambiguous_not_chosen() {
-    for db in myna_testkit::fresh_dbs().await {
+    for db in myna_testkit::fresh_dbs().await.unwrap() {
         let s = store(db).await;
         let a = s
             .record(
@@ -101,7 +101,7 @@ async fn twins_at_one_address_are_ambiguous_not_chosen() {
 
 #[tokio::test]
 async fn retries_are_idempotent_and_bad_events_change_nothing() {
-    for db in myna_testkit::fresh_dbs().await {
+    for db in myna_testkit::fresh_dbs().await.unwrap() {
         let s = store(db).await;
         let ev = birth(
             "田中 一郎",
@@ -196,7 +196,7 @@ fn person(name: &str, kana: &str, birth: &str, addr: &str, offset: u64, rel: Rel
 
 #[tokio::test]
 async fn history_shows_the_record_as_first_written_after_changes() {
-    for db in myna_testkit::fresh_dbs().await {
+    for db in myna_testkit::fresh_dbs().await.unwrap() {
         let s = store(db).await;
         let ev = birth(
             "高橋 光",

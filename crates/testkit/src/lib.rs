@@ -85,10 +85,10 @@ pub async fn fresh_urls() -> Vec<String> {
 }
 
 /// Opened fresh databases for every configured back end.
-pub async fn fresh_dbs() -> Vec<Db> {
+pub async fn fresh_dbs() -> Result<Vec<Db>, myna_store::StoreError> {
     let mut out = Vec::new();
     for url in fresh_urls().await {
-        out.push(Db::open(&url).await.unwrap_or_else(|e| panic!("opening {url}: {e}")));
+        out.push(Db::open(&url).await?);
     }
-    out
+    Ok(out)
 }

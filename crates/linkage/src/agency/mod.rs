@@ -33,6 +33,25 @@ pub enum AgencyError {
     Call(#[from] CallError),
 }
 
+/// Why a service built on its own agency node (the portal, the health node) could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("setup: {0}")]
+    Setup(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Tls(#[from] myna_node::TlsError),
+    #[error(transparent)]
+    Agency(#[from] AgencyError),
+}
+
+impl ServiceError {
+    pub fn setup(e: impl std::fmt::Display) -> Self {
+        Self::Setup(e.to_string())
+    }
+}
+
 /// Where the agency's node finds the network.
 #[derive(Debug, Clone)]
 pub struct AgencyConfig {
