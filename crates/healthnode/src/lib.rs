@@ -123,7 +123,7 @@ pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: 
     });
     let _ = slot.set(Arc::downgrade(&health));
     health.agency.set_source(Arc::new(source::Source(Arc::downgrade(&health))));
-    health.clone().spawn_refresh();
+    CrlCache::keep_fresh(&health, health.jlis.clone(), std::time::Duration::from_secs(60), |h| (&h.crl, h.verifier.trust()));
     health.spawn_reminders();
     let routes = reception::routes(health.clone()).merge(lookup::routes(health.clone())).merge(operator::routes(health.clone())).merge(web::routes(health.clone()));
     let api = myna_node::serve(routes, openapi::json(), Metrics::new("health"), identity, api).await?;
@@ -134,20 +134,6 @@ impl Health {
     /// Fetches J-LIS's current CRL now (it is also refreshed every minute).
     pub async fn refresh_crl(&self) -> Result<usize, myna_rp::CrlError> {
         self.crl.refresh(&self.jlis, self.verifier.trust()).await
-    }
-
-    fn spawn_refresh(self: Arc<Self>) {
-        let weak = Arc::downgrade(&self);
-        drop(self);
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-                let Some(h) = weak.upgrade() else { break };
-                if let Err(e) = h.refresh_crl().await {
-                    tracing::warn!(error = %e, "CRL refresh failed; the previous list stands until its nextUpdate");
-                }
-            }
-        });
     }
 
     fn operator_ok(&self, token: &str) -> bool {

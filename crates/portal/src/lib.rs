@@ -115,7 +115,7 @@ pub async fn start(db: Db, identity: &NodeIdentity, web: SocketAddr, node_addr: 
         operator_hash: sha(operator.as_bytes()),
     });
     let _ = slot.set(Arc::downgrade(&portal));
-    portal.clone().spawn_refresh();
+    myna_rp::CrlCache::keep_fresh(&portal, portal.jlis.clone(), std::time::Duration::from_secs(60), |p| (&p.login.crl, p.login.verifier.trust()));
     let routes = page::routes(portal.clone());
     let web = myna_node::serve(routes, api::openapi_json(), Metrics::new("portal"), identity, web).await?;
     Ok(Started { web, node: started.node, portal, operator_token: operator })
@@ -127,17 +127,6 @@ fn sha(b: &[u8]) -> [u8; 32] {
 }
 
 impl Portal {
-    fn spawn_refresh(self: Arc<Self>) {
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-                if let Err(e) = self.login.crl.refresh(&self.jlis, self.login.verifier.trust()).await {
-                    tracing::warn!(error = %e, "CRL refresh failed; the previous list stands until its nextUpdate");
-                }
-            }
-        });
-    }
-
     fn operator_ok(&self, token: &str) -> bool {
         aws_lc_rs::constant_time::verify_slices_are_equal(&sha(token.as_bytes()), &self.operator_hash).is_ok()
     }

@@ -36,6 +36,23 @@ impl CrlCache {
         Ok(n)
     }
 
+    /// Refreshes the list every `every` for as long as `owner` (the service that checks cards
+    /// and holds this cache) lives; a failed refresh keeps the previous list until its
+    /// nextUpdate. `parts` finds the cache and the trust store in the owner.
+    pub fn keep_fresh<T: Send + Sync + 'static>(owner: &Arc<T>, client: reqwest::Client, every: std::time::Duration, parts: fn(&T) -> (&CrlCache, &TrustStore)) {
+        let weak = Arc::downgrade(owner);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let Some(owner) = weak.upgrade() else { break };
+                let (crl, trust) = parts(&owner);
+                if let Err(e) = crl.refresh(&client, trust).await {
+                    tracing::warn!(error = %e, "CRL refresh failed; the previous list stands until its nextUpdate");
+                }
+            }
+        });
+    }
+
     pub fn status(&self, serial: Serial, now: i64) -> Status {
         match self.list.read().ok().and_then(|l| l.clone()) {
             Some(l) => l.status(serial, now),

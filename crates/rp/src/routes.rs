@@ -95,15 +95,7 @@ impl Service {
 
     /// Keeps the CRL current until the process ends; failures are logged and retried.
     pub fn spawn_refresh(self: &Arc<Self>, client: reqwest::Client, every: Duration) {
-        let me = self.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                if let Err(e) = me.crl.refresh(&client, me.trust()).await {
-                    tracing::warn!(error = %e, "CRL refresh failed; the previous list stands until its nextUpdate");
-                }
-            }
-        });
+        CrlCache::keep_fresh(self, client, every, |s| (&s.crl, s.trust()));
     }
 
     fn challenge(&self) -> Result<ChallengeView, ApiError> {
