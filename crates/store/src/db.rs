@@ -1,5 +1,6 @@
 //! Opening a database by URL, with the settings that make writes durable.
 
+use crate::write::WriteQuery as _;
 use sqlx::{
     AnyPool, Executor, Row,
     any::{AnyPoolOptions, install_default_drivers},
@@ -61,7 +62,11 @@ impl Db {
 impl Db {
     /// A value kept in `meta` (a node's keys), or `init()` stored on first use. Two nodes
     /// racing on first start both end up with the first value written.
-    pub async fn meta_or_init(&self, key: &str, init: impl FnOnce() -> Result<String, StoreError>) -> Result<String, StoreError> {
+    pub async fn meta_or_init(
+        &self,
+        key: &str,
+        init: impl FnOnce() -> Result<String, StoreError>,
+    ) -> Result<String, StoreError> {
         let get = || sqlx::query("SELECT value FROM meta WHERE key = $1").bind(key);
         if let Some(r) = get().fetch_optional(&self.pool).await? {
             return Ok(r.try_get(0)?);
@@ -70,7 +75,7 @@ impl Db {
         sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
             .bind(key)
             .bind(&value)
-            .execute(&self.pool)
+            .write(self)
             .await?;
         Ok(get().fetch_one(&self.pool).await?.try_get(0)?)
     }

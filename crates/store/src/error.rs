@@ -1,7 +1,7 @@
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     Url(String),
     #[error("stored data is corrupt: {0}")]
@@ -29,4 +29,22 @@ pub enum StoreError {
     Conflict(String),
     #[error("household {0} has nobody living in it")]
     NoSuchHousehold(u64),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        crate::write::observe(&e);
+        StoreError::Db(e)
+    }
+}
+
+impl StoreError {
+    /// The storage condition behind this error (full, read-only, failing, unreachable), for
+    /// a refusal that says so instead of "internal error".
+    pub fn storage(&self) -> Option<crate::StorageCondition> {
+        match self {
+            StoreError::Db(e) => crate::StorageCondition::of(e),
+            _ => None,
+        }
+    }
 }

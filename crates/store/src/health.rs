@@ -3,6 +3,7 @@
 //! Records are stored as the domain's JSON; what the node decides (which record ends when)
 //! is the domain's job, this only writes it atomically.
 
+use crate::write::WriteQuery as _;
 use sqlx::{Row, any::AnyRow};
 
 use crate::{Db, StoreError};
@@ -108,34 +109,57 @@ impl HealthStore {
     }
 
     pub async fn eligibility_of(&self, code: &str) -> Result<Vec<EligibilityRow>, StoreError> {
-        let sql = format!("SELECT {ELIG_COLS} FROM health_eligibility WHERE code = $1 ORDER BY valid_from DESC, id DESC");
+        let sql =
+            format!("SELECT {ELIG_COLS} FROM health_eligibility WHERE code = $1 ORDER BY valid_from DESC, id DESC");
         sqlx::query(&sql).bind(code).fetch_all(&self.db.pool).await?.iter().map(elig).collect()
     }
 
     /// Whether a push with this message id was already stored.
     pub async fn seen_message(&self, message: &str) -> Result<bool, StoreError> {
-        Ok(sqlx::query("SELECT 1 FROM health_eligibility WHERE message = $1").bind(message).fetch_optional(&self.db.pool).await?.is_some())
+        Ok(sqlx::query("SELECT 1 FROM health_eligibility WHERE message = $1")
+            .bind(message)
+            .fetch_optional(&self.db.pool)
+            .await?
+            .is_some())
     }
 
     /// In one transaction: the new record, and the changes to earlier ones (ended, or
     /// replaced when `id` is in `replace`). A resent message stores nothing.
-    pub async fn apply_eligibility(&self, new: &EligibilityRow, message: &str, ended: &[EligibilityRow], replace: &[i64], now: i64) -> Result<bool, StoreError> {
-        let mut tx = self.db.pool.begin().await?;
-        if sqlx::query("SELECT 1 FROM health_eligibility WHERE message = $1").bind(message).fetch_optional(&mut *tx).await?.is_some() {
+    pub async fn apply_eligibility(
+        &self,
+        new: &EligibilityRow,
+        message: &str,
+        ended: &[EligibilityRow],
+        replace: &[i64],
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.db.begin().await?;
+        if sqlx::query("SELECT 1 FROM health_eligibility WHERE message = $1")
+            .bind(message)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some()
+        {
             return Ok(false);
         }
         for id in replace {
-            sqlx::query("DELETE FROM health_eligibility WHERE id = $1 AND code = $2").bind(id).bind(&new.code).execute(&mut *tx).await?;
-        }
-        for e in ended {
-            sqlx::query("UPDATE health_eligibility SET record = $1, valid_to = $2, updated_at = $3 WHERE id = $4 AND code = $5")
-                .bind(&e.record)
-                .bind(&e.valid_to)
-                .bind(now)
-                .bind(e.id)
+            sqlx::query("DELETE FROM health_eligibility WHERE id = $1 AND code = $2")
+                .bind(id)
                 .bind(&new.code)
                 .execute(&mut *tx)
                 .await?;
+        }
+        for e in ended {
+            sqlx::query(
+                "UPDATE health_eligibility SET record = $1, valid_to = $2, updated_at = $3 WHERE id = $4 AND code = $5",
+            )
+            .bind(&e.record)
+            .bind(&e.valid_to)
+            .bind(now)
+            .bind(e.id)
+            .bind(&new.code)
+            .execute(&mut *tx)
+            .await?;
         }
         sqlx::query("INSERT INTO health_eligibility (code, card, insurer, birth, record, valid_from, valid_to, message, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             .bind(&new.code)
@@ -155,7 +179,10 @@ impl HealthStore {
 
     /// The hot path of reception, in one query: the person a registered card names, their
     /// eligibility records, and their PMH records (subsidy certificates the counter needs).
-    pub async fn by_serial(&self, serial: &str) -> Result<Option<(String, Vec<EligibilityRow>, Vec<String>)>, StoreError> {
+    pub async fn by_serial(
+        &self,
+        serial: &str,
+    ) -> Result<Option<(String, Vec<EligibilityRow>, Vec<String>)>, StoreError> {
         let sql = "SELECT c.code, 'e', e.id, e.card, e.insurer, e.birth, e.record, e.valid_from, e.valid_to
                      FROM health_cards c LEFT JOIN health_eligibility e ON e.code = c.code WHERE c.serial = $1
                    UNION ALL
@@ -200,14 +227,19 @@ impl HealthStore {
             .bind(code)
             .bind(now)
             .bind(via)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         Ok(())
     }
 
     /// When and how the person's card was registered, if it was.
     pub async fn registration(&self, code: &str) -> Result<Option<(i64, String)>, StoreError> {
-        let r = sqlx::query("SELECT registered_at, via FROM health_cards WHERE code = $1 ORDER BY registered_at DESC LIMIT 1").bind(code).fetch_optional(&self.db.pool).await?;
+        let r = sqlx::query(
+            "SELECT registered_at, via FROM health_cards WHERE code = $1 ORDER BY registered_at DESC LIMIT 1",
+        )
+        .bind(code)
+        .fetch_optional(&self.db.pool)
+        .await?;
         Ok(match r {
             Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
             None => None,
@@ -221,20 +253,31 @@ impl HealthStore {
             .bind(&f.kind)
             .bind(&f.key_hash)
             .bind(now)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         Ok(())
     }
 
     pub async fn facilities(&self) -> Result<Vec<FacilityRow>, StoreError> {
-        let rows = sqlx::query("SELECT code, name, kind, key_hash FROM health_facilities ORDER BY code").fetch_all(&self.db.pool).await?;
-        rows.iter().map(|r| Ok(FacilityRow { code: r.try_get(0)?, name: r.try_get(1)?, kind: r.try_get(2)?, key_hash: r.try_get(3)? })).collect()
+        let rows = sqlx::query("SELECT code, name, kind, key_hash FROM health_facilities ORDER BY code")
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FacilityRow {
+                    code: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    key_hash: r.try_get(3)?,
+                })
+            })
+            .collect()
     }
 
     /// Writes a group of check rows in one transaction (group commit): each caller is
     /// answered only after this returns.
     pub async fn log_checks(&self, rows: &[CheckRow]) -> Result<(), StoreError> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         for chunk in rows.chunks(CHUNK) {
             let mut sql = format!("INSERT INTO health_checks ({CHECK_COLS}) VALUES ");
             for i in 0..chunk.len() {
@@ -242,12 +285,31 @@ impl HealthStore {
                 sql.push_str(&format!(
                     "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
                     if i > 0 { ", " } else { "" },
-                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10
                 ));
             }
             let mut q = sqlx::query(&sql);
             for c in chunk {
-                q = q.bind(&c.reception).bind(&c.code).bind(&c.facility).bind(c.at).bind(&c.method).bind(&c.certificate).bind(&c.scopes).bind(&c.outcome).bind(&c.reason).bind(&c.nonce);
+                q = q
+                    .bind(&c.reception)
+                    .bind(&c.code)
+                    .bind(&c.facility)
+                    .bind(c.at)
+                    .bind(&c.method)
+                    .bind(&c.certificate)
+                    .bind(&c.scopes)
+                    .bind(&c.outcome)
+                    .bind(&c.reason)
+                    .bind(&c.nonce);
             }
             q.execute(&mut *tx).await?;
         }
@@ -267,13 +329,22 @@ impl HealthStore {
 
     /// Adds records; a (source, line) already stored is skipped. Returns how many were new.
     pub async fn add_records(&self, rows: &[RecordRow]) -> Result<u64, StoreError> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let mut added = 0;
         for chunk in rows.chunks(CHUNK) {
             let mut sql = "INSERT INTO health_records (code, kind, day, body, source, line) VALUES ".to_string();
             for i in 0..chunk.len() {
                 let b = i * 6;
-                sql.push_str(&format!("{}(${}, ${}, ${}, ${}, ${}, ${})", if i > 0 { ", " } else { "" }, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
+                sql.push_str(&format!(
+                    "{}(${}, ${}, ${}, ${}, ${}, ${})",
+                    if i > 0 { ", " } else { "" },
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                ));
             }
             sql.push_str(" ON CONFLICT (source, line) DO NOTHING");
             let mut q = sqlx::query(&sql);
@@ -288,12 +359,14 @@ impl HealthStore {
 
     /// A person's records of one kind, newest first.
     pub async fn records_of(&self, code: &str, kind: &str, limit: u32) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT body FROM health_records WHERE code = $1 AND kind = $2 ORDER BY day DESC, id DESC LIMIT $3")
-            .bind(code)
-            .bind(kind)
-            .bind(i64::from(limit))
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT body FROM health_records WHERE code = $1 AND kind = $2 ORDER BY day DESC, id DESC LIMIT $3",
+        )
+        .bind(code)
+        .bind(kind)
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.pool)
+        .await?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
@@ -318,24 +391,50 @@ impl HealthStore {
     /// Bulk load for benchmarks and migrations: eligibility rows and card registrations,
     /// each chunk one multi-row INSERT, all in one transaction.
     pub async fn bulk_load(&self, rows: &[(EligibilityRow, Option<String>)], now: i64) -> Result<(), StoreError> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         for chunk in rows.chunks(CHUNK) {
             let mut sql = "INSERT INTO health_eligibility (code, card, insurer, birth, record, valid_from, valid_to, updated_at) VALUES ".to_string();
             for i in 0..chunk.len() {
                 let b = i * 8;
-                sql.push_str(&format!("{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", if i > 0 { ", " } else { "" }, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8));
+                sql.push_str(&format!(
+                    "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    if i > 0 { ", " } else { "" },
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8
+                ));
             }
             let mut q = sqlx::query(&sql);
             for (e, _) in chunk {
-                q = q.bind(&e.code).bind(&e.card).bind(&e.insurer).bind(&e.birth).bind(&e.record).bind(&e.valid_from).bind(&e.valid_to).bind(now);
+                q = q
+                    .bind(&e.code)
+                    .bind(&e.card)
+                    .bind(&e.insurer)
+                    .bind(&e.birth)
+                    .bind(&e.record)
+                    .bind(&e.valid_from)
+                    .bind(&e.valid_to)
+                    .bind(now);
             }
             q.execute(&mut *tx).await?;
-            let cards: Vec<(&String, &String)> = chunk.iter().filter_map(|(e, s)| s.as_ref().map(|s| (s, &e.code))).collect();
+            let cards: Vec<(&String, &String)> =
+                chunk.iter().filter_map(|(e, s)| s.as_ref().map(|s| (s, &e.code))).collect();
             if !cards.is_empty() {
                 let mut sql = "INSERT INTO health_cards (serial, code, registered_at, via) VALUES ".to_string();
                 for i in 0..cards.len() {
                     let b = i * 3;
-                    sql.push_str(&format!("{}(${}, ${}, ${}, 'bulk')", if i > 0 { ", " } else { "" }, b + 1, b + 2, b + 3));
+                    sql.push_str(&format!(
+                        "{}(${}, ${}, ${}, 'bulk')",
+                        if i > 0 { ", " } else { "" },
+                        b + 1,
+                        b + 2,
+                        b + 3
+                    ));
                 }
                 sql.push_str(" ON CONFLICT (serial) DO NOTHING");
                 let mut q = sqlx::query(&sql);
@@ -352,7 +451,10 @@ impl HealthStore {
     /// People born on or after `since` (YYYY-MM-DD), with their birth date: the children a
     /// vaccination may be due for.
     pub async fn born_since(&self, since: &str) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query("SELECT DISTINCT code, birth FROM health_eligibility WHERE birth >= $1").bind(since).fetch_all(&self.db.pool).await?;
+        let rows = sqlx::query("SELECT DISTINCT code, birth FROM health_eligibility WHERE birth >= $1")
+            .bind(since)
+            .fetch_all(&self.db.pool)
+            .await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 

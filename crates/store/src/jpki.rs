@@ -1,6 +1,7 @@
 //! J-LIS's card and certificate records: applications, issued cards, every certificate with
 //! its revocation, registered verifiers and holders' consents.
 
+use crate::write::WriteQuery as _;
 use myna_pki::{CertKind, Reason, Serial, Status};
 use sqlx::{Row, any::AnyRow};
 
@@ -93,7 +94,7 @@ pub enum CardError {
 
 impl From<sqlx::Error> for CardError {
     fn from(e: sqlx::Error) -> Self {
-        CardError::Store(StoreError::Db(e))
+        CardError::Store(StoreError::from(e))
     }
 }
 
@@ -139,11 +140,11 @@ fn cert_row(r: &AnyRow) -> Result<CertRow, StoreError> {
 
 const GENERATION: &str = "revocation_generation";
 
-async fn bump_generation(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
+async fn bump_generation(tx: &mut crate::write::WriteTx) -> Result<(), StoreError> {
     RegistryStore::reserve(tx, GENERATION, 1).await.map(|_| ())
 }
 
-async fn insert_certificates(tx: &mut sqlx::Transaction<'_, sqlx::Any>, card: u64, certs: &[NewCert]) -> Result<(), StoreError> {
+async fn insert_certificates(tx: &mut crate::write::WriteTx, card: u64, certs: &[NewCert]) -> Result<(), StoreError> {
     for c in certs {
         sqlx::query("INSERT INTO certificates (serial, card, kind, not_after, der) VALUES ($1, $2, $3, $4, $5)")
             .bind(c.serial.value() as i64)
@@ -166,13 +167,17 @@ impl JpkiStore {
     }
 
     /// A value kept in `meta` (the authority's keys), or `init()` stored on first use.
-    pub async fn meta_or_init(&self, key: &str, init: impl FnOnce() -> Result<String, StoreError>) -> Result<String, StoreError> {
+    pub async fn meta_or_init(
+        &self,
+        key: &str,
+        init: impl FnOnce() -> Result<String, StoreError>,
+    ) -> Result<String, StoreError> {
         self.db.meta_or_init(key, init).await
     }
 
     /// Reserves `n` values of a counter (serials, card numbers); returns the first.
     pub async fn reserve(&self, name: &str, n: u64) -> Result<u64, StoreError> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let first = RegistryStore::reserve(&mut tx, name, n).await? + 1;
         tx.commit().await?;
         Ok(first)
@@ -189,12 +194,14 @@ impl JpkiStore {
         }
         // Card numbers: 12 digits, counted from 100000000000 so they always have 12.
         let number = 100_000_000_000 + self.reserve("card_number", 1).await?;
-        sqlx::query("INSERT INTO cards (number, resident, status, applied_at, status_at) VALUES ($1, $2, 'applied', $3, $3)")
-            .bind(number as i64)
-            .bind(resident as i64)
-            .bind(now)
-            .execute(&self.db.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO cards (number, resident, status, applied_at, status_at) VALUES ($1, $2, 'applied', $3, $3)",
+        )
+        .bind(number as i64)
+        .bind(resident as i64)
+        .bind(now)
+        .write(&self.db)
+        .await?;
         Ok(CardRow {
             number,
             resident,
@@ -225,8 +232,15 @@ impl JpkiStore {
     }
 
     /// Issues an applied card with its certificates, in one transaction.
-    pub async fn issue(&self, number: u64, certs: &[NewCert], expires: &str, reset_key: &str, now: i64) -> Result<(), CardError> {
-        let mut tx = self.db.pool.begin().await?;
+    pub async fn issue(
+        &self,
+        number: u64,
+        certs: &[NewCert],
+        expires: &str,
+        reset_key: &str,
+        now: i64,
+    ) -> Result<(), CardError> {
+        let mut tx = self.db.begin().await?;
         let done = sqlx::query(
             "UPDATE cards SET status = 'issued', status_at = $1, expires = $2, reset_key = $3 WHERE number = $4 AND status = 'applied'",
         )
@@ -248,7 +262,7 @@ impl JpkiStore {
 
     /// Adds certificates to an issued card (a signing certificate reissued after a move).
     pub async fn add_certificates(&self, number: u64, certs: &[NewCert]) -> Result<(), StoreError> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         insert_certificates(&mut tx, number, certs).await?;
         tx.commit().await?;
         Ok(())
@@ -268,7 +282,7 @@ impl JpkiStore {
         if !from.contains(&card.status) {
             return Err(CardError::WrongState { number, status: card.status.as_str(), wanted: to.as_str() });
         }
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         sqlx::query("UPDATE cards SET status = $1, status_at = $2 WHERE number = $3")
             .bind(to.as_str())
             .bind(now)
@@ -298,14 +312,22 @@ impl JpkiStore {
         tx.commit().await?;
         changed
             .iter()
-            .map(|r| Serial::new(r.try_get::<i64, _>(0)? as u64).ok_or_else(|| StoreError::Corrupt("serial".into()).into()))
+            .map(|r| {
+                Serial::new(r.try_get::<i64, _>(0)? as u64).ok_or_else(|| StoreError::Corrupt("serial".into()).into())
+            })
             .collect()
     }
 
     /// Revokes the resident's good certificates of `kind` (a name or address change revokes the
     /// signing certificate). Returns the serials revoked.
-    pub async fn revoke_kind_for_resident(&self, resident: u64, kind: CertKind, reason: Reason, now: i64) -> Result<Vec<Serial>, StoreError> {
-        let mut tx = self.db.pool.begin().await?;
+    pub async fn revoke_kind_for_resident(
+        &self,
+        resident: u64,
+        kind: CertKind,
+        reason: Reason,
+        now: i64,
+    ) -> Result<Vec<Serial>, StoreError> {
+        let mut tx = self.db.begin().await?;
         let rows = sqlx::query(
             "UPDATE certificates SET revoked_at = $1, reason = $2
              WHERE kind = $3 AND revoked_at IS NULL AND card IN (SELECT number FROM cards WHERE resident = $4)
@@ -353,9 +375,11 @@ impl JpkiStore {
         .await?;
         rows.iter()
             .map(|r| {
-                let serial = Serial::new(r.try_get::<i64, _>(0)? as u64).ok_or_else(|| StoreError::Corrupt("serial".into()))?;
+                let serial =
+                    Serial::new(r.try_get::<i64, _>(0)? as u64).ok_or_else(|| StoreError::Corrupt("serial".into()))?;
                 let reason: String = r.try_get(2)?;
-                let reason = Reason::from_slug(&reason).ok_or_else(|| StoreError::Corrupt(format!("reason {reason:?}")))?;
+                let reason =
+                    Reason::from_slug(&reason).ok_or_else(|| StoreError::Corrupt(format!("reason {reason:?}")))?;
                 Ok((serial, r.try_get(1)?, reason))
             })
             .collect()
@@ -373,20 +397,29 @@ impl JpkiStore {
 
     // ---- verifiers and consents ----
 
-    pub async fn register_verifier(&self, id: &str, name: &str, token_hash: &str, now: i64) -> Result<bool, StoreError> {
+    pub async fn register_verifier(
+        &self,
+        id: &str,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let r = sqlx::query("INSERT INTO verifiers (id, name, token_hash, registered_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING")
             .bind(id)
             .bind(name)
             .bind(token_hash)
             .bind(now)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         Ok(r.rows_affected() == 1)
     }
 
     /// The verifier's name if `token_hash` is its token's.
     pub async fn verifier(&self, id: &str) -> Result<Option<(String, String)>, StoreError> {
-        let r = sqlx::query("SELECT name, token_hash FROM verifiers WHERE id = $1").bind(id).fetch_optional(&self.db.pool).await?;
+        let r = sqlx::query("SELECT name, token_hash FROM verifiers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.db.pool)
+            .await?;
         r.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 
@@ -399,15 +432,17 @@ impl JpkiStore {
             .bind(verifier)
             .bind(resident as i64)
             .bind(now)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         } else {
-            sqlx::query("UPDATE consents SET withdrawn_at = $1 WHERE verifier = $2 AND resident = $3 AND withdrawn_at IS NULL")
-                .bind(now)
-                .bind(verifier)
-                .bind(resident as i64)
-                .execute(&self.db.pool)
-                .await?;
+            sqlx::query(
+                "UPDATE consents SET withdrawn_at = $1 WHERE verifier = $2 AND resident = $3 AND withdrawn_at IS NULL",
+            )
+            .bind(now)
+            .bind(verifier)
+            .bind(resident as i64)
+            .write(&self.db)
+            .await?;
         }
         Ok(())
     }

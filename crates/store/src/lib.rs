@@ -5,19 +5,21 @@
 
 mod db;
 mod error;
+mod health;
 mod jpki;
 mod link;
 mod migrate;
-mod health;
 mod portal;
 mod registry;
 mod rows;
+mod write;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
-pub use link::{AgencyRow, AgencyStore, ExchangeRow, HubStore, LogRow, NewEntry};
-pub use jpki::{CardError, CardRow, CardStatus, CertRow, JpkiStore, NewCert};
-pub use myna_registry::NewResident;
 pub use health::{CheckRow, EligibilityRow, FacilityRow, HealthStore, RecordRow};
+pub use jpki::{CardError, CardRow, CardStatus, CertRow, JpkiStore, NewCert};
+pub use link::{AgencyRow, AgencyStore, ExchangeRow, HubStore, LogRow, NewEntry};
+pub use myna_registry::NewResident;
 pub use portal::{ApplicationRow, ClientRow, GrantRow, NoticeRow, PortalStore};
 pub use registry::{EventRecord, Recorded, RegistryStore};
+pub use write::{StorageCondition, StorageReport};

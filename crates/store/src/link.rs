@@ -2,6 +2,7 @@
 //! agency's people, copies and own exchange record (`AgencyStore`). No payload is ever stored
 //! by the hub: its log rows hold the entry, the leaf hash and the person's tag.
 
+use crate::write::WriteQuery as _;
 use sqlx::{Row, any::AnyRow};
 
 use crate::{Db, StoreError};
@@ -60,30 +61,44 @@ impl HubStore {
         .bind(&a.seal_key)
         .bind(&a.name)
         .bind(now)
-        .execute(&self.db.pool)
+        .write(&self.db)
         .await?;
         Ok(())
     }
 
     pub async fn agencies(&self) -> Result<Vec<AgencyRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, url, seal_key, name FROM hub_agencies ORDER BY id").fetch_all(&self.db.pool).await?;
+        let rows = sqlx::query("SELECT id, url, seal_key, name FROM hub_agencies ORDER BY id")
+            .fetch_all(&self.db.pool)
+            .await?;
         rows.iter()
-            .map(|r| Ok(AgencyRow { id: r.try_get(0)?, url: r.try_get(1)?, seal_key: r.try_get(2)?, name: r.try_get(3)? }))
+            .map(|r| {
+                Ok(AgencyRow { id: r.try_get(0)?, url: r.try_get(1)?, seal_key: r.try_get(2)?, name: r.try_get(3)? })
+            })
             .collect()
     }
 
     /// Appends `entries` as indexes `first ..`, in one transaction: the group commit. Returns
     /// only once the transaction is durable.
     pub async fn append(&self, first: u64, entries: &[NewEntry]) -> Result<(), StoreError> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         for (c, chunk) in entries.chunks(CHUNK).enumerate() {
-            let mut sql = String::from("INSERT INTO hub_log (idx, at, requester, message, subject, leaf, entry) VALUES ");
+            let mut sql =
+                String::from("INSERT INTO hub_log (idx, at, requester, message, subject, leaf, entry) VALUES ");
             for i in 0..chunk.len() {
                 let p = i * 7;
                 if i > 0 {
                     sql.push(',');
                 }
-                sql.push_str(&format!("(${},${},${},${},${},${},${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7));
+                sql.push_str(&format!(
+                    "(${},${},${},${},${},${},${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7
+                ));
             }
             let mut q = sqlx::query(&sql);
             for (i, e) in chunk.iter().enumerate() {
@@ -130,7 +145,10 @@ impl HubStore {
     }
 
     pub async fn entry(&self, index: u64) -> Result<Option<LogRow>, StoreError> {
-        let r = sqlx::query("SELECT idx, at, entry FROM hub_log WHERE idx = $1").bind(index as i64).fetch_optional(&self.db.pool).await?;
+        let r = sqlx::query("SELECT idx, at, entry FROM hub_log WHERE idx = $1")
+            .bind(index as i64)
+            .fetch_optional(&self.db.pool)
+            .await?;
         r.as_ref().map(log_row).transpose()
     }
 
@@ -145,13 +163,15 @@ impl HubStore {
     }
 
     pub async fn save_head(&self, size: u64, root: &str, at: i64, signed: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO hub_heads (size, root, at, signed) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING")
-            .bind(size as i64)
-            .bind(root)
-            .bind(at)
-            .bind(signed)
-            .execute(&self.db.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO hub_heads (size, root, at, signed) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING",
+        )
+        .bind(size as i64)
+        .bind(root)
+        .bind(at)
+        .bind(signed)
+        .write(&self.db)
+        .await?;
         Ok(())
     }
 
@@ -160,7 +180,7 @@ impl HubStore {
     pub async fn expire(&self, before: i64) -> Result<u64, StoreError> {
         let r = sqlx::query("UPDATE hub_log SET entry = NULL, subject = NULL WHERE at < $1 AND entry IS NOT NULL")
             .bind(before)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         Ok(r.rows_affected())
     }
@@ -202,12 +222,14 @@ impl AgencyStore {
     /// Keeps `person`'s code. Enrolling a person twice keeps the first code (codes do not
     /// change); a different code for the same person is refused.
     pub async fn enrol(&self, person: &str, code: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO agency_people (person, code, enrolled_at) VALUES ($1, $2, $3) ON CONFLICT (person) DO NOTHING")
-            .bind(person)
-            .bind(code)
-            .bind(now)
-            .execute(&self.db.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO agency_people (person, code, enrolled_at) VALUES ($1, $2, $3) ON CONFLICT (person) DO NOTHING",
+        )
+        .bind(person)
+        .bind(code)
+        .bind(now)
+        .write(&self.db)
+        .await?;
         match self.code_of(person).await? {
             Some(c) if c == code => Ok(()),
             _ => Err(StoreError::Conflict(format!("{person} is already enrolled under another code"))),
@@ -215,17 +237,30 @@ impl AgencyStore {
     }
 
     pub async fn code_of(&self, person: &str) -> Result<Option<String>, StoreError> {
-        let r = sqlx::query("SELECT code FROM agency_people WHERE person = $1").bind(person).fetch_optional(&self.db.pool).await?;
+        let r = sqlx::query("SELECT code FROM agency_people WHERE person = $1")
+            .bind(person)
+            .fetch_optional(&self.db.pool)
+            .await?;
         Ok(r.map(|r| r.try_get(0)).transpose()?)
     }
 
     pub async fn person_of(&self, code: &str) -> Result<Option<String>, StoreError> {
-        let r = sqlx::query("SELECT person FROM agency_people WHERE code = $1").bind(code).fetch_optional(&self.db.pool).await?;
+        let r = sqlx::query("SELECT person FROM agency_people WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.db.pool)
+            .await?;
         Ok(r.map(|r| r.try_get(0)).transpose()?)
     }
 
     /// Registers (or replaces) the copy of `item` for the person with `code`.
-    pub async fn put_copy(&self, code: &str, item: &str, version: &str, body: &str, now: i64) -> Result<(), StoreError> {
+    pub async fn put_copy(
+        &self,
+        code: &str,
+        item: &str,
+        version: &str,
+        body: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO agency_copies (code, item, version, body, updated_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (code, item) DO UPDATE SET version = excluded.version, body = excluded.body, updated_at = excluded.updated_at",
@@ -235,7 +270,7 @@ impl AgencyStore {
         .bind(version)
         .bind(body)
         .bind(now)
-        .execute(&self.db.pool)
+        .write(&self.db)
         .await?;
         Ok(())
     }
@@ -265,7 +300,7 @@ impl AgencyStore {
         .bind(&x.outcome)
         .bind(x.record.map(|r| r as i64))
         .bind(x.at)
-        .execute(&self.db.pool)
+        .write(&self.db)
         .await?;
         Ok(())
     }

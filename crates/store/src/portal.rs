@@ -1,6 +1,7 @@
 //! Storage for Myna Portal: residents by the portal's code, notices, applications and their
 //! status, municipal clerks, OAuth clients and residents' grants, and checked tree heads.
 
+use crate::write::WriteQuery as _;
 use sqlx::{Row, any::AnyRow};
 
 use crate::{Db, StoreError};
@@ -107,7 +108,10 @@ impl PortalStore {
     }
 
     pub async fn code_of(&self, pseudonym: &str) -> Result<Option<String>, StoreError> {
-        let r = sqlx::query("SELECT code FROM portal_people WHERE pseudonym = $1").bind(pseudonym).fetch_optional(&self.db.pool).await?;
+        let r = sqlx::query("SELECT code FROM portal_people WHERE pseudonym = $1")
+            .bind(pseudonym)
+            .fetch_optional(&self.db.pool)
+            .await?;
         Ok(r.map(|r| r.try_get(0)).transpose()?)
     }
 
@@ -116,7 +120,7 @@ impl PortalStore {
             .bind(pseudonym)
             .bind(code)
             .bind(now)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         Ok(())
     }
@@ -135,31 +139,36 @@ impl PortalStore {
         .bind(&n.body)
         .bind(n.deliver_at)
         .bind(n.created_at)
-        .execute(&self.db.pool)
+        .write(&self.db)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Notices delivered by `now`, newest first.
     pub async fn notices(&self, code: &str, now: i64, limit: u32) -> Result<Vec<NoticeRow>, StoreError> {
-        let sql = format!("SELECT {NOTICE_COLS} FROM portal_notices WHERE code = $1 AND deliver_at <= $2 ORDER BY deliver_at DESC, id DESC LIMIT $3");
+        let sql = format!(
+            "SELECT {NOTICE_COLS} FROM portal_notices WHERE code = $1 AND deliver_at <= $2 ORDER BY deliver_at DESC, id DESC LIMIT $3"
+        );
         let rows = sqlx::query(&sql).bind(code).bind(now).bind(i64::from(limit)).fetch_all(&self.db.pool).await?;
         rows.iter().map(notice).collect()
     }
 
     /// Notices scheduled for later (so the resident knows they are coming).
     pub async fn scheduled(&self, code: &str, now: i64) -> Result<Vec<NoticeRow>, StoreError> {
-        let sql = format!("SELECT {NOTICE_COLS} FROM portal_notices WHERE code = $1 AND deliver_at > $2 ORDER BY deliver_at LIMIT 50");
+        let sql = format!(
+            "SELECT {NOTICE_COLS} FROM portal_notices WHERE code = $1 AND deliver_at > $2 ORDER BY deliver_at LIMIT 50"
+        );
         let rows = sqlx::query(&sql).bind(code).bind(now).fetch_all(&self.db.pool).await?;
         rows.iter().map(notice).collect()
     }
 
     pub async fn unread(&self, code: &str, now: i64) -> Result<i64, StoreError> {
-        let r = sqlx::query("SELECT COUNT(*) FROM portal_notices WHERE code = $1 AND deliver_at <= $2 AND read_at IS NULL")
-            .bind(code)
-            .bind(now)
-            .fetch_one(&self.db.pool)
-            .await?;
+        let r =
+            sqlx::query("SELECT COUNT(*) FROM portal_notices WHERE code = $1 AND deliver_at <= $2 AND read_at IS NULL")
+                .bind(code)
+                .bind(now)
+                .fetch_one(&self.db.pool)
+                .await?;
         Ok(r.try_get(0)?)
     }
 
@@ -169,7 +178,7 @@ impl PortalStore {
             .bind(now)
             .bind(id)
             .bind(code)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         let sql = format!("SELECT {NOTICE_COLS} FROM portal_notices WHERE id = $1 AND code = $2 AND deliver_at <= $3");
         let r = sqlx::query(&sql).bind(id).bind(code).bind(now).fetch_optional(&self.db.pool).await?;
@@ -179,7 +188,9 @@ impl PortalStore {
     /// Stores an application, or returns the one already stored under the same `idem`
     /// (a resubmission), durable before it returns.
     pub async fn submit(&self, a: &ApplicationRow) -> Result<ApplicationRow, StoreError> {
-        let sql = format!("INSERT INTO portal_applications ({APP_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (idem) DO NOTHING");
+        let sql = format!(
+            "INSERT INTO portal_applications ({APP_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (idem) DO NOTHING"
+        );
         sqlx::query(&sql)
             .bind(&a.receipt)
             .bind(&a.code)
@@ -193,7 +204,7 @@ impl PortalStore {
             .bind(a.submitted_at)
             .bind(a.updated_at)
             .bind(&a.idem)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         let sql = format!("SELECT {APP_COLS} FROM portal_applications WHERE idem = $1");
         let stored = application(&sqlx::query(&sql).bind(&a.idem).fetch_one(&self.db.pool).await?)?;
@@ -210,28 +221,46 @@ impl PortalStore {
 
     /// A resident's applications, newest first.
     pub async fn applications_of(&self, code: &str) -> Result<Vec<ApplicationRow>, StoreError> {
-        let sql = format!("SELECT {APP_COLS} FROM portal_applications WHERE code = $1 ORDER BY submitted_at DESC LIMIT 200");
+        let sql =
+            format!("SELECT {APP_COLS} FROM portal_applications WHERE code = $1 ORDER BY submitted_at DESC LIMIT 200");
         sqlx::query(&sql).bind(code).fetch_all(&self.db.pool).await?.iter().map(application).collect()
     }
 
     /// What a municipality received, newest first, optionally only in one status.
-    pub async fn received(&self, municipality: &str, status: Option<&str>, limit: u32) -> Result<Vec<ApplicationRow>, StoreError> {
+    pub async fn received(
+        &self,
+        municipality: &str,
+        status: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ApplicationRow>, StoreError> {
         let sql = format!(
             "SELECT {APP_COLS} FROM portal_applications WHERE municipality = $1 AND ($2 = '' OR status = $2) ORDER BY submitted_at DESC LIMIT $3"
         );
-        let rows = sqlx::query(&sql).bind(municipality).bind(status.unwrap_or("")).bind(i64::from(limit)).fetch_all(&self.db.pool).await?;
+        let rows = sqlx::query(&sql)
+            .bind(municipality)
+            .bind(status.unwrap_or(""))
+            .bind(i64::from(limit))
+            .fetch_all(&self.db.pool)
+            .await?;
         rows.iter().map(application).collect()
     }
 
     /// Sets an application's status; only the municipality it was sent to may.
-    pub async fn set_status(&self, municipality: &str, receipt: &str, status: &str, note: &str, now: i64) -> Result<bool, StoreError> {
+    pub async fn set_status(
+        &self,
+        municipality: &str,
+        receipt: &str,
+        status: &str,
+        note: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE portal_applications SET status = $1, note = $2, updated_at = $3 WHERE receipt = $4 AND municipality = $5")
             .bind(status)
             .bind(note)
             .bind(now)
             .bind(receipt)
             .bind(municipality)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -241,13 +270,17 @@ impl PortalStore {
             .bind(municipality)
             .bind(login)
             .bind(hash)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         Ok(())
     }
 
     pub async fn clerk_hash(&self, municipality: &str, login: &str) -> Result<Option<String>, StoreError> {
-        let r = sqlx::query("SELECT hash FROM portal_clerks WHERE municipality = $1 AND login = $2").bind(municipality).bind(login).fetch_optional(&self.db.pool).await?;
+        let r = sqlx::query("SELECT hash FROM portal_clerks WHERE municipality = $1 AND login = $2")
+            .bind(municipality)
+            .bind(login)
+            .fetch_optional(&self.db.pool)
+            .await?;
         Ok(r.map(|r| r.try_get(0)).transpose()?)
     }
 
@@ -263,13 +296,18 @@ impl PortalStore {
         .bind(&c.purpose)
         .bind(&c.secret_hash)
         .bind(now)
-        .execute(&self.db.pool)
+        .write(&self.db)
         .await?;
         Ok(())
     }
 
     pub async fn client(&self, id: &str) -> Result<Option<ClientRow>, StoreError> {
-        let r = sqlx::query("SELECT id, name, redirect_uris, scopes, purpose, secret_hash FROM portal_clients WHERE id = $1").bind(id).fetch_optional(&self.db.pool).await?;
+        let r = sqlx::query(
+            "SELECT id, name, redirect_uris, scopes, purpose, secret_hash FROM portal_clients WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.db.pool)
+        .await?;
         r.map(|r| -> Result<ClientRow, StoreError> {
             Ok(ClientRow {
                 id: r.try_get(0)?,
@@ -293,35 +331,51 @@ impl PortalStore {
         .bind(client)
         .bind(scopes.join(" "))
         .bind(now)
-        .execute(&self.db.pool)
+        .write(&self.db)
         .await?;
         Ok(())
     }
 
     pub async fn revoke(&self, code: &str, client: &str, now: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE portal_grants SET revoked_at = $1 WHERE code = $2 AND client = $3 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(code)
-            .bind(client)
-            .execute(&self.db.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE portal_grants SET revoked_at = $1 WHERE code = $2 AND client = $3 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(code)
+        .bind(client)
+        .write(&self.db)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn grants(&self, code: &str) -> Result<Vec<GrantRow>, StoreError> {
-        let rows = sqlx::query("SELECT client, scopes, granted_at, revoked_at FROM portal_grants WHERE code = $1 ORDER BY granted_at DESC")
-            .bind(code)
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT client, scopes, granted_at, revoked_at FROM portal_grants WHERE code = $1 ORDER BY granted_at DESC",
+        )
+        .bind(code)
+        .fetch_all(&self.db.pool)
+        .await?;
         rows.iter()
-            .map(|r| Ok(GrantRow { client: r.try_get(0)?, scopes: words(&r.try_get::<String, _>(1)?), granted_at: r.try_get(2)?, revoked_at: r.try_get(3)? }))
+            .map(|r| {
+                Ok(GrantRow {
+                    client: r.try_get(0)?,
+                    scopes: words(&r.try_get::<String, _>(1)?),
+                    granted_at: r.try_get(2)?,
+                    revoked_at: r.try_get(3)?,
+                })
+            })
             .collect()
     }
 
     /// The newest tree head checked, if any.
     pub async fn last_head(&self) -> Result<Option<(u64, String, i64, i64)>, StoreError> {
-        let r = sqlx::query("SELECT size, root, at, checked_at FROM portal_heads ORDER BY size DESC LIMIT 1").fetch_optional(&self.db.pool).await?;
-        r.map(|r| -> Result<_, StoreError> { Ok((r.try_get::<i64, _>(0)? as u64, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)) }).transpose()
+        let r = sqlx::query("SELECT size, root, at, checked_at FROM portal_heads ORDER BY size DESC LIMIT 1")
+            .fetch_optional(&self.db.pool)
+            .await?;
+        r.map(|r| -> Result<_, StoreError> {
+            Ok((r.try_get::<i64, _>(0)? as u64, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
+        })
+        .transpose()
     }
 
     pub async fn save_head(&self, size: u64, root: &str, at: i64, checked_at: i64) -> Result<(), StoreError> {
@@ -330,7 +384,7 @@ impl PortalStore {
             .bind(root)
             .bind(at)
             .bind(checked_at)
-            .execute(&self.db.pool)
+            .write(&self.db)
             .await?;
         Ok(())
     }

@@ -11,6 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use myna_store::Db;
 use sqlx::{Executor, any::AnyPoolOptions};
 
+mod disk;
+pub use disk::SmallDisk;
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique(prefix: &str) -> String {

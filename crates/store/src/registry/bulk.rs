@@ -1,6 +1,7 @@
 //! Bulk registration: a synthetic population, or a migration from another register, loaded
 //! in batches of one transaction each.
 
+use crate::write::WriteQuery as _;
 use myna_registry::{NewResident, Resident, Status};
 use time::Date;
 
@@ -70,7 +71,7 @@ impl RegistryStore {
             return Err(StoreError::NotEmpty(self.count().await?));
         }
         for (name, _) in migrate::INDEXES {
-            sqlx::query(&format!("DROP INDEX IF EXISTS {name}")).execute(&self.db.pool).await?;
+            sqlx::query(&format!("DROP INDEX IF EXISTS {name}")).write(&self.db).await?;
         }
         Ok(())
     }
@@ -95,7 +96,7 @@ impl RegistryStore {
         // Stays under SQLite's 32,766 parameters, and under PostgreSQL's 65,535.
         const CHUNK: usize = 32_000 / RESIDENT_COLUMN_COUNT;
         let _w = self.write.lock().await;
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let n = people.len() as u64;
         let first = Self::reserve(&mut tx, "individual", n).await?;
         let first_code = Self::reserve(&mut tx, "resident_code", n).await?;

@@ -3,12 +3,13 @@
 mod bulk;
 mod history;
 
+use crate::write::WriteQuery as _;
 use myna_number::{IndividualNumber, NumberIssuer};
 use myna_registry::{
     Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, PersonName, Relationship, Resident,
     ResidentCode, Sex, Status,
 };
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 use time::{Date, OffsetDateTime};
 use tokio::sync::Mutex;
 
@@ -17,6 +18,7 @@ pub use history::EventRecord;
 use crate::{
     Db, StoreError,
     rows::{self, RESIDENT_COLUMN_COUNT, RESIDENT_COLUMNS, StoredResident, placeholders},
+    write::WriteTx,
 };
 
 const RESIDENT_CODE_TWEAK: &[u8] = b"myna/resident-record-code";
@@ -55,10 +57,7 @@ impl RegistryStore {
             Some(h) => h,
             None => {
                 let h: String = new_key().iter().map(|b| format!("{b:02x}")).collect();
-                sqlx::query("INSERT INTO meta (key, value) VALUES ('issuer_key', $1)")
-                    .bind(&h)
-                    .execute(&db.pool)
-                    .await?;
+                sqlx::query("INSERT INTO meta (key, value) VALUES ('issuer_key', $1)").bind(&h).write(&db).await?;
                 h
             }
         };
@@ -78,7 +77,7 @@ impl RegistryStore {
 
     /// Reserves `n` values of counter `name`, returning the first. Counters only go up, so
     /// a serial (and so a number) is never given twice, even after a failed write.
-    pub(crate) async fn reserve(tx: &mut Transaction<'_, Any>, name: &str, n: u64) -> Result<u64, StoreError> {
+    pub(crate) async fn reserve(tx: &mut WriteTx, name: &str, n: u64) -> Result<u64, StoreError> {
         sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
             .bind(name)
             .execute(&mut **tx)
@@ -102,7 +101,7 @@ impl RegistryStore {
     /// Reserves `n` households and returns the first id, for a loader to count from.
     pub async fn reserve_households(&self, n: u64) -> Result<u64, StoreError> {
         let _w = self.write.lock().await;
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let base = Self::reserve(&mut tx, "household", n).await? + 1;
         tx.commit().await?;
         Ok(base)
@@ -135,7 +134,7 @@ impl RegistryStore {
             return Ok(Recorded { resident, version, replayed: true });
         }
         event.check_date(today)?;
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let (id, before, resident, version) = match &event.kind {
             EventKind::Birth { name, sex, address, household, relationship } => {
                 let birth = BirthDate::new(event.on, today)?;
@@ -206,7 +205,7 @@ impl RegistryStore {
     }
 
     /// An existing household with someone living in it, or a new one.
-    async fn household(&self, tx: &mut Transaction<'_, Any>, join: Option<u64>) -> Result<u64, StoreError> {
+    async fn household(&self, tx: &mut WriteTx, join: Option<u64>) -> Result<u64, StoreError> {
         match join {
             None => Ok(Self::reserve(tx, "household", 1).await? + 1),
             Some(h) => {
@@ -222,7 +221,7 @@ impl RegistryStore {
     #[allow(clippy::too_many_arguments)]
     async fn create(
         &self,
-        tx: &mut Transaction<'_, Any>,
+        tx: &mut WriteTx,
         name: &PersonName,
         birth: BirthDate,
         sex: Option<Sex>,
