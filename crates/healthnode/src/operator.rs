@@ -4,7 +4,12 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use axum::{Json, Router, extract::State, http::{HeaderMap, StatusCode}, routing::post};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    routing::post,
+};
 use myna_health::{Claim, Eligibility, Standing, parse_claims};
 use myna_node::{ApiError, ApiJson, now_secs};
 use myna_store::{FacilityRow, HealthStore, RecordRow};
@@ -18,18 +23,65 @@ use crate::Health;
 /// `myna health load-claims` instead, which has no limit).
 const CLAIMS_LIMIT: usize = 256 * 1024 * 1024;
 
+/// A claims file may take this long to arrive (10 minutes; other bodies have 30 s).
+const CLAIMS_TIME: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// One claims file loads at a time, so what uploads hold in memory is one file's worth.
+static LOADING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 pub fn routes(h: Arc<Health>) -> Router {
+    let claims_route = Router::new()
+        .route("/v1/claims", post(claims))
+        .layer(axum::middleware::from_fn(one_upload))
+        .layer(axum::middleware::from_fn(slow_body))
+        .layer(axum::extract::DefaultBodyLimit::max(CLAIMS_LIMIT));
     Router::new()
         .route("/v1/facilities", post(add_facility))
-        .route("/v1/claims", post(claims).layer(axum::extract::DefaultBodyLimit::max(CLAIMS_LIMIT)))
+        .merge(claims_route)
         .route("/v1/reminders", post(reminders))
+        // The operator is checked before any body is read: an unauthenticated upload is
+        // refused at its headers and costs the node no memory.
+        .route_layer(axum::middleware::from_fn_with_state(h.clone(), require_operator))
         .with_state(h)
+}
+
+async fn require_operator(
+    State(h): State<Arc<Health>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match operator(&h, req.headers()) {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn slow_body(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    myna_node::allow_slow_body(CLAIMS_TIME, req, next).await
+}
+
+async fn one_upload(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match LOADING.try_acquire() {
+        Ok(_permit) => next.run(req).await,
+        Err(_) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "busy",
+            "another claims file is being loaded; send this one when it is done",
+        )
+        .into_response(),
+    }
 }
 
 fn operator(h: &Health, headers: &HeaderMap) -> Result<(), ApiError> {
     match myna_node::bearer(headers) {
         Some(t) if h.operator_ok(t) => Ok(()),
-        _ => Err(ApiError::new(StatusCode::UNAUTHORIZED, "operator", "send Authorization: Bearer <operator token> (printed when the node starts)")),
+        _ => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "operator",
+            "send Authorization: Bearer <operator token> (printed when the node starts)",
+        )),
     }
 }
 
@@ -54,13 +106,21 @@ impl Health {
     pub async fn add_facility(&self, f: &FacilityNew) -> Result<FacilityKey, ApiError> {
         let code = f.code.trim();
         if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ApiError::unprocessable("code", "a facility code is 10 digits: prefecture 2, table 1 (1 medical, 3 dental, 4 pharmacy), then 7"));
+            return Err(ApiError::unprocessable(
+                "code",
+                "a facility code is 10 digits: prefecture 2, table 1 (1 medical, 3 dental, 4 pharmacy), then 7",
+            ));
         }
         let kind = match &code[2..3] {
             "1" => "medical",
             "3" => "dental",
             "4" => "pharmacy",
-            _ => return Err(ApiError::unprocessable("code", "the third digit (点数表) is 1 medical, 3 dental or 4 pharmacy")),
+            _ => {
+                return Err(ApiError::unprocessable(
+                    "code",
+                    "the third digit (点数表) is 1 medical, 3 dental or 4 pharmacy",
+                ));
+            }
         };
         let name = f.name.trim();
         if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
@@ -69,7 +129,12 @@ impl Health {
         let mut k = [0u8; 32];
         aws_lc_rs::rand::fill(&mut k).map_err(|_| ApiError::internal("no random source"))?;
         let key = hex::encode(k);
-        let row = FacilityRow { code: code.into(), name: name.into(), kind: kind.into(), key_hash: hex::encode(Sha256::digest(key.as_bytes())) };
+        let row = FacilityRow {
+            code: code.into(),
+            name: name.into(),
+            kind: kind.into(),
+            key_hash: hex::encode(Sha256::digest(key.as_bytes())),
+        };
         self.store.add_facility(&row, now_secs()).await.map_err(ApiError::internal)?;
         if let Ok(mut all) = self.facilities.write() {
             all.insert(row.code.clone(), row);
@@ -81,7 +146,11 @@ impl Health {
 /// Registers a facility and returns its key (once).
 #[utoipa::path(post, path = "/v1/facilities", request_body = FacilityNew, responses((status = 200, body = FacilityKey), (status = 400, description = "malformed JSON"), (status = 415, description = "not sent as application/json"),
     (status = 401, description = "not the operator"), (status = 422, description = "bad code or name")), security(("operator" = [])))]
-async fn add_facility(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(f): ApiJson<FacilityNew>) -> Result<Json<FacilityKey>, ApiError> {
+async fn add_facility(
+    State(h): State<Arc<Health>>,
+    headers: HeaderMap,
+    ApiJson(f): ApiJson<FacilityNew>,
+) -> Result<Json<FacilityKey>, ApiError> {
     operator(&h, &headers)?;
     Ok(Json(h.add_facility(&f).await?))
 }
@@ -130,7 +199,14 @@ pub async fn load_claims(store: &HealthStore, text: &str) -> Result<ClaimsLoaded
             Claim::Checkup(c) => ("checkup", c.on.to_string(), serde_json::to_string(c)),
             Claim::Expense(e) => ("expense", e.month.clone(), serde_json::to_string(e)),
         };
-        rows.push(RecordRow { code: code.clone(), kind: kind.into(), day, body: body.map_err(ApiError::internal)?, source: source.clone(), line: l.line as i64 });
+        rows.push(RecordRow {
+            code: code.clone(),
+            kind: kind.into(),
+            day,
+            body: body.map_err(ApiError::internal)?,
+            source: source.clone(),
+            line: l.line as i64,
+        });
     }
     let added = store.add_records(&rows).await.map_err(ApiError::internal)?;
     Ok(ClaimsLoaded { lines: claims.lines.len(), added, unmatched, unmatched_count })
@@ -140,11 +216,9 @@ pub async fn load_claims(store: &HealthStore, text: &str) -> Result<ClaimsLoaded
 #[utoipa::path(post, path = "/v1/claims", request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = ClaimsLoaded), (status = 400, description = "not UTF-8"), (status = 401, description = "not the operator"), (status = 413, description = "over 256 MiB"), (status = 422, description = "bad lines, each with its reason; nothing loaded")),
     security(("operator" = [])))]
-async fn claims(State(h): State<Arc<Health>>, headers: HeaderMap, body: String) -> Result<Json<ClaimsLoaded>, ApiError> {
-    operator(&h, &headers)?;
+async fn claims(State(h): State<Arc<Health>>, body: String) -> Result<Json<ClaimsLoaded>, ApiError> {
     Ok(Json(load_claims(&h.store, &body).await?))
 }
-
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct RemindersSent {

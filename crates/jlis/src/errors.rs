@@ -15,6 +15,6 @@ pub(crate) fn from_store(e: StoreError) -> ApiError {
             "idempotency_conflict",
             format!("Idempotency-Key {k:?} was already used for a different request"),
         ),
-        other => ApiError::internal(other),
+        other => ApiError::store(other),
     }
 }

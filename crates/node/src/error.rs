@@ -57,6 +57,28 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A store error: a storage condition (full, read-only, failing, unreachable) is answered
+    /// 503 with what it means for the write; anything else is [`ApiError::internal`].
+    pub fn store(e: myna_store::StoreError) -> Self {
+        match e.storage() {
+            Some(c) => Self::storage(c),
+            None => Self::internal(e),
+        }
+    }
+
+    pub fn storage(c: myna_store::StorageCondition) -> Self {
+        use myna_store::StorageCondition as S;
+        let code = match c {
+            S::Full => "storage_full",
+            S::ReadOnly => "storage_read_only",
+            S::Failing => "storage_failing",
+            S::Unreachable => "storage_unreachable",
+        };
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, c.explain())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(Body { error: Inner { code: self.code, message: &self.message } })).into_response()

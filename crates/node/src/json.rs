@@ -33,6 +33,9 @@ where
                     format!("the body is not valid JSON (or not UTF-8): {}", source(&e)),
                 ),
                 JsonRejection::JsonDataError(e) => ApiError::unprocessable("invalid_field", source(&e)),
+                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", e.body_text())
+                }
                 JsonRejection::BytesRejection(e) => ApiError::bad_request("body", e.body_text()),
                 other => ApiError::bad_request("body", other.body_text()),
             }),

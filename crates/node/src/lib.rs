@@ -5,6 +5,7 @@
 mod call;
 mod error;
 mod json;
+mod limits;
 mod metrics;
 mod server;
 mod tls;
@@ -13,8 +14,9 @@ pub mod web;
 pub use call::{CallError, JOSE, error_chain, jose, now_ms, now_secs, post_jws};
 pub use error::ApiError;
 pub use json::ApiJson;
+pub use limits::{BodyDeadline, Limits, allow_slow_body};
 pub use metrics::Metrics;
-pub use server::{ClientAuth, RunningNode, serve, serve_with};
+pub use server::{BODY_LIMIT, ClientAuth, RunningNode, serve, serve_limited, serve_with};
 pub use tls::{NodeIdentity, TlsError, write_private};
 
 /// Japan's time zone (UTC+9, no daylight saving).

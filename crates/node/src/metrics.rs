@@ -9,7 +9,7 @@ use axum::{
 };
 use prometheus_client::{
     encoding::{EncodeLabelSet, text::encode},
-    metrics::{counter::Counter, family::Family, histogram::Histogram},
+    metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
     registry::Registry,
 };
 
@@ -18,6 +18,11 @@ struct RouteLabels {
     method: String,
     route: String,
     status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ConditionLabel {
+    condition: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -35,6 +40,8 @@ struct Inner {
     registry: Registry,
     requests: Family<RouteLabels, Counter>,
     latency: Family<RouteOnly, Histogram, fn() -> Histogram>,
+    storage: Family<ConditionLabel, Gauge>,
+    storage_errors: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -49,7 +56,19 @@ impl Metrics {
         let latency = Family::<RouteOnly, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         registry.register("http_requests", format!("HTTP requests answered by the {node} node"), requests.clone());
         registry.register("http_request_duration_seconds", "Time to answer a request", latency.clone());
-        Self { inner: Arc::new(Inner { registry, requests, latency }) }
+        let storage = Family::<ConditionLabel, Gauge>::default();
+        let storage_errors = Gauge::default();
+        registry.register(
+            "storage_condition",
+            "1 while writes are refused for this storage condition (full, read_only, failing, unreachable)",
+            storage.clone(),
+        );
+        registry.register(
+            "storage_errors",
+            "Database errors that showed a storage condition since the process started",
+            storage_errors.clone(),
+        );
+        Self { inner: Arc::new(Inner { registry, requests, latency, storage, storage_errors }) }
     }
 
     /// Adds a metric of the role's own (e.g. a gauge of residents).
@@ -58,6 +77,14 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
+        let report = myna_store::StorageReport::now();
+        for c in myna_store::StorageReport::conditions() {
+            self.inner
+                .storage
+                .get_or_create(&ConditionLabel { condition: c.as_str() })
+                .set(i64::from(report.condition == Some(c)));
+        }
+        self.inner.storage_errors.set(report.refused as i64);
         let mut out = String::new();
         if encode(&mut out, &self.inner.registry).is_err() {
             out.clear();

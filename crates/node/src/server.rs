@@ -5,7 +5,10 @@ use std::{net::SocketAddr, sync::Arc};
 use axum::{Router, http::header, middleware, response::IntoResponse, routing::get};
 use axum_server::{Handle, tls_rustls::RustlsConfig};
 
-use crate::{Metrics, NodeIdentity, TlsError};
+use crate::{
+    Metrics, NodeIdentity, TlsError,
+    limits::{Gate, Limits},
+};
 
 /// A node that is serving. Dropping it does not stop it; call [`RunningNode::shutdown`].
 pub struct RunningNode {
@@ -44,7 +47,10 @@ pub enum ClientAuth {
 
 fn tls_config(identity: &NodeIdentity, auth: ClientAuth) -> Result<rustls::ServerConfig, TlsError> {
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
-    let bad = |what: &str, e: &dyn std::fmt::Display| TlsError::Io { path: what.into(), err: std::io::Error::other(e.to_string()) };
+    let bad = |what: &str, e: &dyn std::fmt::Display| TlsError::Io {
+        path: what.into(),
+        err: std::io::Error::other(e.to_string()),
+    };
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(identity.cert_pem.as_bytes())
         .collect::<Result<_, _>>()
         .map_err(|e| bad("node.pem", &e))?;
@@ -87,13 +93,42 @@ pub async fn serve_with(
     addr: SocketAddr,
     auth: ClientAuth,
 ) -> Result<RunningNode, TlsError> {
+    serve_limited(routes, openapi_json, metrics, identity, addr, auth, Limits::default()).await
+}
+
+/// A request body, by default, is at most this (a route that takes more says so).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// `/healthz`: "ok", or 503 with the storage condition that makes the node refuse writes.
+async fn healthz() -> axum::response::Response {
+    match myna_store::StorageReport::now().condition {
+        None => "ok\n".into_response(),
+        Some(c) => crate::ApiError::storage(c).into_response(),
+    }
+}
+
+async fn not_found(uri: axum::http::Uri) -> crate::ApiError {
+    crate::ApiError::not_found(format!("no such endpoint: {}; /openapi.json lists this node's API", uri.path()))
+}
+
+/// [`serve_with`] with connection limits of the caller's choosing.
+#[allow(clippy::too_many_arguments)]
+pub async fn serve_limited(
+    routes: Router,
+    openapi_json: String,
+    metrics: Metrics,
+    identity: &NodeIdentity,
+    addr: SocketAddr,
+    auth: ClientAuth,
+    limits: Limits,
+) -> Result<RunningNode, TlsError> {
     // One crypto provider for the process (aws-lc-rs); ignore "already installed".
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let config = RustlsConfig::from_config(Arc::new(tls_config(identity, auth)?));
     let openapi = Arc::new(openapi_json);
     let m = metrics.clone();
     let app = routes
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/healthz", get(healthz))
         .route(
             "/metrics",
             get(move || {
@@ -108,9 +143,16 @@ pub async fn serve_with(
                 async move { ([(header::CONTENT_TYPE, "application/json")], (*o).clone()).into_response() }
             }),
         )
+        .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(limits.body, crate::limits::body_deadline))
         .layer(middleware::from_fn_with_state(metrics, Metrics::track));
     let handle: Handle<SocketAddr> = Handle::new();
-    let server = axum_server::bind_rustls(addr, config).handle(handle.clone());
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config).acceptor(Gate::new(limits));
+    let mut server = axum_server::bind(addr).acceptor(acceptor).handle(handle.clone());
+    let timer = hyper_util::rt::TokioTimer::new();
+    server.http_builder().http1().timer(timer.clone()).header_read_timeout(limits.header);
+    server.http_builder().http2().timer(timer).max_concurrent_streams(256);
     let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
     let addr = handle.listening().await.ok_or_else(|| TlsError::Io {
         path: addr.to_string().into(),

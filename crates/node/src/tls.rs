@@ -99,13 +99,16 @@ impl NodeIdentity {
     /// An HTTPS client for talking to other nodes: it trusts only the network CA and presents
     /// this node's certificate (mutual TLS).
     pub fn client(&self) -> Result<reqwest::Client, TlsError> {
-        let bad = |e: reqwest::Error| TlsError::Io { path: "node.pem".into(), err: std::io::Error::other(e.to_string()) };
+        let bad =
+            |e: reqwest::Error| TlsError::Io { path: "node.pem".into(), err: std::io::Error::other(e.to_string()) };
         let ca = reqwest::Certificate::from_pem(self.ca_pem.as_bytes()).map_err(bad)?;
         let id = reqwest::Identity::from_pem(format!("{}\n{}", self.cert_pem, self.key_pem).as_bytes()).map_err(bad)?;
         reqwest::Client::builder()
             .tls_certs_only([ca])
             .identity(id)
             .pool_max_idle_per_host(64)
+            // Nodes close connections idle for 60 s (`Limits::idle`); drop ours first.
+            .pool_idle_timeout(std::time::Duration::from_secs(30))
             .timeout(std::time::Duration::from_secs(10))
             .build()
             .map_err(bad)

@@ -58,7 +58,9 @@ pub fn clear_cookie(name: &str) -> HeaderValue {
 /// Constant-time comparison of a submitted CSRF token with the session's.
 pub fn csrf_ok(expected: &str, got: Option<&str>) -> bool {
     match got {
-        Some(g) if !expected.is_empty() => aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), g.as_bytes()).is_ok(),
+        Some(g) if !expected.is_empty() => {
+            aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), g.as_bytes()).is_ok()
+        }
         _ => false,
     }
 }
@@ -74,7 +76,11 @@ pub async fn security_headers(mut r: Response) -> Response {
     let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
         h.entry(k).or_insert(HeaderValue::from_static(v));
     };
-    set(h, "content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self' http: https:; base-uri 'none'");
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self' http: https:; base-uri 'none'",
+    );
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
     set(h, "cache-control", "no-store");

@@ -2,7 +2,7 @@
 
 use crate::write::WriteQuery as _;
 use sqlx::{
-    AnyPool, Executor, Row,
+    AnyPool, Connection, Executor, Row,
     any::{AnyPoolOptions, install_default_drivers},
 };
 
@@ -33,6 +33,20 @@ impl Db {
         } else {
             return Err(StoreError::Url(url.to_string()));
         };
+        let not_writable = |e: StoreError| match e.storage() {
+            Some(c) => StoreError::NotWritable(c.as_str(), e.to_string()),
+            None => e,
+        };
+        if backend == Backend::Sqlite {
+            // One connection by hand first: the pool retries a failing connect until its
+            // timeout and then says only "pool timed out", hiding why (a read-only mount).
+            let first = async {
+                let mut c = sqlx::AnyConnection::connect(&url).await?;
+                c.execute("PRAGMA journal_mode=WAL").await?;
+                c.close().await
+            };
+            first.await.map_err(|e| not_writable(e.into()))?;
+        }
         let opts = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
         let opts = if backend == Backend::Sqlite {
             opts.after_connect(|conn, _| {
@@ -54,7 +68,14 @@ impl Db {
         };
         let pool = opts.connect(&url).await?;
         let db = Db { pool, backend };
-        migrate::run(&db).await?;
+        migrate::run(&db).await.map_err(not_writable)?;
+        // A node must not start on storage it cannot write (it would answer "ok" and then
+        // refuse every write): one real write transaction, told apart by its condition.
+        let probe = sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('opened_at', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(time::OffsetDateTime::now_utc().unix_timestamp().to_string());
+        db.write_one(probe).await.map_err(not_writable)?;
         Ok(db)
     }
 }

@@ -27,6 +27,8 @@ pub enum StoreError {
     IssuerThread,
     #[error("{0}")]
     Conflict(String),
+    #[error("the database cannot be written ({0}), so the node does not start: {1}")]
+    NotWritable(&'static str, String),
     #[error("household {0} has nobody living in it")]
     NoSuchHousehold(u64),
 }

@@ -54,6 +54,15 @@ impl SmallDisk {
         }
     }
 
+    /// Remounts the filesystem read-only (or writable again).
+    pub fn set_read_only(&self, ro: bool) {
+        let opt = if ro { "remount,ro" } else { "remount,rw" };
+        let d = self.dir.to_string_lossy().to_string();
+        let ok = Command::new("mount").args(["-o", opt, &d]).status().is_ok_and(|s| s.success())
+            || Command::new("sudo").args(["-n", "mount", "-o", opt, &d]).status().is_ok_and(|s| s.success());
+        assert!(ok, "remount {opt} {d}");
+    }
+
     /// Removes the filler: the space comes back.
     pub fn free_up(&self) {
         std::fs::remove_file(self.dir.join("filler")).expect("remove filler");

@@ -85,7 +85,32 @@ impl Log {
 
 async fn writer(store: HubStore, key: Arc<NodeKey>, tree: Arc<RwLock<(Tree, SignedHead)>>, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(GROUP);
+    // After a failed append the store may hold more than the tree (a commit whose answer
+    // was lost): the tree is read back from the store before the next group is numbered.
+    let mut resync = false;
     while rx.recv_many(&mut batch, GROUP).await > 0 {
+        if resync {
+            match store.leaves().await {
+                Ok(leaves) => {
+                    let Ok(mut t) = tree.write() else { return };
+                    if leaves.len() as u64 != t.0.len() {
+                        tracing::warn!(stored = leaves.len(), tree = t.0.len(), "log tree read back from the store");
+                        let mut fresh = Tree::new();
+                        for leaf in leaves {
+                            fresh.push(leaf);
+                        }
+                        t.0 = fresh;
+                    }
+                    resync = false;
+                }
+                Err(e) => {
+                    for job in batch.drain(..) {
+                        let _ = job.reply.send(Err(e.to_string()));
+                    }
+                    continue;
+                }
+            }
+        }
         let mut rows = Vec::with_capacity(batch.len());
         let mut ok = true;
         for job in &batch {
@@ -133,6 +158,7 @@ async fn writer(store: HubStore, key: Arc<NodeKey>, tree: Arc<RwLock<(Tree, Sign
                 }
             }
             Err(e) => {
+                resync = true;
                 tracing::error!(error = %e, entries = batch.len(), "log append failed; nothing of the group was acknowledged");
                 for job in batch.drain(..) {
                     let _ = job.reply.send(Err(e.clone()));
