@@ -190,6 +190,10 @@ async fn registered_card_flow(db: &str) {
     assert!(why.contains("line 5") && why.contains("line 6") && why.contains("unknown checkup item") && why.contains("nothing was loaded"), "{why}");
     let res = c.client.post(format!("{}/v1/claims", c.health.api.url())).bearer_auth(&c.facility).body(claims).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 401, "a facility's key is not the operator's");
+    // An unauthenticated upload announcing 250 MB is refused at its headers: the answer
+    // comes back before a byte of the body is sent, so the node buffered nothing.
+    let head = unauthenticated_upload_head(&identity(&c._dir, "hub").ca_pem, c.health.api.addr.port()).await;
+    assert!(head.starts_with("HTTP/1.1 401"), "refused before the body: {head}");
 
     // Not yet registered for insurance use: refused, with what to do.
     let ch = c.challenge(&c.facility).await;
@@ -371,4 +375,25 @@ async fn a_child_due_a_vaccination_gets_one_notice_per_dose_in_the_portal() {
     assert!(titles.iter().any(|t| t.contains("麻しん風しん（MR） 第2回")), "MR dose 2, since dose 1 is recorded: {titles:?}");
     assert!(!titles.iter().any(|t| t.contains("BCG")), "BCG is past its window at 13 months: {titles:?}");
     portal.web.shutdown().await;
+}
+
+/// Sends `POST /v1/claims` headers with `Content-Length: 250000000` and no body nor token,
+/// and returns what the node answers within 5 s.
+async fn unauthenticated_upload_head(ca_pem: &str, port: u16) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls;
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(ca_pem.as_bytes()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let mut cfg = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut s = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg)).connect(name, tcp).await.unwrap();
+    s.write_all(b"POST /v1/claims HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\nContent-Length: 250000000\r\n\r\n").await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), s.read(&mut buf)).await.expect("no answer before the body").unwrap();
+    String::from_utf8_lossy(&buf[..n]).to_string()
 }
