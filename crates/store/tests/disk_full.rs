@@ -144,10 +144,15 @@ async fn a_full_disk_refuses_writes_loses_none_and_never_reissues_a_number() {
 #[tokio::test]
 async fn a_node_does_not_start_on_a_database_it_cannot_write() {
     let Some(disk) = SmallDisk::mount(4 << 20) else { return };
-    let url = format!("sqlite://{}", disk.path().join("registry.db").display());
-    let s = open(&url).await;
+    // Made elsewhere and copied in, so that no connection of this process holds the file
+    // open when the filesystem is remounted read-only.
+    let made = myna_testkit::sqlite_url();
+    let s = open(&made).await;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&s.db().pool).await.unwrap();
     s.db().pool.close().await;
-    drop(s);
+    let path = disk.path().join("registry.db");
+    std::fs::copy(made.trim_start_matches("sqlite://"), &path).unwrap();
+    let url = format!("sqlite://{}", path.display());
     disk.set_read_only(true);
     let e = Db::open(&url).await.expect_err("opened a read-only database");
     assert!(matches!(e, myna_store::StoreError::NotWritable(..)), "{e}");

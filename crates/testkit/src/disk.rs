@@ -58,9 +58,17 @@ impl SmallDisk {
     pub fn set_read_only(&self, ro: bool) {
         let opt = if ro { "remount,ro" } else { "remount,rw" };
         let d = self.dir.to_string_lossy().to_string();
-        let ok = Command::new("mount").args(["-o", opt, &d]).status().is_ok_and(|s| s.success())
-            || Command::new("sudo").args(["-n", "mount", "-o", opt, &d]).status().is_ok_and(|s| s.success());
-        assert!(ok, "remount {opt} {d}");
+        // A file still open for writing (a connection closing on its worker thread) makes
+        // the remount busy for a moment: try for a few seconds.
+        for _ in 0..50 {
+            let ok = Command::new("mount").args(["-o", opt, &d]).output().is_ok_and(|o| o.status.success())
+                || Command::new("sudo").args(["-n", "mount", "-o", opt, &d]).output().is_ok_and(|o| o.status.success());
+            if ok {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("remount {opt} {d} failed for 5 s");
     }
 
     /// Removes the filler: the space comes back.
