@@ -139,6 +139,19 @@ impl Guarded {
     fn idle_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
         self.timer.as_mut().poll(cx).map(|_| io::Error::new(io::ErrorKind::TimedOut, "connection idle too long"))
     }
+
+    /// A write's outcome: bytes written are progress; a pending write counts toward idle.
+    fn wrote(&mut self, cx: &mut Context<'_>, r: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
+        match r {
+            Poll::Ready(r) => {
+                if matches!(r, Ok(n) if n > 0) {
+                    self.progressed();
+                }
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.idle_out(cx).map(Err),
+        }
+    }
 }
 
 impl AsyncRead for Guarded {
@@ -158,15 +171,8 @@ impl AsyncRead for Guarded {
 
 impl AsyncWrite for Guarded {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
-        match Pin::new(&mut self.inner).poll_write(cx, data) {
-            Poll::Ready(r) => {
-                if matches!(r, Ok(n) if n > 0) {
-                    self.progressed();
-                }
-                Poll::Ready(r)
-            }
-            Poll::Pending => self.idle_out(cx).map(Err),
-        }
+        let r = Pin::new(&mut self.inner).poll_write(cx, data);
+        self.wrote(cx, r)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -182,15 +188,8 @@ impl AsyncWrite for Guarded {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        match Pin::new(&mut self.inner).poll_write_vectored(cx, bufs) {
-            Poll::Ready(r) => {
-                if matches!(r, Ok(n) if n > 0) {
-                    self.progressed();
-                }
-                Poll::Ready(r)
-            }
-            Poll::Pending => self.idle_out(cx).map(Err),
-        }
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.wrote(cx, r)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -245,12 +244,17 @@ impl http_body::Body for Timed {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let at = self.deadline.0.lock().map(|a| *a).unwrap_or_else(|_| Instant::now());
-        if Instant::now() >= at {
-            return Poll::Ready(Some(Err(axum::Error::new(io::Error::new(
+        let late = || {
+            Poll::Ready(Some(Err(axum::Error::new(io::Error::new(
                 io::ErrorKind::TimedOut,
                 "the request body took too long to arrive",
-            )))));
+            )))))
+        };
+        let at = self.deadline.0.lock().map(|a| *a).unwrap_or_else(|_| Instant::now());
+        // Checked before every frame (a body dribbled a byte at a time is always ready), and
+        // by a timer while none arrives.
+        if Instant::now() >= at {
+            return late();
         }
         match Pin::new(&mut self.inner).poll_frame(cx) {
             Poll::Pending => {
@@ -259,10 +263,7 @@ impl http_body::Body for Timed {
                     timer.as_mut().reset(at);
                 }
                 match timer.as_mut().poll(cx) {
-                    Poll::Ready(()) => Poll::Ready(Some(Err(axum::Error::new(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "the request body took too long to arrive",
-                    ))))),
+                    Poll::Ready(()) => late(),
                     Poll::Pending => Poll::Pending,
                 }
             }

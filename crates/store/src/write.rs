@@ -1,5 +1,6 @@
 //! Write transactions that cannot leave a connection behind in an unknown state, and the
-//! condition of the storage (full, read-only, failing) as the node last saw it.
+//! condition of the storage (full, read-only, failing) as the node last saw it; the next
+//! successful commit clears it.
 //!
 //! Why by hand: sqlx's `Transaction` keeps its own count of open transactions and, on an
 //! error, rolls back lazily and returns the connection to the pool. When SQLite answers
@@ -195,22 +196,6 @@ impl Db {
         let done = q.execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done)
-    }
-
-    /// When a storage condition was seen: tries a real write (a row in `meta`), so that a
-    /// node that receives no writes still learns that space has returned. Then reports.
-    pub async fn storage(&self) -> StorageReport {
-        if StorageReport::now().condition.is_some() {
-            let at = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
-            let probe = sqlx::query(
-                "INSERT INTO meta (key, value) VALUES ('storage_probe', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(at);
-            if let Err(e) = self.write_one(probe).await {
-                tracing::debug!(error = %e, "storage probe");
-            }
-        }
-        StorageReport::now()
     }
 }
 
