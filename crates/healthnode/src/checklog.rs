@@ -2,10 +2,28 @@
 //! row to be durable before it is answered, and the rows waiting together share one
 //! transaction (one fsync), which is what lets the log keep up with the check rate.
 
-use myna_store::{CheckRow, HealthStore};
+use myna_node::ApiError;
+use myna_store::{CheckRow, HealthStore, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
-type Job = (CheckRow, oneshot::Sender<Result<(), String>>);
+type Job = (CheckRow, oneshot::Sender<Result<(), StoreError>>);
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckLogError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the check log has stopped")]
+    Stopped,
+}
+
+impl From<CheckLogError> for ApiError {
+    fn from(e: CheckLogError) -> Self {
+        match e {
+            CheckLogError::Store(e) => ApiError::store(e),
+            other => ApiError::internal(other),
+        }
+    }
+}
 
 pub struct Writer {
     tx: mpsc::Sender<Job>,
@@ -31,7 +49,7 @@ impl Writer {
                     Err(e) => {
                         tracing::warn!(error = %e, rows = rows.len(), "group commit failed; writing one by one");
                         for (row, done) in jobs.drain(..) {
-                            let r = store.log_checks(std::slice::from_ref(&row)).await.map_err(|e| e.to_string());
+                            let r = store.log_checks(std::slice::from_ref(&row)).await;
                             let _ = done.send(r);
                         }
                     }
@@ -42,9 +60,9 @@ impl Writer {
     }
 
     /// Returns once the row is committed.
-    pub async fn write(&self, row: CheckRow) -> Result<(), String> {
+    pub async fn write(&self, row: CheckRow) -> Result<(), CheckLogError> {
         let (done, wait) = oneshot::channel();
-        self.tx.send((row, done)).await.map_err(|_| "the check log has stopped".to_string())?;
-        wait.await.map_err(|_| "the check log has stopped".to_string())?
+        self.tx.send((row, done)).await.map_err(|_| CheckLogError::Stopped)?;
+        Ok(wait.await.map_err(|_| CheckLogError::Stopped)??)
     }
 }

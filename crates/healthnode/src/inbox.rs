@@ -55,14 +55,14 @@ async fn inbox(State(slot): State<Arc<OnceLock<Weak<Health>>>>, body: String) ->
                 PmhRecord::Vaccination { on, .. } | PmhRecord::MaternalCheckup { on, .. } => *on,
             };
             let row = RecordRow { code, kind: "pmh".into(), day: day.to_string(), body: serde_json::to_string(&r).map_err(ApiError::internal)?, source: message, line: 0 };
-            h.store.add_records(&[row]).await.map_err(ApiError::internal)?;
+            h.store.add_records(&[row]).await?;
         }
         PushKind::CardRegistration => {
             let r: CardRegistration = serde_json::from_slice(&plain).map_err(|e| bad("card_registration", e))?;
             if r.user_auth_serial.is_empty() || r.user_auth_serial.len() > 32 || !r.user_auth_serial.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(bad("user_auth_serial", "a certificate serial in hex"));
             }
-            h.store.register_card(&r.user_auth_serial.to_ascii_uppercase(), &code, "portal", now_secs()).await.map_err(ApiError::internal)?;
+            h.store.register_card(&r.user_auth_serial.to_ascii_uppercase(), &code, "portal", now_secs()).await?;
         }
         PushKind::Notice => return Err(bad("kind", "the health node does not keep notices; they go to the portal")),
     }
@@ -92,8 +92,7 @@ impl Health {
         let existing: Vec<(i64, Eligibility)> = self
             .store
             .eligibility_of(code)
-            .await
-            .map_err(ApiError::internal)?
+            .await?
             .into_iter()
             .filter_map(|r| serde_json::from_str(&r.record).ok().map(|e| (r.id, e)))
             .collect();
@@ -105,7 +104,7 @@ impl Health {
                 Change::End { id, record } => ended.push(row(code, id, &record)?),
             }
         }
-        self.store.apply_eligibility(&row(code, 0, e)?, message, &ended, &replace, now_secs()).await.map_err(ApiError::internal)
+        Ok(self.store.apply_eligibility(&row(code, 0, e)?, message, &ended, &replace, now_secs()).await?)
     }
 }
 

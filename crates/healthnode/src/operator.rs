@@ -135,7 +135,7 @@ impl Health {
             kind: kind.into(),
             key_hash: hex::encode(Sha256::digest(key.as_bytes())),
         };
-        self.store.add_facility(&row, now_secs()).await.map_err(ApiError::internal)?;
+        self.store.add_facility(&row, now_secs()).await?;
         if let Ok(mut all) = self.facilities.write() {
             all.insert(row.code.clone(), row);
         }
@@ -177,7 +177,7 @@ pub async fn load_claims(store: &HealthStore, text: &str) -> Result<ClaimsLoaded
     cards.sort();
     cards.dedup();
     let mut by_card: HashMap<String, Vec<(String, Eligibility)>> = HashMap::new();
-    for row in store.card_index(&cards).await.map_err(ApiError::internal)? {
+    for row in store.card_index(&cards).await? {
         if let Ok(e) = serde_json::from_str::<Eligibility>(&row.record) {
             by_card.entry(row.card.clone()).or_default().push((row.code, e));
         }
@@ -208,7 +208,7 @@ pub async fn load_claims(store: &HealthStore, text: &str) -> Result<ClaimsLoaded
             line: l.line as i64,
         });
     }
-    let added = store.add_records(&rows).await.map_err(ApiError::internal)?;
+    let added = store.add_records(&rows).await?;
     Ok(ClaimsLoaded { lines: claims.lines.len(), added, unmatched, unmatched_count })
 }
 

@@ -217,19 +217,19 @@ impl Health {
             reason: String::new(),
             nonce,
         };
-        let found = match self.store.by_serial(&serial).await.map_err(ApiError::internal)? {
+        let found = match self.store.by_serial(&serial).await? {
             Some(found) => Some(found),
             None if r.register => {
                 let code = self.agency.obtain_code(Enrolment::Certificate { user_auth_serial: serial.clone() }).await?;
-                self.store.register_card(&serial, &code, "reception", now).await.map_err(ApiError::internal)?;
-                self.store.by_serial(&serial).await.map_err(ApiError::internal)?
+                self.store.register_card(&serial, &code, "reception", now).await?;
+                self.store.by_serial(&serial).await?
             }
             None => None,
         };
         let Some((code, rows, pmh)) = found else {
             log.outcome = "not_registered".into();
             log.reason = "card not registered for insurance use".into();
-            self.log.write(log).await.map_err(ApiError::internal)?;
+            self.log.write(log).await?;
             return Err(ApiError::not_found(
                 "このカードは健康保険証として利用登録されていません。カードリーダーで利用登録するか、マイナポータルで登録してください。 / The card is not registered for health insurance use: register it at the reader or in Myna Portal.",
             ));
@@ -240,7 +240,7 @@ impl Health {
         let Some(e) = decisive(&records, today) else {
             log.outcome = "no_eligibility".into();
             log.reason = "no insurer has registered eligibility".into();
-            self.log.write(log).await.map_err(ApiError::internal)?;
+            self.log.write(log).await?;
             return Err(ApiError::not_found("資格情報が登録されていません（保険者からの登録待ち）。 / No insurer has registered eligibility for this person yet."));
         };
         let standing = e.standing_on(today);
@@ -251,7 +251,7 @@ impl Health {
         log.scopes = scopes.join(" ");
         log.outcome = if standing == Standing::Current { "confirmed" } else { "not_current" }.into();
         log.reason = standing.explain_en();
-        self.log.write(log).await.map_err(ApiError::internal)?;
+        self.log.write(log).await?;
         let subsidies = if standing == Standing::Current { subsidies(&pmh, today) } else { Vec::new() };
         Ok(ReceptionAnswer {
             reception,
@@ -270,7 +270,7 @@ impl Health {
     /// What a reception id opens for the facility that made it: one consented scope, or pmh.
     pub async fn open_consented(&self, f: &FacilityRow, id: &str, scope: &str) -> Result<Value, ApiError> {
         let refused = || ApiError::new(StatusCode::FORBIDDEN, "not_consented", format!("the patient did not consent to share {scope} at this reception"));
-        let row = self.store.reception(id).await.map_err(ApiError::internal)?.ok_or_else(|| ApiError::not_found("no such reception"))?;
+        let row = self.store.reception(id).await?.ok_or_else(|| ApiError::not_found("no such reception"))?;
         if row.facility != f.code {
             return Err(ApiError::new(StatusCode::FORBIDDEN, "other_facility", "this reception was made at another facility"));
         }
@@ -293,11 +293,11 @@ impl Health {
             return Err(refused());
         }
         if kind == "limit" {
-            let records = parse_records(&self.store.eligibility_of(&code).await.map_err(ApiError::internal)?);
+            let records = parse_records(&self.store.eligibility_of(&code).await?);
             let e = decisive(&records, today_jst()).ok_or_else(|| ApiError::not_found("no eligibility"))?;
             return Ok(json!({"limit": e.limit, "limit_monthly": e.limit.monthly_limit_ja()}));
         }
-        let rows = self.store.records_of(&code, kind, 500).await.map_err(ApiError::internal)?;
+        let rows = self.store.records_of(&code, kind, 500).await?;
         let items: Vec<Value> = rows.iter().filter_map(|b| serde_json::from_str(b).ok()).collect();
         Ok(json!({ "scope": scope, "items": items }))
     }

@@ -18,18 +18,18 @@ impl Health {
     pub async fn send_reminders(&self, today: time::Date) -> Result<usize, ApiError> {
         let since = today.replace_year(today.year() - YEARS).unwrap_or(today).to_string();
         let mut sent = 0;
-        for (code, birth) in self.store.born_since(&since).await.map_err(ApiError::internal)? {
+        for (code, birth) in self.store.born_since(&since).await? {
             let Ok(birth) = myna_health::parse_date(&birth) else { continue };
-            let pmh: Vec<PmhRecord> = self.store.records_of(&code, "pmh", 500).await.map_err(ApiError::internal)?.iter().filter_map(|b| serde_json::from_str(b).ok()).collect();
+            let pmh: Vec<PmhRecord> = self.store.records_of(&code, "pmh", 500).await?.iter().filter_map(|b| serde_json::from_str(b).ok()).collect();
             for r in reminders(birth, today, &pmh) {
                 // Claimed before sending: a crash in between loses one reminder rather than
                 // sending it twice.
                 let row = RecordRow { code: code.clone(), kind: "reminder".into(), day: today.to_string(), body: format!("{} {}", r.vaccine.id, r.dose), source: format!("reminder:{code}:{}:{}", r.vaccine.id, r.dose), line: 0 };
-                if self.store.add_records(&[row]).await.map_err(ApiError::internal)? == 0 {
+                if self.store.add_records(&[row]).await? == 0 {
                     continue;
                 }
-                if self.agency.store.person_of(&code).await.map_err(ApiError::internal)?.is_none() {
-                    self.agency.store.enrol(&code, &code, now_secs()).await.map_err(ApiError::internal)?;
+                if self.agency.store.person_of(&code).await?.is_none() {
+                    self.agency.store.enrol(&code, &code, now_secs()).await?;
                 }
                 let notice = NoticeSend {
                     person: code.clone(),

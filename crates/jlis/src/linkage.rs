@@ -73,8 +73,7 @@ pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response,
             let resident = j
                 .registry
                 .by_number(number)
-                .await
-                .map_err(ApiError::internal)?
+                .await?
                 .ok_or_else(|| ApiError::not_found("no resident has this individual number"))?;
             resident.code.value()
         }
@@ -106,8 +105,7 @@ async fn by_certificate(j: &Jlis, serial: &str) -> Result<u64, ApiError> {
     let cert = j
         .cards
         .certificate(serial)
-        .await
-        .map_err(ApiError::internal)?
+        .await?
         .filter(|c| c.kind == myna_pki::CertKind::UserAuth)
         .ok_or_else(|| ApiError::not_found("J-LIS issued no user-authentication certificate with this serial"))?;
     if cert.revoked.is_some() || cert.not_after < now() {

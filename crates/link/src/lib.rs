@@ -10,12 +10,14 @@
 //! - `seal`: payloads sealed by the provider to the requester (HPKE), unreadable by the hub.
 //! - `merkle`: the transparency log's tree, proofs for any earlier head, and their checks.
 
+pub mod audit;
 mod code;
 mod ids;
 mod layout;
 pub mod merkle;
 mod message;
 mod notice;
+mod permit;
 pub mod seal;
 mod sign;
 mod table;
@@ -23,10 +25,11 @@ mod table;
 pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
 pub use layout::{Field, LayoutError, Layouts, Version};
 pub use message::{
-    Answer, CodeIssued, CodeRequest, Delivery, Enrolment, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, MessageError, MessageId, Outcome, Query,
-    Registration, TreeHead, open_envelope, payload_aad,
+    Answer, AnsweredQuery, CodeIssued, CodeRequest, Delivery, Enrolment, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, MessageError, MessageId, Logged, Outcome, Query,
+    Receipt, ReceiptRequest, Receipts, Registration, TreeHead, open_envelope, payload_aad,
 };
 pub use notice::{HEALTH_ID, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad};
+pub use permit::{Grant, Refusal, SELF_INFORMATION};
 pub use sign::{NetworkTrust, NodeKey, SignError, Signed};
 pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, SELF_ONLY, TableError, TaskId};
 

@@ -240,6 +240,47 @@ impl Outcome {
     }
 }
 
+/// A provider asks the hub which of its answers reached the log (受領確認). The hub logs an
+/// exchange before it passes the answer on, so an answer that is not in the log never reached
+/// the requester: after a hub restart the provider learns that, instead of believing its
+/// answer was delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptRequest {
+    /// At most [`ReceiptRequest::MAX`] answers.
+    pub answers: Vec<AnsweredQuery>,
+}
+
+impl ReceiptRequest {
+    pub const MAX: usize = 500;
+}
+
+/// One answer the provider sent: the requester's query it answered.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AnsweredQuery {
+    pub requester: AgencyId,
+    pub query: MessageId,
+}
+
+/// The hub's answer to a [`ReceiptRequest`], in the same order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipts {
+    pub receipts: Vec<Receipt>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub answer: AnsweredQuery,
+    /// Where the log records the exchange and with what outcome; `None` when the log holds no
+    /// exchange of this query with the asking provider.
+    pub logged: Option<Logged>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Logged {
+    pub index: u64,
+    pub outcome: Outcome,
+}
+
 /// A signed tree head: the log's size and root at a time, signed by the hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TreeHead {

@@ -245,3 +245,61 @@ async fn layout_versions_answer_when_compatible_and_copies_are_checked() {
     assert_eq!(s, 502, "{v}");
     assert!(v["error"]["message"].as_str().unwrap().contains("local_tax 1.0 cannot serve a request for 2.0"), "{v}");
 }
+
+/// The hub logs an exchange before it passes the answer on; when it is stopped in between, the
+/// provider has answered an exchange the requester never received. The provider's record
+/// says so once it has asked the hub for receipts.
+#[tokio::test]
+async fn an_answer_the_hubs_log_never_received_is_recorded_as_not_delivered() {
+    let c = Country::start(None).await;
+    c.enrol(CITY_A, 0).await;
+    let code_b = c.enrol(CITY_B, 0).await;
+    let (s, v) = c.put_copy(CITY_B, 0, "local_tax", "1.1", tax(3_217_946)).await;
+    assert_eq!(s, 204, "{v}");
+    let (s, v) = c.ask(CITY_A, 0, "child_allowance", "local_tax", CITY_B).await;
+    assert_eq!(s, 200, "{v}");
+    let index = v["record"].as_u64().unwrap();
+
+    // What the hub forwards for a query, answered by the provider, then the hub "stopped"
+    // before logging it: the provider's answer never reached its log.
+    let dir: Value = c.node_client().get(format!("{}/v1/agencies/{CITY_A}", c.hub.url())).send().await.unwrap().json().await.unwrap();
+    let lost = myna_link::MessageId::random();
+    let forward = myna_link::Forward {
+        query: lost.clone(),
+        requester: CITY_A.parse().unwrap(),
+        requester_key: dir["seal_key"].as_str().unwrap().into(),
+        task: "child_allowance".parse().unwrap(),
+        item: "local_tax".parse().unwrap(),
+        version: "1.0".parse().unwrap(),
+        code: code_b.parse().unwrap(),
+        purpose: "case 2".into(),
+    };
+    let env = myna_link::Envelope::new("hub".parse().unwrap(), CITY_B.parse().unwrap(), now(), forward);
+    let jws = key(&c.dir, "hub").sign(&env).unwrap();
+    let res = identity(&c.dir, "hub").client().unwrap().post(format!("{}/v1/provide", c.agency(CITY_B).node.url()))
+        .header("content-type", "application/jose").body(jws).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+    let row = |rows: &Value, id: &str| rows.as_array().unwrap().iter().find(|r| r["message"] == id && r["role"] == "answered").cloned().unwrap();
+    let (_, before) = c.clerk(CITY_B, reqwest::Method::GET, "/v1/exchanges", Value::Null).await;
+    assert_eq!(row(&before, lost.as_str())["outcome"], "delivered", "the provider first believes it delivered");
+    let asked = before.as_array().unwrap().iter().find(|r| r["message"] != lost.as_str()).unwrap()["message"].as_str().unwrap().to_string();
+    assert!(row(&before, &asked)["record"].is_null(), "not yet confirmed by the hub's log");
+
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let settled = c.agency(CITY_B).agency.reconcile(std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(settled, 2);
+    let (_, after) = c.clerk(CITY_B, reqwest::Method::GET, "/v1/exchanges", Value::Null).await;
+    assert_eq!(row(&after, lost.as_str())["outcome"], "not_delivered", "{after}");
+    assert_eq!((row(&after, &asked)["outcome"].as_str(), row(&after, &asked)["record"].as_u64()), (Some("delivered"), Some(index)), "{after}");
+    assert_eq!(c.agency(CITY_B).agency.reconcile(std::time::Duration::ZERO).await.unwrap(), 0, "settled answers are not asked about again");
+
+    // Another agency cannot learn of the exchange by asking about it.
+    let probe = myna_link::ReceiptRequest { answers: vec![myna_link::AnsweredQuery { requester: CITY_A.parse().unwrap(), query: asked.parse().unwrap() }] };
+    let env = myna_link::Envelope::new(PENSION.parse().unwrap(), "hub".parse().unwrap(), now(), probe);
+    let (s, v) = c.to_hub(PENSION, "/v1/log/receipts", key(&c.dir, PENSION).sign(&env).unwrap()).await;
+    assert_eq!(s, 200, "{v}");
+    let trust = myna_link::NetworkTrust::from_ca_pem(&identity(&c.dir, "hub").ca_pem).unwrap();
+    let answer: myna_link::Envelope<myna_link::Receipts> = myna_link::open_envelope(&trust, v.as_str().unwrap(), &PENSION.parse().unwrap(), now()).unwrap();
+    assert_eq!(answer.body.receipts[0].logged, None, "only the exchange's provider is told");
+}

@@ -79,6 +79,13 @@ impl ApiError {
     }
 }
 
+/// `?` on a store call: see [`ApiError::store`].
+impl From<myna_store::StoreError> for ApiError {
+    fn from(e: myna_store::StoreError) -> Self {
+        Self::store(e)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(Body { error: Inner { code: self.code, message: &self.message } })).into_response()

@@ -151,6 +151,21 @@ async fn idle_and_slow_connections_are_closed_and_others_still_served() {
         text.starts_with("HTTP/1.1 404") && text.contains("\"not_found\"") && text.contains("openapi.json"),
         "{text}"
     );
+
+    // Errors of axum's own extractors and of a wrong method are JSON too.
+    for (req, status, code) in [
+        (&b"POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n\xff\xfe"[..], "400", "\"bad_request\""),
+        (&b"DELETE /hello HTTP/1.1\r\nHost: localhost\r\n\r\n"[..], "405", "\"method_not_allowed\""),
+    ] {
+        let mut c = tls(&id, port, "127.0.0.6").await.unwrap();
+        c.write_all(req).await.unwrap();
+        let n = timeout(Duration::from_secs(3), c.read(&mut buf)).await.unwrap().unwrap();
+        let text = String::from_utf8_lossy(&buf[..n]);
+        assert!(
+            text.starts_with(&format!("HTTP/1.1 {status}")) && text.contains("content-type: application/json") && text.contains(code),
+            "{text}"
+        );
+    }
     node.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -44,7 +44,7 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 impl Portal {
     async fn clerk_login(&self, municipality: &str, login: &str, password: &str) -> Result<(String, ClerkSession), ApiError> {
         let refused = || ApiError::new(StatusCode::UNAUTHORIZED, "login_refused", "the municipality, login or password is wrong");
-        let hash = self.store.clerk_hash(municipality, login).await.map_err(ApiError::internal)?.ok_or_else(refused)?;
+        let hash = self.store.clerk_hash(municipality, login).await?.ok_or_else(refused)?;
         let parsed = PasswordHash::new(&hash).map_err(ApiError::internal)?;
         Argon2::default().verify_password(password.as_bytes(), &parsed).map_err(|_| refused())?;
         let s = ClerkSession { municipality: municipality.into(), login: login.into(), csrf: session::random_hex::<16>(), expires: now_secs() + CLERK_SECS };
@@ -183,8 +183,7 @@ async fn checked(p: &Portal, c: &ClerkSession, receipt: &str) -> Result<(Applica
     let r = p
         .store
         .application(receipt)
-        .await
-        .map_err(ApiError::internal)?
+        .await?
         .filter(|r| r.municipality == c.municipality)
         .ok_or_else(|| ApiError::not_found("no application with this receipt number was sent to this municipality"))?;
     let doc = SignedDocument::parse(r.document.as_bytes()).map_err(ApiError::internal)?;
@@ -338,7 +337,7 @@ pub(crate) async fn api_login(State(p): State<Arc<Portal>>, ApiJson(b): ApiJson<
 #[utoipa::path(get, path = "/v1/clerk/applications", tag = "clerk", params(StatusFilter), responses((status = 200, body = Vec<ReceivedView>), (status = 401)))]
 pub(crate) async fn api_list(State(p): State<Arc<Portal>>, headers: HeaderMap, Query(q): Query<StatusFilter>) -> Result<Json<Vec<ReceivedView>>, ApiError> {
     let c = api_clerk(&p, &headers)?;
-    let rows = p.store.received(&c.municipality, q.status.as_deref().filter(|s| !s.is_empty()), 1000).await.map_err(ApiError::internal)?;
+    let rows = p.store.received(&c.municipality, q.status.as_deref().filter(|s| !s.is_empty()), 1000).await?;
     Ok(Json(rows.into_iter().map(|r| ReceivedView { receipt: r.receipt, procedure: r.procedure, submitted_at: r.submitted_at, status: r.status, note: r.note }).collect()))
 }
 
@@ -357,7 +356,7 @@ pub(crate) async fn api_one(State(p): State<Arc<Portal>>, headers: HeaderMap, Pa
 pub(crate) async fn api_status(State(p): State<Arc<Portal>>, headers: HeaderMap, Path(receipt): Path<String>, ApiJson(b): ApiJson<StatusUpdate>) -> Result<StatusCode, ApiError> {
     let c = api_clerk(&p, &headers)?;
     check_status(&b.status, b.note.trim())?;
-    match p.store.set_status(&c.municipality, &receipt, &b.status, b.note.trim(), now_secs()).await.map_err(ApiError::internal)? {
+    match p.store.set_status(&c.municipality, &receipt, &b.status, b.note.trim(), now_secs()).await? {
         true => Ok(StatusCode::NO_CONTENT),
         false => Err(ApiError::not_found("no application with this receipt number was sent to this municipality")),
     }

@@ -13,7 +13,7 @@ use axum::{
     routing::get,
 };
 use maud::html;
-use myna_link::{Entry, InfoItem, Outcome, TreeHead, merkle};
+use myna_link::{Entry, InfoItem, Outcome, TreeHead, audit, merkle};
 use myna_linkage::hub::{PersonRecords, PersonRequest, ProofView};
 use myna_node::{now_secs, post_jws};
 use serde::Deserialize;
@@ -47,49 +47,34 @@ impl Portal {
         let jws = self.agency.sign_for(&hub, PersonRequest { code: code.to_string() }).map_err(|e| e.message)?;
         let text = post_jws(self.agency.client(), &format!("{}/v1/log/person", self.agency.hub_url()), jws).await.map_err(|e| e.to_string())?;
         let recs: PersonRecords = self.agency.open_from_hub::<PersonRecords>(&text).map_err(|e| e.message)?.body;
-        let signed = self.agency.trust().open::<TreeHead>(&recs.head_signed, now_secs()).map_err(|e| format!("the tree head's signature: {e}"))?;
-        if signed.signer != hub || signed.body != recs.head {
-            return Err("the tree head is not the one the hub signed".into());
-        }
-        let head = recs.head;
-        let root = merkle::hash_from_hex(&head.root).map_err(|e| e.to_string())?;
+        let head = audit::open_head(self.agency.trust(), &recs.head_signed, &hub, Some(&recs.head), now_secs()).map_err(|e| e.to_string())?;
         let mut out = Vec::new();
         for r in recs.records {
-            let entry: Entry = match serde_json::from_str(&r.entry) {
-                Ok(e) => e,
-                Err(e) => return Err(format!("record {} is not a log entry: {e}", r.index)),
-            };
-            let proof: Result<Vec<_>, _> = r.proof.iter().map(|h| merkle::hash_from_hex(h)).collect();
-            let proven = proof
-                .map_err(|e| e.to_string())
-                .and_then(|p| merkle::verify_inclusion(r.entry.as_bytes(), r.index, head.size, &root, &p).map_err(|e| e.to_string()));
+            let (entry, proven) = audit::check_record(&r.entry, r.index, &head, &r.proof)?;
             out.push(Checked { index: r.index, entry, proven });
         }
         out.sort_by(|a, b| b.entry.at.cmp(&a.entry.at).then(b.index.cmp(&a.index)));
-        let check = self.check_consistency(&head, &root).await?;
+        let check = self.check_consistency(&head).await?;
         Ok((out, check))
     }
 
-    async fn check_consistency(&self, head: &TreeHead, root: &merkle::Hash) -> Result<LogCheck, String> {
+    /// The head against the last one this portal proved, which it then keeps.
+    async fn check_consistency(&self, head: &TreeHead) -> Result<LogCheck, String> {
         let now = now_secs();
         let last = self.store.last_head().await.map_err(|e| e.to_string())?;
         let consistent_with = match last {
             None => None,
-            Some((size, ..)) if size > head.size => {
-                return Err(format!("the hub's log shrank: {size} entries were proven before, the hub now shows {}. Its records cannot be trusted.", head.size));
-            }
-            Some((size, old_root_hex, ..)) => {
-                let old = merkle::hash_from_hex(&old_root_hex).map_err(|e| e.to_string())?;
-                if size == head.size {
-                    if &old != root {
-                        return Err(format!("the hub shows a different log of the same size ({size}): LOG REWRITTEN"));
+            Some((size, root, at, _)) => {
+                let before = TreeHead { size, root, at };
+                let proof = match audit::proof_needed(&before, head).map_err(|e| e.to_string())? {
+                    None => Vec::new(),
+                    Some((from, to)) => {
+                        let url = format!("{}/v1/log/consistency?from={from}&to={to}", self.agency.hub_url());
+                        let p: ProofView = self.agency.client().get(url).send().await.and_then(reqwest::Response::error_for_status).map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
+                        p.proof.iter().map(|h| merkle::hash_from_hex(h)).collect::<Result<_, _>>().map_err(|e| e.to_string())?
                     }
-                } else if size > 0 {
-                    let url = format!("{}/v1/log/consistency?from={size}&to={}", self.agency.hub_url(), head.size);
-                    let p: ProofView = self.agency.client().get(url).send().await.and_then(reqwest::Response::error_for_status).map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
-                    let proof: Vec<_> = p.proof.iter().map(|h| merkle::hash_from_hex(h)).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
-                    merkle::verify_consistency(size, &old, head.size, root, &proof).map_err(|e| format!("the log is not an extension of the one proven before ({size} entries): LOG REWRITTEN ({e})"))?;
-                }
+                };
+                audit::check_extends(&before, head, &proof).map_err(|e| format!("{e}. Its records cannot be trusted."))?;
                 Some(size)
             }
         };

@@ -108,17 +108,17 @@ impl Portal {
     /// After a verified login: the portal's code for the resident, obtained once through
     /// J-LIS from the certificate serial (the portal never sees the number).
     async fn finish(&self, ok: &LoginOk, serial: Serial, card: Option<String>) -> Result<Done, ApiError> {
-        let code = match self.store.code_of(&ok.pseudonym).await.map_err(ApiError::internal)? {
+        let code = match self.store.code_of(&ok.pseudonym).await? {
             Some(c) => c,
             None => {
                 let code = self.agency.obtain_code(Enrolment::Certificate { user_auth_serial: serial.to_string() }).await?;
-                self.store.remember(&ok.pseudonym, &code, now_secs()).await.map_err(ApiError::internal)?;
+                self.store.remember(&ok.pseudonym, &code, now_secs()).await?;
                 code
             }
         };
         // The portal's linkage node knows the person by the code itself.
-        if self.agency.store.person_of(&code).await.map_err(ApiError::internal)?.is_none() {
-            self.agency.store.enrol(&code, &code, now_secs()).await.map_err(ApiError::internal)?;
+        if self.agency.store.person_of(&code).await?.is_none() {
+            self.agency.store.enrol(&code, &code, now_secs()).await?;
         }
         Ok(Done { code, expires: (now_secs() + SESSION_SECS).min(ok.certificate_expires), card, serial: serial.to_string() })
     }

@@ -99,7 +99,8 @@ impl Portal {
             let Ok(id) = a.id.parse::<AgencyId>() else { continue };
             let Ok(kind) = id.kind() else { continue };
             for &item in InfoItem::ALL {
-                if self.table.rows().iter().any(|r| r.provider == kind && r.item == item) {
+                // Medical information, only the resident's, has its own page (`health.rs`).
+                if self.table.provides(kind, item) {
                     asks.push((item, id.clone(), a.name.clone()));
                 }
             }

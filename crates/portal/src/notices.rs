@@ -72,7 +72,7 @@ async fn inbox(State(slot): State<Arc<OnceLock<Weak<Portal>>>>, body: String) ->
         read_at: None,
     };
     // Stored (durably) before the acknowledgement; a resend stores nothing twice.
-    p.store.add_notice(&row).await.map_err(ApiError::internal)?;
+    p.store.add_notice(&row).await?;
     let _ = p.notices.0.send(code);
     Ok(jose(p.agency.sign_for(&env.from, NoticeAck { notice: f.notice })?))
 }

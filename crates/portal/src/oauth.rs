@@ -163,7 +163,7 @@ pub(crate) async fn register(State(p): State<Arc<Portal>>, headers: HeaderMap, a
     let id = format!("c-{}", session::random_hex::<8>());
     let secret = session::random_hex::<24>();
     let row = ClientRow { id: id.clone(), name: r.name.trim().into(), redirect_uris: r.redirect_uris, scopes: r.scopes, purpose: r.purpose.trim().into(), secret_hash: hex::encode(Sha256::digest(secret.as_bytes())) };
-    p.store.put_client(&row, now_secs()).await.map_err(ApiError::internal)?;
+    p.store.put_client(&row, now_secs()).await?;
     Ok((StatusCode::CREATED, Json(ClientCredentials { client_id: id, client_secret: secret })))
 }
 
@@ -363,7 +363,7 @@ async fn bearer(p: &Portal, headers: &HeaderMap) -> Result<Token, ApiError> {
     let unauthorized = |why: &str| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", why.to_string());
     let t = myna_node::bearer(headers).ok_or_else(|| unauthorized("Authorization: Bearer <access token> is required"))?;
     let tok = p.oauth.tokens.lock().ok().and_then(|m| m.get(t).cloned()).filter(|x| x.expires >= now_secs()).ok_or_else(|| unauthorized("the access token is unknown or expired"))?;
-    let grants = p.store.grants(&tok.resident).await.map_err(ApiError::internal)?;
+    let grants = p.store.grants(&tok.resident).await?;
     if !grants.iter().any(|g| g.client == tok.client && g.revoked_at.is_none()) {
         return Err(unauthorized("the resident withdrew this service's access"));
     }

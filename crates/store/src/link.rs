@@ -285,11 +285,15 @@ impl AgencyStore {
         Ok(r.map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?))).transpose()?)
     }
 
-    /// Records one exchange in the agency's own log (a repeated message id keeps the first).
+    /// Records one exchange in the agency's own log. A repeated query keeps its first record;
+    /// a repeated answer (the hub resent the forward) is recorded again as not yet confirmed
+    /// by the hub's log, since the first may be the one the log never received.
     pub async fn record(&self, x: &ExchangeRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO agency_exchanges (message, role, peer, task, item, code, outcome, record, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (message, role) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (message, role) DO UPDATE SET outcome = excluded.outcome, record = NULL, at = excluded.at
+             WHERE agency_exchanges.role = 'answered'",
         )
         .bind(&x.message)
         .bind(&x.role)
@@ -305,28 +309,55 @@ impl AgencyStore {
         Ok(())
     }
 
-    /// The agency's own record, newest first.
-    pub async fn exchanges(&self, limit: u32) -> Result<Vec<ExchangeRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT message, role, peer, task, item, code, outcome, record, at FROM agency_exchanges ORDER BY at DESC, message LIMIT $1",
-        )
+    /// Answers sent before `before` (Unix ms) that the hub's log has not confirmed yet, oldest
+    /// first.
+    pub async fn unconfirmed_answers(&self, before: i64, limit: u32) -> Result<Vec<ExchangeRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EXCHANGE_COLUMNS} FROM agency_exchanges
+             WHERE role = 'answered' AND record IS NULL AND outcome IN ('delivered', 'not_held') AND at < $1
+             ORDER BY at LIMIT $2"
+        ))
+        .bind(before)
         .bind(i64::from(limit))
         .fetch_all(&self.db.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ExchangeRow {
-                    message: r.try_get(0)?,
-                    role: r.try_get(1)?,
-                    peer: r.try_get(2)?,
-                    task: r.try_get(3)?,
-                    item: r.try_get(4)?,
-                    code: r.try_get(5)?,
-                    outcome: r.try_get(6)?,
-                    record: r.try_get::<Option<i64>, _>(7)?.map(|v| v as u64),
-                    at: r.try_get(8)?,
-                })
-            })
-            .collect()
+        rows.iter().map(exchange_row).collect()
     }
+
+    /// What the hub's log says of an answer: its outcome and index there, or, with no index,
+    /// the outcome this node gives an answer the log never received.
+    pub async fn settle_answer(&self, message: &str, outcome: &str, record: Option<u64>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE agency_exchanges SET outcome = $1, record = $2 WHERE message = $3 AND role = 'answered'")
+            .bind(outcome)
+            .bind(record.map(|r| r as i64))
+            .bind(message)
+            .write(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The agency's own record, newest first.
+    pub async fn exchanges(&self, limit: u32) -> Result<Vec<ExchangeRow>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {EXCHANGE_COLUMNS} FROM agency_exchanges ORDER BY at DESC, message LIMIT $1"))
+            .bind(i64::from(limit))
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter().map(exchange_row).collect()
+    }
+}
+
+const EXCHANGE_COLUMNS: &str = "message, role, peer, task, item, code, outcome, record, at";
+
+fn exchange_row(r: &AnyRow) -> Result<ExchangeRow, StoreError> {
+    Ok(ExchangeRow {
+        message: r.try_get(0)?,
+        role: r.try_get(1)?,
+        peer: r.try_get(2)?,
+        task: r.try_get(3)?,
+        item: r.try_get(4)?,
+        code: r.try_get(5)?,
+        outcome: r.try_get(6)?,
+        record: r.try_get::<Option<i64>, _>(7)?.map(|v| v as u64),
+        at: r.try_get(8)?,
+    })
 }

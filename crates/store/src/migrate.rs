@@ -260,6 +260,12 @@ const MIGRATIONS: &[(i64, &str, &[&str])] = &[
             "CREATE INDEX health_records_code ON health_records (code, kind, day)",
         ],
     ),
+    (
+        7,
+        "agency: answers awaiting the hub's receipt",
+        // Small: only answers not yet confirmed by the hub's log are in it.
+        &["CREATE INDEX agency_unconfirmed ON agency_exchanges (at) WHERE role = 'answered' AND record IS NULL"],
+    ),
 ];
 
 /// The residents' secondary indexes. Kept apart from the migrations because a bulk load into

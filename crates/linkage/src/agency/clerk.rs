@@ -92,7 +92,7 @@ impl Agency {
     /// Obtains this agency's code for a person through J-LIS (符号取得) and keeps it under
     /// `person`, the agency's own reference. Returns the code.
     pub async fn enrol(&self, person: &str, how: Enrolment) -> Result<String, ApiError> {
-        if let Some(code) = self.store.code_of(person).await.map_err(ApiError::internal)? {
+        if let Some(code) = self.store.code_of(person).await? {
             return Ok(code);
         }
         let code = self.obtain_code(how).await?;
@@ -104,8 +104,7 @@ impl Agency {
     pub(super) async fn code_of_person(&self, person: &str) -> Result<String, ApiError> {
         self.store
             .code_of(person)
-            .await
-            .map_err(ApiError::internal)?
+            .await?
             .ok_or_else(|| ApiError::not_found(format!("{person} is not enrolled here")))
     }
 
@@ -152,10 +151,9 @@ async fn put_copy(
     let code = a
         .store
         .code_of(&person)
-        .await
-        .map_err(ApiError::internal)?
+        .await?
         .ok_or_else(|| ApiError::not_found(format!("{person} is not enrolled here: POST /v1/people first")))?;
-    a.store.put_copy(&code, item.id(), &version.to_string(), &r.data.to_string(), now_secs()).await.map_err(ApiError::internal)?;
+    a.store.put_copy(&code, item.id(), &version.to_string(), &r.data.to_string(), now_secs()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -238,7 +236,7 @@ impl Agency {
                     _ => "failed",
                 }
                 .into();
-                self.store.record(&row).await.map_err(ApiError::internal)?;
+                self.store.record(&row).await?;
                 return Err(call_error(e));
             }
         };
@@ -267,7 +265,7 @@ impl Agency {
         };
         row.outcome = outcome.into();
         row.record = Some(d.record);
-        self.store.record(&row).await.map_err(ApiError::internal)?;
+        self.store.record(&row).await?;
         Ok(QueryResult { outcome: outcome.into(), record: d.record, entry: d.entry, provider: r.provider.to_string(), version, data })
     }
 }
@@ -294,7 +292,7 @@ pub struct ExchangeView {
 #[utoipa::path(get, path = "/v1/exchanges", params(Limit), responses((status = 200, body = Vec<ExchangeView>)))]
 async fn exchanges(State(a): S, headers: HeaderMap, Q(l): Q<Limit>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
     clerk(&a, &headers)?;
-    let rows = a.store.exchanges(l.limit.unwrap_or(100).min(1000)).await.map_err(ApiError::internal)?;
+    let rows = a.store.exchanges(l.limit.unwrap_or(100).min(1000)).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| ExchangeView { message: r.message, role: r.role, peer: r.peer, task: r.task, item: r.item, outcome: r.outcome, record: r.record, at: r.at })

@@ -5,6 +5,7 @@
 mod clerk;
 mod notice;
 mod provide;
+mod receipt;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -20,6 +21,7 @@ use crate::{
 
 pub use clerk::{QueryRequest, QueryResult, openapi_json};
 pub use notice::{NoticeSend, NoticeSent};
+pub use receipt::{NOT_DELIVERED, RECEIPT_AFTER};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgencyError {
@@ -31,6 +33,8 @@ pub enum AgencyError {
     Tls(#[from] myna_node::TlsError),
     #[error(transparent)]
     Call(#[from] CallError),
+    #[error("the hub's answer was not accepted: {0}")]
+    Answer(String),
 }
 
 /// Why a service built on its own agency node (the portal, the health node) could not start.
@@ -191,6 +195,7 @@ pub async fn start_with(
     // use the clerk token. Every protocol message is signed either way.
     let node = myna_node::serve_with(routes, openapi_json(), metrics, identity, addr, ClientAuth::Optional).await?;
     let _ = agency.url.set(node.url());
+    receipt::spawn(Arc::downgrade(&agency), std::time::Duration::from_secs(30));
     if let Err(e) = agency.register().await {
         tracing::warn!(error = %e, "hub registration failed; retrying in the background");
         let a = agency.clone();

@@ -28,7 +28,7 @@ pub(super) async fn provide(State(a): State<Arc<Agency>>, body: String) -> Resul
     let code = f.code.to_string();
     let copy = match a.source.get().filter(|s| s.handles(f.item)) {
         Some(source) => source.copy(&code, f.item).await.map_err(ApiError::internal)?.map(|(v, text)| (v.to_string(), text)),
-        None => a.store.copy(&code, f.item.id()).await.map_err(ApiError::internal)?,
+        None => a.store.copy(&code, f.item.id()).await?,
     };
     let answer = match copy {
         None => Answer::NotHeld { query: f.query.clone() },
@@ -62,8 +62,7 @@ pub(super) async fn provide(State(a): State<Arc<Agency>>, body: String) -> Resul
             record: None,
             at: crate::now_ms(),
         })
-        .await
-        .map_err(ApiError::internal)?;
+        .await?;
     let (_, jws) = a.sign(&f.requester, answer).map_err(ApiError::internal)?;
     Ok(jose(jws))
 }

@@ -5,7 +5,8 @@
 use std::sync::{Arc, RwLock};
 
 use myna_link::{Entry, NodeKey, TreeHead, merkle::{self, Tree}};
-use myna_store::{HubStore, NewEntry, StoreError};
+use myna_node::ApiError;
+use myna_store::{HubStore, NewEntry, StorageCondition, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::wire::now_ms;
@@ -23,6 +24,20 @@ pub enum LogError {
     Sign(String),
     #[error(transparent)]
     Proof(#[from] merkle::ProofError),
+    /// A group's append failed; every entry of it gets this (the driver's error is not Clone).
+    #[error("the log could not be written: {reason}")]
+    NotWritten { condition: Option<StorageCondition>, reason: String },
+}
+
+impl From<LogError> for ApiError {
+    fn from(e: LogError) -> Self {
+        match e {
+            LogError::Store(e) => ApiError::store(e),
+            LogError::NotWritten { condition: Some(c), .. } => ApiError::storage(c),
+            LogError::Proof(p) => ApiError::unprocessable("proof", p.to_string()),
+            other => ApiError::internal(other),
+        }
+    }
 }
 
 /// The latest signed tree head.
@@ -35,7 +50,7 @@ pub struct SignedHead {
 
 struct Job {
     entry: Entry,
-    reply: oneshot::Sender<Result<(u64, String), String>>,
+    reply: oneshot::Sender<Result<(u64, String), LogError>>,
 }
 
 pub struct Log {
@@ -69,7 +84,7 @@ impl Log {
     pub async fn append(&self, entry: Entry) -> Result<(u64, String), LogError> {
         let (reply, rx) = oneshot::channel();
         self.jobs.send(Job { entry, reply }).await.map_err(|_| LogError::Stopped)?;
-        rx.await.map_err(|_| LogError::Stopped)?.map_err(|e| LogError::Store(StoreError::Corrupt(e)))
+        rx.await.map_err(|_| LogError::Stopped)?
     }
 
     pub fn head(&self) -> Result<SignedHead, LogError> {
@@ -104,8 +119,9 @@ async fn writer(store: HubStore, key: Arc<NodeKey>, tree: Arc<RwLock<(Tree, Sign
                     resync = false;
                 }
                 Err(e) => {
+                    let (condition, reason) = (e.storage(), e.to_string());
                     for job in batch.drain(..) {
-                        let _ = job.reply.send(Err(e.to_string()));
+                        let _ = job.reply.send(Err(LogError::NotWritten { condition, reason: reason.clone() }));
                     }
                     continue;
                 }
@@ -130,7 +146,11 @@ async fn writer(store: HubStore, key: Arc<NodeKey>, tree: Arc<RwLock<(Tree, Sign
             Ok(t) => t.0.len(),
             Err(_) => return,
         };
-        let written = if ok { store.append(first, &rows).await.map_err(|e| e.to_string()) } else { Err("unserializable entry".into()) };
+        let written = if ok {
+            store.append(first, &rows).await.map_err(|e| (e.storage(), e.to_string()))
+        } else {
+            Err((None, "unserializable entry".into()))
+        };
         match written {
             Ok(()) => {
                 let head = {
@@ -157,11 +177,11 @@ async fn writer(store: HubStore, key: Arc<NodeKey>, tree: Arc<RwLock<(Tree, Sign
                     let _ = job.reply.send(Ok((first + i as u64, row.entry)));
                 }
             }
-            Err(e) => {
+            Err((condition, reason)) => {
                 resync = true;
-                tracing::error!(error = %e, entries = batch.len(), "log append failed; nothing of the group was acknowledged");
+                tracing::error!(error = %reason, entries = batch.len(), "log append failed; nothing of the group was acknowledged");
                 for job in batch.drain(..) {
-                    let _ = job.reply.send(Err(e.clone()));
+                    let _ = job.reply.send(Err(LogError::NotWritten { condition, reason: reason.clone() }));
                 }
             }
         }

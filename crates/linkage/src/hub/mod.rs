@@ -18,7 +18,7 @@ use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
 use myna_store::{AgencyRow, Db, HubStore, StoreError};
 
 pub use log::{Log, LogError, SignedHead};
-pub use query::SELF_INFORMATION;
+pub use myna_link::SELF_INFORMATION;
 pub use routes::{DirectoryEntry, PersonRecords, PersonRequest, ProofView, RecordView, openapi_json};
 
 /// The hub's id on the network (its certificate's common name).

@@ -25,7 +25,7 @@ impl Hub {
         let what = if push == myna_link::PushKind::Notice { "the portal" } else { "the recipient" };
         let link: LinkId = self.codes.resolve(&env.from, &env.body.code).map_err(|e| ApiError::new(axum::http::StatusCode::FORBIDDEN, "refused", e.to_string()))?;
         let subject = self.subject(link);
-        let previous = self.store.by_message(env.from.as_str(), env.id.as_str()).await.map_err(ApiError::internal)?;
+        let previous = self.store.by_message(env.from.as_str(), env.id.as_str()).await?;
         let forward = NoticeForward {
             notice: env.id.clone(),
             sender: env.from.clone(),
@@ -63,7 +63,7 @@ impl Hub {
                     reason,
                     subject: Some(subject),
                 };
-                self.log.append(entry).await.map_err(ApiError::internal)?
+                self.log.append(entry).await?
             }
         };
         match sent {

@@ -10,9 +10,6 @@ use myna_node::ApiError;
 use super::Hub;
 use crate::wire::{CallError, now_ms, now_secs, post_jws};
 
-/// The task under which the portal shows a resident their own information.
-pub const SELF_INFORMATION: &str = "self_information";
-
 /// What the requester is told, with the record that says so.
 pub enum Handled {
     Delivered(Envelope<Delivery>),
@@ -50,7 +47,7 @@ impl Hub {
 
     async fn query_once(&self, env: &Envelope<Query>) -> Result<Handled, ApiError> {
         let q = &env.body;
-        let previous = self.store.by_message(env.from.as_str(), env.id.as_str()).await.map_err(ApiError::internal)?;
+        let previous = self.store.by_message(env.from.as_str(), env.id.as_str()).await?;
         let (plan, record) = match self.plan(env) {
             Ok(plan) => (plan, previous),
             Err((reason, subject)) => {
@@ -108,22 +105,7 @@ impl Hub {
         let provider_kind = q.provider.kind().map_err(|e| (format!("the provider's id names no agency kind: {e}"), None))?;
         let link: LinkId = self.codes.resolve(&env.from, &q.code).map_err(|e| (e.to_string(), None))?;
         let subject = self.subject(link);
-        // 自己情報表示: the portal asks on behalf of the resident it has just authenticated,
-        // for the resident's own information; not in the table, a function of the portal's.
-        let own = requester_kind == myna_link::AgencyKind::Portal && q.task.as_str() == SELF_INFORMATION;
-        if !own && !self.table.allows(requester_kind, &q.task, provider_kind, q.item) {
-            return Err((
-                format!(
-                    "not on the permission table: {} doing {} may not ask {} for {} ({})",
-                    requester_kind.id(),
-                    q.task,
-                    provider_kind.id(),
-                    q.item.id(),
-                    q.item.name_ja()
-                ),
-                Some(subject),
-            ));
-        }
+        self.table.decide(requester_kind, &q.task, provider_kind, q.item).map_err(|e| (e.to_string(), Some(subject.clone())))?;
         let requester = self.agency(&env.from).ok_or_else(|| {
             (format!("{} is not in the hub's directory: its node must register first", env.from), Some(subject.clone()))
         })?;
@@ -176,7 +158,7 @@ impl Hub {
             reason,
             subject,
         };
-        self.log.append(entry).await.map_err(ApiError::internal)
+        Ok(self.log.append(entry).await?)
     }
 
     /// J-LIS's request for an agency's code for a person.

@@ -9,7 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use myna_link::{AgencyCode, AgencyId, CodeIssued, CodeRequest, Envelope, Registration, open_envelope};
+use myna_link::{AgencyCode, AgencyId, CodeIssued, CodeRequest, Entry, Envelope, Logged, Receipt, ReceiptRequest, Receipts, Registration, open_envelope};
 use myna_node::ApiError;
 use myna_store::AgencyRow;
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,7 @@ pub fn routes(hub: Arc<Hub>) -> Router {
         .route("/v1/log/consistency", get(consistency))
         .route("/v1/log/inclusion", get(inclusion))
         .route("/v1/log/person", post(person))
+        .route("/v1/log/receipts", post(receipts))
         .with_state(hub)
 }
 
@@ -57,7 +58,7 @@ async fn register(State(hub): S, body: String) -> Result<Response, ApiError> {
         return Err(ApiError::unprocessable("url", "an agency node is reached over https://"));
     }
     let row = AgencyRow { id: env.from.to_string(), url: env.body.url.trim_end_matches('/').into(), seal_key: env.body.seal_key, name: env.body.name };
-    hub.store.upsert_agency(&row, now_secs()).await.map_err(ApiError::internal)?;
+    hub.store.upsert_agency(&row, now_secs()).await?;
     if let Ok(mut d) = hub.directory.write() {
         d.insert(env.from.clone(), row);
     }
@@ -143,7 +144,7 @@ pub struct HeadView {
 /// The latest signed tree head.
 #[utoipa::path(get, path = "/v1/log/head", responses((status = 200, body = HeadView)))]
 async fn head(State(hub): S) -> Result<Json<HeadView>, ApiError> {
-    let h = hub.log.head().map_err(ApiError::internal)?;
+    let h = hub.log.head()?;
     Ok(Json(HeadView { size: h.head.size, root: h.head.root, at: h.head.at, signed: h.jws }))
 }
 
@@ -165,17 +166,10 @@ fn hexes(p: Vec<[u8; 32]>) -> Vec<String> {
     p.iter().map(hex::encode).collect()
 }
 
-fn proof_error(e: super::LogError) -> ApiError {
-    match e {
-        super::LogError::Proof(p) => ApiError::unprocessable("proof", p.to_string()),
-        other => ApiError::internal(other),
-    }
-}
-
 /// A consistency proof between two tree sizes (RFC 9162 §2.1.4).
 #[utoipa::path(get, path = "/v1/log/consistency", params(Sizes), responses((status = 200, body = ProofView), (status = 422, description = "sizes out of range")))]
 async fn consistency(State(hub): S, Q(s): Q<Sizes>) -> Result<Json<ProofView>, ApiError> {
-    let p = hub.log.with_tree(|t, _| Ok(t.consistency(s.from, s.to)?)).map_err(proof_error)?;
+    let p = hub.log.with_tree(|t, _| Ok(t.consistency(s.from, s.to)?))?;
     Ok(Json(ProofView { proof: hexes(p) }))
 }
 
@@ -189,7 +183,7 @@ pub struct At {
 /// entry itself is not served here: its parties hold it.
 #[utoipa::path(get, path = "/v1/log/inclusion", params(At), responses((status = 200, body = ProofView), (status = 422, description = "out of range")))]
 async fn inclusion(State(hub): S, Q(a): Q<At>) -> Result<Json<ProofView>, ApiError> {
-    let p = hub.log.with_tree(|t, _| Ok(t.inclusion(a.index, a.size)?)).map_err(proof_error)?;
+    let p = hub.log.with_tree(|t, _| Ok(t.inclusion(a.index, a.size)?))?;
     Ok(Json(ProofView { proof: hexes(p) }))
 }
 
@@ -228,7 +222,7 @@ async fn person(State(hub): S, body: String) -> Result<Response, ApiError> {
     }
     let code: AgencyCode = env.body.code.parse().map_err(|e: myna_link::CodeError| ApiError::unprocessable("code", e.to_string()))?;
     let link = hub.codes.resolve(&env.from, &code).map_err(|e| forbidden(e.to_string()))?;
-    let rows = hub.store.of_subject(&hub.subject(link), 1000).await.map_err(ApiError::internal)?;
+    let rows = hub.store.of_subject(&hub.subject(link), 1000).await?;
     let out = hub
         .log
         .with_tree(|t, h| {
@@ -239,14 +233,36 @@ async fn person(State(hub): S, body: String) -> Result<Response, ApiError> {
             }
             Ok(PersonRecords { head: h.head.clone(), head_signed: h.jws.clone(), records })
         })
-        .map_err(proof_error)?;
+        ?;
     sign(&hub, &env.from, out)
+}
+
+/// A provider asks which of its answers the log holds (受領確認), to correct its own record
+/// after the hub lost an exchange in flight (an answer not in the log never reached the
+/// requester). Only the provider of a logged exchange is told of it.
+#[utoipa::path(post, path = "/v1/log/receipts", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<ReceiptRequest>, from a provider"),
+    responses((status = 200, description = "JWS of Envelope<Receipts>"), (status = 401, description = "unsigned, tampered, stale"), (status = 422, description = "more than 500 answers")))]
+async fn receipts(State(hub): S, body: String) -> Result<Response, ApiError> {
+    let env: Envelope<ReceiptRequest> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
+    if env.body.answers.len() > ReceiptRequest::MAX {
+        return Err(ApiError::unprocessable("too_many", format!("ask about at most {} answers at a time", ReceiptRequest::MAX)));
+    }
+    let mut out = Vec::with_capacity(env.body.answers.len());
+    for answer in env.body.answers {
+        let row = hub.store.by_message(answer.requester.as_str(), answer.query.as_str()).await?;
+        let logged = row.and_then(|r| {
+            let entry: Entry = serde_json::from_str(r.entry.as_deref()?).ok()?;
+            (entry.provider == env.from).then_some(Logged { index: r.index, outcome: entry.outcome })
+        });
+        out.push(Receipt { answer, logged });
+    }
+    sign(&hub, &env.from, Receipts { receipts: out })
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "myna hub (情報提供ネットワークシステム)", description = "Linkage between agencies: registration, agency codes for J-LIS, queries checked against the permission table and forwarded with the code translated, and the transparency log (signed tree heads, inclusion and consistency proofs, a resident's records for the portal). Protocol bodies are compact JWS signed by the sending node; mutual TLS with the network CA. Errors are {\"error\": {\"code\", \"message\"}}."),
-    paths(register, list, agency, codes, query, notify, head, consistency, inclusion, person),
+    paths(register, list, agency, codes, query, notify, head, consistency, inclusion, person, receipts),
     components(schemas(Registered, DirectoryEntry, HeadView, ProofView, PersonRequest, PersonRecords, RecordView))
 )]
 struct Doc;
