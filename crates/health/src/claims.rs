@@ -60,15 +60,32 @@ const MAX_LISTED: usize = 50;
 
 /// Parses a whole file. Either every line is good, or the errors (first 50, then a count).
 pub fn parse_claims(text: &str) -> Result<Claims, Vec<ClaimError>> {
-    let mut out = Claims::default();
-    let mut errors = Vec::new();
-    let mut extra = 0usize;
-    // Line by line, so a reason names the line a person sees in an editor (a claim record
-    // never spans lines); each line is read as CSV for its quoting.
-    for (i, raw) in text.lines().enumerate() {
-        let line = i as u64 + 1;
+    let mut r = ClaimsReader::default();
+    for raw in text.lines() {
+        r.line(raw);
+    }
+    r.finish()
+}
+
+/// A claims file read a line at a time, as it arrives (a month's file is large: the node
+/// keeps the parsed lines, not the text). Line by line, so a reason names the line a person
+/// sees in an editor (a claim record never spans lines); each line is read as CSV for its
+/// quoting.
+#[derive(Debug, Default)]
+pub struct ClaimsReader {
+    out: Claims,
+    errors: Vec<ClaimError>,
+    extra: usize,
+    line: u64,
+}
+
+impl ClaimsReader {
+    /// The next line, without its line ending.
+    pub fn line(&mut self, raw: &str) {
+        self.line += 1;
+        let line = self.line;
         if raw.trim().is_empty() || raw.trim_start().starts_with('#') {
-            continue;
+            return;
         }
         let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1024).from_reader(raw.as_bytes());
         let mut rec = csv::StringRecord::new();
@@ -79,16 +96,40 @@ pub fn parse_claims(text: &str) -> Result<Claims, Vec<ClaimError>> {
                 parse_line(&fields).map(|(card, on, record)| ClaimLine { line, card, on, record }).map_err(|reason| ClaimError { line, reason })
             }
         };
+        self.push(res);
+    }
+
+    /// A line that could not be read at all (not UTF-8, too long).
+    pub fn bad_line(&mut self, reason: String) {
+        self.line += 1;
+        let line = self.line;
+        self.push(Err(ClaimError { line, reason }));
+    }
+
+    fn push(&mut self, res: Result<ClaimLine, ClaimError>) {
         match res {
-            Ok(l) => out.lines.push(l),
-            Err(e) if errors.len() < MAX_LISTED => errors.push(e),
-            Err(_) => extra += 1,
+            // Once a line is bad nothing is loaded: stop keeping the good ones.
+            Ok(l) if self.errors.is_empty() => self.out.lines.push(l),
+            Ok(_) => {}
+            Err(e) if self.errors.len() < MAX_LISTED => {
+                self.errors.push(e);
+                self.out.lines = Vec::new();
+            }
+            Err(_) => self.extra += 1,
         }
     }
-    if extra > 0 {
-        errors.push(ClaimError { line: 0, reason: format!("and {extra} more bad lines") });
+
+    /// How many lines have been read.
+    pub fn lines_read(&self) -> u64 {
+        self.line
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+
+    pub fn finish(mut self) -> Result<Claims, Vec<ClaimError>> {
+        if self.extra > 0 {
+            self.errors.push(ClaimError { line: 0, reason: format!("and {} more bad lines", self.extra) });
+        }
+        if self.errors.is_empty() { Ok(self.out) } else { Err(self.errors) }
+    }
 }
 
 fn want(fields: &[&str], n: usize, kind: &str) -> Result<(), String> {

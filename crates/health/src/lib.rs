@@ -16,7 +16,7 @@ mod pmh;
 mod tax;
 mod view;
 
-pub use claims::{Claim, ClaimError, ClaimLine, Claims, parse_claims};
+pub use claims::{Claim, ClaimError, ClaimLine, Claims, ClaimsReader, parse_claims};
 pub use consent::{CHECKUP_AGE, Consent, IdentityCheck, Scope};
 pub use date::{age_on, parse_date};
 pub use insurance::{Branch, Change, Copay, Eligibility, EligibilityError, InsurerNumber, LimitCategory, Standing, decisive, supersede};

@@ -7,7 +7,8 @@
 //!   or a face match, the patient's consent comes with it; the answer is the eligibility on
 //!   the day and a reception id that opens only the consented information.
 //! - `lookup.rs`: batch query (一括照会) and query by the card's printed fields.
-//! - `operator.rs`: facilities registered with a key; claims files loaded.
+//! - `operator.rs`: facilities registered with a key; claims files loaded (`upload.rs`: read
+//!   line by line as the file arrives, so the node keeps the parsed claims, not the text).
 //! - `reminders.rs`: vaccination reminders sent to residents as notices, once per dose.
 //! - `source.rs`: the resident's own view, answered to the portal through the hub.
 //! - `checklog.rs`: every identity check and consent, group-committed before the answer.
@@ -22,6 +23,7 @@ mod operator;
 mod reception;
 mod reminders;
 mod source;
+mod upload;
 mod view;
 mod web;
 

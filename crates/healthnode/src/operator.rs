@@ -26,15 +26,14 @@ const CLAIMS_LIMIT: usize = 256 * 1024 * 1024;
 /// A claims file may take this long to arrive (10 minutes; other bodies have 30 s).
 const CLAIMS_TIME: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// One claims file loads at a time, so what uploads hold in memory is one file's worth.
+/// One claims file loads at a time, so what uploads hold in memory is one file's parsed claims.
 static LOADING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 pub fn routes(h: Arc<Health>) -> Router {
     let claims_route = Router::new()
         .route("/v1/claims", post(claims))
         .layer(axum::middleware::from_fn(one_upload))
-        .layer(axum::middleware::from_fn(slow_body))
-        .layer(axum::extract::DefaultBodyLimit::max(CLAIMS_LIMIT));
+        .layer(axum::middleware::from_fn(slow_body));
     Router::new()
         .route("/v1/facilities", post(add_facility))
         .merge(claims_route)
@@ -168,11 +167,16 @@ pub struct ClaimsLoaded {
 /// Loads a claims file into `store`: every line checked first (a bad file is refused whole,
 /// with each bad line), then matched to people and stored in one transaction.
 pub async fn load_claims(store: &HealthStore, text: &str) -> Result<ClaimsLoaded, ApiError> {
-    let claims = parse_claims(text).map_err(|errs| {
+    let source = hex::encode(&Sha256::digest(text.as_bytes())[..12]);
+    load_parsed(store, crate::upload::Received { claims: parse_claims(text), source }).await
+}
+
+async fn load_parsed(store: &HealthStore, received: crate::upload::Received) -> Result<ClaimsLoaded, ApiError> {
+    let source = received.source;
+    let claims = received.claims.map_err(|errs| {
         let list: Vec<String> = errs.iter().map(ToString::to_string).collect();
         ApiError::unprocessable("claims", format!("nothing was loaded; fix these lines: {}", list.join("; ")))
     })?;
-    let source = hex::encode(&Sha256::digest(text.as_bytes())[..12]);
     let mut cards: Vec<String> = claims.lines.iter().map(|l| l.card.clone()).collect();
     cards.sort();
     cards.dedup();
@@ -214,10 +218,11 @@ pub async fn load_claims(store: &HealthStore, text: &str) -> Result<ClaimsLoaded
 
 /// Loads a claims file (CSV; the format is in `myna_health::claims`).
 #[utoipa::path(post, path = "/v1/claims", request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ClaimsLoaded), (status = 400, description = "not UTF-8"), (status = 401, description = "not the operator"), (status = 413, description = "over 256 MiB"), (status = 422, description = "bad lines, each with its reason; nothing loaded")),
+    responses((status = 200, body = ClaimsLoaded), (status = 400, description = "the upload broke off"), (status = 401, description = "not the operator"), (status = 413, description = "over 256 MiB"), (status = 422, description = "bad lines, each with its reason; nothing loaded")),
     security(("operator" = [])))]
-async fn claims(State(h): State<Arc<Health>>, body: String) -> Result<Json<ClaimsLoaded>, ApiError> {
-    Ok(Json(load_claims(&h.store, &body).await?))
+async fn claims(State(h): State<Arc<Health>>, body: axum::body::Body) -> Result<Json<ClaimsLoaded>, ApiError> {
+    let received = crate::upload::receive(body, CLAIMS_LIMIT).await?;
+    Ok(Json(load_parsed(&h.store, received).await?))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
