@@ -4,20 +4,25 @@
 
 use std::sync::Arc;
 
-use axum::{Json, Router, extract::State, http::HeaderMap, routing::post};
+use axum::{Json, Router, extract::State, routing::post};
 use myna_health::{Branch, InsurerNumber, card_key, decisive};
 use myna_node::{ApiError, ApiJson, today_jst};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::{Health, reception::{eligibility_view, facility, parse_records}};
+use crate::{Health, reception::{eligibility_view, parse_records}};
 
 /// At most this many patients per batch.
 const BATCH: usize = 1_000;
 
 pub fn routes(h: Arc<Health>) -> Router {
-    Router::new().route("/v1/eligibility/lookup", post(lookup)).route("/v1/eligibility/batch", post(batch)).with_state(h)
+    Router::new()
+        .route("/v1/eligibility/lookup", post(lookup))
+        .route("/v1/eligibility/batch", post(batch))
+        // The facility's key is checked before a request's body is read.
+        .route_layer(axum::middleware::from_fn_with_state((h.clone(), crate::reception::facility_caller as myna_node::HeaderCheck<_>), myna_node::check_caller))
+        .with_state(h)
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Clone)]
@@ -64,8 +69,7 @@ impl Health {
     responses((status = 200, description = "standing and eligibility"), (status = 400, description = "malformed JSON"), (status = 415, description = "not sent as application/json"), (status = 401, description = "facility unknown"),
         (status = 404, description = "nothing registered under these fields"), (status = 422, description = "a field is missing or malformed (the reason says which)")),
     security(("facility" = [])))]
-async fn lookup(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(c): ApiJson<CardFields>) -> Result<Json<Value>, ApiError> {
-    facility(&h, &headers)?;
+async fn lookup(State(h): State<Arc<Health>>, ApiJson(c): ApiJson<CardFields>) -> Result<Json<Value>, ApiError> {
     match h.lookup(&c).await {
         Ok(v) => Ok(Json(v)),
         Err(e) if e.starts_with("no eligibility") => Err(ApiError::not_found(e)),
@@ -79,8 +83,7 @@ async fn lookup(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(c): Ap
     responses((status = 200, description = "one answer per patient, in order"), (status = 400, description = "malformed JSON"), (status = 415, description = "not sent as application/json"), (status = 401, description = "facility unknown"),
         (status = 413, description = "more than 1,000 patients"), (status = 422, description = "a field is missing or of the wrong type")),
     security(("facility" = [])))]
-async fn batch(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(b): ApiJson<Batch>) -> Result<Json<Value>, ApiError> {
-    facility(&h, &headers)?;
+async fn batch(State(h): State<Arc<Health>>, ApiJson(b): ApiJson<Batch>) -> Result<Json<Value>, ApiError> {
     if b.patients.len() > BATCH {
         return Err(ApiError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", format!("at most {BATCH} patients per batch; split the list")));
     }

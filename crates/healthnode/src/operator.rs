@@ -11,7 +11,7 @@ use axum::{
     routing::post,
 };
 use myna_health::{Claim, Eligibility, Standing, parse_claims};
-use myna_node::{ApiError, ApiJson, now_secs};
+use myna_node::{ApiError, ApiJson, HeaderCheck, check_caller, now_secs};
 use myna_store::{FacilityRow, HealthStore, RecordRow};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -40,20 +40,8 @@ pub fn routes(h: Arc<Health>) -> Router {
         .route("/v1/reminders", post(reminders))
         // The operator is checked before any body is read: an unauthenticated upload is
         // refused at its headers and costs the node no memory.
-        .route_layer(axum::middleware::from_fn_with_state(h.clone(), require_operator))
+        .route_layer(axum::middleware::from_fn_with_state((h.clone(), operator as HeaderCheck<_>), check_caller))
         .with_state(h)
-}
-
-async fn require_operator(
-    State(h): State<Arc<Health>>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    match operator(&h, req.headers()) {
-        Ok(()) => next.run(req).await,
-        Err(e) => e.into_response(),
-    }
 }
 
 async fn slow_body(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
@@ -73,7 +61,7 @@ async fn one_upload(req: axum::extract::Request, next: axum::middleware::Next) -
     }
 }
 
-fn operator(h: &Health, headers: &HeaderMap) -> Result<(), ApiError> {
+fn operator(h: &Arc<Health>, headers: &HeaderMap) -> Result<(), ApiError> {
     match myna_node::bearer(headers) {
         Some(t) if h.operator_ok(t) => Ok(()),
         _ => Err(ApiError::new(
@@ -147,10 +135,8 @@ impl Health {
     (status = 401, description = "not the operator"), (status = 422, description = "bad code or name")), security(("operator" = [])))]
 async fn add_facility(
     State(h): State<Arc<Health>>,
-    headers: HeaderMap,
     ApiJson(f): ApiJson<FacilityNew>,
 ) -> Result<Json<FacilityKey>, ApiError> {
-    operator(&h, &headers)?;
     Ok(Json(h.add_facility(&f).await?))
 }
 
@@ -233,7 +219,6 @@ pub struct RemindersSent {
 /// Sends today's vaccination reminders now (they are also sent once a day).
 #[utoipa::path(post, path = "/v1/reminders", responses((status = 200, body = RemindersSent), (status = 401, description = "not the operator"), (status = 502, description = "the hub or the portal failed")),
     security(("operator" = [])))]
-async fn reminders(State(h): State<Arc<Health>>, headers: HeaderMap) -> Result<Json<RemindersSent>, ApiError> {
-    operator(&h, &headers)?;
+async fn reminders(State(h): State<Arc<Health>>) -> Result<Json<RemindersSent>, ApiError> {
     Ok(Json(RemindersSent { sent: h.send_reminders(myna_node::today_jst()).await? }))
 }

@@ -36,7 +36,13 @@ pub fn routes(h: Arc<Health>) -> Router {
         .route("/v1/reception/challenge", post(challenge))
         .route("/v1/reception", post(reception))
         .route("/v1/receptions/{id}/{scope}", get(consented))
+        // The facility's key is checked before a request's body is read.
+        .route_layer(axum::middleware::from_fn_with_state((h.clone(), facility_caller as myna_node::HeaderCheck<_>), myna_node::check_caller))
         .with_state(h)
+}
+
+pub(crate) fn facility_caller(h: &Arc<Health>, headers: &HeaderMap) -> Result<(), ApiError> {
+    facility(h, headers).map(|_| ())
 }
 
 pub(crate) fn facility(h: &Health, headers: &HeaderMap) -> Result<FacilityRow, ApiError> {

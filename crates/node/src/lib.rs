@@ -27,6 +27,24 @@ pub fn today_jst() -> time::Date {
     time::OffsetDateTime::now_utc().to_offset(JST).date()
 }
 
+/// How a route layer checks a caller from the request's headers alone.
+pub type HeaderCheck<S> = fn(&S, &axum::http::HeaderMap) -> Result<(), ApiError>;
+
+/// A route layer's middleware (`route_layer(from_fn_with_state((state, check), check_caller))`):
+/// the caller is checked before anything reads the request's body, so a caller without
+/// credentials costs the node no memory for what it sends.
+pub async fn check_caller<S: Clone + Send + Sync + 'static>(
+    axum::extract::State((state, check)): axum::extract::State<(S, HeaderCheck<S>)>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    match check(&state, req.headers()) {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
+}
+
 /// The token of an `Authorization: Bearer <token>` header.
 pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
     headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")

@@ -29,10 +29,12 @@ pub fn routes(agency: Arc<Agency>) -> Router {
         .route("/v1/people/{person}/copies/{item}", put(put_copy))
         .route("/v1/queries", post(query))
         .route("/v1/exchanges", get(exchanges))
+        // The clerk's token is checked before a request's body is read.
+        .route_layer(axum::middleware::from_fn_with_state((agency.clone(), clerk as myna_node::HeaderCheck<_>), myna_node::check_caller))
         .with_state(agency)
 }
 
-pub(super) fn clerk(a: &Agency, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) fn clerk(a: &Arc<Agency>, headers: &HeaderMap) -> Result<(), ApiError> {
     let token = myna_node::bearer(headers).unwrap_or_default();
     if a.clerk_ok(token) {
         Ok(())
@@ -81,8 +83,7 @@ pub struct Enrolled {
 
 /// Obtains the agency's code for a person from J-LIS (符号取得) and keeps it.
 #[utoipa::path(post, path = "/v1/people", request_body = EnrolRequest, responses((status = 200, body = Enrolled), (status = 401), (status = 404, description = "J-LIS knows no such number")))]
-async fn enrol(State(a): S, headers: HeaderMap, ApiJson(r): ApiJson<EnrolRequest>) -> Result<Json<Enrolled>, ApiError> {
-    clerk(&a, &headers)?;
+async fn enrol(State(a): S, ApiJson(r): ApiJson<EnrolRequest>) -> Result<Json<Enrolled>, ApiError> {
     check_person(&r.person)?;
     let code = a.enrol(&r.person, Enrolment::Number { number: r.number.clone() }).await?;
     Ok(Json(Enrolled { person: r.person, code }))
@@ -137,11 +138,9 @@ pub struct CopyRequest {
     responses((status = 204), (status = 404, description = "person not enrolled"), (status = 422, description = "does not match the layout")))]
 async fn put_copy(
     State(a): S,
-    headers: HeaderMap,
     Path((person, item)): Path<(String, String)>,
     ApiJson(r): ApiJson<CopyRequest>,
 ) -> Result<StatusCode, ApiError> {
-    clerk(&a, &headers)?;
     let item: InfoItem = item.parse().map_err(|e: myna_link::TableError| ApiError::unprocessable("item", e.to_string()))?;
     let version = match r.version {
         Some(v) => v,
@@ -194,8 +193,7 @@ pub struct QueryResult {
 /// or a provider's failure (502) names its record in the hub's log.
 #[utoipa::path(post, path = "/v1/queries", request_body = QueryRequest,
     responses((status = 200, body = QueryResult), (status = 403, description = "refused by the hub"), (status = 502, description = "the provider failed or the hub is down")))]
-async fn query(State(a): S, headers: HeaderMap, ApiJson(r): ApiJson<QueryRequest>) -> Result<Json<QueryResult>, ApiError> {
-    clerk(&a, &headers)?;
+async fn query(State(a): S, ApiJson(r): ApiJson<QueryRequest>) -> Result<Json<QueryResult>, ApiError> {
     Ok(Json(a.ask(&r).await?))
 }
 
@@ -290,8 +288,7 @@ pub struct ExchangeView {
 
 /// The agency's own record of what it asked and answered, newest first.
 #[utoipa::path(get, path = "/v1/exchanges", params(Limit), responses((status = 200, body = Vec<ExchangeView>)))]
-async fn exchanges(State(a): S, headers: HeaderMap, Q(l): Q<Limit>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
-    clerk(&a, &headers)?;
+async fn exchanges(State(a): S, Q(l): Q<Limit>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
     let rows = a.store.exchanges(l.limit.unwrap_or(100).min(1000)).await?;
     Ok(Json(
         rows.into_iter()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::{
     Json, Router,
     extract::State,
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     routing::post,
 };
 use myna_link::{AgencyId, Delivery, Envelope, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad, open_envelope, seal};
@@ -21,7 +21,12 @@ use super::{
 use crate::wire::{now_secs, post_jws, rejected};
 
 pub fn routes(agency: Arc<Agency>) -> Router {
-    Router::new().route("/v1/notices", post(send)).route("/v1/pushes", post(push)).with_state(agency)
+    Router::new()
+        .route("/v1/notices", post(send))
+        .route("/v1/pushes", post(push))
+        // The clerk's token is checked before a request's body is read.
+        .route_layer(axum::middleware::from_fn_with_state((agency.clone(), clerk as myna_node::HeaderCheck<_>), myna_node::check_caller))
+        .with_state(agency)
 }
 
 /// What a clerk's system pushes to another agency's node about a person.
@@ -50,8 +55,7 @@ pub struct PushSent {
 #[utoipa::path(post, path = "/v1/pushes", request_body = PushSend,
     responses((status = 200, body = PushSent), (status = 403, description = "this agency may not push this kind to that recipient"), (status = 404, description = "person not enrolled"),
         (status = 502, description = "the recipient refused (the reason is passed on) or the hub failed")))]
-async fn push(State(a): State<Arc<Agency>>, headers: HeaderMap, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSent>, ApiError> {
-    clerk(&a, &headers)?;
+async fn push(State(a): State<Arc<Agency>>, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSent>, ApiError> {
     check_person(&r.person)?;
     let to: AgencyId = r.to.parse().map_err(|e: myna_link::CodeError| ApiError::unprocessable("to", e.to_string()))?;
     if r.kind == PushKind::Notice {
@@ -84,8 +88,7 @@ pub struct NoticeSent {
 /// Sends a notice to a resident through the hub; the portal keeps it for them.
 #[utoipa::path(post, path = "/v1/notices", request_body = NoticeSend,
     responses((status = 200, body = NoticeSent), (status = 404, description = "person not enrolled"), (status = 422, description = "empty or oversized"), (status = 502, description = "the portal or hub failed")))]
-async fn send(State(a): State<Arc<Agency>>, headers: HeaderMap, ApiJson(r): ApiJson<NoticeSend>) -> Result<Json<NoticeSent>, ApiError> {
-    clerk(&a, &headers)?;
+async fn send(State(a): State<Arc<Agency>>, ApiJson(r): ApiJson<NoticeSend>) -> Result<Json<NoticeSent>, ApiError> {
     Ok(Json(a.notify(&r).await?))
 }
 
