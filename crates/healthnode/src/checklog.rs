@@ -3,7 +3,9 @@
 //! transaction (one fsync), which is what lets the log keep up with the check rate.
 
 use myna_node::ApiError;
-use myna_store::{CheckRow, HealthStore, StoreError};
+use myna_store::StoreError;
+
+use crate::store::{CheckRow, HealthStore};
 use tokio::sync::{mpsc, oneshot};
 
 type Job = (CheckRow, oneshot::Sender<Result<(), StoreError>>);

@@ -9,7 +9,7 @@ use axum::{Router, extract::State, http::StatusCode, response::Response, routing
 use myna_health::{Change, Eligibility, PmhRecord, supersede};
 use myna_link::{AgencyId, AgencyKind, HEALTH_ID, NoticeAck, NoticeForward, PushKind, notice_aad};
 use myna_node::{ApiError, jose, now_secs};
-use myna_store::{EligibilityRow, RecordRow};
+use crate::store::{EligibilityRow, RecordRow};
 use serde::Deserialize;
 
 use crate::Health;

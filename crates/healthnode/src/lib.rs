@@ -26,6 +26,7 @@ mod source;
 mod upload;
 mod view;
 mod web;
+pub mod store;
 
 use std::{
     collections::HashMap,
@@ -40,7 +41,8 @@ use myna_pki::{
     reader::CardReader,
 };
 use myna_rp::CrlCache;
-use myna_store::{Db, FacilityRow, HealthStore};
+use myna_store::Db;
+use store::{FacilityRow, HealthStore};
 use sha2::{Digest, Sha256};
 
 pub use face::{FaceMatcher, StandInFace};
@@ -96,7 +98,7 @@ pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: 
     let setup = |e: &dyn std::fmt::Display| HealthError::setup(e);
     let (jlis, trust, crl) = myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(|e| setup(&e))?;
     let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
-    let store = HealthStore::new(db.clone());
+    let store = HealthStore::open(db.clone()).await?;
     let facilities = store.facilities().await?.into_iter().map(|f| (f.code.clone(), f)).collect();
     let slot: Arc<std::sync::OnceLock<std::sync::Weak<Health>>> = Arc::new(std::sync::OnceLock::new());
     let inbox_slot = slot.clone();

@@ -12,7 +12,7 @@ use axum::{
 };
 use myna_health::{Claim, Eligibility, Standing, parse_claims};
 use myna_node::{ApiError, ApiJson, HeaderCheck, check_caller, now_secs};
-use myna_store::{FacilityRow, HealthStore, RecordRow};
+use crate::store::{FacilityRow, HealthStore, RecordRow};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;

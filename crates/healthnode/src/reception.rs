@@ -17,7 +17,7 @@ use myna_health::{Consent, Eligibility, IdentityCheck, Scope, Standing, age_on, 
 use myna_link::Enrolment;
 use myna_node::{ApiError, ApiJson, now_secs, today_jst};
 use myna_pki::login::{ChallengeBook, LoginError, LoginResponse};
-use myna_store::{CheckRow, EligibilityRow, FacilityRow};
+use crate::store::{CheckRow, EligibilityRow, FacilityRow};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;

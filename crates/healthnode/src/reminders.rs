@@ -5,7 +5,7 @@
 use myna_health::{PmhRecord, reminders};
 use myna_linkage::agency::NoticeSend;
 use myna_node::{ApiError, now_secs};
-use myna_store::RecordRow;
+use crate::store::RecordRow;
 
 use crate::Health;
 

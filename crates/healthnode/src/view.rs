@@ -4,7 +4,9 @@
 //! of 100 each).
 
 use myna_health::{CheckupResult, CheckupWire, Eligibility, Expense, ItemValue, Medication, MedicalView, PmhRecord, reminders};
-use myna_store::{HealthStore, StoreError};
+use myna_store::StoreError;
+
+use crate::store::HealthStore;
 use serde_json::{Value, json};
 
 /// Rows per list (the layout's limit).

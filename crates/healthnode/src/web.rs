@@ -24,7 +24,7 @@ use myna_node::{
     now_secs,
     web::{Fields, cookie, csrf_ok, field, random_hex, set_cookie, static_file},
 };
-use myna_store::FacilityRow;
+use crate::store::FacilityRow;
 use serde_json::Value;
 
 use crate::{FaceMatcher, Health, StandInFace, lookup::CardFields, reception::ReceptionRequest};

@@ -8,7 +8,8 @@ use base64ct::{Base64, Encoding};
 use myna_linkage::{agency::{self, AgencyConfig, Started}, hub};
 use myna_node::{NodeIdentity, RunningNode};
 use myna_pki::{CardCert, CertKind, Secret, login::Challenge, softcard::{KdfParams, SoftCard, UnlockedKey}, token::CardToken};
-use myna_store::{Db, RegistryStore};
+use myna_jlis::store::RegistryStore;
+use myna_store::Db;
 use reqwest::Client;
 use serde_json::{Value, json};
 

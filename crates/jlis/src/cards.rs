@@ -15,7 +15,9 @@ use base64ct::{Base64, Encoding};
 use myna_node::{ApiError, ApiJson};
 use myna_pki::{CardCert, CertKind, Holder, IssueRequest, PkiError, Reason, Serial, Status, csr, time as pt};
 use myna_registry::{EventKind, Resident, ResidentCode, Status as Living};
-use myna_store::{CardError, CardRow, CardStatus, CertRow, NewCert, StoreError};
+use myna_store::StoreError;
+
+use crate::store::{CardError, CardRow, CardStatus, CertRow, NewCert};
 
 use crate::{api::ErrorBody, cards_api::*, state::Jlis};
 
@@ -42,7 +44,7 @@ impl From<Failure> for ApiError {
                 ApiError::conflict("card_state", e.to_string())
             }
             Failure::Pki(e) => ApiError::unprocessable("certificate_refused", e.to_string()),
-            Failure::Card(CardError::Store(e)) | Failure::Store(e) => crate::errors::from_store(e),
+            Failure::Card(CardError::Store(e)) | Failure::Store(e) => ApiError::store(e),
             Failure::Poisoned => ApiError::internal("poisoned lock"),
         }
     }

@@ -1,20 +1,27 @@
 //! Store errors as API answers.
 
 use myna_node::ApiError;
-use myna_store::StoreError;
+use crate::store::RegistryError;
 
-pub(crate) fn from_store(e: StoreError) -> ApiError {
+impl From<RegistryError> for ApiError {
+    fn from(e: RegistryError) -> Self {
+        from_store(e)
+    }
+}
+
+pub(crate) fn from_store(e: RegistryError) -> ApiError {
     match e {
-        StoreError::Event(e) => ApiError::unprocessable("event_refused", e.to_string()),
-        StoreError::Date(e) => ApiError::unprocessable("invalid_date", e.to_string()),
-        StoreError::NoSuchResident(c) => ApiError::not_found(format!("no resident with record code {c}")),
-        StoreError::NoSuchHousehold(h) => {
+        RegistryError::Event(e) => ApiError::unprocessable("event_refused", e.to_string()),
+        RegistryError::Date(e) => ApiError::unprocessable("invalid_date", e.to_string()),
+        RegistryError::NoSuchResident(c) => ApiError::not_found(format!("no resident with record code {c}")),
+        RegistryError::NoSuchHousehold(h) => {
             ApiError::unprocessable("no_such_household", format!("household {h} has nobody living in it"))
         }
-        StoreError::IdempotencyConflict(k) => ApiError::conflict(
+        RegistryError::IdempotencyConflict(k) => ApiError::conflict(
             "idempotency_conflict",
             format!("Idempotency-Key {k:?} was already used for a different request"),
         ),
-        other => ApiError::store(other),
+        RegistryError::Store(e) => ApiError::store(e),
+        other => ApiError::internal(other),
     }
 }

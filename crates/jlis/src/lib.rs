@@ -10,11 +10,12 @@ mod handlers;
 mod linkage;
 mod openapi;
 mod state;
+pub mod store;
 
 use std::{net::SocketAddr, sync::Arc};
 
 use myna_node::{Metrics, NodeIdentity, RunningNode, TlsError};
-use myna_store::RegistryStore;
+use store::RegistryStore;
 
 pub use api::*;
 pub use cards::consent_text;

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use myna_pki::{Authority, AuthorityFiles, CertKind, Revocation, TrustStore};
-use myna_store::{JpkiStore, RegistryStore, StoreError};
+use myna_store::StoreError;
+
+use crate::store::{JpkiStore, RegistryStore};
 
 /// How long a published CRL is good for (nextUpdate). J-LIS republishes on every change.
 pub const CRL_HOURS: i64 = 24;
@@ -45,7 +47,7 @@ pub enum SetupError {
 impl Jlis {
     /// Loads the authority from the database, creating it on first start.
     pub async fn open(registry: RegistryStore, now: i64) -> Result<Self, SetupError> {
-        let cards = JpkiStore::new(registry.db().clone());
+        let cards = JpkiStore::open(registry.db().clone()).await?;
         let json = cards
             .meta_or_init("jpki_authority", || {
                 let a = Authority::create(now).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -9,7 +9,8 @@ use myna_node::{NodeIdentity, RunningNode};
 use myna_pki::softcard::{KdfParams, SoftCard};
 use myna_pki::token::CardToken;
 use myna_pki::{CardCert, CertKind, RevocationList, Secret, Status, TrustStore, ocsp};
-use myna_store::{Db, RegistryStore};
+use myna_jlis::store::RegistryStore;
+use myna_store::Db;
 use reqwest::{Certificate, Client, StatusCode};
 use serde_json::{Value, json};
 

@@ -64,7 +64,14 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
     assert!(ok, "{out}");
     assert!(out.contains("3 of 3 tries left") && out.contains("5 of 5 tries left"), "{out}");
 
-    let (ok, out) = card(&["login", f, "--service", &service, "--jlis", &jlis, "--ca", ca], &[("MYNA_PIN", "1234")]);
+    // The demo may still be starting its nodes after the cards exist (a loaded machine):
+    // the first login is retried until the service answers.
+    let login = || card(&["login", f, "--service", &service, "--jlis", &jlis, "--ca", ca], &[("MYNA_PIN", "1234")]);
+    let (mut ok, mut out) = login();
+    while !ok && start.elapsed() < Duration::from_secs(120) && !out.contains("PIN") {
+        std::thread::sleep(Duration::from_millis(500));
+        (ok, out) = login();
+    }
     assert!(ok, "{out}");
     assert!(out.contains("logged in as "), "{out}");
 

@@ -19,7 +19,7 @@ use maud::{Markup, html};
 use myna_node::now_secs;
 use myna_pittari::{Field, FieldError, FieldKind, Filled, LifeEvent, Offering};
 use myna_pki::CertKind;
-use myna_store::ApplicationRow;
+use crate::store::ApplicationRow;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

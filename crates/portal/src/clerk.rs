@@ -19,7 +19,7 @@ use axum::{
 use maud::html;
 use myna_node::{ApiError, ApiJson, now_secs};
 use myna_pittari::SignedDocument;
-use myna_store::ApplicationRow;
+use crate::store::ApplicationRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};

@@ -25,6 +25,7 @@ mod notices;
 mod oauth;
 mod page;
 mod session;
+pub mod store;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -32,7 +33,8 @@ use myna_linkage::agency::{Agency, AgencyConfig};
 use myna_node::{Metrics, NodeIdentity, RunningNode};
 use myna_pittari::Catalogue;
 use myna_pki::login::LoginVerifier;
-use myna_store::{Db, PortalStore};
+use myna_store::Db;
+use store::PortalStore;
 
 pub use myna_pki::reader::{CardInfo, CardReader, CardSignature};
 pub use myna_link::PORTAL_ID;
@@ -98,7 +100,7 @@ pub async fn start(db: Db, identity: &NodeIdentity, web: SocketAddr, node_addr: 
     .await?;
     let oauth = oauth::OAuth::new(&identity.key_pem, &config.public_url).map_err(|e| setup(&e))?;
     let portal = Arc::new(Portal {
-        store: PortalStore::new(db),
+        store: PortalStore::open(db).await?,
         agency: started.agency,
         catalogue: Catalogue::shipped().map_err(|e| setup(&e))?,
         table: myna_link::PermissionTable::shipped().map_err(|e| setup(&e))?,

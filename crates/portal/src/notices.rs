@@ -21,7 +21,7 @@ use axum::{
 use maud::html;
 use myna_link::{AgencyId, NoticeAck, NoticeForward, NoticeText, PORTAL_ID, notice_aad};
 use myna_node::{ApiError, jose, now_secs};
-use myna_store::NoticeRow;
+use crate::store::NoticeRow;
 use serde::Serialize;
 use tokio::sync::broadcast;
 

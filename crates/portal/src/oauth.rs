@@ -29,7 +29,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use maud::html;
 use myna_link::InfoItem;
 use myna_node::{ApiError, jose, now_secs};
-use myna_store::ClientRow;
+use crate::store::ClientRow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

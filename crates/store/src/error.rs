@@ -6,31 +6,15 @@ pub enum StoreError {
     Url(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
-    #[error("no resident with record code {0}")]
-    NoSuchResident(String),
-    #[error("idempotency key {0:?} was already used for a different request")]
-    IdempotencyConflict(String),
-    #[error(transparent)]
-    Event(#[from] myna_registry::EventError),
-    #[error("number issuance: {0}")]
-    Issue(#[from] myna_number::IssueError),
-    #[error(transparent)]
-    Date(#[from] myna_registry::DateError),
     #[error(
         "this database has schema {0}, written by a development build before the compact layout; \
          regenerate it (myna population generate) or remove the file"
     )]
     RetiredSchema(i64),
-    #[error("a bulk load needs an empty registry; this one has {0} residents (record them as events instead)")]
-    NotEmpty(i64),
-    #[error("a number-issuing thread stopped before it finished; nothing of the batch was written")]
-    IssuerThread,
     #[error("{0}")]
     Conflict(String),
     #[error("the database cannot be written ({0}), so the node does not start: {1}")]
     NotWritable(&'static str, String),
-    #[error("household {0} has nobody living in it")]
-    NoSuchHousehold(u64),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -1,25 +1,15 @@
-//! Storage for the registry: one database per node, SQLite (WAL, file per node) by default
-//! or PostgreSQL by URL, with the same schema and migrations. Thin: the rules live in
-//! `myna-registry`; this crate moves records in and out and keeps writes durable and
-//! idempotent.
+//! A node's database: SQLite (WAL, a file per node) by default or PostgreSQL by URL, one
+//! portable dialect, writes that are durable before they are acknowledged (`write.rs`), and
+//! the migration runner. Each node role owns its tables (a [`Schema`]) and its store module in
+//! its own crate; this crate knows none of them. Every database holds [`CORE`]: `meta` (a
+//! node's keys and settings) and `counters`.
 
 mod db;
 mod error;
-mod health;
-mod jpki;
-mod link;
 mod migrate;
-mod portal;
-mod registry;
-mod rows;
 mod write;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
-pub use health::{CheckRow, EligibilityRow, FacilityRow, HealthStore, RecordRow};
-pub use jpki::{CardError, CardRow, CardStatus, CertRow, JpkiStore, NewCert};
-pub use link::{AgencyRow, AgencyStore, ExchangeRow, HubStore, LogRow, NewEntry};
-pub use myna_registry::NewResident;
-pub use portal::{ApplicationRow, ClientRow, GrantRow, NoticeRow, PortalStore};
-pub use registry::{EventRecord, Recorded, RegistryStore};
-pub use write::{StorageCondition, StorageReport};
+pub use migrate::{CORE, Migration, Schema};
+pub use write::{StorageCondition, StorageReport, WriteQuery, WriteTx};

@@ -164,7 +164,7 @@ impl StorageReport {
 /// `&mut *tx`; [`WriteTx::commit`] is the only way to keep them. Dropped without a
 /// successful commit (an error, a `?`, a cancelled request), the connection is closed,
 /// which rolls back everything it held, and never returns to the pool.
-pub(crate) struct WriteTx {
+pub struct WriteTx {
     conn: Option<PoolConnection<Any>>,
 }
 
@@ -172,7 +172,7 @@ impl Db {
     /// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so two writers wait for each other (busy timeout) instead of one failing
     /// when it upgrades from reading.
-    pub(crate) async fn begin(&self) -> Result<WriteTx, StoreError> {
+    pub async fn begin(&self) -> Result<WriteTx, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let begin = match self.backend {
             Backend::Sqlite => "BEGIN IMMEDIATE",
@@ -188,7 +188,7 @@ impl Db {
     }
 
     /// Runs one write statement in a transaction of its own (see [`WriteTx`]).
-    pub(crate) async fn write_one<'q>(
+    pub async fn write_one<'q>(
         &self,
         q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     ) -> Result<sqlx::any::AnyQueryResult, StoreError> {
@@ -204,7 +204,7 @@ impl WriteTx {
     /// transaction was kept (SQLite) or its fate is unknown to this node (a PostgreSQL
     /// connection lost during COMMIT): either way nothing may be acknowledged, and a retry
     /// with the same idempotency key finds out.
-    pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
         let Some(mut conn) = self.conn.take() else {
             return Err(StoreError::Corrupt("a write transaction was used after it ended".into()));
         };
@@ -252,12 +252,32 @@ impl DerefMut for WriteTx {
 
 /// `query.write(&db)`: a write statement run as [`Db::write_one`], in a transaction of its
 /// own on a connection that is discarded if anything fails.
-pub(crate) trait WriteQuery<'q> {
+pub trait WriteQuery<'q> {
     fn write(self, db: &Db) -> impl std::future::Future<Output = Result<sqlx::any::AnyQueryResult, StoreError>> + Send;
 }
 
 impl<'q> WriteQuery<'q> for sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
     fn write(self, db: &Db) -> impl std::future::Future<Output = Result<sqlx::any::AnyQueryResult, StoreError>> + Send {
         db.write_one(self)
+    }
+}
+
+impl WriteTx {
+    /// Reserves `n` values of counter `name` (in [`crate::CORE`]'s `counters`), returning the
+    /// first. Counters only go up, so a serial (and so a number or a code) is never given
+    /// twice, even after a failed write.
+    pub async fn reserve(&mut self, name: &str, n: u64) -> Result<u64, StoreError> {
+        use sqlx::Row as _;
+        sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .execute(&mut **self)
+            .await?;
+        let row = sqlx::query("UPDATE counters SET value = value + $1 WHERE name = $2 RETURNING value")
+            .bind(n as i64)
+            .bind(name)
+            .fetch_one(&mut **self)
+            .await?;
+        let end: i64 = row.try_get(0)?;
+        Ok(end as u64 - n)
     }
 }

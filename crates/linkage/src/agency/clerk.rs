@@ -14,7 +14,7 @@ use myna_link::{
     payload_aad,
 };
 use myna_node::{ApiError, ApiJson};
-use myna_store::ExchangeRow;
+use super::store::ExchangeRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 

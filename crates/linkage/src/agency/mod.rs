@@ -6,12 +6,13 @@ mod clerk;
 mod notice;
 mod provide;
 mod receipt;
+mod store;
 
 use std::{net::SocketAddr, sync::Arc};
 
 use myna_link::{AgencyId, Envelope, Layouts, NetworkTrust, NodeKey, Registration, seal::SealKey};
 use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
-use myna_store::{AgencyStore, Db, StoreError};
+use myna_store::{Db, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -22,6 +23,7 @@ use crate::{
 pub use clerk::{QueryRequest, QueryResult, openapi_json};
 pub use notice::{NoticeSend, NoticeSent};
 pub use receipt::{NOT_DELIVERED, RECEIPT_AFTER};
+pub use store::{AgencyStore, ExchangeRow, SCHEMA};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgencyError {
@@ -109,7 +111,7 @@ impl Agency {
         let token = hex::encode(db.secret_or_init("agency_clerk_token").await?);
         let agency = Self {
             id: key.id().clone(),
-            store: AgencyStore::new(db),
+            store: AgencyStore::open(db).await?,
             trust: NetworkTrust::from_ca_pem(&identity.ca_pem).map_err(|e| setup(&e))?,
             key,
             seal,

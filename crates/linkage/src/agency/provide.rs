@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::{Router, extract::State, http::StatusCode, response::Response, routing::post};
 use myna_link::{Answer, Envelope, Forward, Version, open_envelope, payload_aad, seal};
 use myna_node::ApiError;
-use myna_store::ExchangeRow;
+use super::store::ExchangeRow;
 
 use super::Agency;
 use crate::wire::{jose, now_secs, rejected};

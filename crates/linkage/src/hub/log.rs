@@ -6,7 +6,9 @@ use std::sync::{Arc, RwLock};
 
 use myna_link::{Entry, NodeKey, TreeHead, merkle::{self, Tree}};
 use myna_node::ApiError;
-use myna_store::{HubStore, NewEntry, StorageCondition, StoreError};
+use myna_store::{StorageCondition, StoreError};
+
+use super::store::{HubStore, NewEntry};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::wire::now_ms;

@@ -6,6 +6,7 @@ mod log;
 mod notify;
 mod query;
 mod routes;
+mod store;
 
 use std::{
     collections::{HashMap, HashSet},
@@ -15,9 +16,10 @@ use std::{
 
 use myna_link::{AgencyId, CodeBook, LinkId, Layouts, NetworkTrust, NodeKey, PermissionTable};
 use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
-use myna_store::{AgencyRow, Db, HubStore, StoreError};
+use myna_store::{Db, StoreError};
 
 pub use log::{Log, LogError, SignedHead};
+pub use store::{AgencyRow, HubStore, LogRow, NewEntry, SCHEMA};
 pub use myna_link::SELF_INFORMATION;
 pub use routes::{DirectoryEntry, PersonRecords, PersonRequest, ProofView, RecordView, openapi_json};
 
@@ -57,7 +59,7 @@ pub struct Hub {
 
 impl Hub {
     pub async fn open(db: Db, identity: &NodeIdentity) -> Result<Self, HubError> {
-        let store = HubStore::new(db.clone());
+        let store = HubStore::open(db.clone()).await?;
         let key = Arc::new(NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| HubError::Setup(e.to_string()))?);
         let trust = NetworkTrust::from_ca_pem(&identity.ca_pem).map_err(|e| HubError::Setup(e.to_string()))?;
         let codes = CodeBook::new(db.secret_or_init("hub_code_master").await?);

@@ -11,11 +11,10 @@ use axum::{
 };
 use myna_link::{AgencyCode, AgencyId, CodeIssued, CodeRequest, Entry, Envelope, Logged, Receipt, ReceiptRequest, Receipts, Registration, open_envelope};
 use myna_node::ApiError;
-use myna_store::AgencyRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::{Hub, JLIS_ID, query::{Handled, status_of}};
+use super::{AgencyRow, Hub, JLIS_ID, query::{Handled, status_of}};
 use crate::wire::{jose, now_secs, rejected};
 
 type S = State<Arc<Hub>>;

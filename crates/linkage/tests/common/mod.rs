@@ -7,7 +7,8 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use myna_link::{AgencyId, Envelope, NodeKey, Query};
 use myna_linkage::{agency::{self, AgencyConfig, Started}, hub::{self, Hub}};
 use myna_node::{NodeIdentity, RunningNode};
-use myna_store::{Db, RegistryStore};
+use myna_jlis::store::RegistryStore;
+use myna_store::Db;
 use serde_json::{Value, json};
 
 pub const CITY_A: &str = "municipality:131016";

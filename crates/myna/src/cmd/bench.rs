@@ -2,7 +2,8 @@ use std::time::Instant;
 
 use clap::Subcommand;
 use myna_registry::{LookupOutcome, LookupQuery};
-use myna_store::{Db, RegistryStore};
+use myna_jlis::store::RegistryStore;
+use myna_store::Db;
 
 use super::{
     CmdResult,

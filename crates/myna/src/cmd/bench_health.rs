@@ -13,7 +13,9 @@ use base64ct::{Base64, Encoding};
 use clap::Args;
 use myna_node::NodeIdentity;
 use myna_pki::login::Challenge;
-use myna_store::{Db, EligibilityRow, HealthStore, RegistryStore};
+use myna_healthnode::store::{EligibilityRow, HealthStore};
+use myna_jlis::store::RegistryStore;
+use myna_store::Db;
 use serde_json::json;
 
 use super::bench::{latencies, percentile};
@@ -78,7 +80,7 @@ impl EligibilityBench {
 
         // The insured.
         let db_url = self.db.clone().unwrap_or_else(|| format!("sqlite://{}", dir.join("health.db").display()));
-        let store = HealthStore::new(Db::open(&db_url).await?);
+        let store = HealthStore::open(Db::open(&db_url).await?).await?;
         let have = store.count_eligibility().await? as usize;
         if self.reuse && have == self.insured {
             println!("reusing {have} insured in {db_url}");

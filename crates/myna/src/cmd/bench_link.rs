@@ -10,7 +10,8 @@ use clap::Args;
 use myna_link::{AgencyId, Entry, LinkId, MessageId, Outcome, TaskId, merkle};
 use myna_linkage::{agency::{AgencyConfig, QueryRequest}, hub};
 use myna_node::NodeIdentity;
-use myna_store::{Db, HubStore};
+use myna_linkage::hub::HubStore;
+use myna_store::Db;
 use serde_json::json;
 
 use super::{CmdResult, bench::latencies, bench_login::drive};
@@ -132,7 +133,7 @@ impl LogBench {
     async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
         let identity = NodeIdentity::load_or_create(&dir.join("network"), hub::HUB_ID, &[])?;
         let key = Arc::new(myna_link::NodeKey::from_pem(&identity.cert_pem, &identity.key_pem)?);
-        let store = HubStore::new(Db::open(&format!("sqlite://{}", dir.join("hub.db").display())).await?);
+        let store = HubStore::open(Db::open(&format!("sqlite://{}", dir.join("hub.db").display())).await?).await?;
         let log = Arc::new(hub::Log::open(store, key).await?);
         let requester: AgencyId = "municipality:131016".parse()?;
         let provider: AgencyId = "municipality:271004".parse()?;

@@ -14,7 +14,8 @@ use myna_pki::login::Challenge;
 use myna_pki::softcard::KdfParams;
 use myna_pki::token::CardToken;
 use myna_pki::{CardCert, CertKind, Secret};
-use myna_store::{Db, RegistryStore};
+use myna_jlis::store::RegistryStore;
+use myna_store::Db;
 use serde_json::{Value, json};
 
 use super::bench::{latencies, percentile};

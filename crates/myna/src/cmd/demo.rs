@@ -2,7 +2,8 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use clap::Args;
 use myna_node::NodeIdentity;
-use myna_store::{Db, RegistryStore};
+use myna_jlis::store::RegistryStore;
+use myna_store::Db;
 
 use super::{CmdResult, population::load, today};
 
@@ -170,7 +171,7 @@ async fn issue_demo_cards(
     dir: &std::path::Path,
     jlis: &str,
     ca: &std::path::Path,
-    samples: &[myna_store::NewResident],
+    samples: &[myna_jlis::store::NewResident],
 ) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
     let args = super::card::JlisArgs { jlis: jlis.to_string(), ca: Some(ca.to_owned()) };
     let cards_dir = dir.join("cards");

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use myna_store::NewResident;
+use myna_jlis::store::NewResident;
 use serde_json::{Value, json};
 
 use super::{demo_link::at, link::ClerkArgs};

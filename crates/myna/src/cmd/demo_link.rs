@@ -5,7 +5,8 @@
 use std::{net::SocketAddr, path::Path};
 
 use myna_node::{NodeIdentity, RunningNode};
-use myna_store::{Db, NewResident};
+use myna_jlis::store::NewResident;
+use myna_store::Db;
 use serde_json::{Value, json};
 
 use super::{card::JlisArgs, link::ClerkArgs};

@@ -2,7 +2,8 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use clap::Subcommand;
 use myna_node::NodeIdentity;
-use myna_store::{Db, RegistryStore};
+use myna_jlis::store::RegistryStore;
+use myna_store::Db;
 
 use super::{CmdResult, default_state, population::db_url, random_key};
 

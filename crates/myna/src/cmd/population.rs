@@ -4,7 +4,8 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use myna_population::Generator;
 use myna_registry::NewResident;
-use myna_store::{Db, RegistryStore};
+use myna_jlis::store::RegistryStore;
+use myna_store::Db;
 use time::Date;
 
 use super::{CmdResult, default_state, random_key, today};

@@ -3,10 +3,76 @@
 //! Records are stored as the domain's JSON; what the node decides (which record ends when)
 //! is the domain's job, this only writes it atomically.
 
-use crate::write::WriteQuery as _;
+use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
 use sqlx::{Row, any::AnyRow};
 
-use crate::{Db, StoreError};
+/// Version 1 is what the single list of schemas made as its version 6.
+pub const SCHEMA: Schema = Schema {
+    role: "health",
+    migrations: &[Migration {
+        version: 1,
+        name: "health",
+        steps: &[
+            // Eligibility as insurers push it, by the health node's code; `card` is
+            // insurer|symbol|number|branch for queries without a card and for matching claims.
+            // `message` is the push's id, so a resend stores nothing twice.
+            "CREATE TABLE health_eligibility (
+            id {ID},
+            code TEXT NOT NULL,
+            card TEXT NOT NULL,
+            insurer TEXT NOT NULL,
+            birth TEXT NOT NULL,
+            record TEXT NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_to TEXT,
+            message TEXT UNIQUE,
+            updated_at BIGINT NOT NULL
+        )",
+            "CREATE INDEX health_eligibility_code ON health_eligibility (code)",
+            "CREATE INDEX health_eligibility_card ON health_eligibility (card)",
+            // Children, for vaccination reminders.
+            "CREATE INDEX health_eligibility_birth ON health_eligibility (birth)",
+            // Cards registered for insurance use: the user-authentication certificate's serial
+            // (hex) is what identifies the patient at a facility.
+            "CREATE TABLE health_cards (serial TEXT PRIMARY KEY, code TEXT NOT NULL, registered_at BIGINT NOT NULL, via TEXT NOT NULL)",
+            "CREATE INDEX health_cards_code ON health_cards (code)",
+            // Facilities (医療機関・薬局) and the hash of their key.
+            "CREATE TABLE health_facilities (code TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, key_hash TEXT NOT NULL, created_at BIGINT NOT NULL)",
+            // Every identity check and consent at a facility, with the certificate, shown to the
+            // resident; `nonce` is the signed challenge's. Reception ids begin with the time, so
+            // the unique index on them grows at its end (a random key would dirty a random page
+            // of it at every check).
+            "CREATE TABLE health_checks (
+            id {ID},
+            reception TEXT NOT NULL UNIQUE,
+            code TEXT,
+            facility TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            method TEXT NOT NULL,
+            certificate TEXT NOT NULL,
+            scopes TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            nonce TEXT
+        )",
+            "CREATE INDEX health_checks_code ON health_checks (code, at)",
+            // Medical information by the health node's code: medication, checkups, expenses (from
+            // claims) and PMH records (from municipalities). (source, line) makes a reload of the
+            // same claims file or a resent push harmless.
+            "CREATE TABLE health_records (
+            id {ID},
+            code TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            day TEXT NOT NULL,
+            body TEXT NOT NULL,
+            source TEXT NOT NULL,
+            line BIGINT NOT NULL,
+            UNIQUE (source, line)
+        )",
+            "CREATE INDEX health_records_code ON health_records (code, kind, day)",
+        ],
+    }],
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EligibilityRow {
@@ -100,8 +166,10 @@ fn check(r: &AnyRow) -> Result<CheckRow, StoreError> {
 const CHUNK: usize = 500;
 
 impl HealthStore {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    /// The tables in `db`, migrated.
+    pub async fn open(db: Db) -> Result<Self, StoreError> {
+        db.migrate(&SCHEMA).await?;
+        Ok(Self { db })
     }
 
     pub fn db(&self) -> &Db {

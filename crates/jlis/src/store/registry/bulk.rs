@@ -1,13 +1,13 @@
 //! Bulk registration: a synthetic population, or a migration from another register, loaded
 //! in batches of one transaction each.
 
-use crate::write::WriteQuery as _;
+use myna_store::WriteQuery as _;
 use myna_registry::{NewResident, Resident, Status};
 use time::Date;
 
 use super::{RegistryStore, history, now};
-use crate::{
-    StoreError, migrate,
+use super::super::{
+    RegistryError, schema,
     rows::{self, RESIDENT_COLUMN_COUNT, RESIDENT_COLUMNS, placeholders},
 };
 
@@ -23,9 +23,9 @@ impl RegistryStore {
         first_code: u64,
         first_number: u64,
         household_base: u64,
-    ) -> Result<Vec<Resident>, StoreError> {
+    ) -> Result<Vec<Resident>, RegistryError> {
         let part = people.len().div_ceil(ISSUE_THREADS).max(1);
-        let issue_part = |offset: usize, part: &[NewResident]| -> Result<Vec<Resident>, StoreError> {
+        let issue_part = |offset: usize, part: &[NewResident]| -> Result<Vec<Resident>, RegistryError> {
             part.iter()
                 .enumerate()
                 .map(|(i, p)| {
@@ -45,13 +45,13 @@ impl RegistryStore {
                 })
                 .collect()
         };
-        let parts: Vec<Result<Vec<Resident>, StoreError>> = std::thread::scope(|s| {
+        let parts: Vec<Result<Vec<Resident>, RegistryError>> = std::thread::scope(|s| {
             let handles: Vec<_> = people
                 .chunks(part)
                 .enumerate()
                 .map(|(c, chunk)| s.spawn(move || issue_part(c * part, chunk)))
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or(Err(StoreError::IssuerThread))).collect()
+            handles.into_iter().map(|h| h.join().unwrap_or(Err(RegistryError::IssuerThread))).collect()
         });
         let mut out = Vec::with_capacity(people.len());
         for p in parts {
@@ -65,12 +65,12 @@ impl RegistryStore {
     /// sorting (at 10 million residents, inserting into four random-key indexes made the load
     /// fall from 20,000 to under 9,000 residents a second). Lookups are slow until then. A
     /// registry that already has residents is refused: its users need the indexes.
-    pub async fn begin_bulk(&self) -> Result<(), StoreError> {
+    pub async fn begin_bulk(&self) -> Result<(), RegistryError> {
         let _w = self.write.lock().await;
         if !self.is_empty().await? {
-            return Err(StoreError::NotEmpty(self.count().await?));
+            return Err(RegistryError::NotEmpty(self.count().await?));
         }
-        for (name, _) in migrate::INDEXES {
+        for (name, _) in schema::INDEXES {
             sqlx::query(&format!("DROP INDEX IF EXISTS {name}")).write(&self.db).await?;
         }
         Ok(())
@@ -78,9 +78,9 @@ impl RegistryStore {
 
     /// Builds the indexes [`begin_bulk`](Self::begin_bulk) dropped (a no-op when they exist;
     /// opening the store does the same, so a load that died half way is indexed on restart).
-    pub async fn finish_bulk(&self) -> Result<(), StoreError> {
+    pub async fn finish_bulk(&self) -> Result<(), RegistryError> {
         let _w = self.write.lock().await;
-        migrate::ensure_indexes(&self.db).await
+        Ok(schema::ensure_indexes(&self.db).await?)
     }
 
     /// Registers many people at once, in one transaction: either all of them are stored,
@@ -92,14 +92,14 @@ impl RegistryStore {
         people: &[NewResident],
         household_base: u64,
         today: Date,
-    ) -> Result<Vec<Resident>, StoreError> {
+    ) -> Result<Vec<Resident>, RegistryError> {
         // Stays under SQLite's 32,766 parameters, and under PostgreSQL's 65,535.
         const CHUNK: usize = 32_000 / RESIDENT_COLUMN_COUNT;
         let _w = self.write.lock().await;
         let mut tx = self.db.begin().await?;
         let n = people.len() as u64;
-        let first = Self::reserve(&mut tx, "individual", n).await?;
-        let first_code = Self::reserve(&mut tx, "resident_code", n).await?;
+        let first = tx.reserve("individual", n).await?;
+        let first_code = tx.reserve("resident_code", n).await?;
         let out = self.issue_all(people, first_code, first, household_base)?;
         let recorded = now();
         for (c, (chunk, src)) in out.chunks(CHUNK).zip(people.chunks(CHUNK)).enumerate() {

@@ -1,7 +1,8 @@
 use myna_registry::{
     Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, PersonName, Relationship, Sex,
 };
-use myna_store::{Db, RegistryStore, StoreError};
+use myna_jlis::store::{RegistryError, RegistryStore};
+use myna_store::{Db, StoreError};
 use time::{Date, macros::date};
 
 const TODAY: Date = date!(2026 - 11 - 21);
@@ -118,7 +119,7 @@ async fn retries_are_idempotent_and_bad_events_change_nothing() {
         assert_eq!(s.count().await.unwrap(), 1, "the retry wrote nothing");
         assert!(matches!(
             s.record(None, &ev, Some(("req-1", "fp-b")), TODAY).await,
-            Err(StoreError::IdempotencyConflict(_))
+            Err(RegistryError::IdempotencyConflict(_))
         ));
 
         let code = first.resident.code;
@@ -126,7 +127,7 @@ async fn retries_are_idempotent_and_bad_events_change_nothing() {
             on: date!(2010 - 01 - 01),
             kind: EventKind::MoveWithin { address: Address::parse("東京都千代田区永田町1-7-1").unwrap() },
         };
-        assert!(matches!(s.record(Some(code), &away, None, TODAY).await, Err(StoreError::Event(_))));
+        assert!(matches!(s.record(Some(code), &away, None, TODAY).await, Err(RegistryError::Event(_))));
         let future = LifeEvent { on: date!(2027 - 01 - 01), kind: EventKind::Death };
         assert!(s.record(Some(code), &future, None, TODAY).await.is_err());
         assert_eq!(s.history(code).await.unwrap().len(), 1, "refused events left no trace");
@@ -182,8 +183,8 @@ async fn acknowledged_writes_survive_reopening() {
     }
 }
 
-fn person(name: &str, kana: &str, birth: &str, addr: &str, offset: u64, rel: Relationship) -> myna_store::NewResident {
-    myna_store::NewResident {
+fn person(name: &str, kana: &str, birth: &str, addr: &str, offset: u64, rel: Relationship) -> myna_jlis::store::NewResident {
+    myna_jlis::store::NewResident {
         name: PersonName::new(name, kana).unwrap(),
         birth: BirthDate::parse(birth, TODAY).unwrap(),
         sex: Some(Sex::Male),
@@ -252,7 +253,7 @@ async fn bulk_load_builds_indexes_at_the_end_and_needs_an_empty_registry() {
         assert_eq!(h[0].kind, "birth");
         assert_eq!(h[0].detail["name"], "松本 大和");
         assert_eq!(h[0].effective_on, "1975-03-03");
-        assert!(matches!(s.begin_bulk().await, Err(StoreError::NotEmpty(3))), "a registry in use keeps its indexes");
+        assert!(matches!(s.begin_bulk().await, Err(RegistryError::NotEmpty(3))), "a registry in use keeps its indexes");
         s.finish_bulk().await.unwrap();
     }
 }
@@ -260,9 +261,11 @@ async fn bulk_load_builds_indexes_at_the_end_and_needs_an_empty_registry() {
 #[tokio::test]
 async fn a_database_of_the_retired_schema_is_refused_with_what_to_do() {
     for url in myna_testkit::fresh_urls().await {
-        drop(Db::open(&url).await.unwrap());
         // As a development build before the compact layout would have left it.
-        let raw = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        sqlx::any::install_default_drivers();
+        let connect = if url.starts_with("postgres") { url.clone() } else { format!("{url}?mode=rwc") };
+        let raw = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&connect).await.unwrap();
+        sqlx::query("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)").execute(&raw).await.unwrap();
         sqlx::query("INSERT INTO schema_migrations (version, name) VALUES (1, 'registry')")
             .execute(&raw)
             .await

@@ -1,11 +1,11 @@
 //! J-LIS's card and certificate records: applications, issued cards, every certificate with
 //! its revocation, registered verifiers and holders' consents.
 
-use crate::write::WriteQuery as _;
+use myna_store::WriteQuery as _;
 use myna_pki::{CertKind, Reason, Serial, Status};
 use sqlx::{Row, any::AnyRow};
 
-use crate::{Db, RegistryStore, StoreError};
+use myna_store::{Db, StoreError};
 
 /// Where a card is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,11 +140,11 @@ fn cert_row(r: &AnyRow) -> Result<CertRow, StoreError> {
 
 const GENERATION: &str = "revocation_generation";
 
-async fn bump_generation(tx: &mut crate::write::WriteTx) -> Result<(), StoreError> {
-    RegistryStore::reserve(tx, GENERATION, 1).await.map(|_| ())
+async fn bump_generation(tx: &mut myna_store::WriteTx) -> Result<(), StoreError> {
+    tx.reserve(GENERATION, 1).await.map(|_| ())
 }
 
-async fn insert_certificates(tx: &mut crate::write::WriteTx, card: u64, certs: &[NewCert]) -> Result<(), StoreError> {
+async fn insert_certificates(tx: &mut myna_store::WriteTx, card: u64, certs: &[NewCert]) -> Result<(), StoreError> {
     for c in certs {
         sqlx::query("INSERT INTO certificates (serial, card, kind, not_after, der) VALUES ($1, $2, $3, $4, $5)")
             .bind(c.serial.value() as i64)
@@ -162,8 +162,10 @@ const CARD_COLUMNS: &str = "number, resident, status, applied_at, status_at, exp
 const CERT_COLUMNS: &str = "serial, card, kind, not_after, revoked_at, reason, der";
 
 impl JpkiStore {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    /// JPKI's tables in `db`, migrated.
+    pub async fn open(db: Db) -> Result<Self, StoreError> {
+        db.migrate(&super::JPKI).await?;
+        Ok(Self { db })
     }
 
     /// A value kept in `meta` (the authority's keys), or `init()` stored on first use.
@@ -178,7 +180,7 @@ impl JpkiStore {
     /// Reserves `n` values of a counter (serials, card numbers); returns the first.
     pub async fn reserve(&self, name: &str, n: u64) -> Result<u64, StoreError> {
         let mut tx = self.db.begin().await?;
-        let first = RegistryStore::reserve(&mut tx, name, n).await? + 1;
+        let first = tx.reserve(name, n).await? + 1;
         tx.commit().await?;
         Ok(first)
     }

@@ -2,7 +2,7 @@
 //! random lives: the record as first written, and each change's replaced values.
 
 use myna_registry::{Address, EventKind, LifeEvent, PersonName, Relationship, Resident, Sex, Status};
-use myna_store::RegistryStore;
+use myna_jlis::store::RegistryStore;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration, macros::date};

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use sqlx::Row;
 
 use super::RegistryStore;
-use crate::{StoreError, rows};
+use super::super::{RegistryError, rows};
 
 /// One stored life event.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -73,7 +73,7 @@ pub(crate) fn detail(kind: &EventKind, before: Option<&Resident>, after: &Reside
 
 impl RegistryStore {
     /// The life events of one resident, oldest first; empty when there is no such resident.
-    pub async fn history(&self, code: ResidentCode) -> Result<Vec<EventRecord>, StoreError> {
+    pub async fn history(&self, code: ResidentCode) -> Result<Vec<EventRecord>, RegistryError> {
         let Some(current) = self.stored(code).await? else { return Ok(Vec::new()) };
         let rows = sqlx::query(
             "SELECT version, kind, effective_on, recorded_at, detail FROM events WHERE resident = $1 ORDER BY version",
@@ -93,7 +93,7 @@ impl RegistryStore {
                     detail: serde_json::from_str(&detail).map_err(|e| rows::corrupt("event detail", e))?,
                 })
             })
-            .collect::<Result<_, StoreError>>()?;
+            .collect::<Result<_, RegistryError>>()?;
         let mut first = fields(&current.resident);
         for e in out.iter().skip(1).rev() {
             if let Some(Value::Object(from)) = e.detail.get("from") {

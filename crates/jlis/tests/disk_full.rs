@@ -5,7 +5,8 @@
 use std::{collections::HashSet, sync::Arc};
 
 use myna_registry::{Address, EventKind, LifeEvent, PersonName, Relationship, Sex};
-use myna_store::{Db, RegistryStore, StorageCondition};
+use myna_jlis::store::{RegistryError, RegistryStore};
+use myna_store::{Db, StorageCondition};
 use myna_testkit::SmallDisk;
 use time::{Date, macros::date};
 
@@ -36,7 +37,7 @@ async fn open(url: &str) -> RegistryStore {
 }
 
 /// Four writers send births until each has met 30 refusals in a row.
-async fn write_until_full(s: &Arc<RegistryStore>, from: u64) -> (Vec<Acked>, Vec<myna_store::StoreError>) {
+async fn write_until_full(s: &Arc<RegistryStore>, from: u64) -> (Vec<Acked>, Vec<RegistryError>) {
     let mut tasks = Vec::new();
     for w in 0..4u64 {
         let s = s.clone();
@@ -174,46 +175,4 @@ async fn a_node_does_not_start_on_a_database_it_cannot_write() {
     assert!(e.to_string().contains("cannot be written"), "{e}");
     disk.set_read_only(false);
     Db::open(&url).await.expect("writable again");
-}
-
-/// The hub's log on a disk that fills: each group is committed whole or refused whole, and
-/// after a restart the log holds exactly the acknowledged groups, numbered without a gap.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_disk_keeps_the_hub_log_whole() {
-    use myna_store::{HubStore, NewEntry};
-    let Some(disk) = SmallDisk::mount(6 << 20) else { return };
-    let url = format!("sqlite://{}", disk.path().join("hub.db").display());
-    let hub = HubStore::new(Db::open(&url).await.unwrap());
-    disk.fill(512 * 1024);
-    let entry = |i: u64| NewEntry {
-        at: i as i64,
-        requester: "agency-a".into(),
-        message: format!("m{i}"),
-        subject: Some(format!("person{i}")),
-        leaf: [(i % 251) as u8; 32],
-        entry: format!("{{\"i\":{i},\"pad\":\"{}\"}}", "x".repeat(300)),
-    };
-    let (mut next, mut refused) = (0u64, 0);
-    while refused < 20 {
-        let group: Vec<NewEntry> = (next..next + 50).map(entry).collect();
-        match hub.append(next, &group).await {
-            Ok(()) => next += 50,
-            Err(e) => {
-                assert_eq!(e.storage(), Some(StorageCondition::Full), "{e}");
-                refused += 1;
-            }
-        }
-    }
-    assert!(next > 0, "nothing was appended before the disk filled");
-    disk.free_up();
-    let group: Vec<NewEntry> = (next..next + 50).map(entry).collect();
-    hub.append(next, &group).await.expect("appends resume when space returns");
-    next += 50;
-    hub.db().pool.close().await;
-    let hub = HubStore::new(Db::open(&url).await.unwrap());
-    let leaves = hub.leaves().await.unwrap();
-    assert_eq!(leaves.len() as u64, next, "the log holds exactly the acknowledged entries");
-    for (i, l) in leaves.iter().enumerate() {
-        assert_eq!(*l, [(i as u64 % 251) as u8; 32], "entry {i} is the one acknowledged there");
-    }
 }

@@ -3,7 +3,7 @@
 mod bulk;
 mod history;
 
-use crate::write::WriteQuery as _;
+use myna_store::WriteQuery as _;
 use myna_number::{IndividualNumber, NumberIssuer};
 use myna_registry::{
     Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, PersonName, Relationship, Resident,
@@ -15,10 +15,11 @@ use tokio::sync::Mutex;
 
 pub use history::EventRecord;
 
-use crate::{
-    Db, StoreError,
+use myna_store::{Db, WriteTx};
+
+use super::{
+    RegistryError,
     rows::{self, RESIDENT_COLUMN_COUNT, RESIDENT_COLUMNS, StoredResident, placeholders},
-    write::WriteTx,
 };
 
 const RESIDENT_CODE_TWEAK: &[u8] = b"myna/resident-record-code";
@@ -47,7 +48,9 @@ fn now() -> String {
 impl RegistryStore {
     /// Opens the registry in `db`. The number-issuing key is read from the database, or,
     /// on first use, taken from `new_key` and stored.
-    pub async fn open(db: Db, new_key: impl FnOnce() -> [u8; 32]) -> Result<Self, StoreError> {
+    pub async fn open(db: Db, new_key: impl FnOnce() -> [u8; 32]) -> Result<Self, RegistryError> {
+        db.migrate(&super::REGISTRY).await?;
+        super::schema::ensure_indexes(&db).await?;
         let existing: Option<String> = sqlx::query("SELECT value FROM meta WHERE key = 'issuer_key'")
             .fetch_optional(&db.pool)
             .await?
@@ -66,7 +69,7 @@ impl RegistryStore {
             *k = hex
                 .get(i * 2..i * 2 + 2)
                 .and_then(|b| u8::from_str_radix(b, 16).ok())
-                .ok_or_else(|| StoreError::Corrupt("issuer key".into()))?;
+                .ok_or_else(|| RegistryError::corrupt("issuer key".into()))?;
         }
         Ok(Self { issuer: NumberIssuer::new(&key)?, db, write: Mutex::new(()) })
     }
@@ -75,34 +78,18 @@ impl RegistryStore {
         &self.db
     }
 
-    /// Reserves `n` values of counter `name`, returning the first. Counters only go up, so
-    /// a serial (and so a number) is never given twice, even after a failed write.
-    pub(crate) async fn reserve(tx: &mut WriteTx, name: &str, n: u64) -> Result<u64, StoreError> {
-        sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .execute(&mut **tx)
-            .await?;
-        let row = sqlx::query("UPDATE counters SET value = value + $1 WHERE name = $2 RETURNING value")
-            .bind(n as i64)
-            .bind(name)
-            .fetch_one(&mut **tx)
-            .await?;
-        let end: i64 = row.try_get(0)?;
-        Ok(end as u64 - n)
-    }
-
     /// The record code and number for registration serials, which are also the row id.
-    fn issue(&self, code_serial: u64, number_serial: u64) -> Result<(ResidentCode, IndividualNumber), StoreError> {
+    fn issue(&self, code_serial: u64, number_serial: u64) -> Result<(ResidentCode, IndividualNumber), RegistryError> {
         let d = self.issuer.code::<11>(RESIDENT_CODE_TWEAK, code_serial)?;
-        let code = ResidentCode::from_digits(d).ok_or_else(|| StoreError::Corrupt("resident code digits".into()))?;
+        let code = ResidentCode::from_digits(d).ok_or_else(|| RegistryError::corrupt("resident code digits".into()))?;
         Ok((code, self.issuer.individual(number_serial)?))
     }
 
     /// Reserves `n` households and returns the first id, for a loader to count from.
-    pub async fn reserve_households(&self, n: u64) -> Result<u64, StoreError> {
+    pub async fn reserve_households(&self, n: u64) -> Result<u64, RegistryError> {
         let _w = self.write.lock().await;
         let mut tx = self.db.begin().await?;
-        let base = Self::reserve(&mut tx, "household", n).await? + 1;
+        let base = tx.reserve("household", n).await? + 1;
         tx.commit().await?;
         Ok(base)
     }
@@ -117,7 +104,7 @@ impl RegistryStore {
         event: &LifeEvent,
         idempotency: Option<(&str, &str)>,
         today: Date,
-    ) -> Result<Recorded, StoreError> {
+    ) -> Result<Recorded, RegistryError> {
         let _w = self.write.lock().await;
         if let Some((key, fp)) = idempotency
             && let Some(row) = sqlx::query("SELECT fingerprint, resident, version FROM idempotency WHERE key = $1")
@@ -127,10 +114,10 @@ impl RegistryStore {
         {
             let (stored_fp, code, version): (String, String, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
             if stored_fp != fp {
-                return Err(StoreError::IdempotencyConflict(key.to_string()));
+                return Err(RegistryError::IdempotencyConflict(key.to_string()));
             }
             let code: ResidentCode = code.parse().map_err(|e| rows::corrupt("idempotency", e))?;
-            let resident = self.resident(code).await?.ok_or_else(|| StoreError::NoSuchResident(code.to_string()))?;
+            let resident = self.resident(code).await?.ok_or_else(|| RegistryError::NoSuchResident(code.to_string()))?;
             return Ok(Recorded { resident, version, replayed: true });
         }
         event.check_date(today)?;
@@ -149,12 +136,12 @@ impl RegistryStore {
                 (id, None, r, 1)
             }
             kind => {
-                let code = target.ok_or_else(|| StoreError::NoSuchResident("(none given)".into()))?;
+                let code = target.ok_or_else(|| RegistryError::NoSuchResident("(none given)".into()))?;
                 let row = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE code = $1"))
                     .bind(code.value() as i64)
                     .fetch_optional(&mut *tx)
                     .await?
-                    .ok_or_else(|| StoreError::NoSuchResident(code.to_string()))?;
+                    .ok_or_else(|| RegistryError::NoSuchResident(code.to_string()))?;
                 let StoredResident { id, resident: current, version } = rows::resident(&row)?;
                 let mut next = current.apply(event, today)?;
                 if let EventKind::MoveIn { household, .. } = kind {
@@ -205,15 +192,15 @@ impl RegistryStore {
     }
 
     /// An existing household with someone living in it, or a new one.
-    async fn household(&self, tx: &mut WriteTx, join: Option<u64>) -> Result<u64, StoreError> {
+    async fn household(&self, tx: &mut WriteTx, join: Option<u64>) -> Result<u64, RegistryError> {
         match join {
-            None => Ok(Self::reserve(tx, "household", 1).await? + 1),
+            None => Ok(tx.reserve("household", 1).await? + 1),
             Some(h) => {
                 let found = sqlx::query("SELECT 1 FROM residents WHERE household = $1 AND status = 'resident' LIMIT 1")
                     .bind(h as i64)
                     .fetch_optional(&mut **tx)
                     .await?;
-                found.map(|_| h).ok_or(StoreError::NoSuchHousehold(h))
+                found.map(|_| h).ok_or(RegistryError::NoSuchHousehold(h))
             }
         }
     }
@@ -228,10 +215,10 @@ impl RegistryStore {
         address: &Address,
         household: Option<u64>,
         relationship: Relationship,
-    ) -> Result<(i64, Resident), StoreError> {
+    ) -> Result<(i64, Resident), RegistryError> {
         let household = self.household(tx, household).await?;
-        let serial = Self::reserve(tx, "individual", 1).await?;
-        let code_serial = Self::reserve(tx, "resident_code", 1).await?;
+        let serial = tx.reserve("individual", 1).await?;
+        let code_serial = tx.reserve("resident_code", 1).await?;
         let (code, number) = self.issue(code_serial, serial)?;
         let r = Resident {
             code,
@@ -255,7 +242,7 @@ impl RegistryStore {
         Ok((id, r))
     }
 
-    async fn stored(&self, code: ResidentCode) -> Result<Option<StoredResident>, StoreError> {
+    async fn stored(&self, code: ResidentCode) -> Result<Option<StoredResident>, RegistryError> {
         let row = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE code = $1"))
             .bind(code.value() as i64)
             .fetch_optional(&self.db.pool)
@@ -263,11 +250,11 @@ impl RegistryStore {
         row.map(|r| rows::resident(&r)).transpose()
     }
 
-    pub async fn resident(&self, code: ResidentCode) -> Result<Option<Resident>, StoreError> {
+    pub async fn resident(&self, code: ResidentCode) -> Result<Option<Resident>, RegistryError> {
         Ok(self.stored(code).await?.map(|s| s.resident))
     }
 
-    pub async fn by_number(&self, number: IndividualNumber) -> Result<Option<Resident>, StoreError> {
+    pub async fn by_number(&self, number: IndividualNumber) -> Result<Option<Resident>, RegistryError> {
         let row = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE number = $1"))
             .bind(number.value() as i64)
             .fetch_optional(&self.db.pool)
@@ -276,7 +263,7 @@ impl RegistryStore {
     }
 
     /// Everyone registered in a household, head first, then in order of registration.
-    pub async fn household_members(&self, household: u64) -> Result<Vec<Resident>, StoreError> {
+    pub async fn household_members(&self, household: u64) -> Result<Vec<Resident>, RegistryError> {
         let rows = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE household = $1 ORDER BY id"))
             .bind(household as i64)
             .fetch_all(&self.db.pool)
@@ -288,7 +275,7 @@ impl RegistryStore {
     }
 
     /// Looks a person up by the basic 4 items (see [`LookupQuery`]).
-    pub async fn lookup(&self, q: &LookupQuery) -> Result<LookupOutcome, StoreError> {
+    pub async fn lookup(&self, q: &LookupQuery) -> Result<LookupOutcome, RegistryError> {
         let rows = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE digest = $1"))
             .bind(q.digest())
             .fetch_all(&self.db.pool)
@@ -299,20 +286,20 @@ impl RegistryStore {
     }
 
     /// Bytes the database takes on disk (PostgreSQL: the whole database; SQLite: pages).
-    pub async fn database_size(&self) -> Result<i64, StoreError> {
+    pub async fn database_size(&self) -> Result<i64, RegistryError> {
         let sql = match self.db.backend {
-            crate::Backend::Postgres => "SELECT pg_database_size(current_database())",
-            crate::Backend::Sqlite => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+            myna_store::Backend::Postgres => "SELECT pg_database_size(current_database())",
+            myna_store::Backend::Sqlite => "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
         };
         Ok(sqlx::query(sql).fetch_one(&self.db.pool).await?.try_get(0)?)
     }
 
     /// Whether nobody is registered: a probe of one row, where `count` would scan them all.
-    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+    pub async fn is_empty(&self) -> Result<bool, RegistryError> {
         Ok(sqlx::query("SELECT 1 FROM residents LIMIT 1").fetch_optional(&self.db.pool).await?.is_none())
     }
 
-    pub async fn count(&self) -> Result<i64, StoreError> {
+    pub async fn count(&self) -> Result<i64, RegistryError> {
         let row = sqlx::query("SELECT COUNT(*) FROM residents").fetch_one(&self.db.pool).await?;
         Ok(row.try_get(0)?)
     }

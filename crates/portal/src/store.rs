@@ -1,10 +1,62 @@
 //! Storage for Myna Portal: residents by the portal's code, notices, applications and their
 //! status, municipal clerks, OAuth clients and residents' grants, and checked tree heads.
 
-use crate::write::WriteQuery as _;
+use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
 use sqlx::{Row, any::AnyRow};
 
-use crate::{Db, StoreError};
+/// Version 1 is what the single list of schemas made as its version 5.
+pub const SCHEMA: Schema = Schema {
+    role: "portal",
+    migrations: &[Migration {
+        version: 1,
+        name: "portal",
+        steps: &[
+            // The portal knows a resident by its own linkage code (符号), obtained once through
+            // J-LIS from the login certificate; a new card maps to the same code.
+            "CREATE TABLE portal_people (pseudonym TEXT PRIMARY KEY, code TEXT NOT NULL, first_seen BIGINT NOT NULL)",
+            "CREATE INDEX portal_people_code ON portal_people (code)",
+            // Notices (お知らせ) sent by agencies through the hub; `message` is the sender's
+            // message id, so a resend stores nothing twice. Shown once `deliver_at` has passed.
+            "CREATE TABLE portal_notices (
+            id {ID},
+            code TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            message TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            deliver_at BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            read_at BIGINT
+        )",
+            "CREATE INDEX portal_notices_code ON portal_notices (code, deliver_at)",
+            // Applications (ぴったりサービス): the signed bytes, the signature and certificate as
+            // sent, and the status the municipality sets. `idem` makes a resubmission harmless.
+            "CREATE TABLE portal_applications (
+            receipt TEXT PRIMARY KEY,
+            code TEXT NOT NULL,
+            municipality TEXT NOT NULL,
+            procedure_id TEXT NOT NULL,
+            document TEXT NOT NULL,
+            signature TEXT,
+            certificate TEXT,
+            status TEXT NOT NULL,
+            note TEXT NOT NULL,
+            submitted_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            idem TEXT NOT NULL UNIQUE
+        )",
+            "CREATE INDEX portal_applications_code ON portal_applications (code, submitted_at)",
+            "CREATE INDEX portal_applications_municipality ON portal_applications (municipality, submitted_at)",
+            // Municipal clerks who read applications; passwords as Argon2id PHC strings.
+            "CREATE TABLE portal_clerks (municipality TEXT NOT NULL, login TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (municipality, login))",
+            // OAuth clients of the self-information API (自己情報取得API) and what residents allowed.
+            "CREATE TABLE portal_clients (id TEXT PRIMARY KEY, name TEXT NOT NULL, redirect_uris TEXT NOT NULL, scopes TEXT NOT NULL, purpose TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at BIGINT NOT NULL)",
+            "CREATE TABLE portal_grants (code TEXT NOT NULL, client TEXT NOT NULL, scopes TEXT NOT NULL, granted_at BIGINT NOT NULL, revoked_at BIGINT, PRIMARY KEY (code, client))",
+            // Tree heads of the hub's log the portal has checked, for consistency with the next.
+            "CREATE TABLE portal_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, checked_at BIGINT NOT NULL)",
+        ],
+    }],
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoticeRow {
@@ -99,8 +151,10 @@ fn words(s: &str) -> Vec<String> {
 }
 
 impl PortalStore {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    /// The tables in `db`, migrated.
+    pub async fn open(db: Db) -> Result<Self, StoreError> {
+        db.migrate(&SCHEMA).await?;
+        Ok(Self { db })
     }
 
     pub fn db(&self) -> &Db {
@@ -209,7 +263,7 @@ impl PortalStore {
         let sql = format!("SELECT {APP_COLS} FROM portal_applications WHERE idem = $1");
         let stored = application(&sqlx::query(&sql).bind(&a.idem).fetch_one(&self.db.pool).await?)?;
         if stored.code != a.code || stored.document != a.document {
-            return Err(StoreError::IdempotencyConflict(a.idem.clone()));
+            return Err(StoreError::Conflict(format!("idempotency key {:?} was already used for a different application", a.idem)));
         }
         Ok(stored)
     }

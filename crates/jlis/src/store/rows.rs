@@ -3,7 +3,9 @@
 use myna_registry::{Address, BirthDate, PersonName, Relationship, Resident, ResidentCode, Sex, Status, parse_date};
 use sqlx::{Row, any::AnyRow};
 
-use crate::{Backend, StoreError};
+use myna_store::Backend;
+
+use super::RegistryError;
 
 pub(crate) const RESIDENT_COLUMNS: &str = "id, code, number, name, kana, digest, birth, sex, address, lg_code, household, relationship, status, status_on, moved_to, version";
 pub(crate) const RESIDENT_COLUMN_COUNT: usize = 16;
@@ -15,13 +17,13 @@ pub(crate) struct StoredResident {
     pub version: i64,
 }
 
-pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("{what}: {e}"))
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> RegistryError {
+    RegistryError::corrupt(format!("{what}: {e}"))
 }
 
-pub(crate) fn resident(row: &AnyRow) -> Result<StoredResident, StoreError> {
+pub(crate) fn resident(row: &AnyRow) -> Result<StoredResident, RegistryError> {
     let s = |c: &str| row.try_get::<String, _>(c);
-    let int = |c: &str| -> Result<u64, StoreError> {
+    let int = |c: &str| -> Result<u64, RegistryError> {
         let v = row.try_get::<i64, _>(c)?;
         u64::try_from(v).map_err(|e| corrupt(c, e))
     };
@@ -39,7 +41,7 @@ pub(crate) fn resident(row: &AnyRow) -> Result<StoredResident, StoreError> {
     let household = int("household")?;
     let rel = s("relationship")?;
     let relationship = Relationship::parse(&rel).ok_or_else(|| corrupt("relationship", &rel))?;
-    let on = || -> Result<time::Date, StoreError> {
+    let on = || -> Result<time::Date, RegistryError> {
         let v = row.try_get::<Option<String>, _>("status_on")?.unwrap_or_default();
         parse_date(&v).map_err(|e| corrupt("status_on", e))
     };

@@ -1,0 +1,222 @@
+//! An agency's tables: its people (known by its own codes), the copies it may provide, and its
+//! own record of what it asked and answered.
+
+use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
+use sqlx::{Row, any::AnyRow};
+
+pub const SCHEMA: Schema = Schema {
+    role: "agency",
+    migrations: &[
+        // What the single list of schemas made as its version 4 (with the hub's).
+        Migration {
+            version: 1,
+            name: "an agency's people, copies and exchanges",
+            steps: &[            // An agency's people: its own reference for each (宛名番号 and the like) and the
+            // agency code obtained once through J-LIS (符号取得).
+            "CREATE TABLE agency_people (person TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, enrolled_at BIGINT NOT NULL)",
+            // The copies (副本) the agency may provide, keyed by its code, in a layout version.
+            "CREATE TABLE agency_copies (
+            code TEXT NOT NULL,
+            item TEXT NOT NULL,
+            version TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (code, item)
+        )",
+            // The agency's own record of what it asked and answered (情報提供等記録).
+            "CREATE TABLE agency_exchanges (
+            message TEXT NOT NULL,
+            role TEXT NOT NULL,
+            peer TEXT NOT NULL,
+            task TEXT NOT NULL,
+            item TEXT NOT NULL,
+            code TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            record BIGINT,
+            at BIGINT NOT NULL,
+            PRIMARY KEY (message, role)
+        )",
+            ],
+        },
+        Migration {
+            version: 2,
+            name: "answers awaiting the hub's receipt",
+            // Small: only answers not yet confirmed by the hub's log are in it.
+            steps: &["CREATE INDEX agency_unconfirmed ON agency_exchanges (at) WHERE role = 'answered' AND record IS NULL"],
+        },
+    ],
+};
+
+/// One line of an agency's own exchange record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeRow {
+    pub message: String,
+    /// `asked` or `answered`.
+    pub role: String,
+    pub peer: String,
+    pub task: String,
+    pub item: String,
+    pub code: String,
+    pub outcome: String,
+    pub record: Option<u64>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgencyStore {
+    db: Db,
+}
+
+impl AgencyStore {
+    /// The agency's tables in `db`, migrated.
+    pub async fn open(db: Db) -> Result<Self, StoreError> {
+        db.migrate(&SCHEMA).await?;
+        Ok(Self { db })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Keeps `person`'s code. Enrolling a person twice keeps the first code (codes do not
+    /// change); a different code for the same person is refused.
+    pub async fn enrol(&self, person: &str, code: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO agency_people (person, code, enrolled_at) VALUES ($1, $2, $3) ON CONFLICT (person) DO NOTHING",
+        )
+        .bind(person)
+        .bind(code)
+        .bind(now)
+        .write(&self.db)
+        .await?;
+        match self.code_of(person).await? {
+            Some(c) if c == code => Ok(()),
+            _ => Err(StoreError::Conflict(format!("{person} is already enrolled under another code"))),
+        }
+    }
+
+    pub async fn code_of(&self, person: &str) -> Result<Option<String>, StoreError> {
+        let r = sqlx::query("SELECT code FROM agency_people WHERE person = $1")
+            .bind(person)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        Ok(r.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    pub async fn person_of(&self, code: &str) -> Result<Option<String>, StoreError> {
+        let r = sqlx::query("SELECT person FROM agency_people WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        Ok(r.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    /// Registers (or replaces) the copy of `item` for the person with `code`.
+    pub async fn put_copy(
+        &self,
+        code: &str,
+        item: &str,
+        version: &str,
+        body: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO agency_copies (code, item, version, body, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (code, item) DO UPDATE SET version = excluded.version, body = excluded.body, updated_at = excluded.updated_at",
+        )
+        .bind(code)
+        .bind(item)
+        .bind(version)
+        .bind(body)
+        .bind(now)
+        .write(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The copy of `item` for `code`: (version, body).
+    pub async fn copy(&self, code: &str, item: &str) -> Result<Option<(String, String)>, StoreError> {
+        let r = sqlx::query("SELECT version, body FROM agency_copies WHERE code = $1 AND item = $2")
+            .bind(code)
+            .bind(item)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        Ok(r.map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?))).transpose()?)
+    }
+
+    /// Records one exchange in the agency's own log. A repeated query keeps its first record;
+    /// a repeated answer (the hub resent the forward) is recorded again as not yet confirmed
+    /// by the hub's log, since the first may be the one the log never received.
+    pub async fn record(&self, x: &ExchangeRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO agency_exchanges (message, role, peer, task, item, code, outcome, record, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (message, role) DO UPDATE SET outcome = excluded.outcome, record = NULL, at = excluded.at
+             WHERE agency_exchanges.role = 'answered'",
+        )
+        .bind(&x.message)
+        .bind(&x.role)
+        .bind(&x.peer)
+        .bind(&x.task)
+        .bind(&x.item)
+        .bind(&x.code)
+        .bind(&x.outcome)
+        .bind(x.record.map(|r| r as i64))
+        .bind(x.at)
+        .write(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Answers sent before `before` (Unix ms) that the hub's log has not confirmed yet, oldest
+    /// first.
+    pub async fn unconfirmed_answers(&self, before: i64, limit: u32) -> Result<Vec<ExchangeRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EXCHANGE_COLUMNS} FROM agency_exchanges
+             WHERE role = 'answered' AND record IS NULL AND outcome IN ('delivered', 'not_held') AND at < $1
+             ORDER BY at LIMIT $2"
+        ))
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(exchange_row).collect()
+    }
+
+    /// What the hub's log says of an answer: its outcome and index there, or, with no index,
+    /// the outcome this node gives an answer the log never received.
+    pub async fn settle_answer(&self, message: &str, outcome: &str, record: Option<u64>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE agency_exchanges SET outcome = $1, record = $2 WHERE message = $3 AND role = 'answered'")
+            .bind(outcome)
+            .bind(record.map(|r| r as i64))
+            .bind(message)
+            .write(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The agency's own record, newest first.
+    pub async fn exchanges(&self, limit: u32) -> Result<Vec<ExchangeRow>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {EXCHANGE_COLUMNS} FROM agency_exchanges ORDER BY at DESC, message LIMIT $1"))
+            .bind(i64::from(limit))
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter().map(exchange_row).collect()
+    }
+}
+
+const EXCHANGE_COLUMNS: &str = "message, role, peer, task, item, code, outcome, record, at";
+
+fn exchange_row(r: &AnyRow) -> Result<ExchangeRow, StoreError> {
+    Ok(ExchangeRow {
+        message: r.try_get(0)?,
+        role: r.try_get(1)?,
+        peer: r.try_get(2)?,
+        task: r.try_get(3)?,
+        item: r.try_get(4)?,
+        code: r.try_get(5)?,
+        outcome: r.try_get(6)?,
+        record: r.try_get::<Option<i64>, _>(7)?.map(|v| v as u64),
+        at: r.try_get(8)?,
+    })
+}

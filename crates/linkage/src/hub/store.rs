@@ -1,0 +1,221 @@
+//! The hub's tables: the directory and the exchange log. No payload is ever stored by the
+//! hub: its log rows hold the entry, the leaf hash and the person's tag.
+
+use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
+use sqlx::{Row, any::AnyRow};
+
+/// Version 1 is what the single list of schemas made as its version 4 (with the agency's).
+pub const SCHEMA: Schema = Schema {
+    role: "hub",
+    migrations: &[Migration {
+        version: 1,
+        name: "the hub's directory and exchange log",
+        steps: &[
+            // The hub's directory: where each agency's node is and its public encryption key. The
+            // agency's id and signing key come from its certificate, not from here.
+            "CREATE TABLE hub_agencies (id TEXT PRIMARY KEY, url TEXT NOT NULL, seal_key TEXT NOT NULL, name TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+            // One row per leaf of the transparency log, in order. `entry` is the leaf's exact
+            // bytes (JSON); it and `subject` are cleared after the retention period, `leaf` (the
+            // leaf hash) stays so every proof still holds.
+            "CREATE TABLE hub_log (
+            idx {ID},
+            at BIGINT NOT NULL,
+            requester TEXT NOT NULL,
+            message TEXT NOT NULL,
+            subject TEXT,
+            leaf TEXT NOT NULL,
+            entry TEXT
+        )",
+            "CREATE UNIQUE INDEX hub_log_message ON hub_log (requester, message)",
+            "CREATE INDEX hub_log_subject ON hub_log (subject) WHERE subject IS NOT NULL",
+            "CREATE INDEX hub_log_at ON hub_log (at) WHERE entry IS NOT NULL",
+            "CREATE TABLE hub_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, signed TEXT NOT NULL)",
+        ],
+    }],
+};
+
+/// One log row to append: the leaf's exact bytes and what the hub indexes it by.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub at: i64,
+    pub requester: String,
+    pub message: String,
+    pub subject: Option<String>,
+    pub leaf: [u8; 32],
+    pub entry: String,
+}
+
+/// A stored log entry; `entry` is `None` once the retention period has passed.
+#[derive(Debug, Clone)]
+pub struct LogRow {
+    pub index: u64,
+    pub at: i64,
+    pub entry: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgencyRow {
+    pub id: String,
+    pub url: String,
+    pub seal_key: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct HubStore {
+    db: Db,
+}
+
+/// Rows per INSERT statement: 6 parameters each, well under every back end's limit.
+const CHUNK: usize = 500;
+
+impl HubStore {
+    /// The hub's tables in `db`, migrated.
+    pub async fn open(db: Db) -> Result<Self, StoreError> {
+        db.migrate(&SCHEMA).await?;
+        Ok(Self { db })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub async fn upsert_agency(&self, a: &AgencyRow, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO hub_agencies (id, url, seal_key, name, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET url = excluded.url, seal_key = excluded.seal_key, name = excluded.name, updated_at = excluded.updated_at",
+        )
+        .bind(&a.id)
+        .bind(&a.url)
+        .bind(&a.seal_key)
+        .bind(&a.name)
+        .bind(now)
+        .write(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn agencies(&self) -> Result<Vec<AgencyRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, url, seal_key, name FROM hub_agencies ORDER BY id")
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AgencyRow { id: r.try_get(0)?, url: r.try_get(1)?, seal_key: r.try_get(2)?, name: r.try_get(3)? })
+            })
+            .collect()
+    }
+
+    /// Appends `entries` as indexes `first ..`, in one transaction: the group commit. Returns
+    /// only once the transaction is durable.
+    pub async fn append(&self, first: u64, entries: &[NewEntry]) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        for (c, chunk) in entries.chunks(CHUNK).enumerate() {
+            let mut sql =
+                String::from("INSERT INTO hub_log (idx, at, requester, message, subject, leaf, entry) VALUES ");
+            for i in 0..chunk.len() {
+                let p = i * 7;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${},${},${},${},${},${},${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p + 7
+                ));
+            }
+            let mut q = sqlx::query(&sql);
+            for (i, e) in chunk.iter().enumerate() {
+                q = q
+                    .bind((first + (c * CHUNK + i) as u64) as i64)
+                    .bind(e.at)
+                    .bind(&e.requester)
+                    .bind(&e.message)
+                    .bind(e.subject.clone())
+                    .bind(hex::encode(e.leaf))
+                    .bind(&e.entry);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every leaf hash in order (to rebuild the tree at start).
+    pub async fn leaves(&self) -> Result<Vec<[u8; 32]>, StoreError> {
+        let rows = sqlx::query("SELECT idx, leaf FROM hub_log ORDER BY idx").fetch_all(&self.db.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (n, r) in rows.iter().enumerate() {
+            let idx: i64 = r.try_get(0)?;
+            if idx != n as i64 {
+                return Err(StoreError::Corrupt(format!("the exchange log has a gap before entry {idx}")));
+            }
+            let mut leaf = [0u8; 32];
+            hex::decode_to_slice(r.try_get::<String, _>(1)?, &mut leaf)
+                .map_err(|e| StoreError::Corrupt(format!("leaf {idx}: {e}")))?;
+            out.push(leaf);
+        }
+        Ok(out)
+    }
+
+    /// The entry recorded for `requester`'s message `message`, if any (a retry).
+    pub async fn by_message(&self, requester: &str, message: &str) -> Result<Option<LogRow>, StoreError> {
+        let r = sqlx::query("SELECT idx, at, entry FROM hub_log WHERE requester = $1 AND message = $2")
+            .bind(requester)
+            .bind(message)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        r.as_ref().map(log_row).transpose()
+    }
+
+    pub async fn entry(&self, index: u64) -> Result<Option<LogRow>, StoreError> {
+        let r = sqlx::query("SELECT idx, at, entry FROM hub_log WHERE idx = $1")
+            .bind(index as i64)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        r.as_ref().map(log_row).transpose()
+    }
+
+    /// One person's entries (by tag), newest first.
+    pub async fn of_subject(&self, subject: &str, limit: u32) -> Result<Vec<LogRow>, StoreError> {
+        let rows = sqlx::query("SELECT idx, at, entry FROM hub_log WHERE subject = $1 ORDER BY idx DESC LIMIT $2")
+            .bind(subject)
+            .bind(i64::from(limit))
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter().map(log_row).collect()
+    }
+
+    pub async fn save_head(&self, size: u64, root: &str, at: i64, signed: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO hub_heads (size, root, at, signed) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING",
+        )
+        .bind(size as i64)
+        .bind(root)
+        .bind(at)
+        .bind(signed)
+        .write(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Clears the entry and the person's tag of every record older than `before` (unix ms):
+    /// the 7-year retention. Leaf hashes stay, so the tree and its proofs are unchanged.
+    pub async fn expire(&self, before: i64) -> Result<u64, StoreError> {
+        let r = sqlx::query("UPDATE hub_log SET entry = NULL, subject = NULL WHERE at < $1 AND entry IS NOT NULL")
+            .bind(before)
+            .write(&self.db)
+            .await?;
+        Ok(r.rows_affected())
+    }
+}
+
+fn log_row(r: &AnyRow) -> Result<LogRow, StoreError> {
+    Ok(LogRow { index: r.try_get::<i64, _>(0)? as u64, at: r.try_get(1)?, entry: r.try_get(2)? })
+}
+
