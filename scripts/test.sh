@@ -35,7 +35,9 @@ fi
 # With a server configured, a test that cannot reach it fails instead of skipping it.
 export MYNA_REQUIRE_PG=1
 
-# The workspace lints (no unwrap/expect/panic outside tests) are clippy lints: enforce them.
+# Formatting (rustfmt.toml), then the workspace lints (no unwrap/expect/panic outside tests),
+# which are clippy lints: enforce both.
+cargo fmt --all --check
 cargo clippy --workspace --lib --bins -q -- -D warnings
 
 # Every node's API, fuzzed from its OpenAPI document (schemathesis).

@@ -87,13 +87,19 @@ impl ClaimsReader {
         if raw.trim().is_empty() || raw.trim_start().starts_with('#') {
             return;
         }
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1024).from_reader(raw.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1024)
+            .from_reader(raw.as_bytes());
         let mut rec = csv::StringRecord::new();
         let res = match rdr.read_record(&mut rec) {
             Err(e) => Err(ClaimError { line, reason: format!("not readable as CSV: {e}") }),
             Ok(_) => {
                 let fields: Vec<&str> = rec.iter().collect();
-                parse_line(&fields).map(|(card, on, record)| ClaimLine { line, card, on, record }).map_err(|reason| ClaimError { line, reason })
+                parse_line(&fields)
+                    .map(|(card, on, record)| ClaimLine { line, card, on, record })
+                    .map_err(|reason| ClaimError { line, reason })
             }
         };
         self.push(res);
@@ -152,7 +158,9 @@ fn yen(name: &str, s: &str) -> Result<Option<u32>, String> {
     if s.is_empty() {
         return Ok(None);
     }
-    s.parse().map(Some).map_err(|_| format!("{name}: whole yen such as 316, got {:?}", s.chars().take(12).collect::<String>()))
+    s.parse()
+        .map(Some)
+        .map_err(|_| format!("{name}: whole yen such as 316, got {:?}", s.chars().take(12).collect::<String>()))
 }
 
 fn count(name: &str, s: &str, max: u16) -> Result<u16, String> {
@@ -198,9 +206,16 @@ fn parse_line(f: &[&str]) -> Result<(String, Date, Claim), String> {
             let on = parse_date(f[5])?;
             let mut values = Vec::new();
             for pair in f[7].split(';').filter(|p| !p.trim().is_empty()) {
-                let (k, v) = pair.split_once('=').ok_or_else(|| format!("checkup values are item=value;…, got {:?}", pair.chars().take(30).collect::<String>()))?;
-                let item = checkup_item(k.trim()).ok_or_else(|| format!("unknown checkup item {:?}", k.trim().chars().take(30).collect::<String>()))?;
-                let v: f64 = v.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0 && *v < 10_000.0).ok_or_else(|| format!("{}: not a measurement: {:?}", item.id, v.chars().take(12).collect::<String>()))?;
+                let (k, v) = pair.split_once('=').ok_or_else(|| {
+                    format!("checkup values are item=value;…, got {:?}", pair.chars().take(30).collect::<String>())
+                })?;
+                let item = checkup_item(k.trim()).ok_or_else(|| {
+                    format!("unknown checkup item {:?}", k.trim().chars().take(30).collect::<String>())
+                })?;
+                let v: f64 =
+                    v.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0 && *v < 10_000.0).ok_or_else(
+                        || format!("{}: not a measurement: {:?}", item.id, v.chars().take(12).collect::<String>()),
+                    )?;
                 if values.iter().any(|(k2, _): &(String, f64)| k2 == item.id) {
                     return Err(format!("{} is given twice", item.id));
                 }
@@ -214,20 +229,34 @@ fn parse_line(f: &[&str]) -> Result<(String, Date, Claim), String> {
         "EXP" => {
             want(f, 11, "EXP")?;
             let month = f[5].trim();
-            let on = parse_date(&format!("{month}-01")).map_err(|_| format!("the month is YYYY-MM, got {:?}", month.chars().take(12).collect::<String>()))?;
+            let on = parse_date(&format!("{month}-01"))
+                .map_err(|_| format!("the month is YYYY-MM, got {:?}", month.chars().take(12).collect::<String>()))?;
             let kind = f[7].trim();
             if !EXPENSE_KINDS.contains(&kind) {
-                return Err(format!("the kind of care is one of {}, got {:?}", EXPENSE_KINDS.join(", "), kind.chars().take(10).collect::<String>()));
+                return Err(format!(
+                    "the kind of care is one of {}, got {:?}",
+                    EXPENSE_KINDS.join(", "),
+                    kind.chars().take(10).collect::<String>()
+                ));
             }
             let total = yen("total", f[9])?.ok_or("total: required")?;
             let paid = yen("paid", f[10])?.ok_or("paid: required")?;
             if paid > total {
                 return Err(format!("paid {paid} is more than the total {total}"));
             }
-            let e = Expense { month: month.to_string(), facility: text("facility", f[6], 80)?, kind: kind.to_string(), days: count("days", f[8], 31)?, total, paid };
+            let e = Expense {
+                month: month.to_string(),
+                facility: text("facility", f[6], 80)?,
+                kind: kind.to_string(),
+                days: count("days", f[8], 31)?,
+                total,
+                paid,
+            };
             Ok((card, on, Claim::Expense(e)))
         }
-        other => Err(format!("the record type is MED, CHK or EXP, got {:?}", other.chars().take(10).collect::<String>())),
+        other => {
+            Err(format!("the record type is MED, CHK or EXP, got {:?}", other.chars().take(10).collect::<String>()))
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use time::{Date, macros::format_description};
 
 /// Parses `YYYY-MM-DD`, saying what was expected.
 pub fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| format!("{:?} is not a date in the form YYYY-MM-DD", s.chars().take(20).collect::<String>()))
+    Date::parse(s.trim(), format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("{:?} is not a date in the form YYYY-MM-DD", s.chars().take(20).collect::<String>()))
 }
 
 /// Full years from `birth` to `on`.

@@ -9,7 +9,9 @@ use crate::date::ymd;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EligibilityError {
-    #[error("insurer number {0:?}: 8 digits (法別番号 2, 都道府県 2, 保険者別番号 3, 検証番号 1), or 6 for 国民健康保険")]
+    #[error(
+        "insurer number {0:?}: 8 digits (法別番号 2, 都道府県 2, 保険者別番号 3, 検証番号 1), or 6 for 国民健康保険"
+    )]
     InsurerForm(String),
     #[error("insurer number {got}: the check digit should be {want}")]
     InsurerCheck { got: String, want: u8 },
@@ -103,7 +105,10 @@ impl Branch {
     pub fn parse(s: &str) -> Result<Self, EligibilityError> {
         let s = s.trim();
         if s.len() != 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(field("branch", format!("枝番 is two digits such as 00 or 01, got {:?}", s.chars().take(10).collect::<String>())));
+            return Err(field(
+                "branch",
+                format!("枝番 is two digits such as 00 or 01, got {:?}", s.chars().take(10).collect::<String>()),
+            ));
         }
         Ok(Self(s.parse().map_err(|_| field("branch", "not a number"))?))
     }
@@ -239,9 +244,13 @@ pub struct Eligibility {
 pub enum Standing {
     Current,
     /// Starts later (e.g. a new job from the first of next month).
-    NotYetStarted { from: Date },
+    NotYetStarted {
+        from: Date,
+    },
     /// Ended (資格喪失): the last covered day.
-    Ended { last_day: Date },
+    Ended {
+        last_day: Date,
+    },
 }
 
 impl Standing {
@@ -265,7 +274,10 @@ impl Standing {
 fn text_field(name: &'static str, s: &str, max: usize, allow_empty: bool) -> Result<(), EligibilityError> {
     let n = s.chars().count();
     if (!allow_empty && s.trim().is_empty()) || n > max || s.chars().any(char::is_control) {
-        return Err(field(name, format!("{} of 1–{max} characters on one line", if allow_empty { "empty or" } else { "text" })));
+        return Err(field(
+            name,
+            format!("{} of 1–{max} characters on one line", if allow_empty { "empty or" } else { "text" }),
+        ));
     }
     Ok(())
 }
@@ -289,8 +301,14 @@ impl Eligibility {
             return Err(field("birth", "not a plausible birth date"));
         }
         let age = crate::age_on(self.birth, self.valid_from);
-        if self.limit.for_seventy_and_over() && crate::age_on(self.birth, self.valid_to.unwrap_or(self.valid_from)) < 70 && age < 70 {
-            return Err(field("limit", "現役並み/一般/低所得 categories are for people 70 and over; under 70 use ア–オ"));
+        if self.limit.for_seventy_and_over()
+            && crate::age_on(self.birth, self.valid_to.unwrap_or(self.valid_from)) < 70
+            && age < 70
+        {
+            return Err(field(
+                "limit",
+                "現役並み/一般/低所得 categories are for people 70 and over; under 70 use ア–オ",
+            ));
         }
         Ok(())
     }
@@ -395,7 +413,10 @@ mod tests {
         // 協会けんぽ 東京支部 and a municipality's 国保 (千代田区 138016 is a real one).
         assert_eq!(InsurerNumber::parse("01130012").unwrap().scheme_ja(), "全国健康保険協会（協会けんぽ）");
         assert_eq!(InsurerNumber::parse("138016").unwrap().scheme_ja(), "国民健康保険");
-        assert_eq!(InsurerNumber::parse("01130013").unwrap_err(), EligibilityError::InsurerCheck { got: "01130013".into(), want: 2 });
+        assert_eq!(
+            InsurerNumber::parse("01130013").unwrap_err(),
+            EligibilityError::InsurerCheck { got: "01130013".into(), want: 2 }
+        );
         assert!(matches!(InsurerNumber::parse("0113001"), Err(EligibilityError::InsurerForm(_))));
     }
 
@@ -412,7 +433,10 @@ mod tests {
         let r = record("2024-04-01", Some("2025-03-31"));
         r.check().unwrap();
         assert_eq!(r.standing_on(parse_date("2024-04-01").unwrap()), Standing::Current);
-        assert_eq!(r.standing_on(parse_date("2024-03-31").unwrap()), Standing::NotYetStarted { from: parse_date("2024-04-01").unwrap() });
+        assert_eq!(
+            r.standing_on(parse_date("2024-03-31").unwrap()),
+            Standing::NotYetStarted { from: parse_date("2024-04-01").unwrap() }
+        );
         let ended = r.standing_on(parse_date("2025-04-01").unwrap());
         assert_eq!(ended, Standing::Ended { last_day: parse_date("2025-03-31").unwrap() });
         assert!(ended.explain_ja().contains("2025-03-31"));
@@ -440,9 +464,13 @@ mod tests {
         r.valid_to = None;
         r.limit = LimitCategory::Low1;
         assert!(r.check().unwrap_err().to_string().contains("70 and over"));
-        let bad = serde_json::from_value::<Eligibility>(serde_json::json!({"insurer": "01130012", "number": "1", "branch": "0", "name": "a", "kana": "a", "birth": "1980-01-01", "copay_percent": 30, "limit": "ウ", "valid_from": "2024-01-01"}));
+        let bad = serde_json::from_value::<Eligibility>(
+            serde_json::json!({"insurer": "01130012", "number": "1", "branch": "0", "name": "a", "kana": "a", "birth": "1980-01-01", "copay_percent": 30, "limit": "ウ", "valid_from": "2024-01-01"}),
+        );
         assert!(bad.unwrap_err().to_string().contains("枝番"));
-        let bad = serde_json::from_value::<Eligibility>(serde_json::json!({"insurer": "01130012", "number": "1", "branch": "00", "name": "a", "kana": "a", "birth": "1980-01-01", "copay_percent": 25, "limit": "ウ", "valid_from": "2024-01-01"}));
+        let bad = serde_json::from_value::<Eligibility>(
+            serde_json::json!({"insurer": "01130012", "number": "1", "branch": "00", "name": "a", "kana": "a", "birth": "1980-01-01", "copay_percent": 25, "limit": "ウ", "valid_from": "2024-01-01"}),
+        );
         assert!(bad.unwrap_err().to_string().contains("10, 20 or 30"));
     }
 }

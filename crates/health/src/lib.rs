@@ -19,9 +19,14 @@ mod view;
 pub use claims::{Claim, ClaimError, ClaimLine, Claims, ClaimsReader, parse_claims};
 pub use consent::{CHECKUP_AGE, Consent, IdentityCheck, Scope};
 pub use date::{age_on, parse_date};
-pub use insurance::{Branch, Change, Copay, Eligibility, EligibilityError, InsurerNumber, LimitCategory, Standing, decisive, supersede};
 pub use insurance::card_key;
-pub use medical::{CHECKUP_ITEMS, CheckupItem, CheckupResult, Dispensing, EXPENSE_KINDS, Expense, Flag, Medication, Threshold, checkup_item};
+pub use insurance::{
+    Branch, Change, Copay, Eligibility, EligibilityError, InsurerNumber, LimitCategory, Standing, decisive, supersede,
+};
+pub use medical::{
+    CHECKUP_ITEMS, CheckupItem, CheckupResult, Dispensing, EXPENSE_KINDS, Expense, Flag, Medication, Threshold,
+    checkup_item,
+};
 pub use pdf::{expenses_pdf, medication_pdf};
 pub use pmh::{PmhRecord, Reminder, SubsidyKind, VACCINES, Vaccine, reminders};
 pub use tax::{expenses_csv, medication_csv, tax_return_csv};

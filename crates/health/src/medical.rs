@@ -23,7 +23,9 @@ pub enum Dispensing {
 
 impl Dispensing {
     pub fn parse(s: &str) -> Result<Self, String> {
-        serde_json::from_value(serde_json::Value::String(s.trim().to_string())).map_err(|_| format!("調剤区分 is one of 内服, 外用, 屯服, 注射, 在宅; got {:?}", s.chars().take(10).collect::<String>()))
+        serde_json::from_value(serde_json::Value::String(s.trim().to_string())).map_err(|_| {
+            format!("調剤区分 is one of 内服, 外用, 屯服, 注射, 在宅; got {:?}", s.chars().take(10).collect::<String>())
+        })
     }
 
     pub fn ja(self) -> &'static str {
@@ -97,7 +99,15 @@ pub struct CheckupItem {
     pub threshold: Option<Threshold>,
 }
 
-const fn item(id: &'static str, group_ja: &'static str, group_en: &'static str, ja: &'static str, en: &'static str, unit: &'static str, threshold: Option<Threshold>) -> CheckupItem {
+const fn item(
+    id: &'static str,
+    group_ja: &'static str,
+    group_en: &'static str,
+    ja: &'static str,
+    en: &'static str,
+    unit: &'static str,
+    threshold: Option<Threshold>,
+) -> CheckupItem {
     CheckupItem { id, group_ja, group_en, ja, en, unit, threshold }
 }
 
@@ -118,11 +128,27 @@ pub const CHECKUP_ITEMS: &[CheckupItem] = &[
     item("triglycerides", "血中脂質", "Lipids", "中性脂肪", "Triglycerides", "mg/dl", Some(Threshold::AtLeast(300.0))),
     item("hdl", "血中脂質", "Lipids", "HDLコレステロール", "HDL cholesterol", "mg/dl", Some(Threshold::AtMost(34.0))),
     item("ldl", "血中脂質", "Lipids", "LDLコレステロール", "LDL cholesterol", "mg/dl", Some(Threshold::AtLeast(140.0))),
-    item("non_hdl", "血中脂質", "Lipids", "Non-HDLコレステロール", "Non-HDL cholesterol", "mg/dl", Some(Threshold::AtLeast(170.0))),
+    item(
+        "non_hdl",
+        "血中脂質",
+        "Lipids",
+        "Non-HDLコレステロール",
+        "Non-HDL cholesterol",
+        "mg/dl",
+        Some(Threshold::AtLeast(170.0)),
+    ),
     item("ast", "肝機能", "Liver", "GOT (AST)", "AST", "U/l", Some(Threshold::AtLeast(51.0))),
     item("alt", "肝機能", "Liver", "GPT (ALT)", "ALT", "U/l", Some(Threshold::AtLeast(51.0))),
     item("ggt", "肝機能", "Liver", "γ-GT (γ-GTP)", "γ-GT", "U/l", Some(Threshold::AtLeast(101.0))),
-    item("fasting_glucose", "血糖", "Glucose", "空腹時血糖", "Fasting glucose", "mg/dl", Some(Threshold::AtLeast(126.0))),
+    item(
+        "fasting_glucose",
+        "血糖",
+        "Glucose",
+        "空腹時血糖",
+        "Fasting glucose",
+        "mg/dl",
+        Some(Threshold::AtLeast(126.0)),
+    ),
     item("hba1c", "血糖", "Glucose", "HbA1c", "HbA1c", "%", Some(Threshold::AtLeast(6.5))),
     item("casual_glucose", "血糖", "Glucose", "随時血糖", "Casual glucose", "mg/dl", Some(Threshold::AtLeast(126.0))),
 ];
@@ -158,7 +184,13 @@ impl CheckupResult {
     pub fn flags(&self) -> Vec<Flag> {
         CHECKUP_ITEMS
             .iter()
-            .filter_map(|item| self.value(item.id).map(|value| Flag { item, value, refer: item.threshold.is_some_and(|t| t.flags(value)) }))
+            .filter_map(|item| {
+                self.value(item.id).map(|value| Flag {
+                    item,
+                    value,
+                    refer: item.threshold.is_some_and(|t| t.flags(value)),
+                })
+            })
             .collect()
     }
 }
@@ -190,7 +222,15 @@ mod tests {
             on: crate::parse_date("2020-07-04").unwrap(),
             institution: "XXXXXクリニック".into(),
             // Seed 000's first date.
-            values: vec![("systolic".into(), 150.0), ("diastolic".into(), 80.0), ("hdl".into(), 34.0), ("ast".into(), 51.0), ("alt".into(), 49.0), ("hba1c".into(), 5.4), ("height".into(), 172.3)],
+            values: vec![
+                ("systolic".into(), 150.0),
+                ("diastolic".into(), 80.0),
+                ("hdl".into(), 34.0),
+                ("ast".into(), 51.0),
+                ("alt".into(), 49.0),
+                ("hba1c".into(), 5.4),
+                ("height".into(), 172.3),
+            ],
         };
         let flagged: Vec<&str> = r.flags().iter().filter(|f| f.refer).map(|f| f.item.id).collect();
         assert_eq!(flagged, vec!["systolic", "hdl", "ast"]);

@@ -30,9 +30,16 @@ pub fn document(title: &str, lines: &[String]) -> Vec<u8> {
     let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(first_page + 2 * i as i32)).collect();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
-    pdf.type0_font(font).base_font(Name(b"KozMinPr6N-Regular-UniJIS-UTF16-H")).encoding_predefined(Name(b"UniJIS-UTF16-H")).descendant_font(cid);
+    pdf.type0_font(font)
+        .base_font(Name(b"KozMinPr6N-Regular-UniJIS-UTF16-H"))
+        .encoding_predefined(Name(b"UniJIS-UTF16-H"))
+        .descendant_font(cid);
     let mut c = pdf.cid_font(cid);
-    c.subtype(CidFontType::Type0).base_font(BASE).system_info(SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Japan1"), supplement: 6 }).font_descriptor(descriptor).default_width(1000.0);
+    c.subtype(CidFontType::Type0)
+        .base_font(BASE)
+        .system_info(SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Japan1"), supplement: 6 })
+        .font_descriptor(descriptor)
+        .default_width(1000.0);
     // Half-width Latin letters and digits (CIDs 1–95 of Adobe-Japan1).
     c.widths().same(1, 95, 500.0);
     drop(c);
@@ -90,7 +97,10 @@ pub fn expenses_pdf(rows: &[Expense]) -> Vec<u8> {
     let paid: u64 = rows.iter().map(|e| u64::from(e.paid)).sum();
     let mut lines = vec![format!("窓口負担相当額の合計: {paid}円"), String::new()];
     for e in rows {
-        lines.push(format!("{}  {}  {}  {}日  医療費の総額 {}円  窓口負担相当額 {}円", e.month, e.facility, e.kind, e.days, e.total, e.paid));
+        lines.push(format!(
+            "{}  {}  {}  {}日  医療費の総額 {}円  窓口負担相当額 {}円",
+            e.month, e.facility, e.kind, e.days, e.total, e.paid
+        ));
     }
     document("医療費通知情報", &lines)
 }
@@ -101,15 +111,30 @@ mod tests {
 
     #[test]
     fn a_pdf_with_japanese_text_and_pages() {
-        let e = Expense { month: "2026-01".into(), facility: "千代田オン資格クリニック".into(), kind: "外来".into(), days: 1, total: 8600, paid: 2580 };
+        let e = Expense {
+            month: "2026-01".into(),
+            facility: "千代田オン資格クリニック".into(),
+            kind: "外来".into(),
+            days: 1,
+            total: 8600,
+            paid: 2580,
+        };
         let pdf = expenses_pdf(&vec![e; 120]);
         if let Ok(out) = std::env::var("MYNA_PDF_OUT") {
             std::fs::write(out, &pdf).unwrap();
         }
         assert!(pdf.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&pdf);
-        assert!(text.contains("/UniJIS-UTF16-H") && text.contains("(Japan1)"), "the Japanese CMap and collection: {}", &text[..text.len().min(1500)]);
-        assert_eq!(text.matches("/Type /Page").count() - text.matches("/Type /Pages").count(), 3, "121 lines over three pages");
+        assert!(
+            text.contains("/UniJIS-UTF16-H") && text.contains("(Japan1)"),
+            "the Japanese CMap and collection: {}",
+            &text[..text.len().min(1500)]
+        );
+        assert_eq!(
+            text.matches("/Type /Page").count() - text.matches("/Type /Pages").count(),
+            3,
+            "121 lines over three pages"
+        );
         // The facility's name is in the page's content stream as UTF-16BE (a hex string).
         let needle: String = utf16("千代田オン資格クリニック").iter().map(|b| format!("{b:02X}")).collect();
         assert!(text.to_uppercase().contains(&needle), "the facility's name is shown");

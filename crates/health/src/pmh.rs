@@ -93,7 +93,13 @@ impl PmhRecord {
                 Ok(())
             }
             Self::Vaccination { vaccine, dose, place, .. } => {
-                let v = VACCINES.iter().find(|v| v.id == vaccine).ok_or_else(|| format!("unknown vaccine {:?}; known: {}", vaccine.chars().take(20).collect::<String>(), VACCINES.iter().map(|v| v.id).collect::<Vec<_>>().join(", ")))?;
+                let v = VACCINES.iter().find(|v| v.id == vaccine).ok_or_else(|| {
+                    format!(
+                        "unknown vaccine {:?}; known: {}",
+                        vaccine.chars().take(20).collect::<String>(),
+                        VACCINES.iter().map(|v| v.id).collect::<Vec<_>>().join(", ")
+                    )
+                })?;
                 if *dose == 0 || *dose > v.doses {
                     return Err(format!("{} has doses 1–{}", v.ja, v.doses));
                 }
@@ -136,11 +142,20 @@ pub struct Vaccine {
 /// Routine vaccinations of the 予防接種法 schedule (the recommended start, not the legal limits).
 pub const VACCINES: &[Vaccine] = &[
     Vaccine { id: "hib", ja: "ヒブ", en: "Hib", doses: 4, from_months: 2, until_months: 60 },
-    Vaccine { id: "pcv", ja: "小児用肺炎球菌", en: "Pneumococcal (PCV)", doses: 4, from_months: 2, until_months: 60 },
+    Vaccine {
+        id: "pcv", ja: "小児用肺炎球菌", en: "Pneumococcal (PCV)", doses: 4, from_months: 2, until_months: 60
+    },
     Vaccine { id: "hepb", ja: "B型肝炎", en: "Hepatitis B", doses: 3, from_months: 2, until_months: 12 },
     Vaccine { id: "dpt_ipv_hib", ja: "五種混合", en: "DPT-IPV-Hib", doses: 4, from_months: 2, until_months: 90 },
     Vaccine { id: "bcg", ja: "BCG", en: "BCG", doses: 1, from_months: 5, until_months: 12 },
-    Vaccine { id: "mr", ja: "麻しん風しん（MR）", en: "Measles-rubella (MR)", doses: 2, from_months: 12, until_months: 84 },
+    Vaccine {
+        id: "mr",
+        ja: "麻しん風しん（MR）",
+        en: "Measles-rubella (MR)",
+        doses: 2,
+        from_months: 12,
+        until_months: 84,
+    },
     Vaccine { id: "varicella", ja: "水痘", en: "Varicella", doses: 2, from_months: 12, until_months: 36 },
     Vaccine { id: "je", ja: "日本脳炎", en: "Japanese encephalitis", doses: 4, from_months: 36, until_months: 156 },
     Vaccine { id: "hpv", ja: "HPV", en: "HPV", doses: 3, from_months: 144, until_months: 192 },
@@ -156,12 +171,16 @@ pub struct Reminder {
 
 /// What is due for someone born on `birth`, on `today`, given what is recorded.
 pub fn reminders(birth: Date, today: Date, records: &[PmhRecord]) -> Vec<Reminder> {
-    let months = (today.year() - birth.year()) * 12 + (today.month() as i32 - birth.month() as i32) - i32::from(today.day() < birth.day());
+    let months = (today.year() - birth.year()) * 12 + (today.month() as i32 - birth.month() as i32)
+        - i32::from(today.day() < birth.day());
     VACCINES
         .iter()
         .filter(|v| (v.from_months..v.until_months).contains(&months))
         .filter_map(|v| {
-            let done = records.iter().filter(|r| matches!(r, PmhRecord::Vaccination { vaccine, .. } if vaccine == v.id)).count() as u8;
+            let done = records
+                .iter()
+                .filter(|r| matches!(r, PmhRecord::Vaccination { vaccine, .. } if vaccine == v.id))
+                .count() as u8;
             (done < v.doses).then_some(Reminder { vaccine: v, dose: done + 1 })
         })
         .collect()
@@ -178,7 +197,10 @@ mod tests {
         let today = parse_date("2026-07-01").unwrap();
         let due: Vec<&str> = reminders(birth, today, &[]).iter().map(|r| r.vaccine.id).collect();
         assert!(due.contains(&"mr") && !due.contains(&"bcg") && !due.contains(&"je"), "{due:?}");
-        let given = PmhRecord::Vaccination { vaccine: "mr".into(), dose: 1, on: today, place: "千代田区こども診療所".into() };
+        let given =
+            PmhRecord::Vaccination {
+                vaccine: "mr".into(), dose: 1, on: today, place: "千代田区こども診療所".into()
+            };
         given.check().unwrap();
         let next = reminders(birth, today, &[given]);
         assert_eq!(next.iter().find(|r| r.vaccine.id == "mr").unwrap().dose, 2);

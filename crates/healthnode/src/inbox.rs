@@ -5,11 +5,11 @@
 
 use std::sync::{Arc, OnceLock, Weak};
 
+use crate::store::{EligibilityRow, RecordRow};
 use axum::{Router, extract::State, http::StatusCode, response::Response, routing::post};
 use myna_health::{Change, Eligibility, PmhRecord, supersede};
 use myna_link::{AgencyId, AgencyKind, HEALTH_ID, NoticeAck, NoticeForward, PushKind, notice_aad};
 use myna_node::{ApiError, jose, now_secs};
-use crate::store::{EligibilityRow, RecordRow};
 use serde::Deserialize;
 
 use crate::Health;
@@ -31,13 +31,21 @@ fn bad(what: &'static str, e: impl std::fmt::Display) -> ApiError {
 }
 
 async fn inbox(State(slot): State<Arc<OnceLock<Weak<Health>>>>, body: String) -> Result<Response, ApiError> {
-    let h = slot.get().and_then(Weak::upgrade).ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "starting", "the health node is starting"))?;
+    let h = slot
+        .get()
+        .and_then(Weak::upgrade)
+        .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "starting", "the health node is starting"))?;
     let env = h.agency.open_from_hub::<NoticeForward>(&body)?;
     let f = env.body;
     let me: AgencyId = HEALTH_ID.parse().map_err(ApiError::internal)?;
     let sender_kind = f.sender.kind().map_err(|e| bad("sender", e))?;
-    f.kind.allowed(sender_kind, AgencyKind::Health).map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_permitted", e))?;
-    let plain = h.agency.open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me)).map_err(|e| bad("sealed", format!("could not be opened: {e}")))?;
+    f.kind
+        .allowed(sender_kind, AgencyKind::Health)
+        .map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_permitted", e))?;
+    let plain = h
+        .agency
+        .open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me))
+        .map_err(|e| bad("sealed", format!("could not be opened: {e}")))?;
     let code = f.code.to_string();
     let message = f.notice.to_string();
     match f.kind {
@@ -54,12 +62,22 @@ async fn inbox(State(slot): State<Arc<OnceLock<Weak<Health>>>>, body: String) ->
                 PmhRecord::Subsidy { valid_from, .. } => *valid_from,
                 PmhRecord::Vaccination { on, .. } | PmhRecord::MaternalCheckup { on, .. } => *on,
             };
-            let row = RecordRow { code, kind: "pmh".into(), day: day.to_string(), body: serde_json::to_string(&r).map_err(ApiError::internal)?, source: message, line: 0 };
+            let row = RecordRow {
+                code,
+                kind: "pmh".into(),
+                day: day.to_string(),
+                body: serde_json::to_string(&r).map_err(ApiError::internal)?,
+                source: message,
+                line: 0,
+            };
             h.store.add_records(&[row]).await?;
         }
         PushKind::CardRegistration => {
             let r: CardRegistration = serde_json::from_slice(&plain).map_err(|e| bad("card_registration", e))?;
-            if r.user_auth_serial.is_empty() || r.user_auth_serial.len() > 32 || !r.user_auth_serial.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if r.user_auth_serial.is_empty()
+                || r.user_auth_serial.len() > 32
+                || !r.user_auth_serial.bytes().all(|b| b.is_ascii_hexdigit())
+            {
                 return Err(bad("user_auth_serial", "a certificate serial in hex"));
             }
             h.store.register_card(&r.user_auth_serial.to_ascii_uppercase(), &code, "portal", now_secs()).await?;
@@ -81,7 +99,11 @@ fn check_insurer(sender: &AgencyId, kind: AgencyKind, e: &Eligibility) -> Result
     if ok {
         Ok(())
     } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, "not_your_insurer_number", format!("{sender} may not register members of insurer {}", e.insurer)))
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_your_insurer_number",
+            format!("{sender} may not register members of insurer {}", e.insurer),
+        ))
     }
 }
 

@@ -23,10 +23,10 @@ mod operator;
 mod reception;
 mod reminders;
 mod source;
+pub mod store;
 mod upload;
 mod view;
 mod web;
-pub mod store;
 
 use std::{
     collections::HashMap,
@@ -42,8 +42,8 @@ use myna_pki::{
 };
 use myna_rp::CrlCache;
 use myna_store::Db;
-use store::{FacilityRow, HealthStore};
 use sha2::{Digest, Sha256};
+use store::{FacilityRow, HealthStore};
 
 pub use face::{FaceMatcher, StandInFace};
 pub use myna_link::HEALTH_ID;
@@ -94,7 +94,13 @@ fn sha(b: &[u8]) -> [u8; 32] {
 /// Starts the facility API and reception pages on `api` and the node's linkage side (an
 /// agency of kind health, registered with the hub) on `node_addr`. `identity` must be named
 /// [`HEALTH_ID`].
-pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: SocketAddr, config: HealthConfig) -> Result<Started, HealthError> {
+pub async fn start(
+    db: Db,
+    identity: &NodeIdentity,
+    api: SocketAddr,
+    node_addr: SocketAddr,
+    config: HealthConfig,
+) -> Result<Started, HealthError> {
     let setup = |e: &dyn std::fmt::Display| HealthError::setup(e);
     let (jlis, trust, crl) = myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(|e| setup(&e))?;
     let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
@@ -106,7 +112,11 @@ pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: 
         db,
         identity,
         node_addr,
-        AgencyConfig { name: "社会保険診療報酬支払基金（オンライン資格確認等システム）".into(), hub_url: config.hub_url.clone(), jlis_url: config.jlis_url.clone() },
+        AgencyConfig {
+            name: "社会保険診療報酬支払基金（オンライン資格確認等システム）".into(),
+            hub_url: config.hub_url.clone(),
+            jlis_url: config.jlis_url.clone(),
+        },
         move |_| inbox::routes(inbox_slot),
     )
     .await?;
@@ -127,9 +137,14 @@ pub async fn start(db: Db, identity: &NodeIdentity, api: SocketAddr, node_addr: 
     });
     let _ = slot.set(Arc::downgrade(&health));
     health.agency.set_source(Arc::new(source::Source(Arc::downgrade(&health))));
-    CrlCache::keep_fresh(&health, health.jlis.clone(), std::time::Duration::from_secs(60), |h| (&h.crl, h.verifier.trust()));
+    CrlCache::keep_fresh(&health, health.jlis.clone(), std::time::Duration::from_secs(60), |h| {
+        (&h.crl, h.verifier.trust())
+    });
     health.spawn_reminders();
-    let routes = reception::routes(health.clone()).merge(lookup::routes(health.clone())).merge(operator::routes(health.clone())).merge(web::routes(health.clone()));
+    let routes = reception::routes(health.clone())
+        .merge(lookup::routes(health.clone()))
+        .merge(operator::routes(health.clone()))
+        .merge(web::routes(health.clone()));
     let api = myna_node::serve(routes, openapi::json(), Metrics::new("health"), identity, api).await?;
     Ok(Started { api, node: started.node, health, operator_token: operator })
 }

@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::{Health, reception::{eligibility_view, parse_records}};
+use crate::{
+    Health,
+    reception::{eligibility_view, parse_records},
+};
 
 /// At most this many patients per batch.
 const BATCH: usize = 1_000;
@@ -21,7 +24,10 @@ pub fn routes(h: Arc<Health>) -> Router {
         .route("/v1/eligibility/lookup", post(lookup))
         .route("/v1/eligibility/batch", post(batch))
         // The facility's key is checked before a request's body is read.
-        .route_layer(axum::middleware::from_fn_with_state((h.clone(), crate::reception::facility_caller as myna_node::HeaderCheck<_>), myna_node::check_caller))
+        .route_layer(axum::middleware::from_fn_with_state(
+            (h.clone(), crate::reception::facility_caller as myna_node::HeaderCheck<_>),
+            myna_node::check_caller,
+        ))
         .with_state(h)
 }
 
@@ -53,7 +59,8 @@ impl Health {
             Some(d) => myna_health::parse_date(d)?,
             None => today_jst(),
         };
-        let rows = self.store.by_card(&card_key(&insurer, &c.symbol, &c.number, branch)).await.map_err(|e| e.to_string())?;
+        let rows =
+            self.store.by_card(&card_key(&insurer, &c.symbol, &c.number, branch)).await.map_err(|e| e.to_string())?;
         let records = parse_records(&rows);
         let e = decisive(&records, day).ok_or("no eligibility is registered under these card fields")?;
         let standing = e.standing_on(day);
@@ -85,7 +92,11 @@ async fn lookup(State(h): State<Arc<Health>>, ApiJson(c): ApiJson<CardFields>) -
     security(("facility" = [])))]
 async fn batch(State(h): State<Arc<Health>>, ApiJson(b): ApiJson<Batch>) -> Result<Json<Value>, ApiError> {
     if b.patients.len() > BATCH {
-        return Err(ApiError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", format!("at most {BATCH} patients per batch; split the list")));
+        return Err(ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!("at most {BATCH} patients per batch; split the list"),
+        ));
     }
     let mut out = Vec::with_capacity(b.patients.len());
     for (i, c) in b.patients.iter().enumerate() {

@@ -11,8 +11,18 @@ struct Bearers;
 impl Modify for Bearers {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let c = doc.components.get_or_insert_with(Default::default);
-        c.add_security_scheme("facility", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("<facility code>:<key>")).build()));
-        c.add_security_scheme("operator", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("the operator token")).build()));
+        c.add_security_scheme(
+            "facility",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("<facility code>:<key>")).build(),
+            ),
+        );
+        c.add_security_scheme(
+            "operator",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("the operator token")).build(),
+            ),
+        );
     }
 }
 

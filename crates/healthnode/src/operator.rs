@@ -4,6 +4,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
+use crate::store::{FacilityRow, HealthStore, RecordRow};
 use axum::{
     Json, Router,
     extract::State,
@@ -12,7 +13,6 @@ use axum::{
 };
 use myna_health::{Claim, Eligibility, Standing, parse_claims};
 use myna_node::{ApiError, ApiJson, HeaderCheck, check_caller, now_secs};
-use crate::store::{FacilityRow, HealthStore, RecordRow};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use crate::store::{CheckRow, EligibilityRow, FacilityRow};
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -17,7 +18,6 @@ use myna_health::{Consent, Eligibility, IdentityCheck, Scope, Standing, age_on, 
 use myna_link::Enrolment;
 use myna_node::{ApiError, ApiJson, now_secs, today_jst};
 use myna_pki::login::{ChallengeBook, LoginError, LoginResponse};
-use crate::store::{CheckRow, EligibilityRow, FacilityRow};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -37,7 +37,10 @@ pub fn routes(h: Arc<Health>) -> Router {
         .route("/v1/reception", post(reception))
         .route("/v1/receptions/{id}/{scope}", get(consented))
         // The facility's key is checked before a request's body is read.
-        .route_layer(axum::middleware::from_fn_with_state((h.clone(), facility_caller as myna_node::HeaderCheck<_>), myna_node::check_caller))
+        .route_layer(axum::middleware::from_fn_with_state(
+            (h.clone(), facility_caller as myna_node::HeaderCheck<_>),
+            myna_node::check_caller,
+        ))
         .with_state(h)
 }
 
@@ -46,8 +49,20 @@ pub(crate) fn facility_caller(h: &Arc<Health>, headers: &HeaderMap) -> Result<()
 }
 
 pub(crate) fn facility(h: &Health, headers: &HeaderMap) -> Result<FacilityRow, ApiError> {
-    let token = myna_node::bearer(headers).ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "facility_key", "send Authorization: Bearer <facility code>:<facility key>"))?;
-    h.facility(token).ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "facility_unknown", "this facility code is not registered, or the key is not its key"))
+    let token = myna_node::bearer(headers).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "facility_key",
+            "send Authorization: Bearer <facility code>:<facility key>",
+        )
+    })?;
+    h.facility(token).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "facility_unknown",
+            "this facility code is not registered, or the key is not its key",
+        )
+    })
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -120,18 +135,37 @@ pub struct ReceptionAnswer {
         (status = 502, description = "registration at the reader: J-LIS or the hub could not give the node's code"),
         (status = 503, description = "the revocation list is not available")),
     security(("facility" = [])))]
-async fn reception(State(h): State<Arc<Health>>, headers: HeaderMap, ApiJson(r): ApiJson<ReceptionRequest>) -> Result<Json<ReceptionAnswer>, ApiError> {
+async fn reception(
+    State(h): State<Arc<Health>>,
+    headers: HeaderMap,
+    ApiJson(r): ApiJson<ReceptionRequest>,
+) -> Result<Json<ReceptionAnswer>, ApiError> {
     let f = facility(&h, &headers)?;
     Ok(Json(h.receive(&f, &r).await?))
 }
 
 fn login_error(e: LoginError) -> ApiError {
     match &e {
-        LoginError::UnknownChallenge => ApiError::conflict("challenge_used", "this challenge was already used or never issued here (a replayed signature?): ask the reader for a new one"),
+        LoginError::UnknownChallenge => ApiError::conflict(
+            "challenge_used",
+            "this challenge was already used or never issued here (a replayed signature?): ask the reader for a new one",
+        ),
         LoginError::Expired => ApiError::conflict("challenge_expired", "the challenge expired: ask for a new one"),
-        LoginError::OtherService(s) => ApiError::new(StatusCode::UNAUTHORIZED, "other_facility", format!("the challenge was issued for {s}, not this facility")),
-        LoginError::Certificate(myna_pki::PkiError::Revoked { .. }) => ApiError::new(StatusCode::FORBIDDEN, "card_revoked", format!("{e}: the card cannot be used; the patient should see their municipality")),
-        LoginError::Certificate(myna_pki::PkiError::StatusUnknown) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "status_unknown", format!("{e}: the revocation list is not available; use the insurance number lookup")),
+        LoginError::OtherService(s) => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "other_facility",
+            format!("the challenge was issued for {s}, not this facility"),
+        ),
+        LoginError::Certificate(myna_pki::PkiError::Revoked { .. }) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "card_revoked",
+            format!("{e}: the card cannot be used; the patient should see their municipality"),
+        ),
+        LoginError::Certificate(myna_pki::PkiError::StatusUnknown) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "status_unknown",
+            format!("{e}: the revocation list is not available; use the insurance number lookup"),
+        ),
         _ => ApiError::new(StatusCode::UNAUTHORIZED, "card_check_failed", e.to_string()),
     }
 }
@@ -169,8 +203,12 @@ impl Health {
         let mut nonce = [0u8; 16];
         aws_lc_rs::rand::fill(&mut nonce).map_err(|_| ApiError::internal("no random source"))?;
         let mut books = self.books.lock().map_err(|_| ApiError::internal("challenge book poisoned"))?;
-        let book = books.entry(facility.to_string()).or_insert_with(|| ChallengeBook::new(&format!("health:{facility}"), CHALLENGE_SECS, 100_000));
-        let c = book.issue(nonce, now_secs()).map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()))?;
+        let book = books
+            .entry(facility.to_string())
+            .or_insert_with(|| ChallengeBook::new(&format!("health:{facility}"), CHALLENGE_SECS, 100_000));
+        let c = book
+            .issue(nonce, now_secs())
+            .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()))?;
         Ok(ChallengeView { challenge: c.text(), expires: c.expires })
     }
 
@@ -196,7 +234,11 @@ impl Health {
 
     pub async fn receive(&self, f: &FacilityRow, r: &ReceptionRequest) -> Result<ReceptionAnswer, ApiError> {
         let now = now_secs();
-        let resp = LoginResponse { challenge: r.challenge.clone(), certificate: r.certificate.clone(), signature: r.signature.clone() };
+        let resp = LoginResponse {
+            challenge: r.challenge.clone(),
+            certificate: r.certificate.clone(),
+            signature: r.signature.clone(),
+        };
         let cert = self.certificate(&resp)?;
         let status = self.crl.status(cert.serial, now);
         {
@@ -247,7 +289,9 @@ impl Health {
             log.outcome = "no_eligibility".into();
             log.reason = "no insurer has registered eligibility".into();
             self.log.write(log).await?;
-            return Err(ApiError::not_found("資格情報が登録されていません（保険者からの登録待ち）。 / No insurer has registered eligibility for this person yet."));
+            return Err(ApiError::not_found(
+                "資格情報が登録されていません（保険者からの登録待ち）。 / No insurer has registered eligibility for this person yet.",
+            ));
         };
         let standing = e.standing_on(today);
         let age = age_on(e.birth, today);
@@ -275,13 +319,27 @@ impl Health {
 
     /// What a reception id opens for the facility that made it: one consented scope, or pmh.
     pub async fn open_consented(&self, f: &FacilityRow, id: &str, scope: &str) -> Result<Value, ApiError> {
-        let refused = || ApiError::new(StatusCode::FORBIDDEN, "not_consented", format!("the patient did not consent to share {scope} at this reception"));
+        let refused = || {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "not_consented",
+                format!("the patient did not consent to share {scope} at this reception"),
+            )
+        };
         let row = self.store.reception(id).await?.ok_or_else(|| ApiError::not_found("no such reception"))?;
         if row.facility != f.code {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "other_facility", "this reception was made at another facility"));
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "other_facility",
+                "this reception was made at another facility",
+            ));
         }
         if now_secs() - row.at > CONSENT_SECS {
-            return Err(ApiError::new(StatusCode::GONE, "consent_expired", "consent given at reception lasts a day; check in again"));
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "consent_expired",
+                "consent given at reception lasts a day; check in again",
+            ));
         }
         let code = row.code.ok_or_else(refused)?;
         let kind = match scope {
@@ -290,7 +348,12 @@ impl Health {
             "treatment" => "expense",
             "pmh" => "pmh",
             "limit" => "limit",
-            _ => return Err(ApiError::bad_request("scope", "scope is one of medication, checkups, treatment, limit, pmh")),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "scope",
+                    "scope is one of medication, checkups, treatment, limit, pmh",
+                ));
+            }
         };
         if scope != "pmh" && !row.scopes.split(' ').any(|s| s == scope) {
             return Err(refused());
@@ -333,7 +396,11 @@ pub(crate) fn scope_id(s: Scope) -> &'static str {
     responses((status = 200, description = "the items"), (status = 400, description = "unknown scope"), (status = 401, description = "facility unknown"), (status = 403, description = "not consented, or another facility's reception"),
         (status = 404, description = "no such reception"), (status = 410, description = "consent expired")),
     security(("facility" = [])))]
-async fn consented(State(h): State<Arc<Health>>, headers: HeaderMap, Path((id, scope)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+async fn consented(
+    State(h): State<Arc<Health>>,
+    headers: HeaderMap,
+    Path((id, scope)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     let f = facility(&h, &headers)?;
     Ok(Json(h.open_consented(&f, &id, &scope).await?))
 }

@@ -2,10 +2,10 @@
 //! not recorded, a notice to the resident through the hub and the portal, once per dose. The
 //! health node writes as any agency does, knowing the person only by its own code.
 
+use crate::store::RecordRow;
 use myna_health::{PmhRecord, reminders};
 use myna_linkage::agency::NoticeSend;
 use myna_node::{ApiError, now_secs};
-use crate::store::RecordRow;
 
 use crate::Health;
 
@@ -20,11 +20,24 @@ impl Health {
         let mut sent = 0;
         for (code, birth) in self.store.born_since(&since).await? {
             let Ok(birth) = myna_health::parse_date(&birth) else { continue };
-            let pmh: Vec<PmhRecord> = self.store.records_of(&code, "pmh", 500).await?.iter().filter_map(|b| serde_json::from_str(b).ok()).collect();
+            let pmh: Vec<PmhRecord> = self
+                .store
+                .records_of(&code, "pmh", 500)
+                .await?
+                .iter()
+                .filter_map(|b| serde_json::from_str(b).ok())
+                .collect();
             for r in reminders(birth, today, &pmh) {
                 // Claimed before sending: a crash in between loses one reminder rather than
                 // sending it twice.
-                let row = RecordRow { code: code.clone(), kind: "reminder".into(), day: today.to_string(), body: format!("{} {}", r.vaccine.id, r.dose), source: format!("reminder:{code}:{}:{}", r.vaccine.id, r.dose), line: 0 };
+                let row = RecordRow {
+                    code: code.clone(),
+                    kind: "reminder".into(),
+                    day: today.to_string(),
+                    body: format!("{} {}", r.vaccine.id, r.dose),
+                    source: format!("reminder:{code}:{}:{}", r.vaccine.id, r.dose),
+                    line: 0,
+                };
                 if self.store.add_records(&[row]).await? == 0 {
                     continue;
                 }

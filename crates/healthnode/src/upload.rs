@@ -2,7 +2,7 @@
 //! so the node holds what it parsed and never the file's text.
 
 use futures_util::StreamExt as _;
-use myna_health::{Claims, ClaimError, ClaimsReader};
+use myna_health::{ClaimError, Claims, ClaimsReader};
 use myna_node::ApiError;
 use sha2::{Digest, Sha256};
 
@@ -27,7 +27,10 @@ pub async fn receive(body: axum::body::Body, limit: usize) -> Result<Received, A
             return Err(ApiError::new(
                 axum::http::StatusCode::PAYLOAD_TOO_LARGE,
                 "body_too_large",
-                format!("a claims file over {} MiB is loaded with `myna health load-claims`; nothing was loaded", limit >> 20),
+                format!(
+                    "a claims file over {} MiB is loaded with `myna health load-claims`; nothing was loaded",
+                    limit >> 20
+                ),
             ));
         }
         hash.update(&chunk);
@@ -41,7 +44,11 @@ pub async fn receive(body: axum::body::Body, limit: usize) -> Result<Received, A
         if pending.len() > MAX_LINE {
             return Err(ApiError::unprocessable(
                 "claims",
-                format!("line {} is longer than {} KiB: this is not a claims file; nothing was loaded", reader.lines_read() + 1, MAX_LINE >> 10),
+                format!(
+                    "line {} is longer than {} KiB: this is not a claims file; nothing was loaded",
+                    reader.lines_read() + 1,
+                    MAX_LINE >> 10
+                ),
             ));
         }
     }
@@ -83,8 +90,15 @@ mod tests {
             let r = receive(body(pieces(text.as_bytes(), n)), 1 << 20).await.unwrap();
             let got = r.claims.unwrap();
             assert_eq!(got.lines.len(), 3, "pieces of {n}");
-            assert_eq!(got.lines.iter().map(|l| l.line).collect::<Vec<_>>(), whole.lines.iter().map(|l| l.line).collect::<Vec<_>>());
-            assert_eq!(r.source, hex::encode(&Sha256::digest(text.as_bytes())[..12]), "the same tag as the file loaded whole");
+            assert_eq!(
+                got.lines.iter().map(|l| l.line).collect::<Vec<_>>(),
+                whole.lines.iter().map(|l| l.line).collect::<Vec<_>>()
+            );
+            assert_eq!(
+                r.source,
+                hex::encode(&Sha256::digest(text.as_bytes())[..12]),
+                "the same tag as the file loaded whole"
+            );
         }
     }
 

@@ -3,7 +3,9 @@
 //! the newest medication, checkups, expenses and PMH records (up to the layout's list limit
 //! of 100 each).
 
-use myna_health::{CheckupResult, CheckupWire, Eligibility, Expense, ItemValue, Medication, MedicalView, PmhRecord, reminders};
+use myna_health::{
+    CheckupResult, CheckupWire, Eligibility, Expense, ItemValue, MedicalView, Medication, PmhRecord, reminders,
+};
 use myna_store::StoreError;
 
 use crate::store::HealthStore;
@@ -20,29 +22,45 @@ fn pmh_summary(r: &PmhRecord) -> (String, String, Option<String>) {
     match r {
         PmhRecord::Subsidy { kind, payer, recipient, copay_yen, valid_from, valid_to } => (
             "subsidy".into(),
-            format!("{} 公費負担者番号 {payer} 受給者番号 {recipient} 自己負担 {copay_yen}円 （{}〜{}）", kind.ja(), valid_from, valid_to.map(|d| d.to_string()).unwrap_or_default()),
+            format!(
+                "{} 公費負担者番号 {payer} 受給者番号 {recipient} 自己負担 {copay_yen}円 （{}〜{}）",
+                kind.ja(),
+                valid_from,
+                valid_to.map(|d| d.to_string()).unwrap_or_default()
+            ),
             Some(valid_from.to_string()),
         ),
         PmhRecord::Vaccination { vaccine, dose, on, place } => {
             let name = myna_health::VACCINES.iter().find(|v| v.id == vaccine).map(|v| v.ja).unwrap_or(vaccine);
             ("vaccination".into(), format!("{name} 第{dose}回 （{place}）"), Some(on.to_string()))
         }
-        PmhRecord::MaternalCheckup { on, week, institution, note } => ("maternal_checkup".into(), format!("妊婦健康診査 {week}週 （{institution}） {note}"), Some(on.to_string())),
+        PmhRecord::MaternalCheckup { on, week, institution, note } => {
+            ("maternal_checkup".into(), format!("妊婦健康診査 {week}週 （{institution}） {note}"), Some(on.to_string()))
+        }
     }
 }
 
 impl crate::Health {
     /// The `medical_information` answer for `code`, `None` when the node knows nothing of them.
     pub async fn medical_information(&self, code: &str, today: time::Date) -> Result<Option<Value>, StoreError> {
-        let names: std::collections::HashMap<String, String> =
-            self.facilities.read().map(|f| f.values().map(|r| (r.code.clone(), r.name.clone())).collect()).unwrap_or_default();
+        let names: std::collections::HashMap<String, String> = self
+            .facilities
+            .read()
+            .map(|f| f.values().map(|r| (r.code.clone(), r.name.clone())).collect())
+            .unwrap_or_default();
         view(&self.store, code, today, &names).await
     }
 }
 
-async fn view(store: &HealthStore, code: &str, today: time::Date, facilities: &std::collections::HashMap<String, String>) -> Result<Option<Value>, StoreError> {
+async fn view(
+    store: &HealthStore,
+    code: &str,
+    today: time::Date,
+    facilities: &std::collections::HashMap<String, String>,
+) -> Result<Option<Value>, StoreError> {
     let registered = store.registration(code).await?.is_some();
-    let elig: Vec<Eligibility> = store.eligibility_of(code).await?.iter().filter_map(|r| serde_json::from_str(&r.record).ok()).collect();
+    let elig: Vec<Eligibility> =
+        store.eligibility_of(code).await?.iter().filter_map(|r| serde_json::from_str(&r.record).ok()).collect();
     let pmh: Vec<PmhRecord> = parse(store.records_of(code, "pmh", LIST).await?);
     if !registered && elig.is_empty() && pmh.is_empty() {
         return Ok(None);

@@ -10,6 +10,7 @@ use std::{
     sync::{Arc, RwLock},
 };
 
+use crate::store::FacilityRow;
 use axum::{
     Form, Router,
     extract::{DefaultBodyLimit, FromRequestParts, Path, State, rejection::FormRejection},
@@ -24,7 +25,6 @@ use myna_node::{
     now_secs,
     web::{Fields, cookie, csrf_ok, field, random_hex, set_cookie, static_file},
 };
-use crate::store::FacilityRow;
 use serde_json::Value;
 
 use crate::{FaceMatcher, Health, StandInFace, lookup::CardFields, reception::ReceptionRequest};
@@ -52,7 +52,10 @@ pub fn routes(h: Arc<Health>) -> Router {
         .route("/reception/{id}/{scope}", get(consented_page))
         .route("/lookup", post(lookup))
         .route("/batch", post(batch))
-        .route("/static/tokens.css", get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }))
+        .route(
+            "/static/tokens.css",
+            get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }),
+        )
         .route("/static/site.css", get(|| async { static_file(myna_node::web::SITE_CSS, "text/css; charset=utf-8") }))
         .layer(DefaultBodyLimit::max(256 * 1024))
         .layer(axum::middleware::map_response(myna_node::web::security_headers))
@@ -66,7 +69,9 @@ impl FromRequestParts<Arc<Health>> for Desk {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, h: &Arc<Health>) -> Result<Self, Self::Rejection> {
-        let staff = cookie(&parts.headers, COOKIE).and_then(|t| h.web.0.read().ok()?.get(t).cloned()).filter(|s| s.expires > now_secs());
+        let staff = cookie(&parts.headers, COOKIE)
+            .and_then(|t| h.web.0.read().ok()?.get(t).cloned())
+            .filter(|s| s.expires > now_secs());
         let facility = staff.as_ref().and_then(|s| h.facilities.read().ok()?.get(&s.facility).cloned());
         match (facility, staff) {
             (Some(f), Some(s)) => Ok(Desk(f, s)),
@@ -110,35 +115,59 @@ fn page(title: &str, facility: Option<(&FacilityRow, &str)>, body: Markup) -> Re
 }
 
 fn error(status: StatusCode, ja: &str, en: &str, back: bool) -> Response {
-    let mut r = page("エラー / Error", None, html! {
-        p.error role="alert" { (ja) br; span lang="en" { (en) } }
-        @if back { p { a href="/reception" { "受付画面へ戻る / Back to reception" } } }
-    });
+    let mut r = page(
+        "エラー / Error",
+        None,
+        html! {
+            p.error role="alert" { (ja) br; span lang="en" { (en) } }
+            @if back { p { a href="/reception" { "受付画面へ戻る / Back to reception" } } }
+        },
+    );
     *r.status_mut() = status;
     r
 }
 
 async fn home(State(h): State<Arc<Health>>, headers: HeaderMap) -> Response {
-    if cookie(&headers, COOKIE).and_then(|t| h.web.0.read().ok()?.get(t).cloned()).is_some_and(|s| s.expires > now_secs()) {
+    if cookie(&headers, COOKIE)
+        .and_then(|t| h.web.0.read().ok()?.get(t).cloned())
+        .is_some_and(|s| s.expires > now_secs())
+    {
         return Redirect::to("/reception").into_response();
     }
-    page("受付端末のログイン / Sign in", None, html! {
-        p { "医療機関・薬局のコードと、登録時に発行されたキーを入力してください。" br; span lang="en" { "Enter your facility code and the key issued when it was registered." } }
-        form method="post" action="/login" {
-            label for="code" { "医療機関等コード（10桁） / Facility code (10 digits)" }
-            input #code type="text" name="code" inputmode="numeric" autocomplete="username" required;
-            label for="key" { "キー / Key" }
-            input #key type="password" name="key" autocomplete="current-password" required;
-            p { button type="submit" { "ログイン / Sign in" } }
-        }
-    })
+    page(
+        "受付端末のログイン / Sign in",
+        None,
+        html! {
+            p { "医療機関・薬局のコードと、登録時に発行されたキーを入力してください。" br; span lang="en" { "Enter your facility code and the key issued when it was registered." } }
+            form method="post" action="/login" {
+                label for="code" { "医療機関等コード（10桁） / Facility code (10 digits)" }
+                input #code type="text" name="code" inputmode="numeric" autocomplete="username" required;
+                label for="key" { "キー / Key" }
+                input #key type="password" name="key" autocomplete="current-password" required;
+                p { button type="submit" { "ログイン / Sign in" } }
+            }
+        },
+    )
 }
 
 async fn login(State(h): State<Arc<Health>>, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let Ok(Form(f)) = form else { return error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", false) };
-    let token = format!("{}:{}", field(&f, "code").unwrap_or_default().trim(), field(&f, "key").unwrap_or_default().trim());
+    let Ok(Form(f)) = form else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "送信内容を読み取れませんでした。",
+            "The form could not be read.",
+            false,
+        );
+    };
+    let token =
+        format!("{}:{}", field(&f, "code").unwrap_or_default().trim(), field(&f, "key").unwrap_or_default().trim());
     let Some(fac) = h.facility(&token) else {
-        return error(StatusCode::UNAUTHORIZED, "医療機関等コードまたはキーが違います。", "The facility code or key is wrong.", false);
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "医療機関等コードまたはキーが違います。",
+            "The facility code or key is wrong.",
+            false,
+        );
     };
     let (t, csrf) = (random_hex::<24>(), random_hex::<16>());
     if t.is_empty() || csrf.is_empty() {
@@ -154,7 +183,11 @@ async fn login(State(h): State<Arc<Health>>, form: Result<Form<Fields>, FormReje
     r
 }
 
-async fn logout(State(h): State<Arc<Health>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn logout(
+    State(h): State<Arc<Health>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let staff = cookie(&headers, COOKIE).and_then(|t| Some((t.to_string(), h.web.0.read().ok()?.get(t).cloned()?)));
     if let Some((t, s)) = staff {
         if let Err(r) = staff_form(&s, form) {
@@ -171,9 +204,21 @@ async fn logout(State(h): State<Arc<Health>>, headers: HeaderMap, form: Result<F
 
 /// A staff member's form: readable, and carrying their session's CSRF token.
 fn staff_form(s: &Staff, form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Box<Response>> {
-    let Ok(Form(form)) = form else { return Err(Box::new(error(StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.", true))) };
+    let Ok(Form(form)) = form else {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "送信内容を読み取れませんでした。",
+            "The form could not be read.",
+            true,
+        )));
+    };
     if !csrf_ok(&s.csrf, field(&form, "csrf")) {
-        return Err(Box::new(error(StatusCode::FORBIDDEN, "フォームの有効期限が切れたか、別のサイトから送信されました。", "This form expired or came from another site.", true)));
+        return Err(Box::new(error(
+            StatusCode::FORBIDDEN,
+            "フォームの有効期限が切れたか、別のサイトから送信されました。",
+            "This form expired or came from another site.",
+            true,
+        )));
     }
     Ok(form)
 }
@@ -252,33 +297,57 @@ async fn reception_page(State(h): State<Arc<Health>>, Desk(f, s): Desk) -> Respo
     page("受付 / Reception", Some((&f, &s.csrf)), body)
 }
 
-async fn read_card(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn read_card(
+    State(h): State<Arc<Health>>,
+    Desk(f, s): Desk,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let form = match staff_form(&s, form) {
         Ok(f) => f,
         Err(r) => return *r,
     };
-    let Some(cards) = h.cards.clone() else { return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true) };
-    let Some(face_pin) = h.face_pin.clone() else { return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true) };
+    let Some(cards) = h.cards.clone() else {
+        return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true);
+    };
+    let Some(face_pin) = h.face_pin.clone() else {
+        return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true);
+    };
     let card = field(&form, "card").unwrap_or_default().to_string();
     let face = field(&form, "method") == Some("face");
     if face {
         let camera = if field(&form, "camera") == Some("same") { card.as_bytes() } else { b"someone else".as_slice() };
         match StandInFace.matches(card.as_bytes(), camera) {
             Ok(true) => {}
-            _ => return error(StatusCode::UNAUTHORIZED, "顔認証できませんでした。暗証番号で本人確認してください。", "The face did not match. Check with the PIN instead.", true),
+            _ => {
+                return error(
+                    StatusCode::UNAUTHORIZED,
+                    "顔認証できませんでした。暗証番号で本人確認してください。",
+                    "The face did not match. Check with the PIN instead.",
+                    true,
+                );
+            }
         }
     }
     let challenge = match h.issue_challenge(&f.code) {
         Ok(c) => c,
         Err(e) => return error(e.status, &e.message, &e.message, true),
     };
-    let Ok(parsed) = myna_pki::login::Challenge::parse(&challenge.challenge) else { return error(StatusCode::INTERNAL_SERVER_ERROR, "チャレンジが不正です。", "Bad challenge.", true) };
+    let Ok(parsed) = myna_pki::login::Challenge::parse(&challenge.challenge) else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "チャレンジが不正です。", "Bad challenge.", true);
+    };
     // After a face match the reader unlocks the key itself; the demo stands in for that with
     // the demo cards' PIN.
     let pin = if face { face_pin.as_str() } else { field(&form, "pin").unwrap_or_default() };
     let (sig, cert) = match cards.sign(&card, myna_pki::CertKind::UserAuth, pin, &parsed.digest()) {
         Ok(s) => (s.signature, s.certificate),
-        Err(e) => return error(StatusCode::UNAUTHORIZED, &format!("カードが署名しませんでした: {e}"), &format!("The card did not sign: {e}"), true),
+        Err(e) => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                &format!("カードが署名しませんでした: {e}"),
+                &format!("The card did not sign: {e}"),
+                true,
+            );
+        }
     };
     let yes = |k: &str| field(&form, k) == Some("yes");
     let req = ReceptionRequest {
@@ -286,7 +355,12 @@ async fn read_card(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<
         certificate: Base64::encode_string(&cert),
         signature: Base64::encode_string(&sig),
         method: if face { IdentityCheck::Face } else { IdentityCheck::Pin },
-        consent: Consent { checkups: yes("checkups"), medication: yes("medication"), treatment: yes("treatment"), limit: yes("limit") },
+        consent: Consent {
+            checkups: yes("checkups"),
+            medication: yes("medication"),
+            treatment: yes("treatment"),
+            limit: yes("limit"),
+        },
         register: yes("register"),
     };
     let a = match h.receive(&f, &req).await {
@@ -341,7 +415,11 @@ fn scope_label(s: &str) -> &'static str {
     }
 }
 
-async fn consented_page(State(h): State<Arc<Health>>, Desk(f, s): Desk, Path((id, scope)): Path<(String, String)>) -> Response {
+async fn consented_page(
+    State(h): State<Arc<Health>>,
+    Desk(f, s): Desk,
+    Path((id, scope)): Path<(String, String)>,
+) -> Response {
     let v = match h.open_consented(&f, &id, &scope).await {
         Ok(v) => v,
         Err(e) => return error(e.status, &e.message, &e.message, true),
@@ -397,10 +475,14 @@ fn cell(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        Value::Array(xs) => xs.iter().map(|x| match x {
-            Value::Array(p) => p.iter().map(cell).collect::<Vec<_>>().join("="),
-            other => cell(other),
-        }).collect::<Vec<_>>().join("; "),
+        Value::Array(xs) => xs
+            .iter()
+            .map(|x| match x {
+                Value::Array(p) => p.iter().map(cell).collect::<Vec<_>>().join("="),
+                other => cell(other),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     }
 }
@@ -408,7 +490,13 @@ fn cell(v: &Value) -> String {
 fn card_fields(line: &str) -> Result<CardFields, String> {
     let p: Vec<&str> = line.split(',').map(str::trim).collect();
     match p[..] {
-        [insurer, symbol, number, branch] => Ok(CardFields { insurer: insurer.into(), symbol: symbol.into(), number: number.into(), branch: branch.into(), on: None }),
+        [insurer, symbol, number, branch] => Ok(CardFields {
+            insurer: insurer.into(),
+            symbol: symbol.into(),
+            number: number.into(),
+            branch: branch.into(),
+            on: None,
+        }),
         _ => Err("保険者番号,記号,番号,枝番 の4項目にしてください / give insurer,symbol,number,branch".into()),
     }
 }
@@ -430,7 +518,13 @@ async fn lookup(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<For
         Err(r) => return *r,
     };
     let get = |k: &str| field(&form, k).unwrap_or_default().to_string();
-    let c = CardFields { insurer: get("insurer"), symbol: get("symbol"), number: get("number"), branch: get("branch"), on: None };
+    let c = CardFields {
+        insurer: get("insurer"),
+        symbol: get("symbol"),
+        number: get("number"),
+        branch: get("branch"),
+        on: None,
+    };
     let r = h.lookup(&c).await;
     let body = html! {
         table { thead { tr { th scope="col" { "氏名 / Name" } th scope="col" { "資格 / Standing" } th scope="col" { "負担割合 / Copay" } } } tbody { tr { (lookup_row(&r)) } } }
@@ -444,7 +538,8 @@ async fn batch(State(h): State<Arc<Health>>, Desk(f, s): Desk, form: Result<Form
         Ok(f) => f,
         Err(r) => return *r,
     };
-    let lines: Vec<&str> = field(&form, "lines").unwrap_or_default().lines().filter(|l| !l.trim().is_empty()).take(1000).collect();
+    let lines: Vec<&str> =
+        field(&form, "lines").unwrap_or_default().lines().filter(|l| !l.trim().is_empty()).take(1000).collect();
     let mut rows = Vec::new();
     for l in &lines {
         let r = match card_fields(l) {

@@ -5,10 +5,18 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use base64ct::{Base64, Encoding};
-use myna_linkage::{agency::{self, AgencyConfig, Started}, hub};
-use myna_node::{NodeIdentity, RunningNode};
-use myna_pki::{CardCert, CertKind, Secret, login::Challenge, softcard::{KdfParams, SoftCard, UnlockedKey}, token::CardToken};
 use myna_jlis::store::RegistryStore;
+use myna_linkage::{
+    agency::{self, AgencyConfig, Started},
+    hub,
+};
+use myna_node::{NodeIdentity, RunningNode};
+use myna_pki::{
+    CardCert, CertKind, Secret,
+    login::Challenge,
+    softcard::{KdfParams, SoftCard, UnlockedKey},
+    token::CardToken,
+};
 use myna_store::Db;
 use reqwest::Client;
 use serde_json::{Value, json};
@@ -59,29 +67,62 @@ impl Country {
         let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
         let dir = std::env::temp_dir().join(format!("myna-health-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let (hub, _) = hub::start(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), &identity(&dir, "hub"), any()).await.unwrap();
-        let store = RegistryStore::open(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), || [7; 32]).await.unwrap();
+        let (hub, _) = hub::start(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), &identity(&dir, "hub"), any())
+            .await
+            .unwrap();
+        let store =
+            RegistryStore::open(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), || [7; 32]).await.unwrap();
         let jlis = myna_jlis::start_with_hub(store, &identity(&dir, "jlis"), any(), Some(&hub.url())).await.unwrap();
         let mut agencies = Vec::new();
         for name in [INSURER, CITY] {
             let config = AgencyConfig { name: name.into(), hub_url: hub.url(), jlis_url: jlis.url() };
-            agencies.push(agency::start(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), &identity(&dir, name), any(), config).await.unwrap());
+            agencies.push(
+                agency::start(
+                    Db::open(&myna_testkit::sqlite_url()).await.unwrap(),
+                    &identity(&dir, name),
+                    any(),
+                    config,
+                )
+                .await
+                .unwrap(),
+            );
         }
         let config = myna_healthnode::HealthConfig { jlis_url: jlis.url(), hub_url: hub.url(), cards: None };
-        let health = myna_healthnode::start(Db::open(health_db).await.unwrap(), &identity(&dir, "health"), any(), any(), config).await.unwrap();
+        let health =
+            myna_healthnode::start(Db::open(health_db).await.unwrap(), &identity(&dir, "health"), any(), any(), config)
+                .await
+                .unwrap();
         let ca = reqwest::Certificate::from_pem(identity(&dir, "hub").ca_pem.as_bytes()).unwrap();
         let client = Client::builder().tls_certs_only([ca]).build().unwrap();
-        let mut c = Country { _dir: dir, _hub: hub, jlis, agencies, health, client, facility: String::new(), other_facility: String::new(), patients: Vec::new() };
+        let mut c = Country {
+            _dir: dir,
+            _hub: hub,
+            jlis,
+            agencies,
+            health,
+            client,
+            facility: String::new(),
+            other_facility: String::new(),
+            patients: Vec::new(),
+        };
         c.facility = c.add_facility("1312345678", "オン資格クリニック").await;
         c.other_facility = c.add_facility("1342345678", "オン資格薬局").await;
-        for (name, kana, birth) in [("資格 太郎", "シカク タロウ", "1980-01-16"), ("資格 花子", "シカク ハナコ", "2000-05-05")] {
+        for (name, kana, birth) in
+            [("資格 太郎", "シカク タロウ", "1980-01-16"), ("資格 花子", "シカク ハナコ", "2000-05-05")]
+        {
             c.patients.push(c.resident(name, kana, birth).await);
         }
         c
     }
 
     async fn add_facility(&self, code: &str, name: &str) -> String {
-        let (s, v) = post(&self.client, format!("{}/v1/facilities", self.health.api.url()), Some(&self.health.operator_token), json!({"code": code, "name": name})).await;
+        let (s, v) = post(
+            &self.client,
+            format!("{}/v1/facilities", self.health.api.url()),
+            Some(&self.health.operator_token),
+            json!({"code": code, "name": name}),
+        )
+        .await;
         assert_eq!(s, 200, "{v}");
         format!("{code}:{}", v["key"].as_str().unwrap())
     }
@@ -93,10 +134,13 @@ impl Country {
         let r: Value = res.json().await.unwrap();
         let code = r["resident"]["code"].as_str().unwrap().to_string();
         let number = r["resident"]["number"].as_str().unwrap().replace(' ', "");
-        let (_, applied) = post(&self.client, format!("{j}/v1/cards/applications"), None, json!({"resident": code})).await;
+        let (_, applied) =
+            post(&self.client, format!("{j}/v1/cards/applications"), None, json!({"resident": code})).await;
         let card_no = applied["card"].as_str().unwrap().to_string();
         let pin = Secret::new(CertKind::UserAuth, "1234").unwrap();
-        let (mut card, new) = SoftCard::create(&Secret::new(CertKind::Signing, "PASSWORD1").unwrap(), &pin, KdfParams::LIGHT, Vec::new()).unwrap();
+        let (mut card, new) =
+            SoftCard::create(&Secret::new(CertKind::Signing, "PASSWORD1").unwrap(), &pin, KdfParams::LIGHT, Vec::new())
+                .unwrap();
         let pem = |label: &str, der: &[u8]| {
             let b64 = Base64::encode_string(der);
             let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
@@ -109,7 +153,9 @@ impl Country {
         let find = |k: &str| certs.iter().find(|c| c["kind"] == k).unwrap()["pem"].as_str().unwrap().to_string();
         let expires = myna_health::parse_date(issued["expires"].as_str().unwrap()).unwrap();
         card.install(&card_no, expires, &find("sign"), &find("auth")).unwrap();
-        let cert = Base64::encode_string(&CardCert::parse(card.certificate(CertKind::UserAuth).unwrap().as_bytes()).unwrap().der);
+        let cert = Base64::encode_string(
+            &CardCert::parse(card.certificate(CertKind::UserAuth).unwrap().as_bytes()).unwrap().der,
+        );
         Patient { number, card: card_no, key: card.unlock(&pin).unwrap(), cert }
     }
 
@@ -124,13 +170,25 @@ impl Country {
 
     /// The insurer enrols patient `i` (by number, at its own node) and pushes a record.
     async fn push_eligibility(&self, from: &str, i: usize, record: Value) -> (u16, Value) {
-        let (s, v) = self.clerk(from, "/v1/people", json!({"person": format!("m{i}"), "number": self.patients[i].number})).await;
+        let (s, v) =
+            self.clerk(from, "/v1/people", json!({"person": format!("m{i}"), "number": self.patients[i].number})).await;
         assert_eq!(s, 200, "{v}");
-        self.clerk(from, "/v1/pushes", json!({"person": format!("m{i}"), "to": "health", "kind": "eligibility", "data": record})).await
+        self.clerk(
+            from,
+            "/v1/pushes",
+            json!({"person": format!("m{i}"), "to": "health", "kind": "eligibility", "data": record}),
+        )
+        .await
     }
 
     async fn challenge(&self, facility: &str) -> String {
-        let (s, v) = post(&self.client, format!("{}/v1/reception/challenge", self.health.api.url()), Some(facility), Value::Null).await;
+        let (s, v) = post(
+            &self.client,
+            format!("{}/v1/reception/challenge", self.health.api.url()),
+            Some(facility),
+            Value::Null,
+        )
+        .await;
         assert_eq!(s, 200, "{v}");
         v["challenge"].as_str().unwrap().to_string()
     }
@@ -146,7 +204,8 @@ impl Country {
     }
 
     async fn get(&self, facility: &str, path: &str) -> (u16, Value) {
-        let res = self.client.get(format!("{}{path}", self.health.api.url())).bearer_auth(facility).send().await.unwrap();
+        let res =
+            self.client.get(format!("{}{path}", self.health.api.url())).bearer_auth(facility).send().await.unwrap();
         let s = res.status().as_u16();
         (s, res.json().await.unwrap_or(Value::Null))
     }
@@ -178,18 +237,54 @@ async fn registered_card_flow(db: &str) {
                   CHK,01130012,1234,5678,00,2025-07-04,XXXXXクリニック,systolic=150;hdl=75;hba1c=5.4\n\
                   EXP,01130012,1234,5678,00,2025-09,オン資格薬局,調剤,1,10530,3160\n\
                   EXP,01130012,9999,1,00,2025-09,どこか,外来,1,100,30\n";
-    let res = c.client.post(format!("{}/v1/claims", c.health.api.url())).bearer_auth(&c.health.operator_token).body(claims).send().await.unwrap();
+    let res = c
+        .client
+        .post(format!("{}/v1/claims", c.health.api.url()))
+        .bearer_auth(&c.health.operator_token)
+        .body(claims)
+        .send()
+        .await
+        .unwrap();
     let loaded: Value = res.json().await.unwrap();
     assert_eq!((loaded["added"].as_u64(), loaded["unmatched"][0].as_u64()), (Some(3), Some(4)), "{loaded}");
-    let again = c.client.post(format!("{}/v1/claims", c.health.api.url())).bearer_auth(&c.health.operator_token).body(claims).send().await.unwrap();
+    let again = c
+        .client
+        .post(format!("{}/v1/claims", c.health.api.url()))
+        .bearer_auth(&c.health.operator_token)
+        .body(claims)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.json::<Value>().await.unwrap()["added"], 0, "loading the same file again adds nothing");
     // A malformed file is refused whole, each bad line named; nothing of it is stored.
-    let bad = format!("{claims}MED,01130012,1234,5678,00,2025-13-01,x,y,内服,z,u,1錠,30,,\nCHK,01130012,1234,5678,00,2025-07-04,c,sugar=1\n");
-    let res = c.client.post(format!("{}/v1/claims", c.health.api.url())).bearer_auth(&c.health.operator_token).body(bad).send().await.unwrap();
+    let bad = format!(
+        "{claims}MED,01130012,1234,5678,00,2025-13-01,x,y,内服,z,u,1錠,30,,\nCHK,01130012,1234,5678,00,2025-07-04,c,sugar=1\n"
+    );
+    let res = c
+        .client
+        .post(format!("{}/v1/claims", c.health.api.url()))
+        .bearer_auth(&c.health.operator_token)
+        .body(bad)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 422);
     let why = res.text().await.unwrap();
-    assert!(why.contains("line 5") && why.contains("line 6") && why.contains("unknown checkup item") && why.contains("nothing was loaded"), "{why}");
-    let res = c.client.post(format!("{}/v1/claims", c.health.api.url())).bearer_auth(&c.facility).body(claims).send().await.unwrap();
+    assert!(
+        why.contains("line 5")
+            && why.contains("line 6")
+            && why.contains("unknown checkup item")
+            && why.contains("nothing was loaded"),
+        "{why}"
+    );
+    let res = c
+        .client
+        .post(format!("{}/v1/claims", c.health.api.url()))
+        .bearer_auth(&c.facility)
+        .body(claims)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 401, "a facility's key is not the operator's");
     // An unauthenticated upload announcing 250 MB is refused at its headers: the answer
     // comes back before a byte of the body is sent, so the node buffered nothing.
@@ -208,7 +303,10 @@ async fn registered_card_flow(db: &str) {
     let (s, v) = c.reception(&c.facility, body.clone()).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["outcome"], "confirmed");
-    assert_eq!((v["eligibility"]["insurer"].as_str(), v["eligibility"]["copay_percent"].as_u64()), (Some("01130012"), Some(30)));
+    assert_eq!(
+        (v["eligibility"]["insurer"].as_str(), v["eligibility"]["copay_percent"].as_u64()),
+        (Some("01130012"), Some(30))
+    );
     assert!(v["eligibility"].get("limit").is_none(), "the limit only with consent: {v}");
     assert_eq!(v["consented"], json!(["medication"]));
     let id = v["reception"].as_str().unwrap().to_string();
@@ -236,7 +334,15 @@ async fn registered_card_flow(db: &str) {
     assert_eq!(c.get(&c.facility, &format!("/v1/receptions/{id2}/medication")).await.0, 403);
 
     // The resident's view (what the portal reads through the hub) lists both checks.
-    let code = c.health.health.store.by_serial(&CardCert::parse(&Base64::decode_vec(&c.patients[0].cert).unwrap()).unwrap().serial.to_string()).await.unwrap().unwrap().0;
+    let code = c
+        .health
+        .health
+        .store
+        .by_serial(&CardCert::parse(&Base64::decode_vec(&c.patients[0].cert).unwrap()).unwrap().serial.to_string())
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
     let view = c.health.health.medical_information(&code, myna_node::today_jst()).await.unwrap().unwrap();
     let checks = view["checks"].as_array().unwrap();
     // The attempt before registration named no one, so only the two after it are the resident's.
@@ -272,7 +378,9 @@ async fn sqlx_rows(db: &Db) -> Vec<String> {
 async fn ended_not_started_changed_insurer_revoked_card_and_strangers_get_clear_answers() {
     let c = Country::start(&myna_testkit::sqlite_url()).await;
     // An unregistered facility, and a wrong key for a registered one.
-    let (s, v) = post(&c.client, format!("{}/v1/reception/challenge", c.health.api.url()), Some("1312345679:00"), Value::Null).await;
+    let (s, v) =
+        post(&c.client, format!("{}/v1/reception/challenge", c.health.api.url()), Some("1312345679:00"), Value::Null)
+            .await;
     assert_eq!(s, 401, "{v}");
     assert!(msg(&v).contains("not registered"), "{v}");
     // A city may not register members of another insurer, and a malformed record is refused with its field.
@@ -283,14 +391,19 @@ async fn ended_not_started_changed_insurer_revoked_card_and_strangers_get_clear_
     assert!(s >= 400 && msg(&v).contains("missing field"), "{s} {v}");
 
     // Patient 1: the employer's insurance ended in March 2024.
-    let (s, v) = c.push_eligibility(INSURER, 1, record("01130012", "77", "2000-05-05", "2022-04-01", Some("2024-03-31"))).await;
+    let (s, v) =
+        c.push_eligibility(INSURER, 1, record("01130012", "77", "2000-05-05", "2022-04-01", Some("2024-03-31"))).await;
     assert_eq!(s, 200, "{v}");
     let ch = c.challenge(&c.facility).await;
     let mut body = c.signed(1, &ch, json!({"checkups": true, "medication": true, "limit": true}));
     body["register"] = json!(true);
     let (s, v) = c.reception(&c.facility, body).await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!((v["outcome"].as_str(), v["standing"]["standing"].as_str()), (Some("not_current"), Some("ended")), "{v}");
+    assert_eq!(
+        (v["outcome"].as_str(), v["standing"]["standing"].as_str()),
+        (Some("not_current"), Some("ended")),
+        "{v}"
+    );
     assert!(v["explain_ja"].as_str().unwrap().contains("2024-03-31"), "the answer says when it ended: {v}");
     assert_eq!(v["consented"], json!([]), "nothing is shared without current eligibility");
     // The city's national insurance starts in ten days: not yet started, and from when.
@@ -306,15 +419,28 @@ async fn ended_not_started_changed_insurer_revoked_card_and_strangers_get_clear_
     let (s, v) = c.push_eligibility(CITY, 0, record("138016", "55", "1980-01-16", &later, None)).await;
     assert_eq!(s, 200, "{v}");
     let old_card = json!({"insurer": "01130012", "symbol": "1234", "number": "5678", "branch": "00", "on": later});
-    let (s, v) = post(&c.client, format!("{}/v1/eligibility/lookup", c.health.api.url()), Some(&c.facility), old_card).await;
+    let (s, v) =
+        post(&c.client, format!("{}/v1/eligibility/lookup", c.health.api.url()), Some(&c.facility), old_card).await;
     assert_eq!((s, v["standing"]["standing"].as_str()), (200, Some("ended")), "{v}");
-    let (_, v) = post(&c.client, format!("{}/v1/eligibility/lookup", c.health.api.url()), Some(&c.facility), json!({"insurer": "01130012", "symbol": "1234", "number": "5678", "branch": "00"})).await;
+    let (_, v) = post(
+        &c.client,
+        format!("{}/v1/eligibility/lookup", c.health.api.url()),
+        Some(&c.facility),
+        json!({"insurer": "01130012", "symbol": "1234", "number": "5678", "branch": "00"}),
+    )
+    .await;
     assert_eq!(v["standing"]["standing"], "current", "still covered today: {v}");
     // Batch: one good, one unknown, one malformed — each answered on its own.
-    let (s, v) = post(&c.client, format!("{}/v1/eligibility/batch", c.health.api.url()), Some(&c.facility), json!({"patients": [
+    let (s, v) = post(
+        &c.client,
+        format!("{}/v1/eligibility/batch", c.health.api.url()),
+        Some(&c.facility),
+        json!({"patients": [
         {"insurer": "138016", "symbol": "1234", "number": "88", "branch": "00", "on": later},
         {"insurer": "01130012", "symbol": "1234", "number": "99", "branch": "00"},
-        {"insurer": "01130013", "symbol": "1234", "number": "99", "branch": "00"}]})).await;
+        {"insurer": "01130013", "symbol": "1234", "number": "99", "branch": "00"}]}),
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
     let r = v["results"].as_array().unwrap();
     assert_eq!(r[0]["standing"]["standing"], "current");
@@ -335,7 +461,8 @@ async fn ended_not_started_changed_insurer_revoked_card_and_strangers_get_clear_
     assert!(msg(&v).contains("not this facility"), "{v}");
 
     // The card is suspended at J-LIS: once the CRL is refreshed, the card is refused.
-    let (s, v) = post(&c.client, format!("{}/v1/cards/{}/suspend", c.jlis.url(), c.patients[1].card), None, Value::Null).await;
+    let (s, v) =
+        post(&c.client, format!("{}/v1/cards/{}/suspend", c.jlis.url(), c.patients[1].card), None, Value::Null).await;
     assert_eq!(s, 200, "{v}");
     c.health.health.refresh_crl().await.unwrap();
     let ch = c.challenge(&c.facility).await;
@@ -354,8 +481,14 @@ async fn ended_not_started_changed_insurer_revoked_card_and_strangers_get_clear_
 async fn a_child_due_a_vaccination_gets_one_notice_per_dose_in_the_portal() {
     let c = Country::start(&myna_testkit::sqlite_url()).await;
     let portal_db = Db::open(&myna_testkit::sqlite_url()).await.unwrap();
-    let config = myna_portal::PortalConfig { jlis_url: c.jlis.url(), hub_url: c._hub.url(), public_url: "https://localhost:1".into(), cards: None };
-    let portal = myna_portal::start(portal_db.clone(), &identity(&c._dir, "portal"), any(), any(), config).await.unwrap();
+    let config = myna_portal::PortalConfig {
+        jlis_url: c.jlis.url(),
+        hub_url: c._hub.url(),
+        public_url: "https://localhost:1".into(),
+        cards: None,
+    };
+    let portal =
+        myna_portal::start(portal_db.clone(), &identity(&c._dir, "portal"), any(), any(), config).await.unwrap();
     // A child of 13 months, insured by the city's national health insurance; MR given once.
     let birth = myna_node::today_jst().saturating_sub(time::Duration::days(400)).to_string();
     let child = c.resident("資格 一郎", "シカク イチロウ", &birth).await;
@@ -365,15 +498,20 @@ async fn a_child_due_a_vaccination_gets_one_notice_per_dose_in_the_portal() {
     assert_eq!(s, 200, "{v}");
     let (s, v) = c.clerk(CITY, "/v1/pushes", json!({"person": "m2", "to": "health", "kind": "pmh", "data": {"type": "vaccination", "vaccine": "mr", "dose": 1, "on": myna_node::today_jst().to_string(), "place": "千代田区こども診療所"}})).await;
     assert_eq!(s, 200, "{v}");
-    let run = || post(&c.client, format!("{}/v1/reminders", c.health.api.url()), Some(&c.health.operator_token), Value::Null);
+    let run =
+        || post(&c.client, format!("{}/v1/reminders", c.health.api.url()), Some(&c.health.operator_token), Value::Null);
     let (s, v) = run().await;
     assert_eq!(s, 200, "{v}");
     assert!(v["sent"].as_u64().unwrap() >= 3, "Hib, PCV, 五種混合, varicella …: {v}");
     let (_, again) = run().await;
     assert_eq!(again["sent"], 0, "each dose is reminded once");
-    let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM portal_notices").fetch_all(&portal_db.pool).await.unwrap();
+    let titles: Vec<String> =
+        sqlx::query_scalar("SELECT title FROM portal_notices").fetch_all(&portal_db.pool).await.unwrap();
     assert_eq!(titles.len() as u64, v["sent"].as_u64().unwrap());
-    assert!(titles.iter().any(|t| t.contains("麻しん風しん（MR） 第2回")), "MR dose 2, since dose 1 is recorded: {titles:?}");
+    assert!(
+        titles.iter().any(|t| t.contains("麻しん風しん（MR） 第2回")),
+        "MR dose 2, since dose 1 is recorded: {titles:?}"
+    );
     assert!(!titles.iter().any(|t| t.contains("BCG")), "BCG is past its window at 13 months: {titles:?}");
     portal.web.shutdown().await;
 }
@@ -393,8 +531,15 @@ async fn unauthenticated_upload_head(ca_pem: &str, port: u16) -> String {
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
     let mut s = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg)).connect(name, tcp).await.unwrap();
-    s.write_all(b"POST /v1/claims HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\nContent-Length: 250000000\r\n\r\n").await.unwrap();
+    s.write_all(
+        b"POST /v1/claims HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\nContent-Length: 250000000\r\n\r\n",
+    )
+    .await
+    .unwrap();
     let mut buf = vec![0u8; 4096];
-    let n = tokio::time::timeout(std::time::Duration::from_secs(5), s.read(&mut buf)).await.expect("no answer before the body").unwrap();
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), s.read(&mut buf))
+        .await
+        .expect("no answer before the body")
+        .unwrap();
     String::from_utf8_lossy(&buf[..n]).to_string()
 }

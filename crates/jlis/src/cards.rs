@@ -93,7 +93,8 @@ fn status_word(s: Status) -> String {
 }
 
 fn cert_view(c: &CertRow) -> Result<CertView, ApiError> {
-    let der = Base64::decode_vec(&c.der).map_err(|_| ApiError::internal(format!("stored certificate {} is not base64", c.serial)))?;
+    let der = Base64::decode_vec(&c.der)
+        .map_err(|_| ApiError::internal(format!("stored certificate {} is not base64", c.serial)))?;
     Ok(CertView {
         serial: c.serial.to_string(),
         kind: c.kind.slug().into(),
@@ -124,7 +125,10 @@ async fn living(j: &Jlis, code: ResidentCode) -> Result<Resident, ApiError> {
         .map_err(crate::errors::from_store)?
         .ok_or_else(|| ApiError::not_found(format!("no resident with record code {code}")))?;
     if r.status != Living::Resident {
-        return Err(ApiError::conflict("not_resident", format!("resident {code} is {} and cannot hold a card", r.status.as_str())));
+        return Err(ApiError::conflict(
+            "not_resident",
+            format!("resident {code} is {} and cannot hold a card", r.status.as_str()),
+        ));
     }
     Ok(r)
 }
@@ -139,7 +143,12 @@ fn holder_of(r: &Resident) -> Result<Holder, ApiError> {
 }
 
 fn holder_view(h: &Holder) -> HolderView {
-    HolderView { name: h.name.clone(), birth: h.birth.to_string(), sex: h.sex.code().into(), address: h.address.clone() }
+    HolderView {
+        name: h.name.clone(),
+        birth: h.birth.to_string(),
+        sex: h.sex.code().into(),
+        address: h.address.clone(),
+    }
 }
 
 #[utoipa::path(get, path = "/v1/jpki/ca", responses((status = 200, body = AuthorityView)))]
@@ -154,7 +163,10 @@ pub(crate) async fn authority(State(j): St) -> Json<AuthorityView> {
 
 #[utoipa::path(post, path = "/v1/cards/applications", request_body = ApplyRequest,
     responses((status = 201, body = CardView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already holds a card, or not living here", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn apply(State(j): St, ApiJson(req): ApiJson<ApplyRequest>) -> Result<(StatusCode, Json<CardView>), ApiError> {
+pub(crate) async fn apply(
+    State(j): St,
+    ApiJson(req): ApiJson<ApplyRequest>,
+) -> Result<(StatusCode, Json<CardView>), ApiError> {
     let code: ResidentCode = req.resident.parse().map_err(|e| invalid("resident", e))?;
     living(&j, code).await?;
     let row = j.cards.apply(code.value(), now()).await.map_err(Failure::from)?;
@@ -176,8 +188,15 @@ fn hex32(s: &str) -> Result<[u8; 32], ApiError> {
 
 /// Issues one certificate of `kind` for `holder` on `card`, valid until the 5th birthday after
 /// today and never beyond the card.
-async fn certify(j: &Jlis, kind: CertKind, csr_pem: &str, holder: &Holder, card_until: i64) -> Result<NewCert, ApiError> {
-    let checked = csr::check(csr_pem.as_bytes()).map_err(|e| invalid(if kind == CertKind::Signing { "signing_csr" } else { "user_auth_csr" }, e))?;
+async fn certify(
+    j: &Jlis,
+    kind: CertKind,
+    csr_pem: &str,
+    holder: &Holder,
+    card_until: i64,
+) -> Result<NewCert, ApiError> {
+    let checked = csr::check(csr_pem.as_bytes())
+        .map_err(|e| invalid(if kind == CertKind::Signing { "signing_csr" } else { "user_auth_csr" }, e))?;
     let serial_value = j.cards.reserve("certificate_serial", 1).await.map_err(Failure::from)?;
     // Serials 1-3 are the authority's own certificates.
     let serial = Serial::new(serial_value + 100).ok_or_else(|| ApiError::internal("serial out of range"))?;
@@ -186,9 +205,8 @@ async fn certify(j: &Jlis, kind: CertKind, csr_pem: &str, holder: &Holder, card_
     let mut subject = [0u8; 10];
     aws_lc_rs::rand::fill(&mut subject).map_err(|_| ApiError::internal("random"))?;
     let subject = hex::encode_upper(subject);
-    let der = j
-        .ca
-        .issue(&IssueRequest {
+    let der =
+        j.ca.issue(&IssueRequest {
             kind,
             serial,
             subject_id: &subject,
@@ -205,12 +223,18 @@ async fn certify(j: &Jlis, kind: CertKind, csr_pem: &str, holder: &Holder, card_
 
 #[utoipa::path(post, path = "/v1/cards/{card}/issue", request_body = IssueRequestBody, params(("card" = String, Path, pattern = "^[0-9]{12}$")),
     responses((status = 201, body = CardView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Not in the applied state", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, description = "A request that is malformed or not signed by its key", body = ErrorBody)))]
-pub(crate) async fn issue(State(j): St, Path(card): Path<String>, ApiJson(req): ApiJson<IssueRequestBody>) -> Result<(StatusCode, Json<CardView>), ApiError> {
+pub(crate) async fn issue(
+    State(j): St,
+    Path(card): Path<String>,
+    ApiJson(req): ApiJson<IssueRequestBody>,
+) -> Result<(StatusCode, Json<CardView>), ApiError> {
     let number = card_number(&card)?;
     let reset_key = hex32(&req.reset_key)?;
     let row = j.cards.card(number).await.map_err(Failure::from)?;
     if row.status != CardStatus::Applied {
-        return Err(Failure::Card(CardError::WrongState { number, status: row.status.as_str(), wanted: "issued" }).into());
+        return Err(
+            Failure::Card(CardError::WrongState { number, status: row.status.as_str(), wanted: "issued" }).into()
+        );
     }
     let code = ResidentCode::from_value(row.resident).ok_or_else(|| ApiError::internal("stored resident code"))?;
     let resident = living(&j, code).await?;
@@ -220,13 +244,22 @@ pub(crate) async fn issue(State(j): St, Path(card): Path<String>, ApiJson(req): 
     let card_until = pt::end_of_day_jst(expires);
     let s = certify(&j, CertKind::Signing, &req.signing_csr, &holder, card_until).await?;
     let u = certify(&j, CertKind::UserAuth, &req.user_auth_csr, &holder, card_until).await?;
-    j.cards.issue(number, &[s, u], &expires.to_string(), &hex::encode(reset_key), now()).await.map_err(Failure::from)?;
+    j.cards
+        .issue(number, &[s, u], &expires.to_string(), &hex::encode(reset_key), now())
+        .await
+        .map_err(Failure::from)?;
     tracing::info!(card = number, "card issued");
     let row = j.cards.card(number).await.map_err(Failure::from)?;
     Ok((StatusCode::CREATED, Json(view(&j, row).await?)))
 }
 
-async fn transition(j: &Jlis, card: &str, from: &[CardStatus], to: CardStatus, revoke: Option<Reason>) -> Result<Json<CardView>, ApiError> {
+async fn transition(
+    j: &Jlis,
+    card: &str,
+    from: &[CardStatus],
+    to: CardStatus,
+    revoke: Option<Reason>,
+) -> Result<Json<CardView>, ApiError> {
     let number = card_number(card)?;
     let changed = j.cards.set_status(number, from, to, revoke, now()).await.map_err(Failure::from)?;
     tracing::info!(card = number, status = to.as_str(), certificates = changed.len(), "card status changed");
@@ -249,22 +282,38 @@ pub(crate) async fn resume(State(j): St, Path(card): Path<String>) -> Result<Jso
 #[utoipa::path(post, path = "/v1/cards/{card}/return", params(("card" = String, Path, pattern = "^[0-9]{12}$")),
     responses((status = 200, description = "Returned: both certificates revoked", body = CardView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn return_card(State(j): St, Path(card): Path<String>) -> Result<Json<CardView>, ApiError> {
-    transition(&j, &card, &[CardStatus::Applied, CardStatus::Issued, CardStatus::Suspended], CardStatus::Ended, Some(Reason::CardEnded)).await
+    transition(
+        &j,
+        &card,
+        &[CardStatus::Applied, CardStatus::Issued, CardStatus::Suspended],
+        CardStatus::Ended,
+        Some(Reason::CardEnded),
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/v1/cards/{card}/reset-key", request_body = ResetKeyRequest, params(("card" = String, Path, pattern = "^[0-9]{12}$")),
     responses((status = 200, body = ResetKeyResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn reset_key(State(j): St, Path(card): Path<String>, ApiJson(req): ApiJson<ResetKeyRequest>) -> Result<Json<ResetKeyResponse>, ApiError> {
+pub(crate) async fn reset_key(
+    State(j): St,
+    Path(card): Path<String>,
+    ApiJson(req): ApiJson<ResetKeyRequest>,
+) -> Result<Json<ResetKeyResponse>, ApiError> {
     let number = card_number(&card)?;
     for (field, v) in [("clerk", &req.clerk), ("document", &req.document)] {
         if v.trim().is_empty() || v.chars().count() > 100 {
-            return Err(invalid(field, "say who checked the holder's identity and with which document (1 to 100 characters)"));
+            return Err(invalid(
+                field,
+                "say who checked the holder's identity and with which document (1 to 100 characters)",
+            ));
         }
     }
     let row = j.cards.card(number).await.map_err(Failure::from)?;
     let key = match (row.status, row.reset_key) {
         (CardStatus::Issued | CardStatus::Suspended, Some(k)) => k,
-        (s, _) => return Err(Failure::Card(CardError::WrongState { number, status: s.as_str(), wanted: "reset" }).into()),
+        (s, _) => {
+            return Err(Failure::Card(CardError::WrongState { number, status: s.as_str(), wanted: "reset" }).into());
+        }
     };
     tracing::info!(card = number, clerk = %req.clerk, document = %req.document, "reset key released after identity check");
     Ok(Json(ResetKeyResponse { card: format!("{number:012}"), reset_key: key }))
@@ -272,11 +321,20 @@ pub(crate) async fn reset_key(State(j): St, Path(card): Path<String>, ApiJson(re
 
 #[utoipa::path(post, path = "/v1/cards/{card}/reissue-signing", request_body = ReissueRequest, params(("card" = String, Path, pattern = "^[0-9]{12}$")),
     responses((status = 201, body = CardView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn reissue_signing(State(j): St, Path(card): Path<String>, ApiJson(req): ApiJson<ReissueRequest>) -> Result<(StatusCode, Json<CardView>), ApiError> {
+pub(crate) async fn reissue_signing(
+    State(j): St,
+    Path(card): Path<String>,
+    ApiJson(req): ApiJson<ReissueRequest>,
+) -> Result<(StatusCode, Json<CardView>), ApiError> {
     let number = card_number(&card)?;
     let row = j.cards.card(number).await.map_err(Failure::from)?;
     if row.status != CardStatus::Issued {
-        return Err(Failure::Card(CardError::WrongState { number, status: row.status.as_str(), wanted: "given a new signing certificate" }).into());
+        return Err(Failure::Card(CardError::WrongState {
+            number,
+            status: row.status.as_str(),
+            wanted: "given a new signing certificate",
+        })
+        .into());
     }
     let code = ResidentCode::from_value(row.resident).ok_or_else(|| ApiError::internal("stored resident code"))?;
     let resident = living(&j, code).await?;
@@ -287,7 +345,10 @@ pub(crate) async fn reissue_signing(State(j): St, Path(card): Path<String>, ApiJ
         .map(pt::end_of_day_jst)
         .ok_or_else(|| ApiError::internal("stored card expiry"))?;
     // The one still good (if any) is superseded.
-    j.cards.revoke_kind_for_resident(row.resident, CertKind::Signing, Reason::Superseded, now()).await.map_err(Failure::from)?;
+    j.cards
+        .revoke_kind_for_resident(row.resident, CertKind::Signing, Reason::Superseded, now())
+        .await
+        .map_err(Failure::from)?;
     let s = certify(&j, CertKind::Signing, &req.signing_csr, &holder_of(&resident)?, card_until).await?;
     j.cards.add_certificates(number, &[s]).await.map_err(Failure::from)?;
     Ok((StatusCode::CREATED, Json(view(&j, j.cards.card(number).await.map_err(Failure::from)?).await?)))
@@ -359,14 +420,18 @@ fn read_cert(s: &str) -> Result<CardCert, PkiError> {
     if s.trim_start().starts_with("-----BEGIN") {
         CardCert::parse(s.trim().as_bytes())
     } else {
-        let der = Base64::decode_vec(s.trim()).map_err(|_| PkiError::MalformedCertificate("neither PEM nor base64 DER".into()))?;
+        let der = Base64::decode_vec(s.trim())
+            .map_err(|_| PkiError::MalformedCertificate("neither PEM nor base64 DER".into()))?;
         CardCert::parse(&der)
     }
 }
 
 #[utoipa::path(post, path = "/v1/jpki/verify", request_body = SignatureCheckRequest,
     responses((status = 200, description = "valid, or why not", body = SignatureCheckResponse), (status = 400, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn verify_signature(State(j): St, ApiJson(req): ApiJson<SignatureCheckRequest>) -> Result<Json<SignatureCheckResponse>, ApiError> {
+pub(crate) async fn verify_signature(
+    State(j): St,
+    ApiJson(req): ApiJson<SignatureCheckRequest>,
+) -> Result<Json<SignatureCheckResponse>, ApiError> {
     let want = CertKind::from_slug(&req.purpose).ok_or_else(|| invalid("purpose", "\"sign\" or \"auth\""))?;
     let message = decode_b64("message", &req.message)?;
     let signature = decode_b64("signature", &req.signature)?;
@@ -402,7 +467,10 @@ pub(crate) async fn verify_signature(State(j): St, ApiJson(req): ApiJson<Signatu
 
 #[utoipa::path(post, path = "/v1/verifiers", request_body = VerifierRequest,
     responses((status = 201, body = VerifierRegistered), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn register_verifier(State(j): St, ApiJson(req): ApiJson<VerifierRequest>) -> Result<(StatusCode, Json<VerifierRegistered>), ApiError> {
+pub(crate) async fn register_verifier(
+    State(j): St,
+    ApiJson(req): ApiJson<VerifierRequest>,
+) -> Result<(StatusCode, Json<VerifierRegistered>), ApiError> {
     if req.id.is_empty() || req.id.len() > 40 || !req.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(invalid("id", "1 to 40 letters, digits and hyphens"));
     }
@@ -433,8 +501,14 @@ pub(crate) async fn consent(State(j): St, ApiJson(req): ApiJson<ConsentRequest>)
     let status = status_of(&j, cert.kind, cert.serial).await?;
     j.trust.check(&cert, CertKind::Signing, now(), status).map_err(|e| invalid("certificate", e))?;
     let sig = decode_b64("signature", &req.signature)?;
-    myna_pki::verify_signature(&cert, consent_text(&req.verifier, req.grant).as_bytes(), &sig).map_err(|e| invalid("signature", e))?;
-    let row = j.cards.certificate(cert.serial).await.map_err(Failure::from)?.ok_or_else(|| ApiError::not_found("certificate not on record"))?;
+    myna_pki::verify_signature(&cert, consent_text(&req.verifier, req.grant).as_bytes(), &sig)
+        .map_err(|e| invalid("signature", e))?;
+    let row = j
+        .cards
+        .certificate(cert.serial)
+        .await
+        .map_err(Failure::from)?
+        .ok_or_else(|| ApiError::not_found("certificate not on record"))?;
     let card = j.cards.card(row.card).await.map_err(Failure::from)?;
     j.cards.set_consent(&req.verifier, card.resident, req.grant, now()).await.map_err(Failure::from)?;
     Ok(StatusCode::NO_CONTENT)
@@ -442,7 +516,11 @@ pub(crate) async fn consent(State(j): St, ApiJson(req): ApiJson<ConsentRequest>)
 
 #[utoipa::path(get, path = "/v1/verifiers/me/certificates/{serial}/latest", params(("serial" = String, Path, description = "A signing certificate's serial (hex) the verifier received")),
     responses((status = 200, body = LatestView), (status = 401, body = ErrorBody), (status = 403, description = "No consent from the holder", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn latest(State(j): St, headers: HeaderMap, Path(serial): Path<String>) -> Result<Json<LatestView>, ApiError> {
+pub(crate) async fn latest(
+    State(j): St,
+    headers: HeaderMap,
+    Path(serial): Path<String>,
+) -> Result<Json<LatestView>, ApiError> {
     let verifier = verifier(&j, &headers).await?;
     let serial: Serial = serial.parse().map_err(|e| invalid("serial", e))?;
     let row = j
@@ -454,10 +532,19 @@ pub(crate) async fn latest(State(j): St, headers: HeaderMap, Path(serial): Path<
         .ok_or_else(|| ApiError::not_found(format!("no signing certificate {serial}")))?;
     let card = j.cards.card(row.card).await.map_err(Failure::from)?;
     if !j.cards.has_consent(&verifier, card.resident).await.map_err(Failure::from)? {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "no_consent", "the holder has not consented (or withdrew consent) to this verifier receiving their latest 4 items"));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "no_consent",
+            "the holder has not consented (or withdrew consent) to this verifier receiving their latest 4 items",
+        ));
     }
     let code = ResidentCode::from_value(card.resident).ok_or_else(|| ApiError::internal("stored resident code"))?;
-    let r = j.registry.resident(code).await.map_err(crate::errors::from_store)?.ok_or_else(|| ApiError::not_found("resident"))?;
+    let r = j
+        .registry
+        .resident(code)
+        .await
+        .map_err(crate::errors::from_store)?
+        .ok_or_else(|| ApiError::not_found("resident"))?;
     Ok(Json(LatestView {
         serial: serial.to_string(),
         status: status_word(row.status()),
@@ -473,13 +560,25 @@ pub(crate) async fn after_event(j: &Jlis, resident: u64, kind: &EventKind) -> Re
         EventKind::MoveIn { .. } | EventKind::MoveWithin { .. } | EventKind::NameChange { .. } => {
             let r = j.cards.revoke_kind_for_resident(resident, CertKind::Signing, Reason::HolderChanged, t).await?;
             if !r.is_empty() {
-                tracing::info!(resident, revoked = r.len(), "signing certificate revoked after a change of name or address");
+                tracing::info!(
+                    resident,
+                    revoked = r.len(),
+                    "signing certificate revoked after a change of name or address"
+                );
             }
         }
         EventKind::Death => {
             for card in j.cards.cards_of(resident).await? {
                 if card.status != CardStatus::Ended {
-                    j.cards.set_status(card.number, &[CardStatus::Applied, CardStatus::Issued, CardStatus::Suspended], CardStatus::Ended, Some(Reason::CardEnded), t).await?;
+                    j.cards
+                        .set_status(
+                            card.number,
+                            &[CardStatus::Applied, CardStatus::Issued, CardStatus::Suspended],
+                            CardStatus::Ended,
+                            Some(Reason::CardEnded),
+                            t,
+                        )
+                        .await?;
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Store errors as API answers.
 
-use myna_node::ApiError;
 use crate::store::RegistryError;
+use myna_node::ApiError;
 
 impl From<RegistryError> for ApiError {
     fn from(e: RegistryError) -> Self {

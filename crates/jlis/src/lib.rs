@@ -57,7 +57,8 @@ pub async fn start_with_hub(
     let routes = handlers::routes(jlis.clone()).merge(cards::routes(jlis.clone())).merge(linkage::routes(jlis.clone()));
     // Client certificates are optional: residents' tools and verifiers connect without one;
     // agency nodes present theirs, and their linkage messages are signed besides.
-    let node = myna_node::serve_with(routes, openapi_json(), metrics, identity, addr, myna_node::ClientAuth::Optional).await?;
+    let node =
+        myna_node::serve_with(routes, openapi_json(), metrics, identity, addr, myna_node::ClientAuth::Optional).await?;
     let _ = jlis.base_url.set(node.url());
     Ok(node)
 }

@@ -61,7 +61,11 @@ use myna_node::now_secs as now;
         (status = 503, description = "J-LIS is not connected to a hub")))]
 pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response, ApiError> {
     let Some(link) = j.linkage.get() else {
-        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_hub", "this J-LIS node was started without a hub (--hub)"));
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_hub",
+            "this J-LIS node was started without a hub (--hub)",
+        ));
     };
     let me = &link.id;
     let env: Envelope<Enrolment> = open_envelope(&link.trust, &body, me, now())
@@ -69,7 +73,8 @@ pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response,
     env.from.kind().map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_an_agency", e.to_string()))?;
     let record_code = match &env.body {
         Enrolment::Number { number } => {
-            let number: IndividualNumber = number.parse().map_err(|e| ApiError::unprocessable("number", format!("{e}")))?;
+            let number: IndividualNumber =
+                number.parse().map_err(|e| ApiError::unprocessable("number", format!("{e}")))?;
             let resident = j
                 .registry
                 .by_number(number)
@@ -81,12 +86,21 @@ pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response,
             // The portal (login) and the health node (a card registered for insurance use at a
             // facility's reader) know a resident only by the certificate the card presented.
             if !matches!(env.from.kind().ok(), Some(myna_link::AgencyKind::Portal | myna_link::AgencyKind::Health)) {
-                return Err(ApiError::new(StatusCode::FORBIDDEN, "not_the_portal", "only the portal and the health node enrol a resident by the certificate their card presented"));
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "not_the_portal",
+                    "only the portal and the health node enrol a resident by the certificate their card presented",
+                ));
             }
             by_certificate(&j, user_auth_serial).await?
         }
     };
-    let request = Envelope::new(me.clone(), link.hub.clone(), now(), CodeRequest { agency: env.from.clone(), link: link.link_id(record_code)? });
+    let request = Envelope::new(
+        me.clone(),
+        link.hub.clone(),
+        now(),
+        CodeRequest { agency: env.from.clone(), link: link.link_id(record_code)? },
+    );
     let jws = link.key.sign(&request).map_err(ApiError::internal)?;
     let text = post_jws(&link.client, &format!("{}/v1/codes", link.hub_url), jws)
         .await
@@ -101,7 +115,8 @@ pub async fn codes(State(j): State<Arc<Jlis>>, body: String) -> Result<Response,
 
 /// The resident record code behind a current user-authentication certificate.
 async fn by_certificate(j: &Jlis, serial: &str) -> Result<u64, ApiError> {
-    let serial: myna_pki::Serial = serial.parse().map_err(|_| ApiError::unprocessable("user_auth_serial", "not a certificate serial number"))?;
+    let serial: myna_pki::Serial =
+        serial.parse().map_err(|_| ApiError::unprocessable("user_auth_serial", "not a certificate serial number"))?;
     let cert = j
         .cards
         .certificate(serial)
@@ -109,7 +124,11 @@ async fn by_certificate(j: &Jlis, serial: &str) -> Result<u64, ApiError> {
         .filter(|c| c.kind == myna_pki::CertKind::UserAuth)
         .ok_or_else(|| ApiError::not_found("J-LIS issued no user-authentication certificate with this serial"))?;
     if cert.revoked.is_some() || cert.not_after < now() {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "certificate_not_current", "this certificate is revoked or expired"));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "certificate_not_current",
+            "this certificate is revoked or expired",
+        ));
     }
     let card = j.cards.card(cert.card).await.map_err(|e| ApiError::not_found(e.to_string()))?;
     Ok(card.resident)

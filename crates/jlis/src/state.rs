@@ -58,7 +58,15 @@ impl Jlis {
         let files: AuthorityFiles = serde_json::from_str(&json)?;
         let ca = Authority::from_files(&files)?;
         let trust = ca.trust_store()?;
-        Ok(Self { registry, cards, ca, trust, base_url: OnceLock::new(), crls: Mutex::new(HashMap::new()), linkage: OnceLock::new() })
+        Ok(Self {
+            registry,
+            cards,
+            ca,
+            trust,
+            base_url: OnceLock::new(),
+            crls: Mutex::new(HashMap::new()),
+            linkage: OnceLock::new(),
+        })
     }
 
     /// The key of the link-id permutation, created on first use.

@@ -5,11 +5,11 @@
 use std::net::SocketAddr;
 
 use base64ct::{Base64, Encoding};
+use myna_jlis::store::RegistryStore;
 use myna_node::{NodeIdentity, RunningNode};
 use myna_pki::softcard::{KdfParams, SoftCard};
 use myna_pki::token::CardToken;
 use myna_pki::{CardCert, CertKind, RevocationList, Secret, Status, TrustStore, ocsp};
-use myna_jlis::store::RegistryStore;
 use myna_store::Db;
 use reqwest::{Certificate, Client, StatusCode};
 use serde_json::{Value, json};
@@ -24,7 +24,8 @@ async fn start(db: Db) -> Node {
     let identity = NodeIdentity::load_or_create(&dir, "jlis", &[]).unwrap();
     let store = RegistryStore::open(db, || [7; 32]).await.unwrap();
     let node = myna_jlis::start(store, &identity, SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
-    let client = Client::builder().tls_certs_only([Certificate::from_pem(identity.ca_pem.as_bytes()).unwrap()]).build().unwrap();
+    let client =
+        Client::builder().tls_certs_only([Certificate::from_pem(identity.ca_pem.as_bytes()).unwrap()]).build().unwrap();
     Node { node, client }
 }
 
@@ -42,7 +43,14 @@ impl Node {
     }
 
     async fn post(&self, p: &str, body: Value) -> (StatusCode, Value) {
-        let res = self.client.post(self.url(p)).header("idempotency-key", nanos().to_string()).json(&body).send().await.unwrap();
+        let res = self
+            .client
+            .post(self.url(p))
+            .header("idempotency-key", nanos().to_string())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let s = res.status();
         let text = res.text().await.unwrap();
         (s, serde_json::from_str(&text).unwrap_or(Value::Null))
@@ -79,8 +87,17 @@ impl Node {
         let body = json!({"signing_csr": pem("CERTIFICATE REQUEST", &new.signing_csr), "user_auth_csr": pem("CERTIFICATE REQUEST", &new.user_auth_csr), "reset_key": reset});
         let (s, issued) = self.post(&format!("/v1/cards/{number}/issue"), body).await;
         assert_eq!(s, StatusCode::CREATED, "{issued}");
-        let cert = |k: &str| issued["certificates"].as_array().unwrap().iter().find(|c| c["kind"] == k).unwrap()["pem"].as_str().unwrap().to_string();
-        let expires = time::Date::parse(issued["expires"].as_str().unwrap(), &time::format_description::well_known::Iso8601::DATE).unwrap();
+        let cert = |k: &str| {
+            issued["certificates"].as_array().unwrap().iter().find(|c| c["kind"] == k).unwrap()["pem"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let expires = time::Date::parse(
+            issued["expires"].as_str().unwrap(),
+            &time::format_description::well_known::Iso8601::DATE,
+        )
+        .unwrap();
         card.install(&number, expires, &cert("sign"), &cert("auth")).unwrap();
         (code, number, card, reset)
     }
@@ -158,7 +175,10 @@ async fn card_life_at_jlis() {
         assert_eq!(s, StatusCode::CREATED, "{e}");
         let sign = cert_of(&card, CertKind::Signing);
         let crl = RevocationList::parse(&n.bytes("/crl/sign.crl").await, &trust).unwrap();
-        assert!(matches!(crl.status(sign.serial, now()), Status::Revoked { reason: myna_pki::Reason::HolderChanged, .. }));
+        assert!(matches!(
+            crl.status(sign.serial, now()),
+            Status::Revoked { reason: myna_pki::Reason::HolderChanged, .. }
+        ));
         assert_eq!(check(&n, &mut card, &pin(), "auth").await["valid"], true);
         assert_eq!(check(&n, &mut card, &password(), "sign").await["valid"], false);
 
@@ -168,10 +188,19 @@ async fn card_life_at_jlis() {
         let token = reg["token"].as_str().unwrap().to_string();
         let nonce = [5u8; 16];
         let req = ocsp::request(&trust, CertKind::Signing, sign.serial, &nonce).unwrap();
-        let res = n.client.post(n.url("/ocsp")).header("content-type", "application/ocsp-request").body(req.clone()).send().await.unwrap();
+        let res = n
+            .client
+            .post(n.url("/ocsp"))
+            .header("content-type", "application/ocsp-request")
+            .body(req.clone())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         let res = n.client.post(n.url("/ocsp")).bearer_auth(&token).body(req).send().await.unwrap();
-        let status = ocsp::read_response(&res.bytes().await.unwrap(), &trust, CertKind::Signing, sign.serial, &nonce, now()).unwrap();
+        let status =
+            ocsp::read_response(&res.bytes().await.unwrap(), &trust, CertKind::Signing, sign.serial, &nonce, now())
+                .unwrap();
         assert!(matches!(status, Status::Revoked { .. }), "{status:?}");
 
         // Reissue of the signing certificate on the same card: a bad request is refused, a
@@ -182,7 +211,8 @@ async fn card_life_at_jlis() {
         let csr = pem("CERTIFICATE REQUEST", &myna_pki::csr::build(&key).unwrap());
         let (s, v) = n.post(&format!("/v1/cards/{number}/reissue-signing"), json!({"signing_csr": csr})).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
-        let newest = v["certificates"].as_array().unwrap().iter().filter(|c| c["kind"] == "sign").last().unwrap().clone();
+        let newest =
+            v["certificates"].as_array().unwrap().iter().filter(|c| c["kind"] == "sign").last().unwrap().clone();
         assert_eq!(newest["status"], "good");
         let reissued = CardCert::parse(newest["pem"].as_str().unwrap().as_bytes()).unwrap();
         assert!(reissued.holder.unwrap().address.contains("永田町"));
@@ -191,7 +221,8 @@ async fn card_life_at_jlis() {
         // the card cannot be suspended any more.
         let (s, v) = n.post(&format!("/v1/cards/{number}/return"), json!({})).await;
         assert_eq!(s, StatusCode::OK);
-        let statuses: Vec<&str> = v["certificates"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+        let statuses: Vec<&str> =
+            v["certificates"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
         assert_eq!(statuses, ["holder-changed", "card-ended", "card-ended"], "{v}");
         let (s, _) = n.post(&format!("/v1/cards/{number}/suspend"), json!({})).await;
         assert_eq!(s, StatusCode::CONFLICT);
@@ -211,7 +242,9 @@ async fn consent_gives_a_verifier_the_latest_four_items() {
         let sig = card.sign_digest(&password(), &sha256(text.as_bytes())).unwrap();
         json!({"verifier": "shop-2", "grant": grant, "certificate": sign.to_pem(), "signature": Base64::encode_string(&sig)})
     };
-    let latest = |n: &Node| n.client.get(n.url(&format!("/v1/verifiers/me/certificates/{}/latest", sign.serial))).bearer_auth(&token).send();
+    let latest = |n: &Node| {
+        n.client.get(n.url(&format!("/v1/verifiers/me/certificates/{}/latest", sign.serial))).bearer_auth(&token).send()
+    };
     assert_eq!(latest(&n).await.unwrap().status(), StatusCode::FORBIDDEN);
     let (s, v) = n.post("/v1/consents", consent(true, &mut card)).await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
@@ -225,7 +258,13 @@ async fn consent_gives_a_verifier_the_latest_four_items() {
     let (s, _) = n.post("/v1/consents", consent(false, &mut card)).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     // A wrong token is refused.
-    let res = n.client.get(n.url(&format!("/v1/verifiers/me/certificates/{}/latest", sign.serial))).bearer_auth("shop-2.nope").send().await.unwrap();
+    let res = n
+        .client
+        .get(n.url(&format!("/v1/verifiers/me/certificates/{}/latest", sign.serial)))
+        .bearer_auth("shop-2.nope")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -243,7 +282,8 @@ async fn death_ends_the_card_and_reset_needs_an_identity_check() {
     assert_eq!(card.tries_left(CertKind::UserAuth), 0);
     let (s, _) = n.post(&format!("/v1/cards/{number}/reset-key"), json!({"clerk": "", "document": ""})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, v) = n.post(&format!("/v1/cards/{number}/reset-key"), json!({"clerk": "窓口 A-3", "document": "運転免許証"})).await;
+    let (s, v) =
+        n.post(&format!("/v1/cards/{number}/reset-key"), json!({"clerk": "窓口 A-3", "document": "運転免許証"})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["reset_key"], reset.as_str());
     let mut key = [0u8; 32];

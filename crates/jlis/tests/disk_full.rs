@@ -4,8 +4,8 @@
 
 use std::{collections::HashSet, sync::Arc};
 
-use myna_registry::{Address, EventKind, LifeEvent, PersonName, Relationship, Sex};
 use myna_jlis::store::{RegistryError, RegistryStore};
+use myna_registry::{Address, EventKind, LifeEvent, PersonName, Relationship, Sex};
 use myna_store::{Db, StorageCondition};
 use myna_testkit::SmallDisk;
 use time::{Date, macros::date};
@@ -95,7 +95,13 @@ async fn assert_committed_read_only(url: &str, acked: &[Acked]) {
     for a in acked {
         let code = a.code.parse::<myna_registry::ResidentCode>().unwrap().value() as i64;
         let number: i64 = a.number.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap();
-        assert_eq!(stored.get(&code), Some(&number), "acknowledged resident {} ({}) is missing or has another number", a.code, a.key);
+        assert_eq!(
+            stored.get(&code),
+            Some(&number),
+            "acknowledged resident {} ({}) is missing or has another number",
+            a.code,
+            a.key
+        );
     }
     c.close().await.unwrap();
 }

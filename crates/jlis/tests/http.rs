@@ -2,8 +2,8 @@
 
 use std::net::SocketAddr;
 
-use myna_node::{NodeIdentity, RunningNode};
 use myna_jlis::store::RegistryStore;
+use myna_node::{NodeIdentity, RunningNode};
 use myna_store::Db;
 use reqwest::{Certificate, Client, StatusCode};
 use serde_json::{Value, json};

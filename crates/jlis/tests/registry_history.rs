@@ -1,8 +1,8 @@
 //! The history read back from the events table gives every value a record ever held, for
 //! random lives: the record as first written, and each change's replaced values.
 
-use myna_registry::{Address, EventKind, LifeEvent, PersonName, Relationship, Resident, Sex, Status};
 use myna_jlis::store::RegistryStore;
+use myna_registry::{Address, EventKind, LifeEvent, PersonName, Relationship, Resident, Sex, Status};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration, macros::date};

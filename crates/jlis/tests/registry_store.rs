@@ -1,7 +1,7 @@
+use myna_jlis::store::{RegistryError, RegistryStore};
 use myna_registry::{
     Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, PersonName, Relationship, Sex,
 };
-use myna_jlis::store::{RegistryError, RegistryStore};
 use myna_store::{Db, StoreError};
 use time::{Date, macros::date};
 
@@ -183,7 +183,14 @@ async fn acknowledged_writes_survive_reopening() {
     }
 }
 
-fn person(name: &str, kana: &str, birth: &str, addr: &str, offset: u64, rel: Relationship) -> myna_jlis::store::NewResident {
+fn person(
+    name: &str,
+    kana: &str,
+    birth: &str,
+    addr: &str,
+    offset: u64,
+    rel: Relationship,
+) -> myna_jlis::store::NewResident {
     myna_jlis::store::NewResident {
         name: PersonName::new(name, kana).unwrap(),
         birth: BirthDate::parse(birth, TODAY).unwrap(),
@@ -265,7 +272,10 @@ async fn a_database_of_the_retired_schema_is_refused_with_what_to_do() {
         sqlx::any::install_default_drivers();
         let connect = if url.starts_with("postgres") { url.clone() } else { format!("{url}?mode=rwc") };
         let raw = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&connect).await.unwrap();
-        sqlx::query("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)").execute(&raw).await.unwrap();
+        sqlx::query("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)")
+            .execute(&raw)
+            .await
+            .unwrap();
         sqlx::query("INSERT INTO schema_migrations (version, name) VALUES (1, 'registry')")
             .execute(&raw)
             .await

@@ -2,7 +2,10 @@
 //! head's signature, each entry's inclusion, and that a head extends one proven before (a log
 //! that shrank, forked or was rewritten is an alarm, not an error to retry).
 
-use crate::{AgencyId, Entry, NetworkTrust, TreeHead, merkle::{self, Hash}};
+use crate::{
+    AgencyId, Entry, NetworkTrust, TreeHead,
+    merkle::{self, Hash},
+};
 
 /// What is wrong with the log as the hub shows it. Every variant but `Malformed` means the
 /// hub's records cannot be trusted.
@@ -26,7 +29,13 @@ pub enum LogAlarm {
 
 /// Opens a signed tree head: signed by `hub` under the network CA, and (when the hub also
 /// sent it in the clear) the same head.
-pub fn open_head(trust: &NetworkTrust, jws: &str, hub: &AgencyId, sent: Option<&TreeHead>, now: i64) -> Result<TreeHead, LogAlarm> {
+pub fn open_head(
+    trust: &NetworkTrust,
+    jws: &str,
+    hub: &AgencyId,
+    sent: Option<&TreeHead>,
+    now: i64,
+) -> Result<TreeHead, LogAlarm> {
     let signed = trust.open::<TreeHead>(jws, now).map_err(|e| LogAlarm::Signature(e.to_string()))?;
     if &signed.signer != hub {
         return Err(LogAlarm::NotTheHub(signed.signer));
@@ -68,7 +77,12 @@ pub fn check_extends(before: &TreeHead, now: &TreeHead, proof: &[Hash]) -> Resul
 /// One record as the hub sent it: its bytes parsed as a log entry (or why they are not one),
 /// with whether they are the `index`th leaf of the tree of `head` (hex proof hashes, RFC 9162
 /// order). An entry that fails its proof is still shown, marked.
-pub fn check_record(entry: &str, index: u64, head: &TreeHead, proof: &[String]) -> Result<(Entry, Result<(), String>), String> {
+pub fn check_record(
+    entry: &str,
+    index: u64,
+    head: &TreeHead,
+    proof: &[String],
+) -> Result<(Entry, Result<(), String>), String> {
     let parsed: Entry = serde_json::from_str(entry).map_err(|e| format!("record {index} is not a log entry: {e}"))?;
     let proven = proof
         .iter()
@@ -76,7 +90,9 @@ pub fn check_record(entry: &str, index: u64, head: &TreeHead, proof: &[String]) 
         .collect::<Result<Vec<Hash>, _>>()
         .map_err(|e| e.to_string())
         .and_then(|p| root(head).map_err(|e| e.to_string()).map(|r| (p, r)))
-        .and_then(|(p, r)| merkle::verify_inclusion(entry.as_bytes(), index, head.size, &r, &p).map_err(|e| e.to_string()));
+        .and_then(|(p, r)| {
+            merkle::verify_inclusion(entry.as_bytes(), index, head.size, &r, &p).map_err(|e| e.to_string())
+        });
     Ok((parsed, proven))
 }
 
@@ -86,7 +102,9 @@ mod tests {
     use crate::merkle::Tree;
 
     fn entry(i: u64) -> String {
-        format!(r#"{{"at":{i},"message":"{i:032x}","requester":"municipality:131016","provider":"pension_service","task":"t","item":"local_tax","outcome":"delivered"}}"#)
+        format!(
+            r#"{{"at":{i},"message":"{i:032x}","requester":"municipality:131016","provider":"pension_service","task":"t","item":"local_tax","outcome":"delivered"}}"#
+        )
     }
 
     fn tree(n: u64) -> Tree {

@@ -22,7 +22,9 @@ pub enum LayoutError {
     File(String),
     #[error("{item} {version}: {path}: {reason}")]
     Invalid { item: &'static str, version: Version, path: String, reason: String },
-    #[error("an answer of {item} {answer} cannot serve a request for {asked} (major versions differ or the answer is older)")]
+    #[error(
+        "an answer of {item} {answer} cannot serve a request for {asked} (major versions differ or the answer is older)"
+    )]
     Incompatible { item: &'static str, asked: Version, answer: Version },
 }
 
@@ -52,7 +54,9 @@ impl FromStr for Version {
     fn from_str(s: &str) -> Result<Self, LayoutError> {
         let bad = || LayoutError::BadVersion(s.chars().take(20).collect());
         let (a, b) = s.split_once('.').ok_or_else(bad)?;
-        let num = |x: &str| if x.is_empty() || x.len() > 4 || !x.bytes().all(|c| c.is_ascii_digit()) { None } else { x.parse().ok() };
+        let num = |x: &str| {
+            if x.is_empty() || x.len() > 4 || !x.bytes().all(|c| c.is_ascii_digit()) { None } else { x.parse().ok() }
+        };
         Ok(Self { major: num(a).ok_or_else(bad)?, minor: num(b).ok_or_else(bad)? })
     }
 }
@@ -202,7 +206,11 @@ fn check_object(fields: &[Field], value: &Value, at: &str) -> Result<(), (String
 }
 
 fn join(at: &str, key: &str) -> String {
-    if at.is_empty() { key.chars().take(64).collect() } else { format!("{at}.{}", key.chars().take(64).collect::<String>()) }
+    if at.is_empty() {
+        key.chars().take(64).collect()
+    } else {
+        format!("{at}.{}", key.chars().take(64).collect::<String>())
+    }
 }
 
 fn check_value(f: &Field, v: &Value, path: &str) -> Result<(), (String, String)> {
@@ -212,11 +220,31 @@ fn check_value(f: &Field, v: &Value, path: &str) -> Result<(), (String, String)>
             Some(s) if s.chars().count() <= MAX_TEXT => Ok(()),
             _ => fail(&format!("text of at most {MAX_TEXT} characters")),
         },
-        Kind::Integer => if v.is_i64() { Ok(()) } else { fail("an integer") },
-        Kind::Yen => if v.is_u64() { Ok(()) } else { fail("an amount in yen (a whole number, 0 or more)") },
-        Kind::Boolean => if v.is_boolean() { Ok(()) } else { fail("true or false") },
+        Kind::Integer => {
+            if v.is_i64() {
+                Ok(())
+            } else {
+                fail("an integer")
+            }
+        }
+        Kind::Yen => {
+            if v.is_u64() {
+                Ok(())
+            } else {
+                fail("an amount in yen (a whole number, 0 or more)")
+            }
+        }
+        Kind::Boolean => {
+            if v.is_boolean() {
+                Ok(())
+            } else {
+                fail("true or false")
+            }
+        }
         Kind::Date => match v.as_str() {
-            Some(s) if time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok() => Ok(()),
+            Some(s) if time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok() => {
+                Ok(())
+            }
             _ => fail("a date, YYYY-MM-DD"),
         },
         Kind::List => match v.as_array() {
@@ -257,9 +285,18 @@ mod tests {
         l.validate(InfoItem::LocalTax, v("1.0"), &ok).unwrap();
         let cases = [
             (json!({"fiscal_year": 2026, "taxable_income": 1, "tax_amount": 1}), "non_taxable: is required (非課税)"),
-            (json!({"fiscal_year": 2026, "taxable_income": -5, "tax_amount": 1, "non_taxable": true}), "taxable_income: must be an amount in yen"),
-            (json!({"fiscal_year": "2026", "taxable_income": 1, "tax_amount": 1, "non_taxable": true}), "fiscal_year: must be an integer"),
-            (json!({"fiscal_year": 2026, "taxable_income": 1, "tax_amount": 1, "non_taxable": true, "name": "x"}), "name: is not a field"),
+            (
+                json!({"fiscal_year": 2026, "taxable_income": -5, "tax_amount": 1, "non_taxable": true}),
+                "taxable_income: must be an amount in yen",
+            ),
+            (
+                json!({"fiscal_year": "2026", "taxable_income": 1, "tax_amount": 1, "non_taxable": true}),
+                "fiscal_year: must be an integer",
+            ),
+            (
+                json!({"fiscal_year": 2026, "taxable_income": 1, "tax_amount": 1, "non_taxable": true, "name": "x"}),
+                "name: is not a field",
+            ),
             (json!([1]), "(the answer): must be an object"),
         ];
         for (value, want) in cases {

@@ -25,8 +25,9 @@ mod table;
 pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
 pub use layout::{Field, LayoutError, Layouts, Version};
 pub use message::{
-    Answer, AnsweredQuery, CodeIssued, CodeRequest, Delivery, Enrolment, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, MessageError, MessageId, Logged, Outcome, Query,
-    Receipt, ReceiptRequest, Receipts, Registration, TreeHead, open_envelope, payload_aad,
+    Answer, AnsweredQuery, CodeIssued, CodeRequest, Delivery, Enrolment, Entry, Envelope, EnvelopeError,
+    FRESHNESS_SECS, Forward, Logged, MessageError, MessageId, Outcome, Query, Receipt, ReceiptRequest, Receipts,
+    Registration, TreeHead, open_envelope, payload_aad,
 };
 pub use notice::{HEALTH_ID, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad};
 pub use permit::{Grant, Refusal, SELF_INFORMATION};

@@ -176,13 +176,25 @@ fn flat(proof: &[Hash]) -> Vec<u8> {
 }
 
 /// Checks that `entry` is entry `index` of the tree of `size` entries whose root is `root_hash`.
-pub fn verify_inclusion(entry: &[u8], index: u64, size: u64, root_hash: &Hash, proof: &[Hash]) -> Result<(), ProofError> {
+pub fn verify_inclusion(
+    entry: &[u8],
+    index: u64,
+    size: u64,
+    root_hash: &Hash,
+    proof: &[Hash],
+) -> Result<(), ProofError> {
     let proof = InclusionProof::<Sha256>::try_from_bytes(flat(proof)).map_err(|_| ProofError::Malformed)?;
     root(root_hash, size).verify_inclusion(&entry, index, &proof).map_err(|_| ProofError::NotIncluded)
 }
 
 /// Checks that the tree (`new`, `new_root`) extends (`old`, `old_root`).
-pub fn verify_consistency(old: u64, old_root: &Hash, new: u64, new_root: &Hash, proof: &[Hash]) -> Result<(), ProofError> {
+pub fn verify_consistency(
+    old: u64,
+    old_root: &Hash,
+    new: u64,
+    new_root: &Hash,
+    proof: &[Hash],
+) -> Result<(), ProofError> {
     if old == new {
         return if old_root == new_root && proof.is_empty() { Ok(()) } else { Err(ProofError::Inconsistent) };
     }

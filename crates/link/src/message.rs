@@ -123,7 +123,11 @@ pub struct Query {
 impl Query {
     pub fn check_purpose(&self) -> Result<(), MessageError> {
         let n = self.purpose.chars().count();
-        if (1..=200).contains(&n) && !self.purpose.chars().any(char::is_control) { Ok(()) } else { Err(MessageError::Purpose) }
+        if (1..=200).contains(&n) && !self.purpose.chars().any(char::is_control) {
+            Ok(())
+        } else {
+            Err(MessageError::Purpose)
+        }
     }
 }
 
@@ -163,7 +167,13 @@ impl Answer {
 }
 
 /// The associated data a sealed payload is bound to.
-pub fn payload_aad(query: &MessageId, requester: &AgencyId, provider: &AgencyId, task: &TaskId, item: InfoItem) -> Vec<u8> {
+pub fn payload_aad(
+    query: &MessageId,
+    requester: &AgencyId,
+    provider: &AgencyId,
+    task: &TaskId,
+    item: InfoItem,
+) -> Vec<u8> {
     format!("{query}|{requester}|{provider}|{task}|{}", item.id()).into_bytes()
 }
 

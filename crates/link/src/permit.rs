@@ -34,7 +34,13 @@ fn self_only(item: InfoItem) -> bool {
 
 impl PermissionTable {
     /// Whether `requester`, doing `task`, may ask `provider` for `item`, and under what.
-    pub fn decide(&self, requester: AgencyKind, task: &TaskId, provider: AgencyKind, item: InfoItem) -> Result<Grant<'_>, Refusal> {
+    pub fn decide(
+        &self,
+        requester: AgencyKind,
+        task: &TaskId,
+        provider: AgencyKind,
+        item: InfoItem,
+    ) -> Result<Grant<'_>, Refusal> {
         if task.as_str() == SELF_INFORMATION {
             if requester != AgencyKind::Portal {
                 return Err(Refusal::NotThePortal { requester });
@@ -79,7 +85,12 @@ mod tests {
     #[test]
     fn a_row_permits_and_names_itself() {
         let t = PermissionTable::shipped().unwrap();
-        let g = t.decide(AgencyKind::Municipality, &"child_allowance".parse().unwrap(), AgencyKind::Municipality, InfoItem::LocalTax);
+        let g = t.decide(
+            AgencyKind::Municipality,
+            &"child_allowance".parse().unwrap(),
+            AgencyKind::Municipality,
+            InfoItem::LocalTax,
+        );
         match g {
             Ok(Grant::Row(row)) => assert_eq!(row.task.as_str(), "child_allowance"),
             other => panic!("{other:?}"),
@@ -91,16 +102,28 @@ mod tests {
         let e = decide("pension_service", "child_allowance", "municipality", "local_tax").unwrap_err();
         assert!(matches!(e, Refusal::NotOnTable { .. }));
         let text = e.to_string();
-        assert!(text.contains("pension_service") && text.contains("child_allowance") && text.contains("local_tax"), "{text}");
+        assert!(
+            text.contains("pension_service") && text.contains("child_allowance") && text.contains("local_tax"),
+            "{text}"
+        );
     }
 
     #[test]
     fn self_information_is_the_portals_only_and_only_for_what_is_held() {
         assert_eq!(decide("portal", SELF_INFORMATION, "municipality", "local_tax"), Ok(()));
         assert_eq!(decide("portal", SELF_INFORMATION, "health", "medical_information"), Ok(()));
-        assert!(matches!(decide("municipality", SELF_INFORMATION, "municipality", "local_tax"), Err(Refusal::NotThePortal { .. })));
-        assert!(matches!(decide("portal", SELF_INFORMATION, "municipality", "medical_information"), Err(Refusal::NothingHeld { .. })));
-        assert!(matches!(decide("portal", SELF_INFORMATION, "hello_work", "local_tax"), Err(Refusal::NothingHeld { .. })));
+        assert!(matches!(
+            decide("municipality", SELF_INFORMATION, "municipality", "local_tax"),
+            Err(Refusal::NotThePortal { .. })
+        ));
+        assert!(matches!(
+            decide("portal", SELF_INFORMATION, "municipality", "medical_information"),
+            Err(Refusal::NothingHeld { .. })
+        ));
+        assert!(matches!(
+            decide("portal", SELF_INFORMATION, "hello_work", "local_tax"),
+            Err(Refusal::NothingHeld { .. })
+        ));
     }
 
     #[test]

@@ -85,9 +85,15 @@ pub fn check_public_key(public_hex: &str) -> Result<(), SealError> {
 /// Seals `plaintext` to the holder of the public key `public_hex`.
 pub fn seal(public_hex: &str, plaintext: &[u8], aad: &[u8]) -> Result<Sealed, SealError> {
     let pk = public_key(public_hex)?;
-    let (enc, ct) =
-        hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, Kem, _>(&OpModeS::Base, &pk, INFO, plaintext, aad, &mut UnwrapErr(OsRng))
-            .map_err(|_| SealError::Seal)?;
+    let (enc, ct) = hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, Kem, _>(
+        &OpModeS::Base,
+        &pk,
+        INFO,
+        plaintext,
+        aad,
+        &mut UnwrapErr(OsRng),
+    )
+    .map_err(|_| SealError::Seal)?;
     Ok(Sealed { enc: hex::encode(enc.to_bytes()), ct: hex::encode(ct) })
 }
 

@@ -89,7 +89,8 @@ impl NodeKey {
             return Err(SignError::Key("the key does not belong to the certificate".into()));
         }
         let der = cert.to_der().map_err(|e| SignError::Key(e.to_string()))?;
-        let header = Header { alg: "ES256".into(), typ: Some("myna-link+jws".into()), x5c: vec![Base64::encode_string(&der)] };
+        let header =
+            Header { alg: "ES256".into(), typ: Some("myna-link+jws".into()), x5c: vec![Base64::encode_string(&der)] };
         let header = serde_json::to_vec(&header).map_err(|e| SignError::Key(e.to_string()))?;
         Ok(Self { key, header_b64: Base64UrlUnpadded::encode_string(&header), id: common_name(&cert)? })
     }
@@ -106,7 +107,8 @@ impl NodeKey {
         out.push_str(&self.header_b64);
         out.push('.');
         out.push_str(&Base64UrlUnpadded::encode_string(&payload));
-        let sig = self.key.sign(&SystemRandom::new(), out.as_bytes()).map_err(|_| SignError::Key("signing failed".into()))?;
+        let sig =
+            self.key.sign(&SystemRandom::new(), out.as_bytes()).map_err(|_| SignError::Key("signing failed".into()))?;
         out.push('.');
         out.push_str(&Base64UrlUnpadded::encode_string(sig.as_ref()));
         Ok(out)

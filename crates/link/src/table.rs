@@ -201,7 +201,10 @@ impl PermissionTable {
                 replaces: replaces.to_string(),
             };
             if SELF_ONLY.iter().any(|&(_, i)| i == p.item) {
-                return Err(at(format!("{} is read only by the resident, through the portal: no row may provide it", p.item.id())));
+                return Err(at(format!(
+                    "{} is read only by the resident, through the portal: no row may provide it",
+                    p.item.id()
+                )));
             }
             if !index.insert((p.requester, p.task.clone(), p.provider, p.item)) {
                 return Err(at(format!("repeats the row for {} / {} / {}", p.task, p.provider.id(), p.item.id())));

@@ -9,7 +9,9 @@ pub use myna_node::{CallError, jose, now_ms, now_secs, post_jws};
 pub fn rejected(e: EnvelopeError) -> ApiError {
     let status = StatusCode::UNAUTHORIZED;
     match e {
-        EnvelopeError::Sign(SignError::Malformed(_) | SignError::Body(_)) => ApiError::bad_request("malformed_message", e.to_string()),
+        EnvelopeError::Sign(SignError::Malformed(_) | SignError::Body(_)) => {
+            ApiError::bad_request("malformed_message", e.to_string())
+        }
         EnvelopeError::Sign(SignError::Algorithm(_)) => ApiError::new(status, "unsigned", e.to_string()),
         EnvelopeError::Sign(SignError::BadSignature) => ApiError::new(status, "bad_signature", e.to_string()),
         EnvelopeError::Sign(_) => ApiError::new(status, "untrusted_sender", e.to_string()),
@@ -17,4 +19,3 @@ pub fn rejected(e: EnvelopeError) -> ApiError {
         EnvelopeError::Message(_) => ApiError::new(status, "wrong_envelope", e.to_string()),
     }
 }
-

@@ -12,18 +12,23 @@ fn entry(v: &Value) -> Entry {
 }
 
 async fn head(c: &Country) -> (u64, [u8; 32]) {
-    let v: Value = c.node_client().get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap().json().await.unwrap();
+    let v: Value =
+        c.node_client().get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap().json().await.unwrap();
     let mut root = [0u8; 32];
     hex::decode_to_slice(v["root"].as_str().unwrap(), &mut root).unwrap();
     (v["size"].as_u64().unwrap(), root)
 }
 
 fn hashes(v: &Value) -> Vec<[u8; 32]> {
-    v.as_array().unwrap().iter().map(|h| {
-        let mut b = [0u8; 32];
-        hex::decode_to_slice(h.as_str().unwrap(), &mut b).unwrap();
-        b
-    }).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let mut b = [0u8; 32];
+            hex::decode_to_slice(h.as_str().unwrap(), &mut b).unwrap();
+            b
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -43,14 +48,26 @@ async fn a_permitted_query_is_answered_sealed_recorded_and_provable() {
     assert_eq!(v["data"]["taxable_income"], 3_217_946);
     assert_eq!(v["version"], "1.1", "a 1.1 copy serves a request for the newest 1.x");
     let e = entry(&v);
-    assert_eq!((e.requester.as_str(), e.provider.as_str(), e.task.as_str(), e.item.as_str()), (CITY_A, CITY_B, "child_allowance", "local_tax"));
+    assert_eq!(
+        (e.requester.as_str(), e.provider.as_str(), e.task.as_str(), e.item.as_str()),
+        (CITY_A, CITY_B, "child_allowance", "local_tax")
+    );
     assert_eq!(e.outcome, Outcome::Delivered);
 
     // The entry is in the log: its inclusion proof checks against the signed head.
     let (size, root) = head(&c).await;
     let index = v["record"].as_u64().unwrap();
-    let p: Value = c.node_client().get(format!("{}/v1/log/inclusion?index={index}&size={size}", c.hub.url())).send().await.unwrap().json().await.unwrap();
-    merkle::verify_inclusion(v["entry"].as_str().unwrap().as_bytes(), index, size, &root, &hashes(&p["proof"])).unwrap();
+    let p: Value = c
+        .node_client()
+        .get(format!("{}/v1/log/inclusion?index={index}&size={size}", c.hub.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    merkle::verify_inclusion(v["entry"].as_str().unwrap().as_bytes(), index, size, &root, &hashes(&p["proof"]))
+        .unwrap();
 
     // The hub's database holds no payload and no number.
     let hub_file = std::fs::read(c.hub_db.trim_start_matches("sqlite://")).unwrap();
@@ -63,7 +80,10 @@ async fn a_permitted_query_is_answered_sealed_recorded_and_provable() {
 
     // Both agencies keep their own record of the exchange.
     let (_, mine) = c.clerk(CITY_A, reqwest::Method::GET, "/v1/exchanges", Value::Null).await;
-    assert_eq!((mine[0]["role"].as_str(), mine[0]["outcome"].as_str(), mine[0]["record"].as_u64()), (Some("asked"), Some("delivered"), Some(index)));
+    assert_eq!(
+        (mine[0]["role"].as_str(), mine[0]["outcome"].as_str(), mine[0]["record"].as_u64()),
+        (Some("asked"), Some("delivered"), Some(index))
+    );
     let (_, theirs) = c.clerk(CITY_B, reqwest::Method::GET, "/v1/exchanges", Value::Null).await;
     assert_eq!((theirs[0]["role"].as_str(), theirs[0]["peer"].as_str()), (Some("answered"), Some(CITY_A)));
 
@@ -91,7 +111,8 @@ async fn refusals_are_recorded_and_shown_to_the_resident_with_proofs() {
 
     // The portal lists the resident's records with proofs against the signed head.
     let key = key(&c.dir, PORTAL);
-    let env = myna_link::Envelope::new(PORTAL.parse().unwrap(), "hub".parse().unwrap(), now(), json!({"code": portal_code}));
+    let env =
+        myna_link::Envelope::new(PORTAL.parse().unwrap(), "hub".parse().unwrap(), now(), json!({"code": portal_code}));
     let (s, v) = c.to_hub(PORTAL, "/v1/log/person", key.sign(&env).unwrap()).await;
     assert_eq!(s, 200, "{v}");
     let trust = myna_link::NetworkTrust::from_ca_pem(&identity(&c.dir, "hub").ca_pem).unwrap();
@@ -106,7 +127,14 @@ async fn refusals_are_recorded_and_shown_to_the_resident_with_proofs() {
     let outcomes: Vec<Outcome> = records.iter().map(|r| entry(r).outcome).collect();
     assert_eq!(outcomes, vec![Outcome::NotHeld, Outcome::Refused], "newest first");
     for r in records {
-        merkle::verify_inclusion(r["entry"].as_str().unwrap().as_bytes(), r["index"].as_u64().unwrap(), size, &root, &hashes(&r["proof"])).unwrap();
+        merkle::verify_inclusion(
+            r["entry"].as_str().unwrap().as_bytes(),
+            r["index"].as_u64().unwrap(),
+            size,
+            &root,
+            &hashes(&r["proof"]),
+        )
+        .unwrap();
     }
     // Another agency may not list them, even with its own valid code.
     let city_key = common::key(&c.dir, CITY_A);
@@ -137,16 +165,20 @@ async fn another_agencys_code_tampered_unsigned_and_replayed_messages_are_refuse
     let (s1, v1) = c.to_hub(CITY_A, "/v1/query", jws.clone()).await;
     assert_eq!(s1, 200, "{v1}");
     let (size_before, _) = {
-        let v: Value = c.node_client().get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap().json().await.unwrap();
+        let v: Value =
+            c.node_client().get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap().json().await.unwrap();
         (v["size"].as_u64().unwrap(), ())
     };
     let (s2, v2) = c.to_hub(CITY_A, "/v1/query", jws.clone()).await;
     assert_eq!(s2, 200, "{v2}");
     let trust = myna_link::NetworkTrust::from_ca_pem(&identity(&c.dir, "hub").ca_pem).unwrap();
-    let d1: myna_link::Signed<myna_link::Envelope<myna_link::Delivery>> = trust.open(v1.as_str().unwrap(), now()).unwrap();
-    let d2: myna_link::Signed<myna_link::Envelope<myna_link::Delivery>> = trust.open(v2.as_str().unwrap(), now()).unwrap();
+    let d1: myna_link::Signed<myna_link::Envelope<myna_link::Delivery>> =
+        trust.open(v1.as_str().unwrap(), now()).unwrap();
+    let d2: myna_link::Signed<myna_link::Envelope<myna_link::Delivery>> =
+        trust.open(v2.as_str().unwrap(), now()).unwrap();
     assert_eq!(d1.body.body.record, d2.body.body.record);
-    let v: Value = c.node_client().get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap().json().await.unwrap();
+    let v: Value =
+        c.node_client().get(format!("{}/v1/log/head", c.hub.url())).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["size"].as_u64().unwrap(), size_before, "no second record");
 
     // Replayed after the freshness window: refused as stale.
@@ -233,7 +265,8 @@ async fn layout_versions_answer_when_compatible_and_copies_are_checked() {
     c.enrol(CITY_A, 0).await;
     c.enrol(CITY_B, 0).await;
     // A copy that does not match its layout is refused with the field and reason.
-    let (s, v) = c.put_copy(CITY_B, 0, "local_tax", "1.0", json!({"fiscal_year": 2026, "taxable_income": "lots"})).await;
+    let (s, v) =
+        c.put_copy(CITY_B, 0, "local_tax", "1.0", json!({"fiscal_year": 2026, "taxable_income": "lots"})).await;
     assert_eq!(s, 422);
     assert!(v["error"]["message"].as_str().unwrap().contains("taxable_income: must be an amount in yen"), "{v}");
     // The provider holds 1.0; a requester reading 1.0 gets it, one reading 2.0 cannot.
@@ -262,7 +295,15 @@ async fn an_answer_the_hubs_log_never_received_is_recorded_as_not_delivered() {
 
     // What the hub forwards for a query, answered by the provider, then the hub "stopped"
     // before logging it: the provider's answer never reached its log.
-    let dir: Value = c.node_client().get(format!("{}/v1/agencies/{CITY_A}", c.hub.url())).send().await.unwrap().json().await.unwrap();
+    let dir: Value = c
+        .node_client()
+        .get(format!("{}/v1/agencies/{CITY_A}", c.hub.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let lost = myna_link::MessageId::random();
     let forward = myna_link::Forward {
         query: lost.clone(),
@@ -276,14 +317,26 @@ async fn an_answer_the_hubs_log_never_received_is_recorded_as_not_delivered() {
     };
     let env = myna_link::Envelope::new("hub".parse().unwrap(), CITY_B.parse().unwrap(), now(), forward);
     let jws = key(&c.dir, "hub").sign(&env).unwrap();
-    let res = identity(&c.dir, "hub").client().unwrap().post(format!("{}/v1/provide", c.agency(CITY_B).node.url()))
-        .header("content-type", "application/jose").body(jws).send().await.unwrap();
+    let res = identity(&c.dir, "hub")
+        .client()
+        .unwrap()
+        .post(format!("{}/v1/provide", c.agency(CITY_B).node.url()))
+        .header("content-type", "application/jose")
+        .body(jws)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 
-    let row = |rows: &Value, id: &str| rows.as_array().unwrap().iter().find(|r| r["message"] == id && r["role"] == "answered").cloned().unwrap();
+    let row = |rows: &Value, id: &str| {
+        rows.as_array().unwrap().iter().find(|r| r["message"] == id && r["role"] == "answered").cloned().unwrap()
+    };
     let (_, before) = c.clerk(CITY_B, reqwest::Method::GET, "/v1/exchanges", Value::Null).await;
     assert_eq!(row(&before, lost.as_str())["outcome"], "delivered", "the provider first believes it delivered");
-    let asked = before.as_array().unwrap().iter().find(|r| r["message"] != lost.as_str()).unwrap()["message"].as_str().unwrap().to_string();
+    let asked = before.as_array().unwrap().iter().find(|r| r["message"] != lost.as_str()).unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(row(&before, &asked)["record"].is_null(), "not yet confirmed by the hub's log");
 
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -291,15 +344,26 @@ async fn an_answer_the_hubs_log_never_received_is_recorded_as_not_delivered() {
     assert_eq!(settled, 2);
     let (_, after) = c.clerk(CITY_B, reqwest::Method::GET, "/v1/exchanges", Value::Null).await;
     assert_eq!(row(&after, lost.as_str())["outcome"], "not_delivered", "{after}");
-    assert_eq!((row(&after, &asked)["outcome"].as_str(), row(&after, &asked)["record"].as_u64()), (Some("delivered"), Some(index)), "{after}");
-    assert_eq!(c.agency(CITY_B).agency.reconcile(std::time::Duration::ZERO).await.unwrap(), 0, "settled answers are not asked about again");
+    assert_eq!(
+        (row(&after, &asked)["outcome"].as_str(), row(&after, &asked)["record"].as_u64()),
+        (Some("delivered"), Some(index)),
+        "{after}"
+    );
+    assert_eq!(
+        c.agency(CITY_B).agency.reconcile(std::time::Duration::ZERO).await.unwrap(),
+        0,
+        "settled answers are not asked about again"
+    );
 
     // Another agency cannot learn of the exchange by asking about it.
-    let probe = myna_link::ReceiptRequest { answers: vec![myna_link::AnsweredQuery { requester: CITY_A.parse().unwrap(), query: asked.parse().unwrap() }] };
+    let probe = myna_link::ReceiptRequest {
+        answers: vec![myna_link::AnsweredQuery { requester: CITY_A.parse().unwrap(), query: asked.parse().unwrap() }],
+    };
     let env = myna_link::Envelope::new(PENSION.parse().unwrap(), "hub".parse().unwrap(), now(), probe);
     let (s, v) = c.to_hub(PENSION, "/v1/log/receipts", key(&c.dir, PENSION).sign(&env).unwrap()).await;
     assert_eq!(s, 200, "{v}");
     let trust = myna_link::NetworkTrust::from_ca_pem(&identity(&c.dir, "hub").ca_pem).unwrap();
-    let answer: myna_link::Envelope<myna_link::Receipts> = myna_link::open_envelope(&trust, v.as_str().unwrap(), &PENSION.parse().unwrap(), now()).unwrap();
+    let answer: myna_link::Envelope<myna_link::Receipts> =
+        myna_link::open_envelope(&trust, v.as_str().unwrap(), &PENSION.parse().unwrap(), now()).unwrap();
     assert_eq!(answer.body.receipts[0].logged, None, "only the exchange's provider is told");
 }

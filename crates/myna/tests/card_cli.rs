@@ -43,7 +43,9 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
     let cards = dir.join("cards");
     let start = Instant::now();
     let file = loop {
-        let found = std::fs::read_dir(&cards).ok().and_then(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "json")));
+        let found = std::fs::read_dir(&cards).ok().and_then(|d| {
+            d.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "json"))
+        });
         // The verifier starts before the cards are issued; wait until three exist.
         if let (Some(f), Ok(n)) = (found, std::fs::read_dir(&cards).map(|d| d.count())) {
             if n >= 3 {
@@ -87,7 +89,8 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
     assert!(!ok && out.contains("not valid"), "{out}");
 
     // Wrong PIN three times: tries count down, then locked, and the right PIN no longer works.
-    let login = |pin: &str| card(&["login", f, "--service", &service, "--jlis", &jlis, "--ca", ca], &[("MYNA_PIN", pin)]);
+    let login =
+        |pin: &str| card(&["login", f, "--service", &service, "--jlis", &jlis, "--ca", ca], &[("MYNA_PIN", pin)]);
     let (_, out) = login("0000");
     assert!(out.contains("2 tries left"), "{out}");
     let (_, out) = login("0000");
@@ -98,7 +101,10 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
     assert!(!ok && out.contains("locked"), "{out}");
 
     // The municipality resets it after an identity check.
-    let (ok, out) = card(&["reset", f, "--clerk", "窓口1", "--document", "運転免許証", "--jlis", &jlis, "--ca", ca], &[("MYNA_NEW_SECRET", "4321")]);
+    let (ok, out) = card(
+        &["reset", f, "--clerk", "窓口1", "--document", "運転免許証", "--jlis", &jlis, "--ca", ca],
+        &[("MYNA_NEW_SECRET", "4321")],
+    );
     assert!(ok, "{out}");
     let (ok, out) = login("4321");
     assert!(ok, "{out}");

@@ -194,7 +194,20 @@ fn bench_registry_loads_then_looks_up_again_without_loading() {
 
 #[test]
 fn bench_eligibility_confirms_every_check_and_loads_claims() {
-    let (code, out, err) = myna(&["bench", "eligibility", "--insured", "3000", "--checks", "300", "--cards", "3", "--concurrency", "8", "--claim-lines", "1000"]);
+    let (code, out, err) = myna(&[
+        "bench",
+        "eligibility",
+        "--insured",
+        "3000",
+        "--checks",
+        "300",
+        "--cards",
+        "3",
+        "--concurrency",
+        "8",
+        "--claim-lines",
+        "1000",
+    ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("300 of 300 confirmed among 3000 insured"), "{out}");
     assert!(out.contains("claims: 1000 lines") && out.contains("0 unmatched"), "{out}");

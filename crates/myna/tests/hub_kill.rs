@@ -71,9 +71,14 @@ async fn acknowledged_exchanges_survive_a_killed_hub() {
         async move {
             let config = AgencyConfig { name: id.into(), hub_url: url, jlis_url: "https://localhost:1".into() };
             let db = Db::open(&myna_testkit::sqlite_url()).await.unwrap();
-            agency::start(db, &NodeIdentity::load_or_create(&network, id, &[]).unwrap(), SocketAddr::from(([127, 0, 0, 1], 0)), config)
-                .await
-                .unwrap()
+            agency::start(
+                db,
+                &NodeIdentity::load_or_create(&network, id, &[]).unwrap(),
+                SocketAddr::from(([127, 0, 0, 1], 0)),
+                config,
+            )
+            .await
+            .unwrap()
         }
     };
     let a = start_agency("municipality:131016").await;
@@ -83,13 +88,20 @@ async fn acknowledged_exchanges_survive_a_killed_hub() {
     let trust = myna_link::NetworkTrust::from_ca_pem(&hub_id.ca_pem).unwrap();
     for p in 0..20u64 {
         for ag in [&a.agency, &b.agency] {
-            let env = Envelope::new("jlis".parse().unwrap(), "hub".parse().unwrap(), now(), CodeRequest { agency: ag.id.clone(), link: p + 1 });
+            let env = Envelope::new(
+                "jlis".parse().unwrap(),
+                "hub".parse().unwrap(),
+                now(),
+                CodeRequest { agency: ag.id.clone(), link: p + 1 },
+            );
             let res = client.post(format!("{url}/v1/codes")).body(jlis_key.sign(&env).unwrap()).send().await.unwrap();
-            let issued: Envelope<CodeIssued> = trust.open::<Envelope<CodeIssued>>(&res.text().await.unwrap(), now()).unwrap().body;
+            let issued: Envelope<CodeIssued> =
+                trust.open::<Envelope<CodeIssued>>(&res.text().await.unwrap(), now()).unwrap().body;
             ag.store.enrol(&format!("p{p}"), &issued.body.code.to_string(), 0).await.unwrap();
         }
         let code = b.agency.store.code_of(&format!("p{p}")).await.unwrap().unwrap();
-        let data = serde_json::json!({"fiscal_year": 2026, "taxable_income": 1000 + p, "tax_amount": 1, "non_taxable": false});
+        let data =
+            serde_json::json!({"fiscal_year": 2026, "taxable_income": 1000 + p, "tax_amount": 1, "non_taxable": false});
         b.agency.store.put_copy(&code, "local_tax", "1.1", &data.to_string(), 0).await.unwrap();
     }
     let (ok, out) = verify(&dir, &url);
@@ -105,7 +117,14 @@ async fn acknowledged_exchanges_survive_a_killed_hub() {
         workers.push(tokio::spawn(async move {
             let mut i = w;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let q = QueryRequest { person: format!("p{}", i % 20), task: "child_allowance".parse().unwrap(), item: "local_tax".parse().unwrap(), provider: provider.clone(), purpose: "load".into(), version: None };
+                let q = QueryRequest {
+                    person: format!("p{}", i % 20),
+                    task: "child_allowance".parse().unwrap(),
+                    item: "local_tax".parse().unwrap(),
+                    provider: provider.clone(),
+                    purpose: "load".into(),
+                    version: None,
+                };
                 if let Ok(r) = req.ask(&q).await {
                     acked.lock().unwrap().push((r.record, r.entry));
                 }
@@ -135,13 +154,26 @@ async fn acknowledged_exchanges_survive_a_killed_hub() {
     hex::decode_to_slice(head["root"].as_str().unwrap(), &mut root).unwrap();
     assert!(size >= acked.len() as u64, "{size} entries, {} acknowledged", acked.len());
     for (index, entry) in &acked {
-        let p: Value = client.get(format!("{url}/v1/log/inclusion?index={index}&size={size}")).send().await.unwrap().json().await.unwrap();
-        let proof: Vec<[u8; 32]> = p["proof"].as_array().unwrap().iter().map(|h| {
-            let mut b = [0u8; 32];
-            hex::decode_to_slice(h.as_str().unwrap(), &mut b).unwrap();
-            b
-        }).collect();
-        merkle::verify_inclusion(entry.as_bytes(), *index, size, &root, &proof).unwrap_or_else(|e| panic!("acknowledged entry {index}: {e}"));
+        let p: Value = client
+            .get(format!("{url}/v1/log/inclusion?index={index}&size={size}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let proof: Vec<[u8; 32]> = p["proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                let mut b = [0u8; 32];
+                hex::decode_to_slice(h.as_str().unwrap(), &mut b).unwrap();
+                b
+            })
+            .collect();
+        merkle::verify_inclusion(entry.as_bytes(), *index, size, &root, &proof)
+            .unwrap_or_else(|e| panic!("acknowledged entry {index}: {e}"));
     }
     let (ok, out) = verify(&dir, &url);
     assert!(ok && out.contains("extends all 1 tree heads"), "{out}");

@@ -23,7 +23,10 @@ async fn make_legacy(url: &str) {
     let rowid = if pg { "" } else { " WITHOUT ROWID" };
     let connect = if pg { url.to_string() } else { format!("{url}?mode=rwc") };
     let mut c = sqlx::AnyConnection::connect(&connect).await.unwrap();
-    sqlx::query("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)").execute(&mut c).await.unwrap();
+    sqlx::query("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)")
+        .execute(&mut c)
+        .await
+        .unwrap();
     for schema in ROLES {
         for m in schema.migrations {
             for step in m.steps {
@@ -32,9 +35,16 @@ async fn make_legacy(url: &str) {
         }
     }
     for v in 2..=7i64 {
-        sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, 'old')").bind(v).execute(&mut c).await.unwrap();
+        sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, 'old')")
+            .bind(v)
+            .execute(&mut c)
+            .await
+            .unwrap();
     }
-    sqlx::query("INSERT INTO agency_people (person, code, enrolled_at) VALUES ('p1', 'code-1', 1)").execute(&mut c).await.unwrap();
+    sqlx::query("INSERT INTO agency_people (person, code, enrolled_at) VALUES ('p1', 'code-1', 1)")
+        .execute(&mut c)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO meta (key, value) VALUES ('agency_seal_key', 'kept')").execute(&mut c).await.unwrap();
     c.close().await.unwrap();
 }
@@ -55,9 +65,15 @@ async fn a_database_of_the_single_migration_list_opens_with_its_rows() {
         myna_healthnode::store::HealthStore::open(db.clone()).await.unwrap();
         let roles = db.roles().await.unwrap();
         let expect: Vec<(String, i64)> =
-            [("agency", 2), ("core", 1), ("health", 1), ("hub", 1), ("jpki", 1), ("portal", 1), ("registry", 1)].iter().map(|(r, v)| (r.to_string(), *v)).collect();
+            [("agency", 2), ("core", 1), ("health", 1), ("hub", 1), ("jpki", 1), ("portal", 1), ("registry", 1)]
+                .iter()
+                .map(|(r, v)| (r.to_string(), *v))
+                .collect();
         assert_eq!(roles, expect, "{url}");
-        let old = sqlx::query("SELECT count(*) FROM schema_versions WHERE name LIKE 'schema % of the single list'").fetch_one(&db.pool).await.unwrap();
+        let old = sqlx::query("SELECT count(*) FROM schema_versions WHERE name LIKE 'schema % of the single list'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
         assert_eq!(old.get::<i64, _>(0), 8, "each old version recorded as the roles' versions it was");
         db.pool.close().await;
         // Opened again: nothing to convert, nothing to apply.

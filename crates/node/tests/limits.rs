@@ -162,7 +162,9 @@ async fn idle_and_slow_connections_are_closed_and_others_still_served() {
         let n = timeout(Duration::from_secs(3), c.read(&mut buf)).await.unwrap().unwrap();
         let text = String::from_utf8_lossy(&buf[..n]);
         assert!(
-            text.starts_with(&format!("HTTP/1.1 {status}")) && text.contains("content-type: application/json") && text.contains(code),
+            text.starts_with(&format!("HTTP/1.1 {status}"))
+                && text.contains("content-type: application/json")
+                && text.contains(code),
             "{text}"
         );
     }

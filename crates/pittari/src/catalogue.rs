@@ -154,8 +154,11 @@ impl Catalogue {
             for f in &r.fields {
                 match f {
                     Value::String(g) => {
-                        let name = g.strip_prefix('@').ok_or_else(|| bad(format!("{g:?} is neither a field nor a @group")))?;
-                        fields.extend(raw.groups.get(name).ok_or_else(|| bad(format!("no field group {name}")))?.iter().cloned());
+                        let name =
+                            g.strip_prefix('@').ok_or_else(|| bad(format!("{g:?} is neither a field nor a @group")))?;
+                        fields.extend(
+                            raw.groups.get(name).ok_or_else(|| bad(format!("no field group {name}")))?.iter().cloned(),
+                        );
                     }
                     v => fields.push(serde_json::from_value::<Field>(v.clone()).map_err(|e| bad(e.to_string()))?),
                 }
@@ -165,7 +168,16 @@ impl Catalogue {
                 None => None,
             };
             check_fields(&fields, task.as_ref(), table).map_err(&bad)?;
-            Ok(Procedure { id: r.id.clone(), name: Label { ja: r.ja.clone(), en: r.en.clone() }, events: r.events.clone(), law: r.law.clone(), task, sign: r.sign, fields, preset })
+            Ok(Procedure {
+                id: r.id.clone(),
+                name: Label { ja: r.ja.clone(), en: r.en.clone() },
+                events: r.events.clone(),
+                law: r.law.clone(),
+                task,
+                sign: r.sign,
+                fields,
+                preset,
+            })
         };
         let mut procedures = Vec::new();
         for r in raw.procedures.iter().cloned() {
@@ -175,11 +187,25 @@ impl Catalogue {
         for (code, a) in &raw.municipalities {
             let own = a.own.iter().cloned().map(|r| build(r, false)).collect::<Result<Vec<_>, _>>()?;
             for (pid, added) in &a.added_fields {
-                let p = procedures.iter().find(|p| &p.id == pid).ok_or_else(|| CatalogueError::Procedure { procedure: pid.clone(), reason: format!("{code} adds fields to a procedure that does not exist") })?;
+                let p = procedures.iter().find(|p| &p.id == pid).ok_or_else(|| CatalogueError::Procedure {
+                    procedure: pid.clone(),
+                    reason: format!("{code} adds fields to a procedure that does not exist"),
+                })?;
                 let all: Vec<Field> = p.fields.iter().chain(added).cloned().collect();
-                check_fields(&all, p.task.as_ref(), table).map_err(|reason| CatalogueError::Procedure { procedure: pid.clone(), reason: format!("{code}'s added fields: {reason}") })?;
+                check_fields(&all, p.task.as_ref(), table).map_err(|reason| CatalogueError::Procedure {
+                    procedure: pid.clone(),
+                    reason: format!("{code}'s added fields: {reason}"),
+                })?;
             }
-            municipalities.insert(code.clone(), Adoption { name: municipality_name(code), adopts: a.adopts.clone(), added: a.added_fields.clone(), own });
+            municipalities.insert(
+                code.clone(),
+                Adoption {
+                    name: municipality_name(code),
+                    adopts: a.adopts.clone(),
+                    added: a.added_fields.clone(),
+                    own,
+                },
+            );
         }
         Ok(Self { procedures, municipalities })
     }
@@ -195,7 +221,12 @@ impl Catalogue {
 
     fn offer<'a>(&'a self, code: &'a str, a: &'a Adoption, p: &'a Procedure) -> Offering<'a> {
         let added = a.added.get(&p.id).map(Vec::as_slice).unwrap_or_default();
-        Offering { municipality: code, municipality_name: a.name.clone(), procedure: p, fields: p.fields.iter().chain(added).collect() }
+        Offering {
+            municipality: code,
+            municipality_name: a.name.clone(),
+            procedure: p,
+            fields: p.fields.iter().chain(added).collect(),
+        }
     }
 
     /// Every procedure a municipality offers.
@@ -208,13 +239,19 @@ impl Catalogue {
     /// One procedure as a municipality offers it.
     pub fn offering<'a>(&'a self, code: &'a str, procedure: &str) -> Option<Offering<'a>> {
         let a = self.municipalities.get(code)?;
-        let adopted = self.procedures.iter().find(|p| p.id == procedure && a.adopts.iter().any(|pat| matches(pat, &p.id)));
+        let adopted =
+            self.procedures.iter().find(|p| p.id == procedure && a.adopts.iter().any(|pat| matches(pat, &p.id)));
         adopted.or_else(|| a.own.iter().find(|p| p.id == procedure)).map(|p| self.offer(code, a, p))
     }
 
     /// Search: by municipality (all that offer procedures when `None`), life event, and a
     /// keyword matched against the names in both languages (width- and kana-folded).
-    pub fn search<'a>(&'a self, municipality: Option<&'a str>, event: Option<LifeEvent>, keyword: &str) -> Vec<Offering<'a>> {
+    pub fn search<'a>(
+        &'a self,
+        municipality: Option<&'a str>,
+        event: Option<LifeEvent>,
+        keyword: &str,
+    ) -> Vec<Offering<'a>> {
         let key = myna_text::match_key(keyword.trim());
         let lower = keyword.trim().to_lowercase();
         let codes: Vec<&str> = match municipality {
@@ -237,7 +274,10 @@ impl Catalogue {
 
 /// The municipality's name from the gazetteer (e.g. 東京都千代田区).
 pub fn municipality_name(code: &str) -> String {
-    myna_text::address::Gazetteer::embedded().by_code(code).map(|m| format!("{}{}", m.pref, m.full_name())).unwrap_or_else(|| code.to_string())
+    myna_text::address::Gazetteer::embedded()
+        .by_code(code)
+        .map(|m| format!("{}{}", m.pref, m.full_name()))
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn check_fields(fields: &[Field], task: Option<&TaskId>, table: &PermissionTable) -> Result<(), String> {
@@ -247,14 +287,22 @@ fn check_fields(fields: &[Field], task: Option<&TaskId>, table: &PermissionTable
             return Err(format!("field {} appears twice", f.id));
         }
         let Some(prefill) = &f.prefill else { continue };
-        let (item, _) = prefill.split_once('.').ok_or_else(|| format!("field {}: prefill {prefill:?} is not item.field", f.id))?;
+        let (item, _) =
+            prefill.split_once('.').ok_or_else(|| format!("field {}: prefill {prefill:?} is not item.field", f.id))?;
         let item: InfoItem = item.parse().map_err(|e: myna_link::TableError| format!("field {}: {e}", f.id))?;
         // The resident's own record is theirs to reuse in any application; anything else only
         // where the permission table lets the municipality obtain it for this task.
         let allowed = item == InfoItem::ResidentRecord
-            || task.is_some_and(|t| table.rows().iter().any(|r| r.requester == AgencyKind::Municipality && &r.task == t && r.item == item));
+            || task.is_some_and(|t| {
+                table.rows().iter().any(|r| r.requester == AgencyKind::Municipality && &r.task == t && r.item == item)
+            });
         if !allowed {
-            return Err(format!("field {}: prefill from {} is not permitted for task {}", f.id, item.id(), task.map(|t| t.as_str()).unwrap_or("(none)")));
+            return Err(format!(
+                "field {}: prefill from {} is not permitted for task {}",
+                f.id,
+                item.id(),
+                task.map(|t| t.as_str()).unwrap_or("(none)")
+            ));
         }
     }
     Ok(())
@@ -292,7 +340,11 @@ mod tests {
     #[test]
     fn a_prefill_the_law_does_not_allow_is_refused() {
         let table = PermissionTable::shipped().unwrap();
-        let text = SHIPPED.replacen("\"prefill\": \"local_tax.taxable_income\"", "\"prefill\": \"pension_benefit.annual_amount\"", 1);
+        let text = SHIPPED.replacen(
+            "\"prefill\": \"local_tax.taxable_income\"",
+            "\"prefill\": \"pension_benefit.annual_amount\"",
+            1,
+        );
         let e = Catalogue::parse(&text, &table).unwrap_err();
         assert!(e.to_string().contains("not permitted"), "{e}");
     }

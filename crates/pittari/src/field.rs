@@ -15,17 +15,30 @@ pub struct Choice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FieldKind {
-    Text { max: usize },
-    LongText { max: usize },
+    Text {
+        max: usize,
+    },
+    LongText {
+        max: usize,
+    },
     /// Katakana (a reading), full-width; half-width and hiragana are folded in.
-    Kana { max: usize },
+    Kana {
+        max: usize,
+    },
     Date,
-    Integer { min: i64, max: i64 },
+    Integer {
+        min: i64,
+        max: i64,
+    },
     Yen,
     /// Exactly `len` ASCII digits (account, insured and card numbers).
-    Digits { len: usize },
+    Digits {
+        len: usize,
+    },
     Phone,
-    Choice { options: Vec<Choice> },
+    Choice {
+        options: Vec<Choice>,
+    },
     /// A declaration that must be ticked.
     Agree,
 }
@@ -102,13 +115,18 @@ impl Field {
     pub fn check(&self, raw: Option<&str>) -> Result<Option<String>, Problem> {
         let raw = raw.map(str::trim).unwrap_or_default();
         if raw.is_empty() {
-            return if self.required { Err(if matches!(self.kind, FieldKind::Agree) { Problem::MustAgree } else { Problem::Missing }) } else { Ok(None) };
+            return if self.required {
+                Err(if matches!(self.kind, FieldKind::Agree) { Problem::MustAgree } else { Problem::Missing })
+            } else {
+                Ok(None)
+            };
         }
         let multiline = matches!(self.kind, FieldKind::LongText { .. });
         if raw.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) {
             return Err(Problem::ControlCharacter);
         }
-        let within = |s: String, max: usize| if s.chars().count() > max { Err(Problem::TooLong { max }) } else { Ok(Some(s)) };
+        let within =
+            |s: String, max: usize| if s.chars().count() > max { Err(Problem::TooLong { max }) } else { Ok(Some(s)) };
         match &self.kind {
             FieldKind::Text { max } => within(fold(raw), *max),
             FieldKind::LongText { max } => within(raw.replace("\r\n", "\n"), *max),
@@ -126,7 +144,11 @@ impl Field {
             }
             FieldKind::Integer { min, max } => {
                 let n: i64 = fold(raw).parse().map_err(|_| Problem::NotInteger)?;
-                if n < *min || n > *max { Err(Problem::OutOfRange { min: *min, max: *max }) } else { Ok(Some(n.to_string())) }
+                if n < *min || n > *max {
+                    Err(Problem::OutOfRange { min: *min, max: *max })
+                } else {
+                    Ok(Some(n.to_string()))
+                }
             }
             FieldKind::Yen => {
                 let s = fold(raw).replace([',', '円'], "");
@@ -135,12 +157,19 @@ impl Field {
             }
             FieldKind::Digits { len } => {
                 let s = fold(raw);
-                if s.len() == *len && s.bytes().all(|b| b.is_ascii_digit()) { Ok(Some(s)) } else { Err(Problem::NotDigits { len: *len }) }
+                if s.len() == *len && s.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(Some(s))
+                } else {
+                    Err(Problem::NotDigits { len: *len })
+                }
             }
             FieldKind::Phone => {
                 let s = fold(raw).replace(['ー', '－', '‐'], "-");
                 let digits = s.bytes().filter(u8::is_ascii_digit).count();
-                if (10..=11).contains(&digits) && s.bytes().all(|b| b.is_ascii_digit() || b == b'-') && s.starts_with('0') {
+                if (10..=11).contains(&digits)
+                    && s.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                    && s.starts_with('0')
+                {
                     Ok(Some(s))
                 } else {
                     Err(Problem::NotPhone)
@@ -149,15 +178,31 @@ impl Field {
             FieldKind::Choice { options } => {
                 options.iter().find(|o| o.value == raw).map(|o| Some(o.value.clone())).ok_or(Problem::NotAnOption)
             }
-            FieldKind::Agree => if raw == "yes" || raw == "on" { Ok(Some("yes".into())) } else { Err(Problem::MustAgree) },
+            FieldKind::Agree => {
+                if raw == "yes" || raw == "on" {
+                    Ok(Some("yes".into()))
+                } else {
+                    Err(Problem::MustAgree)
+                }
+            }
         }
     }
 
     /// How a stored value reads on a page (the option's label, not its code).
     pub fn show(&self, value: &str, english: bool) -> String {
         match &self.kind {
-            FieldKind::Choice { options } => options.iter().find(|o| o.value == value).map(|o| o.label.get(english).to_string()).unwrap_or_else(|| value.to_string()),
-            FieldKind::Agree => if english { "Yes".into() } else { "はい".into() },
+            FieldKind::Choice { options } => options
+                .iter()
+                .find(|o| o.value == value)
+                .map(|o| o.label.get(english).to_string())
+                .unwrap_or_else(|| value.to_string()),
+            FieldKind::Agree => {
+                if english {
+                    "Yes".into()
+                } else {
+                    "はい".into()
+                }
+            }
             FieldKind::Yen => format!("{}{}", group_thousands(value), if english { " yen" } else { "円" }),
             _ => value.to_string(),
         }
@@ -180,7 +225,9 @@ mod tests {
     use super::*;
 
     fn field(kind: FieldKind, required: bool) -> Field {
-        Field { id: "f".into(), label: Label { ja: "項目".into(), en: "Field".into() }, kind, required, prefill: None }
+        Field {
+            id: "f".into(), label: Label { ja: "項目".into(), en: "Field".into() }, kind, required, prefill: None
+        }
     }
 
     #[test]

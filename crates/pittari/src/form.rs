@@ -62,7 +62,12 @@ impl Offering<'_> {
 
 impl Filled {
     pub fn document(&self) -> SignedDocument {
-        SignedDocument { format: FORMAT.into(), municipality: self.municipality.clone(), procedure: self.procedure.clone(), values: self.values.clone() }
+        SignedDocument {
+            format: FORMAT.into(),
+            municipality: self.municipality.clone(),
+            procedure: self.procedure.clone(),
+            values: self.values.clone(),
+        }
     }
 }
 

@@ -6,7 +6,10 @@ use std::sync::OnceLock;
 use base64ct::{Base64, Encoding};
 
 use myna_pki::login::{ChallengeBook, LoginResponse, LoginVerifier};
-use myna_pki::{Authority, CardCert, CertKind, Holder, IssueRequest, Reason, Revocation, RsaKey, Serial, Sex, Status, TrustStore, csr, ocsp};
+use myna_pki::{
+    Authority, CardCert, CertKind, Holder, IssueRequest, Reason, Revocation, RsaKey, Serial, Sex, Status, TrustStore,
+    csr, ocsp,
+};
 
 const NOW: i64 = 1_795_000_000;
 
@@ -24,7 +27,9 @@ fn trust(ca: &Authority) -> TrustStore {
 }
 
 fn issue(ca: &Authority, csr: &csr::CheckedCsr, kind: CertKind, serial: u64) -> Vec<u8> {
-    let h = Holder::new("山田 太郎", time::macros::date!(1990 - 06 - 15), Sex::Male, "東京都千代田区霞が関二丁目1番2号").unwrap();
+    let h =
+        Holder::new("山田 太郎", time::macros::date!(1990 - 06 - 15), Sex::Male, "東京都千代田区霞が関二丁目1番2号")
+            .unwrap();
     ca.issue(&IssueRequest {
         kind,
         serial: Serial::new(serial).unwrap(),

@@ -141,7 +141,8 @@ impl Authority {
             exts,
         )?;
         let signature = BitString::from_bytes(&root_key.sign(&root_tbs.to_der()?)?)?;
-        let root_cert = Certificate { tbs_certificate: root_tbs, signature_algorithm: key::sha256_with_rsa(), signature };
+        let root_cert =
+            Certificate { tbs_certificate: root_tbs, signature_algorithm: key::sha256_with_rsa(), signature };
         let root = Ca::new(root_key, root_cert)?;
         let mut issuing = Vec::new();
         for (i, kind) in CertKind::ALL.into_iter().enumerate() {
@@ -230,7 +231,9 @@ impl Authority {
                 return Err(PkiError::Holder("a signing certificate must carry the holder's 4 items".into()));
             }
             (CertKind::UserAuth, Some(_)) => {
-                return Err(PkiError::Holder("a user-authentication certificate carries nothing about the holder".into()));
+                return Err(PkiError::Holder(
+                    "a user-authentication certificate carries nothing about the holder".into(),
+                ));
             }
             (CertKind::UserAuth, None) => {}
         }
@@ -238,7 +241,15 @@ impl Authority {
             return Err(PkiError::Holder("the subject id must be ASCII letters and digits".into()));
         }
         let subject = Name::from_str(&format!("CN={},C=JP", req.subject_id))?;
-        let t = tbs(req.serial, ca.name().clone(), subject, req.csr.public_key.clone(), req.not_before, req.not_after, exts)?;
+        let t = tbs(
+            req.serial,
+            ca.name().clone(),
+            subject,
+            req.csr.public_key.clone(),
+            req.not_before,
+            req.not_after,
+            exts,
+        )?;
         Ok(ca.sign_certificate(t)?.to_der()?)
     }
 }

@@ -43,11 +43,15 @@ impl CardCert {
     fn from_parts(der: Vec<u8>, cert: Certificate) -> Result<Self, PkiError> {
         let tbs = &cert.tbs_certificate;
         if !key::is_sha256_with_rsa(&cert.signature_algorithm) || cert.signature_algorithm != tbs.signature {
-            return Err(bad(format!("signature algorithm {} is not sha256WithRSAEncryption", cert.signature_algorithm.oid)));
+            return Err(bad(format!(
+                "signature algorithm {} is not sha256WithRSAEncryption",
+                cert.signature_algorithm.oid
+            )));
         }
         let serial = Serial::from_x509(&tbs.serial_number)?;
         let policies = tbs.get::<CertificatePolicies>().map_err(bad)?.ok_or_else(|| bad("no certificate policy"))?.1;
-        let kinds: Vec<CertKind> = policies.0.iter().filter_map(|p| CertKind::from_policy(&p.policy_identifier)).collect();
+        let kinds: Vec<CertKind> =
+            policies.0.iter().filter_map(|p| CertKind::from_policy(&p.policy_identifier)).collect();
         let kind = match kinds.as_slice() {
             [k] => *k,
             [] => return Err(bad("no JPKI certificate policy (signing or user authentication)")),

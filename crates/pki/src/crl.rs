@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use der::asn1::OctetString;
 use der::oid::AssociatedOid;
 use der::{Decode, Encode};
-use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
 use x509_cert::certificate::Version;
+use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::{CrlNumber, CrlReason};
 

@@ -9,8 +9,8 @@ use x509_cert::name::Name;
 use x509_cert::request::{CertReq, CertReqInfo, Version};
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
-use crate::key::{self, PublicKey, RsaKey};
 use crate::PkiError;
+use crate::key::{self, PublicKey, RsaKey};
 
 /// Makes a PKCS#10 request for `key`. The subject is a placeholder: the authority writes the
 /// real subject and ignores what the request asks for.
@@ -42,7 +42,10 @@ pub fn check(input: &[u8]) -> Result<CheckedCsr, PkiError> {
     }
     .map_err(|e| PkiError::MalformedCsr(e.to_string()))?;
     if !key::is_sha256_with_rsa(&req.algorithm) {
-        return Err(PkiError::MalformedCsr(format!("signature algorithm {} is not sha256WithRSAEncryption", req.algorithm.oid)));
+        return Err(PkiError::MalformedCsr(format!(
+            "signature algorithm {} is not sha256WithRSAEncryption",
+            req.algorithm.oid
+        )));
     }
     let public = PublicKey::from_spki(&req.info.public_key)?;
     let signed = req.info.to_der()?;

@@ -10,7 +10,8 @@ pub fn pem(label: &str, der: &[u8]) -> String {
 
 /// The DER inside one PEM block, which must be labelled `label`.
 pub fn from_pem(text: &str, label: &str) -> Result<Vec<u8>, PkiError> {
-    let (found, der) = der::pem::decode_vec(text.trim().as_bytes()).map_err(|e| PkiError::Encoding(format!("PEM: {e}")))?;
+    let (found, der) =
+        der::pem::decode_vec(text.trim().as_bytes()).map_err(|e| PkiError::Encoding(format!("PEM: {e}")))?;
     if found != label {
         return Err(PkiError::Encoding(format!("PEM labelled {found}, expected {label}")));
     }

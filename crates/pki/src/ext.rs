@@ -1,7 +1,9 @@
 //! Building the extensions of the JPKI profiles from x509-cert's types.
 
-use der::asn1::{Any, Ia5String, ObjectIdentifier, OctetString, PrintableStringRef, Utf8StringRef};
 use der::Encode;
+use der::asn1::{Any, Ia5String, ObjectIdentifier, OctetString, PrintableStringRef, Utf8StringRef};
+use der::oid::AssociatedOid;
+use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::certpolicy::PolicyInformation;
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName, OtherName};
@@ -9,8 +11,6 @@ use x509_cert::ext::pkix::{
     AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies,
     CrlDistributionPoints, KeyUsage, KeyUsages, SubjectAltName, SubjectKeyIdentifier,
 };
-use der::oid::AssociatedOid;
-use x509_cert::ext::Extension;
 
 use crate::{CertKind, Holder, PkiError, oid};
 
@@ -52,13 +52,19 @@ pub fn holder_key_usage(kind: CertKind) -> Result<Extension, PkiError> {
 }
 
 pub fn policy(kind: CertKind) -> Result<Extension, PkiError> {
-    ext(&CertificatePolicies(vec![PolicyInformation { policy_identifier: kind.policy(), policy_qualifiers: None }]), false)
+    ext(
+        &CertificatePolicies(vec![PolicyInformation { policy_identifier: kind.policy(), policy_qualifiers: None }]),
+        false,
+    )
 }
 
 /// anyPolicy on the issuing CAs, so a path to a holder's certificate validates under its
 /// policy with explicit-policy checking (openssl `verify -explicit_policy`).
 pub fn any_policy() -> Result<Extension, PkiError> {
-    ext(&CertificatePolicies(vec![PolicyInformation { policy_identifier: oid::ANY_POLICY, policy_qualifiers: None }]), false)
+    ext(
+        &CertificatePolicies(vec![PolicyInformation { policy_identifier: oid::ANY_POLICY, policy_qualifiers: None }]),
+        false,
+    )
 }
 
 fn uri(url: &str) -> Result<GeneralName, PkiError> {
@@ -66,15 +72,21 @@ fn uri(url: &str) -> Result<GeneralName, PkiError> {
 }
 
 pub fn crl_distribution_point(url: &str) -> Result<Extension, PkiError> {
-    ext(&CrlDistributionPoints(vec![DistributionPoint {
-        distribution_point: Some(DistributionPointName::FullName(vec![uri(url)?])),
-        reasons: None,
-        crl_issuer: None,
-    }]), false)
+    ext(
+        &CrlDistributionPoints(vec![DistributionPoint {
+            distribution_point: Some(DistributionPointName::FullName(vec![uri(url)?])),
+            reasons: None,
+            crl_issuer: None,
+        }]),
+        false,
+    )
 }
 
 pub fn ocsp_locator(url: &str) -> Result<Extension, PkiError> {
-    ext(&AuthorityInfoAccessSyntax(vec![AccessDescription { access_method: oid::AD_OCSP, access_location: uri(url)? }]), false)
+    ext(
+        &AuthorityInfoAccessSyntax(vec![AccessDescription { access_method: oid::AD_OCSP, access_location: uri(url)? }]),
+        false,
+    )
 }
 
 fn other_name(type_id: ObjectIdentifier, value: Any) -> GeneralName {
@@ -129,4 +141,3 @@ pub fn read_holder(san: &SubjectAltName) -> Result<Option<Holder>, PkiError> {
         .map_err(|e| PkiError::MalformedCertificate(e.to_string()))?;
     Ok(Some(holder))
 }
-

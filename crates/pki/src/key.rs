@@ -69,9 +69,7 @@ impl RsaKey {
         let digest = aws_lc_rs::digest::Digest::import_less_safe(digest, &aws_lc_rs::digest::SHA256)
             .map_err(|_| PkiError::Crypto("digest import"))?;
         let mut sig = vec![0; self.pair.public_modulus_len()];
-        self.pair
-            .sign_digest(&RSA_PKCS1_SHA256, &digest, &mut sig)
-            .map_err(|_| PkiError::Crypto("RSA signing"))?;
+        self.pair.sign_digest(&RSA_PKCS1_SHA256, &digest, &mut sig).map_err(|_| PkiError::Crypto("RSA signing"))?;
         Ok(sig)
     }
 }

@@ -48,7 +48,8 @@ impl Challenge {
 
     pub fn parse(s: &str) -> Result<Self, LoginError> {
         let mut parts = s.splitn(4, ':');
-        let (Some(PREFIX), Some(hex), Some(exp), Some(service)) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(PREFIX), Some(hex), Some(exp), Some(service)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(LoginError::MalformedChallenge);
         };
@@ -177,14 +178,28 @@ impl LoginVerifier {
 
     /// [`Self::verify`] without making a pseudonym, for services that identify the holder
     /// by the certificate itself (the health node maps its serial to a registration).
-    pub fn check(&self, book: &mut ChallengeBook, resp: &LoginResponse, cert: &CardCert, status: Status, now: i64) -> Result<(), LoginError> {
+    pub fn check(
+        &self,
+        book: &mut ChallengeBook,
+        resp: &LoginResponse,
+        cert: &CardCert,
+        status: Status,
+        now: i64,
+    ) -> Result<(), LoginError> {
         self.trust.check_issued(cert)?;
         self.check_seen(book, resp, cert, status, now)
     }
 
     /// [`Self::check`] for a certificate whose issuer signature the caller has verified
     /// before with [`TrustStore::check_issued`]: the rest is checked as always.
-    pub fn check_seen(&self, book: &mut ChallengeBook, resp: &LoginResponse, cert: &CardCert, status: Status, now: i64) -> Result<(), LoginError> {
+    pub fn check_seen(
+        &self,
+        book: &mut ChallengeBook,
+        resp: &LoginResponse,
+        cert: &CardCert,
+        status: Status,
+        now: i64,
+    ) -> Result<(), LoginError> {
         use base64ct::{Base64, Encoding};
         let challenge = Challenge::parse(&resp.challenge)?;
         if challenge.service != book.service() {

@@ -10,11 +10,11 @@ use der::oid::AssociatedOid;
 use der::{Decode, Encode};
 use x509_cert::ext::Extension;
 use x509_cert::spki::AlgorithmIdentifierOwned;
-use x509_ocsp::{
-    BasicOcspResponse, CertId, CertStatus, OcspGeneralizedTime, OcspRequest, OcspResponse, OcspResponseStatus,
-    Request, ResponderId, ResponseData, RevokedInfo, SingleResponse, TbsRequest, Version,
-};
 use x509_ocsp::ext::Nonce;
+use x509_ocsp::{
+    BasicOcspResponse, CertId, CertStatus, OcspGeneralizedTime, OcspRequest, OcspResponse, OcspResponseStatus, Request,
+    ResponderId, ResponseData, RevokedInfo, SingleResponse, TbsRequest, Version,
+};
 
 use crate::{Authority, CertKind, PkiError, Serial, Status, TrustStore, key, oid};
 
@@ -55,7 +55,8 @@ pub fn malformed_response() -> Vec<u8> {
 }
 
 fn gt(unix: i64) -> Result<OcspGeneralizedTime, PkiError> {
-    let d = std::time::Duration::from_secs(u64::try_from(unix).map_err(|_| PkiError::Encoding("time before 1970".into()))?);
+    let d =
+        std::time::Duration::from_secs(u64::try_from(unix).map_err(|_| PkiError::Encoding("time before 1970".into()))?);
     Ok(der::DateTime::from_unix_duration(d)?.into())
 }
 
@@ -118,10 +119,17 @@ impl Authority {
             });
         }
         let response_extensions = match &req.nonce {
-            Some(n) => Some(vec![Extension { extn_id: Nonce::OID, critical: false, extn_value: OctetString::new(n.to_der()?)? }]),
+            Some(n) => Some(vec![Extension {
+                extn_id: Nonce::OID,
+                critical: false,
+                extn_value: OctetString::new(n.to_der()?)?,
+            }]),
             None => None,
         };
-        let key_hash = digest::digest(&SHA1_FOR_LEGACY_USE_ONLY, ca.cert.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes());
+        let key_hash = digest::digest(
+            &SHA1_FOR_LEGACY_USE_ONLY,
+            ca.cert.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes(),
+        );
         let data = ResponseData {
             version: Version::V1,
             responder_id: ResponderId::ByKey(OctetString::new(key_hash.as_ref())?),
@@ -158,7 +166,11 @@ pub fn request(trust: &TrustStore, kind: CertKind, serial: Serial, nonce: &[u8])
             version: Version::V1,
             requestor_name: None,
             request_list: vec![Request { req_cert: cert_id(trust, kind, serial)?, single_request_extensions: None }],
-            request_extensions: Some(vec![Extension { extn_id: Nonce::OID, critical: false, extn_value: OctetString::new(nonce.to_der()?)? }]),
+            request_extensions: Some(vec![Extension {
+                extn_id: Nonce::OID,
+                critical: false,
+                extn_value: OctetString::new(nonce.to_der()?)?,
+            }]),
         },
         optional_signature: None,
     };

@@ -45,7 +45,8 @@ impl KdfParams {
         if self.m_kib > 1024 * 1024 || self.t > 16 || self.p > 8 {
             return Err(TokenError::Damaged("key-derivation cost out of range".into()));
         }
-        let params = Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|e| TokenError::Damaged(e.to_string()))?;
+        let params =
+            Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|e| TokenError::Damaged(e.to_string()))?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 }
@@ -172,7 +173,12 @@ impl UnlockedKey {
 impl<S: CardStore> SoftCard<S> {
     /// Generates both key pairs inside the new card and seals them; returns the card and what to
     /// send to the authority. The card is saved before this returns.
-    pub fn create(signing: &Secret, user_auth: &Secret, kdf: KdfParams, store: S) -> Result<(Self, NewCard), TokenError> {
+    pub fn create(
+        signing: &Secret,
+        user_auth: &Secret,
+        kdf: KdfParams,
+        store: S,
+    ) -> Result<(Self, NewCard), TokenError> {
         if signing.kind() != CertKind::Signing || user_auth.kind() != CertKind::UserAuth {
             return Err(TokenError::SecretForm("the secrets are given in the wrong order".into()));
         }
@@ -237,13 +243,20 @@ impl<S: CardStore> SoftCard<S> {
 
     /// Puts the issued certificates and card details in; each certificate must be for the key
     /// in its slot.
-    pub fn install(&mut self, card_number: &str, expires: time::Date, signing: &str, user_auth: &str) -> Result<(), TokenError> {
+    pub fn install(
+        &mut self,
+        card_number: &str,
+        expires: time::Date,
+        signing: &str,
+        user_auth: &str,
+    ) -> Result<(), TokenError> {
         for (kind, pem) in [(CertKind::Signing, signing), (CertKind::UserAuth, user_auth)] {
             let cert = CardCert::parse(pem.as_bytes())?;
             if cert.kind != kind {
                 return Err(PkiError::WrongPolicy { wanted: kind, got: cert.kind }.into());
             }
-            let spki = der::Encode::to_der(&cert.cert.tbs_certificate.subject_public_key_info).map_err(PkiError::from)?;
+            let spki =
+                der::Encode::to_der(&cert.cert.tbs_certificate.subject_public_key_info).map_err(PkiError::from)?;
             if Base64::encode_string(&spki) != Self::slot_of(&self.file, kind).public_key {
                 return Err(TokenError::Damaged(format!("the {kind} certificate is for another key")));
             }
@@ -283,7 +296,8 @@ impl<S: CardStore> SoftCard<S> {
     /// reset key after the clerk checked the holder's identity.
     pub fn reset(&mut self, reset_key: &[u8; 32], new: &Secret) -> Result<(), TokenError> {
         let kind = new.kind();
-        let pkcs8 = open(reset_key, kind, &Self::slot_of(&self.file, kind).reset_sealed)?.ok_or(TokenError::WrongResetKey)?;
+        let pkcs8 =
+            open(reset_key, kind, &Self::slot_of(&self.file, kind).reset_sealed)?.ok_or(TokenError::WrongResetKey)?;
         self.reseal(new, &pkcs8)
     }
 

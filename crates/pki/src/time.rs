@@ -21,9 +21,7 @@ pub fn end_of_day_jst(day: Date) -> i64 {
 
 /// The calendar day in Japan at `unix`.
 pub fn day_jst(unix: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| t.to_offset(JST).date())
-        .unwrap_or(Date::MIN)
+    OffsetDateTime::from_unix_timestamp(unix).map(|t| t.to_offset(JST).date()).unwrap_or(Date::MIN)
 }
 
 pub fn to_x509(unix: i64) -> Result<Time, PkiError> {

@@ -2,12 +2,12 @@
 
 mod common;
 
+use base64ct::{Base64, Encoding};
 use common::*;
 use myna_pki::login::{Challenge, ChallengeBook, LoginError, LoginResponse, LoginVerifier};
 use myna_pki::softcard::{KdfParams, SoftCard};
 use myna_pki::token::{CardToken, TokenError};
 use myna_pki::{Authority, CardCert, CertKind, PkiError, Reason, Secret, Status};
-use base64ct::{Base64, Encoding};
 use std::sync::OnceLock;
 
 fn authority() -> &'static Authority {
@@ -24,7 +24,10 @@ fn wrong_pin_counts_down_and_locks_at_zero() {
     let (mut card, reset_key) = card(authority(), 10);
     let d = [1u8; 32];
     assert_eq!(card.tries_left(CertKind::UserAuth), 3);
-    assert_eq!(card.sign_digest(&wrong_pin(), &d).unwrap_err(), TokenError::WrongSecret { kind: CertKind::UserAuth, tries_left: 2 });
+    assert_eq!(
+        card.sign_digest(&wrong_pin(), &d).unwrap_err(),
+        TokenError::WrongSecret { kind: CertKind::UserAuth, tries_left: 2 }
+    );
     // A right PIN in between restores the counter, as on the chip.
     card.sign_digest(&pin(), &d).unwrap();
     assert_eq!(card.tries_left(CertKind::UserAuth), 3);
@@ -52,7 +55,10 @@ fn signing_password_has_five_tries() {
     let (mut card, _) = card(authority(), 20);
     let wrong = Secret::new(CertKind::Signing, "WRONG1").unwrap();
     for left in (1..5).rev() {
-        assert_eq!(card.sign_digest(&wrong, &[0; 32]).unwrap_err(), TokenError::WrongSecret { kind: CertKind::Signing, tries_left: left });
+        assert_eq!(
+            card.sign_digest(&wrong, &[0; 32]).unwrap_err(),
+            TokenError::WrongSecret { kind: CertKind::Signing, tries_left: left }
+        );
     }
     assert_eq!(card.sign_digest(&wrong, &[0; 32]).unwrap_err(), TokenError::Locked(CertKind::Signing));
 }
@@ -103,14 +109,24 @@ fn respond(card: &mut SoftCard<Vec<u8>>, c: &Challenge, secret: &Secret) -> Logi
     let sig = card.sign_digest(secret, &c.digest()).unwrap();
     let kind = secret.kind();
     let cert = CardCert::parse(card.certificate(kind).unwrap().as_bytes()).unwrap();
-    LoginResponse { challenge: c.text(), certificate: Base64::encode_string(&cert.der), signature: Base64::encode_string(&sig) }
+    LoginResponse {
+        challenge: c.text(),
+        certificate: Base64::encode_string(&cert.der),
+        signature: Base64::encode_string(&sig),
+    }
 }
 
 fn verifier() -> LoginVerifier {
     LoginVerifier::new(trust(authority()), b"service secret")
 }
 
-fn login(v: &LoginVerifier, book: &mut ChallengeBook, r: &LoginResponse, status: Status, now: i64) -> Result<String, LoginError> {
+fn login(
+    v: &LoginVerifier,
+    book: &mut ChallengeBook,
+    r: &LoginResponse,
+    status: Status,
+    now: i64,
+) -> Result<String, LoginError> {
     let cert = v.certificate(r)?;
     v.verify(book, r, &cert, status, now).map(|ok| ok.pseudonym)
 }
@@ -147,7 +163,10 @@ fn login_refusals() {
     let c2 = book.issue([4; 16], NOW).unwrap();
     let mut r = respond(&mut card, &c1, &pin());
     r.challenge = c2.text();
-    assert_eq!(login(&v, &mut book, &r, Status::Good, NOW).unwrap_err(), LoginError::Certificate(PkiError::SignatureInvalid));
+    assert_eq!(
+        login(&v, &mut book, &r, Status::Good, NOW).unwrap_err(),
+        LoginError::Certificate(PkiError::SignatureInvalid)
+    );
 
     // The signing key used to log in.
     let c3 = book.issue([5; 16], NOW).unwrap();
@@ -180,7 +199,10 @@ fn login_refusals() {
     assert_eq!(Challenge::parse("hello").unwrap_err(), LoginError::MalformedChallenge);
     let mut r = respond(&mut card, &c2, &pin());
     r.certificate = "!!".into();
-    assert!(matches!(login(&v, &mut book, &r, Status::Good, NOW), Err(LoginError::Certificate(PkiError::MalformedCertificate(_)))));
+    assert!(matches!(
+        login(&v, &mut book, &r, Status::Good, NOW),
+        Err(LoginError::Certificate(PkiError::MalformedCertificate(_)))
+    ));
 }
 
 #[test]

@@ -5,7 +5,9 @@ mod common;
 
 use common::*;
 use myna_pki::token::CardToken;
-use myna_pki::{Authority, CardCert, CertKind, PkiError, Reason, Revocation, RevocationList, Serial, Status, csr, ocsp};
+use myna_pki::{
+    Authority, CardCert, CertKind, PkiError, Reason, Revocation, RevocationList, Serial, Status, csr, ocsp,
+};
 use std::sync::OnceLock;
 
 fn authority() -> &'static Authority {
@@ -40,7 +42,8 @@ fn openssl_reads_the_certificate() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("sign.pem");
     std::fs::write(&path, s.to_pem()).unwrap();
-    let out = std::process::Command::new("openssl").args(["x509", "-noout", "-text", "-in"]).arg(&path).output().unwrap();
+    let out =
+        std::process::Command::new("openssl").args(["x509", "-noout", "-text", "-in"]).arg(&path).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("1.2.392.200149.8.5.1.1.20"), "policy OID missing:\n{text}");
@@ -54,14 +57,28 @@ fn openssl_reads_the_certificate() {
     std::fs::write(&root, pem(authority().root().certificate_der())).unwrap();
     std::fs::write(&ca, pem(authority().issuing(CertKind::Signing).certificate_der())).unwrap();
     let out = std::process::Command::new("openssl")
-        .args(["verify", "-attime", &NOW.to_string(), "-policy_check", "-explicit_policy", "-policy", "1.2.392.200149.8.5.1.1.20", "-CAfile"])
+        .args([
+            "verify",
+            "-attime",
+            &NOW.to_string(),
+            "-policy_check",
+            "-explicit_policy",
+            "-policy",
+            "1.2.392.200149.8.5.1.1.20",
+            "-CAfile",
+        ])
         .arg(&root)
         .arg("-untrusted")
         .arg(&ca)
         .arg(&path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "openssl verify: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "openssl verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -118,7 +135,10 @@ fn crl_lists_revocations_and_is_verified() {
     let t = trust(a);
     let list = RevocationList::parse(&der, &t).unwrap();
     assert_eq!(list.len(), 2);
-    assert_eq!(list.status(Serial::new(200).unwrap(), NOW), Status::Revoked { at: NOW - 10, reason: Reason::HolderChanged });
+    assert_eq!(
+        list.status(Serial::new(200).unwrap(), NOW),
+        Status::Revoked { at: NOW - 10, reason: Reason::HolderChanged }
+    );
     assert_eq!(list.status(Serial::new(202).unwrap(), NOW), Status::Good);
     assert_eq!(list.status(Serial::new(202).unwrap(), NOW + 86401), Status::Unknown, "stale list");
     // A CRL signed by another authority is refused.
@@ -128,7 +148,11 @@ fn crl_lists_revocations_and_is_verified() {
     // openssl reads it.
     let path = std::env::temp_dir().join(format!("myna-crl-{}.der", std::process::id()));
     std::fs::write(&path, &der).unwrap();
-    let out = std::process::Command::new("openssl").args(["crl", "-inform", "DER", "-noout", "-text", "-in"]).arg(&path).output().unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["crl", "-inform", "DER", "-noout", "-text", "-in"])
+        .arg(&path)
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Certificate Hold") && text.contains("Affiliation Changed"), "{text}");
 }

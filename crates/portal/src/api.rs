@@ -4,16 +4,36 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "myna portal (マイナポータル)", description = "Login with the card (a holder's tool signs a challenge), the municipal clerks' applications API (ぴったりサービス), the operator's registrations, and the OAuth 2.0 / OpenID Connect self-information API (自己情報取得API): authorization code with PKCE S256, signed ID tokens and signed data. Errors are {\"error\": {\"code\", \"message\"}} (OAuth endpoints: {\"error\", \"error_description\"})."),
+    info(
+        title = "myna portal (マイナポータル)",
+        description = "Login with the card (a holder's tool signs a challenge), the municipal clerks' applications API (ぴったりサービス), the operator's registrations, and the OAuth 2.0 / OpenID Connect self-information API (自己情報取得API): authorization code with PKCE S256, signed ID tokens and signed data. Errors are {\"error\": {\"code\", \"message\"}} (OAuth endpoints: {\"error\", \"error_description\"})."
+    ),
     paths(
-        crate::login::api_challenge, crate::login::api_login,
-        crate::clerk::api_login, crate::clerk::api_list, crate::clerk::api_one, crate::clerk::api_status, crate::clerk::api_add_clerk,
-        crate::oauth::register, crate::oauth::token, crate::oauth::userinfo, crate::oauth::data,
+        crate::login::api_challenge,
+        crate::login::api_login,
+        crate::clerk::api_login,
+        crate::clerk::api_list,
+        crate::clerk::api_one,
+        crate::clerk::api_status,
+        crate::clerk::api_add_clerk,
+        crate::oauth::register,
+        crate::oauth::token,
+        crate::oauth::userinfo,
+        crate::oauth::data,
     ),
     components(schemas(
-        myna_rp::ChallengeView, myna_rp::LoginBody, crate::login::PortalSession,
-        crate::clerk::ClerkLogin, crate::clerk::ClerkToken, crate::clerk::ReceivedView, crate::clerk::ApplicationView, crate::clerk::StatusUpdate, crate::clerk::NewClerk,
-        crate::oauth::ClientRegistration, crate::oauth::ClientCredentials, crate::oauth::TokenResponse,
+        myna_rp::ChallengeView,
+        myna_rp::LoginBody,
+        crate::login::PortalSession,
+        crate::clerk::ClerkLogin,
+        crate::clerk::ClerkToken,
+        crate::clerk::ReceivedView,
+        crate::clerk::ApplicationView,
+        crate::clerk::StatusUpdate,
+        crate::clerk::NewClerk,
+        crate::oauth::ClientRegistration,
+        crate::oauth::ClientCredentials,
+        crate::oauth::TokenResponse,
     ))
 )]
 struct Doc;

@@ -7,6 +7,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use crate::store::ApplicationRow;
 use axum::{
     Form, Router,
     extract::{Path, Query, State, rejection::FormRejection},
@@ -19,7 +20,6 @@ use maud::{Markup, html};
 use myna_node::now_secs;
 use myna_pittari::{Field, FieldError, FieldKind, Filled, LifeEvent, Offering};
 use myna_pki::CertKind;
-use crate::store::ApplicationRow;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -59,7 +59,11 @@ pub const STATUSES: &[(&str, &str, &str)] = &[
 ];
 
 pub fn status_label(ctx: &Ctx, s: &str) -> String {
-    STATUSES.iter().find(|(id, ..)| *id == s).map(|(_, ja, en)| ctx.t(ja, en).to_string()).unwrap_or_else(|| s.to_string())
+    STATUSES
+        .iter()
+        .find(|(id, ..)| *id == s)
+        .map(|(_, ja, en)| ctx.t(ja, en).to_string())
+        .unwrap_or_else(|| s.to_string())
 }
 
 impl Portal {
@@ -67,11 +71,23 @@ impl Portal {
     /// and the signature itself; the answer carries the signer's basic 4 items.
     pub async fn verify_signature(&self, bytes: &[u8], certificate: &str, signature: &str) -> Result<Verified, String> {
         let body = json!({"certificate": certificate, "signature": signature, "message": Base64::encode_string(bytes), "purpose": "sign"});
-        let r = self.jlis.post(format!("{}/v1/jpki/verify", self.jlis_url)).json(&body).send().await.map_err(|e| e.to_string())?;
+        let r = self
+            .jlis
+            .post(format!("{}/v1/jpki/verify", self.jlis_url))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
         let status = r.status();
         let v: Value = r.json().await.map_err(|e| e.to_string())?;
         if !status.is_success() {
-            return Ok(Verified { valid: false, reason: v["error"]["message"].as_str().map(str::to_string), status: None, serial: None, holder: None });
+            return Ok(Verified {
+                valid: false,
+                reason: v["error"]["message"].as_str().map(str::to_string),
+                status: None,
+                serial: None,
+                holder: None,
+            });
         }
         Ok(Verified {
             valid: v["valid"] == true,
@@ -145,7 +161,8 @@ async fn prefill(p: &Portal, code: &str, o: &Offering<'_>) -> BTreeMap<String, S
     let Ok(held) = p.my_information(code).await else { return out };
     for f in &o.fields {
         let Some((item, name)) = f.prefill.as_deref().and_then(|x| x.split_once('.')) else { continue };
-        let found = held.iter().filter(|h| h.item.id() == item).find_map(|h| h.result.as_ref().ok().map(|v| v[name].clone()));
+        let found =
+            held.iter().filter(|h| h.item.id() == item).find_map(|h| h.result.as_ref().ok().map(|v| v[name].clone()));
         match found {
             Some(Value::String(s)) => drop(out.insert(f.id.clone(), s)),
             Some(Value::Number(n)) => drop(out.insert(f.id.clone(), n.to_string())),
@@ -190,7 +207,13 @@ fn input(ctx: &Ctx, f: &Field, value: Option<&str>, error: Option<&FieldError>, 
     }
 }
 
-fn form_page(ctx: &Ctx, o: &Offering<'_>, values: &BTreeMap<String, String>, prefilled: &BTreeMap<String, String>, errors: &[FieldError]) -> Response {
+fn form_page(
+    ctx: &Ctx,
+    o: &Offering<'_>,
+    values: &BTreeMap<String, String>,
+    prefilled: &BTreeMap<String, String>,
+    errors: &[FieldError],
+) -> Response {
     let url = format!("/apply/{}/{}", o.municipality, o.procedure.id);
     let body = html! {
         p { (o.municipality_name) " · " (o.procedure.law) }
@@ -220,10 +243,19 @@ fn form_page(ctx: &Ctx, o: &Offering<'_>, values: &BTreeMap<String, String>, pre
 }
 
 fn no_such(ctx: &Ctx) -> Response {
-    error_page(ctx, StatusCode::NOT_FOUND, "この市区町村ではこの手続をオンラインで受け付けていません。", "This municipality does not take this procedure online.")
+    error_page(
+        ctx,
+        StatusCode::NOT_FOUND,
+        "この市区町村ではこの手続をオンラインで受け付けていません。",
+        "This municipality does not take this procedure online.",
+    )
 }
 
-async fn form(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Path((muni, proc_id)): Path<(String, String)>) -> Response {
+async fn form(
+    State(p): State<Arc<Portal>>,
+    Resident(ctx, s): Resident,
+    Path((muni, proc_id)): Path<(String, String)>,
+) -> Response {
     let Some(o) = p.catalogue.offering(&muni, &proc_id) else { return no_such(&ctx) };
     let pre = prefill(&p, &s.code, &o).await;
     form_page(&ctx, &o, &pre, &pre, &[])
@@ -254,7 +286,15 @@ async fn check(
     confirm(&p, &ctx, &s, &o, &filled, &draft, None)
 }
 
-fn confirm(p: &Portal, ctx: &Ctx, s: &session::Session, o: &Offering<'_>, filled: &Filled, draft: &str, problem: Option<String>) -> Response {
+fn confirm(
+    p: &Portal,
+    ctx: &Ctx,
+    s: &session::Session,
+    o: &Offering<'_>,
+    filled: &Filled,
+    draft: &str,
+    problem: Option<String>,
+) -> Response {
     let doc = String::from_utf8_lossy(&filled.document().bytes()).into_owned();
     let body = html! {
         p { (ctx.t("次の内容で申請します。", "You are about to apply with:")) }
@@ -295,15 +335,26 @@ fn confirm(p: &Portal, ctx: &Ctx, s: &session::Session, o: &Offering<'_>, filled
     r
 }
 
-async fn submit(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn submit(
+    State(p): State<Arc<Portal>>,
+    Resident(ctx, s): Resident,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let f = match resident_form(&ctx, &s, form) {
         Ok(f) => f,
         Err(r) => return *r,
     };
     let draft_id = field(&f, "draft").unwrap_or_default().to_string();
-    let filled = p.drafts.0.lock().ok().and_then(|d| d.get(&draft_id).filter(|d| d.code == s.code && d.expires >= now_secs()).map(|d| d.filled.clone()));
+    let filled = p.drafts.0.lock().ok().and_then(|d| {
+        d.get(&draft_id).filter(|d| d.code == s.code && d.expires >= now_secs()).map(|d| d.filled.clone())
+    });
     let Some(filled) = filled else {
-        return error_page(&ctx, StatusCode::GONE, "入力内容の有効期限（30分）が切れました。もう一度入力してください。", "The form expired after 30 minutes. Please fill it in again.");
+        return error_page(
+            &ctx,
+            StatusCode::GONE,
+            "入力内容の有効期限（30分）が切れました。もう一度入力してください。",
+            "The form expired after 30 minutes. Please fill it in again.",
+        );
     };
     let Some(o) = p.catalogue.offering(&filled.municipality, &filled.procedure) else { return no_such(&ctx) };
     let bytes = filled.document().bytes();
@@ -316,15 +367,38 @@ async fn submit(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: 
             Ok(v) if v.valid => Some((cert, sig)),
             Ok(v) => {
                 let why = v.reason.unwrap_or_default();
-                return confirm(&p, &ctx, &s, &o, &filled, &draft_id, Some(format!("{}{why}", ctx.t("電子署名を確認できませんでした: ", "The signature could not be verified: "))));
+                return confirm(
+                    &p,
+                    &ctx,
+                    &s,
+                    &o,
+                    &filled,
+                    &draft_id,
+                    Some(format!(
+                        "{}{why}",
+                        ctx.t("電子署名を確認できませんでした: ", "The signature could not be verified: ")
+                    )),
+                );
             }
-            Err(e) => return error_page(&ctx, StatusCode::BAD_GATEWAY, &format!("署名を検証できません（J-LIS に接続できません）: {e}"), &format!("The signature cannot be checked (J-LIS unreachable): {e}")),
+            Err(e) => {
+                return error_page(
+                    &ctx,
+                    StatusCode::BAD_GATEWAY,
+                    &format!("署名を検証できません（J-LIS に接続できません）: {e}"),
+                    &format!("The signature cannot be checked (J-LIS unreachable): {e}"),
+                );
+            }
         }
     } else {
         None
     };
     let Some(receipt) = receipt_number() else {
-        return error_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, "受付番号を発行できませんでした。申請は受け付けられていません。", "No receipt number could be issued; the application was not received.");
+        return error_page(
+            &ctx,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "受付番号を発行できませんでした。申請は受け付けられていません。",
+            "No receipt number could be issued; the application was not received.",
+        );
     };
     let now = now_secs();
     let row = ApplicationRow {
@@ -343,7 +417,14 @@ async fn submit(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: 
     };
     let stored = match p.store.submit(&row).await {
         Ok(r) => r,
-        Err(e) => return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, &format!("申請を保存できませんでした。申請は受け付けられていません: {e}"), &format!("The application could not be saved and was not received: {e}")),
+        Err(e) => {
+            return error_page(
+                &ctx,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("申請を保存できませんでした。申請は受け付けられていません: {e}"),
+                &format!("The application could not be saved and was not received: {e}"),
+            );
+        }
     };
     if let Ok(mut d) = p.drafts.0.lock() {
         d.remove(&draft_id);
@@ -365,13 +446,16 @@ async fn submit(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: 
 /// password), or pasted from `myna card sign`.
 fn sign(p: &Portal, s: &session::Session, f: &Fields, bytes: &[u8]) -> Result<(String, String), String> {
     if let Some(pasted) = field(f, "signature").map(str::trim).filter(|x| !x.is_empty()) {
-        let v: Value = serde_json::from_str(pasted).map_err(|e| format!("the pasted signature is not the JSON `myna card sign` writes: {e}"))?;
+        let v: Value = serde_json::from_str(pasted)
+            .map_err(|e| format!("the pasted signature is not the JSON `myna card sign` writes: {e}"))?;
         let (Some(c), Some(sg)) = (v["certificate"].as_str(), v["signature"].as_str()) else {
             return Err("the pasted signature needs \"certificate\" and \"signature\"".into());
         };
         return Ok((c.to_string(), sg.to_string()));
     }
-    let (Some(cards), Some(card)) = (&p.cards, &s.card) else { return Err("paste the signature made with `myna card sign`".into()) };
+    let (Some(cards), Some(card)) = (&p.cards, &s.card) else {
+        return Err("paste the signature made with `myna card sign`".into());
+    };
     let password = field(f, "password").unwrap_or_default();
     let digest = myna_pki::sha256(bytes);
     let signed = cards.sign(card, CertKind::Signing, password, &digest)?;
@@ -387,7 +471,12 @@ fn receipt_number() -> Option<String> {
 
 async fn mine(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Response {
     let Ok(rows) = p.store.applications_of(&s.code).await else {
-        return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "申請を読み込めませんでした。", "Applications could not be loaded.");
+        return error_page(
+            &ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "申請を読み込めませんでした。",
+            "Applications could not be loaded.",
+        );
     };
     let body = html! {
         @if rows.is_empty() { p { (ctx.t("申請はまだありません。", "No applications yet.")) } }
@@ -414,7 +503,14 @@ async fn mine(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Respo
 async fn one(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Path(receipt): Path<String>) -> Response {
     let r = match p.store.application(&receipt).await {
         Ok(Some(r)) if r.code == s.code => r,
-        _ => return error_page(&ctx, StatusCode::NOT_FOUND, "この受付番号の申請はありません。", "There is no application of yours with this receipt number."),
+        _ => {
+            return error_page(
+                &ctx,
+                StatusCode::NOT_FOUND,
+                "この受付番号の申請はありません。",
+                "There is no application of yours with this receipt number.",
+            );
+        }
     };
     let o = p.catalogue.offering(&r.municipality, &r.procedure);
     let body = html! {

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::store::ApplicationRow;
 use argon2::{
     Argon2, PasswordHash, PasswordVerifier,
     password_hash::{PasswordHasher, SaltString},
@@ -19,7 +20,6 @@ use axum::{
 use maud::html;
 use myna_node::{ApiError, ApiJson, now_secs};
 use myna_pittari::SignedDocument;
-use crate::store::ApplicationRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -42,12 +42,23 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 }
 
 impl Portal {
-    async fn clerk_login(&self, municipality: &str, login: &str, password: &str) -> Result<(String, ClerkSession), ApiError> {
-        let refused = || ApiError::new(StatusCode::UNAUTHORIZED, "login_refused", "the municipality, login or password is wrong");
+    async fn clerk_login(
+        &self,
+        municipality: &str,
+        login: &str,
+        password: &str,
+    ) -> Result<(String, ClerkSession), ApiError> {
+        let refused =
+            || ApiError::new(StatusCode::UNAUTHORIZED, "login_refused", "the municipality, login or password is wrong");
         let hash = self.store.clerk_hash(municipality, login).await?.ok_or_else(refused)?;
         let parsed = PasswordHash::new(&hash).map_err(ApiError::internal)?;
         Argon2::default().verify_password(password.as_bytes(), &parsed).map_err(|_| refused())?;
-        let s = ClerkSession { municipality: municipality.into(), login: login.into(), csrf: session::random_hex::<16>(), expires: now_secs() + CLERK_SECS };
+        let s = ClerkSession {
+            municipality: municipality.into(),
+            login: login.into(),
+            csrf: session::random_hex::<16>(),
+            expires: now_secs() + CLERK_SECS,
+        };
         let token = self.sessions.open_clerk(s.clone()).ok_or_else(|| ApiError::internal("no session"))?;
         Ok((token, s))
     }
@@ -99,14 +110,26 @@ async fn login(State(p): State<Arc<Portal>>, ctx: Ctx, form: Result<Form<Fields>
         Ok(f) => f,
         Err(e) => return form_refused(&ctx, &e),
     };
-    let (m, l, pw) = (field(&f, "municipality").unwrap_or_default(), field(&f, "login").unwrap_or_default(), field(&f, "password").unwrap_or_default());
+    let (m, l, pw) = (
+        field(&f, "municipality").unwrap_or_default(),
+        field(&f, "login").unwrap_or_default(),
+        field(&f, "password").unwrap_or_default(),
+    );
     match p.clerk_login(m.trim(), l.trim(), pw).await {
         Ok((token, _)) => {
             let mut r = Redirect::to("/clerk").into_response();
             r.headers_mut().append(header::SET_COOKIE, session::set_cookie(CLERK_COOKIE, &token, CLERK_SECS));
             r
         }
-        Err(_) => login_form(&ctx, Some(ctx.t("団体コード、職員ID、パスワードのいずれかが違います。", "The code, clerk ID or password is wrong."))),
+        Err(_) => {
+            login_form(
+                &ctx,
+                Some(ctx.t(
+                    "団体コード、職員ID、パスワードのいずれかが違います。",
+                    "The code, clerk ID or password is wrong.",
+                )),
+            )
+        }
     }
 }
 
@@ -120,7 +143,12 @@ async fn inbox(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap, Query
     let Some((_, c)) = p.clerk_of(&headers) else { return Redirect::to("/clerk/login").into_response() };
     let status = q.status.as_deref().filter(|s| !s.is_empty());
     let Ok(rows) = p.store.received(&c.municipality, status, 500).await else {
-        return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "申請を読み込めませんでした。", "Applications could not be loaded.");
+        return error_page(
+            &ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "申請を読み込めませんでした。",
+            "Applications could not be loaded.",
+        );
     };
     let name = myna_pittari::municipality_name(&c.municipality);
     let body = html! {
@@ -155,7 +183,12 @@ async fn inbox(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap, Query
     layout(&ctx, ctx.t("受付一覧（ぴったりサービス）", "Received applications"), body)
 }
 
-async fn logout(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn logout(
+    State(p): State<Arc<Portal>>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let Ok(Form(f)) = form else { return csrf_refused(&ctx) };
     let Some((token, c)) = p.clerk_of(&headers) else { return Redirect::to("/clerk/login").into_response() };
     if !session::csrf_ok(&c.csrf, field(&f, "csrf")) {
@@ -179,26 +212,44 @@ async fn open(Query(r): Query<Receipt>) -> Redirect {
 
 /// One application, checked: the signed bytes parse as a form, and J-LIS verifies the
 /// signature over exactly those bytes.
-async fn checked(p: &Portal, c: &ClerkSession, receipt: &str) -> Result<(ApplicationRow, SignedDocument, Option<Verified>), ApiError> {
-    let r = p
-        .store
-        .application(receipt)
-        .await?
-        .filter(|r| r.municipality == c.municipality)
-        .ok_or_else(|| ApiError::not_found("no application with this receipt number was sent to this municipality"))?;
+async fn checked(
+    p: &Portal,
+    c: &ClerkSession,
+    receipt: &str,
+) -> Result<(ApplicationRow, SignedDocument, Option<Verified>), ApiError> {
+    let r =
+        p.store.application(receipt).await?.filter(|r| r.municipality == c.municipality).ok_or_else(|| {
+            ApiError::not_found("no application with this receipt number was sent to this municipality")
+        })?;
     let doc = SignedDocument::parse(r.document.as_bytes()).map_err(ApiError::internal)?;
     let verified = match (&r.certificate, &r.signature) {
-        (Some(cert), Some(sig)) => Some(p.verify_signature(r.document.as_bytes(), cert, sig).await.map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "jlis", e))?),
+        (Some(cert), Some(sig)) => Some(
+            p.verify_signature(r.document.as_bytes(), cert, sig)
+                .await
+                .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "jlis", e))?,
+        ),
         _ => None,
     };
     Ok((r, doc, verified))
 }
 
-async fn application(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap, Path(receipt): Path<String>) -> Response {
+async fn application(
+    State(p): State<Arc<Portal>>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(receipt): Path<String>,
+) -> Response {
     let Some((_, c)) = p.clerk_of(&headers) else { return Redirect::to("/clerk/login").into_response() };
     let (r, doc, verified) = match checked(&p, &c, &receipt).await {
         Ok(x) => x,
-        Err(e) if e.status == StatusCode::NOT_FOUND => return error_page(&ctx, StatusCode::NOT_FOUND, "この受付番号の申請はありません。", "No application with this receipt number was sent here."),
+        Err(e) if e.status == StatusCode::NOT_FOUND => {
+            return error_page(
+                &ctx,
+                StatusCode::NOT_FOUND,
+                "この受付番号の申請はありません。",
+                "No application with this receipt number was sent here.",
+            );
+        }
         Err(e) => return error_page(&ctx, e.status, &e.message, &e.message),
     };
     let o = p.catalogue.offering(&r.municipality, &r.procedure);
@@ -255,7 +306,13 @@ fn check_status(status: &str, note: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn set_status(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap, Path(receipt): Path<String>, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn set_status(
+    State(p): State<Arc<Portal>>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(receipt): Path<String>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let Form(f) = match form {
         Ok(f) => f,
         Err(e) => return form_refused(&ctx, &e),
@@ -270,8 +327,18 @@ async fn set_status(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap, 
     }
     match p.store.set_status(&c.municipality, &receipt, status, note, now_secs()).await {
         Ok(true) => Redirect::to(&format!("/clerk/applications/{receipt}")).into_response(),
-        Ok(false) => error_page(&ctx, StatusCode::NOT_FOUND, "この受付番号の申請はありません。", "No application with this receipt number was sent here."),
-        Err(_) => error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "更新できませんでした。", "The status could not be saved."),
+        Ok(false) => error_page(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            "この受付番号の申請はありません。",
+            "No application with this receipt number was sent here.",
+        ),
+        Err(_) => error_page(
+            &ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "更新できませんでした。",
+            "The status could not be saved.",
+        ),
     }
 }
 
@@ -323,37 +390,78 @@ pub struct StatusUpdate {
 }
 
 fn api_clerk(p: &Portal, headers: &HeaderMap) -> Result<ClerkSession, ApiError> {
-    p.clerk_of(headers).map(|(_, c)| c).ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "clerk_login", "log in first: POST /v1/clerk/login, then Authorization: Bearer <token>"))
+    p.clerk_of(headers).map(|(_, c)| c).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "clerk_login",
+            "log in first: POST /v1/clerk/login, then Authorization: Bearer <token>",
+        )
+    })
 }
 
 /// A clerk's login for the applications API.
 #[utoipa::path(post, path = "/v1/clerk/login", tag = "clerk", request_body = ClerkLogin, responses((status = 200, body = ClerkToken), (status = 401)))]
-pub(crate) async fn api_login(State(p): State<Arc<Portal>>, ApiJson(b): ApiJson<ClerkLogin>) -> Result<Json<ClerkToken>, ApiError> {
+pub(crate) async fn api_login(
+    State(p): State<Arc<Portal>>,
+    ApiJson(b): ApiJson<ClerkLogin>,
+) -> Result<Json<ClerkToken>, ApiError> {
     let (token, s) = p.clerk_login(&b.municipality, &b.login, &b.password).await?;
     Ok(Json(ClerkToken { token, expires: s.expires }))
 }
 
 /// What the clerk's municipality received, newest first.
 #[utoipa::path(get, path = "/v1/clerk/applications", tag = "clerk", params(StatusFilter), responses((status = 200, body = Vec<ReceivedView>), (status = 401)))]
-pub(crate) async fn api_list(State(p): State<Arc<Portal>>, headers: HeaderMap, Query(q): Query<StatusFilter>) -> Result<Json<Vec<ReceivedView>>, ApiError> {
+pub(crate) async fn api_list(
+    State(p): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Query(q): Query<StatusFilter>,
+) -> Result<Json<Vec<ReceivedView>>, ApiError> {
     let c = api_clerk(&p, &headers)?;
     let rows = p.store.received(&c.municipality, q.status.as_deref().filter(|s| !s.is_empty()), 1000).await?;
-    Ok(Json(rows.into_iter().map(|r| ReceivedView { receipt: r.receipt, procedure: r.procedure, submitted_at: r.submitted_at, status: r.status, note: r.note }).collect()))
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| ReceivedView {
+                receipt: r.receipt,
+                procedure: r.procedure,
+                submitted_at: r.submitted_at,
+                status: r.status,
+                note: r.note,
+            })
+            .collect(),
+    ))
 }
 
 /// One application by receipt number, with its signature verified by J-LIS.
 #[utoipa::path(get, path = "/v1/clerk/applications/{receipt}", tag = "clerk", params(("receipt" = String, Path)), responses((status = 200, body = ApplicationView), (status = 401), (status = 404)))]
-pub(crate) async fn api_one(State(p): State<Arc<Portal>>, headers: HeaderMap, Path(receipt): Path<String>) -> Result<Json<ApplicationView>, ApiError> {
+pub(crate) async fn api_one(
+    State(p): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(receipt): Path<String>,
+) -> Result<Json<ApplicationView>, ApiError> {
     let c = api_clerk(&p, &headers)?;
     let (r, doc, v) = checked(&p, &c, &receipt).await?;
     let signature = v.map(|v| serde_json::json!({"valid": v.valid, "reason": v.reason, "status": v.status, "serial": v.serial, "signer": v.holder}));
-    Ok(Json(ApplicationView { receipt: r.receipt, procedure: r.procedure, submitted_at: r.submitted_at, status: r.status, note: r.note, values: doc.values, document: r.document, signature }))
+    Ok(Json(ApplicationView {
+        receipt: r.receipt,
+        procedure: r.procedure,
+        submitted_at: r.submitted_at,
+        status: r.status,
+        note: r.note,
+        values: doc.values,
+        document: r.document,
+        signature,
+    }))
 }
 
 /// Sets an application's status (and a note the resident sees).
 #[utoipa::path(put, path = "/v1/clerk/applications/{receipt}/status", tag = "clerk", params(("receipt" = String, Path)), request_body = StatusUpdate,
     responses((status = 204), (status = 401), (status = 404), (status = 422)))]
-pub(crate) async fn api_status(State(p): State<Arc<Portal>>, headers: HeaderMap, Path(receipt): Path<String>, ApiJson(b): ApiJson<StatusUpdate>) -> Result<StatusCode, ApiError> {
+pub(crate) async fn api_status(
+    State(p): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(receipt): Path<String>,
+    ApiJson(b): ApiJson<StatusUpdate>,
+) -> Result<StatusCode, ApiError> {
     let c = api_clerk(&p, &headers)?;
     check_status(&b.status, b.note.trim())?;
     match p.store.set_status(&c.municipality, &receipt, &b.status, b.note.trim(), now_secs()).await? {
@@ -372,7 +480,11 @@ pub struct NewClerk {
 
 /// The operator registers a municipality's clerk (bearer: the operator token).
 #[utoipa::path(post, path = "/v1/operator/clerks", tag = "operator", request_body = NewClerk, responses((status = 204), (status = 401), (status = 422)))]
-pub(crate) async fn api_add_clerk(State(p): State<Arc<Portal>>, headers: HeaderMap, ApiJson(b): ApiJson<NewClerk>) -> Result<StatusCode, ApiError> {
+pub(crate) async fn api_add_clerk(
+    State(p): State<Arc<Portal>>,
+    headers: HeaderMap,
+    ApiJson(b): ApiJson<NewClerk>,
+) -> Result<StatusCode, ApiError> {
     p.operator(&headers)?;
     p.add_clerk(&b.municipality, &b.login, &b.password).await.map_err(|e| ApiError::unprocessable("clerk", e))?;
     Ok(StatusCode::NO_CONTENT)
@@ -380,7 +492,11 @@ pub(crate) async fn api_add_clerk(State(p): State<Arc<Portal>>, headers: HeaderM
 
 impl Portal {
     pub(crate) fn operator(&self, headers: &HeaderMap) -> Result<(), ApiError> {
-        if self.operator_ok(myna_node::bearer(headers).unwrap_or_default()) { Ok(()) } else { Err(ApiError::new(StatusCode::UNAUTHORIZED, "operator", "the operator's bearer token is required")) }
+        if self.operator_ok(myna_node::bearer(headers).unwrap_or_default()) {
+            Ok(())
+        } else {
+            Err(ApiError::new(StatusCode::UNAUTHORIZED, "operator", "the operator's bearer token is required"))
+        }
     }
 }
 
@@ -398,4 +514,3 @@ pub fn routes() -> Router<Arc<Portal>> {
         .route("/v1/clerk/applications/{receipt}/status", put(api_status))
         .route("/v1/operator/clerks", post(api_add_clerk))
 }
-

@@ -15,7 +15,9 @@ use axum::{
     routing::{get, post},
 };
 use maud::{Markup, html};
-use myna_health::{CHECKUP_ITEMS, MedicalView, expenses_csv, expenses_pdf, medication_csv, medication_pdf, tax_return_csv};
+use myna_health::{
+    CHECKUP_ITEMS, MedicalView, expenses_csv, expenses_pdf, medication_csv, medication_pdf, tax_return_csv,
+};
 use myna_link::{HEALTH_ID, InfoItem, PushKind};
 use myna_linkage::{agency::QueryRequest, hub::SELF_INFORMATION};
 use serde::Deserialize;
@@ -59,7 +61,16 @@ impl Portal {
         let v = Arc::new(match r.data {
             Some(v) if r.outcome == "delivered" => serde_json::from_value(v).map_err(|e| e.to_string())?,
             // The health node holds nothing for this person yet.
-            _ => MedicalView { registered: false, eligibility: vec![], checks: vec![], medication: vec![], checkups: vec![], expenses: vec![], pmh: vec![], reminders: vec![] },
+            _ => MedicalView {
+                registered: false,
+                eligibility: vec![],
+                checks: vec![],
+                medication: vec![],
+                checkups: vec![],
+                expenses: vec![],
+                pmh: vec![],
+                reminders: vec![],
+            },
         });
         if let Ok(mut c) = self.myinfo.medical.lock() {
             if c.len() > 100_000 {
@@ -78,9 +89,14 @@ impl Portal {
 }
 
 async fn load(p: &Portal, ctx: &Ctx, s: &Session) -> Result<Arc<MedicalView>, Response> {
-    p.medical(&s.code)
-        .await
-        .map_err(|e| error_page(ctx, StatusCode::BAD_GATEWAY, &format!("健康・医療の情報を取得できませんでした: {e}"), &format!("Medical information could not be fetched: {e}")))
+    p.medical(&s.code).await.map_err(|e| {
+        error_page(
+            ctx,
+            StatusCode::BAD_GATEWAY,
+            &format!("健康・医療の情報を取得できませんでした: {e}"),
+            &format!("Medical information could not be fetched: {e}"),
+        )
+    })
 }
 
 fn subnav(ctx: &Ctx) -> Markup {
@@ -180,18 +196,29 @@ fn scopes(ctx: &Ctx, s: &str) -> String {
         .join(ctx.t("、", ", "))
 }
 
-async fn register(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn register(
+    State(p): State<Arc<Portal>>,
+    Resident(ctx, s): Resident,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     if let Err(r) = resident_form(&ctx, &s, form) {
         return *r;
     }
-    let Ok(to) = HEALTH_ID.parse() else { return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "設定の誤り", "misconfigured") };
+    let Ok(to) = HEALTH_ID.parse() else {
+        return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "設定の誤り", "misconfigured");
+    };
     let body = serde_json::json!({"user_auth_serial": s.serial}).to_string();
     match p.agency.push(&s.code, &to, PushKind::CardRegistration, body.as_bytes(), myna_node::now_secs()).await {
         Ok(_) => {
             p.forget_medical(&s.code);
             Redirect::to("/health").into_response()
         }
-        Err(e) => error_page(&ctx, StatusCode::BAD_GATEWAY, &format!("登録できませんでした: {}", e.message), &format!("The card could not be registered: {}", e.message)),
+        Err(e) => error_page(
+            &ctx,
+            StatusCode::BAD_GATEWAY,
+            &format!("登録できませんでした: {}", e.message),
+            &format!("The card could not be registered: {}", e.message),
+        ),
     }
 }
 
@@ -314,7 +341,12 @@ fn bom(csv: String) -> Vec<u8> {
     format!("\u{feff}{csv}").into_bytes()
 }
 
-async fn download(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, axum::extract::Path(what): axum::extract::Path<String>, Query(y): Query<Year>) -> Response {
+async fn download(
+    State(p): State<Arc<Portal>>,
+    Resident(ctx, s): Resident,
+    axum::extract::Path(what): axum::extract::Path<String>,
+    Query(y): Query<Year>,
+) -> Response {
     let v = match load(&p, &ctx, &s).await {
         Ok(v) => v,
         Err(r) => return r,
@@ -326,7 +358,11 @@ async fn download(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, axum
         "expenses.pdf" => ("medical-expenses.pdf".into(), "application/pdf", expenses_pdf(&v.expenses)),
         "tax.csv" => {
             let year = y.year.unwrap_or_else(|| myna_node::today_jst().year() - 1);
-            (format!("iryohi-kojo-{year}.csv"), "text/csv; charset=utf-8", bom(tax_return_csv(ctx.t("本人", "self"), year, &v.expenses)))
+            (
+                format!("iryohi-kojo-{year}.csv"),
+                "text/csv; charset=utf-8",
+                bom(tax_return_csv(ctx.t("本人", "self"), year, &v.expenses)),
+            )
         }
         _ => return error_page(&ctx, StatusCode::NOT_FOUND, "そのファイルはありません。", "No such download."),
     };

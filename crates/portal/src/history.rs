@@ -43,11 +43,15 @@ impl Portal {
     /// The resident's records from the hub, each proof checked, and the head proven
     /// consistent with the last one checked.
     pub async fn history(&self, code: &str) -> Result<(Vec<Checked>, LogCheck), String> {
-        let hub: myna_link::AgencyId = myna_linkage::hub::HUB_ID.parse().map_err(|e: myna_link::CodeError| e.to_string())?;
+        let hub: myna_link::AgencyId =
+            myna_linkage::hub::HUB_ID.parse().map_err(|e: myna_link::CodeError| e.to_string())?;
         let jws = self.agency.sign_for(&hub, PersonRequest { code: code.to_string() }).map_err(|e| e.message)?;
-        let text = post_jws(self.agency.client(), &format!("{}/v1/log/person", self.agency.hub_url()), jws).await.map_err(|e| e.to_string())?;
+        let text = post_jws(self.agency.client(), &format!("{}/v1/log/person", self.agency.hub_url()), jws)
+            .await
+            .map_err(|e| e.to_string())?;
         let recs: PersonRecords = self.agency.open_from_hub::<PersonRecords>(&text).map_err(|e| e.message)?.body;
-        let head = audit::open_head(self.agency.trust(), &recs.head_signed, &hub, Some(&recs.head), now_secs()).map_err(|e| e.to_string())?;
+        let head = audit::open_head(self.agency.trust(), &recs.head_signed, &hub, Some(&recs.head), now_secs())
+            .map_err(|e| e.to_string())?;
         let mut out = Vec::new();
         for r in recs.records {
             let (entry, proven) = audit::check_record(&r.entry, r.index, &head, &r.proof)?;
@@ -70,11 +74,26 @@ impl Portal {
                     None => Vec::new(),
                     Some((from, to)) => {
                         let url = format!("{}/v1/log/consistency?from={from}&to={to}", self.agency.hub_url());
-                        let p: ProofView = self.agency.client().get(url).send().await.and_then(reqwest::Response::error_for_status).map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
-                        p.proof.iter().map(|h| merkle::hash_from_hex(h)).collect::<Result<_, _>>().map_err(|e| e.to_string())?
+                        let p: ProofView = self
+                            .agency
+                            .client()
+                            .get(url)
+                            .send()
+                            .await
+                            .and_then(reqwest::Response::error_for_status)
+                            .map_err(|e| e.to_string())?
+                            .json()
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        p.proof
+                            .iter()
+                            .map(|h| merkle::hash_from_hex(h))
+                            .collect::<Result<_, _>>()
+                            .map_err(|e| e.to_string())?
                     }
                 };
-                audit::check_extends(&before, head, &proof).map_err(|e| format!("{e}. Its records cannot be trusted."))?;
+                audit::check_extends(&before, head, &proof)
+                    .map_err(|e| format!("{e}. Its records cannot be trusted."))?;
                 Some(size)
             }
         };
@@ -86,7 +105,9 @@ impl Portal {
 /// A Unix time in Japan time, to the minute.
 pub fn jst(secs: i64) -> String {
     let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    time::OffsetDateTime::from_unix_timestamp(secs).map(|t| t.to_offset(myna_node::JST).format(&f).unwrap_or_default()).unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .map(|t| t.to_offset(myna_node::JST).format(&f).unwrap_or_default())
+        .unwrap_or_default()
 }
 
 /// A `YYYY-MM-DD` date as Unix seconds at the start of that day in Japan.
@@ -127,11 +148,19 @@ fn item_label(ctx: &Ctx, id: &str) -> String {
 fn task_label(ctx: &Ctx, table: &myna_link::PermissionTable, task: &str) -> String {
     let named = table.rows().iter().find(|r| r.task.as_str() == task).map(|r| r.task_name.clone());
     match (task, named) {
-        ("self_information", _) => ctx.t("自己情報表示（マイナポータル）", "Self-information (Myna Portal)").to_string(),
+        ("self_information", _) => {
+            ctx.t("自己情報表示（マイナポータル）", "Self-information (Myna Portal)").to_string()
+        }
         ("notice", _) => ctx.t("お知らせの送付", "Sending a notice").to_string(),
-        ("online_eligibility_confirmation", _) => ctx.t("オンライン資格確認（資格情報の登録）", "Online eligibility confirmation (eligibility registered)").to_string(),
-        ("public_medical_hub", _) => ctx.t("PMH（公費・予防接種・妊婦健診の登録）", "Public medical hub (subsidy, vaccination, maternal records)").to_string(),
-        ("card_insurance_registration", _) => ctx.t("健康保険証の利用登録", "Card registered for health insurance").to_string(),
+        ("online_eligibility_confirmation", _) => ctx
+            .t("オンライン資格確認（資格情報の登録）", "Online eligibility confirmation (eligibility registered)")
+            .to_string(),
+        ("public_medical_hub", _) => ctx
+            .t("PMH（公費・予防接種・妊婦健診の登録）", "Public medical hub (subsidy, vaccination, maternal records)")
+            .to_string(),
+        ("card_insurance_registration", _) => {
+            ctx.t("健康保険証の利用登録", "Card registered for health insurance").to_string()
+        }
         (_, Some(n)) if !ctx.en => n,
         _ => task.replace('_', " "),
     }
@@ -140,7 +169,14 @@ fn task_label(ctx: &Ctx, table: &myna_link::PermissionTable, task: &str) -> Stri
 async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Query(f): Query<Filter>) -> Response {
     let (records, check) = match p.history(&s.code).await {
         Ok(x) => x,
-        Err(e) => return error_page(&ctx, StatusCode::BAD_GATEWAY, &format!("やりとり履歴を検証できませんでした: {e}"), &format!("The exchange history could not be verified: {e}")),
+        Err(e) => {
+            return error_page(
+                &ctx,
+                StatusCode::BAD_GATEWAY,
+                &format!("やりとり履歴を検証できませんでした: {e}"),
+                &format!("The exchange history could not be verified: {e}"),
+            );
+        }
     };
     let names = p.agency_names().await;
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
@@ -155,7 +191,8 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Query(f)
         .filter(|r| item.is_none_or(|i| r.entry.item == i))
         .collect();
     let bad = records.iter().filter(|r| r.proven.is_err()).count();
-    let mut agencies: Vec<&str> = records.iter().flat_map(|r| [r.entry.requester.as_str(), r.entry.provider.as_str()]).collect();
+    let mut agencies: Vec<&str> =
+        records.iter().flat_map(|r| [r.entry.requester.as_str(), r.entry.provider.as_str()]).collect();
     agencies.sort_unstable();
     agencies.dedup();
     let mut items: Vec<&str> = records.iter().map(|r| r.entry.item.as_str()).collect();

@@ -36,8 +36,8 @@ use myna_pki::login::LoginVerifier;
 use myna_store::Db;
 use store::PortalStore;
 
-pub use myna_pki::reader::{CardInfo, CardReader, CardSignature};
 pub use myna_link::PORTAL_ID;
+pub use myna_pki::reader::{CardInfo, CardReader, CardSignature};
 
 /// Why the node could not start.
 pub type PortalError = myna_linkage::agency::ServiceError;
@@ -83,7 +83,13 @@ pub struct Started {
 
 /// Starts the portal's web server on `web` and its linkage node (an agency of kind portal,
 /// registered with the hub) on `node_addr`. `identity` must be named [`PORTAL_ID`].
-pub async fn start(db: Db, identity: &NodeIdentity, web: SocketAddr, node_addr: SocketAddr, config: PortalConfig) -> Result<Started, PortalError> {
+pub async fn start(
+    db: Db,
+    identity: &NodeIdentity,
+    web: SocketAddr,
+    node_addr: SocketAddr,
+    config: PortalConfig,
+) -> Result<Started, PortalError> {
     let setup = |e: &dyn std::fmt::Display| PortalError::setup(e);
     let (jlis, trust, crl) = myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(|e| setup(&e))?;
     let pseudonym_key = db.secret_or_init("portal_pseudonym_key").await?;
@@ -94,7 +100,11 @@ pub async fn start(db: Db, identity: &NodeIdentity, web: SocketAddr, node_addr: 
         db.clone(),
         identity,
         node_addr,
-        AgencyConfig { name: "マイナポータル".into(), hub_url: config.hub_url.clone(), jlis_url: config.jlis_url.clone() },
+        AgencyConfig {
+            name: "マイナポータル".into(),
+            hub_url: config.hub_url.clone(),
+            jlis_url: config.jlis_url.clone(),
+        },
         move |_| notices::inbox_routes(inbox_slot),
     )
     .await?;
@@ -117,7 +127,9 @@ pub async fn start(db: Db, identity: &NodeIdentity, web: SocketAddr, node_addr: 
         operator_hash: sha(operator.as_bytes()),
     });
     let _ = slot.set(Arc::downgrade(&portal));
-    myna_rp::CrlCache::keep_fresh(&portal, portal.jlis.clone(), std::time::Duration::from_secs(60), |p| (&p.login.crl, p.login.verifier.trust()));
+    myna_rp::CrlCache::keep_fresh(&portal, portal.jlis.clone(), std::time::Duration::from_secs(60), |p| {
+        (&p.login.crl, p.login.verifier.trust())
+    });
     let routes = page::routes(portal.clone());
     let web = myna_node::serve(routes, api::openapi_json(), Metrics::new("portal"), identity, web).await?;
     Ok(Started { web, node: started.node, portal, operator_token: operator })

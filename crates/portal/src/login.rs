@@ -70,7 +70,12 @@ struct Done {
 
 impl LoginState {
     pub fn new(verifier: LoginVerifier, service: &str, crl: CrlCache) -> Self {
-        Self { verifier, book: Mutex::new(ChallengeBook::new(service, ATTEMPT_SECS, 1_000_000)), crl, attempts: Mutex::new(Attempts::default()) }
+        Self {
+            verifier,
+            book: Mutex::new(ChallengeBook::new(service, ATTEMPT_SECS, 1_000_000)),
+            crl,
+            attempts: Mutex::new(Attempts::default()),
+        }
     }
 
     fn challenge(&self) -> Result<Challenge, LoginError> {
@@ -94,12 +99,29 @@ impl LoginState {
 /// Why a login was refused, for the person trying.
 fn refusal(e: &LoginError, en: bool) -> String {
     let (ja, en_text) = match e {
-        LoginError::UnknownChallenge => ("このログイン用の文字列は使用済みか無効です。ログインをやり直してください。", "This login challenge was already used or is unknown. Start the login again."),
-        LoginError::Expired => ("ログインの有効時間（5分）を過ぎました。ログインをやり直してください。", "The login took longer than 5 minutes. Start again."),
-        LoginError::OtherService(_) => ("別のサービス向けの文字列に署名されています。", "The card signed a challenge for another service."),
-        LoginError::Certificate(myna_pki::PkiError::Revoked { .. }) => ("このカードの利用者証明用電子証明書は失効しています。市区町村の窓口にお問い合わせください。", "This card's certificate is revoked. Contact your municipality."),
-        LoginError::Certificate(myna_pki::PkiError::StatusUnknown) => ("証明書の失効情報を確認できないため、ログインできません。しばらくしてからお試しください。", "The certificate's revocation status cannot be checked right now; try again later."),
-        _ => ("カードの証明書または署名を確認できませんでした。", "The card's certificate or signature could not be verified."),
+        LoginError::UnknownChallenge => (
+            "このログイン用の文字列は使用済みか無効です。ログインをやり直してください。",
+            "This login challenge was already used or is unknown. Start the login again.",
+        ),
+        LoginError::Expired => (
+            "ログインの有効時間（5分）を過ぎました。ログインをやり直してください。",
+            "The login took longer than 5 minutes. Start again.",
+        ),
+        LoginError::OtherService(_) => {
+            ("別のサービス向けの文字列に署名されています。", "The card signed a challenge for another service.")
+        }
+        LoginError::Certificate(myna_pki::PkiError::Revoked { .. }) => (
+            "このカードの利用者証明用電子証明書は失効しています。市区町村の窓口にお問い合わせください。",
+            "This card's certificate is revoked. Contact your municipality.",
+        ),
+        LoginError::Certificate(myna_pki::PkiError::StatusUnknown) => (
+            "証明書の失効情報を確認できないため、ログインできません。しばらくしてからお試しください。",
+            "The certificate's revocation status cannot be checked right now; try again later.",
+        ),
+        _ => (
+            "カードの証明書または署名を確認できませんでした。",
+            "The card's certificate or signature could not be verified.",
+        ),
     };
     if en { format!("{en_text} ({e})") } else { format!("{ja}（{e}）") }
 }
@@ -111,7 +133,8 @@ impl Portal {
         let code = match self.store.code_of(&ok.pseudonym).await? {
             Some(c) => c,
             None => {
-                let code = self.agency.obtain_code(Enrolment::Certificate { user_auth_serial: serial.to_string() }).await?;
+                let code =
+                    self.agency.obtain_code(Enrolment::Certificate { user_auth_serial: serial.to_string() }).await?;
                 self.store.remember(&ok.pseudonym, &code, now_secs()).await?;
                 code
             }
@@ -120,7 +143,12 @@ impl Portal {
         if self.agency.store.person_of(&code).await?.is_none() {
             self.agency.store.enrol(&code, &code, now_secs()).await?;
         }
-        Ok(Done { code, expires: (now_secs() + SESSION_SECS).min(ok.certificate_expires), card, serial: serial.to_string() })
+        Ok(Done {
+            code,
+            expires: (now_secs() + SESSION_SECS).min(ok.certificate_expires),
+            card,
+            serial: serial.to_string(),
+        })
     }
 
     fn complete(&self, challenge: &str, done: &Done) {
@@ -133,7 +161,13 @@ impl Portal {
     }
 
     fn open_session(&self, d: &Done) -> Option<String> {
-        self.sessions.open(Session { code: d.code.clone(), csrf: session::random_hex::<16>(), expires: d.expires, card: d.card.clone(), serial: d.serial.clone() })
+        self.sessions.open(Session {
+            code: d.code.clone(),
+            csrf: session::random_hex::<16>(),
+            expires: d.expires,
+            card: d.card.clone(),
+            serial: d.serial.clone(),
+        })
     }
 
     fn attempt(&self, headers: &HeaderMap) -> Option<(String, String, Option<Done>)> {
@@ -214,10 +248,20 @@ async fn status(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Json<Status
 /// browser brought (session fixation), and the attempt is spent.
 async fn continue_login(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap, Query(n): Query<Next>) -> Response {
     let Some((id, _, done)) = p.attempt(&headers) else {
-        return error_page(&ctx, StatusCode::BAD_REQUEST, "ログインの有効時間が過ぎたか、別のブラウザで始められました。ログインをやり直してください。", "The login expired or was started in another browser. Start again.");
+        return error_page(
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            "ログインの有効時間が過ぎたか、別のブラウザで始められました。ログインをやり直してください。",
+            "The login expired or was started in another browser. Start again.",
+        );
     };
     let Some(done) = done else {
-        return error_page(&ctx, StatusCode::CONFLICT, "まだカードの署名を受け取っていません。署名してからもう一度押してください。", "The card's signature has not arrived yet. Sign, then press continue again.");
+        return error_page(
+            &ctx,
+            StatusCode::CONFLICT,
+            "まだカードの署名を受け取っていません。署名してからもう一度押してください。",
+            "The card's signature has not arrived yet. Sign, then press continue again.",
+        );
     };
     if let Ok(mut a) = p.login.attempts.lock()
         && let Some(at) = a.by_id.remove(&id)
@@ -228,7 +272,12 @@ async fn continue_login(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderM
         p.sessions.close(old);
     }
     let Some(token) = p.open_session(&done) else {
-        return error_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, "ただいま混み合っています。", "The portal is busy; try again.");
+        return error_page(
+            &ctx,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ただいま混み合っています。",
+            "The portal is busy; try again.",
+        );
     };
     let mut r = Redirect::to(&local_path(n.next.as_deref())).into_response();
     r.headers_mut().append(header::SET_COOKIE, session::set_cookie(SESSION_COOKIE, &token, done.expires - now_secs()));
@@ -240,9 +289,21 @@ async fn reader_page(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap,
     reader(&p, &ctx, &headers, &local_path(n.next.as_deref()), None, StatusCode::OK)
 }
 
-fn reader(p: &Portal, ctx: &Ctx, headers: &HeaderMap, next: &str, problem: Option<String>, status: StatusCode) -> Response {
+fn reader(
+    p: &Portal,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    next: &str,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
     let Some(cards) = &p.cards else {
-        return error_page(ctx, StatusCode::NOT_FOUND, "この環境にはデモ用カードリーダーがありません。", "There is no demo card reader here.");
+        return error_page(
+            ctx,
+            StatusCode::NOT_FOUND,
+            "この環境にはデモ用カードリーダーがありません。",
+            "There is no demo card reader here.",
+        );
     };
     let Some((_, challenge, _)) = p.attempt(headers) else {
         return Redirect::to(&format!("/login?next={}", encode(next))).into_response();
@@ -273,7 +334,12 @@ fn reader(p: &Portal, ctx: &Ctx, headers: &HeaderMap, next: &str, problem: Optio
     r
 }
 
-async fn reader_sign(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn reader_sign(
+    State(p): State<Arc<Portal>>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let Form(f) = match form {
         Ok(f) => f,
         Err(e) => return form_refused(&ctx, &e),
@@ -287,7 +353,14 @@ async fn reader_sign(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap,
         return csrf_refused(&ctx);
     }
     let (Some(card), Some(pin)) = (field(&f, "card"), field(&f, "pin")) else {
-        return reader(&p, &ctx, &headers, &next, Some(ctx.t("カードを選び、パスワードを入力してください。", "Pick a card and enter the PIN.").into()), StatusCode::UNPROCESSABLE_ENTITY);
+        return reader(
+            &p,
+            &ctx,
+            &headers,
+            &next,
+            Some(ctx.t("カードを選び、パスワードを入力してください。", "Pick a card and enter the PIN.").into()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     };
     let Ok(c) = Challenge::parse(&challenge) else { return Redirect::to("/login").into_response() };
     let signed = match cards.sign(card, CertKind::UserAuth, pin, &c.digest()) {
@@ -297,14 +370,23 @@ async fn reader_sign(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap,
             return reader(&p, &ctx, &headers, &next, Some(msg), StatusCode::UNAUTHORIZED);
         }
     };
-    let resp = LoginResponse { challenge: challenge.clone(), certificate: Base64::encode_string(&signed.certificate), signature: Base64::encode_string(&signed.signature) };
+    let resp = LoginResponse {
+        challenge: challenge.clone(),
+        certificate: Base64::encode_string(&signed.certificate),
+        signature: Base64::encode_string(&signed.signature),
+    };
     match p.login.verify(&resp) {
         Ok((ok, serial)) => match p.finish(&ok, serial, Some(card.to_string())).await {
             Ok(done) => {
                 p.complete(&challenge, &done);
                 Redirect::to(&format!("/login/continue?next={}", encode(&next))).into_response()
             }
-            Err(e) => error_page(&ctx, StatusCode::BAD_GATEWAY, &format!("J-LIS または情報提供ネットワークに接続できません: {}", e.message), &format!("J-LIS or the linkage network could not be reached: {}", e.message)),
+            Err(e) => error_page(
+                &ctx,
+                StatusCode::BAD_GATEWAY,
+                &format!("J-LIS または情報提供ネットワークに接続できません: {}", e.message),
+                &format!("J-LIS or the linkage network could not be reached: {}", e.message),
+            ),
         },
         Err(e) => reader(&p, &ctx, &headers, &next, Some(refusal(&e, ctx.en)), StatusCode::UNAUTHORIZED),
     }
@@ -340,9 +422,15 @@ pub struct PortalSession {
 /// the tool gets a session of its own.
 #[utoipa::path(post, path = "/v1/login", tag = "login", request_body = LoginBody,
     responses((status = 201, body = PortalSession), (status = 401, description = "refused, with the reason"), (status = 422), (status = 502, description = "J-LIS or the hub unreachable")))]
-pub(crate) async fn api_login(State(p): State<Arc<Portal>>, ApiJson(b): ApiJson<LoginBody>) -> Result<(StatusCode, Json<PortalSession>), ApiError> {
+pub(crate) async fn api_login(
+    State(p): State<Arc<Portal>>,
+    ApiJson(b): ApiJson<LoginBody>,
+) -> Result<(StatusCode, Json<PortalSession>), ApiError> {
     let resp = LoginResponse { challenge: b.challenge, certificate: b.certificate, signature: b.signature };
-    let (ok, serial) = p.login.verify(&resp).map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, "login_refused", refusal(&e, true)))?;
+    let (ok, serial) = p
+        .login
+        .verify(&resp)
+        .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, "login_refused", refusal(&e, true)))?;
     let done = p.finish(&ok, serial, None).await?;
     p.complete(&resp.challenge, &done);
     let token = p.open_session(&done).ok_or_else(|| ApiError::internal("no session"))?;
@@ -359,4 +447,3 @@ pub fn routes() -> Router<Arc<Portal>> {
         .route("/v1/login/challenge", post(api_challenge))
         .route("/v1/login", post(api_login))
 }
-

@@ -73,7 +73,14 @@ impl Portal {
             return Ok(d);
         }
         let url = format!("{}/v1/agencies", self.agency.hub_url());
-        let r = self.agency.client().get(url).send().await.and_then(reqwest::Response::error_for_status).map_err(|e| e.to_string())?;
+        let r = self
+            .agency
+            .client()
+            .get(url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|e| e.to_string())?;
         let d: Arc<Vec<DirectoryEntry>> = Arc::new(r.json().await.map_err(|e| e.to_string())?);
         if let Ok(mut c) = self.myinfo.directory.lock() {
             *c = Some((now, d.clone()));
@@ -165,7 +172,12 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Respo
     let held = match p.my_information(&s.code).await {
         Ok(h) => h,
         Err(e) => {
-            return crate::page::error_page(&ctx, axum::http::StatusCode::BAD_GATEWAY, &format!("情報提供ネットワークに接続できません: {e}"), &format!("The linkage network could not be reached: {e}"));
+            return crate::page::error_page(
+                &ctx,
+                axum::http::StatusCode::BAD_GATEWAY,
+                &format!("情報提供ネットワークに接続できません: {e}"),
+                &format!("The linkage network could not be reached: {e}"),
+            );
         }
     };
     let layouts = &p.agency.layouts;

@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+use crate::store::NoticeRow;
 use axum::{
     Router,
     extract::{Path, State},
@@ -21,7 +22,6 @@ use axum::{
 use maud::html;
 use myna_link::{AgencyId, NoticeAck, NoticeForward, NoticeText, PORTAL_ID, notice_aad};
 use myna_node::{ApiError, jose, now_secs};
-use crate::store::NoticeRow;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
@@ -46,7 +46,10 @@ pub fn inbox_routes(portal: Arc<OnceLock<Weak<Portal>>>) -> Router {
 }
 
 async fn inbox(State(slot): State<Arc<OnceLock<Weak<Portal>>>>, body: String) -> Result<Response, ApiError> {
-    let p = slot.get().and_then(Weak::upgrade).ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "starting", "the portal is starting"))?;
+    let p = slot
+        .get()
+        .and_then(Weak::upgrade)
+        .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "starting", "the portal is starting"))?;
     let env = p.agency.open_from_hub::<NoticeForward>(&body)?;
     let f = env.body;
     if f.kind != myna_link::PushKind::Notice {
@@ -57,7 +60,8 @@ async fn inbox(State(slot): State<Arc<OnceLock<Weak<Portal>>>>, body: String) ->
         .agency
         .open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me))
         .map_err(|e| ApiError::unprocessable("sealed", format!("the notice could not be opened: {e}")))?;
-    let text: NoticeText = serde_json::from_slice(&plain).map_err(|e| ApiError::unprocessable("notice", e.to_string()))?;
+    let text: NoticeText =
+        serde_json::from_slice(&plain).map_err(|e| ApiError::unprocessable("notice", e.to_string()))?;
     text.check().map_err(|e| ApiError::unprocessable("notice", e))?;
     let code = f.code.to_string();
     let row = NoticeRow {
@@ -80,7 +84,12 @@ async fn inbox(State(slot): State<Arc<OnceLock<Weak<Portal>>>>, body: String) ->
 async fn list(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Response {
     let now = now_secs();
     let (Ok(due), Ok(later)) = (p.store.notices(&s.code, now, 200).await, p.store.scheduled(&s.code, now).await) else {
-        return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "お知らせを読み込めませんでした。", "Notices could not be loaded.");
+        return error_page(
+            &ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "お知らせを読み込めませんでした。",
+            "Notices could not be loaded.",
+        );
     };
     let names = p.agency_names().await;
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
@@ -108,8 +117,17 @@ async fn list(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Respo
 async fn one(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Path(id): Path<i64>) -> Response {
     let n = match p.store.mark_read(&s.code, id, now_secs()).await {
         Ok(Some(n)) => n,
-        Ok(None) => return error_page(&ctx, StatusCode::NOT_FOUND, "このお知らせはありません。", "There is no such notice."),
-        Err(_) => return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "お知らせを読み込めませんでした。", "The notice could not be loaded."),
+        Ok(None) => {
+            return error_page(&ctx, StatusCode::NOT_FOUND, "このお知らせはありません。", "There is no such notice.");
+        }
+        Err(_) => {
+            return error_page(
+                &ctx,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "お知らせを読み込めませんでした。",
+                "The notice could not be loaded.",
+            );
+        }
     };
     let _ = p.notices.0.send(s.code.clone());
     let names = p.agency_names().await;
@@ -137,7 +155,14 @@ struct LiveNotice {
 async fn snapshot(p: &Portal, code: &str) -> Option<String> {
     let now = now_secs();
     let unread = p.store.unread(code, now).await.ok()?;
-    let latest = p.store.notices(code, now, 20).await.ok()?.into_iter().map(|n| LiveNotice { id: n.id, title: n.title, at: jst(n.deliver_at) }).collect();
+    let latest = p
+        .store
+        .notices(code, now, 20)
+        .await
+        .ok()?
+        .into_iter()
+        .map(|n| LiveNotice { id: n.id, title: n.title, at: jst(n.deliver_at) })
+        .collect();
     serde_json::to_string(&LiveView { unread, latest }).ok()
 }
 

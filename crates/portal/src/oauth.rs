@@ -14,6 +14,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use crate::store::ClientRow;
 use aws_lc_rs::{
     rand::SystemRandom,
     signature::{self, EcdsaKeyPair, KeyPair},
@@ -29,7 +30,6 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use maud::html;
 use myna_link::InfoItem;
 use myna_node::{ApiError, jose, now_secs};
-use crate::store::ClientRow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -88,18 +88,31 @@ pub struct OAuth {
 impl OAuth {
     pub fn new(key_pem: &str, issuer: &str) -> Result<Self, String> {
         let der = myna_pki::from_pem(key_pem, "PRIVATE KEY").map_err(|e| e.to_string())?;
-        let key = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &der).map_err(|e| format!("the portal's key: {e}"))?;
+        let key = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+            .map_err(|e| format!("the portal's key: {e}"))?;
         let public = key.public_key().as_ref().to_vec();
-        let (x, y) = public.get(1..33).zip(public.get(33..65)).ok_or("the portal's key is not an uncompressed P-256 point")?;
+        let (x, y) =
+            public.get(1..33).zip(public.get(33..65)).ok_or("the portal's key is not an uncompressed P-256 point")?;
         let kid = hex::encode(&Sha256::digest(&public)[..8]);
         let jwk = json!({"kty": "EC", "crv": "P-256", "x": Base64UrlUnpadded::encode_string(x), "y": Base64UrlUnpadded::encode_string(y), "kid": kid, "use": "sig", "alg": "ES256"});
-        Ok(Self { key, kid, jwk, issuer: issuer.to_string(), codes: Mutex::new(HashMap::new()), tokens: Mutex::new(HashMap::new()) })
+        Ok(Self {
+            key,
+            kid,
+            jwk,
+            issuer: issuer.to_string(),
+            codes: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(HashMap::new()),
+        })
     }
 
     /// A compact JWS (ES256) of `claims`.
     pub fn sign(&self, typ: &str, claims: &Value) -> Result<String, ApiError> {
         let header = json!({"alg": "ES256", "kid": self.kid, "typ": typ});
-        let input = format!("{}.{}", Base64UrlUnpadded::encode_string(header.to_string().as_bytes()), Base64UrlUnpadded::encode_string(claims.to_string().as_bytes()));
+        let input = format!(
+            "{}.{}",
+            Base64UrlUnpadded::encode_string(header.to_string().as_bytes()),
+            Base64UrlUnpadded::encode_string(claims.to_string().as_bytes())
+        );
         let sig = self.key.sign(&SystemRandom::new(), input.as_bytes()).map_err(|_| ApiError::internal("signing"))?;
         Ok(format!("{input}.{}", Base64UrlUnpadded::encode_string(sig.as_ref())))
     }
@@ -112,7 +125,11 @@ impl Portal {
     }
 
     fn client_ok(&self, c: &ClientRow, secret: &str) -> bool {
-        aws_lc_rs::constant_time::verify_slices_are_equal(hex::encode(Sha256::digest(secret.as_bytes())).as_bytes(), c.secret_hash.as_bytes()).is_ok()
+        aws_lc_rs::constant_time::verify_slices_are_equal(
+            hex::encode(Sha256::digest(secret.as_bytes())).as_bytes(),
+            c.secret_hash.as_bytes(),
+        )
+        .is_ok()
     }
 }
 
@@ -146,23 +163,40 @@ fn redirect_ok(u: &str) -> bool {
 
 /// Registers a client (bearer: the operator token).
 #[utoipa::path(post, path = "/oauth/clients", tag = "oauth", request_body = ClientRegistration, responses((status = 201, body = ClientCredentials), (status = 401), (status = 422)))]
-pub(crate) async fn register(State(p): State<Arc<Portal>>, headers: HeaderMap, axum::Json(r): axum::Json<ClientRegistration>) -> Result<(StatusCode, Json<ClientCredentials>), ApiError> {
+pub(crate) async fn register(
+    State(p): State<Arc<Portal>>,
+    headers: HeaderMap,
+    axum::Json(r): axum::Json<ClientRegistration>,
+) -> Result<(StatusCode, Json<ClientCredentials>), ApiError> {
     p.operator(&headers)?;
     if r.name.trim().is_empty() || r.name.chars().count() > 100 {
         return Err(ApiError::unprocessable("name", "1–100 characters"));
     }
     if r.redirect_uris.is_empty() || !r.redirect_uris.iter().all(|u| redirect_ok(u)) {
-        return Err(ApiError::unprocessable("redirect_uris", "one or more absolute https URIs (http only on localhost), without a fragment"));
+        return Err(ApiError::unprocessable(
+            "redirect_uris",
+            "one or more absolute https URIs (http only on localhost), without a fragment",
+        ));
     }
     if let Some(bad) = r.scopes.iter().find(|s| scope_item(s).is_none()) {
-        return Err(ApiError::unprocessable("scopes", format!("unknown scope {bad:?}; known: local_tax, resident_record, pension_benefit, medical_insurance")));
+        return Err(ApiError::unprocessable(
+            "scopes",
+            format!("unknown scope {bad:?}; known: local_tax, resident_record, pension_benefit, medical_insurance"),
+        ));
     }
     if r.purpose.trim().is_empty() || r.purpose.chars().count() > 300 {
         return Err(ApiError::unprocessable("purpose", "say why the service needs the data (1–300 characters)"));
     }
     let id = format!("c-{}", session::random_hex::<8>());
     let secret = session::random_hex::<24>();
-    let row = ClientRow { id: id.clone(), name: r.name.trim().into(), redirect_uris: r.redirect_uris, scopes: r.scopes, purpose: r.purpose.trim().into(), secret_hash: hex::encode(Sha256::digest(secret.as_bytes())) };
+    let row = ClientRow {
+        id: id.clone(),
+        name: r.name.trim().into(),
+        redirect_uris: r.redirect_uris,
+        scopes: r.scopes,
+        purpose: r.purpose.trim().into(),
+        secret_hash: hex::encode(Sha256::digest(secret.as_bytes())),
+    };
     p.store.put_client(&row, now_secs()).await?;
     Ok((StatusCode::CREATED, Json(ClientCredentials { client_id: id, client_secret: secret })))
 }
@@ -198,18 +232,33 @@ async fn validate(p: &Portal, ctx: &Ctx, q: &AuthRequest) -> Result<(ClientRow, 
         None => None,
     };
     let Some(client) = client else {
-        return Err(error_page(ctx, StatusCode::BAD_REQUEST, "このサービスはマイナポータルに登録されていません（client_id が不明です）。", "This service is not registered with the portal (unknown client_id)."));
+        return Err(error_page(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "このサービスはマイナポータルに登録されていません（client_id が不明です）。",
+            "This service is not registered with the portal (unknown client_id).",
+        ));
     };
     let Some(redirect) = q.redirect_uri.as_deref().filter(|r| client.redirect_uris.iter().any(|u| u == r)) else {
-        return Err(error_page(ctx, StatusCode::BAD_REQUEST, "戻り先（redirect_uri）が、このサービスの登録と一致しません。", "The redirect_uri does not match the service's registration."));
+        return Err(error_page(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "戻り先（redirect_uri）が、このサービスの登録と一致しません。",
+            "The redirect_uri does not match the service's registration.",
+        ));
     };
     let state = q.state.as_deref().unwrap_or_default();
-    let fail = |code: &str, why: &str| Err(to_client(redirect, &[("error", code), ("error_description", why), ("state", state)]));
+    let fail = |code: &str, why: &str| {
+        Err(to_client(redirect, &[("error", code), ("error_description", why), ("state", state)]))
+    };
     if q.response_type.as_deref() != Some("code") {
         return fail("unsupported_response_type", "only response_type=code");
     }
     if q.code_challenge_method.as_deref() != Some("S256") || q.code_challenge.as_deref().is_none_or(|c| c.len() != 43) {
-        return fail("invalid_request", "PKCE is required: code_challenge (43 characters) with code_challenge_method=S256");
+        return fail(
+            "invalid_request",
+            "PKCE is required: code_challenge (43 characters) with code_challenge_method=S256",
+        );
     }
     let asked: Vec<String> = q.scope.as_deref().unwrap_or_default().split_whitespace().map(str::to_string).collect();
     if !asked.iter().any(|s| s == "openid") {
@@ -252,7 +301,11 @@ async fn authorize(State(p): State<Arc<Portal>>, Resident(ctx, _): Resident, Que
     layout(&ctx, ctx.t("情報提供の同意", "Consent"), body)
 }
 
-async fn decide(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn decide(
+    State(p): State<Arc<Portal>>,
+    Resident(ctx, s): Resident,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let f = match resident_form(&ctx, &s, form) {
         Ok(f) => f,
         Err(r) => return *r,
@@ -275,24 +328,35 @@ async fn decide(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, form: 
     let redirect = q.redirect_uri.clone().unwrap_or_default();
     let state = q.state.clone().unwrap_or_default();
     if field(&f, "decision") != Some("allow") {
-        return to_client(&redirect, &[("error", "access_denied"), ("error_description", "the resident did not allow it"), ("state", &state)]);
+        return to_client(
+            &redirect,
+            &[("error", "access_denied"), ("error_description", "the resident did not allow it"), ("state", &state)],
+        );
     }
     if p.store.grant(&s.code, &client.id, &scopes, now_secs()).await.is_err() {
-        return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "同意を記録できませんでした。", "Your consent could not be recorded.");
+        return error_page(
+            &ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "同意を記録できませんでした。",
+            "Your consent could not be recorded.",
+        );
     }
     let code = session::random_hex::<24>();
     if let Ok(mut c) = p.oauth.codes.lock() {
         let now = now_secs();
         c.retain(|_, x| x.expires >= now);
-        c.insert(code.clone(), Code {
-            client: client.id,
-            redirect_uri: redirect.clone(),
-            scopes,
-            challenge: q.code_challenge.unwrap_or_default(),
-            resident: s.code.clone(),
-            nonce: q.nonce,
-            expires: now + CODE_SECS,
-        });
+        c.insert(
+            code.clone(),
+            Code {
+                client: client.id,
+                redirect_uri: redirect.clone(),
+                scopes,
+                challenge: q.code_challenge.unwrap_or_default(),
+                resident: s.code.clone(),
+                nonce: q.nonce,
+                expires: now + CODE_SECS,
+            },
+        );
     }
     to_client(&redirect, &[("code", &code), ("state", &state)])
 }
@@ -313,8 +377,14 @@ fn oauth_error(status: StatusCode, code: &'static str, why: &str) -> Response {
 /// Exchanges a code for tokens (client_secret_post or client_secret_basic; PKCE verifier).
 #[utoipa::path(post, path = "/oauth/token", tag = "oauth", request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, body = TokenResponse), (status = 400, description = "invalid_grant, invalid_request"), (status = 401, description = "invalid_client")))]
-pub(crate) async fn token(State(p): State<Arc<Portal>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let Ok(Form(f)) = form else { return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "a form-encoded body is required") };
+pub(crate) async fn token(
+    State(p): State<Arc<Portal>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let Ok(Form(f)) = form else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "a form-encoded body is required");
+    };
     if field(&f, "grant_type") != Some("authorization_code") {
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "only authorization_code");
     }
@@ -327,7 +397,10 @@ pub(crate) async fn token(State(p): State<Arc<Portal>>, headers: HeaderMap, form
         .and_then(|s| s.split_once(':').map(|(a, b)| (a.to_string(), b.to_string())));
     let (id, secret) = match basic {
         Some(x) => x,
-        None => (field(&f, "client_id").unwrap_or_default().to_string(), field(&f, "client_secret").unwrap_or_default().to_string()),
+        None => (
+            field(&f, "client_id").unwrap_or_default().to_string(),
+            field(&f, "client_secret").unwrap_or_default().to_string(),
+        ),
     };
     let client = match p.store.client(&id).await {
         Ok(Some(c)) if p.client_ok(&c, &secret) => c,
@@ -335,34 +408,65 @@ pub(crate) async fn token(State(p): State<Arc<Portal>>, headers: HeaderMap, form
     };
     // The code is spent whatever happens next.
     let code = p.oauth.codes.lock().ok().and_then(|mut c| c.remove(field(&f, "code").unwrap_or_default()));
-    let Some(code) = code.filter(|c| c.expires >= now_secs()) else { return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the code is unknown, used or expired") };
+    let Some(code) = code.filter(|c| c.expires >= now_secs()) else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the code is unknown, used or expired");
+    };
     if code.client != client.id || Some(code.redirect_uri.as_str()) != field(&f, "redirect_uri") {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the code was issued to another client or redirect_uri");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "the code was issued to another client or redirect_uri",
+        );
     }
     let verifier = field(&f, "code_verifier").unwrap_or_default();
-    if !(43..=128).contains(&verifier.len()) || Base64UrlUnpadded::encode_string(&Sha256::digest(verifier.as_bytes())) != code.challenge {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the PKCE code_verifier does not match the code_challenge");
+    if !(43..=128).contains(&verifier.len())
+        || Base64UrlUnpadded::encode_string(&Sha256::digest(verifier.as_bytes())) != code.challenge
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "the PKCE code_verifier does not match the code_challenge",
+        );
     }
     let now = now_secs();
     let access = session::random_hex::<24>();
     if let Ok(mut t) = p.oauth.tokens.lock() {
         t.retain(|_, x| x.expires >= now);
-        t.insert(access.clone(), Token { client: client.id.clone(), resident: code.resident.clone(), scopes: code.scopes.clone(), expires: now + TOKEN_SECS });
+        t.insert(
+            access.clone(),
+            Token {
+                client: client.id.clone(),
+                resident: code.resident.clone(),
+                scopes: code.scopes.clone(),
+                expires: now + TOKEN_SECS,
+            },
+        );
     }
     let mut claims = json!({"iss": p.oauth.issuer, "sub": p.pairwise(&client.id, &code.resident), "aud": client.id, "iat": now, "exp": now + TOKEN_SECS});
     if let Some(n) = code.nonce {
         claims["nonce"] = json!(n);
     }
-    let Ok(id_token) = p.oauth.sign("JWT", &claims) else { return oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "signing") };
+    let Ok(id_token) = p.oauth.sign("JWT", &claims) else {
+        return oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "signing");
+    };
     let scope = std::iter::once("openid".to_string()).chain(code.scopes).collect::<Vec<_>>().join(" ");
-    Json(TokenResponse { access_token: access, token_type: "Bearer".into(), expires_in: TOKEN_SECS, scope, id_token }).into_response()
+    Json(TokenResponse { access_token: access, token_type: "Bearer".into(), expires_in: TOKEN_SECS, scope, id_token })
+        .into_response()
 }
 
 /// The token behind a request, checked against the resident's grant (revocation is immediate).
 async fn bearer(p: &Portal, headers: &HeaderMap) -> Result<Token, ApiError> {
     let unauthorized = |why: &str| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", why.to_string());
-    let t = myna_node::bearer(headers).ok_or_else(|| unauthorized("Authorization: Bearer <access token> is required"))?;
-    let tok = p.oauth.tokens.lock().ok().and_then(|m| m.get(t).cloned()).filter(|x| x.expires >= now_secs()).ok_or_else(|| unauthorized("the access token is unknown or expired"))?;
+    let t =
+        myna_node::bearer(headers).ok_or_else(|| unauthorized("Authorization: Bearer <access token> is required"))?;
+    let tok = p
+        .oauth
+        .tokens
+        .lock()
+        .ok()
+        .and_then(|m| m.get(t).cloned())
+        .filter(|x| x.expires >= now_secs())
+        .ok_or_else(|| unauthorized("the access token is unknown or expired"))?;
     let grants = p.store.grants(&tok.resident).await?;
     if !grants.iter().any(|g| g.client == tok.client && g.revoked_at.is_none()) {
         return Err(unauthorized("the resident withdrew this service's access"));
@@ -381,17 +485,27 @@ pub(crate) async fn userinfo(State(p): State<Arc<Portal>>, headers: HeaderMap) -
 /// by the portal (JWS ES256 of {iss, sub, aud, item, held_by, data, iat}).
 #[utoipa::path(get, path = "/v1/self/{scope}", tag = "oauth", params(("scope" = String, Path, description = "local_tax, resident_record, pension_benefit or medical_insurance")),
     responses((status = 200, description = "application/jose: the signed data"), (status = 401, description = "no, expired or withdrawn token"), (status = 403, description = "scope not granted"), (status = 502)))]
-pub(crate) async fn data(State(p): State<Arc<Portal>>, headers: HeaderMap, Path(scope): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn data(
+    State(p): State<Arc<Portal>>,
+    headers: HeaderMap,
+    Path(scope): Path<String>,
+) -> Result<Response, ApiError> {
     let t = bearer(&p, &headers).await?;
     let item = scope_item(&scope).ok_or_else(|| ApiError::not_found(format!("no scope {scope}")))?;
     if !t.scopes.iter().any(|s| s == &scope) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", format!("the resident did not grant {scope}")));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            format!("the resident did not grant {scope}"),
+        ));
     }
     let held = p.my_information(&t.resident).await.map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "linkage", e))?;
     let found: Vec<Value> = held
         .iter()
         .filter(|h| h.item == item)
-        .filter_map(|h| h.result.as_ref().ok().map(|d| json!({"held_by": h.agency, "agency_name": h.agency_name, "data": d})))
+        .filter_map(|h| {
+            h.result.as_ref().ok().map(|d| json!({"held_by": h.agency, "agency_name": h.agency_name, "data": d}))
+        })
         .collect();
     let claims = json!({"iss": p.oauth.issuer, "sub": p.pairwise(&t.client, &t.resident), "aud": t.client, "item": scope, "records": found, "iat": now_secs()});
     Ok(jose(p.oauth.sign("myna-self-info+jwt", &claims)?))
@@ -453,7 +567,12 @@ async fn connections(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -
     layout(&ctx, ctx.t("連携サービス", "Connected services"), body)
 }
 
-async fn revoke(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Path(client): Path<String>, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn revoke(
+    State(p): State<Arc<Portal>>,
+    Resident(ctx, s): Resident,
+    Path(client): Path<String>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     if let Err(r) = resident_form(&ctx, &s, form) {
         return *r;
     }
@@ -478,4 +597,3 @@ pub fn routes() -> Router<Arc<Portal>> {
         .route("/connections", get(connections))
         .route("/connections/{client}/revoke", post(revoke))
 }
-

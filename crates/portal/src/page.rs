@@ -55,7 +55,8 @@ impl FromRequestParts<Arc<Portal>> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, portal: &Arc<Portal>) -> Result<Self, Self::Rejection> {
         let en = session::english(&parts.headers, query_lang(parts).as_deref());
-        let session = session::cookie(&parts.headers, SESSION_COOKIE).and_then(|t| portal.sessions.get(t).map(|s| (t.to_string(), s)));
+        let session = session::cookie(&parts.headers, SESSION_COOKIE)
+            .and_then(|t| portal.sessions.get(t).map(|s| (t.to_string(), s)));
         Ok(Ctx { en, session, path: parts.uri.path().to_string() })
     }
 }
@@ -186,7 +187,12 @@ pub fn csrf_refused(ctx: &Ctx) -> Response {
 /// A form body the portal could not read (too large, wrong type).
 pub fn form_refused(ctx: &Ctx, e: &axum::extract::rejection::FormRejection) -> Response {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return error_page(ctx, StatusCode::PAYLOAD_TOO_LARGE, "送信内容が大きすぎます（64KBまで）。", "What you sent is too large (64 KB at most).");
+        return error_page(
+            ctx,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "送信内容が大きすぎます（64KBまで）。",
+            "What you sent is too large (64 KB at most).",
+        );
     }
     error_page(ctx, StatusCode::BAD_REQUEST, "送信内容を読み取れませんでした。", "The form could not be read.")
 }
@@ -195,7 +201,11 @@ pub use myna_node::web::{Fields, field};
 
 /// A signed-in resident's form: readable (else a page saying why) and carrying their
 /// session's CSRF token (else refused).
-pub fn resident_form(ctx: &Ctx, s: &Session, form: Result<axum::Form<Fields>, axum::extract::rejection::FormRejection>) -> Result<Fields, Box<Response>> {
+pub fn resident_form(
+    ctx: &Ctx,
+    s: &Session,
+    form: Result<axum::Form<Fields>, axum::extract::rejection::FormRejection>,
+) -> Result<Fields, Box<Response>> {
     let axum::Form(f) = form.map_err(|e| Box::new(form_refused(ctx, &e)))?;
     if !session::csrf_ok(&s.csrf, field(&f, "csrf")) {
         return Err(Box::new(csrf_refused(ctx)));
@@ -247,9 +257,15 @@ pub fn routes(p: Arc<Portal>) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/lang/{lang}", get(set_lang))
-        .route("/static/tokens.css", get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }))
+        .route(
+            "/static/tokens.css",
+            get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }),
+        )
         .route("/static/portal.css", get(|| async { static_file(myna_node::web::SITE_CSS, "text/css; charset=utf-8") }))
-        .route("/static/portal.js", get(|| async { static_file(include_str!("../static/portal.js"), "text/javascript; charset=utf-8") }))
+        .route(
+            "/static/portal.js",
+            get(|| async { static_file(include_str!("../static/portal.js"), "text/javascript; charset=utf-8") }),
+        )
         .merge(crate::login::routes())
         .merge(crate::myinfo::routes())
         .merge(crate::history::routes())

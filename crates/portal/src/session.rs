@@ -6,8 +6,8 @@ use std::{collections::HashMap, sync::RwLock};
 
 use axum::http::HeaderMap;
 
-pub use myna_node::web::{clear_cookie, cookie, csrf_ok, random_hex, set_cookie};
 use myna_node::now_secs;
+pub use myna_node::web::{clear_cookie, cookie, csrf_ok, random_hex, set_cookie};
 
 pub const SESSION_COOKIE: &str = "myna_session";
 pub const CLERK_COOKIE: &str = "myna_clerk";

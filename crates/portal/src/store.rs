@@ -263,7 +263,10 @@ impl PortalStore {
         let sql = format!("SELECT {APP_COLS} FROM portal_applications WHERE idem = $1");
         let stored = application(&sqlx::query(&sql).bind(&a.idem).fetch_one(&self.db.pool).await?)?;
         if stored.code != a.code || stored.document != a.document {
-            return Err(StoreError::Conflict(format!("idempotency key {:?} was already used for a different application", a.idem)));
+            return Err(StoreError::Conflict(format!(
+                "idempotency key {:?} was already used for a different application",
+                a.idem
+            )));
         }
         Ok(stored)
     }

@@ -13,7 +13,7 @@ use myna_node::{Metrics, NodeIdentity, RunningNode, TlsError};
 use myna_pki::TrustStore;
 
 pub use revocation::{CrlCache, CrlError};
-pub use routes::{ChallengeView, LoginBody, SessionView, Service};
+pub use routes::{ChallengeView, LoginBody, Service, SessionView};
 
 /// Starts a relying party named `service` (its origin, written into every challenge).
 pub async fn start(service: Arc<Service>, identity: &NodeIdentity, addr: SocketAddr) -> Result<RunningNode, TlsError> {
@@ -37,8 +37,13 @@ pub async fn fetch_trust(client: &reqwest::Client, jlis: &str) -> Result<TrustSt
 /// What a service that checks cards needs from J-LIS: a client trusting the network CA,
 /// J-LIS's JPKI trust store, and the user-authentication CRL (fetched now when J-LIS has one;
 /// until then its status is unknown and cards are refused).
-pub async fn connect_jlis(network_ca_pem: &str, jlis: &str) -> Result<(reqwest::Client, TrustStore, CrlCache), CrlError> {
-    let client = reqwest::Client::builder().add_root_certificate(reqwest::Certificate::from_pem(network_ca_pem.as_bytes())?).build()?;
+pub async fn connect_jlis(
+    network_ca_pem: &str,
+    jlis: &str,
+) -> Result<(reqwest::Client, TrustStore, CrlCache), CrlError> {
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(network_ca_pem.as_bytes())?)
+        .build()?;
     let trust = fetch_trust(&client, jlis).await?;
     let crl = CrlCache::new(jlis);
     if let Err(e) = crl.refresh(&client, &trust).await {

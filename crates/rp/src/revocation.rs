@@ -6,7 +6,6 @@ use std::sync::{Arc, RwLock};
 
 use myna_pki::{CertKind, RevocationList, Serial, Status, TrustStore};
 
-
 #[derive(Debug, thiserror::Error)]
 pub enum CrlError {
     #[error("fetching from J-LIS: {0}")]
@@ -39,7 +38,12 @@ impl CrlCache {
     /// Refreshes the list every `every` for as long as `owner` (the service that checks cards
     /// and holds this cache) lives; a failed refresh keeps the previous list until its
     /// nextUpdate. `parts` finds the cache and the trust store in the owner.
-    pub fn keep_fresh<T: Send + Sync + 'static>(owner: &Arc<T>, client: reqwest::Client, every: std::time::Duration, parts: fn(&T) -> (&CrlCache, &TrustStore)) {
+    pub fn keep_fresh<T: Send + Sync + 'static>(
+        owner: &Arc<T>,
+        client: reqwest::Client,
+        every: std::time::Duration,
+        parts: fn(&T) -> (&CrlCache, &TrustStore),
+    ) {
         let weak = Arc::downgrade(owner);
         tokio::spawn(async move {
             loop {
@@ -59,5 +63,4 @@ impl CrlCache {
             None => Status::Unknown,
         }
     }
-
 }

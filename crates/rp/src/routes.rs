@@ -110,7 +110,8 @@ impl Service {
     }
 
     fn login(&self, body: LoginBody) -> Result<SessionView, ApiError> {
-        let resp = LoginResponse { challenge: body.challenge, certificate: body.certificate, signature: body.signature };
+        let resp =
+            LoginResponse { challenge: body.challenge, certificate: body.certificate, signature: body.signature };
         let refused = |e: LoginError| ApiError::new(StatusCode::UNAUTHORIZED, "login_refused", e.to_string());
         let cert = self.verifier.certificate(&resp).map_err(refused)?;
         let t = now();
@@ -130,7 +131,8 @@ impl Service {
     }
 
     fn session(&self, headers: &HeaderMap) -> Result<SessionView, ApiError> {
-        let unauthorized = || ApiError::new(StatusCode::UNAUTHORIZED, "no_session", "log in first (Authorization: Bearer <session>)");
+        let unauthorized =
+            || ApiError::new(StatusCode::UNAUTHORIZED, "no_session", "log in first (Authorization: Bearer <session>)");
         let token = myna_node::bearer(headers).ok_or_else(unauthorized)?;
         let sessions = self.sessions.lock().map_err(|_| ApiError::internal("lock"))?;
         match sessions.get(token) {
@@ -168,7 +170,10 @@ pub(crate) fn routes(s: Arc<Service>) -> Router {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "myna verifier (relying party)", description = "Login with the card's user-authentication certificate."),
+    info(
+        title = "myna verifier (relying party)",
+        description = "Login with the card's user-authentication certificate."
+    ),
     paths(challenge, login, session),
     components(schemas(ChallengeView, LoginBody, SessionView, ErrorBody, ErrorDetail))
 )]

@@ -70,7 +70,9 @@ fn dialect(backend: Backend, sql: &str) -> String {
 async fn has_table(db: &Db, name: &str) -> Result<bool, StoreError> {
     let q = match db.backend {
         Backend::Sqlite => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
-        Backend::Postgres => "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1",
+        Backend::Postgres => {
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1"
+        }
     };
     Ok(sqlx::query(q).bind(name).fetch_one(&db.pool).await?.try_get::<i64, _>(0)? > 0)
 }
@@ -146,7 +148,9 @@ impl Db {
 
     /// The roles whose tables this database holds, with their latest versions.
     pub async fn roles(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query("SELECT role, max(version) FROM schema_versions GROUP BY role ORDER BY role").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT role, max(version) FROM schema_versions GROUP BY role ORDER BY role")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 }

@@ -1,8 +1,8 @@
 //! J-LIS's card and certificate records: applications, issued cards, every certificate with
 //! its revocation, registered verifiers and holders' consents.
 
-use myna_store::WriteQuery as _;
 use myna_pki::{CertKind, Reason, Serial, Status};
+use myna_store::WriteQuery as _;
 use sqlx::{Row, any::AnyRow};
 
 use myna_store::{Db, StoreError};

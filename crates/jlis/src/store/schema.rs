@@ -111,4 +111,3 @@ pub(crate) async fn ensure_indexes(db: &Db) -> Result<(), StoreError> {
     }
     Ok(())
 }
-

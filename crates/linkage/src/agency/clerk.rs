@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::store::ExchangeRow;
 use axum::{
     Json, Router,
     extract::{Path, Query as Q, State},
@@ -14,7 +15,6 @@ use myna_link::{
     payload_aad,
 };
 use myna_node::{ApiError, ApiJson};
-use super::store::ExchangeRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -30,7 +30,10 @@ pub fn routes(agency: Arc<Agency>) -> Router {
         .route("/v1/queries", post(query))
         .route("/v1/exchanges", get(exchanges))
         // The clerk's token is checked before a request's body is read.
-        .route_layer(axum::middleware::from_fn_with_state((agency.clone(), clerk as myna_node::HeaderCheck<_>), myna_node::check_caller))
+        .route_layer(axum::middleware::from_fn_with_state(
+            (agency.clone(), clerk as myna_node::HeaderCheck<_>),
+            myna_node::check_caller,
+        ))
         .with_state(agency)
 }
 
@@ -39,7 +42,11 @@ pub(super) fn clerk(a: &Arc<Agency>, headers: &HeaderMap) -> Result<(), ApiError
     if a.clerk_ok(token) {
         Ok(())
     } else {
-        Err(ApiError::new(StatusCode::UNAUTHORIZED, "clerk_token", "a clerk's bearer token is required (the node's clerk.token)"))
+        Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "clerk_token",
+            "a clerk's bearer token is required (the node's clerk.token)",
+        ))
     }
 }
 
@@ -103,17 +110,17 @@ impl Agency {
 
     /// This agency's code for a person it enrolled, or 404.
     pub(super) async fn code_of_person(&self, person: &str) -> Result<String, ApiError> {
-        self.store
-            .code_of(person)
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("{person} is not enrolled here")))
+        self.store.code_of(person).await?.ok_or_else(|| ApiError::not_found(format!("{person} is not enrolled here")))
     }
 
     /// Asks J-LIS for this agency's code for a person, without keeping it.
     pub async fn obtain_code(&self, how: Enrolment) -> Result<String, ApiError> {
         let (_, jws) = self.sign(&self.jlis, how).map_err(ApiError::internal)?;
-        let answer = post_jws(&self.client, &format!("{}/v1/linkage/codes", self.config.jlis_url), jws).await.map_err(call_error)?;
-        let env: Envelope<CodeIssued> = open_envelope(&self.trust, &answer, &self.id, now_secs()).map_err(ApiError::internal)?;
+        let answer = post_jws(&self.client, &format!("{}/v1/linkage/codes", self.config.jlis_url), jws)
+            .await
+            .map_err(call_error)?;
+        let env: Envelope<CodeIssued> =
+            open_envelope(&self.trust, &answer, &self.id, now_secs()).map_err(ApiError::internal)?;
         if env.from != self.jlis || env.body.agency != self.id {
             return Err(ApiError::internal("J-LIS's answer is not from J-LIS or not for this agency"));
         }
@@ -141,7 +148,8 @@ async fn put_copy(
     Path((person, item)): Path<(String, String)>,
     ApiJson(r): ApiJson<CopyRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let item: InfoItem = item.parse().map_err(|e: myna_link::TableError| ApiError::unprocessable("item", e.to_string()))?;
+    let item: InfoItem =
+        item.parse().map_err(|e: myna_link::TableError| ApiError::unprocessable("item", e.to_string()))?;
     let version = match r.version {
         Some(v) => v,
         None => a.layouts.latest(item).ok_or_else(|| ApiError::unprocessable("item", "no layout for this item"))?,
@@ -239,14 +247,14 @@ impl Agency {
             }
         };
         let bad = |why: String| ApiError::new(StatusCode::BAD_GATEWAY, "bad_answer", why);
-        let delivery: Envelope<Delivery> =
-            open_envelope(&self.trust, &answer, &self.id, now_secs()).map_err(|e| bad(format!("the hub's answer: {e}")))?;
+        let delivery: Envelope<Delivery> = open_envelope(&self.trust, &answer, &self.id, now_secs())
+            .map_err(|e| bad(format!("the hub's answer: {e}")))?;
         if delivery.from != self.hub {
             return Err(bad("the delivery is not from the hub".into()));
         }
         let d = delivery.body;
-        let inner: Envelope<Answer> =
-            open_envelope(&self.trust, &d.answer, &self.id, now_secs()).map_err(|e| bad(format!("the provider's answer: {e}")))?;
+        let inner: Envelope<Answer> = open_envelope(&self.trust, &d.answer, &self.id, now_secs())
+            .map_err(|e| bad(format!("the provider's answer: {e}")))?;
         if inner.from != r.provider || inner.body.query() != &id {
             return Err(bad("the answer is not from the asked provider about this query".into()));
         }
@@ -255,7 +263,8 @@ impl Agency {
             Answer::Provided { version: held, sealed, .. } => {
                 let aad = payload_aad(&id, &self.id, &r.provider, &r.task, r.item);
                 let plain = self.seal.open(&sealed, &aad).map_err(|e| bad(e.to_string()))?;
-                let value: serde_json::Value = serde_json::from_slice(&plain).map_err(|e| bad(format!("the payload: {e}")))?;
+                let value: serde_json::Value =
+                    serde_json::from_slice(&plain).map_err(|e| bad(format!("the payload: {e}")))?;
                 self.layouts.compatible(r.item, version, held).map_err(|e| bad(e.to_string()))?;
                 self.layouts.validate(r.item, held, &value).map_err(|e| bad(e.to_string()))?;
                 ("delivered", Some(held.to_string()), Some(value))
@@ -264,7 +273,14 @@ impl Agency {
         row.outcome = outcome.into();
         row.record = Some(d.record);
         self.store.record(&row).await?;
-        Ok(QueryResult { outcome: outcome.into(), record: d.record, entry: d.entry, provider: r.provider.to_string(), version, data })
+        Ok(QueryResult {
+            outcome: outcome.into(),
+            record: d.record,
+            entry: d.entry,
+            provider: r.provider.to_string(),
+            version,
+            data,
+        })
     }
 }
 
@@ -292,16 +308,39 @@ async fn exchanges(State(a): S, Q(l): Q<Limit>) -> Result<Json<Vec<ExchangeView>
     let rows = a.store.exchanges(l.limit.unwrap_or(100).min(1000)).await?;
     Ok(Json(
         rows.into_iter()
-            .map(|r| ExchangeView { message: r.message, role: r.role, peer: r.peer, task: r.task, item: r.item, outcome: r.outcome, record: r.record, at: r.at })
+            .map(|r| ExchangeView {
+                message: r.message,
+                role: r.role,
+                peer: r.peer,
+                task: r.task,
+                item: r.item,
+                outcome: r.outcome,
+                record: r.record,
+                at: r.at,
+            })
             .collect(),
     ))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "myna agency node (中間サーバー)", description = "An agency's node: the hub's forwards (signed JWS, answered sealed to the requester), and the clerk API (bearer token): enrol a person through J-LIS, register copies checked against the data standard layout, run a query, read the agency's own exchange record. Errors are {\"error\": {\"code\", \"message\"}}."),
+    info(
+        title = "myna agency node (中間サーバー)",
+        description = "An agency's node: the hub's forwards (signed JWS, answered sealed to the requester), and the clerk API (bearer token): enrol a person through J-LIS, register copies checked against the data standard layout, run a query, read the agency's own exchange record. Errors are {\"error\": {\"code\", \"message\"}}."
+    ),
     paths(super::provide::provide, enrol, put_copy, query, super::notice::send, super::notice::push, exchanges),
-    components(schemas(EnrolRequest, Enrolled, CopyRequest, QueryRequest, QueryResult, ExchangeView, super::notice::NoticeSend, super::notice::NoticeSent, super::notice::PushSend, super::notice::PushSent))
+    components(schemas(
+        EnrolRequest,
+        Enrolled,
+        CopyRequest,
+        QueryRequest,
+        QueryResult,
+        ExchangeView,
+        super::notice::NoticeSend,
+        super::notice::NoticeSent,
+        super::notice::PushSend,
+        super::notice::PushSent
+    ))
 )]
 struct Doc;
 

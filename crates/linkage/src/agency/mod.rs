@@ -88,7 +88,9 @@ pub struct Agency {
 }
 
 /// A future a [`CopySource`] returns.
-pub type CopyFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<(myna_link::Version, String)>, String>> + Send + 'a>>;
+pub type CopyFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Option<(myna_link::Version, String)>, String>> + Send + 'a>,
+>;
 
 /// Answers for items a node computes from its own records instead of keeping copies (副本):
 /// `None` when it holds nothing for the code.
@@ -176,7 +178,12 @@ pub struct Started {
 
 /// Starts an agency node on `addr` and registers it with the hub (retrying in the background
 /// until the hub answers).
-pub async fn start(db: Db, identity: &NodeIdentity, addr: SocketAddr, config: AgencyConfig) -> Result<Started, AgencyError> {
+pub async fn start(
+    db: Db,
+    identity: &NodeIdentity,
+    addr: SocketAddr,
+    config: AgencyConfig,
+) -> Result<Started, AgencyError> {
     start_with(db, identity, addr, config, |_| axum::Router::new()).await
 }
 
@@ -191,7 +198,10 @@ pub async fn start_with(
 ) -> Result<Started, AgencyError> {
     let (agency, clerk_token) = Agency::open(db, identity, config).await?;
     let agency = Arc::new(agency);
-    let routes = provide::routes(agency.clone()).merge(clerk::routes(agency.clone())).merge(notice::routes(agency.clone())).merge(extra(agency.clone()));
+    let routes = provide::routes(agency.clone())
+        .merge(clerk::routes(agency.clone()))
+        .merge(notice::routes(agency.clone()))
+        .merge(extra(agency.clone()));
     let metrics = Metrics::new("agency");
     // Optional client certificates: the hub and other nodes present theirs; clerks' tools
     // use the clerk token. Every protocol message is signed either way.

@@ -3,13 +3,10 @@
 
 use std::sync::Arc;
 
-use axum::{
-    Json, Router,
-    extract::State,
-    http::StatusCode,
-    routing::post,
+use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
+use myna_link::{
+    AgencyId, Delivery, Envelope, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad, open_envelope, seal,
 };
-use myna_link::{AgencyId, Delivery, Envelope, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad, open_envelope, seal};
 use myna_node::{ApiError, ApiJson};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use utoipa::ToSchema;
@@ -25,7 +22,10 @@ pub fn routes(agency: Arc<Agency>) -> Router {
         .route("/v1/notices", post(send))
         .route("/v1/pushes", post(push))
         // The clerk's token is checked before a request's body is read.
-        .route_layer(axum::middleware::from_fn_with_state((agency.clone(), clerk as myna_node::HeaderCheck<_>), myna_node::check_caller))
+        .route_layer(axum::middleware::from_fn_with_state(
+            (agency.clone(), clerk as myna_node::HeaderCheck<_>),
+            myna_node::check_caller,
+        ))
         .with_state(agency)
 }
 
@@ -108,7 +108,14 @@ impl Agency {
     /// Pushes `plain` about a person to the agency `to`, through the hub: sealed to the
     /// recipient's key (from the hub's directory), the person named by this agency's code.
     /// Answers the hub's log index once the recipient has stored it.
-    pub async fn push(&self, person: &str, to: &AgencyId, kind: PushKind, plain: &[u8], deliver_at: i64) -> Result<u64, ApiError> {
+    pub async fn push(
+        &self,
+        person: &str,
+        to: &AgencyId,
+        kind: PushKind,
+        plain: &[u8],
+        deliver_at: i64,
+    ) -> Result<u64, ApiError> {
         let code = self.code_of_person(person).await?;
         let dir: crate::hub::DirectoryEntry = self
             .client
@@ -116,17 +123,27 @@ impl Agency {
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "recipient_unknown", format!("{to}'s key from the hub: {e}")))?
+            .map_err(|e| {
+                ApiError::new(StatusCode::BAD_GATEWAY, "recipient_unknown", format!("{to}'s key from the hub: {e}"))
+            })?
             .json()
             .await
             .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "recipient_unknown", e.to_string()))?;
         let id = myna_link::MessageId::random();
         let sealed = seal::seal(&dir.seal_key, plain, &notice_aad(&id, &self.id, to)).map_err(ApiError::internal)?;
-        let body = NoticeRequest { code: code.parse().map_err(ApiError::internal)?, sealed, deliver_at, to: Some(to.clone()), kind };
+        let body = NoticeRequest {
+            code: code.parse().map_err(ApiError::internal)?,
+            sealed,
+            deliver_at,
+            to: Some(to.clone()),
+            kind,
+        };
         let env = Envelope { id, from: self.id.clone(), to: self.hub.clone(), at: now_secs(), body };
         let jws = self.key.sign(&env).map_err(ApiError::internal)?;
-        let answer = post_jws(&self.client, &format!("{}/v1/notices", self.config.hub_url), jws).await.map_err(call_error)?;
-        let d: Envelope<Delivery> = open_envelope(&self.trust, &answer, &self.id, now_secs()).map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "bad_answer", e.to_string()))?;
+        let answer =
+            post_jws(&self.client, &format!("{}/v1/notices", self.config.hub_url), jws).await.map_err(call_error)?;
+        let d: Envelope<Delivery> = open_envelope(&self.trust, &answer, &self.id, now_secs())
+            .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "bad_answer", e.to_string()))?;
         if d.from != self.hub {
             return Err(ApiError::new(StatusCode::BAD_GATEWAY, "bad_answer", "the answer is not from the hub"));
         }

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use super::store::ExchangeRow;
 use axum::{Router, extract::State, http::StatusCode, response::Response, routing::post};
 use myna_link::{Answer, Envelope, Forward, Version, open_envelope, payload_aad, seal};
 use myna_node::ApiError;
-use super::store::ExchangeRow;
 
 use super::Agency;
 use crate::wire::{jose, now_secs, rejected};
@@ -27,7 +27,9 @@ pub(super) async fn provide(State(a): State<Arc<Agency>>, body: String) -> Resul
     let f = &env.body;
     let code = f.code.to_string();
     let copy = match a.source.get().filter(|s| s.handles(f.item)) {
-        Some(source) => source.copy(&code, f.item).await.map_err(ApiError::internal)?.map(|(v, text)| (v.to_string(), text)),
+        Some(source) => {
+            source.copy(&code, f.item).await.map_err(ApiError::internal)?.map(|(v, text)| (v.to_string(), text))
+        }
         None => a.store.copy(&code, f.item.id()).await?,
     };
     let answer = match copy {
@@ -42,7 +44,8 @@ pub(super) async fn provide(State(a): State<Arc<Agency>>, body: String) -> Resul
             // here rather than by the requester.
             a.layouts.validate(f.item, held, &value).map_err(|e| ApiError::conflict("copy_invalid", e.to_string()))?;
             let aad = payload_aad(&f.query, &f.requester, &a.id, &f.task, f.item);
-            let sealed = seal::seal(&f.requester_key, text.as_bytes(), &aad).map_err(|e| ApiError::unprocessable("requester_key", e.to_string()))?;
+            let sealed = seal::seal(&f.requester_key, text.as_bytes(), &aad)
+                .map_err(|e| ApiError::unprocessable("requester_key", e.to_string()))?;
             Answer::Provided { query: f.query.clone(), version: held, sealed }
         }
     };

@@ -11,11 +11,12 @@ pub const SCHEMA: Schema = Schema {
         Migration {
             version: 1,
             name: "an agency's people, copies and exchanges",
-            steps: &[            // An agency's people: its own reference for each (宛名番号 and the like) and the
-            // agency code obtained once through J-LIS (符号取得).
-            "CREATE TABLE agency_people (person TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, enrolled_at BIGINT NOT NULL)",
-            // The copies (副本) the agency may provide, keyed by its code, in a layout version.
-            "CREATE TABLE agency_copies (
+            steps: &[
+                // An agency's people: its own reference for each (宛名番号 and the like) and the
+                // agency code obtained once through J-LIS (符号取得).
+                "CREATE TABLE agency_people (person TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, enrolled_at BIGINT NOT NULL)",
+                // The copies (副本) the agency may provide, keyed by its code, in a layout version.
+                "CREATE TABLE agency_copies (
             code TEXT NOT NULL,
             item TEXT NOT NULL,
             version TEXT NOT NULL,
@@ -23,8 +24,8 @@ pub const SCHEMA: Schema = Schema {
             updated_at BIGINT NOT NULL,
             PRIMARY KEY (code, item)
         )",
-            // The agency's own record of what it asked and answered (情報提供等記録).
-            "CREATE TABLE agency_exchanges (
+                // The agency's own record of what it asked and answered (情報提供等記録).
+                "CREATE TABLE agency_exchanges (
             message TEXT NOT NULL,
             role TEXT NOT NULL,
             peer TEXT NOT NULL,
@@ -42,7 +43,9 @@ pub const SCHEMA: Schema = Schema {
             version: 2,
             name: "answers awaiting the hub's receipt",
             // Small: only answers not yet confirmed by the hub's log are in it.
-            steps: &["CREATE INDEX agency_unconfirmed ON agency_exchanges (at) WHERE role = 'answered' AND record IS NULL"],
+            steps: &[
+                "CREATE INDEX agency_unconfirmed ON agency_exchanges (at) WHERE role = 'answered' AND record IS NULL",
+            ],
         },
     ],
 };
@@ -197,10 +200,11 @@ impl AgencyStore {
 
     /// The agency's own record, newest first.
     pub async fn exchanges(&self, limit: u32) -> Result<Vec<ExchangeRow>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {EXCHANGE_COLUMNS} FROM agency_exchanges ORDER BY at DESC, message LIMIT $1"))
-            .bind(i64::from(limit))
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {EXCHANGE_COLUMNS} FROM agency_exchanges ORDER BY at DESC, message LIMIT $1"))
+                .bind(i64::from(limit))
+                .fetch_all(&self.db.pool)
+                .await?;
         rows.iter().map(exchange_row).collect()
     }
 }

@@ -4,7 +4,10 @@
 
 use std::sync::{Arc, RwLock};
 
-use myna_link::{Entry, NodeKey, TreeHead, merkle::{self, Tree}};
+use myna_link::{
+    Entry, NodeKey, TreeHead,
+    merkle::{self, Tree},
+};
 use myna_node::ApiError;
 use myna_store::{StorageCondition, StoreError};
 
@@ -100,7 +103,12 @@ impl Log {
     }
 }
 
-async fn writer(store: HubStore, key: Arc<NodeKey>, tree: Arc<RwLock<(Tree, SignedHead)>>, mut rx: mpsc::Receiver<Job>) {
+async fn writer(
+    store: HubStore,
+    key: Arc<NodeKey>,
+    tree: Arc<RwLock<(Tree, SignedHead)>>,
+    mut rx: mpsc::Receiver<Job>,
+) {
     let mut batch = Vec::with_capacity(GROUP);
     // After a failed append the store may hold more than the tree (a commit whose answer
     // was lost): the tree is read back from the store before the next group is numbered.
@@ -172,9 +180,10 @@ async fn writer(store: HubStore, key: Arc<NodeKey>, tree: Arc<RwLock<(Tree, Sign
                     }
                 };
                 if let Some(h) = head
-                    && let Err(e) = store.save_head(h.head.size, &h.head.root, h.head.at, &h.jws).await {
-                        tracing::warn!(error = %e, "keeping the signed tree head");
-                    }
+                    && let Err(e) = store.save_head(h.head.size, &h.head.root, h.head.at, &h.jws).await
+                {
+                    tracing::warn!(error = %e, "keeping the signed tree head");
+                }
                 for (i, (job, row)) in batch.drain(..).zip(rows).enumerate() {
                     let _ = job.reply.send(Ok((first + i as u64, row.entry)));
                 }

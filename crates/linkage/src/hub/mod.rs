@@ -14,14 +14,14 @@ use std::{
     sync::{Arc, Mutex, RwLock},
 };
 
-use myna_link::{AgencyId, CodeBook, LinkId, Layouts, NetworkTrust, NodeKey, PermissionTable};
+use myna_link::{AgencyId, CodeBook, Layouts, LinkId, NetworkTrust, NodeKey, PermissionTable};
 use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
 use myna_store::{Db, StoreError};
 
 pub use log::{Log, LogError, SignedHead};
-pub use store::{AgencyRow, HubStore, LogRow, NewEntry, SCHEMA};
 pub use myna_link::SELF_INFORMATION;
 pub use routes::{DirectoryEntry, PersonRecords, PersonRequest, ProofView, RecordView, openapi_json};
+pub use store::{AgencyRow, HubStore, LogRow, NewEntry, SCHEMA};
 
 /// The hub's id on the network (its certificate's common name).
 pub const HUB_ID: &str = "hub";
@@ -60,7 +60,9 @@ pub struct Hub {
 impl Hub {
     pub async fn open(db: Db, identity: &NodeIdentity) -> Result<Self, HubError> {
         let store = HubStore::open(db.clone()).await?;
-        let key = Arc::new(NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| HubError::Setup(e.to_string()))?);
+        let key = Arc::new(
+            NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| HubError::Setup(e.to_string()))?,
+        );
         let trust = NetworkTrust::from_ca_pem(&identity.ca_pem).map_err(|e| HubError::Setup(e.to_string()))?;
         let codes = CodeBook::new(db.secret_or_init("hub_code_master").await?);
         let table = PermissionTable::shipped().map_err(|e| HubError::Setup(e.to_string()))?;
@@ -108,7 +110,14 @@ pub async fn start(db: Db, identity: &NodeIdentity, addr: SocketAddr) -> Result<
         }
     });
     let metrics = Metrics::new("hub");
-    let node =
-        myna_node::serve_with(routes::routes(hub.clone()), openapi_json(), metrics, identity, addr, ClientAuth::Required).await?;
+    let node = myna_node::serve_with(
+        routes::routes(hub.clone()),
+        openapi_json(),
+        metrics,
+        identity,
+        addr,
+        ClientAuth::Required,
+    )
+    .await?;
     Ok((node, hub))
 }

@@ -4,7 +4,8 @@
 //! log like any exchange (so the resident sees who sent what about them, and when).
 
 use myna_link::{
-    AgencyId, Delivery, Entry, Envelope, LinkId, NoticeAck, NoticeForward, NoticeRequest, Outcome, PORTAL_ID, open_envelope,
+    AgencyId, Delivery, Entry, Envelope, LinkId, NoticeAck, NoticeForward, NoticeRequest, Outcome, PORTAL_ID,
+    open_envelope,
 };
 use myna_node::ApiError;
 
@@ -13,7 +14,8 @@ use crate::wire::{CallError, now_ms, now_secs, post_jws};
 
 impl Hub {
     pub async fn notify(&self, jws: &str) -> Result<Handled, ApiError> {
-        let env: Envelope<NoticeRequest> = open_envelope(&self.trust, jws, &self.id, now_secs()).map_err(crate::wire::rejected)?;
+        let env: Envelope<NoticeRequest> =
+            open_envelope(&self.trust, jws, &self.id, now_secs()).map_err(crate::wire::rejected)?;
         let kind = env.from.kind().map_err(|e| ApiError::unprocessable("agency_kind", e.to_string()))?;
         let portal: AgencyId = match &env.body.to {
             Some(to) => to.clone(),
@@ -21,9 +23,13 @@ impl Hub {
         };
         let to_kind = portal.kind().map_err(|e| ApiError::unprocessable("to", e.to_string()))?;
         let push = env.body.kind;
-        push.allowed(kind, to_kind).map_err(|e| ApiError::new(axum::http::StatusCode::FORBIDDEN, "not_permitted", e))?;
+        push.allowed(kind, to_kind)
+            .map_err(|e| ApiError::new(axum::http::StatusCode::FORBIDDEN, "not_permitted", e))?;
         let what = if push == myna_link::PushKind::Notice { "the portal" } else { "the recipient" };
-        let link: LinkId = self.codes.resolve(&env.from, &env.body.code).map_err(|e| ApiError::new(axum::http::StatusCode::FORBIDDEN, "refused", e.to_string()))?;
+        let link: LinkId = self
+            .codes
+            .resolve(&env.from, &env.body.code)
+            .map_err(|e| ApiError::new(axum::http::StatusCode::FORBIDDEN, "refused", e.to_string()))?;
         let subject = self.subject(link);
         let previous = self.store.by_message(env.from.as_str(), env.id.as_str()).await?;
         let forward = NoticeForward {
@@ -37,11 +43,16 @@ impl Hub {
         let sent = match self.agency(&portal) {
             None => Err(format!("{what} ({portal}) is not connected to the network")),
             Some(p) => {
-                let signed = self.key.sign(&Envelope::new(self.id.clone(), portal.clone(), now_secs(), forward)).map_err(ApiError::internal)?;
+                let signed = self
+                    .key
+                    .sign(&Envelope::new(self.id.clone(), portal.clone(), now_secs(), forward))
+                    .map_err(ApiError::internal)?;
                 match post_jws(&self.client, &format!("{}/v1/inbox", p.url), signed).await {
                     Ok(text) => self.check_ack(&env, &portal, &text),
                     Err(CallError::Unreachable(_, why)) => Err(format!("{what} could not be reached: {why}")),
-                    Err(CallError::Refused { status, message, .. }) => Err(format!("{what} refused ({status}): {message}")),
+                    Err(CallError::Refused { status, message, .. }) => {
+                        Err(format!("{what} refused ({status}): {message}"))
+                    }
                 }
             }
         };
@@ -67,13 +78,21 @@ impl Hub {
             }
         };
         match sent {
-            Ok(ack) => Ok(Handled::Delivered(Envelope::new(self.id.clone(), env.from, now_secs(), Delivery { record, entry, answer: ack }))),
+            Ok(ack) => Ok(Handled::Delivered(Envelope::new(
+                self.id.clone(),
+                env.from,
+                now_secs(),
+                Delivery { record, entry, answer: ack },
+            ))),
             Err(reason) => Ok(Handled::Failed { record, reason }),
         }
     }
 
     fn check_ack(&self, env: &Envelope<NoticeRequest>, portal: &AgencyId, jws: &str) -> Result<String, String> {
-        let signed = self.trust.open::<Envelope<NoticeAck>>(jws, now_secs()).map_err(|e| format!("the recipient's answer was not accepted: {e}"))?;
+        let signed = self
+            .trust
+            .open::<Envelope<NoticeAck>>(jws, now_secs())
+            .map_err(|e| format!("the recipient's answer was not accepted: {e}"))?;
         signed.body.check(&signed.signer, &self.id, now_secs()).map_err(|e| format!("the recipient's answer: {e}"))?;
         if &signed.signer != portal || signed.body.body.notice != env.id {
             return Err("the answer is not the recipient's about this message".into());

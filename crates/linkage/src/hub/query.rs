@@ -2,9 +2,7 @@
 //! requester can see (delivered, not held, refused, failed) is recorded in the log first.
 
 use axum::http::StatusCode;
-use myna_link::{
-    AgencyId, Answer, Delivery, Entry, Envelope, Forward, LinkId, Outcome, Query, open_envelope,
-};
+use myna_link::{AgencyId, Answer, Delivery, Entry, Envelope, Forward, LinkId, Outcome, Query, open_envelope};
 use myna_node::ApiError;
 
 use super::Hub;
@@ -64,7 +62,12 @@ impl Hub {
             let entry: Option<Entry> = r.entry.as_deref().and_then(|e| serde_json::from_str(e).ok());
             match entry.map(|e| e.outcome) {
                 Some(Outcome::Delivered | Outcome::NotHeld) => {}
-                _ => return Ok(Handled::Failed { record: r.index, reason: "this message already failed; send a new one".into() }),
+                _ => {
+                    return Ok(Handled::Failed {
+                        record: r.index,
+                        reason: "this message already failed; send a new one".into(),
+                    });
+                }
             }
         }
         let forward_env = Envelope::new(self.id.clone(), q.provider.clone(), now_secs(), plan.forward.clone());
@@ -72,8 +75,12 @@ impl Hub {
         let answered = post_jws(&self.client, &format!("{}/v1/provide", plan.provider_url), signed).await;
         let answer = match answered {
             Ok(text) => self.check_answer(env, &text),
-            Err(CallError::Unreachable(_, why)) => Err(format!("the provider {} could not be reached: {why}", q.provider)),
-            Err(CallError::Refused { status, message, .. }) => Err(format!("the provider {} refused ({status}): {message}", q.provider)),
+            Err(CallError::Unreachable(_, why)) => {
+                Err(format!("the provider {} could not be reached: {why}", q.provider))
+            }
+            Err(CallError::Refused { status, message, .. }) => {
+                Err(format!("the provider {} refused ({status}): {message}", q.provider))
+            }
         };
         let answer = match answer {
             Ok(a) => a,
@@ -101,11 +108,15 @@ impl Hub {
     /// when known, so the refusal is listed for them).
     fn plan(&self, env: &Envelope<Query>) -> Result<Plan, (String, Option<String>)> {
         let q = &env.body;
-        let requester_kind = env.from.kind().map_err(|e| (format!("the requester's id names no agency kind: {e}"), None))?;
-        let provider_kind = q.provider.kind().map_err(|e| (format!("the provider's id names no agency kind: {e}"), None))?;
+        let requester_kind =
+            env.from.kind().map_err(|e| (format!("the requester's id names no agency kind: {e}"), None))?;
+        let provider_kind =
+            q.provider.kind().map_err(|e| (format!("the provider's id names no agency kind: {e}"), None))?;
         let link: LinkId = self.codes.resolve(&env.from, &q.code).map_err(|e| (e.to_string(), None))?;
         let subject = self.subject(link);
-        self.table.decide(requester_kind, &q.task, provider_kind, q.item).map_err(|e| (e.to_string(), Some(subject.clone())))?;
+        self.table
+            .decide(requester_kind, &q.task, provider_kind, q.item)
+            .map_err(|e| (e.to_string(), Some(subject.clone())))?;
         let requester = self.agency(&env.from).ok_or_else(|| {
             (format!("{} is not in the hub's directory: its node must register first", env.from), Some(subject.clone()))
         })?;

@@ -9,12 +9,18 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use myna_link::{AgencyCode, AgencyId, CodeIssued, CodeRequest, Entry, Envelope, Logged, Receipt, ReceiptRequest, Receipts, Registration, open_envelope};
+use myna_link::{
+    AgencyCode, AgencyId, CodeIssued, CodeRequest, Entry, Envelope, Logged, Receipt, ReceiptRequest, Receipts,
+    Registration, open_envelope,
+};
 use myna_node::ApiError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::{AgencyRow, Hub, JLIS_ID, query::{Handled, status_of}};
+use super::{
+    AgencyRow, Hub, JLIS_ID,
+    query::{Handled, status_of},
+};
 use crate::wire::{jose, now_secs, rejected};
 
 type S = State<Arc<Hub>>;
@@ -52,11 +58,17 @@ pub struct Registered {
 async fn register(State(hub): S, body: String) -> Result<Response, ApiError> {
     let env: Envelope<Registration> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
     let kind = env.from.kind().map_err(|e| ApiError::unprocessable("agency_kind", e.to_string()))?;
-    myna_link::seal::check_public_key(&env.body.seal_key).map_err(|e| ApiError::unprocessable("seal_key", e.to_string()))?;
+    myna_link::seal::check_public_key(&env.body.seal_key)
+        .map_err(|e| ApiError::unprocessable("seal_key", e.to_string()))?;
     if !env.body.url.starts_with("https://") {
         return Err(ApiError::unprocessable("url", "an agency node is reached over https://"));
     }
-    let row = AgencyRow { id: env.from.to_string(), url: env.body.url.trim_end_matches('/').into(), seal_key: env.body.seal_key, name: env.body.name };
+    let row = AgencyRow {
+        id: env.from.to_string(),
+        url: env.body.url.trim_end_matches('/').into(),
+        seal_key: env.body.seal_key,
+        name: env.body.name,
+    };
     hub.store.upsert_agency(&row, now_secs()).await?;
     if let Ok(mut d) = hub.directory.write() {
         d.insert(env.from.clone(), row);
@@ -91,8 +103,12 @@ fn answer(hub: &Hub, handled: Handled) -> Result<Response, ApiError> {
     let status = status_of(&handled);
     match handled {
         Handled::Delivered(env) => Ok(jose(hub.key.sign(&env).map_err(ApiError::internal)?)),
-        Handled::Refused { record, reason } => Ok(ApiError::new(status, "refused", format!("{reason} (record {record})")).into_response()),
-        Handled::Failed { record, reason } => Ok(ApiError::new(status, "failed", format!("{reason} (record {record})")).into_response()),
+        Handled::Refused { record, reason } => {
+            Ok(ApiError::new(status, "refused", format!("{reason} (record {record})")).into_response())
+        }
+        Handled::Failed { record, reason } => {
+            Ok(ApiError::new(status, "failed", format!("{reason} (record {record})")).into_response())
+        }
     }
 }
 
@@ -108,7 +124,10 @@ pub struct DirectoryEntry {
 #[utoipa::path(get, path = "/v1/agencies", responses((status = 200, body = Vec<DirectoryEntry>)))]
 async fn list(State(hub): S) -> Result<Json<Vec<DirectoryEntry>>, ApiError> {
     let d = hub.directory.read().map_err(|_| ApiError::internal("directory lock"))?;
-    let mut v: Vec<DirectoryEntry> = d.values().map(|a| DirectoryEntry { id: a.id.clone(), name: a.name.clone(), seal_key: a.seal_key.clone() }).collect();
+    let mut v: Vec<DirectoryEntry> = d
+        .values()
+        .map(|a| DirectoryEntry { id: a.id.clone(), name: a.name.clone(), seal_key: a.seal_key.clone() })
+        .collect();
     v.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(Json(v))
 }
@@ -219,20 +238,18 @@ async fn person(State(hub): S, body: String) -> Result<Response, ApiError> {
     if env.from.kind().ok() != Some(myna_link::AgencyKind::Portal) {
         return Err(forbidden("only the portal lists a resident's records, for the resident".into()));
     }
-    let code: AgencyCode = env.body.code.parse().map_err(|e: myna_link::CodeError| ApiError::unprocessable("code", e.to_string()))?;
+    let code: AgencyCode =
+        env.body.code.parse().map_err(|e: myna_link::CodeError| ApiError::unprocessable("code", e.to_string()))?;
     let link = hub.codes.resolve(&env.from, &code).map_err(|e| forbidden(e.to_string()))?;
     let rows = hub.store.of_subject(&hub.subject(link), 1000).await?;
-    let out = hub
-        .log
-        .with_tree(|t, h| {
-            let mut records = Vec::new();
-            for r in rows.into_iter().filter(|r| r.index < h.head.size) {
-                let Some(entry) = r.entry else { continue };
-                records.push(RecordView { index: r.index, entry, proof: hexes(t.inclusion(r.index, h.head.size)?) });
-            }
-            Ok(PersonRecords { head: h.head.clone(), head_signed: h.jws.clone(), records })
-        })
-        ?;
+    let out = hub.log.with_tree(|t, h| {
+        let mut records = Vec::new();
+        for r in rows.into_iter().filter(|r| r.index < h.head.size) {
+            let Some(entry) = r.entry else { continue };
+            records.push(RecordView { index: r.index, entry, proof: hexes(t.inclusion(r.index, h.head.size)?) });
+        }
+        Ok(PersonRecords { head: h.head.clone(), head_signed: h.jws.clone(), records })
+    })?;
     sign(&hub, &env.from, out)
 }
 
@@ -244,7 +261,10 @@ async fn person(State(hub): S, body: String) -> Result<Response, ApiError> {
 async fn receipts(State(hub): S, body: String) -> Result<Response, ApiError> {
     let env: Envelope<ReceiptRequest> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
     if env.body.answers.len() > ReceiptRequest::MAX {
-        return Err(ApiError::unprocessable("too_many", format!("ask about at most {} answers at a time", ReceiptRequest::MAX)));
+        return Err(ApiError::unprocessable(
+            "too_many",
+            format!("ask about at most {} answers at a time", ReceiptRequest::MAX),
+        ));
     }
     let mut out = Vec::with_capacity(env.body.answers.len());
     for answer in env.body.answers {
@@ -260,7 +280,10 @@ async fn receipts(State(hub): S, body: String) -> Result<Response, ApiError> {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "myna hub (情報提供ネットワークシステム)", description = "Linkage between agencies: registration, agency codes for J-LIS, queries checked against the permission table and forwarded with the code translated, and the transparency log (signed tree heads, inclusion and consistency proofs, a resident's records for the portal). Protocol bodies are compact JWS signed by the sending node; mutual TLS with the network CA. Errors are {\"error\": {\"code\", \"message\"}}."),
+    info(
+        title = "myna hub (情報提供ネットワークシステム)",
+        description = "Linkage between agencies: registration, agency codes for J-LIS, queries checked against the permission table and forwarded with the code translated, and the transparency log (signed tree heads, inclusion and consistency proofs, a resident's records for the portal). Protocol bodies are compact JWS signed by the sending node; mutual TLS with the network CA. Errors are {\"error\": {\"code\", \"message\"}}."
+    ),
     paths(register, list, agency, codes, query, notify, head, consistency, inclusion, person, receipts),
     components(schemas(Registered, DirectoryEntry, HeadView, ProofView, PersonRequest, PersonRecords, RecordView))
 )]

@@ -218,4 +218,3 @@ impl HubStore {
 fn log_row(r: &AnyRow) -> Result<LogRow, StoreError> {
     Ok(LogRow { index: r.try_get::<i64, _>(0)? as u64, at: r.try_get(1)?, entry: r.try_get(2)? })
 }
-

@@ -4,10 +4,13 @@
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
-use myna_link::{AgencyId, Envelope, NodeKey, Query};
-use myna_linkage::{agency::{self, AgencyConfig, Started}, hub::{self, Hub}};
-use myna_node::{NodeIdentity, RunningNode};
 use myna_jlis::store::RegistryStore;
+use myna_link::{AgencyId, Envelope, NodeKey, Query};
+use myna_linkage::{
+    agency::{self, AgencyConfig, Started},
+    hub::{self, Hub},
+};
+use myna_node::{NodeIdentity, RunningNode};
 use myna_store::Db;
 use serde_json::{Value, json};
 
@@ -58,8 +61,10 @@ impl Country {
     pub async fn start(hub_db: Option<String>) -> Self {
         let dir = tmpdir("country");
         let hub_db = hub_db.unwrap_or_else(myna_testkit::sqlite_url);
-        let (hub, hub_state) = hub::start(Db::open(&hub_db).await.unwrap(), &identity(&dir, "hub"), any()).await.unwrap();
-        let store = RegistryStore::open(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), || [7; 32]).await.unwrap();
+        let (hub, hub_state) =
+            hub::start(Db::open(&hub_db).await.unwrap(), &identity(&dir, "hub"), any()).await.unwrap();
+        let store =
+            RegistryStore::open(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), || [7; 32]).await.unwrap();
         let jlis = myna_jlis::start_with_hub(store, &identity(&dir, "jlis"), any(), Some(&hub.url())).await.unwrap();
         let mut agencies = Vec::new();
         for name in [CITY_A, CITY_B, PENSION, PORTAL] {
@@ -68,10 +73,19 @@ impl Country {
         let ca = reqwest::Certificate::from_pem(identity(&dir, "hub").ca_pem.as_bytes()).unwrap();
         let client = reqwest::Client::builder().tls_certs_only([ca]).build().unwrap();
         let mut c = Country { dir, jlis, hub, hub_state, hub_db, agencies, client, numbers: Vec::new() };
-        for (i, (name, kana)) in [("山田 花子", "ヤマダ ハナコ"), ("鈴木 一郎", "スズキ イチロウ")].into_iter().enumerate() {
+        for (i, (name, kana)) in
+            [("山田 花子", "ヤマダ ハナコ"), ("鈴木 一郎", "スズキ イチロウ")].into_iter().enumerate()
+        {
             let birth = json!({"kind": "birth", "on": "2020-04-01", "name": name, "kana": kana, "sex": "female",
                 "address": "東京都千代田区千代田1-1"});
-            let res = c.client.post(format!("{}/v1/events", c.jlis.url())).header("idempotency-key", format!("birth-{i}")).json(&birth).send().await.unwrap();
+            let res = c
+                .client
+                .post(format!("{}/v1/events", c.jlis.url()))
+                .header("idempotency-key", format!("birth-{i}"))
+                .json(&birth)
+                .send()
+                .await
+                .unwrap();
             assert!(res.status().is_success(), "{}", res.text().await.unwrap());
             let v: Value = res.json().await.unwrap();
             c.numbers.push(v["resident"]["number"].as_str().unwrap().replace(' ', ""));
@@ -106,13 +120,26 @@ impl Country {
 
     /// Enrols resident `i` at `agency` as person `p<i>`.
     pub async fn enrol(&self, agency: &str, i: usize) -> String {
-        let (s, v) = self.clerk(agency, reqwest::Method::POST, "/v1/people", json!({"person": format!("p{i}"), "number": self.numbers[i]})).await;
+        let (s, v) = self
+            .clerk(
+                agency,
+                reqwest::Method::POST,
+                "/v1/people",
+                json!({"person": format!("p{i}"), "number": self.numbers[i]}),
+            )
+            .await;
         assert_eq!(s, 200, "{v}");
         v["code"].as_str().unwrap().to_string()
     }
 
     pub async fn put_copy(&self, agency: &str, i: usize, item: &str, version: &str, data: Value) -> (u16, Value) {
-        self.clerk(agency, reqwest::Method::PUT, &format!("/v1/people/p{i}/copies/{item}"), json!({"version": version, "data": data})).await
+        self.clerk(
+            agency,
+            reqwest::Method::PUT,
+            &format!("/v1/people/p{i}/copies/{item}"),
+            json!({"version": version, "data": data}),
+        )
+        .await
     }
 
     pub async fn ask(&self, agency: &str, i: usize, task: &str, item: &str, provider: &str) -> (u16, Value) {
@@ -123,7 +150,13 @@ impl Country {
     /// Sends a signed body to the hub as `signer` would, with a client certificate.
     pub async fn to_hub(&self, signer: &str, path: &str, jws: String) -> (u16, Value) {
         let client = identity(&self.dir, signer).client().unwrap();
-        let res = client.post(format!("{}{path}", self.hub.url())).header("content-type", "application/jose").body(jws).send().await.unwrap();
+        let res = client
+            .post(format!("{}{path}", self.hub.url()))
+            .header("content-type", "application/jose")
+            .body(jws)
+            .send()
+            .await
+            .unwrap();
         let status = res.status().as_u16();
         let text = res.text().await.unwrap();
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))

@@ -1,8 +1,8 @@
 use std::time::Instant;
 
 use clap::Subcommand;
-use myna_registry::{LookupOutcome, LookupQuery};
 use myna_jlis::store::RegistryStore;
+use myna_registry::{LookupOutcome, LookupQuery};
 use myna_store::Db;
 
 use super::{
@@ -65,7 +65,12 @@ impl Drop for Scratch {
 
 /// "p50 …, p99 …, max …" of sorted latencies in milliseconds.
 pub(super) fn latencies(sorted: &[f64]) -> String {
-    format!("p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms", percentile(sorted, 0.5), percentile(sorted, 0.99), sorted.last().copied().unwrap_or(0.0))
+    format!(
+        "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(sorted, 0.5),
+        percentile(sorted, 0.99),
+        sorted.last().copied().unwrap_or(0.0)
+    )
 }
 
 pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {

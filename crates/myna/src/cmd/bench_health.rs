@@ -11,17 +11,17 @@ use std::time::Instant;
 
 use base64ct::{Base64, Encoding};
 use clap::Args;
-use myna_node::NodeIdentity;
-use myna_pki::login::Challenge;
 use myna_healthnode::store::{EligibilityRow, HealthStore};
 use myna_jlis::store::RegistryStore;
+use myna_node::NodeIdentity;
+use myna_pki::login::Challenge;
 use myna_store::Db;
 use serde_json::json;
 
+use super::CmdResult;
 use super::bench::{latencies, percentile};
 use super::bench_login::{BenchCards, drive, issue_cards};
 use super::card::JlisArgs;
-use super::CmdResult;
 
 #[derive(Args)]
 pub struct EligibilityBench {
@@ -70,8 +70,15 @@ impl EligibilityBench {
 
     async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
         let network = dir.join("network");
-        let jstore = RegistryStore::open(Db::open(&format!("sqlite://{}", dir.join("jlis.db").display())).await?, || [3; 32]).await?;
-        let jlis_node = myna_jlis::start(jstore, &NodeIdentity::load_or_create(&network, "jlis", &[])?, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let jstore =
+            RegistryStore::open(Db::open(&format!("sqlite://{}", dir.join("jlis.db").display())).await?, || [3; 32])
+                .await?;
+        let jlis_node = myna_jlis::start(
+            jstore,
+            &NodeIdentity::load_or_create(&network, "jlis", &[])?,
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+        )
+        .await?;
         let jlis = JlisArgs { jlis: jlis_node.url(), ca: Some(network.join("ca.pem")) };
         let client = jlis.client()?;
 
@@ -85,14 +92,21 @@ impl EligibilityBench {
         if self.reuse && have == self.insured {
             println!("reusing {have} insured in {db_url}");
         } else if have != 0 {
-            return Err(format!("{db_url} holds {have} eligibility records; use a new database (or --reuse with --insured {have})").into());
+            return Err(format!(
+                "{db_url} holds {have} eligibility records; use a new database (or --reuse with --insured {have})"
+            )
+            .into());
         } else {
             let t = Instant::now();
             let bar = indicatif::ProgressBar::new(self.insured as u64).with_message("registering the insured");
             let step = (self.insured / self.cards.max(1)).max(1);
             let mut batch = Vec::with_capacity(50_000);
             for i in 0..self.insured {
-                let serial = if i % step == 0 && i / step < serials.len() { serials[i / step].clone() } else { format!("B{i:012X}") };
+                let serial = if i % step == 0 && i / step < serials.len() {
+                    serials[i / step].clone()
+                } else {
+                    format!("B{i:012X}")
+                };
                 let e = EligibilityRow {
                     id: 0,
                     code: format!("h{i:012}"),
@@ -113,20 +127,46 @@ impl EligibilityBench {
             store.bulk_load(&batch, myna_node::now_secs()).await?;
             bar.finish_and_clear();
             let s = t.elapsed().as_secs_f64();
-            println!("registered {} insured (eligibility and card) in {s:.1} s = {:.0}/s", self.insured, self.insured as f64 / s);
+            println!(
+                "registered {} insured (eligibility and card) in {s:.1} s = {:.0}/s",
+                self.insured,
+                self.insured as f64 / s
+            );
         }
         drop(store);
 
         // The health node, with a hub to register with (nothing passes through it here).
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
         let hub_db = Db::open(&format!("sqlite://{}", dir.join("hub.db").display())).await?;
-        let (hub, _) = myna_linkage::hub::start(hub_db, &NodeIdentity::load_or_create(&network, myna_linkage::hub::HUB_ID, &[])?, any).await?;
+        let (hub, _) = myna_linkage::hub::start(
+            hub_db,
+            &NodeIdentity::load_or_create(&network, myna_linkage::hub::HUB_ID, &[])?,
+            any,
+        )
+        .await?;
         let config = myna_healthnode::HealthConfig { jlis_url: jlis.jlis.clone(), hub_url: hub.url(), cards: None };
-        let started = myna_healthnode::start(Db::open(&db_url).await?, &NodeIdentity::load_or_create(&network, myna_healthnode::HEALTH_ID, &[])?, any, any, config).await?;
-        let key = started.health.add_facility(&myna_healthnode::FacilityNew { code: "1312345678".into(), name: "負荷試験クリニック".into() }).await.map_err(|e| e.message)?;
+        let started = myna_healthnode::start(
+            Db::open(&db_url).await?,
+            &NodeIdentity::load_or_create(&network, myna_healthnode::HEALTH_ID, &[])?,
+            any,
+            any,
+            config,
+        )
+        .await?;
+        let key = started
+            .health
+            .add_facility(&myna_healthnode::FacilityNew {
+                code: "1312345678".into(),
+                name: "負荷試験クリニック".into(),
+            })
+            .await
+            .map_err(|e| e.message)?;
         let facility = format!("1312345678:{}", key.key);
         let api = started.api.url();
-        println!("J-LIS {}  health {api}  {} cards, {} checks, {} in flight", jlis.jlis, self.cards, self.checks, self.concurrency);
+        println!(
+            "J-LIS {}  health {api}  {} cards, {} checks, {} in flight",
+            jlis.jlis, self.cards, self.checks, self.concurrency
+        );
 
         // 1. Challenges from the facility's reader.
         let challenges = Arc::new(std::sync::Mutex::new(vec![String::new(); self.checks]));
@@ -134,7 +174,9 @@ impl EligibilityBench {
         let (lat, wall) = drive(self.checks, self.concurrency, move |i| {
             let (c, api, cl, f) = (c2.clone(), api2.clone(), cl2.clone(), f2.clone());
             async move {
-                let Ok(res) = cl.post(format!("{api}/v1/reception/challenge")).bearer_auth(&f).send().await else { return false };
+                let Ok(res) = cl.post(format!("{api}/v1/reception/challenge")).bearer_auth(&f).send().await else {
+                    return false;
+                };
                 let Ok(v) = res.json::<serde_json::Value>().await else { return false };
                 let Some(text) = v["challenge"].as_str() else { return false };
                 if let Ok(mut all) = c.lock() {
@@ -144,7 +186,13 @@ impl EligibilityBench {
             }
         })
         .await?;
-        println!("challenges: {} in {:.2} s = {:.0}/s, p99 {:.2} ms", lat.len(), wall, lat.len() as f64 / wall, percentile(&lat, 0.99));
+        println!(
+            "challenges: {} in {:.2} s = {:.0}/s, p99 {:.2} ms",
+            lat.len(),
+            wall,
+            lat.len() as f64 / wall,
+            percentile(&lat, 0.99)
+        );
 
         // 2. The cards sign (a chip takes 0.1–0.5 s; not part of the check rate).
         let texts: Vec<String> = challenges.lock().map_err(|_| "lock")?.clone();
@@ -156,7 +204,11 @@ impl EligibilityBench {
             let consent = if i % 2 == 0 { json!({"medication": true, "checkups": true}) } else { json!({}) };
             bodies.push(json!({"challenge": text, "certificate": certs[k], "signature": Base64::encode_string(&sig), "method": "pin", "consent": consent}).to_string());
         }
-        println!("card signatures (precomputed, outside the timed checks): {} in {:.2} s", bodies.len(), t.elapsed().as_secs_f64());
+        println!(
+            "card signatures (precomputed, outside the timed checks): {} in {:.2} s",
+            bodies.len(),
+            t.elapsed().as_secs_f64()
+        );
 
         // 3. Checks.
         let bodies = Arc::new(bodies);
@@ -165,7 +217,16 @@ impl EligibilityBench {
         let (lat, wall) = drive(self.checks, self.concurrency, move |i| {
             let (b, api, cl, ok, f) = (b2.clone(), api2.clone(), cl2.clone(), ok2.clone(), f2.clone());
             async move {
-                let Ok(res) = cl.post(format!("{api}/v1/reception")).bearer_auth(&f).header("content-type", "application/json").body(b[i].clone()).send().await else { return false };
+                let Ok(res) = cl
+                    .post(format!("{api}/v1/reception"))
+                    .bearer_auth(&f)
+                    .header("content-type", "application/json")
+                    .body(b[i].clone())
+                    .send()
+                    .await
+                else {
+                    return false;
+                };
                 let good = res.status() == reqwest::StatusCode::OK;
                 let body = res.bytes().await.unwrap_or_default();
                 let good = good && body.windows(11).any(|w| w == b"\"confirmed\"");
@@ -177,7 +238,14 @@ impl EligibilityBench {
         })
         .await?;
         let ok = ok.load(Ordering::Relaxed);
-        println!("eligibility checks: {ok} of {} confirmed among {} insured in {:.2} s = {:.0} checks/s, {}", self.checks, self.insured, wall, ok as f64 / wall, latencies(&lat));
+        println!(
+            "eligibility checks: {ok} of {} confirmed among {} insured in {:.2} s = {:.0} checks/s, {}",
+            self.checks,
+            self.insured,
+            wall,
+            ok as f64 / wall,
+            latencies(&lat)
+        );
         if ok != self.checks {
             return Err(format!("{} checks were not confirmed", self.checks - ok).into());
         }
@@ -188,7 +256,11 @@ impl EligibilityBench {
             for l in 0..self.claim_lines {
                 let i = (l * 7919) % self.insured.max(1);
                 if l % 2 == 0 {
-                    text.push_str(&format!("EXP,01130012,{},{},00,2026-10,負荷試験クリニック,外来,1,8600,2580\n", i / 100_000, number(i)));
+                    text.push_str(&format!(
+                        "EXP,01130012,{},{},00,2026-10,負荷試験クリニック,外来,1,8600,2580\n",
+                        i / 100_000,
+                        number(i)
+                    ));
                 } else {
                     text.push_str(&format!("MED,01130012,{},{},00,2026-10-15,負荷試験薬局,負荷試験クリニック,内服,アムロジピン錠5mg,1日1回朝食後服用,1錠,30,210,95\n", i / 100_000, number(i)));
                 }

@@ -8,9 +8,12 @@ use std::{net::SocketAddr, sync::Arc, time::Instant};
 
 use clap::Args;
 use myna_link::{AgencyId, Entry, LinkId, MessageId, Outcome, TaskId, merkle};
-use myna_linkage::{agency::{AgencyConfig, QueryRequest}, hub};
-use myna_node::NodeIdentity;
 use myna_linkage::hub::HubStore;
+use myna_linkage::{
+    agency::{AgencyConfig, QueryRequest},
+    hub,
+};
+use myna_node::NodeIdentity;
 use myna_store::Db;
 use serde_json::json;
 
@@ -40,13 +43,24 @@ impl LinkBench {
     async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
         let db = |name: &str| format!("sqlite://{}", dir.join(name).display());
         let network = dir.join("network");
-        let (hub_node, hub) = hub::start(Db::open(&db("hub.db")).await?, &NodeIdentity::load_or_create(&network, hub::HUB_ID, &[])?, any()).await?;
+        let (hub_node, hub) = hub::start(
+            Db::open(&db("hub.db")).await?,
+            &NodeIdentity::load_or_create(&network, hub::HUB_ID, &[])?,
+            any(),
+        )
+        .await?;
         let agency = |id: &'static str, file: &'static str| {
             let (network, hub_url, url) = (network.clone(), hub_node.url(), db(file));
             async move {
                 let config = AgencyConfig { name: id.into(), hub_url, jlis_url: "https://localhost:1".into() };
-                myna_linkage::agency::start(Db::open(&url).await?, &NodeIdentity::load_or_create(&network, id, &[])?, any(), config).await
-                    .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)
+                myna_linkage::agency::start(
+                    Db::open(&url).await?,
+                    &NodeIdentity::load_or_create(&network, id, &[])?,
+                    any(),
+                    config,
+                )
+                .await
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)
             }
         };
         let requester = agency("municipality:131016", "a.db").await?;
@@ -77,14 +91,16 @@ impl LinkBench {
         if warm.len() != 200 {
             return Err(format!("warm-up: {} of 200 exchanges succeeded", warm.len()).into());
         }
-        println!("{} exchanges, {} in flight, {} people (requester, hub and provider on this machine)", self.exchanges, self.concurrency, self.people);
-        let (lat, wall) = drive(self.exchanges, self.concurrency, move |i| ask(req.clone(), provider_id.clone(), task.clone(), i % people)).await?;
-        let ok = lat.len();
         println!(
-            "{ok} delivered in {wall:.2} s: {:.0} exchanges/s, {}",
-            ok as f64 / wall,
-            latencies(&lat)
+            "{} exchanges, {} in flight, {} people (requester, hub and provider on this machine)",
+            self.exchanges, self.concurrency, self.people
         );
+        let (lat, wall) = drive(self.exchanges, self.concurrency, move |i| {
+            ask(req.clone(), provider_id.clone(), task.clone(), i % people)
+        })
+        .await?;
+        let ok = lat.len();
+        println!("{ok} delivered in {wall:.2} s: {:.0} exchanges/s, {}", ok as f64 / wall, latencies(&lat));
         let size = hub.log.head()?.head.size;
         println!("hub log: {size} entries (warm-up included), each durable before its answer");
         if ok != self.exchanges {

@@ -9,18 +9,18 @@ use std::time::Instant;
 
 use base64ct::{Base64, Encoding};
 use clap::Args;
+use myna_jlis::store::RegistryStore;
 use myna_node::NodeIdentity;
 use myna_pki::login::Challenge;
 use myna_pki::softcard::KdfParams;
 use myna_pki::token::CardToken;
 use myna_pki::{CardCert, CertKind, Secret};
-use myna_jlis::store::RegistryStore;
 use myna_store::Db;
 use serde_json::{Value, json};
 
+use super::CmdResult;
 use super::bench::{latencies, percentile};
 use super::card::{JlisArgs, issue_into};
-use super::CmdResult;
 
 #[derive(Args)]
 pub struct LoginBench {
@@ -36,7 +36,11 @@ pub struct LoginBench {
 
 /// Runs `n` requests with `concurrency` in flight; returns latencies (ms) of the ones that
 /// succeeded and the wall time.
-pub(super) async fn drive<F, Fut>(n: usize, concurrency: usize, f: F) -> Result<(Vec<f64>, f64), Box<dyn std::error::Error>>
+pub(super) async fn drive<F, Fut>(
+    n: usize,
+    concurrency: usize,
+    f: F,
+) -> Result<(Vec<f64>, f64), Box<dyn std::error::Error>>
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
@@ -108,8 +112,15 @@ impl LoginBench {
 
     async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
         let network = dir.join("network");
-        let store = RegistryStore::open(Db::open(&format!("sqlite://{}", dir.join("jlis.db").display())).await?, || [3; 32]).await?;
-        let jlis_node = myna_jlis::start(store, &NodeIdentity::load_or_create(&network, "jlis", &[])?, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let store =
+            RegistryStore::open(Db::open(&format!("sqlite://{}", dir.join("jlis.db").display())).await?, || [3; 32])
+                .await?;
+        let jlis_node = myna_jlis::start(
+            store,
+            &NodeIdentity::load_or_create(&network, "jlis", &[])?,
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+        )
+        .await?;
         let jlis = JlisArgs { jlis: jlis_node.url(), ca: Some(network.join("ca.pem")) };
         let client = jlis.client()?;
 
@@ -118,11 +129,20 @@ impl LoginBench {
 
         // The verifier.
         let trust = myna_rp::fetch_trust(&client, &jlis.jlis).await?;
-        let service = Arc::new(myna_rp::Service::new("https://verifier.bench", trust, b"bench pseudonym key", &jlis.jlis));
+        let service =
+            Arc::new(myna_rp::Service::new("https://verifier.bench", trust, b"bench pseudonym key", &jlis.jlis));
         service.crl.refresh(&client, service.trust()).await?;
-        let rp_node = myna_rp::start(service, &NodeIdentity::load_or_create(&network, "verifier", &[])?, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let rp_node = myna_rp::start(
+            service,
+            &NodeIdentity::load_or_create(&network, "verifier", &[])?,
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+        )
+        .await?;
         let rp = rp_node.url();
-        println!("J-LIS {}  verifier {rp}  {} cards, {} logins, {} in flight", jlis.jlis, self.cards, self.logins, self.concurrency);
+        println!(
+            "J-LIS {}  verifier {rp}  {} cards, {} logins, {} in flight",
+            jlis.jlis, self.cards, self.logins, self.concurrency
+        );
 
         // 1. Challenges.
         let challenges = Arc::new(std::sync::Mutex::new(vec![String::new(); self.logins]));
@@ -140,7 +160,14 @@ impl LoginBench {
             }
         })
         .await?;
-        println!("challenges: {} in {:.2} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms", lat.len(), wall, lat.len() as f64 / wall, percentile(&lat, 0.5), percentile(&lat, 0.99));
+        println!(
+            "challenges: {} in {:.2} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms",
+            lat.len(),
+            wall,
+            lat.len() as f64 / wall,
+            percentile(&lat, 0.5),
+            percentile(&lat, 0.99)
+        );
 
         // 2. The cards sign (a chip would take ~0.1-0.5 s each; not part of the login rate).
         let texts: Vec<String> = challenges.lock().map_err(|_| "lock")?.clone();
@@ -150,10 +177,18 @@ impl LoginBench {
             let c = Challenge::parse(text)?;
             let k = i % keys.len();
             let sig = keys[k].sign_digest(&c.digest())?;
-            bodies.push(json!({"challenge": text, "certificate": certs[k], "signature": Base64::encode_string(&sig)}).to_string());
+            bodies.push(
+                json!({"challenge": text, "certificate": certs[k], "signature": Base64::encode_string(&sig)})
+                    .to_string(),
+            );
         }
         let sign_secs = t.elapsed().as_secs_f64();
-        println!("card signatures (precomputed, outside the timed logins): {} in {:.2} s = {:.0}/s", bodies.len(), sign_secs, bodies.len() as f64 / sign_secs);
+        println!(
+            "card signatures (precomputed, outside the timed logins): {} in {:.2} s = {:.0}/s",
+            bodies.len(),
+            sign_secs,
+            bodies.len() as f64 / sign_secs
+        );
 
         // 3. Logins.
         let bodies = Arc::new(bodies);
@@ -162,7 +197,15 @@ impl LoginBench {
         let (lat, wall) = drive(self.logins, self.concurrency, move |i| {
             let (b, rp, cl, ok) = (b2.clone(), rp2.clone(), cl2.clone(), ok2.clone());
             async move {
-                let Ok(res) = cl.post(format!("{rp}/v1/login")).header("content-type", "application/json").body(b[i].clone()).send().await else { return false };
+                let Ok(res) = cl
+                    .post(format!("{rp}/v1/login"))
+                    .header("content-type", "application/json")
+                    .body(b[i].clone())
+                    .send()
+                    .await
+                else {
+                    return false;
+                };
                 let good = res.status() == reqwest::StatusCode::CREATED;
                 let _ = res.bytes().await;
                 if good {

@@ -42,14 +42,17 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
 
 impl PortalBench {
     pub async fn run(self) -> CmdResult {
-        let client = super::card::network_client(&std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?)?;
+        let client =
+            super::card::network_client(&std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?)?;
         let portal = self.portal.trim_end_matches('/').to_string();
         // Log in as the card holder's tool does.
-        let c: Value = client.post(format!("{portal}/v1/login/challenge")).send().await?.error_for_status()?.json().await?;
+        let c: Value =
+            client.post(format!("{portal}/v1/login/challenge")).send().await?.error_for_status()?.json().await?;
         let text = c["challenge"].as_str().ok_or("no challenge")?;
         let mut card = super::card_file::open(&self.card)?;
         let body = super::card::login_body(&mut card, text, &Secret::new(CertKind::UserAuth, &self.pin)?)?;
-        let s: Value = client.post(format!("{portal}/v1/login")).json(&body).send().await?.error_for_status()?.json().await?;
+        let s: Value =
+            client.post(format!("{portal}/v1/login")).json(&body).send().await?.error_for_status()?.json().await?;
         let cookie = Arc::new(format!("myna_session={}", s["session"].as_str().ok_or("no session")?));
 
         println!("authenticated page views: {} over {} connections in flight", self.views, self.concurrency);
@@ -61,22 +64,30 @@ impl PortalBench {
                 async move {
                     match c.get(url.as_str()).header("cookie", k.as_str()).send().await {
                         // Only the signed-in page counts (a lost session would show the login page).
-                        Ok(r) if r.status().is_success() && r.url().path() != "/login" => {
-                            r.text().await.is_ok_and(|t| t.contains("action=\"/logout\"") || t.starts_with("/* Myna Portal"))
-                        }
+                        Ok(r) if r.status().is_success() && r.url().path() != "/login" => r
+                            .text()
+                            .await
+                            .is_ok_and(|t| t.contains("action=\"/logout\"") || t.starts_with("/* Myna Portal")),
                         _ => false,
                     }
                 }
             })
             .await?;
-            println!("  GET {path:<14} {:>8.0} views/s  ({} ok of {}; {})", lat.len() as f64 / wall, lat.len(), self.views, latencies(&lat));
+            println!(
+                "  GET {path:<14} {:>8.0} views/s  ({} ok of {}; {})",
+                lat.len() as f64 / wall,
+                lat.len(),
+                self.views,
+                latencies(&lat)
+            );
         }
 
         // Submissions: 粗大ごみ収集の申込 at 千代田区 (no signature: the card's Argon2 unlock
         // would measure the card, not the portal).
         let form_url = format!("{portal}/apply/131016/kurashi-15");
         let page = client.get(&form_url).header("cookie", cookie.as_str()).send().await?.text().await?;
-        let csrf = Arc::new(between(&page, "name=\"csrf\" value=\"", "\"").ok_or("no CSRF token on the form")?.to_string());
+        let csrf =
+            Arc::new(between(&page, "name=\"csrf\" value=\"", "\"").ok_or("no CSRF token on the form")?.to_string());
         let (c, k, f) = (client.clone(), cookie.clone(), Arc::new(form_url));
         let p = Arc::new(portal.clone());
         let (lat, wall) = drive(self.submissions, self.concurrency, move |i| {
@@ -92,15 +103,31 @@ impl PortalBench {
                     ("items", format!("椅子 {i} 脚")),
                     ("collect_on", "2027-01-15".into()),
                 ];
-                let Ok(r) = c.post(f.as_str()).header("cookie", k.as_str()).form(&fields).send().await else { return false };
+                let Ok(r) = c.post(f.as_str()).header("cookie", k.as_str()).form(&fields).send().await else {
+                    return false;
+                };
                 let Ok(confirm) = r.text().await else { return false };
                 let Some(draft) = between(&confirm, "name=\"draft\" value=\"", "\"") else { return false };
-                let Ok(r) = c.post(format!("{p}/apply/submit")).header("cookie", k.as_str()).form(&[("csrf", csrf.as_str()), ("draft", draft)]).send().await else { return false };
+                let Ok(r) = c
+                    .post(format!("{p}/apply/submit"))
+                    .header("cookie", k.as_str())
+                    .form(&[("csrf", csrf.as_str()), ("draft", draft)])
+                    .send()
+                    .await
+                else {
+                    return false;
+                };
                 r.status().is_success() && r.text().await.is_ok_and(|t| t.contains("id=\"receipt\""))
             }
         })
         .await?;
-        println!("application submissions end to end: {:.0}/s ({} ok of {}; {})", lat.len() as f64 / wall, lat.len(), self.submissions, latencies(&lat));
+        println!(
+            "application submissions end to end: {:.0}/s ({} ok of {}; {})",
+            lat.len() as f64 / wall,
+            lat.len(),
+            self.submissions,
+            latencies(&lat)
+        );
         Ok(())
     }
 }

@@ -33,7 +33,13 @@ impl JlisArgs {
     pub async fn post(&self, path: &str, body: Value) -> Result<Value, Box<dyn std::error::Error>> {
         // Every write carries an idempotency key (the registry requires one for events).
         let key = hex::encode(&super::random_key()[..12]);
-        let res = self.client()?.post(format!("{}{path}", self.jlis)).header("idempotency-key", key).json(&body).send().await?;
+        let res = self
+            .client()?
+            .post(format!("{}{path}", self.jlis))
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+            .await?;
         answer(res).await
     }
 }
@@ -201,19 +207,33 @@ fn ask(kind: CertKind) -> Result<Secret, Box<dyn std::error::Error>> {
 
 /// The card's answer to a login challenge: its user-authentication certificate and its
 /// signature over the challenge, after the PIN (the body of `POST /v1/login`).
-pub(super) fn login_body(card: &mut SoftCard<FileStore>, challenge: &str, pin: &Secret) -> Result<Value, Box<dyn std::error::Error>> {
+pub(super) fn login_body(
+    card: &mut SoftCard<FileStore>,
+    challenge: &str,
+    pin: &Secret,
+) -> Result<Value, Box<dyn std::error::Error>> {
     let cert = certificate(card, CertKind::UserAuth)?;
     let sig = card.sign_digest(pin, &myna_pki::login::Challenge::parse(challenge)?.digest())?;
-    Ok(json!({"challenge": challenge, "certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)}))
+    Ok(
+        json!({"challenge": challenge, "certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)}),
+    )
 }
 
 pub(super) fn certificate(card: &SoftCard<FileStore>, kind: CertKind) -> Result<CardCert, Box<dyn std::error::Error>> {
-    let pem = card.certificate(kind).ok_or_else(|| format!("the {kind} certificate has not been issued to this card"))?;
+    let pem =
+        card.certificate(kind).ok_or_else(|| format!("the {kind} certificate has not been issued to this card"))?;
     Ok(CardCert::parse(pem.as_bytes())?)
 }
 
 /// Issues a card for `number` into a new card kept by `store`, with the given secrets.
-pub async fn issue_into<S: CardStore>(jlis: &JlisArgs, number: &str, store: S, password: &Secret, pin: &Secret, kdf: KdfParams) -> Result<SoftCard<S>, Box<dyn std::error::Error>> {
+pub async fn issue_into<S: CardStore>(
+    jlis: &JlisArgs,
+    number: &str,
+    store: S,
+    password: &Secret,
+    pin: &Secret,
+    kdf: KdfParams,
+) -> Result<SoftCard<S>, Box<dyn std::error::Error>> {
     let (mut card, new) = SoftCard::create(password, pin, kdf, store)?;
     let reset = hex::encode(new.reset_key);
     let body = json!({
@@ -224,13 +244,26 @@ pub async fn issue_into<S: CardStore>(jlis: &JlisArgs, number: &str, store: S, p
     let issued = jlis.post(&format!("/v1/cards/{number}/issue"), body).await?;
     let certs = issued["certificates"].as_array().cloned().unwrap_or_default();
     let find = |k: &str| certs.iter().find(|c| c["kind"] == k).and_then(|c| c["pem"].as_str()).map(str::to_owned);
-    let expires = issued["expires"].as_str().and_then(|d| myna_registry::parse_date(d).ok()).ok_or("J-LIS sent no expiry")?;
-    card.install(number, expires, &find("sign").ok_or("no signing certificate")?, &find("auth").ok_or("no user-authentication certificate")?)?;
+    let expires =
+        issued["expires"].as_str().and_then(|d| myna_registry::parse_date(d).ok()).ok_or("J-LIS sent no expiry")?;
+    card.install(
+        number,
+        expires,
+        &find("sign").ok_or("no signing certificate")?,
+        &find("auth").ok_or("no user-authentication certificate")?,
+    )?;
     Ok(card)
 }
 
 /// Issues a card for `number` into a new card file at `out` (never overwriting one).
-pub async fn issue(jlis: &JlisArgs, number: &str, out: &Path, password: &Secret, pin: &Secret, kdf: KdfParams) -> CmdResult {
+pub async fn issue(
+    jlis: &JlisArgs,
+    number: &str,
+    out: &Path,
+    password: &Secret,
+    pin: &Secret,
+    kdf: KdfParams,
+) -> CmdResult {
     if out.exists() {
         return Err(format!("{} exists; a card file is never overwritten", out.display()).into());
     }
@@ -246,7 +279,11 @@ impl CardCmd {
         match self {
             CardCmd::Apply { resident, jlis } => {
                 let v = jlis.post("/v1/cards/applications", json!({"resident": resident})).await?;
-                println!("card {} applied for (status {})", v["card"].as_str().unwrap_or("?"), v["status"].as_str().unwrap_or("?"));
+                println!(
+                    "card {} applied for (status {})",
+                    v["card"].as_str().unwrap_or("?"),
+                    v["status"].as_str().unwrap_or("?")
+                );
             }
             CardCmd::Issue { card, out, light, jlis } => {
                 let password = ask(CertKind::Signing)?;
@@ -258,11 +295,20 @@ impl CardCmd {
             CardCmd::Show { file } => {
                 let card = card_file::open(&file)?;
                 let f = card.file();
-                println!("card {}  valid until {}", f.card_number.as_deref().unwrap_or("(not issued)"), f.card_expires.map(|d| d.to_string()).unwrap_or_default());
+                println!(
+                    "card {}  valid until {}",
+                    f.card_number.as_deref().unwrap_or("(not issued)"),
+                    f.card_expires.map(|d| d.to_string()).unwrap_or_default()
+                );
                 for kind in CertKind::ALL {
                     println!("{kind}: {} of {} tries left", card.tries_left(kind), kind.max_tries());
                     if let Ok(c) = certificate(&card, kind) {
-                        println!("  serial {}  until {}  subject {}", c.serial, myna_pki::time::show(c.not_after), c.subject());
+                        println!(
+                            "  serial {}  until {}  subject {}",
+                            c.serial,
+                            myna_pki::time::show(c.not_after),
+                            c.subject()
+                        );
                         if let Some(h) = &c.holder {
                             println!("  {}  {}  sex {}  {}", h.name, h.birth, h.sex.code(), h.address);
                         }
@@ -283,7 +329,8 @@ impl CardCmd {
                 let cert = certificate(&card, CertKind::Signing)?;
                 let sig = card.sign_digest(&ask(CertKind::Signing)?, &sha256(&bytes))?;
                 let out = document.with_extension("sig.json");
-                let v = json!({"certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)});
+                let v =
+                    json!({"certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)});
                 std::fs::write(&out, serde_json::to_vec_pretty(&v)?)?;
                 println!("signed: {}", out.display());
             }
@@ -295,7 +342,13 @@ impl CardCmd {
                     .await?;
                 if v["valid"] == true {
                     let h = &v["holder"];
-                    println!("valid: signed by {} (born {}), certificate {} ({})", h["name"].as_str().unwrap_or("?"), h["birth"].as_str().unwrap_or("?"), v["serial"].as_str().unwrap_or("?"), v["status"].as_str().unwrap_or("?"));
+                    println!(
+                        "valid: signed by {} (born {}), certificate {} ({})",
+                        h["name"].as_str().unwrap_or("?"),
+                        h["birth"].as_str().unwrap_or("?"),
+                        v["serial"].as_str().unwrap_or("?"),
+                        v["status"].as_str().unwrap_or("?")
+                    );
                 } else {
                     return Err(format!("not valid: {}", v["reason"].as_str().unwrap_or("?")).into());
                 }
@@ -323,7 +376,10 @@ impl CardCmd {
             CardCmd::Reception { file, health, facility, consent, register, jlis } => {
                 let mut card = card_file::open(&file)?;
                 let client = jlis.client()?;
-                let c = answer(client.post(format!("{health}/v1/reception/challenge")).bearer_auth(&facility).send().await?).await?;
+                let c = answer(
+                    client.post(format!("{health}/v1/reception/challenge")).bearer_auth(&facility).send().await?,
+                )
+                .await?;
                 let text = c["challenge"].as_str().ok_or("the health node sent no challenge")?.to_string();
                 let mut body = login_body(&mut card, &text, &ask(CertKind::UserAuth)?)?;
                 let mut choices = serde_json::Map::new();
@@ -336,7 +392,10 @@ impl CardCmd {
                 body["method"] = json!("pin");
                 body["consent"] = Value::Object(choices);
                 body["register"] = json!(register);
-                let v = answer(client.post(format!("{health}/v1/reception")).bearer_auth(&facility).json(&body).send().await?).await?;
+                let v = answer(
+                    client.post(format!("{health}/v1/reception")).bearer_auth(&facility).json(&body).send().await?,
+                )
+                .await?;
                 println!("{}", serde_json::to_string_pretty(&v)?);
             }
             CardCmd::Suspend { card, jlis } => {
@@ -346,7 +405,9 @@ impl CardCmd {
             CardCmd::Reset { file, which, clerk, document, jlis } => {
                 let mut card = card_file::open(&file)?;
                 let number = card.file().card_number.clone().ok_or("this card file has no card number")?;
-                let v = jlis.post(&format!("/v1/cards/{number}/reset-key"), json!({"clerk": clerk, "document": document})).await?;
+                let v = jlis
+                    .post(&format!("/v1/cards/{number}/reset-key"), json!({"clerk": clerk, "document": document}))
+                    .await?;
                 let hex = v["reset_key"].as_str().ok_or("J-LIS sent no reset key")?;
                 let mut key = [0u8; 32];
                 hex::decode_to_slice(hex, &mut key).map_err(|_| "J-LIS sent a malformed reset key")?;

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use myna_pki::{CertKind, Secret, token::CardToken};
 use myna_pki::reader::{CardInfo, CardReader, CardSignature};
+use myna_pki::{CertKind, Secret, token::CardToken};
 
 use super::card_file;
 
@@ -25,7 +25,9 @@ impl FolderCards {
 impl CardReader for FolderCards {
     fn cards(&self) -> Vec<CardInfo> {
         let mut names: Vec<String> = std::fs::read_dir(&self.dir)
-            .map(|d| d.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.ends_with(".card.json")).collect())
+            .map(|d| {
+                d.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.ends_with(".card.json")).collect()
+            })
             .unwrap_or_default();
         names.sort();
         names
@@ -36,7 +38,12 @@ impl CardReader for FolderCards {
                     .ok()
                     .and_then(|c| c.holder.map(|h| h.name.to_string()))
                     .unwrap_or_else(|| id.clone());
-                Some(CardInfo { holder, auth_tries_left: card.tries_left(CertKind::UserAuth), sign_tries_left: card.tries_left(CertKind::Signing), id })
+                Some(CardInfo {
+                    holder,
+                    auth_tries_left: card.tries_left(CertKind::UserAuth),
+                    sign_tries_left: card.tries_left(CertKind::Signing),
+                    id,
+                })
             })
             .collect()
     }

@@ -1,8 +1,8 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::Args;
-use myna_node::NodeIdentity;
 use myna_jlis::store::RegistryStore;
+use myna_node::NodeIdentity;
 use myna_store::Db;
 
 use super::{CmdResult, population::load, today};
@@ -50,7 +50,9 @@ impl DemoArgs {
         let network = self.dir.join("network");
         let identity = NodeIdentity::load_or_create(&network, "jlis", &[])?;
         let hub_url = format!("https://localhost:{}", self.port + 2);
-        let node = myna_jlis::start_with_hub(store, &identity, SocketAddr::from(([127, 0, 0, 1], self.port)), Some(&hub_url)).await?;
+        let node =
+            myna_jlis::start_with_hub(store, &identity, SocketAddr::from(([127, 0, 0, 1], self.port)), Some(&hub_url))
+                .await?;
         let ca = network.join("ca.pem");
         let url = node.url();
         let link = super::demo_link::start(&self.dir, &network, self.port, &url).await?;
@@ -61,7 +63,8 @@ impl DemoArgs {
             SocketAddr::from(([127, 0, 0, 1], self.port + 1)),
         )
         .await?;
-        let cards = if fresh { issue_demo_cards(&self.dir, &url, &ca, &samples).await? } else { existing_cards(&self.dir) };
+        let cards =
+            if fresh { issue_demo_cards(&self.dir, &url, &ca, &samples).await? } else { existing_cards(&self.dir) };
         if fresh {
             let jlis = super::card::JlisArgs { jlis: url.clone(), ca: Some(ca.clone()) };
             let n = super::demo_link::seed(&link, &network, &jlis, &samples).await?;
@@ -72,7 +75,10 @@ impl DemoArgs {
             super::demo_portal::notices(&network, &chiyoda.url()).await?;
         }
         let health = super::demo_health::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
-        if fresh && let (Some((_, _, chiyoda)), Some((_, _, insurer))) = (link.agencies.first(), link.agencies.iter().find(|a| a.0.starts_with("health_insurer"))) {
+        if fresh
+            && let (Some((_, _, chiyoda)), Some((_, _, insurer))) =
+                (link.agencies.first(), link.agencies.iter().find(|a| a.0.starts_with("health_insurer")))
+        {
             super::demo_health::seed(&health, &network, &insurer.url(), &chiyoda.url(), &samples).await?;
         }
         println!();
@@ -91,24 +97,43 @@ impl DemoArgs {
         println!();
         println!("open Myna Portal in a browser: {web}");
         println!("  (the demo's certificates come from its own CA: accept the warning, or trust {})", ca.display());
-        println!("  log in with the demo card reader (PIN {DEMO_PIN}); sign applications with the password {DEMO_PASSWORD}");
+        println!(
+            "  log in with the demo card reader (PIN {DEMO_PIN}); sign applications with the password {DEMO_PASSWORD}"
+        );
         println!("  clinic reception: {h}/  (facility code and key: {})", health.clinic.replacen(':', " / ", 1));
-        println!("  municipal clerks: {web}/clerk/login  (131016 or 271004, clerk1, {})", super::demo_portal::CLERK_PASSWORD);
-        println!("  example private service: PORTAL={web} CA={} CLIENT_ID={} CLIENT_SECRET={} node examples/oauth-client/server.mjs", ca.display(), portal.client["client_id"].as_str().unwrap_or("?"), portal.client["client_secret"].as_str().unwrap_or("?"));
+        println!(
+            "  municipal clerks: {web}/clerk/login  (131016 or 271004, clerk1, {})",
+            super::demo_portal::CLERK_PASSWORD
+        );
+        println!(
+            "  example private service: PORTAL={web} CA={} CLIENT_ID={} CLIENT_SECRET={} node examples/oauth-client/server.mjs",
+            ca.display(),
+            portal.client["client_id"].as_str().unwrap_or("?"),
+            portal.client["client_secret"].as_str().unwrap_or("?")
+        );
         if !cards.is_empty() {
             println!();
-            println!("demo residents' My Number Cards (user-authentication PIN {DEMO_PIN}, signing password {DEMO_PASSWORD}):");
+            println!(
+                "demo residents' My Number Cards (user-authentication PIN {DEMO_PIN}, signing password {DEMO_PASSWORD}):"
+            );
             for c in &cards {
                 println!("  {}", c.display());
             }
             if let Some(c) = cards.first() {
                 println!("log in with one:");
-                println!("  MYNA_PIN={DEMO_PIN} myna card login {} --service {} --jlis {url} --ca {}", c.display(), verifier.url(), ca.display());
+                println!(
+                    "  MYNA_PIN={DEMO_PIN} myna card login {} --service {} --jlis {url} --ca {}",
+                    c.display(),
+                    verifier.url(),
+                    ca.display()
+                );
             }
         }
         if let Some(c) = cards.first() {
             println!();
-            println!("check in at the demo clinic with a card (registers it for insurance use, shares medication and checkups):");
+            println!(
+                "check in at the demo clinic with a card (registers it for insurance use, shares medication and checkups):"
+            );
             println!(
                 "  MYNA_PIN={DEMO_PIN} MYNA_FACILITY={} myna card reception {} --health {h} --ca {} --consent medication,checkups --register",
                 health.clinic,
@@ -183,7 +208,9 @@ async fn issue_demo_cards(
         let found = args
             .post("/v1/lookup", serde_json::json!({"name": p.name.kanji, "birth": p.birth.to_string(), "sex": p.sex.map(|s| s.as_str()), "address": p.address.line()}))
             .await?;
-        let Some(code) = found["matches"][0]["code"].as_str().filter(|_| found["outcome"] == "unique") else { continue };
+        let Some(code) = found["matches"][0]["code"].as_str().filter(|_| found["outcome"] == "unique") else {
+            continue;
+        };
         let applied = args.post("/v1/cards/applications", serde_json::json!({"resident": code})).await?;
         let number = applied["card"].as_str().ok_or("no card number")?;
         let path = cards_dir.join(format!("{code}.card.json"));

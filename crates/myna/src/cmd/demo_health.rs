@@ -20,16 +20,36 @@ const PHARMACY: &str = "1342345678";
 
 /// Starts the health node (facility API on J-LIS's port + 9, linkage node + 10) and registers
 /// the demo clinic and pharmacy the first time (their keys kept in `facilities.json`).
-pub async fn start(dir: &Path, network: &Path, jlis_port: u16, jlis: &str, hub: &str) -> Result<HealthDemo, Box<dyn std::error::Error>> {
+pub async fn start(
+    dir: &Path,
+    network: &Path,
+    jlis_port: u16,
+    jlis: &str,
+    hub: &str,
+) -> Result<HealthDemo, Box<dyn std::error::Error>> {
     let db = Some(format!("sqlite://{}", dir.join("health.db").display()));
-    let started = super::node::start_health(network, db, at(jlis_port + 9), at(jlis_port + 10), hub, jlis, Some(dir.join("cards"))).await?;
+    let started = super::node::start_health(
+        network,
+        db,
+        at(jlis_port + 9),
+        at(jlis_port + 10),
+        hub,
+        jlis,
+        Some(dir.join("cards")),
+    )
+    .await?;
     let file = dir.join("facilities.json");
     let keys: Value = match std::fs::read(&file) {
         Ok(b) => serde_json::from_slice(&b)?,
         Err(_) => {
             let mut keys = serde_json::Map::new();
-            for (code, name) in [(CLINIC, "千代田オン資格クリニック"), (PHARMACY, "霞が関オン資格薬局")] {
-                let k = started.health.add_facility(&myna_healthnode::FacilityNew { code: code.into(), name: name.into() }).await.map_err(|e| e.message)?;
+            for (code, name) in [(CLINIC, "千代田オン資格クリニック"), (PHARMACY, "霞が関オン資格薬局")]
+            {
+                let k = started
+                    .health
+                    .add_facility(&myna_healthnode::FacilityNew { code: code.into(), name: name.into() })
+                    .await
+                    .map_err(|e| e.message)?;
                 keys.insert(code.into(), json!(format!("{code}:{}", k.key)));
             }
             let v = Value::Object(keys);
@@ -43,32 +63,63 @@ pub async fn start(dir: &Path, network: &Path, jlis_port: u16, jlis: &str, hub: 
 
 /// Eligibility from the insurer, PMH records from 千代田区, and the claims, for the demo
 /// residents enrolled by `demo_link::seed`.
-pub async fn seed(h: &HealthDemo, network: &Path, insurer: &str, chiyoda: &str, samples: &[NewResident]) -> Result<usize, Box<dyn std::error::Error>> {
-    let insurer_clerk = ClerkArgs::new(insurer.to_string(), super::node::token_path(network, "health_insurer:01130012"), network.join("ca.pem"));
-    let city = ClerkArgs::new(chiyoda.to_string(), super::node::token_path(network, "municipality:131016"), network.join("ca.pem"));
+pub async fn seed(
+    h: &HealthDemo,
+    network: &Path,
+    insurer: &str,
+    chiyoda: &str,
+    samples: &[NewResident],
+) -> Result<usize, Box<dyn std::error::Error>> {
+    let insurer_clerk = ClerkArgs::new(
+        insurer.to_string(),
+        super::node::token_path(network, "health_insurer:01130012"),
+        network.join("ca.pem"),
+    );
+    let city = ClerkArgs::new(
+        chiyoda.to_string(),
+        super::node::token_path(network, "municipality:131016"),
+        network.join("ca.pem"),
+    );
     let today = super::today();
     let mut claims = String::from("# demo claims: medication, checkups and expenses\n");
     let mut n = 0;
     for (i, p) in samples.iter().take(3).enumerate() {
         let person = format!("resident{}", i + 1);
         let number = format!("{}", 5600 + i);
-        let age = myna_health::age_on(time::Date::parse(&p.birth.to_string(), time::macros::format_description!("[year]-[month]-[day]"))?, today);
+        let age = myna_health::age_on(
+            time::Date::parse(&p.birth.to_string(), time::macros::format_description!("[year]-[month]-[day]"))?,
+            today,
+        );
         let limit = if age >= 70 { "一般" } else { "ウ" };
         let copay = if (6..70).contains(&age) { 30 } else { 20 };
         let record = json!({"insurer": "01130012", "symbol": "1234", "number": number, "branch": "00", "name": p.name.kanji, "kana": p.name.kana,
             "birth": p.birth.to_string(), "copay_percent": copay, "limit": limit, "valid_from": "2020-04-01"});
-        insurer_clerk.call(reqwest::Method::POST, "/v1/pushes", json!({"person": person, "to": "health", "kind": "eligibility", "data": record})).await?;
+        insurer_clerk
+            .call(
+                reqwest::Method::POST,
+                "/v1/pushes",
+                json!({"person": person, "to": "health", "kind": "eligibility", "data": record}),
+            )
+            .await?;
         let pmh = if age < 15 {
             json!({"type": "subsidy", "kind": "child_medical", "payer": "88130013", "recipient": format!("{:07}", 1_000_000 + i), "copay_yen": 0, "valid_from": "2025-04-01"})
         } else {
             json!({"type": "subsidy", "kind": "intractable_disease", "payer": "54136015", "recipient": format!("{:07}", 2_000_000 + i), "copay_yen": 2500, "valid_from": "2025-04-01", "valid_to": format!("{}-03-31", today.year() + 1)})
         };
-        city.call(reqwest::Method::POST, "/v1/pushes", json!({"person": person, "to": "health", "kind": "pmh", "data": pmh})).await?;
+        city.call(
+            reqwest::Method::POST,
+            "/v1/pushes",
+            json!({"person": person, "to": "health", "kind": "pmh", "data": pmh}),
+        )
+        .await?;
         claims.push_str(&demo_claims(&number, today, i));
         n += 1;
     }
     let loaded = myna_healthnode::load_claims(&h.started.health.store, &claims).await.map_err(|e| e.message)?;
-    println!("  health: {n} residents' eligibility and PMH pushed through the hub, {} claim records loaded", loaded.added);
+    println!(
+        "  health: {n} residents' eligibility and PMH pushed through the hub, {} claim records loaded",
+        loaded.added
+    );
     Ok(n)
 }
 

@@ -20,10 +20,26 @@ pub struct Portal {
 }
 
 /// Starts the portal (web on J-LIS's port + 7, its linkage node on + 8).
-pub async fn start(dir: &Path, network: &Path, jlis_port: u16, jlis: &str, hub: &str) -> Result<Portal, Box<dyn std::error::Error>> {
+pub async fn start(
+    dir: &Path,
+    network: &Path,
+    jlis_port: u16,
+    jlis: &str,
+    hub: &str,
+) -> Result<Portal, Box<dyn std::error::Error>> {
     let public = format!("https://localhost:{}", jlis_port + 7);
     let db = Some(format!("sqlite://{}", dir.join("portal.db").display()));
-    let started = super::node::start_portal(network, db, at(jlis_port + 7), at(jlis_port + 8), &public, hub, jlis, Some(dir.join("cards"))).await?;
+    let started = super::node::start_portal(
+        network,
+        db,
+        at(jlis_port + 7),
+        at(jlis_port + 8),
+        &public,
+        hub,
+        jlis,
+        Some(dir.join("cards")),
+    )
+    .await?;
     let client_file = dir.join("example-client.json");
     let client = match std::fs::read(&client_file) {
         Ok(b) => serde_json::from_slice(&b)?,
@@ -38,7 +54,12 @@ pub async fn start(dir: &Path, network: &Path, jlis_port: u16, jlis: &str, hub: 
                 "scopes": ["local_tax", "medical_insurance"],
                 "purpose": "課税情報から世帯の家計簿を作成し、医療保険の資格を表示するため"
             });
-            let r = http.post(format!("{public}/oauth/clients")).bearer_auth(&started.operator_token).json(&reg).send().await?;
+            let r = http
+                .post(format!("{public}/oauth/clients"))
+                .bearer_auth(&started.operator_token)
+                .json(&reg)
+                .send()
+                .await?;
             if !r.status().is_success() {
                 return Err(format!("registering the example client: {}", r.text().await?).into());
             }
@@ -52,12 +73,20 @@ pub async fn start(dir: &Path, network: &Path, jlis_port: u16, jlis: &str, hub: 
 
 /// Notices from 千代田区 to the first demo resident: one now, one for next June's status report.
 pub async fn notices(network: &Path, chiyoda: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let clerk = ClerkArgs::new(chiyoda.to_string(), super::node::token_path(network, "municipality:131016"), network.join("ca.pem"));
+    let clerk = ClerkArgs::new(
+        chiyoda.to_string(),
+        super::node::token_path(network, "municipality:131016"),
+        network.join("ca.pem"),
+    );
     clerk
         .call(reqwest::Method::POST, "/v1/notices", json!({"person": "resident1", "title": "マイナポータルのご利用ありがとうございます", "body": "千代田区からのお知らせです。\n申請の状況は「申請状況」から確認できます。"}))
         .await?;
     let today = super::today();
-    let june = time::Date::from_calendar_date(today.year() + i32::from(today.month() >= time::Month::June), time::Month::June, 1)?;
+    let june = time::Date::from_calendar_date(
+        today.year() + i32::from(today.month() >= time::Month::June),
+        time::Month::June,
+        1,
+    )?;
     let at = june.midnight().assume_offset(myna_node::JST).unix_timestamp();
     clerk
         .call(reqwest::Method::POST, "/v1/notices", json!({"person": "resident1", "title": "児童手当の現況届の提出のお願い", "body": "6月は児童手当の現況届の提出月です。ぴったりサービスから電子申請できます。", "deliver_at": at}))

@@ -28,10 +28,22 @@ impl ClerkArgs {
         Self { agency, token_file, ca }
     }
 
-    pub async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Result<Value, Box<dyn std::error::Error>> {
-        let token = std::fs::read_to_string(&self.token_file).map_err(|e| format!("{}: {e}", self.token_file.display()))?;
-        let client = super::card::network_client(&std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?)?;
-        let res = client.request(method, format!("{}{path}", self.agency.trim_end_matches('/'))).bearer_auth(token.trim()).json(&body).send().await?;
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> Result<Value, Box<dyn std::error::Error>> {
+        let token =
+            std::fs::read_to_string(&self.token_file).map_err(|e| format!("{}: {e}", self.token_file.display()))?;
+        let client =
+            super::card::network_client(&std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?)?;
+        let res = client
+            .request(method, format!("{}{path}", self.agency.trim_end_matches('/')))
+            .bearer_auth(token.trim())
+            .json(&body)
+            .send()
+            .await?;
         let status = res.status();
         let text = res.text().await?;
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -96,18 +108,33 @@ impl LinkCmd {
     pub async fn run(self) -> CmdResult {
         match self {
             LinkCmd::Enrol { clerk, person, number } => {
-                let v = clerk.call(reqwest::Method::POST, "/v1/people", json!({"person": person, "number": number})).await?;
+                let v = clerk
+                    .call(reqwest::Method::POST, "/v1/people", json!({"person": person, "number": number}))
+                    .await?;
                 println!("{person}: code {}", v["code"].as_str().unwrap_or("?"));
             }
             LinkCmd::Copy { clerk, person, item, version, data } => {
-                let data: Value = serde_json::from_str(&std::fs::read_to_string(&data).map_err(|e| format!("{}: {e}", data.display()))?)?;
-                clerk.call(reqwest::Method::PUT, &format!("/v1/people/{person}/copies/{item}"), json!({"version": version, "data": data})).await?;
+                let data: Value = serde_json::from_str(
+                    &std::fs::read_to_string(&data).map_err(|e| format!("{}: {e}", data.display()))?,
+                )?;
+                clerk
+                    .call(
+                        reqwest::Method::PUT,
+                        &format!("/v1/people/{person}/copies/{item}"),
+                        json!({"version": version, "data": data}),
+                    )
+                    .await?;
                 println!("copy of {item} for {person} registered");
             }
             LinkCmd::Query { clerk, person, task, item, provider, purpose, version } => {
                 let q = json!({"person": person, "task": task, "item": item, "provider": provider, "purpose": purpose, "version": version});
                 let v = clerk.call(reqwest::Method::POST, "/v1/queries", q).await?;
-                println!("{} by {provider} (hub record {}, layout {})", v["outcome"].as_str().unwrap_or("?"), v["record"], v["version"].as_str().unwrap_or("-"));
+                println!(
+                    "{} by {provider} (hub record {}, layout {})",
+                    v["outcome"].as_str().unwrap_or("?"),
+                    v["record"],
+                    v["version"].as_str().unwrap_or("-")
+                );
                 if !v["data"].is_null() {
                     println!("{}", serde_json::to_string_pretty(&v["data"])?);
                 }
@@ -165,8 +192,13 @@ impl LogCmd {
             let proof: Vec<[u8; 32]> = match audit::proof_needed(&old.head, &new) {
                 Ok(None) | Err(_) => Vec::new(),
                 Ok(Some((from, to))) => {
-                    let p: Value =
-                        client.get(format!("{hub}/v1/log/consistency?from={from}&to={to}")).send().await?.error_for_status()?.json().await?;
+                    let p: Value = client
+                        .get(format!("{hub}/v1/log/consistency?from={from}&to={to}"))
+                        .send()
+                        .await?
+                        .error_for_status()?
+                        .json()
+                        .await?;
                     p["proof"]
                         .as_array()
                         .ok_or("no proof")?
@@ -182,7 +214,13 @@ impl LogCmd {
             }
         }
         bar.finish_and_clear();
-        println!("the hub's log (size {}, root {}) extends all {} tree heads kept in {}", new.size, new.root, kept.len(), heads.display());
+        println!(
+            "the hub's log (size {}, root {}) extends all {} tree heads kept in {}",
+            new.size,
+            new.root,
+            kept.len(),
+            heads.display()
+        );
         if kept.last().map(|k| k.head.size) != Some(new.size) {
             kept.push(Kept { head: new, signed });
         }

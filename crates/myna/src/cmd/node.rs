@@ -1,8 +1,8 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::Subcommand;
-use myna_node::NodeIdentity;
 use myna_jlis::store::RegistryStore;
+use myna_node::NodeIdentity;
 use myna_store::Db;
 
 use super::{CmdResult, default_state, population::db_url, random_key};
@@ -134,9 +134,16 @@ pub async fn start_health(
     demo_cards: Option<PathBuf>,
 ) -> Result<myna_healthnode::Started, Box<dyn std::error::Error>> {
     let identity = NodeIdentity::load_or_create(network, myna_healthnode::HEALTH_ID, &[])?;
-    let cards = demo_cards.map(|dir| (std::sync::Arc::new(super::card_reader::FolderCards { dir }) as std::sync::Arc<dyn myna_pki::reader::CardReader>, super::demo::DEMO_PIN.to_string()));
+    let cards = demo_cards.map(|dir| {
+        (
+            std::sync::Arc::new(super::card_reader::FolderCards { dir })
+                as std::sync::Arc<dyn myna_pki::reader::CardReader>,
+            super::demo::DEMO_PIN.to_string(),
+        )
+    });
     let config = myna_healthnode::HealthConfig { jlis_url: jlis.into(), hub_url: hub.into(), cards };
-    let started = myna_healthnode::start(Db::open(&db_url(db, "health.db")).await?, &identity, api, node, config).await?;
+    let started =
+        myna_healthnode::start(Db::open(&db_url(db, "health.db")).await?, &identity, api, node, config).await?;
     myna_node::write_private(&health_token_path(network), &started.operator_token)?;
     Ok(started)
 }
@@ -159,15 +166,22 @@ pub async fn start_portal(
     demo_cards: Option<PathBuf>,
 ) -> Result<myna_portal::Started, Box<dyn std::error::Error>> {
     let identity = NodeIdentity::load_or_create(network, myna_portal::PORTAL_ID, &[])?;
-    let cards: Option<std::sync::Arc<dyn myna_pki::reader::CardReader>> = demo_cards.map(|dir| std::sync::Arc::new(super::card_reader::FolderCards { dir }) as _);
-    let config = myna_portal::PortalConfig { jlis_url: jlis.into(), hub_url: hub.into(), public_url: public_url.into(), cards };
+    let cards: Option<std::sync::Arc<dyn myna_pki::reader::CardReader>> =
+        demo_cards.map(|dir| std::sync::Arc::new(super::card_reader::FolderCards { dir }) as _);
+    let config =
+        myna_portal::PortalConfig { jlis_url: jlis.into(), hub_url: hub.into(), public_url: public_url.into(), cards };
     let started = myna_portal::start(Db::open(&db_url(db, "portal.db")).await?, &identity, web, node, config).await?;
     myna_node::write_private(&operator_token_path(network), &started.operator_token)?;
     Ok(started)
 }
 
 /// Starts a verifier that trusts the JPKI authority at `jlis` and follows its CRL.
-pub async fn start_verifier(service: &str, jlis: &str, network: &std::path::Path, listen: SocketAddr) -> Result<myna_node::RunningNode, Box<dyn std::error::Error>> {
+pub async fn start_verifier(
+    service: &str,
+    jlis: &str,
+    network: &std::path::Path,
+    listen: SocketAddr,
+) -> Result<myna_node::RunningNode, Box<dyn std::error::Error>> {
     let identity = NodeIdentity::load_or_create(network, "verifier", &[])?;
     let client = super::card::network_client(identity.ca_pem.as_bytes())?;
     let trust = myna_rp::fetch_trust(&client, jlis).await?;
@@ -184,26 +198,41 @@ impl NodeCmd {
             NodeCmd::Hub { db, listen, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
                 let identity = NodeIdentity::load_or_create(&network, myna_linkage::hub::HUB_ID, &[])?;
-                let (node, _) = myna_linkage::hub::start(Db::open(&db_url(db, "hub.db")).await?, &identity, listen).await?;
+                let (node, _) =
+                    myna_linkage::hub::start(Db::open(&db_url(db, "hub.db")).await?, &identity, listen).await?;
                 println!("hub listening on {} (mutual TLS, CA: {})", node.url(), network.join("ca.pem").display());
                 return wait(node).await;
             }
             NodeCmd::Agency { id, name, db, listen, hub, jlis, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
                 let started = start_agency(&network, &id, &name, db, listen, &hub, &jlis).await?;
-                println!("agency {id} ({name}) listening on {}; clerk token in {}", started.node.url(), token_path(&network, &id).display());
+                println!(
+                    "agency {id} ({name}) listening on {}; clerk token in {}",
+                    started.node.url(),
+                    token_path(&network, &id).display()
+                );
                 return wait(started.node).await;
             }
             NodeCmd::Portal { db, listen, node, public_url, hub, jlis, demo_cards, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
                 let started = start_portal(&network, db, listen, node, &public_url, &hub, &jlis, demo_cards).await?;
-                println!("portal {public_url} (listening on {}; linkage node {}); operator token in {}", started.web.url(), started.node.url(), operator_token_path(&network).display());
+                println!(
+                    "portal {public_url} (listening on {}; linkage node {}); operator token in {}",
+                    started.web.url(),
+                    started.node.url(),
+                    operator_token_path(&network).display()
+                );
                 return wait(started.web).await;
             }
             NodeCmd::Health { db, listen, node, hub, jlis, demo_cards, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
                 let started = start_health(&network, db, listen, node, &hub, &jlis, demo_cards).await?;
-                println!("health node {} (linkage node {}); operator token in {}", started.api.url(), started.node.url(), health_token_path(&network).display());
+                println!(
+                    "health node {} (linkage node {}); operator token in {}",
+                    started.api.url(),
+                    started.node.url(),
+                    health_token_path(&network).display()
+                );
                 return wait(started.api).await;
             }
             NodeCmd::Verifier { service, jlis, listen, network } => {

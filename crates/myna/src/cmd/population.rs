@@ -2,9 +2,9 @@ use std::{path::PathBuf, time::Instant};
 
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
+use myna_jlis::store::RegistryStore;
 use myna_population::Generator;
 use myna_registry::NewResident;
-use myna_jlis::store::RegistryStore;
 use myna_store::Db;
 use time::Date;
 

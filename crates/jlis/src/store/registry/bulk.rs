@@ -1,15 +1,16 @@
 //! Bulk registration: a synthetic population, or a migration from another register, loaded
 //! in batches of one transaction each.
 
-use myna_store::WriteQuery as _;
 use myna_registry::{NewResident, Resident, Status};
+use myna_store::WriteQuery as _;
 use time::Date;
 
-use super::{RegistryStore, history, now};
 use super::super::{
-    RegistryError, schema,
+    RegistryError,
     rows::{self, RESIDENT_COLUMN_COUNT, RESIDENT_COLUMNS, placeholders},
+    schema,
 };
+use super::{RegistryStore, history, now};
 
 /// Threads to issue a batch's numbers on: format-preserving encryption is most of a bulk
 /// load's CPU time, and each number is independent of the others.

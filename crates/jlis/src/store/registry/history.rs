@@ -10,8 +10,8 @@ use myna_registry::{EventKind, Resident, ResidentCode, Sex};
 use serde_json::{Map, Value, json};
 use sqlx::Row;
 
-use super::RegistryStore;
 use super::super::{RegistryError, rows};
+use super::RegistryStore;
 
 /// One stored life event.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -3,12 +3,12 @@
 mod bulk;
 mod history;
 
-use myna_store::WriteQuery as _;
 use myna_number::{IndividualNumber, NumberIssuer};
 use myna_registry::{
     Address, BirthDate, EventKind, LifeEvent, LookupOutcome, LookupQuery, PersonName, Relationship, Resident,
     ResidentCode, Sex, Status,
 };
+use myna_store::WriteQuery as _;
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
 use tokio::sync::Mutex;
