@@ -59,7 +59,9 @@ impl Portal {
         };
         let r = self.agency.ask(&q).await.map_err(|e| e.message)?;
         let v = Arc::new(match r.data {
-            Some(v) if r.outcome == "delivered" => serde_json::from_value(v).map_err(|e| e.to_string())?,
+            Some(v) if r.outcome == myna_link::Outcome::Delivered => {
+                serde_json::from_value(v).map_err(|e| e.to_string())?
+            }
             // The health node holds nothing for this person yet.
             _ => MedicalView {
                 registered: false,

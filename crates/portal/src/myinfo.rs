@@ -124,7 +124,7 @@ impl Portal {
             };
             async move {
                 let result = match self.agency.ask(&q).await {
-                    Ok(r) if r.outcome == "delivered" => Some(Ok(r.data.unwrap_or(Value::Null))),
+                    Ok(r) if r.outcome == myna_link::Outcome::Delivered => Some(Ok(r.data.unwrap_or(Value::Null))),
                     Ok(_) => None,
                     Err(e) => Some(Err(e.message)),
                 };

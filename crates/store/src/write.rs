@@ -187,14 +187,21 @@ impl Db {
         }
     }
 
-    /// Runs one write statement in a transaction of its own (see [`WriteTx`]).
+    /// Runs one write statement as a transaction of its own: in autocommit, so the statement
+    /// and its commit are one call to the driver (an explicit BEGIN … COMMIT would be three,
+    /// and on SQLite each is a hand-off to sqlx's worker thread). A failed statement in
+    /// autocommit leaves no transaction open (SQLite rolls it back itself, PostgreSQL too),
+    /// and its connection is discarded all the same, as [`WriteTx`] does; the answer comes
+    /// only once the commit is durable (`synchronous=FULL`).
     pub async fn write_one<'q>(
         &self,
         q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     ) -> Result<sqlx::any::AnyQueryResult, StoreError> {
-        let mut tx = self.begin().await?;
-        let done = q.execute(&mut *tx).await?;
-        tx.commit().await?;
+        let mut one = WriteTx { conn: Some(self.pool.acquire().await?) };
+        let done = q.execute(&mut *one).await?;
+        // Done: the connection goes back to the pool instead of being closed.
+        drop(one.conn.take());
+        healthy();
         Ok(done)
     }
 }

@@ -184,7 +184,8 @@ pub struct QueryRequest {
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
 pub struct QueryResult {
     /// delivered or not_held.
-    pub outcome: String,
+    #[schema(value_type = String)]
+    pub outcome: myna_link::Outcome,
     /// The hub's log index of this exchange.
     pub record: u64,
     /// The log entry's exact bytes.
@@ -259,7 +260,7 @@ impl Agency {
             return Err(bad("the answer is not from the asked provider about this query".into()));
         }
         let (outcome, version, data) = match inner.body {
-            Answer::NotHeld { .. } => ("not_held", None, None),
+            Answer::NotHeld { .. } => (myna_link::Outcome::NotHeld, None, None),
             Answer::Provided { version: held, sealed, .. } => {
                 let aad = payload_aad(&id, &self.id, &r.provider, &r.task, r.item);
                 let plain = self.seal.open(&sealed, &aad).map_err(|e| bad(e.to_string()))?;
@@ -267,20 +268,13 @@ impl Agency {
                     serde_json::from_slice(&plain).map_err(|e| bad(format!("the payload: {e}")))?;
                 self.layouts.compatible(r.item, version, held).map_err(|e| bad(e.to_string()))?;
                 self.layouts.validate(r.item, held, &value).map_err(|e| bad(e.to_string()))?;
-                ("delivered", Some(held.to_string()), Some(value))
+                (myna_link::Outcome::Delivered, Some(held.to_string()), Some(value))
             }
         };
-        row.outcome = outcome.into();
+        row.outcome = outcome.as_str().into();
         row.record = Some(d.record);
         self.store.record(&row).await?;
-        Ok(QueryResult {
-            outcome: outcome.into(),
-            record: d.record,
-            entry: d.entry,
-            provider: r.provider.to_string(),
-            version,
-            data,
-        })
+        Ok(QueryResult { outcome, record: d.record, entry: d.entry, provider: r.provider.to_string(), version, data })
     }
 }
 

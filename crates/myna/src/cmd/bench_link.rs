@@ -120,7 +120,7 @@ async fn ask(a: Arc<myna_linkage::agency::Agency>, provider: AgencyId, task: Tas
         version: None,
     };
     match a.ask(&r).await {
-        Ok(v) => v.outcome == "delivered",
+        Ok(v) => v.outcome == myna_link::Outcome::Delivered,
         Err(e) => {
             tracing::warn!(error = %e.message, "exchange failed");
             false
