@@ -12,6 +12,7 @@
 
 pub mod audit;
 mod code;
+pub mod hub_api;
 mod ids;
 mod layout;
 pub mod merkle;

@@ -45,7 +45,10 @@ impl Portal {
     pub async fn history(&self, code: &str) -> Result<(Vec<Checked>, LogCheck), String> {
         let hub: myna_link::AgencyId =
             myna_linkage::hub::HUB_ID.parse().map_err(|e: myna_link::CodeError| e.to_string())?;
-        let jws = self.agency.sign_for(&hub, PersonRequest { code: code.to_string() }).map_err(|e| e.message)?;
+        let jws = self
+            .agency
+            .sign_for(&hub, PersonRequest { code: code.parse().map_err(|e: myna_link::CodeError| e.to_string())? })
+            .map_err(|e| e.message)?;
         let text = post_jws(self.agency.client(), &format!("{}/v1/log/person", self.agency.hub_url()), jws)
             .await
             .map_err(|e| e.to_string())?;

@@ -11,7 +11,7 @@ use std::{
 
 use axum::{Router, extract::State, response::Response, routing::get};
 use maud::{Markup, html};
-use myna_link::{AgencyId, InfoItem};
+use myna_link::InfoItem;
 use myna_linkage::{
     agency::QueryRequest,
     hub::{DirectoryEntry, SELF_INFORMATION},
@@ -90,7 +90,10 @@ impl Portal {
 
     /// Agencies' names by id, for pages (empty when the hub cannot be reached).
     pub async fn agency_names(&self) -> HashMap<String, String> {
-        self.directory().await.map(|d| d.iter().map(|a| (a.id.clone(), a.name.clone())).collect()).unwrap_or_default()
+        self.directory()
+            .await
+            .map(|d| d.iter().map(|a| (a.id.to_string(), a.name.clone())).collect())
+            .unwrap_or_default()
     }
 
     /// The resident's information, from the cache if fresh.
@@ -103,7 +106,7 @@ impl Portal {
         }
         let mut asks = Vec::new();
         for a in self.directory().await?.iter() {
-            let Ok(id) = a.id.parse::<AgencyId>() else { continue };
+            let id = a.id.clone();
             let Ok(kind) = id.kind() else { continue };
             for &item in InfoItem::ALL {
                 // Medical information, only the resident's, has its own page (`health.rs`).

@@ -20,7 +20,10 @@ use myna_store::{Db, StoreError};
 
 pub use log::{Log, LogError, SignedHead};
 pub use myna_link::SELF_INFORMATION;
-pub use routes::{DirectoryEntry, PersonRecords, PersonRequest, ProofView, RecordView, openapi_json};
+pub use myna_link::hub_api::{
+    DirectoryEntry, HeadView, PersonRecords, PersonRequest, ProofView, RecordView, Registered,
+};
+pub use routes::openapi_json;
 pub use store::{AgencyRow, HubStore, LogRow, NewEntry, SCHEMA};
 
 /// The hub's id on the network (its certificate's common name).

@@ -15,10 +15,10 @@ use myna_link::{
 };
 use myna_node::ApiError;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, OpenApi};
 
 use super::{
-    AgencyRow, Hub, JLIS_ID,
+    AgencyRow, DirectoryEntry, HeadView, Hub, JLIS_ID, PersonRecords, PersonRequest, ProofView, RecordView, Registered,
     query::{Handled, status_of},
 };
 use crate::wire::{jose, now_secs, rejected};
@@ -45,12 +45,6 @@ fn sign<T: Serialize>(hub: &Hub, to: &AgencyId, body: T) -> Result<Response, Api
     Ok(jose(hub.key.sign(&env).map_err(ApiError::internal)?))
 }
 
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct Registered {
-    pub id: String,
-    pub kind: String,
-}
-
 /// An agency's node registers where it is reached and its encryption key. Its id is its
 /// certificate's; an id that names no agency kind is refused.
 #[utoipa::path(post, path = "/v1/agencies", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<Registration>"),
@@ -74,7 +68,7 @@ async fn register(State(hub): S, body: String) -> Result<Response, ApiError> {
         d.insert(env.from.clone(), row);
     }
     tracing::info!(agency = %env.from, "registered");
-    sign(&hub, &env.from, Registered { id: env.from.to_string(), kind: kind.id().into() })
+    sign(&hub, &env.from, Registered { id: env.from.clone(), kind: kind.id().into() })
 }
 
 /// J-LIS asks for an agency's code for a person it knows by link id (符号取得). Only J-LIS.
@@ -112,21 +106,13 @@ fn answer(hub: &Hub, handled: Handled) -> Result<Response, ApiError> {
     }
 }
 
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct DirectoryEntry {
-    pub id: String,
-    pub name: String,
-    /// The agency's public encryption key (HPKE X25519, hex), to seal to it.
-    pub seal_key: String,
-}
-
 /// The directory: every registered agency with its name and key.
 #[utoipa::path(get, path = "/v1/agencies", responses((status = 200, body = Vec<DirectoryEntry>)))]
 async fn list(State(hub): S) -> Result<Json<Vec<DirectoryEntry>>, ApiError> {
     let d = hub.directory.read().map_err(|_| ApiError::internal("directory lock"))?;
     let mut v: Vec<DirectoryEntry> = d
-        .values()
-        .map(|a| DirectoryEntry { id: a.id.clone(), name: a.name.clone(), seal_key: a.seal_key.clone() })
+        .iter()
+        .map(|(id, a)| DirectoryEntry { id: id.clone(), name: a.name.clone(), seal_key: a.seal_key.clone() })
         .collect();
     v.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(Json(v))
@@ -138,7 +124,7 @@ async fn list(State(hub): S) -> Result<Json<Vec<DirectoryEntry>>, ApiError> {
 async fn agency(State(hub): S, Path(id): Path<String>) -> Result<Json<DirectoryEntry>, ApiError> {
     let id: AgencyId = id.parse().map_err(|e: myna_link::CodeError| ApiError::unprocessable("id", e.to_string()))?;
     let a = hub.agency(&id).ok_or_else(|| ApiError::not_found(format!("{id} is not registered with the hub")))?;
-    Ok(Json(DirectoryEntry { id: a.id, name: a.name, seal_key: a.seal_key }))
+    Ok(Json(DirectoryEntry { id, name: a.name, seal_key: a.seal_key }))
 }
 
 /// An agency's notice to a resident, for the portal (お知らせ): sealed to the portal, the
@@ -148,15 +134,6 @@ async fn agency(State(hub): S, Path(id): Path<String>) -> Result<Json<DirectoryE
         (status = 403, description = "not the sender's code"), (status = 502, description = "the portal failed (recorded)")))]
 async fn notify(State(hub): S, body: String) -> Result<Response, ApiError> {
     answer(&hub, hub.notify(&body).await?)
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct HeadView {
-    pub size: u64,
-    pub root: String,
-    pub at: i64,
-    /// The hub's compact JWS over {size, root, at}.
-    pub signed: String,
 }
 
 /// The latest signed tree head.
@@ -172,12 +149,6 @@ pub struct Sizes {
     pub from: u64,
     /// The later tree size (at most the current).
     pub to: u64,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ProofView {
-    /// Hex SHA-256 hashes, RFC 9162 order.
-    pub proof: Vec<String>,
 }
 
 fn hexes(p: Vec<[u8; 32]>) -> Vec<String> {
@@ -205,29 +176,6 @@ async fn inclusion(State(hub): S, Q(a): Q<At>) -> Result<Json<ProofView>, ApiErr
     Ok(Json(ProofView { proof: hexes(p) }))
 }
 
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct PersonRequest {
-    /// The portal's code for the resident.
-    pub code: String,
-}
-
-#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
-pub struct RecordView {
-    pub index: u64,
-    /// The entry's exact bytes (JSON).
-    pub entry: String,
-    pub proof: Vec<String>,
-}
-
-#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
-pub struct PersonRecords {
-    #[schema(value_type = Object)]
-    pub head: myna_link::TreeHead,
-    /// The hub's JWS over `head`.
-    pub head_signed: String,
-    pub records: Vec<RecordView>,
-}
-
 /// One resident's exchange records, newest first, each with its inclusion proof against the
 /// current signed head. Only the portal asks, with its own code for the resident.
 #[utoipa::path(post, path = "/v1/log/person", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<PersonRequest>, from the portal"),
@@ -238,9 +186,7 @@ async fn person(State(hub): S, body: String) -> Result<Response, ApiError> {
     if env.from.kind().ok() != Some(myna_link::AgencyKind::Portal) {
         return Err(forbidden("only the portal lists a resident's records, for the resident".into()));
     }
-    let code: AgencyCode =
-        env.body.code.parse().map_err(|e: myna_link::CodeError| ApiError::unprocessable("code", e.to_string()))?;
-    let link = hub.codes.resolve(&env.from, &code).map_err(|e| forbidden(e.to_string()))?;
+    let link = hub.codes.resolve(&env.from, &env.body.code).map_err(|e| forbidden(e.to_string()))?;
     let rows = hub.store.of_subject(&hub.subject(link), 1000).await?;
     let out = hub.log.with_tree(|t, h| {
         let mut records = Vec::new();
