@@ -11,6 +11,7 @@
 //! - `merkle`: the transparency log's tree, proofs for any earlier head, and their checks.
 
 pub mod audit;
+pub mod clerk_api;
 mod code;
 pub mod hub_api;
 mod ids;

@@ -11,8 +11,7 @@ use axum::{
     routing::{get, post, put},
 };
 use myna_link::{
-    AgencyId, Answer, CodeIssued, Delivery, Enrolment, Envelope, InfoItem, Query, TaskId, Version, open_envelope,
-    payload_aad,
+    Answer, CodeIssued, Delivery, Enrolment, Envelope, InfoItem, Query, Version, open_envelope, payload_aad,
 };
 use myna_node::{ApiError, ApiJson};
 use serde::{Deserialize, Serialize};
@@ -20,6 +19,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::Agency;
 use crate::wire::{CallError, now_ms, now_secs, post_jws};
+pub use myna_link::clerk_api::{QueryRequest, QueryResult};
 
 type S = State<Arc<Agency>>;
 
@@ -164,40 +164,6 @@ async fn put_copy(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
-pub struct QueryRequest {
-    pub person: String,
-    #[schema(value_type = String)]
-    pub task: TaskId,
-    #[schema(value_type = String)]
-    pub item: InfoItem,
-    #[schema(value_type = String)]
-    pub provider: AgencyId,
-    /// The case this is for (file or receipt number).
-    pub purpose: String,
-    /// The layout version to read (default: the newest).
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub version: Option<Version>,
-}
-
-#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
-pub struct QueryResult {
-    /// delivered or not_held.
-    #[schema(value_type = String)]
-    pub outcome: myna_link::Outcome,
-    /// The hub's log index of this exchange.
-    pub record: u64,
-    /// The log entry's exact bytes.
-    pub entry: String,
-    pub provider: String,
-    /// The layout version the provider answered in.
-    pub version: Option<String>,
-    /// The item, opened and checked against its layout.
-    #[schema(value_type = Option<Object>)]
-    pub data: Option<serde_json::Value>,
-}
-
 /// Asks the hub for an item about an enrolled person, and opens the answer. A refusal (403)
 /// or a provider's failure (502) names its record in the hub's log.
 #[utoipa::path(post, path = "/v1/queries", request_body = QueryRequest,
@@ -268,13 +234,13 @@ impl Agency {
                     serde_json::from_slice(&plain).map_err(|e| bad(format!("the payload: {e}")))?;
                 self.layouts.compatible(r.item, version, held).map_err(|e| bad(e.to_string()))?;
                 self.layouts.validate(r.item, held, &value).map_err(|e| bad(e.to_string()))?;
-                (myna_link::Outcome::Delivered, Some(held.to_string()), Some(value))
+                (myna_link::Outcome::Delivered, Some(held), Some(value))
             }
         };
         row.outcome = outcome.as_str().into();
         row.record = Some(d.record);
         self.store.record(&row).await?;
-        Ok(QueryResult { outcome, record: d.record, entry: d.entry, provider: r.provider.to_string(), version, data })
+        Ok(QueryResult { outcome, record: d.record, entry: d.entry, provider: r.provider.clone(), version, data })
     }
 }
 
