@@ -1,7 +1,7 @@
 //! The whole permission decision for one exchange, as a pure function: the table's rows, the
 //! resident's own information (自己情報表示) and the items only the resident reads.
 
-use crate::{AgencyKind, InfoItem, Permission, PermissionTable, SELF_ONLY, TaskId};
+use crate::{AgencyKind, InfoItem, Permission, PermissionTable, SELF_ONLY, TaskId, table::is_self_only};
 
 /// The task under which the portal shows a resident their own information (自己情報表示).
 pub const SELF_INFORMATION: &str = "self_information";
@@ -28,10 +28,6 @@ pub enum Refusal {
     NothingHeld { provider: AgencyKind, item: InfoItem },
 }
 
-fn self_only(item: InfoItem) -> bool {
-    SELF_ONLY.iter().any(|&(_, i)| i == item)
-}
-
 impl PermissionTable {
     /// Whether `requester`, doing `task`, may ask `provider` for `item`, and under what.
     pub fn decide(
@@ -51,14 +47,15 @@ impl PermissionTable {
                 Err(Refusal::NothingHeld { provider, item })
             };
         }
-        if self_only(item) {
+        if is_self_only(item) {
             return Err(Refusal::SelfOnly { item });
         }
-        self.rows()
-            .iter()
-            .find(|r| r.requester == requester && &r.task == task && r.provider == provider && r.item == item)
-            .map(Grant::Row)
-            .ok_or_else(|| Refusal::NotOnTable { requester, task: task.clone(), provider, item })
+        self.row(requester, task, provider, item).map(Grant::Row).ok_or_else(|| Refusal::NotOnTable {
+            requester,
+            task: task.clone(),
+            provider,
+            item,
+        })
     }
 
     /// Whether the portal shows a resident `item` from an agency of kind `provider`: what some

@@ -1,7 +1,7 @@
 //! The permission table: data, not code. A row is (requesting agency kind, task, providing
 //! agency kind, information item); an exchange not on a row is refused.
 
-use std::{collections::HashSet, fmt, str::FromStr};
+use std::{collections::HashMap, fmt, str::FromStr};
 
 /// An enum whose every variant has an id in the permission table and a Japanese name:
 /// the variants, `ALL`, `id`, `name_ja` and `FromStr` (refusing with `$err`), from one list.
@@ -90,6 +90,11 @@ named_enum!(
 /// the table, so no agency can ask for them.
 pub const SELF_ONLY: &[(AgencyKind, InfoItem)] = &[(AgencyKind::Health, InfoItem::MedicalInformation)];
 
+/// Whether `item` is one only the resident reads (held by whoever holds it).
+pub fn is_self_only(item: InfoItem) -> bool {
+    SELF_ONLY.iter().any(|&(_, i)| i == item)
+}
+
 /// A task (事務) id: lower-case ASCII letters, digits and `_`, 1 to 64 of them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -162,7 +167,8 @@ type Key = (AgencyKind, TaskId, AgencyKind, InfoItem);
 #[derive(Debug, Clone)]
 pub struct PermissionTable {
     rows: Vec<Permission>,
-    index: HashSet<Key>,
+    /// Each row's place in `rows`, by its key.
+    index: HashMap<Key, usize>,
 }
 
 const SHIPPED: &str = include_str!("../data/permissions.tsv");
@@ -177,7 +183,7 @@ impl PermissionTable {
     /// A malformed or repeated row is refused with its line number.
     pub fn parse(text: &str) -> Result<Self, TableError> {
         let mut rows = Vec::new();
-        let mut index = HashSet::new();
+        let mut index = HashMap::new();
         for (n, raw) in text.lines().enumerate() {
             let line = n + 1;
             let at = |reason: String| TableError::Line { line, reason };
@@ -200,13 +206,13 @@ impl PermissionTable {
                 item: item.parse().map_err(|e: TableError| at(e.to_string()))?,
                 replaces: replaces.to_string(),
             };
-            if SELF_ONLY.iter().any(|&(_, i)| i == p.item) {
+            if is_self_only(p.item) {
                 return Err(at(format!(
                     "{} is read only by the resident, through the portal: no row may provide it",
                     p.item.id()
                 )));
             }
-            if !index.insert((p.requester, p.task.clone(), p.provider, p.item)) {
+            if index.insert((p.requester, p.task.clone(), p.provider, p.item), rows.len()).is_some() {
                 return Err(at(format!("repeats the row for {} / {} / {}", p.task, p.provider.id(), p.item.id())));
             }
             rows.push(p);
@@ -216,7 +222,18 @@ impl PermissionTable {
 
     /// Whether `requester`, doing `task`, may ask `provider` for `item`.
     pub fn allows(&self, requester: AgencyKind, task: &TaskId, provider: AgencyKind, item: InfoItem) -> bool {
-        self.index.contains(&(requester, task.clone(), provider, item))
+        self.row(requester, task, provider, item).is_some()
+    }
+
+    /// The row that lets `requester`, doing `task`, ask `provider` for `item`.
+    pub fn row(
+        &self,
+        requester: AgencyKind,
+        task: &TaskId,
+        provider: AgencyKind,
+        item: InfoItem,
+    ) -> Option<&Permission> {
+        self.index.get(&(requester, task.clone(), provider, item)).and_then(|&i| self.rows.get(i))
     }
 
     pub fn rows(&self) -> &[Permission] {
