@@ -2,7 +2,6 @@
 //! row to be durable before it is answered, and the rows waiting together share one
 //! transaction (one fsync), which is what lets the log keep up with the check rate.
 
-use myna_node::ApiError;
 use myna_store::StoreError;
 
 use crate::store::{CheckRow, HealthStore};
@@ -16,15 +15,6 @@ pub enum CheckLogError {
     Store(#[from] StoreError),
     #[error("the check log has stopped")]
     Stopped,
-}
-
-impl From<CheckLogError> for ApiError {
-    fn from(e: CheckLogError) -> Self {
-        match e {
-            CheckLogError::Store(e) => ApiError::store(e),
-            other => ApiError::internal(other),
-        }
-    }
 }
 
 pub struct Writer {

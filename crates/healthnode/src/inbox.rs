@@ -6,13 +6,13 @@
 use std::sync::{Arc, OnceLock, Weak};
 
 use crate::store::{EligibilityRow, RecordRow};
-use axum::{Router, extract::State, http::StatusCode, response::Response, routing::post};
+use axum::{Router, extract::State, response::Response, routing::post};
 use myna_health::{Change, Eligibility, PmhRecord, supersede};
 use myna_link::{AgencyId, AgencyKind, HEALTH_ID, NoticeAck, NoticeForward, PushKind, notice_aad};
 use myna_node::{ApiError, jose, now_secs};
 use serde::Deserialize;
 
-use crate::Health;
+use crate::{Health, HealthError, Refusal};
 
 pub fn routes(slot: Arc<OnceLock<Weak<Health>>>) -> Router {
     Router::new().route("/v1/inbox", post(inbox)).with_state(slot)
@@ -26,70 +26,80 @@ pub struct CardRegistration {
     pub user_auth_serial: String,
 }
 
-fn bad(what: &'static str, e: impl std::fmt::Display) -> ApiError {
-    ApiError::unprocessable(what, e.to_string())
+fn bad(what: &'static str, e: impl std::fmt::Display) -> HealthError {
+    HealthError::invalid(what, e)
 }
 
 async fn inbox(State(slot): State<Arc<OnceLock<Weak<Health>>>>, body: String) -> Result<Response, ApiError> {
-    let h = slot
-        .get()
-        .and_then(Weak::upgrade)
-        .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "starting", "the health node is starting"))?;
-    let env = h.agency.open_from_hub::<NoticeForward>(&body)?;
-    let f = env.body;
-    let me: AgencyId = HEALTH_ID.parse().map_err(ApiError::internal)?;
-    let sender_kind = f.sender.kind().map_err(|e| bad("sender", e))?;
-    f.kind
-        .allowed(sender_kind, AgencyKind::Health)
-        .map_err(|e| ApiError::new(StatusCode::FORBIDDEN, "not_permitted", e))?;
-    let plain = h
-        .agency
-        .open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me))
-        .map_err(|e| bad("sealed", format!("could not be opened: {e}")))?;
-    let code = f.code.to_string();
-    let message = f.notice.to_string();
-    match f.kind {
-        PushKind::Eligibility => {
-            let e: Eligibility = serde_json::from_slice(&plain).map_err(|e| bad("eligibility", e))?;
-            e.check().map_err(|e| bad("eligibility", e))?;
-            check_insurer(&f.sender, sender_kind, &e)?;
-            h.put_eligibility(&code, &e, &message).await?;
-        }
-        PushKind::Pmh => {
-            let r: PmhRecord = serde_json::from_slice(&plain).map_err(|e| bad("pmh", e))?;
-            r.check().map_err(|e| bad("pmh", e))?;
-            let day = match &r {
-                PmhRecord::Subsidy { valid_from, .. } => *valid_from,
-                PmhRecord::Vaccination { on, .. } | PmhRecord::MaternalCheckup { on, .. } => *on,
-            };
-            let row = RecordRow {
-                code,
-                kind: "pmh".into(),
-                day: day.to_string(),
-                body: serde_json::to_string(&r).map_err(ApiError::internal)?,
-                source: message,
-                line: 0,
-            };
-            h.store.add_records(&[row]).await?;
-        }
-        PushKind::CardRegistration => {
-            let r: CardRegistration = serde_json::from_slice(&plain).map_err(|e| bad("card_registration", e))?;
-            if r.user_auth_serial.is_empty()
-                || r.user_auth_serial.len() > 32
-                || !r.user_auth_serial.bytes().all(|b| b.is_ascii_hexdigit())
-            {
-                return Err(bad("user_auth_serial", "a certificate serial in hex"));
+    let h = slot.get().and_then(Weak::upgrade).ok_or_else(|| {
+        ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "starting", "the health node is starting")
+    })?;
+    Ok(jose(h.take_push(&body).await?))
+}
+
+impl Health {
+    /// One push the hub forwards (JWS): opened, checked, stored durably; answers the signed
+    /// acknowledgement (JWS).
+    async fn take_push(&self, jws: &str) -> Result<String, HealthError> {
+        let h = self;
+        let env = h.agency.open_from_hub::<NoticeForward>(jws)?;
+        let f = env.body;
+        let me: AgencyId = HEALTH_ID.parse().map_err(HealthError::internal)?;
+        let sender_kind = f.sender.kind().map_err(|e| bad("sender", e))?;
+        f.kind
+            .allowed(sender_kind, AgencyKind::Health)
+            .map_err(|e| HealthError::refused(Refusal::Forbidden, "not_permitted", e))?;
+        let plain = h
+            .agency
+            .open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me))
+            .map_err(|e| bad("sealed", format!("could not be opened: {e}")))?;
+        let code = f.code.to_string();
+        let message = f.notice.to_string();
+        match f.kind {
+            PushKind::Eligibility => {
+                let e: Eligibility = serde_json::from_slice(&plain).map_err(|e| bad("eligibility", e))?;
+                e.check().map_err(|e| bad("eligibility", e))?;
+                check_insurer(&f.sender, sender_kind, &e)?;
+                h.put_eligibility(&code, &e, &message).await?;
             }
-            h.store.register_card(&r.user_auth_serial.to_ascii_uppercase(), &code, "portal", now_secs()).await?;
+            PushKind::Pmh => {
+                let r: PmhRecord = serde_json::from_slice(&plain).map_err(|e| bad("pmh", e))?;
+                r.check().map_err(|e| bad("pmh", e))?;
+                let day = match &r {
+                    PmhRecord::Subsidy { valid_from, .. } => *valid_from,
+                    PmhRecord::Vaccination { on, .. } | PmhRecord::MaternalCheckup { on, .. } => *on,
+                };
+                let row = RecordRow {
+                    code,
+                    kind: "pmh".into(),
+                    day: day.to_string(),
+                    body: serde_json::to_string(&r).map_err(HealthError::internal)?,
+                    source: message,
+                    line: 0,
+                };
+                h.store.add_records(&[row]).await?;
+            }
+            PushKind::CardRegistration => {
+                let r: CardRegistration = serde_json::from_slice(&plain).map_err(|e| bad("card_registration", e))?;
+                if r.user_auth_serial.is_empty()
+                    || r.user_auth_serial.len() > 32
+                    || !r.user_auth_serial.bytes().all(|b| b.is_ascii_hexdigit())
+                {
+                    return Err(bad("user_auth_serial", "a certificate serial in hex"));
+                }
+                h.store.register_card(&r.user_auth_serial.to_ascii_uppercase(), &code, "portal", now_secs()).await?;
+            }
+            PushKind::Notice => {
+                return Err(bad("kind", "the health node does not keep notices; they go to the portal"));
+            }
         }
-        PushKind::Notice => return Err(bad("kind", "the health node does not keep notices; they go to the portal")),
+        Ok(h.agency.sign_for(&env.from, NoticeAck { notice: f.notice })?)
     }
-    Ok(jose(h.agency.sign_for(&env.from, NoticeAck { notice: f.notice })?))
 }
 
 /// An insurer registers only under its own insurer number (its node's id ends with it); a
 /// municipality only for its national health insurance (a 6-digit number).
-fn check_insurer(sender: &AgencyId, kind: AgencyKind, e: &Eligibility) -> Result<(), ApiError> {
+fn check_insurer(sender: &AgencyId, kind: AgencyKind, e: &Eligibility) -> Result<(), HealthError> {
     let own = sender.as_str().split_once(':').map(|(_, n)| n).unwrap_or_default();
     let ok = match kind {
         AgencyKind::HealthInsurer => own == e.insurer.as_str(),
@@ -99,18 +109,15 @@ fn check_insurer(sender: &AgencyId, kind: AgencyKind, e: &Eligibility) -> Result
     if ok {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "not_your_insurer_number",
-            format!("{sender} may not register members of insurer {}", e.insurer),
-        ))
+        let reason = format!("{sender} may not register members of insurer {}", e.insurer);
+        Err(HealthError::refused(Refusal::Forbidden, "not_your_insurer_number", reason))
     }
 }
 
 impl Health {
     /// Stores a record for `code`, ending or replacing earlier ones as the domain decides, in
     /// one transaction. Returns whether it was new (a resent message is not).
-    pub async fn put_eligibility(&self, code: &str, e: &Eligibility, message: &str) -> Result<bool, ApiError> {
+    pub async fn put_eligibility(&self, code: &str, e: &Eligibility, message: &str) -> Result<bool, HealthError> {
         let existing: Vec<(i64, Eligibility)> = self
             .store
             .eligibility_of(code)
@@ -130,14 +137,14 @@ impl Health {
     }
 }
 
-pub(crate) fn row(code: &str, id: i64, e: &Eligibility) -> Result<EligibilityRow, ApiError> {
+pub(crate) fn row(code: &str, id: i64, e: &Eligibility) -> Result<EligibilityRow, HealthError> {
     Ok(EligibilityRow {
         id,
         code: code.to_string(),
         card: e.card_key(),
         insurer: e.insurer.to_string(),
         birth: e.birth.to_string(),
-        record: serde_json::to_string(e).map_err(ApiError::internal)?,
+        record: serde_json::to_string(e).map_err(HealthError::internal)?,
         valid_from: e.valid_from.to_string(),
         valid_to: e.valid_to.map(|d| d.to_string()),
     })

@@ -15,6 +15,8 @@
 //! - `web.rs`: the reception page for a facility's staff.
 
 mod checklog;
+mod edge;
+mod error;
 mod face;
 mod inbox;
 mod lookup;
@@ -49,8 +51,7 @@ pub use face::{FaceMatcher, StandInFace};
 pub use myna_link::HEALTH_ID;
 pub use operator::{ClaimsLoaded, FacilityNew, load_claims};
 
-/// Why the node could not start.
-pub type HealthError = myna_linkage::agency::ServiceError;
+pub use error::{HealthError, Refusal};
 
 pub struct HealthConfig {
     pub jlis_url: String,
@@ -101,8 +102,8 @@ pub async fn start(
     node_addr: SocketAddr,
     config: HealthConfig,
 ) -> Result<Started, HealthError> {
-    let setup = |e: &dyn std::fmt::Display| HealthError::setup(e);
-    let (jlis, trust, crl) = myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(|e| setup(&e))?;
+    let (jlis, trust, crl) =
+        myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(HealthError::setup)?;
     let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
     let store = HealthStore::open(db.clone()).await?;
     let facilities = store.facilities().await?.into_iter().map(|f| (f.code.clone(), f)).collect();

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::{
-    Health,
+    Health, HealthError,
     reception::{eligibility_view, parse_records},
 };
 
@@ -52,17 +52,18 @@ pub struct Batch {
 impl Health {
     /// One patient's eligibility by card fields; a reason instead when the fields are bad or
     /// nothing matches.
-    pub async fn lookup(&self, c: &CardFields) -> Result<Value, String> {
-        let insurer = InsurerNumber::parse(&c.insurer).map_err(|e| e.to_string())?;
-        let branch = Branch::parse(&c.branch).map_err(|e| e.to_string())?;
+    pub async fn lookup(&self, c: &CardFields) -> Result<Value, HealthError> {
+        let fields = |e: &dyn std::fmt::Display| HealthError::invalid("card_fields", e);
+        let insurer = InsurerNumber::parse(&c.insurer).map_err(|e| fields(&e))?;
+        let branch = Branch::parse(&c.branch).map_err(|e| fields(&e))?;
         let day = match &c.on {
-            Some(d) => myna_health::parse_date(d)?,
+            Some(d) => myna_health::parse_date(d).map_err(|e| fields(&e))?,
             None => today_jst(),
         };
-        let rows =
-            self.store.by_card(&card_key(&insurer, &c.symbol, &c.number, branch)).await.map_err(|e| e.to_string())?;
+        let rows = self.store.by_card(&card_key(&insurer, &c.symbol, &c.number, branch)).await?;
         let records = parse_records(&rows);
-        let e = decisive(&records, day).ok_or("no eligibility is registered under these card fields")?;
+        let e = decisive(&records, day)
+            .ok_or_else(|| HealthError::not_found("no eligibility is registered under these card fields"))?;
         let standing = e.standing_on(day);
         Ok(json!({
             "found": true, "standing": standing, "explain_ja": standing.explain_ja(), "explain_en": standing.explain_en(),
@@ -77,11 +78,7 @@ impl Health {
         (status = 404, description = "nothing registered under these fields"), (status = 422, description = "a field is missing or malformed (the reason says which)")),
     security(("facility" = [])))]
 async fn lookup(State(h): State<Arc<Health>>, ApiJson(c): ApiJson<CardFields>) -> Result<Json<Value>, ApiError> {
-    match h.lookup(&c).await {
-        Ok(v) => Ok(Json(v)),
-        Err(e) if e.starts_with("no eligibility") => Err(ApiError::not_found(e)),
-        Err(e) => Err(ApiError::unprocessable("card_fields", e)),
-    }
+    Ok(Json(h.lookup(&c).await?))
 }
 
 /// 一括照会: every booked patient in one request; each answer stands alone (a bad line does
@@ -105,7 +102,7 @@ async fn batch(State(h): State<Arc<Health>>, ApiJson(b): ApiJson<Batch>) -> Resu
                 v["index"] = json!(i);
                 v
             }
-            Err(e) => json!({"index": i, "found": false, "reason": e}),
+            Err(e) => json!({"index": i, "found": false, "reason": e.to_string()}),
         };
         out.push(v);
     }

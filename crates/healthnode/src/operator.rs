@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::Health;
+use crate::{Health, HealthError};
 
 /// Claims files are large; 256 MiB per request (a month for a big insurer is loaded with
 /// `myna health load-claims` instead, which has no limit).
@@ -90,10 +90,10 @@ pub struct FacilityKey {
 
 impl Health {
     /// Registers (or re-keys) a facility; the key is returned once.
-    pub async fn add_facility(&self, f: &FacilityNew) -> Result<FacilityKey, ApiError> {
+    pub async fn add_facility(&self, f: &FacilityNew) -> Result<FacilityKey, HealthError> {
         let code = f.code.trim();
         if code.len() != 10 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ApiError::unprocessable(
+            return Err(HealthError::invalid(
                 "code",
                 "a facility code is 10 digits: prefecture 2, table 1 (1 medical, 3 dental, 4 pharmacy), then 7",
             ));
@@ -103,7 +103,7 @@ impl Health {
             "3" => "dental",
             "4" => "pharmacy",
             _ => {
-                return Err(ApiError::unprocessable(
+                return Err(HealthError::invalid(
                     "code",
                     "the third digit (点数表) is 1 medical, 3 dental or 4 pharmacy",
                 ));
@@ -111,10 +111,10 @@ impl Health {
         };
         let name = f.name.trim();
         if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
-            return Err(ApiError::unprocessable("name", "a name of 1–80 characters on one line"));
+            return Err(HealthError::invalid("name", "a name of 1–80 characters on one line"));
         }
         let mut k = [0u8; 32];
-        aws_lc_rs::rand::fill(&mut k).map_err(|_| ApiError::internal("no random source"))?;
+        aws_lc_rs::rand::fill(&mut k).map_err(|_| HealthError::internal("no random source"))?;
         let key = hex::encode(k);
         let row = FacilityRow {
             code: code.into(),
@@ -152,16 +152,16 @@ pub struct ClaimsLoaded {
 
 /// Loads a claims file into `store`: every line checked first (a bad file is refused whole,
 /// with each bad line), then matched to people and stored in one transaction.
-pub async fn load_claims(store: &HealthStore, text: &str) -> Result<ClaimsLoaded, ApiError> {
+pub async fn load_claims(store: &HealthStore, text: &str) -> Result<ClaimsLoaded, HealthError> {
     let source = hex::encode(&Sha256::digest(text.as_bytes())[..12]);
     load_parsed(store, crate::upload::Received { claims: parse_claims(text), source }).await
 }
 
-async fn load_parsed(store: &HealthStore, received: crate::upload::Received) -> Result<ClaimsLoaded, ApiError> {
+async fn load_parsed(store: &HealthStore, received: crate::upload::Received) -> Result<ClaimsLoaded, HealthError> {
     let source = received.source;
     let claims = received.claims.map_err(|errs| {
         let list: Vec<String> = errs.iter().map(ToString::to_string).collect();
-        ApiError::unprocessable("claims", format!("nothing was loaded; fix these lines: {}", list.join("; ")))
+        HealthError::invalid("claims", format!("nothing was loaded; fix these lines: {}", list.join("; ")))
     })?;
     let mut cards: Vec<String> = claims.lines.iter().map(|l| l.card.clone()).collect();
     cards.sort();
@@ -193,7 +193,7 @@ async fn load_parsed(store: &HealthStore, received: crate::upload::Received) -> 
             code: code.clone(),
             kind: kind.into(),
             day,
-            body: body.map_err(ApiError::internal)?,
+            body: body.map_err(HealthError::internal)?,
             source: source.clone(),
             line: l.line as i64,
         });

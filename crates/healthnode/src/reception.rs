@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::Health;
+use crate::{Health, HealthError, Refusal};
 
 /// A challenge lives 5 minutes: the patient stands at the reader while it is used.
 const CHALLENGE_SECS: i64 = 300;
@@ -144,39 +144,13 @@ async fn reception(
     Ok(Json(h.receive(&f, &r).await?))
 }
 
-fn login_error(e: LoginError) -> ApiError {
-    match &e {
-        LoginError::UnknownChallenge => ApiError::conflict(
-            "challenge_used",
-            "this challenge was already used or never issued here (a replayed signature?): ask the reader for a new one",
-        ),
-        LoginError::Expired => ApiError::conflict("challenge_expired", "the challenge expired: ask for a new one"),
-        LoginError::OtherService(s) => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "other_facility",
-            format!("the challenge was issued for {s}, not this facility"),
-        ),
-        LoginError::Certificate(myna_pki::PkiError::Revoked { .. }) => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "card_revoked",
-            format!("{e}: the card cannot be used; the patient should see their municipality"),
-        ),
-        LoginError::Certificate(myna_pki::PkiError::StatusUnknown) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "status_unknown",
-            format!("{e}: the revocation list is not available; use the insurance number lookup"),
-        ),
-        _ => ApiError::new(StatusCode::UNAUTHORIZED, "card_check_failed", e.to_string()),
-    }
-}
-
 /// A reception id: the time in milliseconds (so ids sort by time and the log's index on them
 /// grows at its end), then 80 random bits (so an id cannot be guessed; it opens consented
 /// information only together with the facility's own key).
-fn reception_id(now_ms: i64) -> Result<String, ApiError> {
+fn reception_id(now_ms: i64) -> Result<String, HealthError> {
     let mut b = [0u8; 16];
     b[..6].copy_from_slice(&now_ms.to_be_bytes()[2..]);
-    aws_lc_rs::rand::fill(&mut b[6..]).map_err(|_| ApiError::internal("no random source"))?;
+    aws_lc_rs::rand::fill(&mut b[6..]).map_err(|_| HealthError::internal("no random source"))?;
     Ok(hex::encode(b))
 }
 
@@ -199,29 +173,27 @@ pub(crate) fn parse_records(rows: &[EligibilityRow]) -> Vec<Eligibility> {
 }
 
 impl Health {
-    pub fn issue_challenge(&self, facility: &str) -> Result<ChallengeView, ApiError> {
+    pub fn issue_challenge(&self, facility: &str) -> Result<ChallengeView, HealthError> {
         let mut nonce = [0u8; 16];
-        aws_lc_rs::rand::fill(&mut nonce).map_err(|_| ApiError::internal("no random source"))?;
-        let mut books = self.books.lock().map_err(|_| ApiError::internal("challenge book poisoned"))?;
+        aws_lc_rs::rand::fill(&mut nonce).map_err(|_| HealthError::internal("no random source"))?;
+        let mut books = self.books.lock().map_err(|_| HealthError::internal("challenge book poisoned"))?;
         let book = books
             .entry(facility.to_string())
             .or_insert_with(|| ChallengeBook::new(&format!("health:{facility}"), CHALLENGE_SECS, 100_000));
-        let c = book
-            .issue(nonce, now_secs())
-            .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string()))?;
+        let c = book.issue(nonce, now_secs()).map_err(|e| HealthError::refused(Refusal::Busy, "busy", e))?;
         Ok(ChallengeView { challenge: c.text(), expires: c.expires })
     }
 
     /// The presented certificate, parsed and its issuer's signature verified — once per
     /// certificate: a card is presented many times, and a certificate's bytes never change.
     /// Validity, policy and revocation are checked at every use by `check_seen`.
-    fn certificate(&self, resp: &LoginResponse) -> Result<Arc<myna_pki::CardCert>, ApiError> {
+    fn certificate(&self, resp: &LoginResponse) -> Result<Arc<myna_pki::CardCert>, HealthError> {
         let key: [u8; 32] = crate::sha(resp.certificate.as_bytes());
         if let Some(c) = self.seen.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return Ok(c);
         }
-        let cert = self.verifier.certificate(resp).map_err(login_error)?;
-        self.verifier.trust().check_issued(&cert).map_err(|e| login_error(LoginError::Certificate(e)))?;
+        let cert = self.verifier.certificate(resp)?;
+        self.verifier.trust().check_issued(&cert).map_err(LoginError::Certificate)?;
         let cert = Arc::new(cert);
         if let Ok(mut m) = self.seen.lock() {
             if m.len() >= SEEN_CERTS {
@@ -232,7 +204,7 @@ impl Health {
         Ok(cert)
     }
 
-    pub async fn receive(&self, f: &FacilityRow, r: &ReceptionRequest) -> Result<ReceptionAnswer, ApiError> {
+    pub async fn receive(&self, f: &FacilityRow, r: &ReceptionRequest) -> Result<ReceptionAnswer, HealthError> {
         let now = now_secs();
         let resp = LoginResponse {
             challenge: r.challenge.clone(),
@@ -242,9 +214,9 @@ impl Health {
         let cert = self.certificate(&resp)?;
         let status = self.crl.status(cert.serial, now);
         {
-            let mut books = self.books.lock().map_err(|_| ApiError::internal("challenge book poisoned"))?;
-            let book = books.get_mut(&f.code).ok_or_else(|| login_error(LoginError::UnknownChallenge))?;
-            self.verifier.check_seen(book, &resp, &cert, status, now).map_err(login_error)?;
+            let mut books = self.books.lock().map_err(|_| HealthError::internal("challenge book poisoned"))?;
+            let book = books.get_mut(&f.code).ok_or(LoginError::UnknownChallenge)?;
+            self.verifier.check_seen(book, &resp, &cert, status, now)?;
         }
         let serial = cert.serial.to_string();
         let nonce = r.challenge.split(':').nth(1).map(str::to_string);
@@ -278,7 +250,7 @@ impl Health {
             log.outcome = "not_registered".into();
             log.reason = "card not registered for insurance use".into();
             self.log.write(log).await?;
-            return Err(ApiError::not_found(
+            return Err(HealthError::not_found(
                 "このカードは健康保険証として利用登録されていません。カードリーダーで利用登録するか、マイナポータルで登録してください。 / The card is not registered for health insurance use: register it at the reader or in Myna Portal.",
             ));
         };
@@ -289,7 +261,7 @@ impl Health {
             log.outcome = "no_eligibility".into();
             log.reason = "no insurer has registered eligibility".into();
             self.log.write(log).await?;
-            return Err(ApiError::not_found(
+            return Err(HealthError::not_found(
                 "資格情報が登録されていません（保険者からの登録待ち）。 / No insurer has registered eligibility for this person yet.",
             ));
         };
@@ -306,7 +278,7 @@ impl Health {
         Ok(ReceptionAnswer {
             reception,
             outcome: if standing == Standing::Current { "confirmed" } else { "not_current" }.into(),
-            standing: serde_json::to_value(standing).map_err(ApiError::internal)?,
+            standing: serde_json::to_value(standing).map_err(HealthError::internal)?,
             explain_ja: standing.explain_ja(),
             explain_en: standing.explain_en(),
             eligibility: eligibility_view(e, consent.limit),
@@ -318,28 +290,19 @@ impl Health {
     }
 
     /// What a reception id opens for the facility that made it: one consented scope, or pmh.
-    pub async fn open_consented(&self, f: &FacilityRow, id: &str, scope: &str) -> Result<Value, ApiError> {
+    pub async fn open_consented(&self, f: &FacilityRow, id: &str, scope: &str) -> Result<Value, HealthError> {
         let refused = || {
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "not_consented",
-                format!("the patient did not consent to share {scope} at this reception"),
-            )
+            let reason = format!("the patient did not consent to share {scope} at this reception");
+            HealthError::refused(Refusal::Forbidden, "not_consented", reason)
         };
-        let row = self.store.reception(id).await?.ok_or_else(|| ApiError::not_found("no such reception"))?;
+        let row = self.store.reception(id).await?.ok_or_else(|| HealthError::not_found("no such reception"))?;
         if row.facility != f.code {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "other_facility",
-                "this reception was made at another facility",
-            ));
+            let reason = "this reception was made at another facility";
+            return Err(HealthError::refused(Refusal::Forbidden, "other_facility", reason));
         }
         if now_secs() - row.at > CONSENT_SECS {
-            return Err(ApiError::new(
-                StatusCode::GONE,
-                "consent_expired",
-                "consent given at reception lasts a day; check in again",
-            ));
+            let reason = "consent given at reception lasts a day; check in again";
+            return Err(HealthError::refused(Refusal::Gone, "consent_expired", reason));
         }
         let code = row.code.ok_or_else(refused)?;
         let kind = match scope {
@@ -349,10 +312,8 @@ impl Health {
             "pmh" => "pmh",
             "limit" => "limit",
             _ => {
-                return Err(ApiError::bad_request(
-                    "scope",
-                    "scope is one of medication, checkups, treatment, limit, pmh",
-                ));
+                let reason = "scope is one of medication, checkups, treatment, limit, pmh";
+                return Err(HealthError::refused(Refusal::BadRequest, "scope", reason));
             }
         };
         if scope != "pmh" && !row.scopes.split(' ').any(|s| s == scope) {
@@ -363,7 +324,7 @@ impl Health {
         }
         if kind == "limit" {
             let records = parse_records(&self.store.eligibility_of(&code).await?);
-            let e = decisive(&records, today_jst()).ok_or_else(|| ApiError::not_found("no eligibility"))?;
+            let e = decisive(&records, today_jst()).ok_or_else(|| HealthError::not_found("no eligibility"))?;
             return Ok(json!({"limit": e.limit, "limit_monthly": e.limit.monthly_limit_ja()}));
         }
         let rows = self.store.records_of(&code, kind, 500).await?;

@@ -5,9 +5,9 @@
 use crate::store::RecordRow;
 use myna_health::{PmhRecord, reminders};
 use myna_linkage::agency::NoticeSend;
-use myna_node::{ApiError, now_secs};
+use myna_node::now_secs;
 
-use crate::Health;
+use crate::{Health, HealthError};
 
 /// Routine vaccinations end by 16 (HPV); older people are not scanned.
 const YEARS: i32 = 16;
@@ -15,7 +15,7 @@ const YEARS: i32 = 16;
 impl Health {
     /// Sends the reminders due on `today`; returns how many were sent now (a dose already
     /// reminded is not reminded again).
-    pub async fn send_reminders(&self, today: time::Date) -> Result<usize, ApiError> {
+    pub async fn send_reminders(&self, today: time::Date) -> Result<usize, HealthError> {
         let since = today.replace_year(today.year() - YEARS).unwrap_or(today).to_string();
         let mut sent = 0;
         for (code, birth) in self.store.born_since(&since).await? {
@@ -69,7 +69,7 @@ impl Health {
                 let Some(h) = weak.upgrade() else { break };
                 match h.send_reminders(myna_node::today_jst()).await {
                     Ok(n) => tracing::info!(sent = n, "vaccination reminders"),
-                    Err(e) => tracing::warn!(error = %e.message, "vaccination reminders"),
+                    Err(e) => tracing::warn!(error = %e, "vaccination reminders"),
                 }
             }
         });

@@ -3,7 +3,8 @@
 
 use futures_util::StreamExt as _;
 use myna_health::{ClaimError, Claims, ClaimsReader};
-use myna_node::ApiError;
+
+use crate::{HealthError, Refusal};
 use sha2::{Digest, Sha256};
 
 /// A claim line is under 1 KiB; a longer one is not a claims file.
@@ -16,16 +17,17 @@ pub struct Received {
     pub source: String,
 }
 
-pub async fn receive(body: axum::body::Body, limit: usize) -> Result<Received, ApiError> {
+pub async fn receive(body: axum::body::Body, limit: usize) -> Result<Received, HealthError> {
     let mut stream = body.into_data_stream();
     let (mut reader, mut hash) = (ClaimsReader::default(), Sha256::new());
     let (mut pending, mut total) = (Vec::<u8>::new(), 0usize);
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("body", format!("the upload broke off: {e}")))?;
+        let chunk = chunk
+            .map_err(|e| HealthError::refused(Refusal::BadRequest, "body", format!("the upload broke off: {e}")))?;
         total += chunk.len();
         if total > limit {
-            return Err(ApiError::new(
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            return Err(HealthError::refused(
+                Refusal::TooLarge,
                 "body_too_large",
                 format!(
                     "a claims file over {} MiB is loaded with `myna health load-claims`; nothing was loaded",
@@ -42,7 +44,7 @@ pub async fn receive(body: axum::body::Body, limit: usize) -> Result<Received, A
         }
         pending.drain(..start);
         if pending.len() > MAX_LINE {
-            return Err(ApiError::unprocessable(
+            return Err(HealthError::invalid(
                 "claims",
                 format!(
                     "line {} is longer than {} KiB: this is not a claims file; nothing was loaded",
@@ -117,9 +119,9 @@ mod tests {
     async fn an_upload_over_the_limit_or_a_runaway_line_is_refused() {
         let text = format!("{LINE}\n").repeat(100);
         let e = receive(body(pieces(text.as_bytes(), 256)), 1024).await.err().unwrap();
-        assert_eq!(e.status, axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(matches!(e, HealthError::Refused { why: Refusal::TooLarge, .. }), "{e}");
         let e = receive(body(vec![vec![b'x'; MAX_LINE + 1]]), 1 << 20).await.err().unwrap();
-        assert_eq!(e.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(e.message.contains("line 1 is longer"), "{}", e.message);
+        assert!(matches!(e, HealthError::Refused { why: Refusal::Invalid, .. }), "{e}");
+        assert!(e.to_string().contains("line 1 is longer"), "{e}");
     }
 }

@@ -27,7 +27,7 @@ use myna_node::{
 };
 use serde_json::Value;
 
-use crate::{FaceMatcher, Health, StandInFace, lookup::CardFields, reception::ReceptionRequest};
+use crate::{FaceMatcher, Health, HealthError, StandInFace, lookup::CardFields, reception::ReceptionRequest};
 
 const COOKIE: &str = "myna_reception";
 /// A staff session lasts a working day.
@@ -330,7 +330,10 @@ async fn read_card(
     }
     let challenge = match h.issue_challenge(&f.code) {
         Ok(c) => c,
-        Err(e) => return error(e.status, &e.message, &e.message, true),
+        Err(e) => {
+            let e = myna_node::ApiError::from(e);
+            return error(e.status, &e.message, &e.message, true);
+        }
     };
     let Ok(parsed) = myna_pki::login::Challenge::parse(&challenge.challenge) else {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "チャレンジが不正です。", "Bad challenge.", true);
@@ -365,7 +368,10 @@ async fn read_card(
     };
     let a = match h.receive(&f, &req).await {
         Ok(a) => a,
-        Err(e) => return error(e.status, &e.message, &e.message, true),
+        Err(e) => {
+            let e = myna_node::ApiError::from(e);
+            return error(e.status, &e.message, &e.message, true);
+        }
     };
     let current = a.outcome == "confirmed";
     let el = &a.eligibility;
@@ -422,7 +428,10 @@ async fn consented_page(
 ) -> Response {
     let v = match h.open_consented(&f, &id, &scope).await {
         Ok(v) => v,
-        Err(e) => return error(e.status, &e.message, &e.message, true),
+        Err(e) => {
+            let e = myna_node::ApiError::from(e);
+            return error(e.status, &e.message, &e.message, true);
+        }
     };
     let items = v["items"].as_array().cloned().unwrap_or_default();
     let body = html! {
@@ -487,7 +496,7 @@ fn cell(v: &Value) -> String {
     }
 }
 
-fn card_fields(line: &str) -> Result<CardFields, String> {
+fn card_fields(line: &str) -> Result<CardFields, HealthError> {
     let p: Vec<&str> = line.split(',').map(str::trim).collect();
     match p[..] {
         [insurer, symbol, number, branch] => Ok(CardFields {
@@ -497,18 +506,21 @@ fn card_fields(line: &str) -> Result<CardFields, String> {
             branch: branch.into(),
             on: None,
         }),
-        _ => Err("保険者番号,記号,番号,枝番 の4項目にしてください / give insurer,symbol,number,branch".into()),
+        _ => Err(HealthError::invalid(
+            "card_fields",
+            "保険者番号,記号,番号,枝番 の4項目にしてください / give insurer,symbol,number,branch",
+        )),
     }
 }
 
-fn lookup_row(r: &Result<Value, String>) -> Markup {
+fn lookup_row(r: &Result<Value, HealthError>) -> Markup {
     match r {
         Ok(v) => html! {
             td { (v["eligibility"]["name"].as_str().unwrap_or_default()) }
             td { (v["explain_ja"].as_str().unwrap_or_default()) " / " (v["explain_en"].as_str().unwrap_or_default()) }
             td { (v["eligibility"]["copay_percent"].to_string()) "%" }
         },
-        Err(e) => html! { td {} td.error { (e) } td {} },
+        Err(e) => html! { td {} td.error { (e.to_string()) } td {} },
     }
 }
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{AgencyId, InfoItem, Outcome, TaskId, Version};
+use crate::{AgencyId, InfoItem, Outcome, PushKind, TaskId, Version};
 
 /// A query about a person the agency enrolled (`POST /v1/queries` on the agency's node).
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
@@ -43,4 +43,172 @@ pub struct QueryResult {
     /// The item, opened and checked against its layout.
     #[schema(value_type = Option<Object>)]
     pub data: Option<serde_json::Value>,
+}
+
+/// Enrols a person (`POST /v1/people`): the agency obtains its code for them from J-LIS.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct EnrolRequest {
+    /// The agency's own reference for the person (宛名番号 or file number).
+    pub person: String,
+    /// The individual number (12 digits), sent to J-LIS only.
+    pub number: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct Enrolled {
+    pub person: String,
+    /// This agency's code for the person.
+    pub code: String,
+}
+
+/// A copy (副本) of an item for an enrolled person (`PUT /v1/people/{person}/copies/{item}`).
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct CopyRequest {
+    /// The layout version of `data` (default: the newest).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub version: Option<Version>,
+    /// The item's fields, as its layout gives them.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+/// Which side of an exchange an agency's record is of.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeRole {
+    /// This agency asked (情報照会).
+    Asked,
+    /// This agency answered the hub's forward (情報提供).
+    Answered,
+}
+
+/// What became of an exchange, as the agency records it: the hub's outcomes, and one the
+/// hub never records: an answer its log never received (it did not reach the requester).
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeOutcome {
+    Delivered,
+    NotHeld,
+    Refused,
+    Failed,
+    NotDelivered,
+}
+
+impl From<Outcome> for ExchangeOutcome {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Delivered => Self::Delivered,
+            Outcome::NotHeld => Self::NotHeld,
+            Outcome::Refused => Self::Refused,
+            Outcome::Failed => Self::Failed,
+        }
+    }
+}
+
+macro_rules! text_enum {
+    ($t:ty, $what:literal, $($v:ident = $s:literal),+) => {
+        impl $t {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $s),+ }
+            }
+        }
+        impl std::str::FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($s => Ok(Self::$v),)+
+                    _ => Err(format!(concat!("unknown ", $what, " {:?}"), s)),
+                }
+            }
+        }
+    };
+}
+
+text_enum!(ExchangeRole, "exchange role", Asked = "asked", Answered = "answered");
+text_enum!(
+    ExchangeOutcome,
+    "exchange outcome",
+    Delivered = "delivered",
+    NotHeld = "not_held",
+    Refused = "refused",
+    Failed = "failed",
+    NotDelivered = "not_delivered"
+);
+
+/// One exchange in an agency's own record (`GET /v1/exchanges`).
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct ExchangeView {
+    pub message: String,
+    pub role: ExchangeRole,
+    pub peer: String,
+    pub task: String,
+    pub item: String,
+    pub outcome: ExchangeOutcome,
+    /// The hub's log index, once the log is known to hold it.
+    pub record: Option<u64>,
+    pub at: i64,
+}
+
+/// What a clerk's system pushes to another agency's node about a person (`POST /v1/pushes`).
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct PushSend {
+    /// The agency's own reference for the resident (enrolled).
+    pub person: String,
+    /// The recipient's id on the network (e.g. `health`).
+    #[schema(value_type = String)]
+    pub to: AgencyId,
+    /// eligibility, pmh (the hub checks who may push what to whom).
+    #[schema(value_type = String)]
+    pub kind: PushKind,
+    /// The payload, as the recipient defines it.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct PushSent {
+    /// The hub's log index of this push.
+    pub record: u64,
+}
+
+/// A notice to a resident (お知らせ, `POST /v1/notices`), kept for them by the portal.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct NoticeSend {
+    /// The agency's own reference for the resident (enrolled).
+    pub person: String,
+    pub title: String,
+    pub body: String,
+    /// When the resident is to see it (seconds since the epoch; default now). Notices tied
+    /// to a life event (e.g. the child-allowance status report each June) are scheduled so.
+    #[serde(default)]
+    pub deliver_at: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct NoticeSent {
+    /// The hub's log index of this notice.
+    pub record: u64,
+    pub deliver_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_read_back_as_written() {
+        for o in [
+            ExchangeOutcome::Delivered,
+            ExchangeOutcome::NotHeld,
+            ExchangeOutcome::Refused,
+            ExchangeOutcome::Failed,
+            ExchangeOutcome::NotDelivered,
+        ] {
+            assert_eq!(o.as_str().parse::<ExchangeOutcome>(), Ok(o));
+            assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+        }
+        assert_eq!("answered".parse::<ExchangeRole>(), Ok(ExchangeRole::Answered));
+        assert!("deliverd".parse::<ExchangeOutcome>().unwrap_err().contains("deliverd"));
+    }
 }

@@ -3,6 +3,7 @@
 //! sealing and the Merkle tree are `myna-link`'s; storage is `myna-store`'s.
 
 pub mod agency;
+mod edge;
 pub mod hub;
 mod wire;
 

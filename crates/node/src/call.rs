@@ -24,13 +24,17 @@ pub enum CallError {
 /// POSTs a signed body and returns the signed answer's text; an error answer's code and
 /// message are kept for the caller to pass on.
 pub async fn post_jws(client: &reqwest::Client, url: &str, jws: String) -> Result<String, CallError> {
-    let res = client
-        .post(url)
-        .header(header::CONTENT_TYPE.as_str(), JOSE)
-        .body(jws)
-        .send()
-        .await
-        .map_err(|e| CallError::Unreachable(url.to_string(), error_chain(&e)))?;
+    answer_text(client.post(url).header(header::CONTENT_TYPE.as_str(), JOSE).body(jws), url).await
+}
+
+/// GETs another node's JSON (a read API that needs no signature: proofs, directory entries).
+pub async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url: &str) -> Result<T, CallError> {
+    let text = answer_text(client.get(url), url).await?;
+    serde_json::from_str(&text).map_err(|e| CallError::Unreachable(url.to_string(), format!("its answer: {e}")))
+}
+
+async fn answer_text(req: reqwest::RequestBuilder, url: &str) -> Result<String, CallError> {
+    let res = req.send().await.map_err(|e| CallError::Unreachable(url.to_string(), error_chain(&e)))?;
     let status = res.status();
     let text = res.text().await.map_err(|e| CallError::Unreachable(url.to_string(), error_chain(&e)))?;
     if status.is_success() {

@@ -1,6 +1,22 @@
 //! The portal's machine API, as OpenAPI (`/openapi.json`). Pages are not part of it.
 
+use myna_node::ApiError;
 use utoipa::OpenApi;
+
+use crate::PortalError;
+
+impl From<PortalError> for ApiError {
+    fn from(e: PortalError) -> Self {
+        match e {
+            PortalError::Store(e) => ApiError::store(e),
+            e @ PortalError::LoginRefused => ApiError::unauthorized("login_refused", e.to_string()),
+            PortalError::Agency(e) => e.into(),
+            e @ PortalError::Call(_) => ApiError::bad_gateway("linkage", e.to_string()),
+            e @ PortalError::Log(_) => ApiError::bad_gateway("log_untrusted", e.to_string()),
+            e @ (PortalError::Setup(_) | PortalError::Tls(_) | PortalError::Internal(_)) => ApiError::internal(e),
+        }
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(

@@ -25,7 +25,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
-    Portal,
+    Portal, PortalError,
     apply::{STATUSES, Verified, status_label},
     history::jst,
     page::{Ctx, Fields, csrf_refused, error_page, field, form_refused, layout},
@@ -47,19 +47,17 @@ impl Portal {
         municipality: &str,
         login: &str,
         password: &str,
-    ) -> Result<(String, ClerkSession), ApiError> {
-        let refused =
-            || ApiError::new(StatusCode::UNAUTHORIZED, "login_refused", "the municipality, login or password is wrong");
-        let hash = self.store.clerk_hash(municipality, login).await?.ok_or_else(refused)?;
-        let parsed = PasswordHash::new(&hash).map_err(ApiError::internal)?;
-        Argon2::default().verify_password(password.as_bytes(), &parsed).map_err(|_| refused())?;
+    ) -> Result<(String, ClerkSession), PortalError> {
+        let hash = self.store.clerk_hash(municipality, login).await?.ok_or(PortalError::LoginRefused)?;
+        let parsed = PasswordHash::new(&hash).map_err(PortalError::internal)?;
+        Argon2::default().verify_password(password.as_bytes(), &parsed).map_err(|_| PortalError::LoginRefused)?;
         let s = ClerkSession {
             municipality: municipality.into(),
             login: login.into(),
             csrf: session::random_hex::<16>(),
             expires: now_secs() + CLERK_SECS,
         };
-        let token = self.sessions.open_clerk(s.clone()).ok_or_else(|| ApiError::internal("no session"))?;
+        let token = self.sessions.open_clerk(s.clone()).ok_or_else(|| PortalError::internal("no session slot"))?;
         Ok((token, s))
     }
 

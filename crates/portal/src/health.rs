@@ -57,7 +57,7 @@ impl Portal {
             purpose: "マイナポータル 健康・医療".into(),
             version: None,
         };
-        let r = self.agency.ask(&q).await.map_err(|e| e.message)?;
+        let r = self.agency.ask(&q).await.map_err(|e| e.reason())?;
         let v = Arc::new(match r.data {
             Some(v) if r.outcome == myna_link::Outcome::Delivered => {
                 serde_json::from_value(v).map_err(|e| e.to_string())?
@@ -218,8 +218,8 @@ async fn register(
         Err(e) => error_page(
             &ctx,
             StatusCode::BAD_GATEWAY,
-            &format!("登録できませんでした: {}", e.message),
-            &format!("The card could not be registered: {}", e.message),
+            &format!("登録できませんでした: {}", e.reason()),
+            &format!("The card could not be registered: {}", e.reason()),
         ),
     }
 }

@@ -19,7 +19,7 @@ use myna_node::{now_secs, post_jws};
 use serde::Deserialize;
 
 use crate::{
-    Portal,
+    Portal, PortalError,
     page::{Ctx, Resident, error_page, layout},
 };
 
@@ -42,22 +42,17 @@ pub struct LogCheck {
 impl Portal {
     /// The resident's records from the hub, each proof checked, and the head proven
     /// consistent with the last one checked.
-    pub async fn history(&self, code: &str) -> Result<(Vec<Checked>, LogCheck), String> {
-        let hub: myna_link::AgencyId =
-            myna_linkage::hub::HUB_ID.parse().map_err(|e: myna_link::CodeError| e.to_string())?;
-        let jws = self
-            .agency
-            .sign_for(&hub, PersonRequest { code: code.parse().map_err(|e: myna_link::CodeError| e.to_string())? })
-            .map_err(|e| e.message)?;
-        let text = post_jws(self.agency.client(), &format!("{}/v1/log/person", self.agency.hub_url()), jws)
-            .await
-            .map_err(|e| e.to_string())?;
-        let recs: PersonRecords = self.agency.open_from_hub::<PersonRecords>(&text).map_err(|e| e.message)?.body;
-        let head = audit::open_head(self.agency.trust(), &recs.head_signed, &hub, Some(&recs.head), now_secs())
-            .map_err(|e| e.to_string())?;
+    pub async fn history(&self, code: &str) -> Result<(Vec<Checked>, LogCheck), PortalError> {
+        let hub: myna_link::AgencyId = myna_linkage::hub::HUB_ID.parse().map_err(PortalError::internal)?;
+        let code = code.parse().map_err(PortalError::internal)?;
+        let jws = self.agency.sign_for(&hub, PersonRequest { code })?;
+        let text = post_jws(self.agency.client(), &format!("{}/v1/log/person", self.agency.hub_url()), jws).await?;
+        let recs: PersonRecords = self.agency.open_from_hub::<PersonRecords>(&text)?.body;
+        let head = audit::open_head(self.agency.trust(), &recs.head_signed, &hub, Some(&recs.head), now_secs())?;
         let mut out = Vec::new();
         for r in recs.records {
-            let (entry, proven) = audit::check_record(&r.entry, r.index, &head, &r.proof)?;
+            let (entry, proven) =
+                audit::check_record(&r.entry, r.index, &head, &r.proof).map_err(PortalError::malformed)?;
             out.push(Checked { index: r.index, entry, proven });
         }
         out.sort_by(|a, b| b.entry.at.cmp(&a.entry.at).then(b.index.cmp(&a.index)));
@@ -66,41 +61,29 @@ impl Portal {
     }
 
     /// The head against the last one this portal proved, which it then keeps.
-    async fn check_consistency(&self, head: &TreeHead) -> Result<LogCheck, String> {
+    async fn check_consistency(&self, head: &TreeHead) -> Result<LogCheck, PortalError> {
         let now = now_secs();
-        let last = self.store.last_head().await.map_err(|e| e.to_string())?;
-        let consistent_with = match last {
+        let consistent_with = match self.store.last_head().await? {
             None => None,
             Some((size, root, at, _)) => {
                 let before = TreeHead { size, root, at };
-                let proof = match audit::proof_needed(&before, head).map_err(|e| e.to_string())? {
+                let proof = match audit::proof_needed(&before, head)? {
                     None => Vec::new(),
                     Some((from, to)) => {
                         let url = format!("{}/v1/log/consistency?from={from}&to={to}", self.agency.hub_url());
-                        let p: ProofView = self
-                            .agency
-                            .client()
-                            .get(url)
-                            .send()
-                            .await
-                            .and_then(reqwest::Response::error_for_status)
-                            .map_err(|e| e.to_string())?
-                            .json()
-                            .await
-                            .map_err(|e| e.to_string())?;
+                        let p: ProofView = myna_node::get_json(self.agency.client(), &url).await?;
                         p.proof
                             .iter()
                             .map(|h| merkle::hash_from_hex(h))
                             .collect::<Result<_, _>>()
-                            .map_err(|e| e.to_string())?
+                            .map_err(PortalError::malformed)?
                     }
                 };
-                audit::check_extends(&before, head, &proof)
-                    .map_err(|e| format!("{e}. Its records cannot be trusted."))?;
+                audit::check_extends(&before, head, &proof)?;
                 Some(size)
             }
         };
-        self.store.save_head(head.size, &head.root, head.at, now).await.map_err(|e| e.to_string())?;
+        self.store.save_head(head.size, &head.root, head.at, now).await?;
         Ok(LogCheck { head: head.clone(), consistent_with, checked_at: now })
     }
 }

@@ -17,6 +17,7 @@
 mod api;
 mod apply;
 mod clerk;
+mod error;
 mod health;
 mod history;
 mod login;
@@ -39,8 +40,7 @@ use store::PortalStore;
 pub use myna_link::PORTAL_ID;
 pub use myna_pki::reader::{CardInfo, CardReader, CardSignature};
 
-/// Why the node could not start.
-pub type PortalError = myna_linkage::agency::ServiceError;
+pub use error::PortalError;
 
 /// Where the portal finds the rest of the country.
 pub struct PortalConfig {
@@ -90,8 +90,8 @@ pub async fn start(
     node_addr: SocketAddr,
     config: PortalConfig,
 ) -> Result<Started, PortalError> {
-    let setup = |e: &dyn std::fmt::Display| PortalError::setup(e);
-    let (jlis, trust, crl) = myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(|e| setup(&e))?;
+    let (jlis, trust, crl) =
+        myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(PortalError::setup)?;
     let pseudonym_key = db.secret_or_init("portal_pseudonym_key").await?;
     let operator = hex::encode(db.secret_or_init("portal_operator_token").await?);
     let slot: Arc<std::sync::OnceLock<std::sync::Weak<Portal>>> = Arc::new(std::sync::OnceLock::new());
@@ -108,12 +108,12 @@ pub async fn start(
         move |_| notices::inbox_routes(inbox_slot),
     )
     .await?;
-    let oauth = oauth::OAuth::new(&identity.key_pem, &config.public_url).map_err(|e| setup(&e))?;
+    let oauth = oauth::OAuth::new(&identity.key_pem, &config.public_url).map_err(PortalError::setup)?;
     let portal = Arc::new(Portal {
         store: PortalStore::open(db).await?,
         agency: started.agency,
-        catalogue: Catalogue::shipped().map_err(|e| setup(&e))?,
-        table: myna_link::PermissionTable::shipped().map_err(|e| setup(&e))?,
+        catalogue: Catalogue::shipped().map_err(PortalError::setup)?,
+        table: myna_link::PermissionTable::shipped().map_err(PortalError::setup)?,
         login: login::LoginState::new(LoginVerifier::new(trust, &pseudonym_key), &config.public_url, crl),
         sessions: session::Sessions::default(),
         notices: notices::Live::new(),

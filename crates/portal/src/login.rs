@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    Portal,
+    Portal, PortalError,
     page::{Ctx, Fields, csrf_refused, encode, error_page, field, form_refused, layout, local_path, trusted_svg},
     session::{self, LOGIN_COOKIE, SESSION_COOKIE, SESSION_SECS, Session},
 };
@@ -129,7 +129,7 @@ fn refusal(e: &LoginError, en: bool) -> String {
 impl Portal {
     /// After a verified login: the portal's code for the resident, obtained once through
     /// J-LIS from the certificate serial (the portal never sees the number).
-    async fn finish(&self, ok: &LoginOk, serial: Serial, card: Option<String>) -> Result<Done, ApiError> {
+    async fn finish(&self, ok: &LoginOk, serial: Serial, card: Option<String>) -> Result<Done, PortalError> {
         let code = match self.store.code_of(&ok.pseudonym).await? {
             Some(c) => c,
             None => {
@@ -384,8 +384,8 @@ async fn reader_sign(
             Err(e) => error_page(
                 &ctx,
                 StatusCode::BAD_GATEWAY,
-                &format!("J-LIS または情報提供ネットワークに接続できません: {}", e.message),
-                &format!("J-LIS or the linkage network could not be reached: {}", e.message),
+                &format!("J-LIS または情報提供ネットワークに接続できません: {}", e),
+                &format!("J-LIS or the linkage network could not be reached: {}", e),
             ),
         },
         Err(e) => reader(&p, &ctx, &headers, &next, Some(refusal(&e, ctx.en)), StatusCode::UNAUTHORIZED),

@@ -129,7 +129,7 @@ impl Portal {
                 let result = match self.agency.ask(&q).await {
                     Ok(r) if r.outcome == myna_link::Outcome::Delivered => Some(Ok(r.data.unwrap_or(Value::Null))),
                     Ok(_) => None,
-                    Err(e) => Some(Err(e.message)),
+                    Err(e) => Some(Err(e.reason())),
                 };
                 result.map(|result| Held { item, agency: provider.to_string(), agency_name: name, result })
             }

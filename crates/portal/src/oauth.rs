@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::{
-    Portal,
+    Portal, PortalError,
     history::jst,
     myinfo::item_en,
     page::{Ctx, Fields, Resident, error_page, field, layout, resident_form},
@@ -106,14 +106,17 @@ impl OAuth {
     }
 
     /// A compact JWS (ES256) of `claims`.
-    pub fn sign(&self, typ: &str, claims: &Value) -> Result<String, ApiError> {
+    pub fn sign(&self, typ: &str, claims: &Value) -> Result<String, PortalError> {
         let header = json!({"alg": "ES256", "kid": self.kid, "typ": typ});
         let input = format!(
             "{}.{}",
             Base64UrlUnpadded::encode_string(header.to_string().as_bytes()),
             Base64UrlUnpadded::encode_string(claims.to_string().as_bytes())
         );
-        let sig = self.key.sign(&SystemRandom::new(), input.as_bytes()).map_err(|_| ApiError::internal("signing"))?;
+        let sig = self
+            .key
+            .sign(&SystemRandom::new(), input.as_bytes())
+            .map_err(|_| PortalError::internal("the portal's OpenID key could not sign"))?;
         Ok(format!("{input}.{}", Base64UrlUnpadded::encode_string(sig.as_ref())))
     }
 }

@@ -2,10 +2,13 @@
 //! provide, answers to the hub's permitted queries (sealed to the requester), its clerks'
 //! queries, and its own record of both.
 
-mod clerk;
-mod notice;
+mod ask;
+mod enrol;
+mod error;
 mod provide;
+mod push;
 mod receipt;
+mod routes;
 mod store;
 
 use std::{net::SocketAddr, sync::Arc};
@@ -17,27 +20,14 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     hub::{HUB_ID, JLIS_ID},
-    wire::{CallError, now_secs, post_jws},
+    wire::{now_secs, post_jws},
 };
 
-pub use clerk::{QueryRequest, QueryResult, openapi_json};
-pub use notice::{NoticeSend, NoticeSent};
-pub use receipt::{NOT_DELIVERED, RECEIPT_AFTER};
+pub use error::AgencyError;
+pub use myna_link::clerk_api::{NoticeSend, NoticeSent, QueryRequest, QueryResult};
+pub use receipt::RECEIPT_AFTER;
+pub use routes::openapi_json;
 pub use store::{AgencyStore, ExchangeRow, SCHEMA};
-
-#[derive(Debug, thiserror::Error)]
-pub enum AgencyError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("setup: {0}")]
-    Setup(String),
-    #[error(transparent)]
-    Tls(#[from] myna_node::TlsError),
-    #[error(transparent)]
-    Call(#[from] CallError),
-    #[error("the hub's answer was not accepted: {0}")]
-    Answer(String),
-}
 
 /// Why a service built on its own agency node (the portal, the health node) could not start.
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +121,7 @@ impl Agency {
 
     fn sign<T: serde::Serialize>(&self, to: &AgencyId, body: T) -> Result<(myna_link::MessageId, String), AgencyError> {
         let env = Envelope::new(self.id.clone(), to.clone(), now_secs(), body);
-        let jws = self.key.sign(&env).map_err(|e| AgencyError::Setup(e.to_string()))?;
+        let jws = self.key.sign(&env).map_err(AgencyError::internal)?;
         Ok((env.id, jws))
     }
 
@@ -198,10 +188,7 @@ pub async fn start_with(
 ) -> Result<Started, AgencyError> {
     let (agency, clerk_token) = Agency::open(db, identity, config).await?;
     let agency = Arc::new(agency);
-    let routes = provide::routes(agency.clone())
-        .merge(clerk::routes(agency.clone()))
-        .merge(notice::routes(agency.clone()))
-        .merge(extra(agency.clone()));
+    let routes = routes::provider(agency.clone()).merge(routes::clerks(agency.clone())).merge(extra(agency.clone()));
     let metrics = Metrics::new("agency");
     // Optional client certificates: the hub and other nodes present theirs; clerks' tools
     // use the clerk token. Every protocol message is signed either way.

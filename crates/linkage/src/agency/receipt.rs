@@ -5,7 +5,7 @@
 
 use std::{sync::Weak, time::Duration};
 
-use myna_link::{AnsweredQuery, Envelope, ReceiptRequest, Receipts, open_envelope};
+use myna_link::{AnsweredQuery, Envelope, ReceiptRequest, Receipts, clerk_api::ExchangeOutcome, open_envelope};
 
 use super::{Agency, AgencyError};
 use crate::wire::{now_ms, now_secs, post_jws};
@@ -13,9 +13,6 @@ use crate::wire::{now_ms, now_secs, post_jws};
 /// How old an answer is before the hub is asked about it: well past the time the hub takes to
 /// log an exchange once the provider has answered.
 pub const RECEIPT_AFTER: Duration = Duration::from_secs(60);
-
-/// The outcome an answer gets when the hub's log never received it.
-pub const NOT_DELIVERED: &str = "not_delivered";
 
 impl Agency {
     /// Asks the hub about this node's answers older than `older_than` that its log has not
@@ -34,17 +31,17 @@ impl Agency {
         let (_, jws) = self.sign(&self.hub, ReceiptRequest { answers })?;
         let text = post_jws(&self.client, &format!("{}/v1/log/receipts", self.config.hub_url), jws).await?;
         let env: Envelope<Receipts> =
-            open_envelope(&self.trust, &text, &self.id, now_secs()).map_err(|e| AgencyError::Answer(e.to_string()))?;
+            open_envelope(&self.trust, &text, &self.id, now_secs()).map_err(AgencyError::answer)?;
         if env.from != self.hub {
             return Err(AgencyError::Answer(format!("receipts signed by {}, not the hub", env.from)));
         }
         for r in &env.body.receipts {
             let message = r.answer.query.as_str();
             match r.logged {
-                Some(l) => self.store.settle_answer(message, l.outcome.as_str(), Some(l.index)).await?,
+                Some(l) => self.store.settle_answer(message, l.outcome.into(), Some(l.index)).await?,
                 None => {
                     tracing::warn!(query = message, requester = %r.answer.requester, "an answer never reached the hub's log; recorded as not delivered");
-                    self.store.settle_answer(message, NOT_DELIVERED, None).await?;
+                    self.store.settle_answer(message, ExchangeOutcome::NotDelivered, None).await?;
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! An agency's tables: its people (known by its own codes), the copies it may provide, and its
 //! own record of what it asked and answered.
 
+use myna_link::clerk_api::{ExchangeOutcome, ExchangeRole};
 use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
 use sqlx::{Row, any::AnyRow};
 
@@ -54,13 +55,12 @@ pub const SCHEMA: Schema = Schema {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExchangeRow {
     pub message: String,
-    /// `asked` or `answered`.
-    pub role: String,
+    pub role: ExchangeRole,
     pub peer: String,
     pub task: String,
     pub item: String,
     pub code: String,
-    pub outcome: String,
+    pub outcome: ExchangeOutcome,
     pub record: Option<u64>,
     pub at: i64,
 }
@@ -158,12 +158,12 @@ impl AgencyStore {
              WHERE agency_exchanges.role = 'answered'",
         )
         .bind(&x.message)
-        .bind(&x.role)
+        .bind(x.role.as_str())
         .bind(&x.peer)
         .bind(&x.task)
         .bind(&x.item)
         .bind(&x.code)
-        .bind(&x.outcome)
+        .bind(x.outcome.as_str())
         .bind(x.record.map(|r| r as i64))
         .bind(x.at)
         .write(&self.db)
@@ -188,9 +188,14 @@ impl AgencyStore {
 
     /// What the hub's log says of an answer: its outcome and index there, or, with no index,
     /// the outcome this node gives an answer the log never received.
-    pub async fn settle_answer(&self, message: &str, outcome: &str, record: Option<u64>) -> Result<(), StoreError> {
+    pub async fn settle_answer(
+        &self,
+        message: &str,
+        outcome: ExchangeOutcome,
+        record: Option<u64>,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE agency_exchanges SET outcome = $1, record = $2 WHERE message = $3 AND role = 'answered'")
-            .bind(outcome)
+            .bind(outcome.as_str())
             .bind(record.map(|r| r as i64))
             .bind(message)
             .write(&self.db)
@@ -214,12 +219,12 @@ const EXCHANGE_COLUMNS: &str = "message, role, peer, task, item, code, outcome, 
 fn exchange_row(r: &AnyRow) -> Result<ExchangeRow, StoreError> {
     Ok(ExchangeRow {
         message: r.try_get(0)?,
-        role: r.try_get(1)?,
+        role: r.try_get::<String, _>(1)?.parse().map_err(StoreError::Corrupt)?,
         peer: r.try_get(2)?,
         task: r.try_get(3)?,
         item: r.try_get(4)?,
         code: r.try_get(5)?,
-        outcome: r.try_get(6)?,
+        outcome: r.try_get::<String, _>(6)?.parse().map_err(StoreError::Corrupt)?,
         record: r.try_get::<Option<i64>, _>(7)?.map(|v| v as u64),
         at: r.try_get(8)?,
     })

@@ -8,7 +8,6 @@ use myna_link::{
     Entry, NodeKey, TreeHead,
     merkle::{self, Tree},
 };
-use myna_node::ApiError;
 use myna_store::{StorageCondition, StoreError};
 
 use super::store::{HubStore, NewEntry};
@@ -32,17 +31,6 @@ pub enum LogError {
     /// A group's append failed; every entry of it gets this (the driver's error is not Clone).
     #[error("the log could not be written: {reason}")]
     NotWritten { condition: Option<StorageCondition>, reason: String },
-}
-
-impl From<LogError> for ApiError {
-    fn from(e: LogError) -> Self {
-        match e {
-            LogError::Store(e) => ApiError::store(e),
-            LogError::NotWritten { condition: Some(c), .. } => ApiError::storage(c),
-            LogError::Proof(p) => ApiError::unprocessable("proof", p.to_string()),
-            other => ApiError::internal(other),
-        }
-    }
 }
 
 /// The latest signed tree head.

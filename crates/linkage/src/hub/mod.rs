@@ -2,9 +2,12 @@
 //! J-LIS, the permission check and code translation for each query, and the transparency log.
 //! It routes payloads it cannot open and stores none.
 
+mod directory;
+mod error;
 mod log;
 mod notify;
 mod query;
+mod records;
 mod routes;
 mod store;
 
@@ -16,13 +19,15 @@ use std::{
 
 use myna_link::{AgencyId, CodeBook, Layouts, LinkId, NetworkTrust, NodeKey, PermissionTable};
 use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
-use myna_store::{Db, StoreError};
+use myna_store::Db;
 
+pub use error::HubError;
 pub use log::{Log, LogError, SignedHead};
 pub use myna_link::SELF_INFORMATION;
 pub use myna_link::hub_api::{
     DirectoryEntry, HeadView, PersonRecords, PersonRequest, ProofView, RecordView, Registered,
 };
+pub use query::Handled;
 pub use routes::openapi_json;
 pub use store::{AgencyRow, HubStore, LogRow, NewEntry, SCHEMA};
 
@@ -32,18 +37,6 @@ pub const HUB_ID: &str = "hub";
 pub const JLIS_ID: &str = "jlis";
 /// Exchange records are kept 7 years (番号法 and its ordinances).
 pub const RETENTION_DAYS: i64 = 7 * 366;
-
-#[derive(Debug, thiserror::Error)]
-pub enum HubError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Log(#[from] LogError),
-    #[error("setup: {0}")]
-    Setup(String),
-    #[error(transparent)]
-    Tls(#[from] myna_node::TlsError),
-}
 
 pub struct Hub {
     pub id: AgencyId,

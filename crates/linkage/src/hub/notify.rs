@@ -3,33 +3,27 @@
 //! translated to the recipient's, the payload forwarded sealed, and the push recorded in the
 //! log like any exchange (so the resident sees who sent what about them, and when).
 
+use super::{Hub, HubError, query::Handled};
+use crate::wire::{CallError, now_ms, now_secs, post_jws};
 use myna_link::{
     AgencyId, Delivery, Entry, Envelope, LinkId, NoticeAck, NoticeForward, NoticeRequest, Outcome, PORTAL_ID,
     open_envelope,
 };
-use myna_node::ApiError;
-
-use super::{Hub, query::Handled};
-use crate::wire::{CallError, now_ms, now_secs, post_jws};
 
 impl Hub {
-    pub async fn notify(&self, jws: &str) -> Result<Handled, ApiError> {
-        let env: Envelope<NoticeRequest> =
-            open_envelope(&self.trust, jws, &self.id, now_secs()).map_err(crate::wire::rejected)?;
-        let kind = env.from.kind().map_err(|e| ApiError::unprocessable("agency_kind", e.to_string()))?;
+    pub async fn notify(&self, jws: &str) -> Result<Handled, HubError> {
+        let env: Envelope<NoticeRequest> = open_envelope(&self.trust, jws, &self.id, now_secs())?;
+        let kind = env.from.kind().map_err(|e| HubError::invalid("agency_kind", e))?;
         let portal: AgencyId = match &env.body.to {
             Some(to) => to.clone(),
-            None => PORTAL_ID.parse().map_err(ApiError::internal)?,
+            None => PORTAL_ID.parse().map_err(HubError::internal)?,
         };
-        let to_kind = portal.kind().map_err(|e| ApiError::unprocessable("to", e.to_string()))?;
+        let to_kind = portal.kind().map_err(|e| HubError::invalid("to", e))?;
         let push = env.body.kind;
-        push.allowed(kind, to_kind)
-            .map_err(|e| ApiError::new(axum::http::StatusCode::FORBIDDEN, "not_permitted", e))?;
+        push.allowed(kind, to_kind).map_err(|e| HubError::forbidden("not_permitted", e))?;
         let what = if push == myna_link::PushKind::Notice { "the portal" } else { "the recipient" };
-        let link: LinkId = self
-            .codes
-            .resolve(&env.from, &env.body.code)
-            .map_err(|e| ApiError::new(axum::http::StatusCode::FORBIDDEN, "refused", e.to_string()))?;
+        let link: LinkId =
+            self.codes.resolve(&env.from, &env.body.code).map_err(|e| HubError::forbidden("refused", e))?;
         let subject = self.subject(link);
         let previous = self.store.by_message(env.from.as_str(), env.id.as_str()).await?;
         let forward = NoticeForward {
@@ -46,7 +40,7 @@ impl Hub {
                 let signed = self
                     .key
                     .sign(&Envelope::new(self.id.clone(), portal.clone(), now_secs(), forward))
-                    .map_err(ApiError::internal)?;
+                    .map_err(HubError::internal)?;
                 match post_jws(&self.client, &format!("{}/v1/inbox", p.url), signed).await {
                     Ok(text) => self.check_ack(&env, &portal, &text),
                     Err(CallError::Unreachable(_, why)) => Err(format!("{what} could not be reached: {why}")),

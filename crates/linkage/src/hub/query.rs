@@ -1,12 +1,9 @@
 //! One query through the hub: check, translate, forward, record, answer. Every outcome the
 //! requester can see (delivered, not held, refused, failed) is recorded in the log first.
 
-use axum::http::StatusCode;
-use myna_link::{AgencyId, Answer, Delivery, Entry, Envelope, Forward, LinkId, Outcome, Query, open_envelope};
-use myna_node::ApiError;
-
-use super::Hub;
+use super::{Hub, HubError};
 use crate::wire::{CallError, now_ms, now_secs, post_jws};
+use myna_link::{AgencyId, Answer, Delivery, Entry, Envelope, Forward, LinkId, Outcome, Query, open_envelope};
 
 /// What the requester is told, with the record that says so.
 pub enum Handled {
@@ -22,18 +19,16 @@ struct Plan {
 }
 
 impl Hub {
-    pub async fn query(&self, jws: &str) -> Result<Handled, ApiError> {
+    pub async fn query(&self, jws: &str) -> Result<Handled, HubError> {
         let now = now_secs();
-        let env: Envelope<Query> = open_envelope(&self.trust, jws, &self.id, now).map_err(crate::wire::rejected)?;
-        env.body.check_purpose().map_err(|e| ApiError::unprocessable("purpose", e.to_string()))?;
-        self.layouts
-            .fields(env.body.item, env.body.version)
-            .map_err(|e| ApiError::unprocessable("layout", e.to_string()))?;
+        let env: Envelope<Query> = open_envelope(&self.trust, jws, &self.id, now)?;
+        env.body.check_purpose().map_err(|e| HubError::invalid("purpose", e))?;
+        self.layouts.fields(env.body.item, env.body.version).map_err(|e| HubError::invalid("layout", e))?;
         let key = (env.from.clone(), env.id.to_string());
         {
-            let mut f = self.in_flight.lock().map_err(|_| ApiError::internal("in-flight set poisoned"))?;
+            let mut f = self.in_flight.lock().map_err(|_| HubError::internal("in-flight set poisoned"))?;
             if !f.insert(key.clone()) {
-                return Err(ApiError::conflict("in_progress", "this message is being handled; resend it in a moment"));
+                return Err(HubError::InProgress);
             }
         }
         let out = self.query_once(&env).await;
@@ -43,7 +38,7 @@ impl Hub {
         out
     }
 
-    async fn query_once(&self, env: &Envelope<Query>) -> Result<Handled, ApiError> {
+    async fn query_once(&self, env: &Envelope<Query>) -> Result<Handled, HubError> {
         let q = &env.body;
         let previous = self.store.by_message(env.from.as_str(), env.id.as_str()).await?;
         let (plan, record) = match self.plan(env) {
@@ -71,7 +66,7 @@ impl Hub {
             }
         }
         let forward_env = Envelope::new(self.id.clone(), q.provider.clone(), now_secs(), plan.forward.clone());
-        let signed = self.key.sign(&forward_env).map_err(ApiError::internal)?;
+        let signed = self.key.sign(&forward_env).map_err(HubError::internal)?;
         let answered = post_jws(&self.client, &format!("{}/v1/provide", plan.provider_url), signed).await;
         let answer = match answered {
             Ok(text) => self.check_answer(env, &text),
@@ -157,7 +152,7 @@ impl Hub {
         outcome: Outcome,
         reason: Option<String>,
         subject: Option<String>,
-    ) -> Result<(u64, String), ApiError> {
+    ) -> Result<(u64, String), HubError> {
         let entry = Entry {
             at: now_ms(),
             message: env.id.clone(),
@@ -175,14 +170,5 @@ impl Hub {
     /// J-LIS's request for an agency's code for a person.
     pub fn code_for(&self, agency: &AgencyId, link: u64) -> myna_link::AgencyCode {
         self.codes.issue(agency, LinkId(link))
-    }
-}
-
-/// HTTP statuses for what the requester is told.
-pub fn status_of(h: &Handled) -> StatusCode {
-    match h {
-        Handled::Delivered(_) => StatusCode::OK,
-        Handled::Refused { .. } => StatusCode::FORBIDDEN,
-        Handled::Failed { .. } => StatusCode::BAD_GATEWAY,
     }
 }

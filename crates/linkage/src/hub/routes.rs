@@ -1,29 +1,56 @@
-//! The hub's HTTP API. Bodies of the linkage protocol are compact JWS (`application/jose`);
-//! the log's read API is plain JSON (heads are signed, proofs need no signature).
+//! The hub's HTTP API, the edge over [`Hub`]: each handler extracts, calls the core, signs
+//! the answer. Bodies of the linkage protocol are compact JWS (`application/jose`); the log's
+//! read API is plain JSON (heads are signed, proofs need no signature). Statuses for the
+//! core's errors are given here, in one `From`.
 
 use std::sync::Arc;
 
 use axum::{
     Json, Router,
     extract::{Path, Query as Q, State},
+    http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use myna_link::{
-    AgencyCode, AgencyId, CodeIssued, CodeRequest, Entry, Envelope, Logged, Receipt, ReceiptRequest, Receipts,
-    Registration, open_envelope,
-};
+use myna_link::Envelope;
 use myna_node::ApiError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi};
 
 use super::{
-    AgencyRow, DirectoryEntry, HeadView, Hub, JLIS_ID, PersonRecords, PersonRequest, ProofView, RecordView, Registered,
-    query::{Handled, status_of},
+    DirectoryEntry, HeadView, Hub, HubError, LogError, PersonRecords, PersonRequest, ProofView, RecordView, Registered,
+    query::Handled, records::hexes,
 };
-use crate::wire::{jose, now_secs, rejected};
+use crate::edge::rejected;
+use crate::wire::jose;
 
 type S = State<Arc<Hub>>;
+
+impl From<HubError> for ApiError {
+    fn from(e: HubError) -> Self {
+        match e {
+            HubError::Store(e) => ApiError::store(e),
+            HubError::Log(e) => e.into(),
+            HubError::Envelope(e) => rejected(e),
+            HubError::Invalid { field, reason } => ApiError::unprocessable(field, reason),
+            HubError::Forbidden { code, reason } => ApiError::forbidden(code, reason),
+            e @ HubError::NotRegistered(_) => ApiError::not_found(e.to_string()),
+            e @ HubError::InProgress => ApiError::conflict("in_progress", e.to_string()),
+            e @ (HubError::Setup(_) | HubError::Tls(_) | HubError::Internal(_)) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<LogError> for ApiError {
+    fn from(e: LogError) -> Self {
+        match e {
+            LogError::Store(e) => ApiError::store(e),
+            LogError::NotWritten { condition: Some(c), .. } => ApiError::storage(c),
+            LogError::Proof(p) => ApiError::unprocessable("proof", p.to_string()),
+            other => ApiError::internal(other),
+        }
+    }
+}
 
 pub fn routes(hub: Arc<Hub>) -> Router {
     Router::new()
@@ -40,9 +67,8 @@ pub fn routes(hub: Arc<Hub>) -> Router {
         .with_state(hub)
 }
 
-fn sign<T: Serialize>(hub: &Hub, to: &AgencyId, body: T) -> Result<Response, ApiError> {
-    let env = Envelope::new(hub.id.clone(), to.clone(), now_secs(), body);
-    Ok(jose(hub.key.sign(&env).map_err(ApiError::internal)?))
+fn signed<T: Serialize>(hub: &Hub, env: &Envelope<T>) -> Result<Response, ApiError> {
+    Ok(jose(hub.key.sign(env).map_err(ApiError::internal)?))
 }
 
 /// An agency's node registers where it is reached and its encryption key. Its id is its
@@ -50,37 +76,14 @@ fn sign<T: Serialize>(hub: &Hub, to: &AgencyId, body: T) -> Result<Response, Api
 #[utoipa::path(post, path = "/v1/agencies", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<Registration>"),
     responses((status = 200, description = "JWS of Envelope<Registered>"), (status = 401, description = "unsigned, tampered, stale"), (status = 422, description = "unknown kind or bad key")))]
 async fn register(State(hub): S, body: String) -> Result<Response, ApiError> {
-    let env: Envelope<Registration> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
-    let kind = env.from.kind().map_err(|e| ApiError::unprocessable("agency_kind", e.to_string()))?;
-    myna_link::seal::check_public_key(&env.body.seal_key)
-        .map_err(|e| ApiError::unprocessable("seal_key", e.to_string()))?;
-    if !env.body.url.starts_with("https://") {
-        return Err(ApiError::unprocessable("url", "an agency node is reached over https://"));
-    }
-    let row = AgencyRow {
-        id: env.from.to_string(),
-        url: env.body.url.trim_end_matches('/').into(),
-        seal_key: env.body.seal_key,
-        name: env.body.name,
-    };
-    hub.store.upsert_agency(&row, now_secs()).await?;
-    if let Ok(mut d) = hub.directory.write() {
-        d.insert(env.from.clone(), row);
-    }
-    tracing::info!(agency = %env.from, "registered");
-    sign(&hub, &env.from, Registered { id: env.from.clone(), kind: kind.id().into() })
+    signed(&hub, &hub.register(&body).await?)
 }
 
 /// J-LIS asks for an agency's code for a person it knows by link id (符号取得). Only J-LIS.
 #[utoipa::path(post, path = "/v1/codes", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<CodeRequest>, signed by J-LIS"),
     responses((status = 200, description = "JWS of Envelope<CodeIssued>"), (status = 403, description = "not J-LIS")))]
 async fn codes(State(hub): S, body: String) -> Result<Response, ApiError> {
-    let env: Envelope<CodeRequest> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
-    if env.from.as_str() != JLIS_ID {
-        return Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "not_jlis", "only J-LIS asks for agency codes"));
-    }
-    let code: AgencyCode = hub.code_for(&env.body.agency, env.body.link);
-    sign(&hub, &env.from, CodeIssued { agency: env.body.agency, code })
+    signed(&hub, &hub.issue_code(&body)?)
 }
 
 /// A query (情報照会). Answers the provider's signed, sealed answer wrapped in the hub's
@@ -94,14 +97,13 @@ async fn query(State(hub): S, body: String) -> Result<Response, ApiError> {
 }
 
 fn answer(hub: &Hub, handled: Handled) -> Result<Response, ApiError> {
-    let status = status_of(&handled);
     match handled {
-        Handled::Delivered(env) => Ok(jose(hub.key.sign(&env).map_err(ApiError::internal)?)),
+        Handled::Delivered(env) => signed(hub, &env),
         Handled::Refused { record, reason } => {
-            Ok(ApiError::new(status, "refused", format!("{reason} (record {record})")).into_response())
+            Ok(ApiError::forbidden("refused", format!("{reason} (record {record})")).into_response())
         }
         Handled::Failed { record, reason } => {
-            Ok(ApiError::new(status, "failed", format!("{reason} (record {record})")).into_response())
+            Ok(ApiError::new(StatusCode::BAD_GATEWAY, "failed", format!("{reason} (record {record})")).into_response())
         }
     }
 }
@@ -109,22 +111,14 @@ fn answer(hub: &Hub, handled: Handled) -> Result<Response, ApiError> {
 /// The directory: every registered agency with its name and key.
 #[utoipa::path(get, path = "/v1/agencies", responses((status = 200, body = Vec<DirectoryEntry>)))]
 async fn list(State(hub): S) -> Result<Json<Vec<DirectoryEntry>>, ApiError> {
-    let d = hub.directory.read().map_err(|_| ApiError::internal("directory lock"))?;
-    let mut v: Vec<DirectoryEntry> = d
-        .iter()
-        .map(|(id, a)| DirectoryEntry { id: id.clone(), name: a.name.clone(), seal_key: a.seal_key.clone() })
-        .collect();
-    v.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Json(v))
+    Ok(Json(hub.directory()?))
 }
 
 /// One agency's directory entry (its encryption key), for nodes that seal to it.
 #[utoipa::path(get, path = "/v1/agencies/{id}", params(("id" = String, Path, description = "agency id, e.g. portal")),
     responses((status = 200, body = DirectoryEntry), (status = 404, description = "not registered")))]
 async fn agency(State(hub): S, Path(id): Path<String>) -> Result<Json<DirectoryEntry>, ApiError> {
-    let id: AgencyId = id.parse().map_err(|e: myna_link::CodeError| ApiError::unprocessable("id", e.to_string()))?;
-    let a = hub.agency(&id).ok_or_else(|| ApiError::not_found(format!("{id} is not registered with the hub")))?;
-    Ok(Json(DirectoryEntry { id, name: a.name, seal_key: a.seal_key }))
+    Ok(Json(hub.directory_entry(&id)?))
 }
 
 /// An agency's notice to a resident, for the portal (お知らせ): sealed to the portal, the
@@ -149,10 +143,6 @@ pub struct Sizes {
     pub from: u64,
     /// The later tree size (at most the current).
     pub to: u64,
-}
-
-fn hexes(p: Vec<[u8; 32]>) -> Vec<String> {
-    p.iter().map(hex::encode).collect()
 }
 
 /// A consistency proof between two tree sizes (RFC 9162 §2.1.4).
@@ -181,22 +171,7 @@ async fn inclusion(State(hub): S, Q(a): Q<At>) -> Result<Json<ProofView>, ApiErr
 #[utoipa::path(post, path = "/v1/log/person", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<PersonRequest>, from the portal"),
     responses((status = 200, description = "JWS of Envelope<PersonRecords>"), (status = 403, description = "not the portal, or not its code")))]
 async fn person(State(hub): S, body: String) -> Result<Response, ApiError> {
-    let env: Envelope<PersonRequest> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
-    let forbidden = |m: String| ApiError::new(axum::http::StatusCode::FORBIDDEN, "refused", m);
-    if env.from.kind().ok() != Some(myna_link::AgencyKind::Portal) {
-        return Err(forbidden("only the portal lists a resident's records, for the resident".into()));
-    }
-    let link = hub.codes.resolve(&env.from, &env.body.code).map_err(|e| forbidden(e.to_string()))?;
-    let rows = hub.store.of_subject(&hub.subject(link), 1000).await?;
-    let out = hub.log.with_tree(|t, h| {
-        let mut records = Vec::new();
-        for r in rows.into_iter().filter(|r| r.index < h.head.size) {
-            let Some(entry) = r.entry else { continue };
-            records.push(RecordView { index: r.index, entry, proof: hexes(t.inclusion(r.index, h.head.size)?) });
-        }
-        Ok(PersonRecords { head: h.head.clone(), head_signed: h.jws.clone(), records })
-    })?;
-    sign(&hub, &env.from, out)
+    signed(&hub, &hub.person(&body).await?)
 }
 
 /// A provider asks which of its answers the log holds (受領確認), to correct its own record
@@ -205,23 +180,7 @@ async fn person(State(hub): S, body: String) -> Result<Response, ApiError> {
 #[utoipa::path(post, path = "/v1/log/receipts", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<ReceiptRequest>, from a provider"),
     responses((status = 200, description = "JWS of Envelope<Receipts>"), (status = 401, description = "unsigned, tampered, stale"), (status = 422, description = "more than 500 answers")))]
 async fn receipts(State(hub): S, body: String) -> Result<Response, ApiError> {
-    let env: Envelope<ReceiptRequest> = open_envelope(&hub.trust, &body, &hub.id, now_secs()).map_err(rejected)?;
-    if env.body.answers.len() > ReceiptRequest::MAX {
-        return Err(ApiError::unprocessable(
-            "too_many",
-            format!("ask about at most {} answers at a time", ReceiptRequest::MAX),
-        ));
-    }
-    let mut out = Vec::with_capacity(env.body.answers.len());
-    for answer in env.body.answers {
-        let row = hub.store.by_message(answer.requester.as_str(), answer.query.as_str()).await?;
-        let logged = row.and_then(|r| {
-            let entry: Entry = serde_json::from_str(r.entry.as_deref()?).ok()?;
-            (entry.provider == env.from).then_some(Logged { index: r.index, outcome: entry.outcome })
-        });
-        out.push(Receipt { answer, logged });
-    }
-    sign(&hub, &env.from, Receipts { receipts: out })
+    signed(&hub, &hub.receipts(&body).await?)
 }
 
 #[derive(OpenApi)]

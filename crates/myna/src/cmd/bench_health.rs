@@ -160,7 +160,7 @@ impl EligibilityBench {
                 name: "負荷試験クリニック".into(),
             })
             .await
-            .map_err(|e| e.message)?;
+            .map_err(|e| e.to_string())?;
         let facility = format!("1312345678:{}", key.key);
         let api = started.api.url();
         println!(
@@ -266,7 +266,7 @@ impl EligibilityBench {
                 }
             }
             let t = Instant::now();
-            let loaded = myna_healthnode::load_claims(&started.health.store, &text).await.map_err(|e| e.message)?;
+            let loaded = myna_healthnode::load_claims(&started.health.store, &text).await.map_err(|e| e.to_string())?;
             let s = t.elapsed().as_secs_f64();
             println!(
                 "claims: {} lines ({} MB) matched and stored in {s:.1} s = {:.0} lines/s; {} unmatched; a month at one claim per insured ({}) would take {:.0} s",

@@ -122,7 +122,7 @@ async fn ask(a: Arc<myna_linkage::agency::Agency>, provider: AgencyId, task: Tas
     match a.ask(&r).await {
         Ok(v) => v.outcome == myna_link::Outcome::Delivered,
         Err(e) => {
-            tracing::warn!(error = %e.message, "exchange failed");
+            tracing::warn!(error = %e, "exchange failed");
             false
         }
     }

@@ -49,7 +49,7 @@ pub async fn start(
                     .health
                     .add_facility(&myna_healthnode::FacilityNew { code: code.into(), name: name.into() })
                     .await
-                    .map_err(|e| e.message)?;
+                    .map_err(|e| e.to_string())?;
                 keys.insert(code.into(), json!(format!("{code}:{}", k.key)));
             }
             let v = Value::Object(keys);
@@ -115,7 +115,7 @@ pub async fn seed(
         claims.push_str(&demo_claims(&number, today, i));
         n += 1;
     }
-    let loaded = myna_healthnode::load_claims(&h.started.health.store, &claims).await.map_err(|e| e.message)?;
+    let loaded = myna_healthnode::load_claims(&h.started.health.store, &claims).await.map_err(|e| e.to_string())?;
     println!(
         "  health: {n} residents' eligibility and PMH pushed through the hub, {} claim records loaded",
         loaded.added

@@ -1,0 +1,76 @@
+//! An agency's people and copies: a person enrolled under the agency's own reference with
+//! the code J-LIS gives it (符号取得), and the copies (副本) it may provide, checked against
+//! the data standard layout.
+
+use myna_link::{CodeIssued, Enrolment, Envelope, InfoItem, Version, open_envelope};
+
+use super::{Agency, AgencyError, ExchangeRow};
+use crate::wire::{now_secs, post_jws};
+
+/// An agency's reference for a person: 1–64 of A–Z, a–z, 0–9, `-` and `_`.
+pub(super) fn check_person(p: &str) -> Result<(), AgencyError> {
+    if (1..=64).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        Ok(())
+    } else {
+        Err(AgencyError::invalid("person", "a person reference is 1–64 of A–Z, a–z, 0–9, - and _"))
+    }
+}
+
+impl Agency {
+    /// Obtains this agency's code for a person through J-LIS (符号取得) and keeps it under
+    /// `person`, the agency's own reference. Returns the code.
+    pub async fn enrol(&self, person: &str, how: Enrolment) -> Result<String, AgencyError> {
+        check_person(person)?;
+        if let Some(code) = self.store.code_of(person).await? {
+            return Ok(code);
+        }
+        let code = self.obtain_code(how).await?;
+        self.store
+            .enrol(person, &code, now_secs())
+            .await
+            .map_err(|e| AgencyError::Conflict { code: "enrolled", reason: e.to_string() })?;
+        Ok(code)
+    }
+
+    /// This agency's code for a person it enrolled.
+    pub(super) async fn code_of_person(&self, person: &str) -> Result<String, AgencyError> {
+        self.store.code_of(person).await?.ok_or_else(|| AgencyError::NotEnrolled(person.into()))
+    }
+
+    /// Asks J-LIS for this agency's code for a person, without keeping it.
+    pub async fn obtain_code(&self, how: Enrolment) -> Result<String, AgencyError> {
+        let (_, jws) = self.sign(&self.jlis, how)?;
+        let answer = post_jws(&self.client, &format!("{}/v1/linkage/codes", self.config.jlis_url), jws).await?;
+        let env: Envelope<CodeIssued> =
+            open_envelope(&self.trust, &answer, &self.id, now_secs()).map_err(AgencyError::answer)?;
+        if env.from != self.jlis || env.body.agency != self.id {
+            return Err(AgencyError::answer("J-LIS's answer is not from J-LIS or not for this agency"));
+        }
+        Ok(env.body.code.to_string())
+    }
+
+    /// Registers (or replaces) a copy of an item for an enrolled person, in `version` (default:
+    /// the newest layout), checked against the layout.
+    pub async fn put_copy(
+        &self,
+        person: &str,
+        item: &str,
+        version: Option<Version>,
+        data: &serde_json::Value,
+    ) -> Result<(), AgencyError> {
+        let item: InfoItem = item.parse().map_err(|e| AgencyError::invalid("item", e))?;
+        let version = match version {
+            Some(v) => v,
+            None => self.layouts.latest(item).ok_or_else(|| AgencyError::invalid("item", "no layout for this item"))?,
+        };
+        self.layouts.validate(item, version, data).map_err(|e| AgencyError::invalid("layout", e))?;
+        let code = self.code_of_person(person).await?;
+        self.store.put_copy(&code, item.id(), &version.to_string(), &data.to_string(), now_secs()).await?;
+        Ok(())
+    }
+
+    /// The agency's own record of what it asked and answered, newest first (at most 1,000).
+    pub async fn exchanges(&self, limit: Option<u32>) -> Result<Vec<ExchangeRow>, AgencyError> {
+        Ok(self.store.exchanges(limit.unwrap_or(100).min(1000)).await?)
+    }
+}

@@ -1,0 +1,197 @@
+//! The agency node's HTTP API, the edge over [`Agency`]: the hub's forwards (signed JWS), and
+//! the clerk API (bearer token, checked before a body is read). Statuses for the core's errors
+//! are given here, in one `From`.
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::{Path, Query as Q, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+    routing::{get, post, put},
+};
+use myna_link::{
+    Enrolment,
+    clerk_api::{
+        CopyRequest, EnrolRequest, Enrolled, ExchangeView, NoticeSend, NoticeSent, PushSend, PushSent, QueryRequest,
+        QueryResult,
+    },
+};
+use myna_node::{ApiError, ApiJson};
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
+
+use super::{Agency, AgencyError};
+use crate::edge::rejected;
+use crate::wire::{CallError, jose};
+
+type S = State<Arc<Agency>>;
+
+impl From<AgencyError> for ApiError {
+    fn from(e: AgencyError) -> Self {
+        match e {
+            AgencyError::Store(e) => ApiError::store(e),
+            AgencyError::Call(e) => call_error(e),
+            AgencyError::Envelope(e) => rejected(e),
+            e @ AgencyError::NotFromHub => ApiError::forbidden("not_hub", e.to_string()),
+            AgencyError::Invalid { field, reason } => ApiError::unprocessable(field, reason),
+            e @ AgencyError::NotEnrolled(_) => ApiError::not_found(e.to_string()),
+            AgencyError::Conflict { code, reason } => ApiError::conflict(code, reason),
+            AgencyError::RecipientUnknown(m) => ApiError::bad_gateway("recipient_unknown", m),
+            e @ AgencyError::Answer(_) => ApiError::bad_gateway("bad_answer", e.to_string()),
+            e @ (AgencyError::Setup(_) | AgencyError::Tls(_) | AgencyError::Internal(_)) => ApiError::internal(e),
+        }
+    }
+}
+
+/// Another node's refusal passed on with its status; a node not reached is 502.
+fn call_error(e: CallError) -> ApiError {
+    match e {
+        CallError::Unreachable(..) => ApiError::bad_gateway("unreachable", e.to_string()),
+        CallError::Refused { status, code, message, .. } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let code: &'static str = match code.as_str() {
+                "refused" => "refused",
+                "failed" => "failed",
+                _ => "upstream",
+            };
+            ApiError::new(status, code, message)
+        }
+    }
+}
+
+/// The hub's forwards: signed by the hub, so open to any TLS client.
+pub(super) fn provider(agency: Arc<Agency>) -> Router {
+    Router::new().route("/v1/provide", post(provide)).with_state(agency)
+}
+
+/// The clerk API.
+pub(super) fn clerks(agency: Arc<Agency>) -> Router {
+    Router::new()
+        .route("/v1/people", post(enrol))
+        .route("/v1/people/{person}/copies/{item}", put(put_copy))
+        .route("/v1/queries", post(query))
+        .route("/v1/exchanges", get(exchanges))
+        .route("/v1/notices", post(send))
+        .route("/v1/pushes", post(push))
+        // The clerk's token is checked before a request's body is read.
+        .route_layer(axum::middleware::from_fn_with_state(
+            (agency.clone(), clerk as myna_node::HeaderCheck<_>),
+            myna_node::check_caller,
+        ))
+        .with_state(agency)
+}
+
+fn clerk(a: &Arc<Agency>, headers: &HeaderMap) -> Result<(), ApiError> {
+    let token = myna_node::bearer(headers).unwrap_or_default();
+    if a.clerk_ok(token) {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorized("clerk_token", "a clerk's bearer token is required (the node's clerk.token)"))
+    }
+}
+
+/// The hub's forward of a permitted query; answers the provider's signed answer.
+#[utoipa::path(post, path = "/v1/provide", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<Forward>, from the hub"),
+    responses((status = 200, description = "JWS of Envelope<Answer>, addressed to the requester"), (status = 401, description = "not signed by the hub, or stale"),
+        (status = 409, description = "the copy's layout cannot serve the requested version")))]
+async fn provide(State(a): S, body: String) -> Result<Response, ApiError> {
+    Ok(jose(a.provide(&body).await?))
+}
+
+/// Obtains the agency's code for a person from J-LIS (符号取得) and keeps it.
+#[utoipa::path(post, path = "/v1/people", request_body = EnrolRequest, responses((status = 200, body = Enrolled), (status = 401), (status = 404, description = "J-LIS knows no such number")))]
+async fn enrol(State(a): S, ApiJson(r): ApiJson<EnrolRequest>) -> Result<Json<Enrolled>, ApiError> {
+    let code = a.enrol(&r.person, Enrolment::Number { number: r.number }).await?;
+    Ok(Json(Enrolled { person: r.person, code }))
+}
+
+/// Registers (or replaces) a copy (副本) of an item for an enrolled person, checked against the
+/// layout.
+#[utoipa::path(put, path = "/v1/people/{person}/copies/{item}", request_body = CopyRequest,
+    responses((status = 204), (status = 404, description = "person not enrolled"), (status = 422, description = "does not match the layout")))]
+async fn put_copy(
+    State(a): S,
+    Path((person, item)): Path<(String, String)>,
+    ApiJson(r): ApiJson<CopyRequest>,
+) -> Result<StatusCode, ApiError> {
+    a.put_copy(&person, &item, r.version, &r.data).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Asks the hub for an item about an enrolled person, and opens the answer. A refusal (403)
+/// or a provider's failure (502) names its record in the hub's log.
+#[utoipa::path(post, path = "/v1/queries", request_body = QueryRequest,
+    responses((status = 200, body = QueryResult), (status = 403, description = "refused by the hub"), (status = 502, description = "the provider failed or the hub is down")))]
+async fn query(State(a): S, ApiJson(r): ApiJson<QueryRequest>) -> Result<Json<QueryResult>, ApiError> {
+    Ok(Json(a.ask(&r).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct Limit {
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// The agency's own record of what it asked and answered, newest first.
+#[utoipa::path(get, path = "/v1/exchanges", params(Limit), responses((status = 200, body = Vec<ExchangeView>)))]
+async fn exchanges(State(a): S, Q(l): Q<Limit>) -> Result<Json<Vec<ExchangeView>>, ApiError> {
+    let rows = a.exchanges(l.limit).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| ExchangeView {
+                message: r.message,
+                role: r.role,
+                peer: r.peer,
+                task: r.task,
+                item: r.item,
+                outcome: r.outcome,
+                record: r.record,
+                at: r.at,
+            })
+            .collect(),
+    ))
+}
+
+/// Sends a notice to a resident through the hub; the portal keeps it for them.
+#[utoipa::path(post, path = "/v1/notices", request_body = NoticeSend,
+    responses((status = 200, body = NoticeSent), (status = 404, description = "person not enrolled"), (status = 422, description = "empty or oversized"), (status = 502, description = "the portal or hub failed")))]
+async fn send(State(a): S, ApiJson(r): ApiJson<NoticeSend>) -> Result<Json<NoticeSent>, ApiError> {
+    Ok(Json(a.notify(&r).await?))
+}
+
+/// Pushes data about a person to another agency's node through the hub (an insurer's
+/// eligibility to the health node, a municipality's PMH record).
+#[utoipa::path(post, path = "/v1/pushes", request_body = PushSend,
+    responses((status = 200, body = PushSent), (status = 403, description = "this agency may not push this kind to that recipient"), (status = 404, description = "person not enrolled"),
+        (status = 502, description = "the recipient refused (the reason is passed on) or the hub failed")))]
+async fn push(State(a): S, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSent>, ApiError> {
+    Ok(Json(PushSent { record: a.push_data(&r.person, &r.to, r.kind, &r.data).await? }))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "myna agency node (中間サーバー)",
+        description = "An agency's node: the hub's forwards (signed JWS, answered sealed to the requester), and the clerk API (bearer token): enrol a person through J-LIS, register copies checked against the data standard layout, run a query, read the agency's own exchange record. Errors are {\"error\": {\"code\", \"message\"}}."
+    ),
+    paths(provide, enrol, put_copy, query, send, push, exchanges),
+    components(schemas(
+        EnrolRequest,
+        Enrolled,
+        CopyRequest,
+        QueryRequest,
+        QueryResult,
+        ExchangeView,
+        NoticeSend,
+        NoticeSent,
+        PushSend,
+        PushSent
+    ))
+)]
+struct Doc;
+
+pub fn openapi_json() -> String {
+    Doc::openapi().to_pretty_json().unwrap_or_default()
+}
