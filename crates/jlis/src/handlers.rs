@@ -16,7 +16,7 @@ use myna_registry::{
 };
 use time::Date;
 
-use crate::{api::*, errors::from_store, state::Jlis};
+use crate::{api::*, state::Jlis};
 
 type St = State<Arc<Jlis>>;
 
@@ -28,6 +28,7 @@ pub(crate) fn routes(store: Arc<Jlis>) -> Router {
         .route("/v1/households/{id}", get(household))
         .route("/v1/lookup", post(lookup))
         .route("/v1/verify", post(verify))
+        .route("/v1/linkage/codes", post(codes))
         .with_state(store)
 }
 
@@ -161,11 +162,11 @@ pub(crate) async fn record_event(
     let today = today();
     let (target, event) = to_event(&req, today)?;
     let fingerprint = serde_json::to_string(&req).map_err(ApiError::internal)?;
-    let rec = store.record(target, &event, Some((&key, &fingerprint)), today).await.map_err(from_store)?;
+    let rec = store.record(target, &event, Some((&key, &fingerprint)), today).await?;
     // Certificates follow the registry. This runs after the event committed, and again on a
     // retry of the same request (revoking twice changes nothing), so a crash in between is
     // repaired by the clerk's retry.
-    crate::cards::after_event(&j, rec.resident.code.value(), &event.kind).await.map_err(ApiError::from)?;
+    j.after_event(rec.resident.code.value(), &event.kind).await?;
     let status = if rec.replayed { StatusCode::OK } else { StatusCode::CREATED };
     Ok((
         status,
@@ -185,7 +186,7 @@ pub(crate) async fn resident(State(j): St, Path(c): Path<String>) -> Result<Json
     let r = store
         .resident(c)
         .await
-        .map_err(from_store)?
+        .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::not_found(format!("no resident with record code {c}")))?;
     Ok(Json(ResidentView::of(&r, true)))
 }
@@ -195,7 +196,7 @@ pub(crate) async fn resident(State(j): St, Path(c): Path<String>) -> Result<Json
 pub(crate) async fn history(State(j): St, Path(c): Path<String>) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     let store = &j.registry;
     let c = code(&c)?;
-    let h = store.history(c).await.map_err(from_store)?;
+    let h = store.history(c).await?;
     if h.is_empty() {
         return Err(ApiError::not_found(format!("no resident with record code {c}")));
     }
@@ -217,7 +218,7 @@ pub(crate) async fn history(State(j): St, Path(c): Path<String>) -> Result<Json<
 pub(crate) async fn household(State(j): St, Path(id): Path<String>) -> Result<Json<Vec<ResidentView>>, ApiError> {
     let store = &j.registry;
     let id: u64 = id.parse().map_err(|_| invalid("household", format!("{id:?} is not a household number")))?;
-    let m = store.household_members(id).await.map_err(from_store)?;
+    let m = store.household_members(id).await?;
     if m.is_empty() {
         return Err(ApiError::not_found(format!("no household {id}")));
     }
@@ -237,7 +238,7 @@ pub(crate) async fn lookup(
 ) -> Result<Json<LookupResponse>, ApiError> {
     let store = &j.registry;
     let q = query(&req)?;
-    let out = store.lookup(&q).await.map_err(from_store)?;
+    let out = store.lookup(&q).await?;
     Ok(Json(match out {
         LookupOutcome::NotFound => LookupResponse { outcome: "not_found".into(), matches: vec![] },
         LookupOutcome::Unique(m) => {
@@ -260,7 +261,7 @@ pub(crate) async fn verify(
     let number: IndividualNumber = req.number.parse().map_err(|e| invalid("number", e))?;
     let q = query(&LookupRequest { name: req.name, birth: req.birth, sex: req.sex, address: req.address })?;
     let no = |reason: &str| Json(VerifyResponse { verified: false, reason: Some(reason.to_string()) });
-    let Some(r) = store.by_number(number).await.map_err(from_store)? else {
+    let Some(r) = store.by_number(number).await? else {
         return Ok(no("no resident holds this number"));
     };
     Ok(match q.decide([r]) {
@@ -269,4 +270,14 @@ pub(crate) async fn verify(
         }
         _ => no("the number belongs to someone other than the person these items describe"),
     })
+}
+
+/// An agency's request for its code for a person (符号取得, JWS of Envelope<Enrolment>).
+#[utoipa::path(post, path = "/v1/linkage/codes", request_body(content = String, content_type = "text/plain", description = "compact JWS of Envelope<Enrolment>, from an agency node (sent as application/jose; any text type is read)"),
+    responses((status = 200, description = "JWS of Envelope<CodeIssued>"), (status = 401, description = "unsigned or not from the network"),
+        (status = 403, description = "the sender is not an agency"), (status = 404, description = "no resident with that number"),
+        (status = 422, description = "not an individual number"), (status = 502, description = "the hub could not be reached or refused"),
+        (status = 503, description = "J-LIS is not connected to a hub")))]
+pub(crate) async fn codes(State(j): St, body: String) -> Result<axum::response::Response, ApiError> {
+    Ok(myna_node::jose(j.issue_agency_code(&body).await?))
 }

@@ -5,8 +5,10 @@
 mod api;
 mod cards;
 mod cards_api;
-mod errors;
+mod edge;
+mod error;
 mod handlers;
+mod jpki;
 mod linkage;
 mod openapi;
 mod state;
@@ -18,8 +20,9 @@ use myna_node::{Metrics, NodeIdentity, RunningNode, TlsError};
 use store::RegistryStore;
 
 pub use api::*;
-pub use cards::consent_text;
 pub use cards_api::*;
+pub use error::JlisError;
+pub use jpki::consent_text;
 pub use openapi::openapi_json;
 pub use state::{Jlis, SetupError};
 
@@ -54,7 +57,7 @@ pub async fn start_with_hub(
         let _ = jlis.linkage.set(link);
     }
     let metrics = Metrics::new("jlis");
-    let routes = handlers::routes(jlis.clone()).merge(cards::routes(jlis.clone())).merge(linkage::routes(jlis.clone()));
+    let routes = handlers::routes(jlis.clone()).merge(cards::routes(jlis.clone()));
     // Client certificates are optional: residents' tools and verifiers connect without one;
     // agency nodes present theirs, and their linkage messages are signed besides.
     let node =

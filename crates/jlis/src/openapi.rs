@@ -30,7 +30,7 @@ use crate::{api::*, cards, cards_api::*, handlers};
         cards::register_verifier,
         cards::consent,
         cards::latest,
-        crate::linkage::codes
+        crate::handlers::codes
     ),
     components(schemas(
         EventRequest,

@@ -87,10 +87,10 @@ impl Jlis {
     }
 
     /// The current CRL of `kind`: rebuilt when a certificate's status changed, or hourly.
-    pub async fn crl(&self, kind: CertKind, now: i64) -> Result<Arc<Vec<u8>>, crate::cards::Failure> {
+    pub async fn crl(&self, kind: CertKind, now: i64) -> Result<Arc<Vec<u8>>, crate::JlisError> {
         let generation = self.cards.revocation_generation().await?;
         let previous = {
-            let crls = self.crls.lock().map_err(|_| crate::cards::Failure::Poisoned)?;
+            let crls = self.crls.lock().map_err(|_| crate::JlisError::internal("CRL cache lock poisoned"))?;
             match crls.get(&kind) {
                 Some(p) if p.generation == generation && now - p.built_at < 3600 => return Ok(p.der.clone()),
                 Some(p) => p.number,
@@ -108,7 +108,7 @@ impl Jlis {
         let number = previous.max(now as u64 * 1000) + 1;
         let der = Arc::new(self.ca.crl(kind, &revoked, number, now, now + CRL_HOURS * 3600)?);
         let p = Published { generation, number, built_at: now, der: der.clone() };
-        self.crls.lock().map_err(|_| crate::cards::Failure::Poisoned)?.insert(kind, p);
+        self.crls.lock().map_err(|_| crate::JlisError::internal("CRL cache lock poisoned"))?.insert(kind, p);
         Ok(der)
     }
 }
