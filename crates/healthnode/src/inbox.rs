@@ -3,19 +3,27 @@
 //! own code (the hub translated the sender's), sealed so only this node opens it; each is
 //! stored durably before the acknowledgement, and a resend stores nothing twice.
 
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::Arc;
 
-use crate::store::{EligibilityRow, RecordRow};
+use crate::store::{EligibilityRow, HealthStore, RecordRow};
 use axum::{Router, extract::State, response::Response, routing::post};
 use myna_health::{Change, Eligibility, PmhRecord, supersede};
 use myna_link::{AgencyId, AgencyKind, HEALTH_ID, NoticeAck, NoticeForward, PushKind, notice_aad};
 use myna_node::{ApiError, jose, now_secs};
 use serde::Deserialize;
 
-use crate::{Health, HealthError, Refusal};
+use crate::{HealthError, Refusal};
 
-pub fn routes(slot: Arc<OnceLock<Weak<Health>>>) -> Router {
-    Router::new().route("/v1/inbox", post(inbox)).with_state(slot)
+/// What the hub's deliveries need: made before the health node, so the inbox depends on
+/// nothing built after its linkage node starts.
+#[derive(Clone)]
+pub struct Inbox {
+    pub agency: Arc<myna_linkage::agency::Agency>,
+    pub store: HealthStore,
+}
+
+pub fn routes(inbox: Inbox) -> Router {
+    Router::new().route("/v1/inbox", post(route)).with_state(inbox)
 }
 
 /// The portal's card registration: the user-authentication certificate the resident logged
@@ -30,14 +38,11 @@ fn bad(what: &'static str, e: impl std::fmt::Display) -> HealthError {
     HealthError::invalid(what, e)
 }
 
-async fn inbox(State(slot): State<Arc<OnceLock<Weak<Health>>>>, body: String) -> Result<Response, ApiError> {
-    let h = slot.get().and_then(Weak::upgrade).ok_or_else(|| {
-        ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "starting", "the health node is starting")
-    })?;
-    Ok(jose(h.take_push(&body).await?))
+async fn route(State(inbox): State<Inbox>, body: String) -> Result<Response, ApiError> {
+    Ok(jose(inbox.take_push(&body).await?))
 }
 
-impl Health {
+impl Inbox {
     /// One push the hub forwards (JWS): opened, checked, stored durably; answers the signed
     /// acknowledgement (JWS).
     async fn take_push(&self, jws: &str) -> Result<String, HealthError> {
@@ -114,7 +119,7 @@ fn check_insurer(sender: &AgencyId, kind: AgencyKind, e: &Eligibility) -> Result
     }
 }
 
-impl Health {
+impl Inbox {
     /// Stores a record for `code`, ending or replacing earlier ones as the domain decides, in
     /// one transaction. Returns whether it was new (a resent message is not).
     pub async fn put_eligibility(&self, code: &str, e: &Eligibility, message: &str) -> Result<bool, HealthError> {

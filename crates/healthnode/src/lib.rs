@@ -107,8 +107,7 @@ pub async fn start(
     let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
     let store = HealthStore::open(db.clone()).await?;
     let facilities = store.facilities().await?.into_iter().map(|f| (f.code.clone(), f)).collect();
-    let slot: Arc<std::sync::OnceLock<std::sync::Weak<Health>>> = Arc::new(std::sync::OnceLock::new());
-    let inbox_slot = slot.clone();
+    let inbox_store = store.clone();
     let started = myna_linkage::agency::start_with(
         db,
         identity,
@@ -118,7 +117,10 @@ pub async fn start(
             hub_url: config.hub_url.clone(),
             jlis_url: config.jlis_url.clone(),
         },
-        move |_| inbox::routes(inbox_slot),
+        move |agency| {
+            agency.set_source(Arc::new(source::Source(inbox_store.clone())));
+            inbox::routes(inbox::Inbox { agency, store: inbox_store })
+        },
     )
     .await?;
     let health = Arc::new(Health {
@@ -136,8 +138,6 @@ pub async fn start(
         cards: config.cards.map(|(c, _)| c),
         web: web::Sessions::default(),
     });
-    let _ = slot.set(Arc::downgrade(&health));
-    health.agency.set_source(Arc::new(source::Source(Arc::downgrade(&health))));
     CrlCache::keep_fresh(&health, health.jlis.clone(), std::time::Duration::from_secs(60), |h| {
         (&h.crl, h.verifier.trust())
     });

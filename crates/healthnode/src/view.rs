@@ -43,13 +43,20 @@ fn pmh_summary(r: &PmhRecord) -> (String, String, Option<String>) {
 impl crate::Health {
     /// The `medical_information` answer for `code`, `None` when the node knows nothing of them.
     pub async fn medical_information(&self, code: &str, today: time::Date) -> Result<Option<Value>, StoreError> {
-        let names: std::collections::HashMap<String, String> = self
-            .facilities
-            .read()
-            .map(|f| f.values().map(|r| (r.code.clone(), r.name.clone())).collect())
-            .unwrap_or_default();
-        view(&self.store, code, today, &names).await
+        medical_information(&self.store, code, today).await
     }
+}
+
+/// [`crate::Health::medical_information`] from the store alone (the facilities' names too), so
+/// the linkage node's copy source needs nothing built after it.
+pub(crate) async fn medical_information(
+    store: &HealthStore,
+    code: &str,
+    today: time::Date,
+) -> Result<Option<Value>, StoreError> {
+    let names: std::collections::HashMap<String, String> =
+        store.facilities().await?.into_iter().map(|r| (r.code, r.name)).collect();
+    view(store, code, today, &names).await
 }
 
 async fn view(

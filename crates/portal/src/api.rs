@@ -9,6 +9,7 @@ impl From<PortalError> for ApiError {
     fn from(e: PortalError) -> Self {
         match e {
             PortalError::Store(e) => ApiError::store(e),
+            PortalError::Invalid { field, reason } => ApiError::unprocessable(field, reason),
             e @ PortalError::LoginRefused => ApiError::unauthorized("login_refused", e.to_string()),
             PortalError::Agency(e) => e.into(),
             e @ PortalError::Call(_) => ApiError::bad_gateway("linkage", e.to_string()),

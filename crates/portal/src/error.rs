@@ -24,6 +24,9 @@ pub enum PortalError {
     /// The hub's log failed a check: its records cannot be trusted (or its answer is unreadable).
     #[error("{0}")]
     Log(#[from] LogAlarm),
+    /// A field of what was sent that the sender must fix.
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
     #[error("the municipality, login or password is wrong")]
     LoginRefused,
     /// A failure of the portal's own (a signature it could not make, no session slot).
@@ -34,6 +37,10 @@ pub enum PortalError {
 impl PortalError {
     pub(crate) fn setup(e: impl std::fmt::Display) -> Self {
         Self::Setup(e.to_string())
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl std::fmt::Display) -> Self {
+        Self::Invalid { field, reason: reason.to_string() }
     }
 
     pub(crate) fn internal(e: impl std::fmt::Display) -> Self {

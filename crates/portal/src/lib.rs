@@ -94,8 +94,9 @@ pub async fn start(
         myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(PortalError::setup)?;
     let pseudonym_key = db.secret_or_init("portal_pseudonym_key").await?;
     let operator = hex::encode(db.secret_or_init("portal_operator_token").await?);
-    let slot: Arc<std::sync::OnceLock<std::sync::Weak<Portal>>> = Arc::new(std::sync::OnceLock::new());
-    let inbox_slot = slot.clone();
+    let store = PortalStore::open(db.clone()).await?;
+    let live = notices::Live::new();
+    let (inbox_store, inbox_live) = (store.clone(), live.clone());
     let started = myna_linkage::agency::start_with(
         db.clone(),
         identity,
@@ -105,18 +106,18 @@ pub async fn start(
             hub_url: config.hub_url.clone(),
             jlis_url: config.jlis_url.clone(),
         },
-        move |_| notices::inbox_routes(inbox_slot),
+        move |agency| notices::inbox_routes(notices::Inbox { agency, store: inbox_store, live: inbox_live }),
     )
     .await?;
     let oauth = oauth::OAuth::new(&identity.key_pem, &config.public_url).map_err(PortalError::setup)?;
     let portal = Arc::new(Portal {
-        store: PortalStore::open(db).await?,
+        store,
         agency: started.agency,
         catalogue: Catalogue::shipped().map_err(PortalError::setup)?,
         table: myna_link::PermissionTable::shipped().map_err(PortalError::setup)?,
         login: login::LoginState::new(LoginVerifier::new(trust, &pseudonym_key), &config.public_url, crl),
         sessions: session::Sessions::default(),
-        notices: notices::Live::new(),
+        notices: live,
         oauth,
         jlis,
         jlis_url: config.jlis_url,
@@ -126,11 +127,10 @@ pub async fn start(
         drafts: apply::Drafts::default(),
         operator_hash: sha(operator.as_bytes()),
     });
-    let _ = slot.set(Arc::downgrade(&portal));
     myna_rp::CrlCache::keep_fresh(&portal, portal.jlis.clone(), std::time::Duration::from_secs(60), |p| {
         (&p.login.crl, p.login.verifier.trust())
     });
-    let routes = page::routes(portal.clone());
+    let routes = routes(portal.clone());
     let web = myna_node::serve(routes, api::openapi_json(), Metrics::new("portal"), identity, web).await?;
     Ok(Started { web, node: started.node, portal, operator_token: operator })
 }
@@ -144,4 +144,41 @@ impl Portal {
     fn operator_ok(&self, token: &str) -> bool {
         aws_lc_rs::constant_time::verify_slices_are_equal(&sha(token.as_bytes()), &self.operator_hash).is_ok()
     }
+}
+
+/// Every page and API route of the portal's web server, each feature's routes merged here
+/// (features use the page helpers in `page.rs`; nothing below reaches back up).
+fn routes(p: Arc<Portal>) -> axum::Router {
+    axum::Router::new()
+        .route("/", axum::routing::get(page::home))
+        .route("/lang/{lang}", axum::routing::get(page::set_lang))
+        .route(
+            "/static/tokens.css",
+            axum::routing::get(|| async {
+                myna_node::web::static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8")
+            }),
+        )
+        .route(
+            "/static/portal.css",
+            axum::routing::get(|| async {
+                myna_node::web::static_file(myna_node::web::SITE_CSS, "text/css; charset=utf-8")
+            }),
+        )
+        .route(
+            "/static/portal.js",
+            axum::routing::get(|| async {
+                myna_node::web::static_file(include_str!("../static/portal.js"), "text/javascript; charset=utf-8")
+            }),
+        )
+        .merge(crate::login::routes())
+        .merge(crate::myinfo::routes())
+        .merge(crate::history::routes())
+        .merge(crate::notices::routes())
+        .merge(crate::apply::routes())
+        .merge(crate::clerk::routes())
+        .merge(crate::oauth::routes())
+        .merge(crate::health::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(page::FORM_LIMIT))
+        .layer(axum::middleware::map_response(myna_node::web::security_headers))
+        .with_state(p)
 }

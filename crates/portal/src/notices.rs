@@ -2,11 +2,7 @@
 //! translated), kept per resident, shown once due (scheduled ones wait), marked read when
 //! opened; the page and the unread badge update without reloading (server-sent events).
 
-use std::{
-    convert::Infallible,
-    sync::{Arc, OnceLock, Weak},
-    time::Duration,
-};
+use std::{convert::Infallible, sync::Arc, time::Duration};
 
 use crate::store::NoticeRow;
 use axum::{
@@ -26,12 +22,14 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::{
-    Portal,
+    Portal, PortalError,
     history::jst,
     page::{Resident, error_page, layout},
+    store::PortalStore,
 };
 
 /// New notices, by the resident's code, for open pages.
+#[derive(Clone)]
 pub struct Live(broadcast::Sender<String>);
 
 impl Live {
@@ -40,45 +38,56 @@ impl Live {
     }
 }
 
-/// The route on the portal's linkage node where the hub delivers notices.
-pub fn inbox_routes(portal: Arc<OnceLock<Weak<Portal>>>) -> Router {
-    Router::new().route("/v1/inbox", post(inbox)).with_state(portal)
+/// What the hub's deliveries need: made before the portal, so the inbox depends on nothing
+/// that is built after the portal's linkage node starts.
+#[derive(Clone)]
+pub struct Inbox {
+    pub agency: Arc<myna_linkage::agency::Agency>,
+    pub store: PortalStore,
+    pub live: Live,
 }
 
-async fn inbox(State(slot): State<Arc<OnceLock<Weak<Portal>>>>, body: String) -> Result<Response, ApiError> {
-    let p = slot
-        .get()
-        .and_then(Weak::upgrade)
-        .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "starting", "the portal is starting"))?;
-    let env = p.agency.open_from_hub::<NoticeForward>(&body)?;
-    let f = env.body;
-    if f.kind != myna_link::PushKind::Notice {
-        return Err(ApiError::unprocessable("kind", format!("the portal receives notices, not {}", f.kind.id())));
+/// The route on the portal's linkage node where the hub delivers notices.
+pub fn inbox_routes(inbox: Inbox) -> Router {
+    Router::new().route("/v1/inbox", post(inbox_route)).with_state(inbox)
+}
+
+async fn inbox_route(State(inbox): State<Inbox>, body: String) -> Result<Response, ApiError> {
+    Ok(jose(inbox.take(&body).await?))
+}
+
+impl Inbox {
+    /// A notice the hub delivers (JWS): opened, checked, stored durably before the signed
+    /// acknowledgement (JWS) is answered; a resend stores nothing twice.
+    async fn take(&self, jws: &str) -> Result<String, PortalError> {
+        let env = self.agency.open_from_hub::<NoticeForward>(jws)?;
+        let f = env.body;
+        if f.kind != myna_link::PushKind::Notice {
+            return Err(PortalError::invalid("kind", format!("the portal receives notices, not {}", f.kind.id())));
+        }
+        let me: AgencyId = PORTAL_ID.parse().map_err(PortalError::internal)?;
+        let plain = self
+            .agency
+            .open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me))
+            .map_err(|e| PortalError::invalid("sealed", format!("the notice could not be opened: {e}")))?;
+        let text: NoticeText = serde_json::from_slice(&plain).map_err(|e| PortalError::invalid("notice", e))?;
+        text.check().map_err(|e| PortalError::invalid("notice", e))?;
+        let code = f.code.to_string();
+        let row = NoticeRow {
+            id: 0,
+            code: code.clone(),
+            sender: f.sender.to_string(),
+            message: f.notice.to_string(),
+            title: text.title.trim().to_string(),
+            body: text.body,
+            deliver_at: f.deliver_at,
+            created_at: now_secs(),
+            read_at: None,
+        };
+        self.store.add_notice(&row).await?;
+        let _ = self.live.0.send(code);
+        Ok(self.agency.sign_for(&env.from, NoticeAck { notice: f.notice })?)
     }
-    let me: AgencyId = PORTAL_ID.parse().map_err(ApiError::internal)?;
-    let plain = p
-        .agency
-        .open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me))
-        .map_err(|e| ApiError::unprocessable("sealed", format!("the notice could not be opened: {e}")))?;
-    let text: NoticeText =
-        serde_json::from_slice(&plain).map_err(|e| ApiError::unprocessable("notice", e.to_string()))?;
-    text.check().map_err(|e| ApiError::unprocessable("notice", e))?;
-    let code = f.code.to_string();
-    let row = NoticeRow {
-        id: 0,
-        code: code.clone(),
-        sender: f.sender.to_string(),
-        message: f.notice.to_string(),
-        title: text.title.trim().to_string(),
-        body: text.body,
-        deliver_at: f.deliver_at,
-        created_at: now_secs(),
-        read_at: None,
-    };
-    // Stored (durably) before the acknowledgement; a resend stores nothing twice.
-    p.store.add_notice(&row).await?;
-    let _ = p.notices.0.send(code);
-    Ok(jose(p.agency.sign_for(&env.from, NoticeAck { notice: f.notice })?))
 }
 
 async fn list(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Response {

@@ -5,16 +5,12 @@
 use std::sync::Arc;
 
 use axum::{
-    Router,
-    extract::{DefaultBodyLimit, FromRequestParts, Query, State},
+    extract::{FromRequestParts, Query, State},
     http::{HeaderValue, StatusCode, header, request::Parts},
     response::{Html, IntoResponse, Redirect, Response},
-    routing::get,
 };
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
-
-use myna_node::web::static_file;
 
 use crate::{
     Portal,
@@ -214,11 +210,14 @@ pub fn resident_form(
 }
 
 #[derive(Deserialize)]
-struct Back {
+pub(crate) struct Back {
     back: Option<String>,
 }
 
-async fn set_lang(axum::extract::Path(lang): axum::extract::Path<String>, Query(b): Query<Back>) -> Response {
+pub(crate) async fn set_lang(
+    axum::extract::Path(lang): axum::extract::Path<String>,
+    Query(b): Query<Back>,
+) -> Response {
     let lang = if lang == "en" { "en" } else { "ja" };
     let mut r = Redirect::to(&local_path(b.back.as_deref())).into_response();
     let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Secure; SameSite=Lax; Max-Age=31536000");
@@ -228,7 +227,7 @@ async fn set_lang(axum::extract::Path(lang): axum::extract::Path<String>, Query(
     r
 }
 
-async fn home(State(p): State<Arc<Portal>>, ctx: Ctx) -> Response {
+pub(crate) async fn home(State(p): State<Arc<Portal>>, ctx: Ctx) -> Response {
     let Some((_, s)) = &ctx.session else {
         let body = html! {
             p { (ctx.t("マイナンバーカードでログインすると、行政機関が持つあなたの情報、情報のやりとりの記録、お知らせを確認し、オンラインで申請できます。",
@@ -251,32 +250,6 @@ async fn home(State(p): State<Arc<Portal>>, ctx: Ctx) -> Response {
         }
     };
     layout(&ctx, ctx.t("マイナポータル", "Myna Portal"), body)
-}
-
-pub fn routes(p: Arc<Portal>) -> Router {
-    Router::new()
-        .route("/", get(home))
-        .route("/lang/{lang}", get(set_lang))
-        .route(
-            "/static/tokens.css",
-            get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }),
-        )
-        .route("/static/portal.css", get(|| async { static_file(myna_node::web::SITE_CSS, "text/css; charset=utf-8") }))
-        .route(
-            "/static/portal.js",
-            get(|| async { static_file(include_str!("../static/portal.js"), "text/javascript; charset=utf-8") }),
-        )
-        .merge(crate::login::routes())
-        .merge(crate::myinfo::routes())
-        .merge(crate::history::routes())
-        .merge(crate::notices::routes())
-        .merge(crate::apply::routes())
-        .merge(crate::clerk::routes())
-        .merge(crate::oauth::routes())
-        .merge(crate::health::routes())
-        .layer(DefaultBodyLimit::max(FORM_LIMIT))
-        .layer(axum::middleware::map_response(myna_node::web::security_headers))
-        .with_state(p)
 }
 
 /// Inline SVG markup made by a library we trust (the QR code).

@@ -8,6 +8,10 @@ use myna_pki::{CertKind, Secret, token::CardToken};
 
 use super::card_file;
 
+/// The user-authentication PIN of every card the demo issues (the health node's demo reader
+/// also stands in with it for the card's unlock after a face match).
+pub(crate) const DEMO_PIN: &str = "1234";
+
 pub struct FolderCards {
     pub dir: PathBuf,
 }

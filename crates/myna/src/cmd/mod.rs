@@ -1,17 +1,9 @@
 pub mod address;
 pub mod bench;
-pub mod bench_address;
-pub mod bench_health;
-pub mod bench_link;
-pub mod bench_login;
-pub mod bench_portal;
 pub mod card;
 pub(crate) mod card_file;
 mod card_reader;
 pub mod demo;
-mod demo_health;
-mod demo_link;
-mod demo_portal;
 pub mod link;
 pub mod node;
 pub mod number;

@@ -138,7 +138,7 @@ pub async fn start_health(
         (
             std::sync::Arc::new(super::card_reader::FolderCards { dir })
                 as std::sync::Arc<dyn myna_pki::reader::CardReader>,
-            super::demo::DEMO_PIN.to_string(),
+            super::card_reader::DEMO_PIN.to_string(),
         )
     });
     let config = myna_healthnode::HealthConfig { jlis_url: jlis.into(), hub_url: hub.into(), cards };

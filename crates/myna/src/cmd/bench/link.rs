@@ -17,7 +17,8 @@ use myna_node::NodeIdentity;
 use myna_store::Db;
 use serde_json::json;
 
-use super::{CmdResult, bench::latencies, bench_login::drive};
+use super::{latencies, login::drive};
+use crate::cmd::CmdResult;
 
 #[derive(Args)]
 pub struct LinkBench {
@@ -36,7 +37,7 @@ fn any() -> SocketAddr {
 
 impl LinkBench {
     pub async fn run(self) -> CmdResult {
-        let dir = super::bench::Scratch::new("link")?;
+        let dir = super::Scratch::new("link")?;
         self.run_in(&dir.0).await
     }
 
@@ -142,7 +143,7 @@ pub struct LogBench {
 
 impl LogBench {
     pub async fn run(self) -> CmdResult {
-        let dir = super::bench::Scratch::new("log")?;
+        let dir = super::Scratch::new("log")?;
         self.run_in(&dir.0).await
     }
 

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::{demo_link::at, link::ClerkArgs};
+use super::link::at;
+use crate::cmd::link::ClerkArgs;
 
 /// The demo clerks' password (each municipality's clerk `clerk1`).
 pub const CLERK_PASSWORD: &str = "demo-clerk-2026";
@@ -29,7 +30,7 @@ pub async fn start(
 ) -> Result<Portal, Box<dyn std::error::Error>> {
     let public = format!("https://localhost:{}", jlis_port + 7);
     let db = Some(format!("sqlite://{}", dir.join("portal.db").display()));
-    let started = super::node::start_portal(
+    let started = crate::cmd::node::start_portal(
         network,
         db,
         at(jlis_port + 7),
@@ -47,7 +48,7 @@ pub async fn start(
             for (code, _) in started.portal.catalogue.municipalities() {
                 started.portal.add_clerk(code, "clerk1", CLERK_PASSWORD).await?;
             }
-            let http = super::card::network_client(std::fs::read(network.join("ca.pem"))?.as_slice())?;
+            let http = crate::cmd::card::network_client(std::fs::read(network.join("ca.pem"))?.as_slice())?;
             let reg = json!({
                 "name": "すこやか家計アプリ (example)",
                 "redirect_uris": [format!("{EXAMPLE_CLIENT}/callback")],
@@ -64,7 +65,7 @@ pub async fn start(
                 return Err(format!("registering the example client: {}", r.text().await?).into());
             }
             let v: Value = r.json().await?;
-            super::card_file::write_atomic(&client_file, &serde_json::to_vec_pretty(&v)?)?;
+            crate::cmd::card_file::write_atomic(&client_file, &serde_json::to_vec_pretty(&v)?)?;
             v
         }
     };
@@ -75,13 +76,13 @@ pub async fn start(
 pub async fn notices(network: &Path, chiyoda: &str) -> Result<(), Box<dyn std::error::Error>> {
     let clerk = ClerkArgs::new(
         chiyoda.to_string(),
-        super::node::token_path(network, "municipality:131016"),
+        crate::cmd::node::token_path(network, "municipality:131016"),
         network.join("ca.pem"),
     );
     clerk
         .call(reqwest::Method::POST, "/v1/notices", json!({"person": "resident1", "title": "マイナポータルのご利用ありがとうございます", "body": "千代田区からのお知らせです。\n申請の状況は「申請状況」から確認できます。"}))
         .await?;
-    let today = super::today();
+    let today = crate::cmd::today();
     let june = time::Date::from_calendar_date(
         today.year() + i32::from(today.month() >= time::Month::June),
         time::Month::June,

@@ -7,7 +7,8 @@ use std::path::Path;
 use myna_jlis::store::NewResident;
 use serde_json::{Value, json};
 
-use super::{demo_link::at, link::ClerkArgs};
+use super::link::at;
+use crate::cmd::link::ClerkArgs;
 
 pub struct HealthDemo {
     pub started: myna_healthnode::Started,
@@ -28,7 +29,7 @@ pub async fn start(
     hub: &str,
 ) -> Result<HealthDemo, Box<dyn std::error::Error>> {
     let db = Some(format!("sqlite://{}", dir.join("health.db").display()));
-    let started = super::node::start_health(
+    let started = crate::cmd::node::start_health(
         network,
         db,
         at(jlis_port + 9),
@@ -53,7 +54,7 @@ pub async fn start(
                 keys.insert(code.into(), json!(format!("{code}:{}", k.key)));
             }
             let v = Value::Object(keys);
-            super::card_file::write_atomic(&file, &serde_json::to_vec_pretty(&v)?)?;
+            crate::cmd::card_file::write_atomic(&file, &serde_json::to_vec_pretty(&v)?)?;
             v
         }
     };
@@ -72,15 +73,15 @@ pub async fn seed(
 ) -> Result<usize, Box<dyn std::error::Error>> {
     let insurer_clerk = ClerkArgs::new(
         insurer.to_string(),
-        super::node::token_path(network, "health_insurer:01130012"),
+        crate::cmd::node::token_path(network, "health_insurer:01130012"),
         network.join("ca.pem"),
     );
     let city = ClerkArgs::new(
         chiyoda.to_string(),
-        super::node::token_path(network, "municipality:131016"),
+        crate::cmd::node::token_path(network, "municipality:131016"),
         network.join("ca.pem"),
     );
-    let today = super::today();
+    let today = crate::cmd::today();
     let mut claims = String::from("# demo claims: medication, checkups and expenses\n");
     let mut n = 0;
     for (i, p) in samples.iter().take(3).enumerate() {

@@ -18,9 +18,9 @@ use myna_pki::{CardCert, CertKind, Secret};
 use myna_store::Db;
 use serde_json::{Value, json};
 
-use super::CmdResult;
-use super::bench::{latencies, percentile};
-use super::card::{JlisArgs, issue_into};
+use super::{latencies, percentile};
+use crate::cmd::CmdResult;
+use crate::cmd::card::{JlisArgs, issue_into};
 
 #[derive(Args)]
 pub struct LoginBench {
@@ -106,7 +106,7 @@ pub(super) async fn issue_cards(jlis: &JlisArgs, n: usize) -> Result<BenchCards,
 
 impl LoginBench {
     pub async fn run(self) -> CmdResult {
-        let dir = super::bench::Scratch::new("login")?;
+        let dir = super::Scratch::new("login")?;
         self.run_in(&dir.0).await
     }
 

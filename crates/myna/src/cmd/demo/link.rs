@@ -9,7 +9,7 @@ use myna_node::{NodeIdentity, RunningNode};
 use myna_store::Db;
 use serde_json::{Value, json};
 
-use super::{card::JlisArgs, link::ClerkArgs};
+use crate::cmd::{card::JlisArgs, link::ClerkArgs};
 
 /// (id, name, port offset from J-LIS's port).
 pub const AGENCIES: &[(&str, &str, u16)] = &[
@@ -46,7 +46,7 @@ pub async fn start(
     for (id, name, offset) in AGENCIES {
         let db = format!("sqlite://{}", dir.join(format!("{}.db", id.replace(':', "-"))).display());
         let started =
-            super::node::start_agency(network, id, name, Some(db), at(jlis_port + offset), &hub.url(), jlis_url)
+            crate::cmd::node::start_agency(network, id, name, Some(db), at(jlis_port + offset), &hub.url(), jlis_url)
                 .await?;
         agencies.push((id.to_string(), name.to_string(), started.node));
     }
@@ -70,7 +70,7 @@ pub async fn seed(
         };
         let person = format!("resident{}", i + 1);
         for (id, _, node) in &link.agencies {
-            let clerk = ClerkArgs::new(node.url(), super::node::token_path(network, id), network.join("ca.pem"));
+            let clerk = ClerkArgs::new(node.url(), crate::cmd::node::token_path(network, id), network.join("ca.pem"));
             clerk.call(reqwest::Method::POST, "/v1/people", json!({"person": person, "number": number})).await?;
             for (item, data) in copies(id, p, i) {
                 clerk

@@ -18,10 +18,10 @@ use myna_pki::login::Challenge;
 use myna_store::Db;
 use serde_json::json;
 
-use super::CmdResult;
-use super::bench::{latencies, percentile};
-use super::bench_login::{BenchCards, drive, issue_cards};
-use super::card::JlisArgs;
+use super::login::{BenchCards, drive, issue_cards};
+use super::{latencies, percentile};
+use crate::cmd::CmdResult;
+use crate::cmd::card::JlisArgs;
 
 #[derive(Args)]
 pub struct EligibilityBench {
@@ -64,7 +64,7 @@ fn record(i: usize) -> String {
 
 impl EligibilityBench {
     pub async fn run(self) -> CmdResult {
-        let dir = super::bench::Scratch::new("eligibility")?;
+        let dir = super::Scratch::new("eligibility")?;
         self.run_in(&dir.0).await
     }
 

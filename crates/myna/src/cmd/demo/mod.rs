@@ -1,3 +1,9 @@
+//! `myna demo`: the demo country, every node started, what to try printed.
+
+mod health;
+mod link;
+mod portal;
+
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::Args;
@@ -5,7 +11,7 @@ use myna_jlis::store::RegistryStore;
 use myna_node::NodeIdentity;
 use myna_store::Db;
 
-use super::{CmdResult, population::load, today};
+use crate::cmd::{CmdResult, card_reader::DEMO_PIN, population::load, today};
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -55,8 +61,8 @@ impl DemoArgs {
                 .await?;
         let ca = network.join("ca.pem");
         let url = node.url();
-        let link = super::demo_link::start(&self.dir, &network, self.port, &url).await?;
-        let verifier = super::node::start_verifier(
+        let link = link::start(&self.dir, &network, self.port, &url).await?;
+        let verifier = crate::cmd::node::start_verifier(
             &format!("https://localhost:{}", self.port + 1),
             &url,
             &network,
@@ -66,20 +72,20 @@ impl DemoArgs {
         let cards =
             if fresh { issue_demo_cards(&self.dir, &url, &ca, &samples).await? } else { existing_cards(&self.dir) };
         if fresh {
-            let jlis = super::card::JlisArgs { jlis: url.clone(), ca: Some(ca.clone()) };
-            let n = super::demo_link::seed(&link, &network, &jlis, &samples).await?;
+            let jlis = crate::cmd::card::JlisArgs { jlis: url.clone(), ca: Some(ca.clone()) };
+            let n = link::seed(&link, &network, &jlis, &samples).await?;
             println!("  {n} residents enrolled at {} agencies, with their copies", link.agencies.len());
         }
-        let portal = super::demo_portal::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
+        let portal = portal::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
         if fresh && let Some((_, _, chiyoda)) = link.agencies.first() {
-            super::demo_portal::notices(&network, &chiyoda.url()).await?;
+            portal::notices(&network, &chiyoda.url()).await?;
         }
-        let health = super::demo_health::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
+        let health = health::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
         if fresh
             && let (Some((_, _, chiyoda)), Some((_, _, insurer))) =
                 (link.agencies.first(), link.agencies.iter().find(|a| a.0.starts_with("health_insurer")))
         {
-            super::demo_health::seed(&health, &network, &insurer.url(), &chiyoda.url(), &samples).await?;
+            health::seed(&health, &network, &insurer.url(), &chiyoda.url(), &samples).await?;
         }
         println!();
         println!("myna demo country is up");
@@ -101,10 +107,7 @@ impl DemoArgs {
             "  log in with the demo card reader (PIN {DEMO_PIN}); sign applications with the password {DEMO_PASSWORD}"
         );
         println!("  clinic reception: {h}/  (facility code and key: {})", health.clinic.replacen(':', " / ", 1));
-        println!(
-            "  municipal clerks: {web}/clerk/login  (131016 or 271004, clerk1, {})",
-            super::demo_portal::CLERK_PASSWORD
-        );
+        println!("  municipal clerks: {web}/clerk/login  (131016 or 271004, clerk1, {})", portal::CLERK_PASSWORD);
         println!(
             "  example private service: PORTAL={web} CA={} CLIENT_ID={} CLIENT_SECRET={} node examples/oauth-client/server.mjs",
             ca.display(),
@@ -159,7 +162,7 @@ impl DemoArgs {
             println!(
                 "  myna link query --agency {} --token-file {} --ca {} \\\n    --person resident1 --task child_allowance --item local_tax --provider municipality:131016 --purpose 'R8-0001'",
                 osaka_node.url(),
-                super::node::token_path(&network, osaka).display(),
+                crate::cmd::node::token_path(&network, osaka).display(),
                 ca.display()
             );
             println!("check the hub's log only grew since last time:");
@@ -188,7 +191,6 @@ impl DemoArgs {
     }
 }
 
-pub(super) const DEMO_PIN: &str = "1234";
 const DEMO_PASSWORD: &str = "DEMO2026";
 
 /// Gives the first few sample residents a card, kept as files in `<dir>/cards/`.
@@ -198,7 +200,7 @@ async fn issue_demo_cards(
     ca: &std::path::Path,
     samples: &[myna_jlis::store::NewResident],
 ) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
-    let args = super::card::JlisArgs { jlis: jlis.to_string(), ca: Some(ca.to_owned()) };
+    let args = crate::cmd::card::JlisArgs { jlis: jlis.to_string(), ca: Some(ca.to_owned()) };
     let cards_dir = dir.join("cards");
     std::fs::create_dir_all(&cards_dir)?;
     let pin = myna_pki::Secret::new(myna_pki::CertKind::UserAuth, DEMO_PIN)?;
@@ -214,7 +216,8 @@ async fn issue_demo_cards(
         let applied = args.post("/v1/cards/applications", serde_json::json!({"resident": code})).await?;
         let number = applied["card"].as_str().ok_or("no card number")?;
         let path = cards_dir.join(format!("{code}.card.json"));
-        super::card::issue(&args, number, &path, &password, &pin, myna_pki::softcard::KdfParams::default()).await?;
+        crate::cmd::card::issue(&args, number, &path, &password, &pin, myna_pki::softcard::KdfParams::default())
+            .await?;
         out.push(path);
     }
     Ok(out)

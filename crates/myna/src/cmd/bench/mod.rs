@@ -1,3 +1,11 @@
+//! `myna bench`: whole flows timed with a reference measured in the same run.
+
+mod address;
+mod health;
+mod link;
+mod login;
+mod portal;
+
 use std::time::Instant;
 
 use clap::Subcommand;
@@ -32,18 +40,18 @@ pub enum BenchCmd {
     },
     /// Normalizes generated addresses in several spellings and, with --peer, runs
     /// @geolonia/normalize-japanese-addresses on the same inputs in the same run.
-    Address(super::bench_address::AddressBench),
+    Address(address::AddressBench),
     /// Logins per second end to end over HTTPS: J-LIS, a verifier, cards signing challenges.
-    Login(super::bench_login::LoginBench),
+    Login(login::LoginBench),
     /// Linkage exchanges per second end to end: requester → hub → provider → requester.
-    Link(super::bench_link::LinkBench),
+    Link(link::LinkBench),
     /// The hub's log: durable append rate, and proof sizes and times for a large tree.
-    Log(super::bench_link::LogBench),
+    Log(link::LogBench),
     /// Against a running portal: authenticated page views and application submissions per second.
-    Portal(super::bench_portal::PortalBench),
+    Portal(portal::PortalBench),
     /// Eligibility checks at a facility per second end to end, among --insured people, and
     /// the time to load a month of claims.
-    Eligibility(super::bench_health::EligibilityBench),
+    Eligibility(health::EligibilityBench),
 }
 
 /// A scratch folder for one load scenario, removed when dropped (also on error).

@@ -10,7 +10,7 @@ use clap::Args;
 use myna_population::Generator;
 use myna_text::address::{NormalizedAddress, normalize};
 
-use super::{CmdResult, today};
+use crate::cmd::{CmdResult, today};
 
 #[derive(Args)]
 pub struct AddressBench {

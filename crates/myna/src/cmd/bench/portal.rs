@@ -9,9 +9,9 @@ use clap::Args;
 use myna_pki::{CertKind, Secret};
 use serde_json::Value;
 
-use super::CmdResult;
-use super::bench::latencies;
-use super::bench_login::drive;
+use super::latencies;
+use super::login::drive;
+use crate::cmd::CmdResult;
 
 #[derive(Args)]
 pub struct PortalBench {
@@ -42,15 +42,16 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
 
 impl PortalBench {
     pub async fn run(self) -> CmdResult {
-        let client =
-            super::card::network_client(&std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?)?;
+        let client = crate::cmd::card::network_client(
+            &std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?,
+        )?;
         let portal = self.portal.trim_end_matches('/').to_string();
         // Log in as the card holder's tool does.
         let c: Value =
             client.post(format!("{portal}/v1/login/challenge")).send().await?.error_for_status()?.json().await?;
         let text = c["challenge"].as_str().ok_or("no challenge")?;
-        let mut card = super::card_file::open(&self.card)?;
-        let body = super::card::login_body(&mut card, text, &Secret::new(CertKind::UserAuth, &self.pin)?)?;
+        let mut card = crate::cmd::card_file::open(&self.card)?;
+        let body = crate::cmd::card::login_body(&mut card, text, &Secret::new(CertKind::UserAuth, &self.pin)?)?;
         let s: Value =
             client.post(format!("{portal}/v1/login")).json(&body).send().await?.error_for_status()?.json().await?;
         let cookie = Arc::new(format!("myna_session={}", s["session"].as_str().ok_or("no session")?));
