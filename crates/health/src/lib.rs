@@ -30,4 +30,4 @@ pub use medical::{
 pub use pdf::{expenses_pdf, medication_pdf};
 pub use pmh::{PmhRecord, Reminder, SubsidyKind, VACCINES, Vaccine, reminders};
 pub use tax::{expenses_csv, medication_csv, tax_return_csv};
-pub use view::{CheckupWire, ItemValue, MedicalView};
+pub use view::{CheckLine, CheckupWire, EligibilityLine, ItemValue, MedicalView, PmhLine, ReminderLine};

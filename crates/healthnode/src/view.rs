@@ -4,12 +4,13 @@
 //! of 100 each).
 
 use myna_health::{
-    CheckupResult, CheckupWire, Eligibility, Expense, ItemValue, MedicalView, Medication, PmhRecord, reminders,
+    CheckLine, CheckupResult, CheckupWire, Eligibility, EligibilityLine, Expense, ItemValue, MedicalView, Medication,
+    PmhLine, PmhRecord, ReminderLine, reminders,
 };
 use myna_store::StoreError;
 
 use crate::store::HealthStore;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Rows per list (the layout's limit).
 const LIST: u32 = 100;
@@ -72,14 +73,24 @@ async fn view(
     if !registered && elig.is_empty() && pmh.is_empty() {
         return Ok(None);
     }
-    let checks: Vec<Value> = store
+    let checks: Vec<CheckLine> = store
         .checks_of(code, LIST)
         .await?
         .into_iter()
         .map(|c| {
-            let at = time::OffsetDateTime::from_unix_timestamp(c.at).map(|t| t.to_offset(myna_node::JST)).map(|t| format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())).unwrap_or_default();
+            let at = time::OffsetDateTime::from_unix_timestamp(c.at)
+                .map(|t| t.to_offset(myna_node::JST))
+                .map(|t| format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute()))
+                .unwrap_or_default();
             let name = facilities.get(&c.facility).cloned().unwrap_or_default();
-            json!({"at": at, "facility": format!("{name} ({})", c.facility), "method": c.method, "consented": c.scopes, "certificate": c.certificate, "outcome": c.outcome})
+            CheckLine {
+                at,
+                facility: format!("{name} ({})", c.facility),
+                method: c.method,
+                consented: c.scopes,
+                certificate: c.certificate,
+                outcome: c.outcome,
+            }
         })
         .collect();
     let medication: Vec<Medication> = parse(store.records_of(code, "medication", LIST).await?);
@@ -97,17 +108,24 @@ async fn view(
         registered,
         eligibility: elig
             .iter()
-            .map(|e| {
-                json!({"insurer": e.insurer, "scheme": e.insurer.scheme_ja(), "symbol": e.symbol, "number": e.number, "branch": e.branch,
-                    "copay_percent": e.copay_percent, "limit": e.limit, "valid_from": e.valid_from.to_string(), "valid_to": e.valid_to.map(|d| d.to_string())})
+            .map(|e| EligibilityLine {
+                insurer: e.insurer.clone(),
+                scheme: e.insurer.scheme_ja().into(),
+                symbol: e.symbol.clone(),
+                number: e.number.clone(),
+                branch: e.branch,
+                copay_percent: e.copay_percent,
+                limit: e.limit,
+                valid_from: e.valid_from.to_string(),
+                valid_to: e.valid_to.map(|d| d.to_string()),
             })
             .collect(),
         checks,
         medication,
         checkups,
         expenses,
-        pmh: pmh.iter().map(pmh_summary).map(|(t, s, on)| json!({"type": t, "summary": s, "on": on})).collect(),
-        reminders: due.iter().map(|r| json!({"vaccine": r.vaccine.ja, "dose": r.dose})).collect(),
+        pmh: pmh.iter().map(pmh_summary).map(|(kind, summary, on)| PmhLine { kind, summary, on }).collect(),
+        reminders: due.iter().map(|r| ReminderLine { vaccine: r.vaccine.ja.into(), dose: r.dose }).collect(),
     };
     Ok(Some(serde_json::to_value(view).map_err(|e| StoreError::Corrupt(e.to_string()))?))
 }

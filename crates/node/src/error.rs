@@ -104,3 +104,30 @@ impl IntoResponse for ApiError {
         (self.status, Json(Body { error: Inner { code: self.code, message: &self.message } })).into_response()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use myna_store::StorageCondition;
+
+    #[test]
+    fn a_storage_condition_is_503_with_its_own_code_and_an_internal_error_says_nothing_inside() {
+        let codes: Vec<&str> = [
+            StorageCondition::Full,
+            StorageCondition::ReadOnly,
+            StorageCondition::Failing,
+            StorageCondition::Unreachable,
+        ]
+        .into_iter()
+        .map(|c| {
+            let e = ApiError::storage(c);
+            assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+            e.code
+        })
+        .collect();
+        assert_eq!(codes, ["storage_full", "storage_read_only", "storage_failing", "storage_unreachable"]);
+        let e = ApiError::internal("password=hunter2 in /var/lib/x");
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!e.message.contains("hunter2"), "{}", e.message);
+    }
+}

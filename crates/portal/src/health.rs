@@ -113,11 +113,12 @@ fn subnav(ctx: &Ctx) -> Markup {
     }
 }
 
-fn text(v: &serde_json::Value, k: &str) -> String {
-    match &v[k] {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "—".into(),
-        other => other.to_string(),
+/// A value as its wire form reads (a code as its text, a number as digits), or "—" for none.
+fn show(v: &impl serde::Serialize) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Null) | Err(_) => "—".into(),
+        Ok(other) => other.to_string(),
     }
 }
 
@@ -148,7 +149,7 @@ async fn overview(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> R
                     thead { tr { th scope="col" { (ctx.t("保険者番号", "Insurer")) } th scope="col" { (ctx.t("制度", "Scheme")) } th scope="col" { (ctx.t("記号・番号・枝番", "Symbol, number, branch")) } th scope="col" { (ctx.t("負担割合", "Copay")) } th scope="col" { (ctx.t("限度額区分", "Limit")) } th scope="col" { (ctx.t("期間", "Period")) } } }
                     tbody {
                         @for e in &v.eligibility {
-                            tr { td { (text(e, "insurer")) } td { (text(e, "scheme")) } td { (text(e, "symbol")) "・" (text(e, "number")) "・" (text(e, "branch")) } td { (text(e, "copay_percent")) "%" } td { (text(e, "limit")) } td { (text(e, "valid_from")) " 〜 " @if e["valid_to"].is_null() { "" } @else { (text(e, "valid_to")) } } }
+                            tr { td { (show(&e.insurer)) } td { (e.scheme) } td { (e.symbol) "・" (e.number) "・" (show(&e.branch)) } td { (show(&e.copay_percent)) "%" } td { (show(&e.limit)) } td { (e.valid_from) " 〜 " (e.valid_to.as_deref().unwrap_or_default()) } }
                         }
                     }
                 }
@@ -163,12 +164,11 @@ async fn overview(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> R
                     thead { tr { th scope="col" { (ctx.t("日時", "When")) } th scope="col" { (ctx.t("医療機関等", "Facility")) } th scope="col" { (ctx.t("本人確認", "Check")) } th scope="col" { (ctx.t("同意した情報", "Shared")) } th scope="col" { (ctx.t("結果", "Result")) } th scope="col" { (ctx.t("証明書", "Certificate")) } } }
                     tbody {
                         @for c in &v.checks {
-                            @let consented = text(c, "consented");
                             tr {
-                                td { (text(c, "at")) } td { (text(c, "facility")) }
-                                td { (if text(c, "method") == "face" { ctx.t("顔認証", "face") } else { ctx.t("暗証番号", "PIN") }) }
-                                td { @if consented.is_empty() { (ctx.t("提供しない", "nothing")) } @else { (scopes(&ctx, &consented)) } }
-                                td { (text(c, "outcome")) } td { (text(c, "certificate")) }
+                                td { (c.at) } td { (c.facility) }
+                                td { (if c.method == "face" { ctx.t("顔認証", "face") } else { ctx.t("暗証番号", "PIN") }) }
+                                td { @if c.consented.is_empty() { (ctx.t("提供しない", "nothing")) } @else { (scopes(&ctx, &c.consented)) } }
+                                td { (c.outcome) } td { (c.certificate) }
                             }
                         }
                     }
@@ -177,9 +177,9 @@ async fn overview(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> R
         }
         section aria-labelledby="pmh" {
             h2 #pmh { (ctx.t("公費・予防接種・妊婦健診（PMH）", "Subsidies, vaccinations, maternal checkups (PMH)")) }
-            @for r in &v.reminders { p.notice role="status" { (ctx.t("接種のお知らせ: ", "Vaccination due: ")) (text(r, "vaccine")) " " (ctx.t("第", "dose ")) (text(r, "dose")) (ctx.t("回", "")) } }
+            @for r in &v.reminders { p.notice role="status" { (ctx.t("接種のお知らせ: ", "Vaccination due: ")) (r.vaccine) " " (ctx.t("第", "dose ")) (r.dose) (ctx.t("回", "")) } }
             @if v.pmh.is_empty() { p { (ctx.t("登録されている情報はありません。", "Nothing registered.")) } }
-            ul { @for r in &v.pmh { li { (text(r, "on")) " " (text(r, "summary")) } } }
+            ul { @for r in &v.pmh { li { (r.on.as_deref().unwrap_or("—")) " " (r.summary) } } }
         }
     };
     layout(&ctx, ctx.t("健康・医療", "Health"), body)

@@ -260,3 +260,19 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Query(f)
 pub fn routes() -> Router<Arc<Portal>> {
     Router::new().route("/history", get(page))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_in_japan_and_a_day_filter_starts_at_japanese_midnight() {
+        // 2026-04-01 00:00 JST is 2026-03-31 15:00 UTC.
+        let start = day_start("2026-04-01").unwrap();
+        assert_eq!(start, 1_774_969_200);
+        assert_eq!(jst(start), "2026-04-01 00:00");
+        assert_eq!(jst(start - 60), "2026-03-31 23:59", "a minute before is the day before, in Japan");
+        assert_eq!(day_start("2026-02-30"), None, "no such day");
+        assert_eq!(day_start("1 April"), None);
+    }
+}

@@ -89,12 +89,25 @@ pub fn encode(s: &str) -> String {
     out
 }
 
-/// Only a path on this site may be a place to come back to (no open redirect).
+/// Only a path on this site may be a place to come back to (no open redirect). The value is
+/// resolved the way a browser resolves a `Location` (WHATWG URL: tabs and newlines dropped,
+/// backslashes read as slashes, `//host` taken as another host) against this site, and kept
+/// only if it stays here; what is answered is the resolved path, so the browser reads the same.
 pub fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
+    const HERE: &str = "https://portal.invalid/";
+    let Some(next) = next.filter(|n| n.starts_with('/')) else { return "/".into() };
+    let (Ok(base), Ok(url)) = (url::Url::parse(HERE), url::Url::parse(HERE).and_then(|b| b.join(next))) else {
+        return "/".into();
+    };
+    if url.origin() != base.origin() {
+        return "/".into();
     }
+    let mut out = url.path().to_string();
+    if let Some(q) = url.query() {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
 }
 
 pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Response {
@@ -255,4 +268,33 @@ pub(crate) async fn home(State(p): State<Arc<Portal>>, ctx: Ctx) -> Response {
 /// Inline SVG markup made by a library we trust (the QR code).
 pub fn trusted_svg(svg: String) -> PreEscaped<String> {
     PreEscaped(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_way_back_stays_on_the_portal() {
+        for (next, want) in [
+            (Some("/history?from=2026-01-01"), "/history?from=2026-01-01"),
+            (Some("/apply/cc-1"), "/apply/cc-1"),
+            (None, "/"),
+            (Some("https://evil.example/"), "/"),
+            (Some("//evil.example/x"), "/"),
+            (Some("/\\evil.example/x"), "/"),
+            // A tab (sent as %09 and decoded by the query parser) is dropped by browsers,
+            // which then read `//localhost:7999/x`: another host.
+            (Some("/\t/localhost:7999/x"), "/"),
+            (Some("/\n/evil.example"), "/"),
+            (Some("relative"), "/"),
+        ] {
+            assert_eq!(local_path(next), want, "{next:?}");
+        }
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded_except_path_characters() {
+        assert_eq!(encode("/apply?x=1&y=山"), "/apply%3Fx%3D1%26y%3D%E5%B1%B1");
+    }
 }

@@ -97,3 +97,22 @@ pub fn english(headers: &HeaderMap, query_lang: Option<&str>) -> bool {
         None => cookie(headers, LANG_COOKIE) == Some("en"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_cookie(c: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(axum::http::header::COOKIE, c.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn japanese_unless_asked_for_english() {
+        assert!(!english(&HeaderMap::new(), None), "Japanese by default");
+        assert!(english(&with_cookie(&format!("{LANG_COOKIE}=en")), None));
+        assert!(!english(&with_cookie(&format!("{LANG_COOKIE}=en")), Some("ja")), "?lang= wins over the cookie");
+        assert!(english(&HeaderMap::new(), Some("en")));
+    }
+}

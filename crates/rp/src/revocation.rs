@@ -64,3 +64,16 @@ impl CrlCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_list_yet_means_status_unknown_so_cards_are_refused() {
+        let cache = CrlCache::new("https://jlis.invalid:1");
+        assert_eq!(cache.url, "https://jlis.invalid:1/crl/auth.crl");
+        let serial = Serial::new(101).unwrap();
+        assert_eq!(cache.status(serial, 0), Status::Unknown, "fail closed until J-LIS's CRL is read");
+    }
+}
