@@ -19,6 +19,8 @@ impl From<JlisError> for ApiError {
             JlisError::Pki(e) => ApiError::unprocessable("certificate_refused", e.to_string()),
             e @ JlisError::Invalid { .. } => ApiError::unprocessable("invalid_field", e.to_string()),
             JlisError::NotFound(m) => ApiError::not_found(m),
+            e @ JlisError::NoIdempotencyKey => ApiError::bad_request("idempotency_key", e.to_string()),
+            JlisError::LookupRefused(m) => ApiError::unprocessable("lookup_refused", m),
             JlisError::Conflict { code, reason } => ApiError::conflict(code, reason),
             JlisError::Unauthenticated(m) => ApiError::unauthorized("unauthorized", m),
             JlisError::Forbidden { code, reason } => ApiError::forbidden(code, reason),

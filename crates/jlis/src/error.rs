@@ -23,6 +23,13 @@ pub enum JlisError {
     Invalid { field: &'static str, reason: String },
     #[error("{0}")]
     NotFound(String),
+    #[error(
+        "send an Idempotency-Key header (a unique string of up to 200 characters per request) so a retry cannot record the event twice"
+    )]
+    NoIdempotencyKey,
+    /// A 4-item lookup the rules do not allow (too few items, an item that cannot be read).
+    #[error("{0}")]
+    LookupRefused(String),
     /// The request cannot be served as the record stands (a resident who is not living here,
     /// a verifier already registered).
     #[error("{reason}")]

@@ -11,6 +11,7 @@ mod handlers;
 mod jpki;
 mod linkage;
 mod openapi;
+mod registry;
 mod state;
 pub mod store;
 
