@@ -71,18 +71,51 @@ pub fn static_file(body: &'static str, kind: &'static str) -> Response {
 }
 
 /// Strict CSP (no inline script or style), no sniffing, no caching of personal pages.
+/// The content security policy of every page. A form posts only to the node itself; a page
+/// whose form ends in a redirect elsewhere (the OAuth consent, back to the service) sets its
+/// own policy naming that one origin ([`csp_with_form_target`]).
+pub const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/// [`CSP`] with one more origin a form may end at (`https://rp.example:8443`).
+pub fn csp_with_form_target(origin: &str) -> Option<HeaderValue> {
+    let clean = origin.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:/[]".contains(&b));
+    if !clean {
+        return None;
+    }
+    HeaderValue::from_str(&CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}"))).ok()
+}
+
 pub async fn security_headers(mut r: Response) -> Response {
     let h: &mut HeaderMap = r.headers_mut();
     let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
         h.entry(k).or_insert(HeaderValue::from_static(v));
     };
-    set(
-        h,
-        "content-security-policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self' http: https:; base-uri 'none'",
-    );
+    set(h, "content-security-policy", CSP);
+    // Every node is served over HTTPS only: browsers are told never to try plain HTTP.
+    set(h, "strict-transport-security", "max-age=31536000");
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "same-origin");
     set(h, "cache-control", "no-store");
     r
+}
+
+#[cfg(test)]
+mod csp_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn pages_post_only_to_themselves_over_https() {
+        let r = security_headers(Response::new(axum::body::Body::empty())).await;
+        let csp = r.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("form-action 'self';"), "{csp}");
+        assert!(!csp.contains("https:;") && !csp.contains("http:"), "no scheme-wide form targets: {csp}");
+        assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    }
+
+    #[test]
+    fn a_form_target_is_one_origin_and_nothing_else() {
+        let v = csp_with_form_target("https://rp.example:8443").unwrap();
+        assert!(v.to_str().unwrap().contains("form-action 'self' https://rp.example:8443;"));
+        assert!(csp_with_form_target("https://a.example; script-src *").is_none());
+    }
 }

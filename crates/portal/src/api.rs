@@ -11,6 +11,9 @@ impl From<PortalError> for ApiError {
             PortalError::Store(e) => ApiError::store(e),
             PortalError::Invalid { field, reason } => ApiError::unprocessable(field, reason),
             e @ PortalError::LoginRefused => ApiError::unauthorized("login_refused", e.to_string()),
+            e @ PortalError::LoginLocked { .. } => {
+                ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, "login_locked", e.to_string())
+            }
             PortalError::Agency(e) => e.into(),
             e @ PortalError::Call(_) => ApiError::bad_gateway("linkage", e.to_string()),
             e @ PortalError::Log(_) => ApiError::bad_gateway("log_untrusted", e.to_string()),

@@ -41,6 +41,12 @@ pub fn hash_password(password: &str) -> Result<String, String> {
     Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
+/// A hash of a random password, checked against when the account does not exist.
+fn unknown_account_hash() -> Option<&'static str> {
+    static HASH: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&session::random_hex::<16>()).ok()).as_deref()
+}
+
 impl Portal {
     async fn clerk_login(
         &self,
@@ -48,9 +54,26 @@ impl Portal {
         login: &str,
         password: &str,
     ) -> Result<(String, ClerkSession), PortalError> {
-        let hash = self.store.clerk_hash(municipality, login).await?.ok_or(PortalError::LoginRefused)?;
-        let parsed = PasswordHash::new(&hash).map_err(PortalError::internal)?;
-        Argon2::default().verify_password(password.as_bytes(), &parsed).map_err(|_| PortalError::LoginRefused)?;
+        let key = format!("{municipality}/{login}");
+        let now = now_secs();
+        if let Some(left) = self.clerk_throttle.locked(&key, now) {
+            return Err(PortalError::LoginLocked { minutes: (left + 59) / 60 });
+        }
+        // An unknown account costs the same password check as a known one, so the answer's
+        // time does not tell which accounts exist.
+        let stored = self.store.clerk_hash(municipality, login).await?;
+        let hash = match &stored {
+            Some(h) => h.as_str(),
+            None => unknown_account_hash().ok_or_else(|| PortalError::internal("no random source"))?,
+        };
+        let parsed = PasswordHash::new(hash).map_err(PortalError::internal)?;
+        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && stored.is_some();
+        if !ok {
+            self.clerk_throttle.failed(&key, now);
+            tracing::info!(municipality, login, "clerk sign-in refused");
+            return Err(PortalError::LoginRefused);
+        }
+        self.clerk_throttle.succeeded(&key);
         let s = ClerkSession {
             municipality: municipality.into(),
             login: login.into(),
@@ -118,6 +141,11 @@ async fn login(State(p): State<Arc<Portal>>, ctx: Ctx, form: Result<Form<Fields>
             let mut r = Redirect::to("/clerk").into_response();
             r.headers_mut().append(header::SET_COOKIE, session::set_cookie(CLERK_COOKIE, &token, CLERK_SECS));
             r
+        }
+        Err(PortalError::LoginLocked { minutes }) => {
+            let ja = format!("パスワードの誤りが続いたため、このIDは{minutes}分間ログインできません。");
+            let en = format!("Too many wrong passwords for this ID: try again in {minutes} minutes.");
+            login_form(&ctx, Some(if ctx.en { &en } else { &ja }))
         }
         Err(_) => {
             login_form(
@@ -398,7 +426,7 @@ fn api_clerk(p: &Portal, headers: &HeaderMap) -> Result<ClerkSession, ApiError> 
 }
 
 /// A clerk's login for the applications API.
-#[utoipa::path(post, path = "/v1/clerk/login", tag = "clerk", request_body = ClerkLogin, responses((status = 200, body = ClerkToken), (status = 401)))]
+#[utoipa::path(post, path = "/v1/clerk/login", tag = "clerk", request_body = ClerkLogin, responses((status = 200, body = ClerkToken), (status = 401, description = "wrong municipality, login or password"), (status = 429, description = "five wrong passwords for this account in 15 minutes: locked for 15 minutes")))]
 pub(crate) async fn api_login(
     State(p): State<Arc<Portal>>,
     ApiJson(b): ApiJson<ClerkLogin>,

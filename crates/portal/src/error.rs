@@ -29,6 +29,8 @@ pub enum PortalError {
     Invalid { field: &'static str, reason: String },
     #[error("the municipality, login or password is wrong")]
     LoginRefused,
+    #[error("too many wrong passwords for this account: try again in {minutes} minutes")]
+    LoginLocked { minutes: i64 },
     /// A failure of the portal's own (a signature it could not make, no session slot).
     #[error("{0}")]
     Internal(String),

@@ -24,9 +24,11 @@ mod login;
 mod myinfo;
 mod notices;
 mod oauth;
+mod oauth_codes;
 mod page;
 mod session;
 pub mod store;
+mod throttle;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -69,6 +71,8 @@ pub struct Portal {
     cards: Option<Arc<dyn CardReader>>,
     myinfo: myinfo::Cache,
     drafts: apply::Drafts,
+    /// Clerks' failed sign-ins, per account name.
+    clerk_throttle: throttle::Throttle,
     /// The operator's token for registering OAuth clients and clerks.
     operator_hash: [u8; 32],
 }
@@ -125,6 +129,7 @@ pub async fn start(
         cards: config.cards,
         myinfo: myinfo::Cache::default(),
         drafts: apply::Drafts::default(),
+        clerk_throttle: throttle::Throttle::default(),
         operator_hash: sha(operator.as_bytes()),
     });
     myna_rp::CrlCache::keep_fresh(&portal, portal.jlis.clone(), std::time::Duration::from_secs(60), |p| {

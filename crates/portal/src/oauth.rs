@@ -39,6 +39,7 @@ use crate::{
     Portal, PortalError,
     history::jst,
     myinfo::item_en,
+    oauth_codes::{Code, Codes, Taken},
     page::{Ctx, Fields, Resident, error_page, field, layout, resident_form},
     session,
 };
@@ -58,16 +59,6 @@ fn scope_item(s: &str) -> Option<InfoItem> {
     SCOPES.iter().find(|(n, _)| *n == s).map(|(_, i)| *i)
 }
 
-struct Code {
-    client: String,
-    redirect_uri: String,
-    scopes: Vec<String>,
-    challenge: String,
-    resident: String,
-    nonce: Option<String>,
-    expires: i64,
-}
-
 #[derive(Clone)]
 struct Token {
     client: String,
@@ -81,7 +72,7 @@ pub struct OAuth {
     kid: String,
     jwk: Value,
     issuer: String,
-    codes: Mutex<HashMap<String, Code>>,
+    codes: Mutex<Codes>,
     tokens: Mutex<HashMap<String, Token>>,
 }
 
@@ -100,7 +91,7 @@ impl OAuth {
             kid,
             jwk,
             issuer: issuer.to_string(),
-            codes: Mutex::new(HashMap::new()),
+            codes: Mutex::new(Codes::default()),
             tokens: Mutex::new(HashMap::new()),
         })
     }
@@ -301,7 +292,14 @@ async fn authorize(State(p): State<Arc<Portal>>, Resident(ctx, _): Resident, Que
             button.secondary type="submit" name="decision" value="deny" { (ctx.t("許可しない", "Do not allow")) }
         }
     };
-    layout(&ctx, ctx.t("情報提供の同意", "Consent"), body)
+    let mut r = layout(&ctx, ctx.t("情報提供の同意", "Consent"), body);
+    // The form ends in a redirect back to the service: its origin (and only it) is allowed.
+    let origin =
+        q.redirect_uri.as_deref().and_then(|u| url::Url::parse(u).ok()).map(|u| u.origin().ascii_serialization());
+    if let Some(csp) = origin.as_deref().and_then(myna_node::web::csp_with_form_target) {
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    r
 }
 
 async fn decide(
@@ -347,8 +345,7 @@ async fn decide(
     let code = session::random_hex::<24>();
     if let Ok(mut c) = p.oauth.codes.lock() {
         let now = now_secs();
-        c.retain(|_, x| x.expires >= now);
-        c.insert(
+        c.issue(
             code.clone(),
             Code {
                 client: client.id,
@@ -359,6 +356,7 @@ async fn decide(
                 nonce: q.nonce,
                 expires: now + CODE_SECS,
             },
+            now,
         );
     }
     to_client(&redirect, &[("code", &code), ("state", &state)])
@@ -410,9 +408,21 @@ pub(crate) async fn token(
         _ => return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "unknown client or wrong secret"),
     };
     // The code is spent whatever happens next.
-    let code = p.oauth.codes.lock().ok().and_then(|mut c| c.remove(field(&f, "code").unwrap_or_default()));
-    let Some(code) = code.filter(|c| c.expires >= now_secs()) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the code is unknown, used or expired");
+    let presented = field(&f, "code").unwrap_or_default().to_string();
+    let taken = p.oauth.codes.lock().map(|mut c| c.take(&presented, now_secs())).unwrap_or(Taken::Unknown);
+    let code = match taken {
+        Taken::Fresh(c) => c,
+        Taken::Replayed(token) => {
+            if let (Some(t), Ok(mut tokens)) = (token, p.oauth.tokens.lock()) {
+                tokens.remove(&t);
+            }
+            tracing::warn!(client = %client.id, "an authorization code was presented twice; its token is revoked");
+            let why = "the code was already used: the token issued for it is revoked too";
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why);
+        }
+        Taken::Unknown => {
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "the code is unknown, used or expired");
+        }
     };
     if code.client != client.id || Some(code.redirect_uri.as_str()) != field(&f, "redirect_uri") {
         return oauth_error(
@@ -431,8 +441,22 @@ pub(crate) async fn token(
             "the PKCE code_verifier does not match the code_challenge",
         );
     }
+    // A withdrawal between consent and exchange stands (the codes are dropped then too).
+    match p.store.grants(&code.resident).await {
+        Ok(g) if g.iter().any(|g| g.client == client.id && g.revoked_at.is_none()) => {}
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "the resident withdrew this service's access",
+            );
+        }
+    }
     let now = now_secs();
     let access = session::random_hex::<24>();
+    if let Ok(mut c) = p.oauth.codes.lock() {
+        c.bought(&presented, &access);
+    }
     if let Ok(mut t) = p.oauth.tokens.lock() {
         t.retain(|_, x| x.expires >= now);
         t.insert(
@@ -584,6 +608,9 @@ async fn revoke(
     }
     if let Ok(mut t) = p.oauth.tokens.lock() {
         t.retain(|_, x| !(x.resident == s.code && x.client == client));
+    }
+    if let Ok(mut c) = p.oauth.codes.lock() {
+        c.revoke(&s.code, &client);
     }
     Redirect::to("/connections").into_response()
 }
