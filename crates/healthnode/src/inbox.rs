@@ -23,7 +23,10 @@ pub struct Inbox {
 }
 
 pub fn routes(inbox: Inbox) -> Router {
-    Router::new().route("/v1/inbox", post(route)).with_state(inbox)
+    Router::new()
+        .route("/v1/inbox", post(route))
+        .route_layer(axum::middleware::from_fn_with_state(myna_linkage::agency::HUB_ONLY, myna_node::only_peers))
+        .with_state(inbox)
 }
 
 /// The portal's card registration: the user-authentication certificate the resident logged

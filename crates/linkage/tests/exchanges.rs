@@ -328,6 +328,18 @@ async fn an_answer_the_hubs_log_never_received_is_recorded_as_not_delivered() {
         .unwrap();
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 
+    // Only the hub's certificate reaches /v1/provide: another agency's, or none, is refused
+    // with what it would need, before the body is read.
+    let provide = format!("{}/v1/provide", c.agency(CITY_B).node.url());
+    let other = identity(&c.dir, CITY_A).client().unwrap().post(&provide).body("x").send().await.unwrap();
+    assert_eq!(other.status(), 403);
+    let why: Value = other.json().await.unwrap();
+    assert_eq!(why["error"]["code"], "caller_not_allowed", "{why}");
+    let ca = reqwest::Certificate::from_pem(identity(&c.dir, "hub").ca_pem.as_bytes()).unwrap();
+    let anonymous = reqwest::Client::builder().tls_certs_only([ca]).build().unwrap();
+    let none = anonymous.post(&provide).body("x").send().await.unwrap();
+    assert_eq!(none.status(), 401);
+
     let row = |rows: &Value, id: &str| {
         rows.as_array().unwrap().iter().find(|r| r["message"] == id && r["role"] == "answered").cloned().unwrap()
     };

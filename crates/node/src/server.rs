@@ -149,7 +149,8 @@ pub async fn serve_limited(
         .layer(middleware::from_fn_with_state(limits.body, crate::limits::body_deadline))
         .layer(middleware::from_fn_with_state(metrics, Metrics::track));
     let handle: Handle<SocketAddr> = Handle::new();
-    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config).acceptor(Gate::new(limits));
+    let acceptor =
+        crate::PeerAcceptor(axum_server::tls_rustls::RustlsAcceptor::new(config).acceptor(Gate::new(limits)));
     let mut server = axum_server::bind(addr).acceptor(acceptor).handle(handle.clone());
     let timer = hyper_util::rt::TokioTimer::new();
     server.http_builder().http1().timer(timer.clone()).header_read_timeout(limits.header);

@@ -49,7 +49,10 @@ pub struct Inbox {
 
 /// The route on the portal's linkage node where the hub delivers notices.
 pub fn inbox_routes(inbox: Inbox) -> Router {
-    Router::new().route("/v1/inbox", post(inbox_route)).with_state(inbox)
+    Router::new()
+        .route("/v1/inbox", post(inbox_route))
+        .route_layer(axum::middleware::from_fn_with_state(myna_linkage::agency::HUB_ONLY, myna_node::only_peers))
+        .with_state(inbox)
 }
 
 async fn inbox_route(State(inbox): State<Inbox>, body: String) -> Result<Response, ApiError> {

@@ -26,7 +26,7 @@ use crate::{
 pub use error::AgencyError;
 pub use myna_link::clerk_api::{NoticeSend, NoticeSent, QueryRequest, QueryResult};
 pub use receipt::RECEIPT_AFTER;
-pub use routes::openapi_json;
+pub use routes::{HUB_ONLY, openapi_json};
 pub use store::{AgencyStore, ExchangeRow, SCHEMA};
 
 /// Why a service built on its own agency node (the portal, the health node) could not start.

@@ -61,10 +61,16 @@ fn call_error(e: CallError) -> ApiError {
     }
 }
 
-/// The hub's forwards: signed by the hub, so open to any TLS client.
+/// The hub's forwards: only the hub's certificate gets in (and the forward is signed by it).
 pub(super) fn provider(agency: Arc<Agency>) -> Router {
-    Router::new().route("/v1/provide", post(provide)).with_state(agency)
+    Router::new()
+        .route("/v1/provide", post(provide))
+        .route_layer(axum::middleware::from_fn_with_state(HUB_ONLY, myna_node::only_peers))
+        .with_state(agency)
 }
+
+/// Routes the hub alone calls, by its certificate's name.
+pub const HUB_ONLY: &[&str] = &[crate::hub::HUB_ID];
 
 /// The clerk API.
 pub(super) fn clerks(agency: Arc<Agency>) -> Router {
