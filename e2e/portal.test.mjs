@@ -255,10 +255,10 @@ test("a private app gets the resident's consent, reads signed data, and loses ac
 test("attacks and bad input are refused with a clear message", async () => {
   const { ctx, page } = await newPage();
   // Session fixation: a token planted before login is never the session after it.
-  await ctx.addCookies([{ name: "myna_session", value: "attacker-chosen", url: PORTAL }]);
+  await ctx.addCookies([{ name: "__Host-myna_session", value: "attacker-chosen", url: PORTAL }]);
   await login(page);
   await page.waitForURL(`${PORTAL}/`);
-  const session = (await ctx.cookies(PORTAL)).find((c) => c.name === "myna_session");
+  const session = (await ctx.cookies(PORTAL)).find((c) => c.name === "__Host-myna_session");
   assert.ok(session && session.value !== "attacker-chosen" && session.httpOnly && session.secure);
   // CSRF: a form post without the session's token.
   const forged = await page.request.post(`${PORTAL}/logout`, { form: { csrf: "wrong" } });

@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use crate::{FaceMatcher, Health, HealthError, StandInFace, lookup::CardFields, reception::ReceptionRequest};
 
-const COOKIE: &str = "myna_reception";
+const COOKIE: &str = "__Host-myna_reception";
 /// A staff session lasts a working day.
 const SESSION_SECS: i64 = 10 * 3600;
 
@@ -150,7 +150,19 @@ async fn home(State(h): State<Arc<Health>>, headers: HeaderMap) -> Response {
     )
 }
 
-async fn login(State(h): State<Arc<Health>>, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn login(
+    State(h): State<Arc<Health>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    if !myna_node::web::same_origin(&headers) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "このフォームは、受付ページからのみ送信できます。",
+            "This form can only be sent from the reception page itself.",
+            false,
+        );
+    }
     let Ok(Form(f)) = form else {
         return error(
             StatusCode::BAD_REQUEST,

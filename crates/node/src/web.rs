@@ -85,6 +85,22 @@ pub fn csp_with_form_target(origin: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(&CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}"))).ok()
 }
 
+/// Whether a form post comes from the node's own pages (login CSRF: a login form must not be
+/// submittable from another site, which would sign the victim into the attacker's account).
+/// Browsers say where a request comes from (`Sec-Fetch-Site`, else `Origin`); a request with
+/// neither is not a browser's cross-site form and is let through.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let get = |k: &str| headers.get(k).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    match (get("origin"), get("host")) {
+        (Some(origin), Some(host)) => origin == format!("https://{host}"),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
 pub async fn security_headers(mut r: Response) -> Response {
     let h: &mut HeaderMap = r.headers_mut();
     let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
@@ -102,6 +118,21 @@ pub async fn security_headers(mut r: Response) -> Response {
 #[cfg(test)]
 mod csp_tests {
     use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (header::HeaderName::from_static(k), HeaderValue::from_static(v))).collect()
+    }
+
+    #[test]
+    fn a_form_from_another_site_is_not_the_nodes_own() {
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])), "a sibling subdomain is not this node");
+        assert!(same_origin(&headers(&[("origin", "https://localhost:7450"), ("host", "localhost:7450")])));
+        assert!(!same_origin(&headers(&[("origin", "https://evil.example"), ("host", "localhost:7450")])));
+        assert!(!same_origin(&headers(&[("origin", "null"), ("host", "localhost:7450")])), "a sandboxed or file page");
+        assert!(same_origin(&headers(&[("host", "localhost:7450")])), "curl and other tools send neither");
+    }
 
     #[tokio::test]
     async fn pages_post_only_to_themselves_over_https() {

@@ -126,7 +126,20 @@ fn login_form(ctx: &Ctx, problem: Option<&str>) -> Response {
     r
 }
 
-async fn login(State(p): State<Arc<Portal>>, ctx: Ctx, form: Result<Form<Fields>, FormRejection>) -> Response {
+async fn login(
+    State(p): State<Arc<Portal>>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    if !myna_node::web::same_origin(&headers) {
+        return error_page(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "このフォームは、マイナポータルのページからのみ送信できます。",
+            "This form can only be sent from the portal's own page.",
+        );
+    }
     let Form(f) = match form {
         Ok(f) => f,
         Err(e) => return form_refused(&ctx, &e),

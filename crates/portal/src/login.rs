@@ -413,7 +413,7 @@ pub(crate) async fn api_challenge(State(p): State<Arc<Portal>>) -> Result<(Statu
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct PortalSession {
-    /// Session token (cookie `myna_session`), for tools that use the portal without a browser.
+    /// Session token (cookie `__Host-myna_session`), for tools that use the portal without a browser.
     pub session: String,
     pub expires: i64,
 }

@@ -9,10 +9,10 @@ use axum::http::HeaderMap;
 use myna_node::now_secs;
 pub use myna_node::web::{clear_cookie, cookie, csrf_ok, random_hex, set_cookie};
 
-pub const SESSION_COOKIE: &str = "myna_session";
-pub const CLERK_COOKIE: &str = "myna_clerk";
-pub const LOGIN_COOKIE: &str = "myna_login";
-pub const LANG_COOKIE: &str = "lang";
+pub const SESSION_COOKIE: &str = "__Host-myna_session";
+pub const CLERK_COOKIE: &str = "__Host-myna_clerk";
+pub const LOGIN_COOKIE: &str = "__Host-myna_login";
+pub const LANG_COOKIE: &str = "__Host-lang";
 /// Sessions end after 30 minutes, and never after the certificate they were opened with.
 pub const SESSION_SECS: i64 = 30 * 60;
 const MAX: usize = 1_000_000;

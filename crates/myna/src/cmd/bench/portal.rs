@@ -54,7 +54,7 @@ impl PortalBench {
         let body = crate::cmd::card::login_body(&mut card, text, &Secret::new(CertKind::UserAuth, &self.pin)?)?;
         let s: Value =
             client.post(format!("{portal}/v1/login")).json(&body).send().await?.error_for_status()?.json().await?;
-        let cookie = Arc::new(format!("myna_session={}", s["session"].as_str().ok_or("no session")?));
+        let cookie = Arc::new(format!("__Host-myna_session={}", s["session"].as_str().ok_or("no session")?));
 
         println!("authenticated page views: {} over {} connections in flight", self.views, self.concurrency);
         // The baseline, same server and connections: a static file (no session, no database).
