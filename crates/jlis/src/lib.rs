@@ -2,6 +2,7 @@
 //! events, look people up by the basic 4 items, read a record with its history and
 //! household, and verify that a number belongs to the person in front of them.
 
+mod access;
 mod api;
 mod cards;
 mod cards_api;
@@ -20,6 +21,7 @@ use std::{net::SocketAddr, sync::Arc};
 use myna_node::{Metrics, NodeIdentity, RunningNode, TlsError};
 use store::RegistryStore;
 
+pub use access::{Allow, TABLE as AUTHORIZATION};
 pub use api::*;
 pub use cards_api::*;
 pub use error::JlisError;
@@ -58,9 +60,11 @@ pub async fn start_with_hub(
         let _ = jlis.linkage.set(link);
     }
     let metrics = Metrics::new("jlis");
-    let routes = handlers::routes(jlis.clone()).merge(cards::routes(jlis.clone()));
-    // Client certificates are optional: residents' tools and verifiers connect without one;
-    // agency nodes present theirs, and their linkage messages are signed besides.
+    let routes = handlers::routes(jlis.clone())
+        .merge(cards::routes(jlis.clone()))
+        .route_layer(axum::middleware::from_fn(edge::authorize));
+    // Client certificates are optional at the handshake: residents' tools and verifiers
+    // connect without one; the authorization table then says which routes need which.
     let node =
         myna_node::serve_with(routes, openapi_json(), metrics, identity, addr, myna_node::ClientAuth::Optional).await?;
     let _ = jlis.base_url.set(node.url());

@@ -24,8 +24,8 @@ async fn start(db: Db) -> Node {
     let identity = NodeIdentity::load_or_create(&dir, "jlis", &[]).unwrap();
     let store = RegistryStore::open(db, || [7; 32]).await.unwrap();
     let node = myna_jlis::start(store, &identity, SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
-    let client =
-        Client::builder().tls_certs_only([Certificate::from_pem(identity.ca_pem.as_bytes()).unwrap()]).build().unwrap();
+    // The municipality's clerk system, named by its network certificate.
+    let client = NodeIdentity::load_or_create(&dir, "municipality:131016", &[]).unwrap().client().unwrap();
     Node { node, client }
 }
 

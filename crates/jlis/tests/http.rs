@@ -19,9 +19,13 @@ async fn start(db: Db) -> Node {
     let identity = NodeIdentity::load_or_create(&dir, "jlis", &[]).unwrap();
     let store = RegistryStore::open(db, || [7; 32]).await.unwrap();
     let node = myna_jlis::start(store, &identity, SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
-    let client =
-        Client::builder().tls_certs_only([Certificate::from_pem(identity.ca_pem.as_bytes()).unwrap()]).build().unwrap();
+    // The municipality's clerk system, named by its network certificate.
+    let client = NodeIdentity::load_or_create(&dir, "municipality:131016", &[]).unwrap().client().unwrap();
     Node { node, client, dir }
+}
+
+fn n_ca(n: &Node) -> String {
+    std::fs::read_to_string(n.dir.join("ca.pem")).unwrap()
 }
 
 fn rand_suffix() -> u128 {
@@ -207,6 +211,30 @@ async fn serves_openapi_health_metrics_and_only_over_the_network_ca() {
     n.post("/v1/lookup", None, json!({})).await;
     let (_, m) = n.get("/metrics").await;
     assert!(m.contains("myna_http_requests_total{method=\"POST\",route=\"/v1/lookup\",status=\"422\"} 1"), "{m}");
+
+    // The registry answers only a municipality's certificate: with the CA's certificate alone
+    // nobody records a birth or reads a record; another kind of agency is refused too.
+    let anonymous =
+        Client::builder().tls_certs_only([Certificate::from_pem(n_ca(&n).as_bytes()).unwrap()]).build().unwrap();
+    let res = anonymous
+        .post(n.url("/v1/events"))
+        .header("idempotency-key", "stranger-1")
+        .json(&birth("山田 花子", "2024-04-01", "東京都千代田区霞が関1-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let why: Value = res.json().await.unwrap();
+    assert!(why["error"]["message"].as_str().unwrap().contains("municipality"), "{why}");
+    assert_eq!(anonymous.get(n.url("/v1/residents/12345678901")).send().await.unwrap().status(), 401);
+    let pension = NodeIdentity::load_or_create(&n.dir, "pension_service", &[]).unwrap().client().unwrap();
+    let res = pension.get(n.url("/v1/residents/12345678901")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "a pension office does not read resident records");
+    assert_eq!(
+        anonymous.get(n.url("/v1/jpki/ca")).send().await.unwrap().status(),
+        200,
+        "the CA certificates stay public"
+    );
 
     // A client that trusts only another CA cannot connect.
     let other = NodeIdentity::load_or_create(&n.dir.join("elsewhere"), "x", &[]).unwrap();

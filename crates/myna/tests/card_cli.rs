@@ -29,6 +29,9 @@ fn card(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
+/// The demo's municipal clerk system (its certificate is in the demo's network folder).
+const CLERK: &str = "municipality:131016";
+
 #[test]
 fn holder_logs_in_signs_locks_and_reports_loss() {
     let dir = std::env::temp_dir().join(format!("myna-card-cli-{}", std::process::id()));
@@ -102,7 +105,7 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
 
     // The municipality resets it after an identity check.
     let (ok, out) = card(
-        &["reset", f, "--clerk", "窓口1", "--document", "運転免許証", "--jlis", &jlis, "--ca", ca],
+        &["reset", f, "--clerk", "窓口1", "--document", "運転免許証", "--jlis", &jlis, "--ca", ca, "--as", CLERK],
         &[("MYNA_NEW_SECRET", "4321")],
     );
     assert!(ok, "{out}");
@@ -113,7 +116,7 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
     // verifier's CRL is refreshed (J-LIS answers signature checks at once).
     let number: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     let number = number["card_number"].as_str().unwrap().to_string();
-    let (ok, out) = card(&["suspend", "--card", &number, "--jlis", &jlis, "--ca", ca], &[]);
+    let (ok, out) = card(&["suspend", "--card", &number, "--jlis", &jlis, "--ca", ca, "--as", CLERK], &[]);
     assert!(ok && out.contains("suspended"), "{out}");
     let (ok, out) = card(&["sign", f, doc.to_str().unwrap()], &[("MYNA_PASSWORD", "DEMO2026")]);
     assert!(ok, "{out}");

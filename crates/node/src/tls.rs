@@ -61,6 +61,24 @@ fn ca_params() -> Result<CertificateParams, TlsError> {
 }
 
 impl NodeIdentity {
+    /// Loads a member's identity from `network_dir/<node>/` and the CA certificate, issuing
+    /// nothing (a clerk's tool holds its organization's certificate, not the CA's key).
+    pub fn load(network_dir: &Path, node: &str) -> Result<Self, TlsError> {
+        let missing = |p: PathBuf| TlsError::Io {
+            err: std::io::Error::new(std::io::ErrorKind::NotFound, "not found: is this the network folder?"),
+            path: p,
+        };
+        let (ca, cert, key) = (
+            network_dir.join("ca.pem"),
+            network_dir.join(node).join("node.pem"),
+            network_dir.join(node).join("node.key"),
+        );
+        let ca_pem = read(&ca)?.ok_or_else(|| missing(ca.clone()))?;
+        let cert_pem = read(&cert)?.ok_or_else(|| missing(cert.clone()))?;
+        let key_pem = read(&key)?.ok_or_else(|| missing(key.clone()))?;
+        Ok(Self { ca_pem, cert_pem, key_pem })
+    }
+
     /// Loads the network CA from `network_dir` (creating it on first use) and this node's
     /// certificate from `network_dir/<node>/` (issuing it on first use), valid for
     /// `localhost` and 127.0.0.1 plus `extra_names`.

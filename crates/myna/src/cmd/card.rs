@@ -21,11 +21,32 @@ pub struct JlisArgs {
     /// The network CA certificate that signed the nodes' TLS certificates.
     #[arg(long)]
     pub ca: Option<PathBuf>,
+    /// Call J-LIS as this member of the network, by its certificate (in `<NAME>/` beside the
+    /// CA certificate): a municipality's clerk system is `municipality:<local government code>`.
+    /// The registry and the card counter answer only a municipality.
+    #[arg(long = "as", value_name = "NAME")]
+    pub caller: Option<String>,
 }
 
+/// The municipal clerk system the demo and the benchmarks call J-LIS as (千代田区).
+pub const DEMO_MUNICIPALITY: &str = "municipality:131016";
+
 impl JlisArgs {
+    /// J-LIS at `jlis`, called as [`DEMO_MUNICIPALITY`], its certificate issued from the network
+    /// CA beside `ca` (the demo holds the CA's key) if it has none yet.
+    pub fn municipality(jlis: String, ca: PathBuf) -> Result<Self, Box<dyn std::error::Error>> {
+        let dir = ca.parent().unwrap_or(std::path::Path::new("."));
+        myna_node::NodeIdentity::load_or_create(dir, DEMO_MUNICIPALITY, &[])?;
+        Ok(Self { jlis, ca: Some(ca), caller: Some(DEMO_MUNICIPALITY.into()) })
+    }
+
     pub fn client(&self) -> Result<reqwest::Client, Box<dyn std::error::Error>> {
         let path = self.ca.clone().unwrap_or_else(|| default_state().join("network/ca.pem"));
+        if let Some(name) = &self.caller {
+            let dir = path.parent().unwrap_or(std::path::Path::new("."));
+            let id = myna_node::NodeIdentity::load(dir, name).map_err(|e| format!("--as {name}: {e}"))?;
+            return Ok(id.client()?);
+        }
         let pem = std::fs::read(&path).map_err(|e| format!("{}: {e} (give --ca, the network CA)", path.display()))?;
         network_client(&pem)
     }

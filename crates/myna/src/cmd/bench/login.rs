@@ -121,7 +121,7 @@ impl LoginBench {
             SocketAddr::from(([127, 0, 0, 1], 0)),
         )
         .await?;
-        let jlis = JlisArgs { jlis: jlis_node.url(), ca: Some(network.join("ca.pem")) };
+        let jlis = JlisArgs::municipality(jlis_node.url(), network.join("ca.pem"))?;
         let client = jlis.client()?;
 
         // Residents with cards.

@@ -72,7 +72,7 @@ impl DemoArgs {
         let cards =
             if fresh { issue_demo_cards(&self.dir, &url, &ca, &samples).await? } else { existing_cards(&self.dir) };
         if fresh {
-            let jlis = crate::cmd::card::JlisArgs { jlis: url.clone(), ca: Some(ca.clone()) };
+            let jlis = crate::cmd::card::JlisArgs::municipality(url.clone(), ca.clone())?;
             let n = link::seed(&link, &network, &jlis, &samples).await?;
             println!("  {n} residents enrolled at {} agencies, with their copies", link.agencies.len());
         }
@@ -146,10 +146,15 @@ impl DemoArgs {
         }
         if let Some(p) = samples.first() {
             println!();
-            println!("try a 4-item lookup:");
+            let clerk = ca.with_file_name(crate::cmd::card::DEMO_MUNICIPALITY);
             println!(
-                "  curl --cacert {} {url}/v1/lookup -H 'content-type: application/json' \\\n    -d '{{\"name\":\"{}\",\"birth\":\"{}\",\"sex\":\"{}\",\"address\":\"{}\"}}'",
+                "try a 4-item lookup as 千代田区's clerk system (J-LIS answers only a network member's certificate):"
+            );
+            println!(
+                "  curl --cacert {} --cert {}/node.pem --key {}/node.key {url}/v1/lookup -H 'content-type: application/json' \\\n    -d '{{\"name\":\"{}\",\"birth\":\"{}\",\"sex\":\"{}\",\"address\":\"{}\"}}'",
                 ca.display(),
+                clerk.display(),
+                clerk.display(),
                 p.name.kanji,
                 p.birth,
                 p.sex.map(|s| s.as_str()).unwrap_or(""),
@@ -200,7 +205,7 @@ async fn issue_demo_cards(
     ca: &std::path::Path,
     samples: &[myna_jlis::store::NewResident],
 ) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
-    let args = crate::cmd::card::JlisArgs { jlis: jlis.to_string(), ca: Some(ca.to_owned()) };
+    let args = crate::cmd::card::JlisArgs::municipality(jlis.to_string(), ca.to_owned())?;
     let cards_dir = dir.join("cards");
     std::fs::create_dir_all(&cards_dir)?;
     let pin = myna_pki::Secret::new(myna_pki::CertKind::UserAuth, DEMO_PIN)?;
