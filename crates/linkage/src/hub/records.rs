@@ -40,10 +40,12 @@ impl Hub {
             let reason = format!("ask about at most {} answers at a time", ReceiptRequest::MAX);
             return Err(HubError::invalid("answers", reason));
         }
+        let keys: Vec<(String, String)> =
+            env.body.answers.iter().map(|a| (a.requester.to_string(), a.query.to_string())).collect();
+        let mut rows = self.store.by_messages(&keys).await?;
         let mut out = Vec::with_capacity(env.body.answers.len());
-        for answer in env.body.answers {
-            let row = self.store.by_message(answer.requester.as_str(), answer.query.as_str()).await?;
-            let logged = row.and_then(|r| {
+        for (answer, key) in env.body.answers.into_iter().zip(keys) {
+            let logged = rows.remove(&key).and_then(|r| {
                 let entry: Entry = serde_json::from_str(r.entry.as_deref()?).ok()?;
                 (entry.provider == env.from).then_some(Logged { index: r.index, outcome: entry.outcome })
             });

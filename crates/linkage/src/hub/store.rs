@@ -173,6 +173,29 @@ impl HubStore {
         r.as_ref().map(log_row).transpose()
     }
 
+    /// The entries of many messages at once (a provider's receipts), keyed by (requester,
+    /// message): one query per 200 of them instead of one each.
+    pub async fn by_messages(
+        &self,
+        keys: &[(String, String)],
+    ) -> Result<std::collections::HashMap<(String, String), LogRow>, StoreError> {
+        let mut out = std::collections::HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(200) {
+            let clauses: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(requester = ${} AND message = ${})", 2 * i + 1, 2 * i + 2))
+                .collect();
+            let sql = format!("SELECT idx, at, entry, requester, message FROM hub_log WHERE {}", clauses.join(" OR "));
+            let mut q = sqlx::query(&sql);
+            for (requester, message) in chunk {
+                q = q.bind(requester).bind(message);
+            }
+            for r in q.fetch_all(&self.db.pool).await? {
+                out.insert((r.try_get(3)?, r.try_get(4)?), log_row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn entry(&self, index: u64) -> Result<Option<LogRow>, StoreError> {
         let r = sqlx::query("SELECT idx, at, entry FROM hub_log WHERE idx = $1")
             .bind(index as i64)
