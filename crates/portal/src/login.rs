@@ -320,7 +320,8 @@ fn reader(
                 @for (i, c) in cards.cards().iter().enumerate() {
                     div.choice {
                         input type="radio" name="card" id={ "card" (i) } value=(c.id) required checked[i == 0];
-                        label for={ "card" (i) } { (c.holder) " — " (ctx.t("残り", "tries left: ")) (c.auth_tries_left) (ctx.t("回", "")) }
+                        // Numbered, not named: whoever opens this page is not told who holds which card.
+                        label for={ "card" (i) } { (ctx.t("デモカード ", "Demo card ")) (i + 1) " — " (ctx.t("残り", "tries left: ")) (c.auth_tries_left) (ctx.t("回", "")) }
                     }
                 }
             }
