@@ -1,7 +1,7 @@
 //! Why the health node did not do what it was asked: at start, or for one request. The edge
 //! (`edge.rs`) gives each a status, in one `From`; the reception page shows them to staff.
 
-use myna_linkage::agency::{AgencyError, ServiceError};
+use myna_linkage::agency::AgencyError;
 use myna_pki::login::LoginError;
 use myna_store::StoreError;
 
@@ -68,16 +68,5 @@ impl HealthError {
 
     pub(crate) fn setup(e: impl std::fmt::Display) -> Self {
         Self::Setup(e.to_string())
-    }
-}
-
-impl From<ServiceError> for HealthError {
-    fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Setup(s) => Self::Setup(s),
-            ServiceError::Store(e) => Self::Store(e),
-            ServiceError::Tls(e) => Self::Tls(e),
-            ServiceError::Agency(e) => Self::Agency(e),
-        }
     }
 }

@@ -11,7 +11,7 @@ use myna_pki::softcard::{KdfParams, SoftCard};
 use myna_pki::token::CardToken;
 use myna_pki::{CardCert, CertKind, RevocationList, Secret, Status, TrustStore, ocsp};
 use myna_store::Db;
-use reqwest::{Certificate, Client, StatusCode};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 struct Node {

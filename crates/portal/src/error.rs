@@ -3,7 +3,7 @@
 //! (`api.rs`).
 
 use myna_link::audit::LogAlarm;
-use myna_linkage::agency::{AgencyError, ServiceError};
+use myna_linkage::agency::AgencyError;
 use myna_node::CallError;
 use myna_store::StoreError;
 
@@ -52,16 +52,5 @@ impl PortalError {
     /// An answer of the hub's that could not be read (not a forgery: a broken message).
     pub(crate) fn malformed(e: impl std::fmt::Display) -> Self {
         Self::Log(LogAlarm::Malformed(e.to_string()))
-    }
-}
-
-impl From<ServiceError> for PortalError {
-    fn from(e: ServiceError) -> Self {
-        match e {
-            ServiceError::Setup(s) => Self::Setup(s),
-            ServiceError::Store(e) => Self::Store(e),
-            ServiceError::Tls(e) => Self::Tls(e),
-            ServiceError::Agency(e) => Self::Agency(e),
-        }
     }
 }

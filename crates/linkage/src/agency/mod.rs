@@ -15,7 +15,7 @@ use std::{net::SocketAddr, sync::Arc};
 
 use myna_link::{AgencyId, Envelope, Layouts, NetworkTrust, NodeKey, Registration, seal::SealKey};
 use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
-use myna_store::{Db, StoreError};
+use myna_store::Db;
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -28,25 +28,6 @@ pub use myna_link::clerk_api::{NoticeSend, NoticeSent, QueryRequest, QueryResult
 pub use receipt::RECEIPT_AFTER;
 pub use routes::{HUB_ONLY, openapi_json};
 pub use store::{AgencyStore, ExchangeRow, SCHEMA};
-
-/// Why a service built on its own agency node (the portal, the health node) could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    #[error("setup: {0}")]
-    Setup(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Tls(#[from] myna_node::TlsError),
-    #[error(transparent)]
-    Agency(#[from] AgencyError),
-}
-
-impl ServiceError {
-    pub fn setup(e: impl std::fmt::Display) -> Self {
-        Self::Setup(e.to_string())
-    }
-}
 
 /// Where the agency's node finds the network.
 #[derive(Debug, Clone)]
