@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::store::{EligibilityRow, HealthStore, RecordRow};
 use axum::{Router, extract::State, response::Response, routing::post};
 use myna_health::{Change, Eligibility, PmhRecord, supersede};
-use myna_link::{AgencyId, AgencyKind, HEALTH_ID, NoticeAck, NoticeForward, PushKind, notice_aad};
+use myna_link::{AgencyId, AgencyKind, PushKind};
 use myna_node::{ApiError, jose, now_secs};
 use serde::Deserialize;
 
@@ -37,10 +37,6 @@ pub struct CardRegistration {
     pub user_auth_serial: String,
 }
 
-fn bad(what: &'static str, e: impl std::fmt::Display) -> HealthError {
-    HealthError::invalid(what, e)
-}
-
 async fn route(State(inbox): State<Inbox>, body: String) -> Result<Response, ApiError> {
     Ok(jose(inbox.take_push(&body).await?))
 }
@@ -49,30 +45,25 @@ impl Inbox {
     /// One push the hub forwards (JWS): opened, checked, stored durably; answers the signed
     /// acknowledgement (JWS).
     async fn take_push(&self, jws: &str) -> Result<String, HealthError> {
-        let h = self;
-        let env = h.agency.open_from_hub::<NoticeForward>(jws)?;
-        let f = env.body;
-        let me: AgencyId = HEALTH_ID.parse().map_err(HealthError::internal)?;
-        let sender_kind = f.sender.kind().map_err(|e| bad("sender", e))?;
+        let (env, plain) = self.agency.open_push(jws)?;
+        let f = &env.body;
+        let sender_kind = f.sender.kind().map_err(|e| HealthError::invalid("sender", e))?;
         f.kind
             .allowed(sender_kind, AgencyKind::Health)
             .map_err(|e| HealthError::refused(Refusal::Forbidden, "not_permitted", e))?;
-        let plain = h
-            .agency
-            .open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me))
-            .map_err(|e| bad("sealed", format!("could not be opened: {e}")))?;
         let code = f.code.to_string();
         let message = f.notice.to_string();
         match f.kind {
             PushKind::Eligibility => {
-                let e: Eligibility = serde_json::from_slice(&plain).map_err(|e| bad("eligibility", e))?;
-                e.check().map_err(|e| bad("eligibility", e))?;
+                let e: Eligibility =
+                    serde_json::from_slice(&plain).map_err(|e| HealthError::invalid("eligibility", e))?;
+                e.check().map_err(|e| HealthError::invalid("eligibility", e))?;
                 check_insurer(&f.sender, sender_kind, &e)?;
-                h.put_eligibility(&code, &e, &message).await?;
+                self.put_eligibility(&code, &e, &message).await?;
             }
             PushKind::Pmh => {
-                let r: PmhRecord = serde_json::from_slice(&plain).map_err(|e| bad("pmh", e))?;
-                r.check().map_err(|e| bad("pmh", e))?;
+                let r: PmhRecord = serde_json::from_slice(&plain).map_err(|e| HealthError::invalid("pmh", e))?;
+                r.check().map_err(|e| HealthError::invalid("pmh", e))?;
                 let day = match &r {
                     PmhRecord::Subsidy { valid_from, .. } => *valid_from,
                     PmhRecord::Vaccination { on, .. } | PmhRecord::MaternalCheckup { on, .. } => *on,
@@ -85,23 +76,27 @@ impl Inbox {
                     source: message,
                     line: 0,
                 };
-                h.store.add_records(&[row]).await?;
+                self.store.add_records(&[row]).await?;
             }
             PushKind::CardRegistration => {
-                let r: CardRegistration = serde_json::from_slice(&plain).map_err(|e| bad("card_registration", e))?;
+                let r: CardRegistration =
+                    serde_json::from_slice(&plain).map_err(|e| HealthError::invalid("card_registration", e))?;
                 if r.user_auth_serial.is_empty()
                     || r.user_auth_serial.len() > 32
                     || !r.user_auth_serial.bytes().all(|b| b.is_ascii_hexdigit())
                 {
-                    return Err(bad("user_auth_serial", "a certificate serial in hex"));
+                    return Err(HealthError::invalid("user_auth_serial", "a certificate serial in hex"));
                 }
-                h.store.register_card(&r.user_auth_serial.to_ascii_uppercase(), &code, "portal", now_secs()).await?;
+                self.store.register_card(&r.user_auth_serial.to_ascii_uppercase(), &code, "portal", now_secs()).await?;
             }
             PushKind::Notice => {
-                return Err(bad("kind", "the health node does not keep notices; they go to the portal"));
+                return Err(HealthError::invalid(
+                    "kind",
+                    "the health node does not keep notices; they go to the portal",
+                ));
             }
         }
-        Ok(h.agency.sign_for(&env.from, NoticeAck { notice: f.notice })?)
+        Ok(self.agency.acknowledge(&env)?)
     }
 }
 

@@ -16,7 +16,7 @@ use axum::{
     routing::{get, post},
 };
 use maud::html;
-use myna_link::{AgencyId, NoticeAck, NoticeForward, NoticeText, PORTAL_ID, notice_aad};
+use myna_link::NoticeText;
 use myna_node::{ApiError, jose, now_secs};
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -63,16 +63,11 @@ impl Inbox {
     /// A notice the hub delivers (JWS): opened, checked, stored durably before the signed
     /// acknowledgement (JWS) is answered; a resend stores nothing twice.
     async fn take(&self, jws: &str) -> Result<String, PortalError> {
-        let env = self.agency.open_from_hub::<NoticeForward>(jws)?;
-        let f = env.body;
+        let (env, plain) = self.agency.open_push(jws)?;
+        let f = &env.body;
         if f.kind != myna_link::PushKind::Notice {
             return Err(PortalError::invalid("kind", format!("the portal receives notices, not {}", f.kind.id())));
         }
-        let me: AgencyId = PORTAL_ID.parse().map_err(PortalError::internal)?;
-        let plain = self
-            .agency
-            .open_sealed(&f.sealed, &notice_aad(&f.notice, &f.sender, &me))
-            .map_err(|e| PortalError::invalid("sealed", format!("the notice could not be opened: {e}")))?;
         let text: NoticeText = serde_json::from_slice(&plain).map_err(|e| PortalError::invalid("notice", e))?;
         text.check().map_err(|e| PortalError::invalid("notice", e))?;
         let code = f.code.to_string();
@@ -89,7 +84,7 @@ impl Inbox {
         };
         self.store.add_notice(&row).await?;
         let _ = self.live.0.send(code);
-        Ok(self.agency.sign_for(&env.from, NoticeAck { notice: f.notice })?)
+        Ok(self.agency.acknowledge(&env)?)
     }
 }
 

@@ -3,7 +3,8 @@
 //! them, opening what the hub forwards.
 
 use myna_link::{
-    AgencyId, Delivery, Envelope, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad, open_envelope, seal,
+    AgencyId, Delivery, Envelope, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad,
+    open_envelope, seal,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -85,9 +86,21 @@ impl Agency {
         Ok(env)
     }
 
-    /// Opens a payload sealed to this node.
-    pub fn open_sealed(&self, sealed: &seal::Sealed, aad: &[u8]) -> Result<Vec<u8>, seal::SealError> {
-        self.seal.open(sealed, aad)
+    /// Opens a push the hub forwards to this node (JWS): the forward, and its payload unsealed
+    /// (bound to the push's id, its sender and this node).
+    pub fn open_push(&self, jws: &str) -> Result<(Envelope<NoticeForward>, Vec<u8>), AgencyError> {
+        let env: Envelope<NoticeForward> = self.open_from_hub(jws)?;
+        let f = &env.body;
+        let plain = self
+            .seal
+            .open(&f.sealed, &notice_aad(&f.notice, &f.sender, &self.id))
+            .map_err(|e| AgencyError::invalid("sealed", format!("the payload could not be opened: {e}")))?;
+        Ok((env, plain))
+    }
+
+    /// The signed acknowledgement (JWS) of a push, once what it carried is stored.
+    pub fn acknowledge(&self, push: &Envelope<NoticeForward>) -> Result<String, AgencyError> {
+        self.sign_for(&push.from, NoticeAck { notice: push.body.notice.clone() })
     }
 
     /// Signs `body` to `to` as this node (compact JWS of an envelope).
