@@ -62,6 +62,9 @@ pub struct HealthConfig {
     pub cards: Option<(Arc<dyn CardReader>, String)>,
 }
 
+/// Registered facilities by code, kept in memory (read on every reception).
+pub(crate) type Facilities = Arc<RwLock<HashMap<String, FacilityRow>>>;
+
 pub struct Health {
     pub store: HealthStore,
     pub agency: Arc<Agency>,
@@ -71,7 +74,8 @@ pub struct Health {
     /// One book of outstanding challenges per facility: a challenge is good only where it
     /// was issued, once.
     books: Mutex<HashMap<String, ChallengeBook>>,
-    facilities: RwLock<HashMap<String, FacilityRow>>,
+    /// Registered facilities by code, shared with the copy source (their names in the view).
+    facilities: Facilities,
     /// Certificates whose issuer signature was verified, by the SHA-256 of their base64.
     seen: Mutex<HashMap<[u8; 32], Arc<myna_pki::CardCert>>>,
     log: checklog::Writer,
@@ -106,7 +110,9 @@ pub async fn start(
         myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(HealthError::setup)?;
     let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
     let store = HealthStore::open(db.clone()).await?;
-    let facilities = store.facilities().await?.into_iter().map(|f| (f.code.clone(), f)).collect();
+    let facilities: Facilities =
+        Arc::new(RwLock::new(store.facilities().await?.into_iter().map(|f| (f.code.clone(), f)).collect()));
+    let source_facilities = facilities.clone();
     let inbox_store = store.clone();
     let started = myna_linkage::agency::start_with(
         db,
@@ -118,7 +124,7 @@ pub async fn start(
             jlis_url: config.jlis_url.clone(),
         },
         move |agency| {
-            agency.set_source(Arc::new(source::Source(inbox_store.clone())));
+            agency.set_source(Arc::new(source::Source(inbox_store.clone(), source_facilities)));
             inbox::routes(inbox::Inbox { agency, store: inbox_store })
         },
     )
@@ -131,7 +137,7 @@ pub async fn start(
         crl,
         jlis,
         books: Mutex::new(HashMap::new()),
-        facilities: RwLock::new(facilities),
+        facilities,
         seen: Mutex::new(HashMap::new()),
         operator_hash: sha(operator.as_bytes()),
         face_pin: config.cards.as_ref().map(|(_, p)| p.clone()),

@@ -44,19 +44,20 @@ fn pmh_summary(r: &PmhRecord) -> (String, String, Option<String>) {
 impl crate::Health {
     /// The `medical_information` answer for `code`, `None` when the node knows nothing of them.
     pub async fn medical_information(&self, code: &str, today: time::Date) -> Result<Option<Value>, StoreError> {
-        medical_information(&self.store, code, today).await
+        medical_information(&self.store, &self.facilities, code, today).await
     }
 }
 
-/// [`crate::Health::medical_information`] from the store alone (the facilities' names too), so
-/// the linkage node's copy source needs nothing built after it.
+/// [`crate::Health::medical_information`] from the store and the facilities, so the linkage
+/// node's copy source needs nothing built after it.
 pub(crate) async fn medical_information(
     store: &HealthStore,
+    facilities: &crate::Facilities,
     code: &str,
     today: time::Date,
 ) -> Result<Option<Value>, StoreError> {
     let names: std::collections::HashMap<String, String> =
-        store.facilities().await?.into_iter().map(|r| (r.code, r.name)).collect();
+        facilities.read().map(|f| f.values().map(|r| (r.code.clone(), r.name.clone())).collect()).unwrap_or_default();
     view(store, code, today, &names).await
 }
 
