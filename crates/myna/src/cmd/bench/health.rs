@@ -12,7 +12,6 @@ use std::time::Instant;
 use base64ct::{Base64, Encoding};
 use clap::Args;
 use myna_healthnode::store::{EligibilityRow, HealthStore};
-use myna_jlis::store::RegistryStore;
 use myna_node::NodeIdentity;
 use myna_pki::login::Challenge;
 use myna_store::Db;
@@ -21,7 +20,6 @@ use serde_json::json;
 use super::login::{BenchCards, drive, issue_cards};
 use super::{latencies, percentile};
 use crate::cmd::CmdResult;
-use crate::cmd::card::JlisArgs;
 
 #[derive(Args)]
 pub struct EligibilityBench {
@@ -70,16 +68,7 @@ impl EligibilityBench {
 
     async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
         let network = dir.join("network");
-        let jstore =
-            RegistryStore::open(Db::open(&format!("sqlite://{}", dir.join("jlis.db").display())).await?, || [3; 32])
-                .await?;
-        let jlis_node = myna_jlis::start(
-            jstore,
-            &NodeIdentity::load_or_create(&network, "jlis", &[])?,
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-        )
-        .await?;
-        let jlis = JlisArgs::municipality(jlis_node.url(), network.join("ca.pem"))?;
+        let (jlis_node, jlis) = super::start_jlis(dir, &network).await?;
         let client = jlis.client()?;
 
         // Cards.

@@ -9,13 +9,11 @@ use std::time::Instant;
 
 use base64ct::{Base64, Encoding};
 use clap::Args;
-use myna_jlis::store::RegistryStore;
 use myna_node::NodeIdentity;
 use myna_pki::login::Challenge;
 use myna_pki::softcard::KdfParams;
 use myna_pki::token::CardToken;
 use myna_pki::{CardCert, CertKind, Secret};
-use myna_store::Db;
 use serde_json::{Value, json};
 
 use super::{latencies, percentile};
@@ -112,16 +110,7 @@ impl LoginBench {
 
     async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
         let network = dir.join("network");
-        let store =
-            RegistryStore::open(Db::open(&format!("sqlite://{}", dir.join("jlis.db").display())).await?, || [3; 32])
-                .await?;
-        let jlis_node = myna_jlis::start(
-            store,
-            &NodeIdentity::load_or_create(&network, "jlis", &[])?,
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-        )
-        .await?;
-        let jlis = JlisArgs::municipality(jlis_node.url(), network.join("ca.pem"))?;
+        let (jlis_node, jlis) = super::start_jlis(dir, &network).await?;
         let client = jlis.client()?;
 
         // Residents with cards.

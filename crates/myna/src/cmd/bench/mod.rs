@@ -183,3 +183,17 @@ impl BenchCmd {
         Ok(())
     }
 }
+
+/// A J-LIS node on SQLite in `dir` for a benchmark, and the clerk system to call it as.
+async fn start_jlis(
+    dir: &std::path::Path,
+    network: &std::path::Path,
+) -> Result<(myna_node::RunningNode, crate::cmd::card::JlisArgs), Box<dyn std::error::Error>> {
+    let store =
+        RegistryStore::open(Db::open(&format!("sqlite://{}", dir.join("jlis.db").display())).await?, || [3; 32])
+            .await?;
+    let identity = myna_node::NodeIdentity::load_or_create(network, "jlis", &[])?;
+    let node = myna_jlis::start(store, &identity, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let jlis = crate::cmd::card::JlisArgs::municipality(node.url(), network.join("ca.pem"))?;
+    Ok((node, jlis))
+}
