@@ -33,7 +33,7 @@ pub use message::{
 };
 pub use notice::{HEALTH_ID, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad};
 pub use permit::{Grant, Refusal, SELF_INFORMATION};
-pub use sign::{NetworkTrust, NodeKey, SignError, Signed};
+pub use sign::{NetworkTrust, NodeKey, SignError, Signed, certificate_id};
 pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, SELF_ONLY, TableError, TaskId};
 
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {

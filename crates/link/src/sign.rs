@@ -62,6 +62,12 @@ impl std::fmt::Debug for NodeKey {
     }
 }
 
+/// The network id a DER certificate names (its subject's common name), for a TLS peer whose
+/// chain the TLS stack has already verified.
+pub fn certificate_id(der: &[u8]) -> Result<AgencyId, SignError> {
+    common_name(&Certificate::from_der(der).map_err(|e| SignError::Untrusted(format!("certificate: {e}")))?)
+}
+
 fn common_name(cert: &Certificate) -> Result<AgencyId, SignError> {
     for rdn in cert.tbs_certificate.subject.0.iter() {
         for atv in rdn.0.iter() {

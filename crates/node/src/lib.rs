@@ -17,7 +17,7 @@ pub use error::ApiError;
 pub use json::ApiJson;
 pub use limits::{BodyDeadline, Limits, allow_slow_body};
 pub use metrics::Metrics;
-pub use peer::{Peer, PeerAcceptor, common_name, only_peers};
+pub use peer::{Peer, PeerAcceptor, only_peers};
 pub use server::{BODY_LIMIT, ClientAuth, RunningNode, serve, serve_limited, serve_with};
 pub use tls::{NodeIdentity, TlsError, write_private};
 

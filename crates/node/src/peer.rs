@@ -9,9 +9,9 @@ use axum_server::accept::Accept;
 use tokio_rustls::server::TlsStream;
 use tower_layer::Layer;
 
-/// The caller's certificate name (`municipality:131016`, `hub`, `portal` …).
+/// The caller's network id, its certificate's name (`municipality:131016`, `hub`, `portal` …).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Peer(pub String);
+pub struct Peer(pub myna_link::AgencyId);
 
 /// Wraps the TLS acceptor: after the handshake, the connection's service adds the peer.
 #[derive(Clone)]
@@ -34,24 +34,16 @@ where
         let inner = self.0.accept(stream, service);
         Box::pin(async move {
             let (stream, service) = inner.await?;
-            let peer = stream.get_ref().1.peer_certificates().and_then(|c| c.first()).and_then(|c| common_name(c));
+            let peer = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .and_then(|c| myna_link::certificate_id(c).ok())
+                .map(Peer);
             Ok((stream, axum::Extension(peer).layer(service)))
         })
     }
-}
-
-/// The subject's common name of a DER certificate.
-pub fn common_name(der: &[u8]) -> Option<Peer> {
-    use x509_cert::der::{Decode, asn1::Utf8StringRef};
-    let cert = x509_cert::Certificate::from_der(der).ok()?;
-    let cn = x509_cert::der::oid::db::rfc4519::CN;
-    cert.tbs_certificate.subject.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == cn).and_then(|atv| {
-        Utf8StringRef::try_from(&atv.value)
-            .map(|s| s.as_str().to_string())
-            .or_else(|_| x509_cert::der::asn1::PrintableStringRef::try_from(&atv.value).map(|s| s.as_str().to_string()))
-            .ok()
-            .map(Peer)
-    })
 }
 
 /// A route layer that lets through only callers whose certificate names one of `allowed`

@@ -8,7 +8,7 @@ use axum::{Extension, Router, routing::get};
 use myna_node::{ClientAuth, Metrics, NodeIdentity, Peer, serve_with};
 
 async fn who(Extension(peer): Extension<Option<Peer>>) -> String {
-    peer.map(|p| p.0).unwrap_or_else(|| "nobody".into())
+    peer.map(|p| p.0.to_string()).unwrap_or_else(|| "nobody".into())
 }
 
 #[tokio::test]
