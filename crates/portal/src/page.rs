@@ -96,7 +96,7 @@ pub fn encode(s: &str) -> String {
 pub fn local_path(next: Option<&str>) -> String {
     const HERE: &str = "https://portal.invalid/";
     let Some(next) = next.filter(|n| n.starts_with('/')) else { return "/".into() };
-    let (Ok(base), Ok(url)) = (url::Url::parse(HERE), url::Url::parse(HERE).and_then(|b| b.join(next))) else {
+    let Some((base, url)) = url::Url::parse(HERE).ok().and_then(|b| Some((b.clone(), b.join(next).ok()?))) else {
         return "/".into();
     };
     if url.origin() != base.origin() {

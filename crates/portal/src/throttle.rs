@@ -38,8 +38,7 @@ impl Throttle {
         }
         f.count += 1;
         if f.count >= TRIES {
-            f.locked_until = now + LOCK;
-            *f = Failures { count: 0, first: now, locked_until: f.locked_until };
+            *f = Failures { count: 0, first: now, locked_until: now + LOCK };
         }
     }
 
