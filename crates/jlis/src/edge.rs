@@ -49,13 +49,6 @@ fn registry(e: RegistryError) -> ApiError {
     }
 }
 
-/// `?` on a registry call in a route.
-impl From<RegistryError> for ApiError {
-    fn from(e: RegistryError) -> Self {
-        registry(e)
-    }
-}
-
 /// The authorization table (`access.rs`) at the edge: every routed request is checked against
 /// its entry before its body is read; a refusal says what the caller needs, and is logged.
 pub(crate) async fn authorize(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {

@@ -103,7 +103,7 @@ fn answer(hub: &Hub, handled: Handled) -> Result<Response, ApiError> {
             Ok(ApiError::forbidden("refused", format!("{reason} (record {record})")).into_response())
         }
         Handled::Failed { record, reason } => {
-            Ok(ApiError::new(StatusCode::BAD_GATEWAY, "failed", format!("{reason} (record {record})")).into_response())
+            Ok(ApiError::bad_gateway("failed", format!("{reason} (record {record})")).into_response())
         }
     }
 }
