@@ -8,7 +8,6 @@ use std::sync::Arc;
 use axum::{
     Json, Router,
     extract::{Path, Query as Q, State},
-    http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
 };
