@@ -2,12 +2,62 @@
 //! read (deny by default: a route with no entry is refused). The caller is its network
 //! certificate's name (`node::Peer`), never a claim in the body.
 //!
-//! What this table does not yet decide (issue 15): which residents a municipality may act on
-//! (its own, by the address's local government code), the task and case reference of a
-//! lookup, and J-LIS's own access log shown to the resident.
+//! The table decides the kind of caller; which residents a municipality may act on (those
+//! whose register it keeps: `myna_registry::keeps`) and which tasks a lookup may be for
+//! (`lookup_task`) are decided by the core with the [`Caller`] the edge hands it.
 
-use myna_link::AgencyKind;
+use myna_link::{AgencyId, AgencyKind, PermissionTable, TaskId};
 use myna_node::Peer;
+use myna_number::LocalGovCode;
+
+/// The 24×365 hotline's certificate name (個人番号カードコールセンター, run by J-LIS): it may
+/// suspend any card when a holder reports it lost.
+pub const HOTLINE: &str = "jlis_hotline";
+
+/// Tasks of a municipality's own that use 本人確認情報 without being on the linkage table:
+/// keeping the register and issuing the card.
+pub const MUNICIPAL_TASKS: &[&str] = &["resident_registry", "individual_number_card"];
+
+/// Who is calling, as the core needs it: named by its network certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// A municipality (or a designated city's ward), by its local government code.
+    Municipality { id: AgencyId, code: LocalGovCode },
+    /// J-LIS's own hotline.
+    Hotline(AgencyId),
+    /// Any other member of the network.
+    Other(AgencyId),
+}
+
+impl Caller {
+    pub fn of(peer: &Peer) -> Self {
+        let id = peer.0.clone();
+        if id.as_str() == HOTLINE {
+            return Caller::Hotline(id);
+        }
+        let code = id.as_str().strip_prefix("municipality:").and_then(|c| c.parse::<LocalGovCode>().ok());
+        match (id.kind(), code) {
+            (Ok(AgencyKind::Municipality), Some(code)) => Caller::Municipality { id, code },
+            _ => Caller::Other(id),
+        }
+    }
+
+    pub fn id(&self) -> &AgencyId {
+        match self {
+            Caller::Municipality { id, .. } | Caller::Hotline(id) | Caller::Other(id) => id,
+        }
+    }
+}
+
+/// Whether `caller` may look people up (住基ネット照会) for `task`: a task its kind holds on
+/// the linkage permission table, or a municipality's own registry and card tasks.
+pub fn lookup_task(table: &PermissionTable, caller: &Caller, task: &TaskId) -> bool {
+    let Ok(kind) = caller.id().kind() else { return false };
+    if kind == AgencyKind::Municipality && MUNICIPAL_TASKS.contains(&task.as_str()) {
+        return true;
+    }
+    table.rows().iter().any(|r| r.requester == kind && &r.task == task)
+}
 
 /// Who a route lets in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +67,8 @@ pub enum Allow {
     Anyone,
     /// A municipality (市区町村), by its certificate: the registry and the card counter.
     Municipality,
+    /// A municipality, or J-LIS's 24×365 hotline ([`HOTLINE`]): suspending a card.
+    MunicipalityOrHotline,
     /// An organization that links numbers (紐付け実施機関): any agency of the network except
     /// the portal and the health node, which know residents only by their cards.
     NumberLinking,
@@ -35,7 +87,7 @@ pub const TABLE: &[(&str, &str, Allow)] = &[
     ("POST", "/v1/cards/applications", Allow::Municipality),
     ("GET", "/v1/cards/{card}", Allow::Municipality),
     ("POST", "/v1/cards/{card}/issue", Allow::Municipality),
-    ("POST", "/v1/cards/{card}/suspend", Allow::Municipality),
+    ("POST", "/v1/cards/{card}/suspend", Allow::MunicipalityOrHotline),
     ("POST", "/v1/cards/{card}/resume", Allow::Municipality),
     ("POST", "/v1/cards/{card}/return", Allow::Municipality),
     ("POST", "/v1/cards/{card}/reset-key", Allow::Municipality),
@@ -69,11 +121,12 @@ impl std::fmt::Display for Refused {
     }
 }
 
-fn who(a: Allow) -> &'static str {
+pub(crate) fn who(a: Allow) -> &'static str {
     match a {
         Allow::Anyone => "anyone",
         Allow::Municipality => "a municipality (municipality:<local government code>)",
-        Allow::NumberLinking => "an organization that links numbers to its records",
+        Allow::MunicipalityOrHotline => "a municipality or J-LIS's card hotline",
+        Allow::NumberLinking => "an organization that links numbers (not the portal or the health node)",
     }
 }
 
@@ -96,7 +149,8 @@ pub fn decide(allow: Option<Allow>, peer: Option<&Peer>) -> Result<(), Refused> 
     let peer = peer.ok_or(Refused::Anonymous(allow))?;
     let kind = peer.0.kind().ok();
     let ok = match (allow, kind) {
-        (Allow::Municipality, Some(AgencyKind::Municipality)) => true,
+        (Allow::Municipality | Allow::MunicipalityOrHotline, Some(AgencyKind::Municipality)) => true,
+        (Allow::MunicipalityOrHotline, _) => peer.0.as_str() == HOTLINE,
         (Allow::NumberLinking, Some(k)) => !matches!(k, AgencyKind::Portal | AgencyKind::Health),
         _ => false,
     };

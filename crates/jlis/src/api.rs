@@ -148,6 +148,15 @@ pub struct LookupRequest {
     pub sex: Option<String>,
     #[schema(value_type = String, required = true, min_length = 1, max_length = 200, example = "東京都千代田区霞が関2-1-2")]
     pub address: Option<String>,
+    /// The task the request is for: one the caller's kind holds on the linkage permission
+    /// table (`pension_award`, `child_allowance`, …), or a municipality's own
+    /// `resident_registry` or `individual_number_card`. Kept in J-LIS's access log, which the
+    /// resident sees.
+    #[schema(value_type = String, required = true, example = "pension_award")]
+    pub task: Option<String>,
+    /// The caller's case or file reference (1 to 64 characters), kept in the access log.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 64, example = "R8-000123")]
+    pub case: Option<String>,
 }
 
 /// unique: one record, with its number. ambiguous: several records agree (numbers left
@@ -172,6 +181,15 @@ pub struct VerifyRequest {
     pub sex: Option<String>,
     #[schema(value_type = String, required = true, min_length = 1, max_length = 200)]
     pub address: Option<String>,
+    /// The task the request is for: one the caller's kind holds on the linkage permission
+    /// table (`pension_award`, `child_allowance`, …), or a municipality's own
+    /// `resident_registry` or `individual_number_card`. Kept in J-LIS's access log, which the
+    /// resident sees.
+    #[schema(value_type = String, required = true, example = "pension_award")]
+    pub task: Option<String>,
+    /// The caller's case or file reference (1 to 64 characters), kept in the access log.
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 64, example = "R8-000123")]
+    pub case: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -14,7 +14,7 @@ use axum::{
 };
 use myna_node::{ApiError, ApiJson};
 
-use crate::{api::ErrorBody, cards_api::*, state::Jlis};
+use crate::{access::Caller, api::ErrorBody, cards_api::*, state::Jlis};
 
 type St = State<Arc<Jlis>>;
 type R<T> = Result<T, ApiError>;
@@ -46,62 +46,69 @@ pub(crate) async fn authority(State(j): St) -> Json<AuthorityView> {
 
 #[utoipa::path(post, path = "/v1/cards/applications", request_body = ApplyRequest,
     responses((status = 201, body = CardView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already holds a card, or not living here", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn apply(State(j): St, ApiJson(req): ApiJson<ApplyRequest>) -> R<(StatusCode, Json<CardView>)> {
-    Ok((StatusCode::CREATED, Json(j.apply_card(&req).await?)))
+pub(crate) async fn apply(
+    State(j): St,
+    caller: Caller,
+    ApiJson(req): ApiJson<ApplyRequest>,
+) -> R<(StatusCode, Json<CardView>)> {
+    Ok((StatusCode::CREATED, Json(j.apply_card(&caller, &req).await?)))
 }
 
 #[utoipa::path(get, path = "/v1/cards/{card}", params(("card" = String, Path, description = "12-digit card number", pattern = "^[0-9]{12}$")),
     responses((status = 200, body = CardView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn card(State(j): St, Path(card): Path<String>) -> R<Json<CardView>> {
-    Ok(Json(j.card(&card).await?))
+pub(crate) async fn card(State(j): St, caller: Caller, Path(card): Path<String>) -> R<Json<CardView>> {
+    Ok(Json(j.card(&caller, &card).await?))
 }
 
 #[utoipa::path(post, path = "/v1/cards/{card}/issue", request_body = IssueRequestBody, params(("card" = String, Path, pattern = "^[0-9]{12}$")),
     responses((status = 201, body = CardView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Not in the applied state", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, description = "A request that is malformed or not signed by its key", body = ErrorBody)))]
 pub(crate) async fn issue(
     State(j): St,
+    caller: Caller,
     Path(card): Path<String>,
     ApiJson(req): ApiJson<IssueRequestBody>,
 ) -> R<(StatusCode, Json<CardView>)> {
-    Ok((StatusCode::CREATED, Json(j.issue_card(&card, &req).await?)))
+    Ok((StatusCode::CREATED, Json(j.issue_card(&caller, &card, &req).await?)))
 }
 
 #[utoipa::path(post, path = "/v1/cards/{card}/suspend", params(("card" = String, Path, pattern = "^[0-9]{12}$")),
     responses((status = 200, description = "Suspended: both certificates on hold", body = CardView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn suspend(State(j): St, Path(card): Path<String>) -> R<Json<CardView>> {
-    Ok(Json(j.suspend_card(&card).await?))
+pub(crate) async fn suspend(State(j): St, caller: Caller, Path(card): Path<String>) -> R<Json<CardView>> {
+    Ok(Json(j.suspend_card(&caller, &card).await?))
 }
 
 #[utoipa::path(post, path = "/v1/cards/{card}/resume", params(("card" = String, Path, pattern = "^[0-9]{12}$")),
     responses((status = 200, description = "Found again: the hold is lifted", body = CardView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn resume(State(j): St, Path(card): Path<String>) -> R<Json<CardView>> {
-    Ok(Json(j.resume_card(&card).await?))
+pub(crate) async fn resume(State(j): St, caller: Caller, Path(card): Path<String>) -> R<Json<CardView>> {
+    Ok(Json(j.resume_card(&caller, &card).await?))
 }
 
 #[utoipa::path(post, path = "/v1/cards/{card}/return", params(("card" = String, Path, pattern = "^[0-9]{12}$")),
     responses((status = 200, description = "Returned: both certificates revoked", body = CardView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn return_card(State(j): St, Path(card): Path<String>) -> R<Json<CardView>> {
-    Ok(Json(j.return_card(&card).await?))
+pub(crate) async fn return_card(State(j): St, caller: Caller, Path(card): Path<String>) -> R<Json<CardView>> {
+    Ok(Json(j.return_card(&caller, &card).await?))
 }
 
 #[utoipa::path(post, path = "/v1/cards/{card}/reset-key", request_body = ResetKeyRequest, params(("card" = String, Path, pattern = "^[0-9]{12}$")),
     responses((status = 200, body = ResetKeyResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn reset_key(
     State(j): St,
+    caller: Caller,
     Path(card): Path<String>,
     ApiJson(req): ApiJson<ResetKeyRequest>,
 ) -> R<Json<ResetKeyResponse>> {
-    Ok(Json(j.release_reset_key(&card, &req).await?))
+    Ok(Json(j.release_reset_key(&caller, &card, &req).await?))
 }
 
 #[utoipa::path(post, path = "/v1/cards/{card}/reissue-signing", request_body = ReissueRequest, params(("card" = String, Path, pattern = "^[0-9]{12}$")),
     responses((status = 201, body = CardView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn reissue_signing(
     State(j): St,
+    caller: Caller,
     Path(card): Path<String>,
     ApiJson(req): ApiJson<ReissueRequest>,
 ) -> R<(StatusCode, Json<CardView>)> {
-    Ok((StatusCode::CREATED, Json(j.reissue_signing(&card, &req).await?)))
+    Ok((StatusCode::CREATED, Json(j.reissue_signing(&caller, &card, &req).await?)))
 }
 
 #[utoipa::path(get, path = "/crl/{file}", params(("file" = String, Path, description = "sign.crl or auth.crl")),

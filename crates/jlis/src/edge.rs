@@ -15,7 +15,10 @@ impl From<JlisError> for ApiError {
             JlisError::Card(e @ (CardError::WrongState { .. } | CardError::AlreadyHolds(..))) => {
                 ApiError::conflict("card_state", e.to_string())
             }
-            JlisError::Card(CardError::Store(e)) | JlisError::Store(e) => ApiError::store(e),
+            JlisError::Card(CardError::Store(e))
+            | JlisError::Store(e)
+            | JlisError::AccessLog(myna_store::GroupError::Store(e)) => ApiError::store(e),
+            e @ JlisError::AccessLog(myna_store::GroupError::Stopped) => ApiError::internal(e),
             JlisError::Pki(e) => ApiError::unprocessable("certificate_refused", e.to_string()),
             e @ JlisError::Invalid { .. } => ApiError::unprocessable("invalid_field", e.to_string()),
             JlisError::NotFound(m) => ApiError::not_found(m),
@@ -44,6 +47,7 @@ fn registry(e: RegistryError) -> ApiError {
             "idempotency_conflict",
             format!("Idempotency-Key {k:?} was already used for a different request"),
         ),
+        e @ RegistryError::NotItsResident(_) => ApiError::forbidden("not_its_resident", e.to_string()),
         RegistryError::Store(e) => ApiError::store(e),
         other => ApiError::internal(other),
     }
@@ -88,5 +92,23 @@ pub(crate) async fn authorize(req: axum::extract::Request, next: axum::middlewar
             }
             .into_response()
         }
+    }
+}
+
+/// The caller as the core needs it, from the certificate the TLS acceptor put on the request
+/// (the table has already let it in; a route that needs one and got none answers 401).
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for crate::access::Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<Option<myna_node::Peer>>()
+            .cloned()
+            .flatten()
+            .map(|p| crate::access::Caller::of(&p))
+            .ok_or_else(|| {
+                ApiError::unauthorized("client_certificate", "present your network certificate (mutual TLS)")
+            })
     }
 }

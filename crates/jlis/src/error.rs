@@ -15,6 +15,9 @@ pub enum JlisError {
     Card(#[from] CardError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The access log could not record a lookup, so it is not answered.
+    #[error("the access log: {0}")]
+    AccessLog(#[from] myna_store::GroupError),
     /// A certificate request or certificate the authority refused.
     #[error(transparent)]
     Pki(#[from] PkiError),

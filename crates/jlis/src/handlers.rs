@@ -12,7 +12,7 @@ use axum::{
 };
 use myna_node::{ApiError, ApiJson};
 
-use crate::{api::*, state::Jlis};
+use crate::{access::Caller, api::*, state::Jlis};
 
 type St = State<Arc<Jlis>>;
 type R<T> = Result<T, ApiError>;
@@ -32,46 +32,55 @@ pub(crate) fn routes(store: Arc<Jlis>) -> Router {
 #[utoipa::path(post, path = "/v1/events", request_body = EventRequest,
     params(("Idempotency-Key" = String, Header, description = "Unique per request; a retry with the same key and body returns the first answer")),
     responses((status = 201, body = EventRecorded), (status = 200, description = "A retry: the first answer again", body = EventRecorded),
-        (status = 400, description = "Malformed JSON, not UTF-8, or no Idempotency-Key", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 400, description = "Malformed JSON, not UTF-8, or no Idempotency-Key", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 403, description = "Not a municipality, or not the one that keeps this register", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn record_event(
     State(j): St,
+    caller: Caller,
     headers: HeaderMap,
     ApiJson(req): ApiJson<EventRequest>,
 ) -> R<(StatusCode, Json<EventRecorded>)> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
-    let rec = j.record_event(key, &req).await?;
+    let rec = j.record_event(&caller, key, &req).await?;
     let status = if rec.replayed { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(rec.answer)))
 }
 
 #[utoipa::path(get, path = "/v1/residents/{code}", params(("code" = String, Path, description = "住民票コード, 11 digits", pattern = "^[0-9]{11}$")),
     responses((status = 200, body = ResidentView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn resident(State(j): St, Path(c): Path<String>) -> R<Json<ResidentView>> {
-    Ok(Json(j.resident_record(&c).await?))
+pub(crate) async fn resident(State(j): St, caller: Caller, Path(c): Path<String>) -> R<Json<ResidentView>> {
+    Ok(Json(j.resident_record(&caller, &c).await?))
 }
 
 #[utoipa::path(get, path = "/v1/residents/{code}/history", params(("code" = String, Path, description = "住民票コード, 11 digits", pattern = "^[0-9]{11}$")),
     responses((status = 200, body = [HistoryEntry]), (status = 404, body = ErrorBody), (status = 422, description = "Not an 11-digit code", body = ErrorBody)))]
-pub(crate) async fn history(State(j): St, Path(c): Path<String>) -> R<Json<Vec<HistoryEntry>>> {
-    Ok(Json(j.resident_history(&c).await?))
+pub(crate) async fn history(State(j): St, caller: Caller, Path(c): Path<String>) -> R<Json<Vec<HistoryEntry>>> {
+    Ok(Json(j.resident_history(&caller, &c).await?))
 }
 
 #[utoipa::path(get, path = "/v1/households/{id}", params(("id" = u64, Path)),
     responses((status = 200, description = "Members, head first", body = [ResidentView]), (status = 404, body = ErrorBody), (status = 422, description = "Not a household number", body = ErrorBody)))]
-pub(crate) async fn household(State(j): St, Path(id): Path<String>) -> R<Json<Vec<ResidentView>>> {
-    Ok(Json(j.household(&id).await?))
+pub(crate) async fn household(State(j): St, caller: Caller, Path(id): Path<String>) -> R<Json<Vec<ResidentView>>> {
+    Ok(Json(j.household(&caller, &id).await?))
 }
 
 #[utoipa::path(post, path = "/v1/lookup", request_body = LookupRequest,
     responses((status = 200, body = LookupResponse), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 422, description = "Fewer than the required items, or an item that cannot be read", body = ErrorBody)))]
-pub(crate) async fn lookup(State(j): St, ApiJson(req): ApiJson<LookupRequest>) -> R<Json<LookupResponse>> {
-    Ok(Json(j.lookup(&req).await?))
+pub(crate) async fn lookup(
+    State(j): St,
+    caller: Caller,
+    ApiJson(req): ApiJson<LookupRequest>,
+) -> R<Json<LookupResponse>> {
+    Ok(Json(j.lookup(&caller, &req).await?))
 }
 
 #[utoipa::path(post, path = "/v1/verify", request_body = VerifyRequest,
     responses((status = 200, body = VerifyResponse), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 422, description = "A number or item that cannot be read", body = ErrorBody)))]
-pub(crate) async fn verify(State(j): St, ApiJson(req): ApiJson<VerifyRequest>) -> R<Json<VerifyResponse>> {
-    Ok(Json(j.verify(&req).await?))
+pub(crate) async fn verify(
+    State(j): St,
+    caller: Caller,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> R<Json<VerifyResponse>> {
+    Ok(Json(j.verify(&caller, &req).await?))
 }
 
 /// An agency's request for its code for a person (符号取得, JWS of Envelope<Enrolment>).

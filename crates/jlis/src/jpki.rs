@@ -8,6 +8,7 @@ use myna_pki::{CardCert, CertKind, Holder, IssueRequest, PkiError, Reason, Seria
 use myna_registry::{EventKind, Resident, ResidentCode, Status as Living};
 
 use crate::{
+    access::Caller,
     cards_api::*,
     error::JlisError,
     state::Jlis,
@@ -128,15 +129,33 @@ impl Jlis {
         Ok(r)
     }
 
-    pub async fn apply_card(&self, req: &ApplyRequest) -> Result<CardView> {
+    /// The card, if `caller` may act on it: the municipality that keeps its holder's
+    /// register, or (where `hotline` is true) J-LIS's hotline for any card.
+    async fn card_for(&self, caller: &Caller, number: u64, hotline: bool) -> Result<CardRow> {
+        let row = self.cards.card(number).await?;
+        if hotline && matches!(caller, Caller::Hotline(_)) {
+            return Ok(row);
+        }
+        let code = stored_code(row.resident)?;
+        let r = self
+            .registry
+            .resident(code)
+            .await?
+            .ok_or_else(|| JlisError::internal(format!("card {number:012} names no stored resident")))?;
+        crate::registry::keeps(caller, &r)?;
+        Ok(row)
+    }
+
+    pub async fn apply_card(&self, caller: &Caller, req: &ApplyRequest) -> Result<CardView> {
         let code: ResidentCode = req.resident.parse().map_err(|e| JlisError::invalid("resident", e))?;
-        self.living(code).await?;
+        let r = self.living(code).await?;
+        crate::registry::keeps(caller, &r)?;
         let row = self.cards.apply(code.value(), now()).await?;
         self.card_view(row).await
     }
 
-    pub async fn card(&self, card: &str) -> Result<CardView> {
-        let row = self.cards.card(card_number(card)?).await?;
+    pub async fn card(&self, caller: &Caller, card: &str) -> Result<CardView> {
+        let row = self.card_for(caller, card_number(card)?, false).await?;
         self.card_view(row).await
     }
 
@@ -167,12 +186,12 @@ impl Jlis {
         Ok(NewCert { serial, kind, not_after: until, der: Base64::encode_string(&der) })
     }
 
-    pub async fn issue_card(&self, card: &str, req: &IssueRequestBody) -> Result<CardView> {
+    pub async fn issue_card(&self, caller: &Caller, card: &str, req: &IssueRequestBody) -> Result<CardView> {
         let number = card_number(card)?;
         let mut reset_key = [0u8; 32];
         hex::decode_to_slice(&req.reset_key, &mut reset_key)
             .map_err(|_| JlisError::invalid("reset_key", "64 hexadecimal characters"))?;
-        let row = self.cards.card(number).await?;
+        let row = self.card_for(caller, number, false).await?;
         if row.status != CardStatus::Applied {
             return Err(CardError::WrongState { number, status: row.status.as_str(), wanted: "issued" }.into());
         }
@@ -189,35 +208,44 @@ impl Jlis {
 
     async fn transition(
         &self,
+        caller: &Caller,
         card: &str,
         from: &[CardStatus],
         to: CardStatus,
         revoke: Option<Reason>,
     ) -> Result<CardView> {
         let number = card_number(card)?;
+        // Only a suspension may come from the hotline (a holder reporting a lost card).
+        self.card_for(caller, number, to == CardStatus::Suspended).await?;
         let changed = self.cards.set_status(number, from, to, revoke, now()).await?;
         tracing::info!(card = number, status = to.as_str(), certificates = changed.len(), "card status changed");
         self.card_view(self.cards.card(number).await?).await
     }
 
-    /// Suspended (一時停止): both certificates on hold.
-    pub async fn suspend_card(&self, card: &str) -> Result<CardView> {
-        self.transition(card, &[CardStatus::Issued], CardStatus::Suspended, Some(Reason::Suspended)).await
+    /// Suspended (一時停止): both certificates on hold. By the holder's municipality or the
+    /// 24×365 hotline.
+    pub async fn suspend_card(&self, caller: &Caller, card: &str) -> Result<CardView> {
+        self.transition(caller, card, &[CardStatus::Issued], CardStatus::Suspended, Some(Reason::Suspended)).await
     }
 
     /// Found again: the hold is lifted.
-    pub async fn resume_card(&self, card: &str) -> Result<CardView> {
-        self.transition(card, &[CardStatus::Suspended], CardStatus::Issued, None).await
+    pub async fn resume_card(&self, caller: &Caller, card: &str) -> Result<CardView> {
+        self.transition(caller, card, &[CardStatus::Suspended], CardStatus::Issued, None).await
     }
 
     /// Returned (返納): both certificates revoked.
-    pub async fn return_card(&self, card: &str) -> Result<CardView> {
+    pub async fn return_card(&self, caller: &Caller, card: &str) -> Result<CardView> {
         let from = [CardStatus::Applied, CardStatus::Issued, CardStatus::Suspended];
-        self.transition(card, &from, CardStatus::Ended, Some(Reason::CardEnded)).await
+        self.transition(caller, card, &from, CardStatus::Ended, Some(Reason::CardEnded)).await
     }
 
     /// The card's reset key, released to the municipality after an identity check it names.
-    pub async fn release_reset_key(&self, card: &str, req: &ResetKeyRequest) -> Result<ResetKeyResponse> {
+    pub async fn release_reset_key(
+        &self,
+        caller: &Caller,
+        card: &str,
+        req: &ResetKeyRequest,
+    ) -> Result<ResetKeyResponse> {
         let number = card_number(card)?;
         for (field, v) in [("clerk", &req.clerk), ("document", &req.document)] {
             if v.trim().is_empty() || v.chars().count() > 100 {
@@ -225,7 +253,7 @@ impl Jlis {
                 return Err(JlisError::invalid(field, reason));
             }
         }
-        let row = self.cards.card(number).await?;
+        let row = self.card_for(caller, number, false).await?;
         let key = match (row.status, row.reset_key) {
             (CardStatus::Issued | CardStatus::Suspended, Some(k)) => k,
             (s, _) => return Err(CardError::WrongState { number, status: s.as_str(), wanted: "reset" }.into()),
@@ -235,9 +263,9 @@ impl Jlis {
     }
 
     /// A new signing certificate for an issued card (after a change of name or address).
-    pub async fn reissue_signing(&self, card: &str, req: &ReissueRequest) -> Result<CardView> {
+    pub async fn reissue_signing(&self, caller: &Caller, card: &str, req: &ReissueRequest) -> Result<CardView> {
         let number = card_number(card)?;
-        let row = self.cards.card(number).await?;
+        let row = self.card_for(caller, number, false).await?;
         if row.status != CardStatus::Issued {
             let wanted = "given a new signing certificate";
             return Err(CardError::WrongState { number, status: row.status.as_str(), wanted }.into());

@@ -21,7 +21,7 @@ use std::{net::SocketAddr, sync::Arc};
 use myna_node::{Metrics, NodeIdentity, RunningNode, TlsError};
 use store::RegistryStore;
 
-pub use access::{Allow, TABLE as AUTHORIZATION};
+pub use access::{Allow, Caller, HOTLINE, MUNICIPAL_TASKS, TABLE as AUTHORIZATION};
 pub use api::*;
 pub use cards_api::*;
 pub use error::JlisError;

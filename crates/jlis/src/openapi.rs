@@ -77,13 +77,10 @@ pub fn openapi_json() -> String {
         "description": "A client certificate from the network CA; its common name names the caller (municipality:<local government code>, pension_service, …)."
     });
     for (method, path, allow) in crate::access::TABLE {
-        let who = match allow {
-            crate::access::Allow::Anyone => continue,
-            crate::access::Allow::Municipality => "a municipality",
-            crate::access::Allow::NumberLinking => {
-                "an organization that links numbers (not the portal or the health node)"
-            }
-        };
+        if *allow == crate::access::Allow::Anyone {
+            continue;
+        }
+        let who = crate::access::who(*allow);
         let op = &mut doc["paths"][*path][method.to_ascii_lowercase()];
         if !op.is_object() {
             continue;

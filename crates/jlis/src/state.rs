@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use myna_pki::{Authority, AuthorityFiles, CertKind, Revocation, TrustStore};
 use myna_store::StoreError;
 
-use crate::store::{JpkiStore, RegistryStore};
+use crate::store::{AccessLog, JpkiStore, RegistryStore};
 
 /// How long a published CRL is good for (nextUpdate). J-LIS republishes on every change.
 pub const CRL_HOURS: i64 = 24;
@@ -23,6 +23,10 @@ pub struct Jlis {
     crls: Mutex<HashMap<CertKind, Published>>,
     /// Set when the node is connected to a hub (code acquisition).
     pub linkage: OnceLock<crate::linkage::Linkage>,
+    /// Who looked whom up, for which task (本人確認情報の提供状況).
+    pub access: AccessLog,
+    /// The linkage permission table: a lookup's task must be one the caller's kind holds.
+    pub tasks: myna_link::PermissionTable,
 }
 
 /// A CRL as last built.
@@ -42,6 +46,8 @@ pub enum SetupError {
     Pki(#[from] myna_pki::PkiError),
     #[error("the stored certificate authority is unreadable: {0}")]
     Files(#[from] serde_json::Error),
+    #[error("the shipped permission table: {0}")]
+    Table(#[from] myna_link::TableError),
 }
 
 impl Jlis {
@@ -58,7 +64,10 @@ impl Jlis {
         let files: AuthorityFiles = serde_json::from_str(&json)?;
         let ca = Authority::from_files(&files)?;
         let trust = ca.trust_store()?;
+        let access = AccessLog::open(registry.db().clone()).await?;
         Ok(Self {
+            access,
+            tasks: myna_link::PermissionTable::shipped()?,
             registry,
             cards,
             ca,

@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 struct Node {
     node: RunningNode,
     client: Client,
+    /// 大阪市's clerk system: keeps the register of its wards (大阪市北区 …).
+    osaka: Client,
     dir: std::path::PathBuf,
 }
 
@@ -21,7 +23,8 @@ async fn start(db: Db) -> Node {
     let node = myna_jlis::start(store, &identity, SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
     // The municipality's clerk system, named by its network certificate.
     let client = NodeIdentity::load_or_create(&dir, "municipality:131016", &[]).unwrap().client().unwrap();
-    Node { node, client, dir }
+    let osaka = NodeIdentity::load_or_create(&dir, "municipality:271004", &[]).unwrap().client().unwrap();
+    Node { node, client, osaka, dir }
 }
 
 fn n_ca(n: &Node) -> String {
@@ -38,7 +41,11 @@ impl Node {
     }
 
     async fn post(&self, p: &str, key: Option<&str>, body: Value) -> (StatusCode, Value) {
-        let mut r = self.client.post(self.url(p)).json(&body);
+        self.post_with(&self.client, p, key, body).await
+    }
+
+    async fn post_with(&self, client: &Client, p: &str, key: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let mut r = client.post(self.url(p)).json(&body);
         if let Some(k) = key {
             r = r.header("idempotency-key", k);
         }
@@ -53,7 +60,11 @@ impl Node {
     }
 
     async fn get(&self, p: &str) -> (StatusCode, String) {
-        let res = self.client.get(self.url(p)).send().await.unwrap();
+        self.get_with(&self.client, p).await
+    }
+
+    async fn get_with(&self, client: &Client, p: &str) -> (StatusCode, String) {
+        let res = client.get(self.url(p)).send().await.unwrap();
         (res.status(), res.text().await.unwrap())
     }
 }
@@ -74,14 +85,14 @@ async fn clerk_registers_looks_up_and_verifies() {
         let code = rec["resident"]["code"].as_str().unwrap().to_string();
 
         // A different spelling of the same address and name finds her.
-        let (s, found) = n.post("/v1/lookup", None, json!({"name": "山田　花", "birth": "2024-02-29", "sex": "female", "address": "千代田区霞ヶ関２－１－２"})).await;
+        let (s, found) = n.post("/v1/lookup", None, json!({"name": "山田　花", "birth": "2024-02-29", "sex": "female", "address": "千代田区霞ヶ関２－１－２", "task": "resident_registry", "case": "t-1"})).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(found["outcome"], "unique");
         assert_eq!(found["matches"][0]["number"], number.as_str());
 
-        let (_, ok) = n.post("/v1/verify", None, json!({"number": number, "name": "山田 花", "birth": "2024-02-29", "address": "東京都千代田区霞が関2-1-2"})).await;
+        let (_, ok) = n.post("/v1/verify", None, json!({"number": number, "name": "山田 花", "birth": "2024-02-29", "address": "東京都千代田区霞が関2-1-2", "task": "resident_registry", "case": "t-2"})).await;
         assert_eq!(ok["verified"], true, "{ok}");
-        let (_, no) = n.post("/v1/verify", None, json!({"number": number, "name": "山田 太郎", "birth": "2024-02-29", "address": "東京都千代田区霞が関2-1-2"})).await;
+        let (_, no) = n.post("/v1/verify", None, json!({"number": number, "name": "山田 太郎", "birth": "2024-02-29", "address": "東京都千代田区霞が関2-1-2", "task": "resident_registry", "case": "t-3"})).await;
         assert_eq!(no["verified"], false);
 
         // Retrying the same request returns the first answer; the key with another body is refused.
@@ -109,7 +120,9 @@ async fn clerk_registers_looks_up_and_verifies() {
 async fn bad_input_gets_a_reason_and_changes_nothing() {
     let db = myna_testkit::fresh_dbs().await.unwrap().remove(0);
     let n = start(db).await;
-    let (s, _) = n.post("/v1/events", Some("ok"), birth("佐藤 一", "2020-01-01", "大阪府大阪市北区梅田1-1")).await;
+    let (s, _) = n
+        .post_with(&n.osaka, "/v1/events", Some("ok"), birth("佐藤 一", "2020-01-01", "大阪府大阪市北区梅田1-1"))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
 
     let cases: Vec<(&str, Value, StatusCode, &str)> = vec![
@@ -164,19 +177,19 @@ async fn bad_input_gets_a_reason_and_changes_nothing() {
         ),
         (
             "/v1/lookup",
-            json!({"name": "佐藤 一", "birth": "2020-01-01"}),
+            json!({"name": "佐藤 一", "birth": "2020-01-01", "task": "resident_registry", "case": "c"}),
             StatusCode::UNPROCESSABLE_ENTITY,
             "missing: address",
         ),
         (
             "/v1/verify",
-            json!({"number": "123456789012", "name": "a", "birth": "2020-01-01", "address": "大阪市北区梅田1-1"}),
+            json!({"number": "123456789012", "name": "a", "birth": "2020-01-01", "address": "大阪市北区梅田1-1", "task": "resident_registry", "case": "c"}),
             StatusCode::UNPROCESSABLE_ENTITY,
             "should be 8",
         ),
     ];
     for (path, body, status, words) in cases {
-        let (s, b) = n.post(path, Some(&format!("k-{}", rand_suffix())), body.clone()).await;
+        let (s, b) = n.post_with(&n.osaka, path, Some(&format!("k-{}", rand_suffix())), body.clone()).await;
         assert_eq!(s, status, "{body} → {b}");
         let msg = b["error"]["message"].as_str().unwrap_or_default();
         assert!(msg.contains(words), "{body} → {msg:?} should say {words:?}");
@@ -188,11 +201,11 @@ async fn bad_input_gets_a_reason_and_changes_nothing() {
 
     // Nothing above was stored: one resident, one event.
     let (_, found) = n
-        .post("/v1/lookup", None, json!({"name": "佐藤一", "birth": "2020-01-01", "address": "大阪市北区梅田1丁目1番"}))
+        .post("/v1/lookup", None, json!({"name": "佐藤一", "birth": "2020-01-01", "address": "大阪市北区梅田1丁目1番", "task": "resident_registry", "case": "c"}))
         .await;
     assert_eq!(found["outcome"], "unique");
     let code = found["matches"][0]["code"].as_str().unwrap();
-    let (_, hist) = n.get(&format!("/v1/residents/{code}/history")).await;
+    let (_, hist) = n.get_with(&n.osaka, &format!("/v1/residents/{code}/history")).await;
     assert_eq!(serde_json::from_str::<Value>(&hist).unwrap().as_array().unwrap().len(), 1);
     n.node.shutdown().await;
 }
@@ -241,6 +254,59 @@ async fn serves_openapi_health_metrics_and_only_over_the_network_ca() {
     let stranger =
         Client::builder().tls_certs_only([Certificate::from_pem(other.ca_pem.as_bytes()).unwrap()]).build().unwrap();
     assert!(stranger.get(n.url("/healthz")).send().await.is_err());
+    let _ = std::fs::remove_dir_all(&n.dir);
+    n.node.shutdown().await;
+}
+
+/// The attacks of issue 15 at the registry, each refused with its reason.
+#[tokio::test]
+async fn a_municipality_acts_only_on_the_register_it_keeps() {
+    let db = myna_testkit::fresh_dbs().await.unwrap().remove(0);
+    let n = start(db).await;
+    // 千代田区 records no birth in 大阪市北区; 大阪市 does (it keeps its wards' registers).
+    let kita = birth("佐藤 一", "2020-01-01", "大阪府大阪市北区梅田1-1");
+    let (s, b) = n.post("/v1/events", Some("chiyoda-1"), kita.clone()).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_its_resident")), "{b}");
+    assert!(b["error"]["message"].as_str().unwrap().contains("271276"), "names who keeps it: {b}");
+    let (s, rec) = n.post_with(&n.osaka, "/v1/events", Some("osaka-1"), kita).await;
+    assert_eq!(s, StatusCode::CREATED, "{rec}");
+    let code = rec["resident"]["code"].as_str().unwrap().to_string();
+    // Nor reads her record, changes it, or records her death.
+    let (s, _) = n.get(&format!("/v1/residents/{code}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let death = json!({"kind": "death", "on": "2025-01-01", "resident": code});
+    let (s, _) = n.post("/v1/events", Some("chiyoda-2"), death.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(n.get_with(&n.osaka, &format!("/v1/residents/{code}")).await.0, StatusCode::OK);
+
+    // A lookup needs a task the caller holds, and a case reference.
+    let items = json!({"name": "佐藤 一", "birth": "2020-01-01", "address": "大阪府大阪市北区梅田1-1"});
+    let pension = NodeIdentity::load_or_create(&n.dir, "pension_service", &[]).unwrap().client().unwrap();
+    let (s, b) = n.post_with(&pension, "/v1/lookup", None, items.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["error"]["message"].as_str().unwrap().starts_with("task"), "{b}");
+    let mut with = items.clone();
+    with["task"] = json!("child_allowance");
+    with["case"] = json!("R8-1");
+    let (s, b) = n.post_with(&pension, "/v1/lookup", None, with.clone()).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("task_not_held")), "{b}");
+    with["task"] = json!("pension_award");
+    let (s, b) = n.post_with(&pension, "/v1/lookup", None, with).await;
+    assert_eq!((s, b["outcome"].as_str()), (StatusCode::OK, Some("unique")), "{b}");
+
+    // Her card: applied for by 大阪市, not by 千代田区; suspended by the hotline.
+    let (s, _) = n.post("/v1/cards/applications", None, json!({"resident": code})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, card) = n.post_with(&n.osaka, "/v1/cards/applications", None, json!({"resident": code})).await;
+    assert_eq!(s, StatusCode::CREATED, "{card}");
+    let card = card["card"].as_str().unwrap().to_string();
+    let (s, _) = n.post(&format!("/v1/cards/{card}/suspend"), None, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a stranger municipality suspends no card");
+    let (s, _) = n.post_with(&pension, &format!("/v1/cards/{card}/suspend"), None, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "nor a pension office");
+    let hotline = NodeIdentity::load_or_create(&n.dir, myna_jlis::HOTLINE, &[]).unwrap().client().unwrap();
+    let (s, b) = n.post_with(&hotline, &format!("/v1/cards/{card}/resume"), None, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the hotline only suspends: {b}");
     let _ = std::fs::remove_dir_all(&n.dir);
     n.node.shutdown().await;
 }

@@ -5,12 +5,14 @@
 
 mod code;
 mod event;
+mod jurisdiction;
 mod lookup;
 mod person;
 mod resident;
 
 pub use code::ResidentCode;
 pub use event::{EventError, EventKind, LifeEvent};
+pub use jurisdiction::{NotItsResident, check_keeps, keeps};
 pub use lookup::{LookupOutcome, LookupQuery, LookupRefused, Match, match_digest};
 pub use person::{Address, AddressError, BirthDate, DateError, NameError, PersonName, Relationship, Sex, parse_date};
 pub use resident::{NewResident, Resident, Status};

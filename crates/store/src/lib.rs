@@ -6,10 +6,12 @@
 
 mod db;
 mod error;
+mod group;
 mod migrate;
 mod write;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
+pub use group::{GroupCommit, GroupError};
 pub use migrate::{CORE, Migration, Schema};
 pub use write::{StorageCondition, StorageReport, WriteQuery, WriteTx};

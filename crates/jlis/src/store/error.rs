@@ -20,6 +20,8 @@ pub enum RegistryError {
     NotEmpty(i64),
     #[error("a number-issuing thread stopped before it finished; nothing of the batch was written")]
     IssuerThread,
+    #[error(transparent)]
+    NotItsResident(#[from] myna_registry::NotItsResident),
     #[error("household {0} has nobody living in it")]
     NoSuchHousehold(u64),
 }

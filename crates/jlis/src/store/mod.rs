@@ -3,12 +3,14 @@
 //! read back from events) and JPKI (`jpki.rs`: cards, certificates with revocation, verifiers,
 //! consents). The schemas are in `schema.rs`.
 
+mod access;
 mod error;
 mod jpki;
 mod registry;
 mod rows;
 mod schema;
 
+pub use access::{ACCESS, Access, AccessLog};
 pub use error::RegistryError;
 pub use jpki::{CardError, CardRow, CardStatus, CertRow, JpkiStore, NewCert};
 pub use myna_registry::NewResident;

@@ -35,9 +35,22 @@ impl JlisArgs {
     /// J-LIS at `jlis`, called as [`DEMO_MUNICIPALITY`], its certificate issued from the network
     /// CA beside `ca` (the demo holds the CA's key) if it has none yet.
     pub fn municipality(jlis: String, ca: PathBuf) -> Result<Self, Box<dyn std::error::Error>> {
+        Self::member(jlis, ca, DEMO_MUNICIPALITY)
+    }
+
+    /// J-LIS at `jlis`, called as the network member `name` (its certificate issued from the
+    /// network CA beside `ca` if it has none yet): the demo acts as each resident's own
+    /// municipality, which alone keeps that resident's register.
+    pub fn member(jlis: String, ca: PathBuf, name: &str) -> Result<Self, Box<dyn std::error::Error>> {
         let dir = ca.parent().unwrap_or(std::path::Path::new("."));
-        myna_node::NodeIdentity::load_or_create(dir, DEMO_MUNICIPALITY, &[])?;
-        Ok(Self { jlis, ca: Some(ca), caller: Some(DEMO_MUNICIPALITY.into()) })
+        myna_node::NodeIdentity::load_or_create(dir, name, &[])?;
+        Ok(Self { jlis, ca: Some(ca), caller: Some(name.into()) })
+    }
+
+    /// The same J-LIS, called as the municipality that keeps the register of `lg_code`.
+    pub fn as_municipality(&self, lg_code: &str) -> Result<Self, Box<dyn std::error::Error>> {
+        let ca = self.ca.clone().ok_or("the network CA is needed to act as a municipality")?;
+        Self::member(self.jlis.clone(), ca, &format!("municipality:{lg_code}"))
     }
 
     pub fn client(&self) -> Result<reqwest::Client, Box<dyn std::error::Error>> {

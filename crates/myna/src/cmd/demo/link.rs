@@ -63,7 +63,7 @@ pub async fn seed(
     let mut people = 0;
     for (i, p) in samples.iter().take(3).enumerate() {
         let found = jlis
-            .post("/v1/lookup", json!({"name": p.name.kanji, "birth": p.birth.to_string(), "sex": p.sex.map(|s| s.as_str()), "address": p.address.line()}))
+            .post("/v1/lookup", json!({"name": p.name.kanji, "birth": p.birth.to_string(), "sex": p.sex.map(|s| s.as_str()), "address": p.address.line(), "task": "resident_registry", "case": "demo enrolment"}))
             .await?;
         let Some(number) = found["matches"][0]["number"].as_str().filter(|_| found["outcome"] == "unique") else {
             continue;

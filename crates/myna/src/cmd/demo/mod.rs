@@ -55,6 +55,8 @@ impl DemoArgs {
         };
         let network = self.dir.join("network");
         let identity = NodeIdentity::load_or_create(&network, "jlis", &[])?;
+        // J-LIS's 24×365 card hotline: it suspends a card a holder reports lost.
+        NodeIdentity::load_or_create(&network, myna_jlis::HOTLINE, &[])?;
         let hub_url = format!("https://localhost:{}", self.port + 2);
         let node =
             myna_jlis::start_with_hub(store, &identity, SocketAddr::from(([127, 0, 0, 1], self.port)), Some(&hub_url))
@@ -123,6 +125,12 @@ impl DemoArgs {
                 println!("  {}", c.display());
             }
             if let Some(c) = cards.first() {
+                println!("lost? the 24×365 hotline suspends it (its certificate is in the demo's network folder):");
+                println!(
+                    "  myna card suspend --card CARD_NUMBER --jlis {url} --ca {} --as {}",
+                    ca.display(),
+                    myna_jlis::HOTLINE
+                );
                 println!("log in with one:");
                 println!(
                     "  MYNA_PIN={DEMO_PIN} myna card login {} --service {} --jlis {url} --ca {}",
@@ -151,7 +159,7 @@ impl DemoArgs {
                 "try a 4-item lookup as 千代田区's clerk system (J-LIS answers only a network member's certificate):"
             );
             println!(
-                "  curl --cacert {} --cert {}/node.pem --key {}/node.key {url}/v1/lookup -H 'content-type: application/json' \\\n    -d '{{\"name\":\"{}\",\"birth\":\"{}\",\"sex\":\"{}\",\"address\":\"{}\"}}'",
+                "  curl --cacert {} --cert {}/node.pem --key {}/node.key {url}/v1/lookup -H 'content-type: application/json' \\\n    -d '{{\"name\":\"{}\",\"birth\":\"{}\",\"sex\":\"{}\",\"address\":\"{}\",\"task\":\"resident_registry\",\"case\":\"R8-0001\"}}'",
                 ca.display(),
                 clerk.display(),
                 clerk.display(),
@@ -212,17 +220,18 @@ async fn issue_demo_cards(
     let password = myna_pki::Secret::new(myna_pki::CertKind::Signing, DEMO_PASSWORD)?;
     let mut out = Vec::new();
     for p in samples.iter().take(3) {
-        let found = args
-            .post("/v1/lookup", serde_json::json!({"name": p.name.kanji, "birth": p.birth.to_string(), "sex": p.sex.map(|s| s.as_str()), "address": p.address.line()}))
+        // The card counter is the resident's own municipality's.
+        let own = args.as_municipality(p.address.lg_code())?;
+        let found = own
+            .post("/v1/lookup", serde_json::json!({"name": p.name.kanji, "birth": p.birth.to_string(), "sex": p.sex.map(|s| s.as_str()), "address": p.address.line(), "task": "individual_number_card", "case": "demo card"}))
             .await?;
         let Some(code) = found["matches"][0]["code"].as_str().filter(|_| found["outcome"] == "unique") else {
             continue;
         };
-        let applied = args.post("/v1/cards/applications", serde_json::json!({"resident": code})).await?;
+        let applied = own.post("/v1/cards/applications", serde_json::json!({"resident": code})).await?;
         let number = applied["card"].as_str().ok_or("no card number")?;
         let path = cards_dir.join(format!("{code}.card.json"));
-        crate::cmd::card::issue(&args, number, &path, &password, &pin, myna_pki::softcard::KdfParams::default())
-            .await?;
+        crate::cmd::card::issue(&own, number, &path, &password, &pin, myna_pki::softcard::KdfParams::default()).await?;
         out.push(path);
     }
     Ok(out)
