@@ -122,6 +122,7 @@ pub async fn start(
             name: "社会保険診療報酬支払基金（オンライン資格確認等システム）".into(),
             hub_url: config.hub_url.clone(),
             jlis_url: config.jlis_url.clone(),
+            login_service: None,
         },
         move |agency| {
             agency.set_source(Arc::new(source::Source(inbox_store.clone(), source_facilities)));

@@ -11,12 +11,7 @@ use myna_linkage::{
     hub,
 };
 use myna_node::{NodeIdentity, RunningNode};
-use myna_pki::{
-    CardCert, CertKind, Secret,
-    login::Challenge,
-    softcard::{KdfParams, SoftCard, UnlockedKey},
-    token::CardToken,
-};
+use myna_pki::{CardCert, login::Challenge, softcard::UnlockedKey};
 use myna_store::Db;
 use reqwest::Client;
 use serde_json::{Value, json};
@@ -75,7 +70,8 @@ impl Country {
         let jlis = myna_jlis::start_with_hub(store, &identity(&dir, "jlis"), any(), Some(&hub.url())).await.unwrap();
         let mut agencies = Vec::new();
         for name in [INSURER, CITY] {
-            let config = AgencyConfig { name: name.into(), hub_url: hub.url(), jlis_url: jlis.url() };
+            let config =
+                AgencyConfig { name: name.into(), hub_url: hub.url(), jlis_url: jlis.url(), login_service: None };
             agencies.push(
                 agency::start(
                     Db::open(&myna_testkit::sqlite_url()).await.unwrap(),
@@ -134,29 +130,8 @@ impl Country {
         let r: Value = res.json().await.unwrap();
         let code = r["resident"]["code"].as_str().unwrap().to_string();
         let number = r["resident"]["number"].as_str().unwrap().replace(' ', "");
-        let (_, applied) =
-            post(&self.client, format!("{j}/v1/cards/applications"), None, json!({"resident": code})).await;
-        let card_no = applied["card"].as_str().unwrap().to_string();
-        let pin = Secret::new(CertKind::UserAuth, "1234").unwrap();
-        let (mut card, new) =
-            SoftCard::create(&Secret::new(CertKind::Signing, "PASSWORD1").unwrap(), &pin, KdfParams::LIGHT, Vec::new())
-                .unwrap();
-        let pem = |label: &str, der: &[u8]| {
-            let b64 = Base64::encode_string(der);
-            let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
-            format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
-        };
-        let body = json!({"signing_csr": pem("CERTIFICATE REQUEST", &new.signing_csr), "user_auth_csr": pem("CERTIFICATE REQUEST", &new.user_auth_csr), "reset_key": hex::encode(new.reset_key)});
-        let (s, issued) = post(&self.client, format!("{j}/v1/cards/{card_no}/issue"), None, body).await;
-        assert_eq!(s, 201, "{issued}");
-        let certs = issued["certificates"].as_array().unwrap();
-        let find = |k: &str| certs.iter().find(|c| c["kind"] == k).unwrap()["pem"].as_str().unwrap().to_string();
-        let expires = myna_health::parse_date(issued["expires"].as_str().unwrap()).unwrap();
-        card.install(&card_no, expires, &find("sign"), &find("auth")).unwrap();
-        let cert = Base64::encode_string(
-            &CardCert::parse(card.certificate(CertKind::UserAuth).unwrap().as_bytes()).unwrap().der,
-        );
-        Patient { number, card: card_no, key: card.unlock(&pin).unwrap(), cert }
+        let card = myna_testkit::card::issue(&self.client, j.as_str(), &code).await;
+        Patient { number, card: card.number, key: card.key, cert: card.cert }
     }
 
     fn agency(&self, id: &str) -> &Started {

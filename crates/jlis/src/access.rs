@@ -72,6 +72,10 @@ pub enum Allow {
     /// An organization that links numbers (紐付け実施機関): any agency of the network except
     /// the portal and the health node, which know residents only by their cards.
     NumberLinking,
+    /// The hub (asking whose login a proof is).
+    Hub,
+    /// The portal (a signed-in resident's own access log).
+    Portal,
 }
 
 /// Every route of the J-LIS node (method, path as routed) and who may call it.
@@ -83,6 +87,8 @@ pub const TABLE: &[(&str, &str, Allow)] = &[
     ("POST", "/v1/lookup", Allow::NumberLinking),
     ("POST", "/v1/verify", Allow::NumberLinking),
     ("POST", "/v1/linkage/codes", Allow::Anyone),
+    ("POST", "/v1/presence", Allow::Hub),
+    ("POST", "/v1/access-log", Allow::Portal),
     ("GET", "/v1/jpki/ca", Allow::Anyone),
     ("POST", "/v1/cards/applications", Allow::Municipality),
     ("GET", "/v1/cards/{card}", Allow::Municipality),
@@ -126,6 +132,8 @@ pub(crate) fn who(a: Allow) -> &'static str {
         Allow::Anyone => "anyone",
         Allow::Municipality => "a municipality (municipality:<local government code>)",
         Allow::MunicipalityOrHotline => "a municipality or J-LIS's card hotline",
+        Allow::Hub => "the linkage hub",
+        Allow::Portal => "Myna Portal",
         Allow::NumberLinking => "an organization that links numbers (not the portal or the health node)",
     }
 }
@@ -151,6 +159,8 @@ pub fn decide(allow: Option<Allow>, peer: Option<&Peer>) -> Result<(), Refused> 
     let ok = match (allow, kind) {
         (Allow::Municipality | Allow::MunicipalityOrHotline, Some(AgencyKind::Municipality)) => true,
         (Allow::MunicipalityOrHotline, _) => peer.0.as_str() == HOTLINE,
+        (Allow::Hub, _) => peer.0.as_str() == "hub",
+        (Allow::Portal, Some(AgencyKind::Portal)) => true,
         (Allow::NumberLinking, Some(k)) => !matches!(k, AgencyKind::Portal | AgencyKind::Health),
         _ => false,
     };

@@ -26,6 +26,8 @@ pub(crate) fn routes(store: Arc<Jlis>) -> Router {
         .route("/v1/lookup", post(lookup))
         .route("/v1/verify", post(verify))
         .route("/v1/linkage/codes", post(codes))
+        .route("/v1/presence", post(presence))
+        .route("/v1/access-log", post(access_log))
         .with_state(store)
 }
 
@@ -91,4 +93,25 @@ pub(crate) async fn verify(
         (status = 503, description = "J-LIS is not connected to a hub")))]
 pub(crate) async fn codes(State(j): St, body: String) -> R<Response> {
     Ok(myna_node::jose(j.issue_agency_code(&body).await?))
+}
+
+/// Whose login a proof is (the hub, before it answers the portal's self-information).
+#[utoipa::path(post, path = "/v1/presence", request_body = myna_link::PresenceCheck,
+    responses((status = 200, body = myna_link::Presence), (status = 401, description = "The proof does not stand: expired, revoked, not signed by the certificate", body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 503, description = "J-LIS is not connected to a hub", body = ErrorBody)))]
+pub(crate) async fn presence(
+    State(j): St,
+    ApiJson(req): ApiJson<myna_link::PresenceCheck>,
+) -> R<Json<myna_link::Presence>> {
+    Ok(Json(j.presence(&req.proof).await?))
+}
+
+/// The signed-in resident's own entries of J-LIS's access log (本人確認情報の提供状況).
+#[utoipa::path(post, path = "/v1/access-log", request_body = myna_link::PresenceCheck,
+    responses((status = 200, body = [crate::store::Access]), (status = 401, description = "The proof does not stand", body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn access_log(
+    State(j): St,
+    ApiJson(req): ApiJson<myna_link::PresenceCheck>,
+) -> R<Json<Vec<crate::store::Access>>> {
+    Ok(Json(j.own_access_log(&req.proof).await?))
 }

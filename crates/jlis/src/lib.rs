@@ -12,6 +12,7 @@ mod handlers;
 mod jpki;
 mod linkage;
 mod openapi;
+mod presence;
 mod registry;
 mod state;
 pub mod store;

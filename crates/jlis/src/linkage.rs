@@ -40,7 +40,7 @@ impl Linkage {
         })
     }
 
-    fn link_id(&self, record_code: u64) -> Result<u64, JlisError> {
+    pub(crate) fn link_id(&self, record_code: u64) -> Result<u64, JlisError> {
         let digits = self.link_ids.code::<11>(LINK_TWEAK, record_code).map_err(JlisError::internal)?;
         Ok(digits.iter().fold(0u64, |v, d| v * 10 + u64::from(*d)))
     }
@@ -99,7 +99,7 @@ impl Jlis {
     }
 
     /// The resident record code behind a current user-authentication certificate.
-    async fn by_certificate(&self, serial: &str) -> Result<u64, JlisError> {
+    pub(crate) async fn by_certificate(&self, serial: &str) -> Result<u64, JlisError> {
         let serial: myna_pki::Serial =
             serial.parse().map_err(|_| JlisError::invalid("user_auth_serial", "not a certificate serial number"))?;
         let cert =

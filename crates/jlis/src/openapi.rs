@@ -15,6 +15,8 @@ use crate::{api::*, cards, cards_api::*, handlers};
         handlers::household,
         handlers::lookup,
         handlers::verify,
+        handlers::presence,
+        handlers::access_log,
         cards::authority,
         cards::apply,
         cards::card,
@@ -33,6 +35,10 @@ use crate::{api::*, cards, cards_api::*, handlers};
         crate::handlers::codes
     ),
     components(schemas(
+        myna_link::LoginProof,
+        myna_link::PresenceCheck,
+        myna_link::Presence,
+        crate::store::Access,
         EventRequest,
         EventRecorded,
         ResidentView,

@@ -23,6 +23,9 @@ pub struct QueryRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub version: Option<Version>,
+    /// The resident's login, which the portal forwards with its self-information queries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence: Option<crate::LoginProof>,
 }
 
 /// The answer, opened and checked, with the hub's record of the exchange.

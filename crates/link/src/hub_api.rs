@@ -47,6 +47,8 @@ pub struct ProofView {
 pub struct PersonRequest {
     #[schema(value_type = String)]
     pub code: AgencyCode,
+    /// The resident's login: the hub lists records only for a resident signed in.
+    pub presence: crate::LoginProof,
 }
 
 /// One record of a resident's, with its inclusion proof against the head sent with it.

@@ -118,6 +118,10 @@ pub struct Query {
     pub code: AgencyCode,
     /// The case the query is for (X-Road's `issue`): a file or receipt number.
     pub purpose: String,
+    /// The resident's login, for the portal's self-information: the hub answers the portal
+    /// only for a resident signed in (`presence.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence: Option<crate::LoginProof>,
 }
 
 impl Query {
@@ -196,6 +200,10 @@ pub struct Registration {
     /// The agency's public encryption key (HPKE X25519, hex).
     pub seal_key: String,
     pub name: String,
+    /// A portal's origin, as its login challenges name it (`https://myna.example`): the hub
+    /// accepts a resident's login proof only from the portal it was made for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_service: Option<String>,
 }
 
 /// J-LIS asks the hub for an agency's code for a person (符号取得): J-LIS knows the person by

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use myna_link::{Entry, Outcome, merkle};
+use myna_link::{AgencyId, Entry, Outcome, merkle};
 use serde_json::{Value, json};
 
 fn entry(v: &Value) -> Entry {
@@ -111,8 +111,13 @@ async fn refusals_are_recorded_and_shown_to_the_resident_with_proofs() {
 
     // The portal lists the resident's records with proofs against the signed head.
     let key = key(&c.dir, PORTAL);
-    let env =
-        myna_link::Envelope::new(PORTAL.parse().unwrap(), "hub".parse().unwrap(), now(), json!({"code": portal_code}));
+    let presence = c.proof(0, PORTAL_SERVICE, now() + 60).await;
+    let env = myna_link::Envelope::new(
+        PORTAL.parse().unwrap(),
+        "hub".parse().unwrap(),
+        now(),
+        json!({"code": portal_code, "presence": presence}),
+    );
     let (s, v) = c.to_hub(PORTAL, "/v1/log/person", key.sign(&env).unwrap()).await;
     assert_eq!(s, 200, "{v}");
     let trust = myna_link::NetworkTrust::from_ca_pem(&identity(&c.dir, "hub").ca_pem).unwrap();
@@ -139,7 +144,12 @@ async fn refusals_are_recorded_and_shown_to_the_resident_with_proofs() {
     // Another agency may not list them, even with its own valid code.
     let city_key = common::key(&c.dir, CITY_A);
     let code_a = c.enrol(CITY_A, 0).await;
-    let env = myna_link::Envelope::new(CITY_A.parse().unwrap(), "hub".parse().unwrap(), now(), json!({"code": code_a}));
+    let env = myna_link::Envelope::new(
+        CITY_A.parse().unwrap(),
+        "hub".parse().unwrap(),
+        now(),
+        json!({"code": code_a, "presence": presence}),
+    );
     let (s, _) = c.to_hub(CITY_A, "/v1/log/person", city_key.sign(&env).unwrap()).await;
     assert_eq!(s, 403);
 }
@@ -378,4 +388,57 @@ async fn an_answer_the_hubs_log_never_received_is_recorded_as_not_delivered() {
     let answer: myna_link::Envelope<myna_link::Receipts> =
         myna_link::open_envelope(&trust, v.as_str().unwrap(), &PENSION.parse().unwrap(), now()).unwrap();
     assert_eq!(answer.body.receipts[0].logged, None, "only the exchange's provider is told");
+}
+
+/// A portal that is broken into cannot browse the country: the hub answers its
+/// self-information and lists records only for a resident signed in to it, within the
+/// session's lifetime, with their own card's login.
+#[tokio::test]
+async fn the_portal_reads_only_for_a_resident_signed_in_to_it() {
+    let c = Country::start(None).await;
+    c.enrol(CITY_A, 0).await;
+    c.put_copy(CITY_A, 0, "local_tax", "1.0", tax(2_000_000)).await;
+    let code = c.enrol(PORTAL, 0).await;
+    c.enrol(PORTAL, 1).await;
+    let key = key(&c.dir, PORTAL);
+    let hub: AgencyId = "hub".parse().unwrap();
+    let list = |presence: Value| {
+        let env = myna_link::Envelope::new(
+            PORTAL.parse().unwrap(),
+            hub.clone(),
+            now(),
+            json!({"code": code, "presence": presence}),
+        );
+        key.sign(&env).unwrap()
+    };
+    let mine = c.proof(0, PORTAL_SERVICE, now() + 60).await;
+    let cases = [
+        (json!(c.proof(1, PORTAL_SERVICE, now() + 60).await), "another resident's"),
+        (json!(c.proof(0, "https://elsewhere.test", now() + 60).await), "another portal"),
+        (json!(c.proof(0, PORTAL_SERVICE, now() - myna_link::PRESENCE_SECS - 5).await), "expired"),
+        (
+            json!({"challenge": mine.challenge, "certificate": mine.certificate, "signature": c.proof(1, PORTAL_SERVICE, now() + 60).await.signature}),
+            "signature",
+        ),
+    ];
+    for (presence, why) in cases {
+        let (s, v) = c.to_hub(PORTAL, "/v1/log/person", list(presence)).await;
+        assert_eq!(s, 403, "{why}: {v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains(why), "{why}: {v}");
+    }
+    let (s, v) = c.to_hub(PORTAL, "/v1/log/person", list(json!(mine))).await;
+    assert_eq!(s, 200, "{v}");
+
+    // A self-information query without the login is refused, and the refusal is recorded
+    // where the resident sees it.
+    let mut q = c.query(PORTAL, &code, now());
+    q.body.task = myna_link::SELF_INFORMATION.parse().unwrap();
+    q.body.provider = CITY_A.parse().unwrap();
+    let (s, v) = c.to_hub(PORTAL, "/v1/query", key.sign(&q).unwrap()).await;
+    assert_eq!(s, 403, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("not signed in"), "{v}");
+    q.id = myna_link::MessageId::random();
+    q.body.presence = Some(mine.clone());
+    let (s, v) = c.to_hub(PORTAL, "/v1/query", key.sign(&q).unwrap()).await;
+    assert_eq!(s, 200, "with the login the query is answered: {v}");
 }

@@ -69,7 +69,12 @@ async fn acknowledged_exchanges_survive_a_killed_hub() {
     let start_agency = |id: &'static str| {
         let (network, url) = (network.clone(), url.clone());
         async move {
-            let config = AgencyConfig { name: id.into(), hub_url: url, jlis_url: "https://localhost:1".into() };
+            let config = AgencyConfig {
+                name: id.into(),
+                hub_url: url,
+                jlis_url: "https://localhost:1".into(),
+                login_service: None,
+            };
             let db = Db::open(&myna_testkit::sqlite_url()).await.unwrap();
             agency::start(
                 db,
@@ -118,6 +123,7 @@ async fn acknowledged_exchanges_survive_a_killed_hub() {
             let mut i = w;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let q = QueryRequest {
+                    presence: None,
                     person: format!("p{}", i % 20),
                     task: "child_allowance".parse().unwrap(),
                     item: "local_tax".parse().unwrap(),

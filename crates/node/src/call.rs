@@ -33,6 +33,16 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, 
     serde_json::from_str(&text).map_err(|e| CallError::Unreachable(url.to_string(), format!("its answer: {e}")))
 }
 
+/// POSTs JSON to another node over mutual TLS and reads its JSON answer.
+pub async fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    url: &str,
+    body: &B,
+) -> Result<T, CallError> {
+    let text = answer_text(client.post(url).json(body), url).await?;
+    serde_json::from_str(&text).map_err(|e| CallError::Unreachable(url.to_string(), format!("its answer: {e}")))
+}
+
 async fn answer_text(req: reqwest::RequestBuilder, url: &str) -> Result<String, CallError> {
     let res = req.send().await.map_err(|e| CallError::Unreachable(url.to_string(), error_chain(&e)))?;
     let status = res.status();

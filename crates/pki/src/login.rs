@@ -68,53 +68,92 @@ impl Challenge {
     }
 }
 
-/// The challenges a service has handed out and not yet seen back.
+/// A service's challenges, stateless until one comes back signed: each challenge's nonce is
+/// a salt and a MAC under the book's key over the service, the expiry and the salt, so the
+/// book checks a signed challenge is its own without having kept it, and remembers only the
+/// challenges redeemed (to refuse them a second time) until they expire. Handing out
+/// challenges therefore costs no memory: a client that asks for millions fills nothing; only
+/// genuine signatures by real cards are remembered.
 pub struct ChallengeBook {
     service: String,
     ttl: i64,
     capacity: usize,
-    outstanding: HashMap<[u8; 16], i64>,
+    key: Option<hmac::Key>,
+    redeemed: HashMap<[u8; 16], i64>,
 }
 
 impl ChallengeBook {
+    /// A book with a fresh random key (challenges do not outlive the process), remembering at
+    /// most `capacity` redeemed challenges at a time.
     pub fn new(service: &str, ttl_secs: i64, capacity: usize) -> Self {
-        Self { service: service.to_owned(), ttl: ttl_secs, capacity, outstanding: HashMap::new() }
+        let key = hmac::Key::generate(hmac::HMAC_SHA256, &aws_lc_rs::rand::SystemRandom::new()).ok();
+        Self { service: service.to_owned(), ttl: ttl_secs, capacity, key, redeemed: HashMap::new() }
     }
 
     pub fn service(&self) -> &str {
         &self.service
     }
 
-    /// A new challenge with the caller's random `nonce`.
-    pub fn issue(&mut self, nonce: [u8; 16], now: i64) -> Result<Challenge, LoginError> {
-        if self.outstanding.len() >= self.capacity {
-            self.outstanding.retain(|_, exp| *exp >= now);
-            if self.outstanding.len() >= self.capacity {
-                return Err(LoginError::Busy);
-            }
-        }
-        let expires = now + self.ttl;
-        self.outstanding.insert(nonce, expires);
+    fn tag(&self, salt: &[u8; 8], expires: i64) -> Option<[u8; 8]> {
+        let mut ctx = hmac::Context::with_key(self.key.as_ref()?);
+        ctx.update(b"myna-challenge/1\0");
+        ctx.update(self.service.as_bytes());
+        ctx.update(b"\0");
+        ctx.update(&expires.to_be_bytes());
+        ctx.update(salt);
+        let t = ctx.sign();
+        let mut out = [0u8; 8];
+        out.copy_from_slice(t.as_ref().get(..8)?);
+        Some(out)
+    }
+
+    /// The challenge for `salt` that expires at `expires`: the same every time, so a service
+    /// can rebuild the challenge it showed from what its page keeps (`salt`, `expires`).
+    pub fn at(&self, salt: [u8; 8], expires: i64) -> Result<Challenge, LoginError> {
+        let tag = self.tag(&salt, expires).ok_or(LoginError::Busy)?;
+        let mut nonce = [0u8; 16];
+        nonce[..8].copy_from_slice(&salt);
+        nonce[8..].copy_from_slice(&tag);
         Ok(Challenge { service: self.service.clone(), nonce, expires })
     }
 
-    /// Takes the challenge out of the book: it can be used once.
+    /// A new challenge from the caller's random bytes (the first 8 are its salt).
+    pub fn issue(&mut self, random: [u8; 16], now: i64) -> Result<Challenge, LoginError> {
+        let mut salt = [0u8; 8];
+        salt.copy_from_slice(&random[..8]);
+        self.at(salt, now + self.ttl)
+    }
+
+    /// Spends the challenge: it must be this book's, unexpired and not spent before.
     pub fn redeem(&mut self, c: &Challenge, now: i64) -> Result<(), LoginError> {
         if c.service != self.service {
             return Err(LoginError::OtherService(c.service.clone()));
         }
-        let expires = self.outstanding.remove(&c.nonce).ok_or(LoginError::UnknownChallenge)?;
-        if expires != c.expires {
+        let mut salt = [0u8; 8];
+        salt.copy_from_slice(&c.nonce[..8]);
+        let tag = self.tag(&salt, c.expires).ok_or(LoginError::Busy)?;
+        if aws_lc_rs::constant_time::verify_slices_are_equal(&tag, &c.nonce[8..]).is_err() || c.expires > now + self.ttl
+        {
             return Err(LoginError::UnknownChallenge);
         }
-        if now > expires {
+        if now > c.expires {
             return Err(LoginError::Expired);
+        }
+        if self.redeemed.len() >= self.capacity {
+            self.redeemed.retain(|_, exp| *exp >= now);
+            if self.redeemed.len() >= self.capacity {
+                return Err(LoginError::Busy);
+            }
+        }
+        if self.redeemed.insert(c.nonce, c.expires).is_some() {
+            return Err(LoginError::UnknownChallenge);
         }
         Ok(())
     }
 
+    /// Redeemed challenges remembered (the only state the book keeps).
     pub fn outstanding(&self) -> usize {
-        self.outstanding.len()
+        self.redeemed.len()
     }
 }
 
@@ -200,14 +239,11 @@ impl LoginVerifier {
         status: Status,
         now: i64,
     ) -> Result<(), LoginError> {
-        use base64ct::{Base64, Encoding};
         let challenge = Challenge::parse(&resp.challenge)?;
         if challenge.service != book.service() {
             return Err(LoginError::OtherService(challenge.service));
         }
-        self.trust.check_current(cert, CertKind::UserAuth, now, status)?;
-        let sig = Base64::decode_vec(&resp.signature).map_err(|_| PkiError::SignatureInvalid)?;
-        verify::verify_signature(cert, challenge.text().as_bytes(), &sig)?;
+        signed(&self.trust, resp, &challenge, cert, status, now)?;
         book.redeem(&challenge, now)
     }
 
@@ -220,4 +256,42 @@ impl LoginVerifier {
         let tag = ctx.sign();
         hex::encode(&tag.as_ref()[..16])
     }
+}
+
+/// The certificate current for user authentication and the signature over the challenge.
+fn signed(
+    trust: &TrustStore,
+    resp: &LoginResponse,
+    challenge: &Challenge,
+    cert: &CardCert,
+    status: Status,
+    now: i64,
+) -> Result<(), LoginError> {
+    use base64ct::{Base64, Encoding};
+    trust.check_current(cert, CertKind::UserAuth, now, status)?;
+    let sig = Base64::decode_vec(&resp.signature).map_err(|_| PkiError::SignatureInvalid)?;
+    verify::verify_signature(cert, challenge.text().as_bytes(), &sig)?;
+    Ok(())
+}
+
+/// A login the service has already accepted, checked again as proof that its holder signed
+/// in recently (the portal forwards it; J-LIS checks it for the hub): issued by this
+/// authority, current and not revoked, the signature good, and no more than `max_age`
+/// seconds past the challenge's expiry. No challenge book: the service spent the challenge
+/// at login; the proof is good for the session, not once. Returns the challenge.
+pub fn check_proof(
+    trust: &TrustStore,
+    resp: &LoginResponse,
+    cert: &CardCert,
+    status: Status,
+    now: i64,
+    max_age: i64,
+) -> Result<Challenge, LoginError> {
+    let challenge = Challenge::parse(&resp.challenge)?;
+    if now > challenge.expires + max_age {
+        return Err(LoginError::Expired);
+    }
+    trust.check_issued(cert)?;
+    signed(trust, resp, &challenge, cert, status, now)?;
+    Ok(challenge)
 }

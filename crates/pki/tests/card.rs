@@ -206,11 +206,35 @@ fn login_refusals() {
 }
 
 #[test]
-fn challenge_book_is_bounded() {
-    let mut book = ChallengeBook::new("s", 10, 2);
-    book.issue([1; 16], NOW).unwrap();
-    book.issue([2; 16], NOW).unwrap();
-    assert_eq!(book.issue([3; 16], NOW).unwrap_err(), LoginError::Busy);
-    // Once the old ones expire there is room again.
-    book.issue([3; 16], NOW + 11).unwrap();
+fn challenge_book_keeps_nothing_until_a_card_signs() {
+    let (mut card, _) = card(authority(), 80);
+    let v = verifier();
+    let mut book = ChallengeBook::new("https://portal.test", 10, 2);
+    // Handing out challenges fills nothing: a client asking for many gets them all.
+    for i in 0..10_000u32 {
+        let mut r = [0u8; 16];
+        r[..4].copy_from_slice(&i.to_be_bytes());
+        book.issue(r, NOW).unwrap();
+    }
+    assert_eq!(book.outstanding(), 0);
+    // The book rebuilds a challenge it showed from its salt and expiry.
+    let c = book.issue([1; 16], NOW).unwrap();
+    assert_eq!(book.at([1; 8], c.expires).unwrap(), c);
+    // Only redeemed ones are remembered, at most `capacity` until they expire.
+    for seed in [2u8, 3] {
+        let c = book.issue([seed; 16], NOW).unwrap();
+        login(&v, &mut book, &respond(&mut card, &c, &pin()), Status::Good, NOW).unwrap();
+    }
+    assert_eq!(book.outstanding(), 2);
+    let c = book.issue([4; 16], NOW).unwrap();
+    let r = respond(&mut card, &c, &pin());
+    assert_eq!(login(&v, &mut book, &r, Status::Good, NOW).unwrap_err(), LoginError::Busy);
+    let c = book.issue([5; 16], NOW + 11).unwrap();
+    let r = respond(&mut card, &c, &pin());
+    login(&v, &mut book, &r, Status::Good, NOW + 11).unwrap();
+    // A challenge with a forged expiry (its MAC no longer matches) is not this book's.
+    let mut late = book.issue([6; 16], NOW).unwrap();
+    late.expires += 100;
+    let r = respond(&mut card, &late, &pin());
+    assert_eq!(login(&v, &mut book, &r, Status::Good, NOW).unwrap_err(), LoginError::UnknownChallenge);
 }

@@ -153,12 +153,12 @@ async fn search(State(p): State<Arc<Portal>>, ctx: Ctx, Query(s): Query<Search>)
 }
 
 /// Values prefilled from the resident's own information (`item.field` of the form's field).
-async fn prefill(p: &Portal, code: &str, o: &Offering<'_>) -> BTreeMap<String, String> {
+async fn prefill(p: &Portal, s: &crate::session::Session, o: &Offering<'_>) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     if !o.fields.iter().any(|f| f.prefill.is_some()) {
         return out;
     }
-    let Ok(held) = p.my_information(code).await else { return out };
+    let Ok(held) = p.my_information(&s.code, &s.proof).await else { return out };
     for f in &o.fields {
         let Some((item, name)) = f.prefill.as_deref().and_then(|x| x.split_once('.')) else { continue };
         let found =
@@ -257,7 +257,7 @@ async fn form(
     Path((muni, proc_id)): Path<(String, String)>,
 ) -> Response {
     let Some(o) = p.catalogue.offering(&muni, &proc_id) else { return no_such(&ctx) };
-    let pre = prefill(&p, &s.code, &o).await;
+    let pre = prefill(&p, &s, &o).await;
     form_page(&ctx, &o, &pre, &pre, &[])
 }
 

@@ -42,7 +42,7 @@ impl Portal {
     /// The resident's medical information from the health node, through the hub (recorded
     /// in their exchange history like any self-information query); fetched at most once a
     /// minute, or again after the resident changes it (registering the card).
-    async fn medical(&self, code: &str) -> Result<Arc<MedicalView>, String> {
+    async fn medical(&self, code: &str, proof: &myna_link::LoginProof) -> Result<Arc<MedicalView>, String> {
         let now = myna_node::now_secs();
         if let Some((at, v)) = self.myinfo.medical.lock().ok().and_then(|c| c.get(code).cloned())
             && now - at < crate::myinfo::FRESH_SECS
@@ -56,6 +56,7 @@ impl Portal {
             provider: HEALTH_ID.parse().map_err(|e: myna_link::CodeError| e.to_string())?,
             purpose: "マイナポータル 健康・医療".into(),
             version: None,
+            presence: Some(proof.clone()),
         };
         let r = self.agency.ask(&q).await.map_err(|e| e.reason())?;
         let v = Arc::new(match r.data {
@@ -91,7 +92,7 @@ impl Portal {
 }
 
 async fn load(p: &Portal, ctx: &Ctx, s: &Session) -> Result<Arc<MedicalView>, Response> {
-    p.medical(&s.code).await.map_err(|e| {
+    p.medical(&s.code, &s.proof).await.map_err(|e| {
         error_page(
             ctx,
             StatusCode::BAD_GATEWAY,

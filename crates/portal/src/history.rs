@@ -42,10 +42,14 @@ pub struct LogCheck {
 impl Portal {
     /// The resident's records from the hub, each proof checked, and the head proven
     /// consistent with the last one checked.
-    pub async fn history(&self, code: &str) -> Result<(Vec<Checked>, LogCheck), PortalError> {
+    pub async fn history(
+        &self,
+        code: &str,
+        proof: &myna_link::LoginProof,
+    ) -> Result<(Vec<Checked>, LogCheck), PortalError> {
         let hub: myna_link::AgencyId = myna_linkage::hub::HUB_ID.parse().map_err(PortalError::internal)?;
         let code = code.parse().map_err(PortalError::internal)?;
-        let jws = self.agency.sign_for(&hub, PersonRequest { code })?;
+        let jws = self.agency.sign_for(&hub, PersonRequest { code, presence: proof.clone() })?;
         let text = post_jws(self.agency.client(), &format!("{}/v1/log/person", self.agency.hub_url()), jws).await?;
         let recs: PersonRecords = self.agency.open_from_hub::<PersonRecords>(&text)?.body;
         let head = audit::open_head(self.agency.trust(), &recs.head_signed, &hub, Some(&recs.head), now_secs())?;
@@ -153,7 +157,7 @@ fn task_label(ctx: &Ctx, table: &myna_link::PermissionTable, task: &str) -> Stri
 }
 
 async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Query(f): Query<Filter>) -> Response {
-    let (records, check) = match p.history(&s.code).await {
+    let (records, check) = match p.history(&s.code, &s.proof).await {
         Ok(x) => x,
         Err(e) => {
             return error_page(

@@ -109,6 +109,7 @@ pub async fn start(
             name: "マイナポータル".into(),
             hub_url: config.hub_url.clone(),
             jlis_url: config.jlis_url.clone(),
+            login_service: Some(config.public_url.clone()),
         },
         move |agency| notices::inbox_routes(notices::Inbox { agency, store: inbox_store, live: inbox_live }),
     )

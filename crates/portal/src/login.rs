@@ -18,7 +18,7 @@ use axum::{
 };
 use base64ct::{Base64, Encoding};
 use maud::html;
-use myna_link::Enrolment;
+use myna_link::{Enrolment, LoginProof};
 use myna_node::{ApiError, ApiJson, now_secs};
 use myna_pki::{
     CertKind, Serial,
@@ -41,21 +41,11 @@ pub struct LoginState {
     pub verifier: LoginVerifier,
     book: Mutex<ChallengeBook>,
     pub crl: CrlCache,
-    attempts: Mutex<Attempts>,
-}
-
-/// Login attempts by the browser's secret attempt id, and the id by challenge (so a signed
-/// challenge finds its browser without a scan).
-#[derive(Default)]
-struct Attempts {
-    by_id: HashMap<String, Attempt>,
-    by_challenge: HashMap<String, String>,
-}
-
-struct Attempt {
-    challenge: String,
-    expires: i64,
-    done: Option<Done>,
+    /// Logins whose challenge a card has signed, by challenge text, until the browser that
+    /// started them continues. Nothing is kept for an attempt before a card signs it: the
+    /// browser's cookie holds the attempt's secret and expiry, from which the challenge is
+    /// rebuilt (`ChallengeBook::at`), so strangers asking for login pages fill no memory.
+    done: Mutex<HashMap<String, Done>>,
 }
 
 #[derive(Clone)]
@@ -66,6 +56,25 @@ struct Done {
     /// The user-authentication certificate's serial (for registering the card for health
     /// insurance use).
     serial: String,
+    /// What the card signed, forwarded to the hub as proof the resident is signed in.
+    proof: LoginProof,
+}
+
+/// Signed logins waiting for their browser, at most.
+const WAITING: usize = 100_000;
+
+/// The challenge's salt for a browser's attempt secret: one-way, so someone who sees the
+/// challenge (the QR code on a screen) cannot make the browser's cookie.
+fn salt_of(secret: &str) -> [u8; 8] {
+    let h = sha(format!("myna-login-attempt/1:{secret}").as_bytes());
+    let mut salt = [0u8; 8];
+    salt.copy_from_slice(&h[..8]);
+    salt
+}
+
+fn sha(b: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(b).into()
 }
 
 impl LoginState {
@@ -74,7 +83,7 @@ impl LoginState {
             verifier,
             book: Mutex::new(ChallengeBook::new(service, ATTEMPT_SECS, 1_000_000)),
             crl,
-            attempts: Mutex::new(Attempts::default()),
+            done: Mutex::new(HashMap::new()),
         }
     }
 
@@ -82,6 +91,16 @@ impl LoginState {
         let mut nonce = [0u8; 16];
         aws_lc_rs::rand::fill(&mut nonce).map_err(|_| LoginError::Busy)?;
         self.book.lock().map_err(|_| LoginError::Busy)?.issue(nonce, now_secs())
+    }
+
+    /// The challenge of the attempt a browser's cookie names (`<secret>.<expiry>`).
+    fn rebuild(&self, cookie: &str) -> Option<Challenge> {
+        let (secret, expires) = cookie.split_once('.')?;
+        let expires: i64 = expires.parse().ok()?;
+        if secret.len() != 32 || expires < now_secs() {
+            return None;
+        }
+        self.book.lock().ok()?.at(salt_of(secret), expires).ok()
     }
 
     /// Every check of a signed challenge: certificate chain and policy, revocation (J-LIS's
@@ -129,7 +148,13 @@ fn refusal(e: &LoginError, en: bool) -> String {
 impl Portal {
     /// After a verified login: the portal's code for the resident, obtained once through
     /// J-LIS from the certificate serial (the portal never sees the number).
-    async fn finish(&self, ok: &LoginOk, serial: Serial, card: Option<String>) -> Result<Done, PortalError> {
+    async fn finish(
+        &self,
+        ok: &LoginOk,
+        serial: Serial,
+        card: Option<String>,
+        resp: &LoginResponse,
+    ) -> Result<Done, PortalError> {
         let code = match self.store.code_of(&ok.pseudonym).await? {
             Some(c) => c,
             None => {
@@ -148,15 +173,21 @@ impl Portal {
             expires: (now_secs() + SESSION_SECS).min(ok.certificate_expires),
             card,
             serial: serial.to_string(),
+            proof: LoginProof {
+                challenge: resp.challenge.clone(),
+                certificate: resp.certificate.clone(),
+                signature: resp.signature.clone(),
+            },
         })
     }
 
     fn complete(&self, challenge: &str, done: &Done) {
-        if let Ok(mut a) = self.login.attempts.lock()
-            && let Some(id) = a.by_challenge.get(challenge).cloned()
-            && let Some(at) = a.by_id.get_mut(&id)
-        {
-            at.done = Some(done.clone());
+        if let Ok(mut d) = self.login.done.lock() {
+            if d.len() >= WAITING {
+                let now = now_secs();
+                d.retain(|c, _| Challenge::parse(c).is_ok_and(|c| c.expires >= now));
+            }
+            d.insert(challenge.to_string(), done.clone());
         }
     }
 
@@ -167,29 +198,27 @@ impl Portal {
             expires: d.expires,
             card: d.card.clone(),
             serial: d.serial.clone(),
+            proof: d.proof.clone(),
         })
     }
 
-    fn attempt(&self, headers: &HeaderMap) -> Option<(String, String, Option<Done>)> {
-        let id = session::cookie(headers, LOGIN_COOKIE)?;
-        let a = self.login.attempts.lock().ok()?;
-        let at = a.by_id.get(id).filter(|a| a.expires >= now_secs())?;
-        Some((id.to_string(), at.challenge.clone(), at.done.clone()))
+    /// The browser's attempt: its challenge text, and the signed login if a card signed it.
+    fn attempt(&self, headers: &HeaderMap) -> Option<(String, Option<Done>)> {
+        let c = self.login.rebuild(session::cookie(headers, LOGIN_COOKIE)?)?;
+        let text = c.text();
+        let done = self.login.done.lock().ok()?.get(&text).cloned();
+        Some((text, done))
     }
 
+    /// A new attempt: the cookie for the browser and the challenge to show.
     fn new_attempt(&self) -> Result<(String, Challenge), LoginError> {
-        let c = self.login.challenge()?;
-        let id = session::random_hex::<16>();
-        let mut a = self.login.attempts.lock().map_err(|_| LoginError::Busy)?;
-        let now = now_secs();
-        if a.by_id.len() > 100_000 {
-            a.by_id.retain(|_, at| at.expires >= now);
-            let Attempts { by_id, by_challenge } = &mut *a;
-            by_challenge.retain(|_, id| by_id.contains_key(id));
+        let secret = session::random_hex::<16>();
+        if secret.is_empty() {
+            return Err(LoginError::Busy);
         }
-        a.by_challenge.insert(c.text(), id.clone());
-        a.by_id.insert(id.clone(), Attempt { challenge: c.text(), expires: c.expires, done: None });
-        Ok((id, c))
+        let c =
+            self.login.book.lock().map_err(|_| LoginError::Busy)?.at(salt_of(&secret), now_secs() + ATTEMPT_SECS)?;
+        Ok((format!("{secret}.{}", c.expires), c))
     }
 }
 
@@ -241,13 +270,13 @@ struct Status {
 }
 
 async fn status(State(p): State<Arc<Portal>>, headers: HeaderMap) -> Json<Status> {
-    Json(Status { done: p.attempt(&headers).is_some_and(|(_, _, d)| d.is_some()) })
+    Json(Status { done: p.attempt(&headers).is_some_and(|(_, d)| d.is_some()) })
 }
 
 /// Opens the browser's session once its attempt is complete: a new token, never one the
 /// browser brought (session fixation), and the attempt is spent.
 async fn continue_login(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderMap, Query(n): Query<Next>) -> Response {
-    let Some((id, _, done)) = p.attempt(&headers) else {
+    let Some((challenge, done)) = p.attempt(&headers) else {
         return error_page(
             &ctx,
             StatusCode::BAD_REQUEST,
@@ -263,10 +292,8 @@ async fn continue_login(State(p): State<Arc<Portal>>, ctx: Ctx, headers: HeaderM
             "The card's signature has not arrived yet. Sign, then press continue again.",
         );
     };
-    if let Ok(mut a) = p.login.attempts.lock()
-        && let Some(at) = a.by_id.remove(&id)
-    {
-        a.by_challenge.remove(&at.challenge);
+    if let Ok(mut d) = p.login.done.lock() {
+        d.remove(&challenge);
     }
     if let Some(old) = session::cookie(&headers, SESSION_COOKIE) {
         p.sessions.close(old);
@@ -305,7 +332,7 @@ fn reader(
             "There is no demo card reader here.",
         );
     };
-    let Some((_, challenge, _)) = p.attempt(headers) else {
+    let Some((challenge, _)) = p.attempt(headers) else {
         return Redirect::to(&format!("/login?next={}", encode(next))).into_response();
     };
     let body = html! {
@@ -349,7 +376,7 @@ async fn reader_sign(
     let Some(cards) = &p.cards else { return reader(&p, &ctx, &headers, &next, None, StatusCode::NOT_FOUND) };
     // The attempt cookie and the challenge in the form must agree: a form posted from
     // elsewhere cannot log this browser in.
-    let Some((_, challenge, _)) = p.attempt(&headers) else { return Redirect::to("/login").into_response() };
+    let Some((challenge, _)) = p.attempt(&headers) else { return Redirect::to("/login").into_response() };
     if field(&f, "challenge") != Some(challenge.as_str()) {
         return csrf_refused(&ctx);
     }
@@ -377,7 +404,7 @@ async fn reader_sign(
         signature: Base64::encode_string(&signed.signature),
     };
     match p.login.verify(&resp) {
-        Ok((ok, serial)) => match p.finish(&ok, serial, Some(card.to_string())).await {
+        Ok((ok, serial)) => match p.finish(&ok, serial, Some(card.to_string()), &resp).await {
             Ok(done) => {
                 p.complete(&challenge, &done);
                 Redirect::to(&format!("/login/continue?next={}", encode(&next))).into_response()
@@ -432,7 +459,7 @@ pub(crate) async fn api_login(
         .login
         .verify(&resp)
         .map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, "login_refused", refusal(&e, true)))?;
-    let done = p.finish(&ok, serial, None).await?;
+    let done = p.finish(&ok, serial, None, &resp).await?;
     p.complete(&resp.challenge, &done);
     let token = p.open_session(&done).ok_or_else(|| ApiError::internal("no session"))?;
     Ok((StatusCode::CREATED, Json(PortalSession { session: token, expires: done.expires })))

@@ -4,6 +4,7 @@
 //! agency does not hold are left out, failures are shown with their reason. Results are kept
 //! for a minute per resident, so moving between pages does not query the country again.
 
+use myna_link::LoginProof;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -97,7 +98,9 @@ impl Portal {
     }
 
     /// The resident's information, from the cache if fresh.
-    pub async fn my_information(&self, code: &str) -> Result<Arc<Vec<Held>>, String> {
+    /// `proof` is the resident's login, which the hub needs to answer (the portal asks only
+    /// for a resident who is signed in).
+    pub async fn my_information(&self, code: &str, proof: &LoginProof) -> Result<Arc<Vec<Held>>, String> {
         let now = now_secs();
         if let Some((at, v)) = self.myinfo.fetched.lock().ok().and_then(|c| c.get(code).cloned())
             && now - at < FRESH_SECS
@@ -124,6 +127,7 @@ impl Portal {
                 provider: provider.clone(),
                 purpose: "マイナポータル 自己情報表示".into(),
                 version: None,
+                presence: Some(proof.clone()),
             };
             async move {
                 let result = match self.agency.ask(&q).await {
@@ -172,7 +176,7 @@ fn value(ctx: &Ctx, fields: &[myna_link::Field], v: &Value) -> Markup {
 
 async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Response {
     let title = ctx.t("わたしの情報", "My information");
-    let held = match p.my_information(&s.code).await {
+    let held = match p.my_information(&s.code, &s.proof).await {
         Ok(h) => h,
         Err(e) => {
             return crate::page::error_page(

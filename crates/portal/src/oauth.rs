@@ -63,6 +63,7 @@ fn scope_item(s: &str) -> Option<InfoItem> {
 struct Token {
     client: String,
     resident: String,
+    proof: myna_link::LoginProof,
     scopes: Vec<String>,
     expires: i64,
 }
@@ -353,6 +354,7 @@ async fn decide(
                 scopes,
                 challenge: q.code_challenge.unwrap_or_default(),
                 resident: s.code.clone(),
+                proof: s.proof.clone(),
                 nonce: q.nonce,
                 expires: now + CODE_SECS,
             },
@@ -464,6 +466,7 @@ pub(crate) async fn token(
             Token {
                 client: client.id.clone(),
                 resident: code.resident.clone(),
+                proof: code.proof.clone(),
                 scopes: code.scopes.clone(),
                 expires: now + TOKEN_SECS,
             },
@@ -526,7 +529,10 @@ pub(crate) async fn data(
             format!("the resident did not grant {scope}"),
         ));
     }
-    let held = p.my_information(&t.resident).await.map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "linkage", e))?;
+    let held = p
+        .my_information(&t.resident, &t.proof)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "linkage", e))?;
     let found: Vec<Value> = held
         .iter()
         .filter(|h| h.item == item)

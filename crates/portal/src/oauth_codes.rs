@@ -11,6 +11,9 @@ pub(crate) struct Code {
     pub scopes: Vec<String>,
     pub challenge: String,
     pub resident: String,
+    /// The resident's login the consent was given in: the tokens bought with the code read
+    /// only while it stands (the hub checks it).
+    pub proof: myna_link::LoginProof,
     pub nonce: Option<String>,
     pub expires: i64,
 }
@@ -77,6 +80,11 @@ mod tests {
             scopes: vec!["local_tax".into()],
             challenge: String::new(),
             resident: resident.into(),
+            proof: myna_link::LoginProof {
+                challenge: String::new(),
+                certificate: String::new(),
+                signature: String::new(),
+            },
             nonce: None,
             expires,
         }

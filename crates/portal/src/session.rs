@@ -27,6 +27,8 @@ pub struct Session {
     pub card: Option<String>,
     /// The serial of the user-authentication certificate the resident logged in with.
     pub serial: String,
+    /// What the card signed at login: sent to the hub with every self-information query.
+    pub proof: myna_link::LoginProof,
 }
 
 #[derive(Debug, Clone)]

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use myna_store::Db;
 use sqlx::{Executor, any::AnyPoolOptions};
 
+pub mod card;
 mod disk;
 pub use disk::SmallDisk;
 

@@ -26,6 +26,7 @@ impl Agency {
             provider: r.provider.clone(),
             code: code.parse().map_err(AgencyError::internal)?,
             purpose: r.purpose.clone(),
+            presence: r.presence.clone(),
         };
         q.check_purpose().map_err(|e| AgencyError::invalid("purpose", e))?;
         let (id, jws) = self.sign(&self.hub, q)?;

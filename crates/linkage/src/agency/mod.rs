@@ -37,6 +37,8 @@ pub struct AgencyConfig {
     pub hub_url: String,
     /// J-LIS, for code acquisition (符号取得).
     pub jlis_url: String,
+    /// A portal's origin, named in its residents' login challenges (`Registration`).
+    pub login_service: Option<String>,
 }
 
 pub struct Agency {
@@ -109,7 +111,12 @@ impl Agency {
     /// Registers this node in the hub's directory (its URL and encryption key).
     pub async fn register(&self) -> Result<(), AgencyError> {
         let url = self.url.get().cloned().unwrap_or_default();
-        let reg = Registration { url, seal_key: self.seal.public_hex(), name: self.config.name.clone() };
+        let reg = Registration {
+            url,
+            seal_key: self.seal.public_hex(),
+            name: self.config.name.clone(),
+            login_service: self.config.login_service.clone(),
+        };
         let (_, jws) = self.sign(&self.hub, reg)?;
         post_jws(&self.client, &format!("{}/v1/agencies", self.config.hub_url), jws).await?;
         Ok(())

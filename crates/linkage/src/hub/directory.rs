@@ -21,6 +21,7 @@ impl Hub {
             url: env.body.url.trim_end_matches('/').into(),
             seal_key: env.body.seal_key,
             name: env.body.name,
+            login_service: env.body.login_service,
         };
         self.store.upsert_agency(&row, now_secs()).await?;
         if let Ok(mut d) = self.directory.write() {

@@ -6,6 +6,7 @@ mod directory;
 mod error;
 mod log;
 mod notify;
+mod presence;
 mod query;
 mod records;
 mod routes;
@@ -51,6 +52,9 @@ pub struct Hub {
     directory: RwLock<HashMap<AgencyId, AgencyRow>>,
     /// (requester, message id) being handled: a concurrent resend waits for the first.
     in_flight: Mutex<HashSet<(AgencyId, String)>>,
+    /// J-LIS's URL, where residents' login proofs are checked.
+    pub jlis: std::sync::OnceLock<String>,
+    presence: Mutex<presence::Checked>,
 }
 
 impl Hub {
@@ -77,6 +81,8 @@ impl Hub {
             client: identity.client()?,
             directory: RwLock::new(directory),
             in_flight: Mutex::new(HashSet::new()),
+            jlis: std::sync::OnceLock::new(),
+            presence: Mutex::new(presence::Checked::default()),
         })
     }
 

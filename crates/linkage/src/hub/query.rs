@@ -16,6 +16,7 @@ struct Plan {
     provider_url: String,
     forward: Forward,
     subject: String,
+    link: LinkId,
 }
 
 impl Hub {
@@ -41,7 +42,15 @@ impl Hub {
     async fn query_once(&self, env: &Envelope<Query>) -> Result<Handled, HubError> {
         let q = &env.body;
         let previous = self.store.by_message(env.from.as_str(), env.id.as_str()).await?;
-        let (plan, record) = match self.plan(env) {
+        let mut planned = self.plan(env);
+        // The portal asks only for a resident signed in (its self-information).
+        if let Ok(plan) = &planned
+            && env.from.kind().ok() == Some(myna_link::AgencyKind::Portal)
+            && let Err(reason) = self.check_presence(&env.from, q.presence.as_ref(), plan.link).await
+        {
+            planned = Err((reason, Some(plan.subject.clone())));
+        }
+        let (plan, record) = match planned {
             Ok(plan) => (plan, previous),
             Err((reason, subject)) => {
                 let record = match previous {
@@ -128,7 +137,7 @@ impl Hub {
             code: self.codes.issue(&q.provider, link),
             purpose: q.purpose.clone(),
         };
-        Ok(Plan { provider_url: provider.url, forward, subject })
+        Ok(Plan { provider_url: provider.url, forward, subject, link })
     }
 
     /// The provider's signed answer, checked: from the provider, to the requester, about this

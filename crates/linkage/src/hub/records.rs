@@ -20,6 +20,9 @@ impl Hub {
             return Err(HubError::forbidden("refused", "only the portal lists a resident's records, for the resident"));
         }
         let link = self.codes.resolve(&env.from, &env.body.code).map_err(|e| HubError::forbidden("refused", e))?;
+        self.check_presence(&env.from, Some(&env.body.presence), link)
+            .await
+            .map_err(|e| HubError::forbidden("not_signed_in", e))?;
         let rows = self.store.of_subject(&self.subject(link), 1000).await?;
         let out = self.log.with_tree(|t, h| {
             let mut records = Vec::new();

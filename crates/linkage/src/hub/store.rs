@@ -7,17 +7,18 @@ use sqlx::{Row, any::AnyRow};
 /// Version 1 is what the single list of schemas made as its version 4 (with the agency's).
 pub const SCHEMA: Schema = Schema {
     role: "hub",
-    migrations: &[Migration {
-        version: 1,
-        name: "the hub's directory and exchange log",
-        steps: &[
-            // The hub's directory: where each agency's node is and its public encryption key. The
-            // agency's id and signing key come from its certificate, not from here.
-            "CREATE TABLE hub_agencies (id TEXT PRIMARY KEY, url TEXT NOT NULL, seal_key TEXT NOT NULL, name TEXT NOT NULL, updated_at BIGINT NOT NULL)",
-            // One row per leaf of the transparency log, in order. `entry` is the leaf's exact
-            // bytes (JSON); it and `subject` are cleared after the retention period, `leaf` (the
-            // leaf hash) stays so every proof still holds.
-            "CREATE TABLE hub_log (
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "the hub's directory and exchange log",
+            steps: &[
+                // The hub's directory: where each agency's node is and its public encryption key. The
+                // agency's id and signing key come from its certificate, not from here.
+                "CREATE TABLE hub_agencies (id TEXT PRIMARY KEY, url TEXT NOT NULL, seal_key TEXT NOT NULL, name TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+                // One row per leaf of the transparency log, in order. `entry` is the leaf's exact
+                // bytes (JSON); it and `subject` are cleared after the retention period, `leaf` (the
+                // leaf hash) stays so every proof still holds.
+                "CREATE TABLE hub_log (
             idx {ID},
             at BIGINT NOT NULL,
             requester TEXT NOT NULL,
@@ -26,12 +27,18 @@ pub const SCHEMA: Schema = Schema {
             leaf TEXT NOT NULL,
             entry TEXT
         )",
-            "CREATE UNIQUE INDEX hub_log_message ON hub_log (requester, message)",
-            "CREATE INDEX hub_log_subject ON hub_log (subject) WHERE subject IS NOT NULL",
-            "CREATE INDEX hub_log_at ON hub_log (at) WHERE entry IS NOT NULL",
-            "CREATE TABLE hub_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, signed TEXT NOT NULL)",
-        ],
-    }],
+                "CREATE UNIQUE INDEX hub_log_message ON hub_log (requester, message)",
+                "CREATE INDEX hub_log_subject ON hub_log (subject) WHERE subject IS NOT NULL",
+                "CREATE INDEX hub_log_at ON hub_log (at) WHERE entry IS NOT NULL",
+                "CREATE TABLE hub_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, signed TEXT NOT NULL)",
+            ],
+        },
+        Migration {
+            version: 2,
+            name: "an agency's login service (a portal's origin)",
+            steps: &["ALTER TABLE hub_agencies ADD COLUMN login_service TEXT"],
+        },
+    ],
 };
 
 /// One log row to append: the leaf's exact bytes and what the hub indexes it by.
@@ -59,6 +66,8 @@ pub struct AgencyRow {
     pub url: String,
     pub seal_key: String,
     pub name: String,
+    /// A portal's origin, named in the login challenges its residents' cards sign.
+    pub login_service: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,26 +91,34 @@ impl HubStore {
 
     pub async fn upsert_agency(&self, a: &AgencyRow, now: i64) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO hub_agencies (id, url, seal_key, name, updated_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (id) DO UPDATE SET url = excluded.url, seal_key = excluded.seal_key, name = excluded.name, updated_at = excluded.updated_at",
+            "INSERT INTO hub_agencies (id, url, seal_key, name, updated_at, login_service) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (id) DO UPDATE SET url = excluded.url, seal_key = excluded.seal_key, name = excluded.name,
+             updated_at = excluded.updated_at, login_service = excluded.login_service",
         )
         .bind(&a.id)
         .bind(&a.url)
         .bind(&a.seal_key)
         .bind(&a.name)
         .bind(now)
+        .bind(&a.login_service)
         .write(&self.db)
         .await?;
         Ok(())
     }
 
     pub async fn agencies(&self) -> Result<Vec<AgencyRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, url, seal_key, name FROM hub_agencies ORDER BY id")
+        let rows = sqlx::query("SELECT id, url, seal_key, name, login_service FROM hub_agencies ORDER BY id")
             .fetch_all(&self.db.pool)
             .await?;
         rows.iter()
             .map(|r| {
-                Ok(AgencyRow { id: r.try_get(0)?, url: r.try_get(1)?, seal_key: r.try_get(2)?, name: r.try_get(3)? })
+                Ok(AgencyRow {
+                    id: r.try_get(0)?,
+                    url: r.try_get(1)?,
+                    seal_key: r.try_get(2)?,
+                    name: r.try_get(3)?,
+                    login_service: r.try_get(4)?,
+                })
             })
             .collect()
     }

@@ -18,6 +18,8 @@ pub const CITY_A: &str = "municipality:131016";
 pub const CITY_B: &str = "municipality:271004";
 pub const PENSION: &str = "pension_service";
 pub const PORTAL: &str = "portal";
+/// The portal's origin, named in its residents' login challenges.
+pub const PORTAL_SERVICE: &str = "https://portal.test";
 
 pub struct Country {
     pub dir: PathBuf,
@@ -29,6 +31,9 @@ pub struct Country {
     pub client: reqwest::Client,
     /// Individual numbers of the residents, in order.
     pub numbers: Vec<String>,
+    /// Their resident record codes.
+    pub codes: Vec<String>,
+    cards: std::sync::Mutex<std::collections::HashMap<usize, Arc<myna_testkit::card::TestCard>>>,
 }
 
 pub fn any() -> SocketAddr {
@@ -53,7 +58,8 @@ pub fn tmpdir(tag: &str) -> PathBuf {
 
 pub async fn start_agency(dir: &std::path::Path, name: &str, hub: &str, jlis: &str) -> Started {
     let db = Db::open(&myna_testkit::sqlite_url()).await.unwrap();
-    let config = AgencyConfig { name: name.into(), hub_url: hub.into(), jlis_url: jlis.into() };
+    let login_service = (name == PORTAL).then(|| PORTAL_SERVICE.to_string());
+    let config = AgencyConfig { name: name.into(), hub_url: hub.into(), jlis_url: jlis.into(), login_service };
     agency::start(db, &identity(dir, name), any(), config).await.unwrap()
 }
 
@@ -66,13 +72,26 @@ impl Country {
         let store =
             RegistryStore::open(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), || [7; 32]).await.unwrap();
         let jlis = myna_jlis::start_with_hub(store, &identity(&dir, "jlis"), any(), Some(&hub.url())).await.unwrap();
+        // The hub checks residents' login proofs at J-LIS.
+        let _ = hub_state.jlis.set(jlis.url());
         let mut agencies = Vec::new();
         for name in [CITY_A, CITY_B, PENSION, PORTAL] {
             agencies.push(start_agency(&dir, name, &hub.url(), &jlis.url()).await);
         }
         // 千代田区's clerk system: J-LIS's registry answers only a municipality.
         let client = identity(&dir, "municipality:131016").client().unwrap();
-        let mut c = Country { dir, jlis, hub, hub_state, hub_db, agencies, client, numbers: Vec::new() };
+        let mut c = Country {
+            dir,
+            jlis,
+            hub,
+            hub_state,
+            hub_db,
+            agencies,
+            client,
+            numbers: Vec::new(),
+            codes: Vec::new(),
+            cards: Default::default(),
+        };
         for (i, (name, kana)) in
             [("山田 花子", "ヤマダ ハナコ"), ("鈴木 一郎", "スズキ イチロウ")].into_iter().enumerate()
         {
@@ -89,8 +108,25 @@ impl Country {
             assert!(res.status().is_success(), "{}", res.text().await.unwrap());
             let v: Value = res.json().await.unwrap();
             c.numbers.push(v["resident"]["number"].as_str().unwrap().replace(' ', ""));
+            c.codes.push(v["resident"]["code"].as_str().unwrap().to_string());
         }
         c
+    }
+
+    /// Resident `i`'s login at `service`, as the portal forwards it: signed by their card
+    /// (issued by J-LIS on first use) over a challenge that expires at `expires`.
+    pub async fn proof(&self, i: usize, service: &str, expires: i64) -> myna_link::LoginProof {
+        let held = self.cards.lock().unwrap().get(&i).cloned();
+        let card = match held {
+            Some(c) => c,
+            None => {
+                let c = Arc::new(myna_testkit::card::issue(&self.client, &self.jlis.url(), &self.codes[i]).await);
+                self.cards.lock().unwrap().insert(i, c.clone());
+                c
+            }
+        };
+        let (challenge, certificate, signature) = card.login(service, expires);
+        myna_link::LoginProof { challenge, certificate, signature }
     }
 
     /// A client of a node of the network (the hub asks for a certificate).
@@ -164,6 +200,7 @@ impl Country {
 
     pub fn query(&self, from: &str, code: &str, at: i64) -> Envelope<Query> {
         let q = Query {
+            presence: None,
             task: "child_allowance".parse().unwrap(),
             item: "local_tax".parse().unwrap(),
             version: "1.0".parse().unwrap(),

@@ -33,6 +33,10 @@ pub enum NodeCmd {
         listen: SocketAddr,
         #[arg(long)]
         network: Option<PathBuf>,
+        /// J-LIS, where the portal's residents' login proofs are checked (without it the hub
+        /// answers no self-information).
+        #[arg(long)]
+        jlis: Option<String>,
     },
     /// An agency's node (中間サーバー): its copies, answers to the hub, its clerks' queries.
     Agency {
@@ -195,11 +199,14 @@ impl NodeCmd {
     pub async fn run(self) -> CmdResult {
         let (db, listen, network, hub) = match self {
             NodeCmd::Jlis { db, listen, network, hub } => (db, listen, network, hub),
-            NodeCmd::Hub { db, listen, network } => {
+            NodeCmd::Hub { db, listen, network, jlis } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
                 let identity = NodeIdentity::load_or_create(&network, myna_linkage::hub::HUB_ID, &[])?;
-                let (node, _) =
+                let (node, hub) =
                     myna_linkage::hub::start(Db::open(&db_url(db, "hub.db")).await?, &identity, listen).await?;
+                if let Some(j) = jlis {
+                    let _ = hub.jlis.set(j.trim_end_matches('/').to_string());
+                }
                 println!("hub listening on {} (mutual TLS, CA: {})", node.url(), network.join("ca.pem").display());
                 return wait(node).await;
             }
@@ -279,7 +286,12 @@ pub async fn start_agency(
     jlis: &str,
 ) -> Result<myna_linkage::agency::Started, Box<dyn std::error::Error>> {
     let identity = NodeIdentity::load_or_create(network, id, &[])?;
-    let config = myna_linkage::agency::AgencyConfig { name: name.into(), hub_url: hub.into(), jlis_url: jlis.into() };
+    let config = myna_linkage::agency::AgencyConfig {
+        name: name.into(),
+        hub_url: hub.into(),
+        jlis_url: jlis.into(),
+        login_service: None,
+    };
     let db = Db::open(&db_url(db, &format!("{}.db", id.replace(':', "-")))).await?;
     let started = myna_linkage::agency::start(db, &identity, listen, config).await?;
     myna_node::write_private(&token_path(network, id), &started.clerk_token)?;

@@ -53,7 +53,12 @@ impl LinkBench {
         let agency = |id: &'static str, file: &'static str| {
             let (network, hub_url, url) = (network.clone(), hub_node.url(), db(file));
             async move {
-                let config = AgencyConfig { name: id.into(), hub_url, jlis_url: "https://localhost:1".into() };
+                let config = AgencyConfig {
+                    name: id.into(),
+                    hub_url,
+                    jlis_url: "https://localhost:1".into(),
+                    login_service: None,
+                };
                 myna_linkage::agency::start(
                     Db::open(&url).await?,
                     &NodeIdentity::load_or_create(&network, id, &[])?,
@@ -113,6 +118,7 @@ impl LinkBench {
 
 async fn ask(a: Arc<myna_linkage::agency::Agency>, provider: AgencyId, task: TaskId, i: usize) -> bool {
     let r = QueryRequest {
+        presence: None,
         person: format!("p{i}"),
         task,
         item: myna_link::InfoItem::LocalTax,

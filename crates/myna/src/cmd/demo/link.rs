@@ -36,12 +36,14 @@ pub async fn start(
     jlis_url: &str,
 ) -> Result<Linkage, Box<dyn std::error::Error>> {
     let hub_db = Db::open(&format!("sqlite://{}", dir.join("hub.db").display())).await?;
-    let (hub, _) = myna_linkage::hub::start(
+    let (hub, hub_state) = myna_linkage::hub::start(
         hub_db,
         &NodeIdentity::load_or_create(network, myna_linkage::hub::HUB_ID, &[])?,
         at(jlis_port + 2),
     )
     .await?;
+    // The hub checks residents' login proofs (the portal's self-information) at J-LIS.
+    let _ = hub_state.jlis.set(jlis_url.trim_end_matches('/').to_string());
     let mut agencies = Vec::new();
     for (id, name, offset) in AGENCIES {
         let db = format!("sqlite://{}", dir.join(format!("{}.db", id.replace(':', "-"))).display());
