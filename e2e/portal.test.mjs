@@ -124,6 +124,16 @@ test("log in with the card, see my information and a verified exchange history",
   await page.getByRole("link", { name: "English" }).click();
   await page.getByRole("heading", { name: "Exchange history" }).waitFor();
   await axe(page, "history (en)");
+  // J-LIS's lookups of this resident (the card was issued after one by their municipality).
+  await page.getByRole("link", { name: "日本語" }).click();
+  await page.getByRole("link", { name: /本人確認情報の提供状況/ }).click();
+  await page.getByRole("heading", { name: "本人確認情報の提供状況" }).waitFor();
+  const kinds = await page.locator("#identity-log tbody td:nth-child(3)").allTextContents();
+  assert.ok(kinds.includes("基本4情報による照会"), kinds.join());
+  const tasks = await page.locator("#identity-log tbody td:nth-child(4)").allTextContents();
+  assert.ok(tasks.includes("個人番号カードの交付"), tasks.join());
+  await shot(page, "04b-identity-log");
+  await axe(page, "identity log");
   await ctx.close();
 });
 

@@ -39,6 +39,20 @@ impl LoginProof {
     }
 }
 
+/// One entry of J-LIS's access log (本人確認情報の提供状況), as the resident reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AccessEntry {
+    /// Unix seconds.
+    pub at: i64,
+    /// The caller's network name (`pension_service`, `municipality:131016`).
+    pub caller: String,
+    /// lookup, verify, record, history or household.
+    pub action: String,
+    pub task: String,
+    /// The caller's case or file reference.
+    pub case_ref: String,
+}
+
 /// The hub asks J-LIS whose presence a proof shows (over mutual TLS, as the hub).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PresenceCheck {

@@ -135,7 +135,7 @@ fn item_label(ctx: &Ctx, id: &str) -> String {
     }
 }
 
-fn task_label(ctx: &Ctx, table: &myna_link::PermissionTable, task: &str) -> String {
+pub(crate) fn task_label(ctx: &Ctx, table: &myna_link::PermissionTable, task: &str) -> String {
     let named = table.rows().iter().find(|r| r.task.as_str() == task).map(|r| r.task_name.clone());
     match (task, named) {
         ("self_information", _) => {
@@ -189,6 +189,7 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Query(f)
     items.sort_unstable();
     items.dedup();
     let body = html! {
+        p { a href="/history/identity" { (ctx.t("本人確認情報の提供状況（J-LIS への照会）", "Identity information provided by J-LIS (lookups)")) } }
         p { (ctx.t("あなたの情報が、いつ、どの機関から、どの機関へ、何のために提供されたかの記録です。記録は情報提供ネットワークの改ざんできないログから取得し、このページを開くたびに検証しています。",
             "When your information went from which agency to which, and why. The records come from the linkage network's tamper-evident log and are verified every time this page opens.")) }
         section.verify aria-labelledby="verify-h" {

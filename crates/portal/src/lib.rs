@@ -20,6 +20,7 @@ mod clerk;
 mod error;
 mod health;
 mod history;
+mod identity_log;
 mod login;
 mod myinfo;
 mod notices;
@@ -94,8 +95,10 @@ pub async fn start(
     node_addr: SocketAddr,
     config: PortalConfig,
 ) -> Result<Started, PortalError> {
-    let (jlis, trust, crl) =
+    let (_, trust, crl) =
         myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(PortalError::setup)?;
+    // J-LIS answers the signed-in resident's access log only to the portal's certificate.
+    let jlis = identity.client().map_err(PortalError::setup)?;
     let pseudonym_key = db.secret_or_init("portal_pseudonym_key").await?;
     let operator = hex::encode(db.secret_or_init("portal_operator_token").await?);
     let store = PortalStore::open(db.clone()).await?;
@@ -179,6 +182,7 @@ fn routes(p: Arc<Portal>) -> axum::Router {
         .merge(crate::login::routes())
         .merge(crate::myinfo::routes())
         .merge(crate::history::routes())
+        .merge(crate::identity_log::routes())
         .merge(crate::notices::routes())
         .merge(crate::apply::routes())
         .merge(crate::clerk::routes())

@@ -27,19 +27,8 @@ pub const ACCESS: Schema = Schema {
     }],
 };
 
-/// One access, as recorded and as shown to the resident.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Access {
-    /// Unix seconds.
-    pub at: i64,
-    /// The caller's network name (`pension_service`, `municipality:131016`).
-    pub caller: String,
-    /// lookup, verify, record or history.
-    pub action: String,
-    pub task: String,
-    /// The caller's case or file reference.
-    pub case_ref: String,
-}
+/// One access, as recorded and as shown to the resident (the wire type of the portal's read).
+pub use myna_link::AccessEntry as Access;
 
 #[derive(Clone)]
 struct Row {
