@@ -6,8 +6,8 @@
 // target/e2e-screenshots; every main page is checked with axe-core (no serious violations).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, mkdirSync, readdirSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -162,6 +162,34 @@ test("a notice arrives without reloading", async () => {
   await ctx.close();
 });
 
+async function fillGenkyo(page) {
+  await page.getByLabel(/^申請者氏名（フリガナ）/).fill("ヌマタ エミ");
+  await page.getByLabel(/^申請者生年月日/).fill("1941-11-22");
+  await page.getByLabel(/^住所/).fill("東京都千代田区千代田1-1");
+  await page.getByLabel(/^電話番号/).fill("03-1234-5678");
+  await page.getByLabel(/^加入している年金/).selectOption("national");
+  await page.getByLabel(/^児童の氏名/).fill('<script>alert("x")</script>花子');
+  await page.getByLabel(/^児童の生年月日/).fill("2020-05-05");
+  await page.getByLabel(/^申請者との続柄/).selectOption("grandchild");
+  await page.getByLabel(/^児童と同居しているか/).selectOption("yes");
+  await page.getByLabel(/^配偶者の有無/).selectOption("no");
+}
+
+/// The confirm page's exact bytes, signed with a demo card file by the holder's tool.
+function signShown(bytes, card) {
+  const file = join(dir, "application.json");
+  writeFileSync(file, bytes);
+  const r = spawnSync(MYNA, ["card", "sign", join(dir, "cards", card), file], { env: { ...process.env, MYNA_PASSWORD: "DEMO2026" } });
+  assert.equal(r.status, 0, r.stderr.toString());
+  return readFileSync(join(dir, "application.sig.json"), "utf8");
+}
+
+async function pasteAndSubmit(page, signature) {
+  await page.getByText("カードリーダーとコマンドで署名する").click();
+  await page.getByLabel(/^署名（application.sig.json の内容）/).fill(signature);
+  await page.getByRole("button", { name: "署名して申請する" }).click();
+}
+
 test("apply for 児童手当の現況届; the municipality receives it and changes its status", async () => {
   const { ctx, page } = await newPage();
   await login(page);
@@ -176,16 +204,7 @@ test("apply for 児童手当の現況届; the municipality receives it and chang
   // Prefilled from the resident's own information, where the permission table allows.
   assert.notEqual(await page.locator("#f-applicant_name").inputValue(), "");
   assert.equal(await page.getByLabel(/^前年の所得/).inputValue(), "2400000");
-  await page.getByLabel(/^申請者氏名（フリガナ）/).fill("ヌマタ エミ");
-  await page.getByLabel(/^申請者生年月日/).fill("1941-11-22");
-  await page.getByLabel(/^住所/).fill("東京都千代田区千代田1-1");
-  await page.getByLabel(/^電話番号/).fill("03-1234-5678");
-  await page.getByLabel(/^加入している年金/).selectOption("national");
-  await page.getByLabel(/^児童の氏名/).fill('<script>alert("x")</script>花子');
-  await page.getByLabel(/^児童の生年月日/).fill("2020-05-05");
-  await page.getByLabel(/^申請者との続柄/).selectOption("grandchild");
-  await page.getByLabel(/^児童と同居しているか/).selectOption("yes");
-  await page.getByLabel(/^配偶者の有無/).selectOption("no");
+  await fillGenkyo(page);
   // The declaration is left unticked: refused with the reason, nothing lost.
   await page.getByRole("button", { name: "入力内容を確認する" }).click();
   await page.locator("#error-summary").waitFor();
@@ -201,6 +220,26 @@ test("apply for 児童手当の現況届; the municipality receives it and chang
   const receipt = (await page.locator("#receipt").textContent()).trim();
   assert.match(receipt, /^\d{16}$/);
   await shot(page, "09-received");
+
+  // A signature stands for one application of the signed-in resident only (意思表示の証明):
+  // another resident's card is refused, and a signature of one draft is refused for another.
+  const cards = readdirSync(join(dir, "cards")).filter((f) => f.endsWith(".card.json")).sort();
+  const again = async () => {
+    await page.goto(`${PORTAL}/apply/131016/kosodate-10`);
+    await fillGenkyo(page);
+    await page.getByLabel(/^記載内容に相違ないこと/).check();
+    await page.getByRole("button", { name: "入力内容を確認する" }).click();
+    return page.locator("pre.document code").textContent();
+  };
+  const shown = await again();
+  await pasteAndSubmit(page, signShown(shown, cards[1]));
+  assert.match(await page.locator("[role=alert]").textContent(), /ログインしたカードと異なります/);
+  const own = signShown(shown, cards[0]);
+  await pasteAndSubmit(page, own);
+  assert.match((await page.locator("#receipt").textContent()).trim(), /^\d{16}$/, "the resident's own signature is accepted");
+  await again();
+  await pasteAndSubmit(page, own);
+  assert.match(await page.locator("[role=alert]").textContent(), /電子署名を確認できませんでした/, "not for another draft");
 
   const clerk = await newPage();
   await clerk.page.goto(`${PORTAL}/clerk/login`);

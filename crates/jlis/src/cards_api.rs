@@ -91,6 +91,11 @@ pub struct SignatureCheckRequest {
     pub signature: String,
     /// What the signature is for: "sign" (a document) or "auth" (a login).
     pub purpose: String,
+    /// A user-authentication certificate's serial (hex): also say whether the signing
+    /// certificate is on the same card, so a service can tell the signer is the resident who
+    /// logged in with it.
+    #[serde(default)]
+    pub same_card_as: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -105,6 +110,9 @@ pub struct SignatureCheckResponse {
     pub status: Option<String>,
     /// The basic 4 items in a signing certificate, as issued.
     pub holder: Option<HolderView>,
+    /// Whether the certificate is on the same card as `same_card_as` (when asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_card: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema, Clone)]

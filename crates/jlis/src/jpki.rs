@@ -342,6 +342,7 @@ impl Jlis {
             kind: cert.map(|c| c.kind.slug().to_string()),
             status,
             holder: None,
+            same_card: None,
         };
         let cert = match read_cert(&req.certificate) {
             Ok(c) => c,
@@ -355,6 +356,19 @@ impl Jlis {
         if let Err(e) = myna_pki::verify_signature(&cert, &message, &signature) {
             return Ok(no(e.to_string(), Some(&cert), Some(status_text)));
         }
+        let same_card = match &req.same_card_as {
+            None => None,
+            Some(other) => {
+                let other: Serial =
+                    other.parse().map_err(|_| JlisError::invalid("same_card_as", "a certificate serial"))?;
+                let card_of = |c: Option<CertRow>| c.map(|c| c.card);
+                let (a, b) = (
+                    card_of(self.cards.certificate(cert.serial).await?),
+                    card_of(self.cards.certificate(other).await?),
+                );
+                Some(a.is_some() && a == b)
+            }
+        };
         Ok(SignatureCheckResponse {
             valid: true,
             reason: None,
@@ -362,6 +376,7 @@ impl Jlis {
             kind: Some(cert.kind.slug().into()),
             status: Some(status_text),
             holder: cert.holder.as_ref().map(holder_view),
+            same_card,
         })
     }
 

@@ -22,17 +22,35 @@ pub struct Filled {
     pub values: BTreeMap<String, String>,
 }
 
-/// What is signed: the form version, where it goes, which procedure, and the values, as
-/// JSON with sorted keys and no spaces (the same bytes on every machine).
+/// What is signed: the form version, where it goes, which procedure, the values, and (from
+/// format 2) who applies, which draft and when, as JSON with sorted keys and no spaces (the
+/// same bytes on every machine). The binding makes a signature good for one application of
+/// one resident only: pasted into another draft, or made with another resident's card for
+/// this one, it does not stand (意思表示の証明).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedDocument {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicant: Option<Binding>,
     pub format: String,
     pub municipality: String,
     pub procedure: String,
     pub values: BTreeMap<String, String>,
 }
 
-pub const FORMAT: &str = "myna-pittari/1";
+/// Who applies, in which draft, when: written into the signed bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Binding {
+    /// The portal's own code for the resident who is signed in.
+    pub resident: String,
+    /// The draft the resident confirmed.
+    pub draft: String,
+    /// When the draft was made (unix seconds).
+    pub at: i64,
+}
+
+pub const FORMAT: &str = "myna-pittari/2";
+/// Applications signed before the binding (read back, never made any more).
+pub const FORMAT_1: &str = "myna-pittari/1";
 
 impl Offering<'_> {
     /// Checks a submission. Every field is checked (so the resident sees every problem at
@@ -61,8 +79,9 @@ impl Offering<'_> {
 }
 
 impl Filled {
-    pub fn document(&self) -> SignedDocument {
+    pub fn document(&self, binding: Binding) -> SignedDocument {
         SignedDocument {
+            applicant: Some(binding),
             format: FORMAT.into(),
             municipality: self.municipality.clone(),
             procedure: self.procedure.clone(),
@@ -81,8 +100,10 @@ impl SignedDocument {
     /// different byte strings never stand for one application).
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
         let d: Self = serde_json::from_slice(bytes).map_err(|e| format!("not a signed application: {e}"))?;
-        if d.format != FORMAT {
-            return Err(format!("unknown format {:?}", d.format));
+        match (d.format.as_str(), &d.applicant) {
+            (FORMAT, Some(_)) | (FORMAT_1, None) => {}
+            (FORMAT, None) => return Err("a format 2 application names its applicant".into()),
+            _ => return Err(format!("unknown format {:?}", d.format)),
         }
         if d.bytes() != bytes {
             return Err("not in canonical form".into());
@@ -123,10 +144,20 @@ mod tests {
         let c = Catalogue::shipped().unwrap();
         let o = c.offering("131016", "kosodate-10").unwrap();
         let filled = o.fill(&genkyo()).unwrap();
-        let doc = filled.document();
+        let binding = Binding { resident: "ab".repeat(16), draft: "d1".into(), at: 1_780_000_000 };
+        let doc = filled.document(binding.clone());
         assert_eq!(SignedDocument::parse(&doc.bytes()).unwrap(), doc);
         let spaced = serde_json::to_vec_pretty(&doc).unwrap();
         assert!(SignedDocument::parse(&spaced).is_err(), "non-canonical bytes are refused");
+        // Another draft of the same values is other bytes: a signature does not carry over.
+        let other = filled.document(Binding { draft: "d2".into(), ..binding });
+        assert_ne!(other.bytes(), doc.bytes());
+        // An application of the first format (no binding) still reads; a second-format one
+        // without its applicant does not.
+        let old = SignedDocument { applicant: None, format: FORMAT_1.into(), ..doc.clone() };
+        assert_eq!(SignedDocument::parse(&old.bytes()).unwrap(), old);
+        let unbound = SignedDocument { applicant: None, ..doc };
+        assert!(SignedDocument::parse(&unbound.bytes()).is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod form;
 
 pub use catalogue::{Catalogue, CatalogueError, LifeEvent, Offering, Procedure, municipality_name};
 pub use field::{Choice, Field, FieldKind, Problem};
-pub use form::{FieldError, Filled, SignedDocument};
+pub use form::{Binding, FieldError, Filled, SignedDocument};
 
 /// A bilingual label: Japanese first, English beside it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

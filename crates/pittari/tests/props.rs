@@ -17,7 +17,8 @@ proptest! {
                 // Stored values are fixed points: checking them again changes nothing.
                 let again = o.fill(&filled.values).unwrap();
                 prop_assert_eq!(&again, &filled);
-                let doc = filled.document();
+                let binding = myna_pittari::Binding { resident: "r".into(), draft: "d".into(), at: 1 };
+                let doc = filled.document(binding);
                 prop_assert_eq!(SignedDocument::parse(&doc.bytes()).unwrap(), doc);
             }
             Err(errs) => prop_assert!(!errs.is_empty()),

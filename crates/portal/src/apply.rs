@@ -34,7 +34,13 @@ use crate::{
 pub struct Draft {
     code: String,
     filled: Filled,
+    created: i64,
     expires: i64,
+}
+
+/// What a resident's signature binds the application to: them, this draft, its time.
+fn binding(s: &session::Session, draft: &str, created: i64) -> myna_pittari::Binding {
+    myna_pittari::Binding { resident: s.code.clone(), draft: draft.to_string(), at: created }
 }
 
 #[derive(Default)]
@@ -48,6 +54,9 @@ pub struct Verified {
     pub status: Option<String>,
     pub serial: Option<String>,
     pub holder: Option<Value>,
+    /// Whether the signing certificate is on the card the resident logged in with (asked at
+    /// submission).
+    pub same_card: Option<bool>,
 }
 
 pub const STATUSES: &[(&str, &str, &str)] = &[
@@ -69,8 +78,16 @@ pub fn status_label(ctx: &Ctx, s: &str) -> String {
 impl Portal {
     /// Checks a signature over `bytes` with J-LIS (署名検証者): chain, policy, revocation,
     /// and the signature itself; the answer carries the signer's basic 4 items.
-    pub async fn verify_signature(&self, bytes: &[u8], certificate: &str, signature: &str) -> Result<Verified, String> {
-        let body = json!({"certificate": certificate, "signature": signature, "message": Base64::encode_string(bytes), "purpose": "sign"});
+    /// With `same_card_as` (the user-authentication serial the resident logged in with), J-LIS
+    /// also says whether the signing certificate is on that card.
+    pub async fn verify_signature(
+        &self,
+        bytes: &[u8],
+        certificate: &str,
+        signature: &str,
+        same_card_as: Option<&str>,
+    ) -> Result<Verified, String> {
+        let body = json!({"certificate": certificate, "signature": signature, "message": Base64::encode_string(bytes), "purpose": "sign", "same_card_as": same_card_as});
         let r = self
             .jlis
             .post(format!("{}/v1/jpki/verify", self.jlis_url))
@@ -87,6 +104,7 @@ impl Portal {
                 status: None,
                 serial: None,
                 holder: None,
+                same_card: None,
             });
         }
         Ok(Verified {
@@ -95,6 +113,7 @@ impl Portal {
             status: v["status"].as_str().map(str::to_string),
             serial: v["serial"].as_str().map(str::to_string),
             holder: (!v["holder"].is_null()).then(|| v["holder"].clone()),
+            same_card: v["same_card"].as_bool(),
         })
     }
 }
@@ -278,12 +297,15 @@ async fn check(
         Err(errors) => return form_page(&ctx, &o, &input, &BTreeMap::new(), &errors),
     };
     let draft = session::random_hex::<16>();
+    let now = now_secs();
     if let Ok(mut d) = p.drafts.0.lock() {
-        let now = now_secs();
         d.retain(|_, x| x.expires >= now);
-        d.insert(draft.clone(), Draft { code: s.code.clone(), filled: filled.clone(), expires: now + 1800 });
+        d.insert(
+            draft.clone(),
+            Draft { code: s.code.clone(), filled: filled.clone(), created: now, expires: now + 1800 },
+        );
     }
-    confirm(&p, &ctx, &s, &o, &filled, &draft, None)
+    confirm(&p, &ctx, &s, &o, &filled, &draft, now, None)
 }
 
 fn confirm(
@@ -293,9 +315,10 @@ fn confirm(
     o: &Offering<'_>,
     filled: &Filled,
     draft: &str,
+    created: i64,
     problem: Option<String>,
 ) -> Response {
-    let doc = String::from_utf8_lossy(&filled.document().bytes()).into_owned();
+    let doc = String::from_utf8_lossy(&filled.document(binding(s, draft, created)).bytes()).into_owned();
     let body = html! {
         p { (ctx.t("次の内容で申請します。", "You are about to apply with:")) }
         dl.review {
@@ -345,10 +368,10 @@ async fn submit(
         Err(r) => return *r,
     };
     let draft_id = field(&f, "draft").unwrap_or_default().to_string();
-    let filled = p.drafts.0.lock().ok().and_then(|d| {
-        d.get(&draft_id).filter(|d| d.code == s.code && d.expires >= now_secs()).map(|d| d.filled.clone())
+    let draft = p.drafts.0.lock().ok().and_then(|d| {
+        d.get(&draft_id).filter(|d| d.code == s.code && d.expires >= now_secs()).map(|d| (d.filled.clone(), d.created))
     });
-    let Some(filled) = filled else {
+    let Some((filled, created)) = draft else {
         return error_page(
             &ctx,
             StatusCode::GONE,
@@ -357,14 +380,21 @@ async fn submit(
         );
     };
     let Some(o) = p.catalogue.offering(&filled.municipality, &filled.procedure) else { return no_such(&ctx) };
-    let bytes = filled.document().bytes();
+    let bytes = filled.document(binding(&s, &draft_id, created)).bytes();
     let signed = if o.procedure.sign {
         let (cert, sig) = match sign(&p, &s, &f, &bytes) {
             Ok(x) => x,
-            Err(m) => return confirm(&p, &ctx, &s, &o, &filled, &draft_id, Some(m)),
+            Err(m) => return confirm(&p, &ctx, &s, &o, &filled, &draft_id, created, Some(m)),
         };
-        match p.verify_signature(&bytes, &cert, &sig).await {
-            Ok(v) if v.valid => Some((cert, sig)),
+        match p.verify_signature(&bytes, &cert, &sig, Some(&s.serial)).await {
+            Ok(v) if v.valid && v.same_card == Some(true) => Some((cert, sig)),
+            Ok(v) if v.valid => {
+                let why = ctx.t(
+                    "署名したカードが、ログインしたカードと異なります。ログインしたご本人のカードで署名してください。",
+                    "The card that signed is not the card you logged in with: sign with your own card.",
+                );
+                return confirm(&p, &ctx, &s, &o, &filled, &draft_id, created, Some(why.into()));
+            }
             Ok(v) => {
                 let why = v.reason.unwrap_or_default();
                 return confirm(
@@ -374,6 +404,7 @@ async fn submit(
                     &o,
                     &filled,
                     &draft_id,
+                    created,
                     Some(format!(
                         "{}{why}",
                         ctx.t("電子署名を確認できませんでした: ", "The signature could not be verified: ")

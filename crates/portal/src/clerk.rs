@@ -263,7 +263,7 @@ async fn checked(
     let doc = SignedDocument::parse(r.document.as_bytes()).map_err(ApiError::internal)?;
     let verified = match (&r.certificate, &r.signature) {
         (Some(cert), Some(sig)) => Some(
-            p.verify_signature(r.document.as_bytes(), cert, sig)
+            p.verify_signature(r.document.as_bytes(), cert, sig, None)
                 .await
                 .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "jlis", e))?,
         ),
