@@ -305,7 +305,7 @@ async fn check(
             Draft { code: s.code.clone(), filled: filled.clone(), created: now, expires: now + 1800 },
         );
     }
-    confirm(&p, &ctx, &s, &o, &filled, &draft, now, None)
+    confirm(&p, &ctx, &s, &o, &filled, &binding(&s, &draft, now), None)
 }
 
 fn confirm(
@@ -314,11 +314,10 @@ fn confirm(
     s: &session::Session,
     o: &Offering<'_>,
     filled: &Filled,
-    draft: &str,
-    created: i64,
+    bound: &myna_pittari::Binding,
     problem: Option<String>,
 ) -> Response {
-    let doc = String::from_utf8_lossy(&filled.document(binding(s, draft, created)).bytes()).into_owned();
+    let doc = String::from_utf8_lossy(&filled.document(bound.clone()).bytes()).into_owned();
     let body = html! {
         p { (ctx.t("次の内容で申請します。", "You are about to apply with:")) }
         dl.review {
@@ -329,7 +328,7 @@ fn confirm(
         @if let Some(m) = &problem { p.error role="alert" { (m) } }
         form method="post" action="/apply/submit" {
             (ctx.csrf_field())
-            input type="hidden" name="draft" value=(draft);
+            input type="hidden" name="draft" value=(bound.draft);
             @if o.procedure.sign {
                 h2 { (ctx.t("電子署名", "Signature")) }
                 p { (ctx.t("この申請には、マイナンバーカードの署名用電子証明書による電子署名が必要です。署名するのは次のデータです。", "This application must be signed with your card's signing certificate. These are the exact bytes signed:")) }
@@ -380,11 +379,12 @@ async fn submit(
         );
     };
     let Some(o) = p.catalogue.offering(&filled.municipality, &filled.procedure) else { return no_such(&ctx) };
-    let bytes = filled.document(binding(&s, &draft_id, created)).bytes();
+    let bound = binding(&s, &draft_id, created);
+    let bytes = filled.document(bound.clone()).bytes();
     let signed = if o.procedure.sign {
         let (cert, sig) = match sign(&p, &s, &f, &bytes) {
             Ok(x) => x,
-            Err(m) => return confirm(&p, &ctx, &s, &o, &filled, &draft_id, created, Some(m)),
+            Err(m) => return confirm(&p, &ctx, &s, &o, &filled, &bound, Some(m)),
         };
         match p.verify_signature(&bytes, &cert, &sig, Some(&s.serial)).await {
             Ok(v) if v.valid && v.same_card == Some(true) => Some((cert, sig)),
@@ -393,7 +393,7 @@ async fn submit(
                     "署名したカードが、ログインしたカードと異なります。ログインしたご本人のカードで署名してください。",
                     "The card that signed is not the card you logged in with: sign with your own card.",
                 );
-                return confirm(&p, &ctx, &s, &o, &filled, &draft_id, created, Some(why.into()));
+                return confirm(&p, &ctx, &s, &o, &filled, &bound, Some(why.into()));
             }
             Ok(v) => {
                 let why = v.reason.unwrap_or_default();
@@ -403,8 +403,7 @@ async fn submit(
                     &s,
                     &o,
                     &filled,
-                    &draft_id,
-                    created,
+                    &bound,
                     Some(format!(
                         "{}{why}",
                         ctx.t("電子署名を確認できませんでした: ", "The signature could not be verified: ")
