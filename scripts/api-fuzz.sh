@@ -18,14 +18,14 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 target/debug/myna demo --dir "$dir" --port "$port" --residents 200 >"$dir/demo.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-for _ in $(seq 1 200); do
+for _ in $(seq 1 1200); do
   if [ -f "$dir/network/ca.pem" ] && curl -sf --cacert "$dir/network/ca.pem" "https://localhost:$port/healthz" >/dev/null; then break; fi
   sleep 0.1
 done
 # As the demo's municipal clerk system (千代田区): J-LIS's registry and card counter answer
 # only a municipality's network certificate.
 clerk="$dir/network/municipality:131016"
-for _ in $(seq 1 300); do
+for _ in $(seq 1 1200); do
   if [ -f "$clerk/node.pem" ]; then break; fi
   sleep 0.1
 done
@@ -37,7 +37,7 @@ done
 # The health node's facility API (J-LIS's port + 9), as the demo clinic: its key is in the
 # demo's facilities.json once the node is up.
 hport=$((port + 9))
-for _ in $(seq 1 300); do
+for _ in $(seq 1 1200); do
   if [ -f "$dir/facilities.json" ] && curl -sf --cacert "$dir/network/ca.pem" "https://localhost:$hport/healthz" >/dev/null; then break; fi
   sleep 0.1
 done

@@ -53,48 +53,6 @@ fn registry(e: RegistryError) -> ApiError {
     }
 }
 
-/// The authorization table (`access.rs`) at the edge: every routed request is checked against
-/// its entry before its body is read; a refusal says what the caller needs, and is logged.
-pub(crate) async fn authorize(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let path = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_string());
-    let peer = req.extensions().get::<Option<myna_node::Peer>>().cloned().flatten();
-    // HEAD is answered as GET is (axum does so), and authorized as GET.
-    let method = if req.method() == axum::http::Method::HEAD { "GET" } else { req.method().as_str() };
-    let allow = path.as_deref().and_then(|p| crate::access::entry(method, p));
-    if allow.is_none() {
-        // A path of the table called with a method it does not list: 405 with the methods it
-        // does (the table, not the router, decides what a path answers to).
-        let methods = path.as_deref().map(crate::access::methods).unwrap_or_default();
-        if !methods.is_empty() {
-            let mut r = ApiError::new(
-                axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                format!("this path answers {}", methods.join(", ")),
-            )
-            .into_response();
-            if let Ok(v) = axum::http::HeaderValue::from_str(&methods.join(", ")) {
-                r.headers_mut().insert(axum::http::header::ALLOW, v);
-            }
-            return r;
-        }
-    }
-    match crate::access::decide(allow, peer.as_ref()) {
-        Ok(()) => next.run(req).await,
-        Err(refused) => {
-            let caller = peer.as_ref().map(|p| p.0.as_str()).unwrap_or("(no certificate)");
-            tracing::warn!(caller, method = %req.method(), path = path.as_deref().unwrap_or("?"), reason = %refused, "refused by the authorization table");
-            match refused {
-                crate::access::Refused::Anonymous(_) => {
-                    ApiError::unauthorized("client_certificate", refused.to_string())
-                }
-                _ => ApiError::forbidden("not_authorized", refused.to_string()),
-            }
-            .into_response()
-        }
-    }
-}
-
 /// The caller as the core needs it, from the certificate the TLS acceptor put on the request
 /// (the table has already let it in; a route that needs one and got none answers 401).
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for crate::access::Caller {

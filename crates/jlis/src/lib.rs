@@ -22,7 +22,7 @@ use std::{net::SocketAddr, sync::Arc};
 use myna_node::{Metrics, NodeIdentity, RunningNode, TlsError};
 use store::RegistryStore;
 
-pub use access::{Allow, Caller, HOTLINE, MUNICIPAL_TASKS, TABLE as AUTHORIZATION};
+pub use access::{Caller, HOTLINE, MUNICIPAL_TASKS, TABLE as AUTHORIZATION};
 pub use api::*;
 pub use cards_api::*;
 pub use error::JlisError;
@@ -63,7 +63,7 @@ pub async fn start_with_hub(
     let metrics = Metrics::new("jlis");
     let routes = handlers::routes(jlis.clone())
         .merge(cards::routes(jlis.clone()))
-        .route_layer(axum::middleware::from_fn(edge::authorize));
+        .route_layer(axum::middleware::from_fn_with_state(access::TABLE, myna_node::access::authorize));
     // Client certificates are optional at the handshake: residents' tools and verifiers
     // connect without one; the authorization table then says which routes need which.
     let node =

@@ -2,12 +2,14 @@
 //! JSON errors that say what to fix, Prometheus metrics, `/healthz`, `/openapi.json`.
 //! Role crates bring their routes; this crate serves them.
 
+pub mod access;
 mod call;
 mod error;
 mod json;
 mod limits;
 mod metrics;
 mod peer;
+mod refusal;
 mod server;
 mod tls;
 pub mod web;
@@ -17,7 +19,8 @@ pub use error::ApiError;
 pub use json::ApiJson;
 pub use limits::{BodyDeadline, Limits, allow_slow_body};
 pub use metrics::Metrics;
-pub use peer::{Peer, PeerAcceptor, only_peers};
+pub use peer::{Peer, only_peers};
+pub use refusal::{REFUSAL_HEADER, Refusal, RefusalLimit, Refusals, RemoteIp};
 pub use server::{BODY_LIMIT, ClientAuth, RunningNode, serve, serve_limited, serve_with};
 pub use tls::{NodeIdentity, TlsError, write_private};
 

@@ -33,6 +33,8 @@ pub struct Limits {
     pub header: Duration,
     /// A request body must arrive within this, unless the route allows longer.
     pub body: Duration,
+    /// Refused requests (401/403) one caller may make before it is answered 429.
+    pub refusals: crate::RefusalLimit,
 }
 
 impl Default for Limits {
@@ -43,6 +45,7 @@ impl Default for Limits {
             idle: Duration::from_secs(60),
             header: Duration::from_secs(10),
             body: Duration::from_secs(30),
+            refusals: crate::RefusalLimit::default(),
         }
     }
 }
@@ -108,7 +111,7 @@ impl<S> Accept<TcpStream, S> for Gate {
             Some(place) => Ok((
                 Guarded {
                     inner: stream,
-                    _place: place,
+                    place,
                     idle: self.limits.idle,
                     timer: Box::pin(tokio::time::sleep(self.limits.idle)),
                 },
@@ -125,12 +128,17 @@ impl<S> Accept<TcpStream, S> for Gate {
 /// A TCP stream that holds its place in the [`Gate`] and fails once idle too long.
 pub(crate) struct Guarded {
     inner: TcpStream,
-    _place: Place,
+    place: Place,
     idle: Duration,
     timer: Pin<Box<Sleep>>,
 }
 
 impl Guarded {
+    /// The client's address.
+    pub(crate) fn ip(&self) -> IpAddr {
+        self.place.ip
+    }
+
     fn progressed(&mut self) {
         let at = Instant::now() + self.idle;
         self.timer.as_mut().reset(at);

@@ -9,24 +9,26 @@ use axum_server::accept::Accept;
 use tokio_rustls::server::TlsStream;
 use tower_layer::Layer;
 
+use crate::{RemoteIp, limits::Guarded};
+
 /// The caller's network id, its certificate's name (`municipality:131016`, `hub`, `portal` …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Peer(pub myna_link::AgencyId);
 
-/// Wraps the TLS acceptor: after the handshake, the connection's service adds the peer.
+/// Wraps the TLS acceptor: after the handshake, the connection's service adds the peer and
+/// the client's address.
 #[derive(Clone)]
-pub struct PeerAcceptor<A>(pub A);
+pub(crate) struct PeerAcceptor<A>(pub A);
 
-type Svc<S> = <axum::Extension<Option<Peer>> as Layer<S>>::Service;
+type Svc<S> = <axum::Extension<Option<Peer>> as Layer<<axum::Extension<RemoteIp> as Layer<S>>::Service>>::Service;
 
-impl<A, I, S, T> Accept<I, S> for PeerAcceptor<A>
+impl<A, I, S> Accept<I, S> for PeerAcceptor<A>
 where
-    A: Accept<I, S, Stream = TlsStream<T>>,
+    A: Accept<I, S, Stream = TlsStream<Guarded>>,
     A::Future: Send + 'static,
     A::Service: Send + 'static,
-    T: Send + 'static,
 {
-    type Stream = TlsStream<T>;
+    type Stream = TlsStream<Guarded>;
     type Service = Svc<A::Service>;
     type Future = Pin<Box<dyn Future<Output = io::Result<(Self::Stream, Self::Service)>> + Send>>;
 
@@ -41,7 +43,8 @@ where
                 .and_then(|c| c.first())
                 .and_then(|c| myna_link::certificate_id(c).ok())
                 .map(Peer);
-            Ok((stream, axum::Extension(peer).layer(service)))
+            let ip = RemoteIp(stream.get_ref().0.ip());
+            Ok((stream, axum::Extension(peer).layer(axum::Extension(ip).layer(service))))
         })
     }
 }

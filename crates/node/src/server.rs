@@ -125,7 +125,9 @@ pub async fn serve_limited(
     // One crypto provider for the process (aws-lc-rs); ignore "already installed".
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let config = RustlsConfig::from_config(Arc::new(tls_config(identity, auth)?));
-    let openapi = Arc::new(openapi_json);
+    let openapi = Arc::new(crate::refusal::document_429(openapi_json));
+    let refusals =
+        crate::Refusals::new(myna_link::NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).ok(), limits.refusals);
     let m = metrics.clone();
     let app = routes
         .route("/healthz", get(healthz))
@@ -145,12 +147,13 @@ pub async fn serve_limited(
         )
         .fallback(not_found)
         .layer(middleware::map_response(crate::json::plain_errors_as_json))
+        .layer(middleware::from_fn_with_state(refusals, crate::refusal::refusals))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(limits.body, crate::limits::body_deadline))
         .layer(middleware::from_fn_with_state(metrics, Metrics::track));
     let handle: Handle<SocketAddr> = Handle::new();
     let acceptor =
-        crate::PeerAcceptor(axum_server::tls_rustls::RustlsAcceptor::new(config).acceptor(Gate::new(limits)));
+        crate::peer::PeerAcceptor(axum_server::tls_rustls::RustlsAcceptor::new(config).acceptor(Gate::new(limits)));
     let mut server = axum_server::bind(addr).acceptor(acceptor).handle(handle.clone());
     let timer = hyper_util::rt::TokioTimer::new();
     server.http_builder().http1().timer(timer.clone()).header_read_timeout(limits.header);

@@ -22,6 +22,7 @@ fn limits() -> Limits {
         idle: Duration::from_secs(1),
         header: Duration::from_secs(1),
         body: Duration::from_secs(2),
+        ..Limits::default()
     }
 }
 
