@@ -14,6 +14,7 @@
 //! - `checklog.rs`: every identity check and consent, group-committed before the answer.
 //! - `web.rs`: the reception page for a facility's staff.
 
+pub mod access;
 mod checklog;
 mod edge;
 mod error;
@@ -152,7 +153,8 @@ pub async fn start(
     let routes = reception::routes(health.clone())
         .merge(lookup::routes(health.clone()))
         .merge(operator::routes(health.clone()))
-        .merge(web::routes(health.clone()));
+        .merge(web::routes(health.clone()))
+        .route_layer(axum::middleware::from_fn_with_state(access::TABLE, myna_node::access::authorize));
     let api = myna_node::serve(routes, openapi::json(), Metrics::new("health"), identity, api).await?;
     Ok(Started { api, node: started.node, health, operator_token: operator })
 }

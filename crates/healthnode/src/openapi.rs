@@ -40,5 +40,5 @@ impl Modify for Bearers {
 struct Doc;
 
 pub fn json() -> String {
-    Doc::openapi().to_json().unwrap_or_default()
+    crate::access::TABLE.document(&Doc::openapi().to_json().unwrap_or_default())
 }

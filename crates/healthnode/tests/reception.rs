@@ -518,3 +518,19 @@ async fn unauthenticated_upload_head(ca_pem: &str, port: u16) -> String {
         .unwrap();
     String::from_utf8_lossy(&buf[..n]).to_string()
 }
+
+#[tokio::test]
+async fn every_route_of_the_facility_server_is_in_its_table_and_none_answers_without_its_credential() {
+    let c = Country::start(&myna_testkit::sqlite_url()).await;
+    myna_testkit::walk(&c.health.api.url(), &myna_healthnode::access::TABLE, &c._dir).await;
+    // The portal's web server and API, in the same country.
+    let config = myna_portal::PortalConfig {
+        jlis_url: c.jlis.url(),
+        hub_url: c._hub.url(),
+        public_url: "https://localhost:1".into(),
+        cards: None,
+    };
+    let db = Db::open(&myna_testkit::sqlite_url()).await.unwrap();
+    let portal = myna_portal::start(db, &identity(&c._dir, "portal"), any(), any(), config).await.unwrap();
+    myna_testkit::walk(&portal.web.url(), &myna_portal::access::TABLE, &c._dir).await;
+}

@@ -442,3 +442,10 @@ async fn the_portal_reads_only_for_a_resident_signed_in_to_it() {
     let (s, v) = c.to_hub(PORTAL, "/v1/query", key.sign(&q).unwrap()).await;
     assert_eq!(s, 200, "with the login the query is answered: {v}");
 }
+
+#[tokio::test]
+async fn every_route_of_the_hub_and_an_agency_is_in_its_table_and_walked_three_ways() {
+    let c = Country::start(None).await;
+    myna_testkit::walk(&c.hub.url(), &myna_linkage::hub::TABLE, &c.dir).await;
+    myna_testkit::walk(&c.agency(PENSION).node.url(), &myna_linkage::agency::TABLE, &c.dir).await;
+}

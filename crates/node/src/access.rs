@@ -27,6 +27,9 @@ pub enum Access {
     InRequest(&'static str),
     /// Only callers whose network certificate the rule accepts.
     Peers(Peers),
+    /// A route outside the OpenAPI document (a browser page, a well-known document): open,
+    /// or behind the page's own session, as it says.
+    Page(&'static str),
 }
 
 /// A rule over network certificates: what it says to a person, the test it applies, and two
@@ -103,7 +106,7 @@ impl Table {
     /// Whether `peer` may call the route `access` guards.
     pub fn decide(access: Option<Access>, peer: Option<&Peer>) -> Result<(), Refused> {
         match access.ok_or(Refused::NotListed)? {
-            Access::Public(_) | Access::InRequest(_) => Ok(()),
+            Access::Public(_) | Access::InRequest(_) | Access::Page(_) => Ok(()),
             Access::Peers(rule) => {
                 let peer = peer.ok_or(Refused::Anonymous(rule.who))?;
                 if (rule.may)(&peer.0) {
@@ -142,11 +145,14 @@ impl Table {
             "description": "A client certificate from the network CA; its common name names the caller (municipality:<local government code>, pension_service, hub, …)."
         });
         for r in self.rules {
-            let op = &mut doc["paths"][r.path][r.method.to_ascii_lowercase()];
-            if !op.is_object() {
+            let method = r.method.to_ascii_lowercase();
+            // Read before writing: indexing a JSON value mutably would add the path.
+            if !doc["paths"][r.path][&method].is_object() {
                 continue;
             }
+            let op = &mut doc["paths"][r.path][&method];
             let note = match r.access {
+                Access::Page(_) => continue,
                 Access::Public(why) => format!("Open to anyone: {why}."),
                 Access::InRequest(what) => format!("The credential is in the request: {what}."),
                 Access::Peers(p) => {

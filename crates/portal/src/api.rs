@@ -59,5 +59,5 @@ impl From<PortalError> for ApiError {
 struct Doc;
 
 pub fn openapi_json() -> String {
-    Doc::openapi().to_pretty_json().unwrap_or_default()
+    crate::access::TABLE.document(&Doc::openapi().to_json().unwrap_or_default())
 }

@@ -14,6 +14,7 @@
 //!
 //! Pages are server-rendered (maud escapes every value), Japanese by default with English.
 
+pub mod access;
 mod api;
 mod apply;
 mod clerk;
@@ -188,6 +189,7 @@ fn routes(p: Arc<Portal>) -> axum::Router {
         .merge(crate::clerk::routes())
         .merge(crate::oauth::routes())
         .merge(crate::health::routes())
+        .route_layer(axum::middleware::from_fn_with_state(crate::access::TABLE, myna_node::access::authorize))
         .layer(axum::extract::DefaultBodyLimit::max(page::FORM_LIMIT))
         .layer(axum::middleware::map_response(myna_node::web::security_headers))
         .with_state(p)

@@ -12,6 +12,8 @@ use myna_store::Db;
 use sqlx::{Executor, any::AnyPoolOptions};
 
 pub mod card;
+mod walk;
+pub use walk::walk;
 mod disk;
 pub use disk::SmallDisk;
 

@@ -26,7 +26,7 @@ use crate::{
 pub use error::AgencyError;
 pub use myna_link::clerk_api::{NoticeSend, NoticeSent, QueryRequest, QueryResult};
 pub use receipt::RECEIPT_AFTER;
-pub use routes::{HUB_ONLY, openapi_json};
+pub use routes::{HUB_ONLY, TABLE, openapi_json};
 pub use store::{AgencyStore, ExchangeRow, SCHEMA};
 
 /// Where the agency's node finds the network.
@@ -176,7 +176,10 @@ pub async fn start_with(
 ) -> Result<Started, AgencyError> {
     let (agency, clerk_token) = Agency::open(db, identity, config).await?;
     let agency = Arc::new(agency);
-    let routes = routes::provider(agency.clone()).merge(routes::clerks(agency.clone())).merge(extra(agency.clone()));
+    let routes = routes::provider(agency.clone())
+        .merge(routes::clerks(agency.clone()))
+        .route_layer(axum::middleware::from_fn_with_state(routes::TABLE, myna_node::access::authorize))
+        .merge(extra(agency.clone()));
     let metrics = Metrics::new("agency");
     // Optional client certificates: the hub and other nodes present theirs; clerks' tools
     // use the clerk token. Every protocol message is signed either way.

@@ -18,7 +18,10 @@ use myna_link::{
         QueryResult,
     },
 };
-use myna_node::{ApiError, ApiJson};
+use myna_node::{
+    ApiError, ApiJson,
+    access::{Access, Table, rule},
+};
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
@@ -61,12 +64,25 @@ fn call_error(e: CallError) -> ApiError {
     }
 }
 
-/// The hub's forwards: only the hub's certificate gets in (and the forward is signed by it).
+const CLERK: Access = Access::InRequest("a clerk's bearer token (the node's clerk.token)");
+
+/// Who may call which route of an agency's node.
+pub const TABLE: Table = Table {
+    node: "the agency's node",
+    rules: &[
+        // The hub's forwards: only the hub's certificate gets in (and the forward is signed by it).
+        rule("POST", "/v1/provide", Access::Peers(myna_node::access::HUB)),
+        rule("POST", "/v1/people", CLERK),
+        rule("PUT", "/v1/people/{person}/copies/{item}", CLERK),
+        rule("POST", "/v1/queries", CLERK),
+        rule("GET", "/v1/exchanges", CLERK),
+        rule("POST", "/v1/notices", CLERK),
+        rule("POST", "/v1/pushes", CLERK),
+    ],
+};
+
 pub(super) fn provider(agency: Arc<Agency>) -> Router {
-    Router::new()
-        .route("/v1/provide", post(provide))
-        .route_layer(axum::middleware::from_fn_with_state(HUB_ONLY, myna_node::only_peers))
-        .with_state(agency)
+    Router::new().route("/v1/provide", post(provide)).with_state(agency)
 }
 
 /// Routes the hub alone calls, by its certificate's name.
@@ -199,5 +215,5 @@ async fn push(State(a): S, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSen
 struct Doc;
 
 pub fn openapi_json() -> String {
-    Doc::openapi().to_pretty_json().unwrap_or_default()
+    TABLE.document(&Doc::openapi().to_json().unwrap_or_default())
 }

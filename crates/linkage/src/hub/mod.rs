@@ -29,7 +29,7 @@ pub use myna_link::hub_api::{
     DirectoryEntry, HeadView, PersonRecords, PersonRequest, ProofView, RecordView, Registered,
 };
 pub use query::Handled;
-pub use routes::openapi_json;
+pub use routes::{TABLE, openapi_json};
 pub use store::{AgencyRow, HubStore, LogRow, NewEntry, SCHEMA};
 
 /// The hub's id on the network (its certificate's common name).

@@ -12,7 +12,10 @@ use axum::{
     routing::{get, post},
 };
 use myna_link::Envelope;
-use myna_node::ApiError;
+use myna_node::{
+    ApiError,
+    access::{Access, Peers, Table, rule},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi};
 
@@ -51,6 +54,41 @@ impl From<LogError> for ApiError {
     }
 }
 
+/// Any member of the network: the directory and the log's public proofs (the TLS handshake
+/// has already required a network certificate).
+const MEMBER: Access =
+    Access::Peers(Peers { who: "a member of the network", may: |_| true, example: "portal", not: "" });
+const AGENCY: Access = Access::Peers(myna_node::access::AGENCY);
+const PORTAL: Access = Access::Peers(Peers {
+    who: "Myna Portal",
+    may: |id| myna_node::access::is_kind(id, myna_link::AgencyKind::Portal),
+    example: "portal",
+    not: "pension_service",
+});
+
+/// Who may call which hub route, by network certificate; the signed message in the body is
+/// checked again by the core (its signer must be the sender the route expects).
+pub const TABLE: Table = Table {
+    node: "the hub",
+    rules: &[
+        rule("POST", "/v1/agencies", AGENCY),
+        rule("GET", "/v1/agencies", MEMBER),
+        rule("GET", "/v1/agencies/{id}", MEMBER),
+        rule(
+            "POST",
+            "/v1/codes",
+            Access::Peers(Peers { who: "J-LIS", may: |id| id.as_str() == "jlis", example: "jlis", not: "portal" }),
+        ),
+        rule("POST", "/v1/query", AGENCY),
+        rule("POST", "/v1/notices", AGENCY),
+        rule("GET", "/v1/log/head", MEMBER),
+        rule("GET", "/v1/log/consistency", MEMBER),
+        rule("GET", "/v1/log/inclusion", MEMBER),
+        rule("POST", "/v1/log/person", PORTAL),
+        rule("POST", "/v1/log/receipts", AGENCY),
+    ],
+};
+
 pub fn routes(hub: Arc<Hub>) -> Router {
     Router::new()
         .route("/v1/agencies", post(register).get(list))
@@ -63,6 +101,7 @@ pub fn routes(hub: Arc<Hub>) -> Router {
         .route("/v1/log/inclusion", get(inclusion))
         .route("/v1/log/person", post(person))
         .route("/v1/log/receipts", post(receipts))
+        .route_layer(axum::middleware::from_fn_with_state(TABLE, myna_node::access::authorize))
         .with_state(hub)
 }
 
@@ -194,5 +233,5 @@ async fn receipts(State(hub): S, body: String) -> Result<Response, ApiError> {
 struct Doc;
 
 pub fn openapi_json() -> String {
-    Doc::openapi().to_pretty_json().unwrap_or_default()
+    TABLE.document(&Doc::openapi().to_json().unwrap_or_default())
 }

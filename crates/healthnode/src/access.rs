@@ -1,0 +1,32 @@
+//! Who may call which route of the health node's facility server (`myna_node::access`): the
+//! facilities' API behind the facility's key, the operator's behind the operator token, and
+//! the reception pages behind a facility staff session. Routes not listed are refused.
+
+use myna_node::access::{Access, Table, rule};
+
+const FACILITY: Access = Access::InRequest("the facility's key (Authorization: Bearer <facility code>:<key>)");
+const OPERATOR: Access = Access::InRequest("the operator token (Authorization: Bearer <token>)");
+const STAFF_PAGE: Access = Access::Page("a facility staff session (signed in on the home page)");
+
+pub const TABLE: Table = Table {
+    node: "the health node",
+    rules: &[
+        rule("POST", "/v1/reception/challenge", FACILITY),
+        rule("POST", "/v1/reception", FACILITY),
+        rule("GET", "/v1/receptions/{id}/{scope}", FACILITY),
+        rule("POST", "/v1/eligibility/lookup", FACILITY),
+        rule("POST", "/v1/eligibility/batch", FACILITY),
+        rule("POST", "/v1/facilities", OPERATOR),
+        rule("POST", "/v1/claims", OPERATOR),
+        rule("POST", "/v1/reminders", OPERATOR),
+        rule("GET", "/", Access::Page("the sign-in page, open")),
+        rule("POST", "/login", Access::Page("the facility's code and key, from the sign-in form")),
+        rule("POST", "/logout", STAFF_PAGE),
+        rule("GET", "/reception", STAFF_PAGE),
+        rule("POST", "/reception", STAFF_PAGE),
+        rule("GET", "/reception/{id}/{scope}", STAFF_PAGE),
+        rule("POST", "/lookup", STAFF_PAGE),
+        rule("POST", "/batch", STAFF_PAGE),
+        rule("GET", "/static/site.css", Access::Page("the style sheet, open")),
+    ],
+};
