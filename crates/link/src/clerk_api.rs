@@ -151,6 +151,10 @@ pub struct ExchangeView {
     /// The hub's log index, once the log is known to hold it.
     pub record: Option<u64>,
     pub at: i64,
+    /// The member of staff who asked (their account); absent for the agency's own system and
+    /// for answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<String>,
 }
 
 /// What a clerk's system pushes to another agency's node about a person (`POST /v1/pushes`).

@@ -3,6 +3,7 @@
 
 mod common;
 
+use base64ct::Encoding as _;
 use common::*;
 use myna_link::{AgencyId, Entry, Outcome, merkle};
 use serde_json::{Value, json};
@@ -448,4 +449,56 @@ async fn every_route_of_the_hub_and_an_agency_is_in_its_table_and_walked_three_w
     let c = Country::start(None).await;
     myna_testkit::walk(&c.hub.url(), &myna_linkage::hub::TABLE, &c.dir).await;
     myna_testkit::walk(&c.agency(PENSION).node.url(), &myna_linkage::agency::TABLE, &c.dir).await;
+}
+
+/// Signs in at `agency` with `card` as staff: the answer's status and body.
+async fn staff_login(c: &Country, agency: &str, card: &myna_testkit::card::TestCard) -> (u16, Value) {
+    let url = c.agency(agency).node.url();
+    let ch: Value = c.client.post(format!("{url}/v1/staff/challenge")).send().await.unwrap().json().await.unwrap();
+    let challenge = ch["challenge"].as_str().unwrap();
+    let body = json!({"challenge": challenge, "certificate": card.cert, "signature": card.sign(challenge)});
+    let res = c.client.post(format!("{url}/v1/staff/login")).json(&body).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_clerk_signs_in_with_a_staff_card_and_the_record_names_them() {
+    let c = Country::start(None).await;
+    c.enrol(CITY_A, 0).await;
+    c.enrol(CITY_B, 0).await;
+    c.put_copy(CITY_B, 0, "local_tax", "1.1", tax(2_000_000)).await;
+    let card = c.card(1).await;
+    let der = base64ct::Base64::decode_vec(&card.cert).unwrap();
+    let serial = myna_pki::CardCert::parse(&der).unwrap().serial.value();
+
+    // A card no administrator bound to an account: refused, saying what to ask for.
+    let (s, v) = staff_login(&c, CITY_A, &card).await;
+    assert_eq!(s, 403, "{v}");
+    assert_eq!(v["error"]["code"], "not_staff");
+    assert!(v["error"]["message"].as_str().unwrap().contains(&serial.to_string()), "{v}");
+
+    let staff =
+        myna_rp::staff::Staff { account: "suzuki.i".into(), name: "鈴木 一郎".into(), role: "clerk".into() };
+    c.agency(CITY_A).agency.staff.directory.add(&staff, serial, 0).await.unwrap();
+    let (s, v) = staff_login(&c, CITY_A, &card).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["staff"]["name"], "鈴木 一郎");
+    let session = v["session"].as_str().unwrap().to_string();
+    // Bound at 千代田区, not elsewhere.
+    assert_eq!(staff_login(&c, CITY_B, &card).await.0, 403);
+
+    let url = c.agency(CITY_A).node.url();
+    let q = json!({"person": "p0", "task": "child_allowance", "item": "local_tax", "provider": CITY_B, "purpose": "R8-0042"});
+    let res = c.client.post(format!("{url}/v1/queries")).bearer_auth(&session).json(&q).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let mine: Value =
+        c.client.get(format!("{url}/v1/exchanges")).bearer_auth(&session).send().await.unwrap().json().await.unwrap();
+    assert_eq!(mine[0]["staff"], "suzuki.i", "the agency's record names the clerk who asked: {mine}");
+
+    // No session, a made-up one, or the session of a removed account: 401.
+    let none = c.client.post(format!("{url}/v1/queries")).json(&q).send().await.unwrap();
+    assert_eq!(none.status(), 401);
+    assert!(c.agency(CITY_A).agency.staff.directory.remove("suzuki.i").await.unwrap());
+    let gone = c.client.post(format!("{url}/v1/queries")).bearer_auth(&session).json(&q).send().await.unwrap();
+    assert_eq!(gone.status(), 401, "a removed account's session ends at once");
 }

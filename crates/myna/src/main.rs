@@ -39,6 +39,9 @@ enum Command {
     /// A clerk's linkage tool: enrol a person, register a copy, query another agency.
     #[command(subcommand)]
     Link(cmd::link::LinkCmd),
+    /// An organization's staff accounts on its agency node, each bound to a staff card.
+    #[command(subcommand)]
+    Staff(cmd::staff::StaffCmd),
     /// The hub's transparency log: check it only grew.
     #[command(subcommand)]
     Log(cmd::link::LogCmd),
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Card(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Node(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Link(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
+        Command::Staff(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Log(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Demo(a) => cmd::runtime().and_then(|rt| rt.block_on(a.run())),
         Command::Bench(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),

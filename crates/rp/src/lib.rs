@@ -5,6 +5,7 @@
 
 mod revocation;
 mod routes;
+pub mod staff;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

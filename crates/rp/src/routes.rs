@@ -12,7 +12,7 @@ use axum::{
 };
 use myna_node::{ApiError, ApiJson};
 use myna_pki::TrustStore;
-use myna_pki::login::{ChallengeBook, LoginError, LoginResponse, LoginVerifier};
+use myna_pki::login::{ChallengeBook, LoginError, LoginOk, LoginResponse, LoginVerifier};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -109,7 +109,9 @@ impl Service {
         Ok(ChallengeView { challenge: c.text(), expires: c.expires })
     }
 
-    fn login(&self, body: LoginBody) -> Result<SessionView, ApiError> {
+    /// A login checked in full (chain, policy, validity, the CRL, the signature, this
+    /// service's unexpired and unused challenge): the holder's certificate and pseudonym.
+    pub fn check_login(&self, body: LoginBody) -> Result<(myna_pki::CardCert, LoginOk), ApiError> {
         let resp =
             LoginResponse { challenge: body.challenge, certificate: body.certificate, signature: body.signature };
         let refused = |e: LoginError| ApiError::new(StatusCode::UNAUTHORIZED, "login_refused", e.to_string());
@@ -120,6 +122,17 @@ impl Service {
             let mut book = self.book.lock().map_err(|_| ApiError::internal("lock"))?;
             self.verifier.verify(&mut book, &resp, &cert, status, t).map_err(refused)?
         };
+        Ok((cert, ok))
+    }
+
+    /// A one-time challenge for the card to sign.
+    pub fn new_challenge(&self) -> Result<ChallengeView, ApiError> {
+        self.challenge()
+    }
+
+    fn login(&self, body: LoginBody) -> Result<SessionView, ApiError> {
+        let (_, ok) = self.check_login(body)?;
+        let t = now();
         let token = hex::encode(random::<24>()?);
         let expires = (t + SESSION_SECS).min(ok.certificate_expires);
         let mut sessions = self.sessions.lock().map_err(|_| ApiError::internal("lock"))?;

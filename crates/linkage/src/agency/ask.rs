@@ -14,6 +14,12 @@ impl Agency {
     /// or a provider's failure comes back as [`AgencyError::Call`] with the hub's status and
     /// reason (naming its record in the log), and is kept in the agency's record too.
     pub async fn ask(&self, r: &QueryRequest) -> Result<QueryResult, AgencyError> {
+        self.ask_as(r, None).await
+    }
+
+    /// [`Self::ask`] on behalf of a member of staff (`staff`, their account), who is named in
+    /// the agency's record of the exchange.
+    pub async fn ask_as(&self, r: &QueryRequest, staff: Option<&str>) -> Result<QueryResult, AgencyError> {
         let code = self.code_of_person(&r.person).await?;
         let version = match r.version {
             Some(v) => v,
@@ -40,6 +46,7 @@ impl Agency {
             outcome: ExchangeOutcome::Failed,
             record: None,
             at: now_ms(),
+            staff: staff.map(str::to_owned),
         };
         let answer = match post_jws(&self.client, &format!("{}/v1/query", self.config.hub_url), jws).await {
             Ok(text) => text,

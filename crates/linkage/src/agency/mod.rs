@@ -53,6 +53,8 @@ pub struct Agency {
     hub: AgencyId,
     jlis: AgencyId,
     clerk_token_hash: [u8; 32],
+    /// Named clerks, signed in with their staff cards.
+    pub staff: Arc<myna_rp::staff::StaffLogin>,
     /// This node's own URL, known once it listens.
     url: std::sync::OnceLock<String>,
     /// Where answers come from when they are computed rather than stored copies (the health
@@ -84,7 +86,15 @@ impl Agency {
         let seal_hex = db.meta_or_init("agency_seal_key", || Ok(SealKey::generate().secret_hex())).await?;
         let seal = SealKey::from_secret_hex(&seal_hex).map_err(|e| setup(&e))?;
         let token = hex::encode(db.secret_or_init("agency_clerk_token").await?);
+        let directory = myna_rp::staff::StaffDirectory::open(db.clone(), STAFF_ROLES).await?;
+        let staff = Arc::new(myna_rp::staff::StaffLogin::new(
+            format!("staff@{}", key.id()),
+            identity.ca_pem.clone(),
+            config.jlis_url.clone(),
+            directory,
+        ));
         let agency = Self {
+            staff,
             id: key.id().clone(),
             store: AgencyStore::open(db).await?,
             trust: NetworkTrust::from_ca_pem(&identity.ca_pem).map_err(|e| setup(&e))?,
@@ -147,7 +157,11 @@ impl Agency {
     }
 }
 
-/// A started agency node: the server, the agency, and the clerk token for its API.
+/// The roles an agency's administrator gives its staff: a clerk may use the whole clerk API.
+pub const STAFF_ROLES: &[&str] = &["clerk"];
+
+/// A started agency node: the server, the agency, and the token of the agency's own business
+/// system for its API (machine-to-machine; people sign in with their staff cards).
 pub struct Started {
     pub node: RunningNode,
     pub agency: Arc<Agency>,
@@ -178,6 +192,7 @@ pub async fn start_with(
     let agency = Arc::new(agency);
     let routes = routes::provider(agency.clone())
         .merge(routes::clerks(agency.clone()))
+        .merge(myna_rp::staff::routes(agency.staff.clone()))
         .route_layer(axum::middleware::from_fn_with_state(routes::TABLE, myna_node::access::authorize))
         .merge(extra(agency.clone()));
     let metrics = Metrics::new("agency");

@@ -57,6 +57,7 @@ impl Agency {
                 outcome,
                 record: None,
                 at: crate::now_ms(),
+                staff: None,
             })
             .await?;
         Ok(self.sign(&f.requester, answer)?.1)

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::{
     Json, Router,
     extract::{Path, Query as Q, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::Response,
     routing::{get, post, put},
 };
@@ -64,7 +64,9 @@ fn call_error(e: CallError) -> ApiError {
     }
 }
 
-const CLERK: Access = Access::InRequest("a clerk's bearer token (the node's clerk.token)");
+const CLERK: Access = Access::InRequest(
+    "a clerk's staff session (Authorization: Bearer <session> from /v1/staff/login with the staff card), or the agency's own business system's token",
+);
 
 /// Who may call which route of an agency's node.
 pub const TABLE: Table = Table {
@@ -78,6 +80,8 @@ pub const TABLE: Table = Table {
         rule("GET", "/v1/exchanges", CLERK),
         rule("POST", "/v1/notices", CLERK),
         rule("POST", "/v1/pushes", CLERK),
+        rule("POST", "/v1/staff/challenge", Access::Public("a challenge for a staff card to sign; stateless")),
+        rule("POST", "/v1/staff/login", Access::InRequest("the staff card's signature over the challenge")),
     ],
 };
 
@@ -97,20 +101,54 @@ pub(super) fn clerks(agency: Arc<Agency>) -> Router {
         .route("/v1/exchanges", get(exchanges))
         .route("/v1/notices", post(send))
         .route("/v1/pushes", post(push))
-        // The clerk's token is checked before a request's body is read.
-        .route_layer(axum::middleware::from_fn_with_state(
-            (agency.clone(), clerk as myna_node::HeaderCheck<_>),
-            myna_node::check_caller,
-        ))
+        // The caller is resolved before a request's body is read.
+        .route_layer(axum::middleware::from_fn_with_state(agency.clone(), clerk_gate))
         .with_state(agency)
 }
 
-fn clerk(a: &Arc<Agency>, headers: &HeaderMap) -> Result<(), ApiError> {
-    let token = myna_node::bearer(headers).unwrap_or_default();
-    if a.clerk_ok(token) {
-        Ok(())
+/// Who is using the clerk API: a named member of staff, or the agency's own business system
+/// (its token: machine-to-machine within the organization, loading copies and the like).
+#[derive(Debug, Clone)]
+pub enum Clerk {
+    Staff(myna_rp::staff::Staff),
+    System,
+}
+
+impl Clerk {
+    /// The account recorded with what the caller does.
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            Clerk::Staff(s) => Some(&s.account),
+            Clerk::System => None,
+        }
+    }
+}
+
+async fn clerk_gate(
+    State(a): S,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let clerk = if a.clerk_ok(myna_node::bearer(req.headers()).unwrap_or_default()) {
+        Ok(Clerk::System)
     } else {
-        Err(ApiError::unauthorized("clerk_token", "a clerk's bearer token is required (the node's clerk.token)"))
+        match a.staff.staff(req.headers()).await {
+            Ok(Some(s)) => Ok(Clerk::Staff(s)),
+            Ok(None) => Err(ApiError::unauthorized(
+                "staff_session",
+                "sign in with your staff card (POST /v1/staff/challenge, then /v1/staff/login) and send \
+                 Authorization: Bearer <session>",
+            )),
+            Err(e) => Err(e),
+        }
+    };
+    match clerk {
+        Ok(c) => {
+            req.extensions_mut().insert(c);
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
     }
 }
 
@@ -146,8 +184,12 @@ async fn put_copy(
 /// or a provider's failure (502) names its record in the hub's log.
 #[utoipa::path(post, path = "/v1/queries", request_body = QueryRequest,
     responses((status = 200, body = QueryResult), (status = 403, description = "refused by the hub"), (status = 502, description = "the provider failed or the hub is down")))]
-async fn query(State(a): S, ApiJson(r): ApiJson<QueryRequest>) -> Result<Json<QueryResult>, ApiError> {
-    Ok(Json(a.ask(&r).await?))
+async fn query(
+    State(a): S,
+    axum::Extension(clerk): axum::Extension<Clerk>,
+    ApiJson(r): ApiJson<QueryRequest>,
+) -> Result<Json<QueryResult>, ApiError> {
+    Ok(Json(a.ask_as(&r, clerk.account()).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -171,6 +213,7 @@ async fn exchanges(State(a): S, Q(l): Q<Limit>) -> Result<Json<Vec<ExchangeView>
                 outcome: r.outcome,
                 record: r.record,
                 at: r.at,
+                staff: r.staff,
             })
             .collect(),
     ))
@@ -198,7 +241,17 @@ async fn push(State(a): S, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSen
         title = "myna agency node (中間サーバー)",
         description = "An agency's node: the hub's forwards (signed JWS, answered sealed to the requester), and the clerk API (bearer token): enrol a person through J-LIS, register copies checked against the data standard layout, run a query, read the agency's own exchange record. Errors are {\"error\": {\"code\", \"message\"}}."
     ),
-    paths(provide, enrol, put_copy, query, send, push, exchanges),
+    paths(
+        provide,
+        enrol,
+        put_copy,
+        query,
+        send,
+        push,
+        exchanges,
+        myna_rp::staff::staff_challenge,
+        myna_rp::staff::staff_login
+    ),
     components(schemas(
         EnrolRequest,
         Enrolled,
@@ -209,7 +262,11 @@ async fn push(State(a): S, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSen
         NoticeSend,
         NoticeSent,
         PushSend,
-        PushSent
+        PushSent,
+        myna_rp::ChallengeView,
+        myna_rp::LoginBody,
+        myna_rp::staff::StaffSession,
+        myna_rp::staff::Staff
     ))
 )]
 struct Doc;

@@ -48,6 +48,12 @@ pub const SCHEMA: Schema = Schema {
                 "CREATE INDEX agency_unconfirmed ON agency_exchanges (at) WHERE role = 'answered' AND record IS NULL",
             ],
         },
+        Migration {
+            version: 3,
+            name: "the member of staff who asked",
+            // NULL: the agency's own business system, or an answer to another's query.
+            steps: &["ALTER TABLE agency_exchanges ADD COLUMN staff TEXT"],
+        },
     ],
 };
 
@@ -63,6 +69,8 @@ pub struct ExchangeRow {
     pub outcome: ExchangeOutcome,
     pub record: Option<u64>,
     pub at: i64,
+    /// The staff account that asked (`None`: the agency's own system, or an answer).
+    pub staff: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -152,8 +160,8 @@ impl AgencyStore {
     /// by the hub's log, since the first may be the one the log never received.
     pub async fn record(&self, x: &ExchangeRow) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO agency_exchanges (message, role, peer, task, item, code, outcome, record, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            "INSERT INTO agency_exchanges (message, role, peer, task, item, code, outcome, record, at, staff)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (message, role) DO UPDATE SET outcome = excluded.outcome, record = NULL, at = excluded.at
              WHERE agency_exchanges.role = 'answered'",
         )
@@ -166,6 +174,7 @@ impl AgencyStore {
         .bind(x.outcome.as_str())
         .bind(x.record.map(|r| r as i64))
         .bind(x.at)
+        .bind(x.staff.as_deref())
         .write(&self.db)
         .await?;
         Ok(())
@@ -214,7 +223,7 @@ impl AgencyStore {
     }
 }
 
-const EXCHANGE_COLUMNS: &str = "message, role, peer, task, item, code, outcome, record, at";
+const EXCHANGE_COLUMNS: &str = "message, role, peer, task, item, code, outcome, record, at, staff";
 
 fn exchange_row(r: &AnyRow) -> Result<ExchangeRow, StoreError> {
     Ok(ExchangeRow {
@@ -227,5 +236,6 @@ fn exchange_row(r: &AnyRow) -> Result<ExchangeRow, StoreError> {
         outcome: r.try_get::<String, _>(6)?.parse().map_err(StoreError::Corrupt)?,
         record: r.try_get::<Option<i64>, _>(7)?.map(|v| v as u64),
         at: r.try_get(8)?,
+        staff: r.try_get(9)?,
     })
 }

@@ -116,17 +116,22 @@ impl Country {
     /// Resident `i`'s login at `service`, as the portal forwards it: signed by their card
     /// (issued by J-LIS on first use) over a challenge that expires at `expires`.
     pub async fn proof(&self, i: usize, service: &str, expires: i64) -> myna_link::LoginProof {
+        let card = self.card(i).await;
+        let (challenge, certificate, signature) = card.login(service, expires);
+        myna_link::LoginProof { challenge, certificate, signature }
+    }
+
+    /// Resident `i`'s card, issued by J-LIS on first use.
+    pub async fn card(&self, i: usize) -> Arc<myna_testkit::card::TestCard> {
         let held = self.cards.lock().unwrap().get(&i).cloned();
-        let card = match held {
+        match held {
             Some(c) => c,
             None => {
                 let c = Arc::new(myna_testkit::card::issue(&self.client, &self.jlis.url(), &self.codes[i]).await);
                 self.cards.lock().unwrap().insert(i, c.clone());
                 c
             }
-        };
-        let (challenge, certificate, signature) = card.login(service, expires);
-        myna_link::LoginProof { challenge, certificate, signature }
+        }
     }
 
     /// A client of a node of the network (the hub asks for a certificate).

@@ -83,7 +83,7 @@ pub fn network_client(ca_pem: &[u8]) -> Result<reqwest::Client, Box<dyn std::err
     Ok(reqwest::Client::builder().tls_certs_only([reqwest::Certificate::from_pem(ca_pem)?]).build()?)
 }
 
-async fn answer(res: reqwest::Response) -> Result<Value, Box<dyn std::error::Error>> {
+pub(super) async fn answer(res: reqwest::Response) -> Result<Value, Box<dyn std::error::Error>> {
     let status = res.status();
     let v: Value = res.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
@@ -237,6 +237,11 @@ fn prompt_for(kind: CertKind) -> &'static str {
 
 fn ask(kind: CertKind) -> Result<Secret, Box<dyn std::error::Error>> {
     secret(kind, env_for(kind), prompt_for(kind))
+}
+
+/// The user-authentication PIN (MYNA_PIN, or asked).
+pub(super) fn ask_pin() -> Result<Secret, Box<dyn std::error::Error>> {
+    ask(CertKind::UserAuth)
 }
 
 /// The card's answer to a login challenge: its user-authentication certificate and its

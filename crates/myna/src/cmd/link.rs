@@ -15,17 +15,48 @@ pub struct ClerkArgs {
     /// The agency node's URL.
     #[arg(long, default_value = "https://localhost:7446")]
     agency: String,
-    /// File holding the clerk token the agency node wrote at its first start.
+    /// A clerk's staff card (a card file): signs in as the member of staff it is bound to,
+    /// after the PIN (MYNA_PIN, or asked). What the clerk does is recorded under their account.
+    #[arg(long, conflicts_with = "token_file", required_unless_present = "token_file")]
+    card: Option<PathBuf>,
+    /// Instead of a person: the file holding the token of the agency's own business system
+    /// (machine-to-machine, written by the agency node at its first start).
     #[arg(long)]
-    token_file: PathBuf,
+    token_file: Option<PathBuf>,
     /// The network CA (to trust the agency node's certificate).
     #[arg(long)]
     ca: PathBuf,
 }
 
 impl ClerkArgs {
+    /// As the agency's business system, with its token.
     pub fn new(agency: String, token_file: PathBuf, ca: PathBuf) -> Self {
-        Self { agency, token_file, ca }
+        Self { agency, card: None, token_file: Some(token_file), ca }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.agency.trim_end_matches('/'))
+    }
+
+    /// The bearer credential: the business system's token, or a staff session opened with
+    /// the card.
+    async fn credential(&self, client: &reqwest::Client) -> Result<String, Box<dyn std::error::Error>> {
+        if let Some(f) = &self.token_file {
+            return Ok(std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?.trim().to_string());
+        }
+        let file = self.card.as_ref().ok_or("give --card (a clerk's staff card) or --token-file")?;
+        let mut card = super::card_file::open(file)?;
+        let c = super::card::answer(client.post(self.url("/v1/staff/challenge")).send().await?).await?;
+        let challenge = c["challenge"].as_str().ok_or("the agency sent no challenge")?;
+        let body = super::card::login_body(&mut card, challenge, &super::card::ask_pin()?)?;
+        let s = super::card::answer(client.post(self.url("/v1/staff/login")).json(&body).send().await?).await?;
+        eprintln!(
+            "signed in as {} ({}, {})",
+            s["staff"]["name"].as_str().unwrap_or("?"),
+            s["staff"]["account"].as_str().unwrap_or("?"),
+            s["staff"]["role"].as_str().unwrap_or("?")
+        );
+        Ok(s["session"].as_str().ok_or("the agency opened no session")?.to_string())
     }
 
     pub async fn call(
@@ -34,16 +65,10 @@ impl ClerkArgs {
         path: &str,
         body: Value,
     ) -> Result<Value, Box<dyn std::error::Error>> {
-        let token =
-            std::fs::read_to_string(&self.token_file).map_err(|e| format!("{}: {e}", self.token_file.display()))?;
         let client =
             super::card::network_client(&std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?)?;
-        let res = client
-            .request(method, format!("{}{path}", self.agency.trim_end_matches('/')))
-            .bearer_auth(token.trim())
-            .json(&body)
-            .send()
-            .await?;
+        let token = self.credential(&client).await?;
+        let res = client.request(method, self.url(path)).bearer_auth(token).json(&body).send().await?;
         let status = res.status();
         let text = res.text().await?;
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);

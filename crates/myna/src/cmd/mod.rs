@@ -8,6 +8,7 @@ pub mod link;
 pub mod node;
 pub mod number;
 pub mod population;
+pub mod staff;
 
 use std::path::PathBuf;
 

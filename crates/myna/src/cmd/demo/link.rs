@@ -22,6 +22,8 @@ pub const AGENCIES: &[(&str, &str, u16)] = &[
 pub struct Linkage {
     pub hub: RunningNode,
     pub agencies: Vec<(String, String, RunningNode)>,
+    /// Each agency's staff sign-in, in the order of `agencies`.
+    pub staff: Vec<std::sync::Arc<myna_rp::staff::StaffLogin>>,
 }
 
 pub(super) fn at(port: u16) -> SocketAddr {
@@ -45,14 +47,16 @@ pub async fn start(
     // The hub checks residents' login proofs (the portal's self-information) at J-LIS.
     let _ = hub_state.jlis.set(jlis_url.trim_end_matches('/').to_string());
     let mut agencies = Vec::new();
+    let mut staff = Vec::new();
     for (id, name, offset) in AGENCIES {
         let db = format!("sqlite://{}", dir.join(format!("{}.db", id.replace(':', "-"))).display());
         let started =
             crate::cmd::node::start_agency(network, id, name, Some(db), at(jlis_port + offset), &hub.url(), jlis_url)
                 .await?;
+        staff.push(started.agency.staff.clone());
         agencies.push((id.to_string(), name.to_string(), started.node));
     }
-    Ok(Linkage { hub, agencies })
+    Ok(Linkage { hub, agencies, staff })
 }
 
 /// Enrols the sample residents at every agency and registers each agency's copies.

@@ -77,7 +77,11 @@ impl DemoArgs {
             let jlis = crate::cmd::card::JlisArgs::municipality(url.clone(), ca.clone())?;
             let n = link::seed(&link, &network, &jlis, &samples).await?;
             println!("  {n} residents enrolled at {} agencies, with their copies", link.agencies.len());
+            if let (Some(person), Some(desk)) = (samples.get(3), link.staff.get(1)) {
+                make_staff_clerk(&self.dir, &url, &ca, person, desk).await?;
+            }
         }
+        let staff_card = Some(self.dir.join("staff").join("osaka-clerk.card.json")).filter(|f| f.exists());
         let portal = portal::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
         if fresh && let Some((_, _, chiyoda)) = link.agencies.first() {
             portal::notices(&network, &chiyoda.url()).await?;
@@ -172,12 +176,21 @@ impl DemoArgs {
         if let [_, (osaka, _, osaka_node), ..] = &link.agencies[..] {
             println!();
             println!("ask, as 大阪市's clerk, 千代田区 for a resident's local tax for child allowance (児童手当):");
+            let credential = match &staff_card {
+                Some(card) => format!("--card {}", card.display()),
+                None => format!("--token-file {}", crate::cmd::node::token_path(&network, osaka).display()),
+            };
             println!(
-                "  myna link query --agency {} --token-file {} --ca {} \\\n    --person resident1 --task child_allowance --item local_tax --provider municipality:131016 --purpose 'R8-0001'",
+                "  MYNA_PIN={DEMO_PIN} myna link query --agency {} {credential} --ca {} \\\n    --person resident1 --task child_allowance --item local_tax --provider municipality:131016 --purpose 'R8-0001'",
                 osaka_node.url(),
-                crate::cmd::node::token_path(&network, osaka).display(),
                 ca.display()
             );
+            if staff_card.is_some() {
+                println!(
+                    "  (signed in with the staff card of {STAFF_ACCOUNT}; 大阪市's record names the clerk: myna staff list --db sqlite://{}/municipality-271004.db)",
+                    self.dir.display()
+                );
+            }
             println!("check the hub's log only grew since last time:");
             println!("  myna log verify --hub {} --network {}", link.hub.url(), network.display());
         }
@@ -220,21 +233,62 @@ async fn issue_demo_cards(
     let password = myna_pki::Secret::new(myna_pki::CertKind::Signing, DEMO_PASSWORD)?;
     let mut out = Vec::new();
     for p in samples.iter().take(3) {
-        // The card counter is the resident's own municipality's.
-        let own = args.as_municipality(p.address.lg_code())?;
-        let found = own
-            .post("/v1/lookup", serde_json::json!({"name": p.name.kanji, "birth": p.birth.to_string(), "sex": p.sex.map(|s| s.as_str()), "address": p.address.line(), "task": "individual_number_card", "case": "demo card"}))
-            .await?;
-        let Some(code) = found["matches"][0]["code"].as_str().filter(|_| found["outcome"] == "unique") else {
-            continue;
-        };
-        let applied = own.post("/v1/cards/applications", serde_json::json!({"resident": code})).await?;
-        let number = applied["card"].as_str().ok_or("no card number")?;
-        let path = cards_dir.join(format!("{code}.card.json"));
-        crate::cmd::card::issue(&own, number, &path, &password, &pin, myna_pki::softcard::KdfParams::default()).await?;
-        out.push(path);
+        if let Some(code) =
+            card_for(&args, p, &password, &pin, |code| cards_dir.join(format!("{code}.card.json"))).await?
+        {
+            out.push(cards_dir.join(format!("{code}.card.json")));
+        }
     }
     Ok(out)
+}
+
+/// Issues resident `p` a card at the file `path(code)` names; `None` when the registry does
+/// not find them uniquely.
+async fn card_for(
+    args: &crate::cmd::card::JlisArgs,
+    p: &myna_jlis::store::NewResident,
+    password: &myna_pki::Secret,
+    pin: &myna_pki::Secret,
+    path: impl Fn(&str) -> PathBuf,
+) -> Result<Option<String>, Box<dyn std::error::Error>> {
+    // The card counter is the resident's own municipality's.
+    let own = args.as_municipality(p.address.lg_code())?;
+    let found = own
+        .post("/v1/lookup", serde_json::json!({"name": p.name.kanji, "birth": p.birth.to_string(), "sex": p.sex.map(|s| s.as_str()), "address": p.address.line(), "task": "individual_number_card", "case": "demo card"}))
+        .await?;
+    let Some(code) = found["matches"][0]["code"].as_str().filter(|_| found["outcome"] == "unique") else {
+        return Ok(None);
+    };
+    let applied = own.post("/v1/cards/applications", serde_json::json!({"resident": code})).await?;
+    let number = applied["card"].as_str().ok_or("no card number")?;
+    crate::cmd::card::issue(&own, number, &path(code), password, pin, myna_pki::softcard::KdfParams::default()).await?;
+    Ok(Some(code.to_string()))
+}
+
+/// The demo's member of staff: 大阪市's clerk, with a staff card (a sample resident's My Number
+/// Card, kept in `<dir>/staff/`) bound to an account at 大阪市's agency node.
+pub(super) const STAFF_ACCOUNT: &str = "osaka.clerk1";
+
+async fn make_staff_clerk(
+    dir: &std::path::Path,
+    jlis: &str,
+    ca: &std::path::Path,
+    person: &myna_jlis::store::NewResident,
+    desk: &myna_rp::staff::StaffLogin,
+) -> Result<Option<PathBuf>, Box<dyn std::error::Error>> {
+    let args = crate::cmd::card::JlisArgs::municipality(jlis.to_string(), ca.to_owned())?;
+    std::fs::create_dir_all(dir.join("staff"))?;
+    let file = dir.join("staff").join("osaka-clerk.card.json");
+    let pin = myna_pki::Secret::new(myna_pki::CertKind::UserAuth, DEMO_PIN)?;
+    let password = myna_pki::Secret::new(myna_pki::CertKind::Signing, DEMO_PASSWORD)?;
+    if card_for(&args, person, &password, &pin, |_| file.clone()).await?.is_none() {
+        return Ok(None);
+    }
+    let serial = crate::cmd::staff::card_serial(&file)?;
+    let staff =
+        myna_rp::staff::Staff { account: STAFF_ACCOUNT.into(), name: person.name.kanji.clone(), role: "clerk".into() };
+    desk.directory.add(&staff, serial, myna_node::now_secs()).await?;
+    Ok(Some(file))
 }
 
 fn existing_cards(dir: &std::path::Path) -> Vec<PathBuf> {
