@@ -364,18 +364,31 @@ test("a clinic checks in a patient with the card and consent; the resident sees 
   await page.waitForURL(`${HEALTH}/reception`);
   await shot(page, "21-reception");
   await axe(page, "reception");
+  // The staff's page holds no PIN and no consent: the patient gives both at the reader.
+  assert.equal(await page.getByLabel(/^薬剤情報/).count(), 0);
+  const reader = await ctx.newPage();
+  await reader.goto(`${HEALTH}/reader`);
+  await shot(reader, "21b-card-reader");
+  await axe(reader, "card reader");
   // The stand-in face match with someone else's image: refused before the card signs.
-  await page.getByLabel("顔認証を行う / Face match").check();
-  await page.getByLabel(/カメラ画像/).selectOption("other");
-  await page.getByRole("button", { name: "資格確認する / Confirm eligibility" }).click();
-  assert.match(await page.locator(".error").textContent(), /顔認証できませんでした/);
+  await reader.getByLabel("顔認証を行う / Face match").check();
+  await reader.getByLabel(/カメラ画像/).selectOption("other");
+  await reader.getByRole("button", { name: "受付する / Check in" }).click();
+  assert.match(await reader.locator(".error").textContent(), /顔認証できませんでした/);
   // PIN, consent to medication and checkups, and registration for insurance use.
+  await reader.goto(`${HEALTH}/reader`);
+  await reader.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
+  await reader.getByLabel(/^薬剤情報/).check();
+  await reader.getByLabel(/^過去の健診情報/).check();
+  await reader.getByLabel(/利用登録も行う/).check();
+  await reader.getByRole("button", { name: "受付する / Check in" }).click();
+  await reader.getByRole("heading", { name: "受付が完了しました / You are checked in" }).waitFor();
+  // The patient's screen shows nothing of their record.
+  assert.doesNotMatch(await reader.locator("main").textContent(), /01130012/);
+  await reader.close();
+  // The staff's page receives the check-in.
   await page.goto(`${HEALTH}/reception`);
-  await page.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
-  await page.getByLabel(/^薬剤情報/).check();
-  await page.getByLabel(/^過去の健診情報/).check();
-  await page.getByLabel(/利用登録も行う/).check();
-  await page.getByRole("button", { name: "資格確認する / Confirm eligibility" }).click();
+  await page.locator("section[aria-labelledby=card] table a").first().click();
   await page.getByRole("heading", { name: "資格確認が完了しました / Eligibility confirmed" }).waitFor();
   assert.match(await page.locator(".result").textContent(), /01130012/);
   await shot(page, "22-reception-result");

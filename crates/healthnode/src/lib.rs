@@ -23,6 +23,7 @@ mod inbox;
 mod lookup;
 mod openapi;
 mod operator;
+mod reader;
 mod reception;
 mod reminders;
 mod source;

@@ -1,7 +1,7 @@
 //! The reception page for a facility's staff (受付画面): sign in with the facility code and
-//! key; read a patient's card (in the demo, with the demo reader: PIN, or the stand-in face
-//! match); record the patient's consent; see the eligibility on the day, the subsidies, and
-//! only the consented information. Also the lookup by insurance card fields and the batch
+//! key; receive the check-ins the patients make at the card reader (`reader.rs`: the card, the
+//! PIN or face match and the consent are the patient's own, on the reader's screen); see the
+//! eligibility on the day, the subsidies, and only the consented information. Also the lookup by insurance card fields and the batch
 //! query for booked patients. Japanese with English beside it; server-rendered with maud, so
 //! every value is escaped.
 
@@ -18,38 +18,39 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use base64ct::{Base64, Encoding};
 use maud::{DOCTYPE, Markup, html};
-use myna_health::{Consent, IdentityCheck};
 use myna_node::{
     now_secs,
     web::{Fields, cookie, csrf_ok, field, random_hex, set_cookie, static_file},
 };
 use serde_json::Value;
 
-use crate::{FaceMatcher, Health, HealthError, StandInFace, lookup::CardFields, reception::ReceptionRequest};
+use crate::{Health, HealthError, lookup::CardFields};
 
 const COOKIE: &str = "__Host-myna_reception";
 /// A staff session lasts a working day.
 const SESSION_SECS: i64 = 10 * 3600;
 
 #[derive(Clone)]
-struct Staff {
+pub(crate) struct Staff {
     facility: String,
-    csrf: String,
+    pub(crate) csrf: String,
     expires: i64,
 }
 
+/// Staff sessions, and the day's check-ins at each facility's card reader for its staff page.
 #[derive(Default)]
-pub struct Sessions(RwLock<HashMap<String, Staff>>);
+pub struct Sessions(RwLock<HashMap<String, Staff>>, pub(crate) crate::reader::CheckIns);
 
 pub fn routes(h: Arc<Health>) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/login", post(login))
         .route("/logout", post(logout))
-        .route("/reception", get(reception_page).post(read_card))
+        .route("/reception", get(reception_page))
+        .route("/reception/{id}", get(result_page))
         .route("/reception/{id}/{scope}", get(consented_page))
+        .route("/reader", get(crate::reader::reader_page).post(crate::reader::read_card))
         .route("/lookup", post(lookup))
         .route("/batch", post(batch))
         .route(
@@ -62,8 +63,9 @@ pub fn routes(h: Arc<Health>) -> Router {
         .with_state(h)
 }
 
-/// A signed-in member of a facility's staff.
-struct Desk(FacilityRow, Staff);
+/// A signed-in member of a facility's staff (or the facility's card reader, which is its own
+/// terminal on the facility's session).
+pub(crate) struct Desk(pub(crate) FacilityRow, pub(crate) Staff);
 
 impl FromRequestParts<Arc<Health>> for Desk {
     type Rejection = Response;
@@ -80,7 +82,7 @@ impl FromRequestParts<Arc<Health>> for Desk {
     }
 }
 
-fn page(title: &str, facility: Option<(&FacilityRow, &str)>, body: Markup) -> Response {
+pub(crate) fn page(title: &str, facility: Option<(&FacilityRow, &str)>, body: Markup) -> Response {
     let page = html! {
         (DOCTYPE)
         html lang="ja" {
@@ -114,7 +116,7 @@ fn page(title: &str, facility: Option<(&FacilityRow, &str)>, body: Markup) -> Re
     Html(page.into_string()).into_response()
 }
 
-fn error(status: StatusCode, ja: &str, en: &str, back: bool) -> Response {
+pub(crate) fn error(status: StatusCode, ja: &str, en: &str, back: bool) -> Response {
     let mut r = page(
         "エラー / Error",
         None,
@@ -215,7 +217,7 @@ async fn logout(
 }
 
 /// A staff member's form: readable, and carrying their session's CSRF token.
-fn staff_form(s: &Staff, form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Box<Response>> {
+pub(crate) fn staff_form(s: &Staff, form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Box<Response>> {
     let Ok(Form(form)) = form else {
         return Err(Box::new(error(
             StatusCode::BAD_REQUEST,
@@ -235,53 +237,34 @@ fn staff_form(s: &Staff, form: Result<Form<Fields>, FormRejection>) -> Result<Fi
     Ok(form)
 }
 
-fn consent_box(name: &str, ja: &str, en: &str) -> Markup {
-    html! {
-        div.field {
-            input id=(name) type="checkbox" name=(name) value="yes";
-            " " label for=(name) { (ja) " / " span lang="en" { (en) } }
-        }
-    }
-}
-
 async fn reception_page(State(h): State<Arc<Health>>, Desk(f, s): Desk) -> Response {
-    let cards = h.cards.as_ref().map(|c| c.cards()).unwrap_or_default();
     let body = html! {
         section aria-labelledby="card" {
-            h2 #card { "マイナンバーカードで受付 / Check in with the card" }
-            @if h.cards.is_none() {
-                p { "この端末にはデモ用カードリーダーがありません。顔認証付きカードリーダーから API（POST /v1/reception）で受け付けます。" br;
-                    span lang="en" { "No demo card reader here: the facility's face-recognition reader checks in through the API (POST /v1/reception)." } }
+            h2 #card { "マイナンバーカードでの受付 / Check-ins with the card" }
+            p { "患者さんがカードリーダーでカードを置き、本人確認（暗証番号または顔認証）と情報提供への同意を自ら行います。結果がここに届きます。" br;
+                span lang="en" { "The patient places the card on the reader and, on the reader's own screen, checks it is them (PIN or face) and chooses what to share. The results arrive here." } }
+            @if h.cards.is_some() {
+                p { a href="/reader" target="_blank" { "デモのカードリーダー（患者さん側の画面） / The demo card reader (the patient's screen)" } }
             } @else {
-                form method="post" action="/reception" {
-                    input type="hidden" name="csrf" value=(s.csrf);
-                    label for="card-id" { "① カードを置く（デモのカード） / Place the card (demo cards)" }
-                    select #card-id name="card" required {
-                        @for c in &cards { option value=(c.id) { (c.holder) "（暗証番号の残り " (c.auth_tries_left) " 回 / " (c.auth_tries_left) " PIN tries left）" } }
-                    }
-                    fieldset {
-                        legend { "② 本人確認の方法 / How to check it is them" }
-                        div.choice { input #m-pin type="radio" name="method" value="pin" checked; " " label for="m-pin" { "暗証番号を入力 / PIN" } }
-                        div.choice { input #m-face type="radio" name="method" value="face"; " " label for="m-face" { "顔認証を行う / Face match" } }
-                        label for="pin" { "暗証番号（4桁） / PIN (4 digits)" }
-                        input #pin type="password" name="pin" inputmode="numeric" autocomplete="off" maxlength="4";
-                        label for="camera" { "顔認証のカメラ画像（代用） / Camera image (stand-in)" }
-                        select #camera name="camera" aria-describedby="face-note" {
-                            option value="same" { "カードの本人 / The card's holder" }
-                            option value="other" { "別の人 / Someone else" }
+                p { "顔認証付きカードリーダーは API（POST /v1/reception）で受け付けます。" br;
+                    span lang="en" { "The facility's face-recognition reader checks in through the API (POST /v1/reception)." } }
+            }
+            @let done = h.web.1.of(&f.code);
+            @if done.is_empty() {
+                p { "本日の受付はまだありません。 / No check-ins yet today." }
+            } @else {
+                table {
+                    caption { "カードリーダーでの受付（新しい順） / Check-ins at the reader, newest first" }
+                    thead { tr { th scope="col" { "時刻 / Time" } th scope="col" { "氏名 / Name" } th scope="col" { "結果 / Outcome" } } }
+                    tbody {
+                        @for c in &done {
+                            tr {
+                                td { (c.at) }
+                                td { a href={ "/reception/" (c.answer.reception) } { (c.name) } }
+                                td { @if c.answer.outcome == "confirmed" { "資格あり / Eligible" } @else { "資格なし / Not eligible" } }
+                            }
                         }
-                        p #face-note { small { (StandInFace.describe()) } }
                     }
-                    fieldset {
-                        legend { "③ 情報提供への同意 / What the patient agrees to share" }
-                        p { small { "同意しない項目は空欄のまま。過去の健診情報は40歳以上の方にのみ伺います。 / Leave unchecked to refuse. Checkups are asked only of patients 40 and over." } }
-                        (consent_box("checkups", "過去の健診情報", "past checkups"))
-                        (consent_box("medication", "薬剤情報", "medication"))
-                        (consent_box("treatment", "診療情報", "treatment"))
-                        (consent_box("limit", "限度額情報（高額療養費制度）", "high-cost-care limit"))
-                    }
-                    div.field { input #register type="checkbox" name="register" value="yes"; " " label for="register" { "健康保険証の利用登録も行う / Also register the card for insurance use" } }
-                    p { button type="submit" { "資格確認する / Confirm eligibility" } }
                 }
             }
         }
@@ -309,81 +292,11 @@ async fn reception_page(State(h): State<Arc<Health>>, Desk(f, s): Desk) -> Respo
     page("受付 / Reception", Some((&f, &s.csrf)), body)
 }
 
-async fn read_card(
-    State(h): State<Arc<Health>>,
-    Desk(f, s): Desk,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let form = match staff_form(&s, form) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
-    let Some(cards) = h.cards.clone() else {
-        return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true);
-    };
-    let Some(face_pin) = h.face_pin.clone() else {
-        return error(StatusCode::NOT_FOUND, "デモ用カードリーダーがありません。", "No demo card reader.", true);
-    };
-    let card = field(&form, "card").unwrap_or_default().to_string();
-    let face = field(&form, "method") == Some("face");
-    if face {
-        let camera = if field(&form, "camera") == Some("same") { card.as_bytes() } else { b"someone else".as_slice() };
-        match StandInFace.matches(card.as_bytes(), camera) {
-            Ok(true) => {}
-            _ => {
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    "顔認証できませんでした。暗証番号で本人確認してください。",
-                    "The face did not match. Check with the PIN instead.",
-                    true,
-                );
-            }
-        }
-    }
-    let challenge = match h.issue_challenge(&f.code) {
-        Ok(c) => c,
-        Err(e) => {
-            let e = myna_node::ApiError::from(e);
-            return error(e.status, &e.message, &e.message, true);
-        }
-    };
-    let Ok(parsed) = myna_pki::login::Challenge::parse(&challenge.challenge) else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "チャレンジが不正です。", "Bad challenge.", true);
-    };
-    // After a face match the reader unlocks the key itself; the demo stands in for that with
-    // the demo cards' PIN.
-    let pin = if face { face_pin.as_str() } else { field(&form, "pin").unwrap_or_default() };
-    let (sig, cert) = match cards.sign(&card, myna_pki::CertKind::UserAuth, pin, &parsed.digest()) {
-        Ok(s) => (s.signature, s.certificate),
-        Err(e) => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                &format!("カードが署名しませんでした: {e}"),
-                &format!("The card did not sign: {e}"),
-                true,
-            );
-        }
-    };
-    let yes = |k: &str| field(&form, k) == Some("yes");
-    let req = ReceptionRequest {
-        challenge: challenge.challenge,
-        certificate: Base64::encode_string(&cert),
-        signature: Base64::encode_string(&sig),
-        method: if face { IdentityCheck::Face } else { IdentityCheck::Pin },
-        consent: Consent {
-            checkups: yes("checkups"),
-            medication: yes("medication"),
-            treatment: yes("treatment"),
-            limit: yes("limit"),
-        },
-        register: yes("register"),
-    };
-    let a = match h.receive(&f, &req).await {
-        Ok(a) => a,
-        Err(e) => {
-            let e = myna_node::ApiError::from(e);
-            return error(e.status, &e.message, &e.message, true);
-        }
+/// One check-in's result, as the reader sent it: eligibility on the day, subsidies, and links
+/// to what the patient consented to share.
+async fn result_page(State(h): State<Arc<Health>>, Desk(f, s): Desk, Path(id): Path<String>) -> Response {
+    let Some(a) = h.web.1.find(&f.code, &id) else {
+        return error(StatusCode::NOT_FOUND, "その受付はありません。", "No such check-in.", true);
     };
     let current = a.outcome == "confirmed";
     let el = &a.eligibility;
@@ -418,7 +331,7 @@ async fn read_card(
             @if current { li { a href={ "/reception/" (a.reception) "/pmh" } { "PMH（予防接種・妊婦健診） / PMH records" } } }
         }
         @if !a.not_offered.is_empty() { p { small { "40歳未満のため、健診情報の同意は伺っていません。 / Under 40: checkups were not asked." } } }
-        p { a href="/reception" { "次の患者 / Next patient" } }
+        p { a href="/reception" { "受付画面へ戻る / Back to reception" } }
     };
     page("受付結果 / Result", Some((&f, &s.csrf)), body)
 }

@@ -20,7 +20,7 @@ pub use json::ApiJson;
 pub use limits::{BodyDeadline, Limits, allow_slow_body};
 pub use metrics::Metrics;
 pub use peer::{Peer, only_peers};
-pub use refusal::{REFUSAL_HEADER, Refusal, RefusalLimit, Refusals, RemoteIp};
+pub use refusal::{REFUSAL_HEADER, Refusal, RefusalLimit, Refusals, RemoteIp, refusals};
 pub use server::{BODY_LIMIT, ClientAuth, RunningNode, serve, serve_limited, serve_with};
 pub use tls::{NodeIdentity, TlsError, write_private};
 

@@ -1,8 +1,12 @@
 //! Refusals are answers too: every 401 and 403 a node gives is signed by the node (a
 //! `Myna-Refusal` header, a compact JWS by the node's certificate naming the node, the caller,
-//! the request and the reason), written to the node's log, and counted per caller; a caller
-//! refused too often in a minute is answered 429 without its request being handled, so a
-//! stranger probing routes or guessing codes gets nowhere fast and costs the node little.
+//! the request and the reason) and written to the node's log. Refusals for want of a
+//! credential or by the authorization table (every 401; 403 `caller_not_allowed`,
+//! `not_listed`) are counted per caller and route; a caller refused too often on a route in a
+//! minute is answered 429 there without its request being handled, so a stranger guessing
+//! credentials gets nowhere fast and costs the node little. A route's own refusals of a
+//! caller it lets in (a resident not kept by this municipality, a query off the permission
+//! table) are answers about data, recorded where they belong, and not counted here.
 //!
 //! The caller is its certificate's name when it shows one, else its IP address.
 
@@ -116,6 +120,11 @@ impl Refusals {
     }
 }
 
+/// The refusals that count toward the limit: no credential, or not this caller.
+fn counts(status: StatusCode, code: &str) -> bool {
+    status == StatusCode::UNAUTHORIZED || matches!(code, "caller_not_allowed" | "not_listed")
+}
+
 fn caller_of(req: &Request) -> String {
     if let Some(Some(Peer(p))) = req.extensions().get::<Option<Peer>>() {
         return format!("peer:{p}");
@@ -151,14 +160,16 @@ const CODE_BODY_LIMIT: usize = 16 * 1024;
 /// The middleware (outermost but one, so it sees every route's answer).
 pub async fn refusals(State(book): State<Refusals>, req: Request, next: Next) -> Response {
     let caller = caller_of(&req);
+    let route = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned());
+    let key = format!("{caller} {} {}", req.method(), route.as_deref().unwrap_or("(unrouted)"));
     let now = Instant::now();
-    if let Some(wait) = book.blocked(&caller, now) {
+    if let Some(wait) = book.blocked(&key, now) {
         let mut r = crate::ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_refusals",
             format!(
-                "{} requests from {caller} were refused in the last {} s; wait {wait} s, and read what the \
-                 refusals said (their Myna-Refusal header names each reason)",
+                "{} requests from {caller} to this route were refused in the last {} s; wait {wait} s, and \
+                 read what the refusals said (their Myna-Refusal header names each reason)",
                 book.inner.limit.per_window,
                 book.inner.limit.window.as_secs()
             ),
@@ -174,16 +185,19 @@ pub async fn refusals(State(book): State<Refusals>, req: Request, next: Next) ->
     if status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN {
         return res;
     }
-    book.count(&caller, now);
     let (mut parts, body) = res.into_parts();
     let bytes = axum::body::to_bytes(body, CODE_BODY_LIMIT).await.unwrap_or_default();
+    let code = code_of(&bytes);
+    if counts(status, &code) {
+        book.count(&key, now);
+    }
     let refusal = Refusal {
         node: book.inner.node.clone(),
         caller,
         method,
         path,
         status: status.as_u16(),
-        code: code_of(&bytes),
+        code,
         at: crate::now_secs(),
     };
     tracing::warn!(
@@ -210,8 +224,9 @@ pub fn document_429(openapi_json: String) -> String {
             if let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) {
                 responses.entry("429").or_insert_with(|| {
                     serde_json::json!({
-                        "description": "too many of this caller's requests were refused (401/403) in the last \
-                                        minute; wait Retry-After seconds"
+                        "description": "too many of this caller's requests to this route were refused for want of a \
+                                        credential or by the authorization table in the last minute; wait \
+                                        Retry-After seconds"
                     })
                 });
             }

@@ -13,6 +13,11 @@ async fn guarded() -> Result<&'static str, ApiError> {
     Err(ApiError::forbidden("caller_not_allowed", "only the hub may call this"))
 }
 
+/// A route's own answer about data, to a caller it lets in.
+async fn not_kept() -> Result<&'static str, ApiError> {
+    Err(ApiError::forbidden("not_its_resident", "this municipality does not keep that register"))
+}
+
 #[tokio::test]
 async fn a_refusal_is_signed_by_the_node_and_a_caller_refused_too_often_waits() {
     let dir = std::env::temp_dir().join(format!("myna-refusal-{}", std::process::id()));
@@ -22,7 +27,10 @@ async fn a_refusal_is_signed_by_the_node_and_a_caller_refused_too_often_waits() 
     let limits =
         Limits { refusals: RefusalLimit { per_window: 3, window: Duration::from_secs(60) }, ..Limits::default() };
     let node = serve_limited(
-        Router::new().route("/guarded", get(guarded)).route("/open", get(|| async { "ok" })),
+        Router::new()
+            .route("/guarded", get(guarded))
+            .route("/data", get(not_kept))
+            .route("/open", get(|| async { "ok" })),
         "{}".into(),
         Metrics::new("t"),
         &server,
@@ -52,9 +60,20 @@ async fn a_refusal_is_signed_by_the_node_and_a_caller_refused_too_often_waits() 
     for _ in 0..2 {
         assert_eq!(clerk_client.get(url("/guarded")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     }
-    let held = clerk_client.get(url("/open")).send().await.unwrap();
-    assert_eq!(held.status(), StatusCode::TOO_MANY_REQUESTS, "three refusals in a minute: even an open route waits");
+    let held = clerk_client.get(url("/guarded")).send().await.unwrap();
+    assert_eq!(held.status(), StatusCode::TOO_MANY_REQUESTS, "three refusals by the table in a minute: it waits");
     assert!(held.headers().get("retry-after").is_some());
+    assert_eq!(
+        clerk_client.get(url("/open")).send().await.unwrap().status(),
+        StatusCode::OK,
+        "other routes still answer"
+    );
+    // A route's own refusals about data are signed but not counted.
+    for _ in 0..5 {
+        let r = clerk_client.get(url("/data")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert!(r.headers().get(REFUSAL_HEADER).is_some());
+    }
 
     // Another caller (no certificate, so named by its address) is still served.
     let ca = reqwest::Certificate::from_pem(server.ca_pem.as_bytes()).unwrap();
