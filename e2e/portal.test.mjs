@@ -61,8 +61,8 @@ async function newPage(viewport = { width: 1200, height: 900 }) {
   return { ctx, page: await ctx.newPage() };
 }
 
-async function login(page, { card = 0, pin = "1234" } = {}) {
-  await page.goto(`${PORTAL}/login`);
+async function login(page, { card = 0, pin = "1234", next } = {}) {
+  if (!next) await page.goto(`${PORTAL}/login`);
   await page.getByRole("link", { name: "デモ用カードリーダーを使う" }).click();
   await page.locator('input[name="card"]').nth(card).check();
   await page.getByLabel("利用者証明用パスワード（数字4桁）").fill(pin);
@@ -241,12 +241,21 @@ test("apply for 児童手当の現況届; the municipality receives it and chang
   await pasteAndSubmit(page, own);
   assert.match(await page.locator("[role=alert]").textContent(), /電子署名を確認できませんでした/, "not for another draft");
 
+  // 千代田区's clerk signs in with a staff card (the second demo card is bound as one); a
+  // card that is not a staff card gets no clerk session.
+  const stranger = await newPage();
+  await stranger.page.goto(`${PORTAL}/clerk/login`);
+  await stranger.page.getByRole("link", { name: "カードでログイン" }).click();
+  await login(stranger.page, { next: "/clerk/card" });
+  await stranger.page.waitForURL(`${PORTAL}/clerk/card`);
+  assert.match(await stranger.page.locator("[role=alert]").textContent(), /職員証として登録されていません/);
+  await stranger.ctx.close();
   const clerk = await newPage();
   await clerk.page.goto(`${PORTAL}/clerk/login`);
-  await clerk.page.getByLabel("団体コード（6桁）").fill("131016");
-  await clerk.page.getByLabel("職員ID").fill("clerk1");
-  await clerk.page.getByLabel("パスワード").fill("demo-clerk-2026");
-  await clerk.page.getByRole("button", { name: "ログイン" }).click();
+  await axe(clerk.page, "clerk login");
+  await clerk.page.getByRole("link", { name: "カードでログイン" }).click();
+  await login(clerk.page, { card: 1, next: "/clerk/card" });
+  await clerk.page.waitForURL(`${PORTAL}/clerk`);
   await clerk.page.getByRole("link", { name: receipt }).click();
   await clerk.page.locator("#signature.ok").waitFor();
   const text = await clerk.page.locator("main").textContent();
@@ -256,6 +265,9 @@ test("apply for 児童手当の現況届; the municipality receives it and chang
   await clerk.page.getByLabel("状況", { exact: true }).selectOption("approved");
   await clerk.page.getByLabel(/^申請者への連絡/).fill("受理しました。");
   await clerk.page.getByRole("button", { name: "更新する" }).click();
+  // The clerk's action is recorded under their staff account.
+  await clerk.page.goto(`${PORTAL}/clerk/applications/${receipt}`);
+  assert.match(await clerk.page.locator("#updated-by").textContent(), /chiyoda\.clerk2/);
   await clerk.ctx.close();
 
   await page.goto(`${PORTAL}/applications/${receipt}`);

@@ -67,6 +67,7 @@ pub const TABLE: Table = Table {
         rule("POST", "/connections/{client}/revoke", RESIDENT),
         rule("GET", "/clerk/login", OPEN),
         rule("POST", "/clerk/login", Access::Page("the clerk's account and password")),
+        rule("GET", "/clerk/card", Access::Page("a resident session opened with a card bound as a clerk's staff card")),
         rule("GET", "/clerk", CLERK),
         rule("GET", "/clerk/open", CLERK),
         rule("POST", "/clerk/logout", CLERK),

@@ -444,6 +444,7 @@ async fn submit(
         submitted_at: now,
         updated_at: now,
         idem: draft_id.clone(),
+        updated_by: None,
     };
     let stored = match p.store.submit(&row).await {
         Ok(r) => r,

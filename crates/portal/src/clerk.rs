@@ -34,6 +34,12 @@ use crate::{
 
 const CLERK_SECS: i64 = 8 * 3600;
 
+/// A municipal clerk's role at the portal: `clerk:<local government code>`.
+pub const CLERK_ROLES: myna_rp::staff::Roles = myna_rp::staff::Roles {
+    describe: "clerk:<local government code (6 digits)>",
+    valid: |r| r.strip_prefix("clerk:").is_some_and(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())),
+};
+
 pub fn hash_password(password: &str) -> Result<String, String> {
     let mut salt = [0u8; 16];
     aws_lc_rs::rand::fill(&mut salt).map_err(|_| "no random source".to_string())?;
@@ -95,6 +101,24 @@ impl Portal {
         self.store.put_clerk(municipality, login, &hash_password(password)?).await.map_err(|e| e.to_string())
     }
 
+    /// A clerk session for the member of staff whose card the resident session was opened
+    /// with: the card is the clerk's staff card (職員証), bound by the municipality's
+    /// administrator (`myna staff add --node portal`).
+    async fn clerk_by_card(&self, s: &session::Session) -> Result<(String, ClerkSession), PortalError> {
+        let serial = u64::from_str_radix(&s.serial, 16).map_err(|_| PortalError::LoginRefused)?;
+        let staff = self.staff.by_card(serial).await?.ok_or(PortalError::LoginRefused)?;
+        let municipality = staff.role.strip_prefix("clerk:").ok_or(PortalError::LoginRefused)?;
+        let c = ClerkSession {
+            municipality: municipality.into(),
+            login: staff.account.clone(),
+            csrf: session::random_hex::<16>(),
+            expires: now_secs() + CLERK_SECS,
+        };
+        tracing::info!(account = %staff.account, municipality, "clerk signed in with a staff card");
+        let token = self.sessions.open_clerk(c.clone()).ok_or_else(|| PortalError::internal("no session slot"))?;
+        Ok((token, c))
+    }
+
     fn clerk_of(&self, headers: &HeaderMap) -> Option<(String, ClerkSession)> {
         let token = myna_node::bearer(headers).or_else(|| session::cookie(headers, CLERK_COOKIE))?;
         self.sessions.clerk(token).map(|s| (token.to_string(), s))
@@ -109,6 +133,10 @@ fn login_form(ctx: &Ctx, problem: Option<&str>) -> Response {
     let body = html! {
         p { (ctx.t("市区町村の職員用です。受け付けた申請を確認し、状況を更新します。", "For municipal clerks: read received applications and update their status.")) }
         @if let Some(m) = problem { p.error role="alert" { (m) } }
+        h2 { (ctx.t("職員証（マイナンバーカード）でログイン", "Log in with your staff card (My Number Card)")) }
+        p { (ctx.t("職員証として登録されたカードでログインすると、その職員として記録されます。", "Log in with the card registered as your staff card; what you do is recorded under your name.")) }
+        p { a.button href="/login?next=%2Fclerk%2Fcard" { (ctx.t("カードでログイン", "Log in with the card")) } }
+        h2 { (ctx.t("パスワードでログイン", "Log in with a password")) }
         form method="post" action="/clerk/login" {
             label for="municipality" { (ctx.t("団体コード（6桁）", "Local government code (6 digits)")) }
             input #municipality name="municipality" inputmode="numeric" autocomplete="organization" required;
@@ -168,6 +196,29 @@ async fn login(
                     "The code, clerk ID or password is wrong.",
                 )),
             )
+        }
+    }
+}
+
+/// After a card login: the resident session's card, if it is a clerk's staff card, opens a
+/// clerk session for that member of staff.
+async fn by_card(State(p): State<Arc<Portal>>, crate::page::Resident(ctx, s): crate::page::Resident) -> Response {
+    match p.clerk_by_card(&s).await {
+        Ok((token, _)) => {
+            let mut r = Redirect::to("/clerk").into_response();
+            r.headers_mut().append(header::SET_COOKIE, session::set_cookie(CLERK_COOKIE, &token, CLERK_SECS));
+            r
+        }
+        Err(_) => {
+            let ja = format!(
+                "このカード（利用者証明用電子証明書 {}）は職員証として登録されていません。所属の管理者に登録を依頼してください。",
+                s.serial
+            );
+            let en = format!(
+                "This card (user-authentication certificate {}) is not registered as a staff card; ask your administrator to register it.",
+                s.serial
+            );
+            error_page(&ctx, StatusCode::FORBIDDEN, &ja, &en)
         }
     }
 }
@@ -297,6 +348,9 @@ async fn application(
             dt { (ctx.t("受付番号", "Receipt number")) } dd #receipt { (r.receipt) }
             dt { (ctx.t("手続", "Procedure")) } dd { (o.as_ref().map(|o| o.procedure.name.get(ctx.en).to_string()).unwrap_or(r.procedure.clone())) }
             dt { (ctx.t("受付日時", "Received")) } dd { (jst(r.submitted_at)) }
+            @if let Some(by) = &r.updated_by {
+                dt { (ctx.t("最終更新", "Last updated")) } dd #updated-by { (jst(r.updated_at)) " " (by) }
+            }
         }
         h2 { (ctx.t("電子署名の検証", "Signature check")) }
         @match &verified {
@@ -364,7 +418,7 @@ async fn set_status(
     if let Err(e) = check_status(status, note) {
         return error_page(&ctx, e.status, &e.message, &e.message);
     }
-    match p.store.set_status(&c.municipality, &receipt, status, note, now_secs()).await {
+    match p.store.set_status((&c.municipality, &c.login), &receipt, status, note, now_secs()).await {
         Ok(true) => Redirect::to(&format!("/clerk/applications/{receipt}")).into_response(),
         Ok(false) => error_page(
             &ctx,
@@ -503,7 +557,7 @@ pub(crate) async fn api_status(
 ) -> Result<StatusCode, ApiError> {
     let c = api_clerk(&p, &headers)?;
     check_status(&b.status, b.note.trim())?;
-    match p.store.set_status(&c.municipality, &receipt, &b.status, b.note.trim(), now_secs()).await? {
+    match p.store.set_status((&c.municipality, &c.login), &receipt, &b.status, b.note.trim(), now_secs()).await? {
         true => Ok(StatusCode::NO_CONTENT),
         false => Err(ApiError::not_found("no application with this receipt number was sent to this municipality")),
     }
@@ -542,6 +596,7 @@ impl Portal {
 pub fn routes() -> Router<Arc<Portal>> {
     Router::new()
         .route("/clerk/login", get(login_page).post(login))
+        .route("/clerk/card", get(by_card))
         .route("/clerk", get(inbox))
         .route("/clerk/open", get(open))
         .route("/clerk/logout", post(logout))

@@ -15,6 +15,7 @@
 //! Pages are server-rendered (maud escapes every value), Japanese by default with English.
 
 pub mod access;
+pub use clerk::CLERK_ROLES;
 mod api;
 mod apply;
 mod clerk;
@@ -75,6 +76,8 @@ pub struct Portal {
     drafts: apply::Drafts,
     /// Clerks' failed sign-ins, per account name.
     clerk_throttle: throttle::Throttle,
+    /// Municipal clerks as named staff, each bound to their staff card (`clerk:<code>`).
+    pub staff: myna_rp::staff::StaffDirectory,
     /// The operator's token for registering OAuth clients and clerks.
     operator_hash: [u8; 32],
 }
@@ -135,6 +138,7 @@ pub async fn start(
         myinfo: myinfo::Cache::default(),
         drafts: apply::Drafts::default(),
         clerk_throttle: throttle::Throttle::default(),
+        staff: myna_rp::staff::StaffDirectory::open(db.clone(), clerk::CLERK_ROLES).await?,
         operator_hash: sha(operator.as_bytes()),
     });
     myna_rp::CrlCache::keep_fresh(&portal, portal.jlis.clone(), std::time::Duration::from_secs(60), |p| {

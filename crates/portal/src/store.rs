@@ -7,17 +7,18 @@ use sqlx::{Row, any::AnyRow};
 /// Version 1 is what the single list of schemas made as its version 5.
 pub const SCHEMA: Schema = Schema {
     role: "portal",
-    migrations: &[Migration {
-        version: 1,
-        name: "portal",
-        steps: &[
-            // The portal knows a resident by its own linkage code (符号), obtained once through
-            // J-LIS from the login certificate; a new card maps to the same code.
-            "CREATE TABLE portal_people (pseudonym TEXT PRIMARY KEY, code TEXT NOT NULL, first_seen BIGINT NOT NULL)",
-            "CREATE INDEX portal_people_code ON portal_people (code)",
-            // Notices (お知らせ) sent by agencies through the hub; `message` is the sender's
-            // message id, so a resend stores nothing twice. Shown once `deliver_at` has passed.
-            "CREATE TABLE portal_notices (
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "portal",
+            steps: &[
+                // The portal knows a resident by its own linkage code (符号), obtained once through
+                // J-LIS from the login certificate; a new card maps to the same code.
+                "CREATE TABLE portal_people (pseudonym TEXT PRIMARY KEY, code TEXT NOT NULL, first_seen BIGINT NOT NULL)",
+                "CREATE INDEX portal_people_code ON portal_people (code)",
+                // Notices (お知らせ) sent by agencies through the hub; `message` is the sender's
+                // message id, so a resend stores nothing twice. Shown once `deliver_at` has passed.
+                "CREATE TABLE portal_notices (
             id {ID},
             code TEXT NOT NULL,
             sender TEXT NOT NULL,
@@ -28,10 +29,10 @@ pub const SCHEMA: Schema = Schema {
             created_at BIGINT NOT NULL,
             read_at BIGINT
         )",
-            "CREATE INDEX portal_notices_code ON portal_notices (code, deliver_at)",
-            // Applications (ぴったりサービス): the signed bytes, the signature and certificate as
-            // sent, and the status the municipality sets. `idem` makes a resubmission harmless.
-            "CREATE TABLE portal_applications (
+                "CREATE INDEX portal_notices_code ON portal_notices (code, deliver_at)",
+                // Applications (ぴったりサービス): the signed bytes, the signature and certificate as
+                // sent, and the status the municipality sets. `idem` makes a resubmission harmless.
+                "CREATE TABLE portal_applications (
             receipt TEXT PRIMARY KEY,
             code TEXT NOT NULL,
             municipality TEXT NOT NULL,
@@ -45,17 +46,23 @@ pub const SCHEMA: Schema = Schema {
             updated_at BIGINT NOT NULL,
             idem TEXT NOT NULL UNIQUE
         )",
-            "CREATE INDEX portal_applications_code ON portal_applications (code, submitted_at)",
-            "CREATE INDEX portal_applications_municipality ON portal_applications (municipality, submitted_at)",
-            // Municipal clerks who read applications; passwords as Argon2id PHC strings.
-            "CREATE TABLE portal_clerks (municipality TEXT NOT NULL, login TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (municipality, login))",
-            // OAuth clients of the self-information API (自己情報取得API) and what residents allowed.
-            "CREATE TABLE portal_clients (id TEXT PRIMARY KEY, name TEXT NOT NULL, redirect_uris TEXT NOT NULL, scopes TEXT NOT NULL, purpose TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at BIGINT NOT NULL)",
-            "CREATE TABLE portal_grants (code TEXT NOT NULL, client TEXT NOT NULL, scopes TEXT NOT NULL, granted_at BIGINT NOT NULL, revoked_at BIGINT, PRIMARY KEY (code, client))",
-            // Tree heads of the hub's log the portal has checked, for consistency with the next.
-            "CREATE TABLE portal_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, checked_at BIGINT NOT NULL)",
-        ],
-    }],
+                "CREATE INDEX portal_applications_code ON portal_applications (code, submitted_at)",
+                "CREATE INDEX portal_applications_municipality ON portal_applications (municipality, submitted_at)",
+                // Municipal clerks who read applications; passwords as Argon2id PHC strings.
+                "CREATE TABLE portal_clerks (municipality TEXT NOT NULL, login TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (municipality, login))",
+                // OAuth clients of the self-information API (自己情報取得API) and what residents allowed.
+                "CREATE TABLE portal_clients (id TEXT PRIMARY KEY, name TEXT NOT NULL, redirect_uris TEXT NOT NULL, scopes TEXT NOT NULL, purpose TEXT NOT NULL, secret_hash TEXT NOT NULL, created_at BIGINT NOT NULL)",
+                "CREATE TABLE portal_grants (code TEXT NOT NULL, client TEXT NOT NULL, scopes TEXT NOT NULL, granted_at BIGINT NOT NULL, revoked_at BIGINT, PRIMARY KEY (code, client))",
+                // Tree heads of the hub's log the portal has checked, for consistency with the next.
+                "CREATE TABLE portal_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, checked_at BIGINT NOT NULL)",
+            ],
+        },
+        Migration {
+            version: 2,
+            name: "the clerk who last set an application's status",
+            steps: &["ALTER TABLE portal_applications ADD COLUMN updated_by TEXT"],
+        },
+    ],
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +93,8 @@ pub struct ApplicationRow {
     pub submitted_at: i64,
     pub updated_at: i64,
     pub idem: String,
+    /// The clerk who last set the status (their account), if any has.
+    pub updated_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +122,7 @@ pub struct PortalStore {
 }
 
 const NOTICE_COLS: &str = "id, code, sender, message, title, body, deliver_at, created_at, read_at";
-const APP_COLS: &str = "receipt, code, municipality, procedure_id, document, signature, certificate, status, note, submitted_at, updated_at, idem";
+const APP_COLS: &str = "receipt, code, municipality, procedure_id, document, signature, certificate, status, note, submitted_at, updated_at, idem, updated_by";
 
 fn notice(r: &AnyRow) -> Result<NoticeRow, StoreError> {
     Ok(NoticeRow {
@@ -143,6 +152,7 @@ fn application(r: &AnyRow) -> Result<ApplicationRow, StoreError> {
         submitted_at: r.try_get(9)?,
         updated_at: r.try_get(10)?,
         idem: r.try_get(11)?,
+        updated_by: r.try_get(12)?,
     })
 }
 
@@ -243,7 +253,7 @@ impl PortalStore {
     /// (a resubmission), durable before it returns.
     pub async fn submit(&self, a: &ApplicationRow) -> Result<ApplicationRow, StoreError> {
         let sql = format!(
-            "INSERT INTO portal_applications ({APP_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (idem) DO NOTHING"
+            "INSERT INTO portal_applications ({APP_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (idem) DO NOTHING"
         );
         sqlx::query(&sql)
             .bind(&a.receipt)
@@ -258,6 +268,7 @@ impl PortalStore {
             .bind(a.submitted_at)
             .bind(a.updated_at)
             .bind(&a.idem)
+            .bind(a.updated_by.as_deref())
             .write(&self.db)
             .await?;
         let sql = format!("SELECT {APP_COLS} FROM portal_applications WHERE idem = $1");
@@ -302,21 +313,23 @@ impl PortalStore {
         rows.iter().map(application).collect()
     }
 
-    /// Sets an application's status; only the municipality it was sent to may.
+    /// Sets an application's status, recording the clerk who did; only the municipality it
+    /// was sent to may.
     pub async fn set_status(
         &self,
-        municipality: &str,
+        (municipality, clerk): (&str, &str),
         receipt: &str,
         status: &str,
         note: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE portal_applications SET status = $1, note = $2, updated_at = $3 WHERE receipt = $4 AND municipality = $5")
+        let done = sqlx::query("UPDATE portal_applications SET status = $1, note = $2, updated_at = $3, updated_by = $6 WHERE receipt = $4 AND municipality = $5")
             .bind(status)
             .bind(note)
             .bind(now)
             .bind(receipt)
             .bind(municipality)
+            .bind(clerk)
             .write(&self.db)
             .await?;
         Ok(done.rows_affected() == 1)

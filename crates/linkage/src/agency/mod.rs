@@ -158,7 +158,7 @@ impl Agency {
 }
 
 /// The roles an agency's administrator gives its staff: a clerk may use the whole clerk API.
-pub const STAFF_ROLES: &[&str] = &["clerk"];
+pub const STAFF_ROLES: myna_rp::staff::Roles = myna_rp::staff::Roles { describe: "clerk", valid: |r| r == "clerk" };
 
 /// A started agency node: the server, the agency, and the token of the agency's own business
 /// system for its API (machine-to-machine; people sign in with their staff cards).

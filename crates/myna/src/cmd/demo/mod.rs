@@ -113,7 +113,10 @@ impl DemoArgs {
             "  log in with the demo card reader (PIN {DEMO_PIN}); sign applications with the password {DEMO_PASSWORD}"
         );
         println!("  clinic reception: {h}/  (facility code and key: {})", health.clinic.replacen(':', " / ", 1));
-        println!("  municipal clerks: {web}/clerk/login  (131016 or 271004, clerk1, {})", portal::CLERK_PASSWORD);
+        println!(
+            "  municipal clerks: {web}/clerk/login  (千代田区: the second demo card is a clerk's staff card; or 131016 / 271004, clerk1, {})",
+            portal::CLERK_PASSWORD
+        );
         println!(
             "  example private service: PORTAL={web} CA={} CLIENT_ID={} CLIENT_SECRET={} node examples/oauth-client/server.mjs",
             ca.display(),
@@ -291,7 +294,7 @@ async fn make_staff_clerk(
     Ok(Some(file))
 }
 
-fn existing_cards(dir: &std::path::Path) -> Vec<PathBuf> {
+pub(super) fn existing_cards(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("cards"))
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();

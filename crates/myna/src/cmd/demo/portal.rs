@@ -11,6 +11,8 @@ use crate::cmd::link::ClerkArgs;
 
 /// The demo clerks' password (each municipality's clerk `clerk1`).
 pub const CLERK_PASSWORD: &str = "demo-clerk-2026";
+/// 千代田区's clerk with a staff card (the second demo card).
+pub const STAFF_CLERK: &str = "chiyoda.clerk2";
 /// Where the example OAuth client (`examples/oauth-client`) listens.
 pub const EXAMPLE_CLIENT: &str = "http://localhost:7460";
 
@@ -47,6 +49,17 @@ pub async fn start(
         Err(_) => {
             for (code, _) in started.portal.catalogue.municipalities() {
                 started.portal.add_clerk(code, "clerk1", CLERK_PASSWORD).await?;
+            }
+            // 千代田区's clerk signs in with a staff card: the second demo card's holder.
+            let mut cards = super::existing_cards(dir);
+            cards.retain(|c| c.to_string_lossy().ends_with(".card.json"));
+            if let Some(card) = cards.get(1) {
+                let staff = myna_rp::staff::Staff {
+                    account: STAFF_CLERK.into(),
+                    name: crate::cmd::staff::card_holder(card)?,
+                    role: "clerk:131016".into(),
+                };
+                started.portal.staff.add(&staff, crate::cmd::staff::card_serial(card)?, myna_node::now_secs()).await?;
             }
             let http = crate::cmd::card::network_client(std::fs::read(network.join("ca.pem"))?.as_slice())?;
             let reg = json!({
