@@ -367,13 +367,22 @@ test("a clinic checks in a patient with the card and consent; the resident sees 
   // A wrong key is refused.
   await page.getByLabel("医療機関等コード（10桁） / Facility code (10 digits)").fill(code);
   await page.getByLabel("キー / Key").fill("0".repeat(64));
-  await page.getByRole("button", { name: "ログイン / Sign in" }).click();
+  await page.getByRole("button", { name: "ログイン / Sign in", exact: true }).click();
   assert.match(await page.locator(".error").textContent(), /キーが違います/);
+  // The receptionist signs in as herself with her staff card (the first on the demo's staff
+  // card reader); the page names her.
+  // Another organization's staff card (大阪市's clerk) is no staff card here.
   await page.goto(HEALTH);
-  await page.getByLabel("医療機関等コード（10桁） / Facility code (10 digits)").fill(code);
-  await page.getByLabel("キー / Key").fill(key);
-  await page.getByRole("button", { name: "ログイン / Sign in" }).click();
+  await page.getByLabel("職員カード / Staff card").selectOption({ index: 1 });
+  await page.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
+  await page.getByRole("button", { name: "カードでログイン / Sign in with the card" }).click();
+  assert.match(await page.locator(".error").textContent(), /not bound to a staff account here/);
+  await page.goto(HEALTH);
+  await page.getByLabel("職員カード / Staff card").selectOption({ index: 0 });
+  await page.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
+  await page.getByRole("button", { name: "カードでログイン / Sign in with the card" }).click();
   await page.waitForURL(`${HEALTH}/reception`);
+  assert.match(await page.locator("#staff-name").textContent(), /clinic\.reception1/);
   await shot(page, "21-reception");
   await axe(page, "reception");
   // The staff's page holds no PIN and no consent: the patient gives both at the reader.

@@ -62,7 +62,16 @@ pub struct HealthConfig {
     /// for the reader unlocking a card after a face match; `None` in a real deployment (the
     /// facility's face-recognition reader signs through the API).
     pub cards: Option<(Arc<dyn CardReader>, String)>,
+    /// The demo's staff cards, for the reception page's sign-in; `None` in a deployment
+    /// (staff sign in with their card through `/v1/staff/login`).
+    pub staff_cards: Option<Arc<dyn CardReader>>,
 }
+
+/// A facility's reception staff: `reception:<facility code>`.
+pub const STAFF_ROLES: myna_rp::staff::Roles = myna_rp::staff::Roles {
+    describe: "reception:<facility code (10 digits)>",
+    valid: |r| r.strip_prefix("reception:").is_some_and(|c| c.len() == 10 && c.bytes().all(|b| b.is_ascii_digit())),
+};
 
 /// Registered facilities by code, kept in memory (read on every reception).
 pub(crate) type Facilities = Arc<RwLock<HashMap<String, FacilityRow>>>;
@@ -85,6 +94,9 @@ pub struct Health {
     cards: Option<Arc<dyn CardReader>>,
     face_pin: Option<String>,
     web: web::Sessions,
+    /// Facility staff, each a named account bound to their staff card.
+    pub staff: Arc<myna_rp::staff::StaffLogin>,
+    staff_cards: Option<Arc<dyn CardReader>>,
 }
 
 pub struct Started {
@@ -92,6 +104,13 @@ pub struct Started {
     pub node: RunningNode,
     pub health: Arc<Health>,
     pub operator_token: String,
+}
+
+/// The node's network id, for the staff challenges' service name.
+fn identity_name(identity: &NodeIdentity) -> String {
+    myna_link::NodeKey::from_pem(&identity.cert_pem, &identity.key_pem)
+        .map(|k| k.id().to_string())
+        .unwrap_or_else(|_| HEALTH_ID.to_string())
 }
 
 fn sha(b: &[u8]) -> [u8; 32] {
@@ -112,6 +131,12 @@ pub async fn start(
         myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(HealthError::setup)?;
     let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
     let store = HealthStore::open(db.clone()).await?;
+    let staff = Arc::new(myna_rp::staff::StaffLogin::new(
+        format!("staff@{}", identity_name(identity)),
+        identity.ca_pem.clone(),
+        config.jlis_url.clone(),
+        myna_rp::staff::StaffDirectory::open(db.clone(), STAFF_ROLES).await?,
+    ));
     let facilities: Facilities =
         Arc::new(RwLock::new(store.facilities().await?.into_iter().map(|f| (f.code.clone(), f)).collect()));
     let source_facilities = facilities.clone();
@@ -146,6 +171,8 @@ pub async fn start(
         face_pin: config.cards.as_ref().map(|(_, p)| p.clone()),
         cards: config.cards.map(|(c, _)| c),
         web: web::Sessions::default(),
+        staff: staff.clone(),
+        staff_cards: config.staff_cards,
     });
     CrlCache::keep_fresh(&health, health.jlis.clone(), std::time::Duration::from_secs(60), |h| {
         (&h.crl, h.verifier.trust())
@@ -155,6 +182,7 @@ pub async fn start(
         .merge(lookup::routes(health.clone()))
         .merge(operator::routes(health.clone()))
         .merge(web::routes(health.clone()))
+        .merge(myna_rp::staff::routes(staff))
         .route_layer(axum::middleware::from_fn_with_state(access::TABLE, myna_node::access::authorize));
     let api = myna_node::serve(routes, openapi::json(), Metrics::new("health"), identity, api).await?;
     Ok(Started { api, node: started.node, health, operator_token: operator })

@@ -33,9 +33,10 @@ impl Modify for Bearers {
         crate::reception::challenge, crate::reception::reception, crate::reception::consented,
         crate::lookup::lookup, crate::lookup::batch,
         crate::operator::add_facility, crate::operator::claims, crate::operator::reminders,
+        myna_rp::staff::staff_challenge, myna_rp::staff::staff_login,
     ),
     modifiers(&Bearers),
-    components(schemas(crate::reception::ChallengeView, crate::reception::ReceptionRequest, crate::reception::ReceptionAnswer, crate::lookup::CardFields, crate::lookup::Batch, crate::operator::FacilityNew, crate::operator::FacilityKey, crate::operator::ClaimsLoaded, crate::operator::RemindersSent))
+    components(schemas(crate::reception::ChallengeView, crate::reception::ReceptionRequest, crate::reception::ReceptionAnswer, crate::lookup::CardFields, crate::lookup::Batch, crate::operator::FacilityNew, crate::operator::FacilityKey, crate::operator::ClaimsLoaded, crate::operator::RemindersSent, myna_rp::ChallengeView, myna_rp::LoginBody, myna_rp::staff::StaffSession, myna_rp::staff::Staff))
 )]
 struct Doc;
 

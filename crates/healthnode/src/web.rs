@@ -36,6 +36,9 @@ pub(crate) struct Staff {
     facility: String,
     pub(crate) csrf: String,
     expires: i64,
+    /// The member of staff, when they signed in with their staff card (name, account);
+    /// `None` for a sign-in with the facility's key.
+    who: Option<(String, String)>,
 }
 
 /// Staff sessions, and the day's check-ins at each facility's card reader for its staff page.
@@ -46,6 +49,7 @@ pub fn routes(h: Arc<Health>) -> Router {
     Router::new()
         .route("/", get(home))
         .route("/login", post(login))
+        .route("/login/card", post(login_card))
         .route("/logout", post(logout))
         .route("/reception", get(reception_page))
         .route("/reception/{id}", get(result_page))
@@ -141,6 +145,23 @@ async fn home(State(h): State<Arc<Health>>, headers: HeaderMap) -> Response {
         None,
         html! {
             p { "医療機関・薬局のコードと、登録時に発行されたキーを入力してください。" br; span lang="en" { "Enter your facility code and the key issued when it was registered." } }
+            @if let Some(cards) = &h.staff_cards {
+                section aria-labelledby="by-card" {
+                    h2 #by-card { "職員カードでログイン / Sign in with your staff card" }
+                    p { "職員として登録されたマイナンバーカードで、本人としてログインします（デモのカードリーダー）。" br;
+                        span lang="en" { "Sign in as yourself with the My Number Card registered as your staff card (the demo's reader)." } }
+                    form method="post" action="/login/card" {
+                        label for="staff-card" { "職員カード / Staff card" }
+                        select #staff-card name="card" required {
+                            @for (i, c) in cards.cards().iter().enumerate() { option value=(c.id) { "職員カード " (i + 1) " / Staff card " (i + 1) } }
+                        }
+                        label for="staff-pin" { "暗証番号（4桁） / PIN (4 digits)" }
+                        input #staff-pin type="password" name="pin" inputmode="numeric" autocomplete="off" maxlength="4" required;
+                        p { button type="submit" { "カードでログイン / Sign in with the card" } }
+                    }
+                }
+                h2 { "施設のキーでログイン / Sign in with the facility's key" }
+            }
             form method="post" action="/login" {
                 label for="code" { "医療機関等コード（10桁） / Facility code (10 digits)" }
                 input #code type="text" name="code" inputmode="numeric" autocomplete="username" required;
@@ -190,7 +211,82 @@ async fn login(
     if let Ok(mut m) = h.web.0.write() {
         let now = now_secs();
         m.retain(|_, s| s.expires > now);
-        m.insert(t.clone(), Staff { facility: fac.code, csrf, expires: now + SESSION_SECS });
+        m.insert(t.clone(), Staff { facility: fac.code, csrf, expires: now + SESSION_SECS, who: None });
+    }
+    let mut r = Redirect::to("/reception").into_response();
+    r.headers_mut().insert(header::SET_COOKIE, set_cookie(COOKIE, &t, SESSION_SECS));
+    r
+}
+
+/// A member of staff signs in with their staff card (the demo's reader signs the node's
+/// challenge after the PIN): the account bound to the card names the facility they work at.
+async fn login_card(
+    State(h): State<Arc<Health>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    if !myna_node::web::same_origin(&headers) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "このフォームは、受付ページからのみ送信できます。",
+            "This form can only be sent from the reception page itself.",
+            false,
+        );
+    }
+    let (Ok(Form(f)), Some(cards)) = (form, h.staff_cards.clone()) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "送信内容を読み取れませんでした。",
+            "The form could not be read.",
+            false,
+        );
+    };
+    let refused = |e: myna_node::ApiError| error(e.status, &e.message, &e.message, false);
+    let challenge = match h.staff.challenge().await {
+        Ok(c) => c.challenge,
+        Err(e) => return refused(e),
+    };
+    let Ok(parsed) = myna_pki::login::Challenge::parse(&challenge) else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "チャレンジが不正です。", "Bad challenge.", false);
+    };
+    let card = field(&f, "card").unwrap_or_default();
+    let signed =
+        match cards.sign(card, myna_pki::CertKind::UserAuth, field(&f, "pin").unwrap_or_default(), &parsed.digest()) {
+            Ok(s) => s,
+            Err(e) => {
+                return error(
+                    StatusCode::UNAUTHORIZED,
+                    &format!("カードが署名しませんでした: {e}"),
+                    &format!("The card did not sign: {e}"),
+                    false,
+                );
+            }
+        };
+    use base64ct::{Base64, Encoding as _};
+    let body = myna_rp::LoginBody {
+        challenge,
+        certificate: Base64::encode_string(&signed.certificate),
+        signature: Base64::encode_string(&signed.signature),
+    };
+    let session = match h.staff.login(body).await {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    let facility = session.staff.role.strip_prefix("reception:").unwrap_or_default().to_string();
+    if h.facilities.read().ok().and_then(|m| m.get(&facility).cloned()).is_none() {
+        return error(
+            StatusCode::FORBIDDEN,
+            "所属の施設が登録されていません。",
+            "Your facility is not registered.",
+            false,
+        );
+    }
+    let (t, csrf) = (random_hex::<24>(), random_hex::<16>());
+    if let Ok(mut m) = h.web.0.write() {
+        let now = now_secs();
+        m.retain(|_, s| s.expires > now);
+        let who = Some((session.staff.name.clone(), session.staff.account.clone()));
+        m.insert(t.clone(), Staff { facility, csrf, expires: now + SESSION_SECS, who });
     }
     let mut r = Redirect::to("/reception").into_response();
     r.headers_mut().insert(header::SET_COOKIE, set_cookie(COOKIE, &t, SESSION_SECS));
@@ -239,6 +335,7 @@ pub(crate) fn staff_form(s: &Staff, form: Result<Form<Fields>, FormRejection>) -
 
 async fn reception_page(State(h): State<Arc<Health>>, Desk(f, s): Desk) -> Response {
     let body = html! {
+        @if let Some((name, account)) = &s.who { p #staff-name { "受付担当 / At the desk: " (name) " (" (account) ")" } }
         section aria-labelledby="card" {
             h2 #card { "マイナンバーカードでの受付 / Check-ins with the card" }
             p { "患者さんがカードリーダーでカードを置き、本人確認（暗証番号または顔認証）と情報提供への同意を自ら行います。結果がここに届きます。" br;
@@ -352,7 +449,11 @@ async fn consented_page(
     Path((id, scope)): Path<(String, String)>,
 ) -> Response {
     let v = match h.open_consented(&f, &id, &scope).await {
-        Ok(v) => v,
+        Ok(v) => {
+            let by = s.who.as_ref().map(|(_, a)| a.as_str()).unwrap_or("(the facility's key)");
+            tracing::info!(facility = %f.code, staff = by, reception = %id, scope = %scope, "consented information opened");
+            v
+        }
         Err(e) => {
             let e = myna_node::ApiError::from(e);
             return error(e.status, &e.message, &e.message, true);

@@ -83,7 +83,8 @@ impl Country {
                 .unwrap(),
             );
         }
-        let config = myna_healthnode::HealthConfig { jlis_url: jlis.url(), hub_url: hub.url(), cards: None };
+        let config =
+            myna_healthnode::HealthConfig { jlis_url: jlis.url(), hub_url: hub.url(), cards: None, staff_cards: None };
         let health =
             myna_healthnode::start(Db::open(health_db).await.unwrap(), &identity(&dir, "health"), any(), any(), config)
                 .await

@@ -138,6 +138,11 @@ pub async fn start_health(
     demo_cards: Option<PathBuf>,
 ) -> Result<myna_healthnode::Started, Box<dyn std::error::Error>> {
     let identity = NodeIdentity::load_or_create(network, myna_healthnode::HEALTH_ID, &[])?;
+    // The demo's staff cards sit beside its residents' cards.
+    let staff_cards = demo_cards.as_ref().map(|dir| {
+        std::sync::Arc::new(super::card_reader::FolderCards { dir: dir.with_file_name("staff") })
+            as std::sync::Arc<dyn myna_pki::reader::CardReader>
+    });
     let cards = demo_cards.map(|dir| {
         (
             std::sync::Arc::new(super::card_reader::FolderCards { dir })
@@ -145,7 +150,7 @@ pub async fn start_health(
             super::card_reader::DEMO_PIN.to_string(),
         )
     });
-    let config = myna_healthnode::HealthConfig { jlis_url: jlis.into(), hub_url: hub.into(), cards };
+    let config = myna_healthnode::HealthConfig { jlis_url: jlis.into(), hub_url: hub.into(), cards, staff_cards };
     let started =
         myna_healthnode::start(Db::open(&db_url(db, "health.db")).await?, &identity, api, node, config).await?;
     myna_node::write_private(&health_token_path(network), &started.operator_token)?;

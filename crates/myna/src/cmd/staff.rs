@@ -19,6 +19,8 @@ pub enum Node {
     Agency,
     /// The portal's municipal clerks (role: clerk:<local government code>).
     Portal,
+    /// The health node's facility staff (role: reception:<facility code>).
+    Health,
 }
 
 impl Node {
@@ -26,6 +28,7 @@ impl Node {
         match self {
             Node::Agency => myna_linkage::agency::STAFF_ROLES,
             Node::Portal => myna_portal::CLERK_ROLES,
+            Node::Health => myna_healthnode::STAFF_ROLES,
         }
     }
 }
@@ -45,7 +48,8 @@ pub enum StaffCmd {
         /// The person's name, as records show it.
         #[arg(long)]
         name: String,
-        /// The role: clerk at an agency node, clerk:<local government code> at the portal.
+        /// The role: clerk at an agency node, clerk:<local government code> at the portal,
+        /// reception:<facility code> at the health node.
         #[arg(long, default_value = "clerk")]
         role: String,
         /// The person's staff card (a card file): its user-authentication certificate is bound.

@@ -133,7 +133,12 @@ impl EligibilityBench {
             any,
         )
         .await?;
-        let config = myna_healthnode::HealthConfig { jlis_url: jlis.jlis.clone(), hub_url: hub.url(), cards: None };
+        let config = myna_healthnode::HealthConfig {
+            jlis_url: jlis.jlis.clone(),
+            hub_url: hub.url(),
+            cards: None,
+            staff_cards: None,
+        };
         let started = myna_healthnode::start(
             Db::open(&db_url).await?,
             &NodeIdentity::load_or_create(&network, myna_healthnode::HEALTH_ID, &[])?,

@@ -16,7 +16,7 @@ pub struct HealthDemo {
     pub clinic: String,
 }
 
-const CLINIC: &str = "1312345678";
+pub(super) const CLINIC: &str = "1312345678";
 const PHARMACY: &str = "1342345678";
 
 /// Starts the health node (facility API on J-LIS's port + 9, linkage node + 10) and registers

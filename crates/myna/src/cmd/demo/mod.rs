@@ -42,7 +42,8 @@ impl DemoArgs {
         let store = RegistryStore::open(Db::open(&format!("sqlite://{}", db_path.display())).await?, || key).await?;
         let samples = if fresh {
             println!("generating a country of {} residents (seed {}) …", self.residents, self.seed);
-            let l = load(&store, self.seed, self.residents, today(), (self.residents / 3).max(1)).await?;
+            // Six residents to show: three card holders, then two members of staff.
+            let l = load(&store, self.seed, self.residents, today(), (self.residents / 6).max(1)).await?;
             println!("  {} residents in {} households, {:.1} s", l.residents, l.households, l.seconds);
             l.samples
         } else {
@@ -78,7 +79,8 @@ impl DemoArgs {
             let n = link::seed(&link, &network, &jlis, &samples).await?;
             println!("  {n} residents enrolled at {} agencies, with their copies", link.agencies.len());
             if let (Some(person), Some(desk)) = (samples.get(3), link.staff.get(1)) {
-                make_staff_clerk(&self.dir, &url, &ca, person, desk).await?;
+                let at = (self.dir.as_path(), url.as_str(), ca.as_path());
+                staff_member(at, person, "osaka-clerk.card.json", (STAFF_ACCOUNT, "clerk"), &desk.directory).await?;
             }
         }
         let staff_card = Some(self.dir.join("staff").join("osaka-clerk.card.json")).filter(|f| f.exists());
@@ -92,6 +94,12 @@ impl DemoArgs {
                 (link.agencies.first(), link.agencies.iter().find(|a| a.0.starts_with("health_insurer")))
         {
             health::seed(&health, &network, &insurer.url(), &chiyoda.url(), &samples).await?;
+        }
+        if fresh && let Some(person) = samples.get(4) {
+            let at = (self.dir.as_path(), url.as_str(), ca.as_path());
+            let role = format!("reception:{}", health::CLINIC);
+            let desk = &health.started.health.staff.directory;
+            staff_member(at, person, "clinic-reception.card.json", (RECEPTIONIST, &role), desk).await?;
         }
         println!();
         println!("myna demo country is up");
@@ -112,7 +120,10 @@ impl DemoArgs {
         println!(
             "  log in with the demo card reader (PIN {DEMO_PIN}); sign applications with the password {DEMO_PASSWORD}"
         );
-        println!("  clinic reception: {h}/  (facility code and key: {})", health.clinic.replacen(':', " / ", 1));
+        println!(
+            "  clinic reception: {h}/  (the receptionist {RECEPTIONIST} signs in with staff card 1 on the demo's staff card reader; or the facility code and key: {})",
+            health.clinic.replacen(':', " / ", 1)
+        );
         println!(
             "  municipal clerks: {web}/clerk/login  (千代田区: the second demo card is a clerk's staff card; or 131016 / 271004, clerk1, {})",
             portal::CLERK_PASSWORD
@@ -268,30 +279,32 @@ async fn card_for(
     Ok(Some(code.to_string()))
 }
 
-/// The demo's member of staff: 大阪市's clerk, with a staff card (a sample resident's My Number
-/// Card, kept in `<dir>/staff/`) bound to an account at 大阪市's agency node.
+/// The demo's staff: 大阪市's clerk at its agency node, and the demo clinic's receptionist,
+/// each with a staff card (a sample resident's My Number Card, kept in `<dir>/staff/`) bound to
+/// a named account.
 pub(super) const STAFF_ACCOUNT: &str = "osaka.clerk1";
+const RECEPTIONIST: &str = "clinic.reception1";
 
-async fn make_staff_clerk(
-    dir: &std::path::Path,
-    jlis: &str,
-    ca: &std::path::Path,
+/// Issues `person` a card at `<dir>/staff/<file>` and gives it to the account `account` with
+/// `role` in `directory`.
+async fn staff_member(
+    (dir, jlis, ca): (&std::path::Path, &str, &std::path::Path),
     person: &myna_jlis::store::NewResident,
-    desk: &myna_rp::staff::StaffLogin,
+    file: &str,
+    (account, role): (&str, &str),
+    directory: &myna_rp::staff::StaffDirectory,
 ) -> Result<Option<PathBuf>, Box<dyn std::error::Error>> {
     let args = crate::cmd::card::JlisArgs::municipality(jlis.to_string(), ca.to_owned())?;
     std::fs::create_dir_all(dir.join("staff"))?;
-    let file = dir.join("staff").join("osaka-clerk.card.json");
+    let path = dir.join("staff").join(file);
     let pin = myna_pki::Secret::new(myna_pki::CertKind::UserAuth, DEMO_PIN)?;
     let password = myna_pki::Secret::new(myna_pki::CertKind::Signing, DEMO_PASSWORD)?;
-    if card_for(&args, person, &password, &pin, |_| file.clone()).await?.is_none() {
+    if card_for(&args, person, &password, &pin, |_| path.clone()).await?.is_none() {
         return Ok(None);
     }
-    let serial = crate::cmd::staff::card_serial(&file)?;
-    let staff =
-        myna_rp::staff::Staff { account: STAFF_ACCOUNT.into(), name: person.name.kanji.clone(), role: "clerk".into() };
-    desk.directory.add(&staff, serial, myna_node::now_secs()).await?;
-    Ok(Some(file))
+    let staff = myna_rp::staff::Staff { account: account.into(), name: person.name.kanji.clone(), role: role.into() };
+    directory.add(&staff, crate::cmd::staff::card_serial(&path)?, myna_node::now_secs()).await?;
+    Ok(Some(path))
 }
 
 pub(super) fn existing_cards(dir: &std::path::Path) -> Vec<PathBuf> {
