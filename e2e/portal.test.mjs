@@ -371,7 +371,7 @@ test("a clinic checks in a patient with the card and consent; the resident sees 
   assert.match(await page.locator(".error").textContent(), /キーが違います/);
   // The receptionist signs in as herself with her staff card (the first on the demo's staff
   // card reader); the page names her.
-  // Another organization's staff card (大阪市's clerk) is no staff card here.
+  // Another organization's staff card (J-LIS's hotline operator) is no staff card here.
   await page.goto(HEALTH);
   await page.getByLabel("職員カード / Staff card").selectOption({ index: 1 });
   await page.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");

@@ -134,7 +134,7 @@ pub async fn start(
     let staff = Arc::new(myna_rp::staff::StaffLogin::new(
         format!("staff@{}", identity_name(identity)),
         identity.ca_pem.clone(),
-        config.jlis_url.clone(),
+        Some(config.jlis_url.clone()),
         myna_rp::staff::StaffDirectory::open(db.clone(), STAFF_ROLES).await?,
     ));
     let facilities: Facilities =

@@ -26,6 +26,7 @@ pub(crate) fn routes(state: Arc<Jlis>) -> Router {
         .route("/v1/cards/{card}", get(card))
         .route("/v1/cards/{card}/issue", post(issue))
         .route("/v1/cards/{card}/suspend", post(suspend))
+        .route("/v1/cards/{card}/holder-suspend", post(holder_suspend))
         .route("/v1/cards/{card}/resume", post(resume))
         .route("/v1/cards/{card}/return", post(return_card))
         .route("/v1/cards/{card}/reset-key", post(reset_key))
@@ -72,9 +73,46 @@ pub(crate) async fn issue(
 }
 
 #[utoipa::path(post, path = "/v1/cards/{card}/suspend", params(("card" = String, Path, pattern = "^[0-9]{12}$")),
-    responses((status = 200, description = "Suspended: both certificates on hold", body = CardView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn suspend(State(j): St, caller: Caller, Path(card): Path<String>) -> R<Json<CardView>> {
-    Ok(Json(j.suspend_card(&caller, &card).await?))
+    responses((status = 200, description = "Suspended: both certificates on hold", body = CardView), (status = 401, description = "The hotline's operator has not signed in", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn suspend(
+    State(j): St,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(card): Path<String>,
+) -> R<Json<CardView>> {
+    let by = match &caller {
+        // The hotline suspends through its operator, who is named in the card's record.
+        Caller::Hotline(id) => {
+            let staff = match j.staff.get() {
+                Some(s) => s.staff(&headers).await?,
+                None => None,
+            };
+            match staff {
+                Some(s) if s.role == "hotline" => format!("{id}:{}", s.account),
+                _ => {
+                    return Err(ApiError::unauthorized(
+                        "operator_session",
+                        "the hotline's operator signs in with their staff card (POST /v1/staff/challenge, then \
+                         /v1/staff/login) and sends Authorization: Bearer <session>",
+                    ));
+                }
+            }
+        }
+        other => other.id().to_string(),
+    };
+    Ok(Json(j.suspend_card(&caller, &by, &card).await?))
+}
+
+/// The holder suspends their own card with it (the user-authentication key signs the
+/// statement); the card's record names `holder`.
+#[utoipa::path(post, path = "/v1/cards/{card}/holder-suspend", request_body = HolderSuspend, params(("card" = String, Path, pattern = "^[0-9]{12}$")),
+    responses((status = 200, description = "Suspended: both certificates on hold", body = CardView), (status = 400, body = ErrorBody), (status = 401, description = "Not this card's good certificate, or a bad signature", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Not issued (already suspended or ended)", body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn holder_suspend(
+    State(j): St,
+    Path(card): Path<String>,
+    ApiJson(req): ApiJson<HolderSuspend>,
+) -> R<Json<CardView>> {
+    Ok(Json(j.suspend_by_holder(&card, &req).await?))
 }
 
 #[utoipa::path(post, path = "/v1/cards/{card}/resume", params(("card" = String, Path, pattern = "^[0-9]{12}$")),

@@ -19,6 +19,9 @@ pub struct CardView {
     pub status: String,
     pub applied_at: i64,
     pub status_at: i64,
+    /// Who last changed the status: a municipality's id, `jlis_hotline:<operator account>`,
+    /// or `holder`.
+    pub status_by: Option<String>,
     /// Last day of the card (YYYY-MM-DD), once issued.
     pub expires: Option<String>,
     pub certificates: Vec<CertView>,
@@ -157,4 +160,16 @@ pub struct LatestView {
     pub status: String,
     /// The holder's current 4 items from the registry (after any move or name change).
     pub holder: HolderView,
+}
+
+/// The holder suspends their own card (一時停止), with the card: the user-authentication key
+/// signs `myna-suspend/1:<card number>:<unix time>` (within five minutes of J-LIS's clock).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct HolderSuspend {
+    /// The signed text.
+    pub statement: String,
+    /// The card's user-authentication certificate, base64 DER.
+    pub certificate: String,
+    /// base64 RSASSA-PKCS1-v1_5 SHA-256 signature over the statement.
+    pub signature: String,
 }

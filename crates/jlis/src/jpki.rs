@@ -18,7 +18,7 @@ use crate::{
 type Result<T> = std::result::Result<T, JlisError>;
 
 /// A card number as written: 12 digits.
-fn card_number(s: &str) -> Result<u64> {
+pub(crate) fn card_number(s: &str) -> Result<u64> {
     if s.len() != 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(JlisError::invalid("card", format!("{s:?} is not a 12-digit card number")));
     }
@@ -68,11 +68,11 @@ fn stored_code(resident: u64) -> Result<ResidentCode> {
     ResidentCode::from_value(resident).ok_or_else(|| JlisError::internal("stored resident code"))
 }
 
-fn decode_b64(field: &'static str, s: &str) -> Result<Vec<u8>> {
+pub(crate) fn decode_b64(field: &'static str, s: &str) -> Result<Vec<u8>> {
     Base64::decode_vec(s.trim()).map_err(|_| JlisError::invalid(field, "not base64"))
 }
 
-fn read_cert(s: &str) -> std::result::Result<CardCert, PkiError> {
+pub(crate) fn read_cert(s: &str) -> std::result::Result<CardCert, PkiError> {
     if s.trim_start().starts_with("-----BEGIN") {
         CardCert::parse(s.trim().as_bytes())
     } else {
@@ -110,6 +110,7 @@ impl Jlis {
             status: row.status.as_str().into(),
             applied_at: row.applied_at,
             status_at: row.status_at,
+            status_by: row.status_by,
             expires: row.expires,
             certificates: certs.iter().map(cert_view).collect::<Result<_>>()?,
         })
@@ -208,7 +209,7 @@ impl Jlis {
 
     async fn transition(
         &self,
-        caller: &Caller,
+        (caller, by): (&Caller, &str),
         card: &str,
         from: &[CardStatus],
         to: CardStatus,
@@ -217,26 +218,40 @@ impl Jlis {
         let number = card_number(card)?;
         // Only a suspension may come from the hotline (a holder reporting a lost card).
         self.card_for(caller, number, to == CardStatus::Suspended).await?;
-        let changed = self.cards.set_status(number, from, to, revoke, now()).await?;
-        tracing::info!(card = number, status = to.as_str(), certificates = changed.len(), "card status changed");
+        self.set_card_status((number, by), from, to, revoke).await
+    }
+
+    /// The change itself, recorded with who made it.
+    pub(crate) async fn set_card_status(
+        &self,
+        (number, by): (u64, &str),
+        from: &[CardStatus],
+        to: CardStatus,
+        revoke: Option<Reason>,
+    ) -> Result<CardView> {
+        let changed = self.cards.set_status((number, by), from, to, revoke, now()).await?;
+        tracing::info!(card = number, status = to.as_str(), by, certificates = changed.len(), "card status changed");
         self.card_view(self.cards.card(number).await?).await
     }
 
     /// Suspended (一時停止): both certificates on hold. By the holder's municipality or the
-    /// 24×365 hotline.
-    pub async fn suspend_card(&self, caller: &Caller, card: &str) -> Result<CardView> {
-        self.transition(caller, card, &[CardStatus::Issued], CardStatus::Suspended, Some(Reason::Suspended)).await
+    /// 24×365 hotline's operator (`by` names them).
+    pub async fn suspend_card(&self, caller: &Caller, by: &str, card: &str) -> Result<CardView> {
+        let to = CardStatus::Suspended;
+        self.transition((caller, by), card, &[CardStatus::Issued], to, Some(Reason::Suspended)).await
     }
 
     /// Found again: the hold is lifted.
     pub async fn resume_card(&self, caller: &Caller, card: &str) -> Result<CardView> {
-        self.transition(caller, card, &[CardStatus::Suspended], CardStatus::Issued, None).await
+        let by = caller.id().to_string();
+        self.transition((caller, &by), card, &[CardStatus::Suspended], CardStatus::Issued, None).await
     }
 
     /// Returned (返納): both certificates revoked.
     pub async fn return_card(&self, caller: &Caller, card: &str) -> Result<CardView> {
         let from = [CardStatus::Applied, CardStatus::Issued, CardStatus::Suspended];
-        self.transition(caller, card, &from, CardStatus::Ended, Some(Reason::CardEnded)).await
+        let by = caller.id().to_string();
+        self.transition((caller, &by), card, &from, CardStatus::Ended, Some(Reason::CardEnded)).await
     }
 
     /// The card's reset key, released to the municipality after an identity check it names.
@@ -307,7 +322,7 @@ impl Jlis {
         Ok(id.to_string())
     }
 
-    async fn status_of(&self, kind: CertKind, serial: Serial) -> Result<Status> {
+    pub(crate) async fn status_of(&self, kind: CertKind, serial: Serial) -> Result<Status> {
         Ok(match self.cards.certificate(serial).await? {
             Some(c) if c.kind == kind => c.status(),
             _ => Status::Unknown,
@@ -467,7 +482,13 @@ impl Jlis {
                 for card in self.cards.cards_of(resident).await? {
                     if card.status != CardStatus::Ended {
                         self.cards
-                            .set_status(card.number, &from, CardStatus::Ended, Some(Reason::CardEnded), t)
+                            .set_status(
+                                (card.number, "registry: death"),
+                                &from,
+                                CardStatus::Ended,
+                                Some(Reason::CardEnded),
+                                t,
+                            )
                             .await?;
                     }
                 }

@@ -9,6 +9,7 @@ mod cards_api;
 mod edge;
 mod error;
 mod handlers;
+mod holder;
 mod jpki;
 mod linkage;
 mod openapi;
@@ -28,7 +29,7 @@ pub use cards_api::*;
 pub use error::JlisError;
 pub use jpki::consent_text;
 pub use openapi::openapi_json;
-pub use state::{Jlis, SetupError};
+pub use state::{Jlis, STAFF_ROLES, SetupError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -60,14 +61,22 @@ pub async fn start_with_hub(
         let link = linkage::Linkage::new(identity, hub, &key).map_err(StartError::Linkage)?;
         let _ = jlis.linkage.set(link);
     }
+    let directory = myna_rp::staff::StaffDirectory::open(jlis.registry.db().clone(), state::STAFF_ROLES)
+        .await
+        .map_err(SetupError::Store)?;
+    let staff =
+        Arc::new(myna_rp::staff::StaffLogin::new("staff@jlis".into(), identity.ca_pem.clone(), None, directory));
+    let _ = jlis.staff.set(staff.clone());
     let metrics = Metrics::new("jlis");
     let routes = handlers::routes(jlis.clone())
         .merge(cards::routes(jlis.clone()))
+        .merge(myna_rp::staff::routes(staff.clone()))
         .route_layer(axum::middleware::from_fn_with_state(access::TABLE, myna_node::access::authorize));
     // Client certificates are optional at the handshake: residents' tools and verifiers
     // connect without one; the authorization table then says which routes need which.
     let node =
         myna_node::serve_with(routes, openapi_json(), metrics, identity, addr, myna_node::ClientAuth::Optional).await?;
     let _ = jlis.base_url.set(node.url());
+    staff.set_jlis(node.url());
     Ok(node)
 }

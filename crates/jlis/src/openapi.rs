@@ -22,6 +22,7 @@ use crate::{api::*, cards, cards_api::*, handlers};
         cards::card,
         cards::issue,
         cards::suspend,
+        cards::holder_suspend,
         cards::resume,
         cards::return_card,
         cards::reset_key,
@@ -32,7 +33,9 @@ use crate::{api::*, cards, cards_api::*, handlers};
         cards::register_verifier,
         cards::consent,
         cards::latest,
-        crate::handlers::codes
+        crate::handlers::codes,
+        myna_rp::staff::staff_challenge,
+        myna_rp::staff::staff_login
     ),
     components(schemas(
         myna_link::LoginProof,
@@ -49,6 +52,11 @@ use crate::{api::*, cards, cards_api::*, handlers};
         VerifyResponse,
         HistoryEntry,
         ApplyRequest,
+        HolderSuspend,
+        myna_rp::ChallengeView,
+        myna_rp::LoginBody,
+        myna_rp::staff::StaffSession,
+        myna_rp::staff::Staff,
         CardView,
         CertView,
         IssueRequestBody,

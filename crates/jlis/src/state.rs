@@ -27,7 +27,13 @@ pub struct Jlis {
     pub access: AccessLog,
     /// The linkage permission table: a lookup's task must be one the caller's kind holds.
     pub tasks: myna_link::PermissionTable,
+    /// J-LIS's own staff (the hotline's operators), signed in with their staff cards; set
+    /// when the node starts (it needs the node's network CA).
+    pub staff: OnceLock<Arc<myna_rp::staff::StaffLogin>>,
 }
+
+/// The roles J-LIS gives its staff: the 24×365 hotline's operators.
+pub const STAFF_ROLES: myna_rp::staff::Roles = myna_rp::staff::Roles { describe: "hotline", valid: |r| r == "hotline" };
 
 /// A CRL as last built.
 struct Published {
@@ -75,6 +81,7 @@ impl Jlis {
             base_url: OnceLock::new(),
             crls: Mutex::new(HashMap::new()),
             linkage: OnceLock::new(),
+            staff: OnceLock::new(),
         })
     }
 

@@ -128,9 +128,34 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
     assert!(!ok && out.contains("does not keep the register"), "another municipality suspends no card: {out}");
     let hotline = myna_jlis::HOTLINE;
     let (ok, out) = card(&["suspend", "--card", &number, "--jlis", &jlis, "--ca", ca, "--as", hotline], &[]);
-    assert!(ok && out.contains("suspended"), "{out}");
+    assert!(!ok && out.contains("operator signs in"), "the hotline's certificate alone names no operator: {out}");
+    // The operator signs in with their staff card, and the card's record names them.
+    let operator = dir.join("staff/hotline-operator.card.json");
+    let start = Instant::now();
+    while !operator.exists() {
+        assert!(start.elapsed() < Duration::from_secs(120), "the demo made no hotline operator");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let op = operator.to_str().unwrap();
+    let (ok, out) = card(
+        &["suspend", "--card", &number, "--operator-card", op, "--jlis", &jlis, "--ca", ca, "--as", hotline],
+        &[("MYNA_PIN", "1234")],
+    );
+    assert!(ok && out.contains("suspended") && out.contains("jlis_hotline:hotline.op1"), "{out}");
     let (ok, out) = card(&["sign", f, doc.to_str().unwrap()], &[("MYNA_PASSWORD", "DEMO2026")]);
     assert!(ok, "{out}");
     let (ok, out) = card(&["verify", doc.to_str().unwrap(), sig.to_str().unwrap(), "--jlis", &jlis, "--ca", ca], &[]);
     assert!(!ok && out.contains("revoked"), "{out}");
+
+    // Another holder suspends their own card with it; once suspended, again is refused.
+    let other = std::fs::read_dir(&cards)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p != &file && p.extension().is_some_and(|x| x == "json"))
+        .unwrap();
+    let o = other.to_str().unwrap();
+    let (ok, out) = card(&["suspend-mine", o, "--jlis", &jlis, "--ca", ca], &[("MYNA_PIN", "1234")]);
+    assert!(ok && out.contains("suspended"), "{out}");
+    let (ok, out) = card(&["suspend-mine", o, "--jlis", &jlis, "--ca", ca], &[("MYNA_PIN", "1234")]);
+    assert!(!ok, "a suspended card's certificate no longer signs for it: {out}");
 }

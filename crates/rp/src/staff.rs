@@ -175,7 +175,8 @@ pub struct StaffSession {
 pub struct StaffLogin {
     service: String,
     network_ca: String,
-    jlis: String,
+    /// J-LIS's URL, for its CA certificates and CRL (J-LIS itself sets its own once bound).
+    jlis: std::sync::OnceLock<String>,
     pseudonym_key: [u8; 32],
     login: OnceCell<Arc<Service>>,
     pub directory: StaffDirectory,
@@ -187,14 +188,36 @@ pub const STAFF_SESSION_SECS: i64 = 4 * 3600;
 const MAX_SESSIONS: usize = 100_000;
 
 impl StaffLogin {
-    /// `service` names the node in its challenges (`staff@<node id>`).
-    pub fn new(service: String, network_ca: String, jlis: String, directory: StaffDirectory) -> Self {
+    /// `service` names the node in its challenges (`staff@<node id>`); `jlis` is J-LIS's URL
+    /// (or set later with [`Self::set_jlis`]).
+    pub fn new(service: String, network_ca: String, jlis: Option<String>, directory: StaffDirectory) -> Self {
         let mut pseudonym_key = [0u8; 32];
         let _ = aws_lc_rs::rand::fill(&mut pseudonym_key);
-        Self { service, network_ca, jlis, pseudonym_key, login: OnceCell::new(), directory, sessions: Mutex::default() }
+        let cell = std::sync::OnceLock::new();
+        if let Some(j) = jlis {
+            let _ = cell.set(j);
+        }
+        Self {
+            service,
+            network_ca,
+            jlis: cell,
+            pseudonym_key,
+            login: OnceCell::new(),
+            directory,
+            sessions: Mutex::default(),
+        }
+    }
+
+    /// Where J-LIS is, when it was not known at construction.
+    pub fn set_jlis(&self, url: String) {
+        let _ = self.jlis.set(url);
     }
 
     async fn service(&self) -> Result<&Arc<Service>, ApiError> {
+        let jlis = self
+            .jlis
+            .get()
+            .ok_or_else(|| ApiError::bad_gateway("jlis_unavailable", "J-LIS's address is not known yet"))?;
         self.login
             .get_or_try_init(|| async {
                 let unavailable = |e: &dyn std::fmt::Display| {
@@ -203,8 +226,8 @@ impl StaffLogin {
                 let ca = reqwest::Certificate::from_pem(self.network_ca.as_bytes()).map_err(|e| unavailable(&e))?;
                 let client =
                     reqwest::Client::builder().add_root_certificate(ca).build().map_err(|e| unavailable(&e))?;
-                let trust = crate::fetch_trust(&client, &self.jlis).await.map_err(|e| unavailable(&e))?;
-                let s = Arc::new(Service::new(&self.service, trust, &self.pseudonym_key, &self.jlis));
+                let trust = crate::fetch_trust(&client, jlis).await.map_err(|e| unavailable(&e))?;
+                let s = Arc::new(Service::new(&self.service, trust, &self.pseudonym_key, jlis));
                 if let Err(e) = s.crl.refresh(&client, s.trust()).await {
                     tracing::warn!(error = %e, "J-LIS's CRL is not available yet; staff cards are refused until it is");
                 }

@@ -49,6 +49,8 @@ pub struct CardRow {
     pub status_at: i64,
     pub expires: Option<String>,
     pub reset_key: Option<String>,
+    /// Who last changed the status (a municipality, the hotline's operator, the holder).
+    pub status_by: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +117,7 @@ fn card_row(r: &AnyRow) -> Result<CardRow, StoreError> {
         status_at: r.try_get(4)?,
         expires: r.try_get(5)?,
         reset_key: r.try_get(6)?,
+        status_by: r.try_get(7)?,
     })
 }
 
@@ -158,7 +161,7 @@ async fn insert_certificates(tx: &mut myna_store::WriteTx, card: u64, certs: &[N
     Ok(())
 }
 
-const CARD_COLUMNS: &str = "number, resident, status, applied_at, status_at, expires, reset_key";
+const CARD_COLUMNS: &str = "number, resident, status, applied_at, status_at, expires, reset_key, status_by";
 const CERT_COLUMNS: &str = "serial, card, kind, not_after, revoked_at, reason, der";
 
 impl JpkiStore {
@@ -212,6 +215,7 @@ impl JpkiStore {
             status_at: now,
             expires: None,
             reset_key: None,
+            status_by: None,
         })
     }
 
@@ -274,7 +278,7 @@ impl JpkiStore {
     /// (and, when lifting a suspension, taking the hold off). Returns the serials changed.
     pub async fn set_status(
         &self,
-        number: u64,
+        (number, by): (u64, &str),
         from: &[CardStatus],
         to: CardStatus,
         revoke: Option<Reason>,
@@ -285,10 +289,11 @@ impl JpkiStore {
             return Err(CardError::WrongState { number, status: card.status.as_str(), wanted: to.as_str() });
         }
         let mut tx = self.db.begin().await?;
-        sqlx::query("UPDATE cards SET status = $1, status_at = $2 WHERE number = $3")
+        sqlx::query("UPDATE cards SET status = $1, status_at = $2, status_by = $4 WHERE number = $3")
             .bind(to.as_str())
             .bind(now)
             .bind(number as i64)
+            .bind(by)
             .execute(&mut *tx)
             .await?;
         let changed = match revoke {

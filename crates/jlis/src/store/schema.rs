@@ -54,13 +54,14 @@ pub const REGISTRY: Schema = Schema {
 
 pub const JPKI: Schema = Schema {
     role: "jpki",
-    migrations: &[Migration {
-        version: 1,
-        name: "jpki: cards, certificates, verifiers, consents",
-        steps: &[
-            // A card from application to end. `resident` is the record code (11 digits);
-            // `reset_key` is what the municipality releases to reset a locked secret.
-            "CREATE TABLE cards (
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "jpki: cards, certificates, verifiers, consents",
+            steps: &[
+                // A card from application to end. `resident` is the record code (11 digits);
+                // `reset_key` is what the municipality releases to reset a locked secret.
+                "CREATE TABLE cards (
             number BIGINT PRIMARY KEY,
             resident BIGINT NOT NULL,
             status TEXT NOT NULL,
@@ -69,9 +70,9 @@ pub const JPKI: Schema = Schema {
             expires TEXT,
             reset_key TEXT
         )",
-            "CREATE INDEX cards_resident ON cards (resident)",
-            // Every certificate issued, kept after revocation for CRLs and verifiers' questions.
-            "CREATE TABLE certificates (
+                "CREATE INDEX cards_resident ON cards (resident)",
+                // Every certificate issued, kept after revocation for CRLs and verifiers' questions.
+                "CREATE TABLE certificates (
             serial BIGINT PRIMARY KEY,
             card BIGINT NOT NULL,
             kind TEXT NOT NULL,
@@ -80,18 +81,25 @@ pub const JPKI: Schema = Schema {
             reason TEXT,
             der TEXT NOT NULL
         )",
-            "CREATE INDEX certificates_card ON certificates (card)",
-            "CREATE INDEX certificates_revoked ON certificates (kind, revoked_at) WHERE revoked_at IS NOT NULL",
-            "CREATE TABLE verifiers (id TEXT PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL, registered_at BIGINT NOT NULL)",
-            "CREATE TABLE consents (
+                "CREATE INDEX certificates_card ON certificates (card)",
+                "CREATE INDEX certificates_revoked ON certificates (kind, revoked_at) WHERE revoked_at IS NOT NULL",
+                "CREATE TABLE verifiers (id TEXT PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL, registered_at BIGINT NOT NULL)",
+                "CREATE TABLE consents (
             verifier TEXT NOT NULL,
             resident BIGINT NOT NULL,
             granted_at BIGINT NOT NULL,
             withdrawn_at BIGINT,
             PRIMARY KEY (verifier, resident)
         )",
-        ],
-    }],
+            ],
+        },
+        Migration {
+            version: 2,
+            name: "who last changed a card's status",
+            // A municipality's id, `jlis_hotline:<operator account>`, or `holder`.
+            steps: &["ALTER TABLE cards ADD COLUMN status_by TEXT"],
+        },
+    ],
 };
 
 /// The residents' secondary indexes. Kept apart from the migrations because a bulk load into

@@ -90,7 +90,7 @@ impl Agency {
         let staff = Arc::new(myna_rp::staff::StaffLogin::new(
             format!("staff@{}", key.id()),
             identity.ca_pem.clone(),
-            config.jlis_url.clone(),
+            Some(config.jlis_url.clone()),
             directory,
         ));
         let agency = Self {

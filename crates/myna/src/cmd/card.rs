@@ -193,6 +193,17 @@ pub enum CardCmd {
     Suspend {
         #[arg(long)]
         card: String,
+        /// As the hotline (`--as jlis_hotline`): the operator's staff card (a card file), with
+        /// its PIN (MYNA_PIN, or asked); the card's record names the operator.
+        #[arg(long)]
+        operator_card: Option<PathBuf>,
+        #[command(flatten)]
+        jlis: JlisArgs,
+    },
+    /// The holder suspends their own card with it: the user-authentication key signs the
+    /// request after the PIN (MYNA_PIN, or asked).
+    SuspendMine {
+        file: PathBuf,
         #[command(flatten)]
         jlis: JlisArgs,
     },
@@ -437,9 +448,50 @@ impl CardCmd {
                 .await?;
                 println!("{}", serde_json::to_string_pretty(&v)?);
             }
-            CardCmd::Suspend { card, jlis } => {
-                let v = jlis.post(&format!("/v1/cards/{card}/suspend"), json!({})).await?;
-                println!("card {card} is {}; its certificates are on hold", v["status"].as_str().unwrap_or("?"));
+            CardCmd::Suspend { card, operator_card, jlis } => {
+                let client = jlis.client()?;
+                let mut req = client.post(format!("{}/v1/cards/{card}/suspend", jlis.jlis)).json(&json!({}));
+                if let Some(file) = operator_card {
+                    let mut staff = card_file::open(&file)?;
+                    let c = answer(client.post(format!("{}/v1/staff/challenge", jlis.jlis)).send().await?).await?;
+                    let challenge = c["challenge"].as_str().ok_or("J-LIS sent no challenge")?;
+                    let body = login_body(&mut staff, challenge, &ask(CertKind::UserAuth)?)?;
+                    let s =
+                        answer(client.post(format!("{}/v1/staff/login", jlis.jlis)).json(&body).send().await?).await?;
+                    eprintln!(
+                        "signed in as {} ({})",
+                        s["staff"]["name"].as_str().unwrap_or("?"),
+                        s["staff"]["account"].as_str().unwrap_or("?")
+                    );
+                    req = req.bearer_auth(s["session"].as_str().ok_or("J-LIS opened no session")?);
+                }
+                let v = answer(req.send().await?).await?;
+                println!(
+                    "card {card} is {} (by {}); its certificates are on hold",
+                    v["status"].as_str().unwrap_or("?"),
+                    v["status_by"].as_str().unwrap_or("?")
+                );
+            }
+            CardCmd::SuspendMine { file, jlis } => {
+                let mut card = card_file::open(&file)?;
+                let number = card.file().card_number.clone().ok_or("this card file has no card number")?;
+                let statement = format!("myna-suspend/1:{number}:{}", myna_node::now_secs());
+                let cert = certificate(&card, CertKind::UserAuth)?;
+                let digest = myna_pki::sha256(statement.as_bytes());
+                let sig = card.sign_digest(&ask(CertKind::UserAuth)?, &digest)?;
+                let body = json!({"statement": statement, "certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)});
+                let v = answer(
+                    jlis.client()?
+                        .post(format!("{}/v1/cards/{number}/holder-suspend", jlis.jlis))
+                        .json(&body)
+                        .send()
+                        .await?,
+                )
+                .await?;
+                println!(
+                    "your card {number} is {}; its certificates are on hold until your municipality resumes it",
+                    v["status"].as_str().unwrap_or("?")
+                );
             }
             CardCmd::Reset { file, which, clerk, document, jlis } => {
                 let mut card = card_file::open(&file)?;

@@ -42,8 +42,7 @@ impl DemoArgs {
         let store = RegistryStore::open(Db::open(&format!("sqlite://{}", db_path.display())).await?, || key).await?;
         let samples = if fresh {
             println!("generating a country of {} residents (seed {}) …", self.residents, self.seed);
-            // Six residents to show: three card holders, then two members of staff.
-            let l = load(&store, self.seed, self.residents, today(), (self.residents / 6).max(1)).await?;
+            let l = load(&store, self.seed, self.residents, today(), (self.residents / 3).max(1)).await?;
             println!("  {} residents in {} households, {:.1} s", l.residents, l.households, l.seconds);
             l.samples
         } else {
@@ -74,11 +73,23 @@ impl DemoArgs {
         .await?;
         let cards =
             if fresh { issue_demo_cards(&self.dir, &url, &ca, &samples).await? } else { existing_cards(&self.dir) };
+        // Three more residents work as staff (大阪市's clerk, the clinic's receptionist, J-LIS's
+        // hotline operator): picked from the same deterministic population.
+        let staff_people = if fresh {
+            let every = (self.residents / 7).max(1);
+            crate::cmd::population::regenerate_samples(self.seed, self.residents, today(), every)?
+                .into_iter()
+                .skip(1)
+                .take(3)
+                .collect()
+        } else {
+            Vec::new()
+        };
         if fresh {
             let jlis = crate::cmd::card::JlisArgs::municipality(url.clone(), ca.clone())?;
             let n = link::seed(&link, &network, &jlis, &samples).await?;
             println!("  {n} residents enrolled at {} agencies, with their copies", link.agencies.len());
-            if let (Some(person), Some(desk)) = (samples.get(3), link.staff.get(1)) {
+            if let (Some(person), Some(desk)) = (staff_people.first(), link.staff.get(1)) {
                 let at = (self.dir.as_path(), url.as_str(), ca.as_path());
                 staff_member(at, person, "osaka-clerk.card.json", (STAFF_ACCOUNT, "clerk"), &desk.directory).await?;
             }
@@ -95,7 +106,14 @@ impl DemoArgs {
         {
             health::seed(&health, &network, &insurer.url(), &chiyoda.url(), &samples).await?;
         }
-        if fresh && let Some(person) = samples.get(4) {
+        if let Some(person) = staff_people.get(2) {
+            // J-LIS's staff table, on J-LIS's own database.
+            let jlis_db = Db::open(&format!("sqlite://{}", db_path.display())).await?;
+            let desk = myna_rp::staff::StaffDirectory::open(jlis_db, myna_jlis::STAFF_ROLES).await?;
+            let at = (self.dir.as_path(), url.as_str(), ca.as_path());
+            staff_member(at, person, "hotline-operator.card.json", (OPERATOR, "hotline"), &desk).await?;
+        }
+        if let Some(person) = staff_people.get(1) {
             let at = (self.dir.as_path(), url.as_str(), ca.as_path());
             let role = format!("reception:{}", health::CLINIC);
             let desk = &health.started.health.staff.directory;
@@ -145,9 +163,14 @@ impl DemoArgs {
             if let Some(c) = cards.first() {
                 println!("lost? the 24×365 hotline suspends it (its certificate is in the demo's network folder):");
                 println!(
-                    "  myna card suspend --card CARD_NUMBER --jlis {url} --ca {} --as {}",
+                    "  MYNA_PIN={DEMO_PIN} myna card suspend --card CARD_NUMBER --operator-card {} --jlis {url} --ca {} --as {}",
+                    self.dir.join("staff").join("hotline-operator.card.json").display(),
                     ca.display(),
                     myna_jlis::HOTLINE
+                );
+                println!(
+                    "  (the operator {OPERATOR} signs in with a staff card; or the holder: MYNA_PIN={DEMO_PIN} myna card suspend-mine CARD_FILE --jlis {url} --ca {})",
+                    ca.display()
                 );
                 println!("log in with one:");
                 println!(
@@ -284,6 +307,8 @@ async fn card_for(
 /// a named account.
 pub(super) const STAFF_ACCOUNT: &str = "osaka.clerk1";
 const RECEPTIONIST: &str = "clinic.reception1";
+/// J-LIS's hotline operator (個人番号カードコールセンター).
+const OPERATOR: &str = "hotline.op1";
 
 /// Issues `person` a card at `<dir>/staff/<file>` and gives it to the account `account` with
 /// `role` in `directory`.
