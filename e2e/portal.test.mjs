@@ -132,6 +132,12 @@ test("log in with the card, see my information and a verified exchange history",
   assert.ok(kinds.includes("基本4情報による照会"), kinds.join());
   const tasks = await page.locator("#identity-log tbody td:nth-child(4)").allTextContents();
   assert.ok(tasks.includes("個人番号カードの交付"), tasks.join());
+  // Every entry is proven in J-LIS's signed tree, and a second visit checks the log only grew.
+  const proofText = await page.locator("#identity-proof").textContent();
+  const m = proofText.match(/(\d+)\/(\d+)件の記録/);
+  assert.ok(m && m[1] === m[2] && Number(m[1]) > 0, proofText);
+  await page.reload();
+  assert.match(await page.locator("#identity-proof").textContent(), /改ざんされずに追記されています/);
   await shot(page, "04b-identity-log");
   await axe(page, "identity log");
   await ctx.close();

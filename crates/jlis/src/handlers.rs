@@ -107,11 +107,11 @@ pub(crate) async fn presence(
 }
 
 /// The signed-in resident's own entries of J-LIS's access log (本人確認情報の提供状況).
-#[utoipa::path(post, path = "/v1/access-log", request_body = myna_link::PresenceCheck,
-    responses((status = 200, body = [crate::store::Access]), (status = 401, description = "The proof does not stand", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/access-log", request_body = myna_link::AccessLogRequest,
+    responses((status = 200, body = myna_link::AccessLogAnswer), (status = 401, description = "The proof does not stand", body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn access_log(
     State(j): St,
-    ApiJson(req): ApiJson<myna_link::PresenceCheck>,
-) -> R<Json<Vec<crate::store::Access>>> {
-    Ok(Json(j.own_access_log(&req.proof).await?))
+    ApiJson(req): ApiJson<myna_link::AccessLogRequest>,
+) -> R<Json<myna_link::AccessLogAnswer>> {
+    Ok(Json(j.own_access_log(&req.proof, req.since).await?))
 }

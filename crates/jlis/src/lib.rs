@@ -67,6 +67,9 @@ pub async fn start_with_hub(
     let staff =
         Arc::new(myna_rp::staff::StaffLogin::new("staff@jlis".into(), identity.ca_pem.clone(), None, directory));
     let _ = jlis.staff.set(staff.clone());
+    if let Ok(key) = myna_link::NodeKey::from_pem(&identity.cert_pem, &identity.key_pem) {
+        let _ = jlis.signer.set(key);
+    }
     let metrics = Metrics::new("jlis");
     let routes = handlers::routes(jlis.clone())
         .merge(cards::routes(jlis.clone()))

@@ -40,6 +40,10 @@ use crate::{api::*, cards, cards_api::*, handlers};
     components(schemas(
         myna_link::LoginProof,
         myna_link::PresenceCheck,
+        myna_link::AccessLogRequest,
+        myna_link::AccessLogAnswer,
+        myna_link::AccessRecord,
+        myna_link::TreeHead,
         myna_link::Presence,
         crate::store::Access,
         EventRequest,

@@ -30,6 +30,8 @@ pub struct Jlis {
     /// J-LIS's own staff (the hotline's operators), signed in with their staff cards; set
     /// when the node starts (it needs the node's network CA).
     pub staff: OnceLock<Arc<myna_rp::staff::StaffLogin>>,
+    /// The node's key, which signs the access log's tree heads; set when the node starts.
+    pub signer: OnceLock<myna_link::NodeKey>,
 }
 
 /// The roles J-LIS gives its staff: the 24×365 hotline's operators.
@@ -70,7 +72,8 @@ impl Jlis {
         let files: AuthorityFiles = serde_json::from_str(&json)?;
         let ca = Authority::from_files(&files)?;
         let trust = ca.trust_store()?;
-        let access = AccessLog::open(registry.db().clone()).await?;
+        let pseudonyms = registry.db().secret_or_init("jlis_access_pseudonym_key").await?;
+        let access = AccessLog::open(registry.db().clone(), &pseudonyms).await?;
         Ok(Self {
             access,
             tasks: myna_link::PermissionTable::shipped()?,
@@ -82,6 +85,7 @@ impl Jlis {
             crls: Mutex::new(HashMap::new()),
             linkage: OnceLock::new(),
             staff: OnceLock::new(),
+            signer: OnceLock::new(),
         })
     }
 

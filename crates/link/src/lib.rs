@@ -34,7 +34,9 @@ pub use message::{
 };
 pub use notice::{HEALTH_ID, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad};
 pub use permit::{Grant, Refusal, SELF_INFORMATION};
-pub use presence::{AccessEntry, LoginProof, PRESENCE_SECS, Presence, PresenceCheck};
+pub use presence::{
+    AccessEntry, AccessLogAnswer, AccessLogRequest, AccessRecord, LoginProof, PRESENCE_SECS, Presence, PresenceCheck,
+};
 pub use sign::{NetworkTrust, NodeKey, SignError, Signed, certificate_id};
 pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, SELF_ONLY, TableError, TaskId};
 

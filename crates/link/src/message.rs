@@ -299,8 +299,8 @@ pub struct Logged {
     pub outcome: Outcome,
 }
 
-/// A signed tree head: the log's size and root at a time, signed by the hub.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A signed tree head: the log's size and root at a time, signed by the hub (or by J-LIS, of its access log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TreeHead {
     pub size: u64,
     /// Hex SHA-256.

@@ -53,6 +53,36 @@ pub struct AccessEntry {
     pub case_ref: String,
 }
 
+/// The portal asks J-LIS for the signed-in resident's access log, with the size of J-LIS's
+/// log it checked last (for the proof that the log only grew since).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccessLogRequest {
+    pub proof: LoginProof,
+    #[serde(default)]
+    pub since: Option<u64>,
+}
+
+/// One of the resident's entries: its exact bytes (an [`AccessEntry`] with J-LIS's pseudonym
+/// of the resident as `subject`) and its place in the log's tree, with the inclusion proof
+/// against the head (hex hashes, RFC 9162 order).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccessRecord {
+    pub index: u64,
+    pub leaf: String,
+    pub proof: Vec<String>,
+}
+
+/// J-LIS's answer: the tree head it signed, the resident's entries, newest first, and the
+/// consistency proof from the size the portal last checked (empty when none is needed).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccessLogAnswer {
+    pub head: crate::TreeHead,
+    /// The head as J-LIS signed it (compact JWS).
+    pub signed: String,
+    pub records: Vec<AccessRecord>,
+    pub consistency: Vec<String>,
+}
+
 /// The hub asks J-LIS whose presence a proof shows (over mutual TLS, as the hub).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PresenceCheck {

@@ -67,7 +67,7 @@ impl Portal {
     /// The head against the last one this portal proved, which it then keeps.
     async fn check_consistency(&self, head: &TreeHead) -> Result<LogCheck, PortalError> {
         let now = now_secs();
-        let consistent_with = match self.store.last_head().await? {
+        let consistent_with = match self.store.last_head(crate::store::HeadOf::Hub).await? {
             None => None,
             Some((size, root, at, _)) => {
                 let before = TreeHead { size, root, at };
@@ -87,7 +87,7 @@ impl Portal {
                 Some(size)
             }
         };
-        self.store.save_head(head.size, &head.root, head.at, now).await?;
+        self.store.save_head(crate::store::HeadOf::Hub, head.size, &head.root, (head.at, now)).await?;
         Ok(LogCheck { head: head.clone(), consistent_with, checked_at: now })
     }
 }

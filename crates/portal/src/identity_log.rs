@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::{Router, extract::State, http::StatusCode, response::Response, routing::get};
 use maud::html;
-use myna_link::{AccessEntry, LoginProof, PresenceCheck};
+use myna_link::{AccessEntry, AccessLogAnswer, AccessLogRequest, LoginProof, TreeHead, audit, merkle};
 
 use crate::{
     Portal, PortalError,
@@ -14,11 +14,47 @@ use crate::{
     page::{Ctx, Resident, error_page, layout},
 };
 
+/// The resident's entries as checked: each with whether it is proven in J-LIS's signed tree,
+/// and the head, consistent with the one checked before.
+pub struct IdentityLog {
+    pub entries: Vec<(AccessEntry, bool)>,
+    pub head: TreeHead,
+    /// The size of the head checked before, which this one extends.
+    pub consistent_with: Option<u64>,
+}
+
 impl Portal {
-    /// The signed-in resident's entries of J-LIS's access log, newest first.
-    pub async fn identity_log(&self, proof: &LoginProof) -> Result<Vec<AccessEntry>, PortalError> {
+    /// The signed-in resident's entries of J-LIS's access log, newest first, each checked
+    /// against the head J-LIS signed, and that head against the last one checked (a log that
+    /// shrank, forked or was rewritten is refused with the alarm).
+    pub async fn identity_log(&self, proof: &LoginProof) -> Result<IdentityLog, PortalError> {
+        use crate::store::HeadOf;
+        let before = self.store.last_head(HeadOf::Jlis).await?.map(|(size, root, at, _)| TreeHead { size, root, at });
         let url = format!("{}/v1/access-log", self.jlis_url.trim_end_matches('/'));
-        Ok(myna_node::post_json(&self.jlis, &url, &PresenceCheck { proof: proof.clone() }).await?)
+        let req = AccessLogRequest { proof: proof.clone(), since: before.as_ref().map(|h| h.size) };
+        let a: AccessLogAnswer = myna_node::post_json(&self.jlis, &url, &req).await?;
+        let jlis: myna_link::AgencyId = myna_linkage::hub::JLIS_ID.parse().map_err(PortalError::internal)?;
+        let head = audit::open_head(self.agency.trust(), &a.signed, &jlis, Some(&a.head), myna_node::now_secs())?;
+        let consistent_with = match &before {
+            None => None,
+            Some(b) => {
+                let proof = a.consistency.iter().map(|h| merkle::hash_from_hex(h)).collect::<Result<Vec<_>, _>>();
+                audit::check_extends(b, &head, &proof.map_err(PortalError::malformed)?)?;
+                Some(b.size)
+            }
+        };
+        self.store.save_head(HeadOf::Jlis, head.size, &head.root, (head.at, myna_node::now_secs())).await?;
+        let root = merkle::hash_from_hex(&head.root).map_err(PortalError::malformed)?;
+        let mut entries = Vec::with_capacity(a.records.len());
+        for r in &a.records {
+            let entry: AccessEntry = serde_json::from_str(&r.leaf).map_err(PortalError::malformed)?;
+            let proven =
+                r.proof.iter().map(|h| merkle::hash_from_hex(h)).collect::<Result<Vec<_>, _>>().ok().is_some_and(|p| {
+                    merkle::verify_inclusion(r.leaf.as_bytes(), r.index, head.size, &root, &p).is_ok()
+                });
+            entries.push((entry, proven));
+        }
+        Ok(IdentityLog { entries, head, consistent_with })
     }
 }
 
@@ -59,8 +95,8 @@ fn purpose_label(ctx: &Ctx, table: &myna_link::PermissionTable, task: &str) -> S
 }
 
 async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Response {
-    let entries = match p.identity_log(&s.proof).await {
-        Ok(e) => e,
+    let log = match p.identity_log(&s.proof).await {
+        Ok(l) => l,
         Err(e) => {
             return error_page(
                 &ctx,
@@ -76,9 +112,20 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Respo
             "When J-LIS gave your identity information (name, birth date, sex, address and number) to which organization, and for which task.")) }
         p { (ctx.t("情報提供ネットワークでのやりとりは", "Exchanges over the linkage network are in the "))
             a href="/history" { (ctx.t("やりとり履歴", "exchange history")) }
-            (ctx.t("にあります。この記録は J-LIS が照会ごとに回答前に記録したもので、やりとり履歴のような改ざん検知の証明はまだ付いていません。",
-                ". J-LIS records each of these before it answers; unlike the exchange history, they do not yet come with proofs against a tamper-evident log.")) }
-        p { (entries.len()) (ctx.t("件", " entries")) }
+            (ctx.t("にあります。この記録は J-LIS が照会ごとに回答前に記録し、改ざんを検知できる形（署名付きの木構造）で保管しています。",
+                ". J-LIS records each of these before it answers, in a tamper-evident log (a signed Merkle tree).")) }
+        @let proven = log.entries.iter().filter(|(_, ok)| *ok).count();
+        p #identity-proof role="status" {
+            (ctx.t("J-LIS の署名付きツリーヘッド（", "J-LIS's signed tree head ("))
+            (log.head.size) (ctx.t("件）を確認し、", " entries) checked; "))
+            (proven) "/" (log.entries.len())
+            (ctx.t("件の記録がそこに含まれることを証明で確認しました。", " of your entries proven to be in it."))
+            @if let Some(before) = log.consistent_with {
+                " " (ctx.t("前回確認した", "It extends the log of ")) (before)
+                (ctx.t("件の記録から改ざんされずに追記されています。", " entries checked before, unaltered."))
+            }
+        }
+        p { (log.entries.len()) (ctx.t("件", " entries")) }
         div.table-wrap {
             table #identity-log {
                 caption { (ctx.t("本人確認情報の提供状況（新しい順）", "Identity information provided, newest first")) }
@@ -90,13 +137,13 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Respo
                     th scope="col" { (ctx.t("案件番号", "Case")) }
                 } }
                 tbody {
-                    @for e in &entries {
-                        tr {
+                    @for (e, ok) in &log.entries {
+                        tr.unproven[!*ok] {
                             td { (jst(e.at)) }
                             td { (caller_name(&names, &e.caller, &ctx)) }
                             td { (action_label(&ctx, &e.action)) }
                             td { (purpose_label(&ctx, &p.table, &e.task)) }
-                            td { (e.case_ref) }
+                            td { (e.case_ref) @if !*ok { " " strong { (ctx.t("（証明が合いません）", "(proof does not match)")) } } }
                         }
                     }
                 }

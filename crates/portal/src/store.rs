@@ -62,8 +62,33 @@ pub const SCHEMA: Schema = Schema {
             name: "the clerk who last set an application's status",
             steps: &["ALTER TABLE portal_applications ADD COLUMN updated_by TEXT"],
         },
+        Migration {
+            version: 3,
+            name: "tree heads of J-LIS's access log",
+            steps: &[
+                "CREATE TABLE portal_jlis_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, checked_at BIGINT NOT NULL)",
+            ],
+        },
     ],
 };
+
+/// Which log a checked head is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadOf {
+    /// The hub's exchange log.
+    Hub,
+    /// J-LIS's access log.
+    Jlis,
+}
+
+impl HeadOf {
+    fn table(self) -> &'static str {
+        match self {
+            HeadOf::Hub => "portal_heads",
+            HeadOf::Jlis => "portal_jlis_heads",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoticeRow {
@@ -437,25 +462,28 @@ impl PortalStore {
             .collect()
     }
 
-    /// The newest tree head checked, if any.
-    pub async fn last_head(&self) -> Result<Option<(u64, String, i64, i64)>, StoreError> {
-        let r = sqlx::query("SELECT size, root, at, checked_at FROM portal_heads ORDER BY size DESC LIMIT 1")
-            .fetch_optional(&self.db.pool)
-            .await?;
+    /// The newest tree head checked of `log`, if any.
+    pub async fn last_head(&self, log: HeadOf) -> Result<Option<(u64, String, i64, i64)>, StoreError> {
+        let sql = format!("SELECT size, root, at, checked_at FROM {} ORDER BY size DESC LIMIT 1", log.table());
+        let r = sqlx::query(&sql).fetch_optional(&self.db.pool).await?;
         r.map(|r| -> Result<_, StoreError> {
             Ok((r.try_get::<i64, _>(0)? as u64, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))
         })
         .transpose()
     }
 
-    pub async fn save_head(&self, size: u64, root: &str, at: i64, checked_at: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO portal_heads (size, root, at, checked_at) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO UPDATE SET checked_at = excluded.checked_at")
-            .bind(size as i64)
-            .bind(root)
-            .bind(at)
-            .bind(checked_at)
-            .write(&self.db)
-            .await?;
+    pub async fn save_head(
+        &self,
+        log: HeadOf,
+        size: u64,
+        root: &str,
+        (at, checked_at): (i64, i64),
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO {} (size, root, at, checked_at) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO UPDATE SET checked_at = excluded.checked_at",
+            log.table()
+        );
+        sqlx::query(&sql).bind(size as i64).bind(root).bind(at).bind(checked_at).write(&self.db).await?;
         Ok(())
     }
 }

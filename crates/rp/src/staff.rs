@@ -291,8 +291,9 @@ pub async fn staff_challenge(State(s): St) -> Result<(StatusCode, Json<Challenge
 
 /// A member of staff signs in with their card.
 #[utoipa::path(post, path = "/v1/staff/login", tag = "staff", request_body = LoginBody,
-    responses((status = 201, body = StaffSession), (status = 401, description = "the login was refused, with the reason"),
-        (status = 403, description = "the card is not bound to a staff account here"), (status = 422, description = "malformed")))]
+    responses((status = 201, body = StaffSession), (status = 400, description = "not JSON"), (status = 401, description = "the login was refused, with the reason"),
+        (status = 403, description = "the card is not bound to a staff account here"), (status = 415, description = "not sent as application/json"),
+        (status = 422, description = "a field is missing or of the wrong type"), (status = 502, description = "J-LIS is not reachable")))]
 pub async fn staff_login(
     State(s): St,
     ApiJson(body): ApiJson<LoginBody>,
