@@ -19,7 +19,11 @@ pub const TABLE: Table = Table {
         // The API (in the OpenAPI document).
         rule("POST", "/v1/login/challenge", Access::Public("a challenge for the card to sign; stateless")),
         rule("POST", "/v1/login", Access::InRequest("the card's signature over the challenge")),
-        rule("POST", "/v1/clerk/login", Access::InRequest("the clerk's account and password")),
+        rule(
+            "POST",
+            "/v1/clerk/login",
+            Access::InRequest("a clerk account's password, for the municipality's back-office system"),
+        ),
         rule("GET", "/v1/clerk/applications", CLERK_API),
         rule("GET", "/v1/clerk/applications/{receipt}", CLERK_API),
         rule("PUT", "/v1/clerk/applications/{receipt}/status", CLERK_API),
@@ -66,7 +70,6 @@ pub const TABLE: Table = Table {
         rule("GET", "/connections", RESIDENT),
         rule("POST", "/connections/{client}/revoke", RESIDENT),
         rule("GET", "/clerk/login", OPEN),
-        rule("POST", "/clerk/login", Access::Page("the clerk's account and password")),
         rule("GET", "/clerk/card", Access::Page("a resident session opened with a card bound as a clerk's staff card")),
         rule("GET", "/clerk", CLERK),
         rule("GET", "/clerk/open", CLERK),

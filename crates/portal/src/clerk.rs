@@ -1,5 +1,6 @@
-//! ぴったりサービス, the municipality's side: a clerk logs in (per municipality, Argon2id
-//! password), lists what the municipality received, opens an application by receipt number
+//! ぴったりサービス, the municipality's side: a clerk signs in with their staff card (the
+//! pages) or a municipality's back-office system with a clerk account's Argon2id password (the
+//! API), lists what the municipality received, opens an application by receipt number
 //! (受付番号), sees its signature verified by J-LIS with the signer's basic 4 items, and sets
 //! its status, which the resident sees. The same as pages and as an API (bearer token).
 
@@ -125,79 +126,16 @@ impl Portal {
     }
 }
 
+/// The clerks' sign-in: with the staff card only (a password is for the municipality's own
+/// back-office system, through the API).
 async fn login_page(ctx: Ctx) -> Response {
-    login_form(&ctx, None)
-}
-
-fn login_form(ctx: &Ctx, problem: Option<&str>) -> Response {
     let body = html! {
         p { (ctx.t("市区町村の職員用です。受け付けた申請を確認し、状況を更新します。", "For municipal clerks: read received applications and update their status.")) }
-        @if let Some(m) = problem { p.error role="alert" { (m) } }
         h2 { (ctx.t("職員証（マイナンバーカード）でログイン", "Log in with your staff card (My Number Card)")) }
-        p { (ctx.t("職員証として登録されたカードでログインすると、その職員として記録されます。", "Log in with the card registered as your staff card; what you do is recorded under your name.")) }
+        p { (ctx.t("職員証として登録されたカードでログインすると、その職員として記録されます。登録は所属の管理者が行います。", "Log in with the card registered as your staff card; what you do is recorded under your name. Your administrator registers the card.")) }
         p { a.button href="/login?next=%2Fclerk%2Fcard" { (ctx.t("カードでログイン", "Log in with the card")) } }
-        h2 { (ctx.t("パスワードでログイン", "Log in with a password")) }
-        form method="post" action="/clerk/login" {
-            label for="municipality" { (ctx.t("団体コード（6桁）", "Local government code (6 digits)")) }
-            input #municipality name="municipality" inputmode="numeric" autocomplete="organization" required;
-            label for="login" { (ctx.t("職員ID", "Clerk ID")) }
-            input #login name="login" autocomplete="username" required;
-            label for="password" { (ctx.t("パスワード", "Password")) }
-            input #password type="password" name="password" autocomplete="current-password" required;
-            button type="submit" { (ctx.t("ログイン", "Log in")) }
-        }
     };
-    let mut r = layout(ctx, ctx.t("職員ログイン（ぴったりサービス）", "Clerk login"), body);
-    if problem.is_some() {
-        *r.status_mut() = StatusCode::UNAUTHORIZED;
-    }
-    r
-}
-
-async fn login(
-    State(p): State<Arc<Portal>>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    if !myna_node::web::same_origin(&headers) {
-        return error_page(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "このフォームは、マイナポータルのページからのみ送信できます。",
-            "This form can only be sent from the portal's own page.",
-        );
-    }
-    let Form(f) = match form {
-        Ok(f) => f,
-        Err(e) => return form_refused(&ctx, &e),
-    };
-    let (m, l, pw) = (
-        field(&f, "municipality").unwrap_or_default(),
-        field(&f, "login").unwrap_or_default(),
-        field(&f, "password").unwrap_or_default(),
-    );
-    match p.clerk_login(m.trim(), l.trim(), pw).await {
-        Ok((token, _)) => {
-            let mut r = Redirect::to("/clerk").into_response();
-            r.headers_mut().append(header::SET_COOKIE, session::set_cookie(CLERK_COOKIE, &token, CLERK_SECS));
-            r
-        }
-        Err(PortalError::LoginLocked { minutes }) => {
-            let ja = format!("パスワードの誤りが続いたため、このIDは{minutes}分間ログインできません。");
-            let en = format!("Too many wrong passwords for this ID: try again in {minutes} minutes.");
-            login_form(&ctx, Some(if ctx.en { &en } else { &ja }))
-        }
-        Err(_) => {
-            login_form(
-                &ctx,
-                Some(ctx.t(
-                    "団体コード、職員ID、パスワードのいずれかが違います。",
-                    "The code, clerk ID or password is wrong.",
-                )),
-            )
-        }
-    }
+    layout(&ctx, ctx.t("職員ログイン（ぴったりサービス）", "Clerk login"), body)
 }
 
 /// After a card login: the resident session's card, if it is a clerk's staff card, opens a
@@ -595,7 +533,7 @@ impl Portal {
 
 pub fn routes() -> Router<Arc<Portal>> {
     Router::new()
-        .route("/clerk/login", get(login_page).post(login))
+        .route("/clerk/login", get(login_page))
         .route("/clerk/card", get(by_card))
         .route("/clerk", get(inbox))
         .route("/clerk/open", get(open))
