@@ -204,6 +204,12 @@ async fn login(
             false,
         );
     };
+    open_session(&h, fac.code, None)
+}
+
+/// A new staff session at `facility` (for `who`, when signed in with a staff card), and the
+/// way to the reception page with its cookie.
+fn open_session(h: &Health, facility: String, who: Option<(String, String)>) -> Response {
     let (t, csrf) = (random_hex::<24>(), random_hex::<16>());
     if t.is_empty() || csrf.is_empty() {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "乱数を得られません。", "No random source.", false);
@@ -211,7 +217,7 @@ async fn login(
     if let Ok(mut m) = h.web.0.write() {
         let now = now_secs();
         m.retain(|_, s| s.expires > now);
-        m.insert(t.clone(), Staff { facility: fac.code, csrf, expires: now + SESSION_SECS, who: None });
+        m.insert(t.clone(), Staff { facility, csrf, expires: now + SESSION_SECS, who });
     }
     let mut r = Redirect::to("/reception").into_response();
     r.headers_mut().insert(header::SET_COOKIE, set_cookie(COOKIE, &t, SESSION_SECS));
@@ -281,16 +287,7 @@ async fn login_card(
             false,
         );
     }
-    let (t, csrf) = (random_hex::<24>(), random_hex::<16>());
-    if let Ok(mut m) = h.web.0.write() {
-        let now = now_secs();
-        m.retain(|_, s| s.expires > now);
-        let who = Some((session.staff.name.clone(), session.staff.account.clone()));
-        m.insert(t.clone(), Staff { facility, csrf, expires: now + SESSION_SECS, who });
-    }
-    let mut r = Redirect::to("/reception").into_response();
-    r.headers_mut().insert(header::SET_COOKIE, set_cookie(COOKIE, &t, SESSION_SECS));
-    r
+    open_session(&h, facility, Some((session.staff.name.clone(), session.staff.account.clone())))
 }
 
 async fn logout(

@@ -125,23 +125,13 @@ impl StaffDirectory {
 
     pub async fn by_card(&self, serial: u64) -> Result<Option<Staff>, StoreError> {
         let Ok(serial) = i64::try_from(serial) else { return Ok(None) };
-        let row = sqlx::query("SELECT account, name, role FROM staff WHERE card_serial = $1")
-            .bind(serial)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        Ok(row
-            .map(|r| Ok::<_, sqlx::Error>(Staff { account: r.try_get(0)?, name: r.try_get(1)?, role: r.try_get(2)? }))
-            .transpose()?)
+        let q = sqlx::query("SELECT account, name, role FROM staff WHERE card_serial = $1").bind(serial);
+        one(q.fetch_optional(&self.db.pool).await?)
     }
 
     pub async fn by_account(&self, account: &str) -> Result<Option<Staff>, StoreError> {
-        let row = sqlx::query("SELECT account, name, role FROM staff WHERE account = $1")
-            .bind(account)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        Ok(row
-            .map(|r| Ok::<_, sqlx::Error>(Staff { account: r.try_get(0)?, name: r.try_get(1)?, role: r.try_get(2)? }))
-            .transpose()?)
+        let q = sqlx::query("SELECT account, name, role FROM staff WHERE account = $1").bind(account);
+        one(q.fetch_optional(&self.db.pool).await?)
     }
 
     /// Every account, by id.
@@ -159,6 +149,12 @@ impl StaffDirectory {
             })
             .collect()
     }
+}
+
+fn one(row: Option<sqlx::any::AnyRow>) -> Result<Option<Staff>, StoreError> {
+    Ok(row
+        .map(|r| Ok::<_, sqlx::Error>(Staff { account: r.try_get(0)?, name: r.try_get(1)?, role: r.try_get(2)? }))
+        .transpose()?)
 }
 
 /// A staff session's answer to a login.
