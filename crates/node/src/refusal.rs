@@ -154,8 +154,9 @@ fn code_of(body: &[u8]) -> String {
     }
 }
 
-/// Error answers are small; a larger body is not read for its code.
-const CODE_BODY_LIMIT: usize = 16 * 1024;
+/// Error answers are small (a JSON error, or a refusal page); the body is read whole to find
+/// its code and passed on as it was, up to this.
+const CODE_BODY_LIMIT: usize = 1024 * 1024;
 
 /// The middleware (outermost but one, so it sees every route's answer).
 pub async fn refusals(State(book): State<Refusals>, req: Request, next: Next) -> Response {
