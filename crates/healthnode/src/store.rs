@@ -347,24 +347,7 @@ impl HealthStore {
     pub async fn log_checks(&self, rows: &[CheckRow]) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
         for chunk in rows.chunks(CHUNK) {
-            let mut sql = format!("INSERT INTO health_checks ({CHECK_COLS}) VALUES ");
-            for i in 0..chunk.len() {
-                let b = i * 10;
-                sql.push_str(&format!(
-                    "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    if i > 0 { ", " } else { "" },
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 9,
-                    b + 10
-                ));
-            }
+            let sql = self.db.insert_rows(&format!("INSERT INTO health_checks ({CHECK_COLS}) VALUES"), chunk.len(), 10);
             let mut q = sqlx::query(&sql);
             for c in chunk {
                 q = q
@@ -400,20 +383,11 @@ impl HealthStore {
         let mut tx = self.db.begin().await?;
         let mut added = 0;
         for chunk in rows.chunks(CHUNK) {
-            let mut sql = "INSERT INTO health_records (code, kind, day, body, source, line) VALUES ".to_string();
-            for i in 0..chunk.len() {
-                let b = i * 6;
-                sql.push_str(&format!(
-                    "{}(${}, ${}, ${}, ${}, ${}, ${})",
-                    if i > 0 { ", " } else { "" },
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                ));
-            }
+            let mut sql = self.db.insert_rows(
+                "INSERT INTO health_records (code, kind, day, body, source, line) VALUES",
+                chunk.len(),
+                6,
+            );
             sql.push_str(" ON CONFLICT (source, line) DO NOTHING");
             let mut q = sqlx::query(&sql);
             for r in chunk {
@@ -461,22 +435,7 @@ impl HealthStore {
     pub async fn bulk_load(&self, rows: &[(EligibilityRow, Option<String>)], now: i64) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
         for chunk in rows.chunks(CHUNK) {
-            let mut sql = "INSERT INTO health_eligibility (code, card, insurer, birth, record, valid_from, valid_to, updated_at) VALUES ".to_string();
-            for i in 0..chunk.len() {
-                let b = i * 8;
-                sql.push_str(&format!(
-                    "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    if i > 0 { ", " } else { "" },
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8
-                ));
-            }
+            let sql = self.db.insert_rows("INSERT INTO health_eligibility (code, card, insurer, birth, record, valid_from, valid_to, updated_at) VALUES", chunk.len(), 8);
             let mut q = sqlx::query(&sql);
             for (e, _) in chunk {
                 q = q

@@ -225,17 +225,11 @@ impl Writer {
         let leaves: Vec<String> = rows.iter().map(|r| self.leaf(r)).collect();
         let mut tx = self.db.begin().await?;
         for (c, chunk) in rows.chunks(100).enumerate() {
-            let mut sql = String::from(
-                "INSERT INTO access_log (at, resident, caller, action, task, case_ref, idx, leaf) VALUES ",
+            let sql = self.db.insert_rows(
+                "INSERT INTO access_log (at, resident, caller, action, task, case_ref, idx, leaf) VALUES",
+                chunk.len(),
+                8,
             );
-            for i in 0..chunk.len() {
-                let b = i * 8;
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let p: Vec<String> = (1..=8).map(|k| format!("${}", b + k)).collect();
-                sql.push_str(&format!("({})", p.join(", ")));
-            }
             let mut q = sqlx::query(&sql);
             for (i, r) in chunk.iter().enumerate() {
                 let n = c * 100 + i;

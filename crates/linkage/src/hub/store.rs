@@ -128,24 +128,11 @@ impl HubStore {
     pub async fn append(&self, first: u64, entries: &[NewEntry]) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
         for (c, chunk) in entries.chunks(CHUNK).enumerate() {
-            let mut sql =
-                String::from("INSERT INTO hub_log (idx, at, requester, message, subject, leaf, entry) VALUES ");
-            for i in 0..chunk.len() {
-                let p = i * 7;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${},${},${},${},${},${},${})",
-                    p + 1,
-                    p + 2,
-                    p + 3,
-                    p + 4,
-                    p + 5,
-                    p + 6,
-                    p + 7
-                ));
-            }
+            let sql = self.db.insert_rows(
+                "INSERT INTO hub_log (idx, at, requester, message, subject, leaf, entry) VALUES",
+                chunk.len(),
+                7,
+            );
             let mut q = sqlx::query(&sql);
             for (i, e) in chunk.iter().enumerate() {
                 q = q
