@@ -114,6 +114,22 @@ pub(crate) const INDEXES: &[(&str, &str)] = &[
 ];
 
 pub(crate) async fn ensure_indexes(db: &Db) -> Result<(), StoreError> {
+    if db.backend == myna_store::Backend::Sqlite {
+        // A national registry's index is a sort of a hundred million keys: let it spill to
+        // temporary files, not to memory (the connections keep temporary data in memory,
+        // for the statement journals of group commits).
+        let mut c = db.pool.acquire().await?;
+        sqlx::query("PRAGMA temp_store=FILE").execute(&mut *c).await?;
+        let mut built = Ok(());
+        for (_, sql) in INDEXES {
+            if let Err(e) = sqlx::query(sql).execute(&mut *c).await {
+                built = Err(e);
+                break;
+            }
+        }
+        sqlx::query("PRAGMA temp_store=MEMORY").execute(&mut *c).await?;
+        return Ok(built?);
+    }
     for (_, sql) in INDEXES {
         sqlx::query(sql).write(db).await?;
     }
