@@ -375,8 +375,8 @@ test("a clinic checks in a patient with the card and consent; the resident sees 
   await page.getByLabel("キー / Key").fill("0".repeat(64));
   await page.getByRole("button", { name: "ログイン / Sign in", exact: true }).click();
   assert.match(await page.locator(".error").textContent(), /キーが違います/);
-  // The receptionist signs in as herself with her staff card (the first on the demo's staff
-  // card reader); the page names her.
+  // The receptionist signs in as themselves with their staff card (the first on the demo's staff
+  // card reader); the page names them.
   // Another organization's staff card (J-LIS's hotline operator) is no staff card here.
   await page.goto(HEALTH);
   await page.getByLabel("職員カード / Staff card").selectOption({ index: 1 });

@@ -143,7 +143,7 @@ impl DemoArgs {
             health.clinic.replacen(':', " / ", 1)
         );
         println!(
-            "  municipal clerks: {web}/clerk/login  (千代田区's clerk: the second demo card is her staff card; the API: 131016 or 271004, clerk1, {})",
+            "  municipal clerks: {web}/clerk/login  (千代田区's clerk: the second demo card is their staff card; the API: 131016 or 271004, clerk1, {})",
             portal::CLERK_PASSWORD
         );
         println!(
