@@ -106,13 +106,6 @@ pub struct Started {
     pub operator_token: String,
 }
 
-/// The node's network id, for the staff challenges' service name.
-fn identity_name(identity: &NodeIdentity) -> String {
-    myna_link::NodeKey::from_pem(&identity.cert_pem, &identity.key_pem)
-        .map(|k| k.id().to_string())
-        .unwrap_or_else(|_| HEALTH_ID.to_string())
-}
-
 fn sha(b: &[u8]) -> [u8; 32] {
     Sha256::digest(b).into()
 }
@@ -132,7 +125,7 @@ pub async fn start(
     let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
     let store = HealthStore::open(db.clone()).await?;
     let staff = Arc::new(myna_rp::staff::StaffLogin::new(
-        format!("staff@{}", identity_name(identity)),
+        format!("staff@{HEALTH_ID}"),
         identity.ca_pem.clone(),
         Some(config.jlis_url.clone()),
         myna_rp::staff::StaffDirectory::open(db.clone(), STAFF_ROLES).await?,

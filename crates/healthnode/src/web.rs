@@ -173,18 +173,25 @@ async fn home(State(h): State<Arc<Health>>, headers: HeaderMap) -> Response {
     )
 }
 
+/// A sign-in form posted from another site (login CSRF) is refused.
+fn cross_site(headers: &HeaderMap) -> Option<Response> {
+    (!myna_node::web::same_origin(headers)).then(|| {
+        error(
+            StatusCode::FORBIDDEN,
+            "このフォームは、受付ページからのみ送信できます。",
+            "This form can only be sent from the reception page itself.",
+            false,
+        )
+    })
+}
+
 async fn login(
     State(h): State<Arc<Health>>,
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    if !myna_node::web::same_origin(&headers) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "このフォームは、受付ページからのみ送信できます。",
-            "This form can only be sent from the reception page itself.",
-            false,
-        );
+    if let Some(refused) = cross_site(&headers) {
+        return refused;
     }
     let Ok(Form(f)) = form else {
         return error(
@@ -231,13 +238,8 @@ async fn login_card(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    if !myna_node::web::same_origin(&headers) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "このフォームは、受付ページからのみ送信できます。",
-            "This form can only be sent from the reception page itself.",
-            false,
-        );
+    if let Some(refused) = cross_site(&headers) {
+        return refused;
     }
     let (Ok(Form(f)), Some(cards)) = (form, h.staff_cards.clone()) else {
         return error(

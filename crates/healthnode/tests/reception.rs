@@ -523,7 +523,7 @@ async fn unauthenticated_upload_head(ca_pem: &str, port: u16) -> String {
 #[tokio::test]
 async fn every_route_of_the_facility_server_is_in_its_table_and_none_answers_without_its_credential() {
     let c = Country::start(&myna_testkit::sqlite_url()).await;
-    myna_testkit::walk(&c.health.api.url(), &myna_healthnode::access::TABLE, &c._dir).await;
+    myna_testkit::walk(&c.health.api.url(), &myna_healthnode::access::TABLE, &c._dir).await.unwrap();
     // The portal's web server and API, in the same country.
     let config = myna_portal::PortalConfig {
         jlis_url: c.jlis.url(),
@@ -533,5 +533,5 @@ async fn every_route_of_the_facility_server_is_in_its_table_and_none_answers_wit
     };
     let db = Db::open(&myna_testkit::sqlite_url()).await.unwrap();
     let portal = myna_portal::start(db, &identity(&c._dir, "portal"), any(), any(), config).await.unwrap();
-    myna_testkit::walk(&portal.web.url(), &myna_portal::access::TABLE, &c._dir).await;
+    myna_testkit::walk(&portal.web.url(), &myna_portal::access::TABLE, &c._dir).await.unwrap();
 }

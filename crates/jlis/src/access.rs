@@ -92,12 +92,7 @@ pub const NUMBER_LINKING: Access = Access::Peers(Peers {
 });
 
 /// The portal (a signed-in resident's own access log).
-pub const PORTAL: Access = Access::Peers(Peers {
-    who: "Myna Portal",
-    may: |id| is_kind(id, AgencyKind::Portal),
-    example: "portal",
-    not: "pension_service",
-});
+pub const PORTAL: Access = Access::Peers(myna_node::access::PORTAL);
 
 const SIGNED_LINKAGE: Access = Access::InRequest("a node's signed linkage request (JWS by its network certificate)");
 const PUBLISHED: Access = Access::Public("the JPKI's published certificates and revocation status");

@@ -314,5 +314,5 @@ async fn a_municipality_acts_only_on_the_register_it_keeps() {
 #[tokio::test]
 async fn every_route_refuses_no_certificate_and_the_wrong_kind_and_lets_in_the_right_one() {
     let n = start(myna_testkit::fresh_dbs().await.unwrap().remove(0)).await;
-    myna_testkit::walk(&n.node.url(), &myna_jlis::AUTHORIZATION, &n.dir).await;
+    myna_testkit::walk(&n.node.url(), &myna_jlis::AUTHORIZATION, &n.dir).await.unwrap();
 }

@@ -447,8 +447,8 @@ async fn the_portal_reads_only_for_a_resident_signed_in_to_it() {
 #[tokio::test]
 async fn every_route_of_the_hub_and_an_agency_is_in_its_table_and_walked_three_ways() {
     let c = Country::start(None).await;
-    myna_testkit::walk(&c.hub.url(), &myna_linkage::hub::TABLE, &c.dir).await;
-    myna_testkit::walk(&c.agency(PENSION).node.url(), &myna_linkage::agency::TABLE, &c.dir).await;
+    myna_testkit::walk(&c.hub.url(), &myna_linkage::hub::TABLE, &c.dir).await.unwrap();
+    myna_testkit::walk(&c.agency(PENSION).node.url(), &myna_linkage::agency::TABLE, &c.dir).await.unwrap();
 }
 
 /// Signs in at `agency` with `card` as staff: the answer's status and body.

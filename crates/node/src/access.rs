@@ -60,6 +60,10 @@ pub const AGENCY: Peers = Peers {
     not: "someone",
 };
 
+/// Myna Portal (kind `portal`).
+pub const PORTAL: Peers =
+    Peers { who: "Myna Portal", may: |id| is_kind(id, AgencyKind::Portal), example: "portal", not: "pension_service" };
+
 /// One route's entry.
 #[derive(Clone, Copy)]
 pub struct Rule {

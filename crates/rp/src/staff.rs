@@ -173,7 +173,6 @@ pub struct StaffLogin {
     network_ca: String,
     /// J-LIS's URL, for its CA certificates and CRL (J-LIS itself sets its own once bound).
     jlis: std::sync::OnceLock<String>,
-    pseudonym_key: [u8; 32],
     login: OnceCell<Arc<Service>>,
     pub directory: StaffDirectory,
     sessions: Mutex<HashMap<String, (String, i64)>>,
@@ -187,21 +186,11 @@ impl StaffLogin {
     /// `service` names the node in its challenges (`staff@<node id>`); `jlis` is J-LIS's URL
     /// (or set later with [`Self::set_jlis`]).
     pub fn new(service: String, network_ca: String, jlis: Option<String>, directory: StaffDirectory) -> Self {
-        let mut pseudonym_key = [0u8; 32];
-        let _ = aws_lc_rs::rand::fill(&mut pseudonym_key);
         let cell = std::sync::OnceLock::new();
         if let Some(j) = jlis {
             let _ = cell.set(j);
         }
-        Self {
-            service,
-            network_ca,
-            jlis: cell,
-            pseudonym_key,
-            login: OnceCell::new(),
-            directory,
-            sessions: Mutex::default(),
-        }
+        Self { service, network_ca, jlis: cell, login: OnceCell::new(), directory, sessions: Mutex::default() }
     }
 
     /// Where J-LIS is, when it was not known at construction.
@@ -223,7 +212,12 @@ impl StaffLogin {
                 let client =
                     reqwest::Client::builder().add_root_certificate(ca).build().map_err(|e| unavailable(&e))?;
                 let trust = crate::fetch_trust(&client, jlis).await.map_err(|e| unavailable(&e))?;
-                let s = Arc::new(Service::new(&self.service, trust, &self.pseudonym_key, jlis));
+                let s = Arc::new(Service::new(
+                    &self.service,
+                    trust,
+                    b"staff: accounts are bound to the card, no pseudonyms are made",
+                    jlis,
+                ));
                 if let Err(e) = s.crl.refresh(&client, s.trust()).await {
                     tracing::warn!(error = %e, "J-LIS's CRL is not available yet; staff cards are refused until it is");
                 }

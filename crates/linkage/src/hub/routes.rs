@@ -59,12 +59,7 @@ impl From<LogError> for ApiError {
 const MEMBER: Access =
     Access::Peers(Peers { who: "a member of the network", may: |_| true, example: "portal", not: "" });
 const AGENCY: Access = Access::Peers(myna_node::access::AGENCY);
-const PORTAL: Access = Access::Peers(Peers {
-    who: "Myna Portal",
-    may: |id| myna_node::access::is_kind(id, myna_link::AgencyKind::Portal),
-    example: "portal",
-    not: "pension_service",
-});
+const PORTAL: Access = Access::Peers(myna_node::access::PORTAL);
 
 /// Who may call which hub route, by network certificate; the signed message in the body is
 /// checked again by the core (its signer must be the sender the route expects).
