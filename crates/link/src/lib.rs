@@ -9,6 +9,8 @@
 //! - `sign`: every message a compact JWS signed by its node, checked against the network CA.
 //! - `seal`: payloads sealed by the provider to the requester (HPKE), unreadable by the hub.
 //! - `merkle`: the transparency log's tree, proofs for any earlier head, and their checks.
+//! - `tiles`, `note`: the log as C2SP tlog-tiles (hash tiles, entry bundles, the right edge)
+//!   and its checkpoint as a signed note.
 
 pub mod audit;
 pub mod clerk_api;
@@ -18,12 +20,14 @@ mod ids;
 mod layout;
 pub mod merkle;
 mod message;
+pub mod note;
 mod notice;
 mod permit;
 mod presence;
 pub mod seal;
 mod sign;
 mod table;
+pub mod tiles;
 
 pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
 pub use layout::{Field, LayoutError, Layouts, Version};

@@ -24,6 +24,9 @@ pub enum ProofError {
     NotIncluded,
     #[error("the later tree head does not extend the earlier one: the log was rewritten")]
     Inconsistent,
+    /// A proof from tiles needs a hash the tiles at hand do not have.
+    #[error("tile {level}/{index} with at least {width} hashes is needed and was not given")]
+    MissingTile { level: u8, index: u64, width: u16 },
 }
 
 /// A hash written as 64 hex digits (tree heads and proofs on the wire).
@@ -40,7 +43,7 @@ pub fn leaf_hash(entry: &[u8]) -> Hash {
     h.finalize().into()
 }
 
-fn node_hash(left: &Hash, right: &Hash) -> Hash {
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     let mut h = Sha256::new();
     h.update([1u8]);
     h.update(left);
@@ -92,21 +95,10 @@ impl Tree {
         index
     }
 
-    /// MTH(D[start .. start+n]); `start` is aligned to the largest power of two ≤ n, as every
-    /// range the RFC's recursions visit is.
-    fn mth(&self, start: u64, n: u64) -> Hash {
-        if n.is_power_of_two() {
-            let k = n.trailing_zeros() as usize;
-            return self.levels[k][(start >> k) as usize];
-        }
-        let k = split(n);
-        node_hash(&self.mth(start, k), &self.mth(start + k, n - k))
-    }
-
     /// The root of the first `size` entries (SHA-256 of nothing for an empty tree).
     pub fn root(&self, size: u64) -> Result<Hash, ProofError> {
         self.check(size)?;
-        Ok(if size == 0 { Sha256::digest([]).into() } else { self.mth(0, size) })
+        root_of(self, size)
     }
 
     fn check(&self, size: u64) -> Result<(), ProofError> {
@@ -116,55 +108,100 @@ impl Tree {
     /// PATH(index, D[size]): the inclusion proof of entry `index` in the tree of `size` entries.
     pub fn inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>, ProofError> {
         self.check(size)?;
-        if index >= size {
-            return Err(ProofError::OutOfRange { have: size, asked: index });
-        }
-        let mut out = Vec::new();
-        self.path(index, 0, size, &mut out);
-        Ok(out)
-    }
-
-    fn path(&self, m: u64, start: u64, n: u64, out: &mut Vec<Hash>) {
-        if n <= 1 {
-            return;
-        }
-        let k = split(n);
-        if m < k {
-            self.path(m, start, k, out);
-            out.push(self.mth(start + k, n - k));
-        } else {
-            self.path(m - k, start + k, n - k, out);
-            out.push(self.mth(start, k));
-        }
+        inclusion_of(self, index, size)
     }
 
     /// PROOF(old, D[new]): that the tree of `new` entries extends the tree of `old`.
     pub fn consistency(&self, old: u64, new: u64) -> Result<Vec<Hash>, ProofError> {
         self.check(new)?;
-        if old == 0 || old > new {
-            return Err(ProofError::Sizes(old, new));
-        }
-        let mut out = Vec::new();
-        self.subproof(old, 0, new, true, &mut out);
-        Ok(out)
+        consistency_of(self, old, new)
     }
+}
 
-    fn subproof(&self, m: u64, start: u64, n: u64, complete: bool, out: &mut Vec<Hash>) {
-        if m == n {
-            if !complete {
-                out.push(self.mth(start, n));
-            }
-            return;
-        }
-        let k = split(n);
-        if m <= k {
-            self.subproof(m, start, k, complete, out);
-            out.push(self.mth(start + k, n - k));
-        } else {
-            self.subproof(m - k, start + k, n - k, false, out);
-            out.push(self.mth(start, k));
-        }
+impl Nodes for Tree {
+    fn node(&self, height: u32, index: u64) -> Result<Hash, ProofError> {
+        self.levels
+            .get(height as usize)
+            .and_then(|l| l.get(index as usize))
+            .copied()
+            .ok_or(ProofError::OutOfRange { have: self.len(), asked: (index + 1) << height })
     }
+}
+
+/// Where the hashes of complete subtrees come from: the in-memory [`Tree`], or the log's
+/// tiles ([`crate::tiles::TileSet`]). The proofs of RFC 9162 §2.1 only ever visit those.
+pub trait Nodes {
+    /// The hash of leaves `index·2^height .. (index+1)·2^height`.
+    fn node(&self, height: u32, index: u64) -> Result<Hash, ProofError>;
+}
+
+/// MTH(D[start .. start+n]); `start` is aligned to the largest power of two ≤ n, as every
+/// range the RFC's recursions visit is.
+fn mth(t: &impl Nodes, start: u64, n: u64) -> Result<Hash, ProofError> {
+    if n.is_power_of_two() {
+        let k = n.trailing_zeros();
+        return t.node(k, start >> k);
+    }
+    let k = split(n);
+    Ok(node_hash(&mth(t, start, k)?, &mth(t, start + k, n - k)?))
+}
+
+/// The root of the first `size` entries of `t` (SHA-256 of nothing for an empty tree).
+pub fn root_of(t: &impl Nodes, size: u64) -> Result<Hash, ProofError> {
+    if size == 0 { Ok(Sha256::digest([]).into()) } else { mth(t, 0, size) }
+}
+
+/// PATH(index, D[size]) over `t`.
+pub fn inclusion_of(t: &impl Nodes, index: u64, size: u64) -> Result<Vec<Hash>, ProofError> {
+    if index >= size {
+        return Err(ProofError::OutOfRange { have: size, asked: index });
+    }
+    let mut out = Vec::new();
+    path(t, index, 0, size, &mut out)?;
+    Ok(out)
+}
+
+fn path(t: &impl Nodes, m: u64, start: u64, n: u64, out: &mut Vec<Hash>) -> Result<(), ProofError> {
+    if n <= 1 {
+        return Ok(());
+    }
+    let k = split(n);
+    if m < k {
+        path(t, m, start, k, out)?;
+        out.push(mth(t, start + k, n - k)?);
+    } else {
+        path(t, m - k, start + k, n - k, out)?;
+        out.push(mth(t, start, k)?);
+    }
+    Ok(())
+}
+
+/// PROOF(old, D[new]) over `t`.
+pub fn consistency_of(t: &impl Nodes, old: u64, new: u64) -> Result<Vec<Hash>, ProofError> {
+    if old == 0 || old > new {
+        return Err(ProofError::Sizes(old, new));
+    }
+    let mut out = Vec::new();
+    subproof(t, old, 0, new, true, &mut out)?;
+    Ok(out)
+}
+
+fn subproof(t: &impl Nodes, m: u64, start: u64, n: u64, complete: bool, out: &mut Vec<Hash>) -> Result<(), ProofError> {
+    if m == n {
+        if !complete {
+            out.push(mth(t, start, n)?);
+        }
+        return Ok(());
+    }
+    let k = split(n);
+    if m <= k {
+        subproof(t, m, start, k, complete, out)?;
+        out.push(mth(t, start + k, n - k)?);
+    } else {
+        subproof(t, m - k, start + k, n - k, false, out)?;
+        out.push(mth(t, start, k)?);
+    }
+    Ok(())
 }
 
 fn root(hash: &Hash, size: u64) -> RootHash<Sha256> {
