@@ -11,6 +11,14 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
+# Go's original tlog and signed-note packages check the hub's tiles in a test: an
+# implementation independent of ours (Debian's golang-go, golang-golang-x-mod-dev).
+if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/golang.org/x/mod/sumdb/tlog ]; then
+  echo "test.sh: installing Go and golang.org/x/mod (Debian packages golang-go golang-golang-x-mod-dev)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-golang-x-mod-dev >/dev/null
+fi
+
 if [ -z "${MYNA_TEST_PG_URL:-}" ]; then
   if [ -z "$(pg_bin)" ]; then
     echo "test.sh: installing PostgreSQL (Debian package postgresql)"

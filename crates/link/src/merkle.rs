@@ -137,7 +137,7 @@ pub trait Nodes {
 
 /// MTH(D[start .. start+n]); `start` is aligned to the largest power of two ≤ n, as every
 /// range the RFC's recursions visit is.
-fn mth(t: &impl Nodes, start: u64, n: u64) -> Result<Hash, ProofError> {
+fn mth<N: Nodes + ?Sized>(t: &N, start: u64, n: u64) -> Result<Hash, ProofError> {
     if n.is_power_of_two() {
         let k = n.trailing_zeros();
         return t.node(k, start >> k);
@@ -147,12 +147,12 @@ fn mth(t: &impl Nodes, start: u64, n: u64) -> Result<Hash, ProofError> {
 }
 
 /// The root of the first `size` entries of `t` (SHA-256 of nothing for an empty tree).
-pub fn root_of(t: &impl Nodes, size: u64) -> Result<Hash, ProofError> {
+pub fn root_of<N: Nodes + ?Sized>(t: &N, size: u64) -> Result<Hash, ProofError> {
     if size == 0 { Ok(Sha256::digest([]).into()) } else { mth(t, 0, size) }
 }
 
 /// PATH(index, D[size]) over `t`.
-pub fn inclusion_of(t: &impl Nodes, index: u64, size: u64) -> Result<Vec<Hash>, ProofError> {
+pub fn inclusion_of<N: Nodes + ?Sized>(t: &N, index: u64, size: u64) -> Result<Vec<Hash>, ProofError> {
     if index >= size {
         return Err(ProofError::OutOfRange { have: size, asked: index });
     }
@@ -161,7 +161,7 @@ pub fn inclusion_of(t: &impl Nodes, index: u64, size: u64) -> Result<Vec<Hash>, 
     Ok(out)
 }
 
-fn path(t: &impl Nodes, m: u64, start: u64, n: u64, out: &mut Vec<Hash>) -> Result<(), ProofError> {
+fn path<N: Nodes + ?Sized>(t: &N, m: u64, start: u64, n: u64, out: &mut Vec<Hash>) -> Result<(), ProofError> {
     if n <= 1 {
         return Ok(());
     }
@@ -177,7 +177,7 @@ fn path(t: &impl Nodes, m: u64, start: u64, n: u64, out: &mut Vec<Hash>) -> Resu
 }
 
 /// PROOF(old, D[new]) over `t`.
-pub fn consistency_of(t: &impl Nodes, old: u64, new: u64) -> Result<Vec<Hash>, ProofError> {
+pub fn consistency_of<N: Nodes + ?Sized>(t: &N, old: u64, new: u64) -> Result<Vec<Hash>, ProofError> {
     if old == 0 || old > new {
         return Err(ProofError::Sizes(old, new));
     }
@@ -186,7 +186,14 @@ pub fn consistency_of(t: &impl Nodes, old: u64, new: u64) -> Result<Vec<Hash>, P
     Ok(out)
 }
 
-fn subproof(t: &impl Nodes, m: u64, start: u64, n: u64, complete: bool, out: &mut Vec<Hash>) -> Result<(), ProofError> {
+fn subproof<N: Nodes + ?Sized>(
+    t: &N,
+    m: u64,
+    start: u64,
+    n: u64,
+    complete: bool,
+    out: &mut Vec<Hash>,
+) -> Result<(), ProofError> {
     if m == n {
         if !complete {
             out.push(mth(t, start, n)?);

@@ -218,6 +218,10 @@ pub struct TileSet {
 }
 
 impl TileSet {
+    pub fn get(&self, level: u8, index: u64) -> Option<&Arc<TileHashes>> {
+        self.tiles.get(&(level, index))
+    }
+
     pub fn insert(&mut self, level: u8, index: u64, t: Arc<TileHashes>) {
         self.tiles.insert((level, index), t);
     }
@@ -305,6 +309,17 @@ impl Edge {
         TileHashes::new(self.partial.get(level as usize).cloned().unwrap_or_default())
     }
 
+    /// The partial tiles as a [`TileSet`]: enough for the root (every complete subtree of
+    /// the root's decomposition lies in a level's partial tile), not for every proof.
+    pub fn tiles(&self) -> TileSet {
+        let mut set = TileSet::default();
+        for (l, p) in self.partial.iter().enumerate() {
+            let (full, _) = tiles_at(self.size, l as u8);
+            set.insert(l as u8, full, Arc::new(TileHashes::new(p.clone())));
+        }
+        set
+    }
+
     /// Levels that have or had a tile: 1 + the highest level with a hash.
     pub fn levels(&self) -> u8 {
         let mut l = 0u8;
@@ -389,6 +404,14 @@ mod tests {
             for old in [1, n / 2 + 1, n] {
                 assert_eq!(merkle::consistency_of(&set, old, n).unwrap(), tree.consistency(old, n).unwrap());
             }
+        }
+    }
+
+    #[test]
+    fn the_edge_alone_gives_the_root() {
+        for n in [1u64, 255, 256, 257, 600, 65_536, 65_537, 70_000] {
+            let (edge, _, tree) = build(n);
+            assert_eq!(merkle::root_of(&edge.tiles(), n).unwrap(), tree.root(n).unwrap(), "root of {n}");
         }
     }
 

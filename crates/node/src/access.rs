@@ -97,14 +97,28 @@ pub enum Refused {
     Caller { caller: String, who: &'static str },
 }
 
+/// Whether two route patterns are one: the router's `{*rest}` (the rest of the path) is
+/// OpenAPI's `{rest}`, so the table, the router and the document may each spell it their way.
+fn same_route(a: &str, b: &str) -> bool {
+    fn chars(s: &str) -> impl Iterator<Item = char> + '_ {
+        let mut prev = ' ';
+        s.chars().filter(move |&c| {
+            let keep = !(c == '*' && prev == '{');
+            prev = c;
+            keep
+        })
+    }
+    chars(a).eq(chars(b))
+}
+
 impl Table {
     pub fn entry(&self, method: &str, path: &str) -> Option<Access> {
-        self.rules.iter().find(|r| r.method == method && r.path == path).map(|r| r.access)
+        self.rules.iter().find(|r| r.method == method && same_route(r.path, path)).map(|r| r.access)
     }
 
     /// The methods the table lists for a routed path.
     pub fn methods(&self, path: &str) -> Vec<&'static str> {
-        self.rules.iter().filter(|r| r.path == path).map(|r| r.method).collect()
+        self.rules.iter().filter(|r| same_route(r.path, path)).map(|r| r.method).collect()
     }
 
     /// Whether `peer` may call the route `access` guards.

@@ -11,6 +11,7 @@ mod query;
 mod records;
 mod routes;
 mod store;
+mod tile_store;
 
 use std::{
     collections::{HashMap, HashSet},
@@ -23,7 +24,7 @@ use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
 use myna_store::Db;
 
 pub use error::HubError;
-pub use log::{Log, LogError, SignedHead};
+pub use log::{Log, LogError, ORIGIN as LOG_ORIGIN, SignedHead};
 pub use myna_link::SELF_INFORMATION;
 pub use myna_link::hub_api::{
     DirectoryEntry, HeadView, PersonRecords, PersonRequest, ProofView, RecordView, Registered,

@@ -1,7 +1,7 @@
 //! What the log tells: a resident's records with their proofs (for the portal), and a
 //! provider's receipts (受領確認) for the answers it gave.
 
-use myna_link::{AgencyKind, Entry, Envelope, Logged, Receipt, ReceiptRequest, Receipts, open_envelope};
+use myna_link::{AgencyKind, Entry, Envelope, Logged, Receipt, ReceiptRequest, Receipts, merkle, open_envelope};
 
 use super::{Hub, HubError, PersonRecords, PersonRequest, RecordView};
 use crate::wire::now_secs;
@@ -24,15 +24,20 @@ impl Hub {
             .await
             .map_err(|e| HubError::forbidden("not_signed_in", e))?;
         let rows = self.store.of_subject(&self.subject(link), 1000).await?;
-        let out = self.log.with_tree(|t, h| {
-            let mut records = Vec::new();
-            for r in rows.into_iter().filter(|r| r.index < h.head.size) {
-                let Some(entry) = r.entry else { continue };
-                records.push(RecordView { index: r.index, entry, proof: hexes(t.inclusion(r.index, h.head.size)?) });
-            }
-            Ok(PersonRecords { head: h.head.clone(), head_signed: h.jws.clone(), records })
-        })?;
-        Ok(self.envelope(&env.from, out))
+        let (records, h) = self
+            .log
+            .over_tiles(|t, h| {
+                let size = h.head.size;
+                let mut records = Vec::new();
+                for r in rows.iter().filter(|r| r.index < size) {
+                    let Some(entry) = &r.entry else { continue };
+                    let proof = hexes(merkle::inclusion_of(t, r.index, size)?);
+                    records.push(RecordView { index: r.index, entry: entry.clone(), proof });
+                }
+                Ok(records)
+            })
+            .await?;
+        Ok(self.envelope(&env.from, PersonRecords { head: h.head, head_signed: h.jws, records }))
     }
 
     /// Which of a provider's answers the log holds, to correct its own record after the hub

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use axum::{
     Json, Router,
     extract::{Path, Query as Q, State},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use myna_link::Envelope;
+use myna_link::{Envelope, tiles::TilePath};
 use myna_node::{
     ApiError,
     access::{Access, Peers, Table, rule},
@@ -49,6 +50,7 @@ impl From<LogError> for ApiError {
             LogError::Store(e) => ApiError::store(e),
             LogError::NotWritten { condition: Some(c), .. } => ApiError::storage(c),
             LogError::Proof(p) => ApiError::unprocessable("proof", p.to_string()),
+            e @ LogError::Expired(_) => ApiError::new(StatusCode::GONE, "expired", e.to_string()),
             other => ApiError::internal(other),
         }
     }
@@ -60,6 +62,15 @@ const MEMBER: Access =
     Access::Peers(Peers { who: "a member of the network", may: |_| true, example: "portal", not: "" });
 const AGENCY: Access = Access::Peers(myna_node::access::AGENCY);
 const PORTAL: Access = Access::Peers(myna_node::access::PORTAL);
+/// Entry bundles carry each exchange's parties and the person's tag: only the log's monitor,
+/// the Personal Information Protection Commission, reads them whole. Everyone else verifies
+/// with hash tiles, which say nothing of anyone.
+const MONITOR: Access = Access::Peers(Peers {
+    who: "the log's monitor, the Personal Information Protection Commission (個人情報保護委員会)",
+    may: |id| id.as_str() == "ppc",
+    example: "ppc",
+    not: "portal",
+});
 
 /// Who may call which hub route, by network certificate; the signed message in the body is
 /// checked again by the core (its signer must be the sender the route expects).
@@ -79,6 +90,10 @@ pub const TABLE: Table = Table {
         rule("GET", "/v1/log/head", MEMBER),
         rule("GET", "/v1/log/consistency", MEMBER),
         rule("GET", "/v1/log/inclusion", MEMBER),
+        rule("GET", "/v1/log/checkpoint", MEMBER),
+        rule("GET", "/v1/log/vkey", MEMBER),
+        rule("GET", "/v1/log/tile/{*path}", MEMBER),
+        rule("GET", "/v1/log/tile/entries/{*path}", MONITOR),
         rule("POST", "/v1/log/person", PORTAL),
         rule("POST", "/v1/log/receipts", AGENCY),
     ],
@@ -94,6 +109,10 @@ pub fn routes(hub: Arc<Hub>) -> Router {
         .route("/v1/log/head", get(head))
         .route("/v1/log/consistency", get(consistency))
         .route("/v1/log/inclusion", get(inclusion))
+        .route("/v1/log/checkpoint", get(checkpoint))
+        .route("/v1/log/vkey", get(vkey))
+        .route("/v1/log/tile/{*path}", get(tile))
+        .route("/v1/log/tile/entries/{*path}", get(entries))
         .route("/v1/log/person", post(person))
         .route("/v1/log/receipts", post(receipts))
         .route_layer(axum::middleware::from_fn_with_state(TABLE, myna_node::access::authorize))
@@ -181,7 +200,7 @@ pub struct Sizes {
 /// A consistency proof between two tree sizes (RFC 9162 §2.1.4).
 #[utoipa::path(get, path = "/v1/log/consistency", params(Sizes), responses((status = 200, body = ProofView), (status = 422, description = "sizes out of range")))]
 async fn consistency(State(hub): S, Q(s): Q<Sizes>) -> Result<Json<ProofView>, ApiError> {
-    let p = hub.log.with_tree(|t, _| Ok(t.consistency(s.from, s.to)?))?;
+    let p = hub.log.consistency(s.from, s.to).await?;
     Ok(Json(ProofView { proof: hexes(p) }))
 }
 
@@ -195,8 +214,57 @@ pub struct At {
 /// entry itself is not served here: its parties hold it.
 #[utoipa::path(get, path = "/v1/log/inclusion", params(At), responses((status = 200, body = ProofView), (status = 422, description = "out of range")))]
 async fn inclusion(State(hub): S, Q(a): Q<At>) -> Result<Json<ProofView>, ApiError> {
-    let p = hub.log.with_tree(|t, _| Ok(t.inclusion(a.index, a.size)?))?;
+    let p = hub.log.inclusion(a.index, a.size).await?;
     Ok(Json(ProofView { proof: hexes(p) }))
+}
+
+fn text(body: String, cache: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, cache)], body).into_response()
+}
+
+/// The latest checkpoint as a C2SP signed note (`tlog-checkpoint`), for any tile client.
+#[utoipa::path(get, path = "/v1/log/checkpoint", responses((status = 200, content_type = "text/plain", description = "origin, size, base64 root hash, then the hub's Ed25519 note signature")))]
+async fn checkpoint(State(hub): S) -> Result<Response, ApiError> {
+    Ok(text(hub.log.head()?.checkpoint, "no-cache"))
+}
+
+/// The note verifier key of the checkpoints (`name+key id+base64 key`), served over the
+/// connection authenticated by the hub's network certificate.
+#[utoipa::path(get, path = "/v1/log/vkey", responses((status = 200, content_type = "text/plain", description = "the note verifier key")))]
+async fn vkey(State(hub): S) -> Response {
+    text(hub.log.vkey().to_string(), "public, max-age=86400")
+}
+
+fn tile_path(path: &str) -> Result<TilePath, ApiError> {
+    TilePath::parse(path).map_err(|e| ApiError::not_found(e.to_string()))
+}
+
+fn bytes(body: Option<Vec<u8>>, cache: &'static str, what: &str) -> Result<Response, ApiError> {
+    let body = body.ok_or_else(|| ApiError::not_found(format!("the log has no {what} yet")))?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream"), (header::CACHE_CONTROL, cache)], body).into_response())
+}
+
+/// A hash tile (C2SP `tlog-tiles`): `<L>/<N>[.p/<W>]`, N as `x001/x234/067`. Its bytes never
+/// change, full or partial (the width is in the path), so caches may keep it for a year.
+#[utoipa::path(get, path = "/v1/log/tile/{path}", params(("path" = String, Path, description = "e.g. 0/x001/234 or 1/000.p/17")),
+    responses((status = 200, content_type = "application/octet-stream", description = "the tile's hashes, 32 bytes each"), (status = 404, description = "no such tile, or not a tile path")))]
+async fn tile(State(hub): S, Path(path): Path<String>) -> Result<Response, ApiError> {
+    let TilePath::Hashes(id) = tile_path(&path)? else {
+        return Err(ApiError::not_found("entry bundles are under tile/entries/"));
+    };
+    bytes(hub.log.tile(id).await?, "public, max-age=31536000, immutable", "such tile")
+}
+
+/// An entry bundle (`tile/entries/<N>[.p/<W>]`): each entry's exact bytes, prefixed by its
+/// length. Only for the monitor; never cached, as the retention period clears entries.
+#[utoipa::path(get, path = "/v1/log/tile/entries/{path}", params(("path" = String, Path, description = "e.g. x001/234 or 000.p/17")),
+    responses((status = 200, content_type = "application/octet-stream", description = "the bundle"), (status = 403, description = "not the monitor"),
+        (status = 404, description = "no such bundle"), (status = 410, description = "an entry of it is past its retention period")))]
+async fn entries(State(hub): S, Path(path): Path<String>) -> Result<Response, ApiError> {
+    let TilePath::Hashes(id) = tile_path(&format!("0/{path}"))? else {
+        return Err(ApiError::not_found("not an entry bundle path"));
+    };
+    bytes(hub.log.entries(id).await?, "no-store", "such bundle")
 }
 
 /// One resident's exchange records, newest first, each with its inclusion proof against the
@@ -220,9 +288,25 @@ async fn receipts(State(hub): S, body: String) -> Result<Response, ApiError> {
 #[openapi(
     info(
         title = "myna hub (情報提供ネットワークシステム)",
-        description = "Linkage between agencies: registration, agency codes for J-LIS, queries checked against the permission table and forwarded with the code translated, and the transparency log (signed tree heads, inclusion and consistency proofs, a resident's records for the portal). Protocol bodies are compact JWS signed by the sending node; mutual TLS with the network CA. Errors are {\"error\": {\"code\", \"message\"}}."
+        description = "Linkage between agencies: registration, agency codes for J-LIS, queries checked against the permission table and forwarded with the code translated, and the transparency log (signed tree heads, inclusion and consistency proofs, C2SP tlog-tiles: a signed-note checkpoint, hash tiles for any member, entry bundles for the monitor, a resident's records for the portal). Protocol bodies are compact JWS signed by the sending node; mutual TLS with the network CA. Errors are {\"error\": {\"code\", \"message\"}}."
     ),
-    paths(register, list, agency, codes, query, notify, head, consistency, inclusion, person, receipts),
+    paths(
+        register,
+        list,
+        agency,
+        codes,
+        query,
+        notify,
+        head,
+        consistency,
+        inclusion,
+        checkpoint,
+        vkey,
+        tile,
+        entries,
+        person,
+        receipts
+    ),
     components(schemas(Registered, DirectoryEntry, HeadView, ProofView, PersonRequest, PersonRecords, RecordView))
 )]
 struct Doc;

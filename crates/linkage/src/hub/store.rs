@@ -1,6 +1,7 @@
 //! The hub's tables: the directory and the exchange log. No payload is ever stored by the
 //! hub: its log rows hold the entry, the leaf hash and the person's tag.
 
+use myna_link::tiles::FullTile;
 use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
 use sqlx::{Row, any::AnyRow};
 
@@ -37,6 +38,17 @@ pub const SCHEMA: Schema = Schema {
             version: 2,
             name: "an agency's login service (a portal's origin)",
             steps: &["ALTER TABLE hub_agencies ADD COLUMN login_service TEXT"],
+        },
+        Migration {
+            version: 3,
+            name: "the log's full hash tiles (tlog-tiles)",
+            steps: &[
+                // Each full tile of 256 hashes, written in the transaction of the append that
+                // filled it and never changed. The partial tiles at the right edge are computed
+                // from `hub_log` and the tiles below. A log from before this table gets its
+                // tiles when the hub next starts.
+                "CREATE TABLE hub_tiles (level INTEGER NOT NULL, idx BIGINT NOT NULL, hashes {BLOB} NOT NULL, PRIMARY KEY (level, idx))",
+            ],
         },
     ],
 };
@@ -123,10 +135,11 @@ impl HubStore {
             .collect()
     }
 
-    /// Appends `entries` as indexes `first ..`, in one transaction: the group commit. Returns
-    /// only once the transaction is durable.
-    pub async fn append(&self, first: u64, entries: &[NewEntry]) -> Result<(), StoreError> {
+    /// Appends `entries` as indexes `first ..` and the tiles they filled, in one transaction:
+    /// the group commit. Returns only once the transaction is durable.
+    pub async fn append(&self, first: u64, entries: &[NewEntry], tiles: &[FullTile]) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
+        self.insert_tiles(&mut tx, tiles).await?;
         for (c, chunk) in entries.chunks(CHUNK).enumerate() {
             let sql = self.db.insert_rows(
                 "INSERT INTO hub_log (idx, at, requester, message, subject, leaf, entry) VALUES",
@@ -150,13 +163,17 @@ impl HubStore {
         Ok(())
     }
 
-    /// Every leaf hash in order (to rebuild the tree at start).
-    pub async fn leaves(&self) -> Result<Vec<[u8; 32]>, StoreError> {
-        let rows = sqlx::query("SELECT idx, leaf FROM hub_log ORDER BY idx").fetch_all(&self.db.pool).await?;
+    /// The leaf hashes of entries `from .. to`, in order.
+    pub async fn leaves(&self, from: u64, to: u64) -> Result<Vec<[u8; 32]>, StoreError> {
+        let rows = sqlx::query("SELECT idx, leaf FROM hub_log WHERE idx >= $1 AND idx < $2 ORDER BY idx")
+            .bind(from as i64)
+            .bind(to as i64)
+            .fetch_all(&self.db.pool)
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for (n, r) in rows.iter().enumerate() {
             let idx: i64 = r.try_get(0)?;
-            if idx != n as i64 {
+            if idx != (from + n as u64) as i64 {
                 return Err(StoreError::Corrupt(format!("the exchange log has a gap before entry {idx}")));
             }
             let mut leaf = [0u8; 32];
@@ -164,7 +181,29 @@ impl HubStore {
                 .map_err(|e| StoreError::Corrupt(format!("leaf {idx}: {e}")))?;
             out.push(leaf);
         }
+        if out.len() as u64 != to.saturating_sub(from) {
+            return Err(StoreError::Corrupt(format!("the exchange log ends before entry {to}")));
+        }
         Ok(out)
+    }
+
+    /// The number of entries: one past the last index.
+    pub async fn size(&self) -> Result<u64, StoreError> {
+        let r = sqlx::query("SELECT MAX(idx) FROM hub_log").fetch_one(&self.db.pool).await?;
+        Ok(r.try_get::<Option<i64>, _>(0)?.map_or(0, |m| m as u64 + 1))
+    }
+
+    /// The exact bytes of entries `from .. to` (`None` where the retention period cleared one).
+    pub async fn entries(&self, from: u64, to: u64) -> Result<Vec<Option<String>>, StoreError> {
+        let rows = sqlx::query("SELECT entry FROM hub_log WHERE idx >= $1 AND idx < $2 ORDER BY idx")
+            .bind(from as i64)
+            .bind(to as i64)
+            .fetch_all(&self.db.pool)
+            .await?;
+        if rows.len() as u64 != to.saturating_sub(from) {
+            return Err(StoreError::Corrupt(format!("the exchange log lacks entries in {from}..{to}")));
+        }
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
     /// The entry recorded for `requester`'s message `message`, if any (a retry).

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use myna_link::{NetworkTrust, TreeHead, audit, merkle};
+use myna_link::{NetworkTrust, TreeHead, audit};
+use myna_linkage::tile_client::TileClient;
 use myna_node::NodeIdentity;
 use serde_json::{Value, json};
 
@@ -171,8 +172,9 @@ impl LinkCmd {
 
 #[derive(Subcommand)]
 pub enum LogCmd {
-    /// Check that the hub's log only grew since the tree heads kept in a file, then keep the
-    /// new head. Exit status 1 if the log was rewritten.
+    /// Check that the hub's log only grew since the tree heads kept in a file, with proofs
+    /// built from its hash tiles, then keep the new head. Exit status 1 if the log was
+    /// rewritten, its tiles disagree with its signed head, or its checkpoint key changed.
     Verify {
         #[arg(long, default_value = "https://localhost:7445")]
         hub: String,
@@ -192,6 +194,9 @@ pub enum LogCmd {
 struct Kept {
     head: TreeHead,
     signed: String,
+    /// The hub's checkpoint key when this head was kept: a later one must be the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vkey: Option<String>,
 }
 
 impl LogCmd {
@@ -211,26 +216,28 @@ impl LogCmd {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(format!("{}: {e}", heads.display()).into()),
         };
+        let mut tiles = TileClient::new(client.clone(), hub);
+        let vkey = tiles.vkey().await?;
+        let (_, checkpoint) = tiles.checkpoint(&vkey).await?;
+        if hex::encode(tiles.root(new.size).await?) != new.root {
+            eprintln!("the hub's tiles do not give the root of its signed head of size {}", new.size);
+            std::process::exit(1);
+        }
         let bar = indicatif::ProgressBar::new(kept.len() as u64);
         for old in &kept {
             bar.inc(1);
+            if old.vkey.as_deref().is_some_and(|k| k != vkey) {
+                bar.finish_and_clear();
+                eprintln!(
+                    "the hub's checkpoint key changed: {vkey}, where {} was kept",
+                    old.vkey.as_deref().unwrap_or("")
+                );
+                std::process::exit(1);
+            }
+            // The proof is built here from the hub's hash tiles, not asked of the hub.
             let proof: Vec<[u8; 32]> = match audit::proof_needed(&old.head, &new) {
                 Ok(None) | Err(_) => Vec::new(),
-                Ok(Some((from, to))) => {
-                    let p: Value = client
-                        .get(format!("{hub}/v1/log/consistency?from={from}&to={to}"))
-                        .send()
-                        .await?
-                        .error_for_status()?
-                        .json()
-                        .await?;
-                    p["proof"]
-                        .as_array()
-                        .ok_or("no proof")?
-                        .iter()
-                        .map(|h| merkle::hash_from_hex(h.as_str().unwrap_or_default()))
-                        .collect::<Result<_, _>>()?
-                }
+                Ok(Some((from, to))) => tiles.consistency(from, to).await?,
             };
             if let Err(e) = audit::check_extends(&old.head, &new, &proof) {
                 bar.finish_and_clear();
@@ -240,14 +247,16 @@ impl LogCmd {
         }
         bar.finish_and_clear();
         println!(
-            "the hub's log (size {}, root {}) extends all {} tree heads kept in {}",
+            "the hub's log (size {}, root {}) extends all {} tree heads kept in {}; its tiles give that root, and its checkpoint (size {}) is signed by {}",
             new.size,
             new.root,
             kept.len(),
-            heads.display()
+            heads.display(),
+            checkpoint.size,
+            vkey.split('+').next().unwrap_or_default()
         );
         if kept.last().map(|k| k.head.size) != Some(new.size) {
-            kept.push(Kept { head: new, signed });
+            kept.push(Kept { head: new, signed, vkey: Some(vkey) });
         }
         if let Some(dir) = heads.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
