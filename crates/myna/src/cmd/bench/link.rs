@@ -1,13 +1,13 @@
 //! `myna bench link`: linkage exchanges per second end to end — requester → hub → provider →
 //! requester over HTTPS with mutual TLS, every message signed and checked, the payload sealed
 //! by the provider and opened by the requester, every exchange durably in the hub's log.
-//! `myna bench log`: the log's durable group-commit append rate, and proof sizes and times
-//! for a tree of a given size.
+//! `myna bench log`: the log's durable group-commit append rate, then (`bench::tiles`) a log
+//! of a given size in tiles, proofs fetched from them, and proofs served under appends.
 
-use std::{net::SocketAddr, sync::Arc, time::Instant};
+use std::{net::SocketAddr, sync::Arc};
 
 use clap::Args;
-use myna_link::{AgencyId, Entry, LinkId, MessageId, Outcome, TaskId, merkle};
+use myna_link::{AgencyId, Entry, LinkId, MessageId, Outcome, TaskId};
 use myna_linkage::hub::HubStore;
 use myna_linkage::{
     agency::{AgencyConfig, QueryRequest},
@@ -31,7 +31,7 @@ pub struct LinkBench {
     people: usize,
 }
 
-fn any() -> SocketAddr {
+pub(super) fn any() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
@@ -142,7 +142,7 @@ pub struct LogBench {
     records: usize,
     #[arg(long, default_value_t = 256)]
     concurrency: usize,
-    /// Size of the in-memory tree to measure proofs on (e.g. 100000000).
+    /// Entries of the log built as tiles on disk to measure proofs on (e.g. 1000000000).
     #[arg(long, default_value_t = 1_000_000)]
     tree: u64,
 }
@@ -184,42 +184,6 @@ impl LogBench {
             latencies(&lat),
             self.concurrency
         );
-        println!("building a tree of {} leaves in memory …", self.tree);
-        let t = Instant::now();
-        let mut tree = merkle::Tree::new();
-        for i in 0..self.tree {
-            tree.push(merkle::leaf_hash(&i.to_be_bytes()));
-        }
-        println!("  built in {:.1} s", t.elapsed().as_secs_f64());
-        let n = self.tree;
-        let root = tree.root(n)?;
-        let samples = 10_000u64;
-        let (mut inc_bytes, mut con_bytes) = (0usize, 0usize);
-        let t = Instant::now();
-        for k in 0..samples {
-            let i = (k * 2_654_435_761) % n;
-            let p = tree.inclusion(i, n)?;
-            inc_bytes += p.len() * 32;
-        }
-        let inc_us = t.elapsed().as_secs_f64() * 1e6 / samples as f64;
-        let t = Instant::now();
-        for k in 0..samples {
-            let old = 1 + (k * 2_654_435_761) % (n - 1).max(1);
-            con_bytes += tree.consistency(old, n)?.len() * 32;
-        }
-        let con_us = t.elapsed().as_secs_f64() * 1e6 / samples as f64;
-        let i = n / 3;
-        let p = tree.inclusion(i, n)?;
-        let t = Instant::now();
-        for _ in 0..samples {
-            merkle::verify_inclusion(&i.to_be_bytes(), i, n, &root, &p)?;
-        }
-        let ver_us = t.elapsed().as_secs_f64() * 1e6 / samples as f64;
-        println!(
-            "tree of {n}: inclusion proof {:.0} bytes, made in {inc_us:.1} µs, checked in {ver_us:.1} µs; consistency proof {:.0} bytes, made in {con_us:.1} µs (means of {samples})",
-            inc_bytes as f64 / samples as f64,
-            con_bytes as f64 / samples as f64
-        );
-        Ok(())
+        super::tiles::run(dir, self.tree, self.concurrency).await
     }
 }

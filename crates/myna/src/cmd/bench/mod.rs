@@ -5,6 +5,7 @@ mod health;
 mod link;
 mod login;
 mod portal;
+mod tiles;
 
 use std::time::Instant;
 
