@@ -233,6 +233,14 @@ mod tests {
     };
 
     #[test]
+    fn a_rest_of_path_route_is_one_route_however_spelled() {
+        assert!(same_route("/v1/log/tile/{*path}", "/v1/log/tile/{path}"));
+        assert!(same_route("/v1/log/tile/{path}", "/v1/log/tile/{*path}"));
+        assert!(!same_route("/v1/log/tile/{*path}", "/v1/log/tile/entries/{*path}"));
+        assert!(!same_route("/v1/a*b", "/v1/ab"), "a star elsewhere is part of the path");
+    }
+
+    #[test]
     fn deny_by_default_and_each_refusal_says_what_is_missing() {
         assert_eq!(Table::decide(T.entry("POST", "/v1/forward"), Some(&peer("hub"))), Ok(()));
         assert!(matches!(Table::decide(T.entry("POST", "/v1/forward"), None), Err(Refused::Anonymous(_))));

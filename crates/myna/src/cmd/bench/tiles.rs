@@ -73,7 +73,8 @@ pub(super) async fn run(dir: &std::path::Path, n: u64, concurrency: usize) -> Cm
     println!("building a log of {n} entries as tiles on disk …");
     let t = Instant::now();
     build(&HubStore::open(Db::open(&url).await?).await?, n).await?;
-    let bytes = std::fs::metadata(dir.join("tree.db")).map(|m| m.len()).unwrap_or(0);
+    let bytes: u64 =
+        ["tree.db", "tree.db-wal"].iter().filter_map(|f| std::fs::metadata(dir.join(f)).ok()).map(|m| m.len()).sum();
     println!(
         "  built in {:.1} s: {:.2} GB on disk, peak memory {:.0} MiB",
         t.elapsed().as_secs_f64(),
