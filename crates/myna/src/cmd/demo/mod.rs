@@ -228,8 +228,12 @@ impl DemoArgs {
                     self.dir.display()
                 );
             }
-            println!("check the hub's log only grew since last time:");
+            println!("check the hub's log only grew since last time (proofs built from its hash tiles):");
             println!("  myna log verify --hub {} --network {}", link.hub.url(), network.display());
+            println!(
+                "  the log as C2SP tlog-tiles, for any tile client with a network certificate: {}/v1/log/checkpoint, /v1/log/vkey, /v1/log/tile/0/000",
+                link.hub.url()
+            );
         }
         if self.check {
             health.started.api.shutdown().await;
