@@ -47,7 +47,7 @@ pub const SCHEMA: Schema = Schema {
                 // filled it and never changed. The partial tiles at the right edge are computed
                 // from `hub_log` and the tiles below. A log from before this table gets its
                 // tiles when the hub next starts.
-                "CREATE TABLE hub_tiles (level INTEGER NOT NULL, idx BIGINT NOT NULL, hashes {BLOB} NOT NULL, PRIMARY KEY (level, idx))",
+                "CREATE TABLE hub_tiles (level BIGINT NOT NULL, idx BIGINT NOT NULL, hashes {BLOB} NOT NULL, PRIMARY KEY (level, idx))",
             ],
         },
     ],
