@@ -1,13 +1,8 @@
 //! The holder's card tool against a running demo country: show, log in, sign and verify, a PIN
 //! locked by wrong tries, the loss hotline.
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 struct Demo(Child, std::path::PathBuf);
 
@@ -41,7 +36,8 @@ fn clerk_of(show: &str) -> String {
 #[test]
 fn holder_logs_in_signs_locks_and_reports_loss() {
     let dir = std::env::temp_dir().join(format!("myna-card-cli-{}", std::process::id()));
-    let port = free_port();
+    // The demo's eleven nodes listen on consecutive ports from this one.
+    let port = myna_testkit::free_ports(11);
     let child = Command::new(env!("CARGO_BIN_EXE_myna"))
         .args(["demo", "--residents", "300", "--port", &port.to_string(), "--dir", dir.to_str().unwrap()])
         .stdout(Stdio::null())

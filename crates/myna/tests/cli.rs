@@ -81,7 +81,7 @@ async fn wait_up(client: &Client, url: &str) {
 async fn killed_node_keeps_every_acknowledged_write() {
     for db in myna_testkit::fresh_urls().await {
         let dir = std::env::temp_dir().join(format!("myna-kill-{}-{}", std::process::id(), free_port()));
-        let port = free_port();
+        let port = myna_testkit::free_ports(1);
         let spawn = || {
             Command::new(env!("CARGO_BIN_EXE_myna"))
                 .args(["node", "jlis", "--db", &db, "--listen", &format!("127.0.0.1:{port}"), "--network"])
@@ -152,21 +152,10 @@ async fn killed_node_keeps_every_acknowledged_write() {
     }
 }
 
-/// A port from which the demo's eleven consecutive ports (J-LIS … the health node's linkage
-/// node) are free now.
-fn free_port_run(n: u16) -> u16 {
-    loop {
-        let p = free_port();
-        if p < u16::MAX - n && (0..n).all(|i| TcpListener::bind(("127.0.0.1", p + i)).is_ok()) {
-            return p;
-        }
-    }
-}
-
 #[test]
 fn demo_comes_up() {
     let dir = std::env::temp_dir().join(format!("myna-demo-{}", std::process::id()));
-    let port = free_port_run(11).to_string();
+    let port = myna_testkit::free_ports(11).to_string();
     let (code, out, err) =
         myna(&["demo", "--check", "--residents", "500", "--port", &port, "--dir", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");

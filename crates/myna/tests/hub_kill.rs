@@ -2,7 +2,7 @@
 //! exchange it acknowledged is in its log with a proof, and `myna log verify` finds the log
 //! extends the tree head kept before the kill.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,10 +12,6 @@ use myna_linkage::agency::{self, AgencyConfig, QueryRequest};
 use myna_node::NodeIdentity;
 use myna_store::Db;
 use serde_json::Value;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 fn hub(dir: &std::path::Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_myna"))
@@ -59,7 +55,7 @@ async fn acknowledged_exchanges_survive_a_killed_hub() {
     let network = dir.join("network");
     // The CA and the hub's certificate exist before the hub process starts.
     let hub_id = NodeIdentity::load_or_create(&network, "hub", &[]).unwrap();
-    let port = free_port();
+    let port = myna_testkit::free_ports(1);
     let url = format!("https://localhost:{port}");
     let mut child = hub(&dir, port);
     let jlis = NodeIdentity::load_or_create(&network, "jlis", &[]).unwrap();

@@ -98,3 +98,20 @@ pub async fn fresh_dbs() -> Result<Vec<Db>, myna_store::StoreError> {
     }
     Ok(out)
 }
+
+/// The first of `n` consecutive loopback ports free now, chosen below Linux's ephemeral range
+/// (32768–60999): a port the kernel hands out (bind to 0) is also where other tests' outgoing
+/// connections come from, so a node started on it later can find it taken.
+pub fn free_ports(n: u16) -> u16 {
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let mut p = 20_000 + ((seed ^ std::process::id().wrapping_mul(2_654_435_761)) % 12_000) as u16;
+    loop {
+        if p + n > 32_000 {
+            p = 20_000;
+        }
+        if (0..n).all(|i| std::net::TcpListener::bind(("127.0.0.1", p + i)).is_ok()) {
+            return p;
+        }
+        p += n;
+    }
+}
