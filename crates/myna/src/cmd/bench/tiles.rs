@@ -55,7 +55,7 @@ async fn build(store: &HubStore, n: u64) -> CmdResult {
     bar.finish_and_clear();
     // The hub counts its entries by the last row: with no partial tile, the last full one's.
     let (tiles, _) = tiles_at(n, 0);
-    let first = if n % 256 == 0 { n.saturating_sub(256) } else { tiles * 256 };
+    let first = if n.is_multiple_of(256) { n.saturating_sub(256) } else { tiles * 256 };
     let rows: Vec<NewEntry> = (first..n)
         .map(|i| NewEntry {
             at: 0,
