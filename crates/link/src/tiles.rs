@@ -247,17 +247,22 @@ pub struct Edge {
     partial: Vec<Vec<Hash>>,
 }
 
-/// A tile that became full by an append: stored once, never changed.
+/// A tile that became full by an append: stored once, never changed. Its inner levels are
+/// computed once, for its root, and kept for the cache of whoever stored it.
 #[derive(Debug, Clone)]
 pub struct FullTile {
     pub level: u8,
     pub index: u64,
-    pub hashes: Vec<Hash>,
+    pub hashes: Arc<TileHashes>,
 }
 
 impl FullTile {
+    pub fn new(level: u8, index: u64, hashes: Vec<Hash>) -> Self {
+        Self { level, index, hashes: Arc::new(TileHashes::new(hashes)) }
+    }
+
     pub fn bytes(&self) -> Vec<u8> {
-        self.hashes.iter().flatten().copied().collect()
+        self.hashes.bytes(WIDTH)
     }
 }
 
@@ -290,10 +295,10 @@ impl Edge {
             if self.partial[level].len() < WIDTH {
                 return;
             }
-            let hashes = std::mem::take(&mut self.partial[level]);
-            let Some(root) = TileHashes::new(hashes.clone()).root() else { return };
             let (done, _) = tiles_at(self.size, level as u8);
-            full.push(FullTile { level: level as u8, index: done - 1, hashes });
+            let tile = FullTile::new(level as u8, done - 1, std::mem::take(&mut self.partial[level]));
+            let Some(root) = tile.hashes.root() else { return };
+            full.push(tile);
             hash = root;
             level += 1;
         }
@@ -378,7 +383,7 @@ mod tests {
     fn set_for(edge: &Edge, full: &[FullTile]) -> TileSet {
         let mut s = TileSet::default();
         for f in full {
-            s.insert(f.level, f.index, Arc::new(TileHashes::new(f.hashes.clone())));
+            s.insert(f.level, f.index, f.hashes.clone());
         }
         for l in 0..edge.levels() {
             let (idx, w) = tiles_at(edge.size(), l);
@@ -428,7 +433,7 @@ mod tests {
     fn a_missing_tile_is_named() {
         let (_, full, _) = build(600);
         let mut s = TileSet::default();
-        s.insert(0, 0, Arc::new(TileHashes::new(full[0].hashes.clone())));
+        s.insert(0, 0, full[0].hashes.clone());
         // 600 = 512 + 88: the root reads the 512-subtree from the level-1 tile first.
         assert_eq!(merkle::root_of(&s, 600), Err(ProofError::MissingTile { level: 1, index: 0, width: 2 }));
         // Leaf 300's proof reads its sibling 301 (the 46th hash of tile 1), which is absent.

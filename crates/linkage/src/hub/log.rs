@@ -141,12 +141,12 @@ async fn backfill(store: &HubStore, size: u64) -> Result<(), StoreError> {
             if level == 0 {
                 let leaves = store.leaves(have * w, (have + n) * w).await?;
                 for (i, c) in leaves.chunks_exact(WIDTH).enumerate() {
-                    batch.push(FullTile { level, index: have + i as u64, hashes: c.to_vec() });
+                    batch.push(FullTile::new(level, have + i as u64, c.to_vec()));
                 }
             } else {
                 for t in have..have + n {
                     let hashes = roots(&store.tile_range(level - 1, t * w, (t + 1) * w).await?)?;
-                    batch.push(FullTile { level, index: t, hashes });
+                    batch.push(FullTile::new(level, t, hashes));
                 }
             }
             store.put_tiles(&batch).await?;
@@ -359,7 +359,7 @@ async fn writer(
         match written {
             Ok(()) => {
                 for f in full {
-                    cache.put((f.level, f.index), Arc::new(TileHashes::new(f.hashes)));
+                    cache.put((f.level, f.index), f.hashes);
                 }
                 let signed = signers.sign(&edge);
                 {
