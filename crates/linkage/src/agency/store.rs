@@ -2,7 +2,9 @@
 //! own record of what it asked and answered.
 
 use myna_link::clerk_api::{ExchangeOutcome, ExchangeRole};
-use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
+use std::sync::Arc;
+
+use myna_store::{Db, GroupCommit, GroupError, Migration, Schema, StoreError, WriteQuery as _};
 use sqlx::{Row, any::AnyRow};
 
 pub const SCHEMA: Schema = Schema {
@@ -73,16 +75,37 @@ pub struct ExchangeRow {
     pub staff: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AgencyStore {
     db: Db,
+    /// The exchange record's writer: the rows of exchanges in flight together share one
+    /// commit (one fsync), each exchange still answered only once its row is durable. One
+    /// fsynced commit per row cost a fifth of an exchange's CPU on 2 cores (profile in
+    /// BENCHMARKS.md).
+    records: Arc<GroupCommit<ExchangeRow>>,
 }
+
+impl std::fmt::Debug for AgencyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgencyStore").field("db", &self.db).finish_non_exhaustive()
+    }
+}
+
+/// Record rows per transaction at most.
+const GROUP: usize = 1_000;
+/// Rows per INSERT statement (10 values each).
+const CHUNK: usize = 200;
 
 impl AgencyStore {
     /// The agency's tables in `db`, migrated.
     pub async fn open(db: Db) -> Result<Self, StoreError> {
         db.migrate(&SCHEMA).await?;
-        Ok(Self { db })
+        let writer = db.clone();
+        let records = GroupCommit::start(GROUP, move |rows: Vec<ExchangeRow>| {
+            let db = writer.clone();
+            async move { write_records(&db, &rows).await }
+        });
+        Ok(Self { db, records: Arc::new(records) })
     }
 
     pub fn db(&self) -> &Db {
@@ -159,25 +182,10 @@ impl AgencyStore {
     /// a repeated answer (the hub resent the forward) is recorded again as not yet confirmed
     /// by the hub's log, since the first may be the one the log never received.
     pub async fn record(&self, x: &ExchangeRow) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO agency_exchanges (message, role, peer, task, item, code, outcome, record, at, staff)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (message, role) DO UPDATE SET outcome = excluded.outcome, record = NULL, at = excluded.at
-             WHERE agency_exchanges.role = 'answered'",
-        )
-        .bind(&x.message)
-        .bind(x.role.as_str())
-        .bind(&x.peer)
-        .bind(&x.task)
-        .bind(&x.item)
-        .bind(&x.code)
-        .bind(x.outcome.as_str())
-        .bind(x.record.map(|r| r as i64))
-        .bind(x.at)
-        .bind(x.staff.as_deref())
-        .write(&self.db)
-        .await?;
-        Ok(())
+        self.records.write(x.clone()).await.map_err(|e| match e {
+            GroupError::Store(e) => e,
+            GroupError::Stopped => StoreError::Db(sqlx::Error::PoolClosed),
+        })
     }
 
     /// Answers sent before `before` (Unix ms) that the hub's log has not confirmed yet, oldest
@@ -221,6 +229,36 @@ impl AgencyStore {
                 .await?;
         rows.iter().map(exchange_row).collect()
     }
+}
+
+/// Writes `rows` in one transaction. Rows for the same (message, role) within a statement are
+/// applied in order on SQLite; PostgreSQL refuses them, and the group is then written row by
+/// row ([`GroupCommit`]), each row still under the rule of [`AgencyStore::record`].
+async fn write_records(db: &Db, rows: &[ExchangeRow]) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    for chunk in rows.chunks(CHUNK) {
+        let mut sql = db.insert_rows(&format!("INSERT INTO agency_exchanges ({EXCHANGE_COLUMNS}) VALUES"), chunk.len(), 10);
+        sql.push_str(
+            " ON CONFLICT (message, role) DO UPDATE SET outcome = excluded.outcome, record = NULL, at = excluded.at
+             WHERE agency_exchanges.role = 'answered'",
+        );
+        let mut q = sqlx::query(&sql);
+        for x in chunk {
+            q = q
+                .bind(&x.message)
+                .bind(x.role.as_str())
+                .bind(&x.peer)
+                .bind(&x.task)
+                .bind(&x.item)
+                .bind(&x.code)
+                .bind(x.outcome.as_str())
+                .bind(x.record.map(|r| r as i64))
+                .bind(x.at)
+                .bind(x.staff.as_deref());
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await
 }
 
 const EXCHANGE_COLUMNS: &str = "message, role, peer, task, item, code, outcome, record, at, staff";
