@@ -48,7 +48,21 @@ fn weighted(ages: Vec<(u32, u32)>) -> Option<(Vec<u32>, WeightedIndex<u32>)> {
 impl Generator {
     /// `None` only if the shipped tables were empty.
     pub fn new(seed: u64, today: Date) -> Option<Self> {
-        let places = WeightedIndex::new(&PLACES.weights).ok()?;
+        Self::with_places(seed, today, |_| true)
+    }
+
+    /// People only in the municipalities `codes` name (a designated city brings its wards),
+    /// each weighted as in the whole country: a small country of real places (the demo's).
+    /// `None` when no code names a municipality with towns.
+    pub fn within(seed: u64, today: Date, codes: &[&str]) -> Option<Self> {
+        let g = myna_text::address::Gazetteer::embedded();
+        Self::with_places(seed, today, |lg| codes.iter().any(|c| g.holds(c, lg)))
+    }
+
+    fn with_places(seed: u64, today: Date, keep: impl Fn(&str) -> bool) -> Option<Self> {
+        let weights: Vec<f64> =
+            PLACES.munis.iter().zip(&PLACES.weights).map(|(m, &w)| if keep(&m.lg_code) { w } else { 0.0 }).collect();
+        let places = WeightedIndex::new(&weights).ok()?;
         Some(Self {
             rng: ChaCha8Rng::seed_from_u64(seed),
             today,

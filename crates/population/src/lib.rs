@@ -1,8 +1,11 @@
 //! A synthetic population of Japan: names in kanji with kana, sexes, birth dates following
 //! the age pyramid, households with relationships, addresses in real municipalities weighted
-//! by population. Deterministic for a seed (ChaCha8). No I/O: the caller loads what it yields.
+//! by population, and what the country's agencies would record about each resident
+//! ([`livelihood`]). Deterministic for a seed (ChaCha8). No I/O: the caller loads what it
+//! yields.
 
 mod households;
+pub mod livelihood;
 mod names;
 mod places;
 mod pyramid;

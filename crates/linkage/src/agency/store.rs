@@ -237,7 +237,8 @@ impl AgencyStore {
 async fn write_records(db: &Db, rows: &[ExchangeRow]) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     for chunk in rows.chunks(CHUNK) {
-        let mut sql = db.insert_rows(&format!("INSERT INTO agency_exchanges ({EXCHANGE_COLUMNS}) VALUES"), chunk.len(), 10);
+        let mut sql =
+            db.insert_rows(&format!("INSERT INTO agency_exchanges ({EXCHANGE_COLUMNS}) VALUES"), chunk.len(), 10);
         sql.push_str(
             " ON CONFLICT (message, role) DO UPDATE SET outcome = excluded.outcome, record = NULL, at = excluded.at
              WHERE agency_exchanges.role = 'answered'",
