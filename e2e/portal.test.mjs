@@ -143,6 +143,43 @@ test("log in with the card, see my information and a verified exchange history",
   await ctx.close();
 });
 
+test("each demo resident's わたしの情報 shows what their agencies hold, as their story says", async () => {
+  // The demo prints each card holder's story, computed from the same population as the copies.
+  const stories = [...out.matchAll(/cards\/(resident\d)\.card\.json\n\s+(.+?) \(resident\d at every agency that holds them\): ([^\n]+)/g)];
+  assert.equal(stories.length, 5, out);
+  const section = (page, heading) => page.locator("section.item", { has: page.getByRole("heading", { name: heading, exact: true }) });
+  for (const [i, [, person, name, story]] of stories.entries()) {
+    const { ctx, page } = await newPage();
+    await login(page, { card: i });
+    await page.waitForURL(`${PORTAL}/`);
+    await page.goto(`${PORTAL}/me`);
+    await section(page, "住民票関係情報").waitFor();
+    const city = story.match(/ in (\S+?)[,:]/)[1];
+    const record = await section(page, "住民票関係情報").textContent();
+    assert.match(record, new RegExp(`保有機関: ${city}`), `${person}: the record is held by ${city}`);
+    assert.match(record, new RegExp(name.replace(" ", "\\s*")), `${person}: the household names them`);
+    const amounts = [...story.matchAll(/¥[\d,]+/g)].map((m) => m[0]);
+    const all = await page.locator("main").textContent();
+    for (const a of amounts) assert.ok(all.includes(a), `${person} (${story}): ${a} shown`);
+    if (/児童手当/.test(story)) assert.match(await section(page, "児童手当関係情報").textContent(), /支給月額/);
+    if (/国民健康保険 \((\d+)\)/.test(story)) {
+      const ins = await section(page, "医療保険資格情報").textContent();
+      assert.match(ins, new RegExp(`保有機関: ${city}`), "国保 is held by the municipality");
+      assert.match(ins, new RegExp(story.match(/国民健康保険 \((\d+)\)/)[1]));
+    }
+    if (/後期高齢者医療/.test(story)) {
+      assert.match(await section(page, "医療保険資格情報").textContent(), /後期高齢者医療広域連合/);
+      assert.match(await section(page, "年金給付関係情報").textContent(), /老齢基礎年金/);
+    }
+    if (/非課税/.test(story)) assert.match(await section(page, "地方税関係情報").textContent(), /非課税\s*はい/);
+    if (i === 0) {
+      await shot(page, "03b-family-information");
+      await axe(page, "my information (family)");
+    }
+    await ctx.close();
+  }
+});
+
 test("a notice arrives without reloading", async () => {
   const { ctx, page } = await newPage();
   await login(page);

@@ -14,7 +14,18 @@ fi
 
 cargo build -q -p myna
 dir=$(mktemp -d /tmp/myna-api-fuzz.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The demo takes 31 consecutive ports: a run of free ones below the kernel's ephemeral range.
+port=$(python3 -c '
+import os, socket
+def free(p):
+    try:
+        s = socket.socket(); s.bind(("127.0.0.1", p)); s.close(); return True
+    except OSError:
+        return False
+p = 20000 + os.getpid() % 11000
+while not all(free(p + i) for i in range(31)):
+    p = 20000 + (p + 31 - 20000) % 11000
+print(p)')
 target/debug/myna demo --dir "$dir" --port "$port" --residents 200 >"$dir/demo.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT

@@ -98,6 +98,11 @@ pub struct Field {
 }
 
 impl Field {
+    /// Whether the field is an amount in yen (for screens: ¥816,000).
+    pub fn is_yen(&self) -> bool {
+        self.kind == Kind::Yen
+    }
+
     /// The fields of each element, for a list.
     pub fn sub_fields(&self) -> &[Field] {
         &self.fields

@@ -74,6 +74,8 @@ named_enum!(
         LocalTax = ("local_tax", "地方税関係情報"),
         PublicAssistance = ("public_assistance", "生活保護関係情報"),
         ChildRearingAllowance = ("child_rearing_allowance", "児童扶養手当関係情報"),
+        /// 児童手当: the children paid for and the amount (the 2024 rules).
+        ChildAllowance = ("child_allowance", "児童手当関係情報"),
         SpecialChildAllowance = ("special_child_allowance", "特別児童扶養手当関係情報"),
         Disability = ("disability", "障害者関係情報"),
         EmploymentInsurance = ("employment_insurance", "雇用保険関係情報"),

@@ -36,8 +36,8 @@ fn clerk_of(show: &str) -> String {
 #[test]
 fn holder_logs_in_signs_locks_and_reports_loss() {
     let dir = std::env::temp_dir().join(format!("myna-card-cli-{}", std::process::id()));
-    // The demo's eleven nodes listen on consecutive ports from this one.
-    let port = myna_testkit::free_ports(11);
+    // The demo's nodes listen on 31 consecutive ports from this one.
+    let port = myna_testkit::free_ports(31);
     let child = Command::new(env!("CARGO_BIN_EXE_myna"))
         .args(["demo", "--residents", "300", "--port", &port.to_string(), "--dir", dir.to_str().unwrap()])
         .stdout(Stdio::null())
@@ -120,7 +120,8 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
     // verifier's CRL is refreshed (J-LIS answers signature checks at once).
     let number: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     let number = number["card_number"].as_str().unwrap().to_string();
-    let (ok, out) = card(&["suspend", "--card", &number, "--jlis", &jlis, "--ca", ca, "--as", CLERK], &[]);
+    let other = if clerk == CLERK { "municipality:271004" } else { CLERK };
+    let (ok, out) = card(&["suspend", "--card", &number, "--jlis", &jlis, "--ca", ca, "--as", other], &[]);
     assert!(!ok && out.contains("does not keep the register"), "another municipality suspends no card: {out}");
     let hotline = myna_jlis::HOTLINE;
     let (ok, out) = card(&["suspend", "--card", &number, "--jlis", &jlis, "--ca", ca, "--as", hotline], &[]);

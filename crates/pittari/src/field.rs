@@ -203,21 +203,10 @@ impl Field {
                     "はい".into()
                 }
             }
-            FieldKind::Yen => format!("{}{}", group_thousands(value), if english { " yen" } else { "円" }),
+            FieldKind::Yen => format!("{}{}", myna_text::group_thousands(value), if english { " yen" } else { "円" }),
             _ => value.to_string(),
         }
     }
-}
-
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

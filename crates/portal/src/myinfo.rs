@@ -55,6 +55,7 @@ pub fn item_en(item: InfoItem) -> &'static str {
         InfoItem::LocalTax => "Local tax",
         InfoItem::PublicAssistance => "Public assistance",
         InfoItem::ChildRearingAllowance => "Child-rearing allowance",
+        InfoItem::ChildAllowance => "Child allowance",
         InfoItem::SpecialChildAllowance => "Special child allowance",
         InfoItem::Disability => "Disability",
         InfoItem::EmploymentInsurance => "Employment insurance",
@@ -161,8 +162,12 @@ fn value(ctx: &Ctx, fields: &[myna_link::Field], v: &Value) -> Markup {
         Value::Object(m) => html! {
             dl {
                 @for (k, x) in m {
+                    @let field = fields.iter().find(|f| &f.name == k);
                     dt { (label(k)) }
-                    dd { (value(ctx, fields.iter().find(|f| &f.name == k).map(|f| f.sub_fields()).unwrap_or_default(), x)) }
+                    @match (field.is_some_and(|f| f.is_yen()), x.as_u64()) {
+                        (true, Some(n)) => dd { (myna_text::yen(n)) },
+                        _ => dd { (value(ctx, field.map(|f| f.sub_fields()).unwrap_or_default(), x)) },
+                    }
                 }
             }
         },

@@ -11,5 +11,5 @@ mod variants;
 
 pub use fold::{Folded, fold_char, match_key, name_key, normalize_width};
 pub use kana::{to_hiragana, to_katakana};
-pub use numerals::{NumeralError, arabic_to_kanji, kanji_to_arabic, replace_kanji_numerals};
+pub use numerals::{NumeralError, arabic_to_kanji, group_thousands, kanji_to_arabic, replace_kanji_numerals, yen};
 pub use variants::to_new_form;

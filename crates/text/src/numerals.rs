@@ -190,3 +190,30 @@ mod tests {
         assert_eq!(replace_kanji_numerals("二丁目十一番地三号"), "2丁目11番地3号");
     }
 }
+
+/// Digits grouped by thousands with commas, as amounts are written (`816000` → `816,000`).
+pub fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An amount in yen as Japanese readers expect it: `¥816,000`.
+pub fn yen(amount: u64) -> String {
+    format!("¥{}", group_thousands(&amount.to_string()))
+}
+
+#[cfg(test)]
+mod yen_tests {
+    #[test]
+    fn amounts_are_grouped() {
+        assert_eq!(super::yen(816_000), "¥816,000");
+        assert_eq!(super::yen(5), "¥5");
+        assert_eq!(super::yen(1_000), "¥1,000");
+    }
+}

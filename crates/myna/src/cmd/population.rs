@@ -48,6 +48,17 @@ pub async fn load(
     today: Date,
     samples_every: u64,
 ) -> Result<Loaded, Box<dyn std::error::Error>> {
+    load_within(store, (seed, None), n, today, samples_every).await
+}
+
+/// [`load`], of people only in the municipalities `places` names (the demo's country).
+pub async fn load_within(
+    store: &RegistryStore,
+    (seed, places): (u64, Option<&[&str]>),
+    n: u64,
+    today: Date,
+    samples_every: u64,
+) -> Result<Loaded, Box<dyn std::error::Error>> {
     // Into an empty registry, bulk mode; one that has residents keeps its indexes.
     let bulk = store.is_empty().await?;
     if bulk {
@@ -57,7 +68,7 @@ pub async fn load(
     bar.set_style(ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} residents, {per_sec}, eta {eta}")?);
     bar.set_message("loading");
     let start = Instant::now();
-    let batches = Batches::spawn(seed, n, today)?;
+    let batches = Batches::spawn(generator(seed, today, places)?, n)?;
     let mut done = 0u64;
     let mut samples = Vec::new();
     let mut households_total = 0u64;
@@ -109,7 +120,7 @@ pub fn regenerate_samples(
     today: Date,
     samples_every: u64,
 ) -> Result<Vec<NewResident>, Box<dyn std::error::Error>> {
-    let batches = Batches::spawn(seed, n, today)?;
+    let batches = Batches::spawn(generator(seed, today, None)?, n)?;
     let (mut samples, mut done) = (Vec::new(), 0u64);
     while let Some(batch) = batches.next() {
         keep_samples(&mut samples, &batch.people, done, samples_every);
@@ -126,8 +137,7 @@ struct Batches {
 }
 
 impl Batches {
-    fn spawn(seed: u64, n: u64, today: Date) -> Result<Self, Box<dyn std::error::Error>> {
-        let mut generator = Generator::new(seed, today).ok_or("the shipped municipality data has no weights")?;
+    fn spawn(mut generator: Generator, n: u64) -> Result<Self, Box<dyn std::error::Error>> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
         let producer = std::thread::spawn(move || generate(&mut generator, n, &tx));
         Ok(Self { rx, producer })
@@ -143,6 +153,14 @@ impl Batches {
         drop(self.rx);
         Ok(self.producer.join().map_err(|_| "the population generator thread failed")??)
     }
+}
+
+fn generator(seed: u64, today: Date, places: Option<&[&str]>) -> Result<Generator, Box<dyn std::error::Error>> {
+    let g = match places {
+        None => Generator::new(seed, today),
+        Some(codes) => Generator::within(seed, today, codes),
+    };
+    Ok(g.ok_or("the shipped municipality data has no weights for these places")?)
 }
 
 /// Whole households, with `household_offset` counted from the batch's first household.

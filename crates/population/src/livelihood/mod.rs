@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration};
 
-pub use copies::{Copy, Holder, copies};
+pub use copies::{Copy, Holder, copies, municipality_of};
 
 use self::{
     benefits::{ChildAllowance, Disability},

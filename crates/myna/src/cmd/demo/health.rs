@@ -1,10 +1,11 @@
-//! The demo country's health node: a clinic and a pharmacy registered, the insurer's
-//! eligibility for the demo residents pushed through the hub, 千代田区's PMH records, and
-//! five years of claims (medication, checkups, expenses) loaded.
+//! The demo country's health node: a clinic and a pharmacy registered, the demo residents'
+//! eligibility pushed through the hub by their own insurers, PMH records from their
+//! municipalities, and five years of claims (medication, checkups, expenses) loaded.
 
 use std::path::Path;
 
 use myna_jlis::store::NewResident;
+use myna_population::livelihood::{self, Member, cover::Scheme};
 use serde_json::{Value, json};
 
 use super::link::at;
@@ -62,40 +63,38 @@ pub async fn start(
     Ok(HealthDemo { started, clinic })
 }
 
-/// Eligibility from the insurer, PMH records from 千代田区, and the claims, for the demo
-/// residents enrolled by `demo_link::seed`.
+/// Eligibility from each story resident's own insurer (their municipality for 国保), PMH
+/// records from their municipality, and the claims, for residents enrolled by
+/// `Country::seed` (each known as `resident<n>` at every agency that holds them).
 pub async fn seed(
     h: &HealthDemo,
     network: &Path,
-    insurer: &str,
-    chiyoda: &str,
-    samples: &[NewResident],
+    link: &super::link::Linkage,
+    insured: &[(&str, &NewResident, &Member)],
 ) -> Result<usize, Box<dyn std::error::Error>> {
-    let insurer_clerk = ClerkArgs::new(
-        insurer.to_string(),
-        crate::cmd::node::token_path(network, "health_insurer:01130012"),
-        network.join("ca.pem"),
-    );
-    let city = ClerkArgs::new(
-        chiyoda.to_string(),
-        crate::cmd::node::token_path(network, "municipality:131016"),
-        network.join("ca.pem"),
-    );
+    let clerk = |id: &str| -> Result<ClerkArgs, Box<dyn std::error::Error>> {
+        let url = link.url_of(id).ok_or_else(|| format!("the demo has no agency {id}"))?;
+        Ok(ClerkArgs::new(url, crate::cmd::node::token_path(network, id), network.join("ca.pem")))
+    };
     let today = crate::cmd::today();
     let mut claims = String::from("# demo claims: medication, checkups and expenses\n");
     let mut n = 0;
-    for (i, p) in samples.iter().take(3).enumerate() {
-        let person = format!("resident{}", i + 1);
-        let number = format!("{}", 5600 + i);
-        let age = myna_health::age_on(
-            time::Date::parse(&p.birth.to_string(), time::macros::format_description!("[year]-[month]-[day]"))?,
-            today,
-        );
+    for (i, &(person, p, m)) in insured.iter().enumerate() {
+        let Some(insurer) = m.cover.insurer.as_deref() else { continue };
+        let city = format!("municipality:{}", livelihood::municipality_of(&m.person.lg_code));
+        let insurer_id =
+            if m.cover.scheme == Scheme::National { city.clone() } else { format!("health_insurer:{insurer}") };
+        let age = m.age;
         let limit = if age >= 70 { "一般" } else { "ウ" };
-        let copay = if (6..70).contains(&age) { 30 } else { 20 };
-        let record = json!({"insurer": "01130012", "symbol": "1234", "number": number, "branch": "00", "name": p.name.kanji, "kana": p.name.kana,
-            "birth": p.birth.to_string(), "copay_percent": copay, "limit": limit, "valid_from": "2020-04-01"});
-        insurer_clerk
+        let copay = match age {
+            0..6 | 70..75 => 20,
+            75.. => 10,
+            _ => 30,
+        };
+        let (symbol, number) = (m.cover.symbol.as_str(), m.cover.number.as_str());
+        let record = json!({"insurer": insurer, "symbol": symbol, "number": number, "branch": "00", "name": p.name.kanji, "kana": p.name.kana,
+            "birth": p.birth.to_string(), "copay_percent": copay, "limit": limit, "valid_from": m.cover.since.to_string()});
+        clerk(&insurer_id)?
             .call(
                 reqwest::Method::POST,
                 "/v1/pushes",
@@ -107,18 +106,19 @@ pub async fn seed(
         } else {
             json!({"type": "subsidy", "kind": "intractable_disease", "payer": "54136015", "recipient": format!("{:07}", 2_000_000 + i), "copay_yen": 2500, "valid_from": "2025-04-01", "valid_to": format!("{}-03-31", today.year() + 1)})
         };
-        city.call(
-            reqwest::Method::POST,
-            "/v1/pushes",
-            json!({"person": person, "to": "health", "kind": "pmh", "data": pmh}),
-        )
-        .await?;
-        claims.push_str(&demo_claims(&number, today, i));
+        clerk(&city)?
+            .call(
+                reqwest::Method::POST,
+                "/v1/pushes",
+                json!({"person": person, "to": "health", "kind": "pmh", "data": pmh}),
+            )
+            .await?;
+        claims.push_str(&demo_claims(&format!("{insurer},{symbol},{number},00"), today, i));
         n += 1;
     }
     let loaded = myna_healthnode::load_claims(&h.started.health.store, &claims).await.map_err(|e| e.to_string())?;
     println!(
-        "  health: {n} residents' eligibility and PMH pushed through the hub, {} claim records loaded",
+        "  health: {n} residents' eligibility and PMH pushed through the hub by their insurers, {} claim records loaded",
         loaded.added
     );
     Ok(n)
@@ -126,8 +126,7 @@ pub async fn seed(
 
 /// Claims for one demo resident: five yearly checkups with a rising blood pressure, a few
 /// dispensings this year, and the expenses of this year and last.
-fn demo_claims(number: &str, today: time::Date, i: usize) -> String {
-    let card = format!("01130012,1234,{number},00");
+fn demo_claims(card: &str, today: time::Date, i: usize) -> String {
     let mut out = String::new();
     for k in 0..5 {
         let year = today.year() - 4 + k;

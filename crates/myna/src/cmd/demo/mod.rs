@@ -1,5 +1,6 @@
 //! `myna demo`: the demo country, every node started, what to try printed.
 
+mod country;
 mod health;
 mod link;
 mod portal;
@@ -11,7 +12,10 @@ use myna_jlis::store::RegistryStore;
 use myna_node::NodeIdentity;
 use myna_store::Db;
 
-use crate::cmd::{CmdResult, card_reader::DEMO_PIN, population::load, today};
+use myna_jlis::store::NewResident;
+use myna_population::livelihood::{self, Member};
+
+use crate::cmd::{CmdResult, card_reader::DEMO_PIN, population::load_within, today};
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -23,7 +27,7 @@ pub struct DemoArgs {
     /// Folder for the demo's databases and certificates; reused if present.
     #[arg(long, default_value = ".myna/demo")]
     dir: PathBuf,
-    /// Port of the J-LIS node.
+    /// Port of the J-LIS node; the demo's nodes take the 31 ports from it.
     #[arg(long, default_value_t = 7443)]
     port: u16,
     /// Start, print, and stop at once (for scripts that check the demo comes up).
@@ -40,19 +44,25 @@ impl DemoArgs {
         let mut key = [0u8; 32];
         key[..8].copy_from_slice(&self.seed.to_le_bytes());
         let store = RegistryStore::open(Db::open(&format!("sqlite://{}", db_path.display())).await?, || key).await?;
-        let samples = if fresh {
+        // The day and size the country was generated for: the same people are regenerated
+        // from them when the folder is reused (ages follow the day).
+        let about = self.dir.join("country.json");
+        let (residents, day) = if fresh {
             println!("generating a country of {} residents (seed {}) …", self.residents, self.seed);
-            let l = load(&store, self.seed, self.residents, today(), (self.residents / 3).max(1)).await?;
+            let codes = country::codes();
+            let l = load_within(&store, (self.seed, Some(&codes)), self.residents, today(), 0).await?;
             println!("  {} residents in {} households, {:.1} s", l.residents, l.households, l.seconds);
-            l.samples
+            let v = serde_json::json!({"seed": self.seed, "residents": self.residents, "today": today().to_string()});
+            crate::cmd::card_file::write_atomic(&about, &serde_json::to_vec_pretty(&v)?)?;
+            (self.residents, today())
         } else {
-            println!(
-                "reusing the country in {} ({} residents); delete the folder for a new one",
-                self.dir.display(),
-                store.count().await?
-            );
-            Vec::new()
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&about)?)?;
+            let n = v["residents"].as_u64().ok_or("country.json: no residents")?;
+            let day = myna_registry::parse_date(v["today"].as_str().unwrap_or_default())?;
+            println!("reusing the country in {} ({n} residents); delete the folder for a new one", self.dir.display());
+            (n, day)
         };
+        let country = country::Country::build(&store, self.seed, residents, day).await?;
         let network = self.dir.join("network");
         let identity = NodeIdentity::load_or_create(&network, "jlis", &[])?;
         // J-LIS's 24×365 card hotline: it suspends a card a holder reports lost.
@@ -71,40 +81,58 @@ impl DemoArgs {
             SocketAddr::from(([127, 0, 0, 1], self.port + 1)),
         )
         .await?;
+        // Every resident enrolled where they are known, every copy registered; done again
+        // (idempotently) until it has finished once.
+        let seeded = self.dir.join("seeded");
+        if !seeded.exists() {
+            let start = std::time::Instant::now();
+            let (enrolled, copies) = country.seed(&link.handles).await?;
+            println!(
+                "  {enrolled} enrolments at {} agencies (codes through J-LIS and the hub), {copies} copies registered, {:.1} s",
+                link.agencies.len(),
+                start.elapsed().as_secs_f64()
+            );
+            std::fs::write(&seeded, b"")?;
+        }
+        let stories: Vec<(&country::Story, &NewResident, &Member)> =
+            country.stories.iter().filter_map(|s| country.story_resident(s).map(|(r, m)| (s, &r.new, m))).collect();
         let cards =
-            if fresh { issue_demo_cards(&self.dir, &url, &ca, &samples).await? } else { existing_cards(&self.dir) };
+            if fresh { issue_demo_cards(&self.dir, &url, &ca, &stories).await? } else { existing_cards(&self.dir) };
         // Three more residents work as staff (大阪市's clerk, the clinic's receptionist, J-LIS's
-        // hotline operator): picked from the same deterministic population.
-        let staff_people = if fresh {
-            let every = (self.residents / 7).max(1);
-            crate::cmd::population::regenerate_samples(self.seed, self.residents, today(), every)?
-                .into_iter()
-                .skip(1)
+        // hotline operator): adults of the same country with no story of their own.
+        let staff_people: Vec<NewResident> = if fresh {
+            country
+                .households
+                .iter()
+                .enumerate()
+                .flat_map(|(hi, (rs, h))| rs.iter().zip(&h.members).enumerate().map(move |(mi, rm)| (hi, mi, rm)))
+                .filter(|(hi, mi, (r, m))| m.age >= 25 && r.number.is_some() && country.story_of(*hi, *mi).is_none())
+                .map(|(_, _, (r, _))| r.new.clone())
                 .take(3)
                 .collect()
         } else {
             Vec::new()
         };
-        if fresh {
-            let jlis = crate::cmd::card::JlisArgs::municipality(url.clone(), ca.clone())?;
-            let n = link::seed(&link, &network, &jlis, &samples).await?;
-            println!("  {n} residents enrolled at {} agencies, with their copies", link.agencies.len());
-            if let (Some(person), Some(desk)) = (staff_people.first(), link.staff.get(1)) {
-                let at = (self.dir.as_path(), url.as_str(), ca.as_path());
-                staff_member(at, person, "osaka-clerk.card.json", (STAFF_ACCOUNT, "clerk"), &desk.directory).await?;
-            }
+        if fresh && let (Some(person), Some(desk)) = (staff_people.first(), link.staff.get(1)) {
+            let at = (self.dir.as_path(), url.as_str(), ca.as_path());
+            staff_member(at, person, "osaka-clerk.card.json", (STAFF_ACCOUNT, "clerk"), &desk.directory).await?;
         }
         let staff_card = Some(self.dir.join("staff").join("osaka-clerk.card.json")).filter(|f| f.exists());
         let portal = portal::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
-        if fresh && let Some((_, _, chiyoda)) = link.agencies.first() {
-            portal::notices(&network, &chiyoda.url()).await?;
+        let first_city =
+            stories.first().map(|(_, _, m)| format!("municipality:{}", livelihood::municipality_of(&m.person.lg_code)));
+        if fresh
+            && let Some(city) = &first_city
+            && let Some(at) = link.url_of(city)
+        {
+            let name = link.agencies.iter().find(|a| &a.0 == city).map(|a| a.1.clone()).unwrap_or_default();
+            portal::notices(&network, (city, &at, &name)).await?;
         }
         let health = health::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
-        if fresh
-            && let (Some((_, _, chiyoda)), Some((_, _, insurer))) =
-                (link.agencies.first(), link.agencies.iter().find(|a| a.0.starts_with("health_insurer")))
-        {
-            health::seed(&health, &network, &insurer.url(), &chiyoda.url(), &samples).await?;
+        if fresh {
+            let insured: Vec<(&str, &NewResident, &Member)> =
+                stories.iter().take(3).map(|(s, r, m)| (s.person.as_str(), *r, *m)).collect();
+            health::seed(&health, &network, &link, &insured).await?;
         }
         if let Some(person) = staff_people.get(2) {
             // J-LIS's staff table, on J-LIS's own database.
@@ -132,6 +160,7 @@ impl DemoArgs {
         let h = health.started.api.url().replace("127.0.0.1", "localhost");
         println!("  health node      {h}   (linkage node {}; API: {h}/openapi.json)", health.started.node.url());
         println!("  network CA       {}", ca.display());
+        println!("  ports            {}–{} (J-LIS's and the {} after it)", self.port, self.port + link::PORTS - 1, link::PORTS - 1);
         println!();
         println!("open Myna Portal in a browser: {web}");
         println!("  (the demo's certificates come from its own CA: accept the warning, or trust {})", ca.display());
@@ -159,7 +188,14 @@ impl DemoArgs {
             );
             for c in &cards {
                 println!("  {}", c.display());
+                let person = c.file_name().and_then(|f| f.to_str()).unwrap_or_default().trim_end_matches(".card.json");
+                if let Some((s, r, _)) = stories.iter().find(|(s, _, _)| s.person == person) {
+                    println!("    {} ({person} at every agency that holds them): {}", r.name.kanji, s.what);
+                }
             }
+            println!(
+                "  each sees in Myna Portal's わたしの情報 what their municipality, insurer, the pension service and the others hold of them"
+            );
             if let Some(c) = cards.first() {
                 println!("lost? the 24×365 hotline suspends it (its certificate is in the demo's network folder):");
                 println!(
@@ -193,7 +229,7 @@ impl DemoArgs {
                 ca.display()
             );
         }
-        if let Some(p) = samples.first() {
+        if let Some((_, p, _)) = stories.first() {
             println!();
             let clerk = ca.with_file_name(crate::cmd::card::DEMO_MUNICIPALITY);
             println!(
@@ -210,16 +246,21 @@ impl DemoArgs {
                 p.address.line()
             );
         }
-        if let [_, (osaka, _, osaka_node), ..] = &link.agencies[..] {
+        let osaka = "municipality:271004";
+        if let (Some(osaka_url), Some((person, task, item, provider))) =
+            (link.url_of(osaka), country.example_query(osaka, &|a| link.handles.contains_key(a)))
+        {
+            let provider_name = link.agencies.iter().find(|a| a.0 == provider).map(|a| a.1.as_str()).unwrap_or("?");
             println!();
-            println!("ask, as 大阪市's clerk, 千代田区 for a resident's local tax for child allowance (児童手当):");
+            println!(
+                "ask, as 大阪市's clerk, {provider_name} for {item} of a resident of 大阪市 ({task}; 大阪市 knows them as {person}):"
+            );
             let credential = match &staff_card {
                 Some(card) => format!("--card {}", card.display()),
                 None => format!("--token-file {}", crate::cmd::node::token_path(&network, osaka).display()),
             };
             println!(
-                "  MYNA_PIN={DEMO_PIN} myna link query --agency {} {credential} --ca {} \\\n    --person resident1 --task child_allowance --item local_tax --provider municipality:131016 --purpose 'R8-0001'",
-                osaka_node.url(),
+                "  MYNA_PIN={DEMO_PIN} myna link query --agency {osaka_url} {credential} --ca {} \\\n    --person {person} --task {task} --item {item} --provider {provider} --purpose 'R8-0001'",
                 ca.display()
             );
             if staff_card.is_some() {
@@ -260,12 +301,13 @@ impl DemoArgs {
 
 const DEMO_PASSWORD: &str = "DEMO2026";
 
-/// Gives the first few sample residents a card, kept as files in `<dir>/cards/`.
+/// Gives each story resident a card, kept as `<dir>/cards/resident<n>.card.json` (the order
+/// the demo card reader lists them in).
 async fn issue_demo_cards(
     dir: &std::path::Path,
     jlis: &str,
     ca: &std::path::Path,
-    samples: &[myna_jlis::store::NewResident],
+    stories: &[(&country::Story, &NewResident, &Member)],
 ) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
     let args = crate::cmd::card::JlisArgs::municipality(jlis.to_string(), ca.to_owned())?;
     let cards_dir = dir.join("cards");
@@ -273,11 +315,10 @@ async fn issue_demo_cards(
     let pin = myna_pki::Secret::new(myna_pki::CertKind::UserAuth, DEMO_PIN)?;
     let password = myna_pki::Secret::new(myna_pki::CertKind::Signing, DEMO_PASSWORD)?;
     let mut out = Vec::new();
-    for p in samples.iter().take(3) {
-        if let Some(code) =
-            card_for(&args, p, &password, &pin, |code| cards_dir.join(format!("{code}.card.json"))).await?
-        {
-            out.push(cards_dir.join(format!("{code}.card.json")));
+    for (s, p, _) in stories {
+        let file = cards_dir.join(format!("{}.card.json", s.person));
+        if card_for(&args, p, &password, &pin, |_| file.clone()).await?.is_some() {
+            out.push(file);
         }
     }
     Ok(out)

@@ -1,6 +1,7 @@
 //! The demo country's portal: Myna Portal with the demo card reader, a clerk account at each
 //! municipality that offers procedures, an example private service registered for the
-//! self-information API, and notices from 千代田区 (one now, one scheduled for June).
+//! self-information API, and notices from the first demo resident's municipality (one now, one
+//! scheduled for June).
 
 use std::path::Path;
 
@@ -85,15 +86,17 @@ pub async fn start(
     Ok(Portal { started, client })
 }
 
-/// Notices from 千代田区 to the first demo resident: one now, one for next June's status report.
-pub async fn notices(network: &Path, chiyoda: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let clerk = ClerkArgs::new(
-        chiyoda.to_string(),
-        crate::cmd::node::token_path(network, "municipality:131016"),
-        network.join("ca.pem"),
-    );
+/// Notices from the first demo resident's municipality (`id`, its node at `url`, `name`) to
+/// them: one now, one for next June's status report.
+pub async fn notices(network: &Path, (id, url, name): (&str, &str, &str)) -> Result<(), Box<dyn std::error::Error>> {
+    let clerk = ClerkArgs::new(url.to_string(), crate::cmd::node::token_path(network, id), network.join("ca.pem"));
+    let body = format!("{name}からのお知らせです。\n申請の状況は「申請状況」から確認できます。");
     clerk
-        .call(reqwest::Method::POST, "/v1/notices", json!({"person": "resident1", "title": "マイナポータルのご利用ありがとうございます", "body": "千代田区からのお知らせです。\n申請の状況は「申請状況」から確認できます。"}))
+        .call(
+            reqwest::Method::POST,
+            "/v1/notices",
+            json!({"person": "resident1", "title": "マイナポータルのご利用ありがとうございます", "body": body}),
+        )
         .await?;
     let today = crate::cmd::today();
     let june = time::Date::from_calendar_date(

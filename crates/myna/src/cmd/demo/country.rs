@@ -1,0 +1,370 @@
+//! The demo country: six real municipalities in three prefectures (two designated cities, a
+//! special ward, a city, a town and a village), every agency that holds something of their
+//! residents, and what each holds, computed from one population (`myna_population::livelihood`).
+//! A handful of residents are picked for their stories and get cards.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use myna_jlis::store::{NewResident, RegistryStore};
+use myna_link::Enrolment;
+use myna_linkage::agency::Agency;
+use myna_population::{
+    Generator,
+    livelihood::{self, Holder, Household, Person, cover::Scheme, insurer},
+};
+use myna_registry::{LookupOutcome, LookupQuery, Relationship};
+use serde_json::Value;
+use time::Date;
+
+/// The demo's municipalities: (code, name). The first is the one the e2e test's notices come
+/// from; 大阪市 second, as the demo's clerk at an agency node works there.
+pub const MUNICIPALITIES: &[(&str, &str)] = &[
+    ("131016", "千代田区"),
+    ("271004", "大阪市"),
+    ("132012", "八王子市"),
+    ("273830", "千早赤阪村"),
+    ("011002", "札幌市"),
+    ("013951", "ニセコ町"),
+];
+
+const PREFECTURES: &[(&str, &str)] = &[("13", "東京都"), ("27", "大阪府"), ("01", "北海道")];
+
+pub fn codes() -> Vec<&'static str> {
+    MUNICIPALITIES.iter().map(|m| m.0).collect()
+}
+
+/// Every agency of the demo, (id, name), in the order of their ports: the first four keep the
+/// ports they had before the country grew (J-LIS's + 3 to + 6).
+pub fn agencies() -> Vec<(String, String)> {
+    let g = myna_text::address::Gazetteer::embedded();
+    let mut v: Vec<(String, String)> = vec![
+        ("municipality:131016".into(), "千代田区".into()),
+        ("municipality:271004".into(), "大阪市".into()),
+        ("pension_service".into(), "日本年金機構".into()),
+        (format!("health_insurer:{}", insurer::kyokai_branch("13")), "全国健康保険協会 東京支部".into()),
+    ];
+    for &(code, name) in &MUNICIPALITIES[2..] {
+        v.push((format!("municipality:{code}"), name.into()));
+    }
+    for &(pref2, name) in PREFECTURES {
+        v.push((Holder::Prefecture(insurer::prefecture_code(&format!("{pref2}0000"))).agency_id(), name.into()));
+    }
+    for &(code, name) in MUNICIPALITIES {
+        // Cities and wards run their own welfare office; a town's or village's is the prefecture's.
+        let small = g.by_code(code).is_some_and(|m| !m.county.is_empty());
+        if !small {
+            v.push((format!("welfare_office:{code}"), format!("{name} 福祉事務所")));
+        }
+    }
+    for &(pref2, name) in PREFECTURES {
+        let has_small = MUNICIPALITIES
+            .iter()
+            .any(|m| m.0.starts_with(pref2) && g.by_code(m.0).is_some_and(|x| !x.county.is_empty()));
+        if has_small {
+            let code = insurer::prefecture_code(&format!("{pref2}0000"));
+            v.push((format!("welfare_office:{code}"), format!("{name} 福祉事務所（町村部）")));
+        }
+    }
+    for &(pref2, name) in PREFECTURES {
+        if pref2 != "13" {
+            let short = name.trim_end_matches(['都', '府', '県']);
+            let short = if short == "北海道" { "北海道" } else { short };
+            v.push((
+                format!("health_insurer:{}", insurer::kyokai_branch(pref2)),
+                format!("全国健康保険協会 {short}支部"),
+            ));
+        }
+    }
+    v.push((format!("health_insurer:{}", insurer::KUMIAI), "デモ電機健康保険組合".into()));
+    v.push((format!("health_insurer:{}", insurer::KYOSAI), "デモ職員共済組合".into()));
+    for &(pref2, name) in PREFECTURES {
+        v.push((
+            format!("health_insurer:{}", insurer::late_stage_union(pref2)),
+            format!("{name}後期高齢者医療広域連合"),
+        ));
+    }
+    v
+}
+
+/// A registered resident with their number and what the agencies hold.
+pub struct Resident {
+    pub new: NewResident,
+    pub number: Option<String>,
+}
+
+/// A resident picked for what the demo lets one try with them.
+pub struct Story {
+    /// Their reference at every agency that holds them (`resident1` …) and their card's file.
+    pub person: String,
+    pub household: usize,
+    pub member: usize,
+    pub what: String,
+}
+
+pub struct Country {
+    pub households: Vec<(Vec<Resident>, Household)>,
+    pub stories: Vec<Story>,
+}
+
+impl Country {
+    /// The demo's population for `seed` (as `myna demo` loaded it), each resident found in the
+    /// registry for their number, each household's records computed.
+    pub async fn build(
+        store: &RegistryStore,
+        seed: u64,
+        n: u64,
+        today: Date,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
+        let people = Generator::within(seed, today, &codes()).ok_or("no demo municipality has towns")?.take(n as usize);
+        let mut by: BTreeMap<u64, Vec<NewResident>> = BTreeMap::new();
+        for p in people {
+            by.entry(p.household_offset).or_default().push(p);
+        }
+        let mut households = Vec::with_capacity(by.len());
+        for (key, members) in by {
+            let h = livelihood::household(seed, key, today, members.iter().map(Person::from).collect());
+            let mut rs = Vec::with_capacity(members.len());
+            for m in members {
+                let q = LookupQuery {
+                    name_key: m.name.key(),
+                    birth: m.birth.date(),
+                    sex: m.sex,
+                    address: m.address.clone(),
+                };
+                let number = match store.lookup(&q).await? {
+                    LookupOutcome::Unique(found) => Some(found.resident.number.to_string()),
+                    // Two generated people alike in all 4 items: the agencies cannot tell them
+                    // apart either, and enrol neither.
+                    _ => None,
+                };
+                rs.push(Resident { new: m, number });
+            }
+            households.push((rs, h));
+        }
+        let stories = pick(&households);
+        Ok(Self { households, stories })
+    }
+
+    /// The story of the resident at `(household, member)`, if any.
+    pub fn story_of(&self, household: usize, member: usize) -> Option<&Story> {
+        self.stories.iter().find(|s| s.household == household && s.member == member)
+    }
+
+    pub fn story_resident(&self, s: &Story) -> Option<(&Resident, &livelihood::Member)> {
+        let (rs, h) = self.households.get(s.household)?;
+        Some((rs.get(s.member)?, h.members.get(s.member)?))
+    }
+
+    /// Who each agency enrols, in a fixed order: its reference for them (the story residents'
+    /// `resident<n>` everywhere, else the agency's own 10-digit number), their number, where they
+    /// are in the country, and the copies it registers.
+    pub fn plan(&self, present: &dyn Fn(&str) -> bool) -> BTreeMap<String, Vec<Enrol>> {
+        let mut plan: BTreeMap<String, Vec<Enrol>> = BTreeMap::new();
+        for (hi, (rs, h)) in self.households.iter().enumerate() {
+            let mut per: BTreeMap<(String, usize), Vec<(&'static str, Value)>> = BTreeMap::new();
+            for c in livelihood::copies(h) {
+                per.entry((c.holder.agency_id(), c.member)).or_default().push((c.item, c.data));
+            }
+            for ((agency, member), copies) in per {
+                let Some(number) = rs.get(member).and_then(|r| r.number.clone()) else { continue };
+                if !present(&agency) {
+                    continue;
+                }
+                let list = plan.entry(agency).or_default();
+                let person = match self.story_of(hi, member) {
+                    Some(s) => s.person.clone(),
+                    None => format!("{:010}", list.len() + 1),
+                };
+                list.push(Enrol { person, number, at: (hi, member), copies });
+            }
+        }
+        plan
+    }
+
+    /// Enrols every resident at each agency that holds something of them (code acquisition
+    /// through J-LIS and the hub) and registers what it holds. Idempotent: an enrolled person
+    /// keeps their code and a copy is replaced, so a run cut short is finished by running it
+    /// again. Returns (enrolments, copies).
+    pub async fn seed(
+        &self,
+        agencies: &BTreeMap<String, Arc<Agency>>,
+    ) -> Result<(usize, usize), Box<dyn std::error::Error>> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (id, people) in self.plan(&|a| agencies.contains_key(a)) {
+            let Some(agency) = agencies.get(&id).cloned() else { continue };
+            // A few people of one agency at a time: enrolment is a round trip to J-LIS and the hub.
+            for part in chunks(people, 4) {
+                let agency = agency.clone();
+                tasks.spawn(async move {
+                    let (mut enrolled, mut copies) = (0, 0);
+                    for e in part {
+                        agency
+                            .enrol(&e.person, Enrolment::Number { number: e.number })
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        enrolled += 1;
+                        for (item, data) in e.copies {
+                            agency.put_copy(&e.person, item, None, &data).await.map_err(|e| e.to_string())?;
+                            copies += 1;
+                        }
+                    }
+                    Ok::<_, String>((enrolled, copies))
+                });
+            }
+        }
+        let (mut enrolled, mut copies) = (0, 0);
+        while let Some(r) = tasks.join_next().await {
+            let (e, c) = r??;
+            enrolled += e;
+            copies += c;
+        }
+        Ok((enrolled, copies))
+    }
+
+    /// A query `requester` (a municipality) may make about one of its residents and that another
+    /// agency answers with data: (the requester's reference, task, item, provider).
+    pub fn example_query(
+        &self,
+        requester: &str,
+        present: &dyn Fn(&str) -> bool,
+    ) -> Option<(String, String, String, String)> {
+        let table = myna_link::PermissionTable::shipped().ok()?;
+        let plan = self.plan(present);
+        let mine = plan.get(requester)?;
+        let prefer = ["medical_insurance", "disability", "public_assistance", "pension_benefit"];
+        for item in prefer {
+            for e in mine {
+                for (provider, theirs) in &plan {
+                    if provider == requester || provider.starts_with("municipality:") {
+                        continue;
+                    }
+                    let Some(held) = theirs.iter().find(|t| t.at == e.at) else { continue };
+                    if !held.copies.iter().any(|c| c.0 == item) {
+                        continue;
+                    }
+                    let kind = provider.split(':').next().unwrap_or_default();
+                    let Some(row) = table.rows().iter().find(|r| {
+                        r.requester == myna_link::AgencyKind::Municipality
+                            && r.provider.id() == kind
+                            && r.item.id() == item
+                    }) else {
+                        continue;
+                    };
+                    return Some((e.person.clone(), row.task.as_str().to_string(), item.to_string(), provider.clone()));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// One person an agency enrols, with what it registers for them.
+pub struct Enrol {
+    pub person: String,
+    pub number: String,
+    /// (household, member) in the country.
+    pub at: (usize, usize),
+    pub copies: Vec<(&'static str, Value)>,
+}
+
+fn chunks<T>(v: Vec<T>, parts: usize) -> Vec<Vec<T>> {
+    let size = v.len().div_ceil(parts.max(1)).max(1);
+    let mut out: Vec<Vec<T>> = Vec::new();
+    for (i, x) in v.into_iter().enumerate() {
+        if i % size == 0 {
+            out.push(Vec::new());
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(x);
+        }
+    }
+    out
+}
+
+fn yen(n: u64) -> String {
+    myna_text::yen(n)
+}
+
+/// The stories, in the order of their cards: a parent of a family with children (in the first
+/// municipality that has one), someone on 国民健康保険, a pensioner over 75, someone in a
+/// non-taxable household, someone with a national qualification.
+fn pick(hs: &[(Vec<Resident>, Household)]) -> Vec<Story> {
+    let mut out: Vec<Story> = Vec::new();
+    let taken = |out: &[Story], h: usize| out.iter().any(|s| s.household == h);
+    let city = |m: &livelihood::Member| livelihood::municipality_of(&m.person.lg_code);
+    let name_of =
+        |m: &livelihood::Member| MUNICIPALITIES.iter().find(|x| x.0 == city(m)).map(|x| x.1).unwrap_or("?").to_string();
+    let has_number = |h: usize, i: usize| hs[h].0.get(i).is_some_and(|r| r.number.is_some());
+    let find = |out: &mut Vec<Story>, f: &dyn Fn(&Household, &livelihood::Member) -> Option<String>| {
+        for (hi, (_, h)) in hs.iter().enumerate() {
+            if taken(out, hi) {
+                continue;
+            }
+            for (mi, m) in h.members.iter().enumerate() {
+                if !has_number(hi, mi) {
+                    continue;
+                }
+                if let Some(what) = f(h, m) {
+                    let person = format!("resident{}", out.len() + 1);
+                    out.push(Story { person, household: hi, member: mi, what });
+                    return;
+                }
+            }
+        }
+    };
+    for &(code, _) in MUNICIPALITIES {
+        if out.is_empty() {
+            find(&mut out, &|h, m| {
+                let a = m.child_allowance.as_ref()?;
+                (city(m) == code && a.children.len() >= 2 && h.assistance.is_none() && !m.tax.non_taxable).then(|| {
+                    format!(
+                        "parent of {} children in {}: 児童手当 {} a month, 住民税 所得割 {}",
+                        a.children.len(),
+                        name_of(m),
+                        yen(a.monthly_total),
+                        yen(m.tax.income_levy)
+                    )
+                })
+            });
+        }
+    }
+    find(&mut out, &|_, m| {
+        (m.cover.scheme == Scheme::National && (20..65).contains(&m.age) && !m.tax.non_taxable).then(|| {
+            format!(
+                "{} in {}, on 国民健康保険 ({}), 所得割 {}",
+                m.age,
+                name_of(m),
+                m.cover.insurer.clone().unwrap_or_default(),
+                yen(m.tax.income_levy)
+            )
+        })
+    });
+    find(&mut out, &|_, m| {
+        let p = m.pensions.first()?;
+        (m.cover.scheme == Scheme::LateStage)
+            .then(|| format!("{} in {}, 後期高齢者医療, {} {} a year", m.age, name_of(m), p.name_ja(), yen(p.annual)))
+    });
+    find(&mut out, &|h, m| {
+        (h.non_taxable() && h.assistance.is_none() && m.age >= 18 && m.person.relationship == Relationship::Head).then(
+            || {
+                let why = if m.child_rearing.is_some() {
+                    "single parent with 児童扶養手当"
+                } else {
+                    "住民税非課税世帯"
+                };
+                format!("{} in {}, {why} ({} in the household)", m.age, name_of(m), h.members.len())
+            },
+        )
+    });
+    find(&mut out, &|_, m| {
+        let q = m.qualification.as_ref()?;
+        Some(format!(
+            "{} in {}, {} (registered by {}; the qualification system is not built yet)",
+            m.age,
+            name_of(m),
+            q.name,
+            q.administrator
+        ))
+    });
+    out
+}
