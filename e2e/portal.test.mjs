@@ -145,7 +145,7 @@ test("log in with the card, see my information and a verified exchange history",
 
 test("each demo resident's わたしの情報 shows what their agencies hold, as their story says", async () => {
   // The demo prints each card holder's story, computed from the same population as the copies.
-  const stories = [...out.matchAll(/cards\/(resident\d)\.card\.json\n\s+(.+?) \(resident\d at every agency that holds them\): ([^\n]+)/g)];
+  const stories = [...out.matchAll(/cards\/(resident\d)\.card\.json\n\s+(.+?)（.+?） \(resident\d at every agency that holds them\): ([^\n]+)/g)];
   assert.equal(stories.length, 5, out);
   const section = (page, heading) => page.locator("section.item", { has: page.getByRole("heading", { name: heading, exact: true }) });
   for (const [i, [, person, name, story]] of stories.entries()) {
@@ -237,6 +237,10 @@ test("apply for 児童手当の現況届; the municipality receives it and chang
   const { ctx, page } = await newPage();
   await login(page);
   await page.waitForURL(`${PORTAL}/`);
+  // What the municipality's tax record says, to compare with what the form is prefilled with.
+  await page.goto(`${PORTAL}/me`);
+  const taxSection = page.locator("section.item", { has: page.getByRole("heading", { name: "地方税関係情報", exact: true }) });
+  const taxable = (await taxSection.textContent()).match(/課税標準額[^¥]*¥([\d,]+)/)[1].replaceAll(",", "");
   await page.goto(`${PORTAL}/apply`);
   await page.selectOption("#municipality", "131016");
   await page.getByLabel("キーワード").fill("現況届");
@@ -246,13 +250,13 @@ test("apply for 児童手当の現況届; the municipality receives it and chang
   await page.getByRole("link", { name: "児童手当等の現況届" }).click();
   // Prefilled from the resident's own information, where the permission table allows.
   assert.notEqual(await page.locator("#f-applicant_name").inputValue(), "");
-  assert.equal(await page.getByLabel(/^前年の所得/).inputValue(), "2400000");
+  assert.equal(await page.getByLabel(/^前年の所得/).inputValue(), taxable);
   await fillGenkyo(page);
   // The declaration is left unticked: refused with the reason, nothing lost.
   await page.getByRole("button", { name: "入力内容を確認する" }).click();
   await page.locator("#error-summary").waitFor();
   assert.match(await page.locator("#error-summary").textContent(), /チェックしてください/);
-  assert.equal(await page.getByLabel(/^申請者氏名（フリガナ）/).inputValue(), "ヌマタ エミ");
+  assert.equal(await page.getByLabel(/^申請者氏名（フリガナ）/).inputValue(), "ヌマタ エミ", "what was typed is kept");
   await shot(page, "07-form-errors");
   await axe(page, "form with errors");
   await page.getByLabel(/^記載内容に相違ないこと/).check();
@@ -454,7 +458,9 @@ test("a clinic checks in a patient with the card and consent; the resident sees 
   await page.goto(`${HEALTH}/reception`);
   await page.locator("section[aria-labelledby=card] table a").first().click();
   await page.getByRole("heading", { name: "資格確認が完了しました / Eligibility confirmed" }).waitFor();
-  assert.match(await page.locator(".result").textContent(), /01130012/);
+  // The first card holder's insurance card, as the demo prints it.
+  const [, insurer, symbol, number] = out.match(/resident1\.card\.json\n.*\n\s+\S+: 保険者番号 (\d+) 記号 (\S+) 番号 (\d+)/);
+  assert.match(await page.locator(".result").textContent(), new RegExp(insurer));
   await shot(page, "22-reception-result");
   await axe(page, "reception result");
   await page.getByRole("link", { name: "薬剤情報 / Medication" }).click();
@@ -466,9 +472,9 @@ test("a clinic checks in a patient with the card and consent; the resident sees 
   assert.match(await page.locator(".error").textContent(), /did not consent/);
   // A patient without the card: by the insurance card's fields.
   await page.goto(`${HEALTH}/reception`);
-  await page.getByLabel("保険者番号 / Insurer number").fill("01130012");
-  await page.getByLabel("記号 / Symbol").fill("1234");
-  await page.getByLabel("番号 / Number").fill("5600");
+  await page.getByLabel("保険者番号 / Insurer number").fill(insurer);
+  if (symbol !== "-") await page.getByLabel("記号 / Symbol").fill(symbol);
+  await page.getByLabel("番号 / Number").fill(number);
   await page.getByRole("button", { name: "照会する / Look up" }).click();
   assert.match(await page.locator("table").textContent(), /有効/);
   await ctx.close();

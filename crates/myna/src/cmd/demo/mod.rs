@@ -160,7 +160,12 @@ impl DemoArgs {
         let h = health.started.api.url().replace("127.0.0.1", "localhost");
         println!("  health node      {h}   (linkage node {}; API: {h}/openapi.json)", health.started.node.url());
         println!("  network CA       {}", ca.display());
-        println!("  ports            {}–{} (J-LIS's and the {} after it)", self.port, self.port + link::PORTS - 1, link::PORTS - 1);
+        println!(
+            "  ports            {}–{} (J-LIS's and the {} after it)",
+            self.port,
+            self.port + link::PORTS - 1,
+            link::PORTS - 1
+        );
         println!();
         println!("open Myna Portal in a browser: {web}");
         println!("  (the demo's certificates come from its own CA: accept the warning, or trust {})", ca.display());
@@ -189,8 +194,19 @@ impl DemoArgs {
             for c in &cards {
                 println!("  {}", c.display());
                 let person = c.file_name().and_then(|f| f.to_str()).unwrap_or_default().trim_end_matches(".card.json");
-                if let Some((s, r, _)) = stories.iter().find(|(s, _, _)| s.person == person) {
-                    println!("    {} ({person} at every agency that holds them): {}", r.name.kanji, s.what);
+                if let Some((s, r, m)) = stories.iter().find(|(s, _, _)| s.person == person) {
+                    println!(
+                        "    {}（{}） ({person} at every agency that holds them): {}",
+                        r.name.kanji, r.name.kana, s.what
+                    );
+                    if let Some(insurer) = &m.cover.insurer {
+                        println!(
+                            "    {}: 保険者番号 {insurer} 記号 {} 番号 {}",
+                            m.cover.scheme.name_ja(),
+                            if m.cover.symbol.is_empty() { "-" } else { &m.cover.symbol },
+                            m.cover.number
+                        );
+                    }
                 }
             }
             println!(
