@@ -109,6 +109,7 @@ pub const TABLE: Table = Table {
         rule("POST", "/v1/lookup", NUMBER_LINKING),
         rule("POST", "/v1/verify", NUMBER_LINKING),
         rule("POST", "/v1/linkage/codes", SIGNED_LINKAGE),
+        rule("POST", "/v1/linkage/codes/batch", SIGNED_LINKAGE),
         rule("POST", "/v1/presence", Access::Peers(myna_node::access::HUB)),
         rule("POST", "/v1/access-log", PORTAL),
         rule("GET", "/v1/jpki/ca", PUBLISHED),

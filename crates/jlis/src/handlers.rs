@@ -26,6 +26,7 @@ pub(crate) fn routes(store: Arc<Jlis>) -> Router {
         .route("/v1/lookup", post(lookup))
         .route("/v1/verify", post(verify))
         .route("/v1/linkage/codes", post(codes))
+        .route("/v1/linkage/codes/batch", post(codes_batch))
         .route("/v1/presence", post(presence))
         .route("/v1/access-log", post(access_log))
         .with_state(store)
@@ -93,6 +94,17 @@ pub(crate) async fn verify(
         (status = 503, description = "J-LIS is not connected to a hub")))]
 pub(crate) async fn codes(State(j): St, body: String) -> R<Response> {
     Ok(myna_node::jose(j.issue_agency_code(&body).await?))
+}
+
+/// An agency's codes for up to 1,000 people at once (bulk enrolment, JWS of
+/// Envelope<EnrolmentBatch>): the numbers J-LIS holds get a code, in the order sent; the others
+/// none.
+#[utoipa::path(post, path = "/v1/linkage/codes/batch", request_body(content = String, content_type = "text/plain", description = "compact JWS of Envelope<EnrolmentBatch>, from an agency node"),
+    responses((status = 200, description = "JWS of Envelope<CodesIssued>"), (status = 401, description = "unsigned or not from the network"),
+        (status = 403, description = "the sender is not an agency"), (status = 422, description = "a number that is not an individual number, or more than 1,000"),
+        (status = 502, description = "the hub could not be reached or refused"), (status = 503, description = "J-LIS is not connected to a hub")))]
+pub(crate) async fn codes_batch(State(j): St, body: String) -> R<Response> {
+    Ok(myna_node::jose(j.issue_agency_codes(&body).await?))
 }
 
 /// Whose login a proof is (the hub, before it answers the portal's self-information).

@@ -4,7 +4,8 @@
 //! sees the link id.
 
 use myna_link::{
-    AgencyId, AgencyKind, CodeIssued, CodeRequest, Enrolment, Envelope, NetworkTrust, NodeKey, open_envelope,
+    AgencyId, AgencyKind, CODE_BATCH_MAX, CodeIssued, CodeRequest, CodeRequestBatch, CodesIssued, Enrolment,
+    EnrolmentBatch, Envelope, NetworkTrust, NodeKey, open_envelope,
 };
 use myna_node::{NodeIdentity, post_jws};
 use myna_number::{IndividualNumber, NumberIssuer};
@@ -95,6 +96,50 @@ impl Jlis {
             return Err(JlisError::internal("the hub's answer is not for this request"));
         }
         let reply = Envelope::new(me.clone(), env.from, now(), issued.body);
+        link.key.sign(&reply).map_err(JlisError::internal)
+    }
+
+    /// [`Self::issue_agency_code`] for many numbers at once (JWS of `Envelope<EnrolmentBatch>`):
+    /// one lookup of all the numbers, one request to the hub; a number J-LIS does not hold
+    /// gets no code.
+    pub async fn issue_agency_codes(&self, jws: &str) -> Result<String, JlisError> {
+        let link = self.linkage.get().ok_or(JlisError::NoHub)?;
+        let me = &link.id;
+        let env: Envelope<EnrolmentBatch> =
+            open_envelope(&link.trust, jws, me, now()).map_err(|e| JlisError::Rejected(e.to_string()))?;
+        env.from.kind().map_err(|e| JlisError::forbidden("not_an_agency", e))?;
+        if env.body.numbers.len() > CODE_BATCH_MAX {
+            return Err(JlisError::invalid("numbers", format!("at most {CODE_BATCH_MAX} a batch")));
+        }
+        let numbers: Vec<IndividualNumber> = env
+            .body
+            .numbers
+            .iter()
+            .enumerate()
+            .map(|(i, n)| n.parse().map_err(|e| JlisError::invalid("numbers", format!("[{i}]: {e}"))))
+            .collect::<Result<_, _>>()?;
+        let found = self.registry.record_codes_of(&numbers).await?;
+        let held: Vec<(usize, u64)> =
+            numbers.iter().enumerate().filter_map(|(i, n)| found.get(&n.value()).map(|&code| (i, code))).collect();
+        let links = held.iter().map(|&(_, code)| link.link_id(code)).collect::<Result<Vec<u64>, _>>()?;
+        let request =
+            Envelope::new(me.clone(), link.hub.clone(), now(), CodeRequestBatch { agency: env.from.clone(), links });
+        let jws = link.key.sign(&request).map_err(JlisError::internal)?;
+        let text = post_jws(&link.client, &format!("{}/v1/codes/batch", link.hub_url), jws)
+            .await
+            .map_err(|e| JlisError::Hub(e.to_string()))?;
+        let issued: Envelope<CodesIssued> =
+            open_envelope(&link.trust, &text, me, now()).map_err(JlisError::internal)?;
+        if issued.from != link.hub || issued.body.agency != env.from || issued.body.codes.len() != held.len() {
+            return Err(JlisError::internal("the hub's answer is not for this request"));
+        }
+        let mut codes = vec![None; numbers.len()];
+        for ((i, _), code) in held.iter().zip(issued.body.codes) {
+            if let Some(slot) = codes.get_mut(*i) {
+                *slot = code;
+            }
+        }
+        let reply = Envelope::new(me.clone(), env.from.clone(), now(), CodesIssued { agency: env.from, codes });
         link.key.sign(&reply).map_err(JlisError::internal)
     }
 

@@ -34,6 +34,7 @@ use crate::{api::*, cards, cards_api::*, handlers};
         cards::consent,
         cards::latest,
         crate::handlers::codes,
+        crate::handlers::codes_batch,
         myna_rp::staff::staff_challenge,
         myna_rp::staff::staff_login
     ),

@@ -32,9 +32,9 @@ pub mod tiles;
 pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
 pub use layout::{Field, LayoutError, Layouts, Version};
 pub use message::{
-    Answer, AnsweredQuery, CodeIssued, CodeRequest, Delivery, Enrolment, Entry, Envelope, EnvelopeError,
-    FRESHNESS_SECS, Forward, Logged, MessageError, MessageId, Outcome, Query, Receipt, ReceiptRequest, Receipts,
-    Registration, TreeHead, open_envelope, payload_aad,
+    Answer, AnsweredQuery, CODE_BATCH_MAX, CodeIssued, CodeRequest, CodeRequestBatch, CodesIssued, Delivery, Enrolment,
+    EnrolmentBatch, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, Logged, MessageError, MessageId, Outcome,
+    Query, Receipt, ReceiptRequest, Receipts, Registration, TreeHead, open_envelope, payload_aad,
 };
 pub use notice::{HEALTH_ID, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad};
 pub use permit::{Grant, Refusal, SELF_INFORMATION};

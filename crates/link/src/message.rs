@@ -341,6 +341,32 @@ pub enum Enrolment {
     Certificate { user_auth_serial: String },
 }
 
+/// The most people one batch of code acquisition names.
+pub const CODE_BATCH_MAX: usize = 1_000;
+
+/// An agency asks J-LIS for its codes for many people at once (a population enrolled in bulk):
+/// one signed message, one round trip through J-LIS and the hub, for up to
+/// [`CODE_BATCH_MAX`] individual numbers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnrolmentBatch {
+    pub numbers: Vec<String>,
+}
+
+/// J-LIS asks the hub for an agency's codes for many link ids.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodeRequestBatch {
+    pub agency: AgencyId,
+    pub links: Vec<u64>,
+}
+
+/// The codes of a batch, in the order asked; `None` where J-LIS found no resident with the
+/// number (the agency is told which, and enrols nobody under it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CodesIssued {
+    pub agency: AgencyId,
+    pub codes: Vec<Option<AgencyCode>>,
+}
+
 /// An agency's code for a person, as the hub issued it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CodeIssued {

@@ -2,7 +2,9 @@
 //! the code J-LIS gives it (符号取得), and the copies (副本) it may provide, checked against
 //! the data standard layout.
 
-use myna_link::{CodeIssued, Enrolment, Envelope, InfoItem, Version, open_envelope};
+use myna_link::{
+    CODE_BATCH_MAX, CodeIssued, CodesIssued, Enrolment, EnrolmentBatch, Envelope, InfoItem, Version, open_envelope,
+};
 
 use super::{Agency, AgencyError, ExchangeRow};
 use crate::wire::{now_secs, post_jws};
@@ -67,6 +69,67 @@ impl Agency {
         let code = self.code_of_person(person).await?;
         self.store.put_copy(&code, item.id(), &version.to_string(), &data.to_string(), now_secs()).await?;
         Ok(())
+    }
+
+    /// Enrols many people at once, `(person, individual number)`: the codes of those already
+    /// enrolled are kept, the others obtained through J-LIS and the hub a thousand at a time
+    /// (one signed request each) and kept in one transaction a batch. Returns each person's
+    /// code in the order given, `None` where J-LIS holds no resident with the number.
+    /// Idempotent, so a load cut short is finished by running it again.
+    pub async fn enrol_batch(&self, people: &[(String, String)]) -> Result<Vec<Option<String>>, AgencyError> {
+        for (p, _) in people {
+            check_person(p)?;
+        }
+        let persons: Vec<&str> = people.iter().map(|(p, _)| p.as_str()).collect();
+        let mut known = self.store.codes_of(&persons).await?;
+        let todo: Vec<&(String, String)> = people.iter().filter(|(p, _)| !known.contains_key(p)).collect();
+        for chunk in todo.chunks(CODE_BATCH_MAX) {
+            let batch = EnrolmentBatch { numbers: chunk.iter().map(|(_, n)| n.clone()).collect() };
+            let (_, jws) = self.sign(&self.jlis, batch)?;
+            let answer =
+                post_jws(&self.client, &format!("{}/v1/linkage/codes/batch", self.config.jlis_url), jws).await?;
+            let env: Envelope<CodesIssued> =
+                open_envelope(&self.trust, &answer, &self.id, now_secs()).map_err(AgencyError::answer)?;
+            if env.from != self.jlis || env.body.agency != self.id || env.body.codes.len() != chunk.len() {
+                return Err(AgencyError::answer("J-LIS's answer is not from J-LIS or not for this batch"));
+            }
+            let issued: Vec<(String, String)> = chunk
+                .iter()
+                .zip(env.body.codes)
+                .filter_map(|((p, _), c)| c.map(|c| (p.clone(), c.to_string())))
+                .collect();
+            let rows: Vec<(&str, &str)> = issued.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+            self.store
+                .enrol_many(&rows, now_secs())
+                .await
+                .map_err(|e| AgencyError::Conflict { code: "enrolled", reason: e.to_string() })?;
+            known.extend(issued);
+        }
+        Ok(people.iter().map(|(p, _)| known.get(p).cloned()).collect())
+    }
+
+    /// Registers many copies at once, `(person, item, data)`, each in the newest layout and
+    /// checked against it; one bad copy refuses the whole batch, saying which and why, and
+    /// nothing of it is kept.
+    pub async fn put_copies(&self, copies: &[(String, String, serde_json::Value)]) -> Result<usize, AgencyError> {
+        let mut rows = Vec::with_capacity(copies.len());
+        for (i, (person, item, data)) in copies.iter().enumerate() {
+            let at =
+                |e: &dyn std::fmt::Display| AgencyError::invalid("copies", format!("[{i}] ({person}, {item}): {e}"));
+            let item: InfoItem = item.parse().map_err(|e| at(&e))?;
+            let version = self.layouts.latest(item).ok_or_else(|| at(&"no layout for this item"))?;
+            self.layouts.validate(item, version, data).map_err(|e| at(&e))?;
+            rows.push((person.as_str(), item.id(), version.to_string(), data.to_string()));
+        }
+        let persons: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let codes = self.store.codes_of(&persons).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (person, item, version, body) in rows {
+            let code = codes.get(person).ok_or_else(|| AgencyError::NotEnrolled(person.into()))?;
+            out.push((code.as_str(), item, version, body));
+        }
+        self.store.put_copies(&out, now_secs()).await?;
+        Ok(out.len())
     }
 
     /// The agency's own record of what it asked and answered, newest first (at most 1,000).

@@ -137,6 +137,62 @@ impl AgencyStore {
         Ok(r.map(|r| r.try_get(0)).transpose()?)
     }
 
+    /// The codes of many people at once (by person), one query per 500; people not enrolled
+    /// are left out.
+    pub async fn codes_of(&self, persons: &[&str]) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let mut out = std::collections::HashMap::with_capacity(persons.len());
+        for chunk in persons.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT person, code FROM agency_people WHERE person IN ({})", marks.join(","));
+            let mut q = sqlx::query(&sql);
+            for p in chunk {
+                q = q.bind(*p);
+            }
+            for r in q.fetch_all(&self.db.pool).await? {
+                out.insert(r.try_get(0)?, r.try_get(1)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Keeps many (person, code) pairs in one transaction. A person already enrolled keeps
+    /// their first code; a code already another person's fails the whole batch (nothing kept).
+    pub async fn enrol_many(&self, people: &[(&str, &str)], now: i64) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        for chunk in people.chunks(CHUNK) {
+            let mut sql =
+                self.db.insert_rows("INSERT INTO agency_people (person, code, enrolled_at) VALUES", chunk.len(), 3);
+            sql.push_str(" ON CONFLICT (person) DO NOTHING");
+            let mut q = sqlx::query(&sql);
+            for (p, c) in chunk {
+                q = q.bind(*p).bind(*c).bind(now);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    }
+
+    /// Registers (or replaces) many copies in one transaction: (code, item, version, body).
+    pub async fn put_copies(&self, copies: &[(&str, &str, String, String)], now: i64) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        for chunk in copies.chunks(CHUNK) {
+            let mut sql = self.db.insert_rows(
+                "INSERT INTO agency_copies (code, item, version, body, updated_at) VALUES",
+                chunk.len(),
+                5,
+            );
+            sql.push_str(
+                " ON CONFLICT (code, item) DO UPDATE SET version = excluded.version, body = excluded.body, updated_at = excluded.updated_at",
+            );
+            let mut q = sqlx::query(&sql);
+            for (code, item, version, body) in chunk {
+                q = q.bind(*code).bind(*item).bind(version.as_str()).bind(body.as_str()).bind(now);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    }
+
     pub async fn person_of(&self, code: &str) -> Result<Option<String>, StoreError> {
         let r = sqlx::query("SELECT person FROM agency_people WHERE code = $1")
             .bind(code)

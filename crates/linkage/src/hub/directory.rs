@@ -1,7 +1,9 @@
 //! The directory of agency nodes (where each is reached, its sealing key) and code issuance
 //! for J-LIS (符号取得).
 
-use myna_link::{AgencyId, CodeIssued, CodeRequest, Envelope, Registration, open_envelope};
+use myna_link::{
+    AgencyId, CodeIssued, CodeRequest, CodeRequestBatch, CodesIssued, Envelope, Registration, open_envelope,
+};
 
 use super::{AgencyRow, DirectoryEntry, Hub, HubError, JLIS_ID, Registered};
 use crate::wire::now_secs;
@@ -39,6 +41,19 @@ impl Hub {
         }
         let code = self.code_for(&env.body.agency, env.body.link);
         Ok(self.envelope(&env.from, CodeIssued { agency: env.body.agency, code }))
+    }
+
+    /// J-LIS asks for an agency's codes for many people at once. Only J-LIS.
+    pub fn issue_codes(&self, jws: &str) -> Result<Envelope<CodesIssued>, HubError> {
+        let env: Envelope<CodeRequestBatch> = open_envelope(&self.trust, jws, &self.id, now_secs())?;
+        if env.from.as_str() != JLIS_ID {
+            return Err(HubError::forbidden("not_jlis", "only J-LIS asks for agency codes"));
+        }
+        if env.body.links.len() > myna_link::CODE_BATCH_MAX {
+            return Err(HubError::invalid("links", format!("at most {} a batch", myna_link::CODE_BATCH_MAX)));
+        }
+        let codes = env.body.links.iter().map(|&l| Some(self.code_for(&env.body.agency, l))).collect();
+        Ok(self.envelope(&env.from, CodesIssued { agency: env.body.agency, codes }))
     }
 
     /// Every registered agency with its name and key, by id.

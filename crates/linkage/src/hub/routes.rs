@@ -85,6 +85,11 @@ pub const TABLE: Table = Table {
             "/v1/codes",
             Access::Peers(Peers { who: "J-LIS", may: |id| id.as_str() == "jlis", example: "jlis", not: "portal" }),
         ),
+        rule(
+            "POST",
+            "/v1/codes/batch",
+            Access::Peers(Peers { who: "J-LIS", may: |id| id.as_str() == "jlis", example: "jlis", not: "portal" }),
+        ),
         rule("POST", "/v1/query", AGENCY),
         rule("POST", "/v1/notices", AGENCY),
         rule("GET", "/v1/log/head", MEMBER),
@@ -103,6 +108,7 @@ pub fn routes(hub: Arc<Hub>) -> Router {
     Router::new()
         .route("/v1/agencies", post(register).get(list))
         .route("/v1/codes", post(codes))
+        .route("/v1/codes/batch", post(codes_batch))
         .route("/v1/agencies/{id}", get(agency))
         .route("/v1/query", post(query))
         .route("/v1/notices", post(notify))
@@ -136,6 +142,13 @@ async fn register(State(hub): S, body: String) -> Result<Response, ApiError> {
     responses((status = 200, description = "JWS of Envelope<CodeIssued>"), (status = 403, description = "not J-LIS")))]
 async fn codes(State(hub): S, body: String) -> Result<Response, ApiError> {
     signed(&hub, &hub.issue_code(&body)?)
+}
+
+/// J-LIS asks for an agency's codes for up to 1,000 people at once (bulk enrolment). Only J-LIS.
+#[utoipa::path(post, path = "/v1/codes/batch", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<CodeRequestBatch>, signed by J-LIS"),
+    responses((status = 200, description = "JWS of Envelope<CodesIssued>"), (status = 403, description = "not J-LIS"), (status = 422, description = "more than 1,000 in the batch")))]
+async fn codes_batch(State(hub): S, body: String) -> Result<Response, ApiError> {
+    signed(&hub, &hub.issue_codes(&body)?)
 }
 
 /// A query (情報照会). Answers the provider's signed, sealed answer wrapped in the hub's
@@ -295,6 +308,7 @@ async fn receipts(State(hub): S, body: String) -> Result<Response, ApiError> {
         list,
         agency,
         codes,
+        codes_batch,
         query,
         notify,
         head,

@@ -35,6 +35,8 @@ pub struct Loaded {
     pub index_seconds: f64,
     pub seconds: f64,
     pub samples: Vec<NewResident>,
+    /// Every resident's individual number, in load order, when asked for.
+    pub numbers: Vec<u64>,
 }
 
 /// Generates `n` residents for `seed` and loads them in batches, one transaction each,
@@ -48,13 +50,14 @@ pub async fn load(
     today: Date,
     samples_every: u64,
 ) -> Result<Loaded, Box<dyn std::error::Error>> {
-    load_within(store, (seed, None), n, today, samples_every).await
+    load_within(store, (seed, None, false), n, today, samples_every).await
 }
 
-/// [`load`], of people only in the municipalities `places` names (the demo's country).
+/// [`load`], of people only in the municipalities `places` names (the demo's country), keeping
+/// every number given when `keep_numbers`.
 pub async fn load_within(
     store: &RegistryStore,
-    (seed, places): (u64, Option<&[&str]>),
+    (seed, places, keep_numbers): (u64, Option<&[&str]>, bool),
     n: u64,
     today: Date,
     samples_every: u64,
@@ -71,10 +74,14 @@ pub async fn load_within(
     let batches = Batches::spawn(generator(seed, today, places)?, n)?;
     let mut done = 0u64;
     let mut samples = Vec::new();
+    let mut numbers = Vec::new();
     let mut households_total = 0u64;
     while let Some(batch) = batches.next() {
         let base = store.reserve_households(batch.households).await?;
-        store.load(&batch.people, base, today).await?;
+        let loaded = store.load(&batch.people, base, today).await?;
+        if keep_numbers {
+            numbers.extend(loaded.iter().map(|r| r.number.value()));
+        }
         keep_samples(&mut samples, &batch.people, done, samples_every);
         done += batch.people.len() as u64;
         households_total += batch.households;
@@ -97,6 +104,7 @@ pub async fn load_within(
         index_seconds: indexing.elapsed().as_secs_f64(),
         seconds: start.elapsed().as_secs_f64(),
         samples,
+        numbers,
     })
 }
 

@@ -283,6 +283,28 @@ impl RegistryStore {
         row.map(|r| rows::resident(&r).map(|s| s.resident)).transpose()
     }
 
+    /// The record codes of the residents with these numbers (by number), in one query per 500:
+    /// numbers nobody has are left out.
+    pub async fn record_codes_of(
+        &self,
+        numbers: &[IndividualNumber],
+    ) -> Result<std::collections::HashMap<u64, u64>, RegistryError> {
+        let mut out = std::collections::HashMap::with_capacity(numbers.len());
+        for chunk in numbers.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT number, code FROM residents WHERE number IN ({})", marks.join(","));
+            let mut q = sqlx::query(&sql);
+            for n in chunk {
+                q = q.bind(n.value() as i64);
+            }
+            for r in q.fetch_all(&self.db.pool).await? {
+                let (number, code): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+                out.insert(number as u64, code as u64);
+            }
+        }
+        Ok(out)
+    }
+
     /// Everyone registered in a household, head first, then in order of registration.
     pub async fn household_members(&self, household: u64) -> Result<Vec<Resident>, RegistryError> {
         let rows = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE household = $1 ORDER BY id"))

@@ -5,14 +5,13 @@
 
 use std::{collections::BTreeMap, sync::Arc};
 
-use myna_jlis::store::{NewResident, RegistryStore};
-use myna_link::Enrolment;
+use myna_jlis::store::NewResident;
 use myna_linkage::agency::Agency;
 use myna_population::{
     Generator,
     livelihood::{self, Holder, Household, Person, cover::Scheme, insurer},
 };
-use myna_registry::{LookupOutcome, LookupQuery, Relationship};
+use myna_registry::Relationship;
 use serde_json::Value;
 use time::Date;
 
@@ -101,51 +100,68 @@ pub struct Story {
     pub what: String,
 }
 
+/// Households with what the agencies record, and their residents' numbers.
+pub type Part = Vec<(Vec<Resident>, Household)>;
+
+/// The demo's population as `myna demo` loaded it: regenerated from the seed and the day,
+/// with the numbers the registry gave (kept beside the registry in load order).
+pub struct Population {
+    pub seed: u64,
+    pub today: Date,
+    pub numbers: Vec<u64>,
+}
+
+/// Residents a part holds (about): what is in memory at once while a country is seeded.
+pub const PART: usize = 20_000;
+
+impl Population {
+    /// The households in parts of about [`PART`] residents, each with its records computed.
+    pub fn parts(&self) -> Result<impl Iterator<Item = Part> + '_, Box<dyn std::error::Error>> {
+        let mut g = Generator::within(self.seed, self.today, &codes()).ok_or("no demo municipality has towns")?;
+        let mut done = 0usize;
+        Ok(std::iter::from_fn(move || {
+            let n = self.numbers.len();
+            if done >= n {
+                return None;
+            }
+            let mut part = Part::new();
+            let mut size = 0;
+            while size < PART && done < n {
+                let mut members = g.next_household();
+                if members.is_empty() {
+                    return None;
+                }
+                members.truncate(n - done);
+                let key = members[0].household_offset;
+                let h = livelihood::household(self.seed, key, self.today, members.iter().map(Person::from).collect());
+                let rs = members
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, new)| Resident { new, number: self.numbers.get(done + i).map(|v| format!("{v:012}")) })
+                    .collect::<Vec<_>>();
+                done += rs.len();
+                size += rs.len();
+                part.push((rs, h));
+            }
+            Some(part)
+        }))
+    }
+}
+
+/// The first part of the country, with the story residents picked from it.
 pub struct Country {
-    pub households: Vec<(Vec<Resident>, Household)>,
+    pub households: Part,
     pub stories: Vec<Story>,
 }
 
 impl Country {
-    /// The demo's population for `seed` (as `myna demo` loaded it), each resident found in the
-    /// registry for their number, each household's records computed.
-    pub async fn build(
-        store: &RegistryStore,
-        seed: u64,
-        n: u64,
-        today: Date,
-    ) -> Result<Self, Box<dyn std::error::Error>> {
-        let people = Generator::within(seed, today, &codes()).ok_or("no demo municipality has towns")?.take(n as usize);
-        let mut by: BTreeMap<u64, Vec<NewResident>> = BTreeMap::new();
-        for p in people {
-            by.entry(p.household_offset).or_default().push(p);
-        }
-        let mut households = Vec::with_capacity(by.len());
-        for (key, members) in by {
-            let h = livelihood::household(seed, key, today, members.iter().map(Person::from).collect());
-            let mut rs = Vec::with_capacity(members.len());
-            for m in members {
-                let q = LookupQuery {
-                    name_key: m.name.key(),
-                    birth: m.birth.date(),
-                    sex: m.sex,
-                    address: m.address.clone(),
-                };
-                let number = match store.lookup(&q).await? {
-                    LookupOutcome::Unique(found) => Some(found.resident.number.to_string()),
-                    // Two generated people alike in all 4 items: the agencies cannot tell them
-                    // apart either, and enrol neither.
-                    _ => None,
-                };
-                rs.push(Resident { new: m, number });
-            }
-            households.push((rs, h));
-        }
+    pub fn first(pop: &Population) -> Result<Self, Box<dyn std::error::Error>> {
+        let households = pop.parts()?.next().unwrap_or_default();
         let stories = pick(&households);
         Ok(Self { households, stories })
     }
 
-    /// The story of the resident at `(household, member)`, if any.
+    /// The story of the resident at `(household, member)` of the first part, if any.
     pub fn story_of(&self, household: usize, member: usize) -> Option<&Story> {
         self.stories.iter().find(|s| s.household == household && s.member == member)
     }
@@ -155,12 +171,18 @@ impl Country {
         Some((rs.get(s.member)?, h.members.get(s.member)?))
     }
 
-    /// Who each agency enrols, in a fixed order: its reference for them (the story residents'
-    /// `resident<n>` everywhere, else the agency's own 10-digit number), their number, where they
-    /// are in the country, and the copies it registers.
-    pub fn plan(&self, present: &dyn Fn(&str) -> bool) -> BTreeMap<String, Vec<Enrol>> {
+    /// Who each agency enrols from `part`, in a fixed order: its reference for them (the story
+    /// residents' `resident<n>` everywhere, else the agency's own 10-digit number, counted on
+    /// in `seq` across parts), their number, where they are in the part, and the copies.
+    pub fn plan(
+        &self,
+        part: &Part,
+        first: bool,
+        seq: &mut BTreeMap<String, u64>,
+        present: &dyn Fn(&str) -> bool,
+    ) -> BTreeMap<String, Vec<Enrol>> {
         let mut plan: BTreeMap<String, Vec<Enrol>> = BTreeMap::new();
-        for (hi, (rs, h)) in self.households.iter().enumerate() {
+        for (hi, (rs, h)) in part.iter().enumerate() {
             let mut per: BTreeMap<(String, usize), Vec<(&'static str, Value)>> = BTreeMap::new();
             for c in livelihood::copies(h) {
                 per.entry((c.holder.agency_id(), c.member)).or_default().push((c.item, c.data));
@@ -170,53 +192,45 @@ impl Country {
                 if !present(&agency) {
                     continue;
                 }
-                let list = plan.entry(agency).or_default();
-                let person = match self.story_of(hi, member) {
+                let n = seq.entry(agency.clone()).or_default();
+                *n += 1;
+                let person = match self.story_of(hi, member).filter(|_| first) {
                     Some(s) => s.person.clone(),
-                    None => format!("{:010}", list.len() + 1),
+                    None => format!("{:010}", *n),
                 };
-                list.push(Enrol { person, number, at: (hi, member), copies });
+                plan.entry(agency).or_default().push(Enrol { person, number, at: (hi, member), copies });
             }
         }
         plan
     }
 
-    /// Enrols every resident at each agency that holds something of them (code acquisition
-    /// through J-LIS and the hub) and registers what it holds. Idempotent: an enrolled person
-    /// keeps their code and a copy is replaced, so a run cut short is finished by running it
-    /// again. Returns (enrolments, copies).
+    /// Enrols every resident at each agency that holds something of them (codes through J-LIS
+    /// and the hub, a thousand a request) and registers what it holds (a thousand people's
+    /// copies a transaction), a part at a time, with `progress` told the residents done.
+    /// Idempotent: an enrolled person keeps their code and a copy is replaced, so a run cut
+    /// short is finished by running it again. Returns (enrolments, copies).
     pub async fn seed(
         &self,
+        pop: &Population,
         agencies: &BTreeMap<String, Arc<Agency>>,
+        progress: &dyn Fn(u64),
     ) -> Result<(usize, usize), Box<dyn std::error::Error>> {
-        let mut tasks = tokio::task::JoinSet::new();
-        for (id, people) in self.plan(&|a| agencies.contains_key(a)) {
-            let Some(agency) = agencies.get(&id).cloned() else { continue };
-            // A few people of one agency at a time: enrolment is a round trip to J-LIS and the hub.
-            for part in chunks(people, 4) {
-                let agency = agency.clone();
-                tasks.spawn(async move {
-                    let (mut enrolled, mut copies) = (0, 0);
-                    for e in part {
-                        agency
-                            .enrol(&e.person, Enrolment::Number { number: e.number })
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        enrolled += 1;
-                        for (item, data) in e.copies {
-                            agency.put_copy(&e.person, item, None, &data).await.map_err(|e| e.to_string())?;
-                            copies += 1;
-                        }
-                    }
-                    Ok::<_, String>((enrolled, copies))
-                });
+        let mut seq = BTreeMap::new();
+        let (mut enrolled, mut copies, mut residents) = (0, 0, 0u64);
+        for (i, part) in pop.parts()?.enumerate() {
+            let plan = self.plan(&part, i == 0, &mut seq, &|a| agencies.contains_key(a));
+            let mut tasks = tokio::task::JoinSet::new();
+            for (id, people) in plan {
+                let Some(agency) = agencies.get(&id).cloned() else { continue };
+                tasks.spawn(async move { seed_agency(&agency, people).await });
             }
-        }
-        let (mut enrolled, mut copies) = (0, 0);
-        while let Some(r) = tasks.join_next().await {
-            let (e, c) = r??;
-            enrolled += e;
-            copies += c;
+            while let Some(r) = tasks.join_next().await {
+                let (e, c) = r??;
+                enrolled += e;
+                copies += c;
+            }
+            residents += part.iter().map(|(rs, _)| rs.len() as u64).sum::<u64>();
+            progress(residents);
         }
         Ok((enrolled, copies))
     }
@@ -229,7 +243,7 @@ impl Country {
         present: &dyn Fn(&str) -> bool,
     ) -> Option<(String, String, String, String)> {
         let table = myna_link::PermissionTable::shipped().ok()?;
-        let plan = self.plan(present);
+        let plan = self.plan(&self.households, true, &mut BTreeMap::new(), present);
         let mine = plan.get(requester)?;
         let prefer = ["medical_insurance", "disability", "public_assistance", "pension_benefit"];
         for item in prefer {
@@ -258,27 +272,34 @@ impl Country {
     }
 }
 
+/// One agency's share of a part: enrolled a thousand at a time, then their copies.
+async fn seed_agency(agency: &Agency, people: Vec<Enrol>) -> Result<(usize, usize), String> {
+    let (mut enrolled, mut copies) = (0, 0);
+    for chunk in people.chunks(myna_link::CODE_BATCH_MAX) {
+        let pairs: Vec<(String, String)> = chunk.iter().map(|e| (e.person.clone(), e.number.clone())).collect();
+        let codes = agency.enrol_batch(&pairs).await.map_err(|e| e.to_string())?;
+        let mut batch = Vec::new();
+        for (e, code) in chunk.iter().zip(&codes) {
+            if code.is_none() {
+                continue;
+            }
+            enrolled += 1;
+            for (item, data) in &e.copies {
+                batch.push((e.person.clone(), (*item).to_string(), data.clone()));
+            }
+        }
+        copies += agency.put_copies(&batch).await.map_err(|e| e.to_string())?;
+    }
+    Ok((enrolled, copies))
+}
+
 /// One person an agency enrols, with what it registers for them.
 pub struct Enrol {
     pub person: String,
     pub number: String,
-    /// (household, member) in the country.
+    /// (household, member) in the part.
     pub at: (usize, usize),
     pub copies: Vec<(&'static str, Value)>,
-}
-
-fn chunks<T>(v: Vec<T>, parts: usize) -> Vec<Vec<T>> {
-    let size = v.len().div_ceil(parts.max(1)).max(1);
-    let mut out: Vec<Vec<T>> = Vec::new();
-    for (i, x) in v.into_iter().enumerate() {
-        if i % size == 0 {
-            out.push(Vec::new());
-        }
-        if let Some(last) = out.last_mut() {
-            last.push(x);
-        }
-    }
-    out
 }
 
 fn yen(n: u64) -> String {

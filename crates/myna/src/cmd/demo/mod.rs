@@ -47,22 +47,31 @@ impl DemoArgs {
         // The day and size the country was generated for: the same people are regenerated
         // from them when the folder is reused (ages follow the day).
         let about = self.dir.join("country.json");
-        let (residents, day) = if fresh {
+        let numbers_file = self.dir.join("numbers.bin");
+        let day = if fresh {
             println!("generating a country of {} residents (seed {}) …", self.residents, self.seed);
             let codes = country::codes();
-            let l = load_within(&store, (self.seed, Some(&codes)), self.residents, today(), 0).await?;
+            let l = load_within(&store, (self.seed, Some(&codes), true), self.residents, today(), 0).await?;
             println!("  {} residents in {} households, {:.1} s", l.residents, l.households, l.seconds);
+            // The numbers in load order: how the agencies' copies find each resident's number
+            // again, for a seeding resumed after a crash and for a folder reused.
+            let bytes: Vec<u8> = l.numbers.iter().flat_map(|n| n.to_le_bytes()).collect();
+            crate::cmd::card_file::write_atomic(&numbers_file, &bytes)?;
             let v = serde_json::json!({"seed": self.seed, "residents": self.residents, "today": today().to_string()});
             crate::cmd::card_file::write_atomic(&about, &serde_json::to_vec_pretty(&v)?)?;
-            (self.residents, today())
+            today()
         } else {
             let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&about)?)?;
             let n = v["residents"].as_u64().ok_or("country.json: no residents")?;
-            let day = myna_registry::parse_date(v["today"].as_str().unwrap_or_default())?;
             println!("reusing the country in {} ({n} residents); delete the folder for a new one", self.dir.display());
-            (n, day)
+            myna_registry::parse_date(v["today"].as_str().unwrap_or_default())?
         };
-        let country = country::Country::build(&store, self.seed, residents, day).await?;
+        let numbers: Vec<u64> = std::fs::read(&numbers_file)?
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+            .collect();
+        let population = country::Population { seed: self.seed, today: day, numbers };
+        let country = country::Country::first(&population)?;
         let network = self.dir.join("network");
         let identity = NodeIdentity::load_or_create(&network, "jlis", &[])?;
         // J-LIS's 24×365 card hotline: it suspends a card a holder reports lost.
@@ -86,7 +95,13 @@ impl DemoArgs {
         let seeded = self.dir.join("seeded");
         if !seeded.exists() {
             let start = std::time::Instant::now();
-            let (enrolled, copies) = country.seed(&link.handles).await?;
+            let bar = indicatif::ProgressBar::new(population.numbers.len() as u64);
+            bar.set_style(indicatif::ProgressStyle::with_template(
+                "enrolling at every agency {wide_bar} {pos}/{len} residents, {per_sec}, eta {eta}",
+            )?);
+            let done = |n| bar.set_position(n);
+            let (enrolled, copies) = country.seed(&population, &link.handles, &done).await?;
+            bar.finish_and_clear();
             println!(
                 "  {enrolled} enrolments at {} agencies (codes through J-LIS and the hub), {copies} copies registered, {:.1} s",
                 link.agencies.len(),
