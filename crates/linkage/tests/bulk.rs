@@ -1,0 +1,77 @@
+//! Bulk enrolment and copies: a thousand codes a signed request through J-LIS and the hub,
+//! the same codes as one at a time, idempotent; a copy that does not fit its layout refuses
+//! its whole batch, saying which and why, with nothing kept.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_batch_gets_the_same_codes_as_one_at_a_time_and_a_bad_copy_keeps_nothing() {
+    let c = Country::start(None).await;
+    let city = c.agency(CITY_A).agency.clone();
+    // Resident 0 one at a time first; then both in a batch, with a number nobody has.
+    let one = c.enrol(CITY_A, 0).await;
+    let nobody = "123456789018".to_string();
+    let batch = vec![
+        ("p0".to_string(), c.numbers[0].clone()),
+        ("b1".to_string(), c.numbers[1].clone()),
+        ("b2".to_string(), nobody),
+    ];
+    let codes = city.enrol_batch(&batch).await.unwrap();
+    assert_eq!(codes[0].as_deref(), Some(one.as_str()), "an enrolled person keeps their code");
+    let b1 = codes[1].clone().expect("resident 1 enrolled");
+    assert_eq!(codes[2], None, "J-LIS holds no resident with that number");
+    // Again: the same codes, nothing new (idempotent, as a resumed load needs).
+    assert_eq!(city.enrol_batch(&batch).await.unwrap(), codes);
+    // The batch code is the one the single path gives the same agency for the same person.
+    let other = c.agency(CITY_B).agency.clone();
+    let batched = other.enrol_batch(&[("y1".into(), c.numbers[1].clone())]).await.unwrap();
+    let single = other.obtain_code(myna_link::Enrolment::Number { number: c.numbers[1].clone() }).await.unwrap();
+    assert_ne!(single, b1, "each agency its own code");
+    assert_eq!(batched[0].as_deref(), Some(single.as_str()), "one code per agency and person, whichever path");
+    // The same person under a second reference of the same agency: refused, nothing kept.
+    let e = other.enrol_batch(&[("z1".into(), c.numbers[1].clone())]).await.unwrap_err().to_string();
+    assert!(e.contains("code"), "{e}");
+    assert!(other.store.code_of("z1").await.unwrap().is_none());
+
+    // Copies: all or nothing, the bad one named.
+    let good = json!({"fiscal_year": 2026, "taxable_income": 1_000_000, "tax_amount": 97_500, "non_taxable": false});
+    let bad = json!({"fiscal_year": 2026, "taxable_income": -5, "tax_amount": 0, "non_taxable": false});
+    let copies = vec![
+        ("p0".to_string(), "local_tax".to_string(), good.clone()),
+        ("b1".to_string(), "local_tax".to_string(), bad),
+    ];
+    let e = city.put_copies(&copies).await.unwrap_err().to_string();
+    assert!(e.contains("[1] (b1, local_tax)") && e.contains("taxable_income"), "{e}");
+    let code0 = city.store.code_of("p0").await.unwrap().unwrap();
+    assert!(city.store.copy(&code0, "local_tax").await.unwrap().is_none(), "nothing of the refused batch kept");
+    // A person the agency does not hold.
+    let e = city.put_copies(&[("nobody".into(), "local_tax".into(), good.clone())]).await.unwrap_err().to_string();
+    assert!(e.contains("nobody"), "{e}");
+    assert_eq!(city.put_copies(&copies[..1]).await.unwrap(), 1);
+    assert!(city.store.copy(&code0, "local_tax").await.unwrap().is_some());
+    // More than a thousand at once is J-LIS's to refuse, not to half-do.
+    let many: Vec<String> = (0..1_001).map(|_| c.numbers[0].clone()).collect();
+    let jws = common::key(&c.dir, CITY_A)
+        .sign(&myna_link::Envelope::new(
+            CITY_A.parse().unwrap(),
+            "jlis".parse().unwrap(),
+            now(),
+            myna_link::EnrolmentBatch { numbers: many },
+        ))
+        .unwrap();
+    let res = c
+        .node_client()
+        .post(format!("{}/v1/linkage/codes/batch", c.jlis.url()))
+        .header("content-type", "application/jose")
+        .body(jws)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("at most 1000"), "{text}");
+}
