@@ -275,17 +275,19 @@ impl Country {
 /// One agency's share of a part: enrolled a thousand at a time, then their copies.
 async fn seed_agency(agency: &Agency, people: Vec<Enrol>) -> Result<(usize, usize), String> {
     let (mut enrolled, mut copies) = (0, 0);
-    for chunk in people.chunks(myna_link::CODE_BATCH_MAX) {
+    let mut people = people.into_iter().peekable();
+    while people.peek().is_some() {
+        let chunk: Vec<Enrol> = people.by_ref().take(myna_link::CODE_BATCH_MAX).collect();
         let pairs: Vec<(String, String)> = chunk.iter().map(|e| (e.person.clone(), e.number.clone())).collect();
         let codes = agency.enrol_batch(&pairs).await.map_err(|e| e.to_string())?;
         let mut batch = Vec::new();
-        for (e, code) in chunk.iter().zip(&codes) {
+        for (e, code) in chunk.into_iter().zip(&codes) {
             if code.is_none() {
                 continue;
             }
             enrolled += 1;
-            for (item, data) in &e.copies {
-                batch.push((e.person.clone(), (*item).to_string(), data.clone()));
+            for (item, data) in e.copies {
+                batch.push((e.person.clone(), item.to_string(), data));
             }
         }
         copies += agency.put_copies(&batch).await.map_err(|e| e.to_string())?;
