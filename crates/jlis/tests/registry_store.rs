@@ -286,3 +286,26 @@ async fn a_database_of_the_retired_schema_is_refused_with_what_to_do() {
         assert!(err.to_string().contains("regenerate"), "{err}");
     }
 }
+
+/// Bulk code acquisition looks many numbers up at once: each number J-LIS holds gives its
+/// resident's record code, others nothing, on each back end.
+#[tokio::test]
+async fn many_numbers_are_found_at_once() {
+    for url in myna_testkit::fresh_urls().await {
+        let s = store(Db::open(&url).await.unwrap()).await;
+        let mut codes = Vec::new();
+        let mut numbers = Vec::new();
+        for (i, name) in ["青木 一", "青木 二", "青木 三"].iter().enumerate() {
+            let on = date!(2020 - 04 - 01) + time::Duration::days(i as i64);
+            let ev = birth(name, "アオキ", on, "東京都千代田区千代田1-1", None, Relationship::Head);
+            let r = s.record(None, &ev, None, TODAY).await.unwrap().resident;
+            codes.push(r.code.value());
+            numbers.push(r.number);
+        }
+        let nobody: myna_number::IndividualNumber = "123456789018".parse().unwrap();
+        let found = s.record_codes_of(&[numbers[2], nobody, numbers[0]]).await.unwrap();
+        assert_eq!(found.len(), 2, "{url}");
+        assert_eq!(found[&numbers[0].value()], codes[0], "{url}");
+        assert_eq!(found[&numbers[2].value()], codes[2], "{url}");
+    }
+}

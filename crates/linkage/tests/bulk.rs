@@ -75,3 +75,59 @@ async fn a_batch_gets_the_same_codes_as_one_at_a_time_and_a_bad_copy_keeps_nothi
     assert_eq!(status, 422, "{text}");
     assert!(text.contains("at most 1000"), "{text}");
 }
+
+/// The bulk writes and lookups on each back end (SQLite, and PostgreSQL when the test script
+/// starts one): many people enrolled at once, a code that is another person's refusing its
+/// whole batch, copies replaced in place, and the grouped exchange record keeping a query's
+/// first record while a resent answer is recorded again.
+#[tokio::test]
+async fn bulk_writes_behave_alike_on_every_back_end() {
+    use myna_link::clerk_api::{ExchangeOutcome, ExchangeRole};
+    use myna_linkage::agency::{AgencyStore, ExchangeRow};
+    for url in myna_testkit::fresh_urls().await {
+        let store = AgencyStore::open(myna_store::Db::open(&url).await.unwrap()).await.unwrap();
+        store.enrol_many(&[("a", "code-a"), ("b", "code-b")], 1).await.unwrap();
+        store.enrol_many(&[("a", "code-a"), ("c", "code-c")], 2).await.unwrap();
+        let codes = store.codes_of(&["a", "b", "c", "d"]).await.unwrap();
+        assert_eq!(codes.len(), 3, "{url}");
+        assert_eq!(codes["c"], "code-c");
+        let e = store.enrol_many(&[("e", "code-e"), ("f", "code-a")], 3).await.unwrap_err();
+        assert!(e.to_string().contains("code"), "{url}: {e}");
+        assert!(store.codes_of(&["e"]).await.unwrap().is_empty(), "{url}: nothing of the refused batch");
+        let v1 = (String::from("1.0"), String::from("{\"x\":1}"));
+        let v2 = (String::from("1.1"), String::from("{\"x\":2}"));
+        store.put_copies(&[("code-a", "local_tax", v1.0.clone(), v1.1.clone())], 1).await.unwrap();
+        store
+            .put_copies(&[("code-a", "local_tax", v2.0.clone(), v2.1.clone()), ("code-b", "local_tax", v1.0, v1.1)], 2)
+            .await
+            .unwrap();
+        assert_eq!(store.copy("code-a", "local_tax").await.unwrap(), Some(v2), "{url}: replaced");
+        let row = |m: &str, role, outcome| ExchangeRow {
+            message: m.into(),
+            role,
+            peer: "pension_service".into(),
+            task: "child_allowance".into(),
+            item: "local_tax".into(),
+            code: "code-a".into(),
+            outcome,
+            record: Some(1),
+            at: 1,
+            staff: None,
+        };
+        let (asked, answered) = (ExchangeRole::Asked, ExchangeRole::Answered);
+        let writes = [
+            row("m1", asked, ExchangeOutcome::Delivered),
+            row("m1", asked, ExchangeOutcome::Failed),
+            row("m2", answered, ExchangeOutcome::Delivered),
+            row("m2", answered, ExchangeOutcome::NotHeld),
+        ];
+        // Written side by side: they share group commits.
+        let results = futures_util::future::join_all(writes.iter().map(|r| store.record(r))).await;
+        assert!(results.iter().all(Result::is_ok), "{url}: {results:?}");
+        let all = store.exchanges(10).await.unwrap();
+        let m1 = all.iter().find(|r| r.message == "m1").unwrap();
+        assert_eq!((all.len(), m1.outcome), (2, ExchangeOutcome::Delivered), "{url}: a query keeps its first record");
+        let m2 = all.iter().find(|r| r.message == "m2").unwrap();
+        assert_eq!(m2.record, None, "{url}: a resent answer waits for the hub's receipt again");
+    }
+}

@@ -142,8 +142,10 @@ impl AgencyStore {
     pub async fn codes_of(&self, persons: &[&str]) -> Result<std::collections::HashMap<String, String>, StoreError> {
         let mut out = std::collections::HashMap::with_capacity(persons.len());
         for chunk in persons.chunks(500) {
-            let sql =
-                format!("SELECT person, code FROM agency_people WHERE person IN ({})", self.db.placeholders(chunk.len()));
+            let sql = format!(
+                "SELECT person, code FROM agency_people WHERE person IN ({})",
+                self.db.placeholders(chunk.len())
+            );
             let mut q = sqlx::query(&sql);
             for p in chunk {
                 q = q.bind(*p);

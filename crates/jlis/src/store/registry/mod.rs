@@ -291,7 +291,8 @@ impl RegistryStore {
     ) -> Result<std::collections::HashMap<u64, u64>, RegistryError> {
         let mut out = std::collections::HashMap::with_capacity(numbers.len());
         for chunk in numbers.chunks(500) {
-            let sql = format!("SELECT number, code FROM residents WHERE number IN ({})", self.db.placeholders(chunk.len()));
+            let sql =
+                format!("SELECT number, code FROM residents WHERE number IN ({})", self.db.placeholders(chunk.len()));
             let mut q = sqlx::query(&sql);
             for n in chunk {
                 q = q.bind(n.value() as i64);
