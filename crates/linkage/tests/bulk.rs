@@ -62,16 +62,8 @@ async fn a_batch_gets_the_same_codes_as_one_at_a_time_and_a_bad_copy_keeps_nothi
             myna_link::EnrolmentBatch { numbers: many },
         ))
         .unwrap();
-    let res = c
-        .node_client()
-        .post(format!("{}/v1/linkage/codes/batch", c.jlis.url()))
-        .header("content-type", "application/jose")
-        .body(jws)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
+    let (status, text) = c.to_node(&c.jlis.url(), CITY_A, "/v1/linkage/codes/batch", jws).await;
+    let text = text.to_string();
     assert_eq!(status, 422, "{text}");
     assert!(text.contains("at most 1000"), "{text}");
 }

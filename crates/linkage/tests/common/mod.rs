@@ -190,9 +190,14 @@ impl Country {
 
     /// Sends a signed body to the hub as `signer` would, with a client certificate.
     pub async fn to_hub(&self, signer: &str, path: &str, jws: String) -> (u16, Value) {
+        self.to_node(&self.hub.url(), signer, path, jws).await
+    }
+
+    /// Sends a signed body to the node at `url` as `signer` would, with a client certificate.
+    pub async fn to_node(&self, url: &str, signer: &str, path: &str, jws: String) -> (u16, Value) {
         let client = identity(&self.dir, signer).client().unwrap();
         let res = client
-            .post(format!("{}{path}", self.hub.url()))
+            .post(format!("{url}{path}"))
             .header("content-type", "application/jose")
             .body(jws)
             .send()

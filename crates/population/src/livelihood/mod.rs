@@ -53,18 +53,6 @@ impl From<&myna_registry::NewResident> for Person {
     }
 }
 
-impl From<&myna_registry::Resident> for Person {
-    fn from(r: &myna_registry::Resident) -> Self {
-        Self {
-            name: r.name.kanji.clone(),
-            birth: r.birth.date(),
-            sex: r.sex,
-            relationship: r.relationship,
-            lg_code: r.address.lg_code().to_string(),
-        }
-    }
-}
-
 /// One resident with what the agencies record.
 #[derive(Debug, Clone)]
 pub struct Member {
