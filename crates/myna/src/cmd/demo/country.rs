@@ -166,6 +166,20 @@ impl Country {
         self.stories.iter().find(|s| s.household == household && s.member == member)
     }
 
+    /// What the agencies hold of a story resident, as わたしの情報 will show it: each holder's
+    /// name with the items it holds.
+    pub fn held_of(&self, s: &Story) -> Vec<(String, Vec<&'static str>)> {
+        let names: BTreeMap<String, String> = agencies().into_iter().collect();
+        let Some((_, h)) = self.households.get(s.household) else { return Vec::new() };
+        let mut held: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+        for c in livelihood::copies(h).into_iter().filter(|c| c.member == s.member) {
+            let name = names.get(&c.holder.agency_id()).cloned().unwrap_or_else(|| c.holder.agency_id());
+            let item = c.item.parse::<myna_link::InfoItem>().map(|i| i.name_ja()).unwrap_or(c.item);
+            held.entry(name).or_default().push(item);
+        }
+        held.into_iter().collect()
+    }
+
     pub fn story_resident(&self, s: &Story) -> Option<(&Resident, &livelihood::Member)> {
         let (rs, h) = self.households.get(s.household)?;
         Some((rs.get(s.member)?, h.members.get(s.member)?))

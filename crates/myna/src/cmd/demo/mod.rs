@@ -214,6 +214,12 @@ impl DemoArgs {
                         "    {}（{}） ({person} at every agency that holds them): {}",
                         r.name.kanji, r.name.kana, s.what
                     );
+                    let held: Vec<String> = country
+                        .held_of(s)
+                        .into_iter()
+                        .map(|(who, items)| format!("{who}（{}）", items.join("・")))
+                        .collect();
+                    println!("    わたしの情報 shows what {} hold of them", held.join(", "));
                     if let Some(insurer) = &m.cover.insurer {
                         println!(
                             "    {}: 保険者番号 {insurer} 記号 {} 番号 {}",
