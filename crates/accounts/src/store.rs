@@ -1,0 +1,174 @@
+//! The registry's tables: each person's current account (at most one), every change kept in
+//! the history, and an index by account so a second person's registration of the same account
+//! is found at once.
+
+use myna_store::{Db, Migration, Schema, StoreError};
+use sqlx::{Row, any::AnyRow};
+
+pub const SCHEMA: Schema = Schema {
+    role: "accounts",
+    migrations: &[Migration {
+        version: 1,
+        name: "public-fund accounts and their history",
+        steps: &[
+            // One account per person (by the registry's agency code). `status` is `active`, or
+            // `held` while an account registered to another person as well awaits review.
+            "CREATE TABLE fund_accounts (
+                code TEXT PRIMARY KEY,
+                bank TEXT NOT NULL,
+                branch TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                number TEXT NOT NULL,
+                holder TEXT NOT NULL,
+                status TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )",
+            "CREATE INDEX fund_accounts_by_account ON fund_accounts (bank, branch, kind, number)",
+            // Append-only: what was registered, changed or removed, when, and through whom.
+            "CREATE TABLE fund_account_history (
+                id BIGINT NOT NULL,
+                code TEXT NOT NULL,
+                action TEXT NOT NULL,
+                account TEXT,
+                channel TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                PRIMARY KEY (code, id)
+            )",
+        ],
+    }],
+};
+
+/// A person's current account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub code: String,
+    pub bank: String,
+    pub branch: String,
+    pub kind: String,
+    pub number: String,
+    pub holder: String,
+    pub status: String,
+    pub channel: String,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "code, bank, branch, kind, number, holder, status, channel, updated_at";
+
+fn row(r: &AnyRow) -> Result<AccountRow, StoreError> {
+    Ok(AccountRow {
+        code: r.try_get(0)?,
+        bank: r.try_get(1)?,
+        branch: r.try_get(2)?,
+        kind: r.try_get(3)?,
+        number: r.try_get(4)?,
+        holder: r.try_get(5)?,
+        status: r.try_get(6)?,
+        channel: r.try_get(7)?,
+        updated_at: r.try_get(8)?,
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountStore {
+    db: Db,
+}
+
+impl AccountStore {
+    pub async fn open(db: Db) -> Result<Self, StoreError> {
+        db.migrate(&SCHEMA).await?;
+        Ok(Self { db })
+    }
+
+    pub async fn current(&self, code: &str) -> Result<Option<AccountRow>, StoreError> {
+        let r = sqlx::query(&format!("SELECT {COLUMNS} FROM fund_accounts WHERE code = $1"))
+            .bind(code)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        r.as_ref().map(row).transpose()
+    }
+
+    /// Others (not `code`) who registered this account.
+    pub async fn others_with(
+        &self,
+        code: &str,
+        (bank, branch, kind, number): (&str, &str, &str, &str),
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT code FROM fund_accounts WHERE bank = $1 AND branch = $2 AND kind = $3 AND number = $4 AND code <> $5",
+        )
+        .bind(bank)
+        .bind(branch)
+        .bind(kind)
+        .bind(number)
+        .bind(code)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// Sets (or, with `None`, removes) a person's account and appends the change to the
+    /// history, in one transaction: the answer comes once both are durable.
+    pub async fn put(
+        &self,
+        code: &str,
+        account: Option<&AccountRow>,
+        action: &str,
+        channel: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        match account {
+            Some(a) => {
+                sqlx::query(&format!(
+                    "INSERT INTO fund_accounts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (code) DO UPDATE SET bank = excluded.bank, branch = excluded.branch, kind = excluded.kind,
+                     number = excluded.number, holder = excluded.holder, status = excluded.status,
+                     channel = excluded.channel, updated_at = excluded.updated_at"
+                ))
+                .bind(&a.code)
+                .bind(&a.bank)
+                .bind(&a.branch)
+                .bind(&a.kind)
+                .bind(&a.number)
+                .bind(&a.holder)
+                .bind(&a.status)
+                .bind(&a.channel)
+                .bind(a.updated_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM fund_accounts WHERE code = $1").bind(code).execute(&mut *tx).await?;
+            }
+        }
+        let next: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM fund_account_history WHERE code = $1")
+            .bind(code)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        let described = account.map(|a| format!("{} {} {} {} {}", a.bank, a.branch, a.kind, a.number, a.holder));
+        sqlx::query(
+            "INSERT INTO fund_account_history (id, code, action, account, channel, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(next)
+        .bind(code)
+        .bind(action)
+        .bind(described)
+        .bind(channel)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// The history of a person's account, oldest first: (action, account, channel, at).
+    pub async fn history(&self, code: &str) -> Result<Vec<(String, Option<String>, String, i64)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT action, account, channel, at FROM fund_account_history WHERE code = $1 ORDER BY id")
+                .bind(code)
+                .fetch_all(&self.db.pool)
+                .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
+    }
+}

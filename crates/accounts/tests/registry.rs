@@ -1,0 +1,44 @@
+//! The account registry on each back end: what the 2023 inspection found later is refused or
+//! held at registration.
+
+use myna_accounts::{Channel, Registry, RegistryError, Status};
+use myna_zengin::{AccountError, AccountKind::Ordinary};
+
+#[tokio::test]
+async fn accounts_are_checked_at_the_source() {
+    for url in myna_testkit::fresh_urls().await {
+        let r = Registry::open(myna_store::Db::open(&url).await.unwrap()).await.unwrap();
+        let taro = ("0001", "001", Ordinary, "1234567", "ヤマダ タロウ");
+        let a = r.register("c-taro", taro, "ヤマダ タロウ", &Channel::Portal, 1).await.unwrap();
+        assert_eq!((a.status, a.account.holder.as_str()), (Status::Active, "ﾔﾏﾀﾞ ﾀﾛｳ"), "{url}");
+        // The same again: nothing new.
+        r.register("c-taro", taro, "ヤマダ タロウ", &Channel::Portal, 2).await.unwrap();
+        assert_eq!(r.history("c-taro").await.unwrap().len(), 1, "{url}: a retry records nothing");
+        // A family member's account under the child's number: the name is not the child's.
+        let e = r.register("c-hanako", taro, "ヤマダ ハナコ", &Channel::Portal, 3).await.unwrap_err();
+        assert!(matches!(e, RegistryError::Account(AccountError::Holder { .. })), "{url}: {e}");
+        // A code that is no bank, a branch that is none.
+        let e = r.register("c-x", ("0002", "001", Ordinary, "1", "ア"), "ア", &Channel::Portal, 3).await.unwrap_err();
+        assert!(e.to_string().contains("no bank has the code \"0002\""), "{e}");
+        let e = r.register("c-x", ("0001", "999", Ordinary, "1", "ア"), "ア", &Channel::Portal, 3).await.unwrap_err();
+        assert!(e.to_string().contains("no branch"), "{e}");
+        // Another person of the same reading registers the same account: held for review.
+        let twin = r.register("c-taro2", taro, "ヤマダ タロウ", &Channel::Portal, 4).await.unwrap();
+        assert_eq!(twin.status, Status::Held, "{url}");
+        assert_eq!(r.account("c-taro2").await.unwrap().map(|a| a.1), Some(Status::Held));
+        // At a bank's counter: only for an account at that bank.
+        let bank = Channel::Bank { bank: "0005".into(), consent: "K-1".into() };
+        let e = r.register("c-taro", taro, "ヤマダ タロウ", &bank, 5).await.unwrap_err();
+        assert!(matches!(e, RegistryError::NotTheBank { .. }), "{url}: {e}");
+        let at_bank = ("0005", "001", Ordinary, "7654321", "ﾔﾏﾀﾞ ﾀﾛｳ");
+        let changed = r.register("c-taro", at_bank, "ヤマダ タロウ", &bank, 6).await.unwrap();
+        assert_eq!((changed.status, changed.account.bank.as_str()), (Status::Active, "0005"));
+        r.remove("c-taro", &Channel::Portal, 7).await.unwrap();
+        assert!(r.account("c-taro").await.unwrap().is_none());
+        assert!(matches!(r.remove("c-taro", &Channel::Portal, 8).await, Err(RegistryError::NotRegistered)));
+        let h = r.history("c-taro").await.unwrap();
+        let actions: Vec<&str> = h.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(actions, ["registered", "changed", "removed"], "{url}");
+        assert!(h[1].2.contains("bank:0005 consent:K-1"), "{url}: the bank and the consent on record");
+    }
+}
