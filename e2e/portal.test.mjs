@@ -145,10 +145,10 @@ test("log in with the card, see my information and a verified exchange history",
 
 test("each demo resident's わたしの情報 shows what their agencies hold, as their story says", async () => {
   // The demo prints each card holder's story, computed from the same population as the copies.
-  const stories = [...out.matchAll(/cards\/(resident\d)\.card\.json\n\s+(.+?)（.+?） \(resident\d at every agency that holds them\): ([^\n]+)/g)];
+  const stories = [...out.matchAll(/cards\/(resident\d)\.card\.json\n\s+(.+?)（.+?） \(resident\d at every agency that holds them\): ([^\n]+)\n\s+わたしの情報 shows what (.+) hold of them/g)];
   assert.equal(stories.length, 5, out);
   const section = (page, heading) => page.locator("section.item", { has: page.getByRole("heading", { name: heading, exact: true }) });
-  for (const [i, [, person, name, story]] of stories.entries()) {
+  for (const [i, [, person, name, story, held]] of stories.entries()) {
     const { ctx, page } = await newPage();
     await login(page, { card: i });
     await page.waitForURL(`${PORTAL}/`);
@@ -161,6 +161,13 @@ test("each demo resident's わたしの情報 shows what their agencies hold, as
     const amounts = [...story.matchAll(/¥[\d,]+/g)].map((m) => m[0]);
     const all = await page.locator("main").textContent();
     for (const a of amounts) assert.ok(all.includes(a), `${person} (${story}): ${a} shown`);
+    // Every agency the demo says holds something of them shows it, and no other agency does.
+    const expected = [...held.matchAll(/([^,（]+)（(.+?)）/g)].flatMap(([, who, items]) => items.split("・").map((item) => [who.trim(), item]));
+    for (const [who, item] of expected) {
+      const text = await section(page, item).first().textContent();
+      assert.match(text, new RegExp(`保有機関: ${who}`), `${person}: ${item} from ${who}`);
+    }
+    assert.equal(await page.locator("section.item").count(), expected.length, `${person}: only what the agencies hold (${held})`);
     if (/児童手当/.test(story)) assert.match(await section(page, "児童手当関係情報").textContent(), /支給月額/);
     if (/国民健康保険 \((\d+)\)/.test(story)) {
       const ins = await section(page, "医療保険資格情報").textContent();

@@ -64,6 +64,8 @@ named_enum!(
         Portal = ("portal", "マイナポータル"),
         /// オンライン資格確認等システム (the role of 支払基金 and 国保中央会) and the PMH.
         Health = ("health", "社会保険診療報酬支払基金等"),
+        /// 公金受取口座登録システム, run by the Digital Agency.
+        AccountRegistry = ("account_registry", "デジタル庁（公金受取口座登録システム）"),
     }
 );
 
@@ -81,6 +83,8 @@ named_enum!(
         EmploymentInsurance = ("employment_insurance", "雇用保険関係情報"),
         PensionBenefit = ("pension_benefit", "年金給付関係情報"),
         MedicalInsurance = ("medical_insurance", "医療保険資格情報"),
+        /// The account a person registered for public funds, and whether it can be paid into.
+        PublicFundAccount = ("public_fund_account", "公金受取口座情報"),
         /// What the health node holds for a person: eligibility, reception checks and
         /// consents, medication, checkups, medical expenses, PMH records. Only the person sees
         /// it, through the portal (自己情報表示); no agency row provides it.

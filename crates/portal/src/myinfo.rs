@@ -61,6 +61,7 @@ pub fn item_en(item: InfoItem) -> &'static str {
         InfoItem::EmploymentInsurance => "Employment insurance",
         InfoItem::PensionBenefit => "Pension benefits",
         InfoItem::MedicalInsurance => "Health insurance eligibility",
+        InfoItem::PublicFundAccount => "Public-fund receipt account",
         InfoItem::MedicalInformation => "Medical information",
     }
 }

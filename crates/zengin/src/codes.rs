@@ -60,6 +60,13 @@ impl Codes {
         self.branches.get(bank)?.get(branch)
     }
 
+    /// A bank's branches, by code.
+    pub fn branches_of(&self, bank: &str) -> Vec<&Branch> {
+        let mut v: Vec<&Branch> = self.branches.get(bank).map(|b| b.values().collect()).unwrap_or_default();
+        v.sort_by_key(|b| b.code);
+        v
+    }
+
     pub fn banks(&self) -> usize {
         self.banks.len()
     }

@@ -281,6 +281,29 @@ pub fn token_path(network: &std::path::Path, id: &str) -> PathBuf {
 }
 
 /// Starts an agency node and writes its clerk token (owner-only) beside its certificate.
+/// [`start_agency`] for the public-fund account registry (its answers from its own table).
+pub async fn start_account_registry(
+    network: &std::path::Path,
+    id: &str,
+    name: &str,
+    db: Option<String>,
+    listen: SocketAddr,
+    hub: &str,
+    jlis: &str,
+) -> Result<myna_accounts::Started, Box<dyn std::error::Error>> {
+    let identity = NodeIdentity::load_or_create(network, id, &[])?;
+    let config = myna_linkage::agency::AgencyConfig {
+        name: name.into(),
+        hub_url: hub.into(),
+        jlis_url: jlis.into(),
+        login_service: None,
+    };
+    let db = Db::open(&db_url(db, &format!("{}.db", id.replace(':', "-")))).await?;
+    let started = myna_accounts::start(db, &identity, listen, config).await?;
+    myna_node::write_private(&token_path(network, id), &started.agency.clerk_token)?;
+    Ok(started)
+}
+
 pub async fn start_agency(
     network: &std::path::Path,
     id: &str,

@@ -20,6 +20,8 @@ pub enum Holder {
     PensionService,
     /// By 保険者番号.
     Insurer(String),
+    /// 公金受取口座登録システム.
+    AccountRegistry,
 }
 
 impl Holder {
@@ -31,6 +33,7 @@ impl Holder {
             Holder::WelfareOffice(c) => format!("welfare_office:{c}"),
             Holder::PensionService => "pension_service".into(),
             Holder::Insurer(n) => format!("health_insurer:{n}"),
+            Holder::AccountRegistry => "account_registry".into(),
         }
     }
 }
@@ -144,6 +147,17 @@ pub fn copies(h: &Household) -> Vec<Copy> {
                 Holder::Prefecture(pref.clone()),
                 "special_child_allowance",
                 json!({"certified": true, "grade": format!("{grade}級")}),
+            );
+        }
+        if let Some(a) = &m.account {
+            let codes = myna_zengin::Codes::embedded();
+            let holder = myna_zengin::to_zengin(&m.person.kana).unwrap_or_default();
+            add(
+                Holder::AccountRegistry,
+                "public_fund_account",
+                json!({"bank": a.bank, "bank_name": codes.bank(a.bank).map(|b| b.name).unwrap_or_default(),
+                    "branch": a.branch, "branch_name": codes.branch(a.bank, a.branch).map(|b| b.name).unwrap_or_default(),
+                    "kind": a.kind.name_ja(), "number": a.number, "holder": holder, "payable": true}),
             );
         }
         if let Some(since) = h.assistance {

@@ -82,6 +82,7 @@ pub fn agencies() -> Vec<(String, String)> {
             format!("{name}後期高齢者医療広域連合"),
         ));
     }
+    v.push((Holder::AccountRegistry.agency_id(), "デジタル庁 公金受取口座登録システム".into()));
     v
 }
 
@@ -157,7 +158,7 @@ pub struct Country {
 impl Country {
     pub fn first(pop: &Population) -> Result<Self, Box<dyn std::error::Error>> {
         let households = pop.parts()?.next().unwrap_or_default();
-        let stories = pick(&households);
+        let stories = pick(&households, pop.today);
         Ok(Self { households, stories })
     }
 
@@ -212,7 +213,8 @@ impl Country {
                     Some(s) => s.person.clone(),
                     None => format!("{:010}", *n),
                 };
-                plan.entry(agency).or_default().push(Enrol { person, number, at: (hi, member), copies });
+                let kana = rs.get(member).map(|r| r.new.name.kana.clone()).unwrap_or_default();
+                plan.entry(agency).or_default().push(Enrol { person, number, kana, at: (hi, member), copies });
             }
         }
         plan
@@ -227,6 +229,7 @@ impl Country {
         &self,
         pop: &Population,
         agencies: &BTreeMap<String, Arc<Agency>>,
+        registry: Option<Arc<myna_accounts::Registry>>,
         progress: &dyn Fn(u64),
     ) -> Result<(usize, usize), Box<dyn std::error::Error>> {
         let mut seq = BTreeMap::new();
@@ -236,7 +239,9 @@ impl Country {
             let mut tasks = tokio::task::JoinSet::new();
             for (id, people) in plan {
                 let Some(agency) = agencies.get(&id).cloned() else { continue };
-                tasks.spawn(async move { seed_agency(&agency, people).await });
+                // The account registry keeps accounts in its own table, each registration checked.
+                let registry = registry.clone().filter(|_| id == Holder::AccountRegistry.agency_id());
+                tasks.spawn(async move { seed_agency(&agency, people, registry).await });
             }
             while let Some(r) = tasks.join_next().await {
                 let (e, c) = r??;
@@ -287,7 +292,11 @@ impl Country {
 }
 
 /// One agency's share of a part: enrolled a thousand at a time, then their copies.
-async fn seed_agency(agency: &Agency, people: Vec<Enrol>) -> Result<(usize, usize), String> {
+async fn seed_agency(
+    agency: &Agency,
+    people: Vec<Enrol>,
+    registry: Option<Arc<myna_accounts::Registry>>,
+) -> Result<(usize, usize), String> {
     let (mut enrolled, mut copies) = (0, 0);
     let mut people = people.into_iter().peekable();
     while people.peek().is_some() {
@@ -296,10 +305,21 @@ async fn seed_agency(agency: &Agency, people: Vec<Enrol>) -> Result<(usize, usiz
         let codes = agency.enrol_batch(&pairs).await.map_err(|e| e.to_string())?;
         let mut batch = Vec::new();
         for (e, code) in chunk.into_iter().zip(&codes) {
-            if code.is_none() {
+            let Some(code) = code else { continue };
+            enrolled += 1;
+            if let Some(r) = &registry {
+                for (_, d) in &e.copies {
+                    let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+                    let account =
+                        (&*s("bank"), &*s("branch"), myna_zengin::AccountKind::Ordinary, &*s("number"), &*s("holder"));
+                    let now = myna_node::now_secs();
+                    r.register(code, account, &e.kana, &myna_accounts::Channel::Portal, now)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    copies += 1;
+                }
                 continue;
             }
-            enrolled += 1;
             for (item, data) in e.copies {
                 batch.push((e.person.clone(), item.to_string(), data));
             }
@@ -313,6 +333,8 @@ async fn seed_agency(agency: &Agency, people: Vec<Enrol>) -> Result<(usize, usiz
 pub struct Enrol {
     pub person: String,
     pub number: String,
+    /// The registry's reading of their name (what an account holder's name is checked against).
+    pub kana: String,
     /// (household, member) in the part.
     pub at: (usize, usize),
     pub copies: Vec<(&'static str, Value)>,
@@ -325,7 +347,7 @@ fn yen(n: u64) -> String {
 /// The stories, in the order of their cards: a parent of a family with children (in the first
 /// municipality that has one), someone on 国民健康保険, a pensioner over 75, someone in a
 /// non-taxable household, someone with a national qualification.
-fn pick(hs: &[(Vec<Resident>, Household)]) -> Vec<Story> {
+fn pick(hs: &[(Vec<Resident>, Household)], today: Date) -> Vec<Story> {
     let mut out: Vec<Story> = Vec::new();
     let taken = |out: &[Story], h: usize| out.iter().any(|s| s.household == h);
     let city = |m: &livelihood::Member| livelihood::municipality_of(&m.person.lg_code);
@@ -358,7 +380,11 @@ fn pick(hs: &[(Vec<Resident>, Household)]) -> Vec<Story> {
             if out.is_empty() {
                 find(&mut out, &|h, m| {
                     let a = m.child_allowance.as_ref()?;
+                    // Insured with the same insurer for the five years of checkups the clinic's
+                    // story shows.
+                    let five_years = m.cover.since <= today - time::Duration::days(5 * 366);
                     let fits = city(m) == code
+                        && five_years
                         && m.age >= min_age
                         && a.children.len() >= min_children
                         && h.assistance.is_none()

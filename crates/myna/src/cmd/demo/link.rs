@@ -13,7 +13,7 @@ use myna_store::Db;
 pub const FIRST_MORE: u16 = 11;
 
 /// How many consecutive ports the demo takes from J-LIS's (the tests reserve as many).
-pub const PORTS: u16 = 31;
+pub const PORTS: u16 = 32;
 
 #[cfg(test)]
 mod tests {
@@ -30,6 +30,8 @@ pub struct Linkage {
     pub staff: Vec<std::sync::Arc<myna_rp::staff::StaffLogin>>,
     /// Each agency by id, for seeding the country in process.
     pub handles: BTreeMap<String, Arc<Agency>>,
+    /// The account registry's own table (its node answers from it).
+    pub registry: Option<Arc<myna_accounts::Registry>>,
 }
 
 impl Linkage {
@@ -62,15 +64,23 @@ pub async fn start(
     let mut agencies = Vec::new();
     let mut staff = Vec::new();
     let mut handles = BTreeMap::new();
+    let mut registry = None;
     for (i, (id, name)) in super::country::agencies().into_iter().enumerate() {
         let offset = if i < 4 { 3 + i as u16 } else { FIRST_MORE + (i - 4) as u16 };
         let db = format!("sqlite://{}", dir.join(format!("{}.db", id.replace(':', "-"))).display());
-        let started =
-            crate::cmd::node::start_agency(network, &id, &name, Some(db), at(jlis_port + offset), &hub.url(), jlis_url)
-                .await?;
+        let listen = at(jlis_port + offset);
+        let started = if id == myna_population::livelihood::Holder::AccountRegistry.agency_id() {
+            let s =
+                crate::cmd::node::start_account_registry(network, &id, &name, Some(db), listen, &hub.url(), jlis_url)
+                    .await?;
+            registry = Some(s.registry);
+            s.agency
+        } else {
+            crate::cmd::node::start_agency(network, &id, &name, Some(db), listen, &hub.url(), jlis_url).await?
+        };
         staff.push(started.agency.staff.clone());
         handles.insert(id.clone(), started.agency.clone());
         agencies.push((id, name, started.node));
     }
-    Ok(Linkage { hub, agencies, staff, handles })
+    Ok(Linkage { hub, agencies, staff, handles, registry })
 }

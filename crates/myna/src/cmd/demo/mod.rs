@@ -27,7 +27,7 @@ pub struct DemoArgs {
     /// Folder for the demo's databases and certificates; reused if present.
     #[arg(long, default_value = ".myna/demo")]
     dir: PathBuf,
-    /// Port of the J-LIS node; the demo's nodes take the 31 ports from it.
+    /// Port of the J-LIS node; the demo's nodes take the 32 ports from it.
     #[arg(long, default_value_t = 7443)]
     port: u16,
     /// Start, print, and stop at once (for scripts that check the demo comes up).
@@ -100,7 +100,7 @@ impl DemoArgs {
                 "enrolling at every agency {wide_bar} {pos}/{len} residents, {per_sec}, eta {eta}",
             )?);
             let done = |n| bar.set_position(n);
-            let (enrolled, copies) = country.seed(&population, &link.handles, &done).await?;
+            let (enrolled, copies) = country.seed(&population, &link.handles, link.registry.clone(), &done).await?;
             bar.finish_and_clear();
             println!(
                 "  {enrolled} enrolments at {} agencies (codes through J-LIS and the hub), {copies} copies registered, {:.1} s",
