@@ -4,6 +4,7 @@ mod country;
 mod health;
 mod link;
 mod portal;
+mod stories;
 
 use std::{net::SocketAddr, path::PathBuf};
 
