@@ -113,6 +113,14 @@ fn the_agencies_agree_with_the_registry_and_each_other() {
                     assert!(g.holds(code, &m.person.lg_code), "{code} holds only its own residents");
                 }
                 (Holder::Prefecture(code), _) => assert_eq!(*code, city),
+                (Holder::Municipality(code), "disability") => {
+                    let g = myna_text::address::Gazetteer::embedded();
+                    assert_eq!(
+                        g.city_of_ward(&m.person.lg_code),
+                        Some(code.as_str()),
+                        "only a designated city holds certificates"
+                    );
+                }
                 (Holder::Insurer(n), "medical_insurance") => assert_eq!(Some(n), m.cover.insurer.as_ref()),
                 (Holder::PensionService, "pension_benefit") => assert!(!m.pensions.is_empty()),
                 _ => {}

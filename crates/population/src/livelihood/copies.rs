@@ -1,7 +1,8 @@
 //! What each agency holds of a household, in the data standard layout (`layouts.json` of
-//! myna-link): the municipality its residents' record, tax, allowances and 国保; the
-//! prefecture the disability certificates and 特別児童扶養手当; the welfare office (the
-//! city's, or the prefecture's for a town or village) public assistance; the pension service
+//! myna-link): the municipality its residents' record, tax, allowances and 国保 (and, in a
+//! designated city, the disability certificates); the prefecture the disability certificates,
+//! 特別児童扶養手当 and a town's or village's 児童扶養手当; the welfare office (the city's, or the
+//! prefecture's for a town or village) public assistance; the pension service
 //! its pensioners; each insurer its insured and their dependants.
 
 use serde_json::{Value, json};
@@ -111,9 +112,11 @@ pub fn copies(h: &Household) -> Vec<Copy> {
                 json!({"children": children, "monthly_total": a.monthly_total, "payment_months": "2月・4月・6月・8月・10月・12月", "since": day(a.since)}),
             );
         }
+        // 児童扶養手当: the city's, or the prefecture's for a town or village (no welfare office).
+        let small = welfare_office_of(&m.person.lg_code) != city;
         if let Some(monthly) = m.child_rearing {
             add(
-                Holder::Municipality(city.clone()),
+                if small { Holder::Prefecture(pref.clone()) } else { Holder::Municipality(city.clone()) },
                 "child_rearing_allowance",
                 json!({"certified": true, "monthly_amount": monthly, "certificate_number": format!("{}-{:06}", &city[..5], i + 1)}),
             );
@@ -135,9 +138,11 @@ pub fn copies(h: &Household) -> Vec<Copy> {
                 json!({"pension": names.join("・"), "annual_amount": m.pensions.iter().map(|p| p.annual).sum::<u64>(), "since": since}),
             );
         }
+        // A designated city issues its own residents' certificates; elsewhere the prefecture.
+        let designated = myna_text::address::Gazetteer::embedded().city_of_ward(&m.person.lg_code).is_some();
         if let Some(d) = &m.disability {
             add(
-                Holder::Prefecture(pref.clone()),
+                if designated { Holder::Municipality(city.clone()) } else { Holder::Prefecture(pref.clone()) },
                 "disability",
                 json!({"handbook": d.handbook.name_ja(), "grade": d.grade, "issued_on": day(d.issued_on)}),
             );
