@@ -40,6 +40,9 @@ impl Status {
     }
 }
 
+/// What a registration names: bank, branch, kind, number, holder's name.
+pub type Request<'a> = (&'a str, &'a str, AccountKind, &'a str, &'a str);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registered {
     pub account: Account,
@@ -88,11 +91,58 @@ impl Registry {
     pub async fn register(
         &self,
         code: &str,
-        (bank, branch, kind, number, holder): (&str, &str, AccountKind, &str, &str),
+        account: Request<'_>,
         reading: &str,
         channel: &Channel,
         now: i64,
     ) -> Result<Registered, RegistryError> {
+        let (registered, change) = self.prepare(code, account, reading, channel, &[], now).await?;
+        if let Some((row, action)) = change {
+            self.store.put(code, Some(&row), action, &channel.describe(), now).await?;
+        }
+        Ok(registered)
+    }
+
+    /// [`Self::register`] for many people at once (a bulk load), written in one transaction:
+    /// each entry's answer in order, a refused one refused alone. Two people of the batch with
+    /// the same account are both held.
+    pub async fn register_many(
+        &self,
+        entries: &[(&str, Request<'_>, &str)],
+        channel: &Channel,
+        now: i64,
+    ) -> Result<Vec<Result<Registered, RegistryError>>, RegistryError> {
+        let mut answers = Vec::with_capacity(entries.len());
+        let mut writes = Vec::new();
+        let mut seen: Vec<(String, Account)> = Vec::new();
+        for &(code, account, reading) in entries {
+            match self.prepare(code, account, reading, channel, &seen, now).await {
+                Ok((registered, change)) => {
+                    seen.push((code.to_string(), registered.account.clone()));
+                    if let Some(w) = change {
+                        writes.push((code.to_string(), w));
+                    }
+                    answers.push(Ok(registered));
+                }
+                Err(e @ RegistryError::Store(_)) => return Err(e),
+                Err(e) => answers.push(Err(e)),
+            }
+        }
+        self.store.put_many(&writes, &channel.describe(), now).await?;
+        Ok(answers)
+    }
+
+    /// The checks, and what to write (nothing when the same is registered already). `batch`:
+    /// accounts others of the same batch registered, not yet written.
+    async fn prepare(
+        &self,
+        code: &str,
+        (bank, branch, kind, number, holder): Request<'_>,
+        reading: &str,
+        channel: &Channel,
+        batch: &[(String, Account)],
+        now: i64,
+    ) -> Result<(Registered, Option<(AccountRow, &'static str)>), RegistryError> {
         let account = Account::new(self.codes, (bank, branch), kind, number, holder)?;
         account.check_holder(reading)?;
         if let Channel::Bank { bank, .. } = channel
@@ -100,26 +150,23 @@ impl Registry {
         {
             return Err(RegistryError::NotTheBank { channel: bank.clone(), account: account.bank.clone() });
         }
-        let key = (
-            account.bank.as_str(),
-            account.branch.as_str(),
-            &*account.kind.digit().to_string(),
-            account.number.as_str(),
-        );
+        let kind = account.kind.digit().to_string();
+        let key = (account.bank.as_str(), account.branch.as_str(), kind.as_str(), account.number.as_str());
         let others = self.store.others_with(code, key).await?;
-        let status = if others.is_empty() { Status::Active } else { Status::Held };
+        let in_batch = batch.iter().any(|(c, a)| c != code && *a == account);
+        let status = if others.is_empty() && !in_batch { Status::Active } else { Status::Held };
         let current = self.store.current(code).await?;
         if let Some((held, was)) = current.as_ref().and_then(account_of)
             && held == account
             && was == status
         {
-            return Ok(Registered { account, status });
+            return Ok((Registered { account, status }, None));
         }
         let row = AccountRow {
             code: code.to_string(),
             bank: account.bank.clone(),
             branch: account.branch.clone(),
-            kind: account.kind.digit().to_string(),
+            kind,
             number: account.number.clone(),
             holder: account.holder.clone(),
             status: status.as_str().into(),
@@ -131,8 +178,7 @@ impl Registry {
             (None, _) => "registered",
             (Some(_), _) => "changed",
         };
-        self.store.put(code, Some(&row), action, &channel.describe(), now).await?;
-        Ok(Registered { account, status })
+        Ok((Registered { account, status }, Some((row, action))))
     }
 
     /// Removes the person's account (登録の抹消).

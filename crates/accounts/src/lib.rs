@@ -16,6 +16,6 @@ mod core;
 mod node;
 mod store;
 
-pub use core::{Channel, Registered, Registry, RegistryError, Status};
+pub use core::{Channel, Registered, Registry, RegistryError, Request, Status};
 pub use node::{Started, start};
 pub use store::{AccountRow, SCHEMA};

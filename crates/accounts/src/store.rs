@@ -118,9 +118,49 @@ impl AccountStore {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
-        match account {
-            Some(a) => {
-                sqlx::query(&format!(
+        write(&mut tx, code, account, action, channel, now).await?;
+        tx.commit().await
+    }
+
+    /// [`Self::put`] of many accounts, in one transaction.
+    pub async fn put_many(
+        &self,
+        rows: &[(String, (AccountRow, &str))],
+        channel: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.db.begin().await?;
+        for (code, (row, action)) in rows {
+            write(&mut tx, code, Some(row), action, channel, now).await?;
+        }
+        tx.commit().await
+    }
+
+    /// The history of a person's account, oldest first: (action, account, channel, at).
+    pub async fn history(&self, code: &str) -> Result<Vec<(String, Option<String>, String, i64)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT action, account, channel, at FROM fund_account_history WHERE code = $1 ORDER BY id")
+                .bind(code)
+                .fetch_all(&self.db.pool)
+                .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
+    }
+}
+
+async fn write(
+    tx: &mut myna_store::WriteTx,
+    code: &str,
+    account: Option<&AccountRow>,
+    action: &str,
+    channel: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    match account {
+        Some(a) => {
+            sqlx::query(&format!(
                     "INSERT INTO fund_accounts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                      ON CONFLICT (code) DO UPDATE SET bank = excluded.bank, branch = excluded.branch, kind = excluded.kind,
                      number = excluded.number, holder = excluded.holder, status = excluded.status,
@@ -135,40 +175,29 @@ impl AccountStore {
                 .bind(&a.status)
                 .bind(&a.channel)
                 .bind(a.updated_at)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
-            }
-            None => {
-                sqlx::query("DELETE FROM fund_accounts WHERE code = $1").bind(code).execute(&mut *tx).await?;
-            }
         }
-        let next: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM fund_account_history WHERE code = $1")
-            .bind(code)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-        let described = account.map(|a| format!("{} {} {} {} {}", a.bank, a.branch, a.kind, a.number, a.holder));
-        sqlx::query(
-            "INSERT INTO fund_account_history (id, code, action, account, channel, at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(next)
+        None => {
+            sqlx::query("DELETE FROM fund_accounts WHERE code = $1").bind(code).execute(&mut **tx).await?;
+        }
+    }
+    let next: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM fund_account_history WHERE code = $1")
         .bind(code)
-        .bind(action)
-        .bind(described)
-        .bind(channel)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await
-    }
-
-    /// The history of a person's account, oldest first: (action, account, channel, at).
-    pub async fn history(&self, code: &str) -> Result<Vec<(String, Option<String>, String, i64)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT action, account, channel, at FROM fund_account_history WHERE code = $1 ORDER BY id")
-                .bind(code)
-                .fetch_all(&self.db.pool)
-                .await?;
-        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
-    }
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    let described = account.map(|a| format!("{} {} {} {} {}", a.bank, a.branch, a.kind, a.number, a.holder));
+    sqlx::query(
+        "INSERT INTO fund_account_history (id, code, action, account, channel, at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(next)
+    .bind(code)
+    .bind(action)
+    .bind(described)
+    .bind(channel)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

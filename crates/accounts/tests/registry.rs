@@ -40,5 +40,32 @@ async fn accounts_are_checked_at_the_source() {
         let actions: Vec<&str> = h.iter().map(|x| x.0.as_str()).collect();
         assert_eq!(actions, ["registered", "changed", "removed"], "{url}");
         assert!(h[1].2.contains("bank:0005 consent:K-1"), "{url}: the bank and the consent on record");
+
+        // In bulk: one transaction, each answered alone; two of the batch with one account held.
+        let shared = ("0009", "001", Ordinary, "5555555", "スズキ イチ");
+        let answers = r
+            .register_many(
+                &[
+                    ("c-b1", shared, "スズキ イチ"),
+                    ("c-b2", ("0002", "001", Ordinary, "1", "ア"), "ア"),
+                    ("c-b3", shared, "スズキ イチ"),
+                    ("c-b4", ("0001", "001", Ordinary, "42", "タナカ ミキ"), "タナカ ミキ"),
+                ],
+                &Channel::Portal,
+                9,
+            )
+            .await
+            .unwrap();
+        assert!(matches!(answers[1], Err(RegistryError::Account(AccountError::Bank(_)))), "{url}");
+        assert_eq!(
+            answers[2].as_ref().unwrap().status,
+            Status::Held,
+            "{url}: the batch's second holder of one account"
+        );
+        assert_eq!(
+            r.account("c-b4").await.unwrap().map(|a| (a.0.number, a.1)),
+            Some(("0000042".into(), Status::Active))
+        );
+        assert!(r.account("c-b2").await.unwrap().is_none());
     }
 }

@@ -296,25 +296,36 @@ async fn seed_agency(
         let pairs: Vec<(String, String)> = chunk.iter().map(|e| (e.person.clone(), e.number.clone())).collect();
         let codes = agency.enrol_batch(&pairs).await.map_err(|e| e.to_string())?;
         let mut batch = Vec::new();
+        // For the account registry: (code, bank, branch, number, holder, reading).
+        let mut accounts: Vec<[String; 6]> = Vec::new();
         for (e, code) in chunk.into_iter().zip(&codes) {
             let Some(code) = code else { continue };
             enrolled += 1;
-            if let Some(r) = &registry {
-                for (_, d) in &e.copies {
-                    let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
-                    let account =
-                        (&*s("bank"), &*s("branch"), myna_zengin::AccountKind::Ordinary, &*s("number"), &*s("holder"));
-                    let now = myna_node::now_secs();
-                    r.register(code, account, &e.kana, &myna_accounts::Channel::Portal, now)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    copies += 1;
-                }
-                continue;
-            }
             for (item, data) in e.copies {
-                batch.push((e.person.clone(), item.to_string(), data));
+                if registry.is_some() {
+                    let f = |k: &str| data[k].as_str().unwrap_or_default().to_string();
+                    accounts.push([code.clone(), f("bank"), f("branch"), f("number"), f("holder"), e.kana.clone()]);
+                } else {
+                    batch.push((e.person.clone(), item.to_string(), data));
+                }
             }
+        }
+        if let Some(r) = &registry {
+            let entries: Vec<(&str, myna_accounts::Request<'_>, &str)> = accounts
+                .iter()
+                .map(|[c, b, br, n, h, k]| {
+                    (
+                        c.as_str(),
+                        (b.as_str(), br.as_str(), myna_zengin::AccountKind::Ordinary, n.as_str(), h.as_str()),
+                        k.as_str(),
+                    )
+                })
+                .collect();
+            let answers = r
+                .register_many(&entries, &myna_accounts::Channel::Portal, myna_node::now_secs())
+                .await
+                .map_err(|e| e.to_string())?;
+            copies += answers.iter().filter(|a| a.is_ok()).count();
         }
         copies += agency.put_copies(&batch).await.map_err(|e| e.to_string())?;
     }
