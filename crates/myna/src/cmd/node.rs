@@ -281,6 +281,26 @@ pub fn token_path(network: &std::path::Path, id: &str) -> PathBuf {
 }
 
 /// Starts an agency node and writes its clerk token (owner-only) beside its certificate.
+/// What every agency node starts from: its identity in the network folder, its config, and
+/// its database (by default `<state>/<id>.db`).
+async fn agency_parts(
+    network: &std::path::Path,
+    (id, name): (&str, &str),
+    db: Option<String>,
+    hub: &str,
+    jlis: &str,
+) -> Result<(NodeIdentity, myna_linkage::agency::AgencyConfig, Db), Box<dyn std::error::Error>> {
+    let identity = NodeIdentity::load_or_create(network, id, &[])?;
+    let config = myna_linkage::agency::AgencyConfig {
+        name: name.into(),
+        hub_url: hub.into(),
+        jlis_url: jlis.into(),
+        login_service: None,
+    };
+    let db = Db::open(&db_url(db, &format!("{}.db", id.replace(':', "-")))).await?;
+    Ok((identity, config, db))
+}
+
 /// [`start_agency`] for the public-fund account registry (its answers from its own table).
 pub async fn start_account_registry(
     network: &std::path::Path,
@@ -291,14 +311,7 @@ pub async fn start_account_registry(
     hub: &str,
     jlis: &str,
 ) -> Result<myna_accounts::Started, Box<dyn std::error::Error>> {
-    let identity = NodeIdentity::load_or_create(network, id, &[])?;
-    let config = myna_linkage::agency::AgencyConfig {
-        name: name.into(),
-        hub_url: hub.into(),
-        jlis_url: jlis.into(),
-        login_service: None,
-    };
-    let db = Db::open(&db_url(db, &format!("{}.db", id.replace(':', "-")))).await?;
+    let (identity, config, db) = agency_parts(network, (id, name), db, hub, jlis).await?;
     let started = myna_accounts::start(db, &identity, listen, config).await?;
     myna_node::write_private(&token_path(network, id), &started.agency.clerk_token)?;
     Ok(started)
@@ -313,14 +326,7 @@ pub async fn start_agency(
     hub: &str,
     jlis: &str,
 ) -> Result<myna_linkage::agency::Started, Box<dyn std::error::Error>> {
-    let identity = NodeIdentity::load_or_create(network, id, &[])?;
-    let config = myna_linkage::agency::AgencyConfig {
-        name: name.into(),
-        hub_url: hub.into(),
-        jlis_url: jlis.into(),
-        login_service: None,
-    };
-    let db = Db::open(&db_url(db, &format!("{}.db", id.replace(':', "-")))).await?;
+    let (identity, config, db) = agency_parts(network, (id, name), db, hub, jlis).await?;
     let started = myna_linkage::agency::start(db, &identity, listen, config).await?;
     myna_node::write_private(&token_path(network, id), &started.clerk_token)?;
     Ok(started)
