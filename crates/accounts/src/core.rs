@@ -1,5 +1,7 @@
 //! Registering, changing and removing a person's public-fund account.
 
+use std::collections::HashMap;
+
 use myna_store::{Db, StoreError};
 use myna_zengin::{Account, AccountError, AccountKind, Codes};
 
@@ -96,53 +98,85 @@ impl Registry {
         channel: &Channel,
         now: i64,
     ) -> Result<Registered, RegistryError> {
-        let (registered, change) = self.prepare(code, account, reading, channel, &[], now).await?;
+        let account = self.check(account, reading, channel)?;
+        let key = key_of(&account);
+        let others = !self.store.others_with(code, (&key.0, &key.1, &key.2, &key.3)).await?.is_empty();
+        let current = self.store.current(code).await?;
+        let (registered, change) = decide(code, account, current.as_ref(), others, channel, now);
         if let Some((row, action)) = change {
             self.store.put(code, Some(&row), action, &channel.describe(), now).await?;
         }
         Ok(registered)
     }
 
-    /// [`Self::register`] for many people at once (a bulk load), written in one transaction:
-    /// each entry's answer in order, a refused one refused alone. Two people of the batch with
-    /// the same account are both held.
+    /// [`Self::register`] for many people at once (a bulk load): the lookups a few queries
+    /// for the whole batch, the writes one transaction; each entry's answer in order, a
+    /// refused one refused alone. Two people of the batch with the same account are both held.
     pub async fn register_many(
         &self,
         entries: &[(&str, Request<'_>, &str)],
         channel: &Channel,
         now: i64,
     ) -> Result<Vec<Result<Registered, RegistryError>>, RegistryError> {
+        let checked: Vec<Result<Account, RegistryError>> =
+            entries.iter().map(|&(_, account, reading)| self.check(account, reading, channel)).collect();
+        let ok: Vec<(&str, &Account)> =
+            entries.iter().zip(&checked).filter_map(|(e, a)| a.as_ref().ok().map(|a| (e.0, a))).collect();
+        let codes: Vec<&str> = ok.iter().map(|(c, _)| *c).collect();
+        let numbers: Vec<&str> = ok.iter().map(|(_, a)| a.number.as_str()).collect();
+        let currents = self.store.currents(&codes).await?;
+        // Who holds each account already, and who in this batch asks for it.
+        let mut holders: HashMap<Key, Vec<String>> = HashMap::new();
+        for r in self.store.with_numbers(&numbers).await? {
+            holders
+                .entry((r.bank.clone(), r.branch.clone(), r.kind.clone(), r.number.clone()))
+                .or_default()
+                .push(r.code);
+        }
+        for (code, a) in &ok {
+            holders.entry(key_of(a)).or_default().push((*code).to_string());
+        }
         let mut answers = Vec::with_capacity(entries.len());
         let mut writes = Vec::new();
-        let mut seen: Vec<(String, Account)> = Vec::new();
-        for &(code, account, reading) in entries {
-            match self.prepare(code, account, reading, channel, &seen, now).await {
-                Ok((registered, change)) => {
-                    seen.push((code.to_string(), registered.account.clone()));
-                    if let Some(w) = change {
-                        writes.push((code.to_string(), w));
-                    }
-                    answers.push(Ok(registered));
+        for ((code, _, _), account) in entries.iter().zip(checked) {
+            let account = match account {
+                Ok(a) => a,
+                Err(e) => {
+                    answers.push(Err(e));
+                    continue;
                 }
-                Err(e @ RegistryError::Store(_)) => return Err(e),
-                Err(e) => answers.push(Err(e)),
+            };
+            let others = holders.get(&key_of(&account)).is_some_and(|h| h.iter().any(|c| c != code));
+            let (registered, change) = decide(code, account, currents.get(*code), others, channel, now);
+            if let Some(w) = change {
+                writes.push((code.to_string(), w));
             }
+            answers.push(Ok(registered));
         }
+        // One row per person in a statement (PostgreSQL refuses to upsert a row twice in one):
+        // the last of the batch stands, as it would one after the other.
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for (i, (code, _)) in writes.iter().enumerate() {
+            last.insert(code.as_str(), i);
+        }
+        let writes: Vec<_> = writes
+            .iter()
+            .enumerate()
+            .filter(|(i, (c, _))| last.get(c.as_str()) == Some(i))
+            .map(|(_, w)| w.clone())
+            .collect();
         self.store.put_many(&writes, &channel.describe(), now).await?;
         Ok(answers)
     }
 
-    /// The checks, and what to write (nothing when the same is registered already). `batch`:
-    /// accounts others of the same batch registered, not yet written.
-    async fn prepare(
+    /// The checks that need no table: the code list, the holder's name, the bank's own
+    /// accounts only.
+    fn check(
         &self,
-        code: &str,
         (bank, branch, kind, number, holder): Request<'_>,
         reading: &str,
         channel: &Channel,
-        batch: &[(String, Account)],
-        now: i64,
-    ) -> Result<(Registered, Option<(AccountRow, &'static str)>), RegistryError> {
+    ) -> Result<Account, RegistryError> {
         let account = Account::new(self.codes, (bank, branch), kind, number, holder)?;
         account.check_holder(reading)?;
         if let Channel::Bank { bank, .. } = channel
@@ -150,35 +184,7 @@ impl Registry {
         {
             return Err(RegistryError::NotTheBank { channel: bank.clone(), account: account.bank.clone() });
         }
-        let kind = account.kind.digit().to_string();
-        let key = (account.bank.as_str(), account.branch.as_str(), kind.as_str(), account.number.as_str());
-        let others = self.store.others_with(code, key).await?;
-        let in_batch = batch.iter().any(|(c, a)| c != code && *a == account);
-        let status = if others.is_empty() && !in_batch { Status::Active } else { Status::Held };
-        let current = self.store.current(code).await?;
-        if let Some((held, was)) = current.as_ref().and_then(account_of)
-            && held == account
-            && was == status
-        {
-            return Ok((Registered { account, status }, None));
-        }
-        let row = AccountRow {
-            code: code.to_string(),
-            bank: account.bank.clone(),
-            branch: account.branch.clone(),
-            kind,
-            number: account.number.clone(),
-            holder: account.holder.clone(),
-            status: status.as_str().into(),
-            channel: channel.describe(),
-            updated_at: now,
-        };
-        let action = match (&current, status) {
-            (_, Status::Held) => "held: registered to another person as well",
-            (None, _) => "registered",
-            (Some(_), _) => "changed",
-        };
-        Ok((Registered { account, status }, Some((row, action))))
+        Ok(account)
     }
 
     /// Removes the person's account (登録の抹消).
@@ -200,4 +206,47 @@ impl Registry {
     pub async fn history(&self, code: &str) -> Result<Vec<(String, Option<String>, String, i64)>, RegistryError> {
         Ok(self.store.history(code).await?)
     }
+}
+
+/// An account as the table keys it: bank, branch, kind digit, number.
+type Key = (String, String, String, String);
+
+fn key_of(a: &Account) -> Key {
+    (a.bank.clone(), a.branch.clone(), a.kind.digit().to_string(), a.number.clone())
+}
+
+/// What to answer and what to write (nothing when the same is registered already), given the
+/// person's current row and whether another person holds the same account.
+fn decide(
+    code: &str,
+    account: Account,
+    current: Option<&AccountRow>,
+    others: bool,
+    channel: &Channel,
+    now: i64,
+) -> (Registered, Option<(AccountRow, &'static str)>) {
+    let status = if others { Status::Held } else { Status::Active };
+    if let Some((held, was)) = current.and_then(account_of)
+        && held == account
+        && was == status
+    {
+        return (Registered { account, status }, None);
+    }
+    let row = AccountRow {
+        code: code.to_string(),
+        bank: account.bank.clone(),
+        branch: account.branch.clone(),
+        kind: account.kind.digit().to_string(),
+        number: account.number.clone(),
+        holder: account.holder.clone(),
+        status: status.as_str().into(),
+        channel: channel.describe(),
+        updated_at: now,
+    };
+    let action = match (current, status) {
+        (_, Status::Held) => "held: registered to another person as well",
+        (None, _) => "registered",
+        (Some(_), _) => "changed",
+    };
+    (Registered { account, status }, Some((row, action)))
 }

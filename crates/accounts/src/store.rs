@@ -24,7 +24,8 @@ pub const SCHEMA: Schema = Schema {
                 channel TEXT NOT NULL,
                 updated_at BIGINT NOT NULL
             )",
-            "CREATE INDEX fund_accounts_by_account ON fund_accounts (bank, branch, kind, number)",
+            // Account numbers are nearly unique: a batch's holders are found by number.
+            "CREATE INDEX fund_accounts_by_account ON fund_accounts (number, bank, branch, kind)",
             // Append-only: what was registered, changed or removed, when, and through whom.
             "CREATE TABLE fund_account_history (
                 id BIGINT NOT NULL,
@@ -54,6 +55,15 @@ pub struct AccountRow {
 }
 
 const COLUMNS: &str = "code, bank, branch, kind, number, holder, status, channel, updated_at";
+const UPSERT: &str =
+    " ON CONFLICT (code) DO UPDATE SET bank = excluded.bank, branch = excluded.branch, kind = excluded.kind,
+    number = excluded.number, holder = excluded.holder, status = excluded.status, channel = excluded.channel,
+    updated_at = excluded.updated_at";
+
+/// An account as the history writes it.
+fn describe(a: &AccountRow) -> String {
+    format!("{} {} {} {} {}", a.bank, a.branch, a.kind, a.number, a.holder)
+}
 
 fn row(r: &AnyRow) -> Result<AccountRow, StoreError> {
     Ok(AccountRow {
@@ -88,6 +98,41 @@ impl AccountStore {
         r.as_ref().map(row).transpose()
     }
 
+    /// The current accounts of many people (by code), one query per 500.
+    pub async fn currents(&self, codes: &[&str]) -> Result<std::collections::HashMap<String, AccountRow>, StoreError> {
+        let mut out = std::collections::HashMap::with_capacity(codes.len());
+        for chunk in codes.chunks(500) {
+            let sql =
+                format!("SELECT {COLUMNS} FROM fund_accounts WHERE code IN ({})", self.db.placeholders(chunk.len()));
+            let mut q = sqlx::query(&sql);
+            for c in chunk {
+                q = q.bind(*c);
+            }
+            for r in q.fetch_all(&self.db.pool).await? {
+                let r = row(&r)?;
+                out.insert(r.code.clone(), r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every account with one of these numbers (at any bank), one query per 500.
+    pub async fn with_numbers(&self, numbers: &[&str]) -> Result<Vec<AccountRow>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in numbers.chunks(500) {
+            let sql =
+                format!("SELECT {COLUMNS} FROM fund_accounts WHERE number IN ({})", self.db.placeholders(chunk.len()));
+            let mut q = sqlx::query(&sql);
+            for n in chunk {
+                q = q.bind(*n);
+            }
+            for r in q.fetch_all(&self.db.pool).await? {
+                out.push(row(&r)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Others (not `code`) who registered this account.
     pub async fn others_with(
         &self,
@@ -95,7 +140,7 @@ impl AccountStore {
         (bank, branch, kind, number): (&str, &str, &str, &str),
     ) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
-            "SELECT code FROM fund_accounts WHERE bank = $1 AND branch = $2 AND kind = $3 AND number = $4 AND code <> $5",
+            "SELECT code FROM fund_accounts WHERE number = $4 AND bank = $1 AND branch = $2 AND kind = $3 AND code <> $5",
         )
         .bind(bank)
         .bind(branch)
@@ -122,7 +167,7 @@ impl AccountStore {
         tx.commit().await
     }
 
-    /// [`Self::put`] of many accounts, in one transaction.
+    /// [`Self::put`] of many accounts, in one transaction of multi-row statements.
     pub async fn put_many(
         &self,
         rows: &[(String, (AccountRow, &str))],
@@ -133,8 +178,47 @@ impl AccountStore {
             return Ok(());
         }
         let mut tx = self.db.begin().await?;
-        for (code, (row, action)) in rows {
-            write(&mut tx, code, Some(row), action, channel, now).await?;
+        for chunk in rows.chunks(100) {
+            let mut sql = self.db.insert_rows(&format!("INSERT INTO fund_accounts ({COLUMNS}) VALUES"), chunk.len(), 9);
+            sql.push_str(UPSERT);
+            let mut q = sqlx::query(&sql);
+            for (_, (a, _)) in chunk {
+                q = q
+                    .bind(&a.code)
+                    .bind(&a.bank)
+                    .bind(&a.branch)
+                    .bind(&a.kind)
+                    .bind(&a.number)
+                    .bind(&a.holder)
+                    .bind(&a.status)
+                    .bind(&a.channel)
+                    .bind(a.updated_at);
+            }
+            q.execute(&mut *tx).await?;
+            let sql = format!(
+                "SELECT code, MAX(id) FROM fund_account_history WHERE code IN ({}) GROUP BY code",
+                self.db.placeholders(chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for (code, _) in chunk {
+                q = q.bind(code.as_str());
+            }
+            let mut last = std::collections::HashMap::new();
+            for r in q.fetch_all(&mut *tx).await? {
+                last.insert(r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?);
+            }
+            let sql = self.db.insert_rows(
+                "INSERT INTO fund_account_history (id, code, action, account, channel, at) VALUES",
+                chunk.len(),
+                6,
+            );
+            let mut q = sqlx::query(&sql);
+            for (code, (a, action)) in chunk {
+                let next = last.get(code).copied().unwrap_or(0) + 1;
+                last.insert(code.clone(), next);
+                q = q.bind(next).bind(code.as_str()).bind(*action).bind(describe(a)).bind(channel).bind(now);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await
     }

@@ -67,5 +67,15 @@ async fn accounts_are_checked_at_the_source() {
             Some(("0000042".into(), Status::Active))
         );
         assert!(r.account("c-b2").await.unwrap().is_none());
+        // The same person twice in a batch: the last stands.
+        let first = ("0001", "001", Ordinary, "111", "タナカ ミキ");
+        let second = ("0001", "001", Ordinary, "222", "タナカ ミキ");
+        let a = r
+            .register_many(&[("c-b4", first, "タナカ ミキ"), ("c-b4", second, "タナカ ミキ")], &Channel::Portal, 10)
+            .await
+            .unwrap();
+        assert!(a.iter().all(Result::is_ok), "{url}");
+        assert_eq!(r.account("c-b4").await.unwrap().map(|a| a.0.number), Some("0000222".into()), "{url}");
+        assert_eq!(r.history("c-b4").await.unwrap().len(), 2, "{url}: registered, then changed once");
     }
 }
