@@ -98,15 +98,8 @@ impl Registry {
         channel: &Channel,
         now: i64,
     ) -> Result<Registered, RegistryError> {
-        let account = self.check(account, reading, channel)?;
-        let key = key_of(&account);
-        let others = !self.store.others_with(code, (&key.0, &key.1, &key.2, &key.3)).await?.is_empty();
-        let current = self.store.current(code).await?;
-        let (registered, change) = decide(code, account, current.as_ref(), others, channel, now);
-        if let Some((row, action)) = change {
-            self.store.put(code, Some(&row), action, &channel.describe(), now).await?;
-        }
-        Ok(registered)
+        let mut answers = self.register_many(&[(code, account, reading)], channel, now).await?;
+        answers.pop().unwrap_or(Err(RegistryError::NotRegistered))
     }
 
     /// [`Self::register`] for many people at once (a bulk load): the lookups a few queries
@@ -122,8 +115,8 @@ impl Registry {
             entries.iter().map(|&(_, account, reading)| self.check(account, reading, channel)).collect();
         let ok: Vec<(&str, &Account)> =
             entries.iter().zip(&checked).filter_map(|(e, a)| a.as_ref().ok().map(|a| (e.0, a))).collect();
-        let codes: Vec<&str> = ok.iter().map(|(c, _)| *c).collect();
-        let numbers: Vec<&str> = ok.iter().map(|(_, a)| a.number.as_str()).collect();
+        let codes: Vec<String> = ok.iter().map(|(c, _)| (*c).to_owned()).collect();
+        let numbers: Vec<String> = ok.iter().map(|(_, a)| a.number.clone()).collect();
         let currents = self.store.currents(&codes).await?;
         // Who holds each account already, and who in this batch asks for it.
         let mut holders: HashMap<Key, Vec<String>> = HashMap::new();
@@ -192,7 +185,7 @@ impl Registry {
         if self.store.current(code).await?.is_none() {
             return Err(RegistryError::NotRegistered);
         }
-        self.store.put(code, None, "removed", &channel.describe(), now).await?;
+        self.store.remove(code, &channel.describe(), now).await?;
         Ok(())
     }
 

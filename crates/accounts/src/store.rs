@@ -98,76 +98,44 @@ impl AccountStore {
         r.as_ref().map(row).transpose()
     }
 
-    /// The current accounts of many people (by code), one query per 500.
-    pub async fn currents(&self, codes: &[&str]) -> Result<std::collections::HashMap<String, AccountRow>, StoreError> {
-        let mut out = std::collections::HashMap::with_capacity(codes.len());
-        for chunk in codes.chunks(500) {
-            let sql =
-                format!("SELECT {COLUMNS} FROM fund_accounts WHERE code IN ({})", self.db.placeholders(chunk.len()));
-            let mut q = sqlx::query(&sql);
-            for c in chunk {
-                q = q.bind(*c);
-            }
-            for r in q.fetch_all(&self.db.pool).await? {
-                let r = row(&r)?;
-                out.insert(r.code.clone(), r);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Every account with one of these numbers (at any bank), one query per 500.
-    pub async fn with_numbers(&self, numbers: &[&str]) -> Result<Vec<AccountRow>, StoreError> {
-        let mut out = Vec::new();
-        for chunk in numbers.chunks(500) {
-            let sql =
-                format!("SELECT {COLUMNS} FROM fund_accounts WHERE number IN ({})", self.db.placeholders(chunk.len()));
-            let mut q = sqlx::query(&sql);
-            for n in chunk {
-                q = q.bind(*n);
-            }
-            for r in q.fetch_all(&self.db.pool).await? {
-                out.push(row(&r)?);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Others (not `code`) who registered this account.
-    pub async fn others_with(
+    /// The current accounts of many people (by code).
+    pub async fn currents(
         &self,
-        code: &str,
-        (bank, branch, kind, number): (&str, &str, &str, &str),
-    ) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT code FROM fund_accounts WHERE number = $4 AND bank = $1 AND branch = $2 AND kind = $3 AND code <> $5",
-        )
-        .bind(bank)
-        .bind(branch)
-        .bind(kind)
-        .bind(number)
-        .bind(code)
-        .fetch_all(&self.db.pool)
-        .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        codes: &[String],
+    ) -> Result<std::collections::HashMap<String, AccountRow>, StoreError> {
+        let rows = self.db.fetch_in(&format!("SELECT {COLUMNS} FROM fund_accounts WHERE code IN"), codes).await?;
+        rows.iter().map(|r| row(r).map(|a| (a.code.clone(), a))).collect()
     }
 
-    /// Sets (or, with `None`, removes) a person's account and appends the change to the
-    /// history, in one transaction: the answer comes once both are durable.
-    pub async fn put(
-        &self,
-        code: &str,
-        account: Option<&AccountRow>,
-        action: &str,
-        channel: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    /// Every account with one of these numbers (at any bank).
+    pub async fn with_numbers(&self, numbers: &[String]) -> Result<Vec<AccountRow>, StoreError> {
+        let rows = self.db.fetch_in(&format!("SELECT {COLUMNS} FROM fund_accounts WHERE number IN"), numbers).await?;
+        rows.iter().map(row).collect()
+    }
+
+    /// Removes a person's account and appends the removal to the history, in one transaction.
+    pub async fn remove(&self, code: &str, channel: &str, now: i64) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
-        write(&mut tx, code, account, action, channel, now).await?;
+        sqlx::query("DELETE FROM fund_accounts WHERE code = $1").bind(code).execute(&mut *tx).await?;
+        let next: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM fund_account_history WHERE code = $1")
+            .bind(code)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        sqlx::query(
+            "INSERT INTO fund_account_history (id, code, action, account, channel, at) VALUES ($1, $2, 'removed', NULL, $3, $4)",
+        )
+        .bind(next)
+        .bind(code)
+        .bind(channel)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await
     }
 
-    /// [`Self::put`] of many accounts, in one transaction of multi-row statements.
+    /// Sets many people's accounts and appends each change to the history, in one transaction
+    /// of multi-row statements: the answer comes once all are durable.
     pub async fn put_many(
         &self,
         rows: &[(String, (AccountRow, &str))],
@@ -232,56 +200,4 @@ impl AccountStore {
                 .await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
     }
-}
-
-async fn write(
-    tx: &mut myna_store::WriteTx,
-    code: &str,
-    account: Option<&AccountRow>,
-    action: &str,
-    channel: &str,
-    now: i64,
-) -> Result<(), StoreError> {
-    match account {
-        Some(a) => {
-            sqlx::query(&format!(
-                    "INSERT INTO fund_accounts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                     ON CONFLICT (code) DO UPDATE SET bank = excluded.bank, branch = excluded.branch, kind = excluded.kind,
-                     number = excluded.number, holder = excluded.holder, status = excluded.status,
-                     channel = excluded.channel, updated_at = excluded.updated_at"
-                ))
-                .bind(&a.code)
-                .bind(&a.bank)
-                .bind(&a.branch)
-                .bind(&a.kind)
-                .bind(&a.number)
-                .bind(&a.holder)
-                .bind(&a.status)
-                .bind(&a.channel)
-                .bind(a.updated_at)
-                .execute(&mut **tx)
-                .await?;
-        }
-        None => {
-            sqlx::query("DELETE FROM fund_accounts WHERE code = $1").bind(code).execute(&mut **tx).await?;
-        }
-    }
-    let next: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM fund_account_history WHERE code = $1")
-        .bind(code)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
-    let described = account.map(|a| format!("{} {} {} {} {}", a.bank, a.branch, a.kind, a.number, a.holder));
-    sqlx::query(
-        "INSERT INTO fund_account_history (id, code, action, account, channel, at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(next)
-    .bind(code)
-    .bind(action)
-    .bind(described)
-    .bind(channel)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }

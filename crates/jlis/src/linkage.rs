@@ -49,16 +49,47 @@ impl Linkage {
 
 use myna_node::now_secs as now;
 
+impl Linkage {
+    /// An agency's signed request to J-LIS, opened: signed by a network member whose name is an
+    /// agency kind, meant for J-LIS, fresh.
+    fn open_request<T: serde::de::DeserializeOwned>(&self, jws: &str) -> Result<Envelope<T>, JlisError> {
+        let env: Envelope<T> =
+            open_envelope(&self.trust, jws, &self.id, now()).map_err(|e| JlisError::Rejected(e.to_string()))?;
+        env.from.kind().map_err(|e| JlisError::forbidden("not_an_agency", e))?;
+        Ok(env)
+    }
+
+    /// Sends `body` to the hub's `path`, signed by J-LIS, and opens the hub's signed answer.
+    async fn ask_hub<B: serde::Serialize, A: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: B,
+    ) -> Result<A, JlisError> {
+        let request = Envelope::new(self.id.clone(), self.hub.clone(), now(), body);
+        let jws = self.key.sign(&request).map_err(JlisError::internal)?;
+        let text = post_jws(&self.client, &format!("{}{path}", self.hub_url), jws)
+            .await
+            .map_err(|e| JlisError::Hub(e.to_string()))?;
+        let answer: Envelope<A> = open_envelope(&self.trust, &text, &self.id, now()).map_err(JlisError::internal)?;
+        if answer.from != self.hub {
+            return Err(JlisError::internal("the hub's answer is not from the hub"));
+        }
+        Ok(answer.body)
+    }
+
+    /// J-LIS's signed answer to `to`.
+    fn reply<B: serde::Serialize>(&self, to: AgencyId, body: B) -> Result<String, JlisError> {
+        self.key.sign(&Envelope::new(self.id.clone(), to, now(), body)).map_err(JlisError::internal)
+    }
+}
+
 impl Jlis {
     /// An agency's request for its code for a person (JWS of `Envelope<Enrolment>`): the
     /// resident found by number, or by the certificate their card presented (the portal and
     /// the health node only), the code obtained from the hub; answers the signed reply (JWS).
     pub async fn issue_agency_code(&self, jws: &str) -> Result<String, JlisError> {
         let link = self.linkage.get().ok_or(JlisError::NoHub)?;
-        let me = &link.id;
-        let env: Envelope<Enrolment> =
-            open_envelope(&link.trust, jws, me, now()).map_err(|e| JlisError::Rejected(e.to_string()))?;
-        env.from.kind().map_err(|e| JlisError::forbidden("not_an_agency", e))?;
+        let env: Envelope<Enrolment> = link.open_request(jws)?;
         let record_code = match &env.body {
             Enrolment::Number { number } => {
                 let number: IndividualNumber = number.parse().map_err(|e| JlisError::invalid("number", e))?;
@@ -81,22 +112,12 @@ impl Jlis {
                 self.by_certificate(user_auth_serial).await?
             }
         };
-        let request = Envelope::new(
-            me.clone(),
-            link.hub.clone(),
-            now(),
-            CodeRequest { agency: env.from.clone(), link: link.link_id(record_code)? },
-        );
-        let jws = link.key.sign(&request).map_err(JlisError::internal)?;
-        let text = post_jws(&link.client, &format!("{}/v1/codes", link.hub_url), jws)
-            .await
-            .map_err(|e| JlisError::Hub(e.to_string()))?;
-        let issued: Envelope<CodeIssued> = open_envelope(&link.trust, &text, me, now()).map_err(JlisError::internal)?;
-        if issued.from != link.hub || issued.body.agency != env.from {
+        let request = CodeRequest { agency: env.from.clone(), link: link.link_id(record_code)? };
+        let issued: CodeIssued = link.ask_hub("/v1/codes", request).await?;
+        if issued.agency != env.from {
             return Err(JlisError::internal("the hub's answer is not for this request"));
         }
-        let reply = Envelope::new(me.clone(), env.from, now(), issued.body);
-        link.key.sign(&reply).map_err(JlisError::internal)
+        link.reply(env.from, issued)
     }
 
     /// [`Self::issue_agency_code`] for many numbers at once (JWS of `Envelope<EnrolmentBatch>`):
@@ -104,10 +125,7 @@ impl Jlis {
     /// gets no code.
     pub async fn issue_agency_codes(&self, jws: &str) -> Result<String, JlisError> {
         let link = self.linkage.get().ok_or(JlisError::NoHub)?;
-        let me = &link.id;
-        let env: Envelope<EnrolmentBatch> =
-            open_envelope(&link.trust, jws, me, now()).map_err(|e| JlisError::Rejected(e.to_string()))?;
-        env.from.kind().map_err(|e| JlisError::forbidden("not_an_agency", e))?;
+        let env: Envelope<EnrolmentBatch> = link.open_request(jws)?;
         if env.body.numbers.len() > CODE_BATCH_MAX {
             return Err(JlisError::invalid("numbers", format!("at most {CODE_BATCH_MAX} a batch")));
         }
@@ -122,25 +140,18 @@ impl Jlis {
         let held: Vec<(usize, u64)> =
             numbers.iter().enumerate().filter_map(|(i, n)| found.get(&n.value()).map(|&code| (i, code))).collect();
         let links = held.iter().map(|&(_, code)| link.link_id(code)).collect::<Result<Vec<u64>, _>>()?;
-        let request =
-            Envelope::new(me.clone(), link.hub.clone(), now(), CodeRequestBatch { agency: env.from.clone(), links });
-        let jws = link.key.sign(&request).map_err(JlisError::internal)?;
-        let text = post_jws(&link.client, &format!("{}/v1/codes/batch", link.hub_url), jws)
-            .await
-            .map_err(|e| JlisError::Hub(e.to_string()))?;
-        let issued: Envelope<CodesIssued> =
-            open_envelope(&link.trust, &text, me, now()).map_err(JlisError::internal)?;
-        if issued.from != link.hub || issued.body.agency != env.from || issued.body.codes.len() != held.len() {
+        let issued: CodesIssued =
+            link.ask_hub("/v1/codes/batch", CodeRequestBatch { agency: env.from.clone(), links }).await?;
+        if issued.agency != env.from || issued.codes.len() != held.len() {
             return Err(JlisError::internal("the hub's answer is not for this request"));
         }
         let mut codes = vec![None; numbers.len()];
-        for ((i, _), code) in held.iter().zip(issued.body.codes) {
+        for ((i, _), code) in held.iter().zip(issued.codes) {
             if let Some(slot) = codes.get_mut(*i) {
                 *slot = code;
             }
         }
-        let reply = Envelope::new(me.clone(), env.from.clone(), now(), CodesIssued { agency: env.from, codes });
-        link.key.sign(&reply).map_err(JlisError::internal)
+        link.reply(env.from.clone(), CodesIssued { agency: env.from, codes })
     }
 
     /// The resident record code behind a current user-authentication certificate.

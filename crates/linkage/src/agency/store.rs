@@ -140,21 +140,9 @@ impl AgencyStore {
     /// The codes of many people at once (by person), one query per 500; people not enrolled
     /// are left out.
     pub async fn codes_of(&self, persons: &[&str]) -> Result<std::collections::HashMap<String, String>, StoreError> {
-        let mut out = std::collections::HashMap::with_capacity(persons.len());
-        for chunk in persons.chunks(500) {
-            let sql = format!(
-                "SELECT person, code FROM agency_people WHERE person IN ({})",
-                self.db.placeholders(chunk.len())
-            );
-            let mut q = sqlx::query(&sql);
-            for p in chunk {
-                q = q.bind(*p);
-            }
-            for r in q.fetch_all(&self.db.pool).await? {
-                out.insert(r.try_get(0)?, r.try_get(1)?);
-            }
-        }
-        Ok(out)
+        let keys: Vec<String> = persons.iter().map(|p| (*p).to_owned()).collect();
+        let rows = self.db.fetch_in("SELECT person, code FROM agency_people WHERE person IN", &keys).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
     /// Keeps many (person, code) pairs in one transaction. A person already enrolled keeps

@@ -33,22 +33,25 @@ impl Hub {
         Ok(self.envelope(&env.from, Registered { id: env.from.clone(), kind: kind.id().into() }))
     }
 
-    /// J-LIS asks for an agency's code for a person it knows by link id. Only J-LIS.
-    pub fn issue_code(&self, jws: &str) -> Result<Envelope<CodeIssued>, HubError> {
-        let env: Envelope<CodeRequest> = open_envelope(&self.trust, jws, &self.id, now_secs())?;
+    /// A request for agency codes, opened: only J-LIS asks for them.
+    fn open_from_jlis<T: serde::de::DeserializeOwned>(&self, jws: &str) -> Result<Envelope<T>, HubError> {
+        let env: Envelope<T> = open_envelope(&self.trust, jws, &self.id, now_secs())?;
         if env.from.as_str() != JLIS_ID {
             return Err(HubError::forbidden("not_jlis", "only J-LIS asks for agency codes"));
         }
+        Ok(env)
+    }
+
+    /// J-LIS asks for an agency's code for a person it knows by link id. Only J-LIS.
+    pub fn issue_code(&self, jws: &str) -> Result<Envelope<CodeIssued>, HubError> {
+        let env: Envelope<CodeRequest> = self.open_from_jlis(jws)?;
         let code = self.code_for(&env.body.agency, env.body.link);
         Ok(self.envelope(&env.from, CodeIssued { agency: env.body.agency, code }))
     }
 
     /// J-LIS asks for an agency's codes for many people at once. Only J-LIS.
     pub fn issue_codes(&self, jws: &str) -> Result<Envelope<CodesIssued>, HubError> {
-        let env: Envelope<CodeRequestBatch> = open_envelope(&self.trust, jws, &self.id, now_secs())?;
-        if env.from.as_str() != JLIS_ID {
-            return Err(HubError::forbidden("not_jlis", "only J-LIS asks for agency codes"));
-        }
+        let env: Envelope<CodeRequestBatch> = self.open_from_jlis(jws)?;
         if env.body.links.len() > myna_link::CODE_BATCH_MAX {
             return Err(HubError::invalid("links", format!("at most {} a batch", myna_link::CODE_BATCH_MAX)));
         }

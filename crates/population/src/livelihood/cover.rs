@@ -50,14 +50,14 @@ pub struct Cover {
 /// The insurer number for a scheme and where the person lives.
 pub fn insurer_of(scheme: Scheme, lg_code: &str) -> Option<String> {
     let pref = lg_code.get(..2).unwrap_or("13");
-    let city = myna_text::address::Gazetteer::embedded().city_of_ward(lg_code).unwrap_or(lg_code);
+    let city = super::municipality_of(lg_code);
     match scheme {
         Scheme::Employee(e) | Scheme::Dependant(e) => Some(match e {
             Employer::Kyokai => insurer::kyokai_branch(pref),
             Employer::Kumiai => insurer::KUMIAI.into(),
             Employer::Kyosai => insurer::KYOSAI.into(),
         }),
-        Scheme::National => Some(insurer::national_insurance(city)),
+        Scheme::National => Some(insurer::national_insurance(&city)),
         Scheme::LateStage => Some(insurer::late_stage_union(pref)),
         Scheme::MedicalAid => None,
     }

@@ -36,7 +36,8 @@ impl Class {
 /// (厚生労働省「生活保護法による保護の基準」別表 級地区分, as revised for 令和7年度: the 特別区 and
 /// the large cities); the model takes every other municipality as 3級地, a simplification.
 pub fn class_of(lg_code: &str) -> Class {
-    let city = myna_text::address::Gazetteer::embedded().city_of_ward(lg_code).unwrap_or(lg_code);
+    let city = super::municipality_of(lg_code);
+    let city = city.as_str();
     let first =
         ["011002", "131", "132012", "141003", "141305", "271004", "271403", "261009", "281000", "231002", "401307"];
     // "131": every 特別区 (131016 to 131237).

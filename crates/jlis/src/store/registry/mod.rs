@@ -289,18 +289,12 @@ impl RegistryStore {
         &self,
         numbers: &[IndividualNumber],
     ) -> Result<std::collections::HashMap<u64, u64>, RegistryError> {
-        let mut out = std::collections::HashMap::with_capacity(numbers.len());
-        for chunk in numbers.chunks(500) {
-            let sql =
-                format!("SELECT number, code FROM residents WHERE number IN ({})", self.db.placeholders(chunk.len()));
-            let mut q = sqlx::query(&sql);
-            for n in chunk {
-                q = q.bind(n.value() as i64);
-            }
-            for r in q.fetch_all(&self.db.pool).await? {
-                let (number, code): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
-                out.insert(number as u64, code as u64);
-            }
+        let keys: Vec<i64> = numbers.iter().map(|n| n.value() as i64).collect();
+        let rows = self.db.fetch_in("SELECT number, code FROM residents WHERE number IN", &keys).await?;
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for r in rows {
+            let (number, code): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+            out.insert(number as u64, code as u64);
         }
         Ok(out)
     }
