@@ -52,6 +52,7 @@ impl Health {
                         r.vaccine.ja, r.dose, r.vaccine.en, r.dose
                     ),
                     deliver_at: None,
+                    reply: None,
                 };
                 self.agency.notify(&notice).await?;
                 sent += 1;

@@ -190,6 +190,11 @@ pub struct NoticeSend {
     /// to a life event (e.g. the child-allowance status report each June) are scheduled so.
     #[serde(default)]
     pub deliver_at: Option<i64>,
+    /// An answer the resident may give from the notice (`{"about", "answer": "decline",
+    /// "until"}`), pushed back to this agency by the portal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub reply: Option<crate::notice::ReplyOffer>,
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]

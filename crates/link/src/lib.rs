@@ -36,7 +36,10 @@ pub use message::{
     EnrolmentBatch, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, Logged, MessageError, MessageId, Outcome,
     Query, Receipt, ReceiptRequest, Receipts, Registration, TreeHead, open_envelope, payload_aad,
 };
-pub use notice::{HEALTH_ID, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, notice_aad};
+pub use notice::{
+    HEALTH_ID, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, Reply, ReplyAnswer,
+    ReplyOffer, notice_aad,
+};
 pub use permit::{Grant, Refusal, SELF_INFORMATION};
 pub use presence::{
     AccessEntry, AccessLogAnswer, AccessLogRequest, AccessRecord, LoginProof, PRESENCE_SECS, Presence, PresenceCheck,

@@ -17,6 +17,37 @@ pub const PORTAL_ID: &str = "portal";
 pub struct NoticeText {
     pub title: String,
     pub body: String,
+    /// What the resident may answer from the notice, until when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<ReplyOffer>,
+}
+
+/// An answer a notice offers the resident (the portal shows it as a button until `until`),
+/// sent back to the notice's sender as a [`PushKind::BenefitReply`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyOffer {
+    /// The sender's reference of what is answered (a benefit's id).
+    pub about: String,
+    pub answer: ReplyAnswer,
+    /// The last moment the answer is taken (seconds since the epoch).
+    pub until: i64,
+}
+
+/// What a resident may answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyAnswer {
+    /// 受給拒否: the resident declines a benefit paid without application.
+    Decline,
+}
+
+/// Portal → the notice's sender: the resident's answer, pushed about the resident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub about: String,
+    pub answer: ReplyAnswer,
+    /// When the resident answered, on the portal's clock.
+    pub at: i64,
 }
 
 impl NoticeText {
@@ -28,6 +59,13 @@ impl NoticeText {
         }
         if self.body.trim().is_empty() || self.body.chars().count() > 5_000 {
             return Err("a notice needs a body of 1–5,000 characters".into());
+        }
+        if let Some(r) = &self.reply
+            && (r.about.is_empty()
+                || r.about.len() > 64
+                || !r.about.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        {
+            return Err("a reply's reference is 1–64 letters, digits or hyphens".into());
         }
         Ok(())
     }
@@ -51,6 +89,8 @@ pub enum PushKind {
     Pmh,
     /// A resident registers their card for health insurance use: the portal, to the health node.
     CardRegistration,
+    /// A resident's answer to a notice (a benefit declined): the portal, to a municipality.
+    BenefitReply,
 }
 
 impl PushKind {
@@ -60,6 +100,7 @@ impl PushKind {
             Self::Eligibility => "eligibility",
             Self::Pmh => "pmh",
             Self::CardRegistration => "card_registration",
+            Self::BenefitReply => "benefit_reply",
         }
     }
 
@@ -70,6 +111,7 @@ impl PushKind {
             Self::Eligibility => "online_eligibility_confirmation",
             Self::Pmh => "public_medical_hub",
             Self::CardRegistration => "card_insurance_registration",
+            Self::BenefitReply => "special_benefit",
         }
     }
 
@@ -81,6 +123,7 @@ impl PushKind {
             Self::Eligibility => matches!(from, K::HealthInsurer | K::Municipality) && to == K::Health,
             Self::Pmh => from == K::Municipality && to == K::Health,
             Self::CardRegistration => from == K::Portal && to == K::Health,
+            Self::BenefitReply => from == K::Portal && to == K::Municipality,
         };
         if ok { Ok(()) } else { Err(format!("a {} may not push {} to a {}", from.id(), self.id(), to.id())) }
     }

@@ -4,11 +4,13 @@
 //! data is compiled into the crate.
 
 pub mod address;
+mod era;
 mod fold;
 mod kana;
 mod numerals;
 mod variants;
 
+pub use era::wareki;
 pub use fold::{Folded, fold_char, match_key, name_key, normalize_width};
 pub use kana::{to_hiragana, to_katakana};
 pub use numerals::{NumeralError, arabic_to_kanji, group_thousands, kanji_to_arabic, replace_kanji_numerals, yen};

@@ -1,11 +1,13 @@
 //! Japanese bank transfers as the 全国銀行協会 (Zengin) formats them, for paying public funds:
 //! the bank and branch code list (`codes`, from PyPI `zengin-code`, embedded), names in the
 //! half-width katakana transfers carry (`kana`), a receiving account checked against both
-//! (`account`), and the 総合振込 transfer file, written and read back (`transfer`). No I/O.
+//! (`account`), the 総合振込 transfer file, written and read back (`transfer`), and the bank's
+//! result file of what it could not pay (`returns`). No I/O.
 
 pub mod account;
 pub mod codes;
 pub mod kana;
+pub mod returns;
 pub mod transfer;
 
 pub use account::{Account, AccountError, AccountKind};

@@ -11,7 +11,7 @@
 
 use crate::{AccountKind, KanaError, kana::to_zengin};
 
-const LEN: usize = 120;
+pub(crate) const LEN: usize = 120;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransferError {
@@ -167,11 +167,7 @@ impl Transfer {
 
     /// Reads a transfer file, with or without line breaks, refusing one that is not whole.
     pub fn read(bytes: &[u8]) -> Result<Transfer, TransferError> {
-        let records: Vec<&[u8]> = if bytes.contains(&b'\n') {
-            bytes.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty()).collect()
-        } else {
-            bytes.chunks(LEN).collect()
-        };
+        let records = records(bytes);
         let mut lines = Vec::with_capacity(records.len());
         for (i, r) in records.iter().enumerate() {
             if r.len() != LEN {
@@ -261,7 +257,16 @@ impl Transfer {
     }
 }
 
-fn broken(record: usize, reason: String) -> TransferError {
+/// A file's records, split at line breaks when it has them, else every 120 bytes.
+pub(crate) fn records(bytes: &[u8]) -> Vec<&[u8]> {
+    if bytes.contains(&b'\n') {
+        bytes.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty()).collect()
+    } else {
+        bytes.chunks(LEN).collect()
+    }
+}
+
+pub(crate) fn broken(record: usize, reason: String) -> TransferError {
     TransferError::Broken { record, reason }
 }
 

@@ -26,7 +26,7 @@ use crate::{
 pub use error::AgencyError;
 pub use myna_link::clerk_api::{NoticeSend, NoticeSent, QueryRequest, QueryResult};
 pub use receipt::RECEIPT_AFTER;
-pub use routes::{HUB_ONLY, TABLE, openapi_json};
+pub use routes::{CLERK, Clerk, HUB_ONLY, TABLE, clerk_gate, openapi_json};
 pub use store::{AgencyStore, ExchangeRow, SCHEMA};
 
 /// Where the agency's node finds the network.

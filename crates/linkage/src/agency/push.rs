@@ -15,7 +15,7 @@ impl Agency {
     /// A notice to a resident, delivered by the portal at `deliver_at` (not before now).
     pub async fn notify(&self, r: &NoticeSend) -> Result<NoticeSent, AgencyError> {
         check_person(&r.person)?;
-        let text = NoticeText { title: r.title.clone(), body: r.body.clone() };
+        let text = NoticeText { title: r.title.clone(), body: r.body.clone(), reply: r.reply.clone() };
         text.check().map_err(|e| AgencyError::invalid("notice", e))?;
         let now = now_secs();
         let deliver_at = r.deliver_at.unwrap_or(now).max(now);

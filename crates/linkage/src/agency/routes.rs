@@ -64,7 +64,7 @@ fn call_error(e: CallError) -> ApiError {
     }
 }
 
-const CLERK: Access = Access::InRequest(
+pub const CLERK: Access = Access::InRequest(
     "a clerk's staff session (Authorization: Bearer <session> from /v1/staff/login with the staff card), or the agency's own business system's token",
 );
 
@@ -124,7 +124,10 @@ impl Clerk {
     }
 }
 
-async fn clerk_gate(
+/// Resolves the caller of a clerk route (a staff session, or the agency's own system's token)
+/// before the body is read. The organization's other systems beside its node (a
+/// municipality's benefit system) gate their routes with it too.
+pub async fn clerk_gate(
     State(a): S,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,

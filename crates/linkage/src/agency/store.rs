@@ -145,6 +145,39 @@ impl AgencyStore {
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
+    /// The agency's own records, a page of people at a time in reference order: for each of
+    /// up to `limit` people after `after`, their copies, as (person, item, body). How the
+    /// agency's own business (a benefit's determination) reads what it holds. Also answers
+    /// the page's last person, to page on from (`None`: no one after `after`).
+    pub async fn holdings(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<(Vec<(String, String, String)>, Option<String>), StoreError> {
+        let people = sqlx::query("SELECT person, code FROM agency_people WHERE person > $1 ORDER BY person LIMIT $2")
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.db.pool)
+            .await?;
+        let mut person_of = std::collections::HashMap::with_capacity(people.len());
+        let mut codes = Vec::with_capacity(people.len());
+        for r in &people {
+            let (person, code): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            codes.push(code.clone());
+            person_of.insert(code, person);
+        }
+        let rows = self.db.fetch_in("SELECT code, item, body FROM agency_copies WHERE code IN", &codes).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let code: String = r.try_get(0)?;
+            if let Some(person) = person_of.get(&code) {
+                out.push((person.clone(), r.try_get(1)?, r.try_get(2)?));
+            }
+        }
+        let last = people.last().map(|r| r.try_get(0)).transpose()?;
+        Ok((out, last))
+    }
+
     /// Keeps many (person, code) pairs in one transaction. A person already enrolled keeps
     /// their first code; a code already another person's fails the whole batch (nothing kept).
     pub async fn enrol_many(&self, people: &[(&str, &str)], now: i64) -> Result<(), StoreError> {

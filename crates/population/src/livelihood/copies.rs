@@ -84,7 +84,8 @@ pub fn copies(h: &Household) -> Vec<Copy> {
         add(
             Holder::Municipality(city.clone()),
             "resident_record",
-            json!({"household_head": head.person.name, "relationship": m.person.relationship.label_ja(), "members": household}),
+            json!({"name": m.person.name, "birth": day(m.person.birth), "household_head": head.person.name,
+                "relationship": m.person.relationship.label_ja(), "members": household}),
         );
         if m.age >= 16 || m.tax.total_income > 0 {
             let dependants: Vec<Value> = m

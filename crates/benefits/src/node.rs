@@ -1,0 +1,44 @@
+//! The benefit system as a node of its own (its own port, certificate, API and table), beside
+//! the municipality's agency node, whose queries and notices it uses in process.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use myna_linkage::agency::Agency;
+use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
+use myna_store::Db;
+use myna_zengin::Requester;
+
+use crate::{Benefits, routes};
+
+pub struct Started {
+    pub node: RunningNode,
+    pub benefits: Arc<Benefits>,
+}
+
+/// Starts the benefit system of `agency`'s municipality on `addr`, paying from `payer`; puts
+/// itself in `cell` so the agency's inbox hands it residents' replies.
+pub async fn start(
+    db: Db,
+    agency: Arc<Agency>,
+    identity: &NodeIdentity,
+    addr: SocketAddr,
+    (payer, portal): (Requester, &str),
+    cell: routes::Cell,
+) -> Result<Started, String> {
+    let benefits = Arc::new(Benefits::open(db, agency.clone(), payer, portal).await.map_err(|e| e.to_string())?);
+    if let Ok(mut c) = cell.write() {
+        *c = Some(benefits.clone());
+    }
+    let app = routes::routes(benefits.clone(), agency).merge(crate::pages::routes(benefits.clone()));
+    let node = myna_node::serve_with(
+        app,
+        routes::openapi_json(),
+        Metrics::new("benefits"),
+        identity,
+        addr,
+        ClientAuth::Optional,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(Started { node, benefits })
+}
