@@ -53,6 +53,7 @@ pub const TABLE: Table = Table {
         rule("GET", "/notices", RESIDENT),
         rule("GET", "/notices/events", RESIDENT),
         rule("GET", "/notices/{id}", RESIDENT),
+        rule("POST", "/notices/{id}/reply", RESIDENT),
         rule("GET", "/health", RESIDENT),
         rule("POST", "/health/register", RESIDENT),
         rule("GET", "/health/medication", RESIDENT),

@@ -172,13 +172,24 @@ async fn search(State(p): State<Arc<Portal>>, ctx: Ctx, Query(s): Query<Search>)
 }
 
 /// Values prefilled from the resident's own information (`item.field` of the form's field).
-async fn prefill(p: &Portal, s: &crate::session::Session, o: &Offering<'_>) -> BTreeMap<String, String> {
+/// The item whose fields a form fills in only when the resident asks for it on the form
+/// (their registered public-fund account: consent on the form, 口座登録法).
+const ON_CONSENT: &str = "public_fund_account";
+
+fn asks_consent(f: &Field) -> bool {
+    f.prefill.as_deref().is_some_and(|p| p.starts_with(ON_CONSENT))
+}
+
+async fn prefill(p: &Portal, s: &crate::session::Session, o: &Offering<'_>, consent: bool) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    if !o.fields.iter().any(|f| f.prefill.is_some()) {
+    if !o.fields.iter().any(|f| f.prefill.is_some() && (consent || !asks_consent(f))) {
         return out;
     }
     let Ok(held) = p.my_information(&s.code, &s.proof).await else { return out };
     for f in &o.fields {
+        if asks_consent(f) && !consent {
+            continue;
+        }
         let Some((item, name)) = f.prefill.as_deref().and_then(|x| x.split_once('.')) else { continue };
         let found =
             held.iter().filter(|h| h.item.id() == item).find_map(|h| h.result.as_ref().ok().map(|v| v[name].clone()));
@@ -232,10 +243,23 @@ fn form_page(
     values: &BTreeMap<String, String>,
     prefilled: &BTreeMap<String, String>,
     errors: &[FieldError],
+    account_offer: Option<&[(String, String)]>,
 ) -> Response {
     let url = format!("/apply/{}/{}", o.municipality, o.procedure.id);
+    let with_account = account_offer.map(|given| {
+        let mut q: Vec<String> = given.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
+        q.push("use_account=yes".into());
+        format!("{url}?{}", q.join("&"))
+    });
     let body = html! {
         p { (o.municipality_name) " · " (o.procedure.law) }
+        @if let Some(href) = &with_account {
+            div.notice #account-offer {
+                p { (ctx.t("振込先に、マイナポータルで登録した公金受取口座を使えます。使う場合は、口座の情報をこの申請に使うことに同意して読み込んでください。",
+                    "You may use the public-fund account you registered as the account to be paid into: agree to its use in this application to fill it in.")) }
+                a #use-account href=(href) { (ctx.t("同意して公金受取口座を入力する", "Agree and fill in my public-fund account")) }
+            }
+        }
         @if !errors.is_empty() {
             div.error-summary role="alert" tabindex="-1" #error-summary {
                 h2 { (ctx.t("入力内容を確認してください", "Please check what you entered")) }
@@ -261,6 +285,16 @@ fn form_page(
     r
 }
 
+/// A query-string component, percent-encoded (RFC 3986 unreserved characters kept).
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn no_such(ctx: &Ctx) -> Response {
     error_page(
         ctx,
@@ -270,14 +304,30 @@ fn no_such(ctx: &Ctx) -> Response {
     )
 }
 
+/// The form, prefilled from the resident's own information where the permission table allows
+/// (their account only when they ask, `use_account=yes`); other fields may be given in the
+/// link (a notice's benefit number: `?benefit=…`), never over what was prefilled.
 async fn form(
     State(p): State<Arc<Portal>>,
     Resident(ctx, s): Resident,
     Path((muni, proc_id)): Path<(String, String)>,
+    Query(given): Query<BTreeMap<String, String>>,
 ) -> Response {
     let Some(o) = p.catalogue.offering(&muni, &proc_id) else { return no_such(&ctx) };
-    let pre = prefill(&p, &s, &o).await;
-    form_page(&ctx, &o, &pre, &pre, &[])
+    let consent = given.get("use_account").is_some_and(|v| v == "yes");
+    let pre = prefill(&p, &s, &o, consent).await;
+    let mut values = pre.clone();
+    for f in &o.fields {
+        if let Some(v) = given.get(&f.id).filter(|_| f.prefill.is_none())
+            && v.chars().count() <= 200
+        {
+            values.insert(f.id.clone(), v.clone());
+        }
+    }
+    let link: Vec<(String, String)> =
+        given.iter().filter(|(k, _)| k.as_str() != "use_account").map(|(k, v)| (k.clone(), v.clone())).collect();
+    let offer = (!consent && o.fields.iter().any(|f| asks_consent(f))).then_some(link);
+    form_page(&ctx, &o, &values, &pre, &[], offer.as_deref())
 }
 
 async fn check(
@@ -294,7 +344,7 @@ async fn check(
     let input: BTreeMap<String, String> = f.into_iter().filter(|(k, _)| k != "csrf").collect();
     let filled = match o.fill(&input) {
         Ok(filled) => filled,
-        Err(errors) => return form_page(&ctx, &o, &input, &BTreeMap::new(), &errors),
+        Err(errors) => return form_page(&ctx, &o, &input, &BTreeMap::new(), &errors, None),
     };
     let draft = session::random_hex::<16>();
     let now = now_secs();

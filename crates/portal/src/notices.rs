@@ -5,6 +5,7 @@
 use std::{convert::Infallible, sync::Arc, time::Duration};
 
 use crate::store::NoticeRow;
+use axum::{Form, extract::rejection::FormRejection, response::Redirect};
 use axum::{
     Router,
     extract::{Path, State},
@@ -16,7 +17,7 @@ use axum::{
     routing::{get, post},
 };
 use maud::html;
-use myna_link::NoticeText;
+use myna_link::{NoticeText, PushKind, Reply, ReplyOffer};
 use myna_node::{ApiError, jose, now_secs};
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -24,7 +25,7 @@ use tokio::sync::broadcast;
 use crate::{
     Portal, PortalError,
     history::jst,
-    page::{Resident, error_page, layout},
+    page::{Resident, error_page, layout, resident_form},
     store::PortalStore,
 };
 
@@ -81,6 +82,8 @@ impl Inbox {
             deliver_at: f.deliver_at,
             created_at: now_secs(),
             read_at: None,
+            reply: text.reply.as_ref().and_then(|r| serde_json::to_string(r).ok()),
+            replied_at: None,
         };
         self.store.add_notice(&row).await?;
         let _ = self.live.0.send(code);
@@ -138,12 +141,84 @@ async fn one(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Path(id):
     };
     let _ = p.notices.0.send(s.code.clone());
     let names = p.agency_names().await;
+    let offer: Option<ReplyOffer> = n.reply.as_deref().and_then(|r| serde_json::from_str(r).ok());
     let body = html! {
         p { (ctx.t("差出人: ", "From: ")) (names.get(&n.sender).cloned().unwrap_or(n.sender.clone())) " · " (jst(n.deliver_at)) }
         div.notice-body { @for line in n.body.lines() { (line) br; } }
+        @if let Some(o) = &offer {
+            section.reply aria-labelledby="reply-h" {
+                h2 #reply-h { (ctx.t("受け取らない場合（受給拒否）", "If you do not wish to receive it")) }
+                @if let Some(at) = n.replied_at {
+                    p #replied role="status" { (ctx.t("受け取らないことを届け出ました（", "You declined it (")) (jst(at)) (ctx.t("）。", ").")) }
+                } @else if now_secs() > o.until {
+                    p { (ctx.t("届出の期限（", "The deadline (")) (jst(o.until)) (ctx.t("）を過ぎました。", ") has passed.")) }
+                } @else {
+                    p { (ctx.t("期限: ", "Deadline: ")) (jst(o.until)) }
+                    form method="post" action={ "/notices/" (n.id) "/reply" } {
+                        (ctx.csrf_field())
+                        button #decline type="submit" { (ctx.t("受け取らない（辞退する）", "Decline")) }
+                    }
+                }
+            }
+        }
         p { a href="/notices" { (ctx.t("お知らせ一覧へ", "Back to notices")) } }
     };
     layout(&ctx, &n.title, body)
+}
+
+/// The resident's answer to a notice that offers one (a benefit declined): pushed to the
+/// notice's sender through the hub (the hub translates the portal's code for the resident
+/// into the sender's), and shown on the notice once the sender has it.
+async fn reply(
+    State(p): State<Arc<Portal>>,
+    Resident(ctx, s): Resident,
+    Path(id): Path<i64>,
+    form: Result<Form<crate::page::Fields>, FormRejection>,
+) -> Response {
+    if let Err(r) = resident_form(&ctx, &s, form) {
+        return *r;
+    }
+    let now = now_secs();
+    let n = match p.store.notice(&s.code, id, now).await {
+        Ok(Some(n)) => n,
+        _ => return error_page(&ctx, StatusCode::NOT_FOUND, "このお知らせはありません。", "There is no such notice."),
+    };
+    let Some(offer) = n.reply.as_deref().and_then(|r| serde_json::from_str::<ReplyOffer>(r).ok()) else {
+        return error_page(
+            &ctx,
+            StatusCode::CONFLICT,
+            "このお知らせには返答できません。",
+            "This notice takes no reply.",
+        );
+    };
+    if now > offer.until {
+        return error_page(&ctx, StatusCode::CONFLICT, "期限を過ぎています。", "The deadline has passed.");
+    }
+    let (Ok(to), Ok(body)) = (
+        n.sender.parse::<myna_link::AgencyId>(),
+        serde_json::to_vec(&Reply { about: offer.about.clone(), answer: offer.answer, at: now }).map(Vec::from),
+    ) else {
+        return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "送信できませんでした。", "Could not send.");
+    };
+    match p.agency.push(&s.code, &to, PushKind::BenefitReply, body.as_slice(), now).await {
+        Ok(_) => {
+            if p.store.replied(&s.code, id, now_secs()).await.is_err() {
+                return error_page(
+                    &ctx,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "届け出ましたが、記録できませんでした。もう一度押してください。",
+                    "Sent, but not recorded here: press again.",
+                );
+            }
+            Redirect::to(&format!("/notices/{id}")).into_response()
+        }
+        Err(e) => error_page(
+            &ctx,
+            StatusCode::BAD_GATEWAY,
+            &format!("届け出られませんでした: {}", e.reason()),
+            &format!("Your answer did not reach the sender: {}", e.reason()),
+        ),
+    }
 }
 
 #[derive(Serialize)]
@@ -200,5 +275,9 @@ async fn events(State(p): State<Arc<Portal>>, Resident(_, s): Resident) -> Respo
 }
 
 pub fn routes() -> Router<Arc<Portal>> {
-    Router::new().route("/notices", get(list)).route("/notices/events", get(events)).route("/notices/{id}", get(one))
+    Router::new()
+        .route("/notices", get(list))
+        .route("/notices/events", get(events))
+        .route("/notices/{id}", get(one))
+        .route("/notices/{id}/reply", post(reply))
 }

@@ -69,6 +69,16 @@ pub const SCHEMA: Schema = Schema {
                 "CREATE TABLE portal_jlis_heads (size BIGINT PRIMARY KEY, root TEXT NOT NULL, at BIGINT NOT NULL, checked_at BIGINT NOT NULL)",
             ],
         },
+        Migration {
+            version: 4,
+            name: "a notice's reply offered to the resident, and the reply given",
+            // `reply` is the offer as JSON (myna_link::ReplyOffer); `replied_at` when the
+            // resident's answer reached the sender.
+            steps: &[
+                "ALTER TABLE portal_notices ADD COLUMN reply TEXT",
+                "ALTER TABLE portal_notices ADD COLUMN replied_at BIGINT",
+            ],
+        },
     ],
 };
 
@@ -101,6 +111,9 @@ pub struct NoticeRow {
     pub deliver_at: i64,
     pub created_at: i64,
     pub read_at: Option<i64>,
+    /// The answer the notice offers (JSON of `myna_link::ReplyOffer`).
+    pub reply: Option<String>,
+    pub replied_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +159,7 @@ pub struct PortalStore {
     db: Db,
 }
 
-const NOTICE_COLS: &str = "id, code, sender, message, title, body, deliver_at, created_at, read_at";
+const NOTICE_COLS: &str = "id, code, sender, message, title, body, deliver_at, created_at, read_at, reply, replied_at";
 const APP_COLS: &str = "receipt, code, municipality, procedure_id, document, signature, certificate, status, note, submitted_at, updated_at, idem, updated_by";
 
 fn notice(r: &AnyRow) -> Result<NoticeRow, StoreError> {
@@ -160,6 +173,8 @@ fn notice(r: &AnyRow) -> Result<NoticeRow, StoreError> {
         deliver_at: r.try_get(6)?,
         created_at: r.try_get(7)?,
         read_at: r.try_get(8)?,
+        reply: r.try_get(9)?,
+        replied_at: r.try_get(10)?,
     })
 }
 
@@ -218,7 +233,7 @@ impl PortalStore {
     /// it was new.
     pub async fn add_notice(&self, n: &NoticeRow) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "INSERT INTO portal_notices (code, sender, message, title, body, deliver_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO portal_notices (code, sender, message, title, body, deliver_at, created_at, reply) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (message) DO NOTHING",
         )
         .bind(&n.code)
@@ -228,9 +243,21 @@ impl PortalStore {
         .bind(&n.body)
         .bind(n.deliver_at)
         .bind(n.created_at)
+        .bind(n.reply.as_deref())
         .write(&self.db)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Records that the resident's reply to notice `id` reached its sender.
+    pub async fn replied(&self, code: &str, id: i64, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE portal_notices SET replied_at = $1 WHERE id = $2 AND code = $3")
+            .bind(now)
+            .bind(id)
+            .bind(code)
+            .write(&self.db)
+            .await?;
+        Ok(())
     }
 
     /// Notices delivered by `now`, newest first.
@@ -261,6 +288,13 @@ impl PortalStore {
         Ok(r.try_get(0)?)
     }
 
+    /// The resident's own notice `id`, once delivered.
+    pub async fn notice(&self, code: &str, id: i64, now: i64) -> Result<Option<NoticeRow>, StoreError> {
+        let sql = format!("SELECT {NOTICE_COLS} FROM portal_notices WHERE id = $1 AND code = $2 AND deliver_at <= $3");
+        let r = sqlx::query(&sql).bind(id).bind(code).bind(now).fetch_optional(&self.db.pool).await?;
+        r.as_ref().map(notice).transpose()
+    }
+
     /// Marks a notice read; only the resident's own, and only once.
     pub async fn mark_read(&self, code: &str, id: i64, now: i64) -> Result<Option<NoticeRow>, StoreError> {
         sqlx::query("UPDATE portal_notices SET read_at = $1 WHERE id = $2 AND code = $3 AND read_at IS NULL AND deliver_at <= $1")
@@ -269,9 +303,7 @@ impl PortalStore {
             .bind(code)
             .write(&self.db)
             .await?;
-        let sql = format!("SELECT {NOTICE_COLS} FROM portal_notices WHERE id = $1 AND code = $2 AND deliver_at <= $3");
-        let r = sqlx::query(&sql).bind(id).bind(code).bind(now).fetch_optional(&self.db.pool).await?;
-        r.as_ref().map(notice).transpose()
+        self.notice(code, id, now).await
     }
 
     /// Stores an application, or returns the one already stored under the same `idem`
