@@ -128,6 +128,11 @@ impl Benefits {
         &self.store
     }
 
+    /// The municipality's staff sign-in (its clerks' cards).
+    pub fn staff(&self) -> &myna_rp::staff::StaffLogin {
+        &self.agency.staff
+    }
+
     /// The municipality's id on the network.
     pub fn municipality(&self) -> &AgencyId {
         &self.agency.id

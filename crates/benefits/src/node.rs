@@ -24,12 +24,16 @@ pub async fn start(
     addr: SocketAddr,
     (payer, portal): (Requester, &str),
     cell: routes::Cell,
+    cards: Option<Arc<dyn myna_pki::reader::CardReader>>,
 ) -> Result<Started, String> {
     let benefits = Arc::new(Benefits::open(db, agency.clone(), payer, portal).await.map_err(|e| e.to_string())?);
     if let Ok(mut c) = cell.write() {
         *c = Some(benefits.clone());
     }
-    let app = routes::routes(benefits.clone(), agency).merge(crate::pages::routes(benefits.clone()));
+    let web = Arc::new(crate::pages::Web { benefits: benefits.clone(), cards });
+    let app = routes::routes(benefits.clone(), agency)
+        .merge(crate::pages::routes(web))
+        .route_layer(axum::middleware::from_fn_with_state(routes::TABLE, myna_node::access::authorize));
     let node = myna_node::serve_with(
         app,
         routes::openapi_json(),

@@ -55,8 +55,22 @@ pub const TABLE: Table = Table {
         rule("POST", "/v1/benefits/{id}/returns", CLERK),
         rule("POST", "/v1/staff/challenge", Access::Public("a challenge for a staff card to sign; stateless")),
         rule("POST", "/v1/staff/login", Access::InRequest("the staff card's signature over the challenge")),
+        rule("GET", "/", Access::Page("the sign-in page, open; the benefits once signed in")),
+        rule("POST", "/login/card", Access::Page("a staff card, signed on the demo's staff card reader")),
+        rule("POST", "/logout", PAGE),
+        rule("POST", "/benefits", PAGE),
+        rule("GET", "/benefits/{id}", PAGE),
+        rule("GET", "/benefits/{id}/transfer", PAGE),
+        rule("POST", "/benefits/{id}/returns", PAGE),
+        rule("POST", "/benefits/{id}/payments/{person}/account", PAGE),
+        rule("POST", "/benefits/{id}/{step}", PAGE),
+        rule("GET", "/static/tokens.css", Access::Page("the design tokens, open")),
+        rule("GET", "/static/site.css", Access::Page("the style sheet, open")),
+        rule("GET", "/static/benefits.js", Access::Page("the pages' script, open")),
     ],
 };
+
+const PAGE: Access = Access::Page("a clerk's page session (signed in with the staff card on the home page)");
 
 /// A benefit and where its payments stand.
 #[derive(Serialize, ToSchema)]
@@ -275,7 +289,8 @@ pub fn openapi_json() -> String {
     TABLE.document(&Doc::openapi().to_json().unwrap_or_default())
 }
 
-/// The benefit system's routes; clerks sign in with the municipality's staff cards.
+/// The benefit system's API; clerks sign in with the municipality's staff cards. The node
+/// puts it and the pages behind [`TABLE`].
 pub fn routes(b: Arc<Benefits>, agency: Arc<Agency>) -> Router {
     let api = Router::new()
         .route("/v1/benefits", get(list).post(define))
@@ -289,7 +304,6 @@ pub fn routes(b: Arc<Benefits>, agency: Arc<Agency>) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(agency.clone(), clerk_gate))
         .with_state(b);
     api.merge(myna_rp::staff::routes(agency.staff.clone()))
-        .route_layer(axum::middleware::from_fn_with_state(TABLE, myna_node::access::authorize))
 }
 
 /// Where the benefit system is, once started (the agency's inbox is served before it is).

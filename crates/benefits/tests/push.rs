@@ -211,6 +211,7 @@ async fn a_push_benefit_pays_the_right_households_once() {
             any(),
             (payer(), "https://portal.test"),
             cell.clone(),
+            None,
         )
         .await
         .unwrap()

@@ -250,33 +250,8 @@ async fn login_card(
         );
     };
     let refused = |e: myna_node::ApiError| error(e.status, &e.message, &e.message, false);
-    let challenge = match h.staff.challenge().await {
-        Ok(c) => c.challenge,
-        Err(e) => return refused(e),
-    };
-    let Ok(parsed) = myna_pki::login::Challenge::parse(&challenge) else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "チャレンジが不正です。", "Bad challenge.", false);
-    };
     let card = field(&f, "card").unwrap_or_default();
-    let signed =
-        match cards.sign(card, myna_pki::CertKind::UserAuth, field(&f, "pin").unwrap_or_default(), &parsed.digest()) {
-            Ok(s) => s,
-            Err(e) => {
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    &format!("カードが署名しませんでした: {e}"),
-                    &format!("The card did not sign: {e}"),
-                    false,
-                );
-            }
-        };
-    use base64ct::{Base64, Encoding as _};
-    let body = myna_rp::LoginBody {
-        challenge,
-        certificate: Base64::encode_string(&signed.certificate),
-        signature: Base64::encode_string(&signed.signature),
-    };
-    let session = match h.staff.login(body).await {
+    let session = match h.staff.login_with_reader(cards.as_ref(), card, field(&f, "pin").unwrap_or_default()).await {
         Ok(s) => s,
         Err(e) => return refused(e),
     };

@@ -196,7 +196,7 @@ async fn reply(
     }
     let (Ok(to), Ok(body)) = (
         n.sender.parse::<myna_link::AgencyId>(),
-        serde_json::to_vec(&Reply { about: offer.about.clone(), answer: offer.answer, at: now }).map(Vec::from),
+        serde_json::to_vec(&Reply { about: offer.about.clone(), answer: offer.answer, at: now }),
     ) else {
         return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "送信できませんでした。", "Could not send.");
     };

@@ -256,10 +256,37 @@ impl StaffLogin {
         Ok(StaffSession { session: token, staff, expires })
     }
 
+    /// A member of staff signs in at a node's own page with their card in the reader beside
+    /// it (the demo's reader): the node's challenge signed after the PIN, then [`Self::login`].
+    pub async fn login_with_reader(
+        &self,
+        reader: &dyn myna_pki::reader::CardReader,
+        card: &str,
+        pin: &str,
+    ) -> Result<StaffSession, ApiError> {
+        use base64ct::{Base64, Encoding as _};
+        let challenge = self.challenge().await?.challenge;
+        let parsed = myna_pki::login::Challenge::parse(&challenge).map_err(ApiError::internal)?;
+        let signed = reader
+            .sign(card, myna_pki::CertKind::UserAuth, pin, &parsed.digest())
+            .map_err(|e| ApiError::unauthorized("card", format!("the card did not sign: {e}")))?;
+        self.login(LoginBody {
+            challenge,
+            certificate: Base64::encode_string(&signed.certificate),
+            signature: Base64::encode_string(&signed.signature),
+        })
+        .await
+    }
+
     /// The member of staff a request's session names, read again from the directory so a
     /// removed account or a changed role counts at once. `None`: no such session.
     pub async fn staff(&self, headers: &HeaderMap) -> Result<Option<Staff>, ApiError> {
         let Some(token) = myna_node::bearer(headers) else { return Ok(None) };
+        self.staff_of(token).await
+    }
+
+    /// [`Self::staff`] for a session token carried otherwise (a page's cookie).
+    pub async fn staff_of(&self, token: &str) -> Result<Option<Staff>, ApiError> {
         let account = {
             let sessions = self.sessions.lock().map_err(|_| ApiError::internal("lock"))?;
             match sessions.get(token) {
