@@ -71,7 +71,7 @@ async function login(page, { card = 0, pin = "1234", next } = {}) {
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  demo = spawn(MYNA, ["demo", "--dir", dir, "--residents", "300", "--port", String(PORT)], { cwd: ROOT });
+  demo = spawn(MYNA, ["demo", "--dir", dir, "--residents", "2000", "--port", String(PORT)], { cwd: ROOT });
   await waitFor(demo, "press Ctrl-C", 240_000);
   const m = out.match(/CLIENT_ID=(\S+) CLIENT_SECRET=(\S+)/);
   client = spawn("node", ["examples/oauth-client/server.mjs"], { cwd: ROOT, env: { ...process.env, PORTAL, CA, CLIENT_ID: m[1], CLIENT_SECRET: m[2], PORT: "7460" } });
@@ -423,16 +423,16 @@ test("a clinic checks in a patient with the card and consent; the resident sees 
   await page.getByLabel("キー / Key").fill("0".repeat(64));
   await page.getByRole("button", { name: "ログイン / Sign in", exact: true }).click();
   assert.match(await page.locator(".error").textContent(), /キーが違います/);
-  // The receptionist signs in as themselves with their staff card (the first on the demo's staff
-  // card reader); the page names them.
+  // The receptionist signs in as themselves with their staff card (on the demo's staff card
+  // reader); the page names them.
   // Another organization's staff card (J-LIS's hotline operator) is no staff card here.
   await page.goto(HEALTH);
-  await page.getByLabel("職員カード / Staff card").selectOption({ index: 1 });
+  await page.getByLabel("職員カード / Staff card").selectOption("hotline-operator.card.json");
   await page.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
   await page.getByRole("button", { name: "カードでログイン / Sign in with the card" }).click();
   assert.match(await page.locator(".error").textContent(), /not bound to a staff account here/);
   await page.goto(HEALTH);
-  await page.getByLabel("職員カード / Staff card").selectOption({ index: 0 });
+  await page.getByLabel("職員カード / Staff card").selectOption("clinic-reception.card.json");
   await page.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
   await page.getByRole("button", { name: "カードでログイン / Sign in with the card" }).click();
   await page.waitForURL(`${HEALTH}/reception`);
@@ -516,4 +516,54 @@ test("a clinic checks in a patient with the card and consent; the resident sees 
   assert.equal(pdf.headers()["content-type"], "application/pdf");
   assert.equal((await pdf.body()).subarray(0, 5).toString(), "%PDF-");
   await me.ctx.close();
+});
+
+const BENEFITS = `https://localhost:${PORT + 32}`;
+
+test("a push benefit: the resident sees it with the account and declines; the clerk sees the decline", async () => {
+  // resident4 lives in a non-taxable household with children, with a public-fund account.
+  assert.match(out, /resident4 at every agency that holds them\): \d+ in 千代田区, 住民税非課税世帯 with children/);
+  const { ctx, page } = await newPage();
+  await login(page, { card: 3 });
+  await page.waitForURL(`${PORTAL}/`);
+  await page.goto(`${PORTAL}/notices`);
+  await page.getByRole("link", { name: /子育て世帯生活支援特別給付金のお知らせ（¥[\d,]+）/ }).click();
+  const notice = await page.locator("main").textContent();
+  assert.match(notice, /申請は要りません/);
+  assert.match(notice, /振込先: .+ \*\*\*\*\d{3}/, "the account, masked");
+  assert.match(notice, /令和\d+年\d+月\d+日/);
+  await shot(page, "30-benefit-notice");
+  await axe(page, "benefit notice");
+  await page.getByRole("button", { name: "受け取らない（辞退する）" }).click();
+  await page.locator("#replied").waitFor();
+  // The account was asked for through the hub: the exchange is in やりとり履歴.
+  await page.goto(`${PORTAL}/history`);
+  assert.match(await page.locator("main").textContent(), /公金受取口座情報/);
+  await ctx.close();
+
+  const { ctx: c2, page: clerk } = await newPage();
+  await clerk.goto(BENEFITS);
+  await axe(clerk, "benefits sign-in");
+  // 大阪市's clerk is no staff of 千代田区's.
+  await clerk.getByLabel("職員カード / Staff card").selectOption("osaka-clerk.card.json");
+  await clerk.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
+  await clerk.getByRole("button", { name: "ログイン / Sign in" }).click();
+  assert.match(await clerk.locator(".error").textContent(), /not bound to a staff account here/);
+  await clerk.goto(BENEFITS);
+  await clerk.getByLabel("職員カード / Staff card").selectOption("chiyoda-clerk.card.json");
+  await clerk.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
+  await clerk.getByRole("button", { name: "ログイン / Sign in" }).click();
+  await clerk.getByRole("link", { name: "子育て世帯生活支援特別給付金" }).click();
+  assert.match(await clerk.locator("#tally").textContent(), /受給拒否/);
+  await shot(clerk, "31-benefit-clerk");
+  await axe(clerk, "benefit");
+  // Not before the deadline: residents may still decline.
+  await clerk.getByRole("button", { name: /支給を決定し/ }).click();
+  assert.match(await clerk.locator(".error").textContent(), /decline until/);
+  // A rule that would read what the municipality may not ask for is refused with the reason.
+  await clerk.goto(BENEFITS);
+  await clerk.getByLabel("受給している給付 / Receives").selectOption("pension_benefit");
+  await clerk.getByRole("button", { name: "定義する / Define" }).click();
+  assert.match(await clerk.locator(".error").textContent(), /pension_benefit/);
+  await c2.close();
 });

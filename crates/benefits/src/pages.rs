@@ -207,7 +207,9 @@ fn sign_in(w: &Web) -> Response {
         @if let Some(cards) = &w.cards {
             form method="post" action="/login/card" {
                 label for="staff-card" { "職員カード / Staff card" }
-                select #staff-card name="card" required { @for c in cards.cards() { option value=(c.id) { (c.holder) " (" (c.id) ")" } } }
+                select #staff-card name="card" required {
+                    @for (i, c) in cards.cards().iter().enumerate() { option value=(c.id) { "職員カード " (i + 1) " / Staff card " (i + 1) " (" (c.id.trim_end_matches(".card.json")) ")" } }
+                }
                 label for="staff-pin" { "暗証番号（4桁） / PIN (4 digits)" }
                 input #staff-pin type="password" name="pin" inputmode="numeric" autocomplete="off" maxlength="4" required;
                 button type="submit" { "ログイン / Sign in" }

@@ -317,6 +317,27 @@ pub async fn start_account_registry(
     Ok(started)
 }
 
+/// [`start_agency`] for a municipality: its node also takes residents' replies (a benefit
+/// declined, from the portal) for its benefit system, which starts later and fills `Cell`.
+pub async fn start_municipality(
+    network: &std::path::Path,
+    id: &str,
+    name: &str,
+    db: Option<String>,
+    listen: SocketAddr,
+    (hub, jlis): (&str, &str),
+) -> Result<(myna_linkage::agency::Started, myna_benefits::routes::Cell), Box<dyn std::error::Error>> {
+    let (identity, config, db) = agency_parts(network, (id, name), db, hub, jlis).await?;
+    let cell = myna_benefits::routes::Cell::default();
+    let inbox = cell.clone();
+    let started = myna_linkage::agency::start_with(db, &identity, listen, config, move |a| {
+        myna_benefits::routes::inbox(inbox, a)
+    })
+    .await?;
+    myna_node::write_private(&token_path(network, id), &started.clerk_token)?;
+    Ok((started, cell))
+}
+
 pub async fn start_agency(
     network: &std::path::Path,
     id: &str,

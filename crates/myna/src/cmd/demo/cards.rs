@@ -62,6 +62,8 @@ pub(super) const STAFF_ACCOUNT: &str = "osaka.clerk1";
 pub(super) const RECEPTIONIST: &str = "clinic.reception1";
 /// J-LIS's hotline operator (個人番号カードコールセンター).
 pub(super) const OPERATOR: &str = "hotline.op1";
+/// 千代田区's clerk at its benefit system (and its agency node).
+pub(super) const BENEFITS_CLERK: &str = "chiyoda.benefits1";
 
 /// Issues `person` a card at `<dir>/staff/<file>` and gives it to the account `account` with
 /// `role` in `directory`.

@@ -9,17 +9,21 @@ use myna_node::{NodeIdentity, RunningNode};
 use myna_store::Db;
 
 /// Ports after J-LIS's: verifier + 1, hub + 2, the first four agencies + 3 to + 6, portal + 7
-/// and + 8, health + 9 and + 10, the other agencies from + 11.
+/// and + 8, health + 9 and + 10, the other agencies from + 11, the municipalities' benefit
+/// systems from + 32.
 pub const FIRST_MORE: u16 = 11;
 
+/// The first benefit system's port, after J-LIS's.
+pub const BENEFITS: u16 = 32;
+
 /// How many consecutive ports the demo takes from J-LIS's (the tests reserve as many).
-pub const PORTS: u16 = 32;
+pub const PORTS: u16 = BENEFITS + super::country::MUNICIPALITIES.len() as u16;
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_demo_takes_the_ports_it_says() {
-        assert_eq!(super::FIRST_MORE as usize + super::super::country::agencies().len() - 4, super::PORTS as usize);
+        assert_eq!(super::FIRST_MORE as usize + super::super::country::agencies().len() - 4, super::BENEFITS as usize);
     }
 }
 
@@ -32,6 +36,9 @@ pub struct Linkage {
     pub handles: BTreeMap<String, Arc<Agency>>,
     /// The account registry's own table (its node answers from it).
     pub registry: Option<Arc<myna_accounts::Registry>>,
+    /// Each municipality's place for its benefit system, by id (its node's inbox hands it
+    /// residents' replies).
+    pub benefit_cells: Vec<(String, String, myna_benefits::routes::Cell)>,
 }
 
 impl Linkage {
@@ -65,6 +72,7 @@ pub async fn start(
     let mut staff = Vec::new();
     let mut handles = BTreeMap::new();
     let mut registry = None;
+    let mut benefit_cells = Vec::new();
     for (i, (id, name)) in super::country::agencies().into_iter().enumerate() {
         let offset = if i < 4 { 3 + i as u16 } else { FIRST_MORE + (i - 4) as u16 };
         let db = format!("sqlite://{}", dir.join(format!("{}.db", id.replace(':', "-"))).display());
@@ -75,6 +83,12 @@ pub async fn start(
                     .await?;
             registry = Some(s.registry);
             s.agency
+        } else if id.starts_with("municipality:") {
+            let (s, cell) =
+                crate::cmd::node::start_municipality(network, &id, &name, Some(db), listen, (&hub.url(), jlis_url))
+                    .await?;
+            benefit_cells.push((id.clone(), name.clone(), cell));
+            s
         } else {
             crate::cmd::node::start_agency(network, &id, &name, Some(db), listen, &hub.url(), jlis_url).await?
         };
@@ -82,5 +96,5 @@ pub async fn start(
         handles.insert(id.clone(), started.agency.clone());
         agencies.push((id, name, started.node));
     }
-    Ok(Linkage { hub, agencies, staff, handles, registry })
+    Ok(Linkage { hub, agencies, staff, handles, registry, benefit_cells })
 }

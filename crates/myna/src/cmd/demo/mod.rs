@@ -1,5 +1,6 @@
 //! `myna demo`: the demo country, every node started, what to try printed.
 
+mod benefits;
 mod cards;
 mod country;
 mod health;
@@ -29,7 +30,7 @@ pub struct DemoArgs {
     /// Folder for the demo's databases and certificates; reused if present.
     #[arg(long, default_value = ".myna/demo")]
     dir: PathBuf,
-    /// Port of the J-LIS node; the demo's nodes take the 32 ports from it.
+    /// Port of the J-LIS node; the demo's nodes take the 38 ports from it.
     #[arg(long, default_value_t = 7443)]
     port: u16,
     /// Start, print, and stop at once (for scripts that check the demo comes up).
@@ -115,8 +116,9 @@ impl DemoArgs {
             country.stories.iter().filter_map(|s| country.story_resident(s).map(|(r, m)| (s, &r.new, m))).collect();
         let cards =
             if fresh { issue_demo_cards(&self.dir, &url, &ca, &stories).await? } else { existing_cards(&self.dir) };
-        // Three more residents work as staff (大阪市's clerk, the clinic's receptionist, J-LIS's
-        // hotline operator): adults of the same country with no story of their own.
+        // Four more residents work as staff (大阪市's clerk, the clinic's receptionist, J-LIS's
+        // hotline operator, 千代田区's benefits clerk): adults of the same country with no story
+        // of their own.
         let staff_people: Vec<NewResident> = if fresh {
             country
                 .households
@@ -125,7 +127,7 @@ impl DemoArgs {
                 .flat_map(|(hi, (rs, h))| rs.iter().zip(&h.members).enumerate().map(move |(mi, rm)| (hi, mi, rm)))
                 .filter(|(hi, mi, (r, m))| m.age >= 25 && r.number.is_some() && country.story_of(*hi, *mi).is_none())
                 .map(|(_, _, (r, _))| r.new.clone())
-                .take(3)
+                .take(4)
                 .collect()
         } else {
             Vec::new()
@@ -133,6 +135,10 @@ impl DemoArgs {
         if fresh && let (Some(person), Some(desk)) = (staff_people.first(), link.staff.get(1)) {
             let at = (self.dir.as_path(), url.as_str(), ca.as_path());
             staff_member(at, person, "osaka-clerk.card.json", (STAFF_ACCOUNT, "clerk"), &desk.directory).await?;
+        }
+        if fresh && let (Some(person), Some(desk)) = (staff_people.get(3), link.staff.first()) {
+            let at = (self.dir.as_path(), url.as_str(), ca.as_path());
+            staff_member(at, person, "chiyoda-clerk.card.json", (BENEFITS_CLERK, "clerk"), &desk.directory).await?;
         }
         let staff_card = Some(self.dir.join("staff").join("osaka-clerk.card.json")).filter(|f| f.exists());
         let portal = portal::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
@@ -145,6 +151,8 @@ impl DemoArgs {
             let name = link.agencies.iter().find(|a| &a.0 == city).map(|a| a.1.clone()).unwrap_or_default();
             portal::notices(&network, (city, &at, &name)).await?;
         }
+        let web = portal.started.web.url().replace("127.0.0.1", "localhost");
+        let benefits = benefits::start((&self.dir, &network, self.port), &link, &web, fresh).await?;
         let health = health::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
         if fresh {
             let insured: Vec<(&str, &NewResident, &Member)> =
@@ -172,8 +180,11 @@ impl DemoArgs {
         for (id, name, n) in &link.agencies {
             println!("  agency           {}   {id} ({name})", n.url());
         }
-        let web = portal.started.web.url().replace("127.0.0.1", "localhost");
         println!("  portal           {web}   (linkage node {}; API: {web}/openapi.json)", portal.started.node.url());
+        for (id, name, b) in &benefits.systems {
+            let u = b.node.url().replace("127.0.0.1", "localhost");
+            println!("  benefit system   {u}   {name}'s 給付システム, beside {id} (API: {u}/openapi.json)");
+        }
         let h = health.started.api.url().replace("127.0.0.1", "localhost");
         println!("  health node      {h}   (linkage node {}; API: {h}/openapi.json)", health.started.node.url());
         println!("  network CA       {}", ca.display());
@@ -190,13 +201,24 @@ impl DemoArgs {
             "  log in with the demo card reader (PIN {DEMO_PIN}); sign applications with the password {DEMO_PASSWORD}"
         );
         println!(
-            "  clinic reception: {h}/  (the receptionist {RECEPTIONIST} signs in with staff card 1 on the demo's staff card reader; or the facility code and key: {})",
+            "  clinic reception: {h}/  (the receptionist {RECEPTIONIST} signs in with the staff card clinic-reception on the demo's staff card reader; or the facility code and key: {})",
             health.clinic.replacen(':', " / ", 1)
         );
         println!(
             "  municipal clerks: {web}/clerk/login  (千代田区's clerk: the second demo card is their staff card; the API: 131016 or 271004, clerk1, {})",
             portal::CLERK_PASSWORD
         );
+        if let Some((_, name, b)) = benefits.systems.first() {
+            let u = b.node.url().replace("127.0.0.1", "localhost");
+            println!(
+                "  benefits: {u}/  ({name}'s clerk {BENEFITS_CLERK} signs in with the staff card chiyoda-clerk; define a push benefit, run it, approve it after its deadline, download the 総合振込 file)"
+            );
+            for (name, eligible, with_account) in &benefits.ran {
+                println!(
+                    "    {name}: 子育て世帯生活支援特別給付金 run at start: {eligible} households eligible, {with_account} told with their public-fund account (the rest asked to give one); residents see it in お知らせ and may decline"
+                );
+            }
+        }
         println!(
             "  example private service: PORTAL={web} CA={} CLIENT_ID={} CLIENT_SECRET={} node examples/oauth-client/server.mjs",
             ca.display(),
@@ -318,6 +340,9 @@ impl DemoArgs {
         if self.check {
             health.started.api.shutdown().await;
             health.started.node.shutdown().await;
+            for (_, _, b) in benefits.systems {
+                b.node.shutdown().await;
+            }
             portal.started.web.shutdown().await;
             portal.started.node.shutdown().await;
             for (_, _, n) in link.agencies {
@@ -340,4 +365,4 @@ impl DemoArgs {
 
 pub(super) const DEMO_PASSWORD: &str = "DEMO2026";
 
-use cards::{OPERATOR, RECEPTIONIST, STAFF_ACCOUNT, existing_cards, issue_demo_cards, staff_member};
+use cards::{BENEFITS_CLERK, OPERATOR, RECEPTIONIST, STAFF_ACCOUNT, existing_cards, issue_demo_cards, staff_member};

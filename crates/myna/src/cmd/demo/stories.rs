@@ -1,7 +1,7 @@
 //! The demo's story residents: picked from the first part of the country for what one can
 //! try with each, in the order of their cards.
 
-use myna_population::livelihood::{self, Household, cover::Scheme};
+use myna_population::livelihood::{self, Household, benefits, cover::Scheme};
 use myna_registry::Relationship;
 use time::Date;
 
@@ -96,18 +96,40 @@ pub(super) fn pick(hs: &[(Vec<Resident>, Household)], today: Date) -> Vec<Story>
         (m.cover.scheme == Scheme::LateStage)
             .then(|| format!("{} in {}, 後期高齢者医療, {} {} a year", m.age, name_of(m), p.name_ja(), yen(p.annual)))
     });
-    find(&mut out, &|h, m| {
-        (h.non_taxable() && h.assistance.is_none() && m.age >= 18 && m.person.relationship == Relationship::Head).then(
-            || {
-                let why = if m.child_rearing.is_some() {
-                    "single parent with 児童扶養手当"
-                } else {
-                    "住民税非課税世帯"
-                };
-                format!("{} in {}, {why} ({} in the household)", m.age, name_of(m), h.members.len())
-            },
-        )
-    });
+    // A non-taxable household with children whose parent registered a public-fund account: the
+    // push benefit the demo runs at start reaches them (a notice with the account and a way to
+    // decline); else any non-taxable household.
+    // In the first municipality that has one (千代田区, whose benefits clerk has a staff card).
+    let before = out.len();
+    for &(code, _) in MUNICIPALITIES {
+        if out.len() > before {
+            break;
+        }
+        find(&mut out, &|h, m| {
+            let kids = h.members.iter().any(|k| today <= benefits::until_march_after(k.person.birth, 18));
+            let fits = city(m) == code && h.non_taxable() && kids && m.child_allowance.is_some() && m.account.is_some();
+            fits.then(|| {
+                format!(
+                    "{} in {}, 住民税非課税世帯 with children: the 子育て世帯生活支援特別給付金 notice, paid into their public-fund account unless they decline",
+                    m.age,
+                    name_of(m)
+                )
+            })
+        });
+    }
+    if out.len() == before {
+        find(&mut out, &|h, m| {
+            (h.non_taxable() && h.assistance.is_none() && m.age >= 18 && m.person.relationship == Relationship::Head)
+                .then(|| {
+                    let why = if m.child_rearing.is_some() {
+                        "single parent with 児童扶養手当"
+                    } else {
+                        "住民税非課税世帯"
+                    };
+                    format!("{} in {}, {why} ({} in the household)", m.age, name_of(m), h.members.len())
+                })
+        });
+    }
     find(&mut out, &|_, m| {
         let q = m.qualification.as_ref()?;
         Some(format!(
