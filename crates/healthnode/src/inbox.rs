@@ -89,10 +89,10 @@ impl Inbox {
                 }
                 self.store.register_card(&r.user_auth_serial.to_ascii_uppercase(), &code, "portal", now_secs()).await?;
             }
-            PushKind::Notice | PushKind::BenefitReply => {
+            PushKind::Notice | PushKind::BenefitReply | PushKind::AccountRegistration => {
                 return Err(HealthError::invalid(
                     "kind",
-                    "the health node keeps no notices or replies to them; they go to the portal and the municipality",
+                    "the health node keeps no notices, replies or account instructions; they go to the portal, the municipality and the account registry",
                 ));
             }
         }

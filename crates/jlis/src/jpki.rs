@@ -64,7 +64,7 @@ fn holder_view(h: &Holder) -> HolderView {
     }
 }
 
-fn stored_code(resident: u64) -> Result<ResidentCode> {
+pub(crate) fn stored_code(resident: u64) -> Result<ResidentCode> {
     ResidentCode::from_value(resident).ok_or_else(|| JlisError::internal("stored resident code"))
 }
 

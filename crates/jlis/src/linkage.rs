@@ -111,13 +111,54 @@ impl Jlis {
                 }
                 self.by_certificate(user_auth_serial).await?
             }
+            Enrolment::Signed(signed) => {
+                if env.from.kind().ok() != Some(AgencyKind::AccountRegistry) {
+                    let reason = "only the account registry enrols a resident by their signed instruction";
+                    return Err(JlisError::forbidden("not_the_registry", reason));
+                }
+                self.by_signature(signed).await?
+            }
         };
         let request = CodeRequest { agency: env.from.clone(), link: link.link_id(record_code)? };
-        let issued: CodeIssued = link.ask_hub("/v1/codes", request).await?;
+        let mut issued: CodeIssued = link.ask_hub("/v1/codes", request).await?;
         if issued.agency != env.from {
             return Err(JlisError::internal("the hub's answer is not for this request"));
         }
+        // The registry checks the account holder's name against the registered reading
+        // (口座登録法); J-LIS gives it only with the resident's own signed instruction.
+        if matches!(env.body, Enrolment::Signed(_)) {
+            let resident = self.registry.resident(crate::jpki::stored_code(record_code)?).await?;
+            issued.reading = resident.map(|r| r.name.kana);
+        }
         link.reply(env.from, issued)
+    }
+
+    /// The resident record code of whoever signed `s` with a good signing certificate.
+    async fn by_signature(&self, s: &myna_link::SignedInstruction) -> Result<u64, JlisError> {
+        let check = crate::cards_api::SignatureCheckRequest {
+            certificate: s.certificate.clone(),
+            message: s.message.clone(),
+            signature: s.signature.clone(),
+            purpose: "sign".into(),
+            same_card_as: None,
+        };
+        let v = self.check_signature(&check).await?;
+        if !v.valid {
+            let why = v.reason.unwrap_or_default();
+            return Err(JlisError::forbidden("signature_refused", format!("the signature was not accepted: {why}")));
+        }
+        let serial: myna_pki::Serial = v
+            .serial
+            .as_deref()
+            .unwrap_or_default()
+            .parse()
+            .map_err(|_| JlisError::internal("the checked certificate has no serial"))?;
+        let cert = self
+            .cards
+            .certificate(serial)
+            .await?
+            .ok_or_else(|| JlisError::NotFound("J-LIS issued no signing certificate with this serial".into()))?;
+        Ok(self.cards.card(cert.card).await?.resident)
     }
 
     /// [`Self::issue_agency_code`] for many numbers at once (JWS of `Envelope<EnrolmentBatch>`):

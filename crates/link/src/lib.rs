@@ -12,6 +12,7 @@
 //! - `tiles`, `note`: the log as C2SP tlog-tiles (hash tiles, entry bundles, the right edge)
 //!   and its checkpoint as a signed note.
 
+pub mod account;
 pub mod audit;
 pub mod clerk_api;
 mod code;
@@ -29,6 +30,7 @@ mod sign;
 mod table;
 pub mod tiles;
 
+pub use account::{AccountAction, AccountInstruction, SignedInstruction};
 pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
 pub use layout::{Field, LayoutError, Layouts, Version};
 pub use message::{

@@ -339,6 +339,10 @@ pub enum Enrolment {
     /// By the serial of the user-authentication certificate the resident has just logged in
     /// with: the portal's way, so the portal never handles the number.
     Certificate { user_auth_serial: String },
+    /// By the resident's own signature with the card's signing key over what they ask of the
+    /// agency (an [`crate::AccountInstruction`]): the account registry's way, which is also
+    /// answered the registered reading of the name (the holder's name is checked against it).
+    Signed(crate::account::SignedInstruction),
 }
 
 /// The most people one batch of code acquisition names.
@@ -372,4 +376,8 @@ pub struct CodesIssued {
 pub struct CodeIssued {
     pub agency: AgencyId,
     pub code: AgencyCode,
+    /// The registered reading of the resident's name (katakana), answered only to a signed
+    /// enrolment ([`Enrolment::Signed`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }

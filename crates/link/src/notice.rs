@@ -91,6 +91,9 @@ pub enum PushKind {
     CardRegistration,
     /// A resident's answer to a notice (a benefit declined): the portal, to a municipality.
     BenefitReply,
+    /// A resident's own signed instruction for their public-fund account: the portal, to the
+    /// account registry.
+    AccountRegistration,
 }
 
 impl PushKind {
@@ -101,6 +104,7 @@ impl PushKind {
             Self::Pmh => "pmh",
             Self::CardRegistration => "card_registration",
             Self::BenefitReply => "benefit_reply",
+            Self::AccountRegistration => "account_registration",
         }
     }
 
@@ -112,6 +116,7 @@ impl PushKind {
             Self::Pmh => "public_medical_hub",
             Self::CardRegistration => "card_insurance_registration",
             Self::BenefitReply => "special_benefit",
+            Self::AccountRegistration => "public_fund_account_registration",
         }
     }
 
@@ -124,6 +129,7 @@ impl PushKind {
             Self::Pmh => from == K::Municipality && to == K::Health,
             Self::CardRegistration => from == K::Portal && to == K::Health,
             Self::BenefitReply => from == K::Portal && to == K::Municipality,
+            Self::AccountRegistration => from == K::Portal && to == K::AccountRegistry,
         };
         if ok { Ok(()) } else { Err(format!("a {} may not push {} to a {}", from.id(), self.id(), to.id())) }
     }

@@ -525,7 +525,7 @@ async fn submit(
 
 /// The signature: from the demo card reader (the card used to log in, with the signing
 /// password), or pasted from `myna card sign`.
-fn sign(p: &Portal, s: &session::Session, f: &Fields, bytes: &[u8]) -> Result<(String, String), String> {
+pub(crate) fn sign(p: &Portal, s: &session::Session, f: &Fields, bytes: &[u8]) -> Result<(String, String), String> {
     if let Some(pasted) = field(f, "signature").map(str::trim).filter(|x| !x.is_empty()) {
         let v: Value = serde_json::from_str(pasted)
             .map_err(|e| format!("the pasted signature is not the JSON `myna card sign` writes: {e}"))?;

@@ -14,7 +14,8 @@
 //!
 //! Pages are server-rendered (maud escapes every value), Japanese by default with English.
 
-pub mod access;
+mod access;
+pub mod accounts;
 pub use clerk::CLERK_ROLES;
 mod api;
 mod apply;
@@ -189,6 +190,7 @@ fn routes(p: Arc<Portal>) -> axum::Router {
         .merge(crate::history::routes())
         .merge(crate::identity_log::routes())
         .merge(crate::notices::routes())
+        .merge(crate::accounts::routes())
         .merge(crate::apply::routes())
         .merge(crate::clerk::routes())
         .merge(crate::oauth::routes())

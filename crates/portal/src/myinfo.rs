@@ -102,6 +102,14 @@ impl Portal {
     /// The resident's information, from the cache if fresh.
     /// `proof` is the resident's login, which the hub needs to answer (the portal asks only
     /// for a resident who is signed in).
+    /// Forgets the self-information read for `code`, so the next page asks the agencies again
+    /// (after the resident changed what one holds).
+    pub(crate) fn forget_information(&self, code: &str) {
+        if let Ok(mut c) = self.myinfo.fetched.lock() {
+            c.remove(code);
+        }
+    }
+
     pub async fn my_information(&self, code: &str, proof: &LoginProof) -> Result<Arc<Vec<Held>>, String> {
         let now = now_secs();
         if let Some((at, v)) = self.myinfo.fetched.lock().ok().and_then(|c| c.get(code).cloned())

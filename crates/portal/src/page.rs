@@ -118,6 +118,7 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Response {
         ("/notices", "お知らせ", "Notices"),
         ("/apply", "申請（ぴったりサービス）", "Apply online"),
         ("/applications", "申請状況", "My applications"),
+        ("/accounts", "公金受取口座", "Public-fund account"),
         ("/health", "健康・医療", "Health"),
         ("/connections", "連携サービス", "Connected services"),
     ];
@@ -259,6 +260,7 @@ pub(crate) async fn home(State(p): State<Arc<Portal>>, ctx: Ctx) -> Response {
             li { a href="/notices" { (ctx.t("お知らせ", "Notices")) } p { (ctx.t("未読", "Unread")) ": " (unread) } }
             li { a href="/apply" { (ctx.t("申請（ぴったりサービス）", "Apply online")) } p { (ctx.t("手続の検索と電子申請", "Find a procedure and apply")) } }
             li { a href="/applications" { (ctx.t("申請状況", "My applications")) } p { (ctx.t("申請の受付状況", "Status of what you applied for")) } }
+            li { a href="/accounts" { (ctx.t("公金受取口座", "Public-fund account")) } p { (ctx.t("給付金を受け取る口座の登録・変更", "Where benefits are paid")) } }
             li { a href="/connections" { (ctx.t("連携サービス", "Connected services")) } p { (ctx.t("あなたが許可した民間サービス", "Private services you allowed")) } }
         }
     };

@@ -16,6 +16,9 @@ pub struct TestCard {
     pub key: UnlockedKey,
     /// The user-authentication certificate, DER in base64.
     pub cert: String,
+    /// The signing key (after the password) and its certificate, DER in base64.
+    pub signing: UnlockedKey,
+    pub signing_cert: String,
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
@@ -50,15 +53,22 @@ pub async fn issue(client: &reqwest::Client, jlis: &str, code: &str) -> TestCard
     )
     .unwrap();
     card.install(&number, expires, &find("sign"), &find("auth")).unwrap();
-    let cert =
-        Base64::encode_string(&CardCert::parse(card.certificate(CertKind::UserAuth).unwrap().as_bytes()).unwrap().der);
-    TestCard { number, key: card.unlock(&pin).unwrap(), cert }
+    let der = |k| Base64::encode_string(&CardCert::parse(card.certificate(k).unwrap().as_bytes()).unwrap().der);
+    let (cert, signing_cert) = (der(CertKind::UserAuth), der(CertKind::Signing));
+    TestCard { number, key: card.unlock(&pin).unwrap(), cert, signing: card.unlock(&password).unwrap(), signing_cert }
 }
 
 impl TestCard {
     /// The card's signature over `challenge` (its digest, as the host hands it to the card).
     pub fn sign(&self, challenge: &str) -> String {
         Base64::encode_string(&self.key.sign_digest(&Challenge::parse(challenge).unwrap().digest()).unwrap())
+    }
+
+    /// A document signed with the signing key: (certificate, signature), base64, as J-LIS's
+    /// signature check takes them.
+    pub fn sign_document(&self, bytes: &[u8]) -> (String, String) {
+        let sig = self.signing.sign_digest(&myna_pki::sha256(bytes)).unwrap();
+        (self.signing_cert.clone(), Base64::encode_string(&sig))
     }
 
     /// A login at `service`, signed: (challenge, certificate, signature), as the holder's

@@ -41,6 +41,11 @@ impl Agency {
 
     /// Asks J-LIS for this agency's code for a person, without keeping it.
     pub async fn obtain_code(&self, how: Enrolment) -> Result<String, AgencyError> {
+        Ok(self.obtain(how).await?.code.to_string())
+    }
+
+    /// [`Self::obtain_code`], with all J-LIS answered (a signed enrolment's reading too).
+    pub async fn obtain(&self, how: Enrolment) -> Result<CodeIssued, AgencyError> {
         let (_, jws) = self.sign(&self.jlis, how)?;
         let answer = post_jws(&self.client, &format!("{}/v1/linkage/codes", self.config.jlis_url), jws).await?;
         let env: Envelope<CodeIssued> =
@@ -48,7 +53,7 @@ impl Agency {
         if env.from != self.jlis || env.body.agency != self.id {
             return Err(AgencyError::answer("J-LIS's answer is not from J-LIS or not for this agency"));
         }
-        Ok(env.body.code.to_string())
+        Ok(env.body)
     }
 
     /// Registers (or replaces) a copy of an item for an enrolled person, in `version` (default:

@@ -1,0 +1,136 @@
+//! A resident registers their account through the portal, signed with the card: the registry
+//! has J-LIS check the signature and name the signer by the registry's own code, and checks
+//! the holder's name against the reading J-LIS gives. Someone else's card, a name that is not
+//! the resident's, a bank that does not exist and a stale instruction are refused with the
+//! reason; the change reaches an agency that asks for the account.
+
+use std::net::SocketAddr;
+
+use base64ct::{Base64, Encoding as _};
+use myna_link::{AccountAction, AccountInstruction, Enrolment, PushKind, SignedInstruction};
+use myna_linkage::agency::{self, AgencyConfig};
+use myna_node::NodeIdentity;
+use myna_store::Db;
+use serde_json::{Value, json};
+
+fn any() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+fn identity(dir: &std::path::Path, name: &str) -> NodeIdentity {
+    NodeIdentity::load_or_create(dir, name, &[]).unwrap()
+}
+
+fn instruction(holder: &str, bank: &str, at: i64) -> AccountInstruction {
+    AccountInstruction {
+        action: AccountAction::Register,
+        bank: bank.into(),
+        branch: "001".into(),
+        kind: "1".into(),
+        number: "1234567".into(),
+        holder: holder.into(),
+        at,
+    }
+}
+
+#[tokio::test]
+async fn an_account_registered_in_the_portal_is_the_signers_and_in_their_name() {
+    let dir = std::env::temp_dir().join(format!("myna-accounts-{}-{}", std::process::id(), myna_node::now_ms()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (hub, hub_state) =
+        myna_linkage::hub::start(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), &identity(&dir, "hub"), any())
+            .await
+            .unwrap();
+    let store = myna_jlis::store::RegistryStore::open(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), || [3; 32])
+        .await
+        .unwrap();
+    let jlis = myna_jlis::start_with_hub(store, &identity(&dir, "jlis"), any(), Some(&hub.url())).await.unwrap();
+    let _ = hub_state.jlis.set(jlis.url());
+    let clerk = identity(&dir, "municipality:131016").client().unwrap();
+    let mut people = Vec::new();
+    for (i, (name, kana)) in [("山田 花子", "ヤマダ ハナコ"), ("鈴木 一郎", "スズキ イチロウ")].into_iter().enumerate()
+    {
+        let birth = json!({"kind": "birth", "on": "1990-04-01", "name": name, "kana": kana, "sex": "female", "address": "東京都千代田区千代田1-1"});
+        let v: Value = clerk
+            .post(format!("{}/v1/events", jlis.url()))
+            .header("idempotency-key", format!("b{i}"))
+            .json(&birth)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let (number, code) = (
+            v["resident"]["number"].as_str().unwrap().replace(' ', ""),
+            v["resident"]["code"].as_str().unwrap().to_string(),
+        );
+        people.push((number, myna_testkit::card::issue(&clerk, &jlis.url(), &code).await));
+    }
+    let config =
+        |name: &str| AgencyConfig { name: name.into(), hub_url: hub.url(), jlis_url: jlis.url(), login_service: None };
+    let registry = myna_accounts::start(
+        Db::open(&myna_testkit::sqlite_url()).await.unwrap(),
+        &identity(&dir, "account_registry"),
+        any(),
+        config("registry"),
+    )
+    .await
+    .unwrap();
+    let portal = agency::start(
+        Db::open(&myna_testkit::sqlite_url()).await.unwrap(),
+        &identity(&dir, "portal"),
+        any(),
+        config("portal"),
+    )
+    .await
+    .unwrap();
+    for a in [&registry.agency.agency, &portal.agency] {
+        a.register().await.unwrap();
+    }
+    // The portal knows Hanako by the certificate she logged in with, as at login.
+    let (hanako, card) = (&people[0].0, &people[0].1);
+    let serial = myna_pki::CardCert::parse(&Base64::decode_vec(&card.cert).unwrap()).unwrap().serial.to_string();
+    portal.agency.enrol("hanako", Enrolment::Certificate { user_auth_serial: serial }).await.unwrap();
+    let send = |i: &AccountInstruction, by: &myna_testkit::card::TestCard| {
+        let bytes = i.bytes();
+        let (certificate, signature) = by.sign_document(&bytes);
+        serde_json::to_vec(&SignedInstruction { certificate, message: Base64::encode_string(&bytes), signature })
+            .unwrap()
+    };
+    let to: myna_link::AgencyId = "account_registry".parse().unwrap();
+    let push = |plain: Vec<u8>| {
+        let (portal, to) = (portal.agency.clone(), to.clone());
+        async move { portal.push("hanako", &to, PushKind::AccountRegistration, &plain, 0).await.map_err(|e| e.to_string()) }
+    };
+    let now = myna_node::now_secs();
+
+    // Refused, each with its reason: another's name, a bank that is none, someone else's card,
+    // an instruction signed long ago.
+    let e = push(send(&instruction("スズキ イチロウ", "0001", now), card)).await.unwrap_err();
+    assert!(e.contains("ﾔﾏﾀﾞ ﾊﾅｺ") || e.contains("holder") || e.contains("名義"), "{e}");
+    let e = push(send(&instruction("ヤマダ ハナコ", "0002", now), card)).await.unwrap_err();
+    assert!(e.contains("0002"), "{e}");
+    let e = push(send(&instruction("スズキ イチロウ", "0001", now), &people[1].1)).await.unwrap_err();
+    assert!(e.contains("not the resident the portal names"), "{e}");
+    let e = push(send(&instruction("ヤマダ ハナコ", "0001", now - 3_600), card)).await.unwrap_err();
+    assert!(e.contains("10 minutes"), "{e}");
+    let mut tampered: SignedInstruction =
+        serde_json::from_slice(&send(&instruction("ヤマダ ハナコ", "0001", now), card)).unwrap();
+    tampered.message = Base64::encode_string(&instruction("ヤマダ ハナコ", "0009", now).bytes());
+    let e = push(serde_json::to_vec(&tampered).unwrap()).await.unwrap_err();
+    assert!(e.contains("signature"), "{e}");
+
+    // Her own, in her name: registered under the registry's code for her.
+    push(send(&instruction("ヤマダ ハナコ", "0001", now), card)).await.unwrap();
+    let code = registry.agency.agency.obtain_code(Enrolment::Number { number: hanako.clone() }).await.unwrap();
+    let (a, status) = registry.registry.account(&code).await.unwrap().unwrap();
+    assert_eq!((a.bank.as_str(), a.holder.as_str(), status), ("0001", "ﾔﾏﾀﾞ ﾊﾅｺ", myna_accounts::Status::Active));
+    let h = registry.registry.history(&code).await.unwrap();
+    assert_eq!((h.len(), h[0].2.as_str()), (1, "portal"));
+    // And removed the same way.
+    let mut remove = instruction("", "", now);
+    remove.action = AccountAction::Remove;
+    push(send(&remove, card)).await.unwrap();
+    assert!(registry.registry.account(&code).await.unwrap().is_none());
+}
