@@ -567,3 +567,42 @@ test("a push benefit: the resident sees it with the account and declines; the cl
   assert.match(await clerk.locator(".error").textContent(), /pension_benefit/);
   await c2.close();
 });
+
+test("a resident registers a public-fund account, signed with the card; a wrong name is refused with the reason", async () => {
+  // resident2 has no account registered; the demo prints their name and its reading.
+  const [, kana] = out.match(/resident2\.card\.json\n\s+\S+ \S+（(.+?)）/);
+  const { ctx, page } = await newPage();
+  await login(page, { card: 1 });
+  await page.waitForURL(`${PORTAL}/`);
+  await page.goto(`${PORTAL}/accounts`);
+  await page.locator("#no-account").waitFor();
+  await axe(page, "public-fund account");
+  const fill = async (bank, holder) => {
+    await page.getByLabel("金融機関コード（4桁）").fill(bank);
+    await page.getByLabel("支店コード（3桁）").fill("001");
+    await page.getByLabel("口座番号（7桁まで）").fill("7654321");
+    await page.getByLabel("口座名義（カナ）").fill(holder);
+    await page.getByRole("button", { name: "入力内容を確認する" }).click();
+  };
+  // A bank code that is no bank: refused at once, what was typed kept.
+  await fill("0002", kana);
+  assert.match(await page.locator("#account-problem").textContent(), /0002/);
+  assert.equal(await page.getByLabel("口座名義（カナ）").inputValue(), kana);
+  // Someone else's name: the registry refuses it against the reading J-LIS gives.
+  await fill("0001", "ヤマダ タロウ");
+  await page.getByLabel(/^署名用電子証明書のパスワード/).fill("DEMO2026");
+  await page.getByRole("button", { name: "署名して送る" }).click();
+  assert.match(await page.locator("main").textContent(), /登録できませんでした/);
+  await page.goto(`${PORTAL}/accounts`);
+  await fill("0001", kana);
+  assert.match(await page.locator("#confirm-bank").textContent(), /みずほ/);
+  await shot(page, "32-account-confirm");
+  await axe(page, "account confirm");
+  await page.getByLabel(/^署名用電子証明書のパスワード/).fill("DEMO2026");
+  await page.getByRole("button", { name: "署名して送る" }).click();
+  await page.locator("#account-done").waitFor();
+  await page.goto(`${PORTAL}/accounts`);
+  assert.match(await page.locator("#account-status").textContent(), /登録済み/);
+  assert.match(await page.locator("#account").textContent(), /7654321/);
+  await ctx.close();
+});

@@ -56,3 +56,15 @@ clinic=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["131234
 "$venv/bin/st" run "https://localhost:$hport/openapi.json" --tls-verify "$dir/network/ca.pem" \
   --exclude-checks positive_data_acceptance --max-examples 50 --seed 1 \
   -H "Authorization: Bearer $clinic" --no-color
+
+# 千代田区's benefit system (J-LIS's port + 32), as the municipality's own business system (its
+# token, beside its node's certificate).
+bport=$((port + 32))
+for _ in $(seq 1 1200); do
+  if curl -sf --cacert "$dir/network/ca.pem" "https://localhost:$bport/healthz" >/dev/null; then break; fi
+  sleep 0.1
+done
+token=$(cat "$dir/network/municipality:131016/clerk.token")
+"$venv/bin/st" run "https://localhost:$bport/openapi.json" --tls-verify "$dir/network/ca.pem" \
+  --exclude-checks positive_data_acceptance --max-examples 50 --seed 1 \
+  -H "Authorization: Bearer $token" --no-color

@@ -43,8 +43,10 @@ impl CopySource for Source {
 /// Starts the registry's node on `addr` (its tables and the agency's in `db`).
 pub async fn start(db: Db, identity: &NodeIdentity, addr: SocketAddr, config: AgencyConfig) -> Result<Started, String> {
     let registry = Arc::new(Registry::open(db.clone()).await.map_err(|e| e.to_string())?);
-    let inbox = registry.clone();
-    let agency = agency::start_with(db, identity, addr, config, move |a| crate::inbox::routes(inbox, a))
+    let r = registry.clone();
+    let routes =
+        move |a: Arc<agency::Agency>| crate::inbox::routes(r.clone(), a.clone()).merge(crate::bank::routes(r, a));
+    let agency = agency::start_documented(db, identity, addr, config, routes, Some(crate::bank::openapi_json()))
         .await
         .map_err(|e| e.to_string())?;
     agency.agency.set_source(Arc::new(Source(registry.clone())));

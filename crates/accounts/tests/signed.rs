@@ -133,4 +133,41 @@ async fn an_account_registered_in_the_portal_is_the_signers_and_in_their_name() 
     remove.action = AccountAction::Remove;
     push(send(&remove, card)).await.unwrap();
     assert!(registry.registry.account(&code).await.unwrap().is_none());
+
+    // At a bank's counter: the bank's system, by its certificate, for its own customer.
+    let url = format!("{}/v1/bank/registrations", registry.agency.node.url());
+    let at_bank = |holder: &str, number: &str| json!({"number": number, "branch": "001", "kind": "1", "account": "7654321", "holder": holder, "consent": "K-2026-1"});
+    let call = |who: &str, body: Value| {
+        let (c, url) = (identity(&dir, who).client().unwrap(), url.clone());
+        async move {
+            let r = c.post(&url).json(&body).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap_or_default())
+        }
+    };
+    let (status, v) = call("municipality:131016", at_bank("ヤマダ ハナコ", hanako)).await;
+    assert_eq!(status, 403, "{v}: only a bank");
+    let (status, v) = call("bank:0005", at_bank("スズキ イチロウ", hanako)).await;
+    assert_eq!(status, 422, "{v}: not the customer's name");
+    let (status, v) = call("bank:0005", at_bank("ヤマダ ハナコ", "123456789018")).await;
+    assert_eq!(status, 404, "{v}: nobody has that number");
+    let (status, v) = call("bank:0005", at_bank("ヤマダ ハナコ", hanako)).await;
+    assert_eq!((status, v["status"].as_str()), (200, Some("active")), "{v}");
+    let (a, _) = registry.registry.account(&code).await.unwrap().unwrap();
+    assert_eq!(a.bank, "0005");
+    let h = registry.registry.history(&code).await.unwrap();
+    assert!(h.last().unwrap().2.contains("bank:0005 consent:K-2026-1"), "{h:?}");
+    // The bank's counter is in the registry node's API document.
+    let doc: Value = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(identity(&dir, "x").ca_pem.as_bytes()).unwrap())
+        .build()
+        .unwrap()
+        .get(format!("{}/openapi.json", registry.agency.node.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/v1/bank/registrations"]["post"].is_object());
+    assert!(doc["paths"]["/v1/queries"]["post"].is_object());
 }

@@ -82,8 +82,15 @@ pub struct BenefitView {
     pub stage: String,
     pub created_by: String,
     pub approved_by: Option<String>,
-    /// (status, payments, yen) for each status.
-    pub tally: Vec<(String, i64, i64)>,
+    pub tally: Vec<TallyRow>,
+}
+
+/// How many payments are in a status, and their total.
+#[derive(Serialize, ToSchema)]
+pub struct TallyRow {
+    pub status: String,
+    pub payments: i64,
+    pub yen: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -128,7 +135,13 @@ fn clerk_name(c: &Clerk) -> String {
 
 async fn view(b: &Benefits, id: &str) -> Result<BenefitView, BenefitError> {
     let (row, definition) = b.benefit(id).await?;
-    let tally = b.store().tally(id).await?;
+    let tally = b
+        .store()
+        .tally(id)
+        .await?
+        .into_iter()
+        .map(|(status, payments, yen)| TallyRow { status, payments, yen })
+        .collect();
     Ok(BenefitView {
         id: row.id,
         definition,
@@ -153,7 +166,8 @@ async fn list(State(b): S) -> Result<Json<Vec<BenefitView>>, ApiError> {
 /// conditions (`non_taxable_household`, `children_under {age}`, `receives {item}`), basis,
 /// deadline and payment days. A rule that reads an item the municipality may not is refused.
 #[utoipa::path(post, path = "/v1/benefits", request_body(content = Object, description = "rule::Definition"),
-    responses((status = 201, body = BenefitView), (status = 401), (status = 422, description = "the definition cannot be paid as written; the reason says why")))]
+    responses((status = 201, body = BenefitView), (status = 400, description = "not JSON"), (status = 401), (status = 415, description = "not sent as application/json"),
+        (status = 422, description = "the definition cannot be paid as written, or a field is missing; the reason says why")))]
 async fn define(
     State(b): S,
     axum::Extension(clerk): axum::Extension<Clerk>,
@@ -179,7 +193,8 @@ async fn run(State(b): S, Path(id): Path<String>) -> Result<Json<RunView>, ApiEr
     Ok(Json(RunView { determined, notified }))
 }
 
-#[utoipa::path(get, path = "/v1/benefits/{id}/payments", params(Filter), responses((status = 200, body = [PaymentView]), (status = 401)))]
+#[utoipa::path(get, path = "/v1/benefits/{id}/payments", params(Filter), responses((status = 200, body = [PaymentView]), (status = 400, description = "a bad query"), (status = 401),
+    (status = 422, description = "no such status")))]
 async fn payments(
     State(b): S,
     Path(id): Path<String>,
@@ -209,7 +224,8 @@ async fn payments(
 
 /// The account a recipient without one gave on a form (ぴったりサービス or paper).
 #[utoipa::path(put, path = "/v1/benefits/{id}/payments/{person}/account", request_body = GivenAccount,
-    responses((status = 204), (status = 401), (status = 409, description = "no open payment to this person"), (status = 422, description = "no such bank, branch or number")))]
+    responses((status = 204), (status = 400, description = "not JSON"), (status = 401), (status = 404, description = "no such benefit"), (status = 409, description = "no open payment to this person"),
+        (status = 415, description = "not sent as application/json"), (status = 422, description = "no such bank, branch or number")))]
 async fn give_account(
     State(b): S,
     axum::Extension(clerk): axum::Extension<Clerk>,
@@ -227,8 +243,8 @@ async fn give_account(
 }
 
 /// Approves the payments after the deadline: accounts asked again, the transfer fixed.
-#[utoipa::path(post, path = "/v1/benefits/{id}/approve", responses((status = 200, body = Object), (status = 401),
-    (status = 409, description = "before the deadline, or notices not all sent")))]
+#[utoipa::path(post, path = "/v1/benefits/{id}/approve", responses((status = 200, body = Object), (status = 401), (status = 404, description = "no such benefit"),
+    (status = 409, description = "before the deadline, or notices not all sent"), (status = 502, description = "the hub or the registry failed; approve again")))]
 async fn approve(
     State(b): S,
     axum::Extension(clerk): axum::Extension<Clerk>,
@@ -238,7 +254,8 @@ async fn approve(
 }
 
 /// The 総合振込 file for the paying bank (Shift_JIS, 120-byte records with CR LF).
-#[utoipa::path(get, path = "/v1/benefits/{id}/transfer", responses((status = 200, content_type = "application/octet-stream"), (status = 401), (status = 409, description = "not approved")))]
+#[utoipa::path(get, path = "/v1/benefits/{id}/transfer", responses((status = 200, content_type = "application/octet-stream"), (status = 401), (status = 404, description = "no such benefit"),
+    (status = 409, description = "not approved")))]
 async fn transfer(State(b): S, Path(id): Path<String>) -> Result<Response, ApiError> {
     let file = b.transfer_file(&id).await?;
     let name = format!("attachment; filename=\"sogo-furikomi-{id}.txt\"");
@@ -249,7 +266,8 @@ async fn transfer(State(b): S, Path(id): Path<String>) -> Result<Response, ApiEr
 /// The bank's result file (the transfer with each record's result): returned payments are
 /// marked and their recipients told.
 #[utoipa::path(post, path = "/v1/benefits/{id}/returns", request_body(content = String, content_type = "application/octet-stream"),
-    responses((status = 200, body = Object), (status = 401), (status = 422, description = "the file is broken, or not this benefit's")))]
+    responses((status = 200, body = Object), (status = 401), (status = 404, description = "no such benefit"), (status = 409, description = "not approved"),
+        (status = 413, description = "over 64 MiB"), (status = 422, description = "the file is broken, or not this benefit's"), (status = 502, description = "a notice could not be sent; take the file again")))]
 async fn returns(State(b): S, Path(id): Path<String>, body: Bytes) -> Result<Json<Returned>, ApiError> {
     Ok(Json(b.returns(&id, &body).await?))
 }

@@ -124,9 +124,9 @@ impl Jlis {
         if issued.agency != env.from {
             return Err(JlisError::internal("the hub's answer is not for this request"));
         }
-        // The registry checks the account holder's name against the registered reading
-        // (口座登録法); J-LIS gives it only with the resident's own signed instruction.
-        if matches!(env.body, Enrolment::Signed(_)) {
+        // The account registry checks a holder's name against the registered reading
+        // (口座登録法: the Digital Agency receives 本人確認情報 from J-LIS); no one else gets it.
+        if env.from.kind().ok() == Some(AgencyKind::AccountRegistry) {
             let resident = self.registry.resident(crate::jpki::stored_code(record_code)?).await?;
             issued.reading = resident.map(|r| r.name.kana);
         }

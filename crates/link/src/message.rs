@@ -376,8 +376,8 @@ pub struct CodesIssued {
 pub struct CodeIssued {
     pub agency: AgencyId,
     pub code: AgencyCode,
-    /// The registered reading of the resident's name (katakana), answered only to a signed
-    /// enrolment ([`Enrolment::Signed`]).
+    /// The registered reading of the resident's name (katakana), answered only to the account
+    /// registry (which checks account holders' names against it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
 }

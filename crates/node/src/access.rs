@@ -111,6 +111,30 @@ fn same_route(a: &str, b: &str) -> bool {
     chars(a).eq(chars(b))
 }
 
+/// Two OpenAPI documents as one: the paths and schemas of `more` added to `base` (a node that
+/// serves a second role's routes beside its own, as the account registry's bank counter).
+pub fn merge_documents(base: &str, more: &str) -> String {
+    let (Ok(mut a), Ok(b)) =
+        (serde_json::from_str::<serde_json::Value>(base), serde_json::from_str::<serde_json::Value>(more))
+    else {
+        return base.to_owned();
+    };
+    for key in ["paths"] {
+        if let (Some(to), Some(from)) = (a[key].as_object_mut(), b[key].as_object()) {
+            to.extend(from.clone());
+        }
+    }
+    if let Some(from) = b["components"]["schemas"].as_object() {
+        if !a["components"]["schemas"].is_object() {
+            a["components"]["schemas"] = serde_json::json!({});
+        }
+        if let Some(to) = a["components"]["schemas"].as_object_mut() {
+            to.extend(from.clone());
+        }
+    }
+    serde_json::to_string_pretty(&a).unwrap_or_else(|_| base.to_owned())
+}
+
 impl Table {
     pub fn entry(&self, method: &str, path: &str) -> Option<Access> {
         self.rules.iter().find(|r| r.method == method && same_route(r.path, path)).map(|r| r.access)

@@ -166,7 +166,8 @@ async fn confirm(
             "This is signed with your card's signing certificate; the holder's name is checked against the reading of your registered name.")) }
         form method="post" action="/accounts/submit" {
             (ctx.csrf_field())
-            input type="hidden" name="instruction" value=(String::from_utf8_lossy(&i.bytes()));
+            // Base64: a form would send the instruction's line break back as CR LF.
+            input type="hidden" name="instruction" value=(Base64::encode_string(&i.bytes()));
             @if p_has_reader(&s) {
                 label for="password" { (ctx.t("署名用電子証明書のパスワード（英数字6〜16桁）", "Signing certificate password (6–16 letters and digits)")) }
                 input #password type="password" name="password" autocomplete="off" required;
@@ -194,7 +195,7 @@ async fn submit(
         Ok(f) => f,
         Err(r) => return *r,
     };
-    let bytes = field(&f, "instruction").unwrap_or_default().as_bytes().to_vec();
+    let bytes = Base64::decode_vec(field(&f, "instruction").unwrap_or_default()).unwrap_or_default();
     if let Err(e) = AccountInstruction::parse(&bytes) {
         return error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &e, &e);
     }

@@ -188,6 +188,19 @@ pub async fn start_with(
     config: AgencyConfig,
     extra: impl FnOnce(Arc<Agency>) -> axum::Router,
 ) -> Result<Started, AgencyError> {
+    start_documented(db, identity, addr, config, extra, None).await
+}
+
+/// [`start_with`], where the added routes are an API of their own: `doc` (OpenAPI) joins the
+/// node's document.
+pub async fn start_documented(
+    db: Db,
+    identity: &NodeIdentity,
+    addr: SocketAddr,
+    config: AgencyConfig,
+    extra: impl FnOnce(Arc<Agency>) -> axum::Router,
+    doc: Option<String>,
+) -> Result<Started, AgencyError> {
     let (agency, clerk_token) = Agency::open(db, identity, config).await?;
     let agency = Arc::new(agency);
     let routes = routes::provider(agency.clone())
@@ -198,7 +211,11 @@ pub async fn start_with(
     let metrics = Metrics::new("agency");
     // Optional client certificates: the hub and other nodes present theirs; clerks' tools
     // use the clerk token. Every protocol message is signed either way.
-    let node = myna_node::serve_with(routes, openapi_json(), metrics, identity, addr, ClientAuth::Optional).await?;
+    let openapi = match doc {
+        Some(more) => myna_node::access::merge_documents(&openapi_json(), &more),
+        None => openapi_json(),
+    };
+    let node = myna_node::serve_with(routes, openapi, metrics, identity, addr, ClientAuth::Optional).await?;
     let _ = agency.url.set(node.url());
     receipt::spawn(Arc::downgrade(&agency), std::time::Duration::from_secs(30));
     if let Err(e) = agency.register().await {
