@@ -72,6 +72,14 @@ pub struct Notified {
     pub without_account: usize,
 }
 
+/// A recipient told: their payment's new status, the account, the notice's log index.
+struct Told {
+    person: String,
+    status: &'static str,
+    account: Option<String>,
+    notice: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Approved {
     pub payments: usize,
@@ -229,8 +237,16 @@ impl Benefits {
             }
             for chunk in page.chunks(AT_ONCE) {
                 let told = futures_util::future::join_all(chunk.iter().map(|p| self.tell(id, &def, p))).await;
-                for r in told {
-                    if r? {
+                let told = told.into_iter().collect::<Result<Vec<Told>, _>>()?;
+                let changes: Vec<_> = told
+                    .iter()
+                    .map(|t| (t.person.as_str(), t.status, t.account.as_deref(), Some(t.notice), None))
+                    .collect();
+                // Each recipient's status written once their notice is in the hub's log, a
+                // chunk to a transaction.
+                self.store.change_many(id, &changes, &[PENDING], now_secs()).await?;
+                for t in &told {
+                    if t.account.is_some() {
                         done.with_account += 1;
                     } else {
                         done.without_account += 1;
@@ -241,8 +257,8 @@ impl Benefits {
         Ok(done)
     }
 
-    /// One payment's notice; answers whether it had an account.
-    async fn tell(&self, id: &str, def: &Definition, p: &PaymentRow) -> Result<bool, BenefitError> {
+    /// One payment's notice, sent; answers what to record of it.
+    async fn tell(&self, id: &str, def: &Definition, p: &PaymentRow) -> Result<Told, BenefitError> {
         let account = self.account(id, &p.person).await?;
         let amount = myna_text::yen(p.amount as u64);
         let kids = if p.children > 0 { format!("（お子さま{}人分）", p.children) } else { String::new() };
@@ -289,13 +305,11 @@ impl Benefits {
             reply,
         };
         let sent = self.agency.notify(&notice).await?;
-        let (status, text) = match &account {
+        let (status, account) = match &account {
             Some(a) => (NOTIFIED, Some(json!({"source": "registry", "account": a}).to_string())),
             None => (NO_ACCOUNT, None),
         };
-        let change = (p.person.as_str(), status, text.as_deref(), Some(sent.record as i64), None);
-        self.store.change(id, change, &[PENDING], now_secs()).await?;
-        Ok(account.is_some())
+        Ok(Told { person: p.person.clone(), status, account, notice: sent.record as i64 })
     }
 
     /// A resident's reply through the portal (by this municipality's code for them): a
@@ -373,20 +387,14 @@ impl Benefits {
                 let page = self.store.payments(id, &[NOTIFIED, NO_ACCOUNT], after, PAGE).await?;
                 let Some(last) = page.last() else { break };
                 after = last.seq;
-                for p in &page {
-                    let given = p
-                        .account
-                        .as_deref()
-                        .and_then(|a| serde_json::from_str::<Value>(a).ok())
-                        .filter(|v| v["source"] == "application");
-                    let now = match given {
-                        Some(v) => Some(v),
-                        None => self.account(id, &p.person).await?.map(|a| json!({"source": "registry", "account": a})),
-                    };
-                    changes.push(match now {
-                        Some(v) => (p.person.clone(), IN_TRANSFER, Some(v.to_string()), None),
-                        None => (p.person.clone(), UNPAYABLE, None, Some("公金受取口座の登録も口座の届出もない")),
-                    });
+                for chunk in page.chunks(AT_ONCE) {
+                    let asked = futures_util::future::join_all(chunk.iter().map(|p| self.account_now(id, p))).await;
+                    for (p, now) in chunk.iter().zip(asked) {
+                        changes.push(match now? {
+                            Some(v) => (p.person.clone(), IN_TRANSFER, Some(v.to_string()), None),
+                            None => (p.person.clone(), UNPAYABLE, None, Some("公金受取口座の登録も口座の届出もない")),
+                        });
+                    }
                 }
             }
             let borrowed: Vec<_> =
@@ -398,6 +406,20 @@ impl Benefits {
             |s: &str| tally.iter().filter(|t| t.0 == s).map(|t| (t.1 as usize, t.2 as u64)).next().unwrap_or((0, 0));
         let paid = [IN_TRANSFER, PAID, RETURNED].iter().map(|s| of(s)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
         Ok(Approved { payments: paid.0, total: paid.1, unpayable: of(UNPAYABLE).0, declined: of(DECLINED).0 })
+    }
+
+    /// The account a payment is to be paid into at approval: one the recipient gave on a form,
+    /// else the registry's now (asked again: it may have changed since the notice).
+    async fn account_now(&self, id: &str, p: &PaymentRow) -> Result<Option<Value>, BenefitError> {
+        let given = p
+            .account
+            .as_deref()
+            .and_then(|a| serde_json::from_str::<Value>(a).ok())
+            .filter(|v| v["source"] == "application");
+        match given {
+            Some(v) => Ok(Some(v)),
+            None => Ok(self.account(id, &p.person).await?.map(|a| json!({"source": "registry", "account": a}))),
+        }
     }
 
     /// The approved benefit's 総合振込 file (read back before it is answered): every payment

@@ -76,7 +76,6 @@ const PAGE: Access = Access::Page("a clerk's page session (signed in with the st
 #[derive(Serialize, ToSchema)]
 pub struct BenefitView {
     pub id: String,
-    #[schema(value_type = Object)]
     pub definition: Definition,
     /// defined, determined or approved.
     pub stage: String,
@@ -165,7 +164,7 @@ async fn list(State(b): S) -> Result<Json<Vec<BenefitView>>, ApiError> {
 /// Defines a benefit: its name, amount (`{"per": "child"|"person"|"household", "yen"}`),
 /// conditions (`non_taxable_household`, `children_under {age}`, `receives {item}`), basis,
 /// deadline and payment days. A rule that reads an item the municipality may not is refused.
-#[utoipa::path(post, path = "/v1/benefits", request_body(content = Object, description = "rule::Definition"),
+#[utoipa::path(post, path = "/v1/benefits", request_body = Definition,
     responses((status = 201, body = BenefitView), (status = 400, description = "not JSON"), (status = 401), (status = 415, description = "not sent as application/json"),
         (status = 422, description = "the definition cannot be paid as written, or a field is missing; the reason says why")))]
 async fn define(
@@ -177,7 +176,7 @@ async fn define(
     Ok((StatusCode::CREATED, Json(view(&b, &row.id).await?)))
 }
 
-#[utoipa::path(get, path = "/v1/benefits/{id}", responses((status = 200, body = BenefitView), (status = 401), (status = 404)))]
+#[utoipa::path(get, path = "/v1/benefits/{id}", params(("id" = String, Path, description = "the benefit's id (給付番号)")), responses((status = 200, body = BenefitView), (status = 401), (status = 404)))]
 async fn one(State(b): S, Path(id): Path<String>) -> Result<Json<BenefitView>, ApiError> {
     Ok(Json(view(&b, &id).await?))
 }
@@ -185,7 +184,7 @@ async fn one(State(b): S, Path(id): Path<String>) -> Result<Json<BenefitView>, A
 /// Determines the eligible households from the municipality's records and tells each
 /// recipient (their account asked through the hub). Resumable: run again, it tells only
 /// those not yet told.
-#[utoipa::path(post, path = "/v1/benefits/{id}/run", responses((status = 200, body = RunView), (status = 401), (status = 404),
+#[utoipa::path(post, path = "/v1/benefits/{id}/run", params(("id" = String, Path, description = "the benefit's id (給付番号)")), responses((status = 200, body = RunView), (status = 401), (status = 404),
     (status = 409, description = "approved already"), (status = 502, description = "the hub or the registry failed; run again")))]
 async fn run(State(b): S, Path(id): Path<String>) -> Result<Json<RunView>, ApiError> {
     let determined = b.determine(&id).await?;
@@ -193,7 +192,7 @@ async fn run(State(b): S, Path(id): Path<String>) -> Result<Json<RunView>, ApiEr
     Ok(Json(RunView { determined, notified }))
 }
 
-#[utoipa::path(get, path = "/v1/benefits/{id}/payments", params(Filter), responses((status = 200, body = [PaymentView]), (status = 400, description = "a bad query"), (status = 401),
+#[utoipa::path(get, path = "/v1/benefits/{id}/payments", params(("id" = String, Path, description = "the benefit's id (給付番号)"), Filter), responses((status = 200, body = [PaymentView]), (status = 400, description = "a bad query"), (status = 401),
     (status = 422, description = "no such status")))]
 async fn payments(
     State(b): S,
@@ -224,6 +223,7 @@ async fn payments(
 
 /// The account a recipient without one gave on a form (ぴったりサービス or paper).
 #[utoipa::path(put, path = "/v1/benefits/{id}/payments/{person}/account", request_body = GivenAccount,
+    params(("id" = String, Path, description = "the benefit's id (給付番号)"), ("person" = String, Path, description = "the municipality's own reference for the recipient")),
     responses((status = 204), (status = 400, description = "not JSON"), (status = 401), (status = 404, description = "no such benefit"), (status = 409, description = "no open payment to this person"),
         (status = 415, description = "not sent as application/json"), (status = 422, description = "no such bank, branch or number")))]
 async fn give_account(
@@ -243,7 +243,7 @@ async fn give_account(
 }
 
 /// Approves the payments after the deadline: accounts asked again, the transfer fixed.
-#[utoipa::path(post, path = "/v1/benefits/{id}/approve", responses((status = 200, body = Object), (status = 401), (status = 404, description = "no such benefit"),
+#[utoipa::path(post, path = "/v1/benefits/{id}/approve", params(("id" = String, Path, description = "the benefit's id (給付番号)")), responses((status = 200, body = Object), (status = 401), (status = 404, description = "no such benefit"),
     (status = 409, description = "before the deadline, or notices not all sent"), (status = 502, description = "the hub or the registry failed; approve again")))]
 async fn approve(
     State(b): S,
@@ -254,7 +254,7 @@ async fn approve(
 }
 
 /// The 総合振込 file for the paying bank (Shift_JIS, 120-byte records with CR LF).
-#[utoipa::path(get, path = "/v1/benefits/{id}/transfer", responses((status = 200, content_type = "application/octet-stream"), (status = 401), (status = 404, description = "no such benefit"),
+#[utoipa::path(get, path = "/v1/benefits/{id}/transfer", params(("id" = String, Path, description = "the benefit's id (給付番号)")), responses((status = 200, content_type = "application/octet-stream"), (status = 401), (status = 404, description = "no such benefit"),
     (status = 409, description = "not approved")))]
 async fn transfer(State(b): S, Path(id): Path<String>) -> Result<Response, ApiError> {
     let file = b.transfer_file(&id).await?;
@@ -265,7 +265,7 @@ async fn transfer(State(b): S, Path(id): Path<String>) -> Result<Response, ApiEr
 
 /// The bank's result file (the transfer with each record's result): returned payments are
 /// marked and their recipients told.
-#[utoipa::path(post, path = "/v1/benefits/{id}/returns", request_body(content = String, content_type = "application/octet-stream"),
+#[utoipa::path(post, path = "/v1/benefits/{id}/returns", params(("id" = String, Path, description = "the benefit's id (給付番号)")), request_body(content = String, content_type = "application/octet-stream"),
     responses((status = 200, body = Object), (status = 401), (status = 404, description = "no such benefit"), (status = 409, description = "not approved"),
         (status = 413, description = "over 64 MiB"), (status = 422, description = "the file is broken, or not this benefit's"), (status = 502, description = "a notice could not be sent; take the file again")))]
 async fn returns(State(b): S, Path(id): Path<String>, body: Bytes) -> Result<Json<Returned>, ApiError> {

@@ -12,7 +12,7 @@ use time::Date;
 pub const TASK: &str = "special_benefit";
 
 /// How much is paid to a household.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "per", rename_all = "snake_case")]
 pub enum Amount {
     /// For each child the rule counts (児童一人当たり).
@@ -29,7 +29,7 @@ pub enum Amount {
 }
 
 /// One condition of the rule; a household is eligible when every condition holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Condition {
     /// 住民税非課税世帯: no member owes the municipal tax's per-capita levy.
@@ -38,7 +38,9 @@ pub enum Condition {
     ChildrenUnder { age: u8 },
     /// A member of the household receives `item` (児童扶養手当, a disability certificate …).
     Receives {
+        /// An information item's id (child_rearing_allowance, disability, …).
         #[serde(with = "item_id")]
+        #[schema(value_type = String)]
         item: InfoItem,
     },
 }
@@ -60,19 +62,22 @@ mod item_id {
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
 
 /// A benefit as defined.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Definition {
     pub name: String,
     pub amount: Amount,
     pub rule: Vec<Condition>,
     /// Who counts: the residents on this day (基準日).
     #[serde(with = "ymd")]
+    #[schema(value_type = String, format = Date)]
     pub basis: Date,
     /// The last day to decline or to change the account.
     #[serde(with = "ymd")]
+    #[schema(value_type = String, format = Date)]
     pub decline_by: Date,
     /// The day the money reaches the accounts (振込指定日).
     #[serde(with = "ymd")]
+    #[schema(value_type = String, format = Date)]
     pub pay_on: Date,
 }
 

@@ -242,6 +242,39 @@ impl BenefitStore {
         Ok(r.rows_affected() > 0)
     }
 
+    /// [`Self::change`] for many payments in one transaction (a run's notices, a chunk at a
+    /// time); answers how many changed.
+    pub async fn change_many(
+        &self,
+        benefit: &str,
+        changes: &[Change<'_>],
+        from: &[&str],
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        let list = from.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "UPDATE benefit_payments SET status = $1, account = COALESCE($2, account), notice = COALESCE($3, notice),
+             reason = $4, updated_at = $5 WHERE benefit = $6 AND person = $7 AND status IN ({list})"
+        );
+        let mut tx = self.db.begin().await?;
+        let mut n = 0;
+        for (person, status, account, notice, reason) in changes {
+            let r = sqlx::query(&sql)
+                .bind(*status)
+                .bind(*account)
+                .bind(*notice)
+                .bind(*reason)
+                .bind(now)
+                .bind(benefit)
+                .bind(*person)
+                .execute(&mut *tx)
+                .await?;
+            n += r.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// The approval: every payment's final status and account, and the benefit approved by
     /// `by`, in one transaction. Answers false (and writes nothing) if it was approved before.
     pub async fn approve(&self, benefit: &str, changes: &[Change<'_>], by: &str, now: i64) -> Result<bool, StoreError> {

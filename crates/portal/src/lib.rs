@@ -14,8 +14,8 @@
 //!
 //! Pages are server-rendered (maud escapes every value), Japanese by default with English.
 
-mod access;
-pub mod accounts;
+pub mod access;
+mod accounts;
 pub use clerk::CLERK_ROLES;
 mod api;
 mod apply;
@@ -47,6 +47,7 @@ pub use myna_link::PORTAL_ID;
 pub use myna_pki::reader::{CardInfo, CardReader, CardSignature};
 
 pub use error::PortalError;
+pub use notices::{Inbox, Live, inbox_routes};
 
 /// Where the portal finds the rest of the country.
 pub struct PortalConfig {

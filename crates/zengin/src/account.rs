@@ -52,8 +52,9 @@ pub enum AccountError {
     Number(String),
     #[error("the holder's name: {0}")]
     Kana(#[from] KanaError),
-    #[error("the holder's name {given} is not the reading the registry has for this person ({registered})")]
-    Holder { given: String, registered: String },
+    /// The registered reading is not said: whoever names a person must not learn it so.
+    #[error("the holder's name {given} is not the registered reading of this person's name")]
+    Holder { given: String },
 }
 
 /// A checked account: codes in the list, the number padded to 7 digits, the holder's name in
@@ -100,7 +101,7 @@ impl Account {
         if kana::same_name(&self.holder, registered) {
             Ok(())
         } else {
-            Err(AccountError::Holder { given: self.holder.clone(), registered: registered.to_string() })
+            Err(AccountError::Holder { given: self.holder.clone() })
         }
     }
 

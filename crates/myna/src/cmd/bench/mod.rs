@@ -1,6 +1,7 @@
 //! `myna bench`: whole flows timed with a reference measured in the same run.
 
 mod address;
+mod benefit;
 mod health;
 mod link;
 mod login;
@@ -53,6 +54,9 @@ pub enum BenchCmd {
     /// Eligibility checks at a facility per second end to end, among --insured people, and
     /// the time to load a month of claims.
     Eligibility(health::EligibilityBench),
+    /// A push benefit over a municipality of --residents: determination, notices, approval,
+    /// the transfer file.
+    Benefit(benefit::BenefitBench),
 }
 
 /// A scratch folder for one load scenario, removed when dropped (also on error).
@@ -107,6 +111,7 @@ impl BenchCmd {
             BenchCmd::Log(l) => return l.run().await,
             BenchCmd::Portal(p) => return p.run().await,
             BenchCmd::Eligibility(e) => return e.run().await,
+            BenchCmd::Benefit(b) => return b.run().await,
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));

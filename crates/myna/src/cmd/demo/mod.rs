@@ -79,6 +79,9 @@ impl DemoArgs {
         let identity = NodeIdentity::load_or_create(&network, "jlis", &[])?;
         // J-LIS's 24×365 card hotline: it suspends a card a holder reports lost.
         NodeIdentity::load_or_create(&network, myna_jlis::HOTLINE, &[])?;
+        // A bank's system (三菱UFJ銀行): it registers its customers' public-fund accounts at the
+        // account registry's counter with this certificate.
+        NodeIdentity::load_or_create(&network, DEMO_BANK, &[])?;
         let hub_url = format!("https://localhost:{}", self.port + 2);
         let node =
             myna_jlis::start_with_hub(store, &identity, SocketAddr::from(([127, 0, 0, 1], self.port)), Some(&hub_url))
@@ -297,14 +300,36 @@ impl DemoArgs {
                 "try a 4-item lookup as 千代田区's clerk system (J-LIS answers only a network member's certificate):"
             );
             println!(
-                "  curl --cacert {} --cert {}/node.pem --key {}/node.key {url}/v1/lookup -H 'content-type: application/json' \\\n    -d '{{\"name\":\"{}\",\"birth\":\"{}\",\"sex\":\"{}\",\"address\":\"{}\",\"task\":\"resident_registry\",\"case\":\"R8-0001\"}}'",
+                "  curl --cacert {} --cert {} --key {}/node.key {url}/v1/lookup -H 'content-type: application/json' \\\n    -d '{{\"name\":\"{}\",\"birth\":\"{}\",\"sex\":\"{}\",\"address\":\"{}\",\"task\":\"resident_registry\",\"case\":\"R8-0001\"}}'",
                 ca.display(),
-                clerk.display(),
+                curl_cert(&clerk),
                 clerk.display(),
                 p.name.kanji,
                 p.birth,
                 p.sex.map(|s| s.as_str()).unwrap_or(""),
                 p.address.line()
+            );
+        }
+        let registry_url = link.url_of(&livelihood::Holder::AccountRegistry.agency_id());
+        let customer = country
+            .stories
+            .get(1)
+            .and_then(|s| country.story_resident(s))
+            .and_then(|(r, _)| Some((r.number.clone()?, r.new.name.kanji.clone(), r.new.name.kana.clone())));
+        if let (Some(reg), Some((number, kanji, kana))) = (registry_url, customer) {
+            let bank = network.join(DEMO_BANK);
+            println!();
+            println!(
+                "register {kanji}'s account at a bank's counter, as 三菱UFJ銀行's system (its network certificate; the customer gave their number and consent there):"
+            );
+            println!(
+                "  curl --cacert {} --cert {} --key {}/node.key {reg}/v1/bank/registrations -H 'content-type: application/json' \\\n    -d '{{\"number\":\"{number}\",\"branch\":\"001\",\"kind\":\"1\",\"account\":\"1234567\",\"holder\":\"{kana}\",\"consent\":\"K-0001\"}}'",
+                ca.display(),
+                curl_cert(&bank),
+                bank.display()
+            );
+            println!(
+                "  (or, as the resident, in Myna Portal under 公金受取口座, signed with the card; a holder's name that is not theirs is refused)"
             );
         }
         let osaka = "municipality:271004";
@@ -364,5 +389,14 @@ impl DemoArgs {
 }
 
 pub(super) const DEMO_PASSWORD: &str = "DEMO2026";
+
+/// A node's certificate for curl's `--cert`, quoted: curl reads a colon there as the start of
+/// a password, and our certificates live in folders named `kind:code`.
+fn curl_cert(dir: &std::path::Path) -> String {
+    format!("'{}'", dir.join("node.pem").display().to_string().replace(':', "\\:"))
+}
+
+/// The demo's bank, by its network certificate's name (三菱UFJ銀行's code).
+const DEMO_BANK: &str = "bank:0005";
 
 use cards::{BENEFITS_CLERK, OPERATOR, RECEPTIONIST, STAFF_ACCOUNT, existing_cards, issue_demo_cards, staff_member};
