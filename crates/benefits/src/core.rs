@@ -401,6 +401,8 @@ impl Benefits {
                 changes.iter().map(|(p, s, a, r)| (p.as_str(), *s, a.as_deref(), None, *r)).collect();
             self.store.approve(id, &borrowed, by, now_secs()).await?;
         }
+        // Each recipient told the decision (支給決定), resumed where a run stopped.
+        self.tell_decisions(id, &def).await?;
         let tally = self.store.tally(id).await?;
         let of =
             |s: &str| tally.iter().filter(|t| t.0 == s).map(|t| (t.1 as usize, t.2 as u64)).next().unwrap_or((0, 0));
@@ -420,6 +422,55 @@ impl Benefits {
             Some(v) => Ok(Some(v)),
             None => Ok(self.account(id, &p.person).await?.map(|a| json!({"source": "registry", "account": a}))),
         }
+    }
+
+    /// The decision notices: the amount, the day and the account it will be paid into; or,
+    /// with no account to pay into, how to give one.
+    async fn tell_decisions(&self, id: &str, def: &Definition) -> Result<(), BenefitError> {
+        loop {
+            let page = self.store.undecided(id, PAGE).await?;
+            if page.is_empty() {
+                return Ok(());
+            }
+            for chunk in page.chunks(AT_ONCE) {
+                let sent = futures_util::future::join_all(chunk.iter().map(|p| self.decision(id, def, p))).await;
+                let mut told = Vec::with_capacity(chunk.len());
+                for (p, r) in chunk.iter().zip(sent) {
+                    told.push((p.person.as_str(), r?));
+                }
+                self.store.decided(id, &told).await?;
+            }
+        }
+    }
+
+    async fn decision(&self, id: &str, def: &Definition, p: &PaymentRow) -> Result<i64, BenefitError> {
+        let amount = myna_text::yen(p.amount as u64);
+        let account = p.account.as_deref().and_then(|a| serde_json::from_str::<Value>(a).ok());
+        let (title, body) = match (p.status.as_str(), account) {
+            (IN_TRANSFER, Some(a)) => (
+                format!("{}の支給決定のお知らせ（{amount}）", def.name),
+                format!(
+                    "{name}の支給が決定しました。{amount}を{pay}に次の口座へお振り込みします。\n振込先: {acct}\n給付番号 {id}\n\n\
+                     The payment of {amount} is decided: it reaches the account above on {pay_en}.",
+                    name = def.name,
+                    pay = ymd(def.pay_on),
+                    acct = masked(&a["account"]),
+                    pay_en = def.pay_on,
+                ),
+            ),
+            _ => (
+                format!("{}を支給できません", def.name),
+                format!(
+                    "{name}（{amount}）は、期限までに振込先の口座がなかったため、まだ支給できません。振込先口座を届け出てください: {portal}/apply/{muni}/kurashi-20?benefit={id}\n給付番号 {id}\n\n\
+                     {amount} could not be paid: no account was given by the deadline. Give one with the form above.",
+                    name = def.name,
+                    portal = self.portal,
+                    muni = self.agency.id.to_string().trim_start_matches("municipality:"),
+                ),
+            ),
+        };
+        let notice = NoticeSend { person: p.person.clone(), title, body, deliver_at: None, reply: None };
+        Ok(self.agency.notify(&notice).await?.record as i64)
     }
 
     /// The approved benefit's 総合振込 file (read back before it is answered): every payment

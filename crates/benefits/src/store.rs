@@ -7,13 +7,14 @@ use sqlx::{Row, any::AnyRow};
 
 pub const SCHEMA: Schema = Schema {
     role: "benefits",
-    migrations: &[Migration {
-        version: 1,
-        name: "benefits and their payments",
-        steps: &[
-            // `definition` is the clerk's definition as JSON (rule::Definition); `stage` is
-            // defined → determined → approved.
-            "CREATE TABLE benefits (
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "benefits and their payments",
+            steps: &[
+                // `definition` is the clerk's definition as JSON (rule::Definition); `stage` is
+                // defined → determined → approved.
+                "CREATE TABLE benefits (
                 id TEXT PRIMARY KEY,
                 definition TEXT NOT NULL,
                 stage TEXT NOT NULL,
@@ -23,10 +24,10 @@ pub const SCHEMA: Schema = Schema {
                 approved_by TEXT,
                 approved_at BIGINT
             )",
-            // One payment a household, to its recipient; `seq` is the payment's reference in
-            // the transfer file (顧客コード1). The account is the one the registry answered,
-            // asked again at approval (the resident may change it until the deadline).
-            "CREATE TABLE benefit_payments (
+                // One payment a household, to its recipient; `seq` is the payment's reference in
+                // the transfer file (顧客コード1). The account is the one the registry answered,
+                // asked again at approval (the resident may change it until the deadline).
+                "CREATE TABLE benefit_payments (
                 benefit TEXT NOT NULL,
                 person TEXT NOT NULL,
                 seq BIGINT NOT NULL,
@@ -39,9 +40,16 @@ pub const SCHEMA: Schema = Schema {
                 updated_at BIGINT NOT NULL,
                 PRIMARY KEY (benefit, person)
             )",
-            "CREATE UNIQUE INDEX benefit_payments_seq ON benefit_payments (benefit, seq)",
-        ],
-    }],
+                "CREATE UNIQUE INDEX benefit_payments_seq ON benefit_payments (benefit, seq)",
+            ],
+        },
+        Migration {
+            version: 2,
+            name: "the decision told to each recipient",
+            // The hub's log index of the 支給決定 notice sent after approval (NULL: not yet).
+            steps: &["ALTER TABLE benefit_payments ADD COLUMN decided_notice BIGINT"],
+        },
+    ],
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -273,6 +281,33 @@ impl BenefitStore {
         }
         tx.commit().await?;
         Ok(n)
+    }
+
+    /// Approved payments whose recipient is not yet told the decision, in reference order.
+    pub async fn undecided(&self, benefit: &str, limit: u32) -> Result<Vec<PaymentRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {P_COLS} FROM benefit_payments WHERE benefit = $1 AND decided_notice IS NULL
+             AND status IN ('in_transfer', 'unpayable') ORDER BY seq LIMIT $2"
+        ))
+        .bind(benefit)
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(payment).collect()
+    }
+
+    /// Records the decision notices sent, (person, the hub's log index), in one transaction.
+    pub async fn decided(&self, benefit: &str, told: &[(&str, i64)]) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        for (person, record) in told {
+            sqlx::query("UPDATE benefit_payments SET decided_notice = $1 WHERE benefit = $2 AND person = $3")
+                .bind(*record)
+                .bind(benefit)
+                .bind(*person)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
     }
 
     /// The approval: every payment's final status and account, and the benefit approved by

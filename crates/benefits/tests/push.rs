@@ -77,45 +77,29 @@ async fn a_push_benefit_pays_the_right_households_once() {
         .await
         .unwrap();
 
-    // Households of 千代田区 from the population model: some a benefit for non-taxable
-    // households with children must pay, some it must not.
+    // Every household of 千代田区 the population model makes, until 600 households and eight
+    // the benefit must pay have come: all of them loaded, not a selection.
     let mut g = myna_population::Generator::within(SEED, today, &["131016"]).unwrap();
-    let (mut chosen, mut paid, mut taxed, mut childless) = (Vec::new(), 0, 0, 0);
     let kids_of = |h: &livelihood::Household| {
         h.members.iter().filter(|m| today <= until_march_after(m.person.birth, 18)).count() as u64
     };
-    for key in 0..20_000u64 {
+    let (mut chosen, mut all_people, mut eligible) = (Vec::new(), Vec::new(), 0);
+    while chosen.len() < 600 || eligible < 8 {
+        assert!(chosen.len() < 20_000, "the model has non-taxable households with children");
         let people = g.next_household();
+        let key = chosen.len() as u64;
         let h = livelihood::household(SEED, key, today, people.iter().map(livelihood::Person::from).collect());
-        let (poor, kids) = (h.non_taxable(), kids_of(&h) > 0);
-        let take = match (poor, kids) {
-            (true, true) if paid < 8 => {
-                paid += 1;
-                true
-            }
-            (false, true) if taxed < 8 => {
-                taxed += 1;
-                true
-            }
-            (true, false) if childless < 4 => {
-                childless += 1;
-                true
-            }
-            _ => false,
-        };
-        if take {
-            chosen.push((people, h));
-        }
-        if paid == 8 && taxed == 8 && childless == 4 {
-            break;
-        }
+        eligible += usize::from(h.non_taxable() && kids_of(&h) > 0);
+        chosen.push((people.len(), h));
+        all_people.extend(people);
     }
-    assert_eq!(paid, 8, "the model has non-taxable households with children");
+    let base = store.reserve_households(chosen.len() as u64).await.unwrap();
+    let loaded = store.load(&all_people, base, today).await.unwrap();
     let mut numbers = Vec::new();
-    for (people, _) in &chosen {
-        let base = store.reserve_households(1).await.unwrap();
-        let loaded = store.load(people, base, today).await.unwrap();
-        numbers.push(loaded.iter().map(|r| format!("{:012}", r.number.value())).collect::<Vec<_>>());
+    let mut at = 0;
+    for (len, _) in &chosen {
+        numbers.push(loaded[at..at + len].iter().map(|r| format!("{:012}", r.number.value())).collect::<Vec<_>>());
+        at += len;
     }
     let jlis = myna_jlis::start_with_hub(store, &identity(&dir, "jlis"), any(), Some(&hub.url())).await.unwrap();
     let _ = hub_state.jlis.set(jlis.url());
@@ -158,11 +142,11 @@ async fn a_push_benefit_pays_the_right_households_once() {
     for (hi, ((_, h), nums)) in chosen.iter().zip(&numbers).enumerate() {
         for c in livelihood::copies(h) {
             if c.holder == Holder::Municipality("131016".into()) {
-                copies.push((format!("h{hi:02}m{}", c.member), c.item.to_string(), c.data));
+                copies.push((format!("h{hi:04}m{}", c.member), c.item.to_string(), c.data));
             }
         }
         for (mi, m) in h.members.iter().enumerate() {
-            let person = format!("h{hi:02}m{mi}");
+            let person = format!("h{hi:04}m{mi}");
             people_city.push((person.clone(), nums[mi].clone()));
             if let Some(a) = &m.account {
                 people_reg.push((person.clone(), nums[mi].clone()));
@@ -198,9 +182,9 @@ async fn a_push_benefit_pays_the_right_households_once() {
             .position(|m| m.child_allowance.is_some())
             .or_else(|| h.members.iter().position(|m| m.person.relationship == myna_registry::Relationship::Head))
             .unwrap();
-        expected.insert(format!("h{hi:02}m{who}"), 50_000 * kids_of(h) as i64);
+        expected.insert(format!("h{hi:04}m{who}"), 50_000 * kids_of(h) as i64);
     }
-    assert_eq!(expected.len(), 8);
+    assert_eq!(expected.len(), eligible);
 
     for url in myna_testkit::fresh_urls().await {
         inbox.lock().unwrap().clear();
@@ -232,17 +216,18 @@ async fn a_push_benefit_pays_the_right_households_once() {
         let id = b.define(&def, "staff:c1", today).await.unwrap().id;
 
         let d = b.determine(&id).await.unwrap();
-        assert_eq!((d.eligible, d.total), (8, expected.values().sum::<i64>() as u64), "{url}");
+        assert_eq!((d.eligible, d.total), (eligible, expected.values().sum::<i64>() as u64), "{url}");
+        assert_eq!(d.households, chosen.len(), "{url}: every household placed");
         let got: BTreeMap<String, i64> =
-            b.store().payments(&id, &[], 0, 100).await.unwrap().into_iter().map(|p| (p.person, p.amount)).collect();
+            b.store().payments(&id, &[], 0, 1000).await.unwrap().into_iter().map(|p| (p.person, p.amount)).collect();
         assert_eq!(got, expected, "{url}: the model's households, and no others");
-        assert_eq!(b.determine(&id).await.unwrap().eligible, 8, "{url}: determined again, the same");
+        assert_eq!(b.determine(&id).await.unwrap().eligible, eligible, "{url}: determined again, the same");
 
         let n = b.notify(&id).await.unwrap();
-        assert_eq!(n.with_account + n.without_account, 8, "{url}");
+        assert_eq!(n.with_account + n.without_account, eligible, "{url}");
         assert_eq!(b.notify(&id).await.unwrap().with_account, 0, "{url}: nobody told twice");
         let told = inbox.lock().unwrap().clone();
-        assert_eq!(told.len(), 8, "{url}");
+        assert_eq!(told.len(), eligible, "{url}");
         let offers: Vec<_> = told.iter().filter(|(_, t)| t.reply.is_some()).collect();
         assert_eq!(offers.len(), n.with_account, "{url}: a decline offered with each account");
         assert!(offers.iter().all(|(_, t)| t.body.contains("****") && t.title.contains('¥')), "{url}: {offers:?}");
@@ -251,7 +236,7 @@ async fn a_push_benefit_pays_the_right_households_once() {
         let asked = city.agency.exchanges(Some(1000)).await.unwrap();
         let account_asks =
             asked.iter().filter(|x| x.item == "public_fund_account" && x.task == "special_benefit").count();
-        assert!(account_asks >= 8, "{url}: {account_asks}");
+        assert!(account_asks >= eligible, "{url}: {account_asks}");
 
         // The first with an account declines through the portal (a push the hub translates).
         let (portal_code, offer) = offers[0].clone();
@@ -281,13 +266,18 @@ async fn a_push_benefit_pays_the_right_households_once() {
             .unwrap();
         }
 
-        // Not before the deadline; then once.
+        // Not before the deadline; then once, each recipient told the decision once.
         assert!(b.approve(&id, "staff:c2", today).await.unwrap_err().to_string().contains("decline until"));
+        let before_decision = inbox.lock().unwrap().len();
         let a = b.approve(&id, "staff:c2", today + Duration::days(1)).await.unwrap();
+        let decisions: Vec<NoticeText> = inbox.lock().unwrap()[before_decision..].iter().map(|x| x.1.clone()).collect();
+        assert_eq!(decisions.len(), a.payments + a.unpayable, "{url}");
+        assert_eq!(decisions.iter().filter(|t| t.title.contains("支給決定")).count(), a.payments, "{url}");
         let open = n.with_account - 1 + usize::from(!without.is_empty());
         assert_eq!((a.payments, a.declined), (open, 1), "{url}: {a:?}");
         assert_eq!(a.unpayable, without.len().saturating_sub(1), "{url}");
         assert_eq!(b.approve(&id, "staff:c2", today + Duration::days(2)).await.unwrap(), a, "{url}: approved once");
+        assert_eq!(inbox.lock().unwrap().len(), before_decision + decisions.len(), "{url}: nobody told twice");
         let e = portal.agency.push(&portal_code, &CITY.parse().unwrap(), PushKind::BenefitReply, &plain, 0).await;
         assert!(e.is_ok() || e.unwrap_err().to_string().contains("deadline"), "{url}: a late decline changes nothing");
 
