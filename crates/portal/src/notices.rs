@@ -39,6 +39,12 @@ impl Live {
     }
 }
 
+impl Default for Live {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// What the hub's deliveries need: made before the portal, so the inbox depends on nothing
 /// that is built after the portal's linkage node starts.
 #[derive(Clone)]
