@@ -103,10 +103,25 @@ fn error(status: StatusCode, ja: &str, en: &str) -> Response {
     r
 }
 
-/// A form posted from another site, or without this session's token, is refused.
-fn refused(headers: &HeaderMap, desk: &Desk, f: &Fields) -> Option<Response> {
-    let ok = same_origin(headers) && field(f, "csrf").is_some_and(|c| myna_node::web::csrf_ok(&desk.1, Some(c)));
-    (!ok).then(|| error(StatusCode::FORBIDDEN, "このページから送信してください。", "Send this from the page itself."))
+/// A clerk's form, read; one posted from another site, or without this session's token, is
+/// refused.
+fn checked(
+    headers: &HeaderMap,
+    desk: &Desk,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Result<Fields, Box<Response>> {
+    let Ok(Form(f)) = form else {
+        return Err(Box::new(error(StatusCode::BAD_REQUEST, "送信内容を読めません。", "Unreadable form.")));
+    };
+    let ok = same_origin(headers) && field(&f, "csrf").is_some_and(|c| myna_node::web::csrf_ok(&desk.1, Some(c)));
+    if !ok {
+        return Err(Box::new(error(
+            StatusCode::FORBIDDEN,
+            "このページから送信してください。",
+            "Send this from the page itself.",
+        )));
+    }
+    Ok(f)
 }
 
 fn ymd(d: Date) -> String {
@@ -247,12 +262,10 @@ fn date(f: &Fields, name: &str) -> Option<Date> {
 }
 
 async fn define(State(w): S, desk: Desk, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
-    let Ok(Form(f)) = form else {
-        return error(StatusCode::BAD_REQUEST, "送信内容を読めません。", "Unreadable form.");
+    let f = match checked(&headers, &desk, form) {
+        Ok(f) => f,
+        Err(r) => return *r,
     };
-    if let Some(r) = refused(&headers, &desk, &f) {
-        return r;
-    }
     let yen: u64 = field(&f, "yen").and_then(|v| v.trim().replace(',', "").parse().ok()).unwrap_or(0);
     let amount = match field(&f, "per") {
         Some("person") => Amount::Person { yen },
@@ -361,11 +374,8 @@ async fn step(
     Path((id, what)): Path<(String, String)>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let Ok(Form(f)) = form else {
-        return error(StatusCode::BAD_REQUEST, "送信内容を読めません。", "Unreadable form.");
-    };
-    if let Some(r) = refused(&headers, &desk, &f) {
-        return r;
+    if let Err(r) = checked(&headers, &desk, form) {
+        return *r;
     }
     let b = &w.benefits;
     let done = match what.as_str() {
@@ -389,12 +399,10 @@ async fn give(
     Path((id, person)): Path<(String, String)>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let Ok(Form(f)) = form else {
-        return error(StatusCode::BAD_REQUEST, "送信内容を読めません。", "Unreadable form.");
+    let f = match checked(&headers, &desk, form) {
+        Ok(f) => f,
+        Err(r) => return *r,
     };
-    if let Some(r) = refused(&headers, &desk, &f) {
-        return r;
-    }
     let kind = field(&f, "kind")
         .and_then(|k| k.chars().next())
         .and_then(AccountKind::from_digit)

@@ -232,22 +232,7 @@ impl BenefitStore {
     /// Changes one payment if it is still in one of `from` (so a decline that arrives after
     /// approval changes nothing); answers whether it changed.
     pub async fn change(&self, benefit: &str, c: Change<'_>, from: &[&str], now: i64) -> Result<bool, StoreError> {
-        let list = from.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-        let (person, status, account, notice, reason) = c;
-        let r = sqlx::query(&format!(
-            "UPDATE benefit_payments SET status = $1, account = COALESCE($2, account), notice = COALESCE($3, notice),
-             reason = $4, updated_at = $5 WHERE benefit = $6 AND person = $7 AND status IN ({list})"
-        ))
-        .bind(status)
-        .bind(account)
-        .bind(notice)
-        .bind(reason)
-        .bind(now)
-        .bind(benefit)
-        .bind(person)
-        .write(&self.db)
-        .await?;
-        Ok(r.rows_affected() > 0)
+        Ok(self.change_many(benefit, &[c], from, now).await? > 0)
     }
 
     /// [`Self::change`] for many payments in one transaction (a run's notices, a chunk at a

@@ -130,11 +130,7 @@ fn instruction(f: &Fields, at: i64) -> Result<(AccountInstruction, Option<Accoun
     Ok((i, Some(a)))
 }
 
-async fn confirm(
-    State(_p): State<Arc<Portal>>,
-    Resident(ctx, s): Resident,
-    f: Result<Form<Fields>, FormRejection>,
-) -> Response {
+async fn confirm(Resident(ctx, s): Resident, f: Result<Form<Fields>, FormRejection>) -> Response {
     let f = match resident_form(&ctx, &s, f) {
         Ok(f) => f,
         Err(r) => return *r,
@@ -168,7 +164,7 @@ async fn confirm(
             (ctx.csrf_field())
             // Base64: a form would send the instruction's line break back as CR LF.
             input type="hidden" name="instruction" value=(Base64::encode_string(&i.bytes()));
-            @if p_has_reader(&s) {
+            @if s.card.is_some() {
                 label for="password" { (ctx.t("署名用電子証明書のパスワード（英数字6〜16桁）", "Signing certificate password (6–16 letters and digits)")) }
                 input #password type="password" name="password" autocomplete="off" required;
             } @else {
@@ -180,10 +176,6 @@ async fn confirm(
         p { a href="/accounts" { (ctx.t("入力をやり直す", "Start again")) } }
     };
     layout(&ctx, ctx.t("登録内容の確認", "Check before signing"), body)
-}
-
-fn p_has_reader(s: &crate::session::Session) -> bool {
-    s.card.is_some()
 }
 
 async fn submit(
