@@ -606,3 +606,38 @@ test("a resident registers a public-fund account, signed with the card; a wrong 
   assert.match(await page.locator("#account").textContent(), /7654321/);
   await ctx.close();
 });
+
+test("a resident links their number to their accounts at their bank and finds them (預貯金口座付番・所在確認)", async () => {
+  const { ctx, page } = await newPage();
+  await login(page, { card: 0 });
+  await page.waitForURL(`${PORTAL}/`);
+  // resident1's public-fund account names their bank.
+  await page.goto(`${PORTAL}/accounts`);
+  const bank = (await page.locator("#account").textContent()).match(/\((\d{4})\)/)[1];
+  await page.goto(`${PORTAL}/deposits`);
+  await axe(page, "deposits");
+  // A code that is no bank: refused before anything is signed.
+  await page.getByLabel(/^付番する金融機関のコード/).fill("0002");
+  await page.getByRole("button", { name: "付番を申し込む" }).click();
+  assert.match(await page.locator("main").textContent(), /金融機関コード 0002 はありません/);
+  await page.goto(`${PORTAL}/deposits`);
+  await page.getByLabel(/^付番する金融機関のコード/).fill(bank);
+  await page.getByRole("button", { name: "付番を申し込む" }).click();
+  await page.getByLabel(/^署名用電子証明書のパスワード/).fill("DEMO2026");
+  await page.getByRole("button", { name: "署名して送る" }).click();
+  await page.locator("#deposit-done").waitFor();
+  await page.goto(`${PORTAL}/notices`);
+  await page.getByRole("link", { name: "預貯金口座への付番の結果" }).first().click();
+  assert.match(await page.locator("main").textContent(), /[1-9]\d*口座/);
+  // Where are my accounts: the one just linked.
+  await page.goto(`${PORTAL}/deposits`);
+  await page.getByRole("button", { name: "口座の所在を確認する（災害時）" }).click();
+  await page.getByLabel(/^署名用電子証明書のパスワード/).fill("DEMO2026");
+  await page.getByRole("button", { name: "署名して送る" }).click();
+  await page.locator("#deposit-done").waitFor();
+  await page.goto(`${PORTAL}/notices`);
+  await page.getByRole("link", { name: "預貯金口座の所在確認の結果" }).first().click();
+  assert.match(await page.locator("main").textContent(), /\*\*\*\*\d{3}/);
+  await shot(page, "33-deposit-whereabouts");
+  await ctx.close();
+});

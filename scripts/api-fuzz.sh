@@ -14,7 +14,7 @@ fi
 
 cargo build -q -p myna
 dir=$(mktemp -d /tmp/myna-api-fuzz.XXXXXX)
-# The demo takes 38 consecutive ports: a run of free ones below the kernel's ephemeral range.
+# The demo takes 44 consecutive ports: a run of free ones below the kernel's ephemeral range.
 port=$(python3 -c '
 import os, socket
 def free(p):
@@ -23,8 +23,8 @@ def free(p):
     except OSError:
         return False
 p = 20000 + os.getpid() % 11000
-while not all(free(p + i) for i in range(38)):
-    p = 20000 + (p + 38 - 20000) % 11000
+while not all(free(p + i) for i in range(44)):
+    p = 20000 + (p + 44 - 20000) % 11000
 print(p)')
 target/debug/myna demo --dir "$dir" --port "$port" --residents 200 >"$dir/demo.log" 2>&1 &
 pid=$!

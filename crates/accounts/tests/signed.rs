@@ -4,22 +4,10 @@
 //! the resident's, a bank that does not exist and a stale instruction are refused with the
 //! reason; the change reaches an agency that asks for the account.
 
-use std::net::SocketAddr;
-
 use base64ct::{Base64, Encoding as _};
 use myna_link::{AccountAction, AccountInstruction, Enrolment, PushKind, SignedInstruction};
-use myna_linkage::agency::{self, AgencyConfig};
-use myna_node::NodeIdentity;
-use myna_store::Db;
+use myna_testnet::{TestNet, any, db};
 use serde_json::{Value, json};
-
-fn any() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
-
-fn identity(dir: &std::path::Path, name: &str) -> NodeIdentity {
-    NodeIdentity::load_or_create(dir, name, &[]).unwrap()
-}
 
 fn instruction(holder: &str, bank: &str, at: i64) -> AccountInstruction {
     AccountInstruction {
@@ -35,63 +23,18 @@ fn instruction(holder: &str, bank: &str, at: i64) -> AccountInstruction {
 
 #[tokio::test]
 async fn an_account_registered_in_the_portal_is_the_signers_and_in_their_name() {
-    let dir = std::env::temp_dir().join(format!("myna-accounts-{}-{}", std::process::id(), myna_node::now_ms()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (hub, hub_state) =
-        myna_linkage::hub::start(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), &identity(&dir, "hub"), any())
-            .await
-            .unwrap();
-    let store = myna_jlis::store::RegistryStore::open(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), || [3; 32])
+    let net = TestNet::start("accounts", 3).await;
+    let people =
+        [net.born("b0", "山田 花子", "ヤマダ ハナコ").await, net.born("b1", "鈴木 一郎", "スズキ イチロウ").await];
+    let registry = myna_accounts::start(db().await, &net.identity("account_registry"), any(), net.config("registry"))
         .await
         .unwrap();
-    let jlis = myna_jlis::start_with_hub(store, &identity(&dir, "jlis"), any(), Some(&hub.url())).await.unwrap();
-    let _ = hub_state.jlis.set(jlis.url());
-    let clerk = identity(&dir, "municipality:131016").client().unwrap();
-    let mut people = Vec::new();
-    for (i, (name, kana)) in [("山田 花子", "ヤマダ ハナコ"), ("鈴木 一郎", "スズキ イチロウ")].into_iter().enumerate()
-    {
-        let birth = json!({"kind": "birth", "on": "1990-04-01", "name": name, "kana": kana, "sex": "female", "address": "東京都千代田区千代田1-1"});
-        let v: Value = clerk
-            .post(format!("{}/v1/events", jlis.url()))
-            .header("idempotency-key", format!("b{i}"))
-            .json(&birth)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let (number, code) = (
-            v["resident"]["number"].as_str().unwrap().replace(' ', ""),
-            v["resident"]["code"].as_str().unwrap().to_string(),
-        );
-        people.push((number, myna_testkit::card::issue(&clerk, &jlis.url(), &code).await));
-    }
-    let config =
-        |name: &str| AgencyConfig { name: name.into(), hub_url: hub.url(), jlis_url: jlis.url(), login_service: None };
-    let registry = myna_accounts::start(
-        Db::open(&myna_testkit::sqlite_url()).await.unwrap(),
-        &identity(&dir, "account_registry"),
-        any(),
-        config("registry"),
-    )
-    .await
-    .unwrap();
-    let portal = agency::start(
-        Db::open(&myna_testkit::sqlite_url()).await.unwrap(),
-        &identity(&dir, "portal"),
-        any(),
-        config("portal"),
-    )
-    .await
-    .unwrap();
-    for a in [&registry.agency.agency, &portal.agency] {
-        a.register().await.unwrap();
-    }
+    registry.agency.agency.register().await.unwrap();
+    let (portal, _) = net.portal().await;
     // The portal knows Hanako by the certificate she logged in with, as at login.
-    let (hanako, card) = (&people[0].0, &people[0].1);
+    let (hanako, card) = (&people[0].number, &people[0].card);
     let serial = myna_pki::CardCert::parse(&Base64::decode_vec(&card.cert).unwrap()).unwrap().serial.to_string();
-    portal.agency.enrol("hanako", Enrolment::Certificate { user_auth_serial: serial }).await.unwrap();
+    portal.enrol("hanako", Enrolment::Certificate { user_auth_serial: serial }).await.unwrap();
     let send = |i: &AccountInstruction, by: &myna_testkit::card::TestCard| {
         let bytes = i.bytes();
         let (certificate, signature) = by.sign_document(&bytes);
@@ -100,7 +43,7 @@ async fn an_account_registered_in_the_portal_is_the_signers_and_in_their_name() 
     };
     let to: myna_link::AgencyId = "account_registry".parse().unwrap();
     let push = |plain: Vec<u8>| {
-        let (portal, to) = (portal.agency.clone(), to.clone());
+        let (portal, to) = (portal.clone(), to.clone());
         async move { portal.push("hanako", &to, PushKind::AccountRegistration, &plain, 0).await.map_err(|e| e.to_string()) }
     };
     let now = myna_node::now_secs();
@@ -111,7 +54,7 @@ async fn an_account_registered_in_the_portal_is_the_signers_and_in_their_name() 
     assert!(e.contains("ﾔﾏﾀﾞ ﾊﾅｺ") || e.contains("holder") || e.contains("名義"), "{e}");
     let e = push(send(&instruction("ヤマダ ハナコ", "0002", now), card)).await.unwrap_err();
     assert!(e.contains("0002"), "{e}");
-    let e = push(send(&instruction("スズキ イチロウ", "0001", now), &people[1].1)).await.unwrap_err();
+    let e = push(send(&instruction("スズキ イチロウ", "0001", now), &people[1].card)).await.unwrap_err();
     assert!(e.contains("not the resident the portal names"), "{e}");
     let e = push(send(&instruction("ヤマダ ハナコ", "0001", now - 3_600), card)).await.unwrap_err();
     assert!(e.contains("10 minutes"), "{e}");
@@ -138,7 +81,7 @@ async fn an_account_registered_in_the_portal_is_the_signers_and_in_their_name() 
     let url = format!("{}/v1/bank/registrations", registry.agency.node.url());
     let at_bank = |holder: &str, number: &str| json!({"number": number, "branch": "001", "kind": "1", "account": "7654321", "holder": holder, "consent": "K-2026-1"});
     let call = |who: &str, body: Value| {
-        let (c, url) = (identity(&dir, who).client().unwrap(), url.clone());
+        let (c, url) = (net.identity(who).client().unwrap(), url.clone());
         async move {
             let r = c.post(&url).json(&body).send().await.unwrap();
             (r.status().as_u16(), r.json::<Value>().await.unwrap_or_default())
@@ -158,7 +101,7 @@ async fn an_account_registered_in_the_portal_is_the_signers_and_in_their_name() 
     assert!(h.last().unwrap().2.contains("bank:0005 consent:K-2026-1"), "{h:?}");
     // The bank's counter is in the registry node's API document.
     let doc: Value = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(identity(&dir, "x").ca_pem.as_bytes()).unwrap())
+        .add_root_certificate(reqwest::Certificate::from_pem(net.identity("x").ca_pem.as_bytes()).unwrap())
         .build()
         .unwrap()
         .get(format!("{}/openapi.json", registry.agency.node.url()))

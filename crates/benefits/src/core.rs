@@ -11,7 +11,6 @@ use myna_node::now_secs;
 use myna_store::Db;
 use myna_zengin::{AccountKind, Payment, Requester, Transfer, returns};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use time::Date;
 
 use crate::{
@@ -151,8 +150,11 @@ impl Benefits {
         def.check(&self.table, today)?;
         let text = serde_json::to_string(def).map_err(|e| BenefitError::invalid("definition", e))?;
         let now = now_secs();
-        let h = Sha256::digest(format!("{text}|{by}|{now}|{}", self.agency.id));
-        let id = format!("{}-{}", def.basis.to_string().replace('-', ""), hex::encode(&h[..4]));
+        // Random, so two benefits defined in the same second (or the same one twice) differ.
+        let id = format!("{}-{}", def.basis.to_string().replace('-', ""), myna_node::web::random_hex::<6>());
+        if id.ends_with('-') {
+            return Err(BenefitError::invalid("id", "no random source"));
+        }
         self.store.create(&id, &text, by, now).await?;
         self.benefit(&id).await.map(|(row, _)| row)
     }

@@ -4,54 +4,21 @@
 //! decline offered, a decline through the portal's push, the transfer file written and read
 //! back, a returned transfer told to the resident; each step run twice changes nothing.
 
-use std::{
-    collections::{BTreeMap, BTreeSet},
-    net::SocketAddr,
-    sync::{Arc, Mutex},
-};
+use std::collections::{BTreeMap, BTreeSet};
 
 use myna_benefits::{
     rule::{Amount, Condition, Definition, until_march_after},
     status,
 };
 use myna_link::{NoticeText, PushKind, Reply, ReplyAnswer};
-use myna_linkage::agency::{self, Agency, AgencyConfig};
-use myna_node::NodeIdentity;
+use myna_linkage::agency;
 use myna_population::livelihood::{self, Holder};
-use myna_store::Db;
+use myna_testnet::{TestNet, any, db};
 use myna_zengin::{AccountKind, Requester, Transfer, returns};
 use time::Duration;
 
 const CITY: &str = "municipality:131016";
 const SEED: u64 = 77;
-
-fn any() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
-
-fn identity(dir: &std::path::Path, name: &str) -> NodeIdentity {
-    NodeIdentity::load_or_create(dir, name, &[]).unwrap()
-}
-
-/// Notices the stand-in portal received: (its code for the resident, the notice).
-type Inbox = Arc<Mutex<Vec<(String, NoticeText)>>>;
-
-/// The portal's inbox, as the portal keeps notices (opened, stored, acknowledged).
-fn portal_inbox(inbox: Inbox) -> impl FnOnce(Arc<Agency>) -> axum::Router {
-    move |a: Arc<Agency>| {
-        axum::Router::new()
-            .route(
-                "/v1/inbox",
-                axum::routing::post(move |body: String| async move {
-                    let (env, plain) = a.open_push(&body).unwrap();
-                    let text: NoticeText = serde_json::from_slice(&plain).unwrap();
-                    inbox.lock().unwrap().push((env.body.code.to_string(), text));
-                    myna_node::jose(a.acknowledge(&env).unwrap())
-                }),
-            )
-            .route_layer(axum::middleware::from_fn_with_state(agency::HUB_ONLY, myna_node::only_peers))
-    }
-}
 
 fn payer() -> Requester {
     Requester {
@@ -67,15 +34,7 @@ fn payer() -> Requester {
 #[tokio::test]
 async fn a_push_benefit_pays_the_right_households_once() {
     let today = myna_benefits::today_jst();
-    let dir = std::env::temp_dir().join(format!("myna-benefits-{}-{}", std::process::id(), myna_node::now_ms()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (hub, hub_state) =
-        myna_linkage::hub::start(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), &identity(&dir, "hub"), any())
-            .await
-            .unwrap();
-    let store = myna_jlis::store::RegistryStore::open(Db::open(&myna_testkit::sqlite_url()).await.unwrap(), || [5; 32])
-        .await
-        .unwrap();
+    let store = myna_jlis::store::RegistryStore::open(db().await, || [5; 32]).await.unwrap();
 
     // Every household of 千代田区 the population model makes, until 600 households and eight
     // the benefit must pay have come: all of them loaded, not a selection.
@@ -101,40 +60,28 @@ async fn a_push_benefit_pays_the_right_households_once() {
         numbers.push(loaded[at..at + len].iter().map(|r| format!("{:012}", r.number.value())).collect::<Vec<_>>());
         at += len;
     }
-    let jlis = myna_jlis::start_with_hub(store, &identity(&dir, "jlis"), any(), Some(&hub.url())).await.unwrap();
-    let _ = hub_state.jlis.set(jlis.url());
-    let config =
-        |name: &str| AgencyConfig { name: name.into(), hub_url: hub.url(), jlis_url: jlis.url(), login_service: None };
+    let net = TestNet::over("benefits", store).await;
     let cell: myna_benefits::routes::Cell = Default::default();
     let city = {
-        let (cell, db) = (cell.clone(), Db::open(&myna_testkit::sqlite_url()).await.unwrap());
-        agency::start_with(db, &identity(&dir, CITY), any(), config("千代田区"), move |a| {
+        let (cell, db) = (cell.clone(), db().await);
+        agency::start_with(db, &net.identity(CITY), any(), net.config("千代田区"), move |a| {
             myna_benefits::routes::inbox(cell, a)
         })
         .await
         .unwrap()
     };
     let registry = myna_accounts::start(
-        Db::open(&myna_testkit::sqlite_url()).await.unwrap(),
-        &identity(&dir, "account_registry"),
+        db().await,
+        &net.identity("account_registry"),
         any(),
-        config("公金受取口座登録システム"),
+        net.config("公金受取口座登録システム"),
     )
     .await
     .unwrap();
-    let inbox: Inbox = Default::default();
-    let portal = agency::start_with(
-        Db::open(&myna_testkit::sqlite_url()).await.unwrap(),
-        &identity(&dir, "portal"),
-        any(),
-        config("マイナポータル"),
-        portal_inbox(inbox.clone()),
-    )
-    .await
-    .unwrap();
-    for a in [&city.agency, &registry.agency.agency, &portal.agency] {
+    for a in [&city.agency, &registry.agency.agency] {
         a.register().await.unwrap();
     }
+    let (portal, inbox) = net.portal().await;
 
     // Each member enrolled at the city with its copies, and at the registry with the account
     // the model gives them.
@@ -189,9 +136,9 @@ async fn a_push_benefit_pays_the_right_households_once() {
     for url in myna_testkit::fresh_urls().await {
         inbox.lock().unwrap().clear();
         let b = myna_benefits::start(
-            Db::open(&url).await.unwrap(),
+            myna_store::Db::open(&url).await.unwrap(),
             city.agency.clone(),
-            &identity(&dir, "benefits-131016"),
+            &net.identity("benefits-131016"),
             any(),
             (payer(), "https://portal.test"),
             cell.clone(),
@@ -242,12 +189,12 @@ async fn a_push_benefit_pays_the_right_households_once() {
         let (portal_code, offer) = offers[0].clone();
         let offer = offer.reply.unwrap();
         assert_eq!(offer.about, id);
-        portal.agency.store.enrol(&portal_code, &portal_code, 1).await.ok();
+        portal.store.enrol(&portal_code, &portal_code, 1).await.ok();
         let reply = Reply { about: id.clone(), answer: ReplyAnswer::Decline, at: myna_node::now_secs() };
         let plain = serde_json::to_vec(&reply).unwrap();
-        portal.agency.push(&portal_code, &CITY.parse().unwrap(), PushKind::BenefitReply, &plain, 0).await.unwrap();
+        portal.push(&portal_code, &CITY.parse().unwrap(), PushKind::BenefitReply, &plain, 0).await.unwrap();
         // Again (a resend): accepted, nothing more.
-        portal.agency.push(&portal_code, &CITY.parse().unwrap(), PushKind::BenefitReply, &plain, 0).await.unwrap();
+        portal.push(&portal_code, &CITY.parse().unwrap(), PushKind::BenefitReply, &plain, 0).await.unwrap();
         let declined = b.store().payments(&id, &[status::DECLINED], 0, 10).await.unwrap();
         assert_eq!(declined.len(), 1, "{url}");
 
@@ -278,7 +225,7 @@ async fn a_push_benefit_pays_the_right_households_once() {
         assert_eq!(a.unpayable, without.len().saturating_sub(1), "{url}");
         assert_eq!(b.approve(&id, "staff:c2", today + Duration::days(2)).await.unwrap(), a, "{url}: approved once");
         assert_eq!(inbox.lock().unwrap().len(), before_decision + decisions.len(), "{url}: nobody told twice");
-        let e = portal.agency.push(&portal_code, &CITY.parse().unwrap(), PushKind::BenefitReply, &plain, 0).await;
+        let e = portal.push(&portal_code, &CITY.parse().unwrap(), PushKind::BenefitReply, &plain, 0).await;
         assert!(e.is_ok() || e.unwrap_err().to_string().contains("deadline"), "{url}: a late decline changes nothing");
 
         let file = b.transfer_file(&id).await.unwrap();
@@ -300,5 +247,19 @@ async fn a_push_benefit_pays_the_right_households_once() {
         assert_eq!(after.len(), before + 1, "{url}");
         assert!(after.last().unwrap().1.body.contains("該当口座なし"), "{url}");
         assert!(b.returns(&id, &file).await.is_err(), "{url}: a transfer is not a result file");
+
+        // A second benefit whose run is cut off part way (its task dropped, as a killed node's
+        // would be): run again, every recipient is told, and each is paid once.
+        let id2 = b.define(&def, "staff:c1", today).await.unwrap().id;
+        b.determine(&id2).await.unwrap();
+        let cut = tokio::time::timeout(std::time::Duration::from_millis(40), b.notify(&id2)).await;
+        let left = b.store().payments(&id2, &[status::PENDING], 0, 1000).await.unwrap().len();
+        assert!(cut.is_ok() || left > 0, "{url}: the run was cut with some left");
+        b.notify(&id2).await.unwrap();
+        assert!(b.store().payments(&id2, &[status::PENDING], 0, 1000).await.unwrap().is_empty(), "{url}: all told");
+        let a2 = b.approve(&id2, "staff:c2", today + Duration::days(1)).await.unwrap();
+        let t2 = Transfer::read(&b.transfer_file(&id2).await.unwrap()).unwrap();
+        let refs: BTreeSet<&str> = t2.payments.iter().map(|p| p.reference.as_str()).collect();
+        assert_eq!((refs.len(), t2.payments.len()), (a2.payments, a2.payments), "{url}: each paid once");
     }
 }

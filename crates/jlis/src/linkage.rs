@@ -112,8 +112,8 @@ impl Jlis {
                 self.by_certificate(user_auth_serial).await?
             }
             Enrolment::Signed(signed) => {
-                if env.from.kind().ok() != Some(AgencyKind::AccountRegistry) {
-                    let reason = "only the account registry enrols a resident by their signed instruction";
+                if !matches!(env.from.kind().ok(), Some(AgencyKind::AccountRegistry | AgencyKind::DepositInsurance)) {
+                    let reason = "only the account registry and 預金保険機構 enrol a resident by their signed request";
                     return Err(JlisError::forbidden("not_the_registry", reason));
                 }
                 self.by_signature(signed).await?
@@ -126,8 +126,18 @@ impl Jlis {
         }
         // The account registry checks a holder's name against the registered reading
         // (口座登録法: the Digital Agency receives 本人確認情報 from J-LIS); no one else gets it.
-        if env.from.kind().ok() == Some(AgencyKind::AccountRegistry) {
+        // 預金保険機構 names the person to banks by number and birth date (預貯金口座管理法), and
+        // answers heirs only about the dead; no one else gets these.
+        let kind = env.from.kind().ok();
+        if matches!(kind, Some(AgencyKind::AccountRegistry | AgencyKind::DepositInsurance)) {
             let resident = self.registry.resident(crate::jpki::stored_code(record_code)?).await?;
+            if kind == Some(AgencyKind::DepositInsurance) {
+                issued.facts = resident.as_ref().map(|r| myna_link::PersonFacts {
+                    number: format!("{:012}", r.number.value()),
+                    birth: r.birth.to_string(),
+                    deceased: matches!(r.status, myna_registry::Status::Deceased { .. }),
+                });
+            }
             issued.reading = resident.map(|r| r.name.kana);
         }
         link.reply(env.from, issued)

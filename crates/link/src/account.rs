@@ -85,3 +85,38 @@ mod tests {
         assert!(AccountInstruction::parse(b"myna-account/1\n{").is_err());
     }
 }
+
+/// The first line of a deposit request's signed bytes.
+pub const DEPOSIT_PREFIX: &str = "myna-deposit/1\n";
+
+/// What a resident asks 預金保険機構, signed with the card (預貯金口座管理法).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "ask", rename_all = "snake_case")]
+pub enum DepositAsk {
+    /// 付番: link my number to my accounts at these banks (4-digit codes).
+    Link { banks: Vec<String> },
+    /// 所在確認 (a disaster victim's own): which banks hold accounts linked to my number.
+    Whereabouts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepositRequest {
+    #[serde(flatten)]
+    pub ask: DepositAsk,
+    pub at: i64,
+}
+
+impl DepositRequest {
+    pub fn bytes(&self) -> Vec<u8> {
+        let mut out = DEPOSIT_PREFIX.as_bytes().to_vec();
+        out.extend(serde_json::to_vec(self).unwrap_or_default());
+        out
+    }
+
+    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+        let rest = bytes
+            .strip_prefix(DEPOSIT_PREFIX.as_bytes())
+            .ok_or_else(|| format!("the signed bytes do not start with {DEPOSIT_PREFIX:?}"))?;
+        serde_json::from_slice(rest).map_err(|e| format!("the signed request: {e}"))
+    }
+}

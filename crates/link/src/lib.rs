@@ -30,13 +30,13 @@ mod sign;
 mod table;
 pub mod tiles;
 
-pub use account::{AccountAction, AccountInstruction, SignedInstruction};
+pub use account::{AccountAction, AccountInstruction, DepositAsk, DepositRequest, SignedInstruction};
 pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
 pub use layout::{Field, LayoutError, Layouts, Version};
 pub use message::{
     Answer, AnsweredQuery, CODE_BATCH_MAX, CodeIssued, CodeRequest, CodeRequestBatch, CodesIssued, Delivery, Enrolment,
     EnrolmentBatch, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, Logged, MessageError, MessageId, Outcome,
-    Query, Receipt, ReceiptRequest, Receipts, Registration, TreeHead, open_envelope, payload_aad,
+    PersonFacts, Query, Receipt, ReceiptRequest, Receipts, Registration, TreeHead, open_envelope, payload_aad,
 };
 pub use notice::{
     HEALTH_ID, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, Reply, ReplyAnswer,

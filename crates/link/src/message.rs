@@ -380,4 +380,16 @@ pub struct CodeIssued {
     /// registry (which checks account holders' names against it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
+    /// What 預金保険機構 needs to have banks find a person's accounts (their number, birth date,
+    /// whether they have died), answered to it only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<PersonFacts>,
+}
+
+/// A person as 預金保険機構 names them to banks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonFacts {
+    pub number: String,
+    pub birth: String,
+    pub deceased: bool,
 }

@@ -94,6 +94,9 @@ pub enum PushKind {
     /// A resident's own signed instruction for their public-fund account: the portal, to the
     /// account registry.
     AccountRegistration,
+    /// A resident's own signed request to link their number to their bank accounts, or to
+    /// find them: the portal, to 預金保険機構.
+    DepositRequest,
 }
 
 impl PushKind {
@@ -105,6 +108,7 @@ impl PushKind {
             Self::CardRegistration => "card_registration",
             Self::BenefitReply => "benefit_reply",
             Self::AccountRegistration => "account_registration",
+            Self::DepositRequest => "deposit_request",
         }
     }
 
@@ -117,6 +121,7 @@ impl PushKind {
             Self::CardRegistration => "card_insurance_registration",
             Self::BenefitReply => "special_benefit",
             Self::AccountRegistration => "public_fund_account_registration",
+            Self::DepositRequest => "deposit_account_management",
         }
     }
 
@@ -130,6 +135,7 @@ impl PushKind {
             Self::CardRegistration => from == K::Portal && to == K::Health,
             Self::BenefitReply => from == K::Portal && to == K::Municipality,
             Self::AccountRegistration => from == K::Portal && to == K::AccountRegistry,
+            Self::DepositRequest => from == K::Portal && to == K::DepositInsurance,
         };
         if ok { Ok(()) } else { Err(format!("a {} may not push {} to a {}", from.id(), self.id(), to.id())) }
     }

@@ -66,6 +66,9 @@ named_enum!(
         Health = ("health", "社会保険診療報酬支払基金等"),
         /// 公金受取口座登録システム, run by the Digital Agency.
         AccountRegistry = ("account_registry", "デジタル庁（公金受取口座登録システム）"),
+        /// 預金保険機構: links a resident's number to their bank accounts at the banks they
+        /// choose (預貯金口座付番) and finds where accounts are (所在確認).
+        DepositInsurance = ("deposit_insurance", "預金保険機構"),
     }
 );
 

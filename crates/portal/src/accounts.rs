@@ -14,16 +14,16 @@ use axum::{
     response::Response,
     routing::{get, post},
 };
-use base64ct::{Base64, Encoding as _};
 use maud::html;
-use myna_link::{AccountAction, AccountInstruction, InfoItem, PushKind, SignedInstruction};
+use myna_link::{AccountAction, AccountInstruction, InfoItem, PushKind};
 use myna_node::{now_secs, web::field};
 use myna_zengin::{Account, AccountKind, Codes};
 use serde_json::Value;
 
 use crate::{
     Portal,
-    page::{Ctx, Fields, Resident, error_page, layout, resident_form},
+    page::{Ctx, Fields, Resident, layout, resident_form},
+    signed_push::{message, sign_and_push, signing_fields},
 };
 
 /// The account registry's id on the network.
@@ -161,17 +161,7 @@ async fn confirm(Resident(ctx, s): Resident, f: Result<Form<Fields>, FormRejecti
         p { (ctx.t("マイナンバーカードの署名用電子証明書で署名して送ります。口座名義は住民票の氏名の読みと照合されます。",
             "This is signed with your card's signing certificate; the holder's name is checked against the reading of your registered name.")) }
         form method="post" action="/accounts/submit" {
-            (ctx.csrf_field())
-            // Base64: a form would send the instruction's line break back as CR LF.
-            input type="hidden" name="instruction" value=(Base64::encode_string(&i.bytes()));
-            @if s.card.is_some() {
-                label for="password" { (ctx.t("署名用電子証明書のパスワード（英数字6〜16桁）", "Signing certificate password (6–16 letters and digits)")) }
-                input #password type="password" name="password" autocomplete="off" required;
-            } @else {
-                label for="signature" { (ctx.t("`myna card sign` の出力を貼り付けてください", "Paste the output of `myna card sign`")) }
-                textarea #signature name="signature" {}
-            }
-            button type="submit" { (ctx.t("署名して送る", "Sign and send")) }
+            (signing_fields(&ctx, &s, &i.bytes()))
         }
         p { a href="/accounts" { (ctx.t("入力をやり直す", "Start again")) } }
     };
@@ -187,41 +177,19 @@ async fn submit(
         Ok(f) => f,
         Err(r) => return *r,
     };
-    let bytes = Base64::decode_vec(field(&f, "instruction").unwrap_or_default()).unwrap_or_default();
-    if let Err(e) = AccountInstruction::parse(&bytes) {
-        return error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &e, &e);
-    }
-    let (certificate, signature) = match crate::apply::sign(&p, &s, &f, &bytes) {
-        Ok(x) => x,
-        Err(m) => {
-            return error_page(
-                &ctx,
-                StatusCode::UNAUTHORIZED,
-                &format!("署名できませんでした: {m}"),
-                &format!("Not signed: {m}"),
-            );
-        }
+    let bytes = match message(&ctx, &f, AccountInstruction::parse) {
+        Ok(b) => b,
+        Err(r) => return *r,
     };
-    let signed = SignedInstruction { certificate, message: Base64::encode_string(&bytes), signature };
-    let (Ok(to), Ok(plain)) = (REGISTRY.parse::<myna_link::AgencyId>(), serde_json::to_vec(&signed)) else {
-        return error_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, "送信できませんでした。", "Could not send.");
-    };
-    match p.agency.push(&s.code, &to, PushKind::AccountRegistration, &plain, now_secs()).await {
-        Ok(_) => {
-            p.forget_information(&s.code);
-            let body = html! {
-                p.ok role="status" #account-done { (ctx.t("公金受取口座登録システムが受け付けました。", "The account registry has taken it.")) }
-                p { a href="/accounts" { (ctx.t("登録の状況を見る", "See your registration")) } }
-            };
-            layout(&ctx, ctx.t("公金受取口座の登録", "Public-fund account"), body)
-        }
-        Err(e) => error_page(
-            &ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &format!("登録できませんでした: {}", e.reason()),
-            &format!("Not registered: {}", e.reason()),
-        ),
+    if let Err(r) = sign_and_push(&p, &ctx, &s, &f, &bytes, REGISTRY, PushKind::AccountRegistration).await {
+        return *r;
     }
+    p.forget_information(&s.code);
+    let body = html! {
+        p.ok role="status" #account-done { (ctx.t("公金受取口座登録システムが受け付けました。", "The account registry has taken it.")) }
+        p { a href="/accounts" { (ctx.t("登録の状況を見る", "See your registration")) } }
+    };
+    layout(&ctx, ctx.t("公金受取口座の登録", "Public-fund account"), body)
 }
 
 pub fn routes() -> Router<Arc<Portal>> {

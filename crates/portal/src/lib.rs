@@ -16,6 +16,7 @@
 
 pub mod access;
 mod accounts;
+mod deposits;
 pub use clerk::CLERK_ROLES;
 mod api;
 mod apply;
@@ -31,6 +32,7 @@ mod oauth;
 mod oauth_codes;
 mod page;
 mod session;
+mod signed_push;
 pub mod store;
 mod throttle;
 
@@ -192,6 +194,7 @@ fn routes(p: Arc<Portal>) -> axum::Router {
         .merge(crate::identity_log::routes())
         .merge(crate::notices::routes())
         .merge(crate::accounts::routes())
+        .merge(crate::deposits::routes())
         .merge(crate::apply::routes())
         .merge(crate::clerk::routes())
         .merge(crate::oauth::routes())

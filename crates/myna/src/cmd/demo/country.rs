@@ -222,6 +222,7 @@ impl Country {
         pop: &Population,
         agencies: &BTreeMap<String, Arc<Agency>>,
         registry: Option<Arc<myna_accounts::Registry>>,
+        banks: &BTreeMap<String, Arc<myna_deposits::bank::Bank>>,
         progress: &dyn Fn(u64),
     ) -> Result<(usize, usize), Box<dyn std::error::Error>> {
         let mut seq = BTreeMap::new();
@@ -239,6 +240,25 @@ impl Country {
                 let (e, c) = r??;
                 enrolled += e;
                 copies += c;
+            }
+            // Each bank holds the accounts of its customers (not yet linked to their numbers).
+            let mut customers: BTreeMap<&str, Vec<myna_deposits::bank::Customer>> = BTreeMap::new();
+            for (_, h) in &part {
+                for m in &h.members {
+                    let Some(a) = &m.account else { continue };
+                    customers.entry(a.bank).or_default().push(myna_deposits::bank::Customer {
+                        branch: a.branch.to_string(),
+                        kind: a.kind.digit().to_string(),
+                        account: a.number.clone(),
+                        kana: m.person.kana.clone(),
+                        birth: m.person.birth.to_string(),
+                    });
+                }
+            }
+            for (code, list) in customers {
+                if let Some(b) = banks.get(code) {
+                    b.add(&list).await?;
+                }
             }
             residents += part.iter().map(|(rs, _)| rs.len() as u64).sum::<u64>();
             progress(residents);

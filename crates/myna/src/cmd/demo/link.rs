@@ -16,8 +16,14 @@ pub const FIRST_MORE: u16 = 11;
 /// The first benefit system's port, after J-LIS's.
 pub const BENEFITS: u16 = 32;
 
+/// 預金保険機構's port, after J-LIS's; the banks' follow it.
+pub const DEPOSITS: u16 = BENEFITS + super::country::MUNICIPALITIES.len() as u16;
+
+/// The banks of the demo (the population model's: ゆうちょ, みずほ, 三菱ＵＦＪ, 三井住友, りそな).
+pub const BANKS: &[&str] = &["9900", "0001", "0005", "0009", "0010"];
+
 /// How many consecutive ports the demo takes from J-LIS's (the tests reserve as many).
-pub const PORTS: u16 = BENEFITS + super::country::MUNICIPALITIES.len() as u16;
+pub const PORTS: u16 = DEPOSITS + 1 + BANKS.len() as u16;
 
 #[cfg(test)]
 mod tests {
@@ -39,6 +45,8 @@ pub struct Linkage {
     /// Each municipality's place for its benefit system, by id (its node's inbox hands it
     /// residents' replies).
     pub benefit_cells: Vec<(String, String, myna_benefits::routes::Cell)>,
+    /// The banks' nodes, by bank code.
+    pub banks: BTreeMap<String, (RunningNode, Arc<myna_deposits::bank::Bank>)>,
 }
 
 impl Linkage {
@@ -96,5 +104,33 @@ pub async fn start(
         handles.insert(id.clone(), started.agency.clone());
         agencies.push((id, name, started.node));
     }
-    Ok(Linkage { hub, agencies, staff, handles, registry, benefit_cells })
+    // The banks, and 預金保険機構 (an agency of the network) that asks them.
+    let mut banks = BTreeMap::new();
+    for (i, code) in BANKS.iter().enumerate() {
+        let db = Db::open(&format!("sqlite://{}", dir.join(format!("bank-{code}.db")).display())).await?;
+        let id = NodeIdentity::load_or_create(network, &format!("bank:{code}"), &[])?;
+        let started = myna_deposits::bank::start(db, code, &id, at(jlis_port + DEPOSITS + 1 + i as u16)).await?;
+        banks.insert(code.to_string(), started);
+    }
+    let dic_id = "deposit_insurance";
+    let db = Db::open(&format!("sqlite://{}", dir.join("deposit_insurance.db").display())).await?;
+    let config = myna_linkage::agency::AgencyConfig {
+        name: "預金保険機構".into(),
+        hub_url: hub.url(),
+        jlis_url: jlis_url.into(),
+        login_service: None,
+    };
+    let participating = banks.iter().map(|(c, (n, _))| (c.clone(), n.url())).collect();
+    let dic = myna_deposits::dic::start(
+        db,
+        &NodeIdentity::load_or_create(network, dic_id, &[])?,
+        at(jlis_port + DEPOSITS),
+        config,
+        participating,
+    )
+    .await?;
+    staff.push(dic.agency.agency.staff.clone());
+    handles.insert(dic_id.to_string(), dic.agency.agency.clone());
+    agencies.push((dic_id.to_string(), "預金保険機構".to_string(), dic.agency.node));
+    Ok(Linkage { hub, agencies, staff, handles, registry, benefit_cells, banks })
 }

@@ -30,7 +30,7 @@ pub struct DemoArgs {
     /// Folder for the demo's databases and certificates; reused if present.
     #[arg(long, default_value = ".myna/demo")]
     dir: PathBuf,
-    /// Port of the J-LIS node; the demo's nodes take the 38 ports from it.
+    /// Port of the J-LIS node; the demo's nodes take the 44 ports from it.
     #[arg(long, default_value_t = 7443)]
     port: u16,
     /// Start, print, and stop at once (for scripts that check the demo comes up).
@@ -98,6 +98,8 @@ impl DemoArgs {
         .await?;
         // Every resident enrolled where they are known, every copy registered; done again
         // (idempotently) until it has finished once.
+        let bank_handles: std::collections::BTreeMap<String, std::sync::Arc<myna_deposits::bank::Bank>> =
+            link.banks.iter().map(|(c, (_, b))| (c.clone(), b.clone())).collect();
         let seeded = self.dir.join("seeded");
         if !seeded.exists() {
             let start = std::time::Instant::now();
@@ -106,7 +108,8 @@ impl DemoArgs {
                 "enrolling at every agency {wide_bar} {pos}/{len} residents, {per_sec}, eta {eta}",
             )?);
             let done = |n| bar.set_position(n);
-            let (enrolled, copies) = country.seed(&population, &link.handles, link.registry.clone(), &done).await?;
+            let (enrolled, copies) =
+                country.seed(&population, &link.handles, link.registry.clone(), &bank_handles, &done).await?;
             bar.finish_and_clear();
             println!(
                 "  {enrolled} enrolments at {} agencies (codes through J-LIS and the hub), {copies} copies registered, {:.1} s",
@@ -184,6 +187,11 @@ impl DemoArgs {
             println!("  agency           {}   {id} ({name})", n.url());
         }
         println!("  portal           {web}   (linkage node {}; API: {web}/openapi.json)", portal.started.node.url());
+        for (code, (n, _)) in &link.banks {
+            let u = n.url().replace("127.0.0.1", "localhost");
+            let name = myna_zengin::Codes::embedded().bank(code).map(|b| b.name).unwrap_or_default();
+            println!("  bank             {u}   bank:{code} ({name})");
+        }
         for (id, name, b) in &benefits.systems {
             let u = b.node.url().replace("127.0.0.1", "localhost");
             println!("  benefit system   {u}   {name}'s 給付システム, beside {id} (API: {u}/openapi.json)");
@@ -331,6 +339,20 @@ impl DemoArgs {
             println!(
                 "  (or, as the resident, in Myna Portal under 公金受取口座, signed with the card; a holder's name that is not theirs is refused)"
             );
+            if let Some(dic) = link.url_of("deposit_insurance") {
+                println!(
+                    "link a number to one's accounts at chosen banks, or find them (預貯金口座付番・所在確認): Myna Portal, 預貯金口座の付番 (signed with the card; the result arrives as a notice)"
+                );
+                println!(
+                    "an heir's 所在確認 at a bank's counter, once J-LIS records the death (refused before it), as 三菱UFJ銀行's system:"
+                );
+                println!(
+                    "  curl --cacert {} --cert {} --key {}/node.key {dic}/v1/whereabouts -H 'content-type: application/json' -d '{{\"number\":\"{number}\",\"case\":\"S-0001\"}}'",
+                    ca.display(),
+                    curl_cert(&bank),
+                    bank.display()
+                );
+            }
         }
         let osaka = "municipality:271004";
         if let (Some(osaka_url), Some((person, task, item, provider))) =
@@ -367,6 +389,9 @@ impl DemoArgs {
             health.started.node.shutdown().await;
             for (_, _, b) in benefits.systems {
                 b.node.shutdown().await;
+            }
+            for (_, (n, _)) in link.banks {
+                n.shutdown().await;
             }
             portal.started.web.shutdown().await;
             portal.started.node.shutdown().await;
