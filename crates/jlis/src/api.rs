@@ -38,7 +38,8 @@ pub enum EventRequest {
         household: Option<u64>,
         relationship: Option<String>,
     },
-    /// 転出.
+    /// 転出, on the planned move-out date (up to 14 days ahead), to an address in another
+    /// municipality; the destination is handed the 転出証明書情報 (`GET /v1/moves/incoming`).
     MoveOut {
         on: String,
         resident: String,

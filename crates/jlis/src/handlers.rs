@@ -23,6 +23,9 @@ pub(crate) fn routes(store: Arc<Jlis>) -> Router {
         .route("/v1/residents/{code}", get(resident))
         .route("/v1/residents/{code}/history", get(history))
         .route("/v1/households/{id}", get(household))
+        .route("/v1/moves", post(move_out))
+        .route("/v1/moves/incoming", get(incoming_moves))
+        .route("/v1/moves/in", post(move_in))
         .route("/v1/lookup", post(lookup))
         .route("/v1/verify", post(verify))
         .route("/v1/linkage/codes", post(codes))
@@ -64,6 +67,36 @@ pub(crate) async fn history(State(j): St, caller: Caller, Path(c): Path<String>)
     responses((status = 200, description = "Members, head first", body = [ResidentView]), (status = 404, body = ErrorBody), (status = 422, description = "Not a household number", body = ErrorBody)))]
 pub(crate) async fn household(State(j): St, caller: Caller, Path(id): Path<String>) -> R<Json<Vec<ResidentView>>> {
     Ok(Json(j.household(&caller, &id).await?))
+}
+
+/// 転出届 sent online: the resident's signed application, from the municipality they leave.
+#[utoipa::path(post, path = "/v1/moves", request_body = myna_link::SignedInstruction,
+    responses((status = 201, body = crate::MoveOutRecorded), (status = 403, description = "Not the municipality that keeps the signer's register, or a signature J-LIS does not accept", body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, description = "An application that cannot be read, a destination that is no address, a date out of range, a mover not in the household", body = ErrorBody)))]
+pub(crate) async fn move_out(
+    State(j): St,
+    caller: Caller,
+    ApiJson(req): ApiJson<myna_link::SignedInstruction>,
+) -> R<(StatusCode, Json<crate::MoveOutRecorded>)> {
+    Ok((StatusCode::CREATED, Json(j.move_out(&caller, &req).await?)))
+}
+
+/// The 転出証明書情報 of everyone moving to the caller's municipality (logged per resident).
+#[utoipa::path(get, path = "/v1/moves/incoming", responses((status = 200, body = [crate::MoveNotice])))]
+pub(crate) async fn incoming_moves(State(j): St, caller: Caller) -> R<Json<Vec<crate::MoveNotice>>> {
+    Ok(Json(j.incoming_moves(&caller).await?))
+}
+
+/// 転入 at the visit, for people who moved out to the caller's municipality.
+#[utoipa::path(post, path = "/v1/moves/in", request_body = crate::MoveInRequest,
+    responses((status = 200, body = [ResidentView]), (status = 403, description = "They moved out to another municipality", body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "No 転出 on record, or its notice lapsed", body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn move_in(
+    State(j): St,
+    caller: Caller,
+    ApiJson(req): ApiJson<crate::MoveInRequest>,
+) -> R<Json<Vec<ResidentView>>> {
+    Ok(Json(j.move_in(&caller, &req).await?))
 }
 
 #[utoipa::path(post, path = "/v1/lookup", request_body = LookupRequest,

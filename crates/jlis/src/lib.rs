@@ -12,6 +12,7 @@ mod handlers;
 mod holder;
 mod jpki;
 mod linkage;
+mod moves;
 mod openapi;
 mod presence;
 mod registry;
@@ -28,6 +29,7 @@ pub use api::*;
 pub use cards_api::*;
 pub use error::JlisError;
 pub use jpki::consent_text;
+pub use moves::{MoveInRequest, MoveNotice, MoveOutRecorded};
 pub use openapi::openapi_json;
 pub use state::{Jlis, STAFF_ROLES, SetupError};
 

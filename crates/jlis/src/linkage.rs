@@ -144,7 +144,7 @@ impl Jlis {
     }
 
     /// The resident record code of whoever signed `s` with a good signing certificate.
-    async fn by_signature(&self, s: &myna_link::SignedInstruction) -> Result<u64, JlisError> {
+    pub(crate) async fn by_signature(&self, s: &myna_link::SignedInstruction) -> Result<u64, JlisError> {
         let check = crate::cards_api::SignatureCheckRequest {
             certificate: s.certificate.clone(),
             message: s.message.clone(),

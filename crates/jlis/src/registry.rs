@@ -19,15 +19,15 @@ use crate::{
     store::Access,
 };
 
-fn invalid(field: &'static str, e: impl std::fmt::Display) -> JlisError {
+pub(crate) fn invalid(field: &'static str, e: impl std::fmt::Display) -> JlisError {
     JlisError::invalid(field, e)
 }
 
-fn code(s: &str) -> Result<ResidentCode, JlisError> {
+pub(crate) fn code(s: &str) -> Result<ResidentCode, JlisError> {
     s.parse().map_err(|e| invalid("resident", e))
 }
 
-fn date(field: &'static str, s: &str) -> Result<Date, JlisError> {
+pub(crate) fn date(field: &'static str, s: &str) -> Result<Date, JlisError> {
     parse_date(s).map_err(|e| invalid(field, e))
 }
 
@@ -36,7 +36,11 @@ fn name(n: &str, k: &str) -> Result<PersonName, JlisError> {
 }
 
 fn address(s: &str) -> Result<Address, JlisError> {
-    Address::parse(s).map_err(|e| invalid("address", e))
+    address_of("address", s)
+}
+
+pub(crate) fn address_of(field: &'static str, s: &str) -> Result<Address, JlisError> {
+    Address::parse(s).map_err(|e| invalid(field, e))
 }
 
 fn sex(s: Option<&str>) -> Result<Option<Sex>, JlisError> {
@@ -104,15 +108,10 @@ fn to_event(req: &EventRequest, today: Date) -> Result<(Option<ResidentCode>, Li
             };
             (Some(code(resident)?), LifeEvent { on: date("on", on)?, kind })
         }
-        EventRequest::MoveOut { on, resident, to } => {
-            if to.trim().is_empty() || to.chars().count() > 200 {
-                return Err(invalid("to", "give the destination (1 to 200 characters)"));
-            }
-            (
-                Some(code(resident)?),
-                LifeEvent { on: date("on", on)?, kind: EventKind::MoveOut { to: to.trim().to_string() } },
-            )
-        }
+        EventRequest::MoveOut { on, resident, to } => (
+            Some(code(resident)?),
+            LifeEvent { on: date("on", on)?, kind: EventKind::MoveOut { to: address_of("to", to)? } },
+        ),
         EventRequest::MoveWithin { on, resident, address: a } => (
             Some(code(resident)?),
             LifeEvent { on: date("on", on)?, kind: EventKind::MoveWithin { address: address(a)? } },
@@ -134,7 +133,7 @@ pub struct Recorded {
 }
 
 /// The municipality behind a caller, or why it may not act on the registry.
-fn municipality(caller: &Caller) -> Result<myna_number::LocalGovCode, JlisError> {
+pub(crate) fn municipality(caller: &Caller) -> Result<myna_number::LocalGovCode, JlisError> {
     match caller {
         Caller::Municipality { code, .. } => Ok(*code),
         other => Err(JlisError::forbidden(
@@ -193,7 +192,7 @@ impl Jlis {
     }
 
     /// Records a read of residents' records in the access log before it is answered.
-    async fn log_access(
+    pub(crate) async fn log_access(
         &self,
         caller: &Caller,
         residents: &[u64],

@@ -30,12 +30,10 @@ fn address(rng: &mut ChaCha8Rng, towns: &[&str; 2]) -> Address {
 fn next_event(rng: &mut ChaCha8Rng, r: &Resident, on: Date) -> LifeEvent {
     let kind = match (&r.status, rng.random_range(0..3)) {
         (Status::MovedOut { .. }, _) => {
-            let place = rng.random_range(0..PLACES.len());
-            EventKind::MoveIn {
-                address: address(rng, &PLACES[place].1),
-                household: None,
-                relationship: Relationship::Head,
-            }
+            // A 転入 where the 転出 said.
+            let to = myna_registry::moving::destination(&r.status).unwrap();
+            let (_, towns) = PLACES.iter().find(|(c, _)| *c == to.normalized().city).unwrap();
+            EventKind::MoveIn { address: address(rng, towns), household: None, relationship: Relationship::Head }
         }
         (_, 0) => {
             let city = &r.address.normalized().city;
@@ -47,7 +45,12 @@ fn next_event(rng: &mut ChaCha8Rng, r: &Resident, on: Date) -> LifeEvent {
             let (n, k) = others[rng.random_range(0..others.len())];
             EventKind::NameChange { name: PersonName::new(n, k).unwrap() }
         }
-        _ => EventKind::MoveOut { to: "大阪府大阪市北区".into() },
+        _ => {
+            let city = &r.address.normalized().city;
+            let others: Vec<_> = PLACES.iter().filter(|(c, _)| c != city).collect();
+            let pick = rng.random_range(0..others.len());
+            EventKind::MoveOut { to: address(rng, &others[pick].1) }
+        }
     };
     LifeEvent { on, kind }
 }

@@ -56,7 +56,7 @@ impl AccountInstruction {
 }
 
 /// An instruction and its signature, base64 as J-LIS's signature check takes them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SignedInstruction {
     /// The signing certificate, base64 DER.
     pub certificate: String,

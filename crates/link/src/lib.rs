@@ -21,6 +21,7 @@ mod ids;
 mod layout;
 pub mod merkle;
 mod message;
+pub mod moving;
 pub mod note;
 mod notice;
 mod permit;
@@ -38,6 +39,7 @@ pub use message::{
     EnrolmentBatch, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, Logged, MessageError, MessageId, Outcome,
     PersonFacts, Query, Receipt, ReceiptRequest, Receipts, Registration, TreeHead, open_envelope, payload_aad,
 };
+pub use moving::{MoveApplication, Movers};
 pub use notice::{
     HEALTH_ID, NoticeAck, NoticeForward, NoticeRequest, NoticeText, PORTAL_ID, PushKind, Reply, ReplyAnswer,
     ReplyOffer, notice_aad,

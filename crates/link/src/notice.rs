@@ -97,6 +97,11 @@ pub enum PushKind {
     /// A resident's own signed request to link their number to their bank accounts, or to
     /// find them: the portal, to 預金保険機構.
     DepositRequest,
+    /// A resident's signed 転出届: the portal, to the municipality they leave.
+    MoveOut,
+    /// A resident's signed 転入予約 (転居予約 within one municipality): the portal, to the
+    /// municipality they move to.
+    MoveIn,
 }
 
 impl PushKind {
@@ -109,6 +114,8 @@ impl PushKind {
             Self::BenefitReply => "benefit_reply",
             Self::AccountRegistration => "account_registration",
             Self::DepositRequest => "deposit_request",
+            Self::MoveOut => "move_out",
+            Self::MoveIn => "move_in",
         }
     }
 
@@ -122,6 +129,7 @@ impl PushKind {
             Self::BenefitReply => "special_benefit",
             Self::AccountRegistration => "public_fund_account_registration",
             Self::DepositRequest => "deposit_account_management",
+            Self::MoveOut | Self::MoveIn => "moving_one_stop",
         }
     }
 
@@ -136,6 +144,7 @@ impl PushKind {
             Self::BenefitReply => from == K::Portal && to == K::Municipality,
             Self::AccountRegistration => from == K::Portal && to == K::AccountRegistry,
             Self::DepositRequest => from == K::Portal && to == K::DepositInsurance,
+            Self::MoveOut | Self::MoveIn => from == K::Portal && to == K::Municipality,
         };
         if ok { Ok(()) } else { Err(format!("a {} may not push {} to a {}", from.id(), self.id(), to.id())) }
     }

@@ -31,9 +31,9 @@ pub enum EventKind {
         household: Option<u64>,
         relationship: Relationship,
     },
-    /// 転出.
+    /// 転出, to an address in another municipality; `on` is the (planned) move-out date.
     MoveOut {
-        to: String,
+        to: Address,
     },
     /// 転居, within the same municipality.
     MoveWithin {
@@ -92,15 +92,29 @@ pub enum EventError {
     LeavesMunicipality { from: String, to: String },
     #[error("the new name is the same as the current one")]
     SameName,
+    #[error("{on} is more than {days} days ahead (today is {today}); a 転出届 is taken at most {days} days before the move", days = crate::moving::ADVANCE_DAYS)]
+    TooFarAhead { on: Date, today: Date },
+    #[error("{to} is in the same municipality ({city}); a move within it is a 転居 (move_within)")]
+    SameMunicipality { to: String, city: String },
+    #[error("the resident moved out to {moved_to} on {on}; the 転入 is recorded by that municipality, not at {here}")]
+    WrongDestination { moved_to: String, on: Date, here: String },
+    #[error("{on} is before the move out on {out}")]
+    BeforeMoveOut { on: Date, out: Date },
 }
 
 impl LifeEvent {
-    /// Checks the date against today, for any event.
+    /// Checks the date against today: no event in the future, but a 転出届 up to
+    /// [`crate::moving::ADVANCE_DAYS`] before the planned move.
     pub fn check_date(&self, today: Date) -> Result<(), EventError> {
-        if self.on > today {
-            return Err(EventError::Future { on: self.on, today });
+        let ahead = (self.on - today).whole_days();
+        match self.kind {
+            EventKind::MoveOut { .. } if ahead > crate::moving::ADVANCE_DAYS => {
+                Err(EventError::TooFarAhead { on: self.on, today })
+            }
+            EventKind::MoveOut { .. } => Ok(()),
+            _ if ahead > 0 => Err(EventError::Future { on: self.on, today }),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -113,7 +127,20 @@ impl Resident {
         }
         match (&self.status, &event.kind) {
             (Status::Deceased { on }, _) => return Err(EventError::Deceased(*on)),
-            (Status::MovedOut { .. }, EventKind::MoveIn { .. }) => {}
+            (Status::MovedOut { on: out, .. }, EventKind::MoveIn { address, .. }) => {
+                if event.on < *out {
+                    return Err(EventError::BeforeMoveOut { on: event.on, out: *out });
+                }
+                if let Some(to) = crate::moving::destination(&self.status)
+                    && crate::moving::keeper(&to) != crate::moving::keeper(address)
+                {
+                    return Err(EventError::WrongDestination {
+                        moved_to: to.normalized().city.clone(),
+                        on: *out,
+                        here: address.normalized().city.clone(),
+                    });
+                }
+            }
             (Status::MovedOut { on, .. }, _) => return Err(EventError::MovedOut(*on)),
             (Status::Resident, EventKind::MoveIn { .. }) => return Err(EventError::NotMovedOut(self.address.line())),
             _ => {}
@@ -129,7 +156,12 @@ impl Resident {
                 next.relationship = *relationship;
                 next.status = Status::Resident;
             }
-            EventKind::MoveOut { to } => next.status = Status::MovedOut { on: event.on, to: to.clone() },
+            EventKind::MoveOut { to } => {
+                if crate::moving::keeper(to) == crate::moving::keeper(&self.address) {
+                    return Err(EventError::SameMunicipality { to: to.line(), city: to.normalized().city.clone() });
+                }
+                next.status = Status::MovedOut { on: event.on, to: to.line() }
+            }
             EventKind::MoveWithin { address } => {
                 if address.lg_code() != self.address.lg_code() {
                     return Err(EventError::LeavesMunicipality {
@@ -202,8 +234,15 @@ mod tests {
                 TODAY,
             )
             .unwrap();
-        let r =
-            r.apply(&ev(date!(2022 - 03 - 01), EventKind::MoveOut { to: "大阪府大阪市北区".into() }), TODAY).unwrap();
+        let r = r
+            .apply(
+                &ev(
+                    date!(2022 - 03 - 01),
+                    EventKind::MoveOut { to: Address::parse("大阪府大阪市北区梅田1-1").unwrap() },
+                ),
+                TODAY,
+            )
+            .unwrap();
         assert_eq!(r.status.as_str(), "moved_out");
         let err = r.apply(
             &ev(
@@ -266,5 +305,55 @@ mod tests {
             ),
             Err(EventError::NotMovedOut(_))
         ));
+    }
+
+    fn move_in(on: Date, to: &str) -> LifeEvent {
+        ev(
+            on,
+            EventKind::MoveIn {
+                address: Address::parse(to).unwrap(),
+                household: None,
+                relationship: Relationship::Head,
+            },
+        )
+    }
+
+    #[test]
+    fn a_move_goes_to_its_destination_and_nowhere_else() {
+        let r = hanako();
+        let osaka = || EventKind::MoveOut { to: Address::parse("大阪府大阪市北区梅田1-1").unwrap() };
+        // Planned two weeks ahead: taken; a day more: refused.
+        let out = r.apply(&ev(TODAY + time::Duration::days(14), osaka()), TODAY).unwrap();
+        assert_eq!(out.status.moved_to(), Some("大阪府大阪市北区梅田一丁目1"));
+        assert!(matches!(
+            r.apply(&ev(TODAY + time::Duration::days(15), osaka()), TODAY),
+            Err(EventError::TooFarAhead { .. })
+        ));
+        // A "move out" within the municipality is a 転居.
+        let within = EventKind::MoveOut { to: Address::parse("東京都千代田区永田町1-7-1").unwrap() };
+        assert!(matches!(r.apply(&ev(TODAY, within), TODAY), Err(EventError::SameMunicipality { .. })));
+        // Moved out to 大阪市: a 転入 in another of its wards is its own, in 札幌 it is not.
+        let out = r.apply(&ev(TODAY, osaka()), TODAY).unwrap();
+        assert!(out.apply(&move_in(TODAY, "大阪府大阪市中央区大手前2-1"), TODAY).is_ok());
+        let e = out.apply(&move_in(TODAY, "北海道札幌市中央区北一条西2-1"), TODAY).unwrap_err();
+        assert!(e.to_string().contains("大阪市") && e.to_string().contains("札幌市"), "{e}");
+        // Not before the move out, and not in the future.
+        let planned = r.apply(&ev(TODAY + time::Duration::days(3), osaka()), TODAY).unwrap();
+        assert!(matches!(
+            planned.apply(&move_in(TODAY, "大阪府大阪市北区梅田1-1"), TODAY),
+            Err(EventError::BeforeMoveOut { .. })
+        ));
+    }
+
+    proptest::proptest! {
+        /// A 転出届 is taken up to 14 days ahead; every other event only once it happened.
+        #[test]
+        fn only_a_move_out_is_planned(days in -400i64..400) {
+            let on = TODAY + time::Duration::days(days);
+            let out = ev(on, EventKind::MoveOut { to: Address::parse("大阪府大阪市北区梅田1-1").unwrap() });
+            proptest::prop_assert_eq!(out.check_date(TODAY).is_ok(), days <= crate::moving::ADVANCE_DAYS);
+            proptest::prop_assert_eq!(ev(on, EventKind::Death).check_date(TODAY).is_ok(), days <= 0);
+            proptest::prop_assert_eq!(move_in(on, "大阪府大阪市北区梅田1-1").check_date(TODAY).is_ok(), days <= 0);
+        }
     }
 }

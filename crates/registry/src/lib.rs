@@ -7,6 +7,7 @@ mod code;
 mod event;
 mod jurisdiction;
 mod lookup;
+pub mod moving;
 mod person;
 mod resident;
 

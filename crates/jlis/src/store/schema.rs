@@ -111,6 +111,10 @@ pub(crate) const INDEXES: &[(&str, &str)] = &[
     ("residents_number", "CREATE UNIQUE INDEX IF NOT EXISTS residents_number ON residents (number)"),
     ("residents_digest", "CREATE INDEX IF NOT EXISTS residents_digest ON residents (digest)"),
     ("residents_household", "CREATE INDEX IF NOT EXISTS residents_household ON residents (household)"),
+    (
+        "residents_moved_out",
+        "CREATE INDEX IF NOT EXISTS residents_moved_out ON residents (status_on) WHERE status = 'moved_out'",
+    ),
 ];
 
 pub(crate) async fn ensure_indexes(db: &Db) -> Result<(), StoreError> {

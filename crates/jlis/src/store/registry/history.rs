@@ -57,7 +57,7 @@ fn fields_set(kind: &EventKind) -> &'static [&'static str] {
 /// under `from` the values they replaced.
 pub(crate) fn detail(kind: &EventKind, before: Option<&Resident>, after: &Resident) -> Value {
     if let EventKind::MoveOut { to } = kind {
-        return json!({ "to": to });
+        return json!({ "to": to.line() });
     }
     let (Some(b), keys) = (before, fields_set(kind)) else { return json!({}) };
     if keys.is_empty() {

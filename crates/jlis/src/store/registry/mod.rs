@@ -311,6 +311,19 @@ impl RegistryStore {
         Ok(v)
     }
 
+    /// Everyone who moved out on `since` or later (or plans to) and has not moved in yet:
+    /// the 転出証明書情報 a destination may still use. Read through a partial index of the
+    /// moved-out records only.
+    pub async fn moved_out_since(&self, since: time::Date) -> Result<Vec<Resident>, RegistryError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {RESIDENT_COLUMNS} FROM residents WHERE status = 'moved_out' AND status_on >= $1 ORDER BY status_on, id"
+        ))
+        .bind(since.to_string())
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(|r| rows::resident(r).map(|s| s.resident)).collect::<Result<_, _>>()
+    }
+
     /// Looks a person up by the basic 4 items (see [`LookupQuery`]).
     pub async fn lookup(&self, q: &LookupQuery) -> Result<LookupOutcome, RegistryError> {
         let rows = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE digest = $1"))

@@ -1,0 +1,237 @@
+//! 引越しワンストップ at J-LIS: the municipality a resident leaves records the 転出 from the
+//! resident's own signed application (J-LIS checks the signature and who signed it); the
+//! 転出証明書情報 is then handed, through 住基ネット, to the municipality of the destination
+//! and to no other (`incoming`, each hand-over in the access log the resident reads), which
+//! completes the 転入 at the visit. The rules of a move are `myna_registry::moving`'s.
+
+use base64ct::{Base64, Encoding as _};
+use myna_link::{MoveApplication, Movers, SignedInstruction};
+use myna_node::today_jst as today;
+use myna_registry::{
+    EventKind, LifeEvent, Relationship, Resident, Status,
+    moving::{self, keeper},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    JlisError,
+    access::Caller,
+    api::ResidentView,
+    registry::{address_of, code, date, invalid, keeps, municipality},
+    state::Jlis,
+};
+
+/// How long a signed application stays good: a node refuses one signed earlier.
+const FRESH_SECS: i64 = 600;
+
+/// What was recorded for a 転出届.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MoveOutRecorded {
+    /// The application's id (the same application sent again is the same move).
+    pub id: String,
+    /// Who moved out, each as recorded now.
+    pub movers: Vec<ResidentView>,
+    /// The destination, normalized.
+    pub to: String,
+    /// Its municipality's local government code (the one that completes the 転入).
+    pub to_municipality: String,
+    pub on: String,
+    /// The last day the destination may complete the 転入 with this notice.
+    pub lapses_after: String,
+}
+
+/// One resident's 転出証明書情報, as the destination receives it ahead of the visit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MoveNotice {
+    /// The record as it stands at the old address (name, birth, sex, 続柄, number, household).
+    pub resident: ResidentView,
+    pub to: String,
+    /// The planned move-out date.
+    pub on: String,
+    pub lapses_after: String,
+}
+
+/// A 転入 completed at the visit: the people who came, and when they moved in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MoveInRequest {
+    /// 住民票コード of each person moving in together.
+    pub residents: Vec<String>,
+    /// The day they started living at the new address (`YYYY-MM-DD`).
+    pub on: String,
+    /// The new address, when it differs from the one the 転出届 gave.
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// The household `m` forms at the destination: the old one when all of it moves together,
+/// else a new one with `m`'s first head (or its first member) at its head.
+fn carried(all_of_it: bool, m: &[Resident], new: u64) -> Vec<(u64, Relationship)> {
+    if all_of_it {
+        return m.iter().map(|r| (r.household, r.relationship)).collect();
+    }
+    let head = m.iter().position(|r| r.relationship == Relationship::Head).unwrap_or(0);
+    m.iter().enumerate().map(|(i, r)| (new, if i == head { Relationship::Head } else { r.relationship })).collect()
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    let key = |s: &str| myna_text::normalize_width(s).split_whitespace().collect::<String>();
+    key(a) == key(b)
+}
+
+impl Jlis {
+    /// Records the 転出 of a resident's signed application, for the municipality that keeps
+    /// their register; each mover's event is idempotent by the application, so a retry
+    /// records nothing twice.
+    pub async fn move_out(&self, caller: &Caller, s: &SignedInstruction) -> Result<MoveOutRecorded, JlisError> {
+        let recorder = municipality(caller)?;
+        let bytes = Base64::decode_vec(&s.message).map_err(|_| invalid("message", "not base64"))?;
+        let app = MoveApplication::parse(&bytes).map_err(|e| invalid("message", e))?;
+        let age = myna_node::now_secs() - app.at;
+        if !(-60..=FRESH_SECS).contains(&age) {
+            return Err(invalid("message", "the application was signed more than 10 minutes ago; sign it again"));
+        }
+        let signer = self.by_signature(s).await?;
+        let signer = self
+            .registry
+            .resident(crate::jpki::stored_code(signer)?)
+            .await?
+            .ok_or_else(|| JlisError::NotFound("the signer has no record".into()))?;
+        keeps(caller, &signer)?;
+        let to = address_of("to", &app.to)?;
+        if keeper(&to) == keeper(&signer.address) {
+            return Err(invalid(
+                "to",
+                "a move within the municipality is a 転居: send it as a 転居予約 to the municipality",
+            ));
+        }
+        let household = self.registry.household_members(signer.household).await?;
+        let living: Vec<&Resident> = household.iter().filter(|r| r.status == Status::Resident).collect();
+        let movers: Vec<&Resident> = match &app.movers {
+            Movers::Household => living.clone(),
+            Movers::Named { names } => {
+                let mut m = vec![&signer];
+                for n in names.iter().filter(|n| !same_name(n, &signer.name.kanji)) {
+                    let r = living.iter().find(|r| same_name(&r.name.kanji, n)).ok_or_else(|| {
+                        invalid("movers", format!("{n} is not a member of the signer's household living here"))
+                    })?;
+                    if !m.iter().any(|x| x.code == r.code) {
+                        m.push(r);
+                    }
+                }
+                m
+            }
+        };
+        let on = date("on", &app.on)?;
+        let id = MoveApplication::id(&bytes);
+        let fingerprint = format!("{}\nmove {id}", caller.id());
+        let mut recorded = Vec::new();
+        for r in movers {
+            let event = LifeEvent { on, kind: EventKind::MoveOut { to: to.clone() } };
+            let key = format!("move:{id}:{}", r.code.as_str());
+            let rec = self
+                .registry
+                .record_by(Some(recorder), Some(r.code), &event, Some((&key, &fingerprint)), today())
+                .await?;
+            recorded.push(ResidentView::of(&rec.resident, false));
+        }
+        Ok(MoveOutRecorded {
+            id,
+            movers: recorded,
+            to: to.line(),
+            to_municipality: keeper(&to),
+            on: on.to_string(),
+            lapses_after: moving::lapses_after(on).to_string(),
+        })
+    }
+
+    /// The 転出証明書情報 of everyone moving to the caller's municipality whose notice has
+    /// not lapsed, logged per resident before it is answered.
+    pub async fn incoming_moves(&self, caller: &Caller) -> Result<Vec<MoveNotice>, JlisError> {
+        let here = municipality(caller)?.as_str();
+        let since = today().saturating_sub(time::Duration::days(moving::CERTIFICATE_DAYS));
+        let mut out = Vec::new();
+        let mut codes = Vec::new();
+        for r in self.registry.moved_out_since(since).await? {
+            let (Some(to), Some(on)) = (moving::destination(&r.status), r.status.since()) else { continue };
+            if keeper(&to) != here {
+                continue;
+            }
+            codes.push(r.code.value());
+            out.push(MoveNotice {
+                resident: ResidentView::of(&r, true),
+                to: to.line(),
+                on: on.to_string(),
+                lapses_after: moving::lapses_after(on).to_string(),
+            });
+        }
+        if !codes.is_empty() {
+            self.log_access(caller, &codes, "move_notice", "resident_registry", "").await?;
+        }
+        Ok(out)
+    }
+
+    /// Completes the 転入 of people who moved out to the caller's municipality, together:
+    /// their old household carried over when all of it came, a new one otherwise.
+    pub async fn move_in(&self, caller: &Caller, req: &MoveInRequest) -> Result<Vec<ResidentView>, JlisError> {
+        let recorder = municipality(caller)?;
+        if req.residents.is_empty() || req.residents.len() > 20 {
+            return Err(invalid("residents", "name 1 to 20 residents moving in together"));
+        }
+        let on = date("on", &req.on)?;
+        let mut movers = Vec::new();
+        for c in &req.residents {
+            let r = self
+                .registry
+                .resident(code(c)?)
+                .await?
+                .ok_or_else(|| JlisError::NotFound(format!("no resident with record code {c}")))?;
+            let (Some(to), Some(out)) = (moving::destination(&r.status), r.status.since()) else {
+                return Err(JlisError::conflict(
+                    "not_moving",
+                    format!("{c} has no 転出 on record; a 転入 from abroad is a first registration"),
+                ));
+            };
+            if keeper(&to) != recorder.as_str() {
+                return Err(JlisError::forbidden(
+                    "wrong_municipality",
+                    format!("{c} moved out to {}; the 転入 is recorded there", to.normalized().city),
+                ));
+            }
+            if today() > moving::lapses_after(out) {
+                return Err(JlisError::conflict(
+                    "lapsed",
+                    format!(
+                        "the 転出証明書情報 of {c} lapsed after {}; the 転入 needs the paper 転出証明書 from the old municipality",
+                        moving::lapses_after(out)
+                    ),
+                ));
+            }
+            movers.push((r, to));
+        }
+        let old = movers[0].0.household;
+        let all_of_it = movers.iter().all(|(r, _)| r.household == old)
+            && self.registry.household_members(old).await?.iter().all(|m| movers.iter().any(|(r, _)| r.code == m.code));
+        let new = if all_of_it { old } else { self.registry.reserve_households(1).await? };
+        let people: Vec<Resident> = movers.iter().map(|(r, _)| r.clone()).collect();
+        let mut sorted = req.residents.clone();
+        sorted.sort();
+        let fingerprint = format!("{}\nmove_in {} {}", caller.id(), sorted.join(","), req.on);
+        let mut done = Vec::new();
+        for ((r, to), (household, relationship)) in movers.iter().zip(carried(all_of_it, &people, new)) {
+            let address = match &req.address {
+                Some(a) => address_of("address", a)?,
+                None => to.clone(),
+            };
+            let event = LifeEvent { on, kind: EventKind::MoveIn { address, household: Some(household), relationship } };
+            let key = format!("move_in:{}:{}", r.code.as_str(), req.on);
+            let rec = self
+                .registry
+                .record_by(Some(recorder), Some(r.code), &event, Some((&key, &fingerprint)), today())
+                .await?;
+            self.after_event(rec.resident.code.value(), &event.kind).await?;
+            done.push(ResidentView::of(&rec.resident, true));
+        }
+        Ok(done)
+    }
+}
