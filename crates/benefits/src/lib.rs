@@ -20,6 +20,7 @@
 mod core;
 mod error;
 mod facts;
+mod moves;
 mod node;
 mod pages;
 pub mod routes;

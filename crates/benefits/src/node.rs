@@ -16,21 +16,22 @@ pub struct Started {
 }
 
 /// Starts the benefit system of `agency`'s municipality on `addr`, paying from `payer`; puts
-/// itself in `cell` so the agency's inbox hands it residents' replies.
+/// itself in `cell` so the agency's inbox hands it residents' replies. The municipality's
+/// moving desk, if given, has its arrivals page here (one office system, one staff sign-in).
 pub async fn start(
     db: Db,
     agency: Arc<Agency>,
     identity: &NodeIdentity,
     addr: SocketAddr,
     (payer, portal): (Requester, &str),
-    cell: routes::Cell,
+    (cell, moving): (routes::Cell, Option<Arc<myna_moving::Moving>>),
     cards: Option<Arc<dyn myna_pki::reader::CardReader>>,
 ) -> Result<Started, String> {
     let benefits = Arc::new(Benefits::open(db, agency.clone(), payer, portal).await.map_err(|e| e.to_string())?);
     if let Ok(mut c) = cell.write() {
         *c = Some(benefits.clone());
     }
-    let web = Arc::new(crate::pages::Web { benefits: benefits.clone(), cards });
+    let web = Arc::new(crate::pages::Web { benefits: benefits.clone(), cards, moving });
     let app = routes::routes(benefits.clone(), agency)
         .merge(crate::pages::routes(web))
         .route_layer(axum::middleware::from_fn_with_state(routes::TABLE, myna_node::access::authorize));

@@ -35,16 +35,18 @@ const JS: &str = include_str!("../static/benefits.js");
 pub struct Web {
     pub benefits: Arc<Benefits>,
     pub cards: Option<Arc<dyn CardReader>>,
+    /// The municipality's moving desk, whose arrivals page is served here too.
+    pub moving: Option<Arc<myna_moving::Moving>>,
 }
 
-type S = State<Arc<Web>>;
+pub(crate) type S = State<Arc<Web>>;
 
 fn csrf_of(token: &str) -> String {
     hex::encode(&Sha256::digest(format!("benefits-csrf|{token}"))[..16])
 }
 
 /// A signed-in clerk: their staff account, and the page's CSRF token.
-struct Desk(Staff, String);
+pub(crate) struct Desk(pub(crate) Staff, pub(crate) String);
 
 impl FromRequestParts<Arc<Web>> for Desk {
     type Rejection = Response;
@@ -58,7 +60,7 @@ impl FromRequestParts<Arc<Web>> for Desk {
     }
 }
 
-fn page(title: &str, desk: Option<&Desk>, body: Markup) -> Response {
+pub(crate) fn page(title: &str, desk: Option<&Desk>, body: Markup) -> Response {
     Html(
         html! {
             (DOCTYPE)
@@ -93,7 +95,7 @@ fn page(title: &str, desk: Option<&Desk>, body: Markup) -> Response {
     .into_response()
 }
 
-fn error(status: StatusCode, ja: &str, en: &str) -> Response {
+pub(crate) fn error(status: StatusCode, ja: &str, en: &str) -> Response {
     let mut r = page(
         "エラー / Error",
         None,
@@ -105,7 +107,7 @@ fn error(status: StatusCode, ja: &str, en: &str) -> Response {
 
 /// A clerk's form, read; one posted from another site, or without this session's token, is
 /// refused.
-fn checked(
+pub(crate) fn checked(
     headers: &HeaderMap,
     desk: &Desk,
     form: Result<Form<Fields>, FormRejection>,
@@ -177,6 +179,7 @@ async fn home(State(w): S, headers: HeaderMap) -> Response {
     let today = crate::today_jst();
     let body = html! {
         p { (w.benefits.municipality()) }
+        @if w.moving.is_some() { p { a #to-moves href="/moves" { "転入の受付（引越しワンストップ） / Arrivals (moving one-stop)" } } }
         h2 { "給付金 / Benefits" }
         @if rows.is_empty() { p #no-benefits { "まだ給付金はありません。 / No benefits yet." } }
         ul #benefits {
@@ -461,6 +464,8 @@ pub fn routes(w: Arc<Web>) -> Router {
         .route("/benefits/{id}/returns", post(returns).layer(axum::extract::DefaultBodyLimit::max(64 << 20)))
         .route("/benefits/{id}/payments/{person}/account", post(give))
         .route("/benefits/{id}/{step}", post(step))
+        .route("/moves", get(crate::moves::arrivals))
+        .route("/moves/in", post(crate::moves::complete))
         .route(
             "/static/tokens.css",
             get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }),

@@ -64,6 +64,8 @@ pub const TABLE: Table = Table {
         rule("POST", "/benefits/{id}/returns", PAGE),
         rule("POST", "/benefits/{id}/payments/{person}/account", PAGE),
         rule("POST", "/benefits/{id}/{step}", PAGE),
+        rule("GET", "/moves", PAGE),
+        rule("POST", "/moves/in", PAGE),
         rule("GET", "/static/tokens.css", Access::Page("the design tokens, open")),
         rule("GET", "/static/site.css", Access::Page("the style sheet, open")),
         rule("GET", "/static/benefits.js", Access::Page("the pages' script, open")),
@@ -327,20 +329,32 @@ pub fn routes(b: Arc<Benefits>, agency: Arc<Agency>) -> Router {
 /// Where the benefit system is, once started (the agency's inbox is served before it is).
 pub type Cell = Arc<RwLock<Option<Arc<Benefits>>>>;
 
-/// The route on the municipality's agency node where the hub delivers a resident's reply
-/// (a decline, from the portal): taken by the benefit system, acknowledged once stored.
-pub fn inbox(cell: Cell, agency: Arc<Agency>) -> Router {
+/// The route on the municipality's agency node where the hub delivers what the portal pushes
+/// for a resident: a reply to a notice (a benefit declined), taken by the benefit system, and
+/// a move application, taken by the moving desk; acknowledged once stored.
+pub fn inbox(cell: Cell, moving: myna_moving::Cell, agency: Arc<Agency>) -> Router {
     Router::new()
         .route("/v1/inbox", post(take))
         .route_layer(axum::middleware::from_fn_with_state(HUB_ONLY, myna_node::only_peers))
-        .with_state((cell, agency))
+        .with_state((cell, moving, agency))
 }
 
-async fn take(State((cell, agency)): State<(Cell, Arc<Agency>)>, body: String) -> Result<Response, ApiError> {
+async fn take(
+    State((cell, moving, agency)): State<(Cell, myna_moving::Cell, Arc<Agency>)>,
+    body: String,
+) -> Result<Response, ApiError> {
     let (env, plain) = agency.open_push(&body)?;
     let f = &env.body;
-    if f.kind != PushKind::BenefitReply || f.sender.kind().ok() != Some(AgencyKind::Portal) {
-        return Err(ApiError::unprocessable("kind", "a municipality takes only residents' replies, from the portal"));
+    let sender = f.sender.kind().map_err(|e| ApiError::unprocessable("sender", e.to_string()))?;
+    if myna_moving::takes(f.kind) {
+        myna_moving::take(&moving, sender, f.kind, &f.code.to_string(), &plain).await?;
+        return Ok(jose(agency.acknowledge(&env)?));
+    }
+    if f.kind != PushKind::BenefitReply || sender != AgencyKind::Portal {
+        return Err(ApiError::unprocessable(
+            "kind",
+            "a municipality takes residents' replies and move applications, from the portal",
+        ));
     }
     let reply: Reply = serde_json::from_slice(&plain).map_err(|e| ApiError::unprocessable("reply", e.to_string()))?;
     let b = cell.read().ok().and_then(|b| b.clone()).ok_or_else(|| {

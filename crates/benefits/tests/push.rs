@@ -65,7 +65,7 @@ async fn a_push_benefit_pays_the_right_households_once() {
     let city = {
         let (cell, db) = (cell.clone(), db().await);
         agency::start_with(db, &net.identity(CITY), any(), net.config("千代田区"), move |a| {
-            myna_benefits::routes::inbox(cell, a)
+            myna_benefits::routes::inbox(cell, Default::default(), a)
         })
         .await
         .unwrap()
@@ -141,7 +141,7 @@ async fn a_push_benefit_pays_the_right_households_once() {
             &net.identity("benefits-131016"),
             any(),
             (payer(), "https://portal.test"),
-            cell.clone(),
+            (cell.clone(), None),
             None,
         )
         .await

@@ -89,7 +89,12 @@ impl Inbox {
                 }
                 self.store.register_card(&r.user_auth_serial.to_ascii_uppercase(), &code, "portal", now_secs()).await?;
             }
-            PushKind::Notice | PushKind::BenefitReply | PushKind::AccountRegistration | PushKind::DepositRequest => {
+            PushKind::Notice
+            | PushKind::BenefitReply
+            | PushKind::AccountRegistration
+            | PushKind::DepositRequest
+            | PushKind::MoveOut
+            | PushKind::MoveIn => {
                 return Err(HealthError::invalid(
                     "kind",
                     "the health node keeps no notices, replies or account instructions; they go to the portal, the municipality and the account registry",

@@ -112,8 +112,12 @@ impl Jlis {
                 self.by_certificate(user_auth_serial).await?
             }
             Enrolment::Signed(signed) => {
-                if !matches!(env.from.kind().ok(), Some(AgencyKind::AccountRegistry | AgencyKind::DepositInsurance)) {
-                    let reason = "only the account registry and 預金保険機構 enrol a resident by their signed request";
+                // A municipality's moving desk names the signer of a move application the same way.
+                if !matches!(
+                    env.from.kind().ok(),
+                    Some(AgencyKind::AccountRegistry | AgencyKind::DepositInsurance | AgencyKind::Municipality)
+                ) {
+                    let reason = "only the account registry, 預金保険機構 and municipalities enrol a resident by their signed request";
                     return Err(JlisError::forbidden("not_the_registry", reason));
                 }
                 self.by_signature(signed).await?

@@ -64,16 +64,6 @@ pub struct MoveInRequest {
     pub address: Option<String>,
 }
 
-/// The household `m` forms at the destination: the old one when all of it moves together,
-/// else a new one with `m`'s first head (or its first member) at its head.
-fn carried(all_of_it: bool, m: &[Resident], new: u64) -> Vec<(u64, Relationship)> {
-    if all_of_it {
-        return m.iter().map(|r| (r.household, r.relationship)).collect();
-    }
-    let head = m.iter().position(|r| r.relationship == Relationship::Head).unwrap_or(0);
-    m.iter().enumerate().map(|(i, r)| (new, if i == head { Relationship::Head } else { r.relationship })).collect()
-}
-
 fn same_name(a: &str, b: &str) -> bool {
     let key = |s: &str| myna_text::normalize_width(s).split_whitespace().collect::<String>();
     key(a) == key(b)
@@ -171,8 +161,8 @@ impl Jlis {
         Ok(out)
     }
 
-    /// Completes the 転入 of people who moved out to the caller's municipality, together:
-    /// their old household carried over when all of it came, a new one otherwise.
+    /// Completes the 転入 of people who moved out to the caller's municipality, together, as
+    /// one household of the destination with their relationships carried over.
     pub async fn move_in(&self, caller: &Caller, req: &MoveInRequest) -> Result<Vec<ResidentView>, JlisError> {
         let recorder = municipality(caller)?;
         if req.residents.is_empty() || req.residents.len() > 20 {
@@ -180,12 +170,18 @@ impl Jlis {
         }
         let on = date("on", &req.on)?;
         let mut movers = Vec::new();
+        let mut done_before = Vec::new();
         for c in &req.residents {
             let r = self
                 .registry
                 .resident(code(c)?)
                 .await?
                 .ok_or_else(|| JlisError::NotFound(format!("no resident with record code {c}")))?;
+            // Moved in here already (the same step sent again): one move.
+            if r.status == Status::Resident && keeper(&r.address) == recorder.as_str() {
+                done_before.push(ResidentView::of(&r, true));
+                continue;
+            }
             let (Some(to), Some(out)) = (moving::destination(&r.status), r.status.since()) else {
                 return Err(JlisError::conflict(
                     "not_moving",
@@ -209,27 +205,33 @@ impl Jlis {
             }
             movers.push((r, to));
         }
-        let old = movers[0].0.household;
-        let all_of_it = movers.iter().all(|(r, _)| r.household == old)
-            && self.registry.household_members(old).await?.iter().all(|m| movers.iter().any(|(r, _)| r.code == m.code));
-        let new = if all_of_it { old } else { self.registry.reserve_households(1).await? };
-        let people: Vec<Resident> = movers.iter().map(|(r, _)| r.clone()).collect();
+        if movers.is_empty() {
+            return Ok(done_before);
+        }
+        // They form one household at the destination (its 世帯番号 is new there): the head
+        // moves in first and opens it (or the first named, who becomes its head); the others
+        // join it with their relationships.
+        let head = movers.iter().position(|(r, _)| r.relationship == Relationship::Head).unwrap_or(0);
+        movers.swap(0, head);
         let mut sorted = req.residents.clone();
         sorted.sort();
         let fingerprint = format!("{}\nmove_in {} {}", caller.id(), sorted.join(","), req.on);
-        let mut done = Vec::new();
-        for ((r, to), (household, relationship)) in movers.iter().zip(carried(all_of_it, &people, new)) {
+        let mut done = done_before;
+        let mut household = None;
+        for (i, (r, to)) in movers.iter().enumerate() {
             let address = match &req.address {
                 Some(a) => address_of("address", a)?,
                 None => to.clone(),
             };
-            let event = LifeEvent { on, kind: EventKind::MoveIn { address, household: Some(household), relationship } };
+            let relationship = if i == 0 { Relationship::Head } else { r.relationship };
+            let event = LifeEvent { on, kind: EventKind::MoveIn { address, household, relationship } };
             let key = format!("move_in:{}:{}", r.code.as_str(), req.on);
             let rec = self
                 .registry
                 .record_by(Some(recorder), Some(r.code), &event, Some((&key, &fingerprint)), today())
                 .await?;
             self.after_event(rec.resident.code.value(), &event.kind).await?;
+            household = Some(rec.resident.household);
             done.push(ResidentView::of(&rec.resident, true));
         }
         Ok(done)

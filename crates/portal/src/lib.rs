@@ -17,6 +17,7 @@
 pub mod access;
 mod accounts;
 mod deposits;
+mod moving;
 pub use clerk::CLERK_ROLES;
 mod api;
 mod apply;
@@ -195,6 +196,7 @@ fn routes(p: Arc<Portal>) -> axum::Router {
         .merge(crate::notices::routes())
         .merge(crate::accounts::routes())
         .merge(crate::deposits::routes())
+        .merge(crate::moving::routes())
         .merge(crate::apply::routes())
         .merge(crate::clerk::routes())
         .merge(crate::oauth::routes())

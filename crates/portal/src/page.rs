@@ -120,6 +120,7 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Response {
         ("/applications", "申請状況", "My applications"),
         ("/accounts", "公金受取口座", "Public-fund account"),
         ("/deposits", "預貯金口座の付番", "Bank accounts"),
+        ("/moving", "引越し", "Moving"),
         ("/health", "健康・医療", "Health"),
         ("/connections", "連携サービス", "Connected services"),
     ];

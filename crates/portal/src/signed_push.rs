@@ -55,6 +55,18 @@ pub(crate) async fn sign_and_push(
     to: &str,
     kind: PushKind,
 ) -> Result<(), Box<Response>> {
+    let signed = sign(p, ctx, s, f, bytes)?;
+    push(p, ctx, s, &signed, to, kind).await
+}
+
+/// `bytes` signed with the resident's card, as the nodes take it.
+pub(crate) fn sign(
+    p: &Portal,
+    ctx: &Ctx,
+    s: &Session,
+    f: &Fields,
+    bytes: &[u8],
+) -> Result<SignedInstruction, Box<Response>> {
     let (certificate, signature) = crate::apply::sign(p, s, f, bytes).map_err(|m| {
         Box::new(error_page(
             ctx,
@@ -63,8 +75,19 @@ pub(crate) async fn sign_and_push(
             &format!("Not signed: {m}"),
         ))
     })?;
-    let signed = SignedInstruction { certificate, message: Base64::encode_string(bytes), signature };
-    let (Ok(to), Ok(plain)) = (to.parse::<AgencyId>(), serde_json::to_vec(&signed)) else {
+    Ok(SignedInstruction { certificate, message: Base64::encode_string(bytes), signature })
+}
+
+/// Pushes a signed message to `to` as `kind`; the error is the page to answer with.
+pub(crate) async fn push(
+    p: &Portal,
+    ctx: &Ctx,
+    s: &Session,
+    signed: &SignedInstruction,
+    to: &str,
+    kind: PushKind,
+) -> Result<(), Box<Response>> {
+    let (Ok(to), Ok(plain)) = (to.parse::<AgencyId>(), serde_json::to_vec(signed)) else {
         return Err(Box::new(error_page(
             ctx,
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -32,6 +32,7 @@ pub async fn db() -> Db {
 pub struct Person {
     pub number: String,
     pub code: String,
+    pub household: u64,
     pub card: TestCard,
 }
 
@@ -77,7 +78,13 @@ impl TestNet {
     /// Records the birth of `name` (`kana`) in 千代田区 on 1990-04-01 and issues the card;
     /// `key` makes the request idempotent.
     pub async fn born(&self, key: &str, name: &str, kana: &str) -> Person {
-        let birth = json!({"kind": "birth", "on": "1990-04-01", "name": name, "kana": kana, "sex": "female", "address": "東京都千代田区千代田1-1"});
+        self.born_in(key, name, kana, None).await
+    }
+
+    /// [`Self::born`] into `household` (as its head's child), or as the head of a new one.
+    pub async fn born_in(&self, key: &str, name: &str, kana: &str, household: Option<u64>) -> Person {
+        let birth = json!({"kind": "birth", "on": "1990-04-01", "name": name, "kana": kana, "sex": "female",
+            "address": "東京都千代田区千代田1-1", "household": household});
         let v: Value = self
             .clerk
             .post(format!("{}/v1/events", self.jlis.url()))
@@ -91,8 +98,9 @@ impl TestNet {
             .unwrap();
         let code = v["resident"]["code"].as_str().unwrap().to_string();
         let number = v["resident"]["number"].as_str().unwrap().replace(' ', "");
+        let household = v["resident"]["household"].as_u64().unwrap();
         let card = myna_testkit::card::issue(&self.clerk, &self.jlis.url(), &code).await;
-        Person { number, code, card }
+        Person { number, code, household, card }
     }
 
     /// The portal as an agency node whose inbox keeps what it is told.

@@ -1,4 +1,4 @@
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
 use clap::Subcommand;
 use myna_jlis::store::RegistryStore;
@@ -318,7 +318,8 @@ pub async fn start_account_registry(
 }
 
 /// [`start_agency`] for a municipality: its node also takes residents' replies (a benefit
-/// declined, from the portal) for its benefit system, which starts later and fills `Cell`.
+/// declined, from the portal) for its benefit system, which starts later and fills `Cell`,
+/// and their move applications for its moving desk, opened here.
 pub async fn start_municipality(
     network: &std::path::Path,
     id: &str,
@@ -326,16 +327,25 @@ pub async fn start_municipality(
     db: Option<String>,
     listen: SocketAddr,
     (hub, jlis): (&str, &str),
-) -> Result<(myna_linkage::agency::Started, myna_benefits::routes::Cell), Box<dyn std::error::Error>> {
+) -> Result<
+    (myna_linkage::agency::Started, myna_benefits::routes::Cell, Arc<myna_moving::Moving>),
+    Box<dyn std::error::Error>,
+> {
     let (identity, config, db) = agency_parts(network, (id, name), db, hub, jlis).await?;
     let cell = myna_benefits::routes::Cell::default();
-    let inbox = cell.clone();
-    let started = myna_linkage::agency::start_with(db, &identity, listen, config, move |a| {
-        myna_benefits::routes::inbox(inbox, a)
+    let moving = myna_moving::Cell::default();
+    let (inbox, desk) = (cell.clone(), moving.clone());
+    let started = myna_linkage::agency::start_with(db.clone(), &identity, listen, config, move |a| {
+        myna_benefits::routes::inbox(inbox, desk, a)
     })
     .await?;
     myna_node::write_private(&token_path(network, id), &started.clerk_token)?;
-    Ok((started, cell))
+    // The moving desk: its own table beside the agency's, J-LIS called as the municipality.
+    let here = id.strip_prefix("municipality:").unwrap_or(id);
+    let desk =
+        Arc::new(myna_moving::Moving::open(db, started.agency.clone(), identity.client()?, jlis, (here, name)).await?);
+    let _ = moving.set(desk.clone());
+    Ok((started, cell, desk))
 }
 
 pub async fn start_agency(

@@ -88,7 +88,7 @@ impl BenefitBench {
         let cell = myna_benefits::routes::Cell::default();
         let inbox = cell.clone();
         let city = agency::start_with(Db::open(&db("city.db")).await?, &id(&city_id)?, any(), config(lg), move |a| {
-            myna_benefits::routes::inbox(inbox, a)
+            myna_benefits::routes::inbox(inbox, Default::default(), a)
         })
         .await?;
         let registry = myna_accounts::start(
@@ -191,7 +191,7 @@ impl BenefitBench {
             &id("benefits")?,
             any(),
             (payer, "https://portal.example"),
-            cell,
+            (cell, None),
             None,
         )
         .await?

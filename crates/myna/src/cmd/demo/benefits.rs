@@ -67,7 +67,7 @@ pub async fn start(
             &identity,
             at(port + BENEFITS + i as u16),
             (payer(lg), portal),
-            cell.clone(),
+            (cell.clone(), link.moving.get(id).cloned()),
             Some(staff_cards.clone()),
         )
         .await?;

@@ -47,6 +47,8 @@ pub struct Linkage {
     pub benefit_cells: Vec<(String, String, myna_benefits::routes::Cell)>,
     /// The banks' nodes, by bank code.
     pub banks: BTreeMap<String, (RunningNode, Arc<myna_deposits::bank::Bank>)>,
+    /// Each municipality's moving desk, by id (its pages are on the benefit system's node).
+    pub moving: BTreeMap<String, Arc<myna_moving::Moving>>,
 }
 
 impl Linkage {
@@ -81,6 +83,7 @@ pub async fn start(
     let mut handles = BTreeMap::new();
     let mut registry = None;
     let mut benefit_cells = Vec::new();
+    let mut moving = BTreeMap::new();
     for (i, (id, name)) in super::country::agencies().into_iter().enumerate() {
         let offset = if i < 4 { 3 + i as u16 } else { FIRST_MORE + (i - 4) as u16 };
         let db = format!("sqlite://{}", dir.join(format!("{}.db", id.replace(':', "-"))).display());
@@ -92,10 +95,11 @@ pub async fn start(
             registry = Some(s.registry);
             s.agency
         } else if id.starts_with("municipality:") {
-            let (s, cell) =
+            let (s, cell, desk) =
                 crate::cmd::node::start_municipality(network, &id, &name, Some(db), listen, (&hub.url(), jlis_url))
                     .await?;
             benefit_cells.push((id.clone(), name.clone(), cell));
+            moving.insert(id.clone(), desk);
             s
         } else {
             crate::cmd::node::start_agency(network, &id, &name, Some(db), listen, &hub.url(), jlis_url).await?
@@ -132,5 +136,5 @@ pub async fn start(
     staff.push(dic.agency.agency.staff.clone());
     handles.insert(dic_id.to_string(), dic.agency.agency.clone());
     agencies.push((dic_id.to_string(), "預金保険機構".to_string(), dic.agency.node));
-    Ok(Linkage { hub, agencies, staff, handles, registry, benefit_cells, banks })
+    Ok(Linkage { hub, agencies, staff, handles, registry, benefit_cells, banks, moving })
 }

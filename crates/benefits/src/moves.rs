@@ -1,0 +1,108 @@
+//! The arrivals page of the municipality's moving desk (引越しワンストップ), on the office
+//! system beside the benefits and behind the same staff sign-in: who J-LIS says is moving
+//! here, with the 転出証明書情報 notified in advance and the 転入予約 each sent, and one step
+//! to complete the 転入 at the visit.
+
+use axum::{
+    Form,
+    extract::{State, rejection::FormRejection},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use maud::html;
+use myna_node::web::Fields;
+
+use crate::pages::{Desk, S, checked, error, page};
+
+fn date_ja(iso: &str) -> String {
+    myna_registry::parse_date(iso)
+        .map(|d| myna_text::wareki(d.year(), d.month() as u8, d.day()))
+        .unwrap_or_else(|_| iso.to_string())
+}
+
+pub(crate) async fn arrivals(State(w): S, desk: Desk) -> Response {
+    let Some(m) = &w.moving else {
+        return error(StatusCode::NOT_FOUND, "転入の受付はありません。", "This system has no moving desk.");
+    };
+    let list = match m.arrivals().await {
+        Ok(l) => l,
+        Err(e) => return error(StatusCode::BAD_GATEWAY, &e.to_string(), &e.to_string()),
+    };
+    let today = crate::today_jst().to_string();
+    let body = html! {
+        p { (m.name()) "：転出証明書情報の事前通知（住基ネット）と転入予約 / Advance notices from J-LIS and reservations" }
+        @if list.is_empty() { p #no-arrivals { "転入予定の方はいません。 / No one is moving here." } }
+        @for (i, a) in list.iter().enumerate() {
+            section.arrival aria-labelledby={ "arrival-" (i) } {
+                h2 id={ "arrival-" (i) } {
+                    @match &a.reservation {
+                        Some((id, _)) => { "転入予約 " (id) }
+                        None => { "事前通知（予約なし） / Notice without a reservation" }
+                    }
+                }
+                @if let Some((_, app)) = &a.reservation {
+                    dl {
+                        dt { "来庁予定日 / Visit" } dd { (date_ja(&app.visit)) }
+                        dt { "連絡先 / Contact" } dd { (app.contact) }
+                    }
+                }
+                table {
+                    caption { "転出証明書情報 / Move-out certificate information" }
+                    thead { tr {
+                        th scope="col" { "氏名 / Name" } th scope="col" { "生年月日 / Birth" } th scope="col" { "続柄 / Relationship" }
+                        th scope="col" { "個人番号 / Number" } th scope="col" { "転出元 / From" } th scope="col" { "転出先 / To" } th scope="col" { "転出予定日 / Leaving" }
+                    } }
+                    tbody {
+                        @for n in &a.people {
+                            tr {
+                                td { (n.resident.name) br; small { (n.resident.kana) } }
+                                td { (date_ja(&n.resident.birth)) }
+                                td { (n.resident.relationship_ja) }
+                                td { (n.resident.number.as_deref().unwrap_or_default()) }
+                                td { (n.resident.address) }
+                                td { (n.to) }
+                                td { (date_ja(&n.on)) " (" (date_ja(&n.lapses_after)) "まで有効)" }
+                            }
+                        }
+                    }
+                }
+                form method="post" action="/moves/in" {
+                    input type="hidden" name="csrf" value=(desk.1);
+                    @for n in &a.people { input type="hidden" name="resident" value=(n.resident.code); }
+                    label for={ "on-" (i) } { "転入日 / Moved in on" }
+                    input id={ "on-" (i) } name="on" type="date" required value=(today);
+                    button type="submit" { "転入を完了する / Complete the move-in" }
+                }
+            }
+        }
+    };
+    page("転入の受付 / Arrivals", Some(&desk), body)
+}
+
+pub(crate) async fn complete(
+    State(w): S,
+    desk: Desk,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let f = match checked(&headers, &desk, form) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let Some(m) = &w.moving else {
+        return error(StatusCode::NOT_FOUND, "転入の受付はありません。", "This system has no moving desk.");
+    };
+    let residents: Vec<String> = f.iter().filter(|(k, _)| k == "resident").map(|(_, v)| v.clone()).collect();
+    let on = myna_node::web::field(&f, "on").unwrap_or_default();
+    match m.complete(&residents, on).await {
+        Ok(done) => {
+            let body = html! {
+                p.ok role="status" #moved-in { "転入を記録しました。 / The move-in is recorded." }
+                ul { @for r in &done { li { (r.name) "：" (r.address) } } }
+                p { a href="/moves" { "転入の受付へ戻る / Back to arrivals" } }
+            };
+            page("転入完了 / Moved in", Some(&desk), body)
+        }
+        Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string(), &e.to_string()),
+    }
+}

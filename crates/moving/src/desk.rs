@@ -1,0 +1,216 @@
+//! The moving desk of one municipality (its 住民記録 system's part of 引越しワンストップ):
+//! a resident's signed 転出届 is recorded at J-LIS at once (J-LIS checks the signature and the
+//! household); a 転入予約 is kept for the visit; the 転出証明書情報 J-LIS hands this
+//! municipality in advance is put beside the reservation it belongs to, so the clerk sees who
+//! is coming before they come and completes the 転入 in one step.
+
+use std::sync::Arc;
+
+use base64ct::{Base64, Encoding as _};
+use myna_jlis::{MoveInRequest, MoveNotice, MoveOutRecorded, ResidentView};
+use myna_link::{Enrolment, MoveApplication, PushKind, SignedInstruction, clerk_api::NoticeSend};
+use myna_linkage::agency::{Agency, AgencyError};
+use myna_node::{CallError, get_json, now_secs, post_json};
+use myna_registry::{Address, moving::keeper};
+use myna_store::{Db, StoreError};
+
+use crate::store::{MoveRow, MoveStore};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MovingError {
+    /// The application is refused; the reason goes back to the resident.
+    #[error("{0}")]
+    Refused(String),
+    /// J-LIS refused or could not be reached (its reason passed on).
+    #[error("J-LIS: {0}")]
+    Jlis(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Agency(#[from] AgencyError),
+}
+
+fn jlis(e: CallError) -> MovingError {
+    match e {
+        CallError::Refused { message, .. } => MovingError::Jlis(message),
+        e => MovingError::Jlis(e.to_string()),
+    }
+}
+
+/// People J-LIS notified as moving here, with the reservation they sent if one came.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    /// The 転入予約 (its id and the application), if the resident sent one.
+    pub reservation: Option<(String, MoveApplication)>,
+    pub people: Vec<MoveNotice>,
+}
+
+pub struct Moving {
+    agency: Arc<Agency>,
+    /// The municipality's own client on the network (J-LIS answers a municipality's certificate).
+    client: reqwest::Client,
+    jlis: String,
+    /// This municipality's local government code and name.
+    here: String,
+    name: String,
+    store: MoveStore,
+}
+
+/// The local id a person J-LIS notified is enrolled under here.
+fn arriving(code: &str) -> String {
+    format!("jumin-{code}")
+}
+
+impl Moving {
+    pub async fn open(
+        db: Db,
+        agency: Arc<Agency>,
+        client: reqwest::Client,
+        jlis: &str,
+        (here, name): (&str, &str),
+    ) -> Result<Self, StoreError> {
+        let store = MoveStore::open(db).await?;
+        let jlis = jlis.trim_end_matches('/').to_string();
+        Ok(Self { agency, client, jlis, here: here.into(), name: name.into(), store })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn store(&self) -> &MoveStore {
+        &self.store
+    }
+
+    /// A push from the portal: the resident's signed application, as the 転出届 or the
+    /// 転入予約. Taken once: the same application again changes nothing.
+    pub async fn take(&self, kind: PushKind, code: &str, plain: &[u8]) -> Result<(), MovingError> {
+        let signed: SignedInstruction = serde_json::from_slice(plain)
+            .map_err(|e| MovingError::Refused(format!("not a signed application: {e}")))?;
+        let bytes = Base64::decode_vec(&signed.message)
+            .map_err(|_| MovingError::Refused("the signed application is not base64".into()))?;
+        let app = MoveApplication::parse(&bytes).map_err(MovingError::Refused)?;
+        let id = MoveApplication::id(&bytes);
+        // The signer must be the resident the portal names (J-LIS checks the signature and
+        // gives this municipality's code for whoever signed).
+        let signer = self.agency.obtain_code(Enrolment::Signed(signed.clone())).await.map_err(|e| match e {
+            AgencyError::Call(CallError::Refused { message, .. }) => MovingError::Refused(message),
+            e => MovingError::Agency(e),
+        })?;
+        if signer != code {
+            return Err(MovingError::Refused(
+                "the application is signed by someone other than the resident the portal names".into(),
+            ));
+        }
+        let kept = |role: &str, status: &str, detail: String| MoveRow {
+            id: id.clone(),
+            role: role.into(),
+            code: code.into(),
+            application: serde_json::to_string(&app).unwrap_or_default(),
+            status: status.into(),
+            detail,
+            received_at: now_secs(),
+            updated_at: now_secs(),
+        };
+        match kind {
+            PushKind::MoveOut => {
+                if self.store.get(&id, "out").await?.is_some() {
+                    return Ok(());
+                }
+                let url = format!("{}/v1/moves", self.jlis);
+                let done: MoveOutRecorded = post_json(&self.client, &url, &signed).await.map_err(jlis)?;
+                let detail = serde_json::to_string(&done).unwrap_or_default();
+                self.store.keep(&kept("out", "accepted", detail)).await?;
+                let names: Vec<&str> = done.movers.iter().map(|m| m.name.as_str()).collect();
+                let body = format!(
+                    "{}さんの{}への転出届（転出予定日 {}）を{}が受け付けました。転入先の市区町村で {} までに転入の手続をしてください。",
+                    names.join("、"),
+                    done.to,
+                    done.on,
+                    self.name,
+                    done.lapses_after
+                );
+                self.tell(code, "転出届を受け付けました", body).await
+            }
+            PushKind::MoveIn => {
+                let to = Address::parse(&app.to).map_err(|e| MovingError::Refused(format!("the new address: {e}")))?;
+                if keeper(&to) != self.here {
+                    return Err(MovingError::Refused(format!(
+                        "this 転入予約 is for {}, not {}",
+                        to.normalized().city,
+                        self.name
+                    )));
+                }
+                self.store.keep(&kept("in", "reserved", "{}".into())).await?;
+                Ok(())
+            }
+            other => Err(MovingError::Refused(format!("the moving desk does not take {}", other.id()))),
+        }
+    }
+
+    /// A notice to the resident through the portal, enrolling the code if it is new here.
+    async fn tell(&self, code: &str, title: &str, body: String) -> Result<(), MovingError> {
+        let person = match self.agency.store.person_of(code).await? {
+            Some(p) => p,
+            None => {
+                self.agency.store.enrol(code, code, now_secs()).await?;
+                code.to_string()
+            }
+        };
+        let n = NoticeSend { person, title: title.into(), body, deliver_at: None, reply: None };
+        self.agency.notify(&n).await?;
+        Ok(())
+    }
+
+    /// Everyone J-LIS says is moving here, grouped by the reservation they sent (or, without
+    /// one, each alone).
+    pub async fn arrivals(&self) -> Result<Vec<Arrival>, MovingError> {
+        let url = format!("{}/v1/moves/incoming", self.jlis);
+        let notices: Vec<MoveNotice> = get_json(&self.client, &url).await.map_err(jlis)?;
+        let reserved = self.store.with_status("in", "reserved").await?;
+        // First the signers of reservations, each opening an arrival; then everyone else,
+        // joining the arrival of the same household, date and destination (they moved out
+        // on the same 転出届), or alone.
+        let mut out: Vec<Arrival> = Vec::new();
+        let mut rest = Vec::new();
+        for n in notices {
+            let Some(number) = n.resident.number.clone() else { continue };
+            let code = self.agency.enrol(&arriving(&n.resident.code), Enrolment::Number { number }).await?;
+            match reserved.iter().find(|r| r.code == code) {
+                Some(r) => {
+                    let app = serde_json::from_str(&r.application).map_err(|e| MovingError::Refused(e.to_string()))?;
+                    out.push(Arrival { reservation: Some((r.id.clone(), app)), people: vec![n] });
+                }
+                None => rest.push(n),
+            }
+        }
+        for n in rest {
+            let same = |m: &MoveNotice| m.resident.household == n.resident.household && m.on == n.on && m.to == n.to;
+            match out.iter_mut().find(|a| a.people.iter().any(same)) {
+                Some(a) => a.people.push(n),
+                None => out.push(Arrival { reservation: None, people: vec![n] }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The 転入 at the visit: recorded at J-LIS for these people together, their
+    /// reservations closed, and the resident told.
+    pub async fn complete(&self, residents: &[String], on: &str) -> Result<Vec<ResidentView>, MovingError> {
+        let req = MoveInRequest { residents: residents.to_vec(), on: on.into(), address: None };
+        let url = format!("{}/v1/moves/in", self.jlis);
+        let done: Vec<ResidentView> = post_json(&self.client, &url, &req).await.map_err(jlis)?;
+        let reserved = self.store.with_status("in", "reserved").await?;
+        for r in &done {
+            let Some(code) = self.agency.store.code_of(&arriving(&r.code)).await? else { continue };
+            for m in reserved.iter().filter(|m| m.code == code) {
+                let detail = serde_json::to_string(&done).unwrap_or_default();
+                if self.store.advance((&m.id, "in"), "reserved", "completed", &detail, now_secs()).await? {
+                    let body = format!("{}への転入の手続が完了しました（{}）。", r.address, self.name);
+                    self.tell(&code, "転入の手続が完了しました", body).await?;
+                }
+            }
+        }
+        Ok(done)
+    }
+}

@@ -1,0 +1,164 @@
+//! 引越しワンストップ on real nodes: a mother and her child move from 千代田区 to 大阪市 with
+//! one signed application. 千代田区's desk records the 転出 at J-LIS; 大阪市's keeps the
+//! reservation and sees the 転出証明書情報 beside it before the visit (札幌市 sees nothing);
+//! the visit completes the 転入 with the household carried over. Someone else's card, a
+//! member who is not in the household and the wrong municipality are refused with the reason;
+//! every step sent twice is one move.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use myna_link::{Enrolment, MoveApplication, Movers, PushKind, SignedInstruction};
+use myna_linkage::agency::{self, Agency};
+use myna_moving::Moving;
+use myna_testnet::{TestNet, any, db};
+use serde_json::Value;
+
+/// A municipality's agency node whose inbox hands move applications to its desk.
+async fn municipality(net: &TestNet, lg: &str, name: &str) -> Arc<Moving> {
+    let cell = myna_moving::Cell::default();
+    let inbox = cell.clone();
+    let id = format!("municipality:{lg}");
+    let started = agency::start_with(db().await, &net.identity(&id), any(), net.config(name), move |a: Arc<Agency>| {
+        axum::Router::new()
+            .route(
+                "/v1/inbox",
+                axum::routing::post(
+                    |State((cell, a)): State<(myna_moving::Cell, Arc<Agency>)>, body: String| async move {
+                        let (env, plain) = a.open_push(&body)?;
+                        let f = &env.body;
+                        myna_moving::take(&cell, f.sender.kind().unwrap(), f.kind, &f.code.to_string(), &plain).await?;
+                        Ok::<_, myna_node::ApiError>(myna_node::jose(a.acknowledge(&env)?))
+                    },
+                ),
+            )
+            .with_state((inbox, a))
+    })
+    .await
+    .unwrap();
+    started.agency.register().await.unwrap();
+    let desk = Moving::open(
+        db().await,
+        started.agency.clone(),
+        net.identity(&id).client().unwrap(),
+        &net.jlis.url(),
+        (lg, name),
+    )
+    .await
+    .unwrap();
+    let desk = Arc::new(desk);
+    let _ = cell.set(desk.clone());
+    desk
+}
+
+#[tokio::test]
+async fn a_household_moves_with_one_application_and_the_destination_is_ready_before_the_visit() {
+    let net = TestNet::start("moving", 7).await;
+    let hanako = net.born("b0", "山田 花子", "ヤマダ ハナコ").await;
+    let taro = net.born_in("b1", "山田 太郎", "ヤマダ タロウ", Some(hanako.household)).await;
+    let ichiro = net.born("b2", "鈴木 一郎", "スズキ イチロウ").await;
+    let chiyoda = municipality(&net, "131016", "千代田区").await;
+    let osaka = municipality(&net, "271004", "大阪市").await;
+    let sapporo = municipality(&net, "011002", "札幌市").await;
+    let (portal, inbox) = net.portal().await;
+    for (local, p) in [("hanako", &hanako), ("ichiro", &ichiro)] {
+        let serial =
+            myna_pki::CardCert::parse(&base64ct::Base64::decode_vec(&p.card.cert).unwrap()).unwrap().serial.to_string();
+        portal.enrol(local, Enrolment::Certificate { user_auth_serial: serial }).await.unwrap();
+    }
+    use base64ct::Encoding as _;
+    let today = myna_node::today_jst();
+    let app = |movers: Movers| MoveApplication {
+        movers,
+        to: "大阪府大阪市北区梅田1-1".into(),
+        on: today.to_string(),
+        visit: (today + time::Duration::days(1)).to_string(),
+        contact: "090-1234-5678".into(),
+        at: myna_node::now_secs(),
+    };
+    let signed = |a: &MoveApplication, by: &myna_testkit::card::TestCard| {
+        let bytes = a.bytes();
+        let (certificate, signature) = by.sign_document(&bytes);
+        serde_json::to_vec(&SignedInstruction {
+            certificate,
+            message: base64ct::Base64::encode_string(&bytes),
+            signature,
+        })
+        .unwrap()
+    };
+    let push = |to: &str, kind: PushKind, plain: Vec<u8>| {
+        let (portal, to) = (portal.clone(), to.parse::<myna_link::AgencyId>().unwrap());
+        async move { portal.push("hanako", &to, kind, &plain, 0).await.map_err(|e| e.to_string()) }
+    };
+    let household = app(Movers::Named { names: vec!["山田 太郎".into()] });
+
+    // Refused, each with its reason: another's card, a member from another household, a
+    // reservation sent to the wrong municipality.
+    let e = push("municipality:131016", PushKind::MoveOut, signed(&household, &ichiro.card)).await.unwrap_err();
+    assert!(e.contains("someone other than"), "{e}");
+    let stranger = app(Movers::Named { names: vec!["鈴木 一郎".into()] });
+    let e = push("municipality:131016", PushKind::MoveOut, signed(&stranger, &hanako.card)).await.unwrap_err();
+    assert!(e.contains("鈴木 一郎") && e.contains("not a member"), "{e}");
+    let e = push("municipality:011002", PushKind::MoveIn, signed(&household, &hanako.card)).await.unwrap_err();
+    assert!(e.contains("大阪市") && e.contains("札幌市"), "{e}");
+    assert!(osaka.arrivals().await.unwrap().is_empty(), "nothing moved for a refused application");
+
+    // The application, each part sent twice.
+    let plain = signed(&household, &hanako.card);
+    for _ in 0..2 {
+        push("municipality:131016", PushKind::MoveOut, plain.clone()).await.unwrap();
+        push("municipality:271004", PushKind::MoveIn, plain.clone()).await.unwrap();
+    }
+    let record = |code: String| {
+        let (c, url) = (net.clerk.clone(), format!("{}/v1/residents/{code}", net.jlis.url()));
+        async move { c.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let osaka_clerk = net.identity("municipality:271004").client().unwrap();
+    let record_in_osaka = |code: String| {
+        let (c, url) = (osaka_clerk.clone(), format!("{}/v1/residents/{code}", net.jlis.url()));
+        async move { c.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let r = record_in_osaka(taro.code.clone()).await;
+    assert!(r["error"].is_object(), "大阪市 keeps no register of theirs before the 転入: {r}");
+    let r = record(taro.code.clone()).await;
+    assert_eq!(r["status"], "moved_out", "{r}");
+    assert_eq!(r["moved_to"], "大阪府大阪市北区梅田一丁目1", "{r}");
+    let told = inbox.lock().unwrap().iter().filter(|(_, n)| n.title.contains("転出届")).count();
+    assert_eq!(told, 1, "told once of the 転出届");
+
+    // 大阪市 sees both, with the reservation; 札幌市 nothing.
+    let arrivals = osaka.arrivals().await.unwrap();
+    assert_eq!(arrivals.len(), 1, "{arrivals:?}");
+    let a = &arrivals[0];
+    assert_eq!(a.reservation.as_ref().unwrap().1.contact, "090-1234-5678");
+    let mut names: Vec<&str> = a.people.iter().map(|n| n.resident.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["山田 太郎", "山田 花子"]);
+    assert!(
+        a.people.iter().any(|n| n.resident.number.as_deref().map(|x| x.replace(' ', "")) == Some(taro.number.clone()))
+    );
+    assert!(sapporo.arrivals().await.unwrap().is_empty());
+    assert!(chiyoda.arrivals().await.unwrap().is_empty());
+
+    // The visit: at 札幌市 refused; at 大阪市 done, twice is once, the household carried.
+    let codes: Vec<String> = a.people.iter().map(|n| n.resident.code.clone()).collect();
+    let e = sapporo.complete(&codes, &today.to_string()).await.unwrap_err().to_string();
+    assert!(e.contains("大阪市"), "{e}");
+    for _ in 0..2 {
+        let done = osaka.complete(&codes, &today.to_string()).await.unwrap();
+        assert_eq!(done.len(), 2);
+    }
+    let (h, t) = (record_in_osaka(hanako.code.clone()).await, record_in_osaka(taro.code.clone()).await);
+    for r in [&h, &t] {
+        assert_eq!(r["status"], "resident", "{r}");
+        assert!(r["address"].as_str().unwrap().starts_with("大阪府大阪市北区"), "{r}");
+    }
+    assert_eq!(h["household"], t["household"], "one household at the destination");
+    assert_eq!((h["relationship"].as_str(), t["relationship"].as_str()), (Some("head"), Some("child")));
+    assert!(osaka.arrivals().await.unwrap().is_empty(), "no one left to come");
+    let told = inbox.lock().unwrap().iter().filter(|(_, n)| n.title.contains("転入")).count();
+    assert_eq!(told, 1, "told once of the 転入");
+    // 千代田区 no longer keeps their register.
+    let r = net.clerk.get(format!("{}/v1/residents/{}", net.jlis.url(), hanako.code)).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+}
