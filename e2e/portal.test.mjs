@@ -641,3 +641,71 @@ test("a resident links their number to their accounts at their bank and finds th
   await shot(page, "33-deposit-whereabouts");
   await ctx.close();
 });
+
+test("a resident moves from 千代田区 to 大阪市 with one application; 大阪市's clerk completes the 転入 (引越しワンストップ)", async () => {
+  // A demo resident of 千代田区 (last: the move changes where they live).
+  const found = [...out.matchAll(/resident(\d+) at every agency that holds them\): [^\n]*in 千代田区/g)].pop();
+  const card = Number(found[1]) - 1;
+  const osaka = out.match(/benefit system\s+(\S+)\s+大阪市's/)[1];
+  const day = (d) => new Date(Date.now() + 9 * 3600_000 + d * 86_400_000).toISOString().slice(0, 10);
+  const { ctx, page } = await newPage();
+  await login(page, { card });
+  await page.waitForURL(`${PORTAL}/`);
+  const fill = async (on) => {
+    await page.goto(`${PORTAL}/moving`);
+    await page.getByLabel("自分と次の人").check();
+    await page.getByLabel("新しい住所").fill("大阪府大阪市北区梅田1-1");
+    await page.getByLabel(/^転出予定日/).fill(on);
+    await page.getByLabel("転入先への来庁予定日").fill(day(1));
+    await page.getByLabel(/^連絡先/).fill("090-1234-5678");
+    await page.getByRole("button", { name: "確認する" }).click();
+  };
+  await page.goto(`${PORTAL}/moving`);
+  await axe(page, "moving");
+  // An address no municipality has: refused before anything is signed.
+  await page.getByLabel("新しい住所").fill("どこか遠く");
+  await page.getByLabel(/^転出予定日/).fill(day(0));
+  await page.getByLabel("転入先への来庁予定日").fill(day(1));
+  await page.getByLabel(/^連絡先/).fill("090-1234-5678");
+  await page.getByRole("button", { name: "確認する" }).click();
+  assert.match(await page.locator("#moving-problem").textContent(), /新しい住所/);
+  // A move planned a month ahead: 千代田区 refuses it with the reason.
+  await fill(day(30));
+  await page.getByLabel(/^署名用電子証明書のパスワード/).fill("DEMO2026");
+  await page.getByRole("button", { name: "署名して送る" }).click();
+  assert.match(await page.locator("main").textContent(), /14 days/);
+  await fill(day(0));
+  assert.match(await page.locator("#move-city").textContent(), /大阪市/);
+  await shot(page, "34-moving-confirm");
+  await axe(page, "moving confirm");
+  await page.getByLabel(/^署名用電子証明書のパスワード/).fill("DEMO2026");
+  await page.getByRole("button", { name: "署名して送る" }).click();
+  assert.match(await page.locator("#move-out-status").textContent(), /転出届を受け付けました/);
+  assert.match(await page.locator("#move-in-status").textContent(), /転入予約を受け付けました/);
+
+  // 大阪市's clerk sees the 転出証明書情報 beside the reservation, and completes the 転入.
+  const { ctx: c2, page: clerk } = await newPage();
+  await clerk.goto(osaka.replace("127.0.0.1", "localhost"));
+  await clerk.getByLabel("職員カード / Staff card").selectOption("osaka-clerk.card.json");
+  await clerk.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
+  await clerk.getByRole("button", { name: "ログイン / Sign in" }).click();
+  await clerk.locator("#to-moves").click();
+  const arrivals = await clerk.locator("main").textContent();
+  assert.match(arrivals, /転入予約/);
+  assert.match(arrivals, /090-1234-5678/);
+  await shot(clerk, "35-moving-arrivals");
+  await axe(clerk, "arrivals");
+  await clerk.getByRole("button", { name: "転入を完了する / Complete the move-in" }).first().click();
+  await clerk.locator("#moved-in").waitFor();
+  assert.match(await clerk.locator("main").textContent(), /大阪府大阪市北区梅田/);
+  await c2.close();
+
+  // The resident is told of both, and the pushes are in やりとり履歴.
+  await page.goto(`${PORTAL}/notices`);
+  const notices = await page.locator("main").textContent();
+  assert.match(notices, /転出届を受け付けました/);
+  assert.match(notices, /転入の手続が完了しました/);
+  await page.goto(`${PORTAL}/history`);
+  assert.match(await page.locator("main").textContent(), /転入予約/);
+  await ctx.close();
+});

@@ -131,6 +131,11 @@ fn item_label(ctx: &Ctx, id: &str) -> String {
         Err(_) if id == "eligibility" => ctx.t("医療保険の資格情報", "Health insurance eligibility").to_string(),
         Err(_) if id == "pmh" => ctx.t("PMHの記録", "PMH record").to_string(),
         Err(_) if id == "card_registration" => ctx.t("カードの利用登録", "Card registration").to_string(),
+        Err(_) if id == "move_out" => ctx.t("転出届", "Move-out notice").to_string(),
+        Err(_) if id == "move_in" => ctx.t("転入予約", "Move-in reservation").to_string(),
+        Err(_) if id == "account_registration" => ctx.t("公金受取口座の登録", "Public-fund account").to_string(),
+        Err(_) if id == "deposit_request" => ctx.t("預貯金口座付番の申出", "Bank account linking").to_string(),
+        Err(_) if id == "benefit_reply" => ctx.t("給付金への回答", "Reply about a benefit").to_string(),
         Err(_) => id.to_string(),
     }
 }
@@ -151,6 +156,7 @@ pub(crate) fn task_label(ctx: &Ctx, table: &myna_link::PermissionTable, task: &s
         ("card_insurance_registration", _) => {
             ctx.t("健康保険証の利用登録", "Card registered for health insurance").to_string()
         }
+        ("moving_one_stop", _) => ctx.t("引越しワンストップ（転出届・転入予約）", "Moving one-stop").to_string(),
         (_, Some(n)) if !ctx.en => n,
         _ => task.replace('_', " "),
     }

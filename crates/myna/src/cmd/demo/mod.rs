@@ -230,6 +230,12 @@ impl DemoArgs {
                 );
             }
         }
+        if let Some((_, name, b)) = benefits.systems.iter().find(|(id, _, _)| id == "municipality:271004") {
+            let u = b.node.url().replace("127.0.0.1", "localhost");
+            println!(
+                "  moving: {web}/moving  (one application signed with the card: the 転出届 to the municipality left, the 転入予約 to {name}); {name}'s arrivals with the 転出証明書情報 notified in advance: {u}/moves  (its clerk {STAFF_ACCOUNT} signs in with the staff card osaka-clerk, completes the 転入)"
+            );
+        }
         println!(
             "  example private service: PORTAL={web} CA={} CLIENT_ID={} CLIENT_SECRET={} node examples/oauth-client/server.mjs",
             ca.display(),
