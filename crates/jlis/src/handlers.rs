@@ -71,7 +71,7 @@ pub(crate) async fn household(State(j): St, caller: Caller, Path(id): Path<Strin
 
 /// 転出届 sent online: the resident's signed application, from the municipality they leave.
 #[utoipa::path(post, path = "/v1/moves", request_body = myna_link::SignedInstruction,
-    responses((status = 201, body = crate::MoveOutRecorded), (status = 403, description = "Not the municipality that keeps the signer's register, or a signature J-LIS does not accept", body = ErrorBody),
+    responses((status = 201, body = crate::MoveOutRecorded), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 403, description = "Not the municipality that keeps the signer's register, or a signature J-LIS does not accept", body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, description = "An application that cannot be read, a destination that is no address, a date out of range, a mover not in the household", body = ErrorBody)))]
 pub(crate) async fn move_out(
     State(j): St,
@@ -89,7 +89,7 @@ pub(crate) async fn incoming_moves(State(j): St, caller: Caller) -> R<Json<Vec<c
 
 /// 転入 at the visit, for people who moved out to the caller's municipality.
 #[utoipa::path(post, path = "/v1/moves/in", request_body = crate::MoveInRequest,
-    responses((status = 200, body = [ResidentView]), (status = 403, description = "They moved out to another municipality", body = ErrorBody),
+    responses((status = 200, body = [ResidentView]), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 403, description = "They moved out to another municipality", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "No 転出 on record, or its notice lapsed", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn move_in(
     State(j): St,
