@@ -75,8 +75,54 @@ pub(crate) async fn arrivals(State(w): S, desk: Desk) -> Response {
                 }
             }
         }
+        (renew_form(&desk, &m.cards()))
     };
     page("転入の受付 / Arrivals", Some(&desk), body)
+}
+
+fn renew_form(desk: &Desk, cards: &[myna_pki::reader::CardInfo]) -> maud::Markup {
+    html! {
+        @if !cards.is_empty() {
+            form method="post" action="/moves/renew" aria-labelledby="renew-h" {
+                h2 #renew-h { "署名用電子証明書の発行 / A new signing certificate" }
+                input type="hidden" name="csrf" value=(desk.1);
+                label for="card" { "カード / Card" }
+                select #card name="card" { @for c in cards { option value=(c.id) { (c.holder) " (" (c.id) ")" } } }
+                label for="password" { "署名用パスワード（本人が入力） / Signing password (typed by the holder)" }
+                input #password name="password" type="password" autocomplete="off" required;
+                button type="submit" { "新しい証明書を発行する / Issue the new certificate" }
+            }
+        }
+    }
+}
+
+pub(crate) async fn renew(
+    State(w): S,
+    desk: Desk,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let f = match checked(&headers, &desk, form) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let Some(m) = &w.moving else {
+        return error(StatusCode::NOT_FOUND, "転入の受付はありません。", "This system has no moving desk.");
+    };
+    let card = myna_node::web::field(&f, "card").unwrap_or_default();
+    let password = myna_node::web::field(&f, "password").unwrap_or_default();
+    match m.renew_signing(card, password, &desk.0.account).await {
+        Ok(address) => page(
+            "証明書の発行 / Certificate issued",
+            Some(&desk),
+            html! {
+                p.ok role="status" #renewed { "新しい署名用電子証明書をカードに書き込みました。 / The new signing certificate is on the card." }
+                p { "証明書の住所 / Its address: " span #renewed-address { (address) } }
+                p { a href="/moves" { "転入の受付へ戻る / Back to arrivals" } }
+            },
+        ),
+        Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string(), &e.to_string()),
+    }
 }
 
 pub(crate) async fn complete(
@@ -99,6 +145,8 @@ pub(crate) async fn complete(
             let body = html! {
                 p.ok role="status" #moved-in { "転入を記録しました。 / The move-in is recorded." }
                 ul { @for r in &done { li { (r.name) "：" (r.address) } } }
+                p { "旧住所の署名用電子証明書は失効しました。カードをリーダーに置き、本人が署名用パスワードを入力して新しい証明書を発行します。 / The signing certificate with the old address is revoked: put the card on the reader and let its holder type the signing password for a new one." }
+                (renew_form(&desk, &m.cards()))
                 p { a href="/moves" { "転入の受付へ戻る / Back to arrivals" } }
             };
             page("転入完了 / Moved in", Some(&desk), body)

@@ -466,6 +466,7 @@ pub fn routes(w: Arc<Web>) -> Router {
         .route("/benefits/{id}/{step}", post(step))
         .route("/moves", get(crate::moves::arrivals))
         .route("/moves/in", post(crate::moves::complete))
+        .route("/moves/renew", post(crate::moves::renew))
         .route(
             "/static/tokens.css",
             get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }),

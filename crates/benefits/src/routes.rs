@@ -66,6 +66,7 @@ pub const TABLE: Table = Table {
         rule("POST", "/benefits/{id}/{step}", PAGE),
         rule("GET", "/moves", PAGE),
         rule("POST", "/moves/in", PAGE),
+        rule("POST", "/moves/renew", PAGE),
         rule("GET", "/static/tokens.css", Access::Page("the design tokens, open")),
         rule("GET", "/static/site.css", Access::Page("the style sheet, open")),
         rule("GET", "/static/benefits.js", Access::Page("the pages' script, open")),

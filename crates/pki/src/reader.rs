@@ -27,4 +27,20 @@ pub trait CardReader: Send + Sync {
     /// Signs a SHA-256 digest with the card's key of `kind`, after its secret. The error says
     /// what the card said (wrong PIN with tries left, locked, …).
     fn sign(&self, card: &str, kind: CertKind, secret: &str, digest: &[u8; 32]) -> Result<CardSignature, String>;
+
+    /// The card's number (12 digits, as printed on it).
+    fn number(&self, card: &str) -> Result<String, String> {
+        Err(format!("this reader cannot read the number of {card}"))
+    }
+
+    /// A new signing key made in the card after its password, for the reset key J-LIS
+    /// released (the counter, after a move); the PKCS#10 request (DER).
+    fn renew_signing(&self, card: &str, _password: &str, _reset_key: &[u8; 32]) -> Result<Vec<u8>, String> {
+        Err(format!("this reader cannot renew the signing key of {card}"))
+    }
+
+    /// Puts the new signing certificate (PEM) in the card.
+    fn install_signing(&self, card: &str, _pem: &str) -> Result<(), String> {
+        Err(format!("this reader cannot write to {card}"))
+    }
 }

@@ -301,6 +301,38 @@ impl<S: CardStore> SoftCard<S> {
         self.reseal(new, &pkcs8)
     }
 
+    /// A new signing key made inside the card (at the counter, after a move or a change of
+    /// name: the old certificate names the old address). The password is checked first, as
+    /// for signing; the new key is sealed under it and under the card's reset key, which J-LIS
+    /// released to the municipality and which must open the old key's reset seal. The old
+    /// certificate leaves with the old key. Returns the PKCS#10 request (DER).
+    pub fn renew_signing(&mut self, password: &Secret, reset_key: &[u8; 32]) -> Result<Vec<u8>, TokenError> {
+        if password.kind() != CertKind::Signing {
+            return Err(TokenError::SecretForm("the signing password renews the signing key".into()));
+        }
+        open(reset_key, CertKind::Signing, &self.file.signing.reset_sealed)?.ok_or(TokenError::WrongResetKey)?;
+        self.unlock(password)?;
+        let key = RsaKey::generate()?;
+        self.file.signing = new_slot(&self.file.kdf, password, &key, reset_key)?;
+        self.save()?;
+        Ok(csr::build(&key)?)
+    }
+
+    /// Puts a new signing certificate in; it must be a signing certificate for the key in the
+    /// slot.
+    pub fn install_signing(&mut self, pem: &str) -> Result<(), TokenError> {
+        let cert = CardCert::parse(pem.as_bytes())?;
+        if cert.kind != CertKind::Signing {
+            return Err(PkiError::WrongPolicy { wanted: CertKind::Signing, got: cert.kind }.into());
+        }
+        let spki = der::Encode::to_der(&cert.cert.tbs_certificate.subject_public_key_info).map_err(PkiError::from)?;
+        if Base64::encode_string(&spki) != self.file.signing.public_key {
+            return Err(TokenError::Damaged("the signing certificate is for another key".into()));
+        }
+        self.file.signing.certificate = Some(pem.to_owned());
+        self.save()
+    }
+
     /// Seals the slot's key under a new secret, with a fresh salt and a full try counter.
     fn reseal(&mut self, new: &Secret, pkcs8: &[u8]) -> Result<(), TokenError> {
         let kind = new.kind();

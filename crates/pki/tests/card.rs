@@ -238,3 +238,29 @@ fn challenge_book_keeps_nothing_until_a_card_signs() {
     let r = respond(&mut card, &late, &pin());
     assert_eq!(login(&v, &mut book, &r, Status::Good, NOW).unwrap_err(), LoginError::UnknownChallenge);
 }
+
+#[test]
+fn a_new_signing_key_at_the_counter_needs_the_password_and_the_reset_key() {
+    let (mut card, reset_key) = card(authority(), 90);
+    let old = card.certificate(CertKind::Signing).unwrap().to_string();
+    let d = [7u8; 32];
+    // A wrong reset key, or a wrong password: nothing changes (the password try is spent).
+    assert_eq!(card.renew_signing(&password(), &[0; 32]).unwrap_err(), TokenError::WrongResetKey);
+    let wrong = Secret::new(CertKind::Signing, "WRONG1").unwrap();
+    assert!(matches!(card.renew_signing(&wrong, &reset_key).unwrap_err(), TokenError::WrongSecret { .. }));
+    assert_eq!(card.certificate(CertKind::Signing), Some(old.as_str()));
+    // Renewed: the old certificate leaves with the old key, and does not fit the new one.
+    let csr = card.renew_signing(&password(), &reset_key).unwrap();
+    assert_eq!(card.certificate(CertKind::Signing), None);
+    assert!(matches!(card.sign_digest(&password(), &d).unwrap_err(), TokenError::NotIssued(_)));
+    assert!(card.install_signing(&old).is_err(), "the old certificate is for another key");
+    let new = issue_one(authority(), CertKind::Signing, 92, &csr, NOW + 86_400 * 365);
+    card.install_signing(&pem(&new)).unwrap();
+    let sig = card.sign_digest(&password(), &myna_pki::sha256(b"moved")).unwrap();
+    let cert = CardCert::parse(card.certificate(CertKind::Signing).unwrap().as_bytes()).unwrap();
+    cert.public_key().unwrap().verify(b"moved", &sig).unwrap();
+    // The reset key still opens the new key: a forgotten password is reset as before.
+    let again = Secret::new(CertKind::Signing, "NEW123").unwrap();
+    card.reset(&reset_key, &again).unwrap();
+    assert!(card.sign_digest(&again, &d).is_ok());
+}

@@ -59,4 +59,20 @@ impl CardReader for FolderCards {
         let signature = card.sign_digest(&secret, digest).map_err(|e| e.to_string())?;
         Ok(CardSignature { signature, certificate: cert.der })
     }
+
+    fn number(&self, id: &str) -> Result<String, String> {
+        let card = card_file::open(&self.path(id)?).map_err(|e| e.to_string())?;
+        card.file().card_number.clone().ok_or_else(|| "the card was never issued".into())
+    }
+
+    fn renew_signing(&self, id: &str, password: &str, reset_key: &[u8; 32]) -> Result<Vec<u8>, String> {
+        let mut card = card_file::open(&self.path(id)?).map_err(|e| e.to_string())?;
+        let secret = Secret::new(CertKind::Signing, password.trim()).map_err(|e| e.to_string())?;
+        card.renew_signing(&secret, reset_key).map_err(|e| e.to_string())
+    }
+
+    fn install_signing(&self, id: &str, pem: &str) -> Result<(), String> {
+        let mut card = card_file::open(&self.path(id)?).map_err(|e| e.to_string())?;
+        card.install_signing(pem).map_err(|e| e.to_string())
+    }
 }

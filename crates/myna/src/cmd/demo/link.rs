@@ -99,6 +99,9 @@ pub async fn start(
                 crate::cmd::node::start_municipality(network, &id, &name, Some(db), listen, (&hub.url(), jlis_url))
                     .await?;
             benefit_cells.push((id.clone(), name.clone(), cell));
+            // The counter's reader holds the demo residents' cards (a new signing
+            // certificate after the 転入).
+            desk.set_reader(Arc::new(crate::cmd::card_reader::FolderCards { dir: dir.join("cards") }));
             moving.insert(id.clone(), desk);
             s
         } else {
