@@ -141,7 +141,9 @@ impl Moving {
         let bytes = Base64::decode_vec(&signed.message)
             .map_err(|_| MovingError::Refused("the signed application is not base64".into()))?;
         let app = MoveApplication::parse(&bytes).map_err(MovingError::Refused)?;
-        let id = MoveApplication::id(&bytes);
+        // Two residents may sign the same bytes (the same move, the same second): the
+        // application is theirs by the signer too.
+        let id = MoveApplication::id(&[code.as_bytes(), b"\n", &bytes].concat());
         // The signer must be the resident the portal names (J-LIS checks the signature and
         // gives this municipality's code for whoever signed).
         let signer = self.agency.obtain_code(Enrolment::Signed(signed.clone())).await.map_err(|e| match e {

@@ -163,7 +163,8 @@ impl Resident {
                 next.status = Status::MovedOut { on: event.on, to: to.line() }
             }
             EventKind::MoveWithin { address } => {
-                if address.lg_code() != self.address.lg_code() {
+                // Between wards of one designated city is a 転居 too: the city keeps both.
+                if crate::moving::keeper(address) != crate::moving::keeper(&self.address) {
                     return Err(EventError::LeavesMunicipality {
                         from: self.address.normalized().city.clone(),
                         to: address.normalized().city.clone(),
@@ -337,6 +338,10 @@ mod tests {
         assert!(out.apply(&move_in(TODAY, "大阪府大阪市中央区大手前2-1"), TODAY).is_ok());
         let e = out.apply(&move_in(TODAY, "北海道札幌市中央区北一条西2-1"), TODAY).unwrap_err();
         assert!(e.to_string().contains("大阪市") && e.to_string().contains("札幌市"), "{e}");
+        // Between two wards of 大阪市 it is a 転居.
+        let moved = out.apply(&move_in(TODAY, "大阪府大阪市中央区大手前2-1"), TODAY).unwrap();
+        let ward = EventKind::MoveWithin { address: Address::parse("大阪府大阪市北区梅田1-1").unwrap() };
+        assert_eq!(moved.apply(&ev(TODAY, ward), TODAY).unwrap().address.lg_code(), "271276");
         // Not before the move out, and not in the future.
         let planned = r.apply(&ev(TODAY + time::Duration::days(3), osaka()), TODAY).unwrap();
         assert!(matches!(

@@ -5,6 +5,7 @@ mod benefit;
 mod health;
 mod link;
 mod login;
+mod moving;
 mod portal;
 mod tiles;
 
@@ -57,6 +58,9 @@ pub enum BenchCmd {
     /// A push benefit over a municipality of --residents: determination, notices, approval,
     /// the transfer file.
     Benefit(benefit::BenefitBench),
+    /// 引越しワンストップ end to end: application signed, 転出届 and 転入予約 pushed, 転入
+    /// completed; against 転居 recorded at J-LIS directly.
+    Moving(moving::MovingBench),
 }
 
 /// A scratch folder for one load scenario, removed when dropped (also on error).
@@ -112,6 +116,7 @@ impl BenchCmd {
             BenchCmd::Portal(p) => return p.run().await,
             BenchCmd::Eligibility(e) => return e.run().await,
             BenchCmd::Benefit(b) => return b.run().await,
+            BenchCmd::Moving(m) => return m.run().await,
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));
