@@ -58,6 +58,23 @@ impl MoveApplication {
         Ok(a)
     }
 
+    /// The planned move-out date, checked against `today`: not past, and at most `ahead_days`
+    /// ahead (a 転出届 is taken up to 14 days before the move).
+    pub fn planned(&self, today: time::Date, ahead_days: i64) -> Result<time::Date, String> {
+        let f = time::macros::format_description!("[year]-[month]-[day]");
+        let on = time::Date::parse(&self.on, &f).map_err(|_| format!("{:?} is not a date (YYYY-MM-DD)", self.on))?;
+        let days = (on - today).whole_days();
+        if days < 0 {
+            return Err(format!("the planned move-out date {on} has passed (today is {today})"));
+        }
+        if days > ahead_days {
+            return Err(format!(
+                "{on} is more than {ahead_days} days ahead; a 転出届 is taken at most {ahead_days} days before the move"
+            ));
+        }
+        Ok(on)
+    }
+
     /// The application's id: the hash of what was signed, so the same application sent twice
     /// is one move.
     pub fn id(bytes: &[u8]) -> String {

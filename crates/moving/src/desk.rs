@@ -186,6 +186,8 @@ impl Moving {
                 self.tell(code, "転出届を受け付けました", body).await
             }
             PushKind::MoveIn => {
+                app.planned(myna_node::today_jst(), myna_registry::moving::ADVANCE_DAYS)
+                    .map_err(MovingError::Refused)?;
                 let to = Address::parse(&app.to).map_err(|e| MovingError::Refused(format!("the new address: {e}")))?;
                 if keeper(&to) != self.here {
                     return Err(MovingError::Refused(format!(
@@ -218,6 +220,7 @@ impl Moving {
     /// Everyone J-LIS says is moving here, grouped by the reservation they sent (or, without
     /// one, each alone).
     pub async fn arrivals(&self) -> Result<Vec<Arrival>, MovingError> {
+        self.sweep_lapsed(myna_node::today_jst()).await?;
         let url = format!("{}/v1/moves/incoming", self.jlis);
         let notices: Vec<MoveNotice> = get_json(&self.client, &url).await.map_err(jlis)?;
         let reserved = self.store.with_status("in", "reserved").await?;
@@ -245,6 +248,30 @@ impl Moving {
             }
         }
         Ok(out)
+    }
+
+    /// Reservations whose 転出証明書情報 lapsed on `today` (30 days after the planned
+    /// move-out date, and no 転入): closed, and each resident told what to do instead.
+    /// Returns how many.
+    pub async fn sweep_lapsed(&self, today: time::Date) -> Result<usize, MovingError> {
+        let mut n = 0;
+        for r in self.store.with_status("in", "reserved").await? {
+            let Ok(app) = serde_json::from_str::<MoveApplication>(&r.application) else { continue };
+            let Ok(on) = myna_registry::parse_date(&app.on) else { continue };
+            let last = myna_registry::moving::lapses_after(on);
+            if today <= last {
+                continue;
+            }
+            if self.store.advance((&r.id, "in"), "reserved", "lapsed", "{}", now_secs()).await? {
+                let body = format!(
+                    "{}への転入予約（転出予定日 {}）は、{} を過ぎたため期限切れになりました。転出元で転出証明書を受け取り、{}の窓口で転入届を出してください。",
+                    app.to, app.on, last, self.name
+                );
+                self.tell(&r.code, "転入予約の期限が過ぎました", body).await?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     /// The 転入 at the visit: recorded at J-LIS for these people together, their

@@ -158,6 +158,24 @@ async fn a_household_moves_with_one_application_and_the_destination_is_ready_bef
     assert!(osaka.arrivals().await.unwrap().is_empty(), "no one left to come");
     let told = inbox.lock().unwrap().iter().filter(|(_, n)| n.title.contains("転入")).count();
     assert_eq!(told, 1, "told once of the 転入");
+    // A reservation no 転出 followed lapses 30 days after its date: closed, the resident told.
+    let alone = app(Movers::Household);
+    let plain = signed(&alone, &ichiro.card);
+    let e = portal.push("ichiro", &"municipality:271004".parse().unwrap(), PushKind::MoveIn, &plain, 0).await;
+    e.unwrap();
+    assert_eq!(osaka.sweep_lapsed(today + time::Duration::days(30)).await.unwrap(), 0);
+    assert_eq!(osaka.sweep_lapsed(today + time::Duration::days(31)).await.unwrap(), 1);
+    assert_eq!(osaka.sweep_lapsed(today + time::Duration::days(32)).await.unwrap(), 0, "told once");
+    assert!(inbox.lock().unwrap().iter().any(|(_, n)| n.title.contains("期限が過ぎました")));
+    // A reservation dated in the past is refused with the reason.
+    let mut old = app(Movers::Household);
+    old.on = (today - time::Duration::days(1)).to_string();
+    let e = portal
+        .push("ichiro", &"municipality:271004".parse().unwrap(), PushKind::MoveIn, &signed(&old, &ichiro.card), 0)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("has passed"), "{e}");
     // 千代田区 no longer keeps their register.
     let r = net.clerk.get(format!("{}/v1/residents/{}", net.jlis.url(), hanako.code)).send().await.unwrap();
     assert_eq!(r.status(), 403);

@@ -96,6 +96,7 @@ fn application(f: &Fields) -> Result<(MoveApplication, Address), String> {
         at: now_secs(),
     };
     MoveApplication::parse(&app.bytes())?;
+    app.planned(myna_node::today_jst(), myna_registry::moving::ADVANCE_DAYS).map_err(|e| format!("転出予定日: {e}"))?;
     Ok((app, to))
 }
 

@@ -345,6 +345,16 @@ pub async fn start_municipality(
     let desk =
         Arc::new(myna_moving::Moving::open(db, started.agency.clone(), identity.client()?, jlis, (here, name)).await?);
     let _ = moving.set(desk.clone());
+    // Reservations whose notice lapsed are closed, and their residents told, every hour.
+    let sweeper = desk.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = sweeper.sweep_lapsed(myna_node::today_jst()).await {
+                tracing::warn!(error = %e, "the lapsed move reservations could not be closed; next hour again");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
     Ok((started, cell, desk))
 }
 
