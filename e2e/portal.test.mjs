@@ -680,6 +680,11 @@ test("a resident moves from 千代田区 to 大阪市 with one application; 大�
   await page.getByRole("button", { name: "署名して送る" }).click();
   assert.match(await page.locator("#move-out-status").textContent(), /転出届を受け付けました/);
   assert.match(await page.locator("#move-in-status").textContent(), /転入予約を受け付けました/);
+  // What follows the move is offered: what ends at the old municipality, what starts at the new.
+  const follow = await page.locator("#follow-up").textContent();
+  assert.match(follow, /受給事由消滅の届出\s*東京都千代田区/);
+  assert.match(follow, /児童手当等の受給資格及び児童手当の額についての認定請求\s*大阪府大阪市/);
+  await axe(page, "moving done");
 
   // 大阪市's clerk sees the 転出証明書情報 beside the reservation, and completes the 転入.
   const { ctx: c2, page: clerk } = await newPage();

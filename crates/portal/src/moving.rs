@@ -183,6 +183,14 @@ async fn submit(
         return *r;
     }
     let reserved = push(&p, &ctx, &s, &signed, &format!("municipality:{dest}"), PushKind::MoveIn).await;
+    // What follows the move, from ぴったりサービス: at the old municipality what ends there
+    // (受給事由消滅の届出), at the new one the rest of its 引越し procedures; each form is
+    // prefilled from the resident's information as any application is.
+    let ends = |id: &str| id == "kosodate-04";
+    let event = Some(myna_pittari::LifeEvent::Hikkoshi);
+    let mut follow: Vec<_> =
+        p.catalogue.search(Some(&from), event, "").into_iter().filter(|o| ends(&o.procedure.id)).collect();
+    follow.extend(p.catalogue.search(Some(&dest), event, "").into_iter().filter(|o| !ends(&o.procedure.id)));
     let body = html! {
         ul #move-status {
             li #move-out-status { (municipality_name(&here)) "：" (ctx.t("転出届を受け付けました", "move-out notice taken")) }
@@ -193,6 +201,14 @@ async fn submit(
         }
         p { (ctx.t("転入先では、マイナンバーカードを持って窓口へお越しください。結果はお知らせに届きます。",
             "Bring your card to the new municipality; results come as notices.")) }
+        @if !follow.is_empty() {
+            h2 #follow-h { (ctx.t("引越しに伴う手続", "What follows the move")) }
+            ul #follow-up aria-labelledby="follow-h" {
+                @for o in &follow {
+                    li { a href={ "/apply/" (o.municipality) "/" (o.procedure.id) } { (o.procedure.name.get(ctx.en)) } " " small { (o.municipality_name) } }
+                }
+            }
+        }
         p { a href="/notices" { (ctx.t("お知らせを見る", "See your notices")) } }
     };
     layout(&ctx, ctx.t("引越しの手続", "Moving"), body)
