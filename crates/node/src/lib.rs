@@ -46,7 +46,7 @@ pub async fn check_caller<S: Clone + Send + Sync + 'static>(
     use axum::response::IntoResponse as _;
     match check(&state, req.headers()) {
         Ok(()) => next.run(req).await,
-        Err(e) => e.into_response(),
+        Err(e) => access::drained(req, e.into_response()).await,
     }
 }
 

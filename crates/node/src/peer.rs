@@ -58,8 +58,8 @@ pub async fn only_peers(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    match req.extensions().get::<Option<Peer>>().cloned().flatten() {
-        Some(p) if allowed.contains(&p.0.as_str()) => next.run(req).await,
+    let refusal = match req.extensions().get::<Option<Peer>>().cloned().flatten() {
+        Some(p) if allowed.contains(&p.0.as_str()) => return next.run(req).await,
         Some(p) => crate::ApiError::forbidden(
             "caller_not_allowed",
             format!("{} may not call this; only {} may", p.0, allowed.join(", ")),
@@ -70,5 +70,6 @@ pub async fn only_peers(
             format!("present a network certificate of {} (mutual TLS)", allowed.join(", ")),
         )
         .into_response(),
-    }
+    };
+    crate::access::drained(req, refusal).await
 }

@@ -177,7 +177,7 @@ pub async fn refusals(State(book): State<Refusals>, req: Request, next: Next) ->
         )
         .into_response();
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return r;
+        return crate::access::drained(req, r).await;
     }
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();

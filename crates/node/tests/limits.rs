@@ -172,3 +172,55 @@ async fn idle_and_slow_connections_are_closed_and_others_still_served() {
     node.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Reads one answer with a Content-Length body; its status line.
+async fn answer(s: &mut TlsStream<TcpStream>) -> String {
+    let mut data = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let n = timeout(Duration::from_secs(3), s.read(&mut buf)).await.unwrap().unwrap();
+        assert!(n > 0, "closed before the answer");
+        data.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&data).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+                .unwrap_or(0);
+            if body.len() >= len {
+                return head.lines().next().unwrap_or_default().to_string();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_refused_request_leaves_the_connection_usable() {
+    use myna_node::access::{Access, HUB, Table, authorize, rule};
+    // Refused at the edge before the body is looked at; the body is still read, so the
+    // connection stays open for the client's next request (a client reusing it from its
+    // pool saw it cut without an answer when the server closed it instead).
+    const T: Table = Table {
+        node: "test",
+        rules: &[rule("POST", "/only-hub", Access::Peers(HUB)), rule("GET", "/hello", Access::Public("a greeting"))],
+    };
+    let dir = std::env::temp_dir().join(format!("myna-limits-refused-{}", std::process::id()));
+    let id = NodeIdentity::load_or_create(&dir, "limits", &[]).unwrap();
+    let routes = Router::new()
+        .route("/hello", get(|| async { "hi" }))
+        .route("/only-hub", post(|b: String| async move { b.len().to_string() }))
+        .route_layer(axum::middleware::from_fn_with_state(T, authorize));
+    let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let lim = Limits::default();
+    let node =
+        serve_limited(routes, "{}".into(), Metrics::new("test"), &id, addr, ClientAuth::None, lim).await.unwrap();
+    for _ in 0..5 {
+        let mut s = tls(&id, node.addr.port(), "127.0.0.1").await.unwrap();
+        let body = vec![b'x'; 300_000];
+        let head = format!("POST /only-hub HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n", body.len());
+        s.write_all(head.as_bytes()).await.unwrap();
+        s.write_all(&body).await.unwrap();
+        assert!(answer(&mut s).await.contains("401"), "refused without a certificate");
+        assert!(get_hello(&mut s).await.contains("hi"), "the same connection answers the next request");
+    }
+}

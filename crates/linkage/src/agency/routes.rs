@@ -151,7 +151,7 @@ pub async fn clerk_gate(
             req.extensions_mut().insert(c);
             next.run(req).await
         }
-        Err(e) => e.into_response(),
+        Err(e) => myna_node::access::drained(req, e.into_response()).await,
     }
 }
 
