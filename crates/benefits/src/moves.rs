@@ -28,6 +28,10 @@ pub(crate) async fn arrivals(State(w): S, desk: Desk) -> Response {
         Ok(l) => l,
         Err(e) => return error(StatusCode::BAD_GATEWAY, &e.to_string(), &e.to_string()),
     };
+    let within = match m.within().await {
+        Ok(l) => l,
+        Err(e) => return error(StatusCode::BAD_GATEWAY, &e.to_string(), &e.to_string()),
+    };
     let today = crate::today_jst().to_string();
     let body = html! {
         p { (m.name()) "：転出証明書情報の事前通知（住基ネット）と転入予約 / Advance notices from J-LIS and reservations" }
@@ -75,6 +79,25 @@ pub(crate) async fn arrivals(State(w): S, desk: Desk) -> Response {
                 }
             }
         }
+        @for (i, (id, app, checked)) in within.iter().enumerate() {
+            section.arrival aria-labelledby={ "within-" (i) } {
+                h2 id={ "within-" (i) } { "転居予約 " (id) }
+                dl {
+                    dt { "新しい住所 / New address" } dd { (checked.to) }
+                    dt { "転居予定日 / Moving on" } dd { (date_ja(&checked.on)) }
+                    dt { "来庁予定日 / Visit" } dd { (date_ja(&app.visit)) }
+                    dt { "連絡先 / Contact" } dd { (app.contact) }
+                    dt { "転居する人 / Who moves" } dd { @for (k, r) in checked.movers.iter().enumerate() { @if k > 0 { "、" } (r.name) } }
+                }
+                form method="post" action="/moves/within" {
+                    input type="hidden" name="csrf" value=(desk.1);
+                    input type="hidden" name="id" value=(id);
+                    label for={ "within-on-" (i) } { "転居日 / Moved on" }
+                    input id={ "within-on-" (i) } name="on" type="date" required value=(today);
+                    button type="submit" { "転居を完了する / Complete the move" }
+                }
+            }
+        }
         (renew_form(&desk, &m.cards()))
     };
     page("転入の受付 / Arrivals", Some(&desk), body)
@@ -118,6 +141,36 @@ pub(crate) async fn renew(
             html! {
                 p.ok role="status" #renewed { "新しい署名用電子証明書をカードに書き込みました。 / The new signing certificate is on the card." }
                 p { "証明書の住所 / Its address: " span #renewed-address { (address) } }
+                p { a href="/moves" { "転入の受付へ戻る / Back to arrivals" } }
+            },
+        ),
+        Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string(), &e.to_string()),
+    }
+}
+
+pub(crate) async fn complete_within(
+    State(w): S,
+    desk: Desk,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let f = match checked(&headers, &desk, form) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let Some(m) = &w.moving else {
+        return error(StatusCode::NOT_FOUND, "転入の受付はありません。", "This system has no moving desk.");
+    };
+    let (id, on) =
+        (myna_node::web::field(&f, "id").unwrap_or_default(), myna_node::web::field(&f, "on").unwrap_or_default());
+    match m.complete_within(id, on).await {
+        Ok(done) => page(
+            "転居完了 / Moved",
+            Some(&desk),
+            html! {
+                p.ok role="status" #moved-within { "転居を記録しました。 / The move is recorded." }
+                ul { @for r in &done { li { (r.name) "：" (r.address) } } }
+                (renew_form(&desk, &m.cards()))
                 p { a href="/moves" { "転入の受付へ戻る / Back to arrivals" } }
             },
         ),

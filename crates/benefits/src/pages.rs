@@ -467,6 +467,7 @@ pub fn routes(w: Arc<Web>) -> Router {
         .route("/moves", get(crate::moves::arrivals))
         .route("/moves/in", post(crate::moves::complete))
         .route("/moves/renew", post(crate::moves::renew))
+        .route("/moves/within", post(crate::moves::complete_within))
         .route(
             "/static/tokens.css",
             get(|| async { static_file(myna_node::web::TOKENS_CSS, "text/css; charset=utf-8") }),

@@ -67,6 +67,7 @@ pub const TABLE: Table = Table {
         rule("GET", "/moves", PAGE),
         rule("POST", "/moves/in", PAGE),
         rule("POST", "/moves/renew", PAGE),
+        rule("POST", "/moves/within", PAGE),
         rule("GET", "/static/tokens.css", Access::Page("the design tokens, open")),
         rule("GET", "/static/site.css", Access::Page("the style sheet, open")),
         rule("GET", "/static/benefits.js", Access::Page("the pages' script, open")),

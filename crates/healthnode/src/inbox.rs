@@ -94,7 +94,8 @@ impl Inbox {
             | PushKind::AccountRegistration
             | PushKind::DepositRequest
             | PushKind::MoveOut
-            | PushKind::MoveIn => {
+            | PushKind::MoveIn
+            | PushKind::MoveWithin => {
                 return Err(HealthError::invalid(
                     "kind",
                     "the health node keeps no notices, replies or account instructions; they go to the portal, the municipality and the account registry",

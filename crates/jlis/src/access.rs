@@ -109,6 +109,7 @@ pub const TABLE: Table = Table {
         rule("POST", "/v1/moves", MUNICIPALITY),
         rule("GET", "/v1/moves/incoming", MUNICIPALITY),
         rule("POST", "/v1/moves/in", MUNICIPALITY),
+        rule("POST", "/v1/moves/within", MUNICIPALITY),
         rule("POST", "/v1/lookup", NUMBER_LINKING),
         rule("POST", "/v1/verify", NUMBER_LINKING),
         rule("POST", "/v1/linkage/codes", SIGNED_LINKAGE),

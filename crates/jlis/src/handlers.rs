@@ -26,6 +26,7 @@ pub(crate) fn routes(store: Arc<Jlis>) -> Router {
         .route("/v1/moves", post(move_out))
         .route("/v1/moves/incoming", get(incoming_moves))
         .route("/v1/moves/in", post(move_in))
+        .route("/v1/moves/within", post(move_within))
         .route("/v1/lookup", post(lookup))
         .route("/v1/verify", post(verify))
         .route("/v1/linkage/codes", post(codes))
@@ -79,6 +80,19 @@ pub(crate) async fn move_out(
     ApiJson(req): ApiJson<myna_link::SignedInstruction>,
 ) -> R<(StatusCode, Json<crate::MoveOutRecorded>)> {
     Ok((StatusCode::CREATED, Json(j.move_out(&caller, &req).await?)))
+}
+
+/// A 転居予約 checked (the resident's signed application, for a move within the caller's
+/// municipality): who moves, recorded at the visit as a 転居.
+#[utoipa::path(post, path = "/v1/moves/within", request_body = myna_link::SignedInstruction,
+    responses((status = 200, body = crate::MoveOutRecorded), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 403, description = "Not the municipality that keeps the signer's register, or a signature J-LIS does not accept", body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, description = "An application that cannot be read, a destination elsewhere, a mover not in the household", body = ErrorBody)))]
+pub(crate) async fn move_within(
+    State(j): St,
+    caller: Caller,
+    ApiJson(req): ApiJson<myna_link::SignedInstruction>,
+) -> R<Json<crate::MoveOutRecorded>> {
+    Ok(Json(j.move_within(&caller, &req).await?))
 }
 
 /// The 転出証明書情報 of everyone moving to the caller's municipality (logged per resident).

@@ -64,17 +64,39 @@ pub struct MoveInRequest {
     pub address: Option<String>,
 }
 
+/// A checked application: its id, where to, when, who.
+struct Checked {
+    id: String,
+    to: myna_registry::Address,
+    on: time::Date,
+    movers: Vec<Resident>,
+    /// The destination is kept by the signer's own municipality (a 転居).
+    within: bool,
+}
+
+impl Checked {
+    fn answer(&self, movers: Vec<ResidentView>) -> MoveOutRecorded {
+        MoveOutRecorded {
+            id: self.id.clone(),
+            movers,
+            to: self.to.line(),
+            to_municipality: keeper(&self.to),
+            on: self.on.to_string(),
+            lapses_after: moving::lapses_after(self.on).to_string(),
+        }
+    }
+}
+
 fn same_name(a: &str, b: &str) -> bool {
     let key = |s: &str| myna_text::normalize_width(s).split_whitespace().collect::<String>();
     key(a) == key(b)
 }
 
 impl Jlis {
-    /// Records the 転出 of a resident's signed application, for the municipality that keeps
-    /// their register; each mover's event is idempotent by the application, so a retry
-    /// records nothing twice.
-    pub async fn move_out(&self, caller: &Caller, s: &SignedInstruction) -> Result<MoveOutRecorded, JlisError> {
-        let recorder = municipality(caller)?;
+    /// A resident's signed application, checked for the municipality that keeps their
+    /// register: fresh, signed by a good signing certificate, the destination an address, the
+    /// movers members of the signer's household living there.
+    async fn checked(&self, caller: &Caller, s: &SignedInstruction) -> Result<Checked, JlisError> {
         let bytes = Base64::decode_vec(&s.message).map_err(|_| invalid("message", "not base64"))?;
         let app = MoveApplication::parse(&bytes).map_err(|e| invalid("message", e))?;
         let age = myna_node::now_secs() - app.at;
@@ -89,50 +111,72 @@ impl Jlis {
             .ok_or_else(|| JlisError::NotFound("the signer has no record".into()))?;
         keeps(caller, &signer)?;
         let to = address_of("to", &app.to)?;
-        if keeper(&to) == keeper(&signer.address) {
-            return Err(invalid(
-                "to",
-                "a move within the municipality is a 転居: send it as a 転居予約 to the municipality",
-            ));
-        }
         let household = self.registry.household_members(signer.household).await?;
-        let living: Vec<&Resident> = household.iter().filter(|r| r.status == Status::Resident).collect();
-        let movers: Vec<&Resident> = match &app.movers {
-            Movers::Household => living.clone(),
+        let living: Vec<Resident> = household.into_iter().filter(|r| r.status == Status::Resident).collect();
+        let movers: Vec<Resident> = match &app.movers {
+            Movers::Household => living,
             Movers::Named { names } => {
-                let mut m = vec![&signer];
+                let mut m = vec![signer.clone()];
                 for n in names.iter().filter(|n| !same_name(n, &signer.name.kanji)) {
                     let r = living.iter().find(|r| same_name(&r.name.kanji, n)).ok_or_else(|| {
                         invalid("movers", format!("{n} is not a member of the signer's household living here"))
                     })?;
                     if !m.iter().any(|x| x.code == r.code) {
-                        m.push(r);
+                        m.push(r.clone());
                     }
                 }
                 m
             }
         };
         let on = date("on", &app.on)?;
-        let id = MoveApplication::id(&bytes);
-        let fingerprint = format!("{}\nmove {id}", caller.id());
+        let within = keeper(&to) == keeper(&signer.address);
+        Ok(Checked { id: MoveApplication::id(&bytes), to, on, movers, within })
+    }
+
+    /// Records the 転出 of a resident's signed application, for the municipality that keeps
+    /// their register; each mover's event is idempotent by the application, so a retry
+    /// records nothing twice.
+    pub async fn move_out(&self, caller: &Caller, s: &SignedInstruction) -> Result<MoveOutRecorded, JlisError> {
+        let recorder = municipality(caller)?;
+        let c = self.checked(caller, s).await?;
+        if c.within {
+            return Err(invalid(
+                "to",
+                "a move within the municipality is a 転居: send it as a 転居予約 to the municipality",
+            ));
+        }
+        let fingerprint = format!("{}\nmove {}", caller.id(), c.id);
         let mut recorded = Vec::new();
-        for r in movers {
-            let event = LifeEvent { on, kind: EventKind::MoveOut { to: to.clone() } };
-            let key = format!("move:{id}:{}", r.code.as_str());
+        for r in &c.movers {
+            let event = LifeEvent { on: c.on, kind: EventKind::MoveOut { to: c.to.clone() } };
+            let key = format!("move:{}:{}", c.id, r.code.as_str());
             let rec = self
                 .registry
                 .record_by(Some(recorder), Some(r.code), &event, Some((&key, &fingerprint)), today())
                 .await?;
             recorded.push(ResidentView::of(&rec.resident, false));
         }
-        Ok(MoveOutRecorded {
-            id,
-            movers: recorded,
-            to: to.line(),
-            to_municipality: keeper(&to),
-            on: on.to_string(),
-            lapses_after: moving::lapses_after(on).to_string(),
-        })
+        Ok(c.answer(recorded))
+    }
+
+    /// Checks a 転居予約 (a move within the municipality) for the municipality that keeps the
+    /// signer's register, recording nothing: who moves, with their record codes, for the
+    /// visit at which the 転居 is recorded.
+    pub async fn move_within(&self, caller: &Caller, s: &SignedInstruction) -> Result<MoveOutRecorded, JlisError> {
+        let c = self.checked(caller, s).await?;
+        if !c.within {
+            return Err(invalid("to", "a move to another municipality is a 転出届 and a 転入予約"));
+        }
+        let views = c.movers.iter().map(|r| ResidentView::of(r, false)).collect();
+        self.log_access(
+            caller,
+            &c.movers.iter().map(|r| r.code.value()).collect::<Vec<_>>(),
+            "move_within",
+            "resident_registry",
+            "",
+        )
+        .await?;
+        Ok(c.answer(views))
     }
 
     /// The 転出証明書情報 of everyone moving to the caller's municipality whose notice has

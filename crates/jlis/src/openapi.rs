@@ -16,6 +16,7 @@ use crate::{api::*, cards, cards_api::*, handlers};
         handlers::move_out,
         handlers::incoming_moves,
         handlers::move_in,
+        handlers::move_within,
         handlers::lookup,
         handlers::verify,
         handlers::presence,

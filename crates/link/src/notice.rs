@@ -99,9 +99,10 @@ pub enum PushKind {
     DepositRequest,
     /// A resident's signed 転出届: the portal, to the municipality they leave.
     MoveOut,
-    /// A resident's signed 転入予約 (転居予約 within one municipality): the portal, to the
-    /// municipality they move to.
+    /// A resident's signed 転入予約: the portal, to the municipality they move to.
     MoveIn,
+    /// A resident's signed 転居予約 (a move within their municipality): the portal, to it.
+    MoveWithin,
 }
 
 impl PushKind {
@@ -116,6 +117,7 @@ impl PushKind {
             Self::DepositRequest => "deposit_request",
             Self::MoveOut => "move_out",
             Self::MoveIn => "move_in",
+            Self::MoveWithin => "move_within",
         }
     }
 
@@ -129,7 +131,7 @@ impl PushKind {
             Self::BenefitReply => "special_benefit",
             Self::AccountRegistration => "public_fund_account_registration",
             Self::DepositRequest => "deposit_account_management",
-            Self::MoveOut | Self::MoveIn => "moving_one_stop",
+            Self::MoveOut | Self::MoveIn | Self::MoveWithin => "moving_one_stop",
         }
     }
 
@@ -144,7 +146,7 @@ impl PushKind {
             Self::BenefitReply => from == K::Portal && to == K::Municipality,
             Self::AccountRegistration => from == K::Portal && to == K::AccountRegistry,
             Self::DepositRequest => from == K::Portal && to == K::DepositInsurance,
-            Self::MoveOut | Self::MoveIn => from == K::Portal && to == K::Municipality,
+            Self::MoveOut | Self::MoveIn | Self::MoveWithin => from == K::Portal && to == K::Municipality,
         };
         if ok { Ok(()) } else { Err(format!("a {} may not push {} to a {}", from.id(), self.id(), to.id())) }
     }

@@ -199,6 +199,18 @@ impl Moving {
                 self.store.keep(&kept("in", "reserved", "{}".into())).await?;
                 Ok(())
             }
+            PushKind::MoveWithin => {
+                if self.store.get(&id, "within").await?.is_some() {
+                    return Ok(());
+                }
+                app.planned(myna_node::today_jst(), myna_registry::moving::ADVANCE_DAYS)
+                    .map_err(MovingError::Refused)?;
+                let url = format!("{}/v1/moves/within", self.jlis);
+                let checked: MoveOutRecorded = post_json(&self.client, &url, &signed).await.map_err(jlis)?;
+                let detail = serde_json::to_string(&checked).unwrap_or_default();
+                self.store.keep(&kept("within", "reserved", detail)).await?;
+                Ok(())
+            }
             other => Err(MovingError::Refused(format!("the moving desk does not take {}", other.id()))),
         }
     }
@@ -272,6 +284,52 @@ impl Moving {
             }
         }
         Ok(n)
+    }
+
+    /// The 転居予約 waiting for their visit: each reservation's id, application, and who
+    /// moves as J-LIS checked it.
+    pub async fn within(&self) -> Result<Vec<(String, MoveApplication, MoveOutRecorded)>, MovingError> {
+        let mut out = Vec::new();
+        for r in self.store.with_status("within", "reserved").await? {
+            let (Ok(app), Ok(checked)) = (serde_json::from_str(&r.application), serde_json::from_str(&r.detail)) else {
+                continue;
+            };
+            out.push((r.id, app, checked));
+        }
+        Ok(out)
+    }
+
+    /// The 転居 at the visit: recorded at J-LIS for everyone the reservation names (each
+    /// event idempotent by the reservation), the reservation closed and the resident told.
+    pub async fn complete_within(&self, id: &str, on: &str) -> Result<Vec<ResidentView>, MovingError> {
+        let row =
+            self.store.get(id, "within").await?.ok_or_else(|| MovingError::Refused(format!("no 転居予約 {id}")))?;
+        let checked: MoveOutRecorded =
+            serde_json::from_str(&row.detail).map_err(|e| MovingError::Refused(e.to_string()))?;
+        let url = format!("{}/v1/events", self.jlis);
+        let mut done = Vec::new();
+        for m in &checked.movers {
+            let body = serde_json::json!({"kind": "move_within", "on": on, "resident": m.code, "address": checked.to});
+            let res = self
+                .client
+                .post(&url)
+                .header("idempotency-key", format!("within:{id}:{}", m.code))
+                .json(&body)
+                .send()
+                .await
+                .map_err(|e| MovingError::Jlis(myna_node::error_chain(&e)))?;
+            let status = res.status();
+            let v: serde_json::Value = res.json().await.map_err(|e| MovingError::Jlis(e.to_string()))?;
+            if !status.is_success() {
+                return Err(MovingError::Jlis(v["error"]["message"].as_str().unwrap_or("refused").to_string()));
+            }
+            done.push(serde_json::from_value(v["resident"].clone()).map_err(|e| MovingError::Jlis(e.to_string()))?);
+        }
+        if self.store.advance((id, "within"), "reserved", "completed", &row.detail, now_secs()).await? {
+            let body = format!("{}への転居の手続が完了しました（{}）。", checked.to, self.name);
+            self.tell(&row.code, "転居の手続が完了しました", body).await?;
+        }
+        Ok(done)
     }
 
     /// The 転入 at the visit: recorded at J-LIS for these people together, their

@@ -31,7 +31,7 @@ impl From<MovingError> for ApiError {
 
 /// The push kinds the desk takes.
 pub fn takes(kind: PushKind) -> bool {
-    matches!(kind, PushKind::MoveOut | PushKind::MoveIn)
+    matches!(kind, PushKind::MoveOut | PushKind::MoveIn | PushKind::MoveWithin)
 }
 
 /// A push the municipality's inbox opened, for the desk: only the portal sends applications.

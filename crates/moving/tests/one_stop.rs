@@ -176,6 +176,25 @@ async fn a_household_moves_with_one_application_and_the_destination_is_ready_bef
         .unwrap_err()
         .to_string();
     assert!(e.contains("has passed"), "{e}");
+    // A 転居予約 within 千代田区: one reservation, J-LIS checks who moves; the visit records
+    // the 転居 (twice is once). A 転居予約 to another municipality is refused.
+    let mut within = app(Movers::Household);
+    within.to = "東京都千代田区永田町1-7-1".into();
+    let to_chiyoda = "municipality:131016".parse::<myna_link::AgencyId>().unwrap();
+    let e =
+        portal.push("ichiro", &to_chiyoda, PushKind::MoveWithin, &signed(&alone, &ichiro.card), 0).await.unwrap_err();
+    assert!(e.to_string().contains("転出届"), "{e}");
+    portal.push("ichiro", &to_chiyoda, PushKind::MoveWithin, &signed(&within, &ichiro.card), 0).await.unwrap();
+    let waiting = chiyoda.within().await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].2.movers.len(), 1);
+    for _ in 0..2 {
+        let done = chiyoda.complete_within(&waiting[0].0, &today.to_string()).await.unwrap();
+        assert!(done[0].address.starts_with("東京都千代田区永田町"), "{done:?}");
+    }
+    assert!(chiyoda.within().await.unwrap().is_empty());
+    let told = inbox.lock().unwrap().iter().filter(|(_, n)| n.title.contains("転居の手続")).count();
+    assert_eq!(told, 1, "told once of the 転居");
     // 千代田区 no longer keeps their register.
     let r = net.clerk.get(format!("{}/v1/residents/{}", net.jlis.url(), hanako.code)).send().await.unwrap();
     assert_eq!(r.status(), 403);

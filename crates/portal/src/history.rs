@@ -133,6 +133,7 @@ fn item_label(ctx: &Ctx, id: &str) -> String {
         Err(_) if id == "card_registration" => ctx.t("カードの利用登録", "Card registration").to_string(),
         Err(_) if id == "move_out" => ctx.t("転出届", "Move-out notice").to_string(),
         Err(_) if id == "move_in" => ctx.t("転入予約", "Move-in reservation").to_string(),
+        Err(_) if id == "move_within" => ctx.t("転居予約", "Move reservation (same municipality)").to_string(),
         Err(_) if id == "account_registration" => ctx.t("公金受取口座の登録", "Public-fund account").to_string(),
         Err(_) if id == "deposit_request" => ctx.t("預貯金口座付番の申出", "Bank account linking").to_string(),
         Err(_) if id == "benefit_reply" => ctx.t("給付金への回答", "Reply about a benefit").to_string(),

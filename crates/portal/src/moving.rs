@@ -172,12 +172,19 @@ async fn submit(
     };
     let (from, dest) = (keeper(&here), keeper(&to));
     if from == dest {
-        return error_page(
-            &ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "同じ市区町村の中での引越し（転居予約）は、まだ受け付けていません。窓口で転居届を出してください。",
-            "A move within your municipality (転居予約) is not taken online yet; file it at the counter.",
-        );
+        // A 転居: one reservation, to the municipality itself.
+        if let Err(r) = push(&p, &ctx, &s, &signed, &format!("municipality:{from}"), PushKind::MoveWithin).await {
+            return *r;
+        }
+        let body = html! {
+            ul #move-status {
+                li #move-within-status { (municipality_name(&here)) "：" (ctx.t("転居予約を受け付けました。来庁予定日", "move reservation taken; visit on")) " " (app.visit) }
+            }
+            p { (ctx.t("来庁予定日に、マイナンバーカードを持って窓口へお越しください。結果はお知らせに届きます。",
+                "Bring your card to the counter on the day; results come as notices.")) }
+            p { a href="/notices" { (ctx.t("お知らせを見る", "See your notices")) } }
+        };
+        return layout(&ctx, ctx.t("引越しの手続", "Moving"), body);
     }
     if let Err(r) = push(&p, &ctx, &s, &signed, &format!("municipality:{from}"), PushKind::MoveOut).await {
         return *r;
