@@ -154,7 +154,9 @@ impl Jlis {
                 .registry
                 .record_by(Some(recorder), Some(r.code), &event, Some((&key, &fingerprint)), today())
                 .await?;
-            recorded.push(ResidentView::of(&rec.resident, false));
+            // The old municipality keeps their register: it gets the numbers (it stops
+            // holding their copies by them).
+            recorded.push(ResidentView::of(&rec.resident, true));
         }
         Ok(c.answer(recorded))
     }

@@ -62,6 +62,9 @@ pub struct Moving {
     store: MoveStore,
 }
 
+/// The item that moves with the person (住民票関係情報).
+const RESIDENT_RECORD: &str = "resident_record";
+
 /// The local id a person J-LIS notified is enrolled under here.
 fn arriving(code: &str) -> String {
     format!("jumin-{code}")
@@ -174,6 +177,12 @@ impl Moving {
                 let done: MoveOutRecorded = post_json(&self.client, &url, &signed).await.map_err(jlis)?;
                 let detail = serde_json::to_string(&done).unwrap_or_default();
                 self.store.keep(&kept("out", "accepted", detail)).await?;
+                // Their 住民票 is no longer this municipality's to provide.
+                for m in &done.movers {
+                    let Some(number) = m.number.clone() else { continue };
+                    let theirs = self.agency.obtain_code(Enrolment::Number { number }).await?;
+                    self.agency.store.remove_copy(&theirs, RESIDENT_RECORD).await?;
+                }
                 let names: Vec<&str> = done.movers.iter().map(|m| m.name.as_str()).collect();
                 let body = format!(
                     "{}さんの{}への転出届（転出予定日 {}）を{}が受け付けました。転入先の市区町村で {} までに転入の手続をしてください。",
@@ -338,6 +347,20 @@ impl Moving {
         let req = MoveInRequest { residents: residents.to_vec(), on: on.into(), address: None };
         let url = format!("{}/v1/moves/in", self.jlis);
         let done: Vec<ResidentView> = post_json(&self.client, &url, &req).await.map_err(jlis)?;
+        // The new municipality provides their 住民票 from now on: one household here.
+        let head = done.iter().find(|r| r.relationship == "head").map(|r| r.name.clone()).unwrap_or_default();
+        let members: Vec<serde_json::Value> = done
+            .iter()
+            .map(|r| serde_json::json!({"name": r.name, "relationship": r.relationship_ja, "birth": r.birth}))
+            .collect();
+        for r in &done {
+            let Some(number) = r.number.clone() else { continue };
+            let person = arriving(&r.code);
+            self.agency.enrol(&person, Enrolment::Number { number }).await?;
+            let record = serde_json::json!({"name": r.name, "birth": r.birth, "household_head": head,
+                "relationship": r.relationship_ja, "members": members, "moved_in_on": on});
+            self.agency.put_copy(&person, RESIDENT_RECORD, None, &record).await?;
+        }
         let reserved = self.store.with_status("in", "reserved").await?;
         for r in &done {
             let Some(code) = self.agency.store.code_of(&arriving(&r.code)).await? else { continue };

@@ -15,7 +15,7 @@ use myna_testnet::{TestNet, any, db};
 use serde_json::Value;
 
 /// A municipality's agency node whose inbox hands move applications to its desk.
-async fn municipality(net: &TestNet, lg: &str, name: &str) -> Arc<Moving> {
+async fn municipality(net: &TestNet, lg: &str, name: &str) -> (Arc<Moving>, Arc<Agency>) {
     let cell = myna_moving::Cell::default();
     let inbox = cell.clone();
     let id = format!("municipality:{lg}");
@@ -48,7 +48,7 @@ async fn municipality(net: &TestNet, lg: &str, name: &str) -> Arc<Moving> {
     .unwrap();
     let desk = Arc::new(desk);
     let _ = cell.set(desk.clone());
-    desk
+    (desk, started.agency)
 }
 
 #[tokio::test]
@@ -57,9 +57,15 @@ async fn a_household_moves_with_one_application_and_the_destination_is_ready_bef
     let hanako = net.born("b0", "山田 花子", "ヤマダ ハナコ").await;
     let taro = net.born_in("b1", "山田 太郎", "ヤマダ タロウ", Some(hanako.household)).await;
     let ichiro = net.born("b2", "鈴木 一郎", "スズキ イチロウ").await;
-    let chiyoda = municipality(&net, "131016", "千代田区").await;
-    let osaka = municipality(&net, "271004", "大阪市").await;
-    let sapporo = municipality(&net, "011002", "札幌市").await;
+    let (chiyoda, chiyoda_agency) = municipality(&net, "131016", "千代田区").await;
+    let (osaka, osaka_agency) = municipality(&net, "271004", "大阪市").await;
+    let (sapporo, _) = municipality(&net, "011002", "札幌市").await;
+    // 千代田区 provides Hanako's 住民票 (its copy), as a municipality does for its residents.
+    chiyoda_agency.enrol("hanako", Enrolment::Number { number: hanako.number.clone() }).await.unwrap();
+    let record = serde_json::json!({"name": "山田 花子", "birth": "1990-04-01", "household_head": "山田 花子",
+        "relationship": "世帯主", "members": [{"name": "山田 花子", "relationship": "世帯主", "birth": "1990-04-01"}]});
+    chiyoda_agency.put_copy("hanako", "resident_record", None, &record).await.unwrap();
+    let chiyoda_code = chiyoda_agency.store.code_of("hanako").await.unwrap().unwrap();
     let (portal, inbox) = net.portal().await;
     for (local, p) in [("hanako", &hanako), ("ichiro", &ichiro)] {
         let serial =
@@ -125,6 +131,10 @@ async fn a_household_moves_with_one_application_and_the_destination_is_ready_bef
     assert_eq!(r["moved_to"], "大阪府大阪市北区梅田一丁目1", "{r}");
     let told = inbox.lock().unwrap().iter().filter(|(_, n)| n.title.contains("転出届")).count();
     assert_eq!(told, 1, "told once of the 転出届");
+    assert!(
+        chiyoda_agency.store.copy(&chiyoda_code, "resident_record").await.unwrap().is_none(),
+        "千代田区 no longer provides it"
+    );
 
     // 大阪市 sees both, with the reservation; 札幌市 nothing.
     let arrivals = osaka.arrivals().await.unwrap();
@@ -154,6 +164,12 @@ async fn a_household_moves_with_one_application_and_the_destination_is_ready_bef
         assert!(r["address"].as_str().unwrap().starts_with("大阪府大阪市北区"), "{r}");
     }
     assert_eq!(h["household"], t["household"], "one household at the destination");
+    // 大阪市 provides their 住民票 now: one household, Hanako at its head.
+    let osaka_code = osaka_agency.store.code_of(&format!("jumin-{}", hanako.code)).await.unwrap().unwrap();
+    let (_, body) = osaka_agency.store.copy(&osaka_code, "resident_record").await.unwrap().unwrap();
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["household_head"], "山田 花子", "{body}");
+    assert_eq!(body["members"].as_array().unwrap().len(), 2, "{body}");
     assert_eq!((h["relationship"].as_str(), t["relationship"].as_str()), (Some("head"), Some("child")));
     assert!(osaka.arrivals().await.unwrap().is_empty(), "no one left to come");
     let told = inbox.lock().unwrap().iter().filter(|(_, n)| n.title.contains("転入")).count();

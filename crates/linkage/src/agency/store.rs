@@ -247,6 +247,17 @@ impl AgencyStore {
         Ok(())
     }
 
+    /// Stops holding the copy of `item` for `code` (the person moved away); `true` if there
+    /// was one.
+    pub async fn remove_copy(&self, code: &str, item: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query("DELETE FROM agency_copies WHERE code = $1 AND item = $2")
+            .bind(code)
+            .bind(item)
+            .write(&self.db)
+            .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
     /// The copy of `item` for `code`: (version, body).
     pub async fn copy(&self, code: &str, item: &str) -> Result<Option<(String, String)>, StoreError> {
         let r = sqlx::query("SELECT version, body FROM agency_copies WHERE code = $1 AND item = $2")
