@@ -21,7 +21,7 @@ const PORTAL = `https://localhost:${PORT + 7}`;
 const SHOTS = join(ROOT, "target/e2e-screenshots");
 const dir = mkdtempSync(join(tmpdir(), "myna-e2e-"));
 const CA = join(dir, "network/ca.pem");
-let demo, client, browser, out = "";
+let demo, client, movingSite, browser, out = "";
 
 function waitFor(proc, text, ms) {
   return new Promise((resolve, reject) => {
@@ -76,6 +76,9 @@ before(async () => {
   const m = out.match(/CLIENT_ID=(\S+) CLIENT_SECRET=(\S+)/);
   client = spawn("node", ["examples/oauth-client/server.mjs"], { cwd: ROOT, env: { ...process.env, PORTAL, CA, CLIENT_ID: m[1], CLIENT_SECRET: m[2], PORT: "7460" } });
   await waitFor(client, "example client on", 10_000);
+  const mv = out.match(/example moving site: .*?CLIENT_ID=(\S+) CLIENT_SECRET=(\S+)/);
+  movingSite = spawn("node", ["examples/moving-site/server.mjs"], { cwd: ROOT, env: { ...process.env, PORTAL, CA, CLIENT_ID: mv[1], CLIENT_SECRET: mv[2], PORT: "7461" } });
+  await waitFor(movingSite, "example moving site on", 10_000);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -85,6 +88,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   client?.kill();
+  movingSite?.kill();
   demo?.kill("SIGINT");
 });
 
@@ -728,5 +732,41 @@ test("a resident moves from 千代田区 to 大阪市 with one application; 大�
   assert.match(notices, /転入の手続が完了しました/);
   await page.goto(`${PORTAL}/history`);
   assert.match(await page.locator("main").textContent(), /転入予約/);
+  await ctx.close();
+});
+
+test("a private moving site registers the move with the resident's consent, tells the chosen utilities, and hands over to the portal", async () => {
+  const { ctx, page } = await newPage();
+  await login(page, { card: 0 });
+  await page.waitForURL(`${PORTAL}/`);
+  await page.goto("http://localhost:7461/");
+  await page.getByRole("link", { name: "マイナポータルと連携して始める" }).click();
+  await page.locator("#consent-items").waitFor();
+  assert.match(await page.locator("#consent-items").textContent(), /住民票関係情報/);
+  await page.getByRole("button", { name: "許可する" }).click();
+  await page.locator("#household").waitFor();
+  assert.ok((await page.locator("#household li").count()) >= 1, "the household, as the portal signed it");
+  const day = (d) => new Date(Date.now() + 9 * 3600_000 + d * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel("新しい住所").fill("大阪府大阪市北区中之島1-3-20");
+  await page.getByLabel("引越し（転出）予定日").fill(day(7));
+  await page.getByLabel("転入先への来庁予定日").fill(day(8));
+  await page.getByLabel("連絡先").fill("090-8765-4321");
+  await page.getByLabel("電気（みらい電力）").check();
+  await page.getByLabel("水道（転入先の水道局）").check();
+  await page.getByRole("button", { name: "引越しを登録する" }).click();
+  const sent = await page.locator("#sent").textContent();
+  assert.match(sent, /電気/);
+  assert.match(sent, /水道/);
+  assert.doesNotMatch(sent, /ガス/, "only the utilities ticked");
+  const received = JSON.parse(await (await ctx.request.get("http://localhost:7461/utilities")).text().then((t) => t.match(/<pre id="received">([\s\S]*)<\/pre>/)[1].replace(/&#34;/g, '"')));
+  assert.equal(received.gas.length, 0);
+  assert.equal(received.electricity.at(-1).to, "大阪府大阪市北区中之島1-3-20");
+  // Handed over: the portal's 引越し page, prefilled, for the resident to review and sign.
+  await page.locator("#handover").click();
+  await page.waitForURL(/\/moving\?/);
+  assert.equal(await page.getByLabel("新しい住所").inputValue(), "大阪府大阪市北区中之島1-3-20");
+  assert.equal(await page.getByLabel(/^転出予定日/).inputValue(), day(7));
+  assert.equal(await page.getByLabel(/^連絡先/).inputValue(), "090-8765-4321");
+  await axe(page, "moving, handed over");
   await ctx.close();
 });

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::{
     Form, Router,
-    extract::{State, rejection::FormRejection},
+    extract::{Query, State, rejection::FormRejection},
     http::StatusCode,
     response::Response,
     routing::{get, post},
@@ -64,8 +64,13 @@ fn form(ctx: &Ctx, f: &Fields, problem: Option<&str>) -> maud::Markup {
     }
 }
 
-async fn page(Resident(ctx, _s): Resident) -> Response {
-    layout(&ctx, ctx.t("引越しの手続", "Moving"), form(&ctx, &Fields::new(), None))
+/// The form, prefilled from the query where a moving service handed the resident over
+/// (`/moving?to=…&on=…&visit=…&contact=…`): what it carries is only shown, never sent
+/// before the resident reviews and signs it.
+async fn page(Resident(ctx, _s): Resident, Query(q): Query<Vec<(String, String)>>) -> Response {
+    let known = ["to", "on", "visit", "contact", "who", "names"];
+    let f: Fields = q.into_iter().filter(|(k, v)| known.contains(&k.as_str()) && v.chars().count() <= 200).collect();
+    layout(&ctx, ctx.t("引越しの手続", "Moving"), form(&ctx, &f, None))
 }
 
 /// The application the form describes, or what to fix.

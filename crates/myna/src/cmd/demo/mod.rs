@@ -242,6 +242,12 @@ impl DemoArgs {
             portal.client["client_id"].as_str().unwrap_or("?"),
             portal.client["client_secret"].as_str().unwrap_or("?")
         );
+        println!(
+            "  example moving site: PORTAL={web} CA={} CLIENT_ID={} CLIENT_SECRET={} PORT=7461 node examples/moving-site/server.mjs  (registers a move with the resident's consent, tells the utilities they tick, hands over to the portal's 引越し page)",
+            ca.display(),
+            portal.moving_client["client_id"].as_str().unwrap_or("?"),
+            portal.moving_client["client_secret"].as_str().unwrap_or("?")
+        );
         if !cards.is_empty() {
             println!();
             println!(

@@ -17,10 +17,34 @@ pub const STAFF_CLERK: &str = "chiyoda.clerk2";
 /// Where the example OAuth client (`examples/oauth-client`) listens.
 pub const EXAMPLE_CLIENT: &str = "http://localhost:7460";
 
+/// Where the example moving site (`examples/moving-site`) listens.
+pub const MOVING_SITE: &str = "http://localhost:7461";
+
 pub struct Portal {
     pub started: myna_portal::Started,
     /// The example client's id and secret.
     pub client: Value,
+    /// The example moving site's.
+    pub moving_client: Value,
+}
+
+/// Registers a private service with the portal (once: kept in `file`), as its operator does.
+async fn registered(
+    file: &Path,
+    (network, public, operator): (&Path, &str, &str),
+    reg: Value,
+) -> Result<Value, Box<dyn std::error::Error>> {
+    if let Ok(b) = std::fs::read(file) {
+        return Ok(serde_json::from_slice(&b)?);
+    }
+    let http = crate::cmd::card::network_client(std::fs::read(network.join("ca.pem"))?.as_slice())?;
+    let r = http.post(format!("{public}/oauth/clients")).bearer_auth(operator).json(&reg).send().await?;
+    if !r.status().is_success() {
+        return Err(format!("registering {}: {}", reg["name"], r.text().await?).into());
+    }
+    let v: Value = r.json().await?;
+    crate::cmd::card_file::write_atomic(file, &serde_json::to_vec_pretty(&v)?)?;
+    Ok(v)
 }
 
 /// Starts the portal (web on J-LIS's port + 7, its linkage node on + 8).
@@ -45,45 +69,40 @@ pub async fn start(
     )
     .await?;
     let client_file = dir.join("example-client.json");
-    let client = match std::fs::read(&client_file) {
-        Ok(b) => serde_json::from_slice(&b)?,
-        Err(_) => {
-            for (code, _) in started.portal.catalogue.municipalities() {
-                started.portal.add_clerk(code, "clerk1", CLERK_PASSWORD).await?;
-            }
-            // 千代田区's clerk signs in with a staff card: the second demo card's holder.
-            let mut cards = super::existing_cards(dir);
-            cards.retain(|c| c.to_string_lossy().ends_with(".card.json"));
-            if let Some(card) = cards.get(1) {
-                let staff = myna_rp::staff::Staff {
-                    account: STAFF_CLERK.into(),
-                    name: crate::cmd::staff::card_holder(card)?,
-                    role: "clerk:131016".into(),
-                };
-                started.portal.staff.add(&staff, crate::cmd::staff::card_serial(card)?, myna_node::now_secs()).await?;
-            }
-            let http = crate::cmd::card::network_client(std::fs::read(network.join("ca.pem"))?.as_slice())?;
-            let reg = json!({
-                "name": "すこやか家計アプリ (example)",
-                "redirect_uris": [format!("{EXAMPLE_CLIENT}/callback")],
-                "scopes": ["local_tax", "medical_insurance"],
-                "purpose": "課税情報から世帯の家計簿を作成し、医療保険の資格を表示するため"
-            });
-            let r = http
-                .post(format!("{public}/oauth/clients"))
-                .bearer_auth(&started.operator_token)
-                .json(&reg)
-                .send()
-                .await?;
-            if !r.status().is_success() {
-                return Err(format!("registering the example client: {}", r.text().await?).into());
-            }
-            let v: Value = r.json().await?;
-            crate::cmd::card_file::write_atomic(&client_file, &serde_json::to_vec_pretty(&v)?)?;
-            v
+    // First start: the clerks (the example clients are registered once, below).
+    if !client_file.exists() {
+        for (code, _) in started.portal.catalogue.municipalities() {
+            started.portal.add_clerk(code, "clerk1", CLERK_PASSWORD).await?;
         }
-    };
-    Ok(Portal { started, client })
+        // 千代田区's clerk signs in with a staff card: the second demo card's holder.
+        let mut cards = super::existing_cards(dir);
+        cards.retain(|c| c.to_string_lossy().ends_with(".card.json"));
+        if let Some(card) = cards.get(1) {
+            let staff = myna_rp::staff::Staff {
+                account: STAFF_CLERK.into(),
+                name: crate::cmd::staff::card_holder(card)?,
+                role: "clerk:131016".into(),
+            };
+            started.portal.staff.add(&staff, crate::cmd::staff::card_serial(card)?, myna_node::now_secs()).await?;
+        }
+    }
+
+    let at = (network, public.as_str(), started.operator_token.as_str());
+    let reg = json!({
+        "name": "すこやか家計アプリ (example)",
+        "redirect_uris": [format!("{EXAMPLE_CLIENT}/callback")],
+        "scopes": ["local_tax", "medical_insurance"],
+        "purpose": "課税情報から世帯の家計簿を作成し、医療保険の資格を表示するため"
+    });
+    let client = registered(&client_file, at, reg).await?;
+    let reg = json!({
+        "name": "ひっこしナビ (example)",
+        "redirect_uris": [format!("{MOVING_SITE}/callback")],
+        "scopes": ["resident_record"],
+        "purpose": "引越しの登録と、選んだ電気・ガス・水道の事業者へ新しい住所を知らせるため"
+    });
+    let moving_client = registered(&dir.join("moving-client.json"), at, reg).await?;
+    Ok(Portal { started, client, moving_client })
 }
 
 /// Notices from the first demo resident's municipality (`id`, its node at `url`, `name`) to
