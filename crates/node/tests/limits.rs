@@ -173,8 +173,8 @@ async fn idle_and_slow_connections_are_closed_and_others_still_served() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Reads one answer with a Content-Length body; its status line.
-async fn answer(s: &mut TlsStream<TcpStream>) -> String {
+/// Reads one answer with a Content-Length body; its status line and head.
+async fn answer(s: &mut TlsStream<TcpStream>) -> (String, String) {
     let mut data = Vec::new();
     let mut buf = vec![0u8; 65536];
     loop {
@@ -188,7 +188,7 @@ async fn answer(s: &mut TlsStream<TcpStream>) -> String {
                 .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
                 .unwrap_or(0);
             if body.len() >= len {
-                return head.lines().next().unwrap_or_default().to_string();
+                return (head.lines().next().unwrap_or_default().to_string(), head.to_string());
             }
         }
     }
@@ -216,11 +216,19 @@ async fn a_refused_request_leaves_the_connection_usable() {
         serve_limited(routes, "{}".into(), Metrics::new("test"), &id, addr, ClientAuth::None, lim).await.unwrap();
     for _ in 0..5 {
         let mut s = tls(&id, node.addr.port(), "127.0.0.1").await.unwrap();
-        let body = vec![b'x'; 300_000];
+        let body = vec![b'x'; 40_000];
         let head = format!("POST /only-hub HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n", body.len());
         s.write_all(head.as_bytes()).await.unwrap();
         s.write_all(&body).await.unwrap();
-        assert!(answer(&mut s).await.contains("401"), "refused without a certificate");
+        let (status, head) = answer(&mut s).await;
+        assert!(status.contains("401"), "refused without a certificate");
+        assert!(!head.to_ascii_lowercase().contains("connection: close"), "{head}");
         assert!(get_hello(&mut s).await.contains("hi"), "the same connection answers the next request");
     }
+    // A large body is not waited for: the refusal comes at once and says the connection ends.
+    let mut s = tls(&id, node.addr.port(), "127.0.0.1").await.unwrap();
+    s.write_all(b"POST /only-hub HTTP/1.1\r\nHost: localhost\r\nContent-Length: 250000000\r\n\r\n").await.unwrap();
+    let (status, head) = answer(&mut s).await;
+    assert!(status.contains("401"), "{status}");
+    assert!(head.to_ascii_lowercase().contains("connection: close"), "{head}");
 }
