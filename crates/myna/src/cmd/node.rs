@@ -217,7 +217,12 @@ impl NodeCmd {
             }
             NodeCmd::Agency { id, name, db, listen, hub, jlis, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
-                let started = start_agency(&network, &id, &name, db, listen, &hub, &jlis).await?;
+                // A municipality's node takes residents' replies and move applications too.
+                let started = if id.starts_with("municipality:") {
+                    start_municipality(&network, &id, &name, db, listen, (&hub, &jlis)).await?.0
+                } else {
+                    start_agency(&network, &id, &name, db, listen, &hub, &jlis).await?
+                };
                 println!(
                     "agency {id} ({name}) listening on {}; clerk token in {}",
                     started.node.url(),
