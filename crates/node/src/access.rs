@@ -243,27 +243,13 @@ pub async fn authorize(State(table): State<Table>, req: Request, next: Next) -> 
     }
 }
 
-/// The largest body a refused request is read for (and dropped unparsed).
-const DRAIN_MAX: usize = 64 * 1024;
-
-/// `refusal`, answered so that the client knows whether the connection goes on. Answering
-/// with the body unread makes the server close the connection after the answer, and a client
-/// reusing it from its pool meanwhile saw it cut without an answer (schemathesis did, one
-/// request in a few hundred). So a small body is read and dropped unparsed, and the
-/// connection stays open; a larger one (or one of unknown length) is not waited for — the
-/// refusal comes at once, as it must for a 250 MB upload without a token — and says
-/// `Connection: close`.
+/// `refusal`, answered so that the client knows whether the connection goes on. A small body
+/// was read before the routes (`limits::read_small_body`), so the connection stays open; a
+/// larger one is not waited for — the refusal comes at once, as it must for a 250 MB upload
+/// without a token — and the answer says `Connection: close`, as the server then closes it.
 pub async fn drained(req: Request, mut refusal: Response) -> Response {
-    let length = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
-    match (length, chunked) {
-        (Some(n), false) if n <= DRAIN_MAX => {
-            let _ = axum::body::to_bytes(req.into_body(), DRAIN_MAX).await;
-        }
-        (None, false) => {}
-        _ => {
-            refusal.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
-        }
+    if crate::limits::unread_body(req.headers()) {
+        refusal.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     refusal
 }

@@ -148,6 +148,7 @@ pub async fn serve_limited(
         .fallback(not_found)
         .layer(middleware::map_response(crate::json::plain_errors_as_json))
         .layer(middleware::from_fn_with_state(refusals, crate::refusal::refusals))
+        .layer(middleware::from_fn(crate::limits::read_small_body))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(limits.body, crate::limits::body_deadline))
         .layer(middleware::from_fn_with_state(metrics, Metrics::track));

@@ -202,26 +202,39 @@ async fn a_refused_request_leaves_the_connection_usable() {
     // pool saw it cut without an answer when the server closed it instead).
     const T: Table = Table {
         node: "test",
-        rules: &[rule("POST", "/only-hub", Access::Peers(HUB)), rule("GET", "/hello", Access::Public("a greeting"))],
+        rules: &[
+            rule("POST", "/only-hub", Access::Peers(HUB)),
+            rule("GET", "/hello", Access::Public("a greeting")),
+            rule("POST", "/n/{n}", Access::Public("a number")),
+        ],
     };
     let dir = std::env::temp_dir().join(format!("myna-limits-refused-{}", std::process::id()));
     let id = NodeIdentity::load_or_create(&dir, "limits", &[]).unwrap();
     let routes = Router::new()
         .route("/hello", get(|| async { "hi" }))
         .route("/only-hub", post(|b: String| async move { b.len().to_string() }))
+        .route(
+            "/n/{n}",
+            post(
+                |axum::extract::Path(n): axum::extract::Path<u32>, b: String| async move { format!("{n} {}", b.len()) },
+            ),
+        )
         .route_layer(axum::middleware::from_fn_with_state(T, authorize));
     let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let lim = Limits::default();
     let node =
         serve_limited(routes, "{}".into(), Metrics::new("test"), &id, addr, ClientAuth::None, lim).await.unwrap();
-    for _ in 0..5 {
+    // Refused at the edge, or by a path that does not parse before the body is looked at.
+    for (path, code) in
+        [("/only-hub", "401"), ("/n/abc", "400"), ("/only-hub", "401"), ("/n/x", "400"), ("/n/7", "200")]
+    {
         let mut s = tls(&id, node.addr.port(), "127.0.0.1").await.unwrap();
         let body = vec![b'x'; 40_000];
-        let head = format!("POST /only-hub HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n", body.len());
+        let head = format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n", body.len());
         s.write_all(head.as_bytes()).await.unwrap();
         s.write_all(&body).await.unwrap();
         let (status, head) = answer(&mut s).await;
-        assert!(status.contains("401"), "refused without a certificate");
+        assert!(status.contains(code), "{path}: {status}");
         assert!(!head.to_ascii_lowercase().contains("connection: close"), "{head}");
         assert!(get_hello(&mut s).await.contains("hi"), "the same connection answers the next request");
     }
