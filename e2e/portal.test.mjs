@@ -650,6 +650,7 @@ test("a resident moves from 千代田区 to 大阪市 with one application; 大�
   // A demo resident of 千代田区 (last: the move changes where they live).
   const found = [...out.matchAll(/resident(\d+) at every agency that holds them\): [^\n]*in 千代田区/g)].pop();
   const card = Number(found[1]) - 1;
+  const name = out.match(new RegExp(`\\n\\s+(\\S+ \\S+)（[^）\\n]+） \\(resident${found[1]} at every agency`))[1];
   const osaka = out.match(/benefit system\s+(\S+)\s+大阪市's/)[1];
   const day = (d) => new Date(Date.now() + 9 * 3600_000 + d * 86_400_000).toISOString().slice(0, 10);
   const { ctx, page } = await newPage();
@@ -657,7 +658,7 @@ test("a resident moves from 千代田区 to 大阪市 with one application; 大�
   await page.waitForURL(`${PORTAL}/`);
   const fill = async (on) => {
     await page.goto(`${PORTAL}/moving`);
-    await page.getByLabel("自分と次の人").check();
+    await page.getByLabel("世帯全員").check();
     await page.getByLabel("新しい住所").fill("大阪府大阪市北区梅田1-1");
     await page.getByLabel(/^転出予定日/).fill(on);
     await page.getByLabel("転入先への来庁予定日").fill(day(1));
@@ -690,6 +691,19 @@ test("a resident moves from 千代田区 to 大阪市 with one application; 大�
   assert.match(follow, /児童手当等の受給資格及び児童手当の額についての認定請求\s*大阪府大阪市/);
   await axe(page, "moving done");
 
+  // 千代田区's clerk sees the 転出届 it took.
+  const { ctx: c1, page: old } = await newPage();
+  await old.goto(BENEFITS);
+  await old.getByLabel("職員カード / Staff card").selectOption("chiyoda-clerk.card.json");
+  await old.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
+  await old.getByRole("button", { name: "ログイン / Sign in" }).click();
+  await old.locator("#to-moves").click();
+  const departures = await old.locator("#departures").textContent();
+  assert.ok(departures.includes(name), `${name} in ${departures}`);
+  assert.match(departures, /大阪府大阪市北区梅田/);
+  await axe(old, "departures");
+  await c1.close();
+
   // 大阪市's clerk sees the 転出証明書情報 beside the reservation, and completes the 転入.
   const { ctx: c2, page: clerk } = await newPage();
   await clerk.goto(osaka.replace("127.0.0.1", "localhost"));
@@ -700,6 +714,7 @@ test("a resident moves from 千代田区 to 大阪市 with one application; 大�
   const arrivals = await clerk.locator("main").textContent();
   assert.match(arrivals, /転入予約/);
   assert.match(arrivals, /090-1234-5678/);
+  assert.ok(arrivals.includes(name), `${name} in the 転出証明書情報: ${arrivals}`);
   await shot(clerk, "35-moving-arrivals");
   await axe(clerk, "arrivals");
   await clerk.getByRole("button", { name: "転入を完了する / Complete the move-in" }).first().click();
@@ -732,6 +747,12 @@ test("a resident moves from 千代田区 to 大阪市 with one application; 大�
   assert.match(notices, /転入の手続が完了しました/);
   await page.goto(`${PORTAL}/history`);
   assert.match(await page.locator("main").textContent(), /転入予約/);
+  // The advance notice: J-LIS handed their 転出証明書情報 to 大阪市, in J-LIS's record the
+  // resident reads.
+  await page.goto(`${PORTAL}/history/identity`);
+  const handed = await page.locator("main").textContent();
+  assert.match(handed, /転出証明書情報の事前通知/);
+  assert.match(handed, /大阪市/);
   await ctx.close();
 });
 

@@ -28,6 +28,7 @@ pub(crate) async fn arrivals(State(w): S, desk: Desk) -> Response {
         Ok(l) => l,
         Err(e) => return error(StatusCode::BAD_GATEWAY, &e.to_string(), &e.to_string()),
     };
+    let departures = m.departures().await.unwrap_or_default();
     let within = match m.within().await {
         Ok(l) => l,
         Err(e) => return error(StatusCode::BAD_GATEWAY, &e.to_string(), &e.to_string()),
@@ -99,8 +100,25 @@ pub(crate) async fn arrivals(State(w): S, desk: Desk) -> Response {
             }
         }
         (renew_form(&desk, &m.cards()))
+        h2 #departures-h { "受け付けた転出届 / Move-out notices taken" }
+        @if departures.is_empty() { p #no-departures { "まだありません。 / None yet." } }
+        @else {
+            table aria-labelledby="departures-h" {
+                thead { tr { th scope="col" { "転出者 / Who" } th scope="col" { "転出先 / To" } th scope="col" { "転出予定日 / Leaving" } th scope="col" { "連絡先 / Contact" } } }
+                tbody #departures {
+                    @for (app, done) in &departures {
+                        tr {
+                            td { @for (k, r) in done.movers.iter().enumerate() { @if k > 0 { "、" } (r.name) } }
+                            td { (done.to) }
+                            td { (date_ja(&done.on)) }
+                            td { (app.contact) }
+                        }
+                    }
+                }
+            }
+        }
     };
-    page("転入の受付 / Arrivals", Some(&desk), body)
+    page("転入・転出の受付 / Arrivals and departures", Some(&desk), body)
 }
 
 fn renew_form(desk: &Desk, cards: &[myna_pki::reader::CardInfo]) -> maud::Markup {

@@ -215,6 +215,16 @@ impl Jlis {
             return Err(invalid("residents", "name 1 to 20 residents moving in together"));
         }
         let on = date("on", &req.on)?;
+        let late = (today() - on).whole_days();
+        if late > moving::MOVE_IN_DAYS {
+            return Err(invalid(
+                "on",
+                format!(
+                    "moved in on {on}, {late} days ago: a 転入届 is due within {} days (住民基本台帳法 22条); a late one is taken at the counter with the reason",
+                    moving::MOVE_IN_DAYS
+                ),
+            ));
+        }
         let mut movers = Vec::new();
         let mut done_before = Vec::new();
         for c in &req.residents {

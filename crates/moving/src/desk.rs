@@ -295,6 +295,18 @@ impl Moving {
         Ok(n)
     }
 
+    /// The 転出届 this municipality took, newest first: each application and what J-LIS
+    /// recorded (who moved out, to where, until when the notice serves).
+    pub async fn departures(&self) -> Result<Vec<(MoveApplication, MoveOutRecorded)>, MovingError> {
+        let mut out = Vec::new();
+        for r in self.store.with_status("out", "accepted").await?.into_iter().rev() {
+            if let (Ok(app), Ok(done)) = (serde_json::from_str(&r.application), serde_json::from_str(&r.detail)) {
+                out.push((app, done));
+            }
+        }
+        Ok(out)
+    }
+
     /// The 転居予約 waiting for their visit: each reservation's id, application, and who
     /// moves as J-LIS checked it.
     pub async fn within(&self) -> Result<Vec<(String, MoveApplication, MoveOutRecorded)>, MovingError> {

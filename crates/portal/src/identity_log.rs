@@ -81,6 +81,11 @@ fn action_label(ctx: &Ctx, action: &str) -> String {
         "record" => ("住民票の記録の参照", "Record read"),
         "history" => ("異動履歴の参照", "History read"),
         "household" => ("世帯の参照", "Household read"),
+        "move_notice" => (
+            "転出証明書情報の事前通知（転入先へ）",
+            "Move-out certificate information sent ahead to the new municipality",
+        ),
+        "move_within" => ("転居予約の確認", "Move reservation checked"),
         other => (other, other),
     };
     ctx.t(ja, en).to_string()
