@@ -10,9 +10,10 @@ use axum::{
     response::Response,
 };
 use maud::html;
-use myna_node::web::Fields;
+use myna_moving::ResidentView;
+use myna_node::web::{Fields, field};
 
-use crate::pages::{Desk, S, checked, error, page};
+use crate::pages::{Desk, S, Web, checked, error, page};
 
 fn date_ja(iso: &str) -> String {
     myna_registry::parse_date(iso)
@@ -137,21 +138,50 @@ fn renew_form(desk: &Desk, cards: &[myna_pki::reader::CardInfo]) -> maud::Markup
     }
 }
 
+/// A clerk's form on the moving desk, checked, and the desk; or the page to answer with.
+fn desk_form<'a>(
+    w: &'a Web,
+    desk: &Desk,
+    headers: &HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Result<(&'a myna_moving::Moving, Fields), Box<Response>> {
+    let f = checked(headers, desk, form)?;
+    let m = w.moving.as_deref().ok_or_else(|| {
+        Box::new(error(StatusCode::NOT_FOUND, "転入の受付はありません。", "This system has no moving desk."))
+    })?;
+    Ok((m, f))
+}
+
+/// The page after a 転入 or 転居: who lives where now, and the card's new certificate next
+/// (the old one named the old address and J-LIS revoked it).
+fn moved(
+    desk: &Desk,
+    m: &myna_moving::Moving,
+    (title, id, said): (&str, &str, &str),
+    done: &[ResidentView],
+) -> Response {
+    let body = html! {
+        p.ok role="status" id=(id) { (said) }
+        ul { @for r in done { li { (r.name) "：" (r.address) } } }
+        p { "旧住所の署名用電子証明書は失効しました。カードをリーダーに置き、本人が署名用パスワードを入力して新しい証明書を発行します。 / The signing certificate with the old address is revoked: put the card on the reader and let its holder type the signing password for a new one." }
+        (renew_form(desk, &m.cards()))
+        p { a href="/moves" { "転入の受付へ戻る / Back to arrivals" } }
+    };
+    page(title, Some(desk), body)
+}
+
 pub(crate) async fn renew(
     State(w): S,
     desk: Desk,
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let f = match checked(&headers, &desk, form) {
-        Ok(f) => f,
+    let (m, f) = match desk_form(&w, &desk, &headers, form) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    let Some(m) = &w.moving else {
-        return error(StatusCode::NOT_FOUND, "転入の受付はありません。", "This system has no moving desk.");
-    };
-    let card = myna_node::web::field(&f, "card").unwrap_or_default();
-    let password = myna_node::web::field(&f, "password").unwrap_or_default();
+    let card = field(&f, "card").unwrap_or_default();
+    let password = field(&f, "password").unwrap_or_default();
     match m.renew_signing(card, password, &desk.0.account).await {
         Ok(address) => page(
             "証明書の発行 / Certificate issued",
@@ -172,26 +202,15 @@ pub(crate) async fn complete_within(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let f = match checked(&headers, &desk, form) {
-        Ok(f) => f,
+    let (m, f) = match desk_form(&w, &desk, &headers, form) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    let Some(m) = &w.moving else {
-        return error(StatusCode::NOT_FOUND, "転入の受付はありません。", "This system has no moving desk.");
-    };
-    let (id, on) =
-        (myna_node::web::field(&f, "id").unwrap_or_default(), myna_node::web::field(&f, "on").unwrap_or_default());
+    let (id, on) = (field(&f, "id").unwrap_or_default(), field(&f, "on").unwrap_or_default());
     match m.complete_within(id, on).await {
-        Ok(done) => page(
-            "転居完了 / Moved",
-            Some(&desk),
-            html! {
-                p.ok role="status" #moved-within { "転居を記録しました。 / The move is recorded." }
-                ul { @for r in &done { li { (r.name) "：" (r.address) } } }
-                (renew_form(&desk, &m.cards()))
-                p { a href="/moves" { "転入の受付へ戻る / Back to arrivals" } }
-            },
-        ),
+        Ok(done) => {
+            moved(&desk, m, ("転居完了 / Moved", "moved-within", "転居を記録しました。 / The move is recorded."), &done)
+        }
         Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string(), &e.to_string()),
     }
 }
@@ -202,26 +221,19 @@ pub(crate) async fn complete(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let f = match checked(&headers, &desk, form) {
-        Ok(f) => f,
+    let (m, f) = match desk_form(&w, &desk, &headers, form) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
-    let Some(m) = &w.moving else {
-        return error(StatusCode::NOT_FOUND, "転入の受付はありません。", "This system has no moving desk.");
-    };
     let residents: Vec<String> = f.iter().filter(|(k, _)| k == "resident").map(|(_, v)| v.clone()).collect();
-    let on = myna_node::web::field(&f, "on").unwrap_or_default();
+    let on = field(&f, "on").unwrap_or_default();
     match m.complete(&residents, on).await {
-        Ok(done) => {
-            let body = html! {
-                p.ok role="status" #moved-in { "転入を記録しました。 / The move-in is recorded." }
-                ul { @for r in &done { li { (r.name) "：" (r.address) } } }
-                p { "旧住所の署名用電子証明書は失効しました。カードをリーダーに置き、本人が署名用パスワードを入力して新しい証明書を発行します。 / The signing certificate with the old address is revoked: put the card on the reader and let its holder type the signing password for a new one." }
-                (renew_form(&desk, &m.cards()))
-                p { a href="/moves" { "転入の受付へ戻る / Back to arrivals" } }
-            };
-            page("転入完了 / Moved in", Some(&desk), body)
-        }
+        Ok(done) => moved(
+            &desk,
+            m,
+            ("転入完了 / Moved in", "moved-in", "転入を記録しました。 / The move-in is recorded."),
+            &done,
+        ),
         Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string(), &e.to_string()),
     }
 }

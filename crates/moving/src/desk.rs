@@ -7,10 +7,7 @@
 use std::sync::Arc;
 
 use base64ct::{Base64, Encoding as _};
-use myna_jlis::{
-    CardView, MoveInRequest, MoveNotice, MoveOutRecorded, ReissueRequest, ResetKeyRequest, ResetKeyResponse,
-    ResidentView,
-};
+use myna_jlis::{MoveInRequest, MoveNotice, MoveOutRecorded, ResidentView};
 use myna_link::{Enrolment, MoveApplication, PushKind, SignedInstruction, clerk_api::NoticeSend};
 use myna_linkage::agency::{Agency, AgencyError};
 use myna_node::{CallError, get_json, now_secs, post_json};
@@ -34,7 +31,7 @@ pub enum MovingError {
     Agency(#[from] AgencyError),
 }
 
-fn jlis(e: CallError) -> MovingError {
+pub(crate) fn jlis(e: CallError) -> MovingError {
     match e {
         CallError::Refused { message, .. } => MovingError::Jlis(message),
         e => MovingError::Jlis(e.to_string()),
@@ -52,10 +49,10 @@ pub struct Arrival {
 pub struct Moving {
     agency: Arc<Agency>,
     /// The card reader at the counter (the demo's reader of its residents' cards), once set.
-    reader: std::sync::OnceLock<Arc<dyn CardReader>>,
+    pub(crate) reader: std::sync::OnceLock<Arc<dyn CardReader>>,
     /// The municipality's own client on the network (J-LIS answers a municipality's certificate).
-    client: reqwest::Client,
-    jlis: String,
+    pub(crate) client: reqwest::Client,
+    pub(crate) jlis: String,
     /// This municipality's local government code and name.
     here: String,
     name: String,
@@ -85,51 +82,6 @@ impl Moving {
 
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    /// Puts a card reader at the counter (once).
-    pub fn set_reader(&self, reader: Arc<dyn CardReader>) {
-        let _ = self.reader.set(reader);
-    }
-
-    /// The cards on the counter's reader, if it has one.
-    pub fn cards(&self) -> Vec<myna_pki::reader::CardInfo> {
-        self.reader.get().map(|r| r.cards()).unwrap_or_default()
-    }
-
-    /// The card's new signing certificate at the counter, after the 転入 (the old one names
-    /// the old address and J-LIS revoked it): J-LIS releases the card's reset key to this
-    /// municipality, the card makes a new key after the holder's password, J-LIS certifies it
-    /// with the address it now holds, and the card takes the certificate. Returns that address.
-    pub async fn renew_signing(&self, card: &str, password: &str, clerk: &str) -> Result<String, MovingError> {
-        let reader = self.reader.get().ok_or_else(|| MovingError::Refused("no card reader at this counter".into()))?;
-        let number = reader.number(card).map_err(MovingError::Refused)?;
-        let ask = ResetKeyRequest {
-            clerk: clerk.into(), document: "個人番号カード（転入届の窓口で本人確認）".into()
-        };
-        let url = format!("{}/v1/cards/{number}/reset-key", self.jlis);
-        let released: ResetKeyResponse = post_json(&self.client, &url, &ask).await.map_err(jlis)?;
-        let key: [u8; 32] = hex::decode(&released.reset_key)
-            .ok()
-            .and_then(|k| k.try_into().ok())
-            .ok_or_else(|| MovingError::Jlis("the reset key is not 64 hex characters".into()))?;
-        let csr = reader.renew_signing(card, password, &key).map_err(MovingError::Refused)?;
-        let url = format!("{}/v1/cards/{number}/reissue-signing", self.jlis);
-        let body = ReissueRequest { signing_csr: myna_pki::pem("CERTIFICATE REQUEST", &csr) };
-        let view: CardView = post_json(&self.client, &url, &body).await.map_err(jlis)?;
-        let pem = view
-            .certificates
-            .iter()
-            .rev()
-            .find(|c| c.kind == "sign" && c.status == "good")
-            .map(|c| c.pem.clone())
-            .ok_or_else(|| MovingError::Jlis("J-LIS answered without a good signing certificate".into()))?;
-        reader.install_signing(card, &pem).map_err(MovingError::Refused)?;
-        myna_pki::CardCert::parse(pem.as_bytes())
-            .ok()
-            .and_then(|c| c.holder)
-            .map(|h| h.address)
-            .ok_or_else(|| MovingError::Jlis("the new certificate names no address".into()))
     }
 
     pub fn store(&self) -> &MoveStore {

@@ -4,10 +4,12 @@
 //! arrivals is on the municipality's office system (`myna_benefits::moves`), behind its staff
 //! sign-in.
 
+mod counter;
 pub mod desk;
 pub mod store;
 
 pub use desk::{Arrival, Moving, MovingError};
+pub use myna_jlis::ResidentView;
 
 use std::sync::{Arc, OnceLock};
 
