@@ -129,7 +129,15 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
     // The operator signs in with their staff card, and the card's record names them.
     let operator = dir.join("staff/hotline-operator.card.json");
     let start = Instant::now();
-    while !operator.exists() {
+    // The card file is written when its keys are made, before J-LIS issues its certificates:
+    // wait for the issued card, not the file.
+    let issued = || {
+        std::fs::read(&operator)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|v| v["user_auth"]["certificate"].is_string())
+    };
+    while !issued() {
         assert!(start.elapsed() < Duration::from_secs(120), "the demo made no hotline operator");
         std::thread::sleep(Duration::from_millis(200));
     }
