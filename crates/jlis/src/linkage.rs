@@ -100,6 +100,31 @@ impl Jlis {
                     .ok_or_else(|| JlisError::NotFound("no resident has this individual number".into()))?;
                 resident.code.value()
             }
+            Enrolment::Items { number, name, birth, sex, address } => {
+                let number: IndividualNumber = number.parse().map_err(|e| JlisError::invalid("number", e))?;
+                let items = myna_registry::LookupQuery::new(
+                    Some(name),
+                    Some(birth),
+                    sex.as_deref(),
+                    Some(address),
+                    myna_node::today_jst(),
+                )
+                .map_err(|e| JlisError::invalid("items", e))?;
+                let resident = self
+                    .registry
+                    .by_number(number)
+                    .await?
+                    .ok_or_else(|| JlisError::NotFound("no resident has this individual number".into()))?;
+                if let Some(item) = items.differs(&resident) {
+                    return Err(JlisError::invalid(
+                        "items",
+                        format!(
+                            "the {item} you hold is not that of this number's resident: check the number and the 4 items before linking (not linked)"
+                        ),
+                    ));
+                }
+                resident.code.value()
+            }
             Enrolment::Certificate { user_auth_serial } => {
                 // The portal (login) and the health node (a card registered for insurance use
                 // at a facility's reader) know a resident only by the certificate the card

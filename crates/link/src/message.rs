@@ -334,6 +334,12 @@ pub fn open_envelope<T: serde::de::DeserializeOwned>(
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Enrolment {
+    /// (First: the enum is untagged, and these fields include `number`.) By the individual
+    /// number with the agency's own 4 items of the person (name, date of
+    /// birth, sex where it holds it, address): J-LIS links only if they are the number's
+    /// resident's, and says which item differs otherwise — a number written wrongly on a form,
+    /// or a family member's taken for the applicant's, is refused at the source.
+    Items { number: String, name: String, birth: String, sex: Option<String>, address: String },
     /// By the individual number: it goes to J-LIS only, which holds it anyway.
     Number { number: String },
     /// By the serial of the user-authentication certificate the resident has just logged in

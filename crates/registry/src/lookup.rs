@@ -98,6 +98,28 @@ impl LookupQuery {
         match_digest(&self.name_key, self.birth)
     }
 
+    /// Which of the 4 items `r` does not agree with (name, date of birth, sex, address, in
+    /// that order), or `None` when all do — by the same rules as [`Self::decide`]: old and
+    /// new character forms and address notations fold together. An agency linking a number
+    /// to a person it knows gives its own 4 items; this is what J-LIS checks them by.
+    pub fn differs(&self, r: &Resident) -> Option<&'static str> {
+        if r.name.key() != self.name_key {
+            return Some("name");
+        }
+        if r.birth.date() != self.birth {
+            return Some("date of birth");
+        }
+        if let (Some(a), Some(b)) = (self.sex, r.sex)
+            && a != b
+        {
+            return Some("sex");
+        }
+        if r.address.match_key() != self.address.match_key() {
+            return Some("address");
+        }
+        None
+    }
+
     /// Decides among records that share the name key and birth date (the store's index).
     /// Address must agree by municipality, town and block; sex, when both sides have it.
     /// Deceased and moved-out records still match: the register keeps them (除票).
@@ -192,5 +214,19 @@ mod tests {
         assert!(matches!(query.decide(all.clone()), LookupOutcome::Unique(_)));
         let query = q(Some("山田花子"), Some("1980-05-05"), None, Some("千代田区永田町1-1")).unwrap();
         assert_eq!(query.decide(all), LookupOutcome::NotFound);
+    }
+
+    #[test]
+    fn the_differing_item_is_named_and_spellings_fold_together() {
+        let r = person(7, "齋藤 さくら", Some(Sex::Female), "東京都千代田区霞が関2-1-2");
+        let ask = |n: &str, b: &str, s: Option<&str>, a: &str| q(Some(n), Some(b), s, Some(a)).unwrap().differs(&r);
+        // Old character form, full-width digits and kanji numerals: the same person.
+        assert_eq!(ask("斎藤 さくら", "1980-05-05", Some("female"), "千代田区霞が関二丁目１番２号"), None);
+        assert_eq!(ask("斎藤 さくら", "1980-05-05", None, "千代田区霞が関2-1-2"), None, "3 items without sex");
+        assert_eq!(ask("斎藤 さくら", "1980-05-06", None, "千代田区霞が関2-1-2"), Some("date of birth"));
+        assert_eq!(ask("斎藤 花子", "1980-05-05", None, "千代田区霞が関2-1-2"), Some("name"));
+        assert_eq!(ask("斎藤 さくら", "1980-05-05", Some("male"), "千代田区霞が関2-1-2"), Some("sex"));
+        assert_eq!(ask("斎藤 さくら", "1980-05-05", None, "千代田区永田町1-7-1"), Some("address"));
+        assert!(matches!(q(Some("斎藤 さくら"), Some("1980-05-05"), None, None), Err(LookupRefused::Missing(_))));
     }
 }
