@@ -5,6 +5,7 @@
 
 mod code;
 mod event;
+pub mod inspection;
 mod jurisdiction;
 mod lookup;
 pub mod moving;
