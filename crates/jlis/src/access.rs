@@ -112,6 +112,7 @@ pub const TABLE: Table = Table {
         rule("POST", "/v1/moves/within", MUNICIPALITY),
         rule("POST", "/v1/lookup", NUMBER_LINKING),
         rule("POST", "/v1/verify", NUMBER_LINKING),
+        rule("POST", "/v1/inspection", NUMBER_LINKING),
         rule("POST", "/v1/linkage/codes", SIGNED_LINKAGE),
         rule("POST", "/v1/linkage/codes/batch", SIGNED_LINKAGE),
         rule("POST", "/v1/presence", Access::Peers(myna_node::access::HUB)),

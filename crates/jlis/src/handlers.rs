@@ -29,6 +29,7 @@ pub(crate) fn routes(store: Arc<Jlis>) -> Router {
         .route("/v1/moves/within", post(move_within))
         .route("/v1/lookup", post(lookup))
         .route("/v1/verify", post(verify))
+        .route("/v1/inspection", post(inspect))
         .route("/v1/linkage/codes", post(codes))
         .route("/v1/linkage/codes/batch", post(codes_batch))
         .route("/v1/presence", post(presence))
@@ -121,6 +122,19 @@ pub(crate) async fn lookup(
     ApiJson(req): ApiJson<LookupRequest>,
 ) -> R<Json<LookupResponse>> {
     Ok(Json(j.lookup(&caller, &req).await?))
+}
+
+/// マイナンバー情報総点検: up to 1,000 of the caller's links (number and its own 4 items),
+/// each classed; a line that cannot be read is refused alone.
+#[utoipa::path(post, path = "/v1/inspection", request_body = crate::InspectionRequest,
+    responses((status = 200, body = [crate::InspectionResult]), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody),
+        (status = 403, description = "A task the caller does not hold", body = ErrorBody), (status = 422, description = "No lines, more than 1,000, or no task", body = ErrorBody)))]
+pub(crate) async fn inspect(
+    State(j): St,
+    caller: Caller,
+    ApiJson(req): ApiJson<crate::InspectionRequest>,
+) -> R<Json<Vec<crate::InspectionResult>>> {
+    Ok(Json(j.inspect(&caller, &req).await?))
 }
 
 #[utoipa::path(post, path = "/v1/verify", request_body = VerifyRequest,

@@ -249,7 +249,7 @@ impl Jlis {
 
     /// The task and case a lookup or verification is for, checked: the task must be one the
     /// caller holds.
-    fn purpose<'a>(
+    pub(crate) fn purpose<'a>(
         &self,
         caller: &Caller,
         task: Option<&'a str>,

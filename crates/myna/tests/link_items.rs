@@ -72,3 +72,55 @@ async fn a_number_links_only_with_its_residents_four_items() {
         .unwrap_err());
     assert!(e.contains("check digit"), "{e}");
 }
+
+#[tokio::test]
+async fn an_inspection_classes_each_link_as_the_2023_inspection_did() {
+    use serde_json::{Value, json};
+    let net = TestNet::start("inspection", 12).await;
+    let hanako = net.born("b0", "髙橋 花子", "タカハシ ハナコ").await;
+    let taro = net.born_in("b1", "髙橋 太郎", "タカハシ タロウ", Some(hanako.household)).await;
+    let jiro = net.born("b2", "鈴木 次郎", "スズキ ジロウ").await;
+    let ume = net.born("b3", "佐藤 梅", "サトウ ウメ").await;
+    let event = |key: &str, body: Value| {
+        let (c, url, key) = (net.clerk.clone(), format!("{}/v1/events", net.jlis.url()), key.to_string());
+        async move {
+            let r = c.post(url).header("idempotency-key", key).json(&body).send().await.unwrap();
+            assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        }
+    };
+    event("n0", json!({"kind": "name_change", "on": "2020-01-01", "resident": jiro.code, "name": "田中 次郎", "kana": "タナカ ジロウ"})).await;
+    event("d0", json!({"kind": "death", "on": "2025-05-01", "resident": ume.code})).await;
+    let here = "東京都千代田区千代田1-1";
+    let line = |number: &str, name: &str, address: &str| json!({"number": number, "name": name, "birth": "1990-04-01", "address": address});
+    let body = json!({"task": "pension_award", "case": "総点検-2026-1", "lines": [
+        line(&hanako.number, "高橋 花子", here),
+        line(&hanako.number, "髙橋 太郎", here),
+        line(&taro.number, "髙橋 太郎", "東京都千代田区永田町1-7-1"),
+        line(&jiro.number, "鈴木 次郎", here),
+        line(&ume.number, "佐藤 梅", here),
+        line("123456789012", "誰 か", here),
+        json!({"number": taro.number, "name": "髙橋 太郎", "birth": "1990-04-01", "address": ""}),
+    ]});
+    let pension = net.identity("pension_service").client().unwrap();
+    let r = pension.post(format!("{}/v1/inspection", net.jlis.url())).json(&body).send().await.unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    let v: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let standing: Vec<&str> = v.iter().map(|x| x["standing"].as_str().unwrap()).collect();
+    assert_eq!(standing, ["matches", "wrong", "changed", "changed", "deceased", "refused", "refused"], "{v:?}");
+    assert_eq!(v[1]["other_in_household"], true, "the family swap: {}", v[1]);
+    assert_eq!(v[2]["items"], json!(["address"]));
+    assert_eq!(v[3]["items"], json!(["name"]), "linked under his former name");
+    assert!(v[5]["reason"].as_str().unwrap().contains("check digit"), "{}", v[5]);
+    assert!(v[6]["reason"].as_str().unwrap().contains("address"), "{}", v[6]);
+    assert!(!v[1].to_string().contains(&taro.code), "the other person is never named");
+    // A task the caller does not hold is refused.
+    let r = pension
+        .post(format!("{}/v1/inspection", net.jlis.url()))
+        .json(&json!({"task": "child_allowance", "case": "総点検-2026-1", "lines": [line(&hanako.number, "髙橋 花子", here)]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

@@ -86,6 +86,7 @@ fn action_label(ctx: &Ctx, action: &str) -> String {
             "Move-out certificate information sent ahead to the new municipality",
         ),
         "move_within" => ("転居予約の確認", "Move reservation checked"),
+        "inspection" => ("マイナンバー情報総点検（ひも付けの確認）", "Inspection of the number's links"),
         other => (other, other),
     };
     ctx.t(ja, en).to_string()
