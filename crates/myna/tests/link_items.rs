@@ -124,3 +124,55 @@ async fn an_inspection_classes_each_link_as_the_2023_inspection_did() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+// The command blocks its thread; the nodes are served by the other worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bulk_inspection_reports_in_the_seeds_form_and_resumes_without_counting_twice() {
+    let net = TestNet::start("inspect-cli", 13).await;
+    let hanako = net.born("b0", "髙橋 花子", "タカハシ ハナコ").await;
+    let taro = net.born_in("b1", "髙橋 太郎", "タカハシ タロウ", Some(hanako.household)).await;
+    net.identity("pension_service");
+    let here = "東京都千代田区千代田1-1";
+    let csv = format!(
+        "number,name,birth,sex,address\n{h},髙橋 花子,1990-04-01,female,{here}\n{h},髙橋 太郎,1990-04-01,,{here}\n{t},髙橋 太郎,1990-04-01,,{here}\nnot a line\n",
+        h = hanako.number,
+        t = taro.number
+    );
+    let links = net.dir.join("links.csv");
+    std::fs::write(&links, csv).unwrap();
+    let out = net.dir.join("inspection");
+    let run = || {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_myna"))
+            .args(["link", "inspect", "--jlis", &net.jlis.url(), "--as", "pension_service", "--task", "pension_award"])
+            .args(["--case", "総点検-2026-2", "--links"])
+            .arg(&links)
+            .arg("--ca")
+            .arg(net.dir.join("ca.pem"))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(net.dir.join("inspection.report.json")).unwrap())
+            .unwrap()
+    };
+    let report = run();
+    assert_eq!(report["checked"], 3, "{report}");
+    assert_eq!(report["wrong"], 1, "{report}");
+    assert_eq!(report["family_swaps"], 1, "{report}");
+    assert_eq!(report["refused"], 1, "the malformed line alone: {report}");
+    assert_eq!(report["rate_percent"], "33.333");
+    assert_eq!(report["suspected_lines"], serde_json::json!([1]));
+    // Killed after writing its batch but before the state said so: the batch is sent again,
+    // its lines written twice, and still counted once.
+    let results = net.dir.join("inspection.results.jsonl");
+    let before = std::fs::read_to_string(&results).unwrap().lines().count();
+    std::fs::write(net.dir.join("inspection.state"), "0").unwrap();
+    let again = run();
+    assert_eq!(std::fs::read_to_string(&results).unwrap().lines().count(), 2 * before);
+    assert_eq!(again, report);
+    // Finished: run again, nothing is sent and the report stands.
+    let last = run();
+    assert_eq!(std::fs::read_to_string(&results).unwrap().lines().count(), 2 * before);
+    assert_eq!(last, report);
+}

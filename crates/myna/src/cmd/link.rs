@@ -93,6 +93,10 @@ pub enum LinkCmd {
         #[arg(long)]
         number: String,
     },
+    /// マイナンバー情報総点検 of this agency's links, in bulk at J-LIS (as the agency's
+    /// certificate, `--as`): a CSV of number and the agency's 4 items; a report and the
+    /// suspected links; resumes where it stopped.
+    Inspect(super::inspect::InspectArgs),
     /// Register a copy (副本) of an item for an enrolled person, from a JSON file.
     Copy {
         #[command(flatten)]
@@ -133,6 +137,7 @@ pub enum LinkCmd {
 impl LinkCmd {
     pub async fn run(self) -> CmdResult {
         match self {
+            LinkCmd::Inspect(a) => return a.run().await,
             LinkCmd::Enrol { clerk, person, number } => {
                 let v = clerk
                     .call(reqwest::Method::POST, "/v1/people", json!({"person": person, "number": number}))
