@@ -3,6 +3,7 @@
 mod address;
 mod benefit;
 mod health;
+mod inspection;
 mod link;
 mod login;
 mod moving;
@@ -61,6 +62,9 @@ pub enum BenchCmd {
     /// 引越しワンストップ end to end: application signed, 転出届 and 転入予約 pushed, 転入
     /// completed; against 転居 recorded at J-LIS directly.
     Moving(moving::MovingBench),
+    /// マイナンバー情報総点検 at J-LIS over --links links with family swaps planted: links
+    /// classed per second, and the planted errors found.
+    Inspection(inspection::InspectionBench),
 }
 
 /// A scratch folder for one load scenario, removed when dropped (also on error).
@@ -117,6 +121,7 @@ impl BenchCmd {
             BenchCmd::Eligibility(e) => return e.run().await,
             BenchCmd::Benefit(b) => return b.run().await,
             BenchCmd::Moving(m) => return m.run().await,
+            BenchCmd::Inspection(i) => return i.run().await,
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));

@@ -1,0 +1,160 @@
+//! `myna bench inspection`: マイナンバー情報総点検 at J-LIS over --links links of a generated
+//! country, with family swaps planted (two members' numbers exchanged) at --wrong-per-100k:
+//! links classed per second, the time the national 82.08M would take at that rate, and the
+//! planted errors found against the truth (recall and precision). Reference in the same run:
+//! `POST /v1/verify` (one number against its 4 items a request), at the same concurrency.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Args;
+use myna_jlis::store::RegistryStore;
+use myna_store::Db;
+use serde_json::{Value, json};
+
+use super::{latencies, login::drive};
+use crate::cmd::CmdResult;
+
+#[derive(Args)]
+pub struct InspectionBench {
+    #[arg(long, default_value_t = 200_000)]
+    links: u64,
+    /// Family swaps planted per 100,000 links (the seed's rate is 10: 8,395 of 82.08M).
+    #[arg(long, default_value_t = 100)]
+    wrong_per_100k: u64,
+    /// Batches in flight at once.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+}
+
+impl InspectionBench {
+    pub async fn run(self) -> CmdResult {
+        let dir = super::Scratch::new("inspection")?;
+        let network = dir.0.join("network");
+        let store =
+            RegistryStore::open(Db::open(&format!("sqlite://{}", dir.0.join("jlis.db").display())).await?, || [4; 32])
+                .await?;
+        let today = myna_node::today_jst();
+        let mut g = myna_population::Generator::within(self.seed, today, &["131016", "271004"])
+            .ok_or("no such municipality")?;
+        let start = Instant::now();
+        let (mut lines, mut planted) = (Vec::new(), std::collections::BTreeSet::new());
+        let mut households = 0u64;
+        store.begin_bulk().await?;
+        while (lines.len() as u64) < self.links {
+            let mut batch = Vec::new();
+            let mut shapes = Vec::new();
+            while batch.len() < 20_000 && (lines.len() + batch.len()) as u64 <= self.links {
+                let h = g.next_household();
+                shapes.push(h.len());
+                batch.extend(h);
+            }
+            if batch.is_empty() {
+                break;
+            }
+            let base = store.reserve_households(shapes.len() as u64).await?;
+            let loaded = store.load(&batch, base, today).await?;
+            let mut at = 0;
+            for len in shapes {
+                let members = &loaded[at..at + len];
+                let first = lines.len();
+                for r in members {
+                    lines.push(json!({"number": r.number.as_str().replace(' ', ""), "name": r.name.kanji, "birth": r.birth.to_string(),
+                        "sex": r.sex.map(|s| s.as_str()), "address": r.address.line()}));
+                }
+                // A family swap, every so many households of two or more.
+                households += 1;
+                if len >= 2 && (households * self.wrong_per_100k * 2) % 100_000 < self.wrong_per_100k * 2 {
+                    let n0 = lines[first]["number"].clone();
+                    lines[first]["number"] = lines[first + 1]["number"].clone();
+                    lines[first + 1]["number"] = n0;
+                    planted.insert(first);
+                    planted.insert(first + 1);
+                }
+                at += len;
+            }
+        }
+        store.finish_bulk().await?;
+        println!(
+            "{} links of {} households loaded in {:.1} s, {} planted wrong",
+            lines.len(),
+            households,
+            start.elapsed().as_secs_f64(),
+            planted.len()
+        );
+        let identity = myna_node::NodeIdentity::load_or_create(&network, "jlis", &[])?;
+        let node = myna_jlis::start(store, &identity, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let client = Arc::new(myna_node::NodeIdentity::load_or_create(&network, "pension_service", &[])?.client()?);
+        let url = node.url();
+
+        // The reference: one link verified a request.
+        let lines = Arc::new(lines);
+        let sample = 5_000.min(lines.len());
+        let (l2, c2, u2) = (lines.clone(), client.clone(), url.clone());
+        let (rlat, rwall) = drive(sample, self.concurrency * 8, move |i| {
+            let (l, c, u) = (l2.clone(), c2.clone(), u2.clone());
+            async move {
+                let mut body = l[i].clone();
+                body["task"] = json!("pension_award");
+                body["case"] = json!("bench");
+                c.post(format!("{u}/v1/verify"))
+                    .json(&body)
+                    .send()
+                    .await
+                    .map(|r| r.status().is_success())
+                    .unwrap_or(false)
+            }
+        })
+        .await?;
+        let rate_ref = rlat.len() as f64 / rwall;
+        println!(
+            "reference: {} links verified one a request in {rwall:.2} s = {rate_ref:.0}/s, {}",
+            rlat.len(),
+            latencies(&rlat)
+        );
+
+        // The inspection, a thousand a request.
+        let batches = lines.len().div_ceil(myna_jlis::INSPECTION_BATCH_MAX);
+        let found = Arc::new(std::sync::Mutex::new(Vec::<(usize, Value)>::new()));
+        let (l3, c3, u3, f3) = (lines.clone(), client.clone(), url.clone(), found.clone());
+        let (lat, wall) = drive(batches, self.concurrency, move |b| {
+            let (l, c, u, f) = (l3.clone(), c3.clone(), u3.clone(), f3.clone());
+            async move {
+                let from = b * myna_jlis::INSPECTION_BATCH_MAX;
+                let to = (from + myna_jlis::INSPECTION_BATCH_MAX).min(l.len());
+                let body = json!({"task": "pension_award", "case": "bench", "lines": &l[from..to]});
+                let Ok(r) = c.post(format!("{u}/v1/inspection")).json(&body).send().await else { return false };
+                let Ok(v) = r.json::<Vec<Value>>().await else { return false };
+                if let Ok(mut f) = f.lock() {
+                    f.extend(v.into_iter().map(|x| (from + x["line"].as_u64().unwrap_or(0) as usize, x)));
+                }
+                true
+            }
+        })
+        .await?;
+        let found = found.lock().map_err(|_| "lock")?.clone();
+        let per = found.len() as f64 / wall;
+        let wrong: std::collections::BTreeSet<usize> =
+            found.iter().filter(|(_, v)| v["standing"] == "wrong").map(|(i, _)| *i).collect();
+        let hit = wrong.intersection(&planted).count();
+        println!(
+            "inspection: {} links in {} batches ({} answered) in {wall:.2} s = {per:.0} links/s ({:.1} × the reference), batch {}",
+            found.len(),
+            batches,
+            lat.len(),
+            per / rate_ref.max(f64::MIN_POSITIVE),
+            latencies(&lat)
+        );
+        println!(
+            "  the national 82.08M links at this rate: {:.1} h; planted wrong {}, reported wrong {}, recall {:.4}, precision {:.4}",
+            82_080_000.0 / per.max(f64::MIN_POSITIVE) / 3600.0,
+            planted.len(),
+            wrong.len(),
+            hit as f64 / planted.len().max(1) as f64,
+            hit as f64 / wrong.len().max(1) as f64
+        );
+        Ok(())
+    }
+}
