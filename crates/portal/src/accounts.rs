@@ -23,7 +23,7 @@ use serde_json::Value;
 use crate::{
     Portal,
     page::{Ctx, Fields, Resident, layout, resident_form},
-    signed_push::{message, sign_and_push, signing_fields},
+    signed_push::{sign_and_push, signing_fields, submitted},
 };
 
 /// The account registry's id on the network.
@@ -173,12 +173,8 @@ async fn submit(
     Resident(ctx, s): Resident,
     f: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let f = match resident_form(&ctx, &s, f) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
-    let bytes = match message(&ctx, &f, AccountInstruction::parse) {
-        Ok(b) => b,
+    let (f, bytes, _) = match submitted(&ctx, &s, f, AccountInstruction::parse) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
     if let Err(r) = sign_and_push(&p, &ctx, &s, &f, &bytes, REGISTRY, PushKind::AccountRegistration).await {

@@ -20,7 +20,7 @@ use myna_node::{now_secs, web::field};
 use crate::{
     Portal,
     page::{Fields, Resident, error_page, layout, resident_form},
-    signed_push::{message, sign_and_push, signing_fields},
+    signed_push::{sign_and_push, signing_fields, submitted},
 };
 
 const DIC: &str = "deposit_insurance";
@@ -99,12 +99,8 @@ async fn submit(
     Resident(ctx, s): Resident,
     f: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let f = match resident_form(&ctx, &s, f) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
-    let bytes = match message(&ctx, &f, DepositRequest::parse) {
-        Ok(b) => b,
+    let (f, bytes, _) = match submitted(&ctx, &s, f, DepositRequest::parse) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
     if let Err(r) = sign_and_push(&p, &ctx, &s, &f, &bytes, DIC, PushKind::DepositRequest).await {

@@ -21,7 +21,7 @@ use myna_registry::{Address, moving::keeper};
 use crate::{
     Portal,
     page::{Ctx, Fields, Resident, error_page, layout, resident_form},
-    signed_push::{message, push, sign, signing_fields},
+    signed_push::{push, sign, signing_fields, submitted},
 };
 
 /// How the destination's municipality is called on the page: the designated city for a ward.
@@ -146,16 +146,9 @@ async fn submit(
     Resident(ctx, s): Resident,
     f: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let f = match resident_form(&ctx, &s, f) {
-        Ok(f) => f,
+    let (f, bytes, app) = match submitted(&ctx, &s, f, MoveApplication::parse) {
+        Ok(x) => x,
         Err(r) => return *r,
-    };
-    let bytes = match message(&ctx, &f, MoveApplication::parse) {
-        Ok(b) => b,
-        Err(r) => return *r,
-    };
-    let Ok(app) = MoveApplication::parse(&bytes) else {
-        return error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, "申請を読めません。", "Unreadable application.");
     };
     let signed = match sign(&p, &ctx, &s, &f, &bytes) {
         Ok(x) => x,

@@ -4,7 +4,7 @@
 //! signature. The message travels Base64-encoded in the confirm form because a form would send a
 //! line break back as CR LF.
 
-use axum::{http::StatusCode, response::Response};
+use axum::{Form, extract::rejection::FormRejection, http::StatusCode, response::Response};
 use base64ct::{Base64, Encoding as _};
 use maud::{Markup, html};
 use myna_link::{AgencyId, PushKind, SignedInstruction};
@@ -12,7 +12,7 @@ use myna_node::{now_secs, web::field};
 
 use crate::{
     Portal,
-    page::{Ctx, Fields, error_page},
+    page::{Ctx, Fields, error_page, resident_form},
     session::Session,
 };
 
@@ -32,15 +32,18 @@ pub(crate) fn signing_fields(ctx: &Ctx, s: &Session, message: &[u8]) -> Markup {
     }
 }
 
-/// The message a confirm form carried, checked by `parse` before anything is signed.
-pub(crate) fn message<T>(
+/// A submitted confirm form: the resident's form checked, and the message it carried, its
+/// bytes and what `parse` read from them, before anything is signed.
+pub(crate) fn submitted<T>(
     ctx: &Ctx,
-    f: &Fields,
+    s: &Session,
+    f: Result<Form<Fields>, FormRejection>,
     parse: impl Fn(&[u8]) -> Result<T, String>,
-) -> Result<Vec<u8>, Box<Response>> {
-    let bytes = Base64::decode_vec(field(f, "message").unwrap_or_default()).unwrap_or_default();
+) -> Result<(Fields, Vec<u8>, T), Box<Response>> {
+    let f = resident_form(ctx, s, f)?;
+    let bytes = Base64::decode_vec(field(&f, "message").unwrap_or_default()).unwrap_or_default();
     match parse(&bytes) {
-        Ok(_) => Ok(bytes),
+        Ok(v) => Ok((f, bytes, v)),
         Err(e) => Err(Box::new(error_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, &e, &e))),
     }
 }
