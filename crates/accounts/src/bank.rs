@@ -38,6 +38,14 @@ pub const TABLE: Table = Table {
 pub struct BankRegistration {
     /// The customer's individual number (12 digits), as they gave it at the counter.
     pub number: String,
+    /// The customer's name, date of birth (`YYYY-MM-DD`), sex (if the bank holds it) and
+    /// address as the bank holds them (its customer due diligence): J-LIS links the number
+    /// only if they are its resident's.
+    pub name: String,
+    pub birth: String,
+    #[serde(default)]
+    pub sex: Option<String>,
+    pub address: String,
     /// The branch (3 digits) at this bank.
     pub branch: String,
     /// 1 普通, 2 当座, 4 貯蓄.
@@ -59,7 +67,7 @@ pub struct BankRegistered {
 #[utoipa::path(post, path = "/v1/bank/registrations", request_body = BankRegistration,
     responses((status = 200, body = BankRegistered), (status = 400, description = "not JSON"), (status = 403, description = "not the account's bank"),
         (status = 404, description = "J-LIS holds no resident with this number"), (status = 415, description = "not sent as application/json"),
-        (status = 422, description = "no such branch, a bad number, or the holder is not the customer; the reason says which"), (status = 502, description = "J-LIS or the hub failed")))]
+        (status = 422, description = "no such branch, a bad number, items that are not the number's resident's, or the holder is not the customer; the reason says which"), (status = 502, description = "J-LIS or the hub failed")))]
 async fn register(
     State((registry, agency)): State<(Arc<Registry>, Arc<Agency>)>,
     Extension(peer): Extension<Option<Peer>>,
@@ -79,7 +87,14 @@ async fn register(
         .next()
         .and_then(AccountKind::from_digit)
         .ok_or_else(|| ApiError::unprocessable("kind", "1 (普通), 2 (当座) or 4 (貯蓄)"))?;
-    let issued = agency.obtain(Enrolment::Number { number: r.number.clone() }).await?;
+    let items = myna_link::LinkItems {
+        number: r.number.clone(),
+        name: r.name.clone(),
+        birth: r.birth.clone(),
+        sex: r.sex.clone(),
+        address: r.address.clone(),
+    };
+    let issued = agency.obtain(Enrolment::Items(items)).await?;
     let reading = issued.reading.ok_or_else(|| ApiError::bad_gateway("no_reading", "J-LIS gave no reading"))?;
     let channel = Channel::Bank { bank: bank.clone(), consent: consent.to_string() };
     let request = (bank.as_str(), r.branch.as_str(), kind, r.account.as_str(), r.holder.as_str());

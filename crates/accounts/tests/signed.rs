@@ -66,7 +66,7 @@ async fn an_account_registered_in_the_portal_is_the_signers_and_in_their_name() 
 
     // Her own, in her name: registered under the registry's code for her.
     push(send(&instruction("ヤマダ ハナコ", "0001", now), card)).await.unwrap();
-    let code = registry.agency.agency.obtain_code(Enrolment::Number { number: hanako.clone() }).await.unwrap();
+    let code = registry.agency.agency.obtain_code(Enrolment::Items(people[0].items())).await.unwrap();
     let (a, status) = registry.registry.account(&code).await.unwrap().unwrap();
     assert_eq!((a.bank.as_str(), a.holder.as_str(), status), ("0001", "ﾔﾏﾀﾞ ﾊﾅｺ", myna_accounts::Status::Active));
     let h = registry.registry.history(&code).await.unwrap();
@@ -79,7 +79,10 @@ async fn an_account_registered_in_the_portal_is_the_signers_and_in_their_name() 
 
     // At a bank's counter: the bank's system, by its certificate, for its own customer.
     let url = format!("{}/v1/bank/registrations", registry.agency.node.url());
-    let at_bank = |holder: &str, number: &str| json!({"number": number, "branch": "001", "kind": "1", "account": "7654321", "holder": holder, "consent": "K-2026-1"});
+    let at_bank = |holder: &str, number: &str| {
+        json!({"number": number, "name": "山田 花子", "birth": myna_testnet::BIRTH, "address": myna_testnet::ADDRESS,
+        "branch": "001", "kind": "1", "account": "7654321", "holder": holder, "consent": "K-2026-1"})
+    };
     let call = |who: &str, body: Value| {
         let (c, url) = (net.identity(who).client().unwrap(), url.clone());
         async move {
@@ -93,6 +96,10 @@ async fn an_account_registered_in_the_portal_is_the_signers_and_in_their_name() 
     assert_eq!(status, 422, "{v}: not the customer's name");
     let (status, v) = call("bank:0005", at_bank("ヤマダ ハナコ", "123456789018")).await;
     assert_eq!(status, 404, "{v}: nobody has that number");
+    // Ichiro's number with Hanako's items (a number written for the wrong customer): refused.
+    let (status, v) = call("bank:0005", at_bank("ヤマダ ハナコ", &people[1].number)).await;
+    assert_eq!(status, 422, "{v}: the items are not the number's resident's");
+    assert!(v.to_string().contains("name"), "{v}: says which item differs");
     let (status, v) = call("bank:0005", at_bank("ヤマダ ハナコ", hanako)).await;
     assert_eq!((status, v["status"].as_str()), (200, Some("active")), "{v}");
     let (a, _) = registry.registry.account(&code).await.unwrap().unwrap();

@@ -57,7 +57,13 @@ async fn a_push_benefit_pays_the_right_households_once() {
     let mut numbers = Vec::new();
     let mut at = 0;
     for (len, _) in &chosen {
-        numbers.push(loaded[at..at + len].iter().map(|r| format!("{:012}", r.number.value())).collect::<Vec<_>>());
+        numbers.push(
+            loaded[at..at + len]
+                .iter()
+                .zip(&all_people[at..at + len])
+                .map(|(r, new)| myna_jlis::link_items_of(new, &format!("{:012}", r.number.value())))
+                .collect::<Vec<_>>(),
+        );
         at += len;
     }
     let net = TestNet::over("benefits", store).await;

@@ -70,6 +70,11 @@ pub struct Found {
 pub struct HeirQuery {
     /// The deceased's individual number (12 digits), from the heir's documents.
     pub number: String,
+    /// The deceased's name, date of birth (`YYYY-MM-DD`) and last address, from the same
+    /// documents (住民票の除票): J-LIS links the number only if they are its resident's.
+    pub name: String,
+    pub birth: String,
+    pub address: String,
     /// The bank's record of the heir's application (its number).
     pub case: String,
 }
@@ -209,7 +214,14 @@ async fn heir(
     if case.is_empty() || case.len() > 64 {
         return Err(ApiError::unprocessable("case", "the bank's record of the heir's application (1–64 characters)"));
     }
-    let issued = d.agency.obtain(Enrolment::Number { number: q.number.clone() }).await?;
+    let items = myna_link::LinkItems {
+        number: q.number.clone(),
+        name: q.name.clone(),
+        birth: q.birth.clone(),
+        sex: None,
+        address: q.address.clone(),
+    };
+    let issued = d.agency.obtain(Enrolment::Items(items)).await?;
     let facts = issued.facts.ok_or_else(|| ApiError::bad_gateway("no_facts", "J-LIS named no person"))?;
     if !facts.deceased {
         return Err(ApiError::forbidden(

@@ -91,7 +91,8 @@ async fn numbers_link_at_the_chosen_banks_and_heirs_ask_only_after_the_death() {
     let ask = |who: &str| {
         let (c, url, number) = (net.identity(who).client().unwrap(), url.clone(), hanako.clone());
         async move {
-            let r = c.post(&url).json(&json!({"number": number, "case": "S-2026-7"})).send().await.unwrap();
+            let body = json!({"number": number, "name": "山田 花子", "birth": myna_testnet::BIRTH, "address": myna_testnet::ADDRESS, "case": "S-2026-7"});
+            let r = c.post(&url).json(&body).send().await.unwrap();
             (r.status().as_u16(), r.json::<Value>().await.unwrap_or_default())
         }
     };

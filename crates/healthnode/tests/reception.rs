@@ -29,6 +29,8 @@ fn identity(dir: &std::path::Path, name: &str) -> NodeIdentity {
 
 struct Patient {
     number: String,
+    /// The 4 items as the register has them (what an insurer links the number by).
+    items: Value,
     card: String,
     key: UnlockedKey,
     cert: String,
@@ -132,7 +134,9 @@ impl Country {
         let code = r["resident"]["code"].as_str().unwrap().to_string();
         let number = r["resident"]["number"].as_str().unwrap().replace(' ', "");
         let card = myna_testkit::card::issue(&self.client, j.as_str(), &code).await;
-        Patient { number, card: card.number, key: card.key, cert: card.cert }
+        let items =
+            json!({"name": name, "birth": birth, "sex": "male", "address": "東京都千代田区霞が関二丁目1番地2号"});
+        Patient { number, items, card: card.number, key: card.key, cert: card.cert }
     }
 
     fn agency(&self, id: &str) -> &Started {
@@ -144,10 +148,12 @@ impl Country {
         post(&self.client, format!("{}{path}", a.node.url()), Some(&a.clerk_token), body).await
     }
 
-    /// The insurer enrols patient `i` (by number, at its own node) and pushes a record.
+    /// The insurer enrols patient `i` (by number and 4 items, at its own node) and pushes a record.
     async fn push_eligibility(&self, from: &str, i: usize, record: Value) -> (u16, Value) {
-        let (s, v) =
-            self.clerk(from, "/v1/people", json!({"person": format!("m{i}"), "number": self.patients[i].number})).await;
+        let mut body = self.patients[i].items.clone();
+        body["person"] = json!(format!("m{i}"));
+        body["number"] = json!(self.patients[i].number);
+        let (s, v) = self.clerk(from, "/v1/people", body).await;
         assert_eq!(s, 200, "{v}");
         self.clerk(
             from,

@@ -97,7 +97,31 @@ pub struct ResidentView {
     pub moved_to: Option<String>,
 }
 
+/// The number with the 4 items of a resident as registered: what an agency that took them
+/// from the register (the demo's country, a bench) links them by.
+pub fn link_items_of(r: &myna_registry::NewResident, number: &str) -> myna_link::LinkItems {
+    myna_link::LinkItems {
+        number: number.to_string(),
+        name: r.name.kanji.clone(),
+        birth: r.birth.to_string(),
+        sex: r.sex.map(|s| s.as_str().to_string()),
+        address: r.address.line(),
+    }
+}
+
 impl ResidentView {
+    /// The number with the 4 items as this view has them, to link the person at an agency
+    /// (`None` where the view does not carry the number).
+    pub fn link_items(&self) -> Option<myna_link::LinkItems> {
+        Some(myna_link::LinkItems {
+            number: self.number.clone()?,
+            name: self.name.clone(),
+            birth: self.birth.clone(),
+            sex: self.sex.clone(),
+            address: self.address.clone(),
+        })
+    }
+
     pub fn of(r: &Resident, with_number: bool) -> Self {
         let n = r.address.normalized();
         Self {

@@ -1,14 +1,16 @@
 //! J-LIS's part in code acquisition (符号取得): an agency sends J-LIS the individual number
-//! (J-LIS holds it anyway); J-LIS derives the person's link id from the resident record code
+//! with its own 4 items of the person (J-LIS holds the number anyway, and links it only if
+//! the items are its resident's); J-LIS derives the person's link id from the resident record code
 //! and asks the hub for that agency's code. The hub never sees the number, the agency never
 //! sees the link id.
 
 use myna_link::{
     AgencyId, AgencyKind, CODE_BATCH_MAX, CodeIssued, CodeRequest, CodeRequestBatch, CodesIssued, Enrolment,
-    EnrolmentBatch, Envelope, NetworkTrust, NodeKey, open_envelope,
+    EnrolmentBatch, Envelope, LineRefused, LinkItems, NetworkTrust, NodeKey, open_envelope,
 };
 use myna_node::{NodeIdentity, post_jws};
 use myna_number::{IndividualNumber, NumberIssuer};
+use myna_registry::Resident;
 
 use crate::{Jlis, JlisError};
 
@@ -91,39 +93,22 @@ impl Jlis {
         let link = self.linkage.get().ok_or(JlisError::NoHub)?;
         let env: Envelope<Enrolment> = link.open_request(jws)?;
         let record_code = match &env.body {
-            Enrolment::Number { number } => {
-                let number: IndividualNumber = number.parse().map_err(|e| JlisError::invalid("number", e))?;
-                let resident = self
-                    .registry
-                    .by_number(number)
-                    .await?
-                    .ok_or_else(|| JlisError::NotFound("no resident has this individual number".into()))?;
-                resident.code.value()
+            Enrolment::NumberOnly { .. } => {
+                return Err(JlisError::invalid(
+                    "items",
+                    "a number alone is not linked: send it with the name, date of birth, sex (if held) and address you hold of the person, which J-LIS checks are the number's resident's (not linked)",
+                ));
             }
-            Enrolment::Items { number, name, birth, sex, address } => {
-                let number: IndividualNumber = number.parse().map_err(|e| JlisError::invalid("number", e))?;
-                let items = myna_registry::LookupQuery::new(
-                    Some(name),
-                    Some(birth),
-                    sex.as_deref(),
-                    Some(address),
-                    myna_node::today_jst(),
-                )
-                .map_err(|e| JlisError::invalid("items", e))?;
-                let resident = self
-                    .registry
-                    .by_number(number)
-                    .await?
-                    .ok_or_else(|| JlisError::NotFound("no resident has this individual number".into()))?;
-                if let Some(item) = items.differs(&resident) {
-                    return Err(JlisError::invalid(
-                        "items",
-                        format!(
-                            "the {item} you hold is not that of this number's resident: check the number and the 4 items before linking (not linked)"
-                        ),
-                    ));
+            Enrolment::Items(items) => {
+                let number = parse_number(items).map_err(|e| JlisError::invalid("number", e))?;
+                let resident = self.registry.by_number(number).await?;
+                match items_agree(items, resident, myna_node::today_jst()) {
+                    Ok(r) => r.code.value(),
+                    Err(Disagree::NoResident) => {
+                        return Err(JlisError::NotFound("no resident has this individual number".into()));
+                    }
+                    Err(Disagree::Items(why)) => return Err(JlisError::invalid("items", why)),
                 }
-                resident.code.value()
             }
             Enrolment::Certificate { user_auth_serial } => {
                 // The portal (login) and the health node (a card registered for insurance use
@@ -200,38 +185,55 @@ impl Jlis {
         Ok(self.cards.card(cert.card).await?.resident)
     }
 
-    /// [`Self::issue_agency_code`] for many numbers at once (JWS of `Envelope<EnrolmentBatch>`):
-    /// one lookup of all the numbers, one request to the hub; a number J-LIS does not hold
-    /// gets no code.
+    /// [`Self::issue_agency_code`] for many people at once (JWS of `Envelope<EnrolmentBatch>`):
+    /// one lookup of all the numbers, each line's items checked against its resident, one
+    /// request to the hub; a line that is not linked gets no code and the reason.
     pub async fn issue_agency_codes(&self, jws: &str) -> Result<String, JlisError> {
         let link = self.linkage.get().ok_or(JlisError::NoHub)?;
         let env: Envelope<EnrolmentBatch> = link.open_request(jws)?;
-        if env.body.numbers.len() > CODE_BATCH_MAX {
-            return Err(JlisError::invalid("numbers", format!("at most {CODE_BATCH_MAX} a batch")));
+        let people = &env.body.people;
+        if people.len() > CODE_BATCH_MAX {
+            return Err(JlisError::invalid("people", format!("at most {CODE_BATCH_MAX} a batch")));
         }
-        let numbers: Vec<IndividualNumber> = env
-            .body
-            .numbers
-            .iter()
-            .enumerate()
-            .map(|(i, n)| n.parse().map_err(|e| JlisError::invalid("numbers", format!("[{i}]: {e}"))))
-            .collect::<Result<_, _>>()?;
-        let found = self.registry.record_codes_of(&numbers).await?;
-        let held: Vec<(usize, u64)> =
-            numbers.iter().enumerate().filter_map(|(i, n)| found.get(&n.value()).map(|&code| (i, code))).collect();
+        let mut refused = Vec::new();
+        let mut numbers = Vec::with_capacity(people.len());
+        for (line, p) in people.iter().enumerate() {
+            match parse_number(p) {
+                Ok(n) => numbers.push(Some(n)),
+                Err(e) => {
+                    refused.push(LineRefused { line, reason: format!("number: {e}") });
+                    numbers.push(None);
+                }
+            }
+        }
+        let wanted: Vec<IndividualNumber> = numbers.iter().flatten().copied().collect();
+        let found = self.registry.residents_of(&wanted).await?;
+        let today = myna_node::today_jst();
+        let mut held: Vec<(usize, u64)> = Vec::with_capacity(people.len());
+        for (line, (p, n)) in people.iter().zip(&numbers).enumerate() {
+            let Some(n) = n else { continue };
+            match items_agree(p, found.get(&n.value()).cloned(), today) {
+                Ok(r) => held.push((line, r.code.value())),
+                Err(Disagree::NoResident) => {
+                    refused.push(LineRefused { line, reason: "no resident has this individual number".into() })
+                }
+                Err(Disagree::Items(reason)) => refused.push(LineRefused { line, reason }),
+            }
+        }
+        refused.sort_by_key(|r| r.line);
         let links = held.iter().map(|&(_, code)| link.link_id(code)).collect::<Result<Vec<u64>, _>>()?;
         let issued: CodesIssued =
             link.ask_hub("/v1/codes/batch", CodeRequestBatch { agency: env.from.clone(), links }).await?;
         if issued.agency != env.from || issued.codes.len() != held.len() {
             return Err(JlisError::internal("the hub's answer is not for this request"));
         }
-        let mut codes = vec![None; numbers.len()];
+        let mut codes = vec![None; people.len()];
         for ((i, _), code) in held.iter().zip(issued.codes) {
             if let Some(slot) = codes.get_mut(*i) {
                 *slot = code;
             }
         }
-        link.reply(env.from.clone(), CodesIssued { agency: env.from, codes })
+        link.reply(env.from.clone(), CodesIssued { agency: env.from, codes, refused })
     }
 
     /// The resident record code behind a current user-authentication certificate.
@@ -246,5 +248,35 @@ impl Jlis {
             return Err(JlisError::forbidden("certificate_not_current", "this certificate is revoked or expired"));
         }
         Ok(self.cards.card(cert.card).await?.resident)
+    }
+}
+
+fn parse_number(items: &LinkItems) -> Result<IndividualNumber, String> {
+    items.number.parse().map_err(|e: myna_number::NumberError| e.to_string())
+}
+
+/// Why a number was not linked with the items sent.
+enum Disagree {
+    NoResident,
+    Items(String),
+}
+
+/// The number's resident, if the agency's 4 items are theirs (3 without sex; old character
+/// forms and address notations fold together); else which item differs.
+fn items_agree(items: &LinkItems, resident: Option<Resident>, today: time::Date) -> Result<Resident, Disagree> {
+    let q = myna_registry::LookupQuery::new(
+        Some(&items.name),
+        Some(&items.birth),
+        items.sex.as_deref(),
+        Some(&items.address),
+        today,
+    )
+    .map_err(|e| Disagree::Items(format!("items: {e}")))?;
+    let resident = resident.ok_or(Disagree::NoResident)?;
+    match q.differs(&resident) {
+        None => Ok(resident),
+        Some(item) => Err(Disagree::Items(format!(
+            "the {item} you hold is not that of this number's resident: check the number and the 4 items before linking (not linked)"
+        ))),
     }
 }

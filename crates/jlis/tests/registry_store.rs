@@ -303,9 +303,10 @@ async fn many_numbers_are_found_at_once() {
             numbers.push(r.number);
         }
         let nobody: myna_number::IndividualNumber = "123456789018".parse().unwrap();
-        let found = s.record_codes_of(&[numbers[2], nobody, numbers[0]]).await.unwrap();
+        let found = s.residents_of(&[numbers[2], nobody, numbers[0]]).await.unwrap();
         assert_eq!(found.len(), 2, "{url}");
-        assert_eq!(found[&numbers[0].value()], codes[0], "{url}");
-        assert_eq!(found[&numbers[2].value()], codes[2], "{url}");
+        assert_eq!(found[&numbers[0].value()].code.value(), codes[0], "{url}");
+        assert_eq!(found[&numbers[2].value()].code.value(), codes[2], "{url}");
+        assert_eq!(found[&numbers[2].value()].number, numbers[2], "{url}");
     }
 }

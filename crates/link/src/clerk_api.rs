@@ -48,13 +48,36 @@ pub struct QueryResult {
     pub data: Option<serde_json::Value>,
 }
 
-/// Enrols a person (`POST /v1/people`): the agency obtains its code for them from J-LIS.
+/// Enrols a person (`POST /v1/people`): the agency obtains its code for them from J-LIS,
+/// which links the number only if the agency's 4 items of the person are its resident's.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
 pub struct EnrolRequest {
     /// The agency's own reference for the person (宛名番号 or file number).
     pub person: String,
     /// The individual number (12 digits), sent to J-LIS only.
     pub number: String,
+    /// The name as the agency holds it (kanji, family name first).
+    pub name: String,
+    /// The date of birth (`YYYY-MM-DD`).
+    pub birth: String,
+    /// `male` or `female`, where the agency holds it (the lookup rule allows 3 items without it).
+    #[serde(default)]
+    pub sex: Option<String>,
+    /// The address as the agency holds it.
+    pub address: String,
+}
+
+impl EnrolRequest {
+    /// What J-LIS is sent: the number and the 4 items.
+    pub fn items(&self) -> crate::LinkItems {
+        crate::LinkItems {
+            number: self.number.clone(),
+            name: self.name.clone(),
+            birth: self.birth.clone(),
+            sex: self.sex.clone(),
+            address: self.address.clone(),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]

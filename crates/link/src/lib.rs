@@ -36,8 +36,9 @@ pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
 pub use layout::{Field, LayoutError, Layouts, Version};
 pub use message::{
     Answer, AnsweredQuery, CODE_BATCH_MAX, CodeIssued, CodeRequest, CodeRequestBatch, CodesIssued, Delivery, Enrolment,
-    EnrolmentBatch, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, Logged, MessageError, MessageId, Outcome,
-    PersonFacts, Query, Receipt, ReceiptRequest, Receipts, Registration, TreeHead, open_envelope, payload_aad,
+    EnrolmentBatch, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, LineRefused, LinkItems, Logged,
+    MessageError, MessageId, Outcome, PersonFacts, Query, Receipt, ReceiptRequest, Receipts, Registration, TreeHead,
+    open_envelope, payload_aad,
 };
 pub use moving::{MoveApplication, Movers};
 pub use notice::{

@@ -330,18 +330,31 @@ pub fn open_envelope<T: serde::de::DeserializeOwned>(
     Ok(signed.body)
 }
 
+/// A person as an agency links them: the individual number with the agency's own 4 items of
+/// the person (name, date of birth, sex where it holds it, address). J-LIS links the number
+/// only if the items are its resident's, and says which item differs otherwise: a number
+/// written wrongly on a form, or a family member's taken for the applicant's, is refused at
+/// the source (マイナンバー情報総点検, seed 001: 住基ネット照会 by the 4 items).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkItems {
+    pub number: String,
+    pub name: String,
+    pub birth: String,
+    #[serde(default)]
+    pub sex: Option<String>,
+    pub address: String,
+}
+
 /// An agency asks J-LIS for its code for a person (符号取得); J-LIS asks the hub.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Enrolment {
     /// (First: the enum is untagged, and these fields include `number`.) By the individual
-    /// number with the agency's own 4 items of the person (name, date of
-    /// birth, sex where it holds it, address): J-LIS links only if they are the number's
-    /// resident's, and says which item differs otherwise — a number written wrongly on a form,
-    /// or a family member's taken for the applicant's, is refused at the source.
-    Items { number: String, name: String, birth: String, sex: Option<String>, address: String },
-    /// By the individual number: it goes to J-LIS only, which holds it anyway.
-    Number { number: String },
+    /// number with the agency's own 4 items of the person ([`LinkItems`]).
+    Items(LinkItems),
+    /// A number alone. Always refused by J-LIS, which says to send the 4 items: kept on the
+    /// wire so that an agency still sending it is told why rather than "no variant matched".
+    NumberOnly { number: String },
     /// By the serial of the user-authentication certificate the resident has just logged in
     /// with: the portal's way, so the portal never handles the number.
     Certificate { user_auth_serial: String },
@@ -356,10 +369,10 @@ pub const CODE_BATCH_MAX: usize = 1_000;
 
 /// An agency asks J-LIS for its codes for many people at once (a population enrolled in bulk):
 /// one signed message, one round trip through J-LIS and the hub, for up to
-/// [`CODE_BATCH_MAX`] individual numbers.
+/// [`CODE_BATCH_MAX`] people, each by number and the agency's 4 items.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EnrolmentBatch {
-    pub numbers: Vec<String>,
+    pub people: Vec<LinkItems>,
 }
 
 /// J-LIS asks the hub for an agency's codes for many link ids.
@@ -369,12 +382,22 @@ pub struct CodeRequestBatch {
     pub links: Vec<u64>,
 }
 
-/// The codes of a batch, in the order asked; `None` where J-LIS found no resident with the
-/// number (the agency is told which, and enrols nobody under it).
+/// The codes of a batch, in the order asked; `None` where J-LIS linked nobody (no resident
+/// has the number, or the items are not its resident's), with the reason in `refused`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CodesIssued {
     pub agency: AgencyId,
     pub codes: Vec<Option<AgencyCode>>,
+    /// Why each line without a code got none, by its place in the batch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<LineRefused>,
+}
+
+/// A line of a batch J-LIS did not link, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineRefused {
+    pub line: usize,
+    pub reason: String,
 }
 
 /// An agency's code for a person, as the hub issued it.

@@ -15,24 +15,24 @@ async fn a_batch_gets_the_same_codes_as_one_at_a_time_and_a_bad_copy_keeps_nothi
     let one = c.enrol(CITY_A, 0).await;
     let nobody = "123456789018".to_string();
     let batch = vec![
-        ("p0".to_string(), c.numbers[0].clone()),
-        ("b1".to_string(), c.numbers[1].clone()),
-        ("b2".to_string(), nobody),
+        ("p0".to_string(), c.items(0)),
+        ("b1".to_string(), c.items(1)),
+        ("b2".to_string(), myna_link::LinkItems { number: nobody, ..c.items(1) }),
     ];
     let codes = city.enrol_batch(&batch).await.unwrap();
-    assert_eq!(codes[0].as_deref(), Some(one.as_str()), "an enrolled person keeps their code");
+    assert_eq!(codes[0].as_deref(), Ok(one.as_str()), "an enrolled person keeps their code");
     let b1 = codes[1].clone().expect("resident 1 enrolled");
-    assert_eq!(codes[2], None, "J-LIS holds no resident with that number");
+    assert!(codes[2].as_ref().is_err_and(|e| e.contains("no resident")), "J-LIS holds no resident with that number");
     // Again: the same codes, nothing new (idempotent, as a resumed load needs).
     assert_eq!(city.enrol_batch(&batch).await.unwrap(), codes);
     // The batch code is the one the single path gives the same agency for the same person.
     let other = c.agency(CITY_B).agency.clone();
-    let batched = other.enrol_batch(&[("y1".into(), c.numbers[1].clone())]).await.unwrap();
-    let single = other.obtain_code(myna_link::Enrolment::Number { number: c.numbers[1].clone() }).await.unwrap();
+    let batched = other.enrol_batch(&[("y1".into(), c.items(1))]).await.unwrap();
+    let single = other.obtain_code(myna_link::Enrolment::Items(c.items(1))).await.unwrap();
     assert_ne!(single, b1, "each agency its own code");
-    assert_eq!(batched[0].as_deref(), Some(single.as_str()), "one code per agency and person, whichever path");
+    assert_eq!(batched[0].as_deref(), Ok(single.as_str()), "one code per agency and person, whichever path");
     // The same person under a second reference of the same agency: refused, nothing kept.
-    let e = other.enrol_batch(&[("z1".into(), c.numbers[1].clone())]).await.unwrap_err().to_string();
+    let e = other.enrol_batch(&[("z1".into(), c.items(1))]).await.unwrap_err().to_string();
     assert!(e.contains("code"), "{e}");
     assert!(other.store.code_of("z1").await.unwrap().is_none());
 
@@ -53,13 +53,13 @@ async fn a_batch_gets_the_same_codes_as_one_at_a_time_and_a_bad_copy_keeps_nothi
     assert_eq!(city.put_copies(&copies[..1]).await.unwrap(), 1);
     assert!(city.store.copy(&code0, "local_tax").await.unwrap().is_some());
     // More than a thousand at once is J-LIS's to refuse, not to half-do.
-    let many: Vec<String> = (0..1_001).map(|_| c.numbers[0].clone()).collect();
+    let many: Vec<myna_link::LinkItems> = (0..1_001).map(|_| c.items(0)).collect();
     let jws = common::key(&c.dir, CITY_A)
         .sign(&myna_link::Envelope::new(
             CITY_A.parse().unwrap(),
             "jlis".parse().unwrap(),
             now(),
-            myna_link::EnrolmentBatch { numbers: many },
+            myna_link::EnrolmentBatch { people: many },
         ))
         .unwrap();
     let (status, text) = c.to_node(&c.jlis.url(), CITY_A, "/v1/linkage/codes/batch", jws).await;

@@ -131,8 +131,8 @@ impl Moving {
                 self.store.keep(&kept("out", "accepted", detail)).await?;
                 // Their 住民票 is no longer this municipality's to provide.
                 for m in &done.movers {
-                    let Some(number) = m.number.clone() else { continue };
-                    let theirs = self.agency.obtain_code(Enrolment::Number { number }).await?;
+                    let Some(items) = m.link_items() else { continue };
+                    let theirs = self.agency.obtain_code(Enrolment::Items(items)).await?;
                     self.agency.store.remove_copy(&theirs, RESIDENT_RECORD).await?;
                 }
                 let names: Vec<&str> = done.movers.iter().map(|m| m.name.as_str()).collect();
@@ -203,8 +203,8 @@ impl Moving {
         let mut out: Vec<Arrival> = Vec::new();
         let mut rest = Vec::new();
         for n in notices {
-            let Some(number) = n.resident.number.clone() else { continue };
-            let code = self.agency.enrol(&arriving(&n.resident.code), Enrolment::Number { number }).await?;
+            let Some(items) = n.resident.link_items() else { continue };
+            let code = self.agency.enrol(&arriving(&n.resident.code), Enrolment::Items(items)).await?;
             match reserved.iter().find(|r| r.code == code) {
                 Some(r) => {
                     let app = serde_json::from_str(&r.application).map_err(|e| MovingError::Refused(e.to_string()))?;
@@ -318,9 +318,9 @@ impl Moving {
             .map(|r| serde_json::json!({"name": r.name, "relationship": r.relationship_ja, "birth": r.birth}))
             .collect();
         for r in &done {
-            let Some(number) = r.number.clone() else { continue };
+            let Some(items) = r.link_items() else { continue };
             let person = arriving(&r.code);
-            self.agency.enrol(&person, Enrolment::Number { number }).await?;
+            self.agency.enrol(&person, Enrolment::Items(items)).await?;
             let record = serde_json::json!({"name": r.name, "birth": r.birth, "household_head": head,
                 "relationship": r.relationship_ja, "members": members, "moved_in_on": on});
             self.agency.put_copy(&person, RESIDENT_RECORD, None, &record).await?;

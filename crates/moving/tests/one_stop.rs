@@ -61,7 +61,7 @@ async fn a_household_moves_with_one_application_and_the_destination_is_ready_bef
     let (osaka, osaka_agency) = municipality(&net, "271004", "大阪市").await;
     let (sapporo, _) = municipality(&net, "011002", "札幌市").await;
     // 千代田区 provides Hanako's 住民票 (its copy), as a municipality does for its residents.
-    chiyoda_agency.enrol("hanako", Enrolment::Number { number: hanako.number.clone() }).await.unwrap();
+    chiyoda_agency.enrol("hanako", Enrolment::Items(hanako.items())).await.unwrap();
     let record = serde_json::json!({"name": "山田 花子", "birth": "1990-04-01", "household_head": "山田 花子",
         "relationship": "世帯主", "members": [{"name": "山田 花子", "relationship": "世帯主", "birth": "1990-04-01"}]});
     chiyoda_agency.put_copy("hanako", "resident_record", None, &record).await.unwrap();

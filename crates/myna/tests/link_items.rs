@@ -3,7 +3,7 @@
 //! says which item differs; fewer than the rule's items, or a number with a wrong check digit,
 //! are refused with the reason.
 
-use myna_link::Enrolment;
+use myna_link::{Enrolment, LinkItems};
 use myna_linkage::agency;
 use myna_testnet::{TestNet, any, db};
 
@@ -17,12 +17,15 @@ async fn a_number_links_only_with_its_residents_four_items() {
         .unwrap()
         .agency;
     pension.register().await.unwrap();
-    let items = |number: &str, name: &str, birth: &str, sex: Option<&str>, address: &str| Enrolment::Items {
+    let link_items = |number: &str, name: &str, birth: &str, sex: Option<&str>, address: &str| LinkItems {
         number: number.into(),
         name: name.into(),
         birth: birth.into(),
         sex: sex.map(str::to_string),
         address: address.into(),
+    };
+    let items = |number: &str, name: &str, birth: &str, sex: Option<&str>, address: &str| {
+        Enrolment::Items(link_items(number, name, birth, sex, address))
     };
     let err = |e: myna_linkage::agency::AgencyError| e.to_string();
 
@@ -31,8 +34,23 @@ async fn a_number_links_only_with_its_residents_four_items() {
         .obtain_code(items(&hanako.number, "高橋 花子", "1990-04-01", Some("female"), "千代田区千代田１－１"))
         .await
         .unwrap();
-    // The same person by number alone gets the same code.
-    assert_eq!(pension.obtain_code(Enrolment::Number { number: hanako.number.clone() }).await.unwrap(), code);
+    // A number alone is refused, saying what to send.
+    let e = err(pension.obtain_code(Enrolment::NumberOnly { number: hanako.number.clone() }).await.unwrap_err());
+    assert!(e.contains("a number alone is not linked") && e.contains("address"), "{e}");
+    // In a batch: her line is linked (the same code); her number with her son's items (the
+    // family swap) and a number nobody has are refused alone, each with the reason.
+    let batch = [
+        (
+            "p0".to_string(),
+            link_items(&hanako.number, "高橋 花子", "1990-04-01", Some("female"), "千代田区千代田１－１"),
+        ),
+        ("p1".to_string(), link_items(&hanako.number, "髙橋 太郎", "1990-04-01", None, "東京都千代田区千代田1-1")),
+        ("p2".to_string(), link_items("123456789018", "髙橋 太郎", "1990-04-01", None, "東京都千代田区千代田1-1")),
+    ];
+    let linked = pension.enrol_batch(&batch).await.unwrap();
+    assert_eq!(linked[0].as_deref(), Ok(code.as_str()));
+    assert!(linked[1].as_ref().is_err_and(|e| e.contains("name") && e.contains("not linked")), "{linked:?}");
+    assert!(linked[2].as_ref().is_err_and(|e| e.contains("no resident")), "{linked:?}");
     // 3 items without sex are enough.
     pension
         .obtain_code(items(&hanako.number, "髙橋 花子", "1990-04-01", None, "東京都千代田区千代田1-1"))

@@ -34,6 +34,24 @@ pub struct Person {
     pub code: String,
     pub household: u64,
     pub card: TestCard,
+    pub name: String,
+}
+
+/// Where [`TestNet::born`] registers everyone, and when.
+pub const ADDRESS: &str = "東京都千代田区千代田1-1";
+pub const BIRTH: &str = "1990-04-01";
+
+impl Person {
+    /// The number with the 4 items as the register has them: what an agency links by.
+    pub fn items(&self) -> myna_link::LinkItems {
+        myna_link::LinkItems {
+            number: self.number.clone(),
+            name: self.name.clone(),
+            birth: BIRTH.into(),
+            sex: Some("female".into()),
+            address: ADDRESS.into(),
+        }
+    }
 }
 
 /// Notices the portal was told, each with the portal's code of the resident.
@@ -83,8 +101,8 @@ impl TestNet {
 
     /// [`Self::born`] into `household` (as its head's child), or as the head of a new one.
     pub async fn born_in(&self, key: &str, name: &str, kana: &str, household: Option<u64>) -> Person {
-        let birth = json!({"kind": "birth", "on": "1990-04-01", "name": name, "kana": kana, "sex": "female",
-            "address": "東京都千代田区千代田1-1", "household": household});
+        let birth = json!({"kind": "birth", "on": BIRTH, "name": name, "kana": kana, "sex": "female",
+            "address": ADDRESS, "household": household});
         let v: Value = self
             .clerk
             .post(format!("{}/v1/events", self.jlis.url()))
@@ -100,7 +118,7 @@ impl TestNet {
         let number = v["resident"]["number"].as_str().unwrap().replace(' ', "");
         let household = v["resident"]["household"].as_u64().unwrap();
         let card = myna_testkit::card::issue(&self.clerk, &self.jlis.url(), &code).await;
-        Person { number, code, household, card }
+        Person { number, code, household, card, name: name.into() }
     }
 
     /// The portal as an agency node whose inbox keeps what it is told.

@@ -2,8 +2,11 @@
 //! the code J-LIS gives it (符号取得), and the copies (副本) it may provide, checked against
 //! the data standard layout.
 
+use std::collections::HashMap;
+
 use myna_link::{
-    CODE_BATCH_MAX, CodeIssued, CodesIssued, Enrolment, EnrolmentBatch, Envelope, InfoItem, Version, open_envelope,
+    CODE_BATCH_MAX, CodeIssued, CodesIssued, Enrolment, EnrolmentBatch, Envelope, InfoItem, LinkItems, Version,
+    open_envelope,
 };
 
 use super::{Agency, AgencyError, ExchangeRow};
@@ -76,20 +79,25 @@ impl Agency {
         Ok(())
     }
 
-    /// Enrols many people at once, `(person, individual number)`: the codes of those already
-    /// enrolled are kept, the others obtained through J-LIS and the hub a thousand at a time
-    /// (one signed request each) and kept in one transaction a batch. Returns each person's
-    /// code in the order given, `None` where J-LIS holds no resident with the number.
-    /// Idempotent, so a load cut short is finished by running it again.
-    pub async fn enrol_batch(&self, people: &[(String, String)]) -> Result<Vec<Option<String>>, AgencyError> {
+    /// Enrols many people at once, `(person, number and the agency's 4 items)`: the codes of
+    /// those already enrolled are kept, the others obtained through J-LIS and the hub a
+    /// thousand at a time (one signed request each) and kept in one transaction a batch.
+    /// Returns each person's code in the order given, or why J-LIS linked nobody (no resident
+    /// with the number, or items that are not its resident's). Idempotent, so a load cut
+    /// short is finished by running it again.
+    pub async fn enrol_batch(
+        &self,
+        people: &[(String, LinkItems)],
+    ) -> Result<Vec<Result<String, String>>, AgencyError> {
         for (p, _) in people {
             check_person(p)?;
         }
         let persons: Vec<&str> = people.iter().map(|(p, _)| p.as_str()).collect();
-        let mut known = self.store.codes_of(&persons).await?;
-        let todo: Vec<&(String, String)> = people.iter().filter(|(p, _)| !known.contains_key(p)).collect();
+        let mut known: HashMap<String, Result<String, String>> =
+            self.store.codes_of(&persons).await?.into_iter().map(|(p, c)| (p, Ok(c))).collect();
+        let todo: Vec<&(String, LinkItems)> = people.iter().filter(|(p, _)| !known.contains_key(p)).collect();
         for chunk in todo.chunks(CODE_BATCH_MAX) {
-            let batch = EnrolmentBatch { numbers: chunk.iter().map(|(_, n)| n.clone()).collect() };
+            let batch = EnrolmentBatch { people: chunk.iter().map(|(_, n)| n.clone()).collect() };
             let (_, jws) = self.sign(&self.jlis, batch)?;
             let answer =
                 post_jws(&self.client, &format!("{}/v1/linkage/codes/batch", self.config.jlis_url), jws).await?;
@@ -108,9 +116,17 @@ impl Agency {
                 .enrol_many(&rows, now_secs())
                 .await
                 .map_err(|e| AgencyError::Conflict { code: "enrolled", reason: e.to_string() })?;
-            known.extend(issued);
+            for r in env.body.refused {
+                if let Some((p, _)) = chunk.get(r.line) {
+                    known.insert(p.clone(), Err(r.reason));
+                }
+            }
+            known.extend(issued.into_iter().map(|(p, c)| (p, Ok(c))));
         }
-        Ok(people.iter().map(|(p, _)| known.get(p).cloned()).collect())
+        Ok(people
+            .iter()
+            .map(|(p, _)| known.get(p).cloned().unwrap_or_else(|| Err("J-LIS gave no code and no reason".into())))
+            .collect())
     }
 
     /// Registers many copies at once, `(person, item, data)`, each in the newest layout and

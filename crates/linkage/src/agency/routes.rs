@@ -164,9 +164,10 @@ async fn provide(State(a): S, body: String) -> Result<Response, ApiError> {
 }
 
 /// Obtains the agency's code for a person from J-LIS (符号取得) and keeps it.
-#[utoipa::path(post, path = "/v1/people", request_body = EnrolRequest, responses((status = 200, body = Enrolled), (status = 401), (status = 404, description = "J-LIS knows no such number")))]
+#[utoipa::path(post, path = "/v1/people", request_body = EnrolRequest, responses((status = 200, body = Enrolled), (status = 401), (status = 404, description = "J-LIS knows no such number"),
+    (status = 422, description = "the items are not the number's resident's (the reason names the item), or one cannot be read")))]
 async fn enrol(State(a): S, ApiJson(r): ApiJson<EnrolRequest>) -> Result<Json<Enrolled>, ApiError> {
-    let code = a.enrol(&r.person, Enrolment::Number { number: r.number }).await?;
+    let code = a.enrol(&r.person, Enrolment::Items(r.items())).await?;
     Ok(Json(Enrolled { person: r.person, code }))
 }
 

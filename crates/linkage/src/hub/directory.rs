@@ -56,7 +56,7 @@ impl Hub {
             return Err(HubError::invalid("links", format!("at most {} a batch", myna_link::CODE_BATCH_MAX)));
         }
         let codes = env.body.links.iter().map(|&l| Some(self.code_for(&env.body.agency, l))).collect();
-        Ok(self.envelope(&env.from, CodesIssued { agency: env.body.agency, codes }))
+        Ok(self.envelope(&env.from, CodesIssued { agency: env.body.agency, codes, refused: vec![] }))
     }
 
     /// Every registered agency with its name and key, by id.

@@ -21,6 +21,9 @@ pub const PORTAL: &str = "portal";
 /// The portal's origin, named in its residents' login challenges.
 pub const PORTAL_SERVICE: &str = "https://portal.test";
 
+/// The residents every test country registers, in order (name, reading).
+pub const NAMES: [(&str, &str); 2] = [("山田 花子", "ヤマダ ハナコ"), ("鈴木 一郎", "スズキ イチロウ")];
+
 pub struct Country {
     pub dir: PathBuf,
     pub jlis: RunningNode,
@@ -92,9 +95,7 @@ impl Country {
             codes: Vec::new(),
             cards: Default::default(),
         };
-        for (i, (name, kana)) in
-            [("山田 花子", "ヤマダ ハナコ"), ("鈴木 一郎", "スズキ イチロウ")].into_iter().enumerate()
-        {
+        for (i, (name, kana)) in NAMES.into_iter().enumerate() {
             let birth = json!({"kind": "birth", "on": "2020-04-01", "name": name, "kana": kana, "sex": "female",
                 "address": "東京都千代田区千代田1-1"});
             let res = c
@@ -159,15 +160,25 @@ impl Country {
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
+    /// Resident `i`'s number with their 4 items, as the register has them.
+    pub fn items(&self, i: usize) -> myna_link::LinkItems {
+        myna_link::LinkItems {
+            number: self.numbers[i].clone(),
+            name: NAMES[i].0.into(),
+            birth: "2020-04-01".into(),
+            sex: Some("female".into()),
+            address: "東京都千代田区千代田1-1".into(),
+        }
+    }
+
     /// Enrols resident `i` at `agency` as person `p<i>`.
     pub async fn enrol(&self, agency: &str, i: usize) -> String {
         let (s, v) = self
-            .clerk(
-                agency,
-                reqwest::Method::POST,
-                "/v1/people",
-                json!({"person": format!("p{i}"), "number": self.numbers[i]}),
-            )
+            .clerk(agency, reqwest::Method::POST, "/v1/people", {
+                let mut body = serde_json::to_value(self.items(i)).unwrap();
+                body["person"] = json!(format!("p{i}"));
+                body
+            })
             .await;
         assert_eq!(s, 200, "{v}");
         v["code"].as_str().unwrap().to_string()

@@ -92,6 +92,19 @@ pub enum LinkCmd {
         /// The individual number (12 digits): sent to J-LIS only.
         #[arg(long)]
         number: String,
+        /// The person's name as the agency holds it: J-LIS links the number only if the
+        /// 4 items are its resident's.
+        #[arg(long)]
+        name: String,
+        /// The date of birth (YYYY-MM-DD).
+        #[arg(long)]
+        birth: String,
+        /// male or female, where the agency holds it.
+        #[arg(long)]
+        sex: Option<String>,
+        /// The address as the agency holds it.
+        #[arg(long)]
+        address: String,
     },
     /// マイナンバー情報総点検 of this agency's links, in bulk at J-LIS (as the agency's
     /// certificate, `--as`): a CSV of number and the agency's 4 items; a report and the
@@ -138,10 +151,9 @@ impl LinkCmd {
     pub async fn run(self) -> CmdResult {
         match self {
             LinkCmd::Inspect(a) => return a.run().await,
-            LinkCmd::Enrol { clerk, person, number } => {
-                let v = clerk
-                    .call(reqwest::Method::POST, "/v1/people", json!({"person": person, "number": number}))
-                    .await?;
+            LinkCmd::Enrol { clerk, person, number, name, birth, sex, address } => {
+                let body = json!({"person": person, "number": number, "name": name, "birth": birth, "sex": sex, "address": address});
+                let v = clerk.call(reqwest::Method::POST, "/v1/people", body).await?;
                 println!("{person}: code {}", v["code"].as_str().unwrap_or("?"));
             }
             LinkCmd::Copy { clerk, person, item, version, data } => {

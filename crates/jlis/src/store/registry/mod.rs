@@ -283,18 +283,19 @@ impl RegistryStore {
         row.map(|r| rows::resident(&r).map(|s| s.resident)).transpose()
     }
 
-    /// The record codes of the residents with these numbers (by number), in one query per 500:
-    /// numbers nobody has are left out.
-    pub async fn record_codes_of(
+    /// The residents with these numbers (by number), in one query per 500: numbers nobody
+    /// has are left out.
+    pub async fn residents_of(
         &self,
         numbers: &[IndividualNumber],
-    ) -> Result<std::collections::HashMap<u64, u64>, RegistryError> {
+    ) -> Result<std::collections::HashMap<u64, Resident>, RegistryError> {
         let keys: Vec<i64> = numbers.iter().map(|n| n.value() as i64).collect();
-        let rows = self.db.fetch_in("SELECT number, code FROM residents WHERE number IN", &keys).await?;
+        let rows =
+            self.db.fetch_in(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE number IN"), &keys).await?;
         let mut out = std::collections::HashMap::with_capacity(rows.len());
         for r in rows {
-            let (number, code): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
-            out.insert(number as u64, code as u64);
+            let resident = rows::resident(&r)?.resident;
+            out.insert(resident.number.value(), resident);
         }
         Ok(out)
     }

@@ -69,8 +69,12 @@ impl BenefitBench {
                     today,
                     members.iter().map(livelihood::Person::from).collect(),
                 );
-                let numbers: Vec<String> =
-                    loaded[at..at + len].iter().map(|r| format!("{:012}", r.number.value())).collect();
+                // Each member's number with the 4 items the agencies hold (the register's).
+                let numbers: Vec<myna_link::LinkItems> = loaded[at..at + len]
+                    .iter()
+                    .zip(members)
+                    .map(|(r, m)| myna_jlis::link_items_of(m, &format!("{:012}", r.number.value())))
+                    .collect();
                 households.push((h, numbers));
                 at += len;
             }
@@ -146,7 +150,11 @@ impl BenefitBench {
                 .iter()
                 .zip(&accounts)
                 .filter_map(|(c, (a, kana))| {
-                    Some((c.as_deref()?, (a.bank, a.branch, a.kind, a.number.as_str(), kana.as_str()), kana.as_str()))
+                    Some((
+                        c.as_deref().ok()?,
+                        (a.bank, a.branch, a.kind, a.number.as_str(), kana.as_str()),
+                        kana.as_str(),
+                    ))
                 })
                 .collect();
             registry.registry.register_many(&entries, &myna_accounts::Channel::Portal, myna_node::now_secs()).await?;

@@ -205,8 +205,9 @@ impl Country {
                     Some(s) => s.person.clone(),
                     None => format!("{:010}", *n),
                 };
-                let kana = rs.get(member).map(|r| r.new.name.kana.clone()).unwrap_or_default();
-                plan.entry(agency).or_default().push(Enrol { person, number, kana, at: (hi, member), copies });
+                let Some(r) = rs.get(member) else { continue };
+                let (kana, items) = (r.new.name.kana.clone(), myna_jlis::link_items_of(&r.new, &number));
+                plan.entry(agency).or_default().push(Enrol { person, items, kana, at: (hi, member), copies });
             }
         }
         plan
@@ -313,13 +314,20 @@ async fn seed_agency(
     let mut people = people.into_iter().peekable();
     while people.peek().is_some() {
         let chunk: Vec<Enrol> = people.by_ref().take(myna_link::CODE_BATCH_MAX).collect();
-        let pairs: Vec<(String, String)> = chunk.iter().map(|e| (e.person.clone(), e.number.clone())).collect();
+        let pairs: Vec<(String, myna_link::LinkItems)> =
+            chunk.iter().map(|e| (e.person.clone(), e.items.clone())).collect();
         let codes = agency.enrol_batch(&pairs).await.map_err(|e| e.to_string())?;
         let mut batch = Vec::new();
         // For the account registry: (code, bank, branch, number, holder, reading).
         let mut accounts: Vec<[String; 6]> = Vec::new();
         for (e, code) in chunk.into_iter().zip(&codes) {
-            let Some(code) = code else { continue };
+            let code = match code {
+                Ok(code) => code,
+                Err(why) => {
+                    tracing::warn!(person = %e.person, agency = %agency.id, "not linked: {why}");
+                    continue;
+                }
+            };
             enrolled += 1;
             for (item, data) in e.copies {
                 if registry.is_some() {
@@ -355,7 +363,8 @@ async fn seed_agency(
 /// One person an agency enrols, with what it registers for them.
 pub struct Enrol {
     pub person: String,
-    pub number: String,
+    /// Their number with the 4 items the agency holds (the register's, in the demo).
+    pub items: myna_link::LinkItems,
     /// The registry's reading of their name (what an account holder's name is checked against).
     pub kana: String,
     /// (household, member) in the part.

@@ -331,19 +331,24 @@ impl DemoArgs {
             );
         }
         let registry_url = link.url_of(&livelihood::Holder::AccountRegistry.agency_id());
-        let customer = country
-            .stories
-            .get(1)
-            .and_then(|s| country.story_resident(s))
-            .and_then(|(r, _)| Some((r.number.clone()?, r.new.name.kanji.clone(), r.new.name.kana.clone())));
-        if let (Some(reg), Some((number, kanji, kana))) = (registry_url, customer) {
+        let customer =
+            country.stories.get(1).and_then(|s| country.story_resident(s)).and_then(|(r, _)| {
+                Some((myna_jlis::link_items_of(&r.new, r.number.as_deref()?), r.new.name.kana.clone()))
+            });
+        if let (Some(reg), Some((items, kana))) = (registry_url, customer) {
+            let (number, kanji) = (&items.number, &items.name);
+            // The customer's 4 items as the bank holds them, sent with the number.
+            let held = format!(
+                "\"number\":\"{number}\",\"name\":\"{kanji}\",\"birth\":\"{}\",\"address\":\"{}\"",
+                items.birth, items.address
+            );
             let bank = network.join(DEMO_BANK);
             println!();
             println!(
                 "register {kanji}'s account at a bank's counter, as 三菱UFJ銀行's system (its network certificate; the customer gave their number and consent there):"
             );
             println!(
-                "  curl --cacert {} --cert {} --key {}/node.key {reg}/v1/bank/registrations -H 'content-type: application/json' \\\n    -d '{{\"number\":\"{number}\",\"branch\":\"001\",\"kind\":\"1\",\"account\":\"1234567\",\"holder\":\"{kana}\",\"consent\":\"K-0001\"}}'",
+                "  curl --cacert {} --cert {} --key {}/node.key {reg}/v1/bank/registrations -H 'content-type: application/json' \\\n    -d '{{{held},\"branch\":\"001\",\"kind\":\"1\",\"account\":\"1234567\",\"holder\":\"{kana}\",\"consent\":\"K-0001\"}}'",
                 ca.display(),
                 curl_cert(&bank),
                 bank.display()
@@ -359,7 +364,7 @@ impl DemoArgs {
                     "an heir's 所在確認 at a bank's counter, once J-LIS records the death (refused before it), as 三菱UFJ銀行's system:"
                 );
                 println!(
-                    "  curl --cacert {} --cert {} --key {}/node.key {dic}/v1/whereabouts -H 'content-type: application/json' -d '{{\"number\":\"{number}\",\"case\":\"S-0001\"}}'",
+                    "  curl --cacert {} --cert {} --key {}/node.key {dic}/v1/whereabouts -H 'content-type: application/json' -d '{{{held},\"case\":\"S-0001\"}}'",
                     ca.display(),
                     curl_cert(&bank),
                     bank.display()
