@@ -6,6 +6,7 @@
 
 mod households;
 pub mod livelihood;
+pub mod mislinks;
 mod names;
 mod places;
 mod pyramid;

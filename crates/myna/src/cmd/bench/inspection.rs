@@ -1,5 +1,6 @@
 //! `myna bench inspection`: マイナンバー情報総点検 at J-LIS over --links links of a generated
-//! country, with family swaps planted (two members' numbers exchanged) at --wrong-per-100k:
+//! country, with wrong links planted for each of the seed's causes (`myna_population::mislinks`,
+//! at the seed's rate unless --per-million says otherwise):
 //! links classed per second, the time the national 82.08M would take at that rate, and the
 //! planted errors found against the truth (recall and precision). Reference in the same run:
 //! `POST /v1/verify` (one number against its 4 items a request), at the same concurrency.
@@ -9,6 +10,7 @@ use std::time::Instant;
 
 use clap::Args;
 use myna_jlis::store::RegistryStore;
+use myna_population::mislinks::{self, Rates};
 use myna_store::Db;
 use serde_json::{Value, json};
 
@@ -19,9 +21,11 @@ use crate::cmd::CmdResult;
 pub struct InspectionBench {
     #[arg(long, default_value_t = 200_000)]
     links: u64,
-    /// Family swaps planted per 100,000 links (the seed's rate is 10: 8,395 of 82.08M).
-    #[arg(long, default_value_t = 100)]
-    wrong_per_100k: u64,
+    /// Wrong links planted per million for each of the seed's three causes (family swap, a
+    /// 2-item lookup, a miswritten number); default: the seed's overall rate (8,395 of
+    /// 82.08M, about 35 per million a cause).
+    #[arg(long)]
+    per_million: Option<u32>,
     /// Batches in flight at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
@@ -42,6 +46,10 @@ impl InspectionBench {
         let start = Instant::now();
         let (mut lines, mut planted) = (Vec::new(), std::collections::BTreeSet::new());
         let mut households = 0u64;
+        let rates = match self.per_million {
+            Some(n) => Rates::each(n),
+            None => Rates::seed(),
+        };
         store.begin_bulk().await?;
         while (lines.len() as u64) < self.links {
             let mut batch = Vec::new();
@@ -56,25 +64,19 @@ impl InspectionBench {
             }
             let base = store.reserve_households(shapes.len() as u64).await?;
             let loaded = store.load(&batch, base, today).await?;
-            let mut at = 0;
-            for len in shapes {
-                let members = &loaded[at..at + len];
-                let first = lines.len();
-                for r in members {
-                    lines.push(json!({"number": r.number.as_str().replace(' ', ""), "name": r.name.kanji, "birth": r.birth.to_string(),
-                        "sex": r.sex.map(|s| s.as_str()), "address": r.address.line()}));
+            // The agency's own items of each person, with the number its link carries: the
+            // person's own, or another's where an error of the seed's causes is planted.
+            for (l, own) in
+                mislinks::plant(self.seed, "pension_service", households, &shapes, &rates).iter().zip(&batch)
+            {
+                if l.cause.is_some() {
+                    planted.insert(lines.len());
                 }
-                // A family swap, every so many households of two or more.
-                households += 1;
-                if len >= 2 && (households * self.wrong_per_100k * 2) % 100_000 < self.wrong_per_100k * 2 {
-                    let n0 = lines[first]["number"].clone();
-                    lines[first]["number"] = lines[first + 1]["number"].clone();
-                    lines[first + 1]["number"] = n0;
-                    planted.insert(first);
-                    planted.insert(first + 1);
-                }
-                at += len;
+                let number = loaded.get(l.number_of).ok_or("planted past the batch")?.number.as_str().replace(' ', "");
+                lines.push(json!({"number": number, "name": own.name.kanji, "birth": own.birth.to_string(),
+                    "sex": own.sex.map(|s| s.as_str()), "address": own.address.line()}));
             }
+            households += shapes.len() as u64;
         }
         store.finish_bulk().await?;
         println!(
