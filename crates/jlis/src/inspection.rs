@@ -4,70 +4,11 @@
 //! the items are another member of the same household's: the family swap), or deceased. The
 //! answer never names the other person; each record read is in the access log.
 
+pub use myna_link::inspection::{INSPECTION_BATCH_MAX, InspectionLine, InspectionRequest, InspectionResult};
 use myna_number::IndividualNumber;
 use myna_registry::{LookupQuery, PersonName, inspection::Standing};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::{JlisError, access::Caller, registry::invalid, state::Jlis};
-
-/// The most links one inspection request carries.
-pub const INSPECTION_BATCH_MAX: usize = 1_000;
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InspectionLine {
-    pub number: String,
-    pub name: String,
-    pub birth: String,
-    #[serde(default)]
-    pub sex: Option<String>,
-    pub address: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InspectionRequest {
-    /// The task the links serve (one the caller holds), kept in the access log.
-    pub task: String,
-    /// The inspection's reference (1 to 64 characters), kept in the access log too.
-    pub case: String,
-    pub lines: Vec<InspectionLine>,
-}
-
-/// One link's class.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct InspectionResult {
-    /// Its place in the request, from 0.
-    pub line: usize,
-    /// matches, changed, wrong, deceased, or refused (the line could not be read).
-    pub standing: String,
-    /// For changed: which items to update (name, address).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub items: Vec<String>,
-    /// For wrong: the agency's 4 items are another resident's, and one of the same household
-    /// as the number's resident (the family swap); the other is never named here.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub other_in_household: bool,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub other_found: bool,
-    /// For refused: why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-impl InspectionResult {
-    fn refused(line: usize, reason: String) -> Self {
-        Self {
-            line,
-            standing: "refused".into(),
-            items: vec![],
-            other_in_household: false,
-            other_found: false,
-            reason: Some(reason),
-        }
-    }
-}
 
 impl Jlis {
     /// Classes up to [`INSPECTION_BATCH_MAX`] links for a task the caller holds; a line that

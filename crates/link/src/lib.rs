@@ -16,8 +16,10 @@ pub mod account;
 pub mod audit;
 pub mod clerk_api;
 mod code;
+mod correction;
 pub mod hub_api;
 mod ids;
+pub mod inspection;
 mod layout;
 pub mod merkle;
 mod message;
@@ -33,6 +35,7 @@ pub mod tiles;
 
 pub use account::{AccountAction, AccountInstruction, DepositAsk, DepositRequest, SignedInstruction};
 pub use code::{AgencyCode, AgencyId, CodeBook, CodeError, LinkId};
+pub use correction::{CORRECTION_MARKS_MAX, CorrectionLogged, LINK_CORRECTION, LinkCorrection};
 pub use layout::{Field, LayoutError, Layouts, Version};
 pub use message::{
     Answer, AnsweredQuery, CODE_BATCH_MAX, CodeIssued, CodeRequest, CodeRequestBatch, CodesIssued, Delivery, Enrolment,

@@ -232,6 +232,10 @@ pub struct Entry {
     /// The person's tag (hex), absent when the hub could not tell who was asked about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// Earlier entries this one is about: a link correction names the exchanges made under
+    /// the wrong link (absent from every other entry, so their bytes are as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub concerns: Vec<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -28,6 +28,7 @@ fn entry(i: usize) -> Entry {
         outcome: Outcome::NotHeld,
         reason: None,
         subject: Some(format!("{i:064x}")),
+        concerns: vec![],
     }
 }
 

@@ -137,6 +137,7 @@ fn item_label(ctx: &Ctx, id: &str) -> String {
         Err(_) if id == "account_registration" => ctx.t("公金受取口座の登録", "Public-fund account").to_string(),
         Err(_) if id == "deposit_request" => ctx.t("預貯金口座付番の申出", "Bank account linking").to_string(),
         Err(_) if id == "benefit_reply" => ctx.t("給付金への回答", "Reply about a benefit").to_string(),
+        Err(_) if id == myna_link::LINK_CORRECTION => ctx.t("紐付けの訂正", "Link correction").to_string(),
         Err(_) => id.to_string(),
     }
 }
@@ -158,6 +159,9 @@ pub(crate) fn task_label(ctx: &Ctx, table: &myna_link::PermissionTable, task: &s
             ctx.t("健康保険証の利用登録", "Card registered for health insurance").to_string()
         }
         ("moving_one_stop", _) => ctx.t("引越しワンストップ（転出届・転入予約）", "Moving one-stop").to_string(),
+        (myna_link::LINK_CORRECTION, _) => {
+            ctx.t("マイナンバー情報総点検（紐付けの訂正）", "My Number link inspection (a link corrected)").to_string()
+        }
         (_, Some(n)) if !ctx.en => n,
         _ => task.replace('_', " "),
     }
@@ -195,10 +199,28 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Query(f)
     let mut items: Vec<&str> = records.iter().map(|r| r.entry.item.as_str()).collect();
     items.sort_unstable();
     items.dedup();
+    // Exchanges an agency made under a wrong link, named by its correction's entry: marked,
+    // never hidden (the log is append-only).
+    let corrections: Vec<&Checked> =
+        records.iter().filter(|r| r.entry.task == myna_link::LINK_CORRECTION && r.proven.is_ok()).collect();
+    let mislinked: std::collections::HashSet<u64> =
+        corrections.iter().flat_map(|r| r.entry.concerns.iter().copied()).collect();
     let body = html! {
         p { a href="/history/identity" { (ctx.t("本人確認情報の提供状況（J-LIS への照会）", "Identity information provided by J-LIS (lookups)")) } }
         p { (ctx.t("あなたの情報が、いつ、どの機関から、どの機関へ、何のために提供されたかの記録です。記録は情報提供ネットワークの改ざんできないログから取得し、このページを開くたびに検証しています。",
             "When your information went from which agency to which, and why. The records come from the linkage network's tamper-evident log and are verified every time this page opens.")) }
+        @if !corrections.is_empty() {
+            section.notice #mislinks role="status" aria-labelledby="mislinks-h" {
+                h2 #mislinks-h { (ctx.t("誤った紐付けの訂正", "Wrong links corrected")) }
+                @for c in &corrections {
+                    p { (jst(c.entry.at / 1000)) " " (name(c.entry.requester.as_str())) ": " (c.entry.reason.as_deref().unwrap_or_default()) }
+                }
+                @if !mislinked.is_empty() {
+                    p { (ctx.t("誤った紐付けのもとで行われたやりとりには、下の表で「誤った紐付け」と表示しています。",
+                        "Exchanges made under a wrong link are marked \"wrong link\" in the table below.")) }
+                }
+            }
+        }
         section.verify aria-labelledby="verify-h" {
             h2 #verify-h { (ctx.t("検証結果", "Verification")) }
             @if bad == 0 {
@@ -247,13 +269,16 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident, Query(f)
                 } }
                 tbody {
                     @for r in &shown {
-                        tr {
+                        tr.mislinked[mislinked.contains(&r.index)] {
                             td { (jst(r.entry.at / 1000)) }
                             td { (name(r.entry.requester.as_str())) }
                             td { (name(r.entry.provider.as_str())) }
                             td { (task_label(&ctx, &p.table, &r.entry.task)) }
                             td { (item_label(&ctx, &r.entry.item)) }
-                            td { (outcome(&ctx, r.entry.outcome)) @if let Some(why) = &r.entry.reason { br; small { (why) } } }
+                            td {
+                                (outcome(&ctx, r.entry.outcome)) @if let Some(why) = &r.entry.reason { br; small { (why) } }
+                                @if mislinked.contains(&r.index) { br; strong.mislink { (ctx.t("誤った紐付け（訂正済み）", "wrong link (corrected)")) } }
+                            }
                             td {
                                 @match &r.proven {
                                     Ok(()) => span.ok { "✓ " (ctx.t("検証済", "proven")) " #" (r.index) },

@@ -60,6 +60,8 @@ pub type Inbox = Arc<Mutex<Vec<(String, NoticeText)>>>;
 pub struct TestNet {
     pub dir: PathBuf,
     pub hub: RunningNode,
+    /// The hub itself, to read its log in a test.
+    pub hub_state: Arc<myna_linkage::hub::Hub>,
     pub jlis: RunningNode,
     /// 千代田区's clerk, who records events at J-LIS.
     pub clerk: reqwest::Client,
@@ -80,7 +82,7 @@ impl TestNet {
         let jlis = myna_jlis::start_with_hub(store, &identity(&dir, "jlis"), any(), Some(&hub.url())).await.unwrap();
         let _ = hub_state.jlis.set(jlis.url());
         let clerk = identity(&dir, "municipality:131016").client().unwrap();
-        TestNet { dir, hub, jlis, clerk }
+        TestNet { dir, hub, hub_state, jlis, clerk }
     }
 
     /// The node identity `name` (made on first use), trusted by every node of the network.

@@ -31,6 +31,9 @@ pub enum AgencyError {
     Invalid { field: &'static str, reason: String },
     #[error("{0} is not enrolled here: POST /v1/people first")]
     NotEnrolled(String),
+    /// No suspect link of this person's is queued (マイナンバー情報総点検).
+    #[error("no suspect link of {0}'s is queued")]
+    NotQueued(String),
     /// The request cannot be served as the agency's data stands (a layout version it cannot
     /// answer in, a copy that no longer matches its layout, a reference already in use).
     #[error("{reason}")]

@@ -5,11 +5,14 @@
 mod ask;
 mod enrol;
 mod error;
+mod inspect;
+mod inspect_routes;
 mod provide;
 mod push;
 mod receipt;
 mod routes;
 mod store;
+mod suspects;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -28,6 +31,7 @@ pub use myna_link::clerk_api::{NoticeSend, NoticeSent, QueryRequest, QueryResult
 pub use receipt::RECEIPT_AFTER;
 pub use routes::{CLERK, Clerk, HUB_ONLY, TABLE, clerk_gate, openapi_json};
 pub use store::{AgencyStore, ExchangeRow, SCHEMA};
+pub use suspects::{Status as SuspectStatus, SuspectRow};
 
 /// Where the agency's node finds the network.
 #[derive(Debug, Clone)]

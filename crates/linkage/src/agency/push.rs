@@ -53,6 +53,18 @@ impl Agency {
         deliver_at: i64,
     ) -> Result<u64, AgencyError> {
         let code = self.code_of_person(person).await?;
+        self.push_code(&code, to, kind, plain, deliver_at).await
+    }
+
+    /// [`Self::push`] to whoever the agency's `code` is.
+    pub(super) async fn push_code(
+        &self,
+        code: &str,
+        to: &AgencyId,
+        kind: PushKind,
+        plain: &[u8],
+        deliver_at: i64,
+    ) -> Result<u64, AgencyError> {
         let url = format!("{}/v1/agencies/{to}", self.config.hub_url);
         let dir: crate::hub::DirectoryEntry = myna_node::get_json(&self.client, &url)
             .await

@@ -25,7 +25,7 @@ use myna_node::{
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
-use super::{Agency, AgencyError};
+use super::{Agency, AgencyError, inspect_routes as ins};
 use crate::edge::rejected;
 use crate::wire::{CallError, jose};
 
@@ -39,7 +39,7 @@ impl From<AgencyError> for ApiError {
             AgencyError::Envelope(e) => rejected(e),
             e @ AgencyError::NotFromHub => ApiError::forbidden("not_hub", e.to_string()),
             AgencyError::Invalid { field, reason } => ApiError::unprocessable(field, reason),
-            e @ AgencyError::NotEnrolled(_) => ApiError::not_found(e.to_string()),
+            e @ (AgencyError::NotEnrolled(_) | AgencyError::NotQueued(_)) => ApiError::not_found(e.to_string()),
             AgencyError::Conflict { code, reason } => ApiError::conflict(code, reason),
             AgencyError::RecipientUnknown(m) => ApiError::bad_gateway("recipient_unknown", m),
             e @ AgencyError::Answer(_) => ApiError::bad_gateway("bad_answer", e.to_string()),
@@ -80,6 +80,10 @@ pub const TABLE: Table = Table {
         rule("GET", "/v1/exchanges", CLERK),
         rule("POST", "/v1/notices", CLERK),
         rule("POST", "/v1/pushes", CLERK),
+        rule("POST", "/v1/inspection", CLERK),
+        rule("GET", "/v1/inspection/suspects", CLERK),
+        rule("POST", "/v1/inspection/suspects/{person}/correct", CLERK),
+        rule("POST", "/v1/inspection/suspects/{person}/dismiss", CLERK),
         rule("POST", "/v1/staff/challenge", Access::Public("a challenge for a staff card to sign; stateless")),
         rule("POST", "/v1/staff/login", Access::InRequest("the staff card's signature over the challenge")),
     ],
@@ -101,6 +105,10 @@ pub(super) fn clerks(agency: Arc<Agency>) -> Router {
         .route("/v1/exchanges", get(exchanges))
         .route("/v1/notices", post(send))
         .route("/v1/pushes", post(push))
+        .route("/v1/inspection", post(ins::inspect))
+        .route("/v1/inspection/suspects", get(ins::suspects))
+        .route("/v1/inspection/suspects/{person}/correct", post(ins::correct))
+        .route("/v1/inspection/suspects/{person}/dismiss", post(ins::dismiss))
         // The caller is resolved before a request's body is read.
         .route_layer(axum::middleware::from_fn_with_state(agency.clone(), clerk_gate))
         .with_state(agency)
@@ -253,6 +261,10 @@ async fn push(State(a): S, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSen
         send,
         push,
         exchanges,
+        ins::inspect,
+        ins::suspects,
+        ins::correct,
+        ins::dismiss,
         myna_rp::staff::staff_challenge,
         myna_rp::staff::staff_login
     ),
@@ -267,6 +279,15 @@ async fn push(State(a): S, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSen
         NoticeSent,
         PushSend,
         PushSent,
+        myna_link::inspection::AgencyInspection,
+        myna_link::inspection::RecordToInspect,
+        myna_link::inspection::AgencyInspected,
+        myna_link::inspection::InspectionResult,
+        myna_link::inspection::Suspect,
+        myna_link::inspection::HeldItems,
+        myna_link::inspection::Correction,
+        myna_link::inspection::Dismissal,
+        myna_link::inspection::Corrected,
         myna_rp::ChallengeView,
         myna_rp::LoginBody,
         myna_rp::staff::StaffSession,

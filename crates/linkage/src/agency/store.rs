@@ -56,6 +56,30 @@ pub const SCHEMA: Schema = Schema {
             // NULL: the agency's own business system, or an answer to another's query.
             steps: &["ALTER TABLE agency_exchanges ADD COLUMN staff TEXT"],
         },
+        Migration {
+            version: 4,
+            name: "links the inspection found suspect (マイナンバー情報総点検)",
+            steps: &[
+                // One row per person the latest inspection found linked to another resident's
+                // number: the agency's own items of them (JSON), the clerk's decision, and
+                // for a correction both codes and the ids of the hub's entries, kept before
+                // the hub is told so that a retry repeats nothing.
+                "CREATE TABLE agency_suspects (
+            person TEXT PRIMARY KEY,
+            case_ref TEXT NOT NULL,
+            in_household BIGINT NOT NULL,
+            items TEXT NOT NULL,
+            status TEXT NOT NULL,
+            found_at BIGINT NOT NULL,
+            wrong_code TEXT,
+            right_code TEXT,
+            hub_ids TEXT,
+            closed_by TEXT,
+            note TEXT,
+            closed_at BIGINT
+        )",
+            ],
+        },
     ],
 };
 

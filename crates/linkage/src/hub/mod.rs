@@ -2,6 +2,7 @@
 //! J-LIS, the permission check and code translation for each query, and the transparency log.
 //! It routes payloads it cannot open and stores none.
 
+mod correct;
 mod directory;
 mod error;
 mod log;

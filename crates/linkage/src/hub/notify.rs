@@ -67,6 +67,7 @@ impl Hub {
                     outcome,
                     reason,
                     subject: Some(subject),
+                    concerns: vec![],
                 };
                 self.log.append(entry).await?
             }

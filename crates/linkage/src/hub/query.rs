@@ -172,6 +172,7 @@ impl Hub {
             outcome,
             reason,
             subject,
+            concerns: vec![],
         };
         Ok(self.log.append(entry).await?)
     }

@@ -92,6 +92,7 @@ pub const TABLE: Table = Table {
         ),
         rule("POST", "/v1/query", AGENCY),
         rule("POST", "/v1/notices", AGENCY),
+        rule("POST", "/v1/corrections", AGENCY),
         rule("GET", "/v1/log/head", MEMBER),
         rule("GET", "/v1/log/consistency", MEMBER),
         rule("GET", "/v1/log/inclusion", MEMBER),
@@ -112,6 +113,7 @@ pub fn routes(hub: Arc<Hub>) -> Router {
         .route("/v1/agencies/{id}", get(agency))
         .route("/v1/query", post(query))
         .route("/v1/notices", post(notify))
+        .route("/v1/corrections", post(correct))
         .route("/v1/log/head", get(head))
         .route("/v1/log/consistency", get(consistency))
         .route("/v1/log/inclusion", get(inclusion))
@@ -135,6 +137,16 @@ fn signed<T: Serialize>(hub: &Hub, env: &Envelope<T>) -> Result<Response, ApiErr
     responses((status = 200, description = "JWS of Envelope<Registered>"), (status = 401, description = "unsigned, tampered, stale"), (status = 422, description = "unknown kind or bad key")))]
 async fn register(State(hub): S, body: String) -> Result<Response, ApiError> {
     signed(&hub, &hub.register(&body).await?)
+}
+
+/// An agency re-linked a person after finding its link carried another resident's number
+/// (マイナンバー情報総点検): the exchanges it made under the wrong link are marked in both
+/// people's records, by a new entry each (nothing is rewritten).
+#[utoipa::path(post, path = "/v1/corrections", request_body(content = String, content_type = "application/jose", description = "JWS of Envelope<LinkCorrection>"),
+    responses((status = 200, description = "JWS of Envelope<CorrectionLogged>"), (status = 401, description = "unsigned, tampered, stale"),
+        (status = 403, description = "a code that is not the sender's"), (status = 422, description = "the same person on both sides")))]
+async fn correct(State(hub): S, body: String) -> Result<Response, ApiError> {
+    signed(&hub, &hub.correct(&body).await?)
 }
 
 /// J-LIS asks for an agency's code for a person it knows by link id (符号取得). Only J-LIS.
@@ -311,6 +323,7 @@ async fn receipts(State(hub): S, body: String) -> Result<Response, ApiError> {
         codes_batch,
         query,
         notify,
+        correct,
         head,
         consistency,
         inclusion,

@@ -170,6 +170,7 @@ impl LogBench {
             outcome: Outcome::Delivered,
             reason: None,
             subject: Some(hex::encode(LinkId(7).0.to_be_bytes())),
+            concerns: vec![],
         };
         let l = log.clone();
         let (lat, wall) = drive(self.records, self.concurrency, move |i| {

@@ -136,6 +136,7 @@ pub(super) async fn run(dir: &std::path::Path, n: u64, concurrency: usize) -> Cm
                     outcome: Outcome::Delivered,
                     reason: None,
                     subject: None,
+                    concerns: vec![],
                 };
                 if hub.log.append(e).await.is_ok() {
                     appended.fetch_add(1, Ordering::Relaxed);
