@@ -149,10 +149,14 @@ async fn the_bulk_inspection_reports_in_the_seeds_form_and_resumes_without_count
     let net = TestNet::start("inspect-cli", 13).await;
     let hanako = net.born("b0", "髙橋 花子", "タカハシ ハナコ").await;
     let taro = net.born_in("b1", "髙橋 太郎", "タカハシ タロウ", Some(hanako.household)).await;
-    net.identity("pension_service");
+    let pension =
+        agency::start(db().await, &net.identity("pension_service"), any(), net.config("日本年金機構")).await.unwrap();
+    pension.agency.register().await.unwrap();
+    let token = net.dir.join("pension.token");
+    std::fs::write(&token, &pension.clerk_token).unwrap();
     let here = "東京都千代田区千代田1-1";
     let csv = format!(
-        "number,name,birth,sex,address\n{h},髙橋 花子,1990-04-01,female,{here}\n{h},髙橋 太郎,1990-04-01,,{here}\n{t},髙橋 太郎,1990-04-01,,{here}\nnot a line\n",
+        "person,number,name,birth,sex,address\nP1,{h},髙橋 花子,1990-04-01,female,{here}\nP2,{h},髙橋 太郎,1990-04-01,,{here}\nP3,{t},髙橋 太郎,1990-04-01,,{here}\nnot a line\n",
         h = hanako.number,
         t = taro.number
     );
@@ -161,9 +165,11 @@ async fn the_bulk_inspection_reports_in_the_seeds_form_and_resumes_without_count
     let out = net.dir.join("inspection");
     let run = || {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_myna"))
-            .args(["link", "inspect", "--jlis", &net.jlis.url(), "--as", "pension_service", "--task", "pension_award"])
+            .args(["link", "inspect", "--agency", &pension.node.url(), "--task", "pension_award"])
             .args(["--case", "総点検-2026-2", "--links"])
             .arg(&links)
+            .arg("--token-file")
+            .arg(&token)
             .arg("--ca")
             .arg(net.dir.join("ca.pem"))
             .arg("--out")
@@ -193,4 +199,8 @@ async fn the_bulk_inspection_reports_in_the_seeds_form_and_resumes_without_count
     let last = run();
     assert_eq!(std::fs::read_to_string(&results).unwrap().lines().count(), 2 * before);
     assert_eq!(last, report);
+    // The suspect link is queued at the agency's node, once, for a clerk.
+    let queue = pension.agency.suspects().await.unwrap();
+    assert_eq!(queue.iter().map(|s| s.person.as_str()).collect::<Vec<_>>(), ["P2"]);
+    assert!(queue[0].other_in_household);
 }

@@ -1,8 +1,9 @@
-//! `myna link inspect`: an agency's bulk マイナンバー情報総点検 — its links (a CSV of number and
-//! its own 4 items, one a line) sent to J-LIS a thousand at a time, each classed; the report
-//! in the seed's form (checked, wrong, rate; changed, deceased, refused) and the suspected
-//! links written out for a clerk to confirm. Interrupted, it resumes after the last batch it
-//! finished (the state file): nothing is sent twice.
+//! `myna link inspect`: an agency's bulk マイナンバー情報総点検 — its records (a CSV of its
+//! reference, the number and its own 4 items, one a line) sent through its own node to J-LIS
+//! a thousand at a time, each classed, the suspect ones queued at the node for a clerk to
+//! confirm and correct; the report in the seed's form (checked, wrong, rate; changed,
+//! deceased, refused). Interrupted, it resumes after the last batch it finished (the state
+//! file): nothing is sent twice.
 
 use std::path::{Path, PathBuf};
 
@@ -10,19 +11,20 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
-use super::{CmdResult, card::JlisArgs};
+use super::{CmdResult, link::ClerkArgs};
 
 #[derive(Args)]
 pub struct InspectArgs {
     #[command(flatten)]
-    jlis: JlisArgs,
+    clerk: ClerkArgs,
     /// The task the links serve (a task of the caller's on the permission table).
     #[arg(long)]
     task: String,
     /// The inspection's reference, kept in J-LIS's access log.
     #[arg(long)]
     case: String,
-    /// CSV with a header: number,name,birth,sex,address (sex may be empty).
+    /// CSV with a header: person,number,name,birth,sex,address (person: the agency's own
+    /// reference; sex may be empty).
     #[arg(long)]
     links: PathBuf,
     /// Where the results go: OUT.results.jsonl (one class a line), OUT.report.json, and
@@ -41,7 +43,7 @@ fn with_ext(out: &Path, ext: &str) -> PathBuf {
 fn read_links(path: &Path) -> Result<Vec<Result<Value, String>>, Box<dyn std::error::Error>> {
     let mut r =
         csv::ReaderBuilder::new().flexible(true).from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let want = ["number", "name", "birth", "sex", "address"];
+    let want = ["person", "number", "name", "birth", "sex", "address"];
     let header: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
     if header != want {
         return Err(
@@ -51,11 +53,11 @@ fn read_links(path: &Path) -> Result<Vec<Result<Value, String>>, Box<dyn std::er
     Ok(r.records()
         .map(|rec| {
             let rec = rec.map_err(|e| e.to_string())?;
-            if rec.len() != 5 {
-                return Err(format!("{} fields, not 5", rec.len()));
+            if rec.len() != 6 {
+                return Err(format!("{} fields, not 6", rec.len()));
             }
-            let sex = Some(rec[3].trim()).filter(|s| !s.is_empty());
-            Ok(json!({"number": rec[0].trim(), "name": rec[1].trim(), "birth": rec[2].trim(), "sex": sex, "address": rec[4].trim()}))
+            let sex = Some(rec[4].trim()).filter(|s| !s.is_empty());
+            Ok(json!({"person": rec[0].trim(), "number": rec[1].trim(), "name": rec[2].trim(), "birth": rec[3].trim(), "sex": sex, "address": rec[5].trim()}))
         })
         .collect())
 }
@@ -73,6 +75,7 @@ impl InspectArgs {
                 0
             }
         };
+        let node = self.clerk.session().await?;
         let bar = ProgressBar::new(links.len() as u64);
         bar.set_style(ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} links, {per_sec}, eta {eta}")?);
         bar.set_message("inspecting");
@@ -91,9 +94,9 @@ impl InspectArgs {
                 })
                 .collect();
             if !sendable.is_empty() {
-                let body = json!({"task": self.task, "case": self.case, "lines": sendable.iter().map(|(_, v)| v).collect::<Vec<_>>()});
-                let answer = self.jlis.post("/v1/inspection", body).await?;
-                for r in answer.as_array().ok_or("J-LIS answered no list")? {
+                let body = json!({"task": self.task, "case": self.case, "records": sendable.iter().map(|(_, v)| v).collect::<Vec<_>>()});
+                let answer = node.call(reqwest::Method::POST, "/v1/inspection", body).await?;
+                for r in answer["results"].as_array().ok_or("the agency's node answered no results")? {
                     let mut r = r.clone();
                     let k = r["line"].as_u64().unwrap_or(0) as usize;
                     r["line"] = json!(sendable.get(k).map(|(n, _)| *n).unwrap_or(0));

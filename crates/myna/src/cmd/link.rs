@@ -60,16 +60,45 @@ impl ClerkArgs {
         Ok(s["session"].as_str().ok_or("the agency opened no session")?.to_string())
     }
 
+    /// Signs in once (the staff card asks its PIN once) for a run of calls.
+    pub async fn session(&self) -> Result<ClerkSession, Box<dyn std::error::Error>> {
+        let client =
+            super::card::network_client(&std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?)?;
+        let token = self.credential(&client).await?;
+        Ok(ClerkSession { client, token, base: self.agency.trim_end_matches('/').to_string() })
+    }
+
     pub async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Value,
     ) -> Result<Value, Box<dyn std::error::Error>> {
-        let client =
-            super::card::network_client(&std::fs::read(&self.ca).map_err(|e| format!("{}: {e}", self.ca.display()))?)?;
-        let token = self.credential(&client).await?;
-        let res = client.request(method, self.url(path)).bearer_auth(token).json(&body).send().await?;
+        self.session().await?.call(method, path, body).await
+    }
+}
+
+/// A signed-in clerk (or the business system) at the agency's node.
+pub struct ClerkSession {
+    client: reqwest::Client,
+    token: String,
+    base: String,
+}
+
+impl ClerkSession {
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> Result<Value, Box<dyn std::error::Error>> {
+        let res = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await?;
         let status = res.status();
         let text = res.text().await?;
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
