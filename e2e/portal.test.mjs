@@ -791,3 +791,57 @@ test("a private moving site registers the move with the resident's consent, tell
   await axe(page, "moving, handed over");
   await ctx.close();
 });
+
+test("マイナンバー情報総点検: a record linked to the wrong number is corrected by the clerk, and both people see what happened", async () => {
+  // The demo's wrong link: 千代田区's record of someone else carries residentN's number.
+  const m = out.match(/マイナンバー情報総点検: 千代田区's record of (\S+ \S+) was linked before 2023 to resident(\d+)'s number.*?correct it with their number (\d{12})/);
+  assert.ok(m, "the demo prints the wrong link");
+  const [, other, n, rightNumber] = m;
+  const card = Number(n) - 1;
+  const { ctx, page } = await newPage();
+  await login(page, { card });
+  await page.waitForURL(`${PORTAL}/`);
+  // Under the wrong link, わたしの情報 shows 千代田区's records of the other person.
+  await page.goto(`${PORTAL}/me`);
+  await page.getByRole("heading", { name: "住民票関係情報" }).first().waitFor();
+  const records = await page.locator("section.item", { has: page.getByRole("heading", { name: "住民票関係情報" }) }).allTextContents();
+  assert.ok(records.some((t) => /千代田区/.test(t)), `千代田区 answers for a record that is not theirs: ${records}`);
+  await ctx.close();
+
+  const { ctx: c2, page: clerk } = await newPage();
+  await clerk.goto(BENEFITS);
+  await clerk.getByLabel("職員カード / Staff card").selectOption("chiyoda-clerk.card.json");
+  await clerk.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
+  await clerk.getByRole("button", { name: "ログイン / Sign in" }).click();
+  await clerk.locator("#to-links").click();
+  const queued = clerk.locator("section.suspect", { hasText: other });
+  await queued.waitFor();
+  assert.match(await queued.textContent(), /未確認/);
+  await shot(clerk, "40-suspect-links");
+  await axe(clerk, "suspect links");
+  // A number that is not the person's is refused by J-LIS, saying which item differs.
+  await queued.getByLabel(/正しい個人番号/).fill("123456789018");
+  await queued.getByRole("button", { name: /紐付けを訂正する/ }).click();
+  assert.match(await clerk.locator(".error").textContent(), /no resident|not that of this number/);
+  await clerk.goto(`${BENEFITS}/links`);
+  await clerk.locator("section.suspect", { hasText: other }).getByLabel(/正しい個人番号/).fill(rightNumber);
+  await clerk.locator("section.suspect", { hasText: other }).getByRole("button", { name: /紐付けを訂正する/ }).click();
+  assert.match(await clerk.locator("#corrected").textContent(), /紐付け直しました/);
+  await clerk.goto(`${BENEFITS}/links`);
+  assert.match(await clerk.locator("section.suspect", { hasText: other }).textContent(), /訂正済み/);
+  await c2.close();
+
+  // The resident is told, and やりとり履歴 marks the exchanges made under the wrong link.
+  const { ctx: c3, page: me } = await newPage();
+  await login(me, { card });
+  await me.waitForURL(`${PORTAL}/`);
+  await me.goto(`${PORTAL}/notices`);
+  assert.match(await me.locator("main").textContent(), /紐付けの訂正のお知らせ（別の方の記録）/);
+  await me.goto(`${PORTAL}/history`);
+  await me.locator("#mislinks").waitFor();
+  assert.ok((await me.locator("#history tr.mislinked").count()) > 0, "the exchanges under the wrong link are marked");
+  assert.equal(await me.locator("#history .error").count(), 0, "every proof still verifies");
+  await shot(me, "41-history-mislinked");
+  await axe(me, "history with a corrected link");
+  await c3.close();
+});

@@ -140,6 +140,11 @@ impl Benefits {
         &self.agency.staff
     }
 
+    /// The municipality's node on the network (its links, its suspect queue).
+    pub fn agency(&self) -> &Arc<Agency> {
+        &self.agency
+    }
+
     /// The municipality's id on the network.
     pub fn municipality(&self) -> &AgencyId {
         &self.agency.id

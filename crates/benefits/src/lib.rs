@@ -12,7 +12,8 @@
 //!   the resident's やりとり履歴), notify through the portal with a way to decline, approve
 //!   after the deadline (accounts asked again), the 総合振込 file, returned transfers.
 //! - `routes.rs`: the API of the clerks' system and its authorization table; `pages.rs`: the
-//!   clerks' pages.
+//!   clerks' pages; `moves.rs` the moving desk's and `links.rs` the suspect number links'
+//!   (マイナンバー情報総点検), which the office system serves for the municipality's node.
 //!
 //! The system runs beside the municipality's agency node and uses it in process (its
 //! queries, notices and records); a portal's reply to a notice arrives at that node's inbox.
@@ -20,6 +21,7 @@
 mod core;
 mod error;
 mod facts;
+mod links;
 mod moves;
 mod node;
 mod pages;

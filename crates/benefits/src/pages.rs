@@ -180,6 +180,7 @@ async fn home(State(w): S, headers: HeaderMap) -> Response {
     let body = html! {
         p { (w.benefits.municipality()) }
         @if w.moving.is_some() { p { a #to-moves href="/moves" { "転入の受付（引越しワンストップ） / Arrivals (moving one-stop)" } } }
+        p { a #to-links href="/links" { "紐付けの点検（マイナンバー情報総点検） / Suspect number links" } }
         h2 { "給付金 / Benefits" }
         @if rows.is_empty() { p #no-benefits { "まだ給付金はありません。 / No benefits yet." } }
         ul #benefits {
@@ -464,6 +465,9 @@ pub fn routes(w: Arc<Web>) -> Router {
         .route("/benefits/{id}/returns", post(returns).layer(axum::extract::DefaultBodyLimit::max(64 << 20)))
         .route("/benefits/{id}/payments/{person}/account", post(give))
         .route("/benefits/{id}/{step}", post(step))
+        .route("/links", get(crate::links::queue))
+        .route("/links/correct", post(crate::links::correct))
+        .route("/links/dismiss", post(crate::links::dismiss))
         .route("/moves", get(crate::moves::arrivals))
         .route("/moves/in", post(crate::moves::complete))
         .route("/moves/renew", post(crate::moves::renew))

@@ -145,13 +145,17 @@ impl Population {
 pub struct Country {
     pub households: Part,
     pub stories: Vec<Story>,
+    /// The record 千代田区 linked to a story resident's number before 2023, if any.
+    pub mislink: Option<super::mislink::Mislink>,
 }
 
 impl Country {
     pub fn first(pop: &Population) -> Result<Self, Box<dyn std::error::Error>> {
         let households = pop.parts()?.next().unwrap_or_default();
         let stories = super::stories::pick(&households, pop.today);
-        Ok(Self { households, stories })
+        let mut c = Self { households, stories, mislink: None };
+        c.mislink = super::mislink::pick(&c);
+        Ok(c)
     }
 
     /// The story of the resident at `(household, member)` of the first part, if any.
@@ -206,7 +210,15 @@ impl Country {
                     None => format!("{:010}", *n),
                 };
                 let Some(r) = rs.get(member) else { continue };
-                let (kana, items) = (r.new.name.kana.clone(), myna_jlis::link_items_of(&r.new, &number));
+                let (kana, mut items) = (r.new.name.kana.clone(), myna_jlis::link_items_of(&r.new, &number));
+                // The demo's wrong link: linked, long ago, as its number's resident.
+                if let Some(m) =
+                    self.mislink.filter(|m| first && m.record == (hi, member) && agency == super::mislink::agency())
+                    && let Some(other) = super::mislink::resident(self, m.number_of)
+                    && let Some(n) = &other.number
+                {
+                    items = myna_jlis::link_items_of(&other.new, n);
+                }
                 plan.entry(agency).or_default().push(Enrol { person, items, kana, at: (hi, member), copies });
             }
         }

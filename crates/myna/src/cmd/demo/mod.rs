@@ -5,6 +5,7 @@ mod cards;
 mod country;
 mod health;
 mod link;
+mod mislink;
 mod portal;
 mod stories;
 
@@ -116,6 +117,12 @@ impl DemoArgs {
                 link.agencies.len(),
                 start.elapsed().as_secs_f64()
             );
+            if let Some(at) = link.handles.get(&mislink::agency()) {
+                let (checked, queued) = mislink::inspect(&country, at, &|a| link.handles.contains_key(a)).await?;
+                println!(
+                    "  マイナンバー情報総点検 at 千代田区: {checked} records checked at J-LIS, {queued} queued for a clerk"
+                );
+            }
             std::fs::write(&seeded, b"")?;
         }
         let stories: Vec<(&country::Story, &NewResident, &Member)> =
@@ -229,6 +236,22 @@ impl DemoArgs {
                     "    {name}: 子育て世帯生活支援特別給付金 run at start: {eligible} households eligible, {with_account} told with their public-fund account (the rest asked to give one); residents see it in お知らせ and may decline"
                 );
             }
+        }
+        if let (Some((_, name, b)), Some(m)) = (benefits.systems.first(), country.mislink)
+            && let (Some(record), Some(story)) = (
+                mislink::resident(&country, m.record),
+                country.stories.iter().find(|s| (s.household, s.member) == m.number_of),
+            )
+        {
+            let u = b.node.url().replace("127.0.0.1", "localhost");
+            println!(
+                "  マイナンバー情報総点検: {name}'s record of {} was linked before 2023 to {}'s number (a 2-item lookup that matched several people): {}'s わたしの情報 shows {name}'s records of someone else, each exchange in their やりとり履歴; the inspection at start queued it at {u}/links  (clerk {BENEFITS_CLERK}, staff card chiyoda-clerk): correct it with their number {} (confirmed with them), and both are told, {}'s やりとり履歴 marking those exchanges",
+                record.new.name.kanji,
+                story.person,
+                story.person,
+                record.number.as_deref().unwrap_or("?"),
+                story.person
+            );
         }
         if let Some((_, name, b)) = benefits.systems.iter().find(|(id, _, _)| id == "municipality:271004") {
             let u = b.node.url().replace("127.0.0.1", "localhost");

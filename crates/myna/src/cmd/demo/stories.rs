@@ -130,6 +130,7 @@ pub(super) fn pick(hs: &[(Vec<Resident>, Household)], today: Date) -> Vec<Story>
                 })
         });
     }
+    let qualified = out.len();
     find(&mut out, &|_, m| {
         let q = m.qualification.as_ref()?;
         Some(format!(
@@ -140,5 +141,19 @@ pub(super) fn pick(hs: &[(Vec<Resident>, Household)], today: Date) -> Vec<Story>
             q.administrator
         ))
     });
+    // Someone outside 千代田区 whose number 千代田区 took for one of its own residents' before
+    // 2023 (a 2-item lookup that matched several people): `super::mislink`. Only after the
+    // others, so their cards keep their places.
+    if out.len() > qualified {
+        find(&mut out, &|_, m| {
+            (city(m) != MISLINKED_AT && m.age >= 20).then(|| format!("{} in {}: {MISLINKED}", m.age, name_of(m)))
+        });
+    }
     out
 }
+
+/// The municipality whose record carries the mislinked story's number.
+pub const MISLINKED_AT: &str = "131016";
+/// How the mislinked story is told (and found again).
+pub const MISLINKED: &str =
+    "千代田区 linked another resident's record to their number before 2023 (マイナンバー情報総点検)";
