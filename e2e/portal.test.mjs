@@ -815,7 +815,7 @@ test("マイナンバー情報総点検: a record linked to the wrong number is 
   await clerk.getByRole("button", { name: "ログイン / Sign in" }).click();
   await clerk.locator("#to-links").click();
   const queued = clerk.locator("section.suspect", { hasText: other });
-  await queued.waitFor();
+  await queued.waitFor().catch(async (e) => { throw new Error(`${e}\n${await clerk.locator("body").textContent()}`); });
   assert.match(await queued.textContent(), /未確認/);
   await shot(clerk, "40-suspect-links");
   await axe(clerk, "suspect links");
