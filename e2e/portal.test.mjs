@@ -149,7 +149,11 @@ test("log in with the card, see my information and a verified exchange history",
 
 test("each demo resident's わたしの情報 shows what their agencies hold, as their story says", async () => {
   // The demo prints each card holder's story, computed from the same population as the copies.
-  const stories = [...out.matchAll(/cards\/(resident\d)\.card\.json\n\s+(.+?)（.+?） \(resident\d at every agency that holds them\): ([^\n]+)\n\s+わたしの情報 shows what (.+) hold of them/g)];
+  const all6 = [...out.matchAll(/cards\/(resident\d)\.card\.json\n\s+(.+?)（.+?） \(resident\d at every agency that holds them\): ([^\n]+)\n\s+わたしの情報 shows what (.+) hold of them/g)];
+  assert.equal(all6.length, 6, out);
+  // The sixth is the wrong link's: 千代田区 answers for someone else's record until it is
+  // corrected (the 総点検 test).
+  const stories = all6.filter(([, , , story]) => !/マイナンバー情報総点検/.test(story));
   assert.equal(stories.length, 5, out);
   const section = (page, heading) => page.locator("section.item", { has: page.getByRole("heading", { name: heading, exact: true }) });
   for (const [i, [, person, name, story, held]] of stories.entries()) {
