@@ -79,6 +79,22 @@ pub struct RecordToInspect {
 }
 
 impl RecordToInspect {
+    /// The agency's record `person`, linked by `items` (its number and its own 4 items).
+    pub fn new(person: &str, items: crate::LinkItems) -> Self {
+        let crate::LinkItems { number, name, birth, sex, address } = items;
+        Self { person: person.to_string(), number, name, birth, sex, address }
+    }
+
+    /// The agency's 4 items of the person, without the number.
+    pub fn held(&self) -> HeldItems {
+        HeldItems {
+            name: self.name.clone(),
+            birth: self.birth.clone(),
+            sex: self.sex.clone(),
+            address: self.address.clone(),
+        }
+    }
+
     /// The line J-LIS is sent: the number and the items, never the agency's reference.
     pub fn line(&self) -> InspectionLine {
         InspectionLine {
@@ -118,6 +134,19 @@ pub struct HeldItems {
     #[serde(default)]
     pub sex: Option<String>,
     pub address: String,
+}
+
+impl HeldItems {
+    /// What J-LIS is sent to link `number` with these items.
+    pub fn with_number(&self, number: &str) -> crate::LinkItems {
+        crate::LinkItems {
+            number: number.to_string(),
+            name: self.name.clone(),
+            birth: self.birth.clone(),
+            sex: self.sex.clone(),
+            address: self.address.clone(),
+        }
+    }
 }
 
 /// A record found linked to another resident's number, waiting for a clerk.

@@ -12,15 +12,7 @@ use myna_linkage::agency;
 use myna_testnet::{TestNet, any, db};
 
 fn record(person: &str, number: &str, of: &myna_testnet::Person) -> RecordToInspect {
-    let items = of.items();
-    RecordToInspect {
-        person: person.into(),
-        number: number.into(),
-        name: items.name,
-        birth: items.birth,
-        sex: items.sex,
-        address: items.address,
-    }
+    RecordToInspect::new(person, myna_link::LinkItems { number: number.into(), ..of.items() })
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 //! people's records; both residents told) or dismissed with a reason.
 
 use myna_link::{
-    CorrectionLogged, Enrolment, Envelope, LinkCorrection, LinkItems, MessageId, NoticeText, PORTAL_ID, PushKind,
+    CorrectionLogged, Enrolment, Envelope, LinkCorrection, MessageId, NoticeText, PORTAL_ID, PushKind,
     inspection::{
         AgencyInspected, AgencyInspection, Corrected, Correction, Dismissal, HeldItems, INSPECTION_BATCH_MAX,
         InspectionRequest, InspectionResult, Suspect,
@@ -38,25 +38,16 @@ impl Agency {
         if results.len() != req.records.len() || results.iter().enumerate().any(|(i, r)| r.line != i) {
             return Err(AgencyError::answer("J-LIS's classes are not one per record, in order"));
         }
-        let held: Vec<(HeldItems, bool)> = req
+        // One pass: the records J-LIS classed wrong, with the agency's items of each.
+        let wrong: Vec<(&str, bool, HeldItems)> = req
             .records
             .iter()
             .zip(&results)
             .filter(|(_, c)| c.standing == "wrong")
-            .map(|(r, c)| {
-                let items = HeldItems {
-                    name: r.name.clone(),
-                    birth: r.birth.clone(),
-                    sex: r.sex.clone(),
-                    address: r.address.clone(),
-                };
-                (items, c.other_in_household)
-            })
+            .map(|(r, c)| (r.person.as_str(), c.other_in_household, r.held()))
             .collect();
-        let persons =
-            req.records.iter().zip(&results).filter(|(_, c)| c.standing == "wrong").map(|(r, _)| r.person.as_str());
         let rows: Vec<(&str, &str, bool, &HeldItems)> =
-            persons.zip(&held).map(|(p, (items, swap))| (p, req.case.as_str(), *swap, items)).collect();
+            wrong.iter().map(|(p, swap, items)| (*p, req.case.as_str(), *swap, items)).collect();
         self.store.queue_suspects(&rows, now_secs()).await?;
         Ok(AgencyInspected { queued: rows.len(), results })
     }
@@ -74,14 +65,7 @@ impl Agency {
         let row = self.store.suspect(person).await?.ok_or_else(|| not_queued(person))?;
         let (wrong, right, ids) = match (row.status, row.relink) {
             (Status::Open, _) => {
-                let items = &row.view.items;
-                let link = LinkItems {
-                    number: c.number.trim().to_string(),
-                    name: items.name.clone(),
-                    birth: items.birth.clone(),
-                    sex: items.sex.clone(),
-                    address: items.address.clone(),
-                };
+                let link = row.view.items.with_number(c.number.trim());
                 let right = self.obtain_code(Enrolment::Items(link)).await?;
                 let wrong = self.code_of_person(person).await?;
                 if right == wrong {

@@ -60,15 +60,7 @@ pub async fn inspect(c: &Country, at: &Agency, present: &dyn Fn(&str) -> bool) -
         .iter()
         .filter_map(|e| {
             let own = resident(c, e.at)?;
-            let items = myna_jlis::link_items_of(&own.new, &e.items.number);
-            Some(RecordToInspect {
-                person: e.person.clone(),
-                number: items.number,
-                name: items.name,
-                birth: items.birth,
-                sex: items.sex,
-                address: items.address,
-            })
+            Some(RecordToInspect::new(&e.person, myna_jlis::link_items_of(&own.new, &e.items.number)))
         })
         .collect();
     let mut queued = 0;
