@@ -256,28 +256,44 @@ impl HealthStore {
                    UNION ALL
                    SELECT c.code, 'p', r.id, NULL, NULL, NULL, r.body, r.day, NULL
                      FROM health_cards c JOIN health_records r ON r.code = c.code AND r.kind = 'pmh' WHERE c.serial = $1";
-        let rows = sqlx::query(sql).bind(serial).fetch_all(&self.db.pool).await?;
-        let Some(first) = rows.first() else { return Ok(None) };
-        let code: String = first.try_get(0)?;
+        // Each row: the code, and an eligibility record or a PMH record (none when the card
+        // is registered but its holder has no eligibility: the LEFT JOIN's NULLs).
+        enum Found {
+            Eligibility(EligibilityRow),
+            Pmh(String),
+        }
+        // The check's one read: on SQLite on the request's own thread (`Db::read`).
+        let rows = self
+            .db
+            .read(sql, &[serial.into()], |r| {
+                let code: String = r.get(0)?;
+                let Some(id) = r.get::<Option<i64>>(2)? else { return Ok((code, None)) };
+                let found = if r.get::<String>(1)? == "p" {
+                    Found::Pmh(r.get(6)?)
+                } else {
+                    Found::Eligibility(EligibilityRow {
+                        id,
+                        code: code.clone(),
+                        card: r.get(3)?,
+                        insurer: r.get(4)?,
+                        birth: r.get(5)?,
+                        record: r.get(6)?,
+                        valid_from: r.get(7)?,
+                        valid_to: r.get(8)?,
+                    })
+                };
+                Ok((code, Some(found)))
+            })
+            .await?;
+        let Some((code, _)) = rows.first() else { return Ok(None) };
+        let code = code.clone();
         let (mut elig, mut pmh) = (Vec::new(), Vec::new());
-        for r in &rows {
-            let id: Option<i64> = r.try_get(2)?;
-            let Some(id) = id else { continue };
-            let what: String = r.try_get(1)?;
-            if what == "p" {
-                pmh.push(r.try_get(6)?);
-                continue;
+        for (_, found) in rows {
+            match found {
+                Some(Found::Eligibility(e)) => elig.push(e),
+                Some(Found::Pmh(p)) => pmh.push(p),
+                None => {}
             }
-            elig.push(EligibilityRow {
-                id,
-                code: code.clone(),
-                card: r.try_get(3)?,
-                insurer: r.try_get(4)?,
-                birth: r.try_get(5)?,
-                record: r.try_get(6)?,
-                valid_from: r.try_get(7)?,
-                valid_to: r.try_get(8)?,
-            });
         }
         elig.sort_by(|a, b| b.valid_from.cmp(&a.valid_from));
         Ok(Some((code, elig, pmh)))

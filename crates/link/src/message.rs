@@ -38,9 +38,7 @@ pub struct MessageId(String);
 impl MessageId {
     pub fn random() -> Self {
         let mut b = [0u8; 16];
-        let ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         b[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
         // The OS random source; aws-lc-rs's fill cannot fail in practice, and an id with no
         // random part would only collide with another failure in the same millisecond.

@@ -6,7 +6,9 @@ use sqlx::{
     any::{AnyPoolOptions, AnyRow, install_default_drivers},
 };
 
-use crate::{StoreError, migrate};
+use std::sync::Arc;
+
+use crate::{StoreError, migrate, read::DirectReads};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -19,6 +21,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// On SQLite, connections for [`Db::read`] on the caller's thread.
+    pub(crate) direct: Option<Arc<DirectReads>>,
 }
 
 impl Db {
@@ -84,9 +88,11 @@ impl Db {
     /// (or a bare path) or `postgres://…`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         install_default_drivers();
+        let mut file = None;
         let (url, backend) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (url.to_string(), Backend::Postgres)
         } else if let Some(path) = url.strip_prefix("sqlite://").or(Some(url)).filter(|p| !p.contains("://")) {
+            file = Some(std::path::PathBuf::from(path));
             (format!("sqlite://{path}?mode=rwc"), Backend::Sqlite)
         } else {
             return Err(StoreError::Url(url.to_string()));
@@ -130,8 +136,14 @@ impl Db {
             opts
         };
         let pool = opts.connect(&url).await?;
-        let db = Db { pool, backend };
+        let mut db = Db { pool, backend, direct: None };
         migrate::run(&db).await.map_err(not_writable)?;
+        if let Some(file) = file {
+            // One reader per core the runtime may run a request on, opened once the schema
+            // exists (a read-only connection cannot create the file).
+            let n = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
+            db.direct = Some(Arc::new(DirectReads::open(&file, n)?));
+        }
         // A node must not start on storage it cannot write (it would answer "ok" and then
         // refuse every write): one real write transaction, told apart by its condition.
         let probe = sqlx::query(
@@ -190,7 +202,7 @@ mod tests {
         let _ = std::fs::create_dir_all(&dir);
         let db = Db::open(&format!("sqlite://{}", dir.join("t.db").display())).await.unwrap();
         assert_eq!(db.insert_rows("INSERT INTO t (a, b) VALUES", 2, 2), "INSERT INTO t (a, b) VALUES (?,?),(?,?)");
-        let pg = Db { pool: db.pool.clone(), backend: Backend::Postgres };
+        let pg = Db { pool: db.pool.clone(), backend: Backend::Postgres, direct: None };
         assert_eq!(pg.insert_rows("INSERT INTO t (a, b) VALUES", 2, 2), "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)");
         sqlx::query("CREATE TABLE t (a BIGINT, b TEXT)").execute(&db.pool).await.unwrap();
         let sql = db.insert_rows("INSERT INTO t (a, b) VALUES", 3, 2);

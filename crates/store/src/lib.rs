@@ -8,10 +8,12 @@ mod db;
 mod error;
 mod group;
 mod migrate;
+mod read;
 mod write;
 
 pub use db::{Backend, Db};
 pub use error::StoreError;
 pub use group::{GroupCommit, GroupError};
 pub use migrate::{CORE, Migration, Schema};
+pub use read::{Column, Row, Val};
 pub use write::{StorageCondition, StorageReport, WriteQuery, WriteTx};

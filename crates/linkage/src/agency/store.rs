@@ -154,11 +154,7 @@ impl AgencyStore {
     }
 
     pub async fn code_of(&self, person: &str) -> Result<Option<String>, StoreError> {
-        let r = sqlx::query("SELECT code FROM agency_people WHERE person = $1")
-            .bind(person)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        Ok(r.map(|r| r.try_get(0)).transpose()?)
+        self.db.read_one("SELECT code FROM agency_people WHERE person = $1", &[person.into()], |r| r.get(0)).await
     }
 
     /// The codes of many people at once (by person), one query per 500; people not enrolled
@@ -241,11 +237,7 @@ impl AgencyStore {
     }
 
     pub async fn person_of(&self, code: &str) -> Result<Option<String>, StoreError> {
-        let r = sqlx::query("SELECT person FROM agency_people WHERE code = $1")
-            .bind(code)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        Ok(r.map(|r| r.try_get(0)).transpose()?)
+        self.db.read_one("SELECT person FROM agency_people WHERE code = $1", &[code.into()], |r| r.get(0)).await
     }
 
     /// Registers (or replaces) the copy of `item` for the person with `code`.
@@ -284,12 +276,8 @@ impl AgencyStore {
 
     /// The copy of `item` for `code`: (version, body).
     pub async fn copy(&self, code: &str, item: &str) -> Result<Option<(String, String)>, StoreError> {
-        let r = sqlx::query("SELECT version, body FROM agency_copies WHERE code = $1 AND item = $2")
-            .bind(code)
-            .bind(item)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        Ok(r.map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?))).transpose()?)
+        let sql = "SELECT version, body FROM agency_copies WHERE code = $1 AND item = $2";
+        self.db.read_one(sql, &[code.into(), item.into()], |r| Ok((r.get(0)?, r.get(1)?))).await
     }
 
     /// Records one exchange in the agency's own log. A repeated query keeps its first record;

@@ -2,8 +2,8 @@
 //! hub: its log rows hold the entry, the leaf hash and the person's tag.
 
 use myna_link::tiles::FullTile;
-use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
-use sqlx::{Row, any::AnyRow};
+use myna_store::{Db, Migration, Row as DbRow, Schema, StoreError, Val, WriteQuery as _};
+use sqlx::Row;
 
 /// Version 1 is what the single list of schemas made as its version 4 (with the agency's).
 pub const SCHEMA: Schema = Schema {
@@ -208,12 +208,8 @@ impl HubStore {
 
     /// The entry recorded for `requester`'s message `message`, if any (a retry).
     pub async fn by_message(&self, requester: &str, message: &str) -> Result<Option<LogRow>, StoreError> {
-        let r = sqlx::query("SELECT idx, at, entry FROM hub_log WHERE requester = $1 AND message = $2")
-            .bind(requester)
-            .bind(message)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        r.as_ref().map(log_row).transpose()
+        let sql = "SELECT idx, at, entry FROM hub_log WHERE requester = $1 AND message = $2";
+        self.db.read_one(sql, &[requester.into(), message.into()], log_row).await
     }
 
     /// The entries of many messages at once (a provider's receipts), keyed by (requester,
@@ -228,33 +224,22 @@ impl HubStore {
                 .map(|i| format!("(requester = ${} AND message = ${})", 2 * i + 1, 2 * i + 2))
                 .collect();
             let sql = format!("SELECT idx, at, entry, requester, message FROM hub_log WHERE {}", clauses.join(" OR "));
-            let mut q = sqlx::query(&sql);
-            for (requester, message) in chunk {
-                q = q.bind(requester).bind(message);
-            }
-            for r in q.fetch_all(&self.db.pool).await? {
-                out.insert((r.try_get(3)?, r.try_get(4)?), log_row(&r)?);
+            let params: Vec<Val<'_>> = chunk.iter().flat_map(|(r, m)| [Val::from(r), Val::from(m)]).collect();
+            for (key, row) in self.db.read(&sql, &params, |r| Ok(((r.get(3)?, r.get(4)?), log_row(r)?))).await? {
+                out.insert(key, row);
             }
         }
         Ok(out)
     }
 
     pub async fn entry(&self, index: u64) -> Result<Option<LogRow>, StoreError> {
-        let r = sqlx::query("SELECT idx, at, entry FROM hub_log WHERE idx = $1")
-            .bind(index as i64)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        r.as_ref().map(log_row).transpose()
+        self.db.read_one("SELECT idx, at, entry FROM hub_log WHERE idx = $1", &[(index as i64).into()], log_row).await
     }
 
     /// One person's entries (by tag), newest first.
     pub async fn of_subject(&self, subject: &str, limit: u32) -> Result<Vec<LogRow>, StoreError> {
-        let rows = sqlx::query("SELECT idx, at, entry FROM hub_log WHERE subject = $1 ORDER BY idx DESC LIMIT $2")
-            .bind(subject)
-            .bind(i64::from(limit))
-            .fetch_all(&self.db.pool)
-            .await?;
-        rows.iter().map(log_row).collect()
+        let sql = "SELECT idx, at, entry FROM hub_log WHERE subject = $1 ORDER BY idx DESC LIMIT $2";
+        self.db.read(sql, &[subject.into(), i64::from(limit).into()], log_row).await
     }
 
     pub async fn save_head(&self, size: u64, root: &str, at: i64, signed: &str) -> Result<(), StoreError> {
@@ -281,6 +266,6 @@ impl HubStore {
     }
 }
 
-fn log_row(r: &AnyRow) -> Result<LogRow, StoreError> {
-    Ok(LogRow { index: r.try_get::<i64, _>(0)? as u64, at: r.try_get(1)?, entry: r.try_get(2)? })
+fn log_row(r: &DbRow<'_, '_>) -> Result<LogRow, StoreError> {
+    Ok(LogRow { index: r.get::<i64>(0)? as u64, at: r.get(1)?, entry: r.get(2)? })
 }
