@@ -21,6 +21,7 @@
 mod core;
 mod error;
 mod facts;
+mod intake;
 mod links;
 mod moves;
 mod node;

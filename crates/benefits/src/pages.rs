@@ -181,6 +181,7 @@ async fn home(State(w): S, headers: HeaderMap) -> Response {
         p { (w.benefits.municipality()) }
         @if w.moving.is_some() { p { a #to-moves href="/moves" { "転入の受付（引越しワンストップ） / Arrivals (moving one-stop)" } } }
         p { a #to-links href="/links" { "紐付けの点検（マイナンバー情報総点検） / Suspect number links" } }
+        @if w.moving.is_some() { p { a #to-intake href="/intake" { "カードから読み取って登録（券面事項入力補助） / Enrol a person from their card" } } }
         h2 { "給付金 / Benefits" }
         @if rows.is_empty() { p #no-benefits { "まだ給付金はありません。 / No benefits yet." } }
         ul #benefits {
@@ -465,6 +466,9 @@ pub fn routes(w: Arc<Web>) -> Router {
         .route("/benefits/{id}/returns", post(returns).layer(axum::extract::DefaultBodyLimit::max(64 << 20)))
         .route("/benefits/{id}/payments/{person}/account", post(give))
         .route("/benefits/{id}/{step}", post(step))
+        .route("/intake", get(crate::intake::form))
+        .route("/intake/read", post(crate::intake::read))
+        .route("/intake/enrol", post(crate::intake::enrol))
         .route("/links", get(crate::links::queue))
         .route("/links/correct", post(crate::links::correct))
         .route("/links/dismiss", post(crate::links::dismiss))

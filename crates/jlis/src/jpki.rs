@@ -113,7 +113,18 @@ impl Jlis {
             status_by: row.status_by,
             expires: row.expires,
             certificates: certs.iter().map(cert_view).collect::<Result<_>>()?,
+            face: None,
         })
+    }
+
+    /// The face data J-LIS writes into a card it issues: the number and the 4 items of its
+    /// holder as the register has them now, signed with J-LIS's network key (`None` on a node
+    /// started without one).
+    fn face_of(&self, card: u64, resident: &Resident) -> Result<Option<String>> {
+        let Some(key) = self.signer.get() else { return Ok(None) };
+        let Some(items) = crate::ResidentView::of(resident, true).link_items() else { return Ok(None) };
+        let face = myna_link::face::CardFace { card: format!("{card:012}"), items, written_at: now() };
+        key.sign(&face).map(Some).map_err(|e| JlisError::Internal(format!("signing the card's face data: {e}")))
     }
 
     /// A resident who lives here (only they may hold a card).
@@ -204,7 +215,9 @@ impl Jlis {
         let u = self.certify(CertKind::UserAuth, &req.user_auth_csr, &holder, card_until).await?;
         self.cards.issue(number, &[s, u], &expires.to_string(), &hex::encode(reset_key), now()).await?;
         tracing::info!(card = number, "card issued");
-        self.card_view(self.cards.card(number).await?).await
+        let mut view = self.card_view(self.cards.card(number).await?).await?;
+        view.face = self.face_of(number, &resident)?;
+        Ok(view)
     }
 
     async fn transition(

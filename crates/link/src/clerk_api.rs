@@ -80,6 +80,18 @@ impl EnrolRequest {
     }
 }
 
+/// Enrols a person from their card (`POST /v1/people/by-card`): the number and the 4 items
+/// read from the card's 券面事項入力補助 application after the holder's PIN, as J-LIS signed
+/// them, instead of typed.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct CardEnrolRequest {
+    /// The agency's own reference for the person.
+    pub person: String,
+    /// The face data as the card gave it: a compact JWS by J-LIS (`myna_link::face::CardFace`).
+    pub face: String,
+}
+
 #[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
 pub struct Enrolled {
     pub person: String,

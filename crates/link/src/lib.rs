@@ -17,6 +17,7 @@ pub mod audit;
 pub mod clerk_api;
 mod code;
 mod correction;
+pub mod face;
 pub mod hub_api;
 mod ids;
 pub mod inspection;

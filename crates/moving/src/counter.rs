@@ -16,6 +16,11 @@ impl Moving {
         let _ = self.reader.set(reader);
     }
 
+    /// The counter's card reader, if it has one (the office system's intake reads cards on it).
+    pub fn reader(&self) -> Option<&Arc<dyn CardReader>> {
+        self.reader.get()
+    }
+
     /// The cards on the counter's reader, if it has one.
     pub fn cards(&self) -> Vec<myna_pki::reader::CardInfo> {
         self.reader.get().map(|r| r.cards()).unwrap_or_default()

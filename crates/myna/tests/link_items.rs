@@ -204,3 +204,41 @@ async fn the_bulk_inspection_reports_in_the_seeds_form_and_resumes_without_count
     assert_eq!(queue.iter().map(|s| s.person.as_str()).collect::<Vec<_>>(), ["P2"]);
     assert!(queue[0].other_in_household);
 }
+
+/// 券面事項入力補助: the card J-LIS issues holds the number and the 4 items as J-LIS signed
+/// them, behind the PIN; an agency enrols from it with nothing typed, and refuses face data
+/// that was altered or that another node signed.
+#[tokio::test]
+async fn an_agency_enrols_from_the_cards_face_data_and_refuses_what_j_lis_did_not_sign() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let net = TestNet::start("link-face", 12).await;
+    let hanako = net.born("f0", "髙橋 花子", "タカハシ ハナコ").await;
+    let ichiro = net.born("f1", "佐藤 一郎", "サトウ イチロウ").await;
+    let face = hanako.card.face.clone().expect("J-LIS wrote the face data into the card it issued");
+    let pension = agency::start(db().await, &net.identity("pension_service"), any(), net.config("日本年金機構"))
+        .await
+        .unwrap()
+        .agency;
+    pension.register().await.unwrap();
+
+    // What the card says is her number and her items, as the register has them.
+    let read = pension.read_face(&face).unwrap();
+    assert_eq!(read.items.number, hanako.number);
+    assert_eq!(read.items.name, "髙橋 花子");
+    assert_eq!(read.card, hanako.card.number);
+    // Enrolled from it: the same code as by her items typed.
+    let (_, code) = pension.enrol_by_card("pf0", &face).await.unwrap();
+    assert_eq!(code, pension.obtain_code(Enrolment::Items(hanako.items())).await.unwrap());
+
+    // Her face data with another resident's number put in: J-LIS's signature no longer holds.
+    let mut parts: Vec<String> = face.split('.').map(str::to_string).collect();
+    let payload = String::from_utf8(Base64UrlUnpadded::decode_vec(&parts[1]).unwrap()).unwrap();
+    parts[1] = Base64UrlUnpadded::encode_string(payload.replace(&hanako.number, &ichiro.number).as_bytes());
+    let e = pension.enrol_by_card("pf1", &parts.join(".")).await.unwrap_err().to_string();
+    assert!(e.contains("does not verify"), "{e}");
+    // Face data made by a node of the network that is not J-LIS (here the agency itself).
+    let own = net.identity("pension_service");
+    let forged = myna_link::NodeKey::from_pem(&own.cert_pem, &own.key_pem).unwrap().sign(&read).unwrap();
+    let e = pension.enrol_by_card("pf2", &forged).await.unwrap_err().to_string();
+    assert!(e.contains("not by J-LIS"), "{e}");
+}

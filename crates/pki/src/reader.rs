@@ -33,6 +33,12 @@ pub trait CardReader: Send + Sync {
         Err(format!("this reader cannot read the number of {card}"))
     }
 
+    /// The card's 券面事項入力補助 data after its 4-digit PIN: the number and the 4 items as
+    /// J-LIS signed them (a compact JWS the reader passes on unopened; the intake checks it).
+    fn face(&self, card: &str, _pin: &str) -> Result<String, String> {
+        Err(format!("this reader cannot read the face data of {card}"))
+    }
+
     /// A new signing key made in the card after its password, for the reset key J-LIS
     /// released (the counter, after a move); the PKCS#10 request (DER).
     fn renew_signing(&self, card: &str, _password: &str, _reset_key: &[u8; 32]) -> Result<Vec<u8>, String> {

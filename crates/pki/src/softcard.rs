@@ -20,6 +20,9 @@ use crate::key::RsaKey;
 use crate::token::{CardToken, TokenError};
 use crate::{CardCert, CertKind, PkiError, Secret, csr};
 
+mod face;
+pub use face::{FACE_TRIES, FaceSlot};
+
 pub const FORMAT: &str = "myna-softcard/1";
 
 /// Argon2id cost. The default is OWASP's first recommended setting; tests use a light one.
@@ -73,6 +76,10 @@ pub struct CardFile {
     pub kdf: KdfParams,
     pub signing: Slot,
     pub user_auth: Slot,
+    /// 券面事項入力補助 (`face.rs`); absent until J-LIS's face data is written, and in card
+    /// files made before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face: Option<FaceSlot>,
 }
 
 /// Where the card's bytes go after every change. Writes must be durable before returning.
@@ -112,10 +119,15 @@ fn aad(kind: CertKind) -> Vec<u8> {
 }
 
 fn seal(key: &[u8; 32], kind: CertKind, plain: &[u8]) -> Result<String, TokenError> {
+    seal_for(key, &aad(kind), plain)
+}
+
+/// AES-256-GCM under `key`, bound to what the sealed bytes are (`aad`), nonce first.
+fn seal_for(key: &[u8; 32], aad: &[u8], plain: &[u8]) -> Result<String, TokenError> {
     let k = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| PkiError::Crypto("AES key"))?);
     let nonce = random::<NONCE_LEN>()?;
     let mut buf = plain.to_vec();
-    k.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad(kind)), &mut buf)
+    k.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut buf)
         .map_err(|_| PkiError::Crypto("AES-GCM seal"))?;
     let mut out = nonce.to_vec();
     out.extend_from_slice(&buf);
@@ -124,6 +136,10 @@ fn seal(key: &[u8; 32], kind: CertKind, plain: &[u8]) -> Result<String, TokenErr
 
 /// `None` when the key is wrong (the only thing GCM can say, which is the point).
 fn open(key: &[u8; 32], kind: CertKind, sealed: &str) -> Result<Option<Vec<u8>>, TokenError> {
+    open_for(key, &aad(kind), sealed)
+}
+
+fn open_for(key: &[u8; 32], aad: &[u8], sealed: &str) -> Result<Option<Vec<u8>>, TokenError> {
     let bytes = Base64::decode_vec(sealed).map_err(|_| TokenError::Damaged("sealed key is not base64".into()))?;
     if bytes.len() < NONCE_LEN + 16 {
         return Err(TokenError::Damaged("sealed key too short".into()));
@@ -132,7 +148,7 @@ fn open(key: &[u8; 32], kind: CertKind, sealed: &str) -> Result<Option<Vec<u8>>,
     let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| TokenError::Damaged("nonce".into()))?;
     let k = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| PkiError::Crypto("AES key"))?);
     let mut buf = body.to_vec();
-    Ok(k.open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad(kind)), &mut buf).ok().map(|p| p.to_vec()))
+    Ok(k.open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut buf).ok().map(|p| p.to_vec()))
 }
 
 fn derive(kdf: &KdfParams, secret: &Secret, salt: &str) -> Result<[u8; 32], TokenError> {
@@ -192,6 +208,7 @@ impl<S: CardStore> SoftCard<S> {
             kdf,
             signing: new_slot(&kdf, signing, &sk, &reset_key)?,
             user_auth: new_slot(&kdf, user_auth, &ak, &reset_key)?,
+            face: None,
         };
         let mut card = Self { file, store };
         card.save()?;

@@ -20,6 +20,17 @@ pub enum TokenError {
     Damaged(String),
     #[error("the reset key does not open this card")]
     WrongResetKey,
+    /// Wrong 券面事項入力補助 PIN (its own counter, apart from the keys').
+    #[error("wrong PIN for the card's face data (券面事項入力補助用暗証番号): {tries_left} tries left before it locks")]
+    WrongFacePin { tries_left: u8 },
+    #[error(
+        "the card's face data (券面事項入力補助) is locked after too many wrong PINs; the municipality can reset it after checking your identity"
+    )]
+    FaceLocked,
+    #[error(
+        "this card holds no face data (券面事項入力補助): it was issued before J-LIS wrote it; the municipality can write it"
+    )]
+    NoFace,
     #[error("{0}")]
     Pki(#[from] crate::PkiError),
 }

@@ -19,6 +19,8 @@ pub struct TestCard {
     /// The signing key (after the password) and its certificate, DER in base64.
     pub signing: UnlockedKey,
     pub signing_cert: String,
+    /// 券面事項入力補助 as read back from the card after its PIN: J-LIS's signed face data.
+    pub face: Option<String>,
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
@@ -53,9 +55,20 @@ pub async fn issue(client: &reqwest::Client, jlis: &str, code: &str) -> TestCard
     )
     .unwrap();
     card.install(&number, expires, &find("sign"), &find("auth")).unwrap();
+    let face = issued["face"].as_str().map(|f| {
+        card.write_face(&pin, f).unwrap();
+        card.read_face(&pin).unwrap()
+    });
     let der = |k| Base64::encode_string(&CardCert::parse(card.certificate(k).unwrap().as_bytes()).unwrap().der);
     let (cert, signing_cert) = (der(CertKind::UserAuth), der(CertKind::Signing));
-    TestCard { number, key: card.unlock(&pin).unwrap(), cert, signing: card.unlock(&password).unwrap(), signing_cert }
+    TestCard {
+        number,
+        key: card.unlock(&pin).unwrap(),
+        cert,
+        signing: card.unlock(&password).unwrap(),
+        signing_cert,
+        face,
+    }
 }
 
 impl TestCard {

@@ -37,6 +37,28 @@ impl Agency {
         Ok(code)
     }
 
+    /// Opens face data read from a card (券面事項入力補助): J-LIS's signature checked against
+    /// the network CA, so the number and items are what J-LIS wrote into the card.
+    pub fn read_face(&self, signed: &str) -> Result<myna_link::face::CardFace, AgencyError> {
+        myna_link::face::CardFace::open(self.trust(), signed, now_secs())
+            .map_err(|e| AgencyError::invalid("face", e.to_string()))
+    }
+
+    /// Enrols a person from their card: the number and the 4 items of the face data (checked
+    /// by [`Agency::read_face`]), sent to J-LIS as any enrolment is, which checks them against
+    /// the register as it is now: face data written before a move names the old address, and
+    /// J-LIS refuses it naming the address, as a chip's face data would need rewriting too.
+    /// Returns the face read and the code.
+    pub async fn enrol_by_card(
+        &self,
+        person: &str,
+        signed: &str,
+    ) -> Result<(myna_link::face::CardFace, String), AgencyError> {
+        let face = self.read_face(signed)?;
+        let code = self.enrol(person, Enrolment::Items(face.items.clone())).await?;
+        Ok((face, code))
+    }
+
     /// This agency's code for a person it enrolled.
     pub(super) async fn code_of_person(&self, person: &str) -> Result<String, AgencyError> {
         self.store.code_of(person).await?.ok_or_else(|| AgencyError::NotEnrolled(person.into()))

@@ -14,8 +14,8 @@ use axum::{
 use myna_link::{
     Enrolment,
     clerk_api::{
-        CopyRequest, EnrolRequest, Enrolled, ExchangeView, NoticeSend, NoticeSent, PushSend, PushSent, QueryRequest,
-        QueryResult,
+        CardEnrolRequest, CopyRequest, EnrolRequest, Enrolled, ExchangeView, NoticeSend, NoticeSent, PushSend,
+        PushSent, QueryRequest, QueryResult,
     },
 };
 use myna_node::{
@@ -75,6 +75,7 @@ pub const TABLE: Table = Table {
         // The hub's forwards: only the hub's certificate gets in (and the forward is signed by it).
         rule("POST", "/v1/provide", Access::Peers(myna_node::access::HUB)),
         rule("POST", "/v1/people", CLERK),
+        rule("POST", "/v1/people/by-card", CLERK),
         rule("PUT", "/v1/people/{person}/copies/{item}", CLERK),
         rule("POST", "/v1/queries", CLERK),
         rule("GET", "/v1/exchanges", CLERK),
@@ -100,6 +101,7 @@ pub const HUB_ONLY: &[&str] = &[crate::hub::HUB_ID];
 pub(super) fn clerks(agency: Arc<Agency>) -> Router {
     Router::new()
         .route("/v1/people", post(enrol))
+        .route("/v1/people/by-card", post(enrol_by_card))
         .route("/v1/people/{person}/copies/{item}", put(put_copy))
         .route("/v1/queries", post(query))
         .route("/v1/exchanges", get(exchanges))
@@ -176,6 +178,15 @@ async fn provide(State(a): S, body: String) -> Result<Response, ApiError> {
     (status = 422, description = "the items are not the number's resident's (the reason names the item), or one cannot be read")))]
 async fn enrol(State(a): S, ApiJson(r): ApiJson<EnrolRequest>) -> Result<Json<Enrolled>, ApiError> {
     let code = a.enrol(&r.person, Enrolment::Items(r.items())).await?;
+    Ok(Json(Enrolled { person: r.person, code }))
+}
+
+/// Enrols a person with the number and the 4 items read from their card (券面事項入力補助),
+/// signed by J-LIS, instead of typed.
+#[utoipa::path(post, path = "/v1/people/by-card", request_body = CardEnrolRequest, responses((status = 200, body = Enrolled), (status = 401),
+    (status = 422, description = "the face data does not verify or is not J-LIS's, or J-LIS finds its items are no longer the number's resident's")))]
+async fn enrol_by_card(State(a): S, ApiJson(r): ApiJson<CardEnrolRequest>) -> Result<Json<Enrolled>, ApiError> {
+    let (_, code) = a.enrol_by_card(&r.person, &r.face).await?;
     Ok(Json(Enrolled { person: r.person, code }))
 }
 
@@ -256,6 +267,7 @@ async fn push(State(a): S, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSen
     paths(
         provide,
         enrol,
+        enrol_by_card,
         put_copy,
         query,
         send,
@@ -270,6 +282,7 @@ async fn push(State(a): S, ApiJson(r): ApiJson<PushSend>) -> Result<Json<PushSen
     ),
     components(schemas(
         EnrolRequest,
+        CardEnrolRequest,
         Enrolled,
         CopyRequest,
         QueryRequest,

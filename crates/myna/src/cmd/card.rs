@@ -302,6 +302,11 @@ pub async fn issue_into<S: CardStore>(
         &find("sign").ok_or("no signing certificate")?,
         &find("auth").ok_or("no user-authentication certificate")?,
     )?;
+    // 券面事項入力補助: behind the same 4 digits as the user-authentication PIN, as most
+    // holders choose at the counter.
+    if let Some(face) = issued["face"].as_str() {
+        card.write_face(pin, face)?;
+    }
     Ok(card)
 }
 

@@ -65,6 +65,12 @@ impl CardReader for FolderCards {
         card.file().card_number.clone().ok_or_else(|| "the card was never issued".into())
     }
 
+    fn face(&self, id: &str, pin: &str) -> Result<String, String> {
+        let mut card = card_file::open(&self.path(id)?).map_err(|e| e.to_string())?;
+        let pin = Secret::new(CertKind::UserAuth, pin.trim()).map_err(|e| e.to_string())?;
+        card.read_face(&pin).map_err(|e| e.to_string())
+    }
+
     fn renew_signing(&self, id: &str, password: &str, reset_key: &[u8; 32]) -> Result<Vec<u8>, String> {
         let mut card = card_file::open(&self.path(id)?).map_err(|e| e.to_string())?;
         let secret = Secret::new(CertKind::Signing, password.trim()).map_err(|e| e.to_string())?;

@@ -253,6 +253,13 @@ impl DemoArgs {
                 story.person
             );
         }
+        if let Some((_, name, b)) = benefits.systems.first() {
+            let u = b.node.url().replace("127.0.0.1", "localhost");
+            println!(
+                "  券面事項入力補助: {u}/intake  ({name}'s clerk {BENEFITS_CLERK}, staff card chiyoda-clerk): put a resident's card on the counter's reader with its face-data PIN {}; the number and the 4 items come from the card as J-LIS signed them, nothing typed, and the person is enrolled with them",
+                crate::cmd::card_reader::DEMO_PIN
+            );
+        }
         if let Some((_, name, b)) = benefits.systems.iter().find(|(id, _, _)| id == "municipality:271004") {
             let u = b.node.url().replace("127.0.0.1", "localhost");
             println!(
