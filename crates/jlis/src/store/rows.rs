@@ -1,9 +1,9 @@
 //! Converting between database rows and registry types.
 
 use myna_registry::{Address, BirthDate, PersonName, Relationship, Resident, ResidentCode, Sex, Status, parse_date};
-use sqlx::{Row, any::AnyRow};
+use sqlx::any::AnyRow;
 
-use myna_store::Backend;
+use myna_store::{Backend, Row as DbRow};
 
 use super::RegistryError;
 
@@ -21,40 +21,44 @@ pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> RegistryError {
     RegistryError::corrupt(format!("{what}: {e}"))
 }
 
-pub(crate) fn resident(row: &AnyRow) -> Result<StoredResident, RegistryError> {
-    let s = |c: &str| row.try_get::<String, _>(c);
-    let int = |c: &str| -> Result<u64, RegistryError> {
-        let v = row.try_get::<i64, _>(c)?;
-        u64::try_from(v).map_err(|e| corrupt(c, e))
+/// A resident from a row that begins with [`RESIDENT_COLUMNS`], read by position (the same
+/// reader for a pool's row and a direct read's, `myna_store::Row`).
+pub(crate) fn resident(row: &DbRow<'_, '_>) -> Result<StoredResident, RegistryError> {
+    let s = |i: usize| row.get::<String>(i);
+    let opt = |i: usize| row.get::<Option<String>>(i);
+    let int = |i: usize, c: &str| -> Result<u64, RegistryError> {
+        u64::try_from(row.get::<i64>(i)?).map_err(|e| corrupt(c, e))
     };
-    let code_v = int("code")?;
+    let code_v = int(1, "code")?;
     let code = ResidentCode::from_value(code_v).ok_or_else(|| corrupt("code", code_v))?;
-    let number = format!("{:012}", int("number")?).parse().map_err(|e| corrupt("number", e))?;
-    let name = PersonName::new(&s("name")?, &s("kana")?).map_err(|e| corrupt("name", e))?;
-    let birth_d = parse_date(&s("birth")?).map_err(|e| corrupt("birth", e))?;
+    let number = format!("{:012}", int(2, "number")?).parse().map_err(|e| corrupt("number", e))?;
+    let name = PersonName::new(&s(3)?, &s(4)?).map_err(|e| corrupt("name", e))?;
+    let birth_d = parse_date(&s(6)?).map_err(|e| corrupt("birth", e))?;
     let birth = BirthDate::new(birth_d, birth_d).map_err(|e| corrupt("birth", e))?;
-    let sex = match row.try_get::<Option<String>, _>("sex")? {
+    let sex = match opt(7)? {
         None => None,
         Some(v) => Some(Sex::parse(&v).ok_or_else(|| corrupt("sex", v))?),
     };
-    let address = Address::parse(&s("address")?).map_err(|e| corrupt("address", e))?;
-    let household = int("household")?;
-    let rel = s("relationship")?;
+    let address = Address::parse(&s(8)?).map_err(|e| corrupt("address", e))?;
+    let household = int(10, "household")?;
+    let rel = s(11)?;
     let relationship = Relationship::parse(&rel).ok_or_else(|| corrupt("relationship", &rel))?;
     let on = || -> Result<time::Date, RegistryError> {
-        let v = row.try_get::<Option<String>, _>("status_on")?.unwrap_or_default();
-        parse_date(&v).map_err(|e| corrupt("status_on", e))
+        parse_date(&opt(13)?.unwrap_or_default()).map_err(|e| corrupt("status_on", e))
     };
-    let status = match s("status")?.as_str() {
+    let status = match s(12)?.as_str() {
         "resident" => Status::Resident,
-        "moved_out" => {
-            Status::MovedOut { on: on()?, to: row.try_get::<Option<String>, _>("moved_to")?.unwrap_or_default() }
-        }
+        "moved_out" => Status::MovedOut { on: on()?, to: opt(14)?.unwrap_or_default() },
         "deceased" => Status::Deceased { on: on()? },
         other => return Err(corrupt("status", other)),
     };
     let resident = Resident { code, number, name, birth, sex, address, household, relationship, status };
-    Ok(StoredResident { id: row.try_get("id")?, resident, version: row.try_get("version")? })
+    Ok(StoredResident { id: row.get(0)?, resident, version: row.get(15)? })
+}
+
+/// [`resident`] of a row read through the pool.
+pub(crate) fn resident_any(row: &AnyRow) -> Result<StoredResident, RegistryError> {
+    resident(&DbRow::Any(row))
 }
 
 /// The values of a resident row, in [`RESIDENT_COLUMNS`] order.

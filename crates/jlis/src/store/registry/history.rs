@@ -8,7 +8,6 @@
 
 use myna_registry::{EventKind, Resident, ResidentCode, Sex};
 use serde_json::{Map, Value, json};
-use sqlx::Row;
 
 use super::super::{RegistryError, rows};
 use super::RegistryStore;
@@ -75,21 +74,19 @@ impl RegistryStore {
     /// The life events of one resident, oldest first; empty when there is no such resident.
     pub async fn history(&self, code: ResidentCode) -> Result<Vec<EventRecord>, RegistryError> {
         let Some(current) = self.stored(code).await? else { return Ok(Vec::new()) };
-        let rows = sqlx::query(
-            "SELECT version, kind, effective_on, recorded_at, detail FROM events WHERE resident = $1 ORDER BY version",
-        )
-        .bind(current.id)
-        .fetch_all(&self.db.pool)
-        .await?;
-        let mut out: Vec<EventRecord> = rows
-            .iter()
-            .map(|r| {
-                let detail: String = r.try_get(4)?;
+        let sql =
+            "SELECT version, kind, effective_on, recorded_at, detail FROM events WHERE resident = $1 ORDER BY version";
+        let mut out: Vec<EventRecord> = self
+            .db
+            .read(sql, &[current.id.into()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<String>(4)?)))
+            .await?
+            .into_iter()
+            .map(|(version, kind, effective_on, recorded_at, detail)| {
                 Ok(EventRecord {
-                    version: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    effective_on: r.try_get(2)?,
-                    recorded_at: r.try_get(3)?,
+                    version,
+                    kind,
+                    effective_on,
+                    recorded_at,
                     detail: serde_json::from_str(&detail).map_err(|e| rows::corrupt("event detail", e))?,
                 })
             })

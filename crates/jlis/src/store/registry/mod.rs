@@ -160,7 +160,7 @@ impl RegistryStore {
                     .fetch_optional(&mut *tx)
                     .await?
                     .ok_or_else(|| RegistryError::NoSuchResident(code.to_string()))?;
-                let StoredResident { id, resident: current, version } = rows::resident(&row)?;
+                let StoredResident { id, resident: current, version } = rows::resident_any(&row)?;
                 if let Some(m) = recorder {
                     event.check_recorder(m, Some(&current))?;
                 }
@@ -264,11 +264,8 @@ impl RegistryStore {
     }
 
     async fn stored(&self, code: ResidentCode) -> Result<Option<StoredResident>, RegistryError> {
-        let row = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE code = $1"))
-            .bind(code.value() as i64)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        row.map(|r| rows::resident(&r)).transpose()
+        let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE code = $1");
+        Ok(self.db.read_one(&sql, &[(code.value() as i64).into()], |r| Ok(rows::resident(r))).await?.transpose()?)
     }
 
     pub async fn resident(&self, code: ResidentCode) -> Result<Option<Resident>, RegistryError> {
@@ -276,11 +273,9 @@ impl RegistryStore {
     }
 
     pub async fn by_number(&self, number: IndividualNumber) -> Result<Option<Resident>, RegistryError> {
-        let row = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE number = $1"))
-            .bind(number.value() as i64)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        row.map(|r| rows::resident(&r).map(|s| s.resident)).transpose()
+        let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE number = $1");
+        let found = self.db.read_one(&sql, &[(number.value() as i64).into()], |r| Ok(rows::resident(r))).await?;
+        Ok(found.transpose()?.map(|s| s.resident))
     }
 
     /// The residents with these numbers (by number), in one query per 500: numbers nobody
@@ -294,7 +289,7 @@ impl RegistryStore {
             self.db.fetch_in(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE number IN"), &keys).await?;
         let mut out = std::collections::HashMap::with_capacity(rows.len());
         for r in rows {
-            let resident = rows::resident(&r)?.resident;
+            let resident = rows::resident_any(&r)?.resident;
             out.insert(resident.number.value(), resident);
         }
         Ok(out)
@@ -307,7 +302,7 @@ impl RegistryStore {
             .fetch_all(&self.db.pool)
             .await?;
         let mut v: Vec<Resident> =
-            rows.iter().map(|r| rows::resident(r).map(|s| s.resident)).collect::<Result<_, _>>()?;
+            rows.iter().map(|r| rows::resident_any(r).map(|s| s.resident)).collect::<Result<_, _>>()?;
         v.sort_by_key(|r| r.relationship != Relationship::Head);
         Ok(v)
     }
@@ -322,17 +317,14 @@ impl RegistryStore {
         .bind(since.to_string())
         .fetch_all(&self.db.pool)
         .await?;
-        rows.iter().map(|r| rows::resident(r).map(|s| s.resident)).collect::<Result<_, _>>()
+        rows.iter().map(|r| rows::resident_any(r).map(|s| s.resident)).collect::<Result<_, _>>()
     }
 
     /// Looks a person up by the basic 4 items (see [`LookupQuery`]).
     pub async fn lookup(&self, q: &LookupQuery) -> Result<LookupOutcome, RegistryError> {
-        let rows = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE digest = $1"))
-            .bind(q.digest())
-            .fetch_all(&self.db.pool)
-            .await?;
-        let candidates: Vec<Resident> =
-            rows.iter().map(|r| rows::resident(r).map(|s| s.resident)).collect::<Result<_, _>>()?;
+        let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE digest = $1");
+        let rows = self.db.read(&sql, &[q.digest().into()], |r| Ok(rows::resident(r))).await?;
+        let candidates: Vec<Resident> = rows.into_iter().map(|r| r.map(|s| s.resident)).collect::<Result<_, _>>()?;
         Ok(q.decide(candidates))
     }
 
