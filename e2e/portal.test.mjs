@@ -733,8 +733,11 @@ test("a resident moves from 千代田区 to 大阪市 with one application; 大�
   await clerk.goto(`${osaka.replace("127.0.0.1", "localhost")}/moves`);
   await clerk.getByLabel("カード / Card").selectOption(`resident${found[1]}.card.json`);
   await clerk.getByLabel(/^署名用パスワード/).fill("DEMO2026");
+  await clerk.getByLabel(/^券面事項入力補助用の暗証番号/).fill("1234");
   await clerk.getByRole("button", { name: "新しい証明書を発行する / Issue the new certificate" }).click();
   assert.match(await clerk.locator("#renewed-address").textContent(), /大阪府大阪市北区梅田/);
+  // The card's face data names the new address as well (read by an intake, not typed).
+  assert.match(await clerk.locator("#face-rewritten").textContent(), /書き換えました/);
   await c2.close();
 
   // The new certificate signs: a request signed with it is taken (預金保険機構 has J-LIS check it).
@@ -866,7 +869,7 @@ test("券面事項入力補助: a clerk enrols a person from their card, the num
     await clerk.goto(`${BENEFITS}/intake`);
     await clerk.getByLabel(/整理番号/).fill("e2e-intake-1");
     const value = await clerk.locator("#card option", { hasText: name }).first().getAttribute("value");
-    await clerk.getByLabel(/^カード/).selectOption(value);
+    await clerk.locator("#card").selectOption(value);
     await clerk.getByLabel(/^暗証番号/).fill(pin);
     await clerk.getByRole("button", { name: /読み取る/ }).click();
   };

@@ -132,6 +132,8 @@ fn renew_form(desk: &Desk, cards: &[myna_pki::reader::CardInfo]) -> maud::Markup
                 select #card name="card" { @for c in cards { option value=(c.id) { (c.holder) " (" (c.id) ")" } } }
                 label for="password" { "署名用パスワード（本人が入力） / Signing password (typed by the holder)" }
                 input #password name="password" type="password" autocomplete="off" required;
+                label for="face_pin" { "券面事項入力補助用の暗証番号（本人が入力、数字4桁） / The face data's PIN (typed by the holder, 4 digits)" }
+                input #face_pin name="face_pin" type="password" inputmode="numeric" autocomplete="off" pattern="[0-9]{4}";
                 button type="submit" { "新しい証明書を発行する / Issue the new certificate" }
             }
         }
@@ -182,13 +184,19 @@ pub(crate) async fn renew(
     };
     let card = field(&f, "card").unwrap_or_default();
     let password = field(&f, "password").unwrap_or_default();
-    match m.renew_signing(card, password, &desk.0.account).await {
-        Ok(address) => page(
+    let face_pin = field(&f, "face_pin").filter(|p| !p.is_empty());
+    match m.renew_signing(card, password, face_pin, &desk.0.account).await {
+        Ok((address, face)) => page(
             "証明書の発行 / Certificate issued",
             Some(&desk),
             html! {
                 p.ok role="status" #renewed { "新しい署名用電子証明書をカードに書き込みました。 / The new signing certificate is on the card." }
                 p { "証明書の住所 / Its address: " span #renewed-address { (address) } }
+                @match &face {
+                    Some(Ok(())) => p #face-rewritten { "券面事項入力補助の情報（個人番号と基本4情報）も新しい住所で書き換えました。 / The card's face data (the number and the 4 items) is rewritten with the new address too." },
+                    Some(Err(e)) => p.error role="alert" #face-not-rewritten { "券面事項入力補助の情報は書き換えていません：" (e) " / The card's face data was not rewritten: " (e) },
+                    None => {},
+                }
                 p { a href="/moves" { "転入の受付へ戻る / Back to arrivals" } }
             },
         ),

@@ -25,7 +25,8 @@ pub struct CardView {
     /// Last day of the card (YYYY-MM-DD), once issued.
     pub expires: Option<String>,
     pub certificates: Vec<CertView>,
-    /// 券面事項入力補助: on issuance, the number and the 4 items signed by J-LIS (a compact JWS
+    /// 券面事項入力補助: on issuance and on a new signing certificate (a move, a new name),
+    /// the number and the 4 items signed by J-LIS (a compact JWS
     /// of `myna_link::face::CardFace`), for the card to keep behind its 4-digit PIN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub face: Option<String>,

@@ -290,7 +290,8 @@ impl Jlis {
         Ok(ResetKeyResponse { card: format!("{number:012}"), reset_key: key })
     }
 
-    /// A new signing certificate for an issued card (after a change of name or address).
+    /// A new signing certificate for an issued card (after a change of name or address), with
+    /// the card's face data as the register has it now.
     pub async fn reissue_signing(&self, caller: &Caller, card: &str, req: &ReissueRequest) -> Result<CardView> {
         let number = card_number(card)?;
         let row = self.card_for(caller, number, false).await?;
@@ -309,7 +310,10 @@ impl Jlis {
         self.cards.revoke_kind_for_resident(row.resident, CertKind::Signing, Reason::Superseded, now()).await?;
         let s = self.certify(CertKind::Signing, &req.signing_csr, &holder_of(&resident)?, card_until).await?;
         self.cards.add_certificates(number, &[s]).await?;
-        self.card_view(self.cards.card(number).await?).await
+        // The face data is rewritten with the new certificate: it names the same address.
+        let mut view = self.card_view(self.cards.card(number).await?).await?;
+        view.face = self.face_of(number, &resident)?;
+        Ok(view)
     }
 
     /// A published CRL by its file name (`sign.crl`, `auth.crl`).

@@ -29,8 +29,18 @@ impl Moving {
     /// The card's new signing certificate at the counter, after the 転入 (the old one names
     /// the old address and J-LIS revoked it): J-LIS releases the card's reset key to this
     /// municipality, the card makes a new key after the holder's password, J-LIS certifies it
-    /// with the address it now holds, and the card takes the certificate. Returns that address.
-    pub async fn renew_signing(&self, card: &str, password: &str, clerk: &str) -> Result<String, MovingError> {
+    /// with the address it now holds, and the card takes the certificate. The card's face data
+    /// (券面事項入力補助), which J-LIS rewrites with it, is written too when the holder typed its
+    /// 4-digit PIN. Returns that address, and what became of the face data: not asked (no PIN
+    /// typed), rewritten, or what the card said (a wrong PIN: the certificate is on the card
+    /// all the same, and the face data can be written again).
+    pub async fn renew_signing(
+        &self,
+        card: &str,
+        password: &str,
+        face_pin: Option<&str>,
+        clerk: &str,
+    ) -> Result<(String, Option<Result<(), String>>), MovingError> {
         let reader = self.reader.get().ok_or_else(|| MovingError::Refused("no card reader at this counter".into()))?;
         let number = reader.number(card).map_err(MovingError::Refused)?;
         let ask = ResetKeyRequest {
@@ -54,10 +64,15 @@ impl Moving {
             .map(|c| c.pem.clone())
             .ok_or_else(|| MovingError::Jlis("J-LIS answered without a good signing certificate".into()))?;
         reader.install_signing(card, &pem).map_err(MovingError::Refused)?;
-        myna_pki::CardCert::parse(pem.as_bytes())
+        let address = myna_pki::CardCert::parse(pem.as_bytes())
             .ok()
             .and_then(|c| c.holder)
             .map(|h| h.address)
-            .ok_or_else(|| MovingError::Jlis("the new certificate names no address".into()))
+            .ok_or_else(|| MovingError::Jlis("the new certificate names no address".into()))?;
+        let face = match (face_pin, &view.face) {
+            (Some(pin), Some(face)) => Some(reader.write_face(card, pin, face)),
+            _ => None,
+        };
+        Ok((address, face))
     }
 }

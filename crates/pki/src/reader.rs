@@ -39,6 +39,12 @@ pub trait CardReader: Send + Sync {
         Err(format!("this reader cannot read the face data of {card}"))
     }
 
+    /// Writes J-LIS's new face data into the card after its 4-digit PIN (at the counter, when
+    /// the face changed).
+    fn write_face(&self, card: &str, _pin: &str, _face: &str) -> Result<(), String> {
+        Err(format!("this reader cannot write the face data of {card}"))
+    }
+
     /// A new signing key made in the card after its password, for the reset key J-LIS
     /// released (the counter, after a move); the PKCS#10 request (DER).
     fn renew_signing(&self, card: &str, _password: &str, _reset_key: &[u8; 32]) -> Result<Vec<u8>, String> {

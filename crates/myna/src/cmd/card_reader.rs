@@ -71,6 +71,12 @@ impl CardReader for FolderCards {
         card.read_face(&pin).map_err(|e| e.to_string())
     }
 
+    fn write_face(&self, id: &str, pin: &str, face: &str) -> Result<(), String> {
+        let mut card = card_file::open(&self.path(id)?).map_err(|e| e.to_string())?;
+        let pin = Secret::new(CertKind::UserAuth, pin.trim()).map_err(|e| e.to_string())?;
+        card.rewrite_face(&pin, face).map_err(|e| e.to_string())
+    }
+
     fn renew_signing(&self, id: &str, password: &str, reset_key: &[u8; 32]) -> Result<Vec<u8>, String> {
         let mut card = card_file::open(&self.path(id)?).map_err(|e| e.to_string())?;
         let secret = Secret::new(CertKind::Signing, password.trim()).map_err(|e| e.to_string())?;

@@ -36,6 +36,15 @@ impl<S: CardStore> SoftCard<S> {
         self.save()
     }
 
+    /// Replaces the face data after its PIN (a try spent if wrong, as a chip verifies before a
+    /// write); a card that holds none yet takes it under `pin`.
+    pub fn rewrite_face(&mut self, pin: &Secret, signed: &str) -> Result<(), TokenError> {
+        match self.read_face(pin) {
+            Ok(_) | Err(TokenError::NoFace) => self.write_face(pin, signed),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Tries left of the face-data PIN (`None` if the card holds no face data).
     pub fn face_tries_left(&self) -> Option<u8> {
         self.file.face.as_ref().map(|f| f.tries_left)
@@ -80,7 +89,10 @@ mod tests {
         let password = Secret::new(CertKind::Signing, "ABC123").unwrap();
         let (mut card, _) = SoftCard::create(&password, &pin, KdfParams::LIGHT, Vec::new()).unwrap();
         assert_eq!(card.read_face(&pin), Err(TokenError::NoFace));
-        card.write_face(&pin, "header.payload.signature").unwrap();
+        // A card without face data takes it on a rewrite (a card issued before J-LIS wrote it).
+        card.rewrite_face(&pin, "old.face.data").unwrap();
+        assert_eq!(card.read_face(&pin).unwrap(), "old.face.data");
+        card.rewrite_face(&pin, "header.payload.signature").unwrap();
         // Kept in the file, not in the clear.
         let bytes = card.into_store();
         assert!(!String::from_utf8_lossy(&bytes).contains("payload"));
@@ -95,6 +107,8 @@ mod tests {
         assert_eq!(card.read_face(&wrong), Err(TokenError::WrongFacePin { tries_left: 1 }));
         assert_eq!(card.read_face(&wrong), Err(TokenError::FaceLocked));
         assert_eq!(card.read_face(&pin), Err(TokenError::FaceLocked), "locked even for the right PIN");
+        // A rewrite needs the PIN it holds.
+        assert_eq!(card.rewrite_face(&wrong, "x.y.z"), Err(TokenError::FaceLocked));
         // The keys' counters are apart from it.
         assert_eq!(card.tries_left(CertKind::UserAuth), 3);
     }

@@ -265,7 +265,7 @@ impl RegistryStore {
 
     async fn stored(&self, code: ResidentCode) -> Result<Option<StoredResident>, RegistryError> {
         let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE code = $1");
-        Ok(self.db.read_one(&sql, &[(code.value() as i64).into()], |r| Ok(rows::resident(r))).await?.transpose()?)
+        self.db.read_one(&sql, &[(code.value() as i64).into()], |r| Ok(rows::resident(r))).await?.transpose()
     }
 
     pub async fn resident(&self, code: ResidentCode) -> Result<Option<Resident>, RegistryError> {
