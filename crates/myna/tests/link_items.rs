@@ -229,6 +229,9 @@ async fn an_agency_enrols_from_the_cards_face_data_and_refuses_what_j_lis_did_no
     // Enrolled from it: the same code as by her items typed.
     let (_, code) = pension.enrol_by_card("pf0", &face).await.unwrap();
     assert_eq!(code, pension.obtain_code(Enrolment::Items(hanako.items())).await.unwrap());
+    // Read again under another reference: the clerk is told which one the agency holds her by.
+    let e = pension.enrol_by_card("pf9", &face).await.unwrap_err().to_string();
+    assert!(e.contains("already enrolled here as pf0"), "{e}");
 
     // Her face data with another resident's number put in: J-LIS's signature no longer holds.
     let mut parts: Vec<String> = face.split('.').map(str::to_string).collect();
