@@ -4,6 +4,12 @@
 //! can be miswritten (seed 001's remedy). The clerk sees what was read, then enrols the
 //! person under the office's own reference; J-LIS still checks the items against the register.
 
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
 use axum::{
     Form,
     extract::{State, rejection::FormRejection},
@@ -15,6 +21,46 @@ use myna_link::face::CardFace;
 use myna_node::web::{Fields, field};
 
 use crate::pages::{Desk, S, Web, checked, error, page};
+
+/// How long a read waits for the clerk's confirmation, and how many may wait at once.
+const HOLD: Duration = Duration::from_secs(600);
+const HELD_MAX: usize = 256;
+
+/// Face data read at the counter and waiting for the clerk's confirmation. It holds the whole
+/// number, so it stays here rather than in the page: the page carries a random handle, good
+/// for the clerk who read the card, once, for ten minutes.
+#[derive(Default)]
+pub(crate) struct Pending(Mutex<HashMap<String, Held>>);
+
+struct Held {
+    account: String,
+    person: String,
+    face: String,
+    at: Instant,
+}
+
+impl Pending {
+    fn put(&self, account: &str, person: &str, face: String) -> Option<String> {
+        let mut held = self.0.lock().ok()?;
+        held.retain(|_, h| h.at.elapsed() < HOLD);
+        if held.len() >= HELD_MAX {
+            let oldest = held.iter().min_by_key(|(_, h)| h.at).map(|(k, _)| k.clone())?;
+            held.remove(&oldest);
+        }
+        let handle = myna_link::MessageId::random().as_str().to_string();
+        let h = Held { account: account.into(), person: person.into(), face, at: Instant::now() };
+        held.insert(handle.clone(), h);
+        Some(handle)
+    }
+
+    /// The person and the face data under `handle`, if this clerk read them in the last ten
+    /// minutes; taken, so a second confirmation finds nothing.
+    fn take(&self, handle: &str, account: &str) -> Option<(String, String)> {
+        let mut held = self.0.lock().ok()?;
+        let h = held.remove(handle)?;
+        (h.account == account && h.at.elapsed() < HOLD).then_some((h.person, h.face))
+    }
+}
 
 /// The number as the clerk's screen shows it: the last 4 digits only (the full number goes to
 /// J-LIS from the signed face data, never through the form).
@@ -91,13 +137,19 @@ pub(crate) async fn read(
         Ok(face) => face,
         Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, &e.reason(), &e.reason()),
     };
+    let Some(handle) = w.intake.put(&desk.0.account, person, signed) else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "読み取った内容を保持できません。",
+            "The read could not be held.",
+        );
+    };
     let body = html! {
         p.ok role="status" #face-read { "カードから読み取りました。J-LISの署名を確認済みです。 / Read from the card; J-LIS's signature checked." }
         (face_list(&face))
         form method="post" action="/intake/enrol" {
             input type="hidden" name="csrf" value=(desk.1);
-            input type="hidden" name="person" value=(person);
-            input type="hidden" name="face" value=(signed);
+            input type="hidden" name="read" value=(handle);
             button type="submit" { "この内容で登録する / Enrol with these" }
         }
         p { a href="/intake" { "やり直す / Start again" } }
@@ -127,8 +179,14 @@ pub(crate) async fn enrol(
         Ok(f) => f,
         Err(r) => return *r,
     };
-    let (person, signed) = (field(&f, "person").unwrap_or_default(), field(&f, "face").unwrap_or_default());
-    match w.benefits.agency().enrol_by_card(person, signed).await {
+    let Some((person, signed)) = w.intake.take(field(&f, "read").unwrap_or_default(), &desk.0.account) else {
+        let (ja, en) = (
+            "読み取りの有効期限が切れたか、すでに登録しました。カードをもう一度読み取ってください。",
+            "This read has expired or was already used: read the card again.",
+        );
+        return error(StatusCode::CONFLICT, ja, en);
+    };
+    match w.benefits.agency().enrol_by_card(&person, &signed).await {
         Ok((face, _code)) => page(
             "登録しました / Enrolled",
             Some(&desk),
@@ -144,6 +202,20 @@ pub(crate) async fn enrol(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_read_is_confirmed_once_and_only_by_the_clerk_who_read_it() {
+        let p = super::Pending::default();
+        let h = p.put("clerk1", "p1", "a.b.c".into()).unwrap();
+        assert_eq!(p.take(&h, "clerk2"), None, "another clerk");
+        let h = p.put("clerk1", "p1", "a.b.c".into()).unwrap();
+        assert_eq!(p.take(&h, "clerk1"), Some(("p1".to_string(), "a.b.c".to_string())));
+        assert_eq!(p.take(&h, "clerk1"), None, "taken once");
+        for i in 0..300 {
+            p.put("clerk1", &format!("p{i}"), String::new()).unwrap();
+        }
+        assert!(p.0.lock().unwrap().len() <= super::HELD_MAX);
+    }
+
     #[test]
     fn the_screen_shows_only_the_last_four_digits() {
         assert_eq!(super::masked("123456789018"), "•••• •••• 9018");

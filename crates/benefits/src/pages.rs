@@ -37,6 +37,8 @@ pub struct Web {
     pub cards: Option<Arc<dyn CardReader>>,
     /// The municipality's moving desk, whose arrivals page is served here too.
     pub moving: Option<Arc<myna_moving::Moving>>,
+    /// Face data read at the intake and waiting for the clerk's confirmation.
+    pub(crate) intake: crate::intake::Pending,
 }
 
 pub(crate) type S = State<Arc<Web>>;
