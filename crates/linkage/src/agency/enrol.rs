@@ -30,12 +30,6 @@ impl Agency {
             return Ok(code);
         }
         let code = self.obtain_code(how).await?;
-        // One reference a person here: a clerk enrolling someone the agency already holds is
-        // told under which (the code is unique among the agency's people).
-        if let Some(other) = self.store.person_of(&code).await? {
-            let reason = format!("this person is already enrolled here as {other}: use that reference");
-            return Err(AgencyError::Conflict { code: "enrolled", reason });
-        }
         self.store
             .enrol(person, &code, now_secs())
             .await

@@ -137,19 +137,25 @@ impl AgencyStore {
     }
 
     /// Keeps `person`'s code. Enrolling a person twice keeps the first code (codes do not
-    /// change); a different code for the same person is refused.
+    /// change); a different code for the same reference, or the code under another reference
+    /// (the same person enrolled twice), is refused naming what the agency holds.
     pub async fn enrol(&self, person: &str, code: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO agency_people (person, code, enrolled_at) VALUES ($1, $2, $3) ON CONFLICT (person) DO NOTHING",
-        )
-        .bind(person)
-        .bind(code)
-        .bind(now)
-        .write(&self.db)
-        .await?;
+        // No conflict target: a reference or a code already held both leave the table as it is.
+        sqlx::query("INSERT INTO agency_people (person, code, enrolled_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(person)
+            .bind(code)
+            .bind(now)
+            .write(&self.db)
+            .await?;
         match self.code_of(person).await? {
             Some(c) if c == code => Ok(()),
-            _ => Err(StoreError::Conflict(format!("{person} is already enrolled under another code"))),
+            Some(_) => Err(StoreError::Conflict(format!("{person} is already enrolled under another code"))),
+            None => {
+                let other = self.person_of(code).await?.unwrap_or_default();
+                Err(StoreError::Conflict(format!(
+                    "this person is already enrolled here as {other}: use that reference"
+                )))
+            }
         }
     }
 

@@ -37,12 +37,19 @@ impl<S: CardStore> SoftCard<S> {
     }
 
     /// Replaces the face data after its PIN (a try spent if wrong, as a chip verifies before a
-    /// write); a card that holds none yet takes it under `pin`.
+    /// write), sealed under the key that PIN opened; a card that holds none yet takes it under
+    /// `pin`.
     pub fn rewrite_face(&mut self, pin: &Secret, signed: &str) -> Result<(), TokenError> {
-        match self.read_face(pin) {
-            Ok(_) | Err(TokenError::NoFace) => self.write_face(pin, signed),
-            Err(e) => Err(e),
+        let key = match self.open_face(pin) {
+            Ok((key, _)) => key,
+            Err(TokenError::NoFace) => return self.write_face(pin, signed),
+            Err(e) => return Err(e),
+        };
+        let sealed = seal_for(&key, AAD, signed.as_bytes())?;
+        if let Some(slot) = self.file.face.as_mut() {
+            slot.sealed = sealed;
         }
+        self.save()
     }
 
     /// Tries left of the face-data PIN (`None` if the card holds no face data).
@@ -52,6 +59,14 @@ impl<S: CardStore> SoftCard<S> {
 
     /// The signed face data, after the PIN. A wrong PIN spends a try; the third locks it.
     pub fn read_face(&mut self, pin: &Secret) -> Result<String, TokenError> {
+        let (_, plain) = self.open_face(pin)?;
+        self.save()?;
+        String::from_utf8(plain).map_err(|_| TokenError::Damaged("the face data is not text".into()))
+    }
+
+    /// Checks `pin` against the face data, the try spent and saved first; on success the key
+    /// it derived and the plain data, with the counter full again in memory (the caller saves).
+    fn open_face(&mut self, pin: &Secret) -> Result<([u8; 32], Vec<u8>), TokenError> {
         let Some(slot) = self.file.face.as_mut() else { return Err(TokenError::NoFace) };
         if slot.tries_left == 0 {
             return Err(TokenError::FaceLocked);
@@ -70,8 +85,7 @@ impl<S: CardStore> SoftCard<S> {
         if let Some(slot) = self.file.face.as_mut() {
             slot.tries_left = FACE_TRIES;
         }
-        self.save()?;
-        String::from_utf8(plain).map_err(|_| TokenError::Damaged("the face data is not text".into()))
+        Ok((key, plain))
     }
 }
 
