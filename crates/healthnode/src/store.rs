@@ -3,7 +3,7 @@
 //! Records are stored as the domain's JSON; what the node decides (which record ends when)
 //! is the domain's job, this only writes it atomically.
 
-use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
+use myna_store::{Batch, Db, Migration, Param, Schema, StoreError, WriteQuery as _};
 use sqlx::{Row, any::AnyRow};
 
 /// Version 1 is what the single list of schemas made as its version 6.
@@ -361,27 +361,27 @@ impl HealthStore {
     /// Writes a group of check rows in one transaction (group commit): each caller is
     /// answered only after this returns.
     pub async fn log_checks(&self, rows: &[CheckRow]) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await?;
+        let mut batch = Batch::new();
         for chunk in rows.chunks(CHUNK) {
             let sql = self.db.insert_rows(&format!("INSERT INTO health_checks ({CHECK_COLS}) VALUES"), chunk.len(), 10);
-            let mut q = sqlx::query(&sql);
+            let mut params = Vec::with_capacity(chunk.len() * 10);
             for c in chunk {
-                q = q
-                    .bind(&c.reception)
-                    .bind(&c.code)
-                    .bind(&c.facility)
-                    .bind(c.at)
-                    .bind(&c.method)
-                    .bind(&c.certificate)
-                    .bind(&c.scopes)
-                    .bind(&c.outcome)
-                    .bind(&c.reason)
-                    .bind(&c.nonce);
+                params.extend([
+                    Param::from(&c.reception),
+                    c.code.clone().into(),
+                    (&c.facility).into(),
+                    c.at.into(),
+                    (&c.method).into(),
+                    (&c.certificate).into(),
+                    (&c.scopes).into(),
+                    (&c.outcome).into(),
+                    (&c.reason).into(),
+                    c.nonce.clone().into(),
+                ]);
             }
-            q.execute(&mut *tx).await?;
+            batch.push(sql, params);
         }
-        tx.commit().await?;
-        Ok(())
+        self.db.write_batch(batch).await
     }
 
     pub async fn checks_of(&self, code: &str, limit: u32) -> Result<Vec<CheckRow>, StoreError> {

@@ -8,7 +8,7 @@ use sqlx::{
 
 use std::sync::Arc;
 
-use crate::{StoreError, migrate, read::DirectReads};
+use crate::{StoreError, batch::Writer, migrate, read::DirectReads};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -23,6 +23,8 @@ pub struct Db {
     pub backend: Backend,
     /// On SQLite, connections for [`Db::read`] on the caller's thread.
     pub(crate) direct: Option<Arc<DirectReads>>,
+    /// On SQLite, the thread that commits [`crate::Batch`]es.
+    pub(crate) writer: Option<Arc<Writer>>,
 }
 
 impl Db {
@@ -136,13 +138,14 @@ impl Db {
             opts
         };
         let pool = opts.connect(&url).await?;
-        let mut db = Db { pool, backend, direct: None };
+        let mut db = Db { pool, backend, direct: None, writer: None };
         migrate::run(&db).await.map_err(not_writable)?;
         if let Some(file) = file {
             // One reader per core the runtime may run a request on, opened once the schema
             // exists (a read-only connection cannot create the file).
             let n = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
             db.direct = Some(Arc::new(DirectReads::open(&file, n)?));
+            db.writer = Some(Arc::new(Writer::start(file)?));
         }
         // A node must not start on storage it cannot write (it would answer "ok" and then
         // refuse every write): one real write transaction, told apart by its condition.
@@ -202,7 +205,7 @@ mod tests {
         let _ = std::fs::create_dir_all(&dir);
         let db = Db::open(&format!("sqlite://{}", dir.join("t.db").display())).await.unwrap();
         assert_eq!(db.insert_rows("INSERT INTO t (a, b) VALUES", 2, 2), "INSERT INTO t (a, b) VALUES (?,?),(?,?)");
-        let pg = Db { pool: db.pool.clone(), backend: Backend::Postgres, direct: None };
+        let pg = Db { pool: db.pool.clone(), backend: Backend::Postgres, direct: None, writer: None };
         assert_eq!(pg.insert_rows("INSERT INTO t (a, b) VALUES", 2, 2), "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4)");
         sqlx::query("CREATE TABLE t (a BIGINT, b TEXT)").execute(&db.pool).await.unwrap();
         let sql = db.insert_rows("INSERT INTO t (a, b) VALUES", 3, 2);

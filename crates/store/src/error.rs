@@ -2,6 +2,9 @@
 pub enum StoreError {
     #[error("database: {0}")]
     Db(sqlx::Error),
+    /// An error of the SQLite writer thread ([`crate::Batch`]).
+    #[error("database: {0}")]
+    Sqlite(rusqlite::Error),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     Url(String),
     #[error("stored data is corrupt: {0}")]
@@ -30,6 +33,7 @@ impl StoreError {
     pub fn storage(&self) -> Option<crate::StorageCondition> {
         match self {
             StoreError::Db(e) => crate::StorageCondition::of(e),
+            StoreError::Sqlite(e) => crate::StorageCondition::of_lite(e),
             _ => None,
         }
     }

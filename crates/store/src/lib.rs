@@ -4,6 +4,7 @@
 //! its own crate; this crate knows none of them. Every database holds [`CORE`]: `meta` (a
 //! node's keys and settings) and `counters`.
 
+mod batch;
 mod db;
 mod error;
 mod group;
@@ -11,6 +12,7 @@ mod migrate;
 mod read;
 mod write;
 
+pub use batch::{Batch, Param};
 pub use db::{Backend, Db};
 pub use error::StoreError;
 pub use group::{GroupCommit, GroupError};

@@ -131,7 +131,7 @@ fn lite(e: &rusqlite::Error) -> StoreError {
 }
 
 /// `$n` placeholders as SQLite's numbered `?n`, so a parameter used twice is bound once.
-fn numbered(sql: &str) -> String {
+pub(crate) fn numbered(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {

@@ -79,14 +79,8 @@ impl StorageCondition {
         match e {
             sqlx::Error::Database(d) => {
                 let code = d.code()?;
-                if let Ok(n) = code.parse::<u32>() {
-                    // SQLite: the extended code; its low byte is the primary code.
-                    return match n & 0xff {
-                        13 => Some(Self::Full),
-                        8 => Some(Self::ReadOnly),
-                        10 | 11 | 14 | 26 => Some(Self::Failing),
-                        _ => None,
-                    };
+                if let Ok(n) = code.parse::<i32>() {
+                    return Self::of_sqlite(n);
                 }
                 match code.as_ref() {
                     "53100" => Some(Self::Full),
@@ -104,6 +98,24 @@ impl StorageCondition {
     }
 }
 
+impl StorageCondition {
+    /// The condition a SQLite result code shows: the extended code, whose low byte is the
+    /// primary code.
+    pub fn of_sqlite(extended: i32) -> Option<Self> {
+        match extended & 0xff {
+            13 => Some(Self::Full),
+            8 => Some(Self::ReadOnly),
+            10 | 11 | 14 | 26 => Some(Self::Failing),
+            _ => None,
+        }
+    }
+
+    /// The condition an error of the writer thread's SQLite connection shows, if any.
+    pub fn of_lite(e: &rusqlite::Error) -> Option<Self> {
+        e.sqlite_error().and_then(|f| Self::of_sqlite(f.extended_code))
+    }
+}
+
 /// The storage condition this process last saw, and how many writes it refused for it.
 /// One per process: a node runs in a process of its own (and the demo's nodes share one
 /// disk), so what one write meets is what the next one will.
@@ -118,7 +130,18 @@ static HEALTH: Health =
 
 /// Notes a driver error; called by every conversion into [`StoreError`].
 pub(crate) fn observe(e: &sqlx::Error) {
-    if let Some(c) = StorageCondition::of(e) {
+    note(StorageCondition::of(e), e);
+}
+
+/// A SQLite error of the writer thread ([`crate::Batch`]), noted as [`observe`] notes one of
+/// sqlx's.
+pub(crate) fn lite(e: rusqlite::Error) -> StoreError {
+    note(StorageCondition::of_lite(&e), &e);
+    StoreError::Sqlite(e)
+}
+
+fn note(condition: Option<StorageCondition>, e: &dyn std::fmt::Display) {
+    if let Some(c) = condition {
         let before = HEALTH.condition.swap(c.code(), Ordering::AcqRel);
         HEALTH.refused.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut l) = HEALTH.last.lock() {
@@ -130,7 +153,7 @@ pub(crate) fn observe(e: &sqlx::Error) {
     }
 }
 
-fn healthy() {
+pub(crate) fn healthy() {
     if HEALTH.condition.swap(0, Ordering::AcqRel) != 0 {
         tracing::warn!("storage condition cleared: writes are accepted again");
     }

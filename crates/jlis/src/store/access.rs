@@ -12,7 +12,7 @@
 use std::sync::{Arc, Mutex};
 
 use myna_link::merkle::{self, Tree};
-use myna_store::{Db, GroupCommit, GroupError, Migration, Schema, StoreError};
+use myna_store::{Batch, Db, GroupCommit, GroupError, Migration, Param, Schema, StoreError};
 use sqlx::Row as _;
 
 pub const ACCESS: Schema = Schema {
@@ -223,29 +223,30 @@ impl Writer {
     async fn append(&self, rows: Vec<Row>) -> Result<(), StoreError> {
         let start = self.size()?;
         let leaves: Vec<String> = rows.iter().map(|r| self.leaf(r)).collect();
-        let mut tx = self.db.begin().await?;
+        let mut batch = Batch::new();
         for (c, chunk) in rows.chunks(100).enumerate() {
             let sql = self.db.insert_rows(
                 "INSERT INTO access_log (at, resident, caller, action, task, case_ref, idx, leaf) VALUES",
                 chunk.len(),
                 8,
             );
-            let mut q = sqlx::query(&sql);
+            let mut params = Vec::with_capacity(chunk.len() * 8);
             for (i, r) in chunk.iter().enumerate() {
                 let n = c * 100 + i;
-                q = q
-                    .bind(r.access.at)
-                    .bind(r.resident.map(|v| v as i64))
-                    .bind(&r.access.caller)
-                    .bind(&r.access.action)
-                    .bind(&r.access.task)
-                    .bind(&r.access.case_ref)
-                    .bind((start + n as u64) as i64)
-                    .bind(&leaves[n]);
+                params.extend([
+                    Param::Int(r.access.at),
+                    r.resident.map(|v| v as i64).into(),
+                    (&r.access.caller).into(),
+                    (&r.access.action).into(),
+                    r.access.task.clone().into(),
+                    r.access.case_ref.clone().into(),
+                    Param::Int((start + n as u64) as i64),
+                    (&leaves[n]).into(),
+                ]);
             }
-            q.execute(&mut *tx).await?;
+            batch.push(sql, params);
         }
-        tx.commit().await?;
+        self.db.write_batch(batch).await?;
         let mut t = self.tree.lock().map_err(|_| StoreError::Corrupt("access log tree lock".into()))?;
         for l in &leaves {
             t.push(merkle::leaf_hash(l.as_bytes()));

@@ -4,7 +4,7 @@
 use myna_link::clerk_api::{ExchangeOutcome, ExchangeRole};
 use std::sync::Arc;
 
-use myna_store::{Db, GroupCommit, GroupError, Migration, Schema, StoreError, WriteQuery as _};
+use myna_store::{Batch, Db, GroupCommit, GroupError, Migration, Param, Schema, StoreError, WriteQuery as _};
 use sqlx::{Row, any::AnyRow};
 
 pub const SCHEMA: Schema = Schema {
@@ -343,7 +343,7 @@ impl AgencyStore {
 /// applied in order on SQLite; PostgreSQL refuses them, and the group is then written row by
 /// row ([`GroupCommit`]), each row still under the rule of [`AgencyStore::record`].
 async fn write_records(db: &Db, rows: &[ExchangeRow]) -> Result<(), StoreError> {
-    let mut tx = db.begin().await?;
+    let mut batch = Batch::new();
     for chunk in rows.chunks(CHUNK) {
         let mut sql =
             db.insert_rows(&format!("INSERT INTO agency_exchanges ({EXCHANGE_COLUMNS}) VALUES"), chunk.len(), 10);
@@ -351,23 +351,24 @@ async fn write_records(db: &Db, rows: &[ExchangeRow]) -> Result<(), StoreError> 
             " ON CONFLICT (message, role) DO UPDATE SET outcome = excluded.outcome, record = NULL, at = excluded.at
              WHERE agency_exchanges.role = 'answered'",
         );
-        let mut q = sqlx::query(&sql);
+        let mut params = Vec::with_capacity(chunk.len() * 10);
         for x in chunk {
-            q = q
-                .bind(&x.message)
-                .bind(x.role.as_str())
-                .bind(&x.peer)
-                .bind(&x.task)
-                .bind(&x.item)
-                .bind(&x.code)
-                .bind(x.outcome.as_str())
-                .bind(x.record.map(|r| r as i64))
-                .bind(x.at)
-                .bind(x.staff.as_deref());
+            params.extend([
+                Param::from(&x.message),
+                x.role.as_str().into(),
+                (&x.peer).into(),
+                (&x.task).into(),
+                (&x.item).into(),
+                (&x.code).into(),
+                x.outcome.as_str().into(),
+                x.record.map(|r| r as i64).into(),
+                x.at.into(),
+                x.staff.as_deref().into(),
+            ]);
         }
-        q.execute(&mut *tx).await?;
+        batch.push(sql, params);
     }
-    tx.commit().await
+    db.write_batch(batch).await
 }
 
 const EXCHANGE_COLUMNS: &str = "message, role, peer, task, item, code, outcome, record, at, staff";

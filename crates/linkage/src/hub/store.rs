@@ -2,7 +2,7 @@
 //! hub: its log rows hold the entry, the leaf hash and the person's tag.
 
 use myna_link::tiles::FullTile;
-use myna_store::{Db, Migration, Row as DbRow, Schema, StoreError, Val, WriteQuery as _};
+use myna_store::{Batch, Db, Migration, Param, Row as DbRow, Schema, StoreError, Val, WriteQuery as _};
 use sqlx::Row;
 
 /// Version 1 is what the single list of schemas made as its version 4 (with the agency's).
@@ -138,29 +138,29 @@ impl HubStore {
     /// Appends `entries` as indexes `first ..` and the tiles they filled, in one transaction:
     /// the group commit. Returns only once the transaction is durable.
     pub async fn append(&self, first: u64, entries: &[NewEntry], tiles: &[FullTile]) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await?;
-        self.insert_tiles(&mut tx, tiles).await?;
+        let mut batch = Batch::new();
+        self.insert_tiles(&mut batch, tiles);
         for (c, chunk) in entries.chunks(CHUNK).enumerate() {
             let sql = self.db.insert_rows(
                 "INSERT INTO hub_log (idx, at, requester, message, subject, leaf, entry) VALUES",
                 chunk.len(),
                 7,
             );
-            let mut q = sqlx::query(&sql);
+            let mut params = Vec::with_capacity(chunk.len() * 7);
             for (i, e) in chunk.iter().enumerate() {
-                q = q
-                    .bind((first + (c * CHUNK + i) as u64) as i64)
-                    .bind(e.at)
-                    .bind(&e.requester)
-                    .bind(&e.message)
-                    .bind(e.subject.clone())
-                    .bind(hex::encode(e.leaf))
-                    .bind(&e.entry);
+                params.extend([
+                    Param::Int((first + (c * CHUNK + i) as u64) as i64),
+                    e.at.into(),
+                    (&e.requester).into(),
+                    (&e.message).into(),
+                    e.subject.clone().into(),
+                    hex::encode(e.leaf).into(),
+                    (&e.entry).into(),
+                ]);
             }
-            q.execute(&mut *tx).await?;
+            batch.push(sql, params);
         }
-        tx.commit().await?;
-        Ok(())
+        self.db.write_batch(batch).await
     }
 
     /// The leaf hashes of entries `from .. to`, in order.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use myna_link::tiles::{FullTile, TileHashes};
-use myna_store::{StoreError, WriteTx};
+use myna_store::{Batch, Param, StoreError};
 use sqlx::Row;
 
 use super::store::HubStore;
@@ -19,26 +19,25 @@ fn tile_of(level: i64, idx: i64, bytes: &[u8]) -> Result<TileHashes, StoreError>
 }
 
 impl HubStore {
-    /// Writes `tiles` in `tx`. A tile already there is left as it is: tiles never change,
-    /// and one written again (a backfill racing nothing) has the same bytes.
-    pub(super) async fn insert_tiles(&self, tx: &mut WriteTx, tiles: &[FullTile]) -> Result<(), StoreError> {
+    /// Adds the writes of `tiles` to `batch`. A tile already there is left as it is: tiles
+    /// never change, and one written again (a backfill racing nothing) has the same bytes.
+    pub(super) fn insert_tiles(&self, batch: &mut Batch, tiles: &[FullTile]) {
         for chunk in tiles.chunks(CHUNK) {
             let mut sql = self.db().insert_rows("INSERT INTO hub_tiles (level, idx, hashes) VALUES", chunk.len(), 3);
             sql.push_str(" ON CONFLICT (level, idx) DO NOTHING");
-            let mut q = sqlx::query(&sql);
+            let mut params = Vec::with_capacity(chunk.len() * 3);
             for t in chunk {
-                q = q.bind(i64::from(t.level)).bind(t.index as i64).bind(t.bytes());
+                params.extend([Param::Int(i64::from(t.level)), Param::Int(t.index as i64), Param::Blob(t.bytes())]);
             }
-            q.execute(&mut **tx).await?;
+            batch.push(sql, params);
         }
-        Ok(())
     }
 
     /// Writes tiles computed from the log (the backfill of a log from before tiles).
     pub async fn put_tiles(&self, tiles: &[FullTile]) -> Result<(), StoreError> {
-        let mut tx = self.db().begin().await?;
-        self.insert_tiles(&mut tx, tiles).await?;
-        tx.commit().await
+        let mut batch = Batch::new();
+        self.insert_tiles(&mut batch, tiles);
+        self.db().write_batch(batch).await
     }
 
     /// How many full tiles level `level` has stored: one past the highest index.
