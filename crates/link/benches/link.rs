@@ -44,7 +44,7 @@ fn check_message(b: divan::Bencher) {
 
 #[divan::bench]
 fn seal_payload(b: divan::Bencher) {
-    let k = seal::SealKey::generate();
+    let k = seal::SealKey::generate().unwrap();
     let pk = k.public_hex();
     let data = br#"{"fiscal_year":2026,"taxable_income":3200000,"tax_amount":182000,"non_taxable":false}"#;
     b.bench(|| seal::seal(&pk, data, b"aad").unwrap());
@@ -52,7 +52,7 @@ fn seal_payload(b: divan::Bencher) {
 
 #[divan::bench]
 fn open_payload(b: divan::Bencher) {
-    let k = seal::SealKey::generate();
+    let k = seal::SealKey::generate().unwrap();
     let sealed = seal::seal(&k.public_hex(), b"{\"fiscal_year\":2026}", b"aad").unwrap();
     b.bench(|| k.open(&sealed, b"aad").unwrap());
 }

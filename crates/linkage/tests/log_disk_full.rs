@@ -24,7 +24,7 @@ async fn a_full_disk_keeps_the_hub_log_whole() {
     let (mut next, mut refused) = (0u64, 0);
     while refused < 20 {
         let group: Vec<NewEntry> = (next..next + 50).map(entry).collect();
-        match hub.append(next, &group, &[]).await {
+        match hub.append(next, &group, &[], None).await {
             Ok(()) => next += 50,
             Err(e) => {
                 assert_eq!(e.storage(), Some(StorageCondition::Full), "{e}");
@@ -35,7 +35,7 @@ async fn a_full_disk_keeps_the_hub_log_whole() {
     assert!(next > 0, "nothing was appended before the disk filled");
     disk.free_up();
     let group: Vec<NewEntry> = (next..next + 50).map(entry).collect();
-    hub.append(next, &group, &[]).await.expect("appends resume when space returns");
+    hub.append(next, &group, &[], None).await.expect("appends resume when space returns");
     next += 50;
     hub.db().pool.close().await;
     let hub = HubStore::open(Db::open(&url).await.unwrap()).await.unwrap();

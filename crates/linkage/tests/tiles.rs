@@ -160,7 +160,7 @@ async fn tiles_are_made_for_an_old_log_and_kept_across_a_restart() {
                 NewEntry { at: i, requester: "r".into(), message: format!("m{i}"), subject: None, leaf, entry: text }
             })
             .collect();
-        store.append(0, &rows, &[]).await.unwrap();
+        store.append(0, &rows, &[], None).await.unwrap();
         assert_eq!(store.tile_count(0).await.unwrap(), 0, "{url}: an old log has no tiles");
 
         let log = Log::open(store.clone(), key.clone()).await.unwrap();

@@ -18,7 +18,7 @@ use std::{net::SocketAddr, sync::Arc};
 
 use myna_link::{AgencyId, Envelope, Layouts, NetworkTrust, NodeKey, Registration, seal::SealKey};
 use myna_node::{ClientAuth, Metrics, NodeIdentity, RunningNode};
-use myna_store::Db;
+use myna_store::{Db, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -87,7 +87,11 @@ impl Agency {
         let setup = |e: &dyn std::fmt::Display| AgencyError::Setup(e.to_string());
         let key = NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| setup(&e))?;
         key.id().kind().map_err(|e| AgencyError::Setup(format!("the node's certificate name {}: {e}", key.id())))?;
-        let seal_hex = db.meta_or_init("agency_seal_key", || Ok(SealKey::generate().secret_hex())).await?;
+        let seal_hex = db
+            .meta_or_init("agency_seal_key", || {
+                SealKey::generate().and_then(|k| k.secret_hex()).map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .await?;
         let seal = SealKey::from_secret_hex(&seal_hex).map_err(|e| setup(&e))?;
         let token = hex::encode(db.secret_or_init("agency_clerk_token").await?);
         let directory = myna_rp::staff::StaffDirectory::open(db.clone(), STAFF_ROLES).await?;

@@ -351,8 +351,15 @@ async fn writer(
         for r in &rows {
             edge.push(r.leaf, &mut full);
         }
+        // The new head is signed before the group is written and kept in the same
+        // transaction (one fsync, not two); it is published only once that is durable.
+        let signed = signers.sign(&edge);
+        if let Err(e) = &signed {
+            tracing::error!(error = %e, "signing the tree head");
+        }
         let written = if ok {
-            store.append(first, &rows, &full).await.map_err(|e| (e.storage(), e.to_string()))
+            let head = signed.as_ref().ok().map(|h| (&h.head, h.jws.as_str()));
+            store.append(first, &rows, &full, head).await.map_err(|e| (e.storage(), e.to_string()))
         } else {
             Err((None, "unserializable entry".into()))
         };
@@ -361,19 +368,12 @@ async fn writer(
                 for f in full {
                     cache.put((f.level, f.index), f.hashes);
                 }
-                let signed = signers.sign(&edge);
                 {
                     let Ok(mut s) = now.write() else { return };
                     s.edge = Arc::new(edge);
-                    match &signed {
-                        Ok(h) => s.head = h.clone(),
-                        Err(e) => tracing::error!(error = %e, "signing the tree head"),
+                    if let Ok(h) = signed {
+                        s.head = h;
                     }
-                }
-                if let Ok(h) = signed
-                    && let Err(e) = store.save_head(h.head.size, &h.head.root, h.head.at, &h.jws).await
-                {
-                    tracing::warn!(error = %e, "keeping the signed tree head");
                 }
                 for (i, (job, row)) in batch.drain(..).zip(rows).enumerate() {
                     let _ = job.reply.send(Ok((first + i as u64, row.entry)));

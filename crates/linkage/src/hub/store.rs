@@ -1,7 +1,7 @@
 //! The hub's tables: the directory and the exchange log. No payload is ever stored by the
 //! hub: its log rows hold the entry, the leaf hash and the person's tag.
 
-use myna_link::tiles::FullTile;
+use myna_link::{TreeHead, tiles::FullTile};
 use myna_store::{Batch, Db, Migration, Param, Row as DbRow, Schema, StoreError, Val, WriteQuery as _};
 use sqlx::Row;
 
@@ -137,7 +137,14 @@ impl HubStore {
 
     /// Appends `entries` as indexes `first ..` and the tiles they filled, in one transaction:
     /// the group commit. Returns only once the transaction is durable.
-    pub async fn append(&self, first: u64, entries: &[NewEntry], tiles: &[FullTile]) -> Result<(), StoreError> {
+    /// `head`, the signed head of the tree these entries make, is kept with them.
+    pub async fn append(
+        &self,
+        first: u64,
+        entries: &[NewEntry],
+        tiles: &[FullTile],
+        head: Option<(&TreeHead, &str)>,
+    ) -> Result<(), StoreError> {
         let mut batch = Batch::new();
         self.insert_tiles(&mut batch, tiles);
         for (c, chunk) in entries.chunks(CHUNK).enumerate() {
@@ -159,6 +166,12 @@ impl HubStore {
                 ]);
             }
             batch.push(sql, params);
+        }
+        if let Some((h, signed)) = head {
+            batch.push(
+                "INSERT INTO hub_heads (size, root, at, signed) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING",
+                vec![Param::Int(h.size as i64), (&h.root).into(), h.at.into(), signed.into()],
+            );
         }
         self.db.write_batch(batch).await
     }

@@ -66,7 +66,7 @@ async fn build(store: &HubStore, n: u64) -> CmdResult {
             entry: String::new(),
         })
         .collect();
-    store.append(first, &rows, &[]).await?;
+    store.append(first, &rows, &[], None).await?;
     Ok(())
 }
 
