@@ -55,8 +55,3 @@ pub use presence::{
 };
 pub use sign::{NetworkTrust, NodeKey, SignError, Signed, certificate_id};
 pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, SELF_ONLY, TableError, TaskId};
-
-pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(data).into()
-}

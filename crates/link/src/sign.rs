@@ -7,11 +7,14 @@
 //! validate), the key is the node's TLS key (a PKCS#8 P-256 key from rcgen), and compact JWS
 //! is three base64url parts; the cryptography is aws-lc-rs's.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use aws_lc_rs::{
     rand::SystemRandom,
-    signature::{self, EcdsaKeyPair, KeyPair, UnparsedPublicKey},
+    signature::{self, EcdsaKeyPair, KeyPair, ParsedPublicKey, UnparsedPublicKey},
 };
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use der::{Decode, DecodePem, Encode};
@@ -128,20 +131,21 @@ pub struct Signed<T> {
     pub body: T,
 }
 
-#[derive(Clone)]
 struct Peer {
     id: AgencyId,
-    point: Vec<u8>,
+    key: ParsedPublicKey,
     not_before: i64,
     not_after: i64,
 }
 
-/// The network CA, and the certificates already checked against it (a node sees the same few
-/// senders all day; each certificate's chain is checked once, its validity on every message).
+/// The network CA, and the senders already checked against it, by the exact protected
+/// header their messages carry (a node sees the same few senders all day and each sender's
+/// header never changes: its certificate's chain is checked, and the header and certificate
+/// decoded, once; its validity is checked on every message).
 pub struct NetworkTrust {
     ca_subject: Vec<u8>,
     ca_point: Vec<u8>,
-    seen: Mutex<HashMap<[u8; 32], Peer>>,
+    seen: Mutex<HashMap<String, Arc<Peer>>>,
 }
 
 impl std::fmt::Debug for NetworkTrust {
@@ -164,18 +168,18 @@ impl NetworkTrust {
         })
     }
 
-    fn peer(&self, cert_der: &[u8], now: i64) -> Result<Peer, SignError> {
-        let digest: [u8; 32] = crate::sha256(cert_der);
-        let cached = self.seen.lock().ok().and_then(|m| m.get(&digest).cloned());
+    /// The sender named by the protected header `h` (base64url), checked at `now`.
+    fn sender(&self, h: &str, now: i64) -> Result<Arc<Peer>, SignError> {
+        let cached = self.seen.lock().ok().and_then(|m| m.get(h).cloned());
         let peer = match cached {
             Some(p) => p,
             None => {
-                let p = self.check_certificate(cert_der)?;
+                let p = Arc::new(self.check_header(h)?);
                 if let Ok(mut m) = self.seen.lock() {
                     if m.len() > 10_000 {
                         m.clear();
                     }
-                    m.insert(digest, p.clone());
+                    m.insert(h.to_owned(), p.clone());
                 }
                 p
             }
@@ -184,6 +188,21 @@ impl NetworkTrust {
             return Err(SignError::Untrusted(format!("{}'s certificate is not valid now", peer.id)));
         }
         Ok(peer)
+    }
+
+    fn check_header(&self, h: &str) -> Result<Peer, SignError> {
+        let header =
+            Base64UrlUnpadded::decode_vec(h).map_err(|_| SignError::Malformed("the header is not base64url".into()))?;
+        let header: Header =
+            serde_json::from_slice(&header).map_err(|e| SignError::Malformed(format!("header: {e}")))?;
+        if header.alg != "ES256" {
+            return Err(SignError::Algorithm(header.alg));
+        }
+        let [cert] = &header.x5c[..] else {
+            return Err(SignError::Malformed("the header must carry the sender's certificate (x5c)".into()));
+        };
+        let cert = Base64::decode_vec(cert).map_err(|_| SignError::Malformed("x5c is not base64".into()))?;
+        self.check_certificate(&cert)
     }
 
     fn check_certificate(&self, cert_der: &[u8]) -> Result<Peer, SignError> {
@@ -200,9 +219,11 @@ impl NetworkTrust {
         UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, &self.ca_point)
             .verify(&tbs_der, sig)
             .map_err(|_| SignError::Untrusted("the CA's signature on it does not verify".into()))?;
+        let point = tbs.subject_public_key_info.subject_public_key.raw_bytes();
         Ok(Peer {
             id: common_name(&cert)?,
-            point: tbs.subject_public_key_info.subject_public_key.raw_bytes().to_vec(),
+            key: ParsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point)
+                .map_err(|e| SignError::Untrusted(format!("its public key: {e}")))?,
             not_before: unix(&tbs.validity.not_before),
             not_after: unix(&tbs.validity.not_after),
         })
@@ -218,23 +239,12 @@ impl NetworkTrust {
         let b64 = |what: &str, v: &str| {
             Base64UrlUnpadded::decode_vec(v).map_err(|_| SignError::Malformed(format!("the {what} is not base64url")))
         };
-        let header: Header =
-            serde_json::from_slice(&b64("header", h)?).map_err(|e| SignError::Malformed(format!("header: {e}")))?;
-        if header.alg != "ES256" {
-            return Err(SignError::Algorithm(header.alg));
-        }
-        let [cert] = &header.x5c[..] else {
-            return Err(SignError::Malformed("the header must carry the sender's certificate (x5c)".into()));
-        };
-        let cert = Base64::decode_vec(cert).map_err(|_| SignError::Malformed("x5c is not base64".into()))?;
-        let peer = self.peer(&cert, now)?;
+        let peer = self.sender(h, now)?;
         let sig = b64("signature", s)?;
         let signed = &compact.trim().as_bytes()[..h.len() + 1 + p.len()];
-        UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, &peer.point)
-            .verify(signed, &sig)
-            .map_err(|_| SignError::BadSignature)?;
+        peer.key.verify_sig(signed, &sig).map_err(|_| SignError::BadSignature)?;
         let body = serde_json::from_slice(&b64("payload", p)?).map_err(|e| SignError::Body(e.to_string()))?;
-        Ok(Signed { signer: peer.id, body })
+        Ok(Signed { signer: peer.id.clone(), body })
     }
 }
 
