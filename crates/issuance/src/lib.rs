@@ -1,0 +1,15 @@
+//! Documents a municipality issues (コンビニ交付 and the counter; issue 21), without I/O: the
+//! kinds and options (`kind.rs`), what a municipality offers and when (`offer.rs`), the
+//! document itself (`document.rs`), the signed code it carries (`code.rs`: COSE_Sign1, zlib,
+//! base45) and the PDF it is printed from, with the code as a QR code (`pdf.rs`).
+
+mod code;
+mod document;
+mod kind;
+mod offer;
+pub mod pdf;
+
+pub use code::{CodeError, IssuerKey, IssuerKeys, PREFIX};
+pub use document::{Channel, Document, Issuer, Line, Person};
+pub use kind::{DocKind, Options};
+pub use offer::{Offered, Offering, Refusal};
