@@ -19,6 +19,14 @@ if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/golang.org/x/mod/s
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-golang-x-mod-dev >/dev/null
 fi
 
+# Issued documents are read back by tools independent of ours: poppler's pdftotext and
+# pdftoppm, and zbar's QR decoder (Debian's poppler-utils, zbar-tools).
+if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then
+  echo "test.sh: installing poppler-utils and zbar-tools"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils zbar-tools >/dev/null
+fi
+
 if [ -z "${MYNA_TEST_PG_URL:-}" ]; then
   if [ -z "$(pg_bin)" ]; then
     echo "test.sh: installing PostgreSQL (Debian package postgresql)"

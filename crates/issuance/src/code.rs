@@ -141,7 +141,7 @@ impl IssuerKeys {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{Channel, DocKind, Issuer, Line, Person};
 
@@ -160,7 +160,9 @@ mod tests {
                 relationship: None,
                 number: None,
             }],
-            lines: vec![Line { label: "住所".into(), value: "東京都千代田区霞が関二丁目1番1号".into() }],
+            lines: vec![Line {
+                label: "住所".into(), value: "東京都千代田区霞が関二丁目1番1号".into()
+            }],
         }
     }
 
