@@ -99,7 +99,33 @@ pub struct IssuerKeys {
     keys: HashMap<String, (String, Vec<u8>)>,
 }
 
+/// One issuer in a key list file (`myna doc verify --keys`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PublishedKey {
+    pub kid: String,
+    pub name: String,
+    /// The P-256 public key, uncompressed SEC1, in hex.
+    pub public: String,
+}
+
+/// A key list as published: `{"issuers": [...]}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KeyList {
+    pub issuers: Vec<PublishedKey>,
+}
+
 impl IssuerKeys {
+    /// From a published key list; a key that is not hex is refused naming its issuer.
+    pub fn from_list(list: &KeyList) -> Result<Self, CodeError> {
+        let mut keys = Self::default();
+        for k in &list.issuers {
+            let public = hex::decode(&k.public)
+                .map_err(|e| CodeError::Key(format!("the key of {} ({}) is not hex: {e}", k.name, k.kid)))?;
+            keys.add(&k.kid, &k.name, public);
+        }
+        Ok(keys)
+    }
+
     pub fn add(&mut self, kid: &str, name: &str, public: Vec<u8>) {
         self.keys.insert(kid.to_owned(), (name.to_owned(), public));
     }

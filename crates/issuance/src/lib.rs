@@ -9,7 +9,7 @@ mod kind;
 mod offer;
 pub mod pdf;
 
-pub use code::{CodeError, IssuerKey, IssuerKeys, PREFIX};
+pub use code::{CodeError, IssuerKey, IssuerKeys, KeyList, PREFIX, PublishedKey};
 pub use document::{Channel, Document, Issuer, Line, Person};
 pub use kind::{DocKind, Options};
 pub use offer::{Offered, Offering, Refusal};

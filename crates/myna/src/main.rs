@@ -45,6 +45,9 @@ enum Command {
     /// The hub's transparency log: check it only grew.
     #[command(subcommand)]
     Log(cmd::link::LogCmd),
+    /// Documents issued by municipalities: check one offline.
+    #[command(subcommand)]
+    Doc(cmd::doc::DocCmd),
     /// Generate a small country and run all its nodes on this machine.
     Demo(cmd::demo::DemoArgs),
     /// Load scenarios.
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Link(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Staff(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Log(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
+        Command::Doc(c) => c.run(),
         Command::Demo(a) => cmd::runtime().and_then(|rt| rt.block_on(a.run())),
         Command::Bench(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
     };

@@ -4,6 +4,7 @@ pub mod card;
 pub(crate) mod card_file;
 mod card_reader;
 pub mod demo;
+pub mod doc;
 mod inspect;
 pub mod link;
 pub mod node;

@@ -1,0 +1,65 @@
+//! `myna doc`: documents issued by municipalities (issue 21), checked offline.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use myna_issuance::{Channel, IssuerKeys, KeyList, pdf};
+
+use super::CmdResult;
+
+#[derive(Subcommand)]
+pub enum DocCmd {
+    /// Check an issued document: who issued it, when, for whom, and whether it was altered.
+    /// Needs no network: only the issuers' public keys (a key list file).
+    Verify {
+        /// The PDF as printed, or a text file holding the scanned code (JPDOC1:…).
+        file: PathBuf,
+        /// The issuers' key list (JSON: {"issuers": [{"kid", "name", "public"}]}).
+        #[arg(long)]
+        keys: PathBuf,
+    },
+}
+
+impl DocCmd {
+    pub fn run(self) -> CmdResult {
+        match self {
+            DocCmd::Verify { file, keys } => verify(&file, &keys),
+        }
+    }
+}
+
+fn verify(file: &PathBuf, keys: &PathBuf) -> CmdResult {
+    let list: KeyList = serde_json::from_slice(&std::fs::read(keys).map_err(|e| format!("{}: {e}", keys.display()))?)
+        .map_err(|e| format!("{}: not a key list: {e}", keys.display()))?;
+    let keys = IssuerKeys::from_list(&list)?;
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let code = if bytes.starts_with(b"%PDF-") {
+        pdf::code_of(&bytes)?
+    } else {
+        String::from_utf8(bytes).map_err(|_| format!("{}: neither a PDF nor a code", file.display()))?
+    };
+    let doc = keys.open(&code).map_err(|e| format!("NOT VALID: {e}"))?;
+    let at = time::OffsetDateTime::from_unix_timestamp(doc.issued_at)?.to_offset(time::UtcOffset::from_hms(9, 0, 0)?);
+    println!("VALID: signed by {} ({}), unaltered", doc.issuer.name, doc.issuer.code);
+    println!("document: {} / {}", doc.kind.ja(), doc.kind.en());
+    println!("serial:   {}", doc.serial);
+    println!(
+        "issued:   {} {:02}:{:02} JST ({})",
+        myna_text::wareki(at.year(), u8::from(at.month()), at.day()),
+        at.hour(),
+        at.minute(),
+        at.date()
+    );
+    match &doc.channel {
+        Channel::Kiosk(k) => println!("where:    コンビニ交付, kiosk {k}"),
+        Channel::Counter(c) => println!("where:    窓口交付, by {c}"),
+    }
+    for p in &doc.people {
+        println!("for:      {} ({}), born {}", p.name, p.kana.as_deref().unwrap_or("-"), p.birth);
+    }
+    for l in &doc.lines {
+        println!("          {}: {}", l.label, l.value);
+    }
+    println!("(whether it was withdrawn since is not checked offline)");
+    Ok(())
+}
