@@ -18,7 +18,9 @@
 //! The system runs beside the municipality's agency node and uses it in process (its
 //! queries, notices and records); a portal's reply to a notice arrives at that node's inbox.
 
+pub mod certificates;
 mod core;
+mod counter;
 mod error;
 mod facts;
 mod intake;

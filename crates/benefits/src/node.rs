@@ -31,7 +31,11 @@ pub async fn start(
     if let Ok(mut c) = cell.write() {
         *c = Some(benefits.clone());
     }
-    let web = Arc::new(crate::pages::Web { benefits: benefits.clone(), cards, moving, intake: Default::default() });
+    let counter = Arc::new(
+        crate::certificates::Counter::open(benefits.store().db().clone(), &agency).await.map_err(|e| e.to_string())?,
+    );
+    let web =
+        Arc::new(crate::pages::Web { benefits: benefits.clone(), cards, moving, intake: Default::default(), counter });
     let app = routes::routes(benefits.clone(), agency)
         .merge(crate::pages::routes(web))
         .route_layer(axum::middleware::from_fn_with_state(routes::TABLE, myna_node::access::authorize));

@@ -39,6 +39,8 @@ pub struct Web {
     pub moving: Option<Arc<myna_moving::Moving>>,
     /// Face data read at the intake and waiting for the clerk's confirmation.
     pub(crate) intake: crate::intake::Pending,
+    /// Certificates at the counter (窓口交付).
+    pub(crate) counter: Arc<crate::certificates::Counter>,
 }
 
 pub(crate) type S = State<Arc<Web>>;
@@ -182,6 +184,7 @@ async fn home(State(w): S, headers: HeaderMap) -> Response {
     let body = html! {
         p { (w.benefits.municipality()) }
         @if w.moving.is_some() { p { a #to-moves href="/moves" { "転入の受付（引越しワンストップ） / Arrivals (moving one-stop)" } } }
+        p { a #to-certificates href="/certificates" { "証明書の交付（窓口） / Certificates at the counter" } }
         p { a #to-links href="/links" { "紐付けの点検（マイナンバー情報総点検） / Suspect number links" } }
         @if w.moving.is_some() { p { a #to-intake href="/intake" { "カードから読み取って登録（券面事項入力補助） / Enrol a person from their card" } } }
         h2 { "給付金 / Benefits" }
@@ -468,6 +471,9 @@ pub fn routes(w: Arc<Web>) -> Router {
         .route("/benefits/{id}/returns", post(returns).layer(axum::extract::DefaultBodyLimit::max(64 << 20)))
         .route("/benefits/{id}/payments/{person}/account", post(give))
         .route("/benefits/{id}/{step}", post(step))
+        .route("/certificates", get(crate::counter::form))
+        .route("/certificates/issue", post(crate::counter::issue))
+        .route("/v1/documents/keys", get(crate::counter::keys))
         .route("/intake", get(crate::intake::form))
         .route("/intake/read", post(crate::intake::read))
         .route("/intake/enrol", post(crate::intake::enrol))

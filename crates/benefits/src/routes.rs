@@ -64,6 +64,13 @@ pub const TABLE: Table = Table {
         rule("POST", "/benefits/{id}/returns", PAGE),
         rule("POST", "/benefits/{id}/payments/{person}/account", PAGE),
         rule("POST", "/benefits/{id}/{step}", PAGE),
+        rule("GET", "/certificates", PAGE),
+        rule("POST", "/certificates/issue", PAGE),
+        rule(
+            "GET",
+            "/v1/documents/keys",
+            Access::Public("the municipality's public document key, for anyone verifying a document"),
+        ),
         rule("GET", "/intake", PAGE),
         rule("POST", "/intake/read", PAGE),
         rule("POST", "/intake/enrol", PAGE),
@@ -298,6 +305,7 @@ async fn returns(State(b): S, Path(id): Path<String>, body: Bytes) -> Result<Jso
         approve,
         transfer,
         returns,
+        crate::counter::keys,
         myna_rp::staff::staff_challenge,
         myna_rp::staff::staff_login
     ),

@@ -159,6 +159,15 @@ impl Agency {
         &self.config.hub_url
     }
 
+    pub fn jlis_url(&self) -> &str {
+        &self.config.jlis_url
+    }
+
+    /// The agency's name (千代田区).
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
     fn clerk_ok(&self, token: &str) -> bool {
         let h: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         aws_lc_rs::constant_time::verify_slices_are_equal(&h, &self.clerk_token_hash).is_ok()

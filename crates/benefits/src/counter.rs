@@ -1,0 +1,100 @@
+//! The counter's pages for certificates (窓口交付): the clerk names the resident by their
+//! 住民票コード, chooses the document and its options, sees the fee, and issues; the PDF comes
+//! back to print. And the municipality's published document key.
+
+use axum::{
+    Form, Json,
+    extract::{State, rejection::FormRejection},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use maud::html;
+use myna_issuance::{DocKind, KeyList, Options};
+use myna_node::web::{Fields, field};
+
+use crate::certificates::CounterError;
+use crate::pages::{Desk, S, checked, error, page};
+
+pub(crate) async fn form(State(w): S, desk: Desk) -> Response {
+    let offered = &w.counter.offering.documents;
+    let body = html! {
+        p { "住民票コードで住民を指定し、証明書を選んで交付します。内容は住民基本台帳（J-LIS の記録）から作り、市区町村の電子署名付きの2次元コードを印刷します。 / Name the resident by their resident code, choose the document and issue it. It is made from the register and carries a code signed by the municipality." }
+        form method="post" action="/certificates/issue" aria-labelledby="issue-h" {
+            h2 #issue-h { "証明書の交付 / Issue a certificate" }
+            input type="hidden" name="csrf" value=(desk.1);
+            label for="resident" { "住民票コード（11桁） / Resident code (11 digits)" }
+            input #resident name="resident" inputmode="numeric" autocomplete="off" required pattern="[0-9]{11}";
+            label for="kind" { "証明書 / Document" }
+            select #kind name="kind" {
+                @for d in offered {
+                    option value=(d.kind.id()) { (d.kind.ja()) " — " (myna_text::yen(u64::from(d.counter_fee))) }
+                }
+            }
+            fieldset {
+                legend { "記載事項（住民票の写し） / What to print (certificate of residence)" }
+                input #household type="checkbox" name="household" value="yes"; label for="household" { "世帯全員 / The whole household" }
+                br;
+                input #relationship type="checkbox" name="relationship" value="yes"; label for="relationship" { "続柄 / Relationship" }
+                br;
+                input #number type="checkbox" name="number" value="yes"; label for="number" { "個人番号（本人の請求があるときのみ） / Individual number (only when the resident asks)" }
+            }
+            button #issue type="submit" { "交付する / Issue" }
+        }
+        p { a href="/v1/documents/keys" { "この市区町村の公開鍵（検証用） / This municipality's public key, to verify documents" } }
+    };
+    page("証明書の交付（窓口） / Certificates at the counter", Some(&desk), body)
+}
+
+pub(crate) async fn issue(
+    State(w): S,
+    desk: Desk,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let f = match checked(&headers, &desk, form) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let resident = field(&f, "resident").unwrap_or_default();
+    if resident.len() != 11 || !resident.bytes().all(|b| b.is_ascii_digit()) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "住民票コードは数字11桁です。",
+            "A resident code is 11 digits.",
+        );
+    }
+    let Some(kind) = field(&f, "kind").and_then(DocKind::parse) else {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "証明書を選んでください。", "Choose a document.");
+    };
+    let yes = |name: &str| field(&f, name) == Some("yes");
+    let options = Options {
+        household: yes("household"),
+        relationship: yes("relationship"),
+        number: yes("number"),
+        ..Options::default()
+    };
+    match w.counter.issue(w.benefits.agency(), resident, kind, options, &desk.0.account).await {
+        Ok(issued) => {
+            let name = format!("attachment; filename=\"{}.pdf\"", issued.document.serial);
+            ([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, name)], issued.pdf)
+                .into_response()
+        }
+        Err(CounterError::Refused(r)) => error(StatusCode::UNPROCESSABLE_ENTITY, &r.to_string(), ""),
+        Err(e @ CounterError::NotHere(_)) => error(StatusCode::NOT_FOUND, &e.to_string(), ""),
+        Err(e) => {
+            tracing::error!(error = %e, "counter issuance");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "交付できませんでした。記録は残っていません。もう一度お試しください。",
+                &format!("Not issued, nothing recorded; try again ({e})."),
+            )
+        }
+    }
+}
+
+/// The municipality's document key, for anyone checking a document it issued.
+#[utoipa::path(get, path = "/v1/documents/keys",
+    responses((status = 200, description = "The issuers' key list `myna doc verify --keys` reads: {\"issuers\": [{\"kid\", \"name\", \"public\"}]}", body = Object)))]
+pub(crate) async fn keys(State(w): S) -> Json<KeyList> {
+    Json(w.counter.keys())
+}

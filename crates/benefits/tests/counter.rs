@@ -1,0 +1,52 @@
+//! 窓口交付: a document issued at the counter from the register as J-LIS holds it, signed by
+//! the municipality, readable back from its PDF with the published key; refused for someone
+//! who is not this municipality's resident and for a document it does not offer.
+
+use myna_benefits::certificates::{Counter, CounterError};
+use myna_issuance::{Channel, DocKind, IssuerKeys, Options, Refusal, pdf};
+use myna_linkage::agency;
+use myna_testnet::{ADDRESS, TestNet, any, db};
+
+const CITY: &str = "municipality:131016";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counter_issues_a_signed_certificate_from_the_register() {
+    let net = TestNet::start("counter", 21).await;
+    let head = net.born("c-1", "鈴木 一郎", "スズキ イチロウ").await;
+    let child = net.born_in("c-2", "鈴木 花子", "スズキ ハナコ", Some(head.household)).await;
+    let city = agency::start(db().await, &net.identity(CITY), any(), net.config("千代田区")).await.unwrap();
+    let counter = Counter::open(db().await, &city.agency).await.unwrap();
+    let keys = IssuerKeys::from_list(&counter.keys()).unwrap();
+
+    let household = Options { household: true, relationship: true, ..Options::default() };
+    let issued = counter.issue(&city.agency, &head.code, DocKind::ResidentCopy, household, "clerk-1").await.unwrap();
+    let doc = keys.open(&pdf::code_of(&issued.pdf).unwrap()).unwrap();
+    assert_eq!(doc, issued.document);
+    assert_eq!(doc.issuer.code, "131016");
+    assert_eq!(doc.issuer.name, "千代田区長");
+    assert_eq!(doc.channel, Channel::Counter("clerk-1".into()));
+    let names: Vec<&str> = doc.people.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["鈴木 一郎", "鈴木 花子"], "the resident first, then the household");
+    assert!(doc.people.iter().all(|p| p.relationship.is_some() && p.number.is_none()), "no number unless asked");
+    assert!(doc.lines.iter().any(|l| l.label == "住所" && l.value.contains("千代田")), "{:?} ({ADDRESS})", doc.lines);
+
+    // The number only when asked; the serial goes up; both are in the ledger.
+    let asked = Options { number: true, ..Options::default() };
+    let second = counter.issue(&city.agency, &child.code, DocKind::ResidentCopy, asked, "clerk-1").await.unwrap();
+    assert_eq!(second.document.people[0].number.as_deref(), Some(child.number.as_str()));
+    assert_ne!(second.document.serial, doc.serial);
+    let ledger = counter.issued_for(&child.code).await.unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].0, second.document.serial);
+
+    // Not offered here, and not a resident of this municipality.
+    let tax = Options { year: Some(2026), ..Options::default() };
+    assert!(matches!(
+        counter.issue(&city.agency, &head.code, DocKind::TaxIncome, tax, "clerk-1").await,
+        Err(CounterError::Refused(Refusal::NotOffered(DocKind::TaxIncome)))
+    ));
+    assert!(matches!(
+        counter.issue(&city.agency, "99999999999", DocKind::ResidentCopy, Options::default(), "clerk-1").await,
+        Err(CounterError::NotHere(_) | CounterError::Jlis(_))
+    ));
+}
