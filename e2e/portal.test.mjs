@@ -892,3 +892,39 @@ test("券面事項入力補助: a clerk enrols a person from their card, the num
   assert.match(await clerk.locator(".error").textContent(), new RegExp(`already enrolled here as resident${here}`));
   await ctx.close();
 });
+
+test("窓口交付: a clerk issues a 住民票の写し at the counter; the PDF's signed code checks offline", async () => {
+  const m = out.match(/窓口交付: (\S+)\/certificates .*?issue (resident\d+)'s 住民票の写し with resident code (\d{11})/);
+  assert.ok(m, "the demo says where to try it and for whom");
+  const [, office, , code] = m;
+  const { ctx, page: clerk } = await newPage();
+  await clerk.goto(office);
+  await clerk.getByLabel("職員カード / Staff card").selectOption("chiyoda-clerk.card.json");
+  await clerk.getByLabel("暗証番号（4桁） / PIN (4 digits)").fill("1234");
+  await clerk.getByRole("button", { name: "ログイン / Sign in" }).click();
+  await clerk.locator("#to-certificates").click();
+  await axe(clerk, "certificates at the counter");
+  await shot(clerk, "43-counter-certificates");
+  // Someone who is not a resident here is refused with the reason.
+  await clerk.getByLabel(/住民票コード/).fill("99999999999");
+  await clerk.getByRole("button", { name: /交付する/ }).click();
+  assert.match(await clerk.locator(".error").textContent(), /住民登録がありません|no resident/);
+  await clerk.goto(`${office}/certificates`);
+  await clerk.getByLabel(/住民票コード/).fill(code);
+  await clerk.locator("#kind").selectOption("resident_copy");
+  await clerk.getByLabel(/続柄/).check();
+  const [download] = await Promise.all([clerk.waitForEvent("download"), clerk.getByRole("button", { name: /交付する/ }).click()]);
+  const dir = mkdtempSync(join(tmpdir(), "myna-e2e-doc-"));
+  const pdf = join(dir, "doc.pdf");
+  await download.saveAs(pdf);
+  assert.ok(readFileSync(pdf).subarray(0, 5).toString() === "%PDF-", "a PDF");
+  const keys = await call(`${office}/v1/documents/keys`);
+  assert.equal(keys.status, 200);
+  writeFileSync(join(dir, "keys.json"), keys.body);
+  const v = spawnSync(MYNA, ["doc", "verify", pdf, "--keys", join(dir, "keys.json")], { encoding: "utf8" });
+  assert.equal(v.status, 0, v.stderr);
+  assert.match(v.stdout, /VALID: signed by 千代田区長 \(131016\)/);
+  assert.match(v.stdout, /住民票の写し/);
+  assert.match(v.stdout, /窓口交付, by /);
+  await ctx.close();
+});

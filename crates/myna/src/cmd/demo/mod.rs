@@ -2,6 +2,7 @@
 
 mod benefits;
 mod cards;
+mod counter;
 mod country;
 mod health;
 mod link;
@@ -258,6 +259,14 @@ impl DemoArgs {
             println!(
                 "  券面事項入力補助: {u}/intake  ({name}'s clerk {BENEFITS_CLERK}, staff card chiyoda-clerk): put a resident's card on the counter's reader with its face-data PIN {}; the number and the 4 items come from the card as J-LIS signed them, nothing typed, and the person is enrolled with them",
                 crate::cmd::card_reader::DEMO_PIN
+            );
+        }
+        if let Some((id, name, b)) = benefits.systems.first()
+            && let Some((person, code)) = counter::resident(&self.dir, key, &country, id).await
+        {
+            let u = b.node.url().replace("127.0.0.1", "localhost");
+            println!(
+                "  窓口交付: {u}/certificates  ({name}'s clerk {BENEFITS_CLERK}, staff card chiyoda-clerk): issue {person}'s 住民票の写し with resident code {code}; the PDF carries a QR code signed by {name}. Check it offline: curl -sk {u}/v1/documents/keys > keys.json && myna doc verify FILE.pdf --keys keys.json"
             );
         }
         if let Some((_, name, b)) = benefits.systems.iter().find(|(id, _, _)| id == "municipality:271004") {
