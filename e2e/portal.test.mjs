@@ -926,5 +926,33 @@ test("窓口交付: a clerk issues a 住民票の写し at the counter; the PDF'
   assert.match(v.stdout, /VALID: signed by 千代田区長 \(131016\)/);
   assert.match(v.stdout, /住民票の写し/);
   assert.match(v.stdout, /窓口交付, by /);
+  const serial = v.stdout.match(/serial:\s+(\S+)/)[1];
+
+  // Anyone checks it on the issuer's verification page: good, altered by one character, and
+  // withdrawn by the clerk.
+  const { ctx: anon, page: visitor } = await newPage();
+  const check = async (file) => {
+    await visitor.goto(`${office}/verify`);
+    await visitor.locator("#file").setInputFiles(file);
+    await visitor.getByRole("button", { name: /確かめる/ }).click();
+    await visitor.locator("#verify-result[data-status]").waitFor();
+    return visitor.locator("#verify-result").textContent();
+  };
+  assert.match(await check(pdf), /有効です \/ VALID[\s\S]*千代田区長[\s\S]*住民票の写し/);
+  await axe(visitor, "verification page");
+  await shot(visitor, "44-verify-valid");
+  const bytes = readFileSync(pdf);
+  const at = bytes.indexOf("/MynaCode (") + 11 + 200;
+  bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
+  const altered = join(dir, "altered.pdf");
+  writeFileSync(altered, bytes);
+  assert.match(await check(altered), /有効ではありません \/ NOT VALID/);
+  await clerk.goto(`${office}/certificates`);
+  await clerk.getByLabel(/証明書番号/).fill(serial);
+  await clerk.getByLabel(/取消の理由/).fill("e2e: issued by mistake");
+  await clerk.getByRole("button", { name: /取り消す/ }).click();
+  await clerk.locator("#withdrawn").waitFor();
+  assert.match(await check(pdf), /取り消されています \/ WITHDRAWN[\s\S]*e2e: issued by mistake/);
+  await anon.close();
   await ctx.close();
 });

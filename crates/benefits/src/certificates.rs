@@ -14,15 +14,16 @@ use myna_issuance::{
 };
 use myna_jlis::ResidentView;
 use myna_linkage::agency::Agency;
-use myna_store::{Db, Migration, Schema, StoreError};
+use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
 
 pub const SCHEMA: Schema = Schema {
     role: "certificates",
-    migrations: &[Migration {
-        version: 1,
-        name: "documents issued",
-        steps: &[
-            "CREATE TABLE issued_documents (
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "documents issued",
+            steps: &[
+                "CREATE TABLE issued_documents (
             serial TEXT PRIMARY KEY,
             kind TEXT NOT NULL,
             resident TEXT NOT NULL,
@@ -31,9 +32,19 @@ pub const SCHEMA: Schema = Schema {
             issued_by TEXT NOT NULL,
             code TEXT NOT NULL
         )",
-            "CREATE INDEX issued_documents_resident ON issued_documents (resident, issued_at)",
-        ],
-    }],
+                "CREATE INDEX issued_documents_resident ON issued_documents (resident, issued_at)",
+            ],
+        },
+        Migration {
+            version: 2,
+            name: "documents withdrawn",
+            steps: &[
+                "ALTER TABLE issued_documents ADD COLUMN withdrawn_at BIGINT",
+                "ALTER TABLE issued_documents ADD COLUMN withdrawn_by TEXT",
+                "ALTER TABLE issued_documents ADD COLUMN withdrawn_reason TEXT",
+            ],
+        },
+    ],
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +59,21 @@ pub enum CounterError {
     Store(#[from] StoreError),
     #[error("the document could not be made: {0}")]
     Make(String),
+    #[error("証明書番号 {0} の交付記録がありません / no document {0} was issued here")]
+    NoSuchDocument(String),
+    #[error("取消の理由を書いてください / give the reason for the withdrawal")]
+    NoReason,
+}
+
+/// What the issuer's own check says of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// Signed by this municipality, unaltered, in its ledger, not withdrawn.
+    Valid(Document),
+    /// Signed and unaltered, but withdrawn since: when, and why.
+    Withdrawn { document: Document, at: i64, reason: String },
+    /// Not accepted, with the reason.
+    Refused(String),
 }
 
 /// A document issued: what was printed, and the PDF.
@@ -80,6 +106,11 @@ impl Counter {
         // What this counter can produce from the register today.
         offering.documents.retain(|d| matches!(d.kind, DocKind::ResidentCopy | DocKind::ResidentItems));
         Ok(Self { db, key, issuer: Issuer { code, name: format!("{}長", agency.name()) }, offering })
+    }
+
+    /// Who this counter's documents name as their issuer.
+    pub fn issuer(&self) -> &Issuer {
+        &self.issuer
     }
 
     /// The municipality's public key, as `myna doc verify --keys` reads it.
@@ -167,6 +198,72 @@ impl Counter {
         // The document exists once the ledger says so; only then is it handed out.
         tx.commit().await?;
         Ok(Issued { document, pdf })
+    }
+
+    /// Withdraws a document issued here (issued by mistake, or to the wrong person): it stays
+    /// in the ledger, and every check at the issuer says it was withdrawn, when and why.
+    pub async fn withdraw(&self, serial: &str, reason: &str, clerk: &str) -> Result<(), CounterError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(CounterError::NoReason);
+        }
+        let done = sqlx::query(
+            "UPDATE issued_documents SET withdrawn_at = $1, withdrawn_by = $2, withdrawn_reason = $3
+             WHERE serial = $4 AND withdrawn_at IS NULL",
+        )
+        .bind(myna_node::now_secs())
+        .bind(clerk)
+        .bind(reason)
+        .bind(serial)
+        .write(&self.db)
+        .await?;
+        if done.rows_affected() == 0 && self.withdrawn(serial).await?.is_none() {
+            return Err(CounterError::NoSuchDocument(serial.to_string()));
+        }
+        Ok(())
+    }
+
+    /// `Some(Some((at, reason)))` when withdrawn, `Some(None)` when issued and standing,
+    /// `None` when not in the ledger.
+    async fn withdrawn(&self, serial: &str) -> Result<Option<Option<(i64, String)>>, StoreError> {
+        let row = self
+            .db
+            .read_one(
+                "SELECT withdrawn_at, withdrawn_reason FROM issued_documents WHERE serial = $1",
+                &[serial.into()],
+                |r| Ok((r.get::<Option<i64>>(0)?, r.get::<Option<String>>(1)?)),
+            )
+            .await?;
+        Ok(row.map(|(at, reason)| at.map(|at| (at, reason.unwrap_or_default()))))
+    }
+
+    /// The issuer's check of a document, from its PDF or its scanned code: the signature with
+    /// this municipality's key, then its ledger (withdrawn or not).
+    pub async fn check(&self, upload: &[u8]) -> Result<Standing, StoreError> {
+        let code = if upload.starts_with(b"%PDF-") {
+            match myna_issuance::pdf::code_of(upload) {
+                Ok(c) => c,
+                Err(e) => return Ok(Standing::Refused(e.to_string())),
+            }
+        } else {
+            String::from_utf8_lossy(upload).trim().to_string()
+        };
+        let keys = match myna_issuance::IssuerKeys::from_list(&self.keys()) {
+            Ok(k) => k,
+            Err(e) => return Ok(Standing::Refused(e.to_string())),
+        };
+        let document = match keys.open(&code) {
+            Ok(d) => d,
+            Err(e) => return Ok(Standing::Refused(e.to_string())),
+        };
+        Ok(match self.withdrawn(&document.serial).await? {
+            None => Standing::Refused(format!(
+                "signed with this municipality's key, but {} is not in its ledger of issued documents",
+                document.serial
+            )),
+            Some(None) => Standing::Valid(document),
+            Some(Some((at, reason))) => Standing::Withdrawn { document, at, reason },
+        })
     }
 
     /// Documents issued for a resident, newest first: (serial, kind, issued_at, channel).

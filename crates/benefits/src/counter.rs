@@ -40,6 +40,16 @@ pub(crate) async fn form(State(w): S, desk: Desk) -> Response {
             }
             button #issue type="submit" { "交付する / Issue" }
         }
+        form method="post" action="/certificates/withdraw" aria-labelledby="withdraw-h" {
+            h2 #withdraw-h { "交付の取消 / Withdraw a document" }
+            input type="hidden" name="csrf" value=(desk.1);
+            label for="serial" { "証明書番号 / Serial" }
+            input #serial name="serial" autocomplete="off" required;
+            label for="reason" { "取消の理由 / Reason" }
+            input #reason name="reason" required maxlength="200";
+            button.secondary #withdraw type="submit" { "取り消す / Withdraw" }
+        }
+        p { a href="/verify" { "証明書の検証ページ（どなたでも） / The verification page (open to anyone)" } }
         p { a href="/v1/documents/keys" { "この市区町村の公開鍵（検証用） / This municipality's public key, to verify documents" } }
     };
     page("証明書の交付（窓口） / Certificates at the counter", Some(&desk), body)
@@ -88,6 +98,35 @@ pub(crate) async fn issue(
                 "交付できませんでした。記録は残っていません。もう一度お試しください。",
                 &format!("Not issued, nothing recorded; try again ({e})."),
             )
+        }
+    }
+}
+
+pub(crate) async fn withdraw(
+    State(w): S,
+    desk: Desk,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let f = match checked(&headers, &desk, form) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let serial = field(&f, "serial").unwrap_or_default().trim().to_string();
+    match w.counter.withdraw(&serial, field(&f, "reason").unwrap_or_default(), &desk.0.account).await {
+        Ok(()) => page(
+            "交付の取消 / Withdrawn",
+            Some(&desk),
+            html! {
+                p #withdrawn { "証明書番号 " (serial) " を取り消しました。検証ページではこの証明書は取消済みと表示されます。 / Withdrawn: the verification page now says so." }
+                p { a href="/certificates" { "戻る / Back" } }
+            },
+        ),
+        Err(e @ (CounterError::NoSuchDocument(_) | CounterError::NoReason)) => {
+            error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string(), "")
+        }
+        Err(e) => {
+            error(StatusCode::SERVICE_UNAVAILABLE, "取り消せませんでした。もう一度お試しください。", &e.to_string())
         }
     }
 }

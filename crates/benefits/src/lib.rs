@@ -31,6 +31,7 @@ mod pages;
 pub mod routes;
 pub mod rule;
 mod store;
+mod verify;
 
 pub use core::{Approved, Benefits, Determined, Notified, Returned, status, today_jst};
 pub use error::BenefitError;

@@ -473,6 +473,8 @@ pub fn routes(w: Arc<Web>) -> Router {
         .route("/benefits/{id}/{step}", post(step))
         .route("/certificates", get(crate::counter::form))
         .route("/certificates/issue", post(crate::counter::issue))
+        .route("/certificates/withdraw", post(crate::counter::withdraw))
+        .route("/verify", get(crate::verify::form).post(crate::verify::check))
         .route("/v1/documents/keys", get(crate::counter::keys))
         .route("/intake", get(crate::intake::form))
         .route("/intake/read", post(crate::intake::read))

@@ -66,6 +66,9 @@ pub const TABLE: Table = Table {
         rule("POST", "/benefits/{id}/{step}", PAGE),
         rule("GET", "/certificates", PAGE),
         rule("POST", "/certificates/issue", PAGE),
+        rule("POST", "/certificates/withdraw", PAGE),
+        rule("GET", "/verify", Access::Page("the issuer's verification page, open to anyone")),
+        rule("POST", "/verify", Access::Page("a document's PDF or code checked, open to anyone; it changes nothing")),
         rule(
             "GET",
             "/v1/documents/keys",

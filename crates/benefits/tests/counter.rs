@@ -2,7 +2,7 @@
 //! the municipality, readable back from its PDF with the published key; refused for someone
 //! who is not this municipality's resident and for a document it does not offer.
 
-use myna_benefits::certificates::{Counter, CounterError};
+use myna_benefits::certificates::{Counter, CounterError, Standing};
 use myna_issuance::{Channel, DocKind, IssuerKeys, Options, Refusal, pdf};
 use myna_linkage::agency;
 use myna_testnet::{ADDRESS, TestNet, any, db};
@@ -38,6 +38,29 @@ async fn the_counter_issues_a_signed_certificate_from_the_register() {
     let ledger = counter.issued_for(&child.code).await.unwrap();
     assert_eq!(ledger.len(), 1);
     assert_eq!(ledger[0].0, second.document.serial);
+
+    // The issuer's check: valid; one character of the code changed is not; once withdrawn
+    // (with a reason) it says so, and when.
+    assert!(matches!(counter.check(&issued.pdf).await.unwrap(), Standing::Valid(d) if d == doc));
+    let code = pdf::code_of(&issued.pdf).unwrap();
+    let mut altered = code.clone().into_bytes();
+    let i = altered.len() / 2;
+    altered[i] = if altered[i] == b'A' { b'B' } else { b'A' };
+    assert!(matches!(counter.check(&altered).await.unwrap(), Standing::Refused(_)));
+    assert!(matches!(counter.withdraw(&doc.serial, " ", "clerk-2").await, Err(CounterError::NoReason)));
+    assert!(matches!(
+        counter.withdraw("131016-20000101-999999", "wrong person", "clerk-2").await,
+        Err(CounterError::NoSuchDocument(_))
+    ));
+    counter.withdraw(&doc.serial, "issued to the wrong person", "clerk-2").await.unwrap();
+    counter.withdraw(&doc.serial, "again", "clerk-2").await.unwrap();
+    match counter.check(code.as_bytes()).await.unwrap() {
+        Standing::Withdrawn { document, reason, .. } => {
+            assert_eq!((document.serial, reason.as_str()), (doc.serial.clone(), "issued to the wrong person"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(counter.check(&second.pdf).await.unwrap(), Standing::Valid(_)), "the other document stands");
 
     // Not offered here, and not a resident of this municipality.
     let tax = Options { year: Some(2026), ..Options::default() };

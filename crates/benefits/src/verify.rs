@@ -1,0 +1,78 @@
+//! The issuer's verification page, open to anyone: upload a document's PDF (or paste the code
+//! read from its QR) and see who issued it, when, for whom, whether it was altered — and,
+//! because the issuer keeps the ledger, whether it was withdrawn since.
+
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use maud::html;
+use myna_issuance::{Channel, Document};
+
+use crate::certificates::Standing;
+use crate::pages::{S, page};
+
+pub(crate) async fn form(State(w): S) -> Response {
+    let body = html! {
+        p { "この市区町村が交付した証明書（住民票の写しなど）の発行元と、改ざん・取消の有無を確かめます。PDF を選ぶか、2次元コードを読み取った文字列（JPDOC1: で始まる）を貼り付けてください。 / Check a document this municipality issued: who issued it, whether it was altered or withdrawn. Choose its PDF, or paste the text of its QR code (starting JPDOC1:)." }
+        p { "発行元 / Issuer: " (w.counter.issuer().name) " (" (w.counter.issuer().code) ")" }
+        form #verify-form method="post" action="/verify" data-verify {
+            label for="file" { "証明書の PDF / The document's PDF" }
+            input #file type="file" name="file" accept="application/pdf";
+            label for="code" { "または2次元コードの内容 / Or the code's text" }
+            textarea #code name="code" rows="3" {}
+            button type="submit" { "確かめる / Check" }
+            pre { output #verify-result aria-live="polite" {} }
+        }
+    };
+    page("証明書の検証 / Verify a document", None, body)
+}
+
+fn describe(d: &Document) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp(d.issued_at)
+        .map(|t| t.to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC)))
+        .map(|t| {
+            format!("{} {:02}:{:02}", myna_text::wareki(t.year(), u8::from(t.month()), t.day()), t.hour(), t.minute())
+        })
+        .unwrap_or_default();
+    let whom: Vec<&str> = d.people.iter().map(|p| p.name.as_str()).collect();
+    let channel = match &d.channel {
+        Channel::Kiosk(k) => format!("コンビニ交付 ({k})"),
+        Channel::Counter(_) => "窓口交付 / at the counter".to_string(),
+    };
+    format!(
+        "発行元 / issuer: {} ({})\n証明書 / document: {} / {}\n証明書番号 / serial: {}\n交付日時 / issued: {at} JST, {channel}\n対象 / for: {}",
+        d.issuer.name,
+        d.issuer.code,
+        d.kind.ja(),
+        d.kind.en(),
+        d.serial,
+        whom.join("、")
+    )
+}
+
+/// The check, as text for the page (and any client).
+pub(crate) async fn check(State(w): S, body: Bytes) -> Response {
+    match w.counter.check(&body).await {
+        Ok(Standing::Valid(d)) => (
+            StatusCode::OK,
+            format!("有効です / VALID: signed by the issuer, unaltered, not withdrawn\n{}", describe(&d)),
+        )
+            .into_response(),
+        Ok(Standing::Withdrawn { document, reason, .. }) => (
+            StatusCode::CONFLICT,
+            format!(
+                "取り消されています / WITHDRAWN: this document was withdrawn by its issuer ({reason})\n{}",
+                describe(&document)
+            ),
+        )
+            .into_response(),
+        Ok(Standing::Refused(reason)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("有効ではありません / NOT VALID: {reason}")).into_response()
+        }
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("確認できませんでした / could not check now: {e}"))
+            .into_response(),
+    }
+}
