@@ -896,7 +896,7 @@ test("券面事項入力補助: a clerk enrols a person from their card, the num
 test("窓口交付: a clerk issues a 住民票の写し at the counter; the PDF's signed code checks offline", async () => {
   const m = out.match(/窓口交付: (\S+)\/certificates .*?issue (resident\d+)'s 住民票の写し with resident code (\d{11})/);
   assert.ok(m, "the demo says where to try it and for whom");
-  const [, office, , code] = m;
+  const [, office, person, code] = m;
   const { ctx, page: clerk } = await newPage();
   await clerk.goto(office);
   await clerk.getByLabel("職員カード / Staff card").selectOption("chiyoda-clerk.card.json");
@@ -955,4 +955,14 @@ test("窓口交付: a clerk issues a 住民票の写し at the counter; the PDF'
   assert.match(await check(pdf), /取り消されています \/ WITHDRAWN[\s\S]*e2e: issued by mistake/);
   await anon.close();
   await ctx.close();
+
+  // The resident is told in the portal that a document of theirs was issued (本人通知).
+  const { ctx: c3, page: me } = await newPage();
+  await login(me, { card: Number(person.replace("resident", "")) - 1 });
+  await me.waitForURL(`${PORTAL}/`);
+  await me.goto(`${PORTAL}/notices`);
+  await me.getByRole("link", { name: /住民票の写しを交付しました/ }).first().click();
+  await me.getByText(serial).first().waitFor().catch(async (e) => { throw new Error(`${e}\n${await me.locator("main").textContent()}`); });
+  assert.match(await me.locator("main").textContent(), /窓口交付/);
+  await c3.close();
 });

@@ -197,7 +197,50 @@ impl Counter {
         .map_err(StoreError::from)?;
         // The document exists once the ledger says so; only then is it handed out.
         tx.commit().await?;
+        self.tell(agency, &subject, &document).await;
         Ok(Issued { document, pdf })
+    }
+
+    /// Tells the resident in the portal that a document of theirs was issued (as 本人通知
+    /// does): who they are to this agency comes from J-LIS by their 4 items. A resident this
+    /// agency has not enrolled, or a failure to tell, does not undo the issuance; it is logged.
+    async fn tell(&self, agency: &Agency, subject: &ResidentView, doc: &Document) {
+        let Some(items) = subject.link_items() else { return };
+        let person = match agency.obtain_code(myna_link::Enrolment::Items(items)).await {
+            Ok(code) => agency.store.person_of(&code).await.ok().flatten(),
+            Err(e) => {
+                tracing::warn!(serial = %doc.serial, error = %e, "the resident's code for the issuance notice");
+                None
+            }
+        };
+        let Some(person) = person else { return };
+        let when = doc.issued_jst();
+        let notice = myna_linkage::agency::NoticeSend {
+            person,
+            title: format!("{}を交付しました / A document of yours was issued", doc.kind.ja()),
+            body: format!(
+                "{when}、{}が{}（証明書番号 {}、{}）を交付しました。お心当たりのない場合は{}にご連絡ください。\n{} ({}) was issued on {when} JST ({}). If you did not ask for it, contact the municipality.",
+                self.issuer.name,
+                doc.kind.ja(),
+                doc.serial,
+                match &doc.channel {
+                    Channel::Kiosk(_) => "コンビニ交付",
+                    Channel::Counter(_) => "窓口交付",
+                },
+                agency.name(),
+                doc.kind.en(),
+                doc.serial,
+                match &doc.channel {
+                    Channel::Kiosk(_) => "at a store's kiosk",
+                    Channel::Counter(_) => "at the counter",
+                },
+            ),
+            deliver_at: None,
+            reply: None,
+        };
+        if let Err(e) = agency.notify(&notice).await {
+            tracing::warn!(serial = %doc.serial, error = %e, "the issuance notice was not sent");
+        }
     }
 
     /// Withdraws a document issued here (issued by mistake, or to the wrong person): it stays

@@ -31,12 +31,7 @@ pub(crate) async fn form(State(w): S) -> Response {
 }
 
 fn describe(d: &Document) -> String {
-    let at = time::OffsetDateTime::from_unix_timestamp(d.issued_at)
-        .map(|t| t.to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC)))
-        .map(|t| {
-            format!("{} {:02}:{:02}", myna_text::wareki(t.year(), u8::from(t.month()), t.day()), t.hour(), t.minute())
-        })
-        .unwrap_or_default();
+    let at = d.issued_jst();
     let whom: Vec<&str> = d.people.iter().map(|p| p.name.as_str()).collect();
     let channel = match &d.channel {
         Channel::Kiosk(k) => format!("コンビニ交付 ({k})"),

@@ -15,6 +15,19 @@ async fn the_counter_issues_a_signed_certificate_from_the_register() {
     let head = net.born("c-1", "鈴木 一郎", "スズキ イチロウ").await;
     let child = net.born_in("c-2", "鈴木 花子", "スズキ ハナコ", Some(head.household)).await;
     let city = agency::start(db().await, &net.identity(CITY), any(), net.config("千代田区")).await.unwrap();
+    city.agency.register().await.unwrap();
+    let (_portal, inbox) = net.portal().await;
+    // The head is someone the city knows (enrolled by its 4 items); the child is not.
+    let view: myna_jlis::ResidentView = net
+        .clerk
+        .get(format!("{}/v1/residents/{}", net.jlis.url(), head.code))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    city.agency.enrol("chiyoda-0001", myna_link::Enrolment::Items(view.link_items().unwrap())).await.unwrap();
     let counter = Counter::open(db().await, &city.agency).await.unwrap();
     let keys = IssuerKeys::from_list(&counter.keys()).unwrap();
 
@@ -30,11 +43,18 @@ async fn the_counter_issues_a_signed_certificate_from_the_register() {
     assert!(doc.people.iter().all(|p| p.relationship.is_some() && p.number.is_none()), "no number unless asked");
     assert!(doc.lines.iter().any(|l| l.label == "住所" && l.value.contains("千代田")), "{:?} ({ADDRESS})", doc.lines);
 
+    // The head is told in the portal (本人通知), naming the document and its serial.
+    let told = inbox.lock().unwrap().clone();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].1.title.contains("住民票の写しを交付しました"), "{:?}", told[0].1);
+    assert!(told[0].1.body.contains(&doc.serial) && told[0].1.body.contains("窓口交付"), "{:?}", told[0].1);
+
     // The number only when asked; the serial goes up; both are in the ledger.
     let asked = Options { number: true, ..Options::default() };
     let second = counter.issue(&city.agency, &child.code, DocKind::ResidentCopy, asked, "clerk-1").await.unwrap();
     assert_eq!(second.document.people[0].number.as_deref(), Some(child.number.as_str()));
     assert_ne!(second.document.serial, doc.serial);
+    assert_eq!(inbox.lock().unwrap().len(), 1, "someone the city does not know is not told");
     let ledger = counter.issued_for(&child.code).await.unwrap();
     assert_eq!(ledger.len(), 1);
     assert_eq!(ledger[0].0, second.document.serial);

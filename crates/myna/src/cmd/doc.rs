@@ -39,17 +39,10 @@ fn verify(file: &PathBuf, keys: &PathBuf) -> CmdResult {
         String::from_utf8(bytes).map_err(|_| format!("{}: neither a PDF nor a code", file.display()))?
     };
     let doc = keys.open(&code).map_err(|e| format!("NOT VALID: {e}"))?;
-    let at = time::OffsetDateTime::from_unix_timestamp(doc.issued_at)?.to_offset(time::UtcOffset::from_hms(9, 0, 0)?);
     println!("VALID: signed by {} ({}), unaltered", doc.issuer.name, doc.issuer.code);
     println!("document: {} / {}", doc.kind.ja(), doc.kind.en());
     println!("serial:   {}", doc.serial);
-    println!(
-        "issued:   {} {:02}:{:02} JST ({})",
-        myna_text::wareki(at.year(), u8::from(at.month()), at.day()),
-        at.hour(),
-        at.minute(),
-        at.date()
-    );
+    println!("issued:   {} JST", doc.issued_jst());
     match &doc.channel {
         Channel::Kiosk(k) => println!("where:    コンビニ交付, kiosk {k}"),
         Channel::Counter(c) => println!("where:    窓口交付, by {c}"),
