@@ -93,3 +93,46 @@ async fn the_counter_issues_a_signed_certificate_from_the_register() {
         Err(CounterError::NotHere(_) | CounterError::Jlis(_))
     ));
 }
+
+/// Many clerks issuing at once never hand one resident another's document, and no serial is
+/// given twice (the 2023 incident printed a certificate of residence for the wrong person).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_issued_at_once_each_name_their_own_resident() {
+    let net = TestNet::start("counter-parallel", 23).await;
+    let mut people = Vec::new();
+    for i in 0..12 {
+        people.push(
+            net.born(&format!("p-{i}"), &format!("並行 {}", ["一郎", "二郎", "三郎", "四郎"][i % 4]), "ヘイコウ").await,
+        );
+    }
+    let city = agency::start(db().await, &net.identity(CITY), any(), net.config("千代田区")).await.unwrap();
+    let counter = std::sync::Arc::new(Counter::open(db().await, &city.agency).await.unwrap());
+    let keys = IssuerKeys::from_list(&counter.keys()).unwrap();
+    let mut tasks = Vec::new();
+    for round in 0..3 {
+        for p in &people {
+            let (counter, agency, code, number) =
+                (counter.clone(), city.agency.clone(), p.code.clone(), p.number.clone());
+            tasks.push(tokio::spawn(async move {
+                let asked = Options { number: true, ..Options::default() };
+                let issued = counter
+                    .issue(&agency, &code, DocKind::ResidentCopy, asked, &format!("clerk-{round}"))
+                    .await
+                    .unwrap();
+                (code, number, issued)
+            }));
+        }
+    }
+    let mut serials = std::collections::BTreeSet::new();
+    for t in tasks {
+        let (code, number, issued) = t.await.unwrap();
+        let doc = keys.open(&pdf::code_of(&issued.pdf).unwrap()).unwrap();
+        assert_eq!(doc, issued.document);
+        assert_eq!(doc.people.len(), 1);
+        assert_eq!(doc.people[0].number.as_deref(), Some(number.as_str()), "resident {code} got another's document");
+        assert!(serials.insert(doc.serial.clone()), "serial {} given twice", doc.serial);
+        let ledger = counter.issued_for(&code).await.unwrap();
+        assert!(ledger.iter().any(|(s, ..)| *s == doc.serial), "{code}'s ledger lacks {}", doc.serial);
+    }
+    assert_eq!(serials.len(), 36);
+}
