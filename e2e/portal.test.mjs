@@ -966,3 +966,54 @@ test("窓口交付: a clerk issues a 住民票の写し at the counter; the PDF'
   assert.match(await me.locator("main").textContent(), /窓口交付/);
   await c3.close();
 });
+
+test("コンビニ交付: a resident prints a 住民票の写し at a store's kiosk with the card; J-LIS checks the card, the municipality issues", async () => {
+  const m = out.match(/コンビニ交付: (\S+)  \(a store's kiosk\): put (resident\d+)'s card/);
+  assert.ok(m, "the demo says where the kiosk is and whose card to use");
+  const [, kiosk, person] = m;
+  const { ctx, page } = await newPage();
+  const toCard = async (pin) => {
+    await page.goto(kiosk);
+    await page.locator("#card").selectOption(`${person}.card.json`);
+    await page.getByLabel(/暗証番号/).fill(pin);
+    await page.getByRole("button", { name: /次へ/ }).click();
+  };
+  await page.goto(kiosk);
+  await axe(page, "kiosk start");
+  // A wrong PIN: the card says how many tries are left; nothing reaches J-LIS.
+  await toCard("0000");
+  assert.match(await page.locator(".error").textContent(), /tries left/);
+  await toCard("1234");
+  await page.getByRole("heading", { name: /証明書を選ぶ/ }).waitFor().catch(async (e) => { throw new Error(`${e}\n${await page.locator("body").textContent()}`); });
+  await axe(page, "kiosk choose");
+  await shot(page, "45-kiosk-choose");
+  assert.match(await page.locator("main").textContent(), /住民票の写し — ¥200/);
+  const session = await page.locator("input[name=session]").inputValue();
+  await page.getByLabel(/住民票の写し/).check();
+  // The municipality's hours (6:30–23:00 JST, not 12/29–1/3) decide; this test runs at any time.
+  const jst = new Date(Date.now() + 9 * 3600 * 1000);
+  const minute = jst.getUTCHours() * 60 + jst.getUTCMinutes();
+  const [mo, d] = [jst.getUTCMonth() + 1, jst.getUTCDate()];
+  const open = minute >= 390 && minute < 1380 && !((mo === 12 && d >= 29) || (mo === 1 && d <= 3));
+  if (open) {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /確認して交付/ }).click()]);
+    const dir = mkdtempSync(join(tmpdir(), "myna-e2e-kiosk-"));
+    const pdf = join(dir, "doc.pdf");
+    await download.saveAs(pdf);
+    const office = out.match(/窓口交付: (\S+)\/certificates/)[1];
+    writeFileSync(join(dir, "keys.json"), (await call(`${office}/v1/documents/keys`)).body);
+    const v = spawnSync(MYNA, ["doc", "verify", pdf, "--keys", join(dir, "keys.json")], { encoding: "utf8" });
+    assert.equal(v.status, 0, v.stderr);
+    assert.match(v.stdout, /住民票の写し/);
+    assert.match(v.stdout, /コンビニ交付, kiosk kiosk:store-0001/);
+  } else {
+    // Outside the municipality's hours the municipality refuses, and the kiosk says why.
+    await page.getByRole("button", { name: /確認して交付/ }).click();
+    assert.match(await page.locator(".error").textContent(), /ご利用時間|年末年始/);
+  }
+  // The session was spent: the same order again is refused.
+  const again = await page.request.post(`${kiosk}/issue`, { form: { session, kind: "resident_copy" }, headers: { origin: kiosk } });
+  assert.notEqual(again.status(), 200);
+  assert.match(await again.text(), /put the card on again|no such session/);
+  await ctx.close();
+});

@@ -133,7 +133,24 @@ impl Counter {
         options: Options,
         clerk: &str,
     ) -> Result<Issued, CounterError> {
-        self.offering.counter_fee(kind, &options)?;
+        self.issue_at(agency, resident, kind, options, Channel::Counter(clerk.to_string())).await
+    }
+
+    /// Issues `kind` for `resident` where `channel` says: at the counter (office hours, which
+    /// the clerk keeps) or at a store's kiosk through J-LIS's centre (the kiosk hours and the
+    /// year-end closure of this municipality's list).
+    pub async fn issue_at(
+        &self,
+        agency: &Agency,
+        resident: &str,
+        kind: DocKind,
+        options: Options,
+        channel: Channel,
+    ) -> Result<Issued, CounterError> {
+        match &channel {
+            Channel::Counter(_) => self.offering.counter_fee(kind, &options)?,
+            Channel::Kiosk(_) => self.offering.kiosk_fee(kind, &options, time::OffsetDateTime::now_utc())?,
+        };
         let url = format!("{}/v1/residents/{resident}", agency.jlis_url());
         let subject: ResidentView = myna_node::get_json(agency.client(), &url).await.map_err(|e| match e {
             myna_node::CallError::Refused { status: 404 | 403, .. } => CounterError::NotHere(resident.to_string()),
@@ -176,7 +193,7 @@ impl Counter {
             kind,
             issuer: self.issuer.clone(),
             issued_at: now,
-            channel: Channel::Counter(clerk.to_string()),
+            channel: channel.clone(),
             people,
             lines: vec![Line { label: "住所".into(), value: subject.address.clone() }],
         };
@@ -184,13 +201,19 @@ impl Counter {
         let pdf = myna_issuance::pdf::render(&document, &code).map_err(|e| CounterError::Make(e.to_string()))?;
         sqlx::query(
             "INSERT INTO issued_documents (serial, kind, resident, issued_at, channel, issued_by, code)
-             VALUES ($1, $2, $3, $4, 'counter', $5, $6)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&serial)
         .bind(kind.id())
         .bind(&subject.code)
         .bind(now)
-        .bind(clerk)
+        .bind(match &channel {
+            Channel::Counter(_) => "counter",
+            Channel::Kiosk(_) => "kiosk",
+        })
+        .bind(match &channel {
+            Channel::Counter(who) | Channel::Kiosk(who) => who.as_str(),
+        })
         .bind(&code)
         .execute(&mut *tx)
         .await

@@ -10,7 +10,10 @@ use axum::{
 };
 use maud::html;
 use myna_issuance::{DocKind, KeyList, Options};
-use myna_node::web::{Fields, field};
+use myna_node::{
+    ApiError, ApiJson,
+    web::{Fields, field},
+};
 
 use crate::certificates::CounterError;
 use crate::pages::{Desk, S, checked, error, page};
@@ -136,4 +139,40 @@ pub(crate) async fn withdraw(
     responses((status = 200, description = "The issuers' key list `myna doc verify --keys` reads: {\"issuers\": [{\"kid\", \"name\", \"public\"}]}", body = Object)))]
 pub(crate) async fn keys(State(w): S) -> Json<KeyList> {
     Json(w.counter.keys())
+}
+
+/// What this municipality issues at stores' kiosks, for J-LIS's issuance centre.
+#[utoipa::path(get, path = "/v1/documents/offering",
+    responses((status = 200, description = "The documents, their kiosk and counter fees, the kiosk hours (minutes after midnight, JST)", body = Object)))]
+pub(crate) async fn offering(State(w): S) -> Json<myna_issuance::Offering> {
+    Json(w.counter.offering.clone())
+}
+
+/// J-LIS's centre orders a document for a kiosk: made, recorded in the ledger, and answered
+/// as the PDF to print. Refused (with the reason the kiosk shows) outside the hours, in the
+/// year-end closure, for a document not offered.
+#[utoipa::path(post, path = "/v1/documents", request_body = myna_jlis::kiosk::DocumentOrder,
+    responses((status = 200, content_type = "application/pdf", description = "The document"), (status = 404, description = "Not a resident here"),
+        (status = 422, description = "Not offered, outside hours, year-end, options not allowed"), (status = 503, description = "Not issued, nothing recorded; order again")))]
+pub(crate) async fn order(
+    State(w): S,
+    ApiJson(o): ApiJson<myna_jlis::kiosk::DocumentOrder>,
+) -> Result<Response, ApiError> {
+    let kind = DocKind::parse(&o.kind).ok_or_else(|| ApiError::unprocessable("kind", "not a document kind"))?;
+    let options: Options = if o.options.is_null() {
+        Options::default()
+    } else {
+        serde_json::from_value(o.options).map_err(|e| ApiError::unprocessable("options", e.to_string()))?
+    };
+    match w
+        .counter
+        .issue_at(w.benefits.agency(), &o.resident, kind, options, myna_issuance::Channel::Kiosk(o.kiosk))
+        .await
+    {
+        Ok(issued) => Ok(([(header::CONTENT_TYPE, "application/pdf")], issued.pdf).into_response()),
+        Err(CounterError::Refused(r)) => Err(ApiError::unprocessable("refused", r.to_string())),
+        Err(e @ CounterError::NotHere(_)) => Err(ApiError::not_found(e.to_string())),
+        Err(CounterError::Store(e)) => Err(ApiError::store(e)),
+        Err(e) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_issued", e.to_string())),
+    }
 }

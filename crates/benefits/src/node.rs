@@ -49,5 +49,21 @@ pub async fn start(
     )
     .await
     .map_err(|e| e.to_string())?;
+    // The certificate server tells J-LIS's issuance centre where it answers, so stores' kiosks
+    // can issue this municipality's documents; retried until J-LIS answers.
+    let agency = benefits.agency();
+    let (client, url) = (agency.client().clone(), format!("{}/v1/issuers", agency.jlis_url()));
+    let here = myna_jlis::kiosk::IssuerRegistration { url: node.url() };
+    tokio::spawn(async move {
+        for _ in 0..120 {
+            match client.post(&url).json(&here).send().await {
+                Ok(r) if r.status().is_success() => return,
+                Ok(r) => tracing::debug!(status = %r.status(), "registering with J-LIS's issuance centre"),
+                Err(e) => tracing::debug!(error = %e, "registering with J-LIS's issuance centre"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+        tracing::warn!("J-LIS's issuance centre did not take this certificate server: no kiosk service");
+    });
     Ok(Started { node, benefits })
 }

@@ -476,6 +476,8 @@ pub fn routes(w: Arc<Web>) -> Router {
         .route("/certificates/withdraw", post(crate::counter::withdraw))
         .route("/verify", get(crate::verify::form).post(crate::verify::check))
         .route("/v1/documents/keys", get(crate::counter::keys))
+        .route("/v1/documents/offering", get(crate::counter::offering))
+        .route("/v1/documents", post(crate::counter::order))
         .route("/intake", get(crate::intake::form))
         .route("/intake/read", post(crate::intake::read))
         .route("/intake/enrol", post(crate::intake::enrol))

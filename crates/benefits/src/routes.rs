@@ -74,6 +74,8 @@ pub const TABLE: Table = Table {
             "/v1/documents/keys",
             Access::Public("the municipality's public document key, for anyone verifying a document"),
         ),
+        rule("GET", "/v1/documents/offering", JLIS_ONLY),
+        rule("POST", "/v1/documents", JLIS_ONLY),
         rule("GET", "/intake", PAGE),
         rule("POST", "/intake/read", PAGE),
         rule("POST", "/intake/enrol", PAGE),
@@ -89,6 +91,14 @@ pub const TABLE: Table = Table {
         rule("GET", "/static/benefits.js", Access::Page("the pages' script, open")),
     ],
 };
+
+/// J-LIS's certificate issuance centre, by its certificate: orders for stores' kiosks.
+const JLIS_ONLY: Access = Access::Peers(myna_node::access::Peers {
+    who: "J-LIS (its certificate issuance centre)",
+    may: |id| id.as_str() == "jlis",
+    example: "jlis",
+    not: "municipality:131016",
+});
 
 const PAGE: Access = Access::Page("a clerk's page session (signed in with the staff card on the home page)");
 
@@ -309,6 +319,8 @@ async fn returns(State(b): S, Path(id): Path<String>, body: Bytes) -> Result<Jso
         transfer,
         returns,
         crate::counter::keys,
+        crate::counter::offering,
+        crate::counter::order,
         myna_rp::staff::staff_challenge,
         myna_rp::staff::staff_login
     ),

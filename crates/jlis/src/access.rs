@@ -91,6 +91,14 @@ pub const NUMBER_LINKING: Access = Access::Peers(Peers {
     not: "portal",
 });
 
+/// A store's kiosk (コンビニ交付), by its certificate (`kiosk:<store>`).
+pub const KIOSK: Access = Access::Peers(Peers {
+    who: "a store's kiosk (kiosk:<store>)",
+    may: |id| id.as_str().starts_with("kiosk:"),
+    example: "kiosk:store-0001",
+    not: "municipality:131016",
+});
+
 /// The portal (a signed-in resident's own access log).
 pub const PORTAL: Access = Access::Peers(myna_node::access::PORTAL);
 
@@ -110,6 +118,9 @@ pub const TABLE: Table = Table {
         rule("GET", "/v1/moves/incoming", MUNICIPALITY),
         rule("POST", "/v1/moves/in", MUNICIPALITY),
         rule("POST", "/v1/moves/within", MUNICIPALITY),
+        rule("POST", "/v1/issuers", MUNICIPALITY),
+        rule("POST", "/v1/kiosk/sessions", KIOSK),
+        rule("POST", "/v1/kiosk/documents", KIOSK),
         rule("POST", "/v1/lookup", NUMBER_LINKING),
         rule("POST", "/v1/verify", NUMBER_LINKING),
         rule("POST", "/v1/inspection", NUMBER_LINKING),

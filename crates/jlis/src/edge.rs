@@ -30,6 +30,7 @@ impl From<JlisError> for ApiError {
             JlisError::Rejected(m) => ApiError::unauthorized("rejected", m),
             e @ JlisError::NoHub => ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "no_hub", e.to_string()),
             e @ JlisError::Hub(_) => ApiError::bad_gateway("hub", e.to_string()),
+            JlisError::Upstream(m) => ApiError::bad_gateway("upstream", m),
             JlisError::Internal(m) => ApiError::internal(m),
         }
     }

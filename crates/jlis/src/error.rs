@@ -51,6 +51,9 @@ pub enum JlisError {
     /// The hub, asked for an agency's code, failed.
     #[error("the hub: {0}")]
     Hub(String),
+    /// Another node J-LIS relays to (a municipality's certificate server) failed.
+    #[error("{0}")]
+    Upstream(String),
     /// A failure of J-LIS's own (a lock, a stored value it cannot read, no random source).
     #[error("{0}")]
     Internal(String),

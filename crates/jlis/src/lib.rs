@@ -12,6 +12,8 @@ mod handlers;
 mod holder;
 mod inspection;
 mod jpki;
+pub mod kiosk;
+mod kiosk_routes;
 mod linkage;
 mod moves;
 mod openapi;
@@ -77,6 +79,7 @@ pub async fn start_with_hub(
     let metrics = Metrics::new("jlis");
     let routes = handlers::routes(jlis.clone())
         .merge(cards::routes(jlis.clone()))
+        .merge(kiosk_routes::routes(jlis.clone()))
         .merge(myna_rp::staff::routes(staff.clone()))
         .route_layer(axum::middleware::from_fn_with_state(access::TABLE, myna_node::access::authorize));
     // Client certificates are optional at the handshake: residents' tools and verifiers

@@ -30,6 +30,11 @@ pub struct Linkage {
 }
 
 impl Linkage {
+    /// A client with J-LIS's network certificate (mutual TLS).
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     pub fn new(identity: &NodeIdentity, hub_url: &str, link_key: &[u8; 32]) -> Result<Self, String> {
         let key = NodeKey::from_pem(&identity.cert_pem, &identity.key_pem).map_err(|e| e.to_string())?;
         Ok(Self {

@@ -9,6 +9,9 @@ use crate::{api::*, cards, cards_api::*, handlers};
         description = "Resident registry: life events, 4-item lookup, number verification. JPKI: card application and issuance, suspension, CRL, OCSP, signature checks, verifiers' access to the latest 4 items with consent. Errors are {\"error\": {\"code\", \"message\"}}."
     ),
     paths(
+        crate::kiosk_routes::register,
+        crate::kiosk_routes::session,
+        crate::kiosk_routes::order,
         handlers::record_event,
         handlers::resident,
         handlers::history,
@@ -44,6 +47,9 @@ use crate::{api::*, cards, cards_api::*, handlers};
         myna_rp::staff::staff_login
     ),
     components(schemas(
+        crate::kiosk::IssuerRegistration,
+        crate::kiosk::KioskSession,
+        crate::kiosk::KioskOrder,
         myna_link::LoginProof,
         myna_link::PresenceCheck,
         myna_link::AccessLogRequest,

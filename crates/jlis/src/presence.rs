@@ -58,7 +58,7 @@ impl Jlis {
     }
 
     /// The challenge and the resident record code behind a proof, or why it does not stand.
-    async fn signed_in(&self, proof: &LoginProof) -> Result<(Challenge, u64), JlisError> {
+    pub(crate) async fn signed_in(&self, proof: &LoginProof) -> Result<(Challenge, u64), JlisError> {
         let refused = |e: &dyn std::fmt::Display| JlisError::Unauthenticated(format!("the login proof: {e}"));
         let der = Base64::decode_vec(&proof.certificate).map_err(|_| refused(&"the certificate is not base64"))?;
         let cert = CardCert::parse(&der).map_err(|e| refused(&e))?;

@@ -32,6 +32,8 @@ pub struct Jlis {
     pub staff: OnceLock<Arc<myna_rp::staff::StaffLogin>>,
     /// The node's key, which signs the access log's tree heads; set when the node starts.
     pub signer: OnceLock<myna_link::NodeKey>,
+    /// The certificate issuance centre between kiosks and municipalities (コンビニ交付).
+    pub centre: crate::kiosk::Centre,
 }
 
 /// The roles J-LIS gives its staff: the 24×365 hotline's operators.
@@ -86,6 +88,7 @@ impl Jlis {
             linkage: OnceLock::new(),
             staff: OnceLock::new(),
             signer: OnceLock::new(),
+            centre: Default::default(),
         })
     }
 

@@ -22,8 +22,11 @@ pub const DEPOSITS: u16 = BENEFITS + super::country::MUNICIPALITIES.len() as u16
 /// The banks of the demo (the population model's: ゆうちょ, みずほ, 三菱ＵＦＪ, 三井住友, りそな).
 pub const BANKS: &[&str] = &["9900", "0001", "0005", "0009", "0010"];
 
+/// A store's kiosk (コンビニ交付), after the banks.
+pub const KIOSK: u16 = DEPOSITS + 1 + BANKS.len() as u16;
+
 /// How many consecutive ports the demo takes from J-LIS's (the tests reserve as many).
-pub const PORTS: u16 = DEPOSITS + 1 + BANKS.len() as u16;
+pub const PORTS: u16 = KIOSK + 1;
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,9 @@ use myna_population::livelihood::{self, Member};
 
 use crate::cmd::{CmdResult, card_reader::DEMO_PIN, population::load_within, today};
 
+/// The demo's store kiosk, by its certificate's name.
+const KIOSK_ID: &str = "kiosk:store-0001";
+
 #[derive(Args)]
 pub struct DemoArgs {
     /// Residents in the demo country.
@@ -167,6 +170,15 @@ impl DemoArgs {
         }
         let web = portal.started.web.url().replace("127.0.0.1", "localhost");
         let benefits = benefits::start((&self.dir, &network, self.port), &link, &web, fresh).await?;
+        let kiosk = myna_kiosk::start(
+            &NodeIdentity::load_or_create(&network, KIOSK_ID, &[])?,
+            KIOSK_ID,
+            SocketAddr::from(([127, 0, 0, 1], self.port + link::KIOSK)),
+            &url,
+            std::sync::Arc::new(crate::cmd::card_reader::FolderCards { dir: self.dir.join("cards") }),
+        )
+        .await?;
+        let kiosk_url = kiosk.url().replace("127.0.0.1", "localhost");
         let health = health::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
         if fresh {
             let insured: Vec<(&str, &NewResident, &Member)> =
@@ -204,6 +216,9 @@ impl DemoArgs {
             let u = b.node.url().replace("127.0.0.1", "localhost");
             println!("  benefit system   {u}   {name}'s 給付システム, beside {id} (API: {u}/openapi.json)");
         }
+        println!(
+            "  kiosk            {kiosk_url}   a store's multi-copy machine ({KIOSK_ID}), through J-LIS's issuance centre"
+        );
         let h = health.started.api.url().replace("127.0.0.1", "localhost");
         println!("  health node      {h}   (linkage node {}; API: {h}/openapi.json)", health.started.node.url());
         println!("  network CA       {}", ca.display());
@@ -259,6 +274,13 @@ impl DemoArgs {
             println!(
                 "  券面事項入力補助: {u}/intake  ({name}'s clerk {BENEFITS_CLERK}, staff card chiyoda-clerk): put a resident's card on the counter's reader with its face-data PIN {}; the number and the 4 items come from the card as J-LIS signed them, nothing typed, and the person is enrolled with them",
                 crate::cmd::card_reader::DEMO_PIN
+            );
+        }
+        if let Some((id, name, _)) = benefits.systems.first()
+            && let Some((person, _)) = counter::resident(&self.dir, key, &country, id).await
+        {
+            println!(
+                "  コンビニ交付: {kiosk_url}  (a store's kiosk): put {person}'s card on the reader, PIN {DEMO_PIN}, choose {name}'s 住民票の写し, see the fee, confirm: the PDF prints with its signed code; J-LIS checks the card and asks {name}, which decides its hours (6:30–23:00, not 12/29–1/3)"
             );
         }
         if let Some((id, name, b)) = benefits.systems.first()
