@@ -988,6 +988,7 @@ test("コンビニ交付: a resident prints a 住民票の写し at a store's ki
   await axe(page, "kiosk choose");
   await shot(page, "45-kiosk-choose");
   assert.match(await page.locator("main").textContent(), /住民票の写し — ¥200/);
+  assert.match(await page.locator("#municipality").textContent(), /東京都千代田区/);
   const session = await page.locator("input[name=session]").inputValue();
   await page.getByLabel(/住民票の写し/).check();
   // The municipality's hours (6:30–23:00 JST, not 12/29–1/3) decide; this test runs at any time.

@@ -50,20 +50,24 @@ pub async fn start(
     .await
     .map_err(|e| e.to_string())?;
     // The certificate server tells J-LIS's issuance centre where it answers, so stores' kiosks
-    // can issue this municipality's documents; retried until J-LIS answers.
+    // can issue this municipality's documents: at start (every second until J-LIS answers),
+    // then every minute, so a J-LIS that restarted (it keeps the list in memory) learns it again.
     let agency = benefits.agency();
     let (client, url) = (agency.client().clone(), format!("{}/v1/issuers", agency.jlis_url()));
     let here = myna_jlis::kiosk::IssuerRegistration { url: node.url() };
     tokio::spawn(async move {
-        for _ in 0..120 {
+        let mut registered = false;
+        loop {
             match client.post(&url).json(&here).send().await {
-                Ok(r) if r.status().is_success() => return,
-                Ok(r) => tracing::debug!(status = %r.status(), "registering with J-LIS's issuance centre"),
+                Ok(r) if r.status().is_success() => registered = true,
+                Ok(r) => {
+                    tracing::warn!(status = %r.status(), "J-LIS's issuance centre refused this certificate server")
+                }
                 Err(e) => tracing::debug!(error = %e, "registering with J-LIS's issuance centre"),
             }
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            let wait = if registered { 60 } else { 1 };
+            tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
         }
-        tracing::warn!("J-LIS's issuance centre did not take this certificate server: no kiosk service");
     });
     Ok(Started { node, benefits })
 }

@@ -150,10 +150,13 @@ async fn card(State(k): S, headers: HeaderMap, form: Result<Form<Fields>, FormRe
         Err(e) => return error(StatusCode::BAD_GATEWAY, &format!("市区町村の案内を読めません / {e}")),
     };
     let at = time::OffsetDateTime::now_utc();
+    let municipality = myna_text::address::Gazetteer::embedded()
+        .by_code(&session.municipality)
+        .map_or_else(|| session.municipality.clone(), |m| format!("{}{}", m.pref, m.full_name()));
     page(
         "証明書を選ぶ / Choose the certificate",
         html! {
-            p { "お住まいの市区町村（" (session.municipality) "）が交付する証明書と手数料です。 / What your municipality issues here, and the fee of each." }
+            p #municipality { "お住まいの市区町村（" (municipality) "）が交付する証明書と手数料です。 / What your municipality issues here, and the fee of each." }
             form method="post" action="/issue" {
                 input type="hidden" name="session" value=(session.session);
                 fieldset {
