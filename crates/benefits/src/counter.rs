@@ -152,7 +152,7 @@ pub(crate) async fn offering(State(w): S) -> Json<myna_issuance::Offering> {
 /// as the PDF to print. Refused (with the reason the kiosk shows) outside the hours, in the
 /// year-end closure, for a document not offered.
 #[utoipa::path(post, path = "/v1/documents", request_body = myna_jlis::kiosk::DocumentOrder,
-    responses((status = 200, content_type = "application/pdf", description = "The document"), (status = 404, description = "Not a resident here"),
+    responses((status = 200, content_type = "application/pdf", description = "The document"), (status = 400, description = "Malformed JSON or not UTF-8"), (status = 415, description = "Body not sent as application/json"), (status = 404, description = "Not a resident here"),
         (status = 422, description = "Not offered, outside hours, year-end, options not allowed"), (status = 503, description = "Not issued, nothing recorded; order again")))]
 pub(crate) async fn order(
     State(w): S,

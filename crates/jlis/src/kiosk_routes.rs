@@ -30,7 +30,7 @@ pub(crate) fn routes(state: Arc<Jlis>) -> Router {
 
 /// A municipality's certificate server says where it answers (at every start).
 #[utoipa::path(post, path = "/v1/issuers", request_body = IssuerRegistration,
-    responses((status = 204, description = "Registered"), (status = 403, description = "Not a municipality", body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204, description = "Registered"), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 403, description = "Not a municipality", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn register(
     State(j): St,
     caller: Caller,
@@ -43,7 +43,7 @@ pub(crate) async fn register(
 /// A kiosk sends what the card signed on its reader; the holder's municipality and what it
 /// offers come back with a one-time session.
 #[utoipa::path(post, path = "/v1/kiosk/sessions", request_body = myna_link::LoginProof,
-    responses((status = 201, body = KioskSession), (status = 401, description = "The card's signature does not stand: suspended or ended card, another kiosk's challenge, used before, too old", body = ErrorBody),
+    responses((status = 201, body = KioskSession), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 401, description = "The card's signature does not stand: suspended or ended card, another kiosk's challenge, used before, too old", body = ErrorBody),
         (status = 403, description = "Not a kiosk", body = ErrorBody), (status = 409, description = "The municipality does not issue at stores, or the holder does not live in Japan", body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub(crate) async fn session(
     State(j): St,
@@ -55,7 +55,7 @@ pub(crate) async fn session(
 
 /// The session's order: the document as the municipality made it (PDF).
 #[utoipa::path(post, path = "/v1/kiosk/documents", request_body = KioskOrder,
-    responses((status = 200, content_type = "application/pdf", description = "The document to print"), (status = 403, description = "Another kiosk's session", body = ErrorBody),
+    responses((status = 200, content_type = "application/pdf", description = "The document to print"), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 403, description = "Another kiosk's session", body = ErrorBody),
         (status = 404, description = "No such session, used or expired", body = ErrorBody), (status = 409, description = "The municipality refused: not offered, outside hours, year-end", body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub(crate) async fn order(State(j): St, caller: Caller, ApiJson(o): ApiJson<KioskOrder>) -> Result<Response, ApiError> {
     let pdf = j.kiosk_order(&caller, &o).await?;
