@@ -63,6 +63,8 @@ pub enum CounterError {
     NoSuchDocument(String),
     #[error("取消の理由を書いてください / give the reason for the withdrawal")]
     NoReason,
+    #[error("{0}の課税記録がありません / no tax record of that year here")]
+    NoTaxRecord(String),
 }
 
 /// What the issuer's own check says of a document.
@@ -104,7 +106,9 @@ impl Counter {
         let key = IssuerKey::from_pkcs8(&code, &der).map_err(|e| CounterError::Make(e.to_string()))?;
         let mut offering = Offering::standard();
         // What this counter can produce from the register today.
-        offering.documents.retain(|d| matches!(d.kind, DocKind::ResidentCopy | DocKind::ResidentItems));
+        offering
+            .documents
+            .retain(|d| matches!(d.kind, DocKind::ResidentCopy | DocKind::ResidentItems | DocKind::TaxIncome));
         Ok(Self { db, key, issuer: Issuer { code, name: format!("{}長", agency.name()) }, offering })
     }
 
@@ -159,6 +163,10 @@ impl Counter {
         if subject.status != "resident" {
             return Err(CounterError::NotHere(resident.to_string()));
         }
+        let mut lines = vec![Line { label: "住所".into(), value: subject.address.clone() }];
+        if kind == DocKind::TaxIncome {
+            lines.extend(self.tax_lines(agency, &subject, options.year).await?);
+        }
         let members = if options.household && kind == DocKind::ResidentCopy {
             let url = format!("{}/v1/households/{}", agency.jlis_url(), subject.household);
             myna_node::get_json::<Vec<ResidentView>>(agency.client(), &url)
@@ -195,7 +203,7 @@ impl Counter {
             issued_at: now,
             channel: channel.clone(),
             people,
-            lines: vec![Line { label: "住所".into(), value: subject.address.clone() }],
+            lines,
         };
         let code = self.key.sign(&document).map_err(|e| CounterError::Make(e.to_string()))?;
         let pdf = myna_issuance::pdf::render(&document, &code).map_err(|e| CounterError::Make(e.to_string()))?;
@@ -222,6 +230,41 @@ impl Counter {
         tx.commit().await?;
         self.tell(agency, &subject, &document).await;
         Ok(Issued { document, pdf })
+    }
+
+    /// The lines of a 課税・所得証明書, from this municipality's own tax record of the resident
+    /// (its `local_tax` copy in the data standard layout), for the year asked.
+    async fn tax_lines(
+        &self,
+        agency: &Agency,
+        subject: &ResidentView,
+        year: Option<i32>,
+    ) -> Result<Vec<Line>, CounterError> {
+        let year = year.ok_or(Refusal::NoYear)?;
+        let items = subject.link_items().ok_or_else(|| CounterError::Jlis("the record carries no number".into()))?;
+        let code = agency
+            .obtain_code(myna_link::Enrolment::Items(items))
+            .await
+            .map_err(|e| CounterError::Jlis(e.to_string()))?;
+        let none = || CounterError::NoTaxRecord(myna_issuance::fiscal_year_ja(year));
+        let (_, body) = agency.store.copy(&code, "local_tax").await?.ok_or_else(none)?;
+        let tax: serde_json::Value = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if tax["fiscal_year"].as_i64() != Some(i64::from(year)) {
+            return Err(none());
+        }
+        let yen = |field: &str| myna_text::yen(tax[field].as_u64().unwrap_or(0));
+        let non_taxable = tax["non_taxable"].as_bool().unwrap_or(false);
+        let dependants = tax["dependants"].as_array().map_or(0, Vec::len);
+        Ok(vec![
+            Line {
+                label: "年度".into(),
+                value: format!("{}（{}年中の所得）", myna_issuance::fiscal_year_ja(year), year - 1),
+            },
+            Line { label: "総所得金額等".into(), value: yen("taxable_income") },
+            Line { label: "所得割額".into(), value: yen("tax_amount") },
+            Line { label: "課税区分".into(), value: if non_taxable { "非課税" } else { "課税" }.into() },
+            Line { label: "扶養親族".into(), value: format!("{dependants}人") },
+        ])
     }
 
     /// Tells the resident in the portal that a document of theirs was issued (as 本人通知

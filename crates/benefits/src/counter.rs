@@ -41,6 +41,8 @@ pub(crate) async fn form(State(w): S, desk: Desk) -> Response {
                 br;
                 input #number type="checkbox" name="number" value="yes"; label for="number" { "個人番号（本人の請求があるときのみ） / Individual number (only when the resident asks)" }
             }
+            label for="year" { "年度（課税・所得証明書） / Tax year (certificate of taxation and income)" }
+            input #year name="year" inputmode="numeric" pattern="[0-9]{4}" value=(myna_issuance::assessed_year(time::OffsetDateTime::now_utc()));
             button #issue type="submit" { "交付する / Issue" }
         }
         form method="post" action="/certificates/withdraw" aria-labelledby="withdraw-h" {
@@ -84,6 +86,7 @@ pub(crate) async fn issue(
         household: yes("household"),
         relationship: yes("relationship"),
         number: yes("number"),
+        year: (kind == DocKind::TaxIncome).then(|| field(&f, "year").and_then(|y| y.parse().ok())).flatten(),
         ..Options::default()
     };
     match w.counter.issue(w.benefits.agency(), resident, kind, options, &desk.0.account).await {
@@ -94,6 +97,7 @@ pub(crate) async fn issue(
         }
         Err(CounterError::Refused(r)) => error(StatusCode::UNPROCESSABLE_ENTITY, &r.to_string(), ""),
         Err(e @ CounterError::NotHere(_)) => error(StatusCode::NOT_FOUND, &e.to_string(), ""),
+        Err(e @ CounterError::NoTaxRecord(_)) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string(), ""),
         Err(e) => {
             tracing::error!(error = %e, "counter issuance");
             error(
@@ -172,6 +176,7 @@ pub(crate) async fn order(
         Ok(issued) => Ok(([(header::CONTENT_TYPE, "application/pdf")], issued.pdf).into_response()),
         Err(CounterError::Refused(r)) => Err(ApiError::unprocessable("refused", r.to_string())),
         Err(e @ CounterError::NotHere(_)) => Err(ApiError::not_found(e.to_string())),
+        Err(e @ CounterError::NoTaxRecord(_)) => Err(ApiError::unprocessable("no_tax_record", e.to_string())),
         Err(CounterError::Store(e)) => Err(ApiError::store(e)),
         Err(e) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_issued", e.to_string())),
     }

@@ -82,11 +82,51 @@ async fn the_counter_issues_a_signed_certificate_from_the_register() {
     }
     assert!(matches!(counter.check(&second.pdf).await.unwrap(), Standing::Valid(_)), "the other document stands");
 
-    // Not offered here, and not a resident of this municipality.
+    // 課税・所得証明書 from the city's own tax record of the year, in the data standard layout.
+    city.agency
+        .put_copy(
+            "chiyoda-0001",
+            "local_tax",
+            None,
+            &serde_json::json!({"fiscal_year": 2026, "taxable_income": 4_120_000, "tax_amount": 291_000, "non_taxable": false,
+                "dependants": [{"relationship": "子", "birth": "2015-05-05"}]}),
+        )
+        .await
+        .unwrap();
     let tax = Options { year: Some(2026), ..Options::default() };
+    let issued = counter.issue(&city.agency, &head.code, DocKind::TaxIncome, tax, "clerk-1").await.unwrap();
+    let lines: Vec<(String, String)> =
+        issued.document.lines.iter().map(|l| (l.label.clone(), l.value.clone())).collect();
+    for (label, value) in [
+        ("年度", "令和8年度（2025年中の所得）"),
+        ("総所得金額等", "¥4,120,000"),
+        ("所得割額", "¥291,000"),
+        ("課税区分", "課税"),
+        ("扶養親族", "1人"),
+    ] {
+        assert!(lines.contains(&(label.to_string(), value.to_string())), "{label} {value} not in {lines:?}");
+    }
+    let other_year = Options { year: Some(2024), ..Options::default() };
     assert!(matches!(
-        counter.issue(&city.agency, &head.code, DocKind::TaxIncome, tax, "clerk-1").await,
-        Err(CounterError::Refused(Refusal::NotOffered(DocKind::TaxIncome)))
+        counter.issue(&city.agency, &head.code, DocKind::TaxIncome, other_year, "clerk-1").await,
+        Err(CounterError::NoTaxRecord(y)) if y == "令和6年度"
+    ));
+    assert!(
+        matches!(
+            counter.issue(&city.agency, &child.code, DocKind::TaxIncome, tax, "clerk-1").await,
+            Err(CounterError::NoTaxRecord(_))
+        ),
+        "no record of the child"
+    );
+    assert!(matches!(
+        counter.issue(&city.agency, &head.code, DocKind::TaxIncome, Options::default(), "clerk-1").await,
+        Err(CounterError::Refused(Refusal::NoYear))
+    ));
+
+    // Not offered here, and not a resident of this municipality.
+    assert!(matches!(
+        counter.issue(&city.agency, &head.code, DocKind::SealRegistration, Options::default(), "clerk-1").await,
+        Err(CounterError::Refused(Refusal::NotOffered(DocKind::SealRegistration)))
     ));
     assert!(matches!(
         counter.issue(&city.agency, "99999999999", DocKind::ResidentCopy, Options::default(), "clerk-1").await,

@@ -96,3 +96,40 @@ pub struct Options {
     #[serde(default)]
     pub year: Option<i32>,
 }
+
+/// A fiscal year (年度, April to March) as forms write it: 2026 → 令和8年度, 2019 → 令和元年度.
+pub fn fiscal_year_ja(year: i32) -> String {
+    match year - 2018 {
+        1 => "令和元年度".to_string(),
+        n if n > 1 => format!("令和{n}年度"),
+        _ => match year - 1988 {
+            1 => "平成元年度".to_string(),
+            n if n > 1 => format!("平成{n}年度"),
+            _ => format!("{year}年度"),
+        },
+    }
+}
+
+/// The newest 年度 whose municipal tax is assessed at `at` (JST): a year's tax is decided in
+/// June, so before June the newest is the year before.
+pub fn assessed_year(at: time::OffsetDateTime) -> i32 {
+    let jst = at.to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    if u8::from(jst.month()) >= 6 { jst.year() } else { jst.year() - 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_assessed_year_turns_in_june() {
+        use time::macros::datetime;
+        assert_eq!(super::assessed_year(datetime!(2026-05-31 14:59 UTC)), 2025);
+        assert_eq!(super::assessed_year(datetime!(2026-05-31 15:00 UTC)), 2026, "1 June in Japan");
+    }
+
+    #[test]
+    fn fiscal_years_are_written_in_the_era() {
+        assert_eq!(super::fiscal_year_ja(2026), "令和8年度");
+        assert_eq!(super::fiscal_year_ja(2019), "令和元年度");
+        assert_eq!(super::fiscal_year_ja(2018), "平成30年度");
+    }
+}

@@ -11,5 +11,5 @@ pub mod pdf;
 
 pub use code::{CodeError, IssuerKey, IssuerKeys, KeyList, PREFIX, PublishedKey};
 pub use document::{Channel, Document, Issuer, Line, Person};
-pub use kind::{DocKind, Options};
+pub use kind::{DocKind, Options, assessed_year, fiscal_year_ja};
 pub use offer::{Offered, Offering, Refusal};

@@ -162,7 +162,7 @@ async fn card(State(k): S, headers: HeaderMap, form: Result<Form<Fields>, FormRe
                 fieldset {
                     legend { "証明書 / Certificate" }
                     @for (i, d) in offering.documents.iter().enumerate() {
-                        @let fee = offering.kiosk_fee(d.kind, &Options { year: Some(at.year()), ..Options::default() }, at);
+                        @let fee = offering.kiosk_fee(d.kind, &Options { year: Some(myna_issuance::assessed_year(at)), ..Options::default() }, at);
                         input id={"kind-" (d.kind.id())} type="radio" name="kind" value=(d.kind.id()) checked[i == 0];
                         label for={"kind-" (d.kind.id())} {
                             (d.kind.ja()) " — " (myna_text::yen(u64::from(d.kiosk_fee)))
@@ -199,7 +199,7 @@ async fn issue(State(k): S, headers: HeaderMap, form: Result<Form<Fields>, FormR
         household: yes("household"),
         relationship: yes("relationship"),
         number: yes("number"),
-        year: (kind == DocKind::TaxIncome).then(|| time::OffsetDateTime::now_utc().year()),
+        year: (kind == DocKind::TaxIncome).then(|| myna_issuance::assessed_year(time::OffsetDateTime::now_utc())),
         ..Options::default()
     };
     let order = KioskOrder {
