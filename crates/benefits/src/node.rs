@@ -37,7 +37,7 @@ pub async fn start(
     let web =
         Arc::new(crate::pages::Web { benefits: benefits.clone(), cards, moving, intake: Default::default(), counter });
     let app = routes::routes(benefits.clone(), agency)
-        .merge(crate::pages::routes(web))
+        .merge(crate::pages::routes(web.clone()))
         .route_layer(axum::middleware::from_fn_with_state(routes::TABLE, myna_node::access::authorize));
     let node = myna_node::serve_with(
         app,
@@ -54,7 +54,10 @@ pub async fn start(
     // then every minute, so a J-LIS that restarted (it keeps the list in memory) learns it again.
     let agency = benefits.agency();
     let (client, url) = (agency.client().clone(), format!("{}/v1/issuers", agency.jlis_url()));
-    let here = myna_jlis::kiosk::IssuerRegistration { url: node.url() };
+    let here = myna_jlis::kiosk::IssuerRegistration {
+        url: node.url(),
+        keys: serde_json::to_value(web.counter.keys()).unwrap_or_default(),
+    };
     tokio::spawn(async move {
         let mut registered = false;
         loop {

@@ -119,6 +119,11 @@ pub const TABLE: Table = Table {
         rule("POST", "/v1/moves/in", MUNICIPALITY),
         rule("POST", "/v1/moves/within", MUNICIPALITY),
         rule("POST", "/v1/issuers", MUNICIPALITY),
+        rule(
+            "GET",
+            "/v1/issuers/keys",
+            Access::Public("the municipalities' public document keys, for anyone verifying a document"),
+        ),
         rule("POST", "/v1/kiosk/sessions", KIOSK),
         rule("POST", "/v1/kiosk/documents", KIOSK),
         rule("POST", "/v1/lookup", NUMBER_LINKING),

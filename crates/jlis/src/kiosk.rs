@@ -24,6 +24,11 @@ pub const SESSION_SECS: i64 = 300;
 pub struct IssuerRegistration {
     /// Its base URL (`https://host:port`), reached with J-LIS's certificate.
     pub url: String,
+    /// The public keys its documents are signed with (`{"issuers": [{"kid", "name", "public"}]}`),
+    /// which J-LIS publishes with every other municipality's.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub keys: serde_json::Value,
 }
 
 /// What a kiosk is told once the card is checked.
@@ -75,6 +80,8 @@ struct Session {
 #[derive(Default)]
 pub struct Centre {
     issuers: Mutex<HashMap<String, String>>,
+    /// Each municipality's published document keys, by its code.
+    keys: Mutex<HashMap<String, Vec<serde_json::Value>>>,
     sessions: Mutex<HashMap<String, Session>>,
     used: Mutex<HashMap<String, i64>>,
 }
@@ -95,8 +102,23 @@ impl Jlis {
         if !r.url.starts_with("https://") {
             return Err(JlisError::invalid("url", "an https:// URL"));
         }
-        self.centre.issuers.lock().map_err(|_| poisoned())?.insert(code.as_str(), r.url.clone());
+        let code = code.as_str();
+        // Only keys naming this municipality as their issuer are taken from it.
+        let keys: Vec<serde_json::Value> = r.keys["issuers"]
+            .as_array()
+            .map(|a| a.iter().filter(|k| k["kid"].as_str() == Some(code.as_str())).cloned().collect())
+            .unwrap_or_default();
+        self.centre.issuers.lock().map_err(|_| poisoned())?.insert(code.clone(), r.url.clone());
+        self.centre.keys.lock().map_err(|_| poisoned())?.insert(code, keys);
         Ok(())
+    }
+
+    /// Every registered municipality's document keys, as `myna doc verify --keys` reads them.
+    pub fn issuer_keys(&self) -> Result<serde_json::Value, JlisError> {
+        let keys = self.centre.keys.lock().map_err(|_| poisoned())?;
+        let mut all: Vec<&serde_json::Value> = keys.values().flatten().collect();
+        all.sort_by(|a, b| a["kid"].as_str().cmp(&b["kid"].as_str()));
+        Ok(serde_json::json!({ "issuers": all }))
     }
 
     fn client(&self) -> Result<&reqwest::Client, JlisError> {

@@ -23,6 +23,7 @@ type St = State<Arc<Jlis>>;
 pub(crate) fn routes(state: Arc<Jlis>) -> Router {
     Router::new()
         .route("/v1/issuers", post(register))
+        .route("/v1/issuers/keys", axum::routing::get(keys))
         .route("/v1/kiosk/sessions", post(session))
         .route("/v1/kiosk/documents", post(order))
         .with_state(state)
@@ -38,6 +39,13 @@ pub(crate) async fn register(
 ) -> Result<StatusCode, ApiError> {
     j.register_issuer(&caller, &r)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every municipality's document keys: check any issued document offline with them.
+#[utoipa::path(get, path = "/v1/issuers/keys",
+    responses((status = 200, description = "The issuers' key list `myna doc verify --keys` reads: {\"issuers\": [{\"kid\", \"name\", \"public\"}]}", body = Object)))]
+pub(crate) async fn keys(State(j): St) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(j.issuer_keys()?))
 }
 
 /// A kiosk sends what the card signed on its reader; the holder's municipality and what it

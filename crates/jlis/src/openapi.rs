@@ -10,6 +10,7 @@ use crate::{api::*, cards, cards_api::*, handlers};
     ),
     paths(
         crate::kiosk_routes::register,
+        crate::kiosk_routes::keys,
         crate::kiosk_routes::session,
         crate::kiosk_routes::order,
         handlers::record_event,

@@ -63,4 +63,20 @@ async fn the_centre_refuses_each_bad_card_signature_with_its_reason() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 404);
+
+    // A municipality publishes its own document key through J-LIS, and no other's.
+    let keys = json!({"issuers": [
+        {"kid": "131016", "name": "千代田区長", "public": "04aa"},
+        {"kid": "271004", "name": "大阪市長", "public": "04bb"}
+    ]});
+    let r = net
+        .clerk
+        .post(format!("{jlis}/v1/issuers"))
+        .json(&json!({"url": "https://localhost:1", "keys": keys}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let published: Value = net.clerk.get(format!("{jlis}/v1/issuers/keys")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(published, json!({"issuers": [{"kid": "131016", "name": "千代田区長", "public": "04aa"}]}));
 }
