@@ -4,6 +4,7 @@ mod address;
 mod benefit;
 mod health;
 mod inspection;
+mod issuance;
 mod link;
 mod login;
 mod moving;
@@ -65,6 +66,9 @@ pub enum BenchCmd {
     /// マイナンバー情報総点検 at J-LIS over --links links with family swaps planted: links
     /// classed per second, and the planted errors found.
     Inspection(inspection::InspectionBench),
+    /// 窓口交付 end to end: documents issued per second from J-LIS's record into the
+    /// municipality's ledger, and checked at the issuer, against J-LIS's record read alone.
+    Issuance(issuance::IssuanceBench),
 }
 
 /// A scratch folder for one load scenario, removed when dropped (also on error).
@@ -122,6 +126,7 @@ impl BenchCmd {
             BenchCmd::Benefit(b) => return b.run().await,
             BenchCmd::Moving(m) => return m.run().await,
             BenchCmd::Inspection(i) => return i.run().await,
+            BenchCmd::Issuance(i) => return i.run().await,
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));
