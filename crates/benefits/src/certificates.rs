@@ -88,6 +88,8 @@ pub struct Issued {
 pub struct Counter {
     db: Db,
     key: IssuerKey,
+    /// The same key's public half, as a check reads it.
+    keys: myna_issuance::IssuerKeys,
     issuer: Issuer,
     pub offering: Offering,
 }
@@ -109,7 +111,10 @@ impl Counter {
         offering
             .documents
             .retain(|d| matches!(d.kind, DocKind::ResidentCopy | DocKind::ResidentItems | DocKind::TaxIncome));
-        Ok(Self { db, key, issuer: Issuer { code, name: format!("{}長", agency.name()) }, offering })
+        let issuer = Issuer { code, name: format!("{}長", agency.name()) };
+        let mut keys = myna_issuance::IssuerKeys::default();
+        keys.add(&issuer.code, &issuer.name, key.public());
+        Ok(Self { db, key, keys, issuer, offering })
     }
 
     /// Who this counter's documents name as their issuer.
@@ -163,9 +168,20 @@ impl Counter {
         if subject.status != "resident" {
             return Err(CounterError::NotHere(resident.to_string()));
         }
+        // This agency's code for the resident, from J-LIS by the 4 items: the tax record is kept
+        // under it, and the issuance notice finds the person by it. Asked once.
+        let own = match subject.link_items() {
+            Some(items) => agency
+                .obtain_code(myna_link::Enrolment::Items(items))
+                .await
+                .map_err(|e| CounterError::Jlis(e.to_string())),
+            None => Err(CounterError::Jlis("the record carries no number".into())),
+        };
         let mut lines = vec![Line { label: "住所".into(), value: subject.address.clone() }];
         if kind == DocKind::TaxIncome {
-            lines.extend(self.tax_lines(agency, &subject, options.year).await?);
+            let year = options.year.ok_or(Refusal::NoYear)?;
+            let code = own.as_deref().map_err(|e| CounterError::Jlis(e.to_string()))?;
+            lines.extend(self.tax_lines(agency, code, year).await?);
         }
         let members = if options.household && kind == DocKind::ResidentCopy {
             let url = format!("{}/v1/households/{}", agency.jlis_url(), subject.household);
@@ -182,7 +198,7 @@ impl Counter {
         let mut tx = self.db.begin().await?;
         let n = tx.reserve("document_serial", 1).await? + 1;
         let day = time::OffsetDateTime::from_unix_timestamp(now)
-            .map(|t| t.to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC)).date())
+            .map(|t| t.to_offset(myna_issuance::JST).date())
             .map_err(|e| CounterError::Make(e.to_string()))?;
         let serial =
             format!("{}-{:04}{:02}{:02}-{n:06}", self.issuer.code, day.year(), u8::from(day.month()), day.day());
@@ -228,26 +244,20 @@ impl Counter {
         .map_err(StoreError::from)?;
         // The document exists once the ledger says so; only then is it handed out.
         tx.commit().await?;
-        self.tell(agency, &subject, &document).await;
+        match own {
+            Ok(code) => self.tell(agency, &code, &document).await,
+            Err(e) => {
+                tracing::warn!(serial = %document.serial, error = %e, "the resident's code for the issuance notice")
+            }
+        }
         Ok(Issued { document, pdf })
     }
 
     /// The lines of a 課税・所得証明書, from this municipality's own tax record of the resident
     /// (its `local_tax` copy in the data standard layout), for the year asked.
-    async fn tax_lines(
-        &self,
-        agency: &Agency,
-        subject: &ResidentView,
-        year: Option<i32>,
-    ) -> Result<Vec<Line>, CounterError> {
-        let year = year.ok_or(Refusal::NoYear)?;
-        let items = subject.link_items().ok_or_else(|| CounterError::Jlis("the record carries no number".into()))?;
-        let code = agency
-            .obtain_code(myna_link::Enrolment::Items(items))
-            .await
-            .map_err(|e| CounterError::Jlis(e.to_string()))?;
+    async fn tax_lines(&self, agency: &Agency, code: &str, year: i32) -> Result<Vec<Line>, CounterError> {
         let none = || CounterError::NoTaxRecord(myna_issuance::fiscal_year_ja(year));
-        let (_, body) = agency.store.copy(&code, "local_tax").await?.ok_or_else(none)?;
+        let (_, body) = agency.store.copy(code, "local_tax").await?.ok_or_else(none)?;
         let tax: serde_json::Value = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if tax["fiscal_year"].as_i64() != Some(i64::from(year)) {
             return Err(none());
@@ -268,18 +278,10 @@ impl Counter {
     }
 
     /// Tells the resident in the portal that a document of theirs was issued (as 本人通知
-    /// does): who they are to this agency comes from J-LIS by their 4 items. A resident this
-    /// agency has not enrolled, or a failure to tell, does not undo the issuance; it is logged.
-    async fn tell(&self, agency: &Agency, subject: &ResidentView, doc: &Document) {
-        let Some(items) = subject.link_items() else { return };
-        let person = match agency.obtain_code(myna_link::Enrolment::Items(items)).await {
-            Ok(code) => agency.store.person_of(&code).await.ok().flatten(),
-            Err(e) => {
-                tracing::warn!(serial = %doc.serial, error = %e, "the resident's code for the issuance notice");
-                None
-            }
-        };
-        let Some(person) = person else { return };
+    /// does), known to this agency by `code`. A resident this agency has not enrolled, or a
+    /// failure to tell, does not undo the issuance; it is logged.
+    async fn tell(&self, agency: &Agency, code: &str, doc: &Document) {
+        let Ok(Some(person)) = agency.store.person_of(code).await else { return };
         let when = doc.issued_jst();
         let notice = myna_linkage::agency::NoticeSend {
             person,
@@ -357,11 +359,7 @@ impl Counter {
         } else {
             String::from_utf8_lossy(upload).trim().to_string()
         };
-        let keys = match myna_issuance::IssuerKeys::from_list(&self.keys()) {
-            Ok(k) => k,
-            Err(e) => return Ok(Standing::Refused(e.to_string())),
-        };
-        let document = match keys.open(&code) {
+        let document = match self.keys.open(&code) {
             Ok(d) => d,
             Err(e) => return Ok(Standing::Refused(e.to_string())),
         };

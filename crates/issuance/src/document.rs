@@ -64,10 +64,9 @@ pub struct Document {
 impl Document {
     /// When it was issued, in JST as 令和 dates are written: 令和8年12月7日 08:37.
     pub fn issued_jst(&self) -> String {
-        let jst = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
         match time::OffsetDateTime::from_unix_timestamp(self.issued_at) {
             Ok(t) => {
-                let t = t.to_offset(jst);
+                let t = t.to_offset(crate::JST);
                 format!(
                     "{} {:02}:{:02}",
                     myna_text::wareki(t.year(), u8::from(t.month()), t.day()),

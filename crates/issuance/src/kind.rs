@@ -113,7 +113,7 @@ pub fn fiscal_year_ja(year: i32) -> String {
 /// The newest 年度 whose municipal tax is assessed at `at` (JST): a year's tax is decided in
 /// June, so before June the newest is the year before.
 pub fn assessed_year(at: time::OffsetDateTime) -> i32 {
-    let jst = at.to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    let jst = at.to_offset(crate::JST);
     if u8::from(jst.month()) >= 6 { jst.year() } else { jst.year() - 1 }
 }
 

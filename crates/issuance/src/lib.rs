@@ -9,6 +9,9 @@ mod kind;
 mod offer;
 pub mod pdf;
 
+/// Japan's time (UTC+9): the hours, dates and 年度 documents are written in.
+pub const JST: time::UtcOffset = time::macros::offset!(+9);
+
 pub use code::{CodeError, IssuerKey, IssuerKeys, KeyList, PREFIX, PublishedKey};
 pub use document::{Channel, Document, Issuer, Line, Person};
 pub use kind::{DocKind, Options, assessed_year, fiscal_year_ja};

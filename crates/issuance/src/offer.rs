@@ -4,9 +4,9 @@
 //! を除く」). The municipality's rules decide, not the kiosk's.
 
 use serde::{Deserialize, Serialize};
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
-use crate::{DocKind, Options};
+use crate::{DocKind, JST, Options};
 
 /// One document a municipality issues, with its fees in yen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,11 +47,6 @@ pub enum Refusal {
     #[error("年度を選んでください / choose the tax year")]
     NoYear,
 }
-
-const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
 
 fn clock(minutes: u16) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)

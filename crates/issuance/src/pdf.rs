@@ -108,10 +108,9 @@ fn wareki_of(date: &str) -> String {
 
 /// The issue date in JST, 令和 as the certificate prints it.
 fn issued_on(at: i64) -> String {
-    let jst = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
     match OffsetDateTime::from_unix_timestamp(at) {
         Ok(t) => {
-            let t = t.to_offset(jst);
+            let t = t.to_offset(crate::JST);
             myna_text::wareki(t.year(), u8::from(t.month()), t.day())
         }
         Err(_) => at.to_string(),

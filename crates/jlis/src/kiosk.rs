@@ -217,22 +217,11 @@ impl Jlis {
             options: order.options.clone(),
             kiosk: session.kiosk,
         };
-        let upstream =
-            |e: &dyn std::fmt::Display| JlisError::Upstream(format!("the municipality's certificate server: {e}"));
-        let resp =
-            self.client()?.post(format!("{url}/v1/documents")).json(&body).send().await.map_err(|e| upstream(&e))?;
-        let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| upstream(&e))?;
-        if status.is_success() {
-            return Ok(bytes.to_vec());
-        }
-        let reason = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
-        Err(match status.as_u16() {
-            422 | 404 | 409 => JlisError::conflict("refused_by_municipality", reason),
-            _ => upstream(&reason),
+        myna_node::post_for_bytes(self.client()?, &format!("{url}/v1/documents"), &body).await.map_err(|e| match e {
+            myna_node::CallError::Refused { status: 422 | 404 | 409, message, .. } => {
+                JlisError::conflict("refused_by_municipality", message)
+            }
+            e => JlisError::Upstream(format!("the municipality's certificate server: {e}")),
         })
     }
 }

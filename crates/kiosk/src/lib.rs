@@ -207,21 +207,13 @@ async fn issue(State(k): S, headers: HeaderMap, form: Result<Form<Fields>, FormR
         kind: kind.id().to_string(),
         options: serde_json::to_value(options).unwrap_or_default(),
     };
-    let resp = match k.client.post(format!("{}/v1/kiosk/documents", k.jlis)).json(&order).send().await {
-        Ok(r) => r,
+    let bytes = match myna_node::post_for_bytes(&k.client, &format!("{}/v1/kiosk/documents", k.jlis), &order).await {
+        Ok(b) => b,
+        Err(myna_node::CallError::Refused { message, .. }) => return error(StatusCode::UNPROCESSABLE_ENTITY, &message),
         Err(e) => return error(StatusCode::BAD_GATEWAY, &format!("証明書交付センターに接続できません / {e}")),
     };
-    let status = resp.status();
-    let bytes = resp.bytes().await.unwrap_or_default();
-    if !status.is_success() {
-        let reason = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-            .unwrap_or_else(|| format!("{status}"));
-        return error(StatusCode::UNPROCESSABLE_ENTITY, &reason);
-    }
     let name = format!("attachment; filename=\"{}-{}.pdf\"", kind.id(), k.id.replace(':', "-"));
-    ([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, name)], bytes.to_vec())
+    ([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, name)], bytes)
         .into_response()
 }
 

@@ -43,13 +43,29 @@ pub async fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
     serde_json::from_str(&text).map_err(|e| CallError::Unreachable(url.to_string(), format!("its answer: {e}")))
 }
 
+/// POSTs JSON to another node and reads its answer as bytes (a document to print), refused
+/// as [`post_json`] is.
+pub async fn post_for_bytes<B: serde::Serialize>(
+    client: &reqwest::Client,
+    url: &str,
+    body: &B,
+) -> Result<Vec<u8>, CallError> {
+    answer_bytes(client.post(url).json(body), url).await
+}
+
 async fn answer_text(req: reqwest::RequestBuilder, url: &str) -> Result<String, CallError> {
+    let bytes = answer_bytes(req, url).await?;
+    String::from_utf8(bytes).map_err(|_| CallError::Unreachable(url.to_string(), "its answer is not UTF-8".into()))
+}
+
+async fn answer_bytes(req: reqwest::RequestBuilder, url: &str) -> Result<Vec<u8>, CallError> {
     let res = req.send().await.map_err(|e| CallError::Unreachable(url.to_string(), error_chain(&e)))?;
     let status = res.status();
-    let text = res.text().await.map_err(|e| CallError::Unreachable(url.to_string(), error_chain(&e)))?;
+    let bytes = res.bytes().await.map_err(|e| CallError::Unreachable(url.to_string(), error_chain(&e)))?;
     if status.is_success() {
-        return Ok(text);
+        return Ok(bytes.to_vec());
     }
+    let text = String::from_utf8_lossy(&bytes);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     Err(CallError::Refused {
         url: url.to_string(),

@@ -14,7 +14,7 @@ mod server;
 mod tls;
 pub mod web;
 
-pub use call::{CallError, JOSE, error_chain, get_json, jose, now_ms, now_secs, post_json, post_jws};
+pub use call::{CallError, JOSE, error_chain, get_json, jose, now_ms, now_secs, post_for_bytes, post_json, post_jws};
 pub use error::ApiError;
 pub use json::ApiJson;
 pub use limits::{BodyDeadline, Limits, allow_slow_body};
