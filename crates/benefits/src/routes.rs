@@ -93,12 +93,7 @@ pub const TABLE: Table = Table {
 };
 
 /// J-LIS's certificate issuance centre, by its certificate: orders for stores' kiosks.
-const JLIS_ONLY: Access = Access::Peers(myna_node::access::Peers {
-    who: "J-LIS (its certificate issuance centre)",
-    may: |id| id.as_str() == "jlis",
-    example: "jlis",
-    not: "municipality:131016",
-});
+const JLIS_ONLY: Access = Access::Peers(myna_node::access::JLIS);
 
 const PAGE: Access = Access::Page("a clerk's page session (signed in with the staff card on the home page)");
 

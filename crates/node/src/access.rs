@@ -52,6 +52,10 @@ pub fn is_kind(id: &AgencyId, kind: AgencyKind) -> bool {
 pub const HUB: Peers =
     Peers { who: "the linkage hub", may: |id| id.as_str() == "hub", example: "hub", not: "pension_service" };
 
+/// J-LIS (its issuance centre ordering documents for stores' kiosks).
+pub const JLIS: Peers =
+    Peers { who: "J-LIS", may: |id| id.as_str() == "jlis", example: "jlis", not: "municipality:131016" };
+
 /// Any member of the network with an agency kind (not the hub or J-LIS themselves).
 pub const AGENCY: Peers = Peers {
     who: "an agency of the network (its certificate names its kind)",
