@@ -918,12 +918,15 @@ test("窓口交付: a clerk issues a 住民票の写し at the counter; the PDF'
   const pdf = join(dir, "doc.pdf");
   await download.saveAs(pdf);
   assert.ok(readFileSync(pdf).subarray(0, 5).toString() === "%PDF-", "a PDF");
-  const keys = await call(`${office}/v1/documents/keys`);
+  // The key list as J-LIS publishes it: every municipality's key and the issuance log's.
+  const keys = await call(`https://localhost:${PORT}/v1/issuers/keys`);
   assert.equal(keys.status, 200);
+  assert.ok(JSON.parse(keys.body).issuers.some((k) => k.kid === "131016"), keys.body);
   writeFileSync(join(dir, "keys.json"), keys.body);
   const v = spawnSync(MYNA, ["doc", "verify", pdf, "--keys", join(dir, "keys.json")], { encoding: "utf8" });
   assert.equal(v.status, 0, v.stderr);
   assert.match(v.stdout, /VALID: signed by 千代田区長 \(131016\)/);
+  assert.match(v.stdout, /in J-LIS's issuance log as entry \d+/);
   assert.match(v.stdout, /住民票の写し/);
   assert.match(v.stdout, /窓口交付, by /);
   const serial = v.stdout.match(/serial:\s+(\S+)/)[1];
@@ -938,7 +941,7 @@ test("窓口交付: a clerk issues a 住民票の写し at the counter; the PDF'
     await visitor.locator("#verify-result[data-status]").waitFor();
     return visitor.locator("#verify-result").textContent();
   };
-  assert.match(await check(pdf), /有効です \/ VALID[\s\S]*千代田区長[\s\S]*住民票の写し/);
+  assert.match(await check(pdf), /有効です \/ VALID[\s\S]*千代田区長[\s\S]*住民票の写し[\s\S]*J-LIS の発行記録ログの第 \d+ 項/);
   await axe(visitor, "verification page");
   await shot(visitor, "44-verify-valid");
   const bytes = readFileSync(pdf);

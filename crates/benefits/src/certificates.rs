@@ -1,16 +1,19 @@
-//! 窓口交付 on the municipality's office system (issue 21, the counter): a clerk issues a
-//! 住民票の写し or 住民票記載事項証明書 of a resident of this municipality, produced from the
-//! register as J-LIS holds it, signed with the municipality's document key (its code carried
-//! as a QR code), recorded in the municipality's ledger of issued documents before the PDF is
-//! handed out. The municipality's public key is published (`GET /v1/documents/keys`) so that
+//! The municipality's certificate server (issue 21): at the counter (窓口交付, a clerk) or
+//! for a store's kiosk through J-LIS's issuance centre (コンビニ交付), it issues a 住民票の写し,
+//! 住民票記載事項証明書 or 課税・所得証明書 of a resident of this municipality, produced from the
+//! register as J-LIS holds it and from its own tax record, signed with the municipality's
+//! document key (its code carried as a QR code). Each issuance is logged in J-LIS's
+//! transparency log (存在証明) and recorded in the municipality's ledger before the PDF, with
+//! the log's receipt in it, is handed out; a withdrawal is logged too. The municipality's
+//! public key is published (`GET /v1/documents/keys`, and with every other's at J-LIS) so that
 //! anyone can check a document offline (`myna doc verify`).
 //!
-//! Not built yet: the kiosk and J-LIS's issuance centre, 印鑑登録証明書, 課税・所得証明書 and
-//! 戸籍の附票 (this counter does not offer them, and says so), withdrawal and the
-//! transparency log of issuances.
+//! Not built: 印鑑登録証明書 (there is no seal register) and 戸籍の附票 (no family register);
+//! this server does not offer them, and its offering says so.
 
 use myna_issuance::{
     Channel, DocKind, Document, Issuer, IssuerKey, KeyList, Line, Offering, Options, Person, PublishedKey, Refusal,
+    log::{Event, Leaf, Receipt},
 };
 use myna_jlis::ResidentView;
 use myna_linkage::agency::Agency;
@@ -44,6 +47,12 @@ pub const SCHEMA: Schema = Schema {
                 "ALTER TABLE issued_documents ADD COLUMN withdrawn_reason TEXT",
             ],
         },
+        Migration {
+            version: 3,
+            name: "documents in J-LIS's issuance log",
+            // The entry's index in J-LIS's transparency log (none before the log).
+            steps: &["ALTER TABLE issued_documents ADD COLUMN log_index BIGINT"],
+        },
     ],
 };
 
@@ -65,13 +74,17 @@ pub enum CounterError {
     NoReason,
     #[error("{0}の課税記録がありません / no tax record of that year here")]
     NoTaxRecord(String),
+    /// J-LIS's transparency log did not record it, so it is not handed out (or not withdrawn).
+    #[error("J-LIS の発行記録ログに記録できませんでした / J-LIS's issuance log did not record it: {0}")]
+    Log(String),
 }
 
 /// What the issuer's own check says of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Standing {
-    /// Signed by this municipality, unaltered, in its ledger, not withdrawn.
-    Valid(Document),
+    /// Signed by this municipality, unaltered, in its ledger, not withdrawn; `logged`: its
+    /// entry in J-LIS's issuance log, when the PDF carries the receipt and it verifies.
+    Valid { document: Document, logged: Option<u64> },
     /// Signed and unaltered, but withdrawn since: when, and why.
     Withdrawn { document: Document, at: i64, reason: String },
     /// Not accepted, with the reason.
@@ -92,6 +105,8 @@ pub struct Counter {
     keys: myna_issuance::IssuerKeys,
     issuer: Issuer,
     pub offering: Offering,
+    /// J-LIS's issuance log key (its `vkey`), read from J-LIS once.
+    log_key: std::sync::OnceLock<String>,
 }
 
 impl Counter {
@@ -114,7 +129,7 @@ impl Counter {
         let issuer = Issuer { code, name: format!("{}長", agency.name()) };
         let mut keys = myna_issuance::IssuerKeys::default();
         keys.add(&issuer.code, &issuer.name, key.public());
-        Ok(Self { db, key, keys, issuer, offering })
+        Ok(Self { db, key, keys, issuer, offering, log_key: Default::default() })
     }
 
     /// Who this counter's documents name as their issuer.
@@ -130,6 +145,7 @@ impl Counter {
                 name: self.issuer.name.clone(),
                 public: hex::encode(self.key.public()),
             }],
+            log: None,
         }
     }
 
@@ -195,8 +211,11 @@ impl Counter {
             Vec::new()
         };
         let now = myna_node::now_secs();
+        // The serial is taken in a transaction of its own, so no write is held open while J-LIS
+        // logs the document; a document not made after all leaves its serial unused.
         let mut tx = self.db.begin().await?;
         let n = tx.reserve("document_serial", 1).await? + 1;
+        tx.commit().await?;
         let day = time::OffsetDateTime::from_unix_timestamp(now)
             .map(|t| t.to_offset(myna_issuance::JST).date())
             .map_err(|e| CounterError::Make(e.to_string()))?;
@@ -222,10 +241,12 @@ impl Counter {
             lines,
         };
         let code = self.key.sign(&document).map_err(|e| CounterError::Make(e.to_string()))?;
-        let pdf = myna_issuance::pdf::render(&document, &code).map_err(|e| CounterError::Make(e.to_string()))?;
+        let receipt = self.log(agency, Leaf::issued(&document, &code)).await?;
+        let pdf = myna_issuance::pdf::render(&document, &code, Some(&receipt))
+            .map_err(|e| CounterError::Make(e.to_string()))?;
         sqlx::query(
-            "INSERT INTO issued_documents (serial, kind, resident, issued_at, channel, issued_by, code)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO issued_documents (serial, kind, resident, issued_at, channel, issued_by, code, log_index)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&serial)
         .bind(kind.id())
@@ -239,11 +260,10 @@ impl Counter {
             Channel::Counter(who) | Channel::Kiosk(who) => who.as_str(),
         })
         .bind(&code)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
-        // The document exists once the ledger says so; only then is it handed out.
-        tx.commit().await?;
+        .bind(receipt.index as i64)
+        .write(&self.db)
+        .await?;
+        // The document exists once the log and the ledger say so; only then is it handed out.
         match own {
             Ok(code) => self.tell(agency, &code, &document).await,
             Err(e) => {
@@ -313,16 +333,32 @@ impl Counter {
 
     /// Withdraws a document issued here (issued by mistake, or to the wrong person): it stays
     /// in the ledger, and every check at the issuer says it was withdrawn, when and why.
-    pub async fn withdraw(&self, serial: &str, reason: &str, clerk: &str) -> Result<(), CounterError> {
+    /// The withdrawal is logged in J-LIS's log first, so the public record never says less
+    /// than the ledger.
+    pub async fn withdraw(&self, agency: &Agency, serial: &str, reason: &str, clerk: &str) -> Result<(), CounterError> {
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(CounterError::NoReason);
         }
+        let code: String = self
+            .db
+            .read_one("SELECT code FROM issued_documents WHERE serial = $1", &[serial.into()], |r| r.get(0))
+            .await?
+            .ok_or_else(|| CounterError::NoSuchDocument(serial.to_string()))?;
+        let now = myna_node::now_secs();
+        let leaf = Leaf {
+            event: Event::Withdrawn,
+            issuer: self.issuer.code.clone(),
+            serial: serial.to_string(),
+            at: now,
+            digest: myna_issuance::log::digest_of(&code),
+        };
+        self.log(agency, leaf).await?;
         let done = sqlx::query(
             "UPDATE issued_documents SET withdrawn_at = $1, withdrawn_by = $2, withdrawn_reason = $3
              WHERE serial = $4 AND withdrawn_at IS NULL",
         )
-        .bind(myna_node::now_secs())
+        .bind(now)
         .bind(clerk)
         .bind(reason)
         .bind(serial)
@@ -349,28 +385,61 @@ impl Counter {
     }
 
     /// The issuer's check of a document, from its PDF or its scanned code: the signature with
-    /// this municipality's key, then its ledger (withdrawn or not).
-    pub async fn check(&self, upload: &[u8]) -> Result<Standing, StoreError> {
-        let code = if upload.starts_with(b"%PDF-") {
-            match myna_issuance::pdf::code_of(upload) {
+    /// this municipality's key, the log's receipt the PDF carries (J-LIS's key), then its
+    /// ledger (withdrawn or not).
+    pub async fn check(&self, agency: &Agency, upload: &[u8]) -> Result<Standing, CounterError> {
+        let (code, receipt) = if upload.starts_with(b"%PDF-") {
+            match myna_issuance::pdf::code_of(upload).and_then(|c| Ok((c, myna_issuance::pdf::receipt_of(upload)?))) {
                 Ok(c) => c,
                 Err(e) => return Ok(Standing::Refused(e.to_string())),
             }
         } else {
-            String::from_utf8_lossy(upload).trim().to_string()
+            (String::from_utf8_lossy(upload).trim().to_string(), None)
         };
         let document = match self.keys.open(&code) {
             Ok(d) => d,
             Err(e) => return Ok(Standing::Refused(e.to_string())),
+        };
+        let logged = match &receipt {
+            Some(r) => match r.verify(&document, &code, self.log_key(agency).await?) {
+                Ok(_) => Some(r.index),
+                Err(e) => return Ok(Standing::Refused(format!("the issuance log's receipt in this PDF: {e}"))),
+            },
+            None => None,
         };
         Ok(match self.withdrawn(&document.serial).await? {
             None => Standing::Refused(format!(
                 "signed with this municipality's key, but {} is not in its ledger of issued documents",
                 document.serial
             )),
-            Some(None) => Standing::Valid(document),
+            Some(None) => Standing::Valid { document, logged },
             Some(Some((at, reason))) => Standing::Withdrawn { document, at, reason },
         })
+    }
+
+    /// Logs `leaf` in J-LIS's transparency log; the receipt once it is durable there.
+    async fn log(&self, agency: &Agency, leaf: Leaf) -> Result<Receipt, CounterError> {
+        let body = myna_jlis::issuance_log::IssuanceSubmission {
+            event: leaf.event,
+            serial: leaf.serial,
+            at: leaf.at,
+            digest: leaf.digest,
+        };
+        myna_node::post_json(agency.client(), &format!("{}/v1/issuances", agency.jlis_url()), &body)
+            .await
+            .map_err(|e| CounterError::Log(e.to_string()))
+    }
+
+    /// J-LIS's issuance log key, asked of J-LIS the first time it is needed.
+    async fn log_key(&self, agency: &Agency) -> Result<&str, CounterError> {
+        if let Some(k) = self.log_key.get() {
+            return Ok(k);
+        }
+        let url = format!("{}/v1/issuers/keys", agency.jlis_url());
+        let list: KeyList =
+            myna_node::get_json(agency.client(), &url).await.map_err(|e| CounterError::Log(e.to_string()))?;
+        let vkey = list.log.ok_or_else(|| CounterError::Log("J-LIS publishes no issuance log key".into()))?.vkey;
+        Ok(self.log_key.get_or_init(|| vkey))
     }
 
     /// Documents issued for a resident, newest first: (serial, kind, issued_at, channel).

@@ -120,7 +120,11 @@ pub(crate) async fn withdraw(
         Err(r) => return *r,
     };
     let serial = field(&f, "serial").unwrap_or_default().trim().to_string();
-    match w.counter.withdraw(&serial, field(&f, "reason").unwrap_or_default(), &desk.0.account).await {
+    match w
+        .counter
+        .withdraw(w.benefits.agency(), &serial, field(&f, "reason").unwrap_or_default(), &desk.0.account)
+        .await
+    {
         Ok(()) => page(
             "交付の取消 / Withdrawn",
             Some(&desk),

@@ -1,6 +1,7 @@
 //! The issuer's verification page, open to anyone: upload a document's PDF (or paste the code
 //! read from its QR) and see who issued it, when, for whom, whether it was altered — and,
-//! because the issuer keeps the ledger, whether it was withdrawn since.
+//! because the issuer keeps the ledger, whether it was withdrawn since; a PDF's receipt from
+//! J-LIS's issuance log is checked too.
 
 use axum::{
     body::Bytes,
@@ -50,12 +51,21 @@ fn describe(d: &Document) -> String {
 
 /// The check, as text for the page (and any client).
 pub(crate) async fn check(State(w): S, body: Bytes) -> Response {
-    match w.counter.check(&body).await {
-        Ok(Standing::Valid(d)) => (
-            StatusCode::OK,
-            format!("有効です / VALID: signed by the issuer, unaltered, not withdrawn\n{}", describe(&d)),
-        )
-            .into_response(),
+    match w.counter.check(w.benefits.agency(), &body).await {
+        Ok(Standing::Valid { document, logged }) => {
+            let log = match logged {
+                Some(i) => format!("発行記録 / logged: J-LIS の発行記録ログの第 {i} 項に記録されています (entry {i} of J-LIS's issuance log, proof checked)"),
+                None => "発行記録 / logged: この入力には J-LIS の記録の証明が含まれていません (no log receipt in what was given; the PDF carries it)".into(),
+            };
+            (
+                StatusCode::OK,
+                format!(
+                    "有効です / VALID: signed by the issuer, unaltered, not withdrawn\n{}\n{log}",
+                    describe(&document)
+                ),
+            )
+                .into_response()
+        }
         Ok(Standing::Withdrawn { document, reason, .. }) => (
             StatusCode::CONFLICT,
             format!(

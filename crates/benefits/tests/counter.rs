@@ -61,26 +61,65 @@ async fn the_counter_issues_a_signed_certificate_from_the_register() {
 
     // The issuer's check: valid; one character of the code changed is not; once withdrawn
     // (with a reason) it says so, and when.
-    assert!(matches!(counter.check(&issued.pdf).await.unwrap(), Standing::Valid(d) if d == doc));
+    let a = &city.agency;
+    assert!(
+        matches!(counter.check(a, &issued.pdf).await.unwrap(), Standing::Valid { document, logged: Some(_) } if document == doc)
+    );
     let code = pdf::code_of(&issued.pdf).unwrap();
     let mut altered = code.clone().into_bytes();
     let i = altered.len() / 2;
     altered[i] = if altered[i] == b'A' { b'B' } else { b'A' };
-    assert!(matches!(counter.check(&altered).await.unwrap(), Standing::Refused(_)));
-    assert!(matches!(counter.withdraw(&doc.serial, " ", "clerk-2").await, Err(CounterError::NoReason)));
+    assert!(matches!(counter.check(a, &altered).await.unwrap(), Standing::Refused(_)));
+
+    // Both issuances are in J-LIS's transparency log: the receipt each PDF carries proves it
+    // offline with J-LIS's published log key, and only for its own document.
+    let jlis_keys: myna_issuance::KeyList =
+        net.clerk.get(format!("{}/v1/issuers/keys", net.jlis.url())).send().await.unwrap().json().await.unwrap();
+    let vkey = jlis_keys.log.expect("J-LIS publishes its issuance log key").vkey;
+    let receipt = pdf::receipt_of(&issued.pdf).unwrap().expect("the PDF carries its log receipt");
+    let second_receipt = pdf::receipt_of(&second.pdf).unwrap().unwrap();
+    assert!(receipt.verify(&doc, &code, &vkey).is_ok());
+    assert_ne!(receipt.index, second_receipt.index);
+    assert!(
+        second_receipt.verify(&doc, &code, &vkey).is_err(),
+        "another document's receipt proves nothing of this one"
+    );
+    // A receipt pasted from another document is refused by the issuer's check.
+    let swapped = pdf::render(&doc, &code, Some(&second_receipt)).unwrap();
+    assert!(matches!(counter.check(a, &swapped).await.unwrap(), Standing::Refused(r) if r.contains("log")));
+
+    assert!(matches!(counter.withdraw(a, &doc.serial, " ", "clerk-2").await, Err(CounterError::NoReason)));
     assert!(matches!(
-        counter.withdraw("131016-20000101-999999", "wrong person", "clerk-2").await,
+        counter.withdraw(a, "131016-20000101-999999", "wrong person", "clerk-2").await,
         Err(CounterError::NoSuchDocument(_))
     ));
-    counter.withdraw(&doc.serial, "issued to the wrong person", "clerk-2").await.unwrap();
-    counter.withdraw(&doc.serial, "again", "clerk-2").await.unwrap();
-    match counter.check(code.as_bytes()).await.unwrap() {
+    counter.withdraw(a, &doc.serial, "issued to the wrong person", "clerk-2").await.unwrap();
+    counter.withdraw(a, &doc.serial, "again", "clerk-2").await.unwrap();
+    // Anyone asks the log (no certificate needed): the withdrawal is there, proved, once.
+    let status: myna_issuance::log::Status = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap()
+        .get(format!("{}/v1/issuances/131016/{}", net.jlis.url(), doc.serial))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status.entries.len(), 2, "issued and withdrawn, the second withdrawal not logged again");
+    let at = status.withdrawn(&doc, &code, &vkey).unwrap().expect("the withdrawal is in the log");
+    assert!(at >= doc.issued_at);
+    match counter.check(a, code.as_bytes()).await.unwrap() {
         Standing::Withdrawn { document, reason, .. } => {
             assert_eq!((document.serial, reason.as_str()), (doc.serial.clone(), "issued to the wrong person"));
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(counter.check(&second.pdf).await.unwrap(), Standing::Valid(_)), "the other document stands");
+    assert!(
+        matches!(counter.check(a, &second.pdf).await.unwrap(), Standing::Valid { .. }),
+        "the other document stands"
+    );
 
     // 課税・所得証明書 from the city's own tax record of the year, in the data standard layout.
     city.agency

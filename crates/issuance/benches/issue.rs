@@ -42,14 +42,14 @@ fn issuer() -> (IssuerKey, IssuerKeys) {
 fn sign_code_and_write_pdf(b: divan::Bencher) {
     let (key, _) = issuer();
     let doc = document();
-    b.bench(|| pdf::render(&doc, &key.sign(&doc).unwrap()).unwrap());
+    b.bench(|| pdf::render(&doc, &key.sign(&doc).unwrap(), None).unwrap());
 }
 
 #[divan::bench]
 fn check_code_from_pdf(b: divan::Bencher) {
     let (key, keys) = issuer();
     let doc = document();
-    let file = pdf::render(&doc, &key.sign(&doc).unwrap()).unwrap();
+    let file = pdf::render(&doc, &key.sign(&doc).unwrap(), None).unwrap();
     b.bench(|| keys.open(&pdf::code_of(&file).unwrap()).unwrap());
 }
 

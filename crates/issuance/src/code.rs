@@ -108,10 +108,22 @@ pub struct PublishedKey {
     pub public: String,
 }
 
-/// A key list as published: `{"issuers": [...]}`.
+/// A key list as published: `{"issuers": [...], "log": {...}}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeyList {
     pub issuers: Vec<PublishedKey>,
+    /// J-LIS's issuance log, whose receipts documents carry (J-LIS's list has it; a
+    /// municipality's own does not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogKey>,
+}
+
+/// The transparency log's note key, as a key list carries it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LogKey {
+    pub origin: String,
+    /// C2SP signed-note verifier key (`name+hash+base64`).
+    pub vkey: String,
 }
 
 impl IssuerKeys {

@@ -1,18 +1,20 @@
 //! Documents a municipality issues (コンビニ交付 and the counter; issue 21), without I/O: the
 //! kinds and options (`kind.rs`), what a municipality offers and when (`offer.rs`), the
 //! document itself (`document.rs`), the signed code it carries (`code.rs`: COSE_Sign1, zlib,
-//! base45) and the PDF it is printed from, with the code as a QR code (`pdf.rs`).
+//! base45), the PDF it is printed from, with the code as a QR code (`pdf.rs`), and the
+//! transparency log's leaves and receipts (`log.rs`).
 
 mod code;
 mod document;
 mod kind;
+pub mod log;
 mod offer;
 pub mod pdf;
 
 /// Japan's time (UTC+9): the hours, dates and 年度 documents are written in.
 pub const JST: time::UtcOffset = time::macros::offset!(+9);
 
-pub use code::{CodeError, IssuerKey, IssuerKeys, KeyList, PREFIX, PublishedKey};
+pub use code::{CodeError, IssuerKey, IssuerKeys, KeyList, LogKey, PREFIX, PublishedKey};
 pub use document::{Channel, Document, Issuer, Line, Person};
 pub use kind::{DocKind, Options, assessed_year, fiscal_year_ja};
 pub use offer::{Offered, Offering, Refusal};

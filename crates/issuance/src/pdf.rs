@@ -7,13 +7,13 @@
 //! character outside the Basic Multilingual Plane, which that encoding cannot carry, prints as
 //! 〓 (the geta mark registers use for a character they cannot print); the signed code keeps it.
 //! The code is also kept in the document information as `/MynaCode`, so `myna doc verify`
-//! reads it without decoding the image.
+//! reads it without decoding the image, and the transparency log's receipt as `/MynaLog`.
 
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr, types::SystemInfo};
 use qrcode::{Color, EcLevel, QrCode};
 use time::OffsetDateTime;
 
-use crate::{Channel, Document};
+use crate::{Channel, Document, log::Receipt};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PdfError {
@@ -21,6 +21,8 @@ pub enum PdfError {
     Qr(String),
     #[error("this PDF carries no document code (/MynaCode): not a document issued by this system")]
     NoCode,
+    #[error("the PDF's log receipt (/MynaLog) does not read: {0}")]
+    BadReceipt(String),
 }
 
 const FONT: Name = Name(b"F1");
@@ -117,8 +119,9 @@ fn issued_on(at: i64) -> String {
     }
 }
 
-/// The PDF of `doc`, carrying `code` (from [`crate::IssuerKey::sign`]).
-pub fn render(doc: &Document, code: &str) -> Result<Vec<u8>, PdfError> {
+/// The PDF of `doc`, carrying `code` (from [`crate::IssuerKey::sign`]) and, once the issuance
+/// is logged, the log's `receipt`.
+pub fn render(doc: &Document, code: &str, receipt: Option<&Receipt>) -> Result<Vec<u8>, PdfError> {
     let qr =
         QrCode::with_error_correction_level(code.as_bytes(), EcLevel::M).map_err(|e| PdfError::Qr(e.to_string()))?;
     let (catalog, tree, page, font, cid, descriptor, unicode, content, info) = (
@@ -202,18 +205,35 @@ pub fn render(doc: &Document, code: &str) -> Result<Vec<u8>, PdfError> {
     let mut i = pdf.document_info(info);
     i.title(TextStr(doc.kind.ja())).producer(TextStr("myna"));
     i.pair(Name(b"MynaCode"), Str(code.as_bytes()));
+    // Hex, so the receipt's newlines and signature marks need no escaping.
+    let logged = receipt.map(|r| hex::encode(serde_json::to_vec(r).unwrap_or_default()));
+    if let Some(hex) = &logged {
+        i.pair(Name(b"MynaLog"), Str(hex.as_bytes()));
+    }
     i.finish();
     pdf.set_file_id((doc.serial.as_bytes().to_vec(), doc.serial.as_bytes().to_vec()));
     Ok(pdf.finish())
 }
 
+/// A document-information string [`render`] wrote: found by its key, since its value is plain
+/// ASCII with nothing a literal string escapes (base45, hex).
+fn info(pdf: &[u8], key: &[u8]) -> Option<String> {
+    let start = pdf.windows(key.len()).position(|w| w == key)? + key.len();
+    let len = pdf[start..].iter().position(|&b| b == b')')?;
+    String::from_utf8(pdf[start..start + len].to_vec()).ok()
+}
+
 /// The code a PDF made by [`render`] carries.
 pub fn code_of(pdf: &[u8]) -> Result<String, PdfError> {
-    let key = b"/MynaCode (";
-    let start = pdf.windows(key.len()).position(|w| w == key).ok_or(PdfError::NoCode)? + key.len();
-    let len = pdf[start..].iter().position(|&b| b == b')').ok_or(PdfError::NoCode)?;
-    // A code is base45 after its ASCII prefix: nothing a literal string would escape.
-    String::from_utf8(pdf[start..start + len].to_vec()).map_err(|_| PdfError::NoCode)
+    info(pdf, b"/MynaCode (").ok_or(PdfError::NoCode)
+}
+
+/// The log's receipt a PDF carries: `None` when it carries none (made before the log, or
+/// printed without it), an error when it carries one that does not read.
+pub fn receipt_of(pdf: &[u8]) -> Result<Option<Receipt>, PdfError> {
+    let Some(text) = info(pdf, b"/MynaLog (") else { return Ok(None) };
+    let bytes = hex::decode(text).map_err(|e| PdfError::BadReceipt(e.to_string()))?;
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| PdfError::BadReceipt(e.to_string()))
 }
 
 #[cfg(test)]
@@ -228,7 +248,7 @@ mod tests {
         keys.add("131016", "千代田区長", key.public());
         let doc = crate::code::tests::sample();
         let code = key.sign(&doc).unwrap();
-        let pdf = render(&doc, &code).unwrap();
+        let pdf = render(&doc, &code, None).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         assert_eq!(code_of(&pdf).unwrap(), code);
         assert_eq!(keys.open(&code_of(&pdf).unwrap()).unwrap(), doc);

@@ -44,7 +44,7 @@ fn poppler_reads_the_text_and_zbar_the_code_of_the_printed_pdf() {
     keys.add("131016", "千代田区長", key.public());
     let doc = sample();
     let code = key.sign(&doc).unwrap();
-    let bytes = pdf::render(&doc, &code).unwrap();
+    let bytes = pdf::render(&doc, &code, None).unwrap();
     let dir = std::env::temp_dir().join(format!("myna-issuance-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("doc.pdf");

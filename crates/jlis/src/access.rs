@@ -124,6 +124,13 @@ pub const TABLE: Table = Table {
             "/v1/issuers/keys",
             Access::Public("the municipalities' public document keys, for anyone verifying a document"),
         ),
+        rule("POST", "/v1/issuances", MUNICIPALITY),
+        rule("GET", "/v1/issuances/checkpoint", Access::Public("the issuance log's signed checkpoint")),
+        rule(
+            "GET",
+            "/v1/issuances/{issuer}/{serial}",
+            Access::Public("a document's entries in the issuance log, with proofs (no personal data)"),
+        ),
         rule("POST", "/v1/kiosk/sessions", KIOSK),
         rule("POST", "/v1/kiosk/documents", KIOSK),
         rule("POST", "/v1/lookup", NUMBER_LINKING),

@@ -118,7 +118,8 @@ impl Jlis {
         let keys = self.centre.keys.lock().map_err(|_| poisoned())?;
         let mut all: Vec<&serde_json::Value> = keys.values().flatten().collect();
         all.sort_by(|a, b| a["kid"].as_str().cmp(&b["kid"].as_str()));
-        Ok(serde_json::json!({ "issuers": all }))
+        let log = serde_json::json!({ "origin": myna_issuance::log::ORIGIN, "vkey": self.issuances.vkey() });
+        Ok(serde_json::json!({ "issuers": all, "log": log }))
     }
 
     fn client(&self) -> Result<&reqwest::Client, JlisError> {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::{
     Json, Router,
-    extract::State,
+    extract::{Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::post,
@@ -14,6 +14,7 @@ use myna_node::{ApiError, ApiJson};
 use crate::{
     access::Caller,
     api::ErrorBody,
+    issuance_log::IssuanceSubmission,
     kiosk::{IssuerRegistration, KioskOrder, KioskSession},
     state::Jlis,
 };
@@ -26,6 +27,9 @@ pub(crate) fn routes(state: Arc<Jlis>) -> Router {
         .route("/v1/issuers/keys", axum::routing::get(keys))
         .route("/v1/kiosk/sessions", post(session))
         .route("/v1/kiosk/documents", post(order))
+        .route("/v1/issuances", post(log_issuance))
+        .route("/v1/issuances/checkpoint", axum::routing::get(checkpoint))
+        .route("/v1/issuances/{issuer}/{serial}", axum::routing::get(status))
         .with_state(state)
 }
 
@@ -68,4 +72,37 @@ pub(crate) async fn session(
 pub(crate) async fn order(State(j): St, caller: Caller, ApiJson(o): ApiJson<KioskOrder>) -> Result<Response, ApiError> {
     let pdf = j.kiosk_order(&caller, &o).await?;
     Ok(([(header::CONTENT_TYPE, "application/pdf")], pdf).into_response())
+}
+
+/// A municipality logs a document it issued or withdrew; the receipt (index, inclusion proof,
+/// signed checkpoint) is printed into the document.
+#[utoipa::path(post, path = "/v1/issuances", request_body = IssuanceSubmission,
+    responses((status = 200, body = myna_issuance::log::Receipt), (status = 400, description = "Malformed JSON or not UTF-8", body = ErrorBody), (status = 415, description = "Body not sent as application/json", body = ErrorBody), (status = 403, description = "Not a municipality", body = ErrorBody),
+        (status = 409, description = "This serial's event is logged with another digest", body = ErrorBody), (status = 422, description = "A serial of another municipality, a digest that is not SHA-256 hex, a time outside the last day", body = ErrorBody)))]
+pub(crate) async fn log_issuance(
+    State(j): St,
+    caller: Caller,
+    ApiJson(s): ApiJson<IssuanceSubmission>,
+) -> Result<Json<myna_issuance::log::Receipt>, ApiError> {
+    Ok(Json(j.log_issuance(&caller, s).await?))
+}
+
+/// The issuance log's latest checkpoint (a C2SP signed note; its key is in `/v1/issuers/keys`).
+#[utoipa::path(get, path = "/v1/issuances/checkpoint",
+    responses((status = 200, content_type = "text/plain", description = "The signed note")))]
+pub(crate) async fn checkpoint(State(j): St) -> Result<Response, ApiError> {
+    let note = j.issuances.checkpoint().map_err(crate::JlisError::from)?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
+}
+
+/// What the log holds of a document, by its issuer's code and serial: its issuance and any
+/// withdrawal, each with its inclusion proof against the checkpoint given with them.
+#[utoipa::path(get, path = "/v1/issuances/{issuer}/{serial}",
+    params(("issuer" = String, Path, description = "The municipality's code"), ("serial" = String, Path, description = "証明書番号")),
+    responses((status = 200, body = myna_issuance::log::Status)))]
+pub(crate) async fn status(
+    State(j): St,
+    Path((issuer, serial)): Path<(String, String)>,
+) -> Result<Json<myna_issuance::log::Status>, ApiError> {
+    Ok(Json(j.issuance_status(&issuer, &serial).await?))
 }

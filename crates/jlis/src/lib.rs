@@ -11,6 +11,7 @@ mod error;
 mod handlers;
 mod holder;
 mod inspection;
+pub mod issuance_log;
 mod jpki;
 pub mod kiosk;
 mod kiosk_routes;

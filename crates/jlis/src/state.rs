@@ -34,6 +34,8 @@ pub struct Jlis {
     pub signer: OnceLock<myna_link::NodeKey>,
     /// The certificate issuance centre between kiosks and municipalities (コンビニ交付).
     pub centre: crate::kiosk::Centre,
+    /// The transparency log of every document municipalities issue or withdraw (存在証明).
+    pub issuances: crate::store::IssuanceLog,
 }
 
 /// The roles J-LIS gives its staff: the 24×365 hotline's operators.
@@ -76,8 +78,10 @@ impl Jlis {
         let trust = ca.trust_store()?;
         let pseudonyms = registry.db().secret_or_init("jlis_access_pseudonym_key").await?;
         let access = AccessLog::open(registry.db().clone(), &pseudonyms).await?;
+        let issuances = crate::store::IssuanceLog::open(registry.db().clone()).await?;
         Ok(Self {
             access,
+            issuances,
             tasks: myna_link::PermissionTable::shipped()?,
             registry,
             cards,

@@ -5,6 +5,7 @@
 
 mod access;
 mod error;
+mod issuances;
 mod jpki;
 mod registry;
 mod rows;
@@ -12,6 +13,7 @@ mod schema;
 
 pub use access::{ACCESS, Access, AccessLog};
 pub use error::RegistryError;
+pub use issuances::{ISSUANCES, IssuanceLog, IssuanceLogError};
 pub use jpki::{CardError, CardRow, CardStatus, CertRow, JpkiStore, NewCert};
 pub use myna_registry::NewResident;
 pub use registry::{EventRecord, Recorded, RegistryStore};

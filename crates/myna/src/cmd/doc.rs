@@ -14,7 +14,8 @@ pub enum DocCmd {
     Verify {
         /// The PDF as printed, or a text file holding the scanned code (JPDOC1:…).
         file: PathBuf,
-        /// The issuers' key list (JSON: {"issuers": [{"kid", "name", "public"}]}).
+        /// The issuers' key list (JSON: {"issuers": [{"kid", "name", "public"}], "log": {"origin", "vkey"}}),
+        /// as J-LIS publishes it at /v1/issuers/keys.
         #[arg(long)]
         keys: PathBuf,
     },
@@ -36,9 +37,19 @@ fn verify(file: &PathBuf, keys: &PathBuf) -> CmdResult {
     let code = if bytes.starts_with(b"%PDF-") {
         pdf::code_of(&bytes)?
     } else {
-        String::from_utf8(bytes).map_err(|_| format!("{}: neither a PDF nor a code", file.display()))?
+        String::from_utf8(bytes.clone()).map_err(|_| format!("{}: neither a PDF nor a code", file.display()))?
     };
     let doc = keys.open(&code).map_err(|e| format!("NOT VALID: {e}"))?;
+    // The log's receipt, checked with J-LIS's log key when the key list has it.
+    let receipt = if bytes.starts_with(b"%PDF-") { pdf::receipt_of(&bytes)? } else { None };
+    let logged = match (&receipt, &list.log) {
+        (Some(r), Some(log)) => {
+            let size = r.verify(&doc, &code, &log.vkey).map_err(|e| format!("NOT VALID: {e}"))?;
+            format!("in J-LIS's issuance log as entry {} (proved in its checkpoint of {size} entries)", r.index)
+        }
+        (Some(_), None) => "carries a log receipt, not checked: the key list has no log key (J-LIS's has)".into(),
+        (None, _) => "no log receipt (a code alone carries none; the PDF does)".into(),
+    };
     println!("VALID: signed by {} ({}), unaltered", doc.issuer.name, doc.issuer.code);
     println!("document: {} / {}", doc.kind.ja(), doc.kind.en());
     println!("serial:   {}", doc.serial);
@@ -53,6 +64,10 @@ fn verify(file: &PathBuf, keys: &PathBuf) -> CmdResult {
     for l in &doc.lines {
         println!("          {}: {}", l.label, l.value);
     }
-    println!("(whether it was withdrawn since is not checked offline)");
+    println!("logged:   {logged}");
+    println!(
+        "(whether it was withdrawn since is not checked offline: J-LIS's log answers it at /v1/issuances/{}/{})",
+        doc.issuer.code, doc.serial
+    );
     Ok(())
 }

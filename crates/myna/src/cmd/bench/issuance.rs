@@ -110,11 +110,11 @@ impl IssuanceBench {
 
         // Every document checked at the issuer.
         let pdfs: Arc<Vec<Vec<u8>>> = Arc::new(pdfs.lock().map(|v| v.clone()).unwrap_or_default());
-        let (k, p) = (counter.clone(), pdfs.clone());
+        let (k, p, a) = (counter.clone(), pdfs.clone(), agency.clone());
         let n = pdfs.len();
         let (vlat, vwall) = drive(n, self.concurrency, move |i| {
-            let (k, p) = (k.clone(), p.clone());
-            async move { matches!(k.check(&p[i]).await, Ok(Standing::Valid(_))) }
+            let (k, p, a) = (k.clone(), p.clone(), a.clone());
+            async move { matches!(k.check(&a, &p[i]).await, Ok(Standing::Valid { logged: Some(_), .. })) }
         })
         .await?;
         let vper = vlat.len() as f64 / vwall;
