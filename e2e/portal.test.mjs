@@ -926,9 +926,9 @@ test("窓口交付: a clerk issues a 住民票の写し at the counter; the PDF'
   const v = spawnSync(MYNA, ["doc", "verify", pdf, "--keys", join(dir, "keys.json")], { encoding: "utf8" });
   assert.equal(v.status, 0, v.stderr);
   assert.match(v.stdout, /VALID: signed by 千代田区長 \(131016\)/);
-  assert.match(v.stdout, /in J-LIS's issuance log as entry \d+/);
+  assert.match(v.stdout, /entry \d+ of J-LIS.s issuance log/);
   assert.match(v.stdout, /住民票の写し/);
-  assert.match(v.stdout, /窓口交付, by /);
+  assert.match(v.stdout, /窓口交付 \/ at the counter/);
   const serial = v.stdout.match(/serial:\s+(\S+)/)[1];
 
   // Anyone checks it on the issuer's verification page: good, altered by one character, and
@@ -950,12 +950,31 @@ test("窓口交付: a clerk issues a 住民票の写し at the counter; the PDF'
   const altered = join(dir, "altered.pdf");
   writeFileSync(altered, bytes);
   assert.match(await check(altered), /有効ではありません \/ NOT VALID/);
+
+  // The portal's verification page checks any municipality's document with J-LIS's keys and
+  // issuance log: the PDF, and a scan of the printed page (poppler renders it to a PNG, the
+  // page reads the QR code from the picture).
+  const portalCheck = async (file) => {
+    await visitor.goto(`${PORTAL}/documents/verify`);
+    await visitor.locator("#file").setInputFiles(file);
+    await visitor.getByRole("button", { name: /確かめる/ }).click();
+    await visitor.locator("#verify-result[data-status]").waitFor();
+    return visitor.locator("#verify-result").textContent();
+  };
+  assert.match(await portalCheck(pdf), /有効です \/ VALID[\s\S]*千代田区長[\s\S]*J-LIS の発行記録ログの第 \d+ 項/);
+  await axe(visitor, "portal verification page");
+  await shot(visitor, "45-portal-verify-valid");
+  const scan = spawnSync("pdftoppm", ["-png", "-r", "150", "-singlefile", pdf, join(dir, "scan")], { encoding: "utf8" });
+  assert.equal(scan.status, 0, scan.stderr);
+  assert.match(await portalCheck(join(dir, "scan.png")), /有効です \/ VALID[\s\S]*証明書番号 \/ serial: \S+[\s\S]*J-LIS の発行記録ログの第 \d+ 項/);
+  assert.match(await portalCheck(altered), /有効ではありません \/ NOT VALID/);
   await clerk.goto(`${office}/certificates`);
   await clerk.getByLabel(/証明書番号/).fill(serial);
   await clerk.getByLabel(/取消の理由/).fill("e2e: issued by mistake");
   await clerk.getByRole("button", { name: /取り消す/ }).click();
   await clerk.locator("#withdrawn").waitFor();
   assert.match(await check(pdf), /取り消されています \/ WITHDRAWN[\s\S]*e2e: issued by mistake/);
+  assert.match(await portalCheck(join(dir, "scan.png")), /取り消されています \/ WITHDRAWN[\s\S]*J-LIS's log, proof checked/);
   await anon.close();
   await ctx.close();
 

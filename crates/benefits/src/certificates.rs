@@ -12,7 +12,8 @@
 //! this server does not offer them, and its offering says so.
 
 use myna_issuance::{
-    Channel, DocKind, Document, Issuer, IssuerKey, KeyList, Line, Offering, Options, Person, PublishedKey, Refusal,
+    Channel, DocKind, Document, Issuer, IssuerKey, KeyList, Line, LogKey, Offering, Options, Person, PublishedKey,
+    Refusal,
     log::{Event, Leaf, Receipt},
 };
 use myna_jlis::ResidentView;
@@ -82,9 +83,9 @@ pub enum CounterError {
 /// What the issuer's own check says of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Standing {
-    /// Signed by this municipality, unaltered, in its ledger, not withdrawn; `logged`: its
-    /// entry in J-LIS's issuance log, when the PDF carries the receipt and it verifies.
-    Valid { document: Document, logged: Option<u64> },
+    /// Signed by this municipality, unaltered, in its ledger, not withdrawn (with its entry
+    /// in J-LIS's issuance log when the PDF carries the receipt).
+    Valid(myna_issuance::verify::Checked),
     /// Signed and unaltered, but withdrawn since: when, and why.
     Withdrawn { document: Document, at: i64, reason: String },
     /// Not accepted, with the reason.
@@ -384,36 +385,28 @@ impl Counter {
         Ok(row.map(|(at, reason)| at.map(|at| (at, reason.unwrap_or_default()))))
     }
 
-    /// The issuer's check of a document, from its PDF or its scanned code: the signature with
-    /// this municipality's key, the log's receipt the PDF carries (J-LIS's key), then its
-    /// ledger (withdrawn or not).
+    /// The issuer's check of a document, from its PDF, a photo of its code or the code's
+    /// text: the signature with this municipality's key, the log's receipt the PDF carries
+    /// (J-LIS's key), then its ledger (withdrawn or not).
     pub async fn check(&self, agency: &Agency, upload: &[u8]) -> Result<Standing, CounterError> {
-        let (code, receipt) = if upload.starts_with(b"%PDF-") {
-            match myna_issuance::pdf::code_of(upload).and_then(|c| Ok((c, myna_issuance::pdf::receipt_of(upload)?))) {
-                Ok(c) => c,
-                Err(e) => return Ok(Standing::Refused(e.to_string())),
+        let log = match myna_issuance::verify::read(upload) {
+            Ok((_, Some(_))) => {
+                Some(LogKey { origin: myna_issuance::log::ORIGIN.into(), vkey: self.log_key(agency).await?.into() })
             }
-        } else {
-            (String::from_utf8_lossy(upload).trim().to_string(), None)
-        };
-        let document = match self.keys.open(&code) {
-            Ok(d) => d,
+            Ok((_, None)) => None,
             Err(e) => return Ok(Standing::Refused(e.to_string())),
         };
-        let logged = match &receipt {
-            Some(r) => match r.verify(&document, &code, self.log_key(agency).await?) {
-                Ok(_) => Some(r.index),
-                Err(e) => return Ok(Standing::Refused(format!("the issuance log's receipt in this PDF: {e}"))),
-            },
-            None => None,
+        let checked = match myna_issuance::verify::check(upload, &self.keys, log.as_ref()) {
+            Ok(c) => c,
+            Err(e) => return Ok(Standing::Refused(e.to_string())),
         };
-        Ok(match self.withdrawn(&document.serial).await? {
+        Ok(match self.withdrawn(&checked.document.serial).await? {
             None => Standing::Refused(format!(
                 "signed with this municipality's key, but {} is not in its ledger of issued documents",
-                document.serial
+                checked.document.serial
             )),
-            Some(None) => Standing::Valid { document, logged },
-            Some(Some((at, reason))) => Standing::Withdrawn { document, at, reason },
+            Some(None) => Standing::Valid(checked),
+            Some(Some((at, reason))) => Standing::Withdrawn { document: checked.document, at, reason },
         })
     }
 

@@ -76,6 +76,7 @@ pub(crate) fn page(title: &str, desk: Option<&Desk>, body: Markup) -> Response {
                     link rel="stylesheet" href="/static/tokens.css";
                     link rel="stylesheet" href="/static/site.css";
                     script src="/static/benefits.js" defer {}
+                    script src="/static/verify.js" defer {}
                 }
                 body {
                     a.skip href="#main" { "本文へ移動 / Skip to main content" }
@@ -474,7 +475,11 @@ pub fn routes(w: Arc<Web>) -> Router {
         .route("/certificates", get(crate::counter::form))
         .route("/certificates/issue", post(crate::counter::issue))
         .route("/certificates/withdraw", post(crate::counter::withdraw))
-        .route("/verify", get(crate::verify::form).post(crate::verify::check))
+        // A photo of a code from a phone's camera is a few megabytes.
+        .route(
+            "/verify",
+            get(crate::verify::form).post(crate::verify::check).layer(axum::extract::DefaultBodyLimit::max(16 << 20)),
+        )
         .route("/v1/documents/keys", get(crate::counter::keys))
         .route("/v1/documents/offering", get(crate::counter::offering))
         .route("/v1/documents", post(crate::counter::order))
@@ -494,6 +499,10 @@ pub fn routes(w: Arc<Web>) -> Router {
         )
         .route("/static/site.css", get(|| async { static_file(myna_node::web::SITE_CSS, "text/css; charset=utf-8") }))
         .route("/static/benefits.js", get(|| async { static_file(JS, "text/javascript; charset=utf-8") }))
+        .route(
+            "/static/verify.js",
+            get(|| async { static_file(myna_node::web::VERIFY_JS, "text/javascript; charset=utf-8") }),
+        )
         .layer(axum::middleware::map_response(myna_node::web::security_headers))
         .with_state(w)
 }

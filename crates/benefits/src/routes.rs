@@ -89,6 +89,7 @@ pub const TABLE: Table = Table {
         rule("GET", "/static/tokens.css", Access::Page("the design tokens, open")),
         rule("GET", "/static/site.css", Access::Page("the style sheet, open")),
         rule("GET", "/static/benefits.js", Access::Page("the pages' script, open")),
+        rule("GET", "/static/verify.js", Access::Page("the verification page's script, open")),
     ],
 };
 

@@ -10,18 +10,18 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use maud::html;
-use myna_issuance::{Channel, Document};
+use myna_issuance::Document;
 
 use crate::certificates::Standing;
 use crate::pages::{S, page};
 
 pub(crate) async fn form(State(w): S) -> Response {
     let body = html! {
-        p { "この市区町村が交付した証明書（住民票の写しなど）の発行元と、改ざん・取消の有無を確かめます。PDF を選ぶか、2次元コードを読み取った文字列（JPDOC1: で始まる）を貼り付けてください。 / Check a document this municipality issued: who issued it, whether it was altered or withdrawn. Choose its PDF, or paste the text of its QR code (starting JPDOC1:)." }
+        p { "この市区町村が交付した証明書（住民票の写しなど）の発行元と、改ざん・取消の有無を確かめます。PDF か2次元コードの写真（PNG・JPEG）を選ぶか、読み取った文字列（JPDOC1: で始まる）を貼り付けてください。 / Check a document this municipality issued: who issued it, whether it was altered or withdrawn. Choose its PDF or a photo of its QR code (PNG, JPEG), or paste the code's text (starting JPDOC1:)." }
         p { "発行元 / Issuer: " (w.counter.issuer().name) " (" (w.counter.issuer().code) ")" }
         form #verify-form method="post" action="/verify" data-verify {
-            label for="file" { "証明書の PDF / The document's PDF" }
-            input #file type="file" name="file" accept="application/pdf";
+            label for="file" { "証明書の PDF または2次元コードの写真 / The document's PDF, or a photo of its code" }
+            input #file type="file" name="file" accept="application/pdf,image/png,image/jpeg";
             label for="code" { "または2次元コードの内容 / Or the code's text" }
             textarea #code name="code" rows="3" {}
             button type="submit" { "確かめる / Check" }
@@ -32,40 +32,21 @@ pub(crate) async fn form(State(w): S) -> Response {
 }
 
 fn describe(d: &Document) -> String {
-    let at = d.issued_jst();
-    let whom: Vec<&str> = d.people.iter().map(|p| p.name.as_str()).collect();
-    let channel = match &d.channel {
-        Channel::Kiosk(k) => format!("コンビニ交付 ({k})"),
-        Channel::Counter(_) => "窓口交付 / at the counter".to_string(),
-    };
-    format!(
-        "発行元 / issuer: {} ({})\n証明書 / document: {} / {}\n証明書番号 / serial: {}\n交付日時 / issued: {at} JST, {channel}\n対象 / for: {}",
-        d.issuer.name,
-        d.issuer.code,
-        d.kind.ja(),
-        d.kind.en(),
-        d.serial,
-        whom.join("、")
-    )
+    d.summary().join("\n")
 }
 
 /// The check, as text for the page (and any client).
 pub(crate) async fn check(State(w): S, body: Bytes) -> Response {
     match w.counter.check(w.benefits.agency(), &body).await {
-        Ok(Standing::Valid { document, logged }) => {
-            let log = match logged {
-                Some(i) => format!("発行記録 / logged: J-LIS の発行記録ログの第 {i} 項に記録されています (entry {i} of J-LIS's issuance log, proof checked)"),
-                None => "発行記録 / logged: この入力には J-LIS の記録の証明が含まれていません (no log receipt in what was given; the PDF carries it)".into(),
-            };
-            (
-                StatusCode::OK,
-                format!(
-                    "有効です / VALID: signed by the issuer, unaltered, not withdrawn\n{}\n{log}",
-                    describe(&document)
-                ),
-            )
-                .into_response()
-        }
+        Ok(Standing::Valid(c)) => (
+            StatusCode::OK,
+            format!(
+                "有効です / VALID: signed by the issuer, unaltered, not withdrawn\n{}\n{}",
+                describe(&c.document),
+                c.log_line()
+            ),
+        )
+            .into_response(),
         Ok(Standing::Withdrawn { document, reason, .. }) => (
             StatusCode::CONFLICT,
             format!(

@@ -17,24 +17,3 @@ document.addEventListener("submit", async (e) => {
   out.textContent = await r.text();
   if (r.ok) setTimeout(() => location.reload(), 800);
 });
-
-// The verification page sends the PDF (or the pasted code) as it is and shows the answer.
-document.addEventListener("submit", async (e) => {
-  const form = e.target;
-  if (!form.matches("form[data-verify]")) return;
-  e.preventDefault();
-  const out = form.querySelector("output");
-  const file = form.querySelector("input[type=file]").files[0];
-  const text = form.querySelector("textarea").value.trim();
-  if (!file && !text) {
-    out.textContent = "PDF を選ぶか、コードを貼り付けてください / Choose a PDF or paste a code";
-    return;
-  }
-  const r = await fetch(form.action, {
-    method: "POST",
-    body: file ?? text,
-    headers: { "content-type": "application/octet-stream" },
-  });
-  out.textContent = await r.text();
-  out.dataset.status = String(r.status);
-});

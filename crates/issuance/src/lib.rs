@@ -2,7 +2,8 @@
 //! kinds and options (`kind.rs`), what a municipality offers and when (`offer.rs`), the
 //! document itself (`document.rs`), the signed code it carries (`code.rs`: COSE_Sign1, zlib,
 //! base45), the PDF it is printed from, with the code as a QR code (`pdf.rs`), and the
-//! transparency log's leaves and receipts (`log.rs`).
+//! transparency log's leaves and receipts (`log.rs`), and the check any verifier makes of a PDF,
+//! a photo of its code or the code's text (`verify.rs`).
 
 mod code;
 mod document;
@@ -10,6 +11,7 @@ mod kind;
 pub mod log;
 mod offer;
 pub mod pdf;
+pub mod verify;
 
 /// Japan's time (UTC+9): the hours, dates and 年度 documents are written in.
 pub const JST: time::UtcOffset = time::macros::offset!(+9);

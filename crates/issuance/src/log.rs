@@ -137,19 +137,29 @@ pub struct Status {
 }
 
 impl Status {
-    /// When `doc` was withdrawn, by a leaf of this status proved in its checkpoint.
-    pub fn withdrawn(&self, doc: &Document, code: &str, vkey: &str) -> Result<Option<i64>, LogProblem> {
+    /// The entry of `event` for `doc` (whose code is `code`), proved in this status's
+    /// checkpoint: its index and time.
+    pub fn find(&self, event: Event, doc: &Document, code: &str, vkey: &str) -> Result<Option<(u64, i64)>, LogProblem> {
         let cp = note::open(&self.checkpoint, vkey, ORIGIN).map_err(|e| LogProblem::Checkpoint(e.to_string()))?;
         let digest = digest_of(code);
         for r in &self.entries {
             let leaf: Leaf = serde_json::from_str(&r.leaf).map_err(|e| LogProblem::Malformed(e.to_string()))?;
-            if leaf.event != Event::Withdrawn || leaf.digest != digest || leaf.serial != doc.serial {
+            if leaf.event != event
+                || leaf.digest != digest
+                || leaf.serial != doc.serial
+                || leaf.issuer != doc.issuer.code
+            {
                 continue;
             }
             r.included_in(&cp)?;
-            return Ok(Some(leaf.at));
+            return Ok(Some((r.index, leaf.at)));
         }
         Ok(None)
+    }
+
+    /// When `doc` was withdrawn, by a leaf of this status proved in its checkpoint.
+    pub fn withdrawn(&self, doc: &Document, code: &str, vkey: &str) -> Result<Option<i64>, LogProblem> {
+        Ok(self.find(Event::Withdrawn, doc, code, vkey)?.map(|(_, at)| at))
     }
 }
 
@@ -208,5 +218,10 @@ mod tests {
         let status = Status { checkpoint: r.checkpoint.clone(), entries: vec![r] };
         assert_eq!(status.withdrawn(&doc, "JPDOC1:ABC", &signer.vkey()), Ok(Some(doc.issued_at + 60)));
         assert_eq!(status.withdrawn(&doc, "JPDOC1:OTHER", &signer.vkey()), Ok(None));
+        assert_eq!(
+            status.find(Event::Issued, &doc, "JPDOC1:ABC", &signer.vkey()),
+            Ok(None),
+            "only the withdrawal was given"
+        );
     }
 }

@@ -97,7 +97,7 @@ fn lines(doc: &Document) -> Vec<(f32, f32, f32, String)> {
 }
 
 /// 1990-04-01 as 平成2年4月1日; anything else as it is.
-fn wareki_of(date: &str) -> String {
+pub(crate) fn wareki_of(date: &str) -> String {
     let parts: Vec<&str> = date.split('-').collect();
     match parts[..] {
         [y, m, d] => match (y.parse(), m.parse(), d.parse()) {

@@ -89,7 +89,7 @@ fn a_document_is_checked_offline_and_an_altered_or_foreign_one_refused() {
         "令和",
         "佐藤 美咲",
         "¥4,120,000",
-        "in J-LIS's issuance log as entry 1 (proved in its checkpoint of 2 entries)",
+        "entry 1 of J-LIS's issuance log, proved in its checkpoint of 2 entries",
     ] {
         assert!(out.contains(expected), "{expected:?} not in:\n{out}");
     }
@@ -99,7 +99,7 @@ fn a_document_is_checked_offline_and_an_altered_or_foreign_one_refused() {
     std::fs::write(&scanned, &code).unwrap();
     let (status, out, _) = myna(&["doc", "verify", scanned.to_str().unwrap(), "--keys", keys]);
     assert_eq!((status, out.contains("VALID: signed by 大阪市長")), (0, true), "{out}");
-    assert!(out.contains("no log receipt"), "{out}");
+    assert!(out.contains("no log receipt in what was given"), "{out}");
 
     // The receipt of another document's log entry pasted into this one's PDF.
     let pasted = dir.join("pasted.pdf");

@@ -14,6 +14,10 @@ pub const TOKENS_CSS: &str = include_str!("../static/tokens.css");
 /// visible focus, 44 px targets).
 pub const SITE_CSS: &str = include_str!("../static/site.css");
 
+/// The script of a document verification page (`form[data-verify]`): the upload sent as it
+/// is, the answer shown with its status. Served by the issuer's pages and the portal.
+pub const VERIFY_JS: &str = include_str!("../static/verify.js");
+
 /// Form fields as pairs (repeated names kept in order).
 pub type Fields = Vec<(String, String)>;
 

@@ -17,6 +17,7 @@
 pub mod access;
 mod accounts;
 mod deposits;
+mod documents;
 mod moving;
 pub use clerk::CLERK_ROLES;
 mod api;
@@ -189,6 +190,13 @@ fn routes(p: Arc<Portal>) -> axum::Router {
                 myna_node::web::static_file(include_str!("../static/portal.js"), "text/javascript; charset=utf-8")
             }),
         )
+        .route(
+            "/static/verify.js",
+            axum::routing::get(|| async {
+                myna_node::web::static_file(myna_node::web::VERIFY_JS, "text/javascript; charset=utf-8")
+            }),
+        )
+        .merge(crate::documents::routes())
         .merge(crate::login::routes())
         .merge(crate::myinfo::routes())
         .merge(crate::history::routes())

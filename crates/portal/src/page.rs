@@ -135,6 +135,7 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Response {
                 link rel="stylesheet" href="/static/tokens.css";
                 link rel="stylesheet" href="/static/portal.css";
                 script src="/static/portal.js" defer {}
+                @if ctx.path == "/documents/verify" { script src="/static/verify.js" defer {} }
             }
             body {
                 a.skip href="#main" { (ctx.t("本文へ移動", "Skip to main content")) }
@@ -250,6 +251,7 @@ pub(crate) async fn home(State(p): State<Arc<Portal>>, ctx: Ctx) -> Response {
                 "Log in with your My Number Card to see what agencies hold about you and every exchange of it, read notices, and apply online.")) }
             p { a.button href="/login" { (ctx.t("ログイン", "Log in")) } }
             p { a href="/apply" { (ctx.t("ログインせずに手続を探す", "Find procedures without logging in")) } }
+            p { a href="/documents/verify" { (ctx.t("市区町村が交付した証明書を検証する（どなたでも）", "Verify a document a municipality issued (anyone)")) } }
         };
         return layout(&ctx, ctx.t("マイナポータル", "Myna Portal"), body);
     };
