@@ -975,6 +975,47 @@ test("窓口交付: a clerk issues a 住民票の写し at the counter; the PDF'
   await clerk.locator("#withdrawn").waitFor();
   assert.match(await check(pdf), /取り消されています \/ WITHDRAWN[\s\S]*e2e: issued by mistake/);
   assert.match(await portalCheck(join(dir, "scan.png")), /取り消されています \/ WITHDRAWN[\s\S]*J-LIS's log, proof checked/);
+
+  // 印鑑登録: the clerk registers the resident's seal from a scan (a red seal drawn on a
+  // canvas here), sees its impression, and issues the 印鑑登録証明書 printed with it.
+  const sealPng = await clerk.evaluate(() => {
+    const c = document.createElement("canvas");
+    c.width = 300;
+    c.height = 300;
+    const g = c.getContext("2d");
+    g.fillStyle = "#fff";
+    g.fillRect(0, 0, 300, 300);
+    g.strokeStyle = "#c00";
+    g.lineWidth = 12;
+    g.beginPath();
+    g.arc(150, 150, 100, 0, 2 * Math.PI);
+    g.stroke();
+    g.fillStyle = "#c00";
+    g.fillRect(130, 80, 40, 140);
+    return c.toDataURL("image/png");
+  });
+  writeFileSync(join(dir, "seal.png"), Buffer.from(sealPng.split(",")[1], "base64"));
+  await clerk.goto(`${office}/certificates`);
+  await clerk.getByRole("link", { name: /印鑑登録/ }).click();
+  await clerk.getByLabel(/住民票コード/).fill(code);
+  await clerk.getByRole("button", { name: /表示する/ }).click();
+  assert.match(await clerk.locator("#seal-standing").textContent(), /登録されている印鑑はありません/);
+  await clerk.locator("#impression").setInputFiles(join(dir, "seal.png"));
+  await clerk.getByRole("button", { name: /登録する/ }).click();
+  await clerk.locator("#register-result", { hasText: /登録しました/ }).waitFor();
+  await clerk.locator("#seal-impression").waitFor();
+  assert.match(await clerk.locator("#seal-standing").textContent(), /印鑑登録番号 \d+/);
+  await axe(clerk, "seal registration");
+  await shot(clerk, "46-seal-registered");
+  await clerk.goto(`${office}/certificates`);
+  await clerk.getByLabel(/住民票コード/).fill(code);
+  await clerk.locator("#kind").selectOption("seal_registration");
+  const [sealDownload] = await Promise.all([clerk.waitForEvent("download"), clerk.getByRole("button", { name: /交付する/ }).click()]);
+  const sealPdf = join(dir, "seal.pdf");
+  await sealDownload.saveAs(sealPdf);
+  const sv = spawnSync(MYNA, ["doc", "verify", sealPdf, "--keys", join(dir, "keys.json")], { encoding: "utf8" });
+  assert.equal(sv.status, 0, sv.stderr);
+  assert.match(sv.stdout, /印鑑登録証明書[\s\S]*印鑑登録番号: \d+[\s\S]*印影 \(SHA-256\): [0-9a-f]{64}/);
   await anon.close();
   await ctx.close();
 

@@ -8,8 +8,9 @@
 //! public key is published (`GET /v1/documents/keys`, and with every other's at J-LIS) so that
 //! anyone can check a document offline (`myna doc verify`).
 //!
-//! Not built: 印鑑登録証明書 (there is no seal register) and 戸籍の附票 (no family register);
-//! this server does not offer them, and its offering says so.
+//! It keeps the seal register too (`seals.rs`) and issues 印鑑登録証明書 from it. Not built:
+//! 戸籍の附票 (there is no family register); this server does not offer it, and its offering
+//! says so.
 
 use myna_issuance::{
     Channel, DocKind, Document, Issuer, IssuerKey, KeyList, Line, LogKey, Offering, Options, Person, PublishedKey,
@@ -54,6 +55,26 @@ pub const SCHEMA: Schema = Schema {
             // The entry's index in J-LIS's transparency log (none before the log).
             steps: &["ALTER TABLE issued_documents ADD COLUMN log_index BIGINT"],
         },
+        Migration {
+            version: 4,
+            name: "seal register",
+            // 印鑑登録: `pixels` the normalized impression (`myna_issuance::seal`); a seal stands
+            // while `ended_at` is empty, one a resident.
+            steps: &[
+                "CREATE TABLE seals (
+            number BIGINT PRIMARY KEY,
+            resident TEXT NOT NULL,
+            pixels {BLOB} NOT NULL,
+            digest TEXT NOT NULL,
+            registered_at BIGINT NOT NULL,
+            registered_by TEXT NOT NULL,
+            ended_at BIGINT,
+            ended_by TEXT,
+            ended_reason TEXT
+        )",
+                "CREATE INDEX seals_resident ON seals (resident, ended_at)",
+            ],
+        },
     ],
 };
 
@@ -75,6 +96,8 @@ pub enum CounterError {
     NoReason,
     #[error("{0}の課税記録がありません / no tax record of that year here")]
     NoTaxRecord(String),
+    #[error(transparent)]
+    Seal(#[from] crate::seals::SealRefusal),
     /// J-LIS's transparency log did not record it, so it is not handed out (or not withdrawn).
     #[error("J-LIS の発行記録ログに記録できませんでした / J-LIS's issuance log did not record it: {0}")]
     Log(String),
@@ -100,7 +123,7 @@ pub struct Issued {
 
 /// The municipality's certificate service.
 pub struct Counter {
-    db: Db,
+    pub(crate) db: Db,
     key: IssuerKey,
     /// The same key's public half, as a check reads it.
     keys: myna_issuance::IssuerKeys,
@@ -124,9 +147,7 @@ impl Counter {
         let key = IssuerKey::from_pkcs8(&code, &der).map_err(|e| CounterError::Make(e.to_string()))?;
         let mut offering = Offering::standard();
         // What this counter can produce from the register today.
-        offering
-            .documents
-            .retain(|d| matches!(d.kind, DocKind::ResidentCopy | DocKind::ResidentItems | DocKind::TaxIncome));
+        offering.documents.retain(|d| d.kind != DocKind::FamilyRegisterAddresses);
         let issuer = Issuer { code, name: format!("{}長", agency.name()) };
         let mut keys = myna_issuance::IssuerKeys::default();
         keys.add(&issuer.code, &issuer.name, key.public());
@@ -177,14 +198,7 @@ impl Counter {
             Channel::Counter(_) => self.offering.counter_fee(kind, &options)?,
             Channel::Kiosk(_) => self.offering.kiosk_fee(kind, &options, time::OffsetDateTime::now_utc())?,
         };
-        let url = format!("{}/v1/residents/{resident}", agency.jlis_url());
-        let subject: ResidentView = myna_node::get_json(agency.client(), &url).await.map_err(|e| match e {
-            myna_node::CallError::Refused { status: 404 | 403, .. } => CounterError::NotHere(resident.to_string()),
-            e => CounterError::Jlis(e.to_string()),
-        })?;
-        if subject.status != "resident" {
-            return Err(CounterError::NotHere(resident.to_string()));
-        }
+        let subject = self.resident_here(agency, resident).await?;
         // This agency's code for the resident, from J-LIS by the 4 items: the tax record is kept
         // under it, and the issuance notice finds the person by it. Asked once.
         let own = match subject.link_items() {
@@ -200,6 +214,15 @@ impl Counter {
             let code = own.as_deref().map_err(|e| CounterError::Jlis(e.to_string()))?;
             lines.extend(self.tax_lines(agency, code, year).await?);
         }
+        let seal = match kind {
+            DocKind::SealRegistration => {
+                let seal = self.seal_of(&subject.code).await?.ok_or(crate::seals::SealRefusal::NoSeal)?;
+                lines.push(Line { label: "印鑑登録番号".into(), value: seal.number.to_string() });
+                lines.push(Line { label: "印影 (SHA-256)".into(), value: seal.impression.digest() });
+                Some(seal.impression)
+            }
+            _ => None,
+        };
         let members = if options.household && kind == DocKind::ResidentCopy {
             let url = format!("{}/v1/households/{}", agency.jlis_url(), subject.household);
             myna_node::get_json::<Vec<ResidentView>>(agency.client(), &url)
@@ -243,7 +266,7 @@ impl Counter {
         };
         let code = self.key.sign(&document).map_err(|e| CounterError::Make(e.to_string()))?;
         let receipt = self.log(agency, Leaf::issued(&document, &code)).await?;
-        let pdf = myna_issuance::pdf::render(&document, &code, Some(&receipt))
+        let pdf = myna_issuance::pdf::render_with(&document, &code, Some(&receipt), seal.as_ref())
             .map_err(|e| CounterError::Make(e.to_string()))?;
         sqlx::query(
             "INSERT INTO issued_documents (serial, kind, resident, issued_at, channel, issued_by, code, log_index)
@@ -272,6 +295,19 @@ impl Counter {
             }
         }
         Ok(Issued { document, pdf })
+    }
+
+    /// `resident`'s record at J-LIS, when they live in this municipality.
+    pub(crate) async fn resident_here(&self, agency: &Agency, resident: &str) -> Result<ResidentView, CounterError> {
+        let url = format!("{}/v1/residents/{resident}", agency.jlis_url());
+        let subject: ResidentView = myna_node::get_json(agency.client(), &url).await.map_err(|e| match e {
+            myna_node::CallError::Refused { status: 404 | 403, .. } => CounterError::NotHere(resident.to_string()),
+            e => CounterError::Jlis(e.to_string()),
+        })?;
+        if subject.status != "resident" {
+            return Err(CounterError::NotHere(resident.to_string()));
+        }
+        Ok(subject)
     }
 
     /// The lines of a 課税・所得証明書, from this municipality's own tax record of the resident

@@ -54,6 +54,7 @@ pub(crate) async fn form(State(w): S, desk: Desk) -> Response {
             input #reason name="reason" required maxlength="200";
             button.secondary #withdraw type="submit" { "取り消す / Withdraw" }
         }
+        p { a href="/seals" { "印鑑登録 / Seal registration" } }
         p { a href="/verify" { "証明書の検証ページ（どなたでも） / The verification page (open to anyone)" } }
         p { a href="/v1/documents/keys" { "この市区町村の公開鍵（検証用） / This municipality's public key, to verify documents" } }
     };

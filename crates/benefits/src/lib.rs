@@ -30,6 +30,8 @@ mod node;
 mod pages;
 pub mod routes;
 pub mod rule;
+mod seal_pages;
+pub mod seals;
 mod store;
 mod verify;
 

@@ -475,6 +475,13 @@ pub fn routes(w: Arc<Web>) -> Router {
         .route("/certificates", get(crate::counter::form))
         .route("/certificates/issue", post(crate::counter::issue))
         .route("/certificates/withdraw", post(crate::counter::withdraw))
+        .route("/seals", get(crate::seal_pages::form))
+        .route(
+            "/seals/{resident}",
+            post(crate::seal_pages::register).layer(axum::extract::DefaultBodyLimit::max(16 << 20)),
+        )
+        .route("/seals/{resident}/end", post(crate::seal_pages::end))
+        .route("/seals/{resident}/impression.png", get(crate::seal_pages::impression))
         // A photo of a code from a phone's camera is a few megabytes.
         .route(
             "/verify",

@@ -67,6 +67,10 @@ pub const TABLE: Table = Table {
         rule("GET", "/certificates", PAGE),
         rule("POST", "/certificates/issue", PAGE),
         rule("POST", "/certificates/withdraw", PAGE),
+        rule("GET", "/seals", PAGE),
+        rule("POST", "/seals/{resident}", PAGE),
+        rule("POST", "/seals/{resident}/end", PAGE),
+        rule("GET", "/seals/{resident}/impression.png", PAGE),
         rule("GET", "/verify", Access::Page("the issuer's verification page, open to anyone")),
         rule("POST", "/verify", Access::Page("a document's PDF or code checked, open to anyone; it changes nothing")),
         rule(

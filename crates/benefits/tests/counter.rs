@@ -159,15 +159,93 @@ async fn the_counter_issues_a_signed_certificate_from_the_register() {
         Err(CounterError::Refused(Refusal::NoYear))
     ));
 
-    // Not offered here, and not a resident of this municipality.
+    // Not offered here (no family register), and not a resident of this municipality.
     assert!(matches!(
-        counter.issue(&city.agency, &head.code, DocKind::SealRegistration, Options::default(), "clerk-1").await,
-        Err(CounterError::Refused(Refusal::NotOffered(DocKind::SealRegistration)))
+        counter.issue(&city.agency, &head.code, DocKind::FamilyRegisterAddresses, Options::default(), "clerk-1").await,
+        Err(CounterError::Refused(Refusal::NotOffered(DocKind::FamilyRegisterAddresses)))
     ));
     assert!(matches!(
         counter.issue(&city.agency, "99999999999", DocKind::ResidentCopy, Options::default(), "clerk-1").await,
         Err(CounterError::NotHere(_) | CounterError::Jlis(_))
     ));
+}
+
+/// A seal scanned on paper: a ring and a bar of ink, off-centre on a white sheet.
+fn scan(w: u32, h: u32, r: f64) -> Vec<u8> {
+    let (cx, cy) = (f64::from(w) * 0.4, f64::from(h) * 0.6);
+    let img = image::GrayImage::from_fn(w, h, |x, y| {
+        let d = ((f64::from(x) - cx).powi(2) + (f64::from(y) - cy).powi(2)).sqrt();
+        let bar = (f64::from(x) - cx).abs() < r * 0.15 && d < r;
+        image::Luma([if (d < r && d > r * 0.85) || bar { 30 } else { 245 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// 印鑑登録 and its certificate: a seal registered from a scan for a resident of 15 or more,
+/// its 印鑑登録証明書 printed with the impression and its digest signed; a new seal replaces
+/// the old; an ended registration and a resident without one get no certificate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registered_seal_is_certified_with_its_impression() {
+    let net = TestNet::start("counter-seal", 24).await;
+    let adult = net.born("s-1", "印鑑 太郎", "インカン タロウ").await;
+    let other = net.born("s-2", "印鑑 次郎", "インカン ジロウ").await;
+    // A child born this year, in the same household.
+    let v: serde_json::Value = net
+        .clerk
+        .post(format!("{}/v1/events", net.jlis.url()))
+        .header("idempotency-key", "s-3")
+        .json(&serde_json::json!({"kind": "birth", "on": "2026-01-05", "name": "印鑑 花子", "kana": "インカン ハナコ",
+            "sex": "female", "address": ADDRESS, "household": adult.household}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let child = v["resident"]["code"].as_str().expect("the child's code").to_string();
+    let city = agency::start(db().await, &net.identity(CITY), any(), net.config("千代田区")).await.unwrap();
+    let counter = Counter::open(db().await, &city.agency).await.unwrap();
+    let a = &city.agency;
+
+    assert!(matches!(
+        counter.register_seal(a, &child, &scan(300, 300, 50.0), "clerk-1").await,
+        Err(CounterError::Seal(_))
+    ));
+    assert!(matches!(
+        counter.register_seal(a, &adult.code, b"not a picture", "clerk-1").await,
+        Err(CounterError::Seal(_))
+    ));
+    assert!(matches!(
+        counter.issue(a, &adult.code, DocKind::SealRegistration, Options::default(), "clerk-1").await,
+        Err(CounterError::Seal(_))
+    ));
+    let first = counter.register_seal(a, &adult.code, &scan(400, 300, 60.0), "clerk-1").await.unwrap();
+    let issued = counter.issue(a, &adult.code, DocKind::SealRegistration, Options::default(), "clerk-1").await.unwrap();
+    let digest = counter.seal_of(&adult.code).await.unwrap().unwrap().impression.digest();
+    let lines: Vec<(&str, &str)> = issued.document.lines.iter().map(|l| (l.label.as_str(), l.value.as_str())).collect();
+    assert!(lines.contains(&("印鑑登録番号", first.to_string().as_str())), "{lines:?}");
+    assert!(lines.contains(&("印影 (SHA-256)", digest.as_str())), "{lines:?}");
+    assert!(issued.pdf.windows(13).any(|w| w == b"/Subtype /Ima"), "the impression is printed");
+    assert!(matches!(counter.check(a, &issued.pdf).await.unwrap(), Standing::Valid(_)));
+
+    // 改印: a new seal replaces the old one, under a new number.
+    let second = counter.register_seal(a, &adult.code, &scan(400, 300, 40.0), "clerk-1").await.unwrap();
+    assert_ne!(first, second);
+    let now = counter.seal_of(&adult.code).await.unwrap().unwrap();
+    assert_eq!(now.number, second);
+    assert_ne!(now.impression.digest(), digest);
+    // Ended: no certificate any more; someone who never registered gets none either.
+    assert!(matches!(counter.end_seal(&adult.code, " ", "clerk-1").await, Err(CounterError::NoReason)));
+    counter.end_seal(&adult.code, "本人の申請による廃止", "clerk-1").await.unwrap();
+    assert!(matches!(counter.end_seal(&adult.code, "again", "clerk-1").await, Err(CounterError::Seal(_))));
+    for who in [&adult.code, &other.code] {
+        assert!(matches!(
+            counter.issue(a, who, DocKind::SealRegistration, Options::default(), "clerk-1").await,
+            Err(CounterError::Seal(_))
+        ));
+    }
 }
 
 /// Many clerks issuing at once never hand one resident another's document, and no serial is

@@ -11,9 +11,12 @@
 
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr, types::SystemInfo};
 use qrcode::{Color, EcLevel, QrCode};
-use time::OffsetDateTime;
 
-use crate::{Channel, Document, log::Receipt};
+use crate::{
+    Channel, Document,
+    log::Receipt,
+    seal::{Impression, SIDE},
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PdfError {
@@ -26,6 +29,7 @@ pub enum PdfError {
 }
 
 const FONT: Name = Name(b"F1");
+const SEAL: Name = Name(b"Im1");
 const A4: (f32, f32) = (595.0, 842.0);
 const JAPAN1: SystemInfo = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Japan1"), supplement: 6 };
 
@@ -76,7 +80,7 @@ fn lines(doc: &Document) -> Vec<(f32, f32, f32, String)> {
     y -= 20.0;
     out.push((60.0, y, 11.0, doc.kind.attestation().to_string()));
     y -= 30.0;
-    out.push((300.0, y, 12.0, issued_on(doc.issued_at)));
+    out.push((300.0, y, 12.0, crate::wareki_date(doc.issued_at)));
     y -= 20.0;
     out.push((300.0, y, 14.0, doc.issuer.name.clone()));
     let channel = match &doc.channel {
@@ -108,20 +112,19 @@ pub(crate) fn wareki_of(date: &str) -> String {
     }
 }
 
-/// The issue date in JST, 令和 as the certificate prints it.
-fn issued_on(at: i64) -> String {
-    match OffsetDateTime::from_unix_timestamp(at) {
-        Ok(t) => {
-            let t = t.to_offset(crate::JST);
-            myna_text::wareki(t.year(), u8::from(t.month()), t.day())
-        }
-        Err(_) => at.to_string(),
-    }
-}
-
 /// The PDF of `doc`, carrying `code` (from [`crate::IssuerKey::sign`]) and, once the issuance
 /// is logged, the log's `receipt`.
 pub fn render(doc: &Document, code: &str, receipt: Option<&Receipt>) -> Result<Vec<u8>, PdfError> {
+    render_with(doc, code, receipt, None)
+}
+
+/// [`render`], with a registered seal's impression printed beside the text (印鑑登録証明書).
+pub fn render_with(
+    doc: &Document,
+    code: &str,
+    receipt: Option<&Receipt>,
+    impression: Option<&Impression>,
+) -> Result<Vec<u8>, PdfError> {
     let qr =
         QrCode::with_error_correction_level(code.as_bytes(), EcLevel::M).map_err(|e| PdfError::Qr(e.to_string()))?;
     let (catalog, tree, page, font, cid, descriptor, unicode, content, info) = (
@@ -135,13 +138,27 @@ pub fn render(doc: &Document, code: &str, receipt: Option<&Receipt>) -> Result<V
         Ref::new(8),
         Ref::new(9),
     );
+    let picture = Ref::new(10);
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree).kids([page]).count(1);
     let mut p = pdf.page(page);
     p.media_box(Rect::new(0.0, 0.0, A4.0, A4.1)).parent(tree).contents(content);
-    p.resources().fonts().pair(FONT, font);
+    let mut resources = p.resources();
+    resources.fonts().pair(FONT, font);
+    if impression.is_some() {
+        resources.x_objects().pair(SEAL, picture);
+    }
+    resources.finish();
     p.finish();
+    if let Some(imp) = impression {
+        let packed = miniz_oxide::deflate::compress_to_vec_zlib(imp.pixels(), 6);
+        let mut x = pdf.image_xobject(picture, &packed);
+        x.filter(Filter::FlateDecode);
+        x.width(SIDE as i32).height(SIDE as i32).bits_per_component(8);
+        x.color_space().device_gray();
+        x.finish();
+    }
 
     let text = lines(doc);
     pdf.type0_font(font)
@@ -198,6 +215,10 @@ pub fn render(doc: &Document, code: &str, receipt: Option<&Receipt>) -> Result<V
         }
     }
     body.fill_nonzero();
+    if impression.is_some() {
+        // About 25 mm square, the largest seal a register takes, to the right of the names.
+        body.save_state().transform([72.0, 0.0, 0.0, 72.0, A4.0 - 60.0 - 72.0, 620.0]).x_object(SEAL).restore_state();
+    }
     let body = body.finish();
     let packed = miniz_oxide::deflate::compress_to_vec_zlib(body.as_slice(), 6);
     pdf.stream(content, &packed).filter(Filter::FlateDecode);

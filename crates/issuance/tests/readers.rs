@@ -74,3 +74,34 @@ fn poppler_reads_the_text_and_zbar_the_code_of_the_printed_pdf() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A 印鑑登録証明書's impression is a real image of the PDF: poppler lists it, 160 × 160 grey.
+#[test]
+fn poppler_finds_the_seal_impression_of_a_seal_certificate() {
+    let scan = {
+        let img = image::GrayImage::from_fn(300, 300, |x, y| {
+            let d = ((f64::from(x) - 150.0).powi(2) + (f64::from(y) - 150.0).powi(2)).sqrt();
+            image::Luma([if d < 80.0 && d > 65.0 { 30 } else { 245 }])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let impression = myna_issuance::seal::Impression::from_picture(&scan).unwrap();
+    let key = IssuerKey::from_pkcs8("131016", &IssuerKey::generate().unwrap()).unwrap();
+    let doc = Document { kind: DocKind::SealRegistration, ..sample() };
+    let code = key.sign(&doc).unwrap();
+    let dir = std::env::temp_dir().join(format!("myna-seal-pdf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("seal.pdf");
+    std::fs::write(&file, pdf::render_with(&doc, &code, None, Some(&impression)).unwrap()).unwrap();
+    let out = tool("pdfimages").arg("-list").arg(&file).output().unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = list.lines().skip(2).collect();
+    assert_eq!(rows.len(), 1, "{list}");
+    let cols: Vec<&str> = rows[0].split_whitespace().collect();
+    assert_eq!((cols[3], cols[4], cols[5]), ("160", "160", "gray"), "{list}");
+    let text = tool("pdftotext").arg(&file).arg("-").output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("印鑑登録証明書"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -288,7 +288,7 @@ impl DemoArgs {
         {
             let u = b.node.url().replace("127.0.0.1", "localhost");
             println!(
-                "  窓口交付: {u}/certificates  ({name}'s clerk {BENEFITS_CLERK}, staff card chiyoda-clerk): issue {person}'s 住民票の写し with resident code {code}; the PDF carries a QR code signed by {name}; anyone checks it at {u}/verify or, for any municipality's document with J-LIS's issuance log, at {web}/documents/verify (a PDF, a photo of the QR code, or its text; withdraw it on the counter page and check again), or offline with every municipality's keys as J-LIS publishes them: curl -sk {url}/v1/issuers/keys > keys.json && myna doc verify FILE.pdf --keys keys.json"
+                "  窓口交付: {u}/certificates  ({name}'s clerk {BENEFITS_CLERK}, staff card chiyoda-clerk): issue {person}'s 住民票の写し with resident code {code}; the PDF carries a QR code signed by {name}; anyone checks it at {u}/verify or, for any municipality's document with J-LIS's issuance log, at {web}/documents/verify (a PDF, a photo of the QR code, or its text; withdraw it on the counter page and check again); register their seal from a scan of its impression at {u}/seals, then issue their 印鑑登録証明書 (at the counter or the kiosk); or check offline with every municipality's keys as J-LIS publishes them: curl -sk {url}/v1/issuers/keys > keys.json && myna doc verify FILE.pdf --keys keys.json"
             );
         }
         if let Some((_, name, b)) = benefits.systems.iter().find(|(id, _, _)| id == "municipality:271004") {
