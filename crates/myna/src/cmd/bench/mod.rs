@@ -5,6 +5,7 @@ mod benefit;
 mod health;
 mod inspection;
 mod issuance;
+mod kiosk;
 mod link;
 mod login;
 mod moving;
@@ -69,6 +70,9 @@ pub enum BenchCmd {
     /// 窓口交付 end to end: documents issued per second from J-LIS's record into the
     /// municipality's ledger, and checked at the issuer, against J-LIS's record read alone.
     Issuance(issuance::IssuanceBench),
+    /// コンビニ交付 end to end: the card's signature checked at J-LIS's centre, the order
+    /// issued and logged by the municipality, the PDF back at the kiosk; each checked offline.
+    Kiosk(kiosk::KioskBench),
 }
 
 /// A scratch folder for one load scenario, removed when dropped (also on error).
@@ -127,6 +131,7 @@ impl BenchCmd {
             BenchCmd::Moving(m) => return m.run().await,
             BenchCmd::Inspection(i) => return i.run().await,
             BenchCmd::Issuance(i) => return i.run().await,
+            BenchCmd::Kiosk(k) => return k.run().await,
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));
