@@ -71,11 +71,11 @@ pub struct IssuerKey {
 }
 
 /// A compact JWS: `header.payload.signature`, with what it says parsed.
-struct Jws<'a> {
-    input: &'a str,
-    header: Map<String, Value>,
-    payload: Map<String, Value>,
-    sig: Vec<u8>,
+pub(crate) struct Jws<'a> {
+    pub(crate) input: &'a str,
+    pub(crate) header: Map<String, Value>,
+    pub(crate) payload: Map<String, Value>,
+    pub(crate) sig: Vec<u8>,
 }
 
 fn object(text: &[u8], what: &str) -> Result<Map<String, Value>, SdJwtError> {
@@ -85,7 +85,7 @@ fn object(text: &[u8], what: &str) -> Result<Map<String, Value>, SdJwtError> {
     }
 }
 
-fn parse_jws(text: &str) -> Result<Jws<'_>, SdJwtError> {
+pub(crate) fn parse_jws(text: &str) -> Result<Jws<'_>, SdJwtError> {
     let mut parts = text.split('.');
     let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(SdJwtError::Malformed("a JWS has three parts".into()));
@@ -204,8 +204,11 @@ pub struct KeyBinding<'a> {
     pub iat: i64,
     /// `ES256` or `RS256`, as the credential's `cnf` key signs.
     pub alg: &'a str,
-    pub sign: &'a dyn Fn(&[u8]) -> Result<Vec<u8>, String>,
+    pub sign: Signer<'a>,
 }
+
+/// Signs a key-binding JWT's input: the signature's bytes, or why not.
+pub type Signer<'a> = &'a dyn Fn(&[u8]) -> Result<Vec<u8>, String>;
 
 /// What a holder presents.
 #[derive(Debug, Clone, PartialEq, Eq)]

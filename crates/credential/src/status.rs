@@ -118,27 +118,17 @@ impl StatusList {
 
     /// Reads a token fetched from `uri`, checked with the issuer's key.
     pub fn open(token: &str, key: &Jwk, uri: &str) -> Result<Self, StatusListError> {
-        let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-            return Err(StatusListError::Token("not a compact JWS".into()));
-        };
-        let header: Value = b64::dec(h)
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or_else(|| StatusListError::Token("the header does not read".into()))?;
-        if header.get("typ").and_then(Value::as_str) != Some("statuslist+jwt") {
+        let jws = crate::sdjwt::parse_jws(token).map_err(|e| StatusListError::Token(e.to_string()))?;
+        if jws.header.get("typ").and_then(Value::as_str) != Some("statuslist+jwt") {
             return Err(StatusListError::Token("typ is not statuslist+jwt".into()));
         }
-        let sig = b64::dec(s).ok_or_else(|| StatusListError::Token("the signature is not base64url".into()))?;
-        let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
-        key.verify(alg, token[..h.len() + 1 + p.len()].as_bytes(), &sig).map_err(|_| StatusListError::Signature)?;
-        let payload: Value = b64::dec(p)
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or_else(|| StatusListError::Token("the payload does not read".into()))?;
-        let sub = payload.get("sub").and_then(Value::as_str).unwrap_or_default();
+        let alg = jws.header.get("alg").and_then(Value::as_str).unwrap_or_default();
+        key.verify(alg, jws.input.as_bytes(), &jws.sig).map_err(|_| StatusListError::Signature)?;
+        let sub = jws.payload.get("sub").and_then(Value::as_str).unwrap_or_default();
         if sub != uri {
             return Err(StatusListError::Subject { expected: uri.to_string(), found: sub.to_string() });
         }
-        Self::decode(payload.get("status_list").unwrap_or(&Value::Null))
+        Self::decode(jws.payload.get("status_list").unwrap_or(&Value::Null))
     }
 
     /// Entry `idx`, or why it cannot be read.
