@@ -27,6 +27,14 @@ if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils zbar-tools >/dev/null
 fi
 
+# Qualification credentials are checked against the IETF's reference implementation of
+# SD-JWT (PyPI's sd-jwt), in a venv in the tree.
+if [ ! -x target/sd-jwt-venv/bin/python ] || ! target/sd-jwt-venv/bin/python -c "import sd_jwt" 2>/dev/null; then
+  echo "test.sh: installing sd-jwt (the IETF SD-JWT reference implementation) into target/sd-jwt-venv"
+  python3 -m venv target/sd-jwt-venv
+  target/sd-jwt-venv/bin/pip install -q --disable-pip-version-check sd-jwt==0.10.4
+fi
+
 if [ -z "${MYNA_TEST_PG_URL:-}" ]; then
   if [ -z "$(pg_bin)" ]; then
     echo "test.sh: installing PostgreSQL (Debian package postgresql)"
