@@ -128,11 +128,17 @@ impl Jlis {
             }
             Enrolment::Signed(signed) => {
                 // A municipality's moving desk names the signer of a move application the same way.
+                // The qualification system names an applicant by their signed application.
                 if !matches!(
                     env.from.kind().ok(),
-                    Some(AgencyKind::AccountRegistry | AgencyKind::DepositInsurance | AgencyKind::Municipality)
+                    Some(
+                        AgencyKind::AccountRegistry
+                            | AgencyKind::DepositInsurance
+                            | AgencyKind::Municipality
+                            | AgencyKind::Qualifications
+                    )
                 ) {
-                    let reason = "only the account registry, 預金保険機構 and municipalities enrol a resident by their signed request";
+                    let reason = "only the account registry, 預金保険機構, municipalities and the qualification system enrol a resident by their signed request";
                     return Err(JlisError::forbidden("not_the_registry", reason));
                 }
                 self.by_signature(signed).await?
@@ -148,6 +154,19 @@ impl Jlis {
         // 預金保険機構 names the person to banks by number and birth date (預貯金口座管理法), and
         // answers heirs only about the dead; no one else gets these.
         let kind = env.from.kind().ok();
+        // The qualification system takes the applicant's 本人確認情報 (住民基本台帳法 別表: the
+        // qualifications' registration), instead of 戸籍抄本 and 住民票.
+        if kind == Some(AgencyKind::Qualifications) {
+            let resident = self.registry.resident(crate::jpki::stored_code(record_code)?).await?;
+            issued.identity = resident.map(|r| myna_link::Identity {
+                name: r.name.kanji.clone(),
+                kana: r.name.kana.clone(),
+                birth: r.birth.to_string(),
+                sex: r.sex.map(|s| s.as_str().to_string()),
+                address: r.address.line(),
+                deceased: matches!(r.status, myna_registry::Status::Deceased { .. }),
+            });
+        }
         if matches!(kind, Some(AgencyKind::AccountRegistry | AgencyKind::DepositInsurance)) {
             let resident = self.registry.resident(crate::jpki::stored_code(record_code)?).await?;
             if kind == Some(AgencyKind::DepositInsurance) {

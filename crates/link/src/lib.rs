@@ -40,7 +40,7 @@ pub use correction::{CORRECTION_MARKS_MAX, CorrectionLogged, LINK_CORRECTION, Li
 pub use layout::{Field, LayoutError, Layouts, Version};
 pub use message::{
     Answer, AnsweredQuery, CODE_BATCH_MAX, CodeIssued, CodeRequest, CodeRequestBatch, CodesIssued, Delivery, Enrolment,
-    EnrolmentBatch, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, LineRefused, LinkItems, Logged,
+    EnrolmentBatch, Entry, Envelope, EnvelopeError, FRESHNESS_SECS, Forward, Identity, LineRefused, LinkItems, Logged,
     MessageError, MessageId, Outcome, PersonFacts, Query, Receipt, ReceiptRequest, Receipts, Registration, TreeHead,
     open_envelope, payload_aad,
 };

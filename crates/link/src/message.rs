@@ -423,6 +423,23 @@ pub struct CodeIssued {
     /// whether they have died), answered to it only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facts: Option<PersonFacts>,
+    /// The signer's 本人確認情報 as the register holds it, answered only to the qualification
+    /// system (a qualification's register takes name, birth date and address from J-LIS
+    /// instead of 戸籍抄本 and 住民票).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+}
+
+/// A person's 本人確認情報 (basic 4 items and the reading), as J-LIS holds them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub name: String,
+    pub kana: String,
+    pub birth: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+    pub address: String,
+    pub deceased: bool,
 }
 
 /// A person as 預金保険機構 names them to banks.

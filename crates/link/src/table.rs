@@ -69,6 +69,9 @@ named_enum!(
         /// 預金保険機構: links a resident's number to their bank accounts at the banks they
         /// choose (預貯金口座付番) and finds where accounts are (所在確認).
         DepositInsurance = ("deposit_insurance", "預金保険機構"),
+        /// 国家資格等情報連携・活用システム, run by the Digital Agency for the qualifications'
+        /// keepers: registrations without paper, and the holders' credentials.
+        Qualifications = ("qualifications", "デジタル庁（国家資格等情報連携・活用システム）"),
     }
 );
 

@@ -46,7 +46,10 @@ impl Hub {
     pub fn issue_code(&self, jws: &str) -> Result<Envelope<CodeIssued>, HubError> {
         let env: Envelope<CodeRequest> = self.open_from_jlis(jws)?;
         let code = self.code_for(&env.body.agency, env.body.link);
-        Ok(self.envelope(&env.from, CodeIssued { agency: env.body.agency, code, reading: None, facts: None }))
+        Ok(self.envelope(
+            &env.from,
+            CodeIssued { agency: env.body.agency, code, reading: None, facts: None, identity: None },
+        ))
     }
 
     /// J-LIS asks for an agency's codes for many people at once. Only J-LIS.
