@@ -23,8 +23,8 @@ def free(p):
     except OSError:
         return False
 p = 20000 + os.getpid() % 11000
-while not all(free(p + i) for i in range(45)):
-    p = 20000 + (p + 45 - 20000) % 11000
+while not all(free(p + i) for i in range(46)):
+    p = 20000 + (p + 46 - 20000) % 11000
 print(p)')
 target/debug/myna demo --dir "$dir" --port "$port" --residents 200 >"$dir/demo.log" 2>&1 &
 pid=$!

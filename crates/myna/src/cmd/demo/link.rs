@@ -25,8 +25,11 @@ pub const BANKS: &[&str] = &["9900", "0001", "0005", "0009", "0010"];
 /// A store's kiosk (コンビニ交付), after the banks.
 pub const KIOSK: u16 = DEPOSITS + 1 + BANKS.len() as u16;
 
+/// The qualification system (国家資格等情報連携・活用システム), after the kiosk.
+pub const QUALIFICATIONS: u16 = KIOSK + 1;
+
 /// How many consecutive ports the demo takes from J-LIS's (the tests reserve as many).
-pub const PORTS: u16 = KIOSK + 1;
+pub const PORTS: u16 = QUALIFICATIONS + 1;
 
 #[cfg(test)]
 mod tests {
@@ -142,5 +145,25 @@ pub async fn start(
     staff.push(dic.agency.agency.staff.clone());
     handles.insert(dic_id.to_string(), dic.agency.agency.clone());
     agencies.push((dic_id.to_string(), "預金保険機構".to_string(), dic.agency.node));
+    // The qualification system, an agency of the network too.
+    let name = "国家資格等情報連携・活用システム";
+    let db = Db::open(&format!("sqlite://{}", dir.join("qualifications.db").display())).await?;
+    let config = myna_linkage::agency::AgencyConfig {
+        name: name.into(),
+        hub_url: hub.url(),
+        jlis_url: jlis_url.into(),
+        login_service: None,
+    };
+    let q = myna_qualifications::start(
+        db,
+        &NodeIdentity::load_or_create(network, myna_qualifications::ID, &[])?,
+        at(jlis_port + QUALIFICATIONS),
+        config,
+    )
+    .await?;
+    myna_node::write_private(&crate::cmd::node::token_path(network, myna_qualifications::ID), &q.agency.clerk_token)?;
+    staff.push(q.agency.agency.staff.clone());
+    handles.insert(myna_qualifications::ID.to_string(), q.agency.agency.clone());
+    agencies.push((myna_qualifications::ID.to_string(), name.to_string(), q.agency.node));
     Ok(Linkage { hub, agencies, staff, handles, registry, benefit_cells, banks, moving })
 }

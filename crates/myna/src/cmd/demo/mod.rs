@@ -221,6 +221,12 @@ impl DemoArgs {
         );
         let h = health.started.api.url().replace("127.0.0.1", "localhost");
         println!("  health node      {h}   (linkage node {}; API: {h}/openapi.json)", health.started.node.url());
+        if let Some(q) = link.url_of(myna_qualifications::ID) {
+            println!(
+                "  qualifications   {q}   国家資格等情報連携・活用システム: passes (examiner:* certificates), applications signed with the card, registrations by its clerk (token in {}), SD-JWT VC credentials, status list {q}/v1/status/1, keys {q}/.well-known/jwt-vc-issuer (API only so far: the portal's pages and a verifier come next)",
+                crate::cmd::node::token_path(&network, myna_qualifications::ID).display()
+            );
+        }
         println!("  network CA       {}", ca.display());
         println!(
             "  ports            {}–{} (J-LIS's and the {} after it)",
