@@ -1073,7 +1073,7 @@ test("コンビニ交付: a resident prints a 住民票の写し at a store's ki
     const v = spawnSync(MYNA, ["doc", "verify", pdf, "--keys", join(dir, "keys.json")], { encoding: "utf8" });
     assert.equal(v.status, 0, v.stderr);
     assert.match(v.stdout, /住民票の写し/);
-    assert.match(v.stdout, /コンビニ交付, kiosk kiosk:store-0001/);
+    assert.match(v.stdout, /コンビニ交付 \/ at a store's kiosk \(kiosk:store-0001\)/);
   } else {
     // Outside the municipality's hours the municipality refuses, and the kiosk says why.
     await page.getByRole("button", { name: /確認して交付/ }).click();
