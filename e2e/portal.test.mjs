@@ -1085,3 +1085,48 @@ test("コンビニ交付: a resident prints a 住民票の写し at a store's ki
   assert.match(await again.text(), /put the card on again|no such session/);
   await ctx.close();
 });
+
+test("国家資格: a resident applies with the card, the keeper's clerk registers, the credential is received in the portal", async () => {
+  const m = out.match(/国家資格: \S+\/qualifications  \((resident\d+) passed the physicians' examination, number (\S+): .*?\$\(cat (\S+)\)\\?" (\S+)\/v1\/applications/);
+  assert.ok(m, "the demo says who passed and where the clerk works");
+  const [, person, exam, tokenFile, q] = m;
+  const token = readFileSync(tokenFile, "utf8").trim();
+  const { ctx, page } = await newPage();
+  await login(page, { card: Number(person.replace("resident", "")) - 1 });
+  await page.waitForURL(`${PORTAL}/`);
+  await page.goto(`${PORTAL}/qualifications`);
+  await axe(page, "qualifications");
+  await shot(page, "47-qualifications");
+  await page.locator("#qualification").selectOption("physician");
+  await page.locator("#exam").fill(exam);
+  await page.getByRole("button", { name: /申請内容を確認する/ }).click();
+  assert.match(await page.locator("#qualification-what").textContent(), /医師[\s\S]*118-A-0001/);
+  await page.getByLabel(/^署名用電子証明書のパスワード/).fill("DEMO2026");
+  await page.getByRole("button", { name: "署名して送る" }).click();
+  await page.locator("#qualification-applied").waitFor().catch(async (e) => { throw new Error(`${e}\n${await page.locator("main").textContent()}`); });
+  const id = (await page.locator("#qualification-applied").textContent()).match(/(\d+)\s*$/)[1];
+  assert.ok((await page.locator("#applicant-name").textContent()).length > 3, "the name as J-LIS holds it");
+
+  // The keeper's clerk: the application with the applicant as J-LIS named them, the pass found.
+  const list = await call(`${q}/v1/applications`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(list.status, 200, list.body);
+  const app = JSON.parse(list.body).find((a) => String(a.id) === id);
+  assert.ok(app && app.pass_found, list.body);
+  const reg = await call(`${q}/v1/applications/${id}/register`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
+  assert.equal(reg.status, 201, reg.body);
+  const number = JSON.parse(reg.body).number;
+
+  // The credential, bound to the card's key, received in the portal.
+  await page.goto(`${PORTAL}/qualifications`);
+  assert.match(await page.locator("#held-none").textContent(), /まだありません/);
+  await page.locator("#registration").fill(String(number));
+  await page.getByRole("button", { name: /受け取る内容を確認する/ }).click();
+  await page.getByLabel(/^署名用電子証明書のパスワード/).fill("DEMO2026");
+  await page.getByRole("button", { name: "署名して送る" }).click();
+  await page.locator("#credential-received").waitFor().catch(async (e) => { throw new Error(`${e}\n${await page.locator("main").textContent()}`); });
+  assert.match(await page.locator("#credential-received").textContent(), /医師/);
+  await page.goto(`${PORTAL}/qualifications`);
+  assert.match(await page.locator("#held").textContent(), new RegExp(`医師[\\s\\S]*${number}[\\s\\S]*registration_number`));
+  await shot(page, "48-qualification-held");
+  await ctx.close();
+});

@@ -92,6 +92,22 @@ impl PublicKey {
         Ok(Self { parsed })
     }
 
+    /// The modulus and public exponent (big-endian) of an RSA SubjectPublicKeyInfo, as a JWK
+    /// names the key.
+    pub fn rsa_components(spki: &SubjectPublicKeyInfoOwned) -> Result<(Vec<u8>, Vec<u8>), PkiError> {
+        #[derive(der::Sequence)]
+        struct RsaPublicKey<'a> {
+            modulus: der::asn1::UintRef<'a>,
+            exponent: der::asn1::UintRef<'a>,
+        }
+        if spki.algorithm.oid != oid::RSA_ENCRYPTION {
+            return Err(PkiError::UnsupportedKey(format!("algorithm {}", spki.algorithm.oid)));
+        }
+        let k: RsaPublicKey<'_> = der::Decode::from_der(spki.subject_public_key.raw_bytes())
+            .map_err(|e| PkiError::UnsupportedKey(e.to_string()))?;
+        Ok((k.modulus.as_bytes().to_vec(), k.exponent.as_bytes().to_vec()))
+    }
+
     /// Checks an RSASSA-PKCS1-v1_5 SHA-256 signature over `message`.
     pub fn verify(&self, message: &[u8], sig: &[u8]) -> Result<(), PkiError> {
         if sig.len() != SIGNATURE_LEN {

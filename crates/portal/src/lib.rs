@@ -19,6 +19,7 @@ mod accounts;
 mod deposits;
 mod documents;
 mod moving;
+mod qualifications;
 pub use clerk::CLERK_ROLES;
 mod api;
 mod apply;
@@ -86,6 +87,8 @@ pub struct Portal {
     pub staff: myna_rp::staff::StaffDirectory,
     /// The operator's token for registering OAuth clients and clerks.
     operator_hash: [u8; 32],
+    /// The qualification system's URL, once connected.
+    qualifications: std::sync::OnceLock<String>,
 }
 
 /// A running portal: its web server, its linkage node, and the operator's token.
@@ -146,6 +149,7 @@ pub async fn start(
         clerk_throttle: throttle::Throttle::default(),
         staff: myna_rp::staff::StaffDirectory::open(db.clone(), clerk::CLERK_ROLES).await?,
         operator_hash: sha(operator.as_bytes()),
+        qualifications: std::sync::OnceLock::new(),
     });
     myna_rp::CrlCache::keep_fresh(&portal, portal.jlis.clone(), std::time::Duration::from_secs(60), |p| {
         (&p.login.crl, p.login.verifier.trust())
@@ -197,6 +201,7 @@ fn routes(p: Arc<Portal>) -> axum::Router {
             }),
         )
         .merge(crate::documents::routes())
+        .merge(crate::qualifications::routes())
         .merge(crate::login::routes())
         .merge(crate::myinfo::routes())
         .merge(crate::history::routes())

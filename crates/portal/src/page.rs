@@ -122,6 +122,7 @@ pub fn layout(ctx: &Ctx, title: &str, body: Markup) -> Response {
         ("/deposits", "預貯金口座の付番", "Bank accounts"),
         ("/moving", "引越し", "Moving"),
         ("/health", "健康・医療", "Health"),
+        ("/qualifications", "国家資格", "Qualifications"),
         ("/connections", "連携サービス", "Connected services"),
     ];
     let other = if ctx.en { ("ja", "日本語") } else { ("en", "English") };

@@ -79,6 +79,20 @@ pub const SCHEMA: Schema = Schema {
                 "ALTER TABLE portal_notices ADD COLUMN replied_at BIGINT",
             ],
         },
+        Migration {
+            version: 5,
+            name: "the residents' qualification credentials",
+            // The SD-JWT VC the qualification system issued, bound to the card's key: kept
+            // for the resident, who alone can present it (the card signs each presentation).
+            steps: &["CREATE TABLE portal_credentials (
+            code TEXT NOT NULL,
+            registration BIGINT NOT NULL,
+            qualification TEXT NOT NULL,
+            credential TEXT NOT NULL,
+            received_at BIGINT NOT NULL,
+            PRIMARY KEY (code, registration)
+        )"],
+        },
     ],
 };
 

@@ -8,6 +8,7 @@ mod health;
 mod link;
 mod mislink;
 mod portal;
+mod qualifications;
 mod stories;
 
 use std::{net::SocketAddr, path::PathBuf};
@@ -169,6 +170,10 @@ impl DemoArgs {
             portal::notices(&network, (city, &at, &name)).await?;
         }
         let web = portal.started.web.url().replace("127.0.0.1", "localhost");
+        let qualifications_url = link.url_of(myna_qualifications::ID);
+        if let Some(q) = &qualifications_url {
+            portal.started.portal.set_qualifications(q.clone());
+        }
         let benefits = benefits::start((&self.dir, &network, self.port), &link, &web, fresh).await?;
         let kiosk = myna_kiosk::start(
             &NodeIdentity::load_or_create(&network, KIOSK_ID, &[])?,
@@ -221,10 +226,9 @@ impl DemoArgs {
         );
         let h = health.started.api.url().replace("127.0.0.1", "localhost");
         println!("  health node      {h}   (linkage node {}; API: {h}/openapi.json)", health.started.node.url());
-        if let Some(q) = link.url_of(myna_qualifications::ID) {
+        if let Some(q) = &qualifications_url {
             println!(
-                "  qualifications   {q}   国家資格等情報連携・活用システム: passes (examiner:* certificates), applications signed with the card, registrations by its clerk (token in {}), SD-JWT VC credentials, status list {q}/v1/status/1, keys {q}/.well-known/jwt-vc-issuer (API only so far: the portal's pages and a verifier come next)",
-                crate::cmd::node::token_path(&network, myna_qualifications::ID).display()
+                "  qualifications   {q}   国家資格等情報連携・活用システム (API: {q}/openapi.json; status list {q}/v1/status/1, keys {q}/.well-known/jwt-vc-issuer)"
             );
         }
         println!("  network CA       {}", ca.display());
@@ -295,6 +299,16 @@ impl DemoArgs {
             let u = b.node.url().replace("127.0.0.1", "localhost");
             println!(
                 "  窓口交付: {u}/certificates  ({name}'s clerk {BENEFITS_CLERK}, staff card chiyoda-clerk): issue {person}'s 住民票の写し with resident code {code}; the PDF carries a QR code signed by {name}; anyone checks it at {u}/verify or, for any municipality's document with J-LIS's issuance log, at {web}/documents/verify (a PDF, a photo of the QR code, or its text; withdraw it on the counter page and check again); register their seal from a scan of its impression at {u}/seals, then issue their 印鑑登録証明書 (at the counter or the kiosk); or check offline with every municipality's keys as J-LIS publishes them: curl -sk {url}/v1/issuers/keys > keys.json && myna doc verify FILE.pdf --keys keys.json"
+            );
+        }
+        if let Some(q) = &qualifications_url
+            && let Some(person) = qualifications::seed(&self.dir, &network, key, &country, q).await
+        {
+            let token = crate::cmd::node::token_path(&network, myna_qualifications::ID);
+            println!(
+                "  国家資格: {web}/qualifications  ({person} passed the physicians' examination, number {}: apply for 医師 with the card; the keeper's clerk sees the applicant as J-LIS holds them and registers: curl -sk -H \"Authorization: Bearer $(cat {})\" {q}/v1/applications, then -X POST {q}/v1/applications/ID/register; then receive the credential (SD-JWT VC bound to the card) with the registration number)",
+                qualifications::EXAM,
+                token.display()
             );
         }
         if let Some((_, name, b)) = benefits.systems.iter().find(|(id, _, _)| id == "municipality:271004") {
