@@ -21,7 +21,7 @@ const PORTAL = `https://localhost:${PORT + 7}`;
 const SHOTS = join(ROOT, "target/e2e-screenshots");
 const dir = mkdtempSync(join(tmpdir(), "myna-e2e-"));
 const CA = join(dir, "network/ca.pem");
-let demo, client, movingSite, browser, out = "";
+let demo, client, movingSite, hiring, browser, out = "";
 
 function waitFor(proc, text, ms) {
   return new Promise((resolve, reject) => {
@@ -79,6 +79,8 @@ before(async () => {
   const mv = out.match(/example moving site: .*?CLIENT_ID=(\S+) CLIENT_SECRET=(\S+)/);
   movingSite = spawn("node", ["examples/moving-site/server.mjs"], { cwd: ROOT, env: { ...process.env, PORTAL, CA, CLIENT_ID: mv[1], CLIENT_SECRET: mv[2], PORT: "7461" } });
   await waitFor(movingSite, "example moving site on", 10_000);
+  hiring = spawn("node", ["examples/hiring-verifier/server.mjs"], { cwd: ROOT, env: { ...process.env, PORTAL, CA, PORT: "7462" } });
+  await waitFor(hiring, "example hiring verifier on", 10_000);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -89,6 +91,7 @@ after(async () => {
   await browser?.close();
   client?.kill();
   movingSite?.kill();
+  hiring?.kill();
   demo?.kill("SIGINT");
 });
 
@@ -1126,7 +1129,46 @@ test("国家資格: a resident applies with the card, the keeper's clerk registe
   await page.locator("#credential-received").waitFor().catch(async (e) => { throw new Error(`${e}\n${await page.locator("main").textContent()}`); });
   assert.match(await page.locator("#credential-received").textContent(), /医師/);
   await page.goto(`${PORTAL}/qualifications`);
-  assert.match(await page.locator("#held").textContent(), new RegExp(`医師[\\s\\S]*${number}[\\s\\S]*registration_number`));
+  assert.match(await page.locator("#held").textContent(), new RegExp(`医師 登録番号 ${number}[\\s\\S]*登録番号`));
   await shot(page, "48-qualification-held");
+
+  // A hospital's hiring page asks for the registration number and the name only; the
+  // resident sees what is asked and what stays hidden, the card signs, only those go.
+  const hospital = "http://localhost:7462";
+  const present = async () => {
+    await page.goto(`${hospital}/`);
+    await page.locator("#present").click();
+    await page.waitForURL(/\/qualifications\/present/);
+    assert.match(await page.locator("#present-shown").textContent(), /医師[\s\S]*登録番号[\s\S]*氏名/);
+    assert.match(await page.locator("#present-hidden").textContent(), /生年月日/);
+    await page.locator("#pin").fill("1234");
+    await page.getByRole("button", { name: /この項目だけを提示する/ }).click();
+    await page.locator("#present-ready").waitFor();
+    const vp = await page.locator("input[name=vp_token]").inputValue();
+    const state = await page.locator("input[name=state]").inputValue();
+    await page.locator("#present-send").click();
+    await page.waitForURL(`${hospital}/response`);
+    return { vp, state };
+  };
+  const first = await present();
+  await page.locator("#verified").waitFor().catch(async (e) => { throw new Error(`${e}\n${await page.locator("main").textContent()}`); });
+  const seen = await page.locator("#claims").textContent();
+  assert.match(seen, new RegExp(`registration_number${number}`));
+  assert.match(seen, /name/);
+  assert.doesNotMatch(seen, /birthdate|1977|address/);
+  await shot(page, "49-hospital-verified");
+  // The same answer sent again is refused: its request was answered.
+  const again = await page.request.post(`${hospital}/response`, { form: { vp_token: first.vp, state: first.state } });
+  assert.match(await again.text(), /already answered|expired/);
+  // The resident sees whom they showed what.
+  await page.goto(`${PORTAL}/qualifications`);
+  assert.match(await page.locator("#shown").textContent(), /みなと総合病院[\s\S]*医師[\s\S]*(登録番号、氏名|氏名、登録番号)/);
+  await axe(page, "qualifications with a presentation");
+
+  // The registration is revoked: the hospital's next check sees it in the status list.
+  const end = await call(`${q}/v1/registrations/${number}/end`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ reason: "e2e: 免許取消" }) });
+  assert.equal(end.status, 204, end.body);
+  await present();
+  assert.match(await page.locator("#refused").textContent(), /no longer valid/);
   await ctx.close();
 });

@@ -67,6 +67,8 @@ pub const TABLE: Table = Table {
         rule("POST", "/qualifications/confirm", RESIDENT),
         rule("POST", "/qualifications/apply", RESIDENT),
         rule("POST", "/qualifications/credential", RESIDENT),
+        rule("GET", "/qualifications/present", RESIDENT),
+        rule("POST", "/qualifications/present", RESIDENT),
         rule("GET", "/moving", RESIDENT),
         rule("POST", "/moving/confirm", RESIDENT),
         rule("POST", "/moving/submit", RESIDENT),

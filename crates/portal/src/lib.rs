@@ -19,6 +19,7 @@ mod accounts;
 mod deposits;
 mod documents;
 mod moving;
+mod present;
 mod qualifications;
 pub use clerk::CLERK_ROLES;
 mod api;
@@ -202,6 +203,7 @@ fn routes(p: Arc<Portal>) -> axum::Router {
         )
         .merge(crate::documents::routes())
         .merge(crate::qualifications::routes())
+        .merge(crate::present::routes())
         .merge(crate::login::routes())
         .merge(crate::myinfo::routes())
         .merge(crate::history::routes())

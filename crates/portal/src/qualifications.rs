@@ -70,6 +70,7 @@ fn unavailable(ctx: &Ctx) -> Response {
 
 async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Response {
     let mine = held(&p, &s.code).await.unwrap_or_default();
+    let shown = crate::present::shown_to(&p, &s.code).await;
     let body = html! {
         p { (ctx.t("医師・看護師・保育士・税理士など32の資格の登録申請をマイナンバーカードで行えます。氏名・生年月日・住所は住民基本台帳から確認されるため、戸籍抄本や住民票の添付は不要です。",
             "Apply for registration in one of 32 qualifications (physician, nurse, nursery teacher, tax accountant …) with your card. Your name, birth date and address are confirmed from the resident register: no family-register or residence certificate is attached.")) }
@@ -110,10 +111,28 @@ async fn page(State(p): State<Arc<Portal>>, Resident(ctx, s): Resident) -> Respo
                             strong { (q) } " " (ctx.t("登録番号", "registration")) " " (number) " · " (ctx.t("受領", "received")) " " (jst(*at))
                             br;
                             small { (ctx.t("選んで見せられる項目: ", "Items you can choose to show: "))
-                                (claims.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")) }
+                                (crate::present::labels(&ctx, &claims.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(","))) }
                         }
                     }
                 }
+            }
+        }
+        section aria-labelledby="shown-h" {
+            h2 #shown-h { (ctx.t("資格を提示した記録", "Where you showed a qualification")) }
+            @if shown.is_empty() { p #shown-none { (ctx.t("まだありません。", "Nowhere yet.")) } }
+            @else {
+                div.table-wrap { table #shown {
+                    caption { (ctx.t("提示先と提示した項目（新しい順）", "To whom, and what, newest first")) }
+                    thead { tr {
+                        th scope="col" { (ctx.t("日時", "When")) }
+                        th scope="col" { (ctx.t("提示先", "To")) }
+                        th scope="col" { (ctx.t("資格", "Qualification")) }
+                        th scope="col" { (ctx.t("提示した項目", "Items shown")) }
+                    } }
+                    tbody { @for (name, verifier, q, claims, at) in &shown {
+                        tr { td { (crate::present::when(*at)) } td { (name) " (" (verifier) ")" } td { (q) } td { (crate::present::labels(&ctx, claims)) } }
+                    } }
+                } }
             }
         }
     };

@@ -93,6 +93,18 @@ pub const SCHEMA: Schema = Schema {
             PRIMARY KEY (code, registration)
         )"],
         },
+        Migration {
+            version: 6,
+            name: "whom the resident showed a qualification, and what",
+            steps: &["CREATE TABLE portal_presentations (
+            code TEXT NOT NULL,
+            verifier TEXT NOT NULL,
+            verifier_name TEXT NOT NULL,
+            qualification TEXT NOT NULL,
+            claims TEXT NOT NULL,
+            at BIGINT NOT NULL
+        )"],
+        },
     ],
 };
 

@@ -306,9 +306,10 @@ impl DemoArgs {
         {
             let token = crate::cmd::node::token_path(&network, myna_qualifications::ID);
             println!(
-                "  国家資格: {web}/qualifications  ({person} passed the physicians' examination, number {}: apply for 医師 with the card; the keeper's clerk sees the applicant as J-LIS holds them and registers: curl -sk -H \"Authorization: Bearer $(cat {})\" {q}/v1/applications, then -X POST {q}/v1/applications/ID/register; then receive the credential (SD-JWT VC bound to the card) with the registration number)",
+                "  国家資格: {web}/qualifications  ({person} passed the physicians' examination, number {}: apply for 医師 with the card; the keeper's clerk sees the applicant as J-LIS holds them and registers: curl -sk -H \"Authorization: Bearer $(cat {})\" {q}/v1/applications, then -X POST {q}/v1/applications/ID/register; then receive the credential (SD-JWT VC bound to the card) with the registration number); show it to a hospital that asks only for the number and the name: PORTAL={web} CA={} node examples/hiring-verifier/server.mjs, then open http://localhost:7462/",
                 qualifications::EXAM,
-                token.display()
+                token.display(),
+                ca.display()
             );
         }
         if let Some((_, name, b)) = benefits.systems.iter().find(|(id, _, _)| id == "municipality:271004") {
