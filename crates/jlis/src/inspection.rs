@@ -60,6 +60,11 @@ impl Jlis {
                 Standing::Changed { items } => {
                     r.standing = "changed".into();
                     r.items = items.into_iter().map(str::to_string).collect();
+                    // The qualifications' keepers take the new 本人確認情報 (番号法 別表), so a
+                    // registration follows a name change without a 書換え application.
+                    if caller.id().kind().ok() == Some(myna_link::AgencyKind::Qualifications) {
+                        r.current = Some(identity(&record));
+                    }
                 }
                 Standing::Wrong { owner, same_household } => {
                     r.standing = "wrong".into();
@@ -75,5 +80,18 @@ impl Jlis {
         }
         self.log_access(caller, &seen, "inspection", task, case).await?;
         Ok(out)
+    }
+}
+
+/// A resident's 本人確認情報 as J-LIS gives it to the qualification system.
+pub(crate) fn identity(r: &myna_registry::Resident) -> myna_link::Identity {
+    myna_link::Identity {
+        number: format!("{:012}", r.number.value()),
+        name: r.name.kanji.clone(),
+        kana: r.name.kana.clone(),
+        birth: r.birth.to_string(),
+        sex: r.sex.map(|s| s.as_str().to_string()),
+        address: r.address.line(),
+        deceased: matches!(r.status, myna_registry::Status::Deceased { .. }),
     }
 }

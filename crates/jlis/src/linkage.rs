@@ -158,14 +158,7 @@ impl Jlis {
         // qualifications' registration), instead of 戸籍抄本 and 住民票.
         if kind == Some(AgencyKind::Qualifications) {
             let resident = self.registry.resident(crate::jpki::stored_code(record_code)?).await?;
-            issued.identity = resident.map(|r| myna_link::Identity {
-                name: r.name.kanji.clone(),
-                kana: r.name.kana.clone(),
-                birth: r.birth.to_string(),
-                sex: r.sex.map(|s| s.as_str().to_string()),
-                address: r.address.line(),
-                deceased: matches!(r.status, myna_registry::Status::Deceased { .. }),
-            });
+            issued.identity = resident.as_ref().map(crate::inspection::identity);
         }
         if matches!(kind, Some(AgencyKind::AccountRegistry | AgencyKind::DepositInsurance)) {
             let resident = self.registry.resident(crate::jpki::stored_code(record_code)?).await?;

@@ -49,6 +49,10 @@ pub struct InspectionResult {
     /// For refused: why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For changed, to the qualification system only: the person's 本人確認情報 now (the
+    /// registration takes the new name without a 書換え application).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<crate::Identity>,
 }
 
 impl InspectionResult {
@@ -60,6 +64,7 @@ impl InspectionResult {
             other_in_household: false,
             other_found: false,
             reason: Some(reason),
+            current: None,
         }
     }
 }

@@ -430,9 +430,12 @@ pub struct CodeIssued {
     pub identity: Option<Identity>,
 }
 
-/// A person's 本人確認情報 (basic 4 items and the reading), as J-LIS holds them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A person's 本人確認情報 (basic 4 items, the reading and the number), as J-LIS holds them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Identity {
+    /// The individual number: the qualifications' keepers use it to keep the registration's
+    /// name and standing current (番号法 別表).
+    pub number: String,
     pub name: String,
     pub kana: String,
     pub birth: String,

@@ -76,3 +76,29 @@ pub struct CredentialAnswer {
     pub credential: String,
     pub registration: i64,
 }
+
+/// What a sync with J-LIS found.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+pub struct Synced {
+    /// Registrations classed.
+    pub checked: usize,
+    /// Ended ex officio: J-LIS records the holder's death.
+    pub ended: usize,
+    /// Names taken from J-LIS after a name change.
+    pub renamed: usize,
+}
+
+/// A registration as the keeper's clerk reads it.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct RegistrationView {
+    pub number: i64,
+    pub qualification: String,
+    pub name: String,
+    pub kana: String,
+    pub birth: String,
+    pub registered_on: String,
+    /// `valid`, `suspended`, `ended`.
+    pub status: String,
+    /// Why it was ended or suspended.
+    pub reason: Option<String>,
+}

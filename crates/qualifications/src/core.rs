@@ -13,7 +13,7 @@ use myna_linkage::agency::{Agency, AgencyError};
 use myna_store::{Db, StoreError, WriteQuery as _};
 use serde_json::{Map, Value, json};
 
-use crate::api::{ApplicationView, CredentialAnswer, EndRequest, Pass, Registered, Signed};
+use crate::api::{ApplicationView, CredentialAnswer, EndRequest, Pass, Registered, RegistrationView, Signed};
 
 /// How old a signed request may be when it arrives.
 const FRESH_SECS: i64 = 600;
@@ -57,6 +57,12 @@ impl From<sqlx::Error> for QualError {
     fn from(e: sqlx::Error) -> Self {
         QualError::Store(e.into())
     }
+}
+
+/// Who an application is from, as this system keeps them (not in the clerk's list).
+struct Applicant {
+    code: String,
+    number: String,
 }
 
 /// The system's tables and key, opened; its agency joins when the node starts.
@@ -171,12 +177,13 @@ impl Qualifications {
             self.agency.store.enrol(&code, &code, myna_node::now_secs()).await?;
         }
         let row = sqlx::query(
-            "INSERT INTO applications (qualification, exam_number, code, name, kana, birth, sex, address, received_at, status)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') RETURNING id",
+            "INSERT INTO applications (qualification, exam_number, code, person_number, name, kana, birth, sex, address, received_at, status)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending') RETURNING id",
         )
         .bind(q.id())
         .bind(exam_number.trim())
         .bind(&code)
+        .bind(&who.number)
         .bind(&who.name)
         .bind(&who.kana)
         .bind(&who.birth)
@@ -201,9 +208,9 @@ impl Qualifications {
         Ok(pass.is_some_and(|(n, b)| squash(&n) == squash(name) && b == birth))
     }
 
-    const APP: &'static str = "SELECT id, qualification, exam_number, name, kana, birth, sex, address, received_at, status, code FROM applications";
+    const APP: &'static str = "SELECT id, qualification, exam_number, name, kana, birth, sex, address, received_at, status, code, person_number FROM applications";
 
-    async fn views(&self, rows: Vec<(ApplicationView, String)>) -> Result<Vec<ApplicationView>, QualError> {
+    async fn views(&self, rows: Vec<(ApplicationView, Applicant)>) -> Result<Vec<ApplicationView>, QualError> {
         let mut out = Vec::with_capacity(rows.len());
         for (mut v, _) in rows {
             v.pass_found = self.pass_found(&v.qualification, &v.exam_number, &v.name, &v.birth).await?;
@@ -216,7 +223,7 @@ impl Qualifications {
         &self,
         sql: &str,
         params: &[myna_store::Val<'_>],
-    ) -> Result<Vec<(ApplicationView, String)>, QualError> {
+    ) -> Result<Vec<(ApplicationView, Applicant)>, QualError> {
         Ok(self
             .db
             .read(sql, params, |r| {
@@ -237,7 +244,7 @@ impl Qualifications {
                         status: r.get(9)?,
                         pass_found: false,
                     },
-                    r.get(10)?,
+                    Applicant { code: r.get(10)?, number: r.get(11)? },
                 ))
             })
             .await?)
@@ -257,7 +264,7 @@ impl Qualifications {
     /// The clerk registers application `id`: the examining body's pass must name this person.
     pub async fn register(&self, id: i64, clerk: &str) -> Result<Registered, QualError> {
         let rows = self.rows(&format!("{} WHERE id = $1", Self::APP), &[id.into()]).await?;
-        let (app, code) = rows.into_iter().next().ok_or(QualError::NoApplication(id))?;
+        let (app, who) = rows.into_iter().next().ok_or(QualError::NoApplication(id))?;
         if app.status != "pending" {
             return Err(QualError::Decided(id));
         }
@@ -269,16 +276,18 @@ impl Qualifications {
         let idx = tx.reserve("status_index", 1).await? as i64;
         let on = today();
         let inserted = sqlx::query(
-            "INSERT INTO registrations (number, qualification, code, name, kana, birth, sex, exam_number, registered_on, registered_by, status, status_idx)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'valid', $11)",
+            "INSERT INTO registrations (number, qualification, code, person_number, name, kana, birth, sex, address, exam_number, registered_on, registered_by, status, status_idx)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'valid', $13)",
         )
         .bind(number)
         .bind(&app.qualification)
-        .bind(&code)
+        .bind(&who.code)
+        .bind(&who.number)
         .bind(&app.name)
         .bind(&app.kana)
         .bind(&app.birth)
         .bind(&app.sex)
+        .bind(&app.address)
         .bind(&app.exam_number)
         .bind(&on)
         .bind(clerk)
@@ -300,9 +309,37 @@ impl Qualifications {
             return Err(QualError::Invalid { field: "reason", reason: "give the reason".into() });
         }
         let status = if r.suspend { "suspended" } else { "ended" };
+        self.set_status(number, status, &format!("{reason} ({clerk})")).await
+    }
+
+    /// Registration `number`, as the clerk reads it.
+    pub async fn registration(&self, number: i64) -> Result<RegistrationView, QualError> {
+        self.db
+            .read_one(
+                "SELECT number, qualification, name, kana, birth, registered_on, status, reason FROM registrations WHERE number = $1",
+                &[number.into()],
+                |r| {
+                    Ok(RegistrationView {
+                        number: r.get(0)?,
+                        qualification: r.get(1)?,
+                        name: r.get(2)?,
+                        kana: r.get(3)?,
+                        birth: r.get(4)?,
+                        registered_on: r.get(5)?,
+                        status: r.get(6)?,
+                        reason: r.get(7)?,
+                    })
+                },
+            )
+            .await?
+            .ok_or(QualError::NoRegistration(number))
+    }
+
+    /// A registration's new standing, with why.
+    pub(crate) async fn set_status(&self, number: i64, status: &str, reason: &str) -> Result<(), QualError> {
         let done = sqlx::query("UPDATE registrations SET status = $1, reason = $2, changed_at = $3 WHERE number = $4")
             .bind(status)
-            .bind(format!("{reason} ({clerk})"))
+            .bind(reason)
             .bind(myna_node::now_secs())
             .bind(number)
             .write(&self.db)
@@ -311,6 +348,10 @@ impl Qualifications {
             return Err(QualError::NoRegistration(number));
         }
         Ok(())
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
     }
 
     /// The holder's credential of registration `registration`, signed with the card (J-LIS

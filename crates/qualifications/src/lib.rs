@@ -9,15 +9,17 @@
 //!   registration ended or suspended shows in the published status list.
 //! - `routes.rs`: its API and authorization table; `node.rs` starts it.
 //!
-//! Not built yet: the application and the credential through the portal's pages, the
-//! example verifier (a hospital's hiring page), a name change or death at J-LIS reaching the
-//! registration, and the ISO mdoc form.
+//! - `sync.rs`: registrations kept current from J-LIS: a death ends one ex officio, a name
+//!   change is taken in without an application and the holder told.
+//!
+//! Not built: the ISO mdoc form of the credential.
 
 pub mod api;
 mod core;
 mod node;
 mod routes;
 mod store;
+mod sync;
 
 pub use core::{Prepared, QualError, Qualifications};
 pub use node::{Started, start};

@@ -35,5 +35,16 @@ pub async fn start(db: Db, identity: &NodeIdentity, addr: SocketAddr, config: Ag
         agency::start_documented(db, identity, addr, config, routes, Some(doc)).await.map_err(|e| e.to_string())?;
     let qualifications = cell.get().cloned().ok_or("the node did not start its routes")?;
     let _ = qualifications.issuer.set(agency.node.url());
+    // Every hour, the registrations are classed at J-LIS (deaths, name changes).
+    let q = Arc::downgrade(&qualifications);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            let Some(q) = q.upgrade() else { break };
+            if let Err(e) = q.sync().await {
+                tracing::warn!(error = %e, "the registrations could not be classed at J-LIS; next hour again");
+            }
+        }
+    });
     Ok(Started { agency, qualifications })
 }

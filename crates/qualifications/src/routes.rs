@@ -19,7 +19,7 @@ use utoipa::OpenApi;
 
 use crate::{
     Qualifications,
-    api::{ApplicationView, CredentialAnswer, EndRequest, Pass, Registered},
+    api::{ApplicationView, CredentialAnswer, EndRequest, Pass, Registered, RegistrationView, Synced},
     core::QualError,
 };
 
@@ -44,6 +44,8 @@ pub const TABLE: Table = Table {
         rule("GET", "/v1/applications", CLERK),
         rule("POST", "/v1/applications/{id}/register", CLERK),
         rule("POST", "/v1/registrations/{number}/end", CLERK),
+        rule("POST", "/v1/registrations/sync", CLERK),
+        rule("GET", "/v1/registrations/{number}", CLERK),
         rule("POST", "/v1/credentials", SIGNED),
         rule("GET", "/v1/status/1", OPEN),
         rule("GET", "/.well-known/jwt-vc-issuer", OPEN),
@@ -129,6 +131,19 @@ async fn end(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
+/// The clerk has every standing registration classed at J-LIS now (it runs every hour too): a
+/// death ends one ex officio; a name change is taken in, and the holder told.
+#[utoipa::path(post, path = "/v1/registrations/sync", responses((status = 200, body = Synced), (status = 401, description = "no staff session"), (status = 422, description = "J-LIS refused")))]
+async fn sync(State(q): S) -> Result<Json<Synced>, ApiError> {
+    Ok(Json(q.sync().await?))
+}
+
+/// A registration: its holder's name as kept current from J-LIS, and its standing.
+#[utoipa::path(get, path = "/v1/registrations/{number}", params(("number" = i64, Path)), responses((status = 200, body = RegistrationView), (status = 401, description = "no staff session"), (status = 404, description = "no such registration")))]
+async fn registration(State(q): S, Path(number): Path<i64>) -> Result<Json<RegistrationView>, ApiError> {
+    Ok(Json(q.registration(number).await?))
+}
+
 /// The holder asks for the credential of their registration, signed with the card, naming
 /// the key it is bound to.
 #[utoipa::path(post, path = "/v1/credentials", request_body = SignedInstruction, responses((status = 200, body = CredentialAnswer),
@@ -155,8 +170,17 @@ async fn metadata(State(q): S) -> Result<Json<serde_json::Value>, ApiError> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(pass, apply, pending, register, end, credential, status, metadata),
-    components(schemas(Pass, ApplicationView, Registered, EndRequest, CredentialAnswer, SignedInstruction))
+    paths(pass, apply, pending, register, end, sync, registration, credential, status, metadata),
+    components(schemas(
+        Pass,
+        ApplicationView,
+        Registered,
+        RegistrationView,
+        EndRequest,
+        CredentialAnswer,
+        Synced,
+        SignedInstruction
+    ))
 )]
 pub(crate) struct Doc;
 
@@ -165,6 +189,8 @@ pub(crate) fn routes(q: Arc<Qualifications>) -> Router {
         .route("/v1/applications", get(pending))
         .route("/v1/applications/{id}/register", post(register))
         .route("/v1/registrations/{number}/end", post(end))
+        .route("/v1/registrations/sync", post(sync))
+        .route("/v1/registrations/{number}", get(registration))
         .route_layer(axum::middleware::from_fn_with_state(q.agency.clone(), myna_linkage::agency::clerk_gate))
         .with_state(q.clone());
     Router::new()

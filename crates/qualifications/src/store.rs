@@ -24,6 +24,7 @@ pub const SCHEMA: Schema = Schema {
             qualification TEXT NOT NULL,
             exam_number TEXT NOT NULL,
             code TEXT NOT NULL,
+            person_number TEXT NOT NULL,
             name TEXT NOT NULL,
             kana TEXT NOT NULL,
             birth TEXT NOT NULL,
@@ -32,15 +33,18 @@ pub const SCHEMA: Schema = Schema {
             received_at BIGINT NOT NULL,
             status TEXT NOT NULL
         )",
-            // `status`: valid, suspended, ended; `status_idx`: its place in the status list.
+            // `status`: valid, suspended, ended; `status_idx`: its place in the status list;
+            // `person_number` (the individual number) and the 4 items kept current from J-LIS (`sync`).
             "CREATE TABLE registrations (
             number BIGINT PRIMARY KEY,
             qualification TEXT NOT NULL,
             code TEXT NOT NULL,
+            person_number TEXT NOT NULL,
             name TEXT NOT NULL,
             kana TEXT NOT NULL,
             birth TEXT NOT NULL,
             sex TEXT,
+            address TEXT NOT NULL,
             exam_number TEXT NOT NULL,
             registered_on TEXT NOT NULL,
             registered_by TEXT NOT NULL,

@@ -136,6 +136,68 @@ async fn a_pass_an_application_a_registration_and_a_credential_shown_to_a_hospit
         }
     };
     assert_eq!(list(uri.clone()).await.status(idx), Ok(Status::Valid));
+    let uri = uri.clone();
+
+    // J-LIS records the doctor's name change and the other person's death (both registered):
+    // the sync takes the new name in without an application and ends the other ex officio.
+    let pass2 = json!({"qualification": "看護師", "exam_number": "112-N-0042", "name": "別人 次郎", "birth": BIRTH, "passed_on": "2026-03-26"});
+    assert_eq!(post(&examiner, format!("{base}/v1/examinations"), &pass2, None).await.0, 204);
+    let app2 =
+        json!({"kind": "qualification_application", "qualification": "nurse", "exam_number": "112-N-0042", "at": now});
+    let (_, view2) = post(&anyone, format!("{base}/v1/applications"), &signed(&other.card, &app2), None).await;
+    let (status, reg2) =
+        post(&anyone, format!("{base}/v1/applications/{}/register", view2["id"]), &json!({}), Some(&clerk)).await;
+    assert_eq!(status, 201, "{reg2}");
+    let event = |body: Value| {
+        let c = net.clerk.clone();
+        let url = format!("{}/v1/events", net.jlis.url());
+        async move {
+            let r = c
+                .post(url)
+                .header("idempotency-key", body["kind"].as_str().unwrap_or("e").to_string() + "-q")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        }
+    };
+    event(json!({"kind": "name_change", "on": "2026-12-01", "resident": doctor.code, "name": "新姓 花子", "kana": "シンセイ ハナコ"})).await;
+    event(json!({"kind": "death", "on": "2026-12-02", "resident": other.code})).await;
+    let (status, synced) = post(&anyone, format!("{base}/v1/registrations/sync"), &json!({}), Some(&clerk)).await;
+    assert_eq!(status, 200, "{synced}");
+    assert_eq!(synced, json!({"checked": 2, "ended": 1, "renamed": 1}));
+    let (status, again) = post(&anyone, format!("{base}/v1/registrations/sync"), &json!({}), Some(&clerk)).await;
+    assert_eq!((status, again), (200, json!({"checked": 1, "ended": 0, "renamed": 0})), "nothing twice");
+    let read = |n: Value| {
+        let (a, c, b) = (anyone.clone(), clerk.clone(), base.clone());
+        async move {
+            a.get(format!("{b}/v1/registrations/{n}"))
+                .bearer_auth(c)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let renamed = read(json!(number)).await;
+    assert_eq!((renamed["name"].as_str(), renamed["status"].as_str()), (Some("新姓 花子"), Some("valid")), "{renamed}");
+    let dead = read(reg2["number"].clone()).await;
+    assert_eq!(dead["status"], "ended");
+    assert!(dead["reason"].as_str().unwrap().contains("死亡"), "{dead}");
+    // The name change revoked the card's signing certificate at J-LIS: a request signed with
+    // it is refused until the holder gets a new one.
+    let (status, why) = post(&anyone, format!("{base}/v1/credentials"), &signed(&doctor.card, &ask), None).await;
+    assert_eq!(status, 403, "{why}");
+    assert!(why.to_string().contains("revoked"), "{why}");
+    let other_idx = {
+        let token = anyone.get(&uri).send().await.unwrap().text().await.unwrap();
+        let l = StatusList::open(&token, &issuer_jwk, &uri).unwrap();
+        (0..4).filter(|i| l.status(*i) == Ok(Status::Invalid)).count()
+    };
+    assert_eq!(other_idx, 1, "the deceased's registration is invalid in the list");
 
     // The registration ends (取消): the hospital sees it, and no new credential is issued.
     let (status, _) =
@@ -150,6 +212,4 @@ async fn a_pass_an_application_a_registration_and_a_credential_shown_to_a_hospit
     .await;
     assert_eq!(status, 204);
     assert_eq!(list(uri).await.status(idx), Ok(Status::Invalid));
-    let (status, why) = post(&anyone, format!("{base}/v1/credentials"), &signed(&doctor.card, &ask), None).await;
-    assert_eq!(status, 409, "{why}");
 }
