@@ -159,6 +159,9 @@ impl Jlis {
         if kind == Some(AgencyKind::Qualifications) {
             let resident = self.registry.resident(crate::jpki::stored_code(record_code)?).await?;
             issued.identity = resident.as_ref().map(crate::inspection::identity);
+            // Given before it is answered, where the resident sees it (本人確認情報の提供状況).
+            let caller = crate::Caller::Other(env.from.clone());
+            self.log_access(&caller, &[record_code], "identity", myna_link::QUALIFICATION_TASK, "").await?;
         }
         if matches!(kind, Some(AgencyKind::AccountRegistry | AgencyKind::DepositInsurance)) {
             let resident = self.registry.resident(crate::jpki::stored_code(record_code)?).await?;

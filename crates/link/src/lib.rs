@@ -55,3 +55,7 @@ pub use presence::{
 };
 pub use sign::{NetworkTrust, NodeKey, SignError, Signed, certificate_id};
 pub use table::{AgencyKind, InfoItem, Permission, PermissionTable, SELF_ONLY, TableError, TaskId};
+
+/// The task the qualification system reads 本人確認情報 for at J-LIS (its row of the
+/// permission table): the registration of the 32 qualifications.
+pub const QUALIFICATION_TASK: &str = "qualification_registration";

@@ -87,6 +87,9 @@ fn action_label(ctx: &Ctx, action: &str) -> String {
         ),
         "move_within" => ("転居予約の確認", "Move reservation checked"),
         "inspection" => ("マイナンバー情報総点検（ひも付けの確認）", "Inspection of the number's links"),
+        "identity" => {
+            ("本人確認情報の提供（電子署名による申請）", "Identity information given for a signed application")
+        }
         other => (other, other),
     };
     ctx.t(ja, en).to_string()

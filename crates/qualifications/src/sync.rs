@@ -12,7 +12,7 @@ use myna_store::WriteQuery as _;
 use crate::{Qualifications, api::Synced, core::QualError};
 
 /// The linkage task the keepers read 本人確認情報 for.
-pub const TASK: &str = "qualification_registration";
+pub const TASK: &str = myna_link::QUALIFICATION_TASK;
 
 /// A standing registration as J-LIS is asked about it.
 struct Standing {
