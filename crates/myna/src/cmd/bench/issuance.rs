@@ -11,12 +11,10 @@ use std::sync::Arc;
 use clap::Args;
 use myna_benefits::certificates::{Counter, Standing};
 use myna_issuance::{DocKind, Options};
-use myna_jlis::store::RegistryStore;
-use myna_node::NodeIdentity;
 use myna_store::Db;
 use serde_json::json;
 
-use super::{latencies, link::any, login::drive};
+use super::{latencies, login::drive};
 use crate::cmd::{CmdResult, card::JlisArgs};
 
 #[derive(Args)]
@@ -38,21 +36,8 @@ impl IssuanceBench {
         let dir = &dir.0;
         let db = |name: &str| format!("sqlite://{}", dir.join(name).display());
         let network = dir.join("network");
-        let id = |n: &str| NodeIdentity::load_or_create(&network, n, &[]);
-        let (hub, hub_state) = myna_linkage::hub::start(Db::open(&db("hub.db")).await?, &id("hub")?, any()).await?;
-        let store = RegistryStore::open(Db::open(&db("jlis.db")).await?, || [9; 32]).await?;
-        let jlis = myna_jlis::start_with_hub(store, &id("jlis")?, any(), Some(&hub.url())).await?;
-        let _ = hub_state.jlis.set(jlis.url());
-        let (hub_url, jlis_url) = (hub.url(), jlis.url());
-        let (chiyoda, _, _) = crate::cmd::node::start_municipality(
-            &network,
-            "municipality:131016",
-            "千代田区",
-            Some(db("131016.db")),
-            any(),
-            (&hub_url, &jlis_url),
-        )
-        .await?;
+        let city = super::Chiyoda::start(dir).await?;
+        let (jlis_url, chiyoda) = (city.jlis.url(), &city.agency);
         let clerk = JlisArgs::member(jlis_url.clone(), network.join("ca.pem"), "municipality:131016")?;
         let mut codes = Vec::with_capacity(self.residents);
         for i in 0..self.residents {

@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use base64ct::{Base64, Encoding as _};
 use clap::Args;
-use myna_jlis::store::RegistryStore;
 use myna_node::NodeIdentity;
 use myna_pki::login::Challenge;
 use myna_store::Db;
@@ -48,20 +47,8 @@ impl KioskBench {
         let db = |name: &str| format!("sqlite://{}", dir.join(name).display());
         let network = dir.join("network");
         let id = |n: &str| NodeIdentity::load_or_create(&network, n, &[]);
-        let (hub, hub_state) = myna_linkage::hub::start(Db::open(&db("hub.db")).await?, &id("hub")?, any()).await?;
-        let store = RegistryStore::open(Db::open(&db("jlis.db")).await?, || [9; 32]).await?;
-        let jlis = myna_jlis::start_with_hub(store, &id("jlis")?, any(), Some(&hub.url())).await?;
-        let _ = hub_state.jlis.set(jlis.url());
-        let (hub_url, jlis_url) = (hub.url(), jlis.url());
-        let (chiyoda, cell, _) = crate::cmd::node::start_municipality(
-            &network,
-            "municipality:131016",
-            "千代田区",
-            Some(db("131016.db")),
-            any(),
-            (&hub_url, &jlis_url),
-        )
-        .await?;
+        let city = super::Chiyoda::start(dir).await?;
+        let (jlis_url, chiyoda, cell) = (city.jlis.url(), &city.agency, city.cell.clone());
         let payer = myna_zengin::Requester {
             code: "1310160001".into(),
             name: "チヨダク".into(),

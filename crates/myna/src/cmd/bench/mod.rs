@@ -75,6 +75,39 @@ pub enum BenchCmd {
     Kiosk(kiosk::KioskBench),
 }
 
+/// The hub, J-LIS and 千代田区's agency node, in `dir`: what the issuance scenarios run on.
+pub(super) struct Chiyoda {
+    /// Kept running while the scenario does.
+    pub _hub: myna_node::RunningNode,
+    pub jlis: myna_node::RunningNode,
+    pub agency: myna_linkage::agency::Started,
+    pub cell: myna_benefits::routes::Cell,
+}
+
+impl Chiyoda {
+    pub async fn start(dir: &std::path::Path) -> Result<Self, Box<dyn std::error::Error>> {
+        use myna_store::Db;
+        let db = |name: &str| format!("sqlite://{}", dir.join(name).display());
+        let network = dir.join("network");
+        let id = |n: &str| myna_node::NodeIdentity::load_or_create(&network, n, &[]);
+        let (hub, hub_state) =
+            myna_linkage::hub::start(Db::open(&db("hub.db")).await?, &id("hub")?, link::any()).await?;
+        let store = myna_jlis::store::RegistryStore::open(Db::open(&db("jlis.db")).await?, || [9; 32]).await?;
+        let jlis = myna_jlis::start_with_hub(store, &id("jlis")?, link::any(), Some(&hub.url())).await?;
+        let _ = hub_state.jlis.set(jlis.url());
+        let (agency, cell, _) = crate::cmd::node::start_municipality(
+            &network,
+            "municipality:131016",
+            "千代田区",
+            Some(db("131016.db")),
+            link::any(),
+            (&hub.url(), &jlis.url()),
+        )
+        .await?;
+        Ok(Self { _hub: hub, jlis, agency, cell })
+    }
+}
+
 /// A scratch folder for one load scenario, removed when dropped (also on error).
 pub(super) struct Scratch(pub std::path::PathBuf);
 
