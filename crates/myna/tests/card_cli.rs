@@ -36,8 +36,8 @@ fn clerk_of(show: &str) -> String {
 #[test]
 fn holder_logs_in_signs_locks_and_reports_loss() {
     let dir = std::env::temp_dir().join(format!("myna-card-cli-{}", std::process::id()));
-    // The demo's nodes listen on 32 consecutive ports from this one.
-    let port = myna_testkit::free_ports(32);
+    // The demo's nodes listen on 46 consecutive ports from this one (demo::link::PORTS).
+    let port = myna_testkit::free_ports(46);
     let child = Command::new(env!("CARGO_BIN_EXE_myna"))
         .args(["demo", "--residents", "300", "--port", &port.to_string(), "--dir", dir.to_str().unwrap()])
         .stdout(Stdio::null())

@@ -155,7 +155,8 @@ async fn killed_node_keeps_every_acknowledged_write() {
 #[test]
 fn demo_comes_up() {
     let dir = std::env::temp_dir().join(format!("myna-demo-{}", std::process::id()));
-    let port = myna_testkit::free_ports(32).to_string();
+    // The demo takes 46 consecutive ports (demo::link::PORTS).
+    let port = myna_testkit::free_ports(46).to_string();
     let (code, out, err) =
         myna(&["demo", "--check", "--residents", "500", "--port", &port, "--dir", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");

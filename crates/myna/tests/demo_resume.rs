@@ -34,7 +34,7 @@ async fn a_seeding_killed_half_way_finishes_with_nothing_lost_or_twice() {
 
     // Killed once the registry is loaded and the agencies are being seeded.
     let mut child =
-        demo(&cut, myna_testkit::free_ports(44)).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+        demo(&cut, myna_testkit::free_ports(46)).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let start = Instant::now();
     while let Some(Ok(l)) = lines.next() {
@@ -62,14 +62,14 @@ async fn a_seeding_killed_half_way_finishes_with_nothing_lost_or_twice() {
     let some = table(&cut.join("municipality-271004.db"), "SELECT person, code FROM agency_people").await.len();
 
     // Started again: it finishes what it began.
-    let out = demo(&cut, myna_testkit::free_ports(44)).output().unwrap();
+    let out = demo(&cut, myna_testkit::free_ports(46)).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && text.contains("reusing the country") && text.contains("enrolments at 26 agencies"),
+        out.status.success() && text.contains("reusing the country") && text.contains("enrolments at 27 agencies"),
         "{text}"
     );
     // A run never interrupted, for comparison.
-    let out = demo(&whole, myna_testkit::free_ports(44)).output().unwrap();
+    let out = demo(&whole, myna_testkit::free_ports(46)).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let mut checked = 0;
