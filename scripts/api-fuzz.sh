@@ -14,7 +14,7 @@ fi
 
 cargo build -q -p myna
 dir=$(mktemp -d /tmp/myna-api-fuzz.XXXXXX)
-# The demo takes 44 consecutive ports: a run of free ones below the kernel's ephemeral range.
+# The demo takes 46 consecutive ports: a run of free ones below the kernel's ephemeral range.
 port=$(python3 -c '
 import os, socket
 def free(p):
@@ -68,3 +68,16 @@ token=$(cat "$dir/network/municipality:131016/clerk.token")
 "$venv/bin/st" run "https://localhost:$bport/openapi.json" --tls-verify "$dir/network/ca.pem" \
   --exclude-checks positive_data_acceptance --max-examples 50 --seed 1 \
   -H "Authorization: Bearer $token" --no-color
+
+# The qualification system (J-LIS's port + 45), as its keeper's own system (its clerk token).
+qport=$((port + 45))
+for _ in $(seq 1 1200); do
+  if curl -sf --cacert "$dir/network/ca.pem" "https://localhost:$qport/healthz" >/dev/null; then break; fi
+  sleep 0.1
+done
+qtoken=$(cat "$dir/network/qualifications/clerk.token")
+# Its own operations (the agency node's shared API beneath them is not fuzzed here yet).
+"$venv/bin/st" run "https://localhost:$qport/openapi.json" --tls-verify "$dir/network/ca.pem" \
+  --include-path-regex '^/(v1/(examinations|applications|registrations|credentials|status)|\.well-known)' \
+  --exclude-checks positive_data_acceptance --max-examples 50 --seed 1 \
+  -H "Authorization: Bearer $qtoken" --no-color

@@ -105,7 +105,7 @@ async fn pending(State(q): S) -> Result<Json<Vec<ApplicationView>>, ApiError> {
 }
 
 /// The clerk registers an application against the examining body's pass.
-#[utoipa::path(post, path = "/v1/applications/{id}/register", params(("id" = i64, Path)), responses((status = 201, body = Registered),
+#[utoipa::path(post, path = "/v1/applications/{id}/register", params(("id" = i64, Path)), responses((status = 201, body = Registered), (status = 400, description = "the id is not a number"),
     (status = 401, description = "no staff session"), (status = 404, description = "no such application"),
     (status = 409, description = "no matching pass, already decided, or already registered")))]
 async fn register(
@@ -119,7 +119,7 @@ async fn register(
 
 /// The clerk ends (抹消・取消) or suspends a registration; the status list says so at once.
 #[utoipa::path(post, path = "/v1/registrations/{number}/end", params(("number" = i64, Path)), request_body = EndRequest,
-    responses((status = 204, description = "Ended or suspended"), (status = 400, description = "not JSON"), (status = 415, description = "not sent as application/json"),
+    responses((status = 204, description = "Ended or suspended"), (status = 400, description = "not JSON, or the number is not a number"), (status = 415, description = "not sent as application/json"),
         (status = 401, description = "no staff session"), (status = 404, description = "no such registration"), (status = 422, description = "no reason")))]
 async fn end(
     State(q): S,
@@ -139,7 +139,7 @@ async fn sync(State(q): S) -> Result<Json<Synced>, ApiError> {
 }
 
 /// A registration: its holder's name as kept current from J-LIS, and its standing.
-#[utoipa::path(get, path = "/v1/registrations/{number}", params(("number" = i64, Path)), responses((status = 200, body = RegistrationView), (status = 401, description = "no staff session"), (status = 404, description = "no such registration")))]
+#[utoipa::path(get, path = "/v1/registrations/{number}", params(("number" = i64, Path)), responses((status = 200, body = RegistrationView), (status = 400, description = "the number is not a number"), (status = 401, description = "no staff session"), (status = 404, description = "no such registration")))]
 async fn registration(State(q): S, Path(number): Path<i64>) -> Result<Json<RegistrationView>, ApiError> {
     Ok(Json(q.registration(number).await?))
 }
