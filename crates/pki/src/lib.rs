@@ -2,6 +2,7 @@
 //! OCSP), verification, card tokens and the login protocol. Plain types and functions: no
 //! clock (callers pass `now` as Unix seconds), no files, no network.
 
+pub mod apdu;
 mod authority;
 mod cert;
 mod crl;
@@ -10,6 +11,8 @@ mod encoding;
 mod error;
 mod ext;
 mod holder;
+pub mod jpki_ap;
+pub mod jpki_host;
 mod key;
 mod kind;
 pub mod login;

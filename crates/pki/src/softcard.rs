@@ -373,6 +373,13 @@ impl<S: CardStore> CardToken for SoftCard<S> {
         Self::slot_of(&self.file, kind).tries_left
     }
 
+    fn verify(&mut self, secret: &Secret) -> Result<(), TokenError> {
+        if self.certificate(secret.kind()).is_none() {
+            return Err(TokenError::NotIssued(secret.kind()));
+        }
+        self.unlock(secret).map(|_| ())
+    }
+
     fn sign_digest(&mut self, secret: &Secret, digest: &[u8; 32]) -> Result<Vec<u8>, TokenError> {
         if self.certificate(secret.kind()).is_none() {
             return Err(TokenError::NotIssued(secret.kind()));

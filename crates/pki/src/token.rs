@@ -41,6 +41,9 @@ pub trait CardToken {
     fn certificate(&self, kind: CertKind) -> Option<&str>;
     /// Tries left before the secret locks (the chip reports this without a secret).
     fn tries_left(&self, kind: CertKind) -> u8;
+    /// Checks `secret` (a try spent if wrong; the counter full again if right), as the chip's
+    /// VERIFY does.
+    fn verify(&mut self, secret: &Secret) -> Result<(), TokenError>;
     /// Signs a SHA-256 digest the host computed, after checking `secret`.
     fn sign_digest(&mut self, secret: &Secret, digest: &[u8; 32]) -> Result<Vec<u8>, TokenError>;
     /// Replaces a secret, after checking the old one (which counts as a try).
