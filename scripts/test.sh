@@ -27,6 +27,18 @@ if ! command -v pdftotext >/dev/null || ! command -v zbarimg >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils zbar-tools >/dev/null
 fi
 
+# A card over the real smart-card stack: pcscd with Debian's vsmartcard-vpcd virtual reader,
+# which `myna card emulate` serves a software card to; myna's PC/SC side links pcsc-lite
+# (libpcsclite-dev, found through pkg-config).
+if ! command -v pcscd >/dev/null || [ ! -f /etc/reader.conf.d/vpcd ] || ! pkg-config --exists libpcsclite 2>/dev/null; then
+  echo "test.sh: installing pcscd, vsmartcard-vpcd, libpcsclite-dev and pkg-config"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pcscd vsmartcard-vpcd libpcsclite-dev pkg-config >/dev/null
+fi
+if ! pgrep -x pcscd >/dev/null; then
+  as_root pcscd
+fi
+
 # Qualification credentials are checked against the IETF's reference implementation of
 # SD-JWT (PyPI's sd-jwt), in a venv in the tree.
 if [ ! -x target/sd-jwt-venv/bin/python ] || ! target/sd-jwt-venv/bin/python -c "import sd_jwt" 2>/dev/null; then
@@ -62,7 +74,7 @@ export MYNA_REQUIRE_PG=1
 # Formatting (rustfmt.toml), then the workspace lints (no unwrap/expect/panic outside tests),
 # which are clippy lints: enforce both.
 cargo fmt --all --check
-cargo clippy --workspace --lib --bins -q -- -D warnings
+cargo clippy --workspace --lib --bins -q --features myna/pcsc -- -D warnings
 
 # Every node's API, fuzzed from its OpenAPI document (schemathesis).
 ./scripts/api-fuzz.sh
@@ -72,7 +84,7 @@ cargo clippy --workspace --lib --bins -q -- -D warnings
 
 if cargo nextest --version >/dev/null 2>&1; then
   # nextest does not run doc tests; the workspace has none (examples live in tests/).
-  cargo nextest run --workspace --no-fail-fast "$@"
+  cargo nextest run --workspace --features myna/pcsc --no-fail-fast "$@"
 else
-  cargo test --workspace --no-fail-fast "$@"
+  cargo test --workspace --features myna/pcsc --no-fail-fast "$@"
 fi

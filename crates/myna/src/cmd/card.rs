@@ -137,6 +137,16 @@ pub enum CardCmd {
     },
     /// What is on the card: number, expiry, certificates, tries left. No PIN needed.
     Show { file: PathBuf },
+    /// The PC/SC readers, and which hold a card (a myna built with `--features pcsc`).
+    Readers,
+    /// Put the card in a virtual reader: it answers the chip's APDUs to Debian's
+    /// vsmartcard-vpcd driver of pcscd, for any PC/SC program, until the driver lets go.
+    Emulate {
+        file: PathBuf,
+        /// The vpcd driver's TCP address (its reader.conf DEVICENAME port: 0x8C7B = 35963).
+        #[arg(long, default_value = "127.0.0.1:35963")]
+        vpcd: String,
+    },
     /// Change the PIN or the signing password (old one asked for, or MYNA_PIN/MYNA_PASSWORD;
     /// the new one MYNA_NEW_SECRET).
     ChangePin {
@@ -146,9 +156,13 @@ pub enum CardCmd {
     },
     /// Sign a file with the signing certificate; writes FILE.sig.json.
     Sign {
+        /// The card file, then the document; or only the document, with `--reader`.
         file: PathBuf,
-        /// The document to sign.
-        document: PathBuf,
+        /// The document to sign (when a card file comes first).
+        document: Option<PathBuf>,
+        /// A PC/SC reader holding the card (`--reader ""`: the first one holding a card).
+        #[arg(long)]
+        reader: Option<String>,
     },
     /// Check a signature file against J-LIS (chain, policy, revocation, signature).
     Verify {
@@ -159,7 +173,12 @@ pub enum CardCmd {
     },
     /// Log in to a service with the user-authentication certificate.
     Login {
-        file: PathBuf,
+        /// The card file; none with `--reader`.
+        file: Option<PathBuf>,
+        /// A PC/SC reader holding the card (a name from `myna card readers`); `--reader ""`
+        /// takes the first one holding a card.
+        #[arg(long)]
+        reader: Option<String>,
         /// The service's URL (a verifier node, or the portal).
         #[arg(long)]
         service: String,
@@ -258,12 +277,12 @@ pub(super) fn ask_pin() -> Result<Secret, Box<dyn std::error::Error>> {
 /// The card's answer to a login challenge: its user-authentication certificate and its
 /// signature over the challenge, after the PIN (the body of `POST /v1/login`).
 pub(super) fn login_body(
-    card: &mut SoftCard<FileStore>,
+    card: &mut super::card_source::Held,
     challenge: &str,
     pin: &Secret,
 ) -> Result<Value, Box<dyn std::error::Error>> {
-    let cert = certificate(card, CertKind::UserAuth)?;
-    let sig = card.sign_digest(pin, &myna_pki::login::Challenge::parse(challenge)?.digest())?;
+    let cert = card.certificate(CertKind::UserAuth)?;
+    let sig = card.sign(pin, &myna_pki::login::Challenge::parse(challenge)?.digest())?;
     Ok(
         json!({"challenge": challenge, "certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)}),
     )
@@ -347,6 +366,12 @@ impl CardCmd {
                 issue(&jlis, &card, &out, &password, &pin, kdf).await?;
                 println!("card {card} issued into {}", out.display());
             }
+            CardCmd::Readers => {
+                for (name, card) in super::card_source::readers()? {
+                    println!("{name}\t{}", if card { "card present" } else { "empty" });
+                }
+            }
+            CardCmd::Emulate { file, vpcd } => super::card_emulate::emulate(&file, &vpcd)?,
             CardCmd::Show { file } => {
                 let card = card_file::open(&file)?;
                 let f = card.file();
@@ -378,11 +403,15 @@ impl CardCmd {
                 card.change_secret(&old, &new)?;
                 println!("{} changed", kind.secret_name());
             }
-            CardCmd::Sign { file, document } => {
-                let mut card = card_file::open(&file)?;
+            CardCmd::Sign { file, document, reader } => {
+                let (card_file, document) = match document {
+                    Some(d) => (Some(file), d),
+                    None => (None, file),
+                };
+                let mut card = super::card_source::Held::open(card_file.as_deref(), reader.as_deref())?;
                 let bytes = std::fs::read(&document).map_err(|e| format!("{}: {e}", document.display()))?;
-                let cert = certificate(&card, CertKind::Signing)?;
-                let sig = card.sign_digest(&ask(CertKind::Signing)?, &sha256(&bytes))?;
+                let cert = card.certificate(CertKind::Signing)?;
+                let sig = card.sign(&ask(CertKind::Signing)?, &sha256(&bytes))?;
                 let out = document.with_extension("sig.json");
                 let v =
                     json!({"certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)});
@@ -408,8 +437,8 @@ impl CardCmd {
                     return Err(format!("not valid: {}", v["reason"].as_str().unwrap_or("?")).into());
                 }
             }
-            CardCmd::Login { file, service, challenge, jlis } => {
-                let mut card = card_file::open(&file)?;
+            CardCmd::Login { file, reader, service, challenge, jlis } => {
+                let mut card = super::card_source::Held::open(file.as_deref(), reader.as_deref())?;
                 let client = jlis.client()?;
                 let text = match challenge {
                     Some(c) => c,
@@ -429,7 +458,7 @@ impl CardCmd {
                 println!("session: {}", s["session"].as_str().unwrap_or("?"));
             }
             CardCmd::Reception { file, health, facility, consent, register, jlis } => {
-                let mut card = card_file::open(&file)?;
+                let mut card = super::card_source::Held::file(&file)?;
                 let client = jlis.client()?;
                 let c = answer(
                     client.post(format!("{health}/v1/reception/challenge")).bearer_auth(&facility).send().await?,
@@ -457,7 +486,7 @@ impl CardCmd {
                 let client = jlis.client()?;
                 let mut req = client.post(format!("{}/v1/cards/{card}/suspend", jlis.jlis)).json(&json!({}));
                 if let Some(file) = operator_card {
-                    let mut staff = card_file::open(&file)?;
+                    let mut staff = super::card_source::Held::file(&file)?;
                     let c = answer(client.post(format!("{}/v1/staff/challenge", jlis.jlis)).send().await?).await?;
                     let challenge = c["challenge"].as_str().ok_or("J-LIS sent no challenge")?;
                     let body = login_body(&mut staff, challenge, &ask(CertKind::UserAuth)?)?;

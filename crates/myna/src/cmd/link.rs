@@ -46,7 +46,7 @@ impl ClerkArgs {
             return Ok(std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?.trim().to_string());
         }
         let file = self.card.as_ref().ok_or("give --card (a clerk's staff card) or --token-file")?;
-        let mut card = super::card_file::open(file)?;
+        let mut card = super::card_source::Held::file(file)?;
         let c = super::card::answer(client.post(self.url("/v1/staff/challenge")).send().await?).await?;
         let challenge = c["challenge"].as_str().ok_or("the agency sent no challenge")?;
         let body = super::card::login_body(&mut card, challenge, &super::card::ask_pin()?)?;

@@ -1,14 +1,18 @@
 pub mod address;
 pub mod bench;
 pub mod card;
+mod card_emulate;
 pub(crate) mod card_file;
 mod card_reader;
+pub(crate) mod card_source;
 pub mod demo;
 pub mod doc;
 mod inspect;
 pub mod link;
 pub mod node;
 pub mod number;
+#[cfg(feature = "pcsc")]
+mod pcsc_reader;
 pub mod population;
 pub mod staff;
 

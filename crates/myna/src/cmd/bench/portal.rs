@@ -50,7 +50,7 @@ impl PortalBench {
         let c: Value =
             client.post(format!("{portal}/v1/login/challenge")).send().await?.error_for_status()?.json().await?;
         let text = c["challenge"].as_str().ok_or("no challenge")?;
-        let mut card = crate::cmd::card_file::open(&self.card)?;
+        let mut card = crate::cmd::card_source::Held::file(&self.card)?;
         let body = crate::cmd::card::login_body(&mut card, text, &Secret::new(CertKind::UserAuth, &self.pin)?)?;
         let s: Value =
             client.post(format!("{portal}/v1/login")).json(&body).send().await?.error_for_status()?.json().await?;
