@@ -86,6 +86,41 @@ fn the_holder_s_tool_uses_the_card_through_pcsc() {
     }
     assert!(ok && out.contains("logged in as "), "{out}");
 
+    // The other slot of the virtual reader holds no card: said so.
+    let (ok, out) = card(
+        &["login", "--reader", "Virtual PCD 00 01", "--service", &service, "--jlis", &jlis, "--ca", ca],
+        &[("MYNA_PIN", "1234")],
+    );
+    assert!(!ok && out.contains("holds no card"), "{out}");
+    let (ok, out) = card(&["login", "--reader", "No Such Reader", "--service", &service], &[("MYNA_PIN", "1234")]);
+    assert!(!ok && out.contains("no reader named"), "{out}");
+
+    // A clinic check-in (受付) with the card in the reader: the PIN, consent, the eligibility.
+    let facilities: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("facilities.json")).unwrap()).unwrap();
+    let clinic = facilities["1312345678"].as_str().unwrap().to_string();
+    let health = format!("https://localhost:{}", port + 9);
+    let (ok, out) = card(
+        &[
+            "reception",
+            "--reader",
+            READER,
+            "--health",
+            &health,
+            "--facility",
+            &clinic,
+            "--consent",
+            "medication",
+            "--register",
+            "--jlis",
+            &jlis,
+            "--ca",
+            ca,
+        ],
+        &[("MYNA_PIN", "1234")],
+    );
+    assert!(ok && out.contains("\"outcome\""), "{out}");
+
     // A document signed by the chip's signing key, valid at J-LIS.
     let doc = dir.join("application.txt");
     std::fs::write(&doc, "児童手当 現況届").unwrap();
@@ -94,6 +129,10 @@ fn the_holder_s_tool_uses_the_card_through_pcsc() {
     let sig = dir.join("application.sig.json");
     let (ok, out) = card(&["verify", doc.to_str().unwrap(), sig.to_str().unwrap(), "--jlis", &jlis, "--ca", ca], &[]);
     assert!(ok && out.contains("valid: signed by"), "{out}");
+
+    // 券面事項入力補助: the number and the 4 items, read through the reader after the PIN.
+    let (ok, out) = card(&["face", "--reader", READER], &[("MYNA_PIN", "1234")]);
+    assert!(ok && out.contains("\"number\"") && out.contains("\"name\""), "{out}");
 
     // Three wrong PINs: the card answers the tries left, then locks; the card file keeps it.
     let (_, out) = login("0000");

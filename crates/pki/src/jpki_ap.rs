@@ -4,6 +4,10 @@
 //! is REFERENCE §3's; the file identifiers and commands are the public facts open-source
 //! readers of the card document (our own code, written from them).
 //!
+//! Beside it, the 券面事項入力補助 application: its PIN (4 digits, a counter of its own) opens
+//! the number and the 4 items as J-LIS signed them. The real card keeps them as TLV with J-LIS's
+//! signature; this card keeps J-LIS's compact JWS of the same items, read the same way.
+//!
 //! What the chip enforces, this does too: a key signs only after its secret was verified in
 //! this session (power-on to power-off), a wrong secret answers the tries left (`63 Cx`), a
 //! locked one `69 83`, and the keys never leave.
@@ -11,8 +15,11 @@
 use crate::{
     CardCert, CertKind, Secret,
     apdu::{Command, Response, sw},
-    token::{CardToken, TokenError},
+    token::{CardToken, FaceToken, TokenError},
 };
+
+/// The 券面事項入力補助 application's AID.
+pub const FACE_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
 
 /// The JPKI application's AID.
 pub const JPKI_AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
@@ -25,6 +32,9 @@ pub mod ef {
     pub const SIGN_CERT: u16 = 0x0001;
     pub const SIGN_PIN: u16 = 0x001B;
     pub const SIGN_KEY: u16 = 0x001A;
+    /// In the 券面事項入力補助 application: its PIN, and the signed items.
+    pub const FACE_PIN: u16 = 0x0011;
+    pub const FACE_ITEMS: u16 = 0x0002;
 }
 
 /// The DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2 note 1): what the host sends before
@@ -38,9 +48,26 @@ enum File {
     Cert(CertKind),
     Pin(CertKind),
     Key(CertKind),
+    FacePin,
+    FaceItems,
 }
 
-fn file_of(fid: u16) -> Option<File> {
+/// Which application is selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ap {
+    None,
+    Jpki,
+    Face,
+}
+
+fn file_of(ap: Ap, fid: u16) -> Option<File> {
+    if ap == Ap::Face {
+        return match fid {
+            ef::FACE_PIN => Some(File::FacePin),
+            ef::FACE_ITEMS => Some(File::FaceItems),
+            _ => None,
+        };
+    }
     Some(match fid {
         ef::AUTH_CERT => File::Cert(CertKind::UserAuth),
         ef::AUTH_PIN => File::Pin(CertKind::UserAuth),
@@ -53,28 +80,36 @@ fn file_of(fid: u16) -> Option<File> {
 }
 
 /// The chip: a token and the session's state.
-pub struct Applet<T: CardToken> {
+pub struct Applet<T: CardToken + FaceToken> {
     token: T,
-    selected: bool,
+    ap: Ap,
     file: Option<File>,
     /// Secrets verified this session (the chip's security status).
     verified: Vec<Secret>,
+    /// The face data, once its PIN was verified this session.
+    face: Option<String>,
 }
 
-impl<T: CardToken> Applet<T> {
+impl<T: CardToken + FaceToken> Applet<T> {
     pub fn new(token: T) -> Self {
-        Self { token, selected: false, file: None, verified: Vec::new() }
+        Self { token, ap: Ap::None, file: None, verified: Vec::new(), face: None }
     }
 
     /// Power off and on: nothing selected, nothing verified.
     pub fn reset(&mut self) {
-        self.selected = false;
+        self.ap = Ap::None;
         self.file = None;
         self.verified.clear();
+        self.face = None;
     }
 
     pub fn token(&self) -> &T {
         &self.token
+    }
+
+    /// The token, out of the chip (the power off).
+    pub fn into_token(self) -> T {
+        self.token
     }
 
     /// One command's bytes in, the response's bytes out.
@@ -100,23 +135,32 @@ impl<T: CardToken> Applet<T> {
     fn select(&mut self, c: &Command) -> Response {
         match (c.p1, c.data.as_slice()) {
             (0x04, aid) => {
-                self.selected = aid == JPKI_AID;
+                self.ap = if aid == JPKI_AID {
+                    Ap::Jpki
+                } else if aid == FACE_AID {
+                    Ap::Face
+                } else {
+                    Ap::None
+                };
                 self.file = None;
-                Response::status(if self.selected { sw::OK } else { sw::FILE_NOT_FOUND })
+                Response::status(if self.ap == Ap::None { sw::FILE_NOT_FOUND } else { sw::OK })
             }
-            (0x02, &[hi, lo]) if self.selected => match file_of(u16::from_be_bytes([hi, lo])) {
+            (0x02, &[hi, lo]) if self.ap != Ap::None => match file_of(self.ap, u16::from_be_bytes([hi, lo])) {
                 Some(f) => {
                     self.file = Some(f);
                     Response::status(sw::OK)
                 }
                 None => Response::status(sw::FILE_NOT_FOUND),
             },
-            (0x02, _) if !self.selected => Response::status(sw::CONDITIONS_NOT_SATISFIED),
+            (0x02, _) => Response::status(sw::CONDITIONS_NOT_SATISFIED),
             _ => Response::status(sw::WRONG_P1P2),
         }
     }
 
     fn verify(&mut self, c: &Command) -> Response {
+        if self.file == Some(File::FacePin) {
+            return self.verify_face(c);
+        }
         let Some(File::Pin(kind)) = self.file else { return Response::status(sw::CONDITIONS_NOT_SATISFIED) };
         if c.data.is_empty() {
             return match self.token.tries_left(kind) {
@@ -141,12 +185,41 @@ impl<T: CardToken> Applet<T> {
         }
     }
 
-    fn read(&mut self, c: &Command) -> Response {
-        let Some(File::Cert(kind)) = self.file else { return Response::status(sw::CONDITIONS_NOT_SATISFIED) };
-        let Some(der) =
-            self.token.certificate(kind).and_then(|pem| CardCert::parse(pem.as_bytes()).ok()).map(|c| c.der)
+    fn verify_face(&mut self, c: &Command) -> Response {
+        let Some(tries) = self.token.face_tries_left() else { return Response::status(sw::FILE_NOT_FOUND) };
+        if c.data.is_empty() {
+            return if tries == 0 { Response::status(sw::AUTH_BLOCKED) } else { Response::status(sw::tries(tries)) };
+        }
+        let Ok(pin) = std::str::from_utf8(&c.data)
+            .map_err(|_| ())
+            .and_then(|s| Secret::new(CertKind::UserAuth, s).map_err(|_| ()))
         else {
-            return Response::status(sw::FILE_NOT_FOUND);
+            return Response::status(sw::WRONG_DATA);
+        };
+        match self.token.read_face(&pin) {
+            Ok(items) => {
+                self.face = Some(items);
+                Response::status(sw::OK)
+            }
+            Err(TokenError::WrongFacePin { tries_left }) => Response::status(sw::tries(tries_left)),
+            Err(TokenError::FaceLocked) => Response::status(sw::AUTH_BLOCKED),
+            Err(_) => Response::status(sw::CONDITIONS_NOT_SATISFIED),
+        }
+    }
+
+    fn read(&mut self, c: &Command) -> Response {
+        let der = match self.file {
+            Some(File::Cert(kind)) => {
+                match self.token.certificate(kind).and_then(|pem| CardCert::parse(pem.as_bytes()).ok()) {
+                    Some(c) => c.der,
+                    None => return Response::status(sw::FILE_NOT_FOUND),
+                }
+            }
+            Some(File::FaceItems) => match &self.face {
+                Some(items) => items.as_bytes().to_vec(),
+                None => return Response::status(sw::SECURITY_NOT_SATISFIED),
+            },
+            _ => return Response::status(sw::CONDITIONS_NOT_SATISFIED),
         };
         let offset = usize::from(u16::from_be_bytes([c.p1 & 0x7F, c.p2]));
         if offset > der.len() {

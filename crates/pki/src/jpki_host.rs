@@ -6,7 +6,7 @@
 use crate::{
     CertKind, Secret,
     apdu::{ApduError, Command, Response, sw},
-    jpki_ap::{JPKI_AID, SHA256_DIGEST_INFO, ef},
+    jpki_ap::{FACE_AID, JPKI_AID, SHA256_DIGEST_INFO, ef},
     token::TokenError,
 };
 
@@ -15,7 +15,7 @@ pub trait Transport {
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, String>;
 }
 
-impl<T: crate::token::CardToken> Transport for crate::jpki_ap::Applet<T> {
+impl<T: crate::token::CardToken + crate::token::FaceToken> Transport for crate::jpki_ap::Applet<T> {
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, String> {
         Ok(self.process(apdu))
     }
@@ -138,5 +138,40 @@ impl<T: Transport> JpkiCard<T> {
         let mut info = SHA256_DIGEST_INFO.to_vec();
         info.extend_from_slice(digest);
         self.ok(Command::new(0x80, 0x2A, 0x00, 0x80, &info, Some(256)))
+    }
+
+    /// The 券面事項入力補助 application's signed items (the number and the 4 items as J-LIS
+    /// signed them), after its 4-digit PIN; the JPKI application is selected again after.
+    pub fn face(&mut self, pin: &Secret) -> Result<String, HostError> {
+        match self.ok(Command::new(0x00, 0xA4, 0x04, 0x0C, &FACE_AID, None)) {
+            Err(HostError::Status(sw::FILE_NOT_FOUND)) => return Err(HostError::NotJpki),
+            r => r.map(|_| ())?,
+        }
+        self.select_ef(ef::FACE_PIN)?;
+        let r = self.send(Command::new(0x00, 0x20, 0x00, 0x80, pin.bytes(), None))?;
+        match r.sw {
+            sw::OK => {}
+            sw::AUTH_BLOCKED => return Err(TokenError::FaceLocked.into()),
+            sw::FILE_NOT_FOUND => return Err(TokenError::NoFace.into()),
+            s => {
+                return Err(match sw::tries_of(s) {
+                    Some(n) => TokenError::WrongFacePin { tries_left: n }.into(),
+                    None => HostError::Status(s),
+                });
+            }
+        }
+        self.select_ef(ef::FACE_ITEMS)?;
+        let mut items = Vec::new();
+        loop {
+            let [hi, lo] = (items.len() as u16).to_be_bytes();
+            let chunk = self.ok(Command::new(0x00, 0xB0, hi, lo, &[], Some(256)))?;
+            let last = chunk.len() < 256;
+            items.extend_from_slice(&chunk);
+            if last {
+                break;
+            }
+        }
+        self.select()?;
+        String::from_utf8(items).map_err(|_| HostError::BadCertificate)
     }
 }

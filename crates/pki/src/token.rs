@@ -49,3 +49,12 @@ pub trait CardToken {
     /// Replaces a secret, after checking the old one (which counts as a try).
     fn change_secret(&mut self, old: &Secret, new: &Secret) -> Result<(), TokenError>;
 }
+
+/// A card's 券面事項入力補助 application: the number and the 4 items J-LIS signed, behind a
+/// 4-digit PIN with its own counter.
+pub trait FaceToken {
+    /// Tries left of its PIN; `None` when the card holds no face data.
+    fn face_tries_left(&self) -> Option<u8>;
+    /// The signed face data, after the PIN (a try spent if wrong).
+    fn read_face(&mut self, pin: &Secret) -> Result<String, TokenError>;
+}

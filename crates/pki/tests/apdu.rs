@@ -97,3 +97,23 @@ fn the_card_refuses_what_the_chip_refuses() {
     assert_eq!(send(&mut chip, Command::new(0, 0xCA, 0, 0, &[], Some(256))), sw::INS_NOT_SUPPORTED);
     assert_eq!(Response::parse(&chip.process(&[0, 0x20])).unwrap().sw, sw::WRONG_LENGTH);
 }
+
+#[test]
+fn the_face_application_opens_its_items_after_its_own_pin() {
+    let (mut card, _) = card(authority(), 60);
+    // No face data yet: the card says so.
+    let mut host = JpkiCard::new(Applet::new(card));
+    host.select().unwrap();
+    assert_eq!(host.face(&pin()), Err(HostError::Token(TokenError::NoFace)));
+    card = host.into_transport().into_token();
+    // J-LIS's signed items (longer than one READ BINARY), behind the 4-digit PIN.
+    let signed = format!("eyJhbGciOiJFUzI1NiJ9.{}.sig", "A".repeat(700));
+    card.write_face(&pin(), &signed).unwrap();
+    let mut host = JpkiCard::new(Applet::new(card));
+    host.select().unwrap();
+    let wrong = Secret::new(CertKind::UserAuth, "9999").unwrap();
+    assert_eq!(host.face(&wrong), Err(HostError::Token(TokenError::WrongFacePin { tries_left: 2 })));
+    assert_eq!(host.face(&pin()).unwrap(), signed);
+    // The JPKI application is selected again after: the certificates still read.
+    assert!(host.certificate(CertKind::UserAuth).is_ok());
+}

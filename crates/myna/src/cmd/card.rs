@@ -139,6 +139,14 @@ pub enum CardCmd {
     Show { file: PathBuf },
     /// The PC/SC readers, and which hold a card (a myna built with `--features pcsc`).
     Readers,
+    /// 券面事項入力補助: the number and the 4 items J-LIS signed, after the card's 4-digit PIN
+    /// (MYNA_PIN, or asked), printed as the card holds them (the intake checks J-LIS's signature).
+    Face {
+        /// The card file; none with `--reader`.
+        file: Option<PathBuf>,
+        #[arg(long)]
+        reader: Option<String>,
+    },
     /// Put the card in a virtual reader: it answers the chip's APDUs to Debian's
     /// vsmartcard-vpcd driver of pcscd, for any PC/SC program, until the driver lets go.
     Emulate {
@@ -192,7 +200,11 @@ pub enum CardCmd {
     /// At a facility's reader (受付): sign the health node's challenge with the PIN, with the
     /// patient's consent, and print the eligibility the counter sees.
     Reception {
-        file: PathBuf,
+        /// The card file; none with `--reader`.
+        file: Option<PathBuf>,
+        /// A PC/SC reader holding the card (`--reader ""`: the first one holding a card).
+        #[arg(long)]
+        reader: Option<String>,
         /// The health node's facility API.
         #[arg(long, default_value = "https://localhost:7452")]
         health: String,
@@ -366,6 +378,17 @@ impl CardCmd {
                 issue(&jlis, &card, &out, &password, &pin, kdf).await?;
                 println!("card {card} issued into {}", out.display());
             }
+            CardCmd::Face { file, reader } => {
+                let mut card = super::card_source::Held::open(file.as_deref(), reader.as_deref())?;
+                let signed = card.face(&ask(CertKind::UserAuth)?)?;
+                let payload = signed
+                    .split('.')
+                    .nth(1)
+                    .and_then(|p| base64ct::Base64UrlUnpadded::decode_vec(p).ok())
+                    .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                    .ok_or("the card's face data is not a JWS")?;
+                println!("{}", serde_json::to_string_pretty(&payload)?);
+            }
             CardCmd::Readers => {
                 for (name, card) in super::card_source::readers()? {
                     println!("{name}\t{}", if card { "card present" } else { "empty" });
@@ -457,8 +480,8 @@ impl CardCmd {
                 println!("session until {}", myna_pki::time::show(s["expires"].as_i64().unwrap_or(0)));
                 println!("session: {}", s["session"].as_str().unwrap_or("?"));
             }
-            CardCmd::Reception { file, health, facility, consent, register, jlis } => {
-                let mut card = super::card_source::Held::file(&file)?;
+            CardCmd::Reception { file, reader, health, facility, consent, register, jlis } => {
+                let mut card = super::card_source::Held::open(file.as_deref(), reader.as_deref())?;
                 let client = jlis.client()?;
                 let c = answer(
                     client.post(format!("{health}/v1/reception/challenge")).bearer_auth(&facility).send().await?,

@@ -40,6 +40,15 @@ impl Held {
         }
     }
 
+    /// The 券面事項入力補助 items as J-LIS signed them (a compact JWS), after the 4-digit PIN.
+    pub fn face(&mut self, pin: &Secret) -> Result<String, Error> {
+        match self {
+            Held::File(c) => Ok(c.read_face(pin)?),
+            #[cfg(feature = "pcsc")]
+            Held::Reader(j) => Ok(j.face(pin)?),
+        }
+    }
+
     /// The key of `secret`'s kind signs a SHA-256 digest, after the secret.
     pub fn sign(&mut self, secret: &Secret, digest: &[u8; 32]) -> Result<Vec<u8>, Error> {
         match self {

@@ -127,3 +127,13 @@ mod tests {
         assert_eq!(card.tries_left(CertKind::UserAuth), 3);
     }
 }
+
+impl<S: CardStore> crate::token::FaceToken for SoftCard<S> {
+    fn face_tries_left(&self) -> Option<u8> {
+        SoftCard::face_tries_left(self)
+    }
+
+    fn read_face(&mut self, pin: &Secret) -> Result<String, TokenError> {
+        SoftCard::read_face(self, pin)
+    }
+}
