@@ -1,7 +1,7 @@
 pub mod address;
 pub mod bench;
 pub mod card;
-mod card_emulate;
+pub(crate) mod card_emulate;
 pub(crate) mod card_file;
 mod card_reader;
 pub(crate) mod card_source;
@@ -12,7 +12,7 @@ pub mod link;
 pub mod node;
 pub mod number;
 #[cfg(feature = "pcsc")]
-mod pcsc_reader;
+pub(crate) mod pcsc_reader;
 pub mod population;
 pub mod staff;
 

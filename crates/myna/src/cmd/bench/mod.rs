@@ -2,6 +2,8 @@
 
 mod address;
 mod benefit;
+#[cfg(feature = "pcsc")]
+mod card;
 mod health;
 mod inspection;
 mod issuance;
@@ -73,6 +75,10 @@ pub enum BenchCmd {
     /// コンビニ交付 end to end: the card's signature checked at J-LIS's centre, the order
     /// issued and logged by the municipality, the PDF back at the kiosk; each checked offline.
     Kiosk(kiosk::KioskBench),
+    /// A card's login signature directly and through PC/SC (the emulator in vsmartcard-vpcd),
+    /// and the APDUs of each operation (a myna built with `--features pcsc`).
+    #[cfg(feature = "pcsc")]
+    Card(card::CardBench),
 }
 
 /// The hub, J-LIS and 千代田区's agency node, in `dir`: what the issuance scenarios run on.
@@ -165,6 +171,8 @@ impl BenchCmd {
             BenchCmd::Inspection(i) => return i.run().await,
             BenchCmd::Issuance(i) => return i.run().await,
             BenchCmd::Kiosk(k) => return k.run().await,
+            #[cfg(feature = "pcsc")]
+            BenchCmd::Card(c) => return c.run().await,
         };
         let temp = std::env::temp_dir().join(format!("myna-bench-{}.db", std::process::id()));
         let url = db.clone().unwrap_or_else(|| format!("sqlite://{}", temp.display()));
