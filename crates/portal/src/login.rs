@@ -246,7 +246,9 @@ async fn login_page(State(p): State<Arc<Portal>>, ctx: Ctx, Query(n): Query<Next
         }
         h2 { (ctx.t("パソコンのカードリーダーで", "With a card reader on this computer")) }
         p { (ctx.t("次のコマンドを実行し、利用者証明用パスワード（数字4桁）を入力してください。", "Run this command and enter your 4-digit user-authentication PIN.")) }
-        pre { code { "myna card login CARD.json --service " (p.public_url) " --challenge '" (text) "'" } }
+        pre { code { "myna card login --reader '' --service " (p.public_url) " --challenge '" (text) "'" } }
+        p { small { (ctx.t("カードをPC/SCのカードリーダーに置いてください（myna を --features pcsc で作成）。ソフトウェアカードは --reader の代わりにカードのファイル名を指定します。",
+            "Put the card on a PC/SC reader (a myna built with --features pcsc); for a software card, give its file instead of --reader.")) } }
         @if p.cards.is_some() {
             h2 { (ctx.t("デモ用カードリーダーで", "With the demo card reader")) }
             p { a.button href={ "/login/card-reader?next=" (encode(&next)) } { (ctx.t("デモ用カードリーダーを使う", "Use the demo card reader")) } }
