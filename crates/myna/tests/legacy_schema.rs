@@ -69,12 +69,12 @@ async fn a_database_of_the_single_migration_list_opens_with_its_rows() {
         myna_linkage::hub::HubStore::open(db.clone()).await.unwrap();
         myna_portal::store::PortalStore::open(db.clone()).await.unwrap();
         myna_healthnode::store::HealthStore::open(db.clone()).await.unwrap();
-        // The agency is at 4 (issue 15: the clerk who acted; issue 20: suspect links), the portal at 4 (issue 15: J-LIS
-        // heads; issue 18: a notice's reply), the hub at 3 (issue 16: hash tiles), migrated on
-        // from the legacy list.
+        // The agency is at 4 (issue 15: the clerk who acted; issue 20: suspect links), the portal at 6 (issue 15: J-LIS
+        // heads; issue 18: a notice's reply; issue 22: qualification credentials and whom they
+        // were shown), the hub at 3 (issue 16: hash tiles), migrated on from the legacy list.
         let roles = db.roles().await.unwrap();
         let expect: Vec<(String, i64)> =
-            [("agency", 4), ("core", 1), ("health", 1), ("hub", 3), ("jpki", 1), ("portal", 4), ("registry", 1)]
+            [("agency", 4), ("core", 1), ("health", 1), ("hub", 3), ("jpki", 1), ("portal", 6), ("registry", 1)]
                 .iter()
                 .map(|(r, v)| (r.to_string(), *v))
                 .collect();
