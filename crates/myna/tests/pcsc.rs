@@ -96,8 +96,12 @@ fn the_holder_s_tool_uses_the_card_through_pcsc() {
     assert!(!ok && out.contains("no reader named"), "{out}");
 
     // A clinic check-in (受付) with the card in the reader: the PIN, consent, the eligibility.
-    let facilities: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("facilities.json")).unwrap()).unwrap();
+    let known = dir.join("facilities.json");
+    while !known.exists() {
+        assert!(start.elapsed() < Duration::from_secs(120), "the demo's health node did not start");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let facilities: serde_json::Value = serde_json::from_slice(&std::fs::read(&known).unwrap()).unwrap();
     let clinic = facilities["1312345678"].as_str().unwrap().to_string();
     let health = format!("https://localhost:{}", port + 9);
     let (ok, out) = card(
