@@ -86,6 +86,14 @@ fn the_holder_s_tool_uses_the_card_through_pcsc() {
     }
     assert!(ok && out.contains("logged in as "), "{out}");
 
+    // And to Myna Portal, the same way (its login API).
+    let portal = format!("https://localhost:{}", port + 7);
+    let (ok, out) = card(
+        &["login", "--reader", READER, "--service", &portal, "--jlis", &jlis, "--ca", ca],
+        &[("MYNA_PIN", "1234")],
+    );
+    assert!(ok && out.contains("session"), "{out}");
+
     // The other slot of the virtual reader holds no card: said so.
     let (ok, out) = card(
         &["login", "--reader", "Virtual PCD 00 01", "--service", &service, "--jlis", &jlis, "--ca", ca],

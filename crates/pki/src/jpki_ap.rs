@@ -84,8 +84,8 @@ pub struct Applet<T: CardToken + FaceToken> {
     token: T,
     ap: Ap,
     file: Option<File>,
-    /// Secrets verified this session (the chip's security status).
-    verified: Vec<Secret>,
+    /// Keys opened by their secrets this session (the chip's security status).
+    verified: Vec<(CertKind, T::Opened)>,
     /// The face data, once its PIN was verified this session.
     face: Option<String>,
 }
@@ -173,10 +173,10 @@ impl<T: CardToken + FaceToken> Applet<T> {
         else {
             return Response::status(sw::WRONG_DATA);
         };
-        match self.token.verify(&secret) {
-            Ok(()) => {
-                self.verified.retain(|s| s.kind() != kind);
-                self.verified.push(secret);
+        match self.token.open_key(&secret) {
+            Ok(key) => {
+                self.verified.retain(|(k, _)| *k != kind);
+                self.verified.push((kind, key));
                 Response::status(sw::OK)
             }
             Err(TokenError::WrongSecret { tries_left, .. }) => Response::status(sw::tries(tries_left)),
@@ -234,16 +234,15 @@ impl<T: CardToken + FaceToken> Applet<T> {
             return Response::status(sw::WRONG_P1P2);
         }
         let Some(File::Key(kind)) = self.file else { return Response::status(sw::CONDITIONS_NOT_SATISFIED) };
-        let Some(secret) = self.verified.iter().find(|s| s.kind() == kind).cloned() else {
+        let Some((_, key)) = self.verified.iter().find(|(k, _)| *k == kind) else {
             return Response::status(sw::SECURITY_NOT_SATISFIED);
         };
         let Some(digest) = c.data.strip_prefix(&SHA256_DIGEST_INFO[..]).and_then(|d| <[u8; 32]>::try_from(d).ok())
         else {
             return Response::status(sw::WRONG_DATA);
         };
-        match self.token.sign_digest(&secret, &digest) {
+        match T::sign_opened(key, &digest) {
             Ok(sig) => Response::ok(sig),
-            Err(TokenError::Locked(_)) => Response::status(sw::AUTH_BLOCKED),
             Err(_) => Response::status(sw::CONDITIONS_NOT_SATISFIED),
         }
     }

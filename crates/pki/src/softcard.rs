@@ -373,11 +373,17 @@ impl<S: CardStore> CardToken for SoftCard<S> {
         Self::slot_of(&self.file, kind).tries_left
     }
 
-    fn verify(&mut self, secret: &Secret) -> Result<(), TokenError> {
+    type Opened = UnlockedKey;
+
+    fn open_key(&mut self, secret: &Secret) -> Result<UnlockedKey, TokenError> {
         if self.certificate(secret.kind()).is_none() {
             return Err(TokenError::NotIssued(secret.kind()));
         }
-        self.unlock(secret).map(|_| ())
+        self.unlock(secret)
+    }
+
+    fn sign_opened(key: &UnlockedKey, digest: &[u8; 32]) -> Result<Vec<u8>, TokenError> {
+        key.sign_digest(digest)
     }
 
     fn sign_digest(&mut self, secret: &Secret, digest: &[u8; 32]) -> Result<Vec<u8>, TokenError> {

@@ -41,9 +41,14 @@ pub trait CardToken {
     fn certificate(&self, kind: CertKind) -> Option<&str>;
     /// Tries left before the secret locks (the chip reports this without a secret).
     fn tries_left(&self, kind: CertKind) -> u8;
+    /// A key opened by its secret: it signs for the rest of a session, as a chip stays
+    /// verified after VERIFY until it is powered off.
+    type Opened;
     /// Checks `secret` (a try spent if wrong; the counter full again if right), as the chip's
-    /// VERIFY does.
-    fn verify(&mut self, secret: &Secret) -> Result<(), TokenError>;
+    /// VERIFY does, and opens its key for the session.
+    fn open_key(&mut self, secret: &Secret) -> Result<Self::Opened, TokenError>;
+    /// Signs a SHA-256 digest with a key opened this session.
+    fn sign_opened(key: &Self::Opened, digest: &[u8; 32]) -> Result<Vec<u8>, TokenError>;
     /// Signs a SHA-256 digest the host computed, after checking `secret`.
     fn sign_digest(&mut self, secret: &Secret, digest: &[u8; 32]) -> Result<Vec<u8>, TokenError>;
     /// Replaces a secret, after checking the old one (which counts as a try).
