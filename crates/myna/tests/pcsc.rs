@@ -88,10 +88,15 @@ fn the_holder_s_tool_uses_the_card_through_pcsc() {
 
     // And to Myna Portal, the same way (its login API).
     let portal = format!("https://localhost:{}", port + 7);
-    let (ok, out) = card(
-        &["login", "--reader", READER, "--service", &portal, "--jlis", &jlis, "--ca", ca],
-        &[("MYNA_PIN", "1234")],
-    );
+    let to_portal = || {
+        card(&["login", "--reader", READER, "--service", &portal, "--jlis", &jlis, "--ca", ca], &[("MYNA_PIN", "1234")])
+    };
+    // (retried while the demo's portal starts: it comes up after the verifier)
+    let (mut ok, mut out) = to_portal();
+    while !ok && start.elapsed() < Duration::from_secs(180) && !out.contains("PIN") {
+        std::thread::sleep(Duration::from_millis(500));
+        (ok, out) = to_portal();
+    }
     assert!(ok && out.contains("session"), "{out}");
 
     // The other slot of the virtual reader holds no card: said so.
