@@ -162,4 +162,7 @@ fn the_holder_s_tool_uses_the_card_through_pcsc() {
     assert!(!ok && out.contains("locked"), "{out}");
     let (_, shown) = card(&["show", f], &[]);
     assert!(shown.contains("0 of 3 tries left"), "{shown}");
+    // The card in the reader says the same, and shows its certificates.
+    let (ok, shown) = card(&["show", "--reader", READER], &[]);
+    assert!(ok && shown.contains("0 of 3 tries left") && shown.contains("serial"), "{shown}");
 }

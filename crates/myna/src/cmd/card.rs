@@ -136,7 +136,13 @@ pub enum CardCmd {
         jlis: JlisArgs,
     },
     /// What is on the card: number, expiry, certificates, tries left. No PIN needed.
-    Show { file: PathBuf },
+    Show {
+        /// The card file; none with `--reader`.
+        file: Option<PathBuf>,
+        /// A PC/SC reader holding the card (`--reader ""`: the first one holding a card).
+        #[arg(long)]
+        reader: Option<String>,
+    },
     /// The PC/SC readers, and which hold a card (a myna built with `--features pcsc`).
     Readers,
     /// 券面事項入力補助: the number and the 4 items J-LIS signed, after the card's 4-digit PIN
@@ -395,17 +401,12 @@ impl CardCmd {
                 }
             }
             CardCmd::Emulate { file, vpcd } => super::card_emulate::emulate(&file, &vpcd)?,
-            CardCmd::Show { file } => {
-                let card = card_file::open(&file)?;
-                let f = card.file();
-                println!(
-                    "card {}  valid until {}",
-                    f.card_number.as_deref().unwrap_or("(not issued)"),
-                    f.card_expires.map(|d| d.to_string()).unwrap_or_default()
-                );
+            CardCmd::Show { file, reader } => {
+                let mut card = super::card_source::Held::open(file.as_deref(), reader.as_deref())?;
+                println!("{}", card.number().unwrap_or_else(|| "card in the reader".into()));
                 for kind in CertKind::ALL {
-                    println!("{kind}: {} of {} tries left", card.tries_left(kind), kind.max_tries());
-                    if let Ok(c) = certificate(&card, kind) {
+                    println!("{kind}: {} of {} tries left", card.tries_left(kind)?, kind.max_tries());
+                    if let Ok(c) = card.certificate(kind) {
                         println!(
                             "  serial {}  until {}  subject {}",
                             c.serial,

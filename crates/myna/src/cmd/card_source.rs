@@ -40,6 +40,29 @@ impl Held {
         }
     }
 
+    /// Tries left of `kind`'s secret, as the card reports them.
+    pub fn tries_left(&mut self, kind: CertKind) -> Result<u8, Error> {
+        match self {
+            Held::File(c) => Ok(c.tries_left(kind)),
+            #[cfg(feature = "pcsc")]
+            Held::Reader(j) => Ok(j.tries_left(kind)?),
+        }
+    }
+
+    /// The card's number and expiry, when the card says them (a card file does; the JPKI
+    /// application of a chip does not).
+    pub fn number(&self) -> Option<String> {
+        match self {
+            Held::File(c) => Some(format!(
+                "card {}  valid until {}",
+                c.file().card_number.as_deref().unwrap_or("(not issued)"),
+                c.file().card_expires.map(|d| d.to_string()).unwrap_or_default()
+            )),
+            #[cfg(feature = "pcsc")]
+            Held::Reader(_) => None,
+        }
+    }
+
     /// The 券面事項入力補助 items as J-LIS signed them (a compact JWS), after the 4-digit PIN.
     pub fn face(&mut self, pin: &Secret) -> Result<String, Error> {
         match self {
