@@ -60,8 +60,18 @@ fn qr_of(picture: &[u8]) -> Result<String, VerifyError> {
 /// Checks an upload with the issuers' keys and, when given, the log's key.
 pub fn check(upload: &[u8], keys: &IssuerKeys, log: Option<&LogKey>) -> Result<Checked, VerifyError> {
     let (code, receipt) = read(upload)?;
+    check_read(code, receipt.as_ref(), keys, log)
+}
+
+/// [`check`] of a code and receipt already [`read`] from an upload.
+pub fn check_read(
+    code: String,
+    receipt: Option<&Receipt>,
+    keys: &IssuerKeys,
+    log: Option<&LogKey>,
+) -> Result<Checked, VerifyError> {
     let document = keys.open(&code)?;
-    let logged = match (&receipt, log) {
+    let logged = match (receipt, log) {
         (Some(r), Some(k)) => Some((r.index, r.verify(&document, &code, &k.vkey)?)),
         _ => None,
     };

@@ -68,14 +68,18 @@ impl Counter {
     /// text: the signature with this municipality's key, the log's receipt the PDF carries
     /// (J-LIS's key), then its ledger (withdrawn or not).
     pub async fn check(&self, agency: &Agency, upload: &[u8]) -> Result<Standing, CounterError> {
-        let log = match myna_issuance::verify::read(upload) {
-            Ok((_, Some(_))) => {
-                Some(LogKey { origin: myna_issuance::log::ORIGIN.into(), vkey: self.log_key(agency).await?.into() })
-            }
-            Ok((_, None)) => None,
+        // Read once (a photo's QR code is decoded here); J-LIS's log key only when a receipt came.
+        let (code, receipt) = match myna_issuance::verify::read(upload) {
+            Ok(r) => r,
             Err(e) => return Ok(Standing::Refused(e.to_string())),
         };
-        let checked = match myna_issuance::verify::check(upload, &self.keys, log.as_ref()) {
+        let log = match &receipt {
+            Some(_) => {
+                Some(LogKey { origin: myna_issuance::log::ORIGIN.into(), vkey: self.log_key(agency).await?.into() })
+            }
+            None => None,
+        };
+        let checked = match myna_issuance::verify::check_read(code, receipt.as_ref(), &self.keys, log.as_ref()) {
             Ok(c) => c,
             Err(e) => return Ok(Standing::Refused(e.to_string())),
         };
