@@ -1,28 +1,11 @@
 //! The holder's card tool against a running demo country: show, log in, sign and verify, a PIN
 //! locked by wrong tries, the loss hotline.
 
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::{Duration, Instant};
 
-struct Demo(Child, std::path::PathBuf);
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-        let _ = std::fs::remove_dir_all(&self.1);
-    }
-}
-
-fn card(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_myna"));
-    c.arg("card").args(args).env_remove("MYNA_PIN").env_remove("MYNA_PASSWORD");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
+use common::{card, card_number, demo, hotline_suspends};
 
 /// The clerk system of the municipality that keeps the card holder's register (the demo made
 /// its certificate in its network folder when it issued the card): read from the address in
@@ -35,16 +18,7 @@ fn clerk_of(show: &str) -> String {
 
 #[test]
 fn holder_logs_in_signs_locks_and_reports_loss() {
-    let dir = std::env::temp_dir().join(format!("myna-card-cli-{}", std::process::id()));
-    // The demo's nodes listen on 46 consecutive ports from this one (demo::link::PORTS).
-    let port = myna_testkit::free_ports(46);
-    let child = Command::new(env!("CARGO_BIN_EXE_myna"))
-        .args(["demo", "--residents", "300", "--port", &port.to_string(), "--dir", dir.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _demo = Demo(child, dir.clone());
+    let (_demo, dir, port) = demo("card-cli");
     let cards = dir.join("cards");
     let start = Instant::now();
     let file = loop {
@@ -118,8 +92,7 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
 
     // Lost: the hotline suspends it, and the next login is refused as revoked once the
     // verifier's CRL is refreshed (J-LIS answers signature checks at once).
-    let number: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    let number = number["card_number"].as_str().unwrap().to_string();
+    let number = card_number(&file);
     let other = if clerk == CLERK { "municipality:271004" } else { CLERK };
     let (ok, out) = card(&["suspend", "--card", &number, "--jlis", &jlis, "--ca", ca, "--as", other], &[]);
     assert!(!ok && out.contains("does not keep the register"), "another municipality suspends no card: {out}");
@@ -127,25 +100,7 @@ fn holder_logs_in_signs_locks_and_reports_loss() {
     let (ok, out) = card(&["suspend", "--card", &number, "--jlis", &jlis, "--ca", ca, "--as", hotline], &[]);
     assert!(!ok && out.contains("operator signs in"), "the hotline's certificate alone names no operator: {out}");
     // The operator signs in with their staff card, and the card's record names them.
-    let operator = dir.join("staff/hotline-operator.card.json");
-    let start = Instant::now();
-    // The card file is written when its keys are made, before J-LIS issues its certificates:
-    // wait for the issued card, not the file.
-    let issued = || {
-        std::fs::read(&operator)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .is_some_and(|v| v["user_auth"]["certificate"].is_string())
-    };
-    while !issued() {
-        assert!(start.elapsed() < Duration::from_secs(120), "the demo made no hotline operator");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let op = operator.to_str().unwrap();
-    let (ok, out) = card(
-        &["suspend", "--card", &number, "--operator-card", op, "--jlis", &jlis, "--ca", ca, "--as", hotline],
-        &[("MYNA_PIN", "1234")],
-    );
+    let (ok, out) = hotline_suspends(&dir, &number, &jlis, ca, start);
     assert!(ok && out.contains("suspended") && out.contains("jlis_hotline:hotline.op1"), "{out}");
     let (ok, out) = card(&["sign", f, doc.to_str().unwrap()], &[("MYNA_PASSWORD", "DEMO2026")]);
     assert!(ok, "{out}");

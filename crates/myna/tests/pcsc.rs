@@ -5,72 +5,56 @@
 //! by the card's own answers and kept in the card.
 #![cfg(feature = "pcsc")]
 
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Kill(Child, Option<std::path::PathBuf>);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-        if let Some(d) = &self.1 {
-            let _ = std::fs::remove_dir_all(d);
-        }
-    }
-}
-
-fn card(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_myna"));
-    c.arg("card").args(args).env_remove("MYNA_PIN").env_remove("MYNA_PASSWORD");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
+use common::{Running, card, card_number, demo};
 
 const READER: &str = "Virtual PCD 00 00";
+/// vpcd's second slot, for the cards that go wrong.
+const SLOT2: &str = "Virtual PCD 00 01";
+const SLOT2_PORT: &str = "127.0.0.1:35964";
+
+/// `myna card emulate ARGS` in the background, until dropped.
+fn emulate(args: &[&str]) -> Running {
+    let child = Command::new(env!("CARGO_BIN_EXE_myna"))
+        .args(["card", "emulate"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Running(child, None)
+}
+
+/// Waits until `reader` holds a card (`true`) or is empty (`false`).
+fn wait_reader(reader: &str, present: bool) {
+    let start = Instant::now();
+    let state = if present { "card present" } else { "empty" };
+    loop {
+        let (_, out) = card(&["readers"], &[]);
+        if out.lines().any(|l| l.starts_with(reader) && l.ends_with(state)) {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{reader} is not {state}: {out}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
 
 #[test]
 fn the_holder_s_tool_uses_the_card_through_pcsc() {
     let (ok, out) = card(&["readers"], &[]);
     assert!(ok && out.contains(READER), "pcscd with vsmartcard-vpcd is needed (scripts/test.sh starts it): {out}");
 
-    let dir = std::env::temp_dir().join(format!("myna-pcsc-{}", std::process::id()));
-    // The demo takes 46 consecutive ports (demo::link::PORTS).
-    let port = myna_testkit::free_ports(46);
-    let child = Command::new(env!("CARGO_BIN_EXE_myna"))
-        .args(["demo", "--residents", "300", "--port", &port.to_string(), "--dir", dir.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _demo = Kill(child, Some(dir.clone()));
+    let (_demo, dir, port) = demo("pcsc");
     let file = dir.join("cards").join("resident1.card.json");
     let start = Instant::now();
-    while !file.exists() {
-        assert!(start.elapsed() < Duration::from_secs(120), "the demo did not issue cards");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    common::wait_issued(&file, start);
     let f = file.to_str().unwrap();
-    let emulator = Command::new(env!("CARGO_BIN_EXE_myna"))
-        .args(["card", "emulate", f])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _emulator = Kill(emulator, None);
-    let start = Instant::now();
-    loop {
-        let (_, out) = card(&["readers"], &[]);
-        if out.lines().any(|l| l.starts_with(READER) && l.ends_with("card present")) {
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10), "the card did not appear in the reader: {out}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let _emulator = emulate(&[f]);
+    wait_reader(READER, true);
     let (jlis, service) = (format!("https://localhost:{port}"), format!("https://localhost:{}", port + 1));
     let ca = dir.join("network/ca.pem");
     let ca = ca.to_str().unwrap();
@@ -100,13 +84,30 @@ fn the_holder_s_tool_uses_the_card_through_pcsc() {
     assert!(ok && out.contains("session"), "{out}");
 
     // The other slot of the virtual reader holds no card: said so.
-    let (ok, out) = card(
-        &["login", "--reader", "Virtual PCD 00 01", "--service", &service, "--jlis", &jlis, "--ca", ca],
-        &[("MYNA_PIN", "1234")],
-    );
+    let in_slot2 = || {
+        card(&["login", "--reader", SLOT2, "--service", &service, "--jlis", &jlis, "--ca", ca], &[("MYNA_PIN", "1234")])
+    };
+    let (ok, out) = in_slot2();
     assert!(!ok && out.contains("holds no card"), "{out}");
     let (ok, out) = card(&["login", "--reader", "No Such Reader", "--service", &service], &[("MYNA_PIN", "1234")]);
     assert!(!ok && out.contains("no reader named"), "{out}");
+    // A card of another kind there: not a My Number Card.
+    {
+        let _foreign = emulate(&["--foreign", "--vpcd", SLOT2_PORT]);
+        wait_reader(SLOT2, true);
+        let (ok, out) = in_slot2();
+        assert!(!ok && out.contains("not a My Number Card"), "{out}");
+    }
+    wait_reader(SLOT2, false);
+    // Another resident's card pulled out after three commands, in the middle of the login.
+    {
+        let other = dir.join("cards").join("resident2.card.json");
+        common::wait_issued(&other, start);
+        let _pulled = emulate(&[other.to_str().unwrap(), "--vpcd", SLOT2_PORT, "--remove-after", "3"]);
+        wait_reader(SLOT2, true);
+        let (ok, out) = in_slot2();
+        assert!(!ok && out.contains("removed from the reader"), "{out}");
+    }
 
     // A clinic check-in (受付) with the card in the reader: the PIN, consent, the eligibility.
     let known = dir.join("facilities.json");
@@ -146,6 +147,18 @@ fn the_holder_s_tool_uses_the_card_through_pcsc() {
     let sig = dir.join("application.sig.json");
     let (ok, out) = card(&["verify", doc.to_str().unwrap(), sig.to_str().unwrap(), "--jlis", &jlis, "--ca", ca], &[]);
     assert!(ok && out.contains("valid: signed by"), "{out}");
+
+    // The holder suspends it with the card in the reader, and what the chip signs after is refused.
+    let number = card_number(&file);
+    let (ok, out) = card(
+        &["suspend-mine", "--reader", READER, "--card", &number, "--jlis", &jlis, "--ca", ca],
+        &[("MYNA_PIN", "1234")],
+    );
+    assert!(ok && out.contains("suspended"), "{out}");
+    let (ok, out) = card(&["sign", doc.to_str().unwrap(), "--reader", READER], &[("MYNA_PASSWORD", "DEMO2026")]);
+    assert!(ok, "{out}");
+    let (ok, out) = card(&["verify", doc.to_str().unwrap(), sig.to_str().unwrap(), "--jlis", &jlis, "--ca", ca], &[]);
+    assert!(!ok && out.contains("revoked"), "{out}");
 
     // 券面事項入力補助: the number and the 4 items, read through the reader after the PIN.
     let (ok, out) = card(&["face", "--reader", READER], &[("MYNA_PIN", "1234")]);

@@ -156,10 +156,20 @@ pub enum CardCmd {
     /// Put the card in a virtual reader: it answers the chip's APDUs to Debian's
     /// vsmartcard-vpcd driver of pcscd, for any PC/SC program, until the driver lets go.
     Emulate {
-        file: PathBuf,
+        /// The card file; none with `--foreign`.
+        #[arg(required_unless_present = "foreign")]
+        file: Option<PathBuf>,
         /// The vpcd driver's TCP address (its reader.conf DEVICENAME port: 0x8C7B = 35963).
         #[arg(long, default_value = "127.0.0.1:35963")]
         vpcd: String,
+        /// For testing reader programs: a card of another kind (a transit or bank card), which
+        /// holds neither of the My Number Card's applications.
+        #[arg(long, conflicts_with = "file")]
+        foreign: bool,
+        /// For testing reader programs: the card leaves the reader after answering this many
+        /// commands, as one pulled out in the middle of an operation.
+        #[arg(long)]
+        remove_after: Option<usize>,
     },
     /// Change the PIN or the signing password (old one asked for, or MYNA_PIN/MYNA_PASSWORD;
     /// the new one MYNA_NEW_SECRET).
@@ -240,7 +250,14 @@ pub enum CardCmd {
     /// The holder suspends their own card with it: the user-authentication key signs the
     /// request after the PIN (MYNA_PIN, or asked).
     SuspendMine {
-        file: PathBuf,
+        /// The card file; none with `--reader`.
+        file: Option<PathBuf>,
+        #[arg(long)]
+        reader: Option<String>,
+        /// The card's number, printed on it (a card file knows its own; the chip's JPKI
+        /// application does not say it).
+        #[arg(long)]
+        card: Option<String>,
         #[command(flatten)]
         jlis: JlisArgs,
     },
@@ -400,7 +417,13 @@ impl CardCmd {
                     println!("{name}\t{}", if card { "card present" } else { "empty" });
                 }
             }
-            CardCmd::Emulate { file, vpcd } => super::card_emulate::emulate(&file, &vpcd)?,
+            CardCmd::Emulate { file, vpcd, foreign, remove_after } => {
+                let chip = match file {
+                    Some(f) if !foreign => super::card_emulate::Chip::card(&f)?,
+                    _ => super::card_emulate::Chip::Foreign,
+                };
+                super::card_emulate::serve(chip, &vpcd, remove_after)?
+            }
             CardCmd::Show { file, reader } => {
                 let mut card = super::card_source::Held::open(file.as_deref(), reader.as_deref())?;
                 println!("{}", card.number().unwrap_or_else(|| "card in the reader".into()));
@@ -530,13 +553,19 @@ impl CardCmd {
                     v["status_by"].as_str().unwrap_or("?")
                 );
             }
-            CardCmd::SuspendMine { file, jlis } => {
-                let mut card = card_file::open(&file)?;
-                let number = card.file().card_number.clone().ok_or("this card file has no card number")?;
+            CardCmd::SuspendMine { file, reader, card: number, jlis } => {
+                let number = match (&file, number) {
+                    (_, Some(n)) => n,
+                    (Some(f), None) => {
+                        card_file::open(f)?.file().card_number.clone().ok_or("this card file has no card number")?
+                    }
+                    (None, None) => return Err("name the card's number (--card), as printed on it".into()),
+                };
+                let mut card = super::card_source::Held::open(file.as_deref(), reader.as_deref())?;
                 let statement = format!("myna-suspend/1:{number}:{}", myna_node::now_secs());
-                let cert = certificate(&card, CertKind::UserAuth)?;
+                let cert = card.certificate(CertKind::UserAuth)?;
                 let digest = myna_pki::sha256(statement.as_bytes());
-                let sig = card.sign_digest(&ask(CertKind::UserAuth)?, &digest)?;
+                let sig = card.sign(&ask(CertKind::UserAuth)?, &digest)?;
                 let body = json!({"statement": statement, "certificate": Base64::encode_string(&cert.der), "signature": Base64::encode_string(&sig)});
                 let v = answer(
                     jlis.client()?

@@ -14,10 +14,17 @@ pub struct Pcsc {
 impl Transport for Pcsc {
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, String> {
         let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE];
+        const REMOVED: &str =
+            "the card was removed from the reader in the middle of the operation: put it back and try again";
         let r = self.card.transmit(apdu, &mut buf).map_err(|e| match e {
-            pcsc::Error::RemovedCard | pcsc::Error::ResetCard => "the card was removed from the reader".to_string(),
+            pcsc::Error::RemovedCard | pcsc::Error::ResetCard => REMOVED.to_string(),
             e => e.to_string(),
         })?;
+        // A card always answers its two status bytes; a reader that lost the card mid-command
+        // (vpcd, some USB readers) passes on nothing instead of an error.
+        if r.is_empty() {
+            return Err(REMOVED.to_string());
+        }
         Ok(r.to_vec())
     }
 }
@@ -36,12 +43,16 @@ pub fn readers() -> Result<Vec<(String, bool)>, String> {
         Err(pcsc::Error::NoReadersAvailable) => Vec::new(),
         Err(e) => return Err(e.to_string()),
     };
-    Ok(names
-        .into_iter()
-        .map(|n| {
-            let present = ctx.connect(&n, pcsc::ShareMode::Shared, pcsc::Protocols::ANY).is_ok();
-            (n.to_string_lossy().into_owned(), present)
-        })
+    // pcscd's own view of each slot: asking it does not power a card up, and a slot reads
+    // empty only once pcscd has seen the card go.
+    let mut states: Vec<pcsc::ReaderState> =
+        names.into_iter().map(|n| pcsc::ReaderState::new(n, pcsc::State::UNAWARE)).collect();
+    if !states.is_empty() {
+        ctx.get_status_change(std::time::Duration::ZERO, &mut states).map_err(|e| e.to_string())?;
+    }
+    Ok(states
+        .iter()
+        .map(|s| (s.name().to_string_lossy().into_owned(), s.event_state().contains(pcsc::State::PRESENT)))
         .collect())
 }
 

@@ -47,7 +47,9 @@ impl CardBench {
         // Through the stack: the copy in the virtual reader, reached over pcsc-lite.
         let (file, vpcd) = (copy.clone(), self.vpcd.clone());
         std::thread::spawn(move || {
-            if let Err(e) = crate::cmd::card_emulate::emulate(&file, &vpcd) {
+            if let Err(e) = crate::cmd::card_emulate::Chip::card(&file)
+                .and_then(|c| crate::cmd::card_emulate::serve(c, &vpcd, None))
+            {
                 eprintln!("emulator: {e}");
             }
         });
