@@ -48,6 +48,9 @@ enum Command {
     /// Documents issued by municipalities: check one offline.
     #[command(subcommand)]
     Doc(cmd::doc::DocCmd),
+    /// A country of separate processes from a country file, under a supervisor.
+    #[command(subcommand)]
+    Country(cmd::country::CountryCmd),
     /// Generate a small country and run all its nodes on this machine.
     Demo(cmd::demo::DemoArgs),
     /// Load scenarios.
@@ -70,7 +73,14 @@ fn main() -> ExitCode {
         Command::Address(c) => c.run(),
         Command::Population(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Card(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
-        Command::Node(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
+        Command::Node(c) => {
+            // Started by `myna country`'s supervisor: stop with it, never orphaned.
+            if std::env::var_os(cmd::country::SUPERVISED_ENV).is_some() {
+                let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM));
+            }
+            cmd::runtime().and_then(|rt| rt.block_on(c.run()))
+        }
+        Command::Country(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Link(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Staff(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),
         Command::Log(c) => cmd::runtime().and_then(|rt| rt.block_on(c.run())),

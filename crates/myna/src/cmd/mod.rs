@@ -5,6 +5,7 @@ pub(crate) mod card_emulate;
 pub(crate) mod card_file;
 mod card_reader;
 pub(crate) mod card_source;
+pub mod country;
 pub mod demo;
 pub mod doc;
 mod inspect;

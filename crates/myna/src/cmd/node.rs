@@ -256,11 +256,7 @@ impl NodeCmd {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
                 let node = start_verifier(&service, &jlis, &network, listen).await?;
                 println!("verifier {service} listening on {}", node.url());
-                tokio::select! {
-                    r = node.wait() => r?,
-                    _ = tokio::signal::ctrl_c() => println!("stopping"),
-                }
-                return Ok(());
+                return wait(node).await;
             }
         };
         let network = network.unwrap_or_else(|| default_state().join("network"));
@@ -273,9 +269,13 @@ impl NodeCmd {
 }
 
 async fn wait(node: myna_node::RunningNode) -> CmdResult {
+    // SIGTERM is how a supervisor (`myna country down`, systemd) stops a node; every write
+    // acknowledged is already durable, so stopping is just leaving.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         r = node.wait() => r?,
         _ = tokio::signal::ctrl_c() => println!("stopping"),
+        _ = term.recv() => println!("stopping (SIGTERM)"),
     }
     Ok(())
 }

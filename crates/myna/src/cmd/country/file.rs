@@ -1,0 +1,348 @@
+//! The country file: which organizations' nodes run, where each listens, which database each
+//! keeps. Checked whole before anything starts, each mistake named with the node it is in.
+//!
+//! ```toml
+//! state = "state"                # every organization's folder, beside this file
+//!
+//! [[node]]
+//! name = "jlis"                  # its folder, log and line in `myna country status`
+//! kind = "jlis"
+//! listen = "127.0.0.1:7443"
+//! db = "postgres://…"            # default: sqlite in its folder
+//!
+//! [[node]]
+//! name = "chiyoda"
+//! kind = "agency"
+//! id = "municipality:131016"     # its certificate's name
+//! display = "千代田区"
+//! listen = "127.0.0.1:7446"
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    state: PathBuf,
+    #[serde(rename = "node", default)]
+    nodes: Vec<RawNode>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNode {
+    name: String,
+    kind: String,
+    listen: SocketAddr,
+    db: Option<String>,
+    /// An agency's certificate name.
+    id: Option<String>,
+    /// An agency's name in the hub's directory.
+    display: Option<String>,
+    /// The portal's and the health node's linkage node.
+    node: Option<SocketAddr>,
+    /// The portal's public origin.
+    public_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CountryFileError {
+    #[error("{0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("{0}: {1}")]
+    Syntax(PathBuf, Box<toml::de::Error>),
+    #[error("node {node:?}: kind {kind:?} is not one of jlis, hub, agency, verifier, portal, health")]
+    UnknownKind { node: String, kind: String },
+    #[error("node {node:?} ({kind}) needs `{field}`")]
+    Missing { node: String, kind: &'static str, field: &'static str },
+    #[error("node {node:?} ({kind}) takes no `{field}`")]
+    Extra { node: String, kind: &'static str, field: &'static str },
+    #[error("two nodes are named {0:?}: a name is a folder and a line in the status")]
+    SameName(String),
+    #[error("node name {0:?}: use letters, digits, '-' and '_' (it becomes a folder)")]
+    BadName(String),
+    #[error("{0} is taken by two nodes")]
+    SamePort(SocketAddr),
+    #[error("a country has one {0} node, this file has {1}")]
+    NotOne(&'static str, usize),
+}
+
+/// What a node is, with what only its kind has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    Jlis,
+    Hub,
+    Agency { id: String, display: String },
+    Verifier,
+    Portal { node: SocketAddr, public_url: String },
+    Health { node: SocketAddr },
+}
+
+impl Role {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Role::Jlis => "jlis",
+            Role::Hub => "hub",
+            Role::Agency { .. } => "agency",
+            Role::Verifier => "verifier",
+            Role::Portal { .. } => "portal",
+            Role::Health { .. } => "health",
+        }
+    }
+
+    /// Its certificate's name in the network folder.
+    pub fn identity(&self) -> &str {
+        match self {
+            Role::Jlis => "jlis",
+            Role::Hub => myna_linkage::hub::HUB_ID,
+            Role::Agency { id, .. } => id,
+            Role::Verifier => "verifier",
+            Role::Portal { .. } => myna_portal::PORTAL_ID,
+            Role::Health { .. } => myna_healthnode::HEALTH_ID,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub name: String,
+    pub role: Role,
+    pub listen: SocketAddr,
+    /// Its database URL (SQLite in its folder unless the file names one).
+    pub db: String,
+    /// Its own folder: database, log.
+    pub dir: PathBuf,
+}
+
+impl Node {
+    pub fn log(&self) -> PathBuf {
+        self.dir.join("node.log")
+    }
+
+    fn url(&self) -> String {
+        format!("https://localhost:{}", self.listen.port())
+    }
+
+    /// Every address it listens on (the linkage node of the portal and the health node too).
+    pub fn addresses(&self) -> Vec<SocketAddr> {
+        match &self.role {
+            Role::Portal { node, .. } | Role::Health { node } => vec![self.listen, *node],
+            _ => vec![self.listen],
+        }
+    }
+}
+
+/// A checked country file.
+#[derive(Debug, Clone)]
+pub struct Country {
+    pub state: PathBuf,
+    pub nodes: Vec<Node>,
+}
+
+fn need<T>(v: Option<T>, node: &str, kind: &'static str, field: &'static str) -> Result<T, CountryFileError> {
+    v.ok_or_else(|| CountryFileError::Missing { node: node.into(), kind, field })
+}
+
+fn none<T>(v: &Option<T>, node: &str, kind: &'static str, field: &'static str) -> Result<(), CountryFileError> {
+    match v {
+        Some(_) => Err(CountryFileError::Extra { node: node.into(), kind, field }),
+        None => Ok(()),
+    }
+}
+
+impl Country {
+    pub fn load(path: &Path) -> Result<Self, CountryFileError> {
+        let text = std::fs::read_to_string(path).map_err(|e| CountryFileError::Read(path.into(), e))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::parse(&text, base).map_err(|e| match e {
+            CountryFileError::Syntax(_, e) => CountryFileError::Syntax(path.into(), e),
+            e => e,
+        })
+    }
+
+    /// Parses `text`; relative folders are under `base` (the file's folder).
+    pub fn parse(text: &str, base: &Path) -> Result<Self, CountryFileError> {
+        let raw: Raw = toml::from_str(text).map_err(|e| CountryFileError::Syntax(PathBuf::new(), Box::new(e)))?;
+        let state = base.join(&raw.state);
+        let mut nodes: Vec<Node> = Vec::new();
+        for n in raw.nodes {
+            if n.name.is_empty() || !n.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                return Err(CountryFileError::BadName(n.name));
+            }
+            if nodes.iter().any(|m| m.name == n.name) {
+                return Err(CountryFileError::SameName(n.name));
+            }
+            let name = n.name.as_str();
+            let role = match n.kind.as_str() {
+                "agency" => Role::Agency {
+                    id: need(n.id.clone(), name, "agency", "id")?,
+                    display: need(n.display.clone(), name, "agency", "display")?,
+                },
+                "portal" => Role::Portal {
+                    node: need(n.node, name, "portal", "node")?,
+                    public_url: n
+                        .public_url
+                        .clone()
+                        .unwrap_or_else(|| format!("https://localhost:{}", n.listen.port())),
+                },
+                "health" => Role::Health { node: need(n.node, name, "health", "node")? },
+                "jlis" => Role::Jlis,
+                "hub" => Role::Hub,
+                "verifier" => Role::Verifier,
+                other => return Err(CountryFileError::UnknownKind { node: n.name.clone(), kind: other.into() }),
+            };
+            let kind = role.kind();
+            if !matches!(role, Role::Agency { .. }) {
+                none(&n.id, name, kind, "id")?;
+                none(&n.display, name, kind, "display")?;
+            }
+            if !matches!(role, Role::Portal { .. } | Role::Health { .. }) {
+                none(&n.node, name, kind, "node")?;
+            }
+            if !matches!(role, Role::Portal { .. }) {
+                none(&n.public_url, name, kind, "public_url")?;
+            }
+            if matches!(role, Role::Verifier) {
+                none(&n.db, name, kind, "db")?;
+            }
+            let dir = state.join(&n.name);
+            let db = n.db.unwrap_or_else(|| format!("sqlite://{}", dir.join(format!("{}.db", n.name)).display()));
+            let node = Node { name: n.name, role, listen: n.listen, db, dir };
+            for a in node.addresses() {
+                if nodes.iter().flat_map(Node::addresses).any(|b| b == a) {
+                    return Err(CountryFileError::SamePort(a));
+                }
+            }
+            nodes.push(node);
+        }
+        for kind in ["jlis", "hub"] {
+            let n = nodes.iter().filter(|n| n.role.kind() == kind).count();
+            if n != 1 {
+                return Err(CountryFileError::NotOne(kind, n));
+            }
+        }
+        for kind in ["portal", "health"] {
+            let n = nodes.iter().filter(|n| n.role.kind() == kind).count();
+            if n > 1 {
+                return Err(CountryFileError::NotOne(kind, n));
+            }
+        }
+        Ok(Self { state, nodes })
+    }
+
+    /// The folder of the network's CA and every node's certificate.
+    pub fn network(&self) -> PathBuf {
+        self.state.join("network")
+    }
+
+    fn url_of(&self, kind: &str) -> Option<String> {
+        self.nodes.iter().find(|n| n.role.kind() == kind).map(Node::url)
+    }
+
+    /// The `myna node …` arguments that run `node` in this country.
+    pub fn args(&self, node: &Node) -> Vec<String> {
+        let (hub, jlis) = (self.url_of("hub").unwrap_or_default(), self.url_of("jlis").unwrap_or_default());
+        let network = self.network().display().to_string();
+        let mut a: Vec<String> = vec!["node".into(), node.role.kind().into()];
+        let mut push = |k: &str, v: &str| {
+            a.push(format!("--{k}"));
+            a.push(v.to_string());
+        };
+        push("listen", &node.listen.to_string());
+        push("network", &network);
+        match &node.role {
+            Role::Jlis => push("hub", &hub),
+            Role::Hub => push("jlis", &jlis),
+            Role::Agency { id, display } => {
+                push("id", id);
+                push("name", display);
+                push("hub", &hub);
+                push("jlis", &jlis);
+            }
+            Role::Verifier => {
+                push("service", &node.url());
+                push("jlis", &jlis);
+            }
+            Role::Portal { node, public_url } => {
+                push("node", &node.to_string());
+                push("public-url", public_url);
+                push("hub", &hub);
+                push("jlis", &jlis);
+            }
+            Role::Health { node } => {
+                push("node", &node.to_string());
+                push("hub", &hub);
+                push("jlis", &jlis);
+            }
+        }
+        if !matches!(node.role, Role::Verifier) {
+            push("db", &node.db);
+        }
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = r#"
+state = "st"
+[[node]]
+name = "jlis"
+kind = "jlis"
+listen = "127.0.0.1:7443"
+[[node]]
+name = "hub"
+kind = "hub"
+listen = "127.0.0.1:7445"
+db = "postgres://hub@db/hub"
+[[node]]
+name = "chiyoda"
+kind = "agency"
+id = "municipality:131016"
+display = "千代田区"
+listen = "127.0.0.1:7446"
+"#;
+
+    #[test]
+    fn a_country_gives_each_node_its_folder_database_and_peers() {
+        let c = Country::parse(SMALL, Path::new("/etc/myna")).unwrap();
+        assert_eq!(c.state, Path::new("/etc/myna/st"));
+        let chiyoda = &c.nodes[2];
+        assert_eq!(chiyoda.db, "sqlite:///etc/myna/st/chiyoda/chiyoda.db");
+        assert_eq!(c.nodes[1].db, "postgres://hub@db/hub");
+        let args = c.args(chiyoda).join(" ");
+        assert!(args.starts_with("node agency --listen 127.0.0.1:7446 --network /etc/myna/st/network"), "{args}");
+        assert!(
+            args.contains(
+                "--id municipality:131016 --name 千代田区 --hub https://localhost:7445 --jlis https://localhost:7443"
+            ),
+            "{args}"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_named_with_their_node() {
+        let err = |t: &str| Country::parse(t, Path::new(".")).unwrap_err().to_string();
+        let e = err(&SMALL.replace("display = \"千代田区\"\n", ""));
+        assert!(e.contains("\"chiyoda\" (agency) needs `display`"), "{e}");
+        let e = err(&SMALL.replace("7446", "7445"));
+        assert!(e.contains("127.0.0.1:7445 is taken by two nodes"), "{e}");
+        let e = err(&SMALL.replace("kind = \"hub\"", "kind = \"hubb\""));
+        assert!(e.contains("kind \"hubb\" is not one of"), "{e}");
+        let e = err(&SMALL.replace("name = \"hub\"", "name = \"jlis\""));
+        assert!(e.contains("two nodes are named \"jlis\""), "{e}");
+        let e = err(&SMALL.replace("name = \"hub\"\nkind = \"hub\"", "name = \"hub\"\nkind = \"jlis\""));
+        assert!(e.contains("one jlis node, this file has 2"), "{e}");
+        let e = err(&SMALL.replace("listen = \"127.0.0.1:7443\"", "listen = \"127.0.0.1:7443\"\nid = \"x\""));
+        assert!(e.contains("\"jlis\" (jlis) takes no `id`"), "{e}");
+        let e = err(&SMALL.replace("state = \"st\"", "state = \"st\"\nstat = 1"));
+        assert!(e.contains("unknown field `stat`"), "{e}");
+        let e = err(&SMALL.replace("name = \"chiyoda\"", "name = \"../x\""));
+        assert!(e.contains("becomes a folder"), "{e}");
+    }
+}

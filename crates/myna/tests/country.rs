@@ -1,0 +1,178 @@
+//! `myna country`: a country of separate processes from a country file. A node killed with
+//! SIGKILL in the middle of writes is started again by the supervisor and serves every write
+//! it acknowledged; status shows the restart; `down` stops every process, and a supervisor
+//! killed takes its nodes with it.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn myna(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_myna")).args(args).output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+fn status(file: &str) -> Value {
+    let (ok, out) = myna(&["country", "status", file, "--json"]);
+    assert!(ok, "{out}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn node<'a>(s: &'a Value, name: &str) -> &'a Value {
+    s["nodes"].as_array().unwrap().iter().find(|n| n["name"] == name).unwrap()
+}
+
+fn alive(pid: i64) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z ")
+}
+
+fn kill9(pid: i64) {
+    assert!(Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap().success());
+}
+
+/// Waits until `name` runs again after `restarts` restarts and answers on its port.
+async fn restarted(file: &str, name: &str, restarts: u64, client: &reqwest::Client, url: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let s = status(file);
+        let n = node(&s, name).clone();
+        if n["restarts"] == restarts
+            && n["state"] == "running"
+            && client.get(format!("{url}/healthz")).send().await.is_ok()
+        {
+            return n;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{name} was not started again: {n}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_country_of_processes_survives_killed_nodes() {
+    let dir = std::env::temp_dir().join(format!("myna-country-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = myna_testkit::free_ports(3);
+    let file = dir.join("country.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"state = "state"
+[[node]]
+name = "jlis"
+kind = "jlis"
+listen = "127.0.0.1:{}"
+[[node]]
+name = "hub"
+kind = "hub"
+listen = "127.0.0.1:{}"
+[[node]]
+name = "chiyoda"
+kind = "agency"
+id = "municipality:131016"
+display = "千代田区"
+listen = "127.0.0.1:{}"
+"#,
+            port,
+            port + 1,
+            port + 2
+        ),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let (ok, out) = myna(&["country", "up", f]);
+    assert!(ok, "{out}");
+    for name in ["jlis", "hub", "chiyoda"] {
+        assert!(out.lines().any(|l| l.starts_with(name) && l.contains("running") && l.contains(" yes ")), "{out}");
+    }
+    let (ok, again) = myna(&["country", "up", f]);
+    assert!(!ok && again.contains("this country is up"), "{again}");
+
+    // 千代田区's clerk system writes births to J-LIS; J-LIS is killed while they run.
+    let network = dir.join("state/network");
+    let client =
+        myna_node::NodeIdentity::load_or_create(&network, "municipality:131016", &[]).unwrap().client().unwrap();
+    let url = format!("https://localhost:{port}");
+    let acks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let (client, url, acks) = (client.clone(), url.clone(), acks.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut acked = Vec::new();
+            for i in 0..10_000 {
+                let body = json!({"kind": "birth", "on": "2025-01-01", "name": format!("試験 {w}の{i}"), "kana": "シケン", "address": "東京都千代田区霞が関1-1"});
+                let res = client
+                    .post(format!("{url}/v1/events"))
+                    .header("idempotency-key", format!("{w}-{i}"))
+                    .json(&body)
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status() == StatusCode::CREATED => match r.json::<Value>().await {
+                        Ok(v) => {
+                            acked.push(v["resident"]["code"].as_str().unwrap().to_string());
+                            acks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        Err(_) => break,
+                    },
+                    _ => break,
+                }
+            }
+            acked
+        }));
+    }
+    let start = Instant::now();
+    while acks.load(std::sync::atomic::Ordering::Relaxed) < 40 && start.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let before = status(f);
+    let jlis_pid = node(&before, "jlis")["pid"].as_i64().unwrap();
+    kill9(jlis_pid);
+    let mut acked = Vec::new();
+    for t in tasks {
+        acked.extend(t.await.unwrap());
+    }
+    assert!(acked.len() >= 40, "too few writes before the kill to mean anything: {}", acked.len());
+    let jlis = restarted(f, "jlis", 1, &client, &url).await;
+    assert_ne!(jlis["pid"].as_i64().unwrap(), jlis_pid);
+    assert_eq!(jlis["last_exit"], "killed by signal 9");
+    for code in &acked {
+        let r = client.get(format!("{url}/v1/residents/{code}")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "acknowledged resident {code} lost after the kill");
+    }
+    // The hub too; the human-readable status says so.
+    let hub_pid = node(&status(f), "hub")["pid"].as_i64().unwrap();
+    kill9(hub_pid);
+    restarted(f, "hub", 1, &client, &format!("https://localhost:{}", port + 1)).await;
+    let (ok, out) = myna(&["country", "status", f]);
+    assert!(ok && out.lines().any(|l| l.starts_with("hub") && l.contains("killed by signal 9")), "{out}");
+
+    // Down: every process gone.
+    let pids: Vec<i64> = status(f)["nodes"].as_array().unwrap().iter().map(|n| n["pid"].as_i64().unwrap()).collect();
+    let supervisor = status(f)["supervisor"].as_i64().unwrap();
+    let (ok, out) = myna(&["country", "down", f]);
+    assert!(ok && out.contains("stopped"), "{out}");
+    assert!(!alive(supervisor) && pids.iter().all(|p| !alive(*p)), "a process outlived down: {pids:?}");
+    assert!(status(f)["nodes"].as_array().unwrap().iter().all(|n| n["state"] == "stopped"));
+
+    // A supervisor killed outright: its nodes stop with it rather than run unsupervised.
+    let (ok, out) = myna(&["country", "up", f]);
+    assert!(ok, "{out}");
+    let s = status(f);
+    let pids: Vec<i64> = s["nodes"].as_array().unwrap().iter().map(|n| n["pid"].as_i64().unwrap()).collect();
+    kill9(s["supervisor"].as_i64().unwrap());
+    let start = Instant::now();
+    while pids.iter().any(|p| alive(*p)) {
+        assert!(start.elapsed() < Duration::from_secs(20), "nodes outlived their supervisor: {pids:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (ok, out) = myna(&["country", "up", f]);
+    assert!(ok, "a country comes up again after its supervisor was killed: {out}");
+    let (ok, _) = myna(&["country", "down", f]);
+    assert!(ok);
+    let _ = std::fs::remove_dir_all(&dir);
+}
