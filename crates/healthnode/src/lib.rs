@@ -122,6 +122,8 @@ pub async fn start(
 ) -> Result<Started, HealthError> {
     let (jlis, trust, crl) =
         myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(HealthError::setup)?;
+    let metrics = Metrics::new("health");
+    metrics.watch_db(&db);
     let operator = hex::encode(db.secret_or_init("health_operator_token").await?);
     let store = HealthStore::open(db.clone()).await?;
     let staff = Arc::new(myna_rp::staff::StaffLogin::new(
@@ -177,7 +179,7 @@ pub async fn start(
         .merge(web::routes(health.clone()))
         .merge(myna_rp::staff::routes(staff))
         .route_layer(axum::middleware::from_fn_with_state(access::TABLE, myna_node::access::authorize));
-    let api = myna_node::serve(routes, openapi::json(), Metrics::new("health"), identity, api).await?;
+    let api = myna_node::serve(routes, openapi::json(), metrics, identity, api).await?;
     Ok(Started { api, node: started.node, health, operator_token: operator })
 }
 

@@ -78,6 +78,7 @@ pub async fn start_with_hub(
         let _ = jlis.signer.set(key);
     }
     let metrics = Metrics::new("jlis");
+    metrics.watch_db(jlis.registry.db());
     let routes = handlers::routes(jlis.clone())
         .merge(cards::routes(jlis.clone()))
         .merge(kiosk_routes::routes(jlis.clone()))

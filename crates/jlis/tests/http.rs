@@ -223,7 +223,15 @@ async fn serves_openapi_health_metrics_and_only_over_the_network_ca() {
     assert_eq!(n.get("/healthz").await, (StatusCode::OK, "ok\n".into()));
     n.post("/v1/lookup", None, json!({})).await;
     let (_, m) = n.get("/metrics").await;
-    assert!(m.contains("myna_http_requests_total{method=\"POST\",route=\"/v1/lookup\",status=\"422\"} 1"), "{m}");
+    // By route, status and the kind of caller (the clerk system's municipality certificate);
+    // the database pool beside them.
+    assert!(
+        m.contains(
+            "myna_http_requests_total{method=\"POST\",route=\"/v1/lookup\",status=\"422\",caller=\"municipality\"} 1"
+        ),
+        "{m}"
+    );
+    assert!(m.contains("myna_db_connections{state=\"max\"}"), "{m}");
 
     // The registry answers only a municipality's certificate: with the CA's certificate alone
     // nobody records a birth or reads a record; another kind of agency is refused too.

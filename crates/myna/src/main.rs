@@ -59,14 +59,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        // sqlx warns of every statement over a second; a bulk load's index builds are minutes
-        // each by design. Ask for them with MYNA_LOG=warn,sqlx::query=warn.
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MYNA_LOG").unwrap_or_else(|_| "warn,sqlx::query=error".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // sqlx warns of every statement over a second; a bulk load's index builds are minutes
+    // each by design. Ask for them with MYNA_LOG=warn,sqlx::query=warn.
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("MYNA_LOG").unwrap_or_else(|_| "warn,sqlx::query=error".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // MYNA_LOG_FORMAT=json: one JSON object a line, for a log collector.
+    if std::env::var("MYNA_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Number(c) => return c.run(),

@@ -89,11 +89,20 @@ listen = "127.0.0.1:{}"
     for name in ["jlis", "hub", "chiyoda"] {
         assert!(out.lines().any(|l| l.starts_with(name) && l.contains("running") && l.contains(" yes ")), "{out}");
     }
+    // An operator's scraper, with the network's monitor certificate `up` made: the hub asks
+    // every caller for one. Its log's size and queue are there.
+    let network = dir.join("state/network");
+    let monitor = myna_node::NodeIdentity::load_or_create(&network, "monitor", &[]).unwrap().client().unwrap();
+    let hub_url = format!("https://localhost:{}", port + 1);
+    let m = monitor.get(format!("{hub_url}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(m.contains("myna_log_entries ") && m.contains("myna_log_queue 0"), "{m}");
+    assert!(m.contains("myna_db_connections{state=\"open\"}"), "{m}");
+    let (ok, y) = myna(&["country", "prometheus", f]);
+    assert!(ok && y.contains(&format!("targets: [\"localhost:{}\"]", port + 1)), "{y}");
     let (ok, again) = myna(&["country", "up", f]);
     assert!(!ok && again.contains("this country is up"), "{again}");
 
     // 千代田区's clerk system writes births to J-LIS; J-LIS is killed while they run.
-    let network = dir.join("state/network");
     let client =
         myna_node::NodeIdentity::load_or_create(&network, "municipality:131016", &[]).unwrap().client().unwrap();
     let url = format!("https://localhost:{port}");
@@ -147,7 +156,7 @@ listen = "127.0.0.1:{}"
     // The hub too; the human-readable status says so.
     let hub_pid = node(&status(f), "hub")["pid"].as_i64().unwrap();
     kill9(hub_pid);
-    restarted(f, "hub", 1, &client, &format!("https://localhost:{}", port + 1)).await;
+    restarted(f, "hub", 1, &client, &hub_url).await;
     let (ok, out) = myna(&["country", "status", f]);
     assert!(ok && out.lines().any(|l| l.starts_with("hub") && l.contains("killed by signal 9")), "{out}");
 

@@ -1,4 +1,6 @@
-//! Prometheus metrics: requests by route and status, and request latency.
+//! Prometheus metrics: requests by route, status and caller kind, request latency, the
+//! storage condition, the database pool, and what a role adds of its own (a log's size, a
+//! queue's depth), read when scraped.
 
 use std::{sync::Arc, time::Instant};
 
@@ -18,6 +20,13 @@ struct RouteLabels {
     method: String,
     route: String,
     status: u16,
+    /// The kind of the calling node's certificate (`municipality`, `hub` …), `none` without one.
+    caller: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolLabel {
+    state: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -36,8 +45,12 @@ pub struct Metrics {
     inner: Arc<Inner>,
 }
 
+/// What runs before each scrape to bring a gauge up to date.
+type Probe = Box<dyn Fn() + Send + Sync>;
+
 struct Inner {
-    registry: Registry,
+    registry: std::sync::Mutex<Registry>,
+    probes: std::sync::Mutex<Vec<Probe>>,
     requests: Family<RouteLabels, Counter>,
     latency: Family<RouteOnly, Histogram, fn() -> Histogram>,
     storage: Family<ConditionLabel, Gauge>,
@@ -68,12 +81,47 @@ impl Metrics {
             "Database errors that showed a storage condition since the process started",
             storage_errors.clone(),
         );
-        Self { inner: Arc::new(Inner { registry, requests, latency, storage, storage_errors }) }
+        Self {
+            inner: Arc::new(Inner {
+                registry: std::sync::Mutex::new(registry),
+                probes: std::sync::Mutex::default(),
+                requests,
+                latency,
+                storage,
+                storage_errors,
+            }),
+        }
     }
 
-    /// Adds a metric of the role's own (e.g. a gauge of residents).
-    pub fn with_registry<R>(&self, f: impl FnOnce(&Registry) -> R) -> R {
-        f(&self.inner.registry)
+    /// A gauge of the role's own (`myna_<name>`), set by `read` at each scrape.
+    pub fn gauge(&self, name: &str, help: &str, read: impl Fn() -> i64 + Send + Sync + 'static) {
+        let g = Gauge::<i64, std::sync::atomic::AtomicI64>::default();
+        if let Ok(mut r) = self.inner.registry.lock() {
+            r.register(name, help, g.clone());
+        }
+        self.probe(move || {
+            g.set(read());
+        });
+    }
+
+    fn probe(&self, f: impl Fn() + Send + Sync + 'static) {
+        if let Ok(mut p) = self.inner.probes.lock() {
+            p.push(Box::new(f));
+        }
+    }
+
+    /// The database pool's connections: open, idle, and the most it opens.
+    pub fn watch_db(&self, db: &myna_store::Db) {
+        let family = Family::<PoolLabel, Gauge>::default();
+        if let Ok(mut r) = self.inner.registry.lock() {
+            r.register("db_connections", "The database pool's connections (open, idle, max)", family.clone());
+        }
+        let pool = db.pool.clone();
+        self.probe(move || {
+            family.get_or_create(&PoolLabel { state: "open" }).set(i64::from(pool.size()));
+            family.get_or_create(&PoolLabel { state: "idle" }).set(pool.num_idle() as i64);
+            family.get_or_create(&PoolLabel { state: "max" }).set(i64::from(pool.options().get_max_connections()));
+        });
     }
 
     pub fn render(&self) -> String {
@@ -85,9 +133,13 @@ impl Metrics {
                 .set(i64::from(report.condition == Some(c)));
         }
         self.inner.storage_errors.set(report.refused as i64);
+        if let Ok(probes) = self.inner.probes.lock() {
+            probes.iter().for_each(|p| p());
+        }
         let mut out = String::new();
-        if encode(&mut out, &self.inner.registry).is_err() {
-            out.clear();
+        match self.inner.registry.lock() {
+            Ok(r) if encode(&mut out, &r).is_ok() => {}
+            _ => out.clear(),
         }
         out
     }
@@ -97,10 +149,14 @@ impl Metrics {
         let route =
             req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
         let method = req.method().to_string();
+        let caller = match req.extensions().get::<Option<crate::Peer>>() {
+            Some(Some(p)) => p.0.to_string().split(':').next().unwrap_or_default().to_string(),
+            _ => "none".into(),
+        };
         let start = Instant::now();
         let res = next.run(req).await;
         m.inner.latency.get_or_create(&RouteOnly { route: route.clone() }).observe(start.elapsed().as_secs_f64());
-        m.inner.requests.get_or_create(&RouteLabels { method, route, status: res.status().as_u16() }).inc();
+        m.inner.requests.get_or_create(&RouteLabels { method, route, status: res.status().as_u16(), caller }).inc();
         res
     }
 }

@@ -113,6 +113,8 @@ pub async fn start(
         myna_rp::connect_jlis(&identity.ca_pem, &config.jlis_url).await.map_err(PortalError::setup)?;
     // J-LIS answers the signed-in resident's access log only to the portal's certificate.
     let jlis = identity.client().map_err(PortalError::setup)?;
+    let metrics = Metrics::new("portal");
+    metrics.watch_db(&db);
     let pseudonym_key = db.secret_or_init("portal_pseudonym_key").await?;
     let operator = hex::encode(db.secret_or_init("portal_operator_token").await?);
     let store = PortalStore::open(db.clone()).await?;
@@ -156,7 +158,7 @@ pub async fn start(
         (&p.login.crl, p.login.verifier.trust())
     });
     let routes = routes(portal.clone());
-    let web = myna_node::serve(routes, api::openapi_json(), Metrics::new("portal"), identity, web).await?;
+    let web = myna_node::serve(routes, api::openapi_json(), metrics, identity, web).await?;
     Ok(Started { web, node: started.node, portal, operator_token: operator })
 }
 

@@ -226,6 +226,7 @@ pub async fn start_documented(
         .route_layer(axum::middleware::from_fn_with_state(routes::TABLE, myna_node::access::authorize))
         .merge(extra(agency.clone()));
     let metrics = Metrics::new("agency");
+    metrics.watch_db(agency.store.db());
     // Optional client certificates: the hub and other nodes present theirs; clerks' tools
     // use the clerk token. Every protocol message is signed either way.
     let openapi = match doc {

@@ -195,6 +195,16 @@ impl Log {
         Ok(Self { now, cache, store, vkey, jobs: tx })
     }
 
+    /// Appends waiting for the writer (a gauge for operators: it grows when the disk lags).
+    pub fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
+    }
+
+    /// Entries in the log, by its latest signed head.
+    pub fn size(&self) -> u64 {
+        self.head().map(|h| h.head.size).unwrap_or_default()
+    }
+
     /// Appends `entry`; answers its index and exact bytes once durable.
     pub async fn append(&self, entry: Entry) -> Result<(u64, String), LogError> {
         let (reply, rx) = oneshot::channel();

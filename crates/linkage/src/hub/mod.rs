@@ -114,6 +114,13 @@ pub async fn start(db: Db, identity: &NodeIdentity, addr: SocketAddr) -> Result<
         }
     });
     let metrics = Metrics::new("hub");
+    metrics.watch_db(hub.store.db());
+    let h = hub.clone();
+    metrics.gauge("log_entries", "Entries in the hub's transparency log (its latest signed head)", move || {
+        i64::try_from(h.log.size()).unwrap_or(i64::MAX)
+    });
+    let h = hub.clone();
+    metrics.gauge("log_queue", "Exchanges waiting for the log writer", move || h.log.queued() as i64);
     let node = myna_node::serve_with(
         routes::routes(hub.clone()),
         openapi_json(),

@@ -156,8 +156,11 @@ fn none<T>(v: &Option<T>, node: &str, kind: &'static str, field: &'static str) -
 impl Country {
     pub fn load(path: &Path) -> Result<Self, CountryFileError> {
         let text = std::fs::read_to_string(path).map_err(|e| CountryFileError::Read(path.into(), e))?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        Self::parse(&text, base).map_err(|e| match e {
+        // Folders absolute, so that what is written for other programs (the scrape
+        // configuration, the nodes' arguments) means the same from any working folder.
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let base = std::fs::canonicalize(parent).map_err(|e| CountryFileError::Read(parent.into(), e))?;
+        Self::parse(&text, &base).map_err(|e| match e {
             CountryFileError::Syntax(_, e) => CountryFileError::Syntax(path.into(), e),
             e => e,
         })

@@ -3,6 +3,7 @@
 //! any node that exits.
 
 mod file;
+mod prometheus;
 mod supervisor;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +39,13 @@ pub enum CountryCmd {
     },
     /// Stops every node (SIGTERM, then SIGKILL after 10 s) and the supervisor.
     Down { file: PathBuf },
+    /// Prints a Prometheus scrape configuration for the country's nodes.
+    Prometheus {
+        file: PathBuf,
+        /// The alert rules it loads (the repository's deploy/prometheus/alerts.yml).
+        #[arg(long, default_value = "alerts.yml")]
+        rules: String,
+    },
     /// The supervisor itself (what `up` starts).
     #[command(hide = true)]
     Supervise { file: PathBuf },
@@ -109,6 +117,7 @@ impl CountryCmd {
                 for n in &country.nodes {
                     NodeIdentity::load_or_create(&network, n.role.identity(), &[])?;
                 }
+                NodeIdentity::load_or_create(&network, prometheus::MONITOR, &[])?;
                 if foreground {
                     return supervisor::supervise(country).await;
                 }
@@ -169,6 +178,10 @@ impl CountryCmd {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 println!("stopped");
+                Ok(())
+            }
+            CountryCmd::Prometheus { file, rules } => {
+                print!("{}", prometheus::config(&Country::load(&file)?, &rules));
                 Ok(())
             }
             CountryCmd::Supervise { file } => supervisor::supervise(Country::load(&file)?).await,
