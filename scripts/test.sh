@@ -65,11 +65,23 @@ if [ -z "${MYNA_TEST_PG_URL:-}" ]; then
   run_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U myna >/dev/null
   run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -s \
     -o "-p 55432 -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=300" start
-  trap 'run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate -s stop || true; rm -rf "$PGDIR"' EXIT
+  CLEANUP='run_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate -s stop || true; rm -rf "$PGDIR"'
+  trap "$CLEANUP" EXIT
   export MYNA_TEST_PG_URL="postgres://myna@127.0.0.1:55432/postgres"
 fi
 # With a server configured, a test that cannot reach it fails instead of skipping it.
 export MYNA_REQUIRE_PG=1
+
+# A highly available PostgreSQL (Patroni with etcd, a synchronous standby, HAProxy; it
+# installs Debian's patroni, etcd-server and haproxy when missing), for the test that loses
+# its leader under load. Unless MYNA_TEST_HA_URL names one of your own (with MYNA_TEST_HA_DIR).
+if [ -z "${MYNA_TEST_HA_URL:-}" ]; then
+  HADIR=$(mktemp -d /tmp/myna-ha.XXXXXX)
+  MYNA_TEST_HA_URL=$(./scripts/ha-cluster.sh up "$HADIR")
+  export MYNA_TEST_HA_URL MYNA_TEST_HA_DIR="$HADIR"
+  trap "${CLEANUP:-true}; ./scripts/ha-cluster.sh down '$HADIR'" EXIT
+fi
+export MYNA_REQUIRE_HA=1
 
 # Formatting (rustfmt.toml), then the workspace lints (no unwrap/expect/panic outside tests),
 # which are clippy lints: enforce both.

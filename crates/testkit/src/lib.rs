@@ -35,6 +35,12 @@ pub fn sqlite_url() -> String {
 /// A new, empty PostgreSQL database, when a server is configured.
 pub async fn postgres_url() -> Option<String> {
     let admin = std::env::var("MYNA_TEST_PG_URL").ok().filter(|s| !s.is_empty())?;
+    postgres_url_on(&admin).await
+}
+
+/// A new, empty database on the PostgreSQL server at `admin` (a URL of any database there).
+pub async fn postgres_url_on(admin: &str) -> Option<String> {
+    let admin = admin.to_string();
     sqlx::any::install_default_drivers();
     let name = unique("myna");
     // Tests run in parallel, and a busy server can refuse or time out a connection now and

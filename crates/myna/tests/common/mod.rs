@@ -2,6 +2,8 @@
 //! hotline operator the demo makes.
 #![allow(dead_code)] // each test binary uses its part
 
+pub mod link;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
