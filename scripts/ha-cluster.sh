@@ -8,6 +8,9 @@
 #                                     haproxy, postgresql), starts the cluster, waits for a leader
 #                                     and a synchronous standby, prints the URL
 #   scripts/ha-cluster.sh leader DIR  the leader's name, Patroni pid and PostgreSQL pid
+#   scripts/ha-cluster.sh proxy-stop DIR / proxy-start DIR
+#                                     cuts the nodes off from the database (HAProxy stopped) and
+#                                     joins them again
 #   scripts/ha-cluster.sh down DIR    stops everything and removes DIR
 #
 # Ports from MYNA_HA_PORT (default 56400): +0 HAProxy (the nodes' database URL), +1/+2 the two
@@ -138,6 +141,14 @@ CFG
   done
   echo "ha-cluster: no leader with a synchronous standby within 2 minutes; logs in $dir" >&2
   exit 1
+  ;;
+proxy-stop)
+  kill "$(cat "$dir/haproxy.pid")"
+  # Until the port refuses connections.
+  while (exec 3<>"/dev/tcp/127.0.0.1/$proxy") 2>/dev/null; do sleep 0.1; done
+  ;;
+proxy-start)
+  haproxy -f "$dir/haproxy.cfg" -p "$dir/haproxy.pid" -D
   ;;
 leader)
   # name patroni-pid postgres-pid

@@ -4,6 +4,8 @@
 //! server is lost (its Patroni and PostgreSQL killed with SIGKILL): Patroni promotes the
 //! standby, the hub reconnects through HAProxy, the load's retries complete, and every
 //! exchange the hub acknowledged has its inclusion proof. The time without service is printed.
+//! Then the hub is cut off from its database altogether: refused with the reason, never
+//! acknowledged, and served again once the proxy is back.
 
 mod common;
 
@@ -120,7 +122,25 @@ async fn acknowledged_exchanges_survive_losing_the_database_leader() {
         new_leader.split_whitespace().next().unwrap_or("?"),
         gap.as_secs_f64()
     );
-    let acked: Vec<(u64, String)> = acked.into_iter().map(|(i, e, _)| (i, e)).collect();
+    let mut acked: Vec<(u64, String)> = acked.into_iter().map(|(i, e, _)| (i, e)).collect();
+
+    // Cut off from its database (the proxy stopped): an exchange is refused with the reason,
+    // nothing acknowledged; joined again, the next is answered.
+    cluster("proxy-stop", &ha_dir);
+    let provider = b.agency.id.clone();
+    let refusal = a.agency.ask(&query(0, &provider)).await.err().expect("an exchange without a database");
+    println!("cut off from the database: {refusal}");
+    assert!(refusal.to_string().contains("database"), "{refusal}");
+    cluster("proxy-start", &ha_dir);
+    let t = Instant::now();
+    let r = loop {
+        match a.agency.ask(&query(1, &provider)).await {
+            Ok(r) => break r,
+            Err(e) => assert!(t.elapsed() < Duration::from_secs(30), "not served again after the proxy returned: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    acked.push((r.record, r.entry));
     all_included(&client, &url, &acked).await;
     let _ = std::fs::remove_dir_all(&dir);
 }

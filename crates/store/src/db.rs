@@ -7,6 +7,7 @@ use sqlx::{
 };
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::{StoreError, batch::Writer, migrate, read::DirectReads};
 
@@ -114,6 +115,9 @@ impl Db {
             first.await.map_err(|e| not_writable(e.into()))?;
         }
         let opts = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 4 } else { 8 });
+        // A server that cannot be reached (a proxy down, a network cut) is said within 5 s,
+        // not after sqlx's 30 s of retried connects: callers wait 10 s for an answer.
+        let opts = if backend == Backend::Sqlite { opts } else { opts.acquire_timeout(Duration::from_secs(5)) };
         let opts = if backend == Backend::Sqlite {
             opts.after_connect(|conn, _| {
                 Box::pin(async move {
