@@ -29,6 +29,85 @@ pub struct LinkBench {
     /// Distinct people asked about.
     #[arg(long, default_value_t = 1_000)]
     people: usize,
+    /// The hub's database (default SQLite in a scratch folder), e.g. a highly available
+    /// PostgreSQL's URL (scripts/ha-cluster.sh).
+    #[arg(long)]
+    hub_db: Option<String>,
+    /// The hub as its own process (`myna node hub`), as in `myna country`, instead of in
+    /// this one.
+    #[arg(long)]
+    separate: bool,
+}
+
+/// The hub the bench drives: in this process, or a child process.
+enum Hub {
+    Here(myna_node::RunningNode, Arc<hub::Hub>),
+    Apart(std::process::Child, String),
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        if let Hub::Apart(c, _) = self {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Hub {
+    fn url(&self) -> String {
+        match self {
+            Hub::Here(n, _) => n.url(),
+            Hub::Apart(_, u) => u.clone(),
+        }
+    }
+
+    /// Codes of `links` at `agency`: from the hub's book when it runs here, else as J-LIS
+    /// asks for them (a signed batch) over the network.
+    async fn codes(
+        &self,
+        network: &std::path::Path,
+        agency: &AgencyId,
+        links: Vec<u64>,
+    ) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        match self {
+            Hub::Here(_, h) => Ok(links.iter().map(|l| h.code_for(agency, *l).to_string()).collect()),
+            Hub::Apart(_, url) => {
+                let jlis = NodeIdentity::load_or_create(network, "jlis", &[])?;
+                let key = myna_link::NodeKey::from_pem(&jlis.cert_pem, &jlis.key_pem)?;
+                let trust = myna_link::NetworkTrust::from_ca_pem(&jlis.ca_pem)?;
+                let client = jlis.client()?;
+                let mut out = Vec::with_capacity(links.len());
+                for chunk in links.chunks(myna_link::CODE_BATCH_MAX) {
+                    let now = myna_node::now_secs();
+                    let env = myna_link::Envelope::new(
+                        "jlis".parse()?,
+                        hub::HUB_ID.parse()?,
+                        now,
+                        myna_link::CodeRequestBatch { agency: agency.clone(), links: chunk.to_vec() },
+                    );
+                    let res = client.post(format!("{url}/v1/codes/batch")).body(key.sign(&env)?).send().await?;
+                    let text = res.error_for_status()?.text().await?;
+                    let issued = trust.open::<myna_link::Envelope<myna_link::CodesIssued>>(&text, now)?.body.body;
+                    for c in issued.codes {
+                        out.push(c.ok_or("the hub issued no code")?.to_string());
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    async fn log_size(&self, network: &std::path::Path) -> Result<u64, Box<dyn std::error::Error>> {
+        match self {
+            Hub::Here(_, h) => Ok(h.log.head()?.head.size),
+            Hub::Apart(_, url) => {
+                let client = NodeIdentity::load_or_create(network, "jlis", &[])?.client()?;
+                let head: serde_json::Value = client.get(format!("{url}/v1/log/head")).send().await?.json().await?;
+                Ok(head["size"].as_u64().unwrap_or_default())
+            }
+        }
+    }
 }
 
 pub(super) fn any() -> SocketAddr {
@@ -44,14 +123,31 @@ impl LinkBench {
     async fn run_in(&self, dir: &std::path::Path) -> CmdResult {
         let db = |name: &str| format!("sqlite://{}", dir.join(name).display());
         let network = dir.join("network");
-        let (hub_node, hub) = hub::start(
-            Db::open(&db("hub.db")).await?,
-            &NodeIdentity::load_or_create(&network, hub::HUB_ID, &[])?,
-            any(),
-        )
-        .await?;
+        let hub_db = self.hub_db.clone().unwrap_or_else(|| db("hub.db"));
+        let identity = NodeIdentity::load_or_create(&network, hub::HUB_ID, &[])?;
+        let hub = if self.separate {
+            let port = std::net::TcpListener::bind(any())?.local_addr()?.port();
+            let child = std::process::Command::new(std::env::current_exe()?)
+                .args(["node", "hub", "--listen", &format!("127.0.0.1:{port}"), "--db", &hub_db, "--network"])
+                .arg(&network)
+                .stdout(std::process::Stdio::null())
+                .spawn()?;
+            let hub = Hub::Apart(child, format!("https://localhost:{port}"));
+            let client = NodeIdentity::load_or_create(&network, "jlis", &[])?.client()?;
+            let start = std::time::Instant::now();
+            while client.get(format!("{}/healthz", hub.url())).send().await.is_err() {
+                if start.elapsed().as_secs() > 60 {
+                    return Err("the hub process did not start".into());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            hub
+        } else {
+            let (node, h) = hub::start(Db::open(&hub_db).await?, &identity, any()).await?;
+            Hub::Here(node, h)
+        };
         let agency = |id: &'static str, file: &'static str| {
-            let (network, hub_url, url) = (network.clone(), hub_node.url(), db(file));
+            let (network, hub_url, url) = (network.clone(), hub.url(), db(file));
             async move {
                 let config = AgencyConfig {
                     name: id.into(),
@@ -74,10 +170,15 @@ impl LinkBench {
         // Setup, not timed: people enrolled with the codes the hub gives (J-LIS's part is
         // measured elsewhere) and the provider's copies registered.
         let bar = indicatif::ProgressBar::new(self.people as u64).with_message("enrolling people and copies");
+        let links: Vec<u64> = (1..=self.people as u64).collect();
+        let codes = [
+            hub.codes(&network, &requester.agency.id, links.clone()).await?,
+            hub.codes(&network, &provider.agency.id, links).await?,
+        ];
         for i in 0..self.people {
             let person = format!("p{i}");
-            for a in [&requester.agency, &provider.agency] {
-                a.store.enrol(&person, &hub.code_for(&a.id, (i as u64) + 1).to_string(), 0).await?;
+            for (a, codes) in [&requester.agency, &provider.agency].into_iter().zip(&codes) {
+                a.store.enrol(&person, &codes[i], 0).await?;
             }
             let code = provider.agency.store.code_of(&person).await?.ok_or("enrolment")?;
             let data = json!({"fiscal_year": 2026, "taxable_income": 2_000_000 + i, "tax_amount": 100_000 + i, "non_taxable": false});
@@ -98,8 +199,12 @@ impl LinkBench {
             return Err(format!("warm-up: {} of 200 exchanges succeeded", warm.len()).into());
         }
         println!(
-            "{} exchanges, {} in flight, {} people (requester, hub and provider on this machine)",
-            self.exchanges, self.concurrency, self.people
+            "{} exchanges, {} in flight, {} people (requester, hub and provider on this machine; the hub {}, on {})",
+            self.exchanges,
+            self.concurrency,
+            self.people,
+            if self.separate { "in its own process" } else { "in this process" },
+            if hub_db.starts_with("postgres") { "PostgreSQL" } else { "SQLite" }
         );
         let (lat, wall) = drive(self.exchanges, self.concurrency, move |i| {
             ask(req.clone(), provider_id.clone(), task.clone(), i % people)
@@ -107,7 +212,7 @@ impl LinkBench {
         .await?;
         let ok = lat.len();
         println!("{ok} delivered in {wall:.2} s: {:.0} exchanges/s, {}", ok as f64 / wall, latencies(&lat));
-        let size = hub.log.head()?.head.size;
+        let size = hub.log_size(&network).await?;
         println!("hub log: {size} entries (warm-up included), each durable before its answer");
         if ok != self.exchanges {
             return Err(format!("{} exchanges failed", self.exchanges - ok).into());
