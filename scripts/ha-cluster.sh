@@ -11,6 +11,8 @@
 #   scripts/ha-cluster.sh proxy-stop DIR / proxy-start DIR
 #                                     cuts the nodes off from the database (HAProxy stopped) and
 #                                     joins them again
+#   scripts/ha-cluster.sh rejoin DIR  starts again a member that was lost (it comes back as a
+#                                     standby, rewound if need be) and waits until it is in sync
 #   scripts/ha-cluster.sh down DIR    stops everything and removes DIR
 #
 # Ports from MYNA_HA_PORT (default 56400): +0 HAProxy (the nodes' database URL), +1/+2 the two
@@ -140,6 +142,21 @@ CFG
     sleep 0.5
   done
   echo "ha-cluster: no leader with a synchronous standby within 2 minutes; logs in $dir" >&2
+  exit 1
+  ;;
+rejoin)
+  for i in 1 2; do
+    if ! kill -0 "$(cat "$dir/patroni$i.pid")" 2>/dev/null; then
+      daemon "$dir/patroni$i.pid" "$dir/pg$i.log.rejoin" patroni "$dir/pg$i.yml"
+    fi
+  done
+  for _ in $(seq 1 240); do
+    for i in 1 2; do
+      if rest "$i" cluster 2>/dev/null | grep -q '"sync_standby"'; then exit 0; fi
+    done
+    sleep 0.5
+  done
+  echo "ha-cluster: no synchronous standby within 2 minutes; logs in $dir" >&2
   exit 1
   ;;
 proxy-stop)

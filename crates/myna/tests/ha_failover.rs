@@ -5,7 +5,9 @@
 //! standby, the hub reconnects through HAProxy, the load's retries complete, and every
 //! exchange the hub acknowledged has its inclusion proof. The time without service is printed.
 //! Then the hub is cut off from its database altogether: refused with the reason, never
-//! acknowledged, and served again once the proxy is back.
+//! acknowledged, and served again once the proxy is back. Last, with the lost server back as
+//! a standby, the health node's eligibility checks lose the new leader under load: every
+//! confirmed check is in the check log (`myna bench eligibility --retry`).
 
 mod common;
 
@@ -142,5 +144,44 @@ async fn acknowledged_exchanges_survive_losing_the_database_leader() {
     };
     acked.push((r.record, r.entry));
     all_included(&client, &url, &acked).await;
+
+    // The lost server back as a standby; then eligibility checks under load lose the new
+    // leader: every check confirmed is in the check log.
+    cluster("rejoin", &ha_dir);
+    let health_db = myna_testkit::postgres_url_on(&ha).await.expect("a database on the HA cluster");
+    let mut bench = Command::new(env!("CARGO_BIN_EXE_myna"))
+        .args(["bench", "eligibility", "--insured", "2000", "--checks", "20000", "--concurrency", "16"])
+        .args(["--claim-lines", "0", "--retry", "--db", &health_db])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = bench.stdout.take().unwrap();
+    let lines = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let (mut seen, mut kill) = (Vec::new(), Some(()));
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            // The checks start right after the cards have signed.
+            if line.starts_with("card signatures") && kill.take().is_some() {
+                std::thread::sleep(Duration::from_millis(500));
+                let leader = cluster("leader", &ha_dir);
+                let pids: Vec<&str> = leader.split_whitespace().collect();
+                assert!(Command::new("kill").args(["-9", pids[1], pids[2]]).status().unwrap().success());
+                seen.push(format!("killed the leader {}", pids[0]));
+            }
+            seen.push(line);
+        }
+        seen
+    });
+    let status = bench.wait().unwrap();
+    let seen = lines.join().unwrap().join("\n");
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut bench.stderr.take().unwrap(), &mut err).unwrap();
+    println!("{seen}");
+    assert!(status.success(), "{seen}\n{err}");
+    assert!(
+        seen.contains("killed the leader") && seen.contains("20000 of 20000 confirmed checks in the check log"),
+        "{seen}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

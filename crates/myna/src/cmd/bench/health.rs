@@ -7,17 +7,15 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use base64ct::{Base64, Encoding};
 use clap::Args;
 use myna_healthnode::store::{EligibilityRow, HealthStore};
 use myna_node::NodeIdentity;
-use myna_pki::login::Challenge;
 use myna_store::Db;
-use serde_json::json;
 
 use super::login::{BenchCards, drive, issue_cards};
+use super::reception::Terminal;
 use super::{latencies, percentile};
 use crate::cmd::CmdResult;
 
@@ -43,6 +41,11 @@ pub struct EligibilityBench {
     db: Option<String>,
     #[arg(long, requires = "db")]
     reuse: bool,
+    /// Try a check that was not confirmed again with a fresh challenge (for up to two
+    /// minutes), then show that every confirmed check is in the check log and the longest
+    /// wait for a confirmation: for a database failover under load.
+    #[arg(long)]
+    retry: bool,
 }
 
 /// Fixed-width numbers and serials, as insurers and CAs issue them: rows then arrive in index
@@ -163,18 +166,15 @@ impl EligibilityBench {
         );
 
         // 1. Challenges from the facility's reader.
+        let terminal = Arc::new(Terminal { api: api.clone(), client: client.clone(), facility, keys, certs });
         let challenges = Arc::new(std::sync::Mutex::new(vec![String::new(); self.checks]));
-        let (c2, api2, cl2, f2) = (challenges.clone(), api.clone(), client.clone(), facility.clone());
+        let (c2, t2) = (challenges.clone(), terminal.clone());
         let (lat, wall) = drive(self.checks, self.concurrency, move |i| {
-            let (c, api, cl, f) = (c2.clone(), api2.clone(), cl2.clone(), f2.clone());
+            let (c, t) = (c2.clone(), t2.clone());
             async move {
-                let Ok(res) = cl.post(format!("{api}/v1/reception/challenge")).bearer_auth(&f).send().await else {
-                    return false;
-                };
-                let Ok(v) = res.json::<serde_json::Value>().await else { return false };
-                let Some(text) = v["challenge"].as_str() else { return false };
+                let Some(text) = t.challenge().await else { return false };
                 if let Ok(mut all) = c.lock() {
-                    all[i] = text.to_string();
+                    all[i] = text;
                 }
                 true
             }
@@ -193,10 +193,7 @@ impl EligibilityBench {
         let t = Instant::now();
         let mut bodies = Vec::with_capacity(texts.len());
         for (i, text) in texts.iter().enumerate() {
-            let k = i % keys.len();
-            let sig = keys[k].sign_digest(&Challenge::parse(text)?.digest())?;
-            let consent = if i % 2 == 0 { json!({"medication": true, "checkups": true}) } else { json!({}) };
-            bodies.push(json!({"challenge": text, "certificate": certs[k], "signature": Base64::encode_string(&sig), "method": "pin", "consent": consent}).to_string());
+            bodies.push(terminal.signed(i, text)?);
         }
         println!(
             "card signatures (precomputed, outside the timed checks): {} in {:.2} s",
@@ -207,27 +204,23 @@ impl EligibilityBench {
         // 3. Checks.
         let bodies = Arc::new(bodies);
         let ok = Arc::new(AtomicUsize::new(0));
-        let (b2, api2, cl2, ok2, f2) = (bodies.clone(), api.clone(), client.clone(), ok.clone(), facility.clone());
+        let retried = Arc::new(AtomicUsize::new(0));
+        let confirmed: Arc<std::sync::Mutex<Vec<(String, Instant)>>> = Arc::default();
+        let retry = self.retry;
+        let (b2, t2, ok2, r2, c2) = (bodies.clone(), terminal.clone(), ok.clone(), retried.clone(), confirmed.clone());
         let (lat, wall) = drive(self.checks, self.concurrency, move |i| {
-            let (b, api, cl, ok, f) = (b2.clone(), api2.clone(), cl2.clone(), ok2.clone(), f2.clone());
+            let (b, t, ok, r, c) = (b2.clone(), t2.clone(), ok2.clone(), r2.clone(), c2.clone());
             async move {
-                let Ok(res) = cl
-                    .post(format!("{api}/v1/reception"))
-                    .bearer_auth(&f)
-                    .header("content-type", "application/json")
-                    .body(b[i].clone())
-                    .send()
-                    .await
-                else {
-                    return false;
-                };
-                let good = res.status() == reqwest::StatusCode::OK;
-                let body = res.bytes().await.unwrap_or_default();
-                let good = good && body.windows(11).any(|w| w == b"\"confirmed\"");
-                if good {
-                    ok.fetch_add(1, Ordering::Relaxed);
+                let mut id = t.check(b[i].clone()).await;
+                if id.is_none() && retry {
+                    id = t.until_confirmed(i, Duration::from_secs(120), &r).await;
                 }
-                good
+                let Some(id) = id else { return false };
+                ok.fetch_add(1, Ordering::Relaxed);
+                if retry && let Ok(mut c) = c.lock() {
+                    c.push((id, Instant::now()));
+                }
+                true
             }
         })
         .await?;
@@ -242,6 +235,27 @@ impl EligibilityBench {
         );
         if ok != self.checks {
             return Err(format!("{} checks were not confirmed", self.checks - ok).into());
+        }
+        if self.retry {
+            let mut confirmed = confirmed.lock().map_err(|_| "lock")?.clone();
+            let mut missing = 0;
+            for (id, _) in &confirmed {
+                if started.health.store.reception(id).await?.is_none() {
+                    missing += 1;
+                }
+            }
+            confirmed.sort_by_key(|c| c.1);
+            let gap = confirmed.windows(2).map(|w| w[1].1.duration_since(w[0].1)).max().unwrap_or_default();
+            println!(
+                "retried {} times; the longest wait between confirmations {:.1} s; {} of {} confirmed checks in the check log",
+                retried.load(Ordering::Relaxed),
+                gap.as_secs_f64(),
+                confirmed.len() - missing,
+                confirmed.len()
+            );
+            if missing > 0 {
+                return Err(format!("{missing} confirmed checks are not in the check log").into());
+            }
         }
 
         // 4. A month of claims.

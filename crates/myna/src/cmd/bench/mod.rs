@@ -12,6 +12,7 @@ mod link;
 mod login;
 mod moving;
 mod portal;
+mod reception;
 mod tiles;
 
 use std::time::Instant;
