@@ -24,7 +24,7 @@ impl Terminal {
     pub fn signed(&self, i: usize, text: &str) -> Result<String, Box<dyn std::error::Error>> {
         let k = i % self.keys.len();
         let sig = self.keys[k].sign_digest(&Challenge::parse(text)?.digest())?;
-        let consent = if i % 2 == 0 { json!({"medication": true, "checkups": true}) } else { json!({}) };
+        let consent = if i.is_multiple_of(2) { json!({"medication": true, "checkups": true}) } else { json!({}) };
         Ok(json!({"challenge": text, "certificate": self.certs[k], "signature": Base64::encode_string(&sig), "method": "pin", "consent": consent}).to_string())
     }
 
