@@ -18,6 +18,11 @@ impl Writer {
         }))
     }
 
+    /// Checks waiting to be written.
+    pub fn queued(&self) -> usize {
+        self.0.queued()
+    }
+
     /// Returns once the row is committed.
     pub async fn write(&self, row: CheckRow) -> Result<(), CheckLogError> {
         self.0.write(row).await

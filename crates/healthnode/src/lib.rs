@@ -173,6 +173,10 @@ pub async fn start(
         (&h.crl, h.verifier.trust())
     });
     health.spawn_reminders();
+    let h = health.clone();
+    metrics.gauge("check_log_queue", "Eligibility checks waiting for the check log's writer", move || {
+        h.log.queued() as i64
+    });
     let routes = reception::routes(health.clone())
         .merge(lookup::routes(health.clone()))
         .merge(operator::routes(health.clone()))

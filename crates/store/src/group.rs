@@ -24,6 +24,13 @@ pub struct GroupCommit<T> {
     tx: mpsc::Sender<Job<T>>,
 }
 
+impl<T> GroupCommit<T> {
+    /// Rows waiting for the writer (a gauge for operators: it grows when the disk lags).
+    pub fn queued(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
+    }
+}
+
 impl<T: Clone + Send + 'static> GroupCommit<T> {
     /// Starts the writer. `write` commits all the rows it is given in one transaction; when a
     /// group fails, its rows are written one by one, so one bad row fails only its writer.
