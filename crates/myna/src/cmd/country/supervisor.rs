@@ -203,10 +203,20 @@ pub async fn supervise(country: Country) -> super::super::CmdResult {
         }
         write_status(&state, &nodes)?;
         let node = nodes[i].node.clone();
-        tokio::select! {
-            _ = listening(&node, Duration::from_secs(30)) => {}
-            _ = term.recv() => return stop(&state, nodes).await,
-            _ = tokio::signal::ctrl_c() => return stop(&state, nodes).await,
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            tokio::select! {
+                up = listening(&node, Duration::from_millis(200)) => if up { break },
+                _ = term.recv() => return stop(&state, nodes).await,
+                _ = tokio::signal::ctrl_c() => return stop(&state, nodes).await,
+            }
+            // One that exits at once (a port taken, a database refused) is not waited for.
+            if nodes[i].poll() {
+                write_status(&state, &nodes)?;
+            }
+            if nodes[i].child.is_none() || Instant::now() >= deadline {
+                break;
+            }
         }
     }
     loop {
