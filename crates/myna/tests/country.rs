@@ -89,6 +89,12 @@ listen = "127.0.0.1:{}"
     for name in ["jlis", "hub", "chiyoda"] {
         assert!(out.lines().any(|l| l.starts_with(name) && l.contains("running") && l.contains(" yes ")), "{out}");
     }
+    // Each node holds its own key and the CA's certificate, nothing of another organization's
+    // and not the CA's key.
+    let own = dir.join("state/chiyoda/network");
+    assert!(own.join("municipality:131016/node.key").exists() && own.join("ca.pem").exists());
+    assert!(!own.join("ca.key").exists() && !own.join("hub").exists() && !own.join("jlis").exists());
+
     // An operator's scraper, with the network's monitor certificate `up` made: the hub asks
     // every caller for one. Its log's size and queue are there.
     let network = dir.join("state/network");

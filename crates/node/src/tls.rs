@@ -83,6 +83,11 @@ impl NodeIdentity {
     /// certificate from `network_dir/<node>/` (issuing it on first use), valid for
     /// `localhost` and 127.0.0.1 plus `extra_names`.
     pub fn load_or_create(network_dir: &Path, node: &str, extra_names: &[String]) -> Result<Self, TlsError> {
+        // A node provisioned with its certificate needs nothing more: its folder holds the
+        // CA's certificate, never the CA's key (`myna country` gives each node only its own).
+        if let Ok(provisioned) = Self::load(network_dir, node) {
+            return Ok(provisioned);
+        }
         let (ca_cert_path, ca_key_path) = (network_dir.join("ca.pem"), network_dir.join("ca.key"));
         let (ca_pem, ca_key) = match (read(&ca_cert_path)?, read(&ca_key_path)?) {
             (Some(c), Some(k)) => (c, KeyPair::from_pem(&k)?),

@@ -122,6 +122,11 @@ impl Node {
         self.dir.join("node.log")
     }
 
+    /// Its own network folder: the CA's certificate and its own key and certificate only.
+    pub fn network(&self) -> PathBuf {
+        self.dir.join("network")
+    }
+
     fn url(&self) -> String {
         format!("https://localhost:{}", self.listen.port())
     }
@@ -236,7 +241,8 @@ impl Country {
         Ok(Self { state, nodes })
     }
 
-    /// The folder of the network's CA and every node's certificate.
+    /// The network operator's folder: the CA (its key too) and every node's certificate, from
+    /// which each node's own folder is provisioned.
     pub fn network(&self) -> PathBuf {
         self.state.join("network")
     }
@@ -248,7 +254,7 @@ impl Country {
     /// The `myna node …` arguments that run `node` in this country.
     pub fn args(&self, node: &Node) -> Vec<String> {
         let (hub, jlis) = (self.url_of("hub").unwrap_or_default(), self.url_of("jlis").unwrap_or_default());
-        let network = self.network().display().to_string();
+        let network = node.network().display().to_string();
         let mut a: Vec<String> = vec!["node".into(), node.role.kind().into()];
         let mut push = |k: &str, v: &str| {
             a.push(format!("--{k}"));
@@ -319,7 +325,10 @@ listen = "127.0.0.1:7446"
         assert_eq!(chiyoda.db, "sqlite:///etc/myna/st/chiyoda/chiyoda.db");
         assert_eq!(c.nodes[1].db, "postgres://hub@db/hub");
         let args = c.args(chiyoda).join(" ");
-        assert!(args.starts_with("node agency --listen 127.0.0.1:7446 --network /etc/myna/st/network"), "{args}");
+        assert!(
+            args.starts_with("node agency --listen 127.0.0.1:7446 --network /etc/myna/st/chiyoda/network"),
+            "{args}"
+        );
         assert!(
             args.contains(
                 "--id municipality:131016 --name 千代田区 --hub https://localhost:7445 --jlis https://localhost:7443"

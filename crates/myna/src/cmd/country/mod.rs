@@ -51,6 +51,23 @@ pub enum CountryCmd {
     Supervise { file: PathBuf },
 }
 
+/// Every node's certificate, made before any node starts (no two processes make the network's
+/// CA at once), and put in the node's own folder with the CA's certificate: a node's process
+/// can read its own key, not another organization's, nor the CA's.
+fn provision(country: &Country) -> CmdResult {
+    let network = country.network();
+    NodeIdentity::load_or_create(&network, prometheus::MONITOR, &[])?;
+    for n in &country.nodes {
+        let id = NodeIdentity::load_or_create(&network, n.role.identity(), &[])?;
+        let own = n.network();
+        std::fs::create_dir_all(own.join(n.role.identity()))?;
+        std::fs::write(own.join("ca.pem"), &id.ca_pem)?;
+        std::fs::write(own.join(n.role.identity()).join("node.pem"), &id.cert_pem)?;
+        myna_node::write_private(&own.join(n.role.identity()).join("node.key"), &id.key_pem)?;
+    }
+    Ok(())
+}
+
 /// The running supervisor's pid, if there is one: the pid file's process, if it still runs
 /// (not a zombie nobody reaped) and is a supervisor (not another program given the pid since).
 fn supervisor_pid(state: &Path) -> Option<rustix::process::Pid> {
@@ -111,13 +128,7 @@ impl CountryCmd {
                     .into());
                 }
                 std::fs::create_dir_all(&country.state)?;
-                // Every node's certificate before any node starts: no two processes make the
-                // network's CA at once.
-                let network = country.network();
-                for n in &country.nodes {
-                    NodeIdentity::load_or_create(&network, n.role.identity(), &[])?;
-                }
-                NodeIdentity::load_or_create(&network, prometheus::MONITOR, &[])?;
+                provision(&country)?;
                 if foreground {
                     return supervisor::supervise(country).await;
                 }
