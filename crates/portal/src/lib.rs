@@ -34,6 +34,7 @@ mod myinfo;
 mod notices;
 mod oauth;
 mod oauth_codes;
+pub mod oauth_params;
 mod page;
 mod session;
 mod signed_push;

@@ -33,6 +33,8 @@ use myna_node::{ApiError, jose, now_secs};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+
+use crate::oauth_params::{basic_credentials, challenge_ok, pkce_matches, redirect_ok, scopes};
 use utoipa::ToSchema;
 
 use crate::{
@@ -146,16 +148,6 @@ pub struct ClientCredentials {
     pub client_secret: String,
 }
 
-fn redirect_ok(u: &str) -> bool {
-    let Ok(url) = reqwest::Url::parse(u) else { return false };
-    url.fragment().is_none()
-        && match url.scheme() {
-            "https" => true,
-            "http" => matches!(url.host_str(), Some("localhost" | "127.0.0.1")),
-            _ => false,
-        }
-}
-
 /// Registers a client (bearer: the operator token).
 #[utoipa::path(post, path = "/oauth/clients", tag = "oauth", request_body = ClientRegistration, responses((status = 201, body = ClientCredentials), (status = 401), (status = 422)))]
 pub(crate) async fn register(
@@ -249,17 +241,16 @@ async fn validate(p: &Portal, ctx: &Ctx, q: &AuthRequest) -> Result<(ClientRow, 
     if q.response_type.as_deref() != Some("code") {
         return fail("unsupported_response_type", "only response_type=code");
     }
-    if q.code_challenge_method.as_deref() != Some("S256") || q.code_challenge.as_deref().is_none_or(|c| c.len() != 43) {
+    if !challenge_ok(q.code_challenge.as_deref(), q.code_challenge_method.as_deref()) {
         return fail(
             "invalid_request",
             "PKCE is required: code_challenge (43 characters) with code_challenge_method=S256",
         );
     }
-    let asked: Vec<String> = q.scope.as_deref().unwrap_or_default().split_whitespace().map(str::to_string).collect();
-    if !asked.iter().any(|s| s == "openid") {
+    let (openid, data) = scopes(q.scope.as_deref().unwrap_or_default());
+    if !openid {
         return fail("invalid_scope", "the scope must include openid");
     }
-    let data: Vec<String> = asked.into_iter().filter(|s| s != "openid").collect();
     if let Some(bad) = data.iter().find(|s| !client.scopes.contains(s)) {
         return fail("invalid_scope", &format!("{bad} is not a scope this client is registered for"));
     }
@@ -391,13 +382,7 @@ pub(crate) async fn token(
     if field(&f, "grant_type") != Some("authorization_code") {
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "only authorization_code");
     }
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| base64ct::Base64::decode_vec(b).ok())
-        .and_then(|v| String::from_utf8(v).ok())
-        .and_then(|s| s.split_once(':').map(|(a, b)| (a.to_string(), b.to_string())));
+    let basic = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(basic_credentials);
     let (id, secret) = match basic {
         Some(x) => x,
         None => (
@@ -433,10 +418,7 @@ pub(crate) async fn token(
             "the code was issued to another client or redirect_uri",
         );
     }
-    let verifier = field(&f, "code_verifier").unwrap_or_default();
-    if !(43..=128).contains(&verifier.len())
-        || Base64UrlUnpadded::encode_string(&Sha256::digest(verifier.as_bytes())) != code.challenge
-    {
+    if !pkce_matches(field(&f, "code_verifier").unwrap_or_default(), &code.challenge) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
