@@ -262,7 +262,7 @@ impl RegistryStore {
             )))
             .execute(&mut **tx)
             .await?;
-        super::schema::keep_keys(tx, self.db.backend, &[keys]).await?;
+        super::schema::keep_keys(&mut **tx, self.db.backend, &[keys]).await?;
         Ok((id, r))
     }
 
