@@ -5,8 +5,7 @@
 //! `{ID}` (the integer key, given the next value when a row is inserted without one; on
 //! SQLite the rowid itself, so rows cost no separate key; on PostgreSQL an identity column)
 //! `{WITHOUT_ROWID}` (SQLite stores a table keyed by its primary key with no hidden rowid)
-//! and `{BLOB}` (bytes: BLOB, BYTEA). A step that starts with `{POSTGRES}` is PostgreSQL's
-//! physical layout alone (partitions, triggers): SQLite skips it, and its tables stay the same.
+//! and `{BLOB}` (bytes: BLOB, BYTEA).
 
 use crate::write::WriteQuery as _;
 use sqlx::Row;
@@ -134,11 +133,6 @@ impl Db {
         for m in schema.migrations.iter().filter(|m| !done.contains(&m.version)) {
             let mut tx = self.begin().await?;
             for step in m.steps {
-                let step = match (step.strip_prefix("{POSTGRES}"), self.backend) {
-                    (Some(_), Backend::Sqlite) => continue,
-                    (Some(pg), Backend::Postgres) => pg,
-                    (None, _) => step,
-                };
                 sqlx::query(&dialect(self.backend, step)).execute(&mut *tx).await?;
             }
             sqlx::query("INSERT INTO schema_versions (role, version, name) VALUES ($1, $2, $3)")

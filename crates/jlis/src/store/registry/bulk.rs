@@ -71,7 +71,7 @@ impl RegistryStore {
         if !self.is_empty().await? {
             return Err(RegistryError::NotEmpty(self.count().await?));
         }
-        for (name, _) in schema::indexes(self.db.backend) {
+        for (name, _) in schema::INDEXES {
             sqlx::query(&format!("DROP INDEX IF EXISTS {name}")).write(&self.db).await?;
         }
         Ok(())
@@ -110,14 +110,10 @@ impl RegistryStore {
                 placeholders(self.db.backend, chunk.len(), RESIDENT_COLUMN_COUNT)
             );
             let mut q = sqlx::query(&sql);
-            let mut keys = Vec::with_capacity(chunk.len());
             for (i, r) in chunk.iter().enumerate() {
-                let values = rows::resident_values(base_id + i as i64, r, 1);
-                keys.push((values.id, values.code, values.number));
-                q = values.bind(q);
+                q = rows::resident_values(base_id + i as i64, r, 1).bind(q);
             }
             q.execute(&mut *tx).await?;
-            schema::keep_keys(&mut tx, self.db.backend, &keys).await?;
             let sql = format!(
                 "INSERT INTO events (resident, version, kind, effective_on, recorded_at, detail) VALUES {}",
                 placeholders(self.db.backend, chunk.len(), 6)

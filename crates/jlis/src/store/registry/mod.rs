@@ -253,16 +253,13 @@ impl RegistryStore {
             status: Status::Resident,
         };
         let id = code_serial as i64;
-        let values = rows::resident_values(id, &r, 1);
-        let keys = (values.id, values.code, values.number);
-        values
+        rows::resident_values(id, &r, 1)
             .bind(sqlx::query(&format!(
                 "INSERT INTO residents ({RESIDENT_COLUMNS}) VALUES {}",
                 placeholders(self.db.backend, 1, RESIDENT_COLUMN_COUNT)
             )))
             .execute(&mut **tx)
             .await?;
-        super::schema::keep_keys(&mut **tx, self.db.backend, &[keys]).await?;
         Ok((id, r))
     }
 
