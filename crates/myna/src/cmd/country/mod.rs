@@ -97,8 +97,19 @@ async fn print_status(country: &Country) -> CmdResult {
         "{:<14} {:<9} {:<22} {:<8} {:>7} {:>8}  {:<9} last exit",
         "node", "kind", "listen", "state", "pid", "restarts", "answers"
     );
+    // Each node's /healthz, asked with the network's monitor certificate (the hub asks every
+    // caller for one): "ok", or the storage condition that makes it refuse writes.
+    let monitor = NodeIdentity::load(&country.network(), prometheus::MONITOR)?.client()?;
     for (s, n) in status.nodes.iter().zip(&country.nodes) {
-        let answers = s.state == State::Running && supervisor::listening(n, Duration::from_millis(500)).await;
+        let health = async {
+            let url = format!("https://localhost:{}/healthz", n.listen.port());
+            match monitor.get(url).timeout(Duration::from_secs(2)).send().await {
+                Ok(r) if r.status().is_success() => "yes".to_string(),
+                Ok(r) => format!("{}", r.status().as_u16()),
+                Err(_) => "no".to_string(),
+            }
+        };
+        let answers = if s.state == State::Running { health.await } else { "no".to_string() };
         println!(
             "{:<14} {:<9} {:<22} {:<8} {:>7} {:>8}  {:<9} {}",
             s.name,
@@ -107,7 +118,7 @@ async fn print_status(country: &Country) -> CmdResult {
             format!("{:?}", s.state).to_lowercase(),
             s.pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
             s.restarts,
-            if answers { "yes" } else { "no" },
+            answers,
             s.last_exit.as_deref().unwrap_or("-"),
         );
     }
