@@ -91,14 +91,31 @@ impl Portal {
     /// Checks a document with J-LIS's key list and its issuance log.
     pub async fn verify_document(&self, upload: &[u8]) -> Result<Verdict, myna_node::CallError> {
         let base = self.jlis_url.trim_end_matches('/');
-        let list: KeyList = myna_node::get_json(&self.jlis, &format!("{base}/v1/issuers/keys")).await?;
-        let keys = match IssuerKeys::from_list(&list) {
-            Ok(k) => k,
-            Err(e) => return Ok(Verdict::NotValid(e.to_string())),
+        let now = myna_node::now_secs();
+        let fetch = || async {
+            let list: KeyList = myna_node::get_json(&self.jlis, &format!("{base}/v1/issuers/keys")).await?;
+            Ok::<_, myna_node::CallError>(self.myinfo.issuer_keys.keep(now, list))
         };
-        let mut checked = match check(upload, &keys, list.log.as_ref()) {
+        let with = |list: &KeyList| {
+            IssuerKeys::from_list(list)
+                .map_err(|e| e.to_string())
+                .and_then(|keys| check(upload, &keys, list.log.as_ref()).map_err(|e| e.to_string()))
+        };
+        // The list read in the last minute, unless the document does not check with it (a
+        // municipality's key registered since): then J-LIS's list as it is now.
+        let mut tried = self.myinfo.issuer_keys.fresh(now).map(|list| {
+            let checked = with(&list);
+            (list, checked)
+        });
+        if !matches!(tried, Some((_, Ok(_)))) {
+            let list = fetch().await?;
+            let checked = with(&list);
+            tried = Some((list, checked));
+        }
+        let Some((list, checked)) = tried else { return Ok(Verdict::NotValid("no key list".into())) };
+        let mut checked = match checked {
             Ok(c) => c,
-            Err(e) => return Ok(Verdict::NotValid(e.to_string())),
+            Err(e) => return Ok(Verdict::NotValid(e)),
         };
         let Some(log) = &list.log else { return Ok(Verdict::Valid(checked)) };
         let d = &checked.document;

@@ -45,8 +45,36 @@ pub struct Cache {
     /// fetch is an exchange in the resident's history, so moving between its pages and
     /// downloads reuses one.
     pub(crate) medical: Mutex<HashMap<String, (i64, Arc<myna_health::MedicalView>)>>,
-    /// The hub's directory, with when it was read: it changes when a node registers.
-    directory: Mutex<Option<(i64, Arc<Vec<DirectoryEntry>>)>>,
+    /// The hub's directory: it changes when a node registers.
+    directory: Timed<Vec<DirectoryEntry>>,
+    /// J-LIS's list of issuers' keys, for checking documents: it changes when a
+    /// municipality's key is registered.
+    pub(crate) issuer_keys: Timed<myna_issuance::KeyList>,
+}
+
+/// What another node answered, with when: used again for [`FRESH_SECS`].
+pub(crate) struct Timed<T>(Mutex<Option<(i64, Arc<T>)>>);
+
+impl<T> Default for Timed<T> {
+    fn default() -> Self {
+        Self(Mutex::new(None))
+    }
+}
+
+impl<T> Timed<T> {
+    /// The value kept, if it was read less than [`FRESH_SECS`] before `now`.
+    pub(crate) fn fresh(&self, now: i64) -> Option<Arc<T>> {
+        let kept = self.0.lock().ok()?.clone()?;
+        (now - kept.0 < FRESH_SECS).then_some(kept.1)
+    }
+
+    pub(crate) fn keep(&self, now: i64, value: T) -> Arc<T> {
+        let value = Arc::new(value);
+        if let Ok(mut c) = self.0.lock() {
+            *c = Some((now, value.clone()));
+        }
+        value
+    }
 }
 
 pub fn item_en(item: InfoItem) -> &'static str {
@@ -70,9 +98,7 @@ impl Portal {
     /// The hub's directory (every agency's id and name), read at most once a minute.
     pub async fn directory(&self) -> Result<Arc<Vec<DirectoryEntry>>, String> {
         let now = now_secs();
-        if let Some((at, d)) = self.myinfo.directory.lock().ok().and_then(|d| d.clone())
-            && now - at < FRESH_SECS
-        {
+        if let Some(d) = self.myinfo.directory.fresh(now) {
             return Ok(d);
         }
         let url = format!("{}/v1/agencies", self.agency.hub_url());
@@ -84,11 +110,7 @@ impl Portal {
             .await
             .and_then(reqwest::Response::error_for_status)
             .map_err(|e| e.to_string())?;
-        let d: Arc<Vec<DirectoryEntry>> = Arc::new(r.json().await.map_err(|e| e.to_string())?);
-        if let Ok(mut c) = self.myinfo.directory.lock() {
-            *c = Some((now, d.clone()));
-        }
-        Ok(d)
+        Ok(self.myinfo.directory.keep(now, r.json().await.map_err(|e| e.to_string())?))
     }
 
     /// Agencies' names by id, for pages (empty when the hub cannot be reached).

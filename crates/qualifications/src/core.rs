@@ -2,7 +2,8 @@
 //! of the signer, registrations made against the pass, credentials issued to the holder's
 //! key, and the status list published.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use base64ct::{Base64, Encoding as _};
 use myna_credential::{
@@ -69,7 +70,14 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn with(self, agency: Arc<Agency>) -> Qualifications {
-        Qualifications { agency, db: self.db, key: self.key, issuer: OnceLock::new() }
+        Qualifications {
+            agency,
+            db: self.db,
+            key: self.key,
+            issuer: OnceLock::new(),
+            status_generation: AtomicU64::new(0),
+            status_signed: Mutex::new(None),
+        }
     }
 }
 
@@ -80,7 +88,15 @@ pub struct Qualifications {
     key: IssuerKey,
     /// Its HTTPS URL: the credentials' `iss`, known once the node listens.
     pub(crate) issuer: OnceLock<String>,
+    /// Bumped by every change of a registration's standing.
+    status_generation: AtomicU64,
+    /// The last signed status list: its generation, when it was signed, the token.
+    status_signed: Mutex<Option<(u64, i64, String)>>,
 }
+
+/// A signed status list is served again for this long while nothing changed: verifiers poll
+/// it, and each signing read every registration.
+const STATUS_REUSE_SECS: i64 = 60;
 
 fn squash(name: &str) -> String {
     name.chars().filter(|c| !c.is_whitespace()).collect()
@@ -197,6 +213,7 @@ impl Qualifications {
         if done.rows_affected() == 0 {
             return Err(QualError::NoRegistration(number));
         }
+        self.status_changed();
         Ok(())
     }
 
@@ -260,8 +277,23 @@ impl Qualifications {
         Ok(CredentialAnswer { credential, registration })
     }
 
-    /// The status list of every registration, signed (`statuslist+jwt`).
+    /// A registration was added or changed its standing: the next status list is signed anew.
+    pub(crate) fn status_changed(&self) {
+        self.status_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The status list of every registration, signed (`statuslist+jwt`): the last one while
+    /// nothing changed for up to a minute, else signed anew.
     pub async fn status_token(&self) -> Result<String, QualError> {
+        let generation = self.status_generation.load(Ordering::SeqCst);
+        let now = myna_node::now_secs();
+        if let Ok(cached) = self.status_signed.lock()
+            && let Some((g, at, token)) = cached.as_ref()
+            && *g == generation
+            && now - at < STATUS_REUSE_SECS
+        {
+            return Ok(token.clone());
+        }
         let rows: Vec<(i64, String)> =
             self.db.read("SELECT status_idx, status FROM registrations", &[], |r| Ok((r.get(0)?, r.get(1)?))).await?;
         let mut list = StatusList::new(rows.len().max(1024) as u64);
@@ -273,8 +305,13 @@ impl Qualifications {
             };
             list.set(idx as u64, s);
         }
-        list.token(&self.key, &self.status_uri(), myna_node::now_secs(), STATUS_TTL)
-            .map_err(|e| QualError::Invalid { field: "status", reason: e.to_string() })
+        let token = list
+            .token(&self.key, &self.status_uri(), now, STATUS_TTL)
+            .map_err(|e| QualError::Invalid { field: "status", reason: e.to_string() })?;
+        if let Ok(mut cached) = self.status_signed.lock() {
+            *cached = Some((generation, now, token.clone()));
+        }
+        Ok(token)
     }
 
     /// The issuer's metadata (SD-JWT VC `/.well-known/jwt-vc-issuer`): its keys.

@@ -152,9 +152,15 @@ impl Qualifications {
         .bind(idx)
         .execute(&mut *tx)
         .await;
-        if inserted.is_err() {
-            return Err(QualError::AlreadyRegistered(app.qualification_ja));
+        // The person already holds this qualification (its unique key); any other failure is
+        // the database's, answered as such.
+        if let Err(e) = inserted {
+            if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+                return Err(QualError::AlreadyRegistered(app.qualification_ja));
+            }
+            return Err(e.into());
         }
+        self.status_changed();
         sqlx::query("UPDATE applications SET status = 'registered' WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Registered { number, qualification: app.qualification, registered_on: on })
