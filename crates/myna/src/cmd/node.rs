@@ -220,6 +220,10 @@ impl NodeCmd {
                 // A municipality's node takes residents' replies and move applications too.
                 let started = if id.starts_with("municipality:") {
                     start_municipality(&network, &id, &name, db, listen, (&hub, &jlis)).await?.0
+                } else if id == myna_qualifications::ID {
+                    start_qualifications(&network, &name, db, listen, (&hub, &jlis)).await?.agency
+                } else if id == myna_population::livelihood::Holder::AccountRegistry.agency_id() {
+                    start_account_registry(&network, &id, &name, db, listen, &hub, &jlis).await?.agency
                 } else {
                     start_agency(&network, &id, &name, db, listen, &hub, &jlis).await?
                 };
@@ -318,6 +322,22 @@ pub async fn start_account_registry(
 ) -> Result<myna_accounts::Started, Box<dyn std::error::Error>> {
     let (identity, config, db) = agency_parts(network, (id, name), db, hub, jlis).await?;
     let started = myna_accounts::start(db, &identity, listen, config).await?;
+    myna_node::write_private(&token_path(network, id), &started.agency.clerk_token)?;
+    Ok(started)
+}
+
+/// [`start_agency`] for the qualification system (国家資格等情報連携・活用システム): its
+/// examinations, applications, registrations and credentials beside its linkage node.
+pub async fn start_qualifications(
+    network: &std::path::Path,
+    name: &str,
+    db: Option<String>,
+    listen: SocketAddr,
+    (hub, jlis): (&str, &str),
+) -> Result<myna_qualifications::Started, Box<dyn std::error::Error>> {
+    let id = myna_qualifications::ID;
+    let (identity, config, db) = agency_parts(network, (id, name), db, hub, jlis).await?;
+    let started = myna_qualifications::start(db, &identity, listen, config).await?;
     myna_node::write_private(&token_path(network, id), &started.agency.clerk_token)?;
     Ok(started)
 }

@@ -147,21 +147,15 @@ pub async fn start(
     agencies.push((dic_id.to_string(), "預金保険機構".to_string(), dic.agency.node));
     // The qualification system, an agency of the network too.
     let name = "国家資格等情報連携・活用システム";
-    let db = Db::open(&format!("sqlite://{}", dir.join("qualifications.db").display())).await?;
-    let config = myna_linkage::agency::AgencyConfig {
-        name: name.into(),
-        hub_url: hub.url(),
-        jlis_url: jlis_url.into(),
-        login_service: None,
-    };
-    let q = myna_qualifications::start(
-        db,
-        &NodeIdentity::load_or_create(network, myna_qualifications::ID, &[])?,
+    let db = format!("sqlite://{}", dir.join("qualifications.db").display());
+    let q = crate::cmd::node::start_qualifications(
+        network,
+        name,
+        Some(db),
         at(jlis_port + QUALIFICATIONS),
-        config,
+        (&hub.url(), jlis_url),
     )
     .await?;
-    myna_node::write_private(&crate::cmd::node::token_path(network, myna_qualifications::ID), &q.agency.clerk_token)?;
     staff.push(q.agency.agency.staff.clone());
     handles.insert(myna_qualifications::ID.to_string(), q.agency.agency.clone());
     agencies.push((myna_qualifications::ID.to_string(), name.to_string(), q.agency.node));
