@@ -34,12 +34,15 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 daemon() { local pidfile=$1 log=$2; shift 2; as_pg sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >"$log" 2>&1 & }
 
 rest() { curl -s --max-time 2 "http://127.0.0.1:$((base + 10 + $1))/$2"; }
+# The HTTP status of member $1's Patroni REST endpoint $2 (200 on /primary: the leader).
+code() { curl -s -o /dev/null --max-time 2 -w '%{http_code}' "http://127.0.0.1:$((base + 10 + $1))/$2"; }
 
 case "$cmd" in
 up)
   if ! command -v patroni >/dev/null || ! command -v etcd >/dev/null || ! command -v haproxy >/dev/null \
+    || ! command -v curl >/dev/null \
     || ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
-    echo "ha-cluster: installing patroni, etcd-server, haproxy and postgresql"
+    echo "ha-cluster: installing patroni, etcd-server, haproxy and postgresql" >&2
     as_root apt-get update -qq >/dev/null
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       patroni etcd-server haproxy postgresql curl >/dev/null
@@ -108,7 +111,7 @@ YML
     daemon "$dir/patroni$i.pid" "$dir/pg$i.log" patroni "$dir/pg$i.yml"
     # The first bootstraps the cluster; the second clones it once it leads.
     if [ "$i" = 1 ]; then
-      for _ in $(seq 1 120); do rest 1 primary >/dev/null 2>&1 && [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((base + 11))/primary")" = 200 ] && break; sleep 0.5; done
+      for _ in $(seq 1 120); do [ "$(code 1 primary)" = 200 ] && break; sleep 0.5; done
     fi
   done
 
@@ -170,7 +173,7 @@ proxy-start)
 leader)
   # name patroni-pid postgres-pid
   for i in 1 2; do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((base + 10 + i))/primary")" = 200 ]; then
+    if [ "$(code "$i" primary)" = 200 ]; then
       echo "pg$i $(cat "$dir/patroni$i.pid") $(head -n 1 "$dir/pg$i/postmaster.pid")"
       exit 0
     fi
