@@ -1,12 +1,14 @@
 //! The `myna` binary as a person uses it.
 
+mod common;
+
 use std::{
     net::TcpListener,
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
-use reqwest::{Client, StatusCode};
+use reqwest::Client;
 use serde_json::{Value, json};
 
 fn myna(args: &[&str]) -> (i32, String, String) {
@@ -105,47 +107,18 @@ async fn killed_node_keeps_every_acknowledged_write() {
         wait_up(&client, &url).await;
 
         // Writers in parallel; the node is killed while they run, once some writes are
-        // acknowledged (waiting for a count, not a time: a busy CI machine is slow).
-        let acks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for w in 0..4 {
-            let (client, url, acks) = (client.clone(), url.clone(), acks.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut acked = Vec::new();
-                for i in 0..10_000 {
-                    let body = json!({"kind": "birth", "on": "2025-01-01", "name": format!("試験 {w}の{i}"), "kana": "シケン", "address": "東京都千代田区霞が関1-1"});
-                    let res = client.post(format!("{url}/v1/events")).header("idempotency-key", format!("{w}-{i}")).json(&body).send().await;
-                    match res {
-                        Ok(r) if r.status() == StatusCode::CREATED => {
-                            let v: Value = match r.json().await { Ok(v) => v, Err(_) => break };
-                            acked.push(v["resident"]["code"].as_str().unwrap().to_string());
-                            acks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        }
-                        _ => break,
-                    }
-                }
-                acked
-            }));
-        }
-        let start = Instant::now();
-        while acks.load(std::sync::atomic::Ordering::Relaxed) < 40 && start.elapsed() < Duration::from_secs(60) {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        // acknowledged.
+        let births = common::births::start(&client, &url, 4);
+        births.until(40).await;
         tokio::time::sleep(Duration::from_millis(200)).await;
         child.kill().unwrap();
         child.wait().unwrap();
-        let mut acked = Vec::new();
-        for t in tasks {
-            acked.extend(t.await.unwrap());
-        }
+        let acked = births.acked().await;
         assert!(acked.len() > 10, "too few writes before the kill to mean anything: {}", acked.len());
 
         let mut child = spawn();
         wait_up(&client, &url).await;
-        for code in &acked {
-            let r = client.get(format!("{url}/v1/residents/{code}")).send().await.unwrap();
-            assert_eq!(r.status(), StatusCode::OK, "acknowledged resident {code} lost after the kill ({db})");
-        }
+        common::births::all_kept(&client, &url, &acked, &db).await;
         child.kill().unwrap();
         child.wait().unwrap();
         let _ = std::fs::remove_dir_all(&dir);

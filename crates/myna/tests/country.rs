@@ -3,12 +3,13 @@
 //! it acknowledged; status shows the restart; `down` stops every process, and a supervisor
 //! killed takes its nodes with it.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 fn myna(args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_myna")).args(args).output().unwrap();
@@ -112,53 +113,17 @@ listen = "127.0.0.1:{}"
     let client =
         myna_node::NodeIdentity::load_or_create(&network, "municipality:131016", &[]).unwrap().client().unwrap();
     let url = format!("https://localhost:{port}");
-    let acks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for w in 0..4 {
-        let (client, url, acks) = (client.clone(), url.clone(), acks.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut acked = Vec::new();
-            for i in 0..10_000 {
-                let body = json!({"kind": "birth", "on": "2025-01-01", "name": format!("試験 {w}の{i}"), "kana": "シケン", "address": "東京都千代田区霞が関1-1"});
-                let res = client
-                    .post(format!("{url}/v1/events"))
-                    .header("idempotency-key", format!("{w}-{i}"))
-                    .json(&body)
-                    .send()
-                    .await;
-                match res {
-                    Ok(r) if r.status() == StatusCode::CREATED => match r.json::<Value>().await {
-                        Ok(v) => {
-                            acked.push(v["resident"]["code"].as_str().unwrap().to_string());
-                            acks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        }
-                        Err(_) => break,
-                    },
-                    _ => break,
-                }
-            }
-            acked
-        }));
-    }
-    let start = Instant::now();
-    while acks.load(std::sync::atomic::Ordering::Relaxed) < 40 && start.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let births = common::births::start(&client, &url, 4);
+    births.until(40).await;
     let before = status(f);
     let jlis_pid = node(&before, "jlis")["pid"].as_i64().unwrap();
     kill9(jlis_pid);
-    let mut acked = Vec::new();
-    for t in tasks {
-        acked.extend(t.await.unwrap());
-    }
+    let acked = births.acked().await;
     assert!(acked.len() >= 40, "too few writes before the kill to mean anything: {}", acked.len());
     let jlis = restarted(f, "jlis", 1, &client, &url).await;
     assert_ne!(jlis["pid"].as_i64().unwrap(), jlis_pid);
     assert_eq!(jlis["last_exit"], "killed by signal 9");
-    for code in &acked {
-        let r = client.get(format!("{url}/v1/residents/{code}")).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "acknowledged resident {code} lost after the kill");
-    }
+    common::births::all_kept(&client, &url, &acked, "jlis").await;
     // The hub too; the human-readable status says so.
     let hub_pid = node(&status(f), "hub")["pid"].as_i64().unwrap();
     kill9(hub_pid);

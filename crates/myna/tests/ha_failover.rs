@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::link::{all_included, query, two_agencies, wait_up};
+use common::link::{all_included, query, spawn_hub, two_agencies, wait_up};
 use myna_node::NodeIdentity;
 
 /// Exchanges each of the load's workers has acknowledged before it stops.
@@ -38,6 +38,15 @@ fn cluster(cmd: &str, dir: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Loses the leader's server: its Patroni and its PostgreSQL killed at once. Its name.
+fn kill_leader(dir: &str) -> String {
+    let leader = cluster("leader", dir);
+    let parts: Vec<&str> = leader.split_whitespace().collect();
+    assert_eq!(parts.len(), 3, "name, Patroni's pid, PostgreSQL's pid: {leader}");
+    assert!(Command::new("kill").args(["-9", parts[1], parts[2]]).status().unwrap().success());
+    parts[0].to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_exchanges_survive_losing_the_database_leader() {
     let (Ok(ha), Ok(ha_dir)) = (std::env::var("MYNA_TEST_HA_URL"), std::env::var("MYNA_TEST_HA_DIR")) else {
@@ -55,13 +64,7 @@ async fn acknowledged_exchanges_survive_losing_the_database_leader() {
     NodeIdentity::load_or_create(&network, "hub", &[]).unwrap();
     let port = myna_testkit::free_ports(1);
     let url = format!("https://localhost:{port}");
-    let hub = Command::new(env!("CARGO_BIN_EXE_myna"))
-        .args(["node", "hub", "--listen", &format!("127.0.0.1:{port}"), "--db", &db, "--network"])
-        .arg(&network)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let hub = spawn_hub(&network, port, &db);
     let _hub = Kill(hub);
     let client = NodeIdentity::load_or_create(&network, "jlis", &[]).unwrap().client().unwrap();
     wait_up(&client, &url).await;
@@ -97,19 +100,15 @@ async fn acknowledged_exchanges_survive_losing_the_database_leader() {
         assert!(t.elapsed() < Duration::from_secs(60), "the load did not start");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // The leader's server lost: its Patroni and its PostgreSQL killed at once.
-    let leader = cluster("leader", &ha_dir);
-    let pids: Vec<&str> = leader.split_whitespace().collect();
-    assert_eq!(pids.len(), 3, "{leader}");
     let killed = Instant::now();
-    assert!(Command::new("kill").args(["-9", pids[1], pids[2]]).status().unwrap().success());
+    let lost = kill_leader(&ha_dir);
     for w in workers {
         w.await.unwrap();
     }
     let acked = acked.lock().unwrap().clone();
     assert_eq!(acked.len() as u64, WORKERS * PER_WORKER);
     let new_leader = cluster("leader", &ha_dir);
-    assert_ne!(new_leader.split_whitespace().next(), pids.first().copied(), "no standby was promoted");
+    assert_ne!(new_leader.split_whitespace().next(), Some(lost.as_str()), "no standby was promoted");
 
     // The time without service: the longest wait for an acknowledgement after the kill.
     let mut times: Vec<Instant> = acked.iter().map(|a| a.2).filter(|t| *t >= killed).collect();
@@ -120,7 +119,7 @@ async fn acknowledged_exchanges_survive_losing_the_database_leader() {
         "{} exchanges acknowledged, {} refused and retried; {} lost the database leader, {} promoted; {:.1} s without service",
         acked.len(),
         refused.load(std::sync::atomic::Ordering::Relaxed),
-        pids[0],
+        lost,
         new_leader.split_whitespace().next().unwrap_or("?"),
         gap.as_secs_f64()
     );
@@ -164,10 +163,7 @@ async fn acknowledged_exchanges_survive_losing_the_database_leader() {
             // The checks start right after the cards have signed.
             if line.starts_with("card signatures") && kill.take().is_some() {
                 std::thread::sleep(Duration::from_millis(500));
-                let leader = cluster("leader", &ha_dir);
-                let pids: Vec<&str> = leader.split_whitespace().collect();
-                assert!(Command::new("kill").args(["-9", pids[1], pids[2]]).status().unwrap().success());
-                seen.push(format!("killed the leader {}", pids[0]));
+                seen.push(format!("killed the leader {}", kill_leader(&ha_dir)));
             }
             seen.push(line);
         }

@@ -4,24 +4,16 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::link::{all_included, query, two_agencies, wait_up};
+use common::link::{all_included, query, spawn_hub, two_agencies, wait_up};
 use myna_link::AgencyId;
 use myna_node::NodeIdentity;
 
 fn hub(dir: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_myna"))
-        .args(["node", "hub", "--listen", &format!("127.0.0.1:{port}"), "--network"])
-        .arg(dir.join("network"))
-        .arg("--db")
-        .arg(format!("sqlite://{}", dir.join("hub.db").display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+    spawn_hub(&dir.join("network"), port, &format!("sqlite://{}", dir.join("hub.db").display()))
 }
 
 fn verify(dir: &std::path::Path, url: &str) -> (bool, String) {

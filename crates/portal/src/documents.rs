@@ -103,16 +103,18 @@ impl Portal {
         };
         // The list read in the last minute, unless the document does not check with it (a
         // municipality's key registered since): then J-LIS's list as it is now.
-        let mut tried = self.myinfo.issuer_keys.fresh(now).map(|list| {
+        let cached = self.myinfo.issuer_keys.fresh(now).map(|list| {
             let checked = with(&list);
             (list, checked)
         });
-        if !matches!(tried, Some((_, Ok(_)))) {
-            let list = fetch().await?;
-            let checked = with(&list);
-            tried = Some((list, checked));
-        }
-        let Some((list, checked)) = tried else { return Ok(Verdict::NotValid("no key list".into())) };
+        let (list, checked) = match cached {
+            Some((list, Ok(c))) => (list, Ok(c)),
+            _ => {
+                let list = fetch().await?;
+                let checked = with(&list);
+                (list, checked)
+            }
+        };
         let mut checked = match checked {
             Ok(c) => c,
             Err(e) => return Ok(Verdict::NotValid(e)),

@@ -202,7 +202,7 @@ impl Log {
 
     /// Entries in the log, by its latest signed head.
     pub fn size(&self) -> u64 {
-        self.head().map(|h| h.head.size).unwrap_or_default()
+        self.now.read().map(|s| s.head.head.size).unwrap_or_default()
     }
 
     /// Appends `entry`; answers its index and exact bytes once durable.

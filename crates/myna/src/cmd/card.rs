@@ -554,14 +554,12 @@ impl CardCmd {
                 );
             }
             CardCmd::SuspendMine { file, reader, card: number, jlis } => {
-                let number = match (&file, number) {
-                    (_, Some(n)) => n,
-                    (Some(f), None) => {
-                        card_file::open(f)?.file().card_number.clone().ok_or("this card file has no card number")?
-                    }
-                    (None, None) => return Err("name the card's number (--card), as printed on it".into()),
-                };
                 let mut card = super::card_source::Held::open(file.as_deref(), reader.as_deref())?;
+                let number = number.or_else(|| card.card_number()).ok_or(if file.is_some() {
+                    "this card file has no card number"
+                } else {
+                    "name the card's number (--card), as printed on it"
+                })?;
                 let statement = format!("myna-suspend/1:{number}:{}", myna_node::now_secs());
                 let cert = card.certificate(CertKind::UserAuth)?;
                 let digest = myna_pki::sha256(statement.as_bytes());

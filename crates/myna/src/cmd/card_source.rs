@@ -49,8 +49,17 @@ impl Held {
         }
     }
 
-    /// The card's number and expiry, when the card says them (a card file does; the JPKI
+    /// The card's number, when the card says it (a card file once issued; the JPKI
     /// application of a chip does not).
+    pub fn card_number(&self) -> Option<String> {
+        match self {
+            Held::File(c) => c.file().card_number.clone(),
+            #[cfg(feature = "pcsc")]
+            Held::Reader(_) => None,
+        }
+    }
+
+    /// The card's number and expiry, when the card says them.
     pub fn number(&self) -> Option<String> {
         match self {
             Held::File(c) => Some(format!(

@@ -36,7 +36,10 @@ fn context() -> Result<pcsc::Context, String> {
 
 /// The readers, each with whether a card is in it.
 pub fn readers() -> Result<Vec<(String, bool)>, String> {
-    let ctx = context()?;
+    readers_in(&context()?)
+}
+
+fn readers_in(ctx: &pcsc::Context) -> Result<Vec<(String, bool)>, String> {
     let mut buf = vec![0u8; ctx.list_readers_len().map_err(|e| e.to_string())?];
     let names: Vec<CString> = match ctx.list_readers(&mut buf) {
         Ok(r) => r.map(|n| n.to_owned()).collect(),
@@ -59,7 +62,7 @@ pub fn readers() -> Result<Vec<(String, bool)>, String> {
 /// The JPKI card in `reader` (by name, or the first reader holding a card), selected.
 pub fn open(reader: Option<&str>) -> Result<JpkiCard<Pcsc>, String> {
     let ctx = context()?;
-    let list = readers()?;
+    let list = readers_in(&ctx)?;
     let name = match reader.filter(|r| !r.is_empty()) {
         Some(r) => list.iter().find(|(n, _)| n == r).map(|(n, _)| n.clone()).ok_or_else(|| {
             format!(

@@ -15,6 +15,17 @@ pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
+/// `myna node hub` as its own process on `db`, with the network folder `network`.
+pub fn spawn_hub(network: &std::path::Path, port: u16, db: &str) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_myna"))
+        .args(["node", "hub", "--listen", &format!("127.0.0.1:{port}"), "--db", db, "--network"])
+        .arg(network)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 pub async fn wait_up(client: &reqwest::Client, url: &str) {
     let start = Instant::now();
     while client.get(format!("{url}/healthz")).send().await.is_err() {

@@ -2,6 +2,7 @@
 //! hotline operator the demo makes.
 #![allow(dead_code)] // each test binary uses its part
 
+pub mod births;
 pub mod link;
 
 use std::path::{Path, PathBuf};

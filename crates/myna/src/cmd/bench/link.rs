@@ -39,15 +39,16 @@ pub struct LinkBench {
     separate: bool,
 }
 
-/// The hub the bench drives: in this process, or a child process.
+/// The hub the bench drives: in this process, or a child process (with its URL and J-LIS's
+/// client, which asks it for codes as J-LIS does).
 enum Hub {
     Here(myna_node::RunningNode, Arc<hub::Hub>),
-    Apart(std::process::Child, String),
+    Apart(std::process::Child, String, reqwest::Client),
 }
 
 impl Drop for Hub {
     fn drop(&mut self) {
-        if let Hub::Apart(c, _) = self {
+        if let Hub::Apart(c, ..) = self {
             let _ = c.kill();
             let _ = c.wait();
         }
@@ -58,7 +59,7 @@ impl Hub {
     fn url(&self) -> String {
         match self {
             Hub::Here(n, _) => n.url(),
-            Hub::Apart(_, u) => u.clone(),
+            Hub::Apart(_, u, _) => u.clone(),
         }
     }
 
@@ -72,11 +73,10 @@ impl Hub {
     ) -> Result<Vec<String>, Box<dyn std::error::Error>> {
         match self {
             Hub::Here(_, h) => Ok(links.iter().map(|l| h.code_for(agency, *l).to_string()).collect()),
-            Hub::Apart(_, url) => {
+            Hub::Apart(_, url, client) => {
                 let jlis = NodeIdentity::load_or_create(network, "jlis", &[])?;
                 let key = myna_link::NodeKey::from_pem(&jlis.cert_pem, &jlis.key_pem)?;
                 let trust = myna_link::NetworkTrust::from_ca_pem(&jlis.ca_pem)?;
-                let client = jlis.client()?;
                 let mut out = Vec::with_capacity(links.len());
                 for chunk in links.chunks(myna_link::CODE_BATCH_MAX) {
                     let now = myna_node::now_secs();
@@ -98,11 +98,10 @@ impl Hub {
         }
     }
 
-    async fn log_size(&self, network: &std::path::Path) -> Result<u64, Box<dyn std::error::Error>> {
+    async fn log_size(&self) -> Result<u64, Box<dyn std::error::Error>> {
         match self {
             Hub::Here(_, h) => Ok(h.log.head()?.head.size),
-            Hub::Apart(_, url) => {
-                let client = NodeIdentity::load_or_create(network, "jlis", &[])?.client()?;
+            Hub::Apart(_, url, client) => {
                 let head: serde_json::Value = client.get(format!("{url}/v1/log/head")).send().await?.json().await?;
                 Ok(head["size"].as_u64().unwrap_or_default())
             }
@@ -132,8 +131,8 @@ impl LinkBench {
                 .arg(&network)
                 .stdout(std::process::Stdio::null())
                 .spawn()?;
-            let hub = Hub::Apart(child, format!("https://localhost:{port}"));
             let client = NodeIdentity::load_or_create(&network, "jlis", &[])?.client()?;
+            let hub = Hub::Apart(child, format!("https://localhost:{port}"), client.clone());
             let start = std::time::Instant::now();
             while client.get(format!("{}/healthz", hub.url())).send().await.is_err() {
                 if start.elapsed().as_secs() > 60 {
@@ -212,7 +211,7 @@ impl LinkBench {
         .await?;
         let ok = lat.len();
         println!("{ok} delivered in {wall:.2} s: {:.0} exchanges/s, {}", ok as f64 / wall, latencies(&lat));
-        let size = hub.log_size(&network).await?;
+        let size = hub.log_size().await?;
         println!("hub log: {size} entries (warm-up included), each durable before its answer");
         if ok != self.exchanges {
             return Err(format!("{} exchanges failed", self.exchanges - ok).into());

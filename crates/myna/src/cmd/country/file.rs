@@ -151,13 +151,6 @@ fn need<T>(v: Option<T>, node: &str, kind: &'static str, field: &'static str) ->
     v.ok_or_else(|| CountryFileError::Missing { node: node.into(), kind, field })
 }
 
-fn none<T>(v: &Option<T>, node: &str, kind: &'static str, field: &'static str) -> Result<(), CountryFileError> {
-    match v {
-        Some(_) => Err(CountryFileError::Extra { node: node.into(), kind, field }),
-        None => Ok(()),
-    }
-}
-
 impl Country {
     pub fn load(path: &Path) -> Result<Self, CountryFileError> {
         let text = std::fs::read_to_string(path).map_err(|e| CountryFileError::Read(path.into(), e))?;
@@ -202,19 +195,17 @@ impl Country {
                 "verifier" => Role::Verifier,
                 other => return Err(CountryFileError::UnknownKind { node: n.name.clone(), kind: other.into() }),
             };
-            let kind = role.kind();
-            if !matches!(role, Role::Agency { .. }) {
-                none(&n.id, name, kind, "id")?;
-                none(&n.display, name, kind, "display")?;
-            }
-            if !matches!(role, Role::Portal { .. } | Role::Health { .. }) {
-                none(&n.node, name, kind, "node")?;
-            }
-            if !matches!(role, Role::Portal { .. }) {
-                none(&n.public_url, name, kind, "public_url")?;
-            }
-            if matches!(role, Role::Verifier) {
-                none(&n.db, name, kind, "db")?;
+            // Each optional field: whether the file gave it, whether this kind takes it.
+            let agency = matches!(role, Role::Agency { .. });
+            let fields = [
+                ("id", n.id.is_some(), agency),
+                ("display", n.display.is_some(), agency),
+                ("node", n.node.is_some(), matches!(role, Role::Portal { .. } | Role::Health { .. })),
+                ("public_url", n.public_url.is_some(), matches!(role, Role::Portal { .. })),
+                ("db", n.db.is_some(), !matches!(role, Role::Verifier)),
+            ];
+            if let Some((field, ..)) = fields.into_iter().find(|(_, given, takes)| *given && !takes) {
+                return Err(CountryFileError::Extra { node: n.name, kind: role.kind(), field });
             }
             let dir = state.join(&n.name);
             let db = n.db.unwrap_or_else(|| format!("sqlite://{}", dir.join(format!("{}.db", n.name)).display()));
