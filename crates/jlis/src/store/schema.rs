@@ -4,6 +4,8 @@
 
 use myna_store::{Db, Migration, Schema, StoreError, WriteQuery as _};
 
+use super::registry::layout::{Layout, partition_steps};
+
 pub const REGISTRY: Schema = Schema {
     role: "registry",
     migrations: &[Migration {
@@ -102,22 +104,66 @@ pub const JPKI: Schema = Schema {
     ],
 };
 
-/// The residents' secondary indexes. Kept apart from the migrations because a bulk load into
-/// an empty registry drops them and builds them once at the end (a sort, instead of a random
-/// B-tree insert per row); [`ensure_indexes`] runs at every open, so a load killed half way
-/// leaves a registry that is fully indexed the next time it is opened.
-pub(crate) const INDEXES: &[(&str, &str)] = &[
-    ("residents_code", "CREATE UNIQUE INDEX IF NOT EXISTS residents_code ON residents (code)"),
-    ("residents_number", "CREATE UNIQUE INDEX IF NOT EXISTS residents_number ON residents (number)"),
-    ("residents_digest", "CREATE INDEX IF NOT EXISTS residents_digest ON residents (digest)"),
-    ("residents_household", "CREATE INDEX IF NOT EXISTS residents_household ON residents (household)"),
-    (
-        "residents_moved_out",
-        "CREATE INDEX IF NOT EXISTS residents_moved_out ON residents (status_on) WHERE status = 'moved_out'",
-    ),
-];
+/// The residents' secondary indexes, by layout. Kept apart from the migrations because a bulk
+/// load into an empty registry drops them and builds them once at the end (a sort, instead of
+/// a random B-tree insert per row); [`ensure_indexes`] runs at every open, so a load killed
+/// half way leaves a registry that is fully indexed the next time it is opened.
+pub(crate) fn indexes(layout: Layout) -> &'static [(&'static str, &'static str)] {
+    match layout {
+        Layout::OneTable => &[
+            ("residents_code", "CREATE UNIQUE INDEX IF NOT EXISTS residents_code ON residents (code)"),
+            ("residents_number", "CREATE UNIQUE INDEX IF NOT EXISTS residents_number ON residents (number)"),
+            ("residents_digest", "CREATE INDEX IF NOT EXISTS residents_digest ON residents (digest)"),
+            ("residents_household", "CREATE INDEX IF NOT EXISTS residents_household ON residents (household)"),
+            (
+                "residents_moved_out",
+                "CREATE INDEX IF NOT EXISTS residents_moved_out ON residents (status_on) WHERE status = 'moved_out'",
+            ),
+        ],
+        // Each partition is read by code only (the directory gives it); the country-wide
+        // uniqueness of codes and numbers is the directory's.
+        Layout::ByPrefecture => &[
+            ("residents_code", "CREATE UNIQUE INDEX IF NOT EXISTS residents_code ON residents (code, pref)"),
+            (
+                "residents_moved_out",
+                "CREATE INDEX IF NOT EXISTS residents_moved_out ON residents (status_on) WHERE status = 'moved_out'",
+            ),
+            ("resident_keys_code", "CREATE UNIQUE INDEX IF NOT EXISTS resident_keys_code ON resident_keys (code)"),
+            ("resident_keys_number", "CREATE UNIQUE INDEX IF NOT EXISTS resident_keys_number ON resident_keys (number)"),
+            ("resident_keys_digest", "CREATE INDEX IF NOT EXISTS resident_keys_digest ON resident_keys (digest)"),
+            (
+                "resident_keys_household",
+                "CREATE INDEX IF NOT EXISTS resident_keys_household ON resident_keys (household)",
+            ),
+        ],
+    }
+}
+
+/// On PostgreSQL, partitions the registry by prefecture (see `registry::layout`) once, in one
+/// transaction: a registry of the single table is converted with its rows.
+pub(crate) async fn partition(db: &Db) -> Result<(), StoreError> {
+    const ROLE: &str = "registry_prefectures";
+    if Layout::of(db.backend) != Layout::ByPrefecture
+        || sqlx::query("SELECT 1 FROM schema_versions WHERE role = $1").bind(ROLE).fetch_optional(&db.pool).await?.is_some()
+    {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for step in partition_steps() {
+        sqlx::query(&step).execute(&mut *tx).await?;
+    }
+    sqlx::query("INSERT INTO schema_versions (role, version, name) VALUES ($1, 1, $2)")
+        .bind(ROLE)
+        .bind("residents partitioned by prefecture, with a key directory")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!("the registry's residents are partitioned by prefecture");
+    Ok(())
+}
 
 pub(crate) async fn ensure_indexes(db: &Db) -> Result<(), StoreError> {
+    let indexes = indexes(Layout::of(db.backend));
     if db.backend == myna_store::Backend::Sqlite {
         // A national registry's index is a sort of a hundred million keys: let it spill to
         // temporary files, not to memory (the connections keep temporary data in memory,
@@ -125,7 +171,7 @@ pub(crate) async fn ensure_indexes(db: &Db) -> Result<(), StoreError> {
         let mut c = db.pool.acquire().await?;
         sqlx::query("PRAGMA temp_store=FILE").execute(&mut *c).await?;
         let mut built = Ok(());
-        for (_, sql) in INDEXES {
+        for (_, sql) in indexes {
             if let Err(e) = sqlx::query(sql).execute(&mut *c).await {
                 built = Err(e);
                 break;
@@ -134,7 +180,7 @@ pub(crate) async fn ensure_indexes(db: &Db) -> Result<(), StoreError> {
         sqlx::query("PRAGMA temp_store=MEMORY").execute(&mut *c).await?;
         return Ok(built?);
     }
-    for (_, sql) in INDEXES {
+    for (_, sql) in indexes {
         sqlx::query(sql).write(db).await?;
     }
     Ok(())

@@ -7,7 +7,7 @@ use time::Date;
 
 use super::super::{
     RegistryError,
-    rows::{self, RESIDENT_COLUMN_COUNT, RESIDENT_COLUMNS, placeholders},
+    rows::placeholders,
     schema,
 };
 use super::{RegistryStore, history, now};
@@ -71,7 +71,7 @@ impl RegistryStore {
         if !self.is_empty().await? {
             return Err(RegistryError::NotEmpty(self.count().await?));
         }
-        for (name, _) in schema::INDEXES {
+        for (name, _) in schema::indexes(self.layout) {
             sqlx::query(&format!("DROP INDEX IF EXISTS {name}")).write(&self.db).await?;
         }
         Ok(())
@@ -94,8 +94,7 @@ impl RegistryStore {
         household_base: u64,
         today: Date,
     ) -> Result<Vec<Resident>, RegistryError> {
-        // Stays under SQLite's 32,766 parameters, and under PostgreSQL's 65,535.
-        const CHUNK: usize = 32_000 / RESIDENT_COLUMN_COUNT;
+        let chunk_rows = self.layout.rows_per_insert();
         let _w = self.write.lock().await;
         let mut tx = self.db.begin().await?;
         let n = people.len() as u64;
@@ -103,17 +102,10 @@ impl RegistryStore {
         let first_code = tx.reserve("resident_code", n).await?;
         let out = self.issue_all(people, first_code, first, household_base)?;
         let recorded = now();
-        for (c, (chunk, src)) in out.chunks(CHUNK).zip(people.chunks(CHUNK)).enumerate() {
-            let base_id = (first_code + (c * CHUNK) as u64) as i64;
-            let sql = format!(
-                "INSERT INTO residents ({RESIDENT_COLUMNS}) VALUES {}",
-                placeholders(self.db.backend, chunk.len(), RESIDENT_COLUMN_COUNT)
-            );
-            let mut q = sqlx::query(&sql);
-            for (i, r) in chunk.iter().enumerate() {
-                q = rows::resident_values(base_id + i as i64, r, 1).bind(q);
-            }
-            q.execute(&mut *tx).await?;
+        for (c, (chunk, src)) in out.chunks(chunk_rows).zip(people.chunks(chunk_rows)).enumerate() {
+            let base_id = (first_code + (c * chunk_rows) as u64) as i64;
+            let new: Vec<(i64, &Resident)> = chunk.iter().enumerate().map(|(i, r)| (base_id + i as i64, r)).collect();
+            self.layout.insert(self.db.backend, &mut tx, &new).await?;
             let sql = format!(
                 "INSERT INTO events (resident, version, kind, effective_on, recorded_at, detail) VALUES {}",
                 placeholders(self.db.backend, chunk.len(), 6)

@@ -2,6 +2,7 @@
 
 mod bulk;
 mod history;
+pub(crate) mod layout;
 
 use myna_number::{IndividualNumber, NumberIssuer};
 use myna_registry::{
@@ -19,8 +20,9 @@ use myna_store::{Db, WriteTx};
 
 use super::{
     RegistryError,
-    rows::{self, RESIDENT_COLUMN_COUNT, RESIDENT_COLUMNS, StoredResident, placeholders},
+    rows::{self, RESIDENT_COLUMNS, StoredResident},
 };
+use layout::Layout;
 
 const RESIDENT_CODE_TWEAK: &[u8] = b"myna/resident-record-code";
 
@@ -39,6 +41,7 @@ pub struct RegistryStore {
     /// One writer at a time: counters and versions are read and bumped inside one
     /// transaction, and SQLite would otherwise answer BUSY to a second writer.
     write: Mutex<()>,
+    layout: Layout,
 }
 
 fn now() -> String {
@@ -50,6 +53,7 @@ impl RegistryStore {
     /// on first use, taken from `new_key` and stored.
     pub async fn open(db: Db, new_key: impl FnOnce() -> [u8; 32]) -> Result<Self, RegistryError> {
         db.migrate(&super::REGISTRY).await?;
+        super::schema::partition(&db).await?;
         super::schema::ensure_indexes(&db).await?;
         let existing: Option<String> = sqlx::query("SELECT value FROM meta WHERE key = 'issuer_key'")
             .fetch_optional(&db.pool)
@@ -71,7 +75,7 @@ impl RegistryStore {
                 .and_then(|b| u8::from_str_radix(b, 16).ok())
                 .ok_or_else(|| RegistryError::corrupt("issuer key".into()))?;
         }
-        Ok(Self { issuer: NumberIssuer::new(&key)?, db, write: Mutex::new(()) })
+        Ok(Self { issuer: NumberIssuer::new(&key)?, layout: Layout::of(db.backend), db, write: Mutex::new(()) })
     }
 
     pub fn db(&self) -> &Db {
@@ -155,12 +159,11 @@ impl RegistryStore {
             }
             kind => {
                 let code = target.ok_or_else(|| RegistryError::NoSuchResident("(none given)".into()))?;
-                let row = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE code = $1"))
-                    .bind(code.value() as i64)
-                    .fetch_optional(&mut *tx)
+                let StoredResident { id, resident: current, version } = (self.layout)
+                    .find_in(&mut tx, "code", code.value() as i64)
                     .await?
+                    .pop()
                     .ok_or_else(|| RegistryError::NoSuchResident(code.to_string()))?;
-                let StoredResident { id, resident: current, version } = rows::resident_any(&row)?;
                 if let Some(m) = recorder {
                     event.check_recorder(m, Some(&current))?;
                 }
@@ -168,25 +171,7 @@ impl RegistryStore {
                 if let EventKind::MoveIn { household, .. } = kind {
                     next.household = self.household(&mut tx, *household).await?;
                 }
-                let v = rows::resident_values(id, &next, version + 1);
-                sqlx::query(
-                    "UPDATE residents SET name = $1, kana = $2, digest = $3, address = $4, lg_code = $5, household = $6,
-                     relationship = $7, status = $8, status_on = $9, moved_to = $10, version = $11 WHERE id = $12",
-                )
-                .bind(v.name)
-                .bind(v.kana)
-                .bind(v.digest)
-                .bind(v.address)
-                .bind(v.lg_code)
-                .bind(v.household)
-                .bind(v.relationship)
-                .bind(v.status)
-                .bind(v.status_on)
-                .bind(v.moved_to)
-                .bind(v.version)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+                self.layout.update(&mut tx, (id, &current), &next, version + 1).await?;
                 (id, Some(current), next, version + 1)
             }
         };
@@ -217,11 +202,9 @@ impl RegistryStore {
         match join {
             None => Ok(tx.reserve("household", 1).await? + 1),
             Some(h) => {
-                let found = sqlx::query("SELECT 1 FROM residents WHERE household = $1 AND status = 'resident' LIMIT 1")
-                    .bind(h as i64)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                found.map(|_| h).ok_or(RegistryError::NoSuchHousehold(h))
+                let members = self.layout.find_in(tx, "household", h as i64).await?;
+                let lived_in = members.iter().any(|m| m.resident.status == Status::Resident);
+                lived_in.then_some(h).ok_or(RegistryError::NoSuchHousehold(h))
             }
         }
     }
@@ -253,19 +236,12 @@ impl RegistryStore {
             status: Status::Resident,
         };
         let id = code_serial as i64;
-        rows::resident_values(id, &r, 1)
-            .bind(sqlx::query(&format!(
-                "INSERT INTO residents ({RESIDENT_COLUMNS}) VALUES {}",
-                placeholders(self.db.backend, 1, RESIDENT_COLUMN_COUNT)
-            )))
-            .execute(&mut **tx)
-            .await?;
+        self.layout.insert(self.db.backend, tx, &[(id, &r)]).await?;
         Ok((id, r))
     }
 
     async fn stored(&self, code: ResidentCode) -> Result<Option<StoredResident>, RegistryError> {
-        let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE code = $1");
-        self.db.read_one(&sql, &[(code.value() as i64).into()], |r| Ok(rows::resident(r))).await?.transpose()
+        Ok(self.layout.find(&self.db, "code", code.value() as i64).await?.pop())
     }
 
     pub async fn resident(&self, code: ResidentCode) -> Result<Option<Resident>, RegistryError> {
@@ -273,9 +249,7 @@ impl RegistryStore {
     }
 
     pub async fn by_number(&self, number: IndividualNumber) -> Result<Option<Resident>, RegistryError> {
-        let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE number = $1");
-        let found = self.db.read_one(&sql, &[(number.value() as i64).into()], |r| Ok(rows::resident(r))).await?;
-        Ok(found.transpose()?.map(|s| s.resident))
+        Ok(self.layout.find(&self.db, "number", number.value() as i64).await?.pop().map(|s| s.resident))
     }
 
     /// The residents with these numbers (by number), in one query per 500: numbers nobody
@@ -285,26 +259,15 @@ impl RegistryStore {
         numbers: &[IndividualNumber],
     ) -> Result<std::collections::HashMap<u64, Resident>, RegistryError> {
         let keys: Vec<i64> = numbers.iter().map(|n| n.value() as i64).collect();
-        let rows =
-            self.db.fetch_in(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE number IN"), &keys).await?;
-        let mut out = std::collections::HashMap::with_capacity(rows.len());
-        for r in rows {
-            let resident = rows::resident_any(&r)?.resident;
-            out.insert(resident.number.value(), resident);
-        }
-        Ok(out)
+        let found = self.layout.find_numbers(&self.db, &keys).await?;
+        Ok(found.into_iter().map(|s| (s.resident.number.value(), s.resident)).collect())
     }
 
     /// Everyone registered in a household, head first, then in order of registration.
     pub async fn household_members(&self, household: u64) -> Result<Vec<Resident>, RegistryError> {
-        let rows = sqlx::query(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE household = $1 ORDER BY id"))
-            .bind(household as i64)
-            .fetch_all(&self.db.pool)
-            .await?;
-        let mut v: Vec<Resident> =
-            rows.iter().map(|r| rows::resident_any(r).map(|s| s.resident)).collect::<Result<_, _>>()?;
-        v.sort_by_key(|r| r.relationship != Relationship::Head);
-        Ok(v)
+        let mut v = self.layout.find(&self.db, "household", household as i64).await?;
+        v.sort_by_key(|s| (s.resident.relationship != Relationship::Head, s.id));
+        Ok(v.into_iter().map(|s| s.resident).collect())
     }
 
     /// Everyone who moved out on `since` or later (or plans to) and has not moved in yet:
@@ -322,10 +285,8 @@ impl RegistryStore {
 
     /// Looks a person up by the basic 4 items (see [`LookupQuery`]).
     pub async fn lookup(&self, q: &LookupQuery) -> Result<LookupOutcome, RegistryError> {
-        let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE digest = $1");
-        let rows = self.db.read(&sql, &[q.digest().into()], |r| Ok(rows::resident(r))).await?;
-        let candidates: Vec<Resident> = rows.into_iter().map(|r| r.map(|s| s.resident)).collect::<Result<_, _>>()?;
-        Ok(q.decide(candidates))
+        let found = self.layout.find(&self.db, "digest", q.digest()).await?;
+        Ok(q.decide(found.into_iter().map(|s| s.resident).collect::<Vec<_>>()))
     }
 
     /// Bytes the database takes on disk (PostgreSQL: the whole database; SQLite: pages).
