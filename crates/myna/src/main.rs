@@ -99,3 +99,24 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use clap::Parser as _;
+
+    /// What `myna country up` passes to each node of the demo's description is a command line
+    /// `myna node` takes.
+    #[test]
+    fn every_node_of_the_demo_takes_its_arguments() {
+        let text = crate::cmd::demo::describe::describe(7443, "st");
+        let country = crate::cmd::country::Country::parse(&text, std::path::Path::new("/x")).unwrap();
+        for n in &country.nodes {
+            let args = std::iter::once("myna".to_string()).chain(country.args(n));
+            if let Err(e) = super::Cli::try_parse_from(args) {
+                panic!("{}: {e}", n.name);
+            }
+        }
+    }
+}

@@ -156,3 +156,53 @@ listen = "127.0.0.1:{}"
     assert!(ok);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `deploy/demo.toml`, the demo's own description, runs as a country of processes (on free
+/// ports, in a scratch folder): every organization of the demo starts and answers, the
+/// municipalities' benefit systems in their processes, 預金保険機構 with its banks, the kiosk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_runs_as_a_country_of_processes() {
+    let dir = std::env::temp_dir().join(format!("myna-demo-country-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/demo.toml")).unwrap();
+    // The demo's ports from 7443, moved to free ones in the same order.
+    let base = myna_testkit::free_ports(46);
+    let mut moved = String::new();
+    for line in text.lines() {
+        let line = match line.split_once("\"127.0.0.1:") {
+            Some((k, rest)) => {
+                let p: u16 = rest.trim_end_matches('"').parse().unwrap();
+                format!("{k}\"127.0.0.1:{}\"", base + (p - 7443))
+            }
+            None => line.replace("../.myna/demo-country", "demo"),
+        };
+        moved.push_str(&line);
+        moved.push('\n');
+    }
+    let file = dir.join("demo.toml");
+    std::fs::write(&file, &moved).unwrap();
+    let f = file.to_str().unwrap();
+    let (ok, out) = myna(&["country", "up", f]);
+    let s = status(f);
+    let nodes = s["nodes"].as_array().unwrap();
+    assert!(ok && nodes.len() > 30, "{out}");
+    for n in nodes {
+        let name = n["name"].as_str().unwrap();
+        assert!(
+            out.lines().any(|l| l.starts_with(name) && l.contains("running") && l.contains(" yes ")),
+            "{name}: {out}"
+        );
+    }
+    // 千代田区's benefit system (in its municipality's process), the kiosk and a bank answer.
+    let network = dir.join("demo/network");
+    let monitor = myna_node::NodeIdentity::load_or_create(&network, "monitor", &[]).unwrap().client().unwrap();
+    for (what, offset) in [("benefits of 千代田区", 32), ("kiosk", 44), ("bank 0005", 41)] {
+        let url = format!("https://localhost:{}/healthz", base + offset);
+        let r = monitor.get(&url).send().await;
+        assert!(r.is_ok_and(|r| r.status().is_success()), "{what} at {url}");
+    }
+    let (ok, out) = myna(&["country", "down", f]);
+    assert!(ok, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

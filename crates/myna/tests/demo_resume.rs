@@ -44,7 +44,7 @@ async fn a_seeding_killed_half_way_finishes_with_nothing_lost_or_twice() {
         assert!(start.elapsed() < Duration::from_secs(120), "the demo did not load its registry");
     }
     // Until the first agency's people are being written.
-    let osaka = cut.join("municipality-271004.db");
+    let osaka = cut.join("municipality-271004/municipality-271004.db");
     loop {
         if osaka.exists()
             && let Ok(mut c) = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", osaka.display())).await
@@ -59,7 +59,9 @@ async fn a_seeding_killed_half_way_finishes_with_nothing_lost_or_twice() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(!cut.join("seeded").exists(), "killed before seeding finished (else this test proves nothing)");
-    let some = table(&cut.join("municipality-271004.db"), "SELECT person, code FROM agency_people").await.len();
+    let some = table(&cut.join("municipality-271004/municipality-271004.db"), "SELECT person, code FROM agency_people")
+        .await
+        .len();
 
     // Started again: it finishes what it began.
     let out = demo(&cut, myna_testkit::free_ports(46)).output().unwrap();
@@ -73,16 +75,18 @@ async fn a_seeding_killed_half_way_finishes_with_nothing_lost_or_twice() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let mut checked = 0;
-    for db in ["municipality-271004.db", "municipality-131016.db", "pension_service.db", "health_insurer-01130012.db"] {
+    for node in ["municipality-271004", "municipality-131016", "pension_service", "health_insurer-01130012"] {
+        // Each node's database in its folder, as the demo's country description puts it.
+        let db = format!("{node}/{node}.db");
         // Codes are each country's own (its hub's key): people and copies are compared by the
         // agency's reference; that each person has one code is the table's own constraint.
         let people = "SELECT person, '' FROM agency_people ORDER BY person";
-        let (a, b) = (table(&cut.join(db), people).await, table(&whole.join(db), people).await);
+        let (a, b) = (table(&cut.join(&db), people).await, table(&whole.join(&db), people).await);
         assert!(!a.is_empty() && a == b, "{db}: the same people ({} and {})", a.len(), b.len());
         let copies =
             "SELECT p.person || '/' || c.item, c.body FROM agency_copies c JOIN agency_people p ON p.code = c.code
             ORDER BY p.person, c.item";
-        let (a, b) = (table(&cut.join(db), copies).await, table(&whole.join(db), copies).await);
+        let (a, b) = (table(&cut.join(&db), copies).await, table(&whole.join(&db), copies).await);
         assert!(!a.is_empty() && a == b, "{db}: the same copies ({} and {})", a.len(), b.len());
         checked += a.len();
     }

@@ -129,7 +129,10 @@ pub(crate) fn indexes(layout: Layout) -> &'static [(&'static str, &'static str)]
                 "CREATE INDEX IF NOT EXISTS residents_moved_out ON residents (status_on) WHERE status = 'moved_out'",
             ),
             ("resident_keys_code", "CREATE UNIQUE INDEX IF NOT EXISTS resident_keys_code ON resident_keys (code)"),
-            ("resident_keys_number", "CREATE UNIQUE INDEX IF NOT EXISTS resident_keys_number ON resident_keys (number)"),
+            (
+                "resident_keys_number",
+                "CREATE UNIQUE INDEX IF NOT EXISTS resident_keys_number ON resident_keys (number)",
+            ),
             ("resident_keys_digest", "CREATE INDEX IF NOT EXISTS resident_keys_digest ON resident_keys (digest)"),
             (
                 "resident_keys_household",
@@ -144,7 +147,11 @@ pub(crate) fn indexes(layout: Layout) -> &'static [(&'static str, &'static str)]
 pub(crate) async fn partition(db: &Db) -> Result<(), StoreError> {
     const ROLE: &str = "registry_prefectures";
     if Layout::of(db.backend) != Layout::ByPrefecture
-        || sqlx::query("SELECT 1 FROM schema_versions WHERE role = $1").bind(ROLE).fetch_optional(&db.pool).await?.is_some()
+        || sqlx::query("SELECT 1 FROM schema_versions WHERE role = $1")
+            .bind(ROLE)
+            .fetch_optional(&db.pool)
+            .await?
+            .is_some()
     {
         return Ok(());
     }

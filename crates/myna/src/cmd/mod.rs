@@ -15,6 +15,7 @@ pub mod number;
 #[cfg(feature = "pcsc")]
 pub(crate) mod pcsc_reader;
 pub mod population;
+mod roles;
 pub mod staff;
 
 use std::path::PathBuf;

@@ -5,7 +5,7 @@ use myna_jlis::store::RegistryStore;
 use myna_node::NodeIdentity;
 use myna_store::Db;
 
-use super::{CmdResult, default_state, population::db_url, random_key};
+use super::{CmdResult, country::DEPOSIT_INSURANCE, default_state, population::db_url, random_key};
 
 #[derive(Subcommand)]
 pub enum NodeCmd {
@@ -58,6 +58,47 @@ pub enum NodeCmd {
         jlis: String,
         #[arg(long)]
         network: Option<PathBuf>,
+        /// A municipality's benefit system (給付システム), in this process: where it listens.
+        #[arg(long)]
+        benefits: Option<SocketAddr>,
+        /// The portal's public origin, for the links in the benefit system's notices.
+        #[arg(long, default_value = "https://localhost:7450")]
+        portal: String,
+        /// A folder of card files for the municipality's counter reader (testing only); its
+        /// staff cards are in the folder `staff` beside it.
+        #[arg(long)]
+        cards: Option<PathBuf>,
+        /// 預金保険機構's banks, CODE=URL each (agency deposit_insurance only).
+        #[arg(long = "bank", value_name = "CODE=URL")]
+        banks: Vec<String>,
+    },
+    /// A bank's system: links customers' accounts to their numbers for 預金保険機構.
+    Bank {
+        /// Its code (全銀協 統一金融機関コード); its certificate is bank:CODE.
+        #[arg(long)]
+        code: String,
+        /// Database: sqlite://PATH (default .myna/bank-CODE.db) or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long, default_value = "127.0.0.1:7480")]
+        listen: SocketAddr,
+        #[arg(long)]
+        network: Option<PathBuf>,
+    },
+    /// A store's multi-copy machine (コンビニ交付), through J-LIS's issuance centre.
+    Kiosk {
+        /// Its certificate's name (kiosk:…).
+        #[arg(long, default_value = "kiosk:store-0001")]
+        id: String,
+        #[arg(long, default_value = "127.0.0.1:7482")]
+        listen: SocketAddr,
+        #[arg(long, default_value = "https://localhost:7443")]
+        jlis: String,
+        /// The folder of card files its reader holds (testing only).
+        #[arg(long)]
+        cards: PathBuf,
+        #[arg(long)]
+        network: Option<PathBuf>,
     },
     /// A relying party (利用者証明検証者): card holders log in with their user-authentication
     /// certificate; revocation from J-LIS's CRL, refreshed every minute.
@@ -93,7 +134,7 @@ pub enum NodeCmd {
         #[arg(long, default_value = "https://localhost:7443")]
         jlis: String,
         /// A folder of card files for the demo card-reader page (testing only).
-        #[arg(long)]
+        #[arg(long = "cards", alias = "demo-cards")]
         demo_cards: Option<PathBuf>,
         #[arg(long)]
         network: Option<PathBuf>,
@@ -115,7 +156,7 @@ pub enum NodeCmd {
         #[arg(long, default_value = "https://localhost:7443")]
         jlis: String,
         /// A folder of card files for the reception page's demo reader (testing only).
-        #[arg(long)]
+        #[arg(long = "cards", alias = "demo-cards")]
         demo_cards: Option<PathBuf>,
         #[arg(long)]
         network: Option<PathBuf>,
@@ -215,11 +256,40 @@ impl NodeCmd {
                 println!("hub listening on {} (mutual TLS, CA: {})", node.url(), network.join("ca.pem").display());
                 return wait(node).await;
             }
-            NodeCmd::Agency { id, name, db, listen, hub, jlis, network } => {
+            NodeCmd::Agency { id, name, db, listen, hub, jlis, network, benefits, portal, cards, banks } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
+                let db = Some(db_url(db, &format!("{}.db", id.replace(':', "-"))));
+                if benefits.is_some() && !id.starts_with("municipality:") {
+                    return Err("--benefits: only a municipality runs a benefit system".into());
+                }
+                if !banks.is_empty() && id != DEPOSIT_INSURANCE {
+                    return Err(format!("--bank: only {DEPOSIT_INSURANCE} asks banks").into());
+                }
+                let mut beside = None;
                 // A municipality's node takes residents' replies and move applications too.
                 let started = if id.starts_with("municipality:") {
-                    start_municipality(&network, &id, &name, db, listen, (&hub, &jlis)).await?.0
+                    let m = start_municipality(&network, &id, &name, db.clone(), listen, (&hub, &jlis)).await?;
+                    if let Some(c) = &cards {
+                        m.desk.set_reader(Arc::new(super::card_reader::FolderCards { dir: c.clone() }));
+                    }
+                    if let Some(b) = benefits {
+                        let staff = cards.as_ref().map(|c| c.with_file_name("staff"));
+                        let url = db.clone().unwrap_or_default();
+                        let s = super::roles::start_benefits(&network, &m, &url, b, &portal, staff.as_deref()).await?;
+                        println!("benefit system of {name} listening on {}", s.node.url());
+                        beside = Some(s);
+                    }
+                    m.started
+                } else if id == DEPOSIT_INSURANCE {
+                    let banks = banks
+                        .iter()
+                        .map(|b| b.split_once('=').map(|(c, u)| (c.to_string(), u.to_string())))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or("--bank takes CODE=URL")?;
+                    let url = db.clone().unwrap_or_default();
+                    super::roles::start_deposit_insurance(&network, &name, &url, listen, (&hub, &jlis), banks)
+                        .await?
+                        .agency
                 } else if id == myna_qualifications::ID {
                     start_qualifications(&network, &name, db, listen, (&hub, &jlis)).await?.agency
                 } else if id == myna_population::livelihood::Holder::AccountRegistry.agency_id() {
@@ -232,7 +302,9 @@ impl NodeCmd {
                     started.node.url(),
                     token_path(&network, &id).display()
                 );
-                return wait(started.node).await;
+                let waited = wait(started.node).await;
+                drop(beside);
+                return waited;
             }
             NodeCmd::Portal { db, listen, node, public_url, hub, jlis, demo_cards, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
@@ -255,6 +327,19 @@ impl NodeCmd {
                     health_token_path(&network).display()
                 );
                 return wait(started.api).await;
+            }
+            NodeCmd::Bank { code, db, listen, network } => {
+                let network = network.unwrap_or_else(|| default_state().join("network"));
+                let (node, _) =
+                    super::roles::start_bank(&network, &code, &db_url(db, &format!("bank-{code}.db")), listen).await?;
+                println!("bank:{code} listening on {}", node.url());
+                return wait(node).await;
+            }
+            NodeCmd::Kiosk { id, listen, jlis, cards, network } => {
+                let network = network.unwrap_or_else(|| default_state().join("network"));
+                let node = super::roles::start_kiosk(&network, &id, listen, &jlis, &cards).await?;
+                println!("kiosk {id} listening on {}", node.url());
+                return wait(node).await;
             }
             NodeCmd::Verifier { service, jlis, listen, network } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
@@ -342,6 +427,15 @@ pub async fn start_qualifications(
     Ok(started)
 }
 
+/// A municipality's agency node, started, with what its benefit system takes.
+pub struct Municipality {
+    pub id: String,
+    pub started: myna_linkage::agency::Started,
+    /// Where its benefit system, once started, puts itself for the node's inbox.
+    pub cell: myna_benefits::routes::Cell,
+    pub desk: Arc<myna_moving::Moving>,
+}
+
 /// [`start_agency`] for a municipality: its node also takes residents' replies (a benefit
 /// declined, from the portal) for its benefit system, which starts later and fills `Cell`,
 /// and their move applications for its moving desk, opened here.
@@ -352,10 +446,7 @@ pub async fn start_municipality(
     db: Option<String>,
     listen: SocketAddr,
     (hub, jlis): (&str, &str),
-) -> Result<
-    (myna_linkage::agency::Started, myna_benefits::routes::Cell, Arc<myna_moving::Moving>),
-    Box<dyn std::error::Error>,
-> {
+) -> Result<Municipality, Box<dyn std::error::Error>> {
     let (identity, config, db) = agency_parts(network, (id, name), db, hub, jlis).await?;
     let cell = myna_benefits::routes::Cell::default();
     let moving = myna_moving::Cell::default();
@@ -380,7 +471,7 @@ pub async fn start_municipality(
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });
-    Ok((started, cell, desk))
+    Ok(Municipality { id: id.to_string(), started, cell, desk })
 }
 
 pub async fn start_agency(

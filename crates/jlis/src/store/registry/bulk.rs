@@ -5,11 +5,7 @@ use myna_registry::{NewResident, Resident, Status};
 use myna_store::WriteQuery as _;
 use time::Date;
 
-use super::super::{
-    RegistryError,
-    rows::placeholders,
-    schema,
-};
+use super::super::{RegistryError, rows::placeholders, schema};
 use super::{RegistryStore, history, now};
 
 /// Threads to issue a batch's numbers on: format-preserving encryption is most of a bulk

@@ -66,10 +66,15 @@ impl Layout {
     /// The residents with these numbers.
     pub(crate) async fn find_numbers(self, db: &Db, numbers: &[i64]) -> Result<Vec<StoredResident>, RegistryError> {
         let rows = match self {
-            Self::OneTable => db.fetch_in(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE number IN"), numbers).await?,
+            Self::OneTable => {
+                db.fetch_in(&format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE number IN"), numbers).await?
+            }
             Self::ByPrefecture => {
-                let keys = db.fetch_in("SELECT CAST(pref AS BIGINT), code FROM resident_keys WHERE number IN", numbers).await?;
-                let keys = keys.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>()?;
+                let keys = db
+                    .fetch_in("SELECT CAST(pref AS BIGINT), code FROM resident_keys WHERE number IN", numbers)
+                    .await?;
+                let keys =
+                    keys.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<_, sqlx::Error>>()?;
                 return read_partitions(db, keys).await;
             }
         };
@@ -120,8 +125,7 @@ impl Layout {
             Self::OneTable => RESIDENT_COLUMNS.to_string(),
             Self::ByPrefecture => format!("{RESIDENT_COLUMNS}, pref"),
         };
-        let sql =
-            format!("INSERT INTO residents ({cols}) VALUES {}", placeholders(backend, new.len(), self.columns()));
+        let sql = format!("INSERT INTO residents ({cols}) VALUES {}", placeholders(backend, new.len(), self.columns()));
         let mut q = sqlx::query(&sql);
         for (id, r) in new {
             q = rows::resident_values(*id, r, 1).bind(q);
@@ -131,7 +135,8 @@ impl Layout {
         }
         q.execute(&mut *conn).await?;
         if self == Self::ByPrefecture {
-            let sql = format!("INSERT INTO resident_keys ({KEY_COLUMNS}) VALUES {}", placeholders(backend, new.len(), 6));
+            let sql =
+                format!("INSERT INTO resident_keys ({KEY_COLUMNS}) VALUES {}", placeholders(backend, new.len(), 6));
             let mut q = sqlx::query(&sql);
             for (id, r) in new {
                 q = q
@@ -227,26 +232,10 @@ async fn read_partitions(db: &Db, keys: Vec<(i64, i64)>) -> Result<Vec<StoredRes
 /// The statements that turn an unpartitioned PostgreSQL registry (as version 1 of the
 /// registry's schema makes it) into the partitioned one with its directory, rows and all.
 pub(crate) fn partition_steps() -> Vec<String> {
+    // The columns as version 1 made them (names, types, NOT NULL; not its key, which a
+    // partitioned table cannot have without the prefecture), and the prefecture.
     let mut steps = vec![
-        "CREATE TABLE residents_by_prefecture (
-            id BIGINT NOT NULL,
-            code BIGINT NOT NULL,
-            number BIGINT NOT NULL,
-            name TEXT NOT NULL,
-            kana TEXT NOT NULL,
-            digest BIGINT NOT NULL,
-            birth TEXT NOT NULL,
-            sex TEXT,
-            address TEXT NOT NULL,
-            lg_code TEXT NOT NULL,
-            household BIGINT NOT NULL,
-            relationship TEXT NOT NULL,
-            status TEXT NOT NULL,
-            status_on TEXT,
-            moved_to TEXT,
-            version BIGINT NOT NULL,
-            pref SMALLINT NOT NULL
-        ) PARTITION BY LIST (pref)"
+        "CREATE TABLE residents_by_prefecture (LIKE residents, pref SMALLINT NOT NULL) PARTITION BY LIST (pref)"
             .to_string(),
     ];
     for p in PREFECTURES {
@@ -382,7 +371,11 @@ mod tests {
         let base = s.reserve_households(3).await.unwrap();
         s.load(&people, base, TODAY).await.unwrap();
         assert_eq!(
-            (rows_in(&db, "residents_13").await, rows_in(&db, "residents_27").await, rows_in(&db, "residents_01").await),
+            (
+                rows_in(&db, "residents_13").await,
+                rows_in(&db, "residents_27").await,
+                rows_in(&db, "residents_01").await
+            ),
             (1, 1, 3)
         );
         assert_eq!(partitions_read(&db, "number", osaka.number.value() as i64).await, ["residents_27"]);
@@ -403,10 +396,19 @@ mod tests {
         let found = s.by_number(tokyo.number).await.unwrap().unwrap();
         assert_eq!(found.address.lg_code(), osaka.address.lg_code());
         assert_eq!(s.resident(tokyo.code).await.unwrap().unwrap().code, tokyo.code);
-        let q = myna_registry::LookupQuery::new(Some("東京 太郎"), Some("2001-02-03"), None, Some("大阪市北区梅田2-2-2"), TODAY)
-            .unwrap();
+        let q = myna_registry::LookupQuery::new(
+            Some("東京 太郎"),
+            Some("2001-02-03"),
+            None,
+            Some("大阪市北区梅田2-2-2"),
+            TODAY,
+        )
+        .unwrap();
         let found = s.lookup(&q).await.unwrap();
-        assert!(matches!(found, myna_registry::LookupOutcome::Unique(ref m) if m.resident.code == tokyo.code), "{found:?}");
+        assert!(
+            matches!(found, myna_registry::LookupOutcome::Unique(ref m) if m.resident.code == tokyo.code),
+            "{found:?}"
+        );
         assert_eq!(s.count().await.unwrap(), 5);
         assert_eq!(s.household_members(found_household(&s, tokyo.number).await).await.unwrap().len(), 1);
     }
@@ -429,7 +431,11 @@ mod tests {
         let mut c = db.pool.acquire().await.unwrap();
         Layout::OneTable.insert(myna_store::Backend::Postgres, &mut c, &[(0, &r)]).await.unwrap();
         for counter in ["individual", "resident_code", "household"] {
-            sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 1)").bind(counter).execute(&mut *c).await.unwrap();
+            sqlx::query("INSERT INTO counters (name, value) VALUES ($1, 1)")
+                .bind(counter)
+                .execute(&mut *c)
+                .await
+                .unwrap();
         }
         drop(c);
 

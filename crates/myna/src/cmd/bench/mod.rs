@@ -102,7 +102,7 @@ impl Chiyoda {
         let store = myna_jlis::store::RegistryStore::open(Db::open(&db("jlis.db")).await?, || [9; 32]).await?;
         let jlis = myna_jlis::start_with_hub(store, &id("jlis")?, link::any(), Some(&hub.url())).await?;
         let _ = hub_state.jlis.set(jlis.url());
-        let (agency, cell, _) = crate::cmd::node::start_municipality(
+        let m = crate::cmd::node::start_municipality(
             &network,
             "municipality:131016",
             "千代田区",
@@ -111,7 +111,7 @@ impl Chiyoda {
             (&hub.url(), &jlis.url()),
         )
         .await?;
-        Ok(Self { _hub: hub, jlis, agency, cell })
+        Ok(Self { _hub: hub, jlis, agency: m.started, cell: m.cell })
     }
 }
 

@@ -66,8 +66,8 @@ impl MovingBench {
                 .await
             }
         };
-        let (_chiyoda, _, _) = start("131016", "千代田区").await?;
-        let (_osaka, _, osaka) = start("271004", "大阪市").await?;
+        let _chiyoda = start("131016", "千代田区").await?;
+        let osaka = start("271004", "大阪市").await?.desk;
         let config = myna_linkage::agency::AgencyConfig {
             name: "マイナポータル".into(),
             hub_url: hub_url.clone(),

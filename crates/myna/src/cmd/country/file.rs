@@ -16,6 +16,13 @@
 //! id = "municipality:131016"     # its certificate's name
 //! display = "千代田区"
 //! listen = "127.0.0.1:7446"
+//! benefits = "127.0.0.1:7475"    # a municipality's benefit system (給付システム), in its process
+//!
+//! [[node]]
+//! name = "bank-0005"
+//! kind = "bank"                  # a bank's system; 預金保険機構 (agency deposit_insurance) asks
+//! code = "0005"                  # every bank of the file
+//! listen = "127.0.0.1:7480"
 //! ```
 
 use std::net::SocketAddr;
@@ -46,6 +53,12 @@ struct RawNode {
     node: Option<SocketAddr>,
     /// The portal's public origin.
     public_url: Option<String>,
+    /// A municipality's benefit system.
+    benefits: Option<SocketAddr>,
+    /// A bank's code (全銀協 統一金融機関コード).
+    code: Option<String>,
+    /// A folder of card files for a demo card reader (testing only).
+    cards: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +67,7 @@ pub enum CountryFileError {
     Read(PathBuf, std::io::Error),
     #[error("{0}: {1}")]
     Syntax(PathBuf, Box<toml::de::Error>),
-    #[error("node {node:?}: kind {kind:?} is not one of jlis, hub, agency, verifier, portal, health")]
+    #[error("node {node:?}: kind {kind:?} is not one of jlis, hub, agency, verifier, portal, health, bank, kiosk")]
     UnknownKind { node: String, kind: String },
     #[error("node {node:?} ({kind}) needs `{field}`")]
     Missing { node: String, kind: &'static str, field: &'static str },
@@ -68,6 +81,8 @@ pub enum CountryFileError {
     SamePort(SocketAddr),
     #[error("a country has one {0} node, this file has {1}")]
     NotOne(&'static str, usize),
+    #[error("node {0:?}: only a municipality (id municipality:…) runs a benefit system")]
+    BenefitsOfNoMunicipality(String),
 }
 
 /// What a node is, with what only its kind has.
@@ -75,10 +90,28 @@ pub enum CountryFileError {
 pub enum Role {
     Jlis,
     Hub,
-    Agency { id: String, display: String },
+    /// `benefits`: a municipality's benefit system, in the same process (it uses the
+    /// agency's queries and notices).
+    Agency {
+        id: String,
+        display: String,
+        benefits: Option<SocketAddr>,
+    },
     Verifier,
-    Portal { node: SocketAddr, public_url: String },
-    Health { node: SocketAddr },
+    Portal {
+        node: SocketAddr,
+        public_url: String,
+    },
+    Health {
+        node: SocketAddr,
+    },
+    Bank {
+        code: String,
+    },
+    /// A store's multi-copy machine (コンビニ交付), `id` its certificate's name (kiosk:…).
+    Kiosk {
+        id: String,
+    },
 }
 
 impl Role {
@@ -90,20 +123,31 @@ impl Role {
             Role::Verifier => "verifier",
             Role::Portal { .. } => "portal",
             Role::Health { .. } => "health",
+            Role::Bank { .. } => "bank",
+            Role::Kiosk { .. } => "kiosk",
         }
     }
 
-    /// Its certificate's name in the network folder.
-    pub fn identity(&self) -> &str {
-        match self {
+    /// Every certificate its process needs, in the network folder: its own, and a benefit
+    /// system's beside a municipality's node.
+    pub fn identities(&self) -> Vec<String> {
+        let own = match self {
             Role::Jlis => "jlis",
             Role::Hub => myna_linkage::hub::HUB_ID,
-            Role::Agency { id, .. } => id,
+            Role::Agency { id, benefits: Some(_), .. } => return vec![id.clone(), benefits_identity(id)],
+            Role::Agency { id, .. } | Role::Kiosk { id } => id,
             Role::Verifier => "verifier",
             Role::Portal { .. } => myna_portal::PORTAL_ID,
             Role::Health { .. } => myna_healthnode::HEALTH_ID,
-        }
+            Role::Bank { code } => return vec![format!("bank:{code}")],
+        };
+        vec![own.to_string()]
     }
+}
+
+/// The certificate name of a municipality's benefit system.
+pub fn benefits_identity(municipality: &str) -> String {
+    format!("benefits-{}", municipality.trim_start_matches("municipality:"))
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +157,8 @@ pub struct Node {
     pub listen: SocketAddr,
     /// Its database URL (SQLite in its folder unless the file names one).
     pub db: String,
+    /// A folder of card files for its demo card reader (testing only).
+    pub cards: Option<PathBuf>,
     /// Its own folder: database, log.
     pub dir: PathBuf,
 }
@@ -135,6 +181,7 @@ impl Node {
     pub fn addresses(&self) -> Vec<SocketAddr> {
         match &self.role {
             Role::Portal { node, .. } | Role::Health { node } => vec![self.listen, *node],
+            Role::Agency { benefits: Some(b), .. } => vec![self.listen, *b],
             _ => vec![self.listen],
         }
     }
@@ -178,10 +225,19 @@ impl Country {
             }
             let name = n.name.as_str();
             let role = match n.kind.as_str() {
-                "agency" => Role::Agency {
-                    id: need(n.id.clone(), name, "agency", "id")?,
-                    display: need(n.display.clone(), name, "agency", "display")?,
-                },
+                "agency" => {
+                    let id = need(n.id.clone(), name, "agency", "id")?;
+                    if n.benefits.is_some() && !id.starts_with("municipality:") {
+                        return Err(CountryFileError::BenefitsOfNoMunicipality(n.name));
+                    }
+                    Role::Agency {
+                        id,
+                        display: need(n.display.clone(), name, "agency", "display")?,
+                        benefits: n.benefits,
+                    }
+                }
+                "bank" => Role::Bank { code: need(n.code.clone(), name, "bank", "code")? },
+                "kiosk" => Role::Kiosk { id: need(n.id.clone(), name, "kiosk", "id")? },
                 "portal" => Role::Portal {
                     node: need(n.node, name, "portal", "node")?,
                     public_url: n
@@ -198,18 +254,26 @@ impl Country {
             // Each optional field: whether the file gave it, whether this kind takes it.
             let agency = matches!(role, Role::Agency { .. });
             let fields = [
-                ("id", n.id.is_some(), agency),
+                ("id", n.id.is_some(), agency || matches!(role, Role::Kiosk { .. })),
+                ("code", n.code.is_some(), matches!(role, Role::Bank { .. })),
+                ("benefits", n.benefits.is_some(), agency),
+                (
+                    "cards",
+                    n.cards.is_some(),
+                    agency || matches!(role, Role::Portal { .. } | Role::Health { .. } | Role::Kiosk { .. }),
+                ),
                 ("display", n.display.is_some(), agency),
                 ("node", n.node.is_some(), matches!(role, Role::Portal { .. } | Role::Health { .. })),
                 ("public_url", n.public_url.is_some(), matches!(role, Role::Portal { .. })),
-                ("db", n.db.is_some(), !matches!(role, Role::Verifier)),
+                ("db", n.db.is_some(), !matches!(role, Role::Verifier | Role::Kiosk { .. })),
             ];
             if let Some((field, ..)) = fields.into_iter().find(|(_, given, takes)| *given && !takes) {
                 return Err(CountryFileError::Extra { node: n.name, kind: role.kind(), field });
             }
             let dir = state.join(&n.name);
             let db = n.db.unwrap_or_else(|| format!("sqlite://{}", dir.join(format!("{}.db", n.name)).display()));
-            let node = Node { name: n.name, role, listen: n.listen, db, dir };
+            let cards = n.cards.map(|c| base.join(c));
+            let node = Node { name: n.name, role, listen: n.listen, db, dir, cards };
             for a in node.addresses() {
                 if nodes.iter().flat_map(Node::addresses).any(|b| b == a) {
                     return Err(CountryFileError::SamePort(a));
@@ -242,6 +306,25 @@ impl Country {
         self.nodes.iter().find(|n| n.role.kind() == kind).map(Node::url)
     }
 
+    /// The portal's public origin, for the links in municipalities' notices.
+    pub fn portal_url(&self) -> Option<String> {
+        self.nodes.iter().find_map(|n| match &n.role {
+            Role::Portal { public_url, .. } => Some(public_url.clone()),
+            _ => None,
+        })
+    }
+
+    /// Every bank of the country: (code, its URL).
+    pub fn banks(&self) -> Vec<(String, String)> {
+        self.nodes
+            .iter()
+            .filter_map(|n| match &n.role {
+                Role::Bank { code } => Some((code.clone(), n.url())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The `myna node …` arguments that run `node` in this country.
     pub fn args(&self, node: &Node) -> Vec<String> {
         let (hub, jlis) = (self.url_of("hub").unwrap_or_default(), self.url_of("jlis").unwrap_or_default());
@@ -256,10 +339,24 @@ impl Country {
         match &node.role {
             Role::Jlis => push("hub", &hub),
             Role::Hub => push("jlis", &jlis),
-            Role::Agency { id, display } => {
+            Role::Agency { id, display, benefits } => {
                 push("id", id);
                 push("name", display);
                 push("hub", &hub);
+                push("jlis", &jlis);
+                if let Some(b) = benefits {
+                    push("benefits", &b.to_string());
+                    push("portal", &self.portal_url().unwrap_or_default());
+                }
+                if id == DEPOSIT_INSURANCE {
+                    for (code, url) in self.banks() {
+                        push("bank", &format!("{code}={url}"));
+                    }
+                }
+            }
+            Role::Bank { code } => push("code", code),
+            Role::Kiosk { id } => {
+                push("id", id);
                 push("jlis", &jlis);
             }
             Role::Verifier => {
@@ -278,12 +375,18 @@ impl Country {
                 push("jlis", &jlis);
             }
         }
-        if !matches!(node.role, Role::Verifier) {
+        if let Some(c) = &node.cards {
+            push("cards", &c.display().to_string());
+        }
+        if !matches!(node.role, Role::Verifier | Role::Kiosk { .. }) {
             push("db", &node.db);
         }
         a
     }
 }
+
+/// 預金保険機構's agency id: its node asks every bank of the country.
+pub const DEPOSIT_INSURANCE: &str = "deposit_insurance";
 
 #[cfg(test)]
 mod tests {
@@ -347,5 +450,40 @@ listen = "127.0.0.1:7446"
         assert!(e.contains("unknown field `stat`"), "{e}");
         let e = err(&SMALL.replace("name = \"chiyoda\"", "name = \"../x\""));
         assert!(e.contains("becomes a folder"), "{e}");
+        let e =
+            err(&SMALL
+                .replace("id = \"municipality:131016\"", "id = \"pension_service\"\nbenefits = \"127.0.0.1:7999\""));
+        assert!(e.contains("only a municipality (id municipality:…) runs a benefit system"), "{e}");
+        let e = err(&SMALL.replace("kind = \"hub\"", "kind = \"hub\"\ncode = \"0005\""));
+        assert!(e.contains("\"hub\" (hub) takes no `code`"), "{e}");
+    }
+
+    /// 預金保険機構 is given every bank of the file; a municipality's benefit system listens
+    /// in its process and needs the benefit system's certificate too.
+    #[test]
+    fn deposit_insurance_asks_every_bank_and_a_municipality_runs_its_benefits() {
+        let text = format!(
+            "{SMALL}benefits = \"127.0.0.1:7475\"\n{}",
+            r#"[[node]]
+name = "bank-0005"
+kind = "bank"
+code = "0005"
+listen = "127.0.0.1:7484"
+[[node]]
+name = "dic"
+kind = "agency"
+id = "deposit_insurance"
+display = "預金保険機構"
+listen = "127.0.0.1:7481"
+"#
+        );
+        let c = Country::parse(&text, Path::new("/etc/myna")).unwrap();
+        let dic = c.args(&c.nodes[4]).join(" ");
+        assert!(dic.contains("--bank 0005=https://localhost:7484"), "{dic}");
+        let chiyoda = &c.nodes[2];
+        assert!(c.args(chiyoda).join(" ").contains("--benefits 127.0.0.1:7475"));
+        assert_eq!(chiyoda.role.identities(), ["municipality:131016", "benefits-131016"]);
+        assert_eq!(c.nodes[3].role.identities(), ["bank:0005"]);
+        assert_eq!(chiyoda.addresses().len(), 2);
     }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use clap::Subcommand;
 use myna_node::NodeIdentity;
 
-pub use file::Country;
+pub use file::{Country, DEPOSIT_INSURANCE, Node, Role, benefits_identity};
 pub use supervisor::SUPERVISED_ENV;
 use supervisor::{State, Status, pid_path, status_path};
 
@@ -58,12 +58,14 @@ fn provision(country: &Country) -> CmdResult {
     let network = country.network();
     NodeIdentity::load_or_create(&network, prometheus::MONITOR, &[])?;
     for n in &country.nodes {
-        let id = NodeIdentity::load_or_create(&network, n.role.identity(), &[])?;
-        let own = n.network();
-        std::fs::create_dir_all(own.join(n.role.identity()))?;
-        std::fs::write(own.join("ca.pem"), &id.ca_pem)?;
-        std::fs::write(own.join(n.role.identity()).join("node.pem"), &id.cert_pem)?;
-        myna_node::write_private(&own.join(n.role.identity()).join("node.key"), &id.key_pem)?;
+        for name in n.role.identities() {
+            let id = NodeIdentity::load_or_create(&network, &name, &[])?;
+            let own = n.network();
+            std::fs::create_dir_all(own.join(&name))?;
+            std::fs::write(own.join("ca.pem"), &id.ca_pem)?;
+            std::fs::write(own.join(&name).join("node.pem"), &id.cert_pem)?;
+            myna_node::write_private(&own.join(&name).join("node.key"), &id.key_pem)?;
+        }
     }
     Ok(())
 }

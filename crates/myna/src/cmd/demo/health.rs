@@ -8,7 +8,6 @@ use myna_jlis::store::NewResident;
 use myna_population::livelihood::{self, Member, cover::Scheme};
 use serde_json::{Value, json};
 
-use super::link::at;
 use crate::cmd::link::ClerkArgs;
 
 pub struct HealthDemo {
@@ -25,21 +24,15 @@ const PHARMACY: &str = "1342345678";
 pub async fn start(
     dir: &Path,
     network: &Path,
-    jlis_port: u16,
+    described: &crate::cmd::country::Node,
     jlis: &str,
     hub: &str,
 ) -> Result<HealthDemo, Box<dyn std::error::Error>> {
-    let db = Some(format!("sqlite://{}", dir.join("health.db").display()));
-    let started = crate::cmd::node::start_health(
-        network,
-        db,
-        at(jlis_port + 9),
-        at(jlis_port + 10),
-        hub,
-        jlis,
-        Some(dir.join("cards")),
-    )
-    .await?;
+    let crate::cmd::country::Role::Health { node } = &described.role else {
+        return Err("the demo's health node is not one".into());
+    };
+    let (db, cards) = (Some(described.db.clone()), described.cards.clone());
+    let started = crate::cmd::node::start_health(network, db, described.listen, *node, hub, jlis, cards).await?;
     let file = dir.join("facilities.json");
     let keys: Value = match std::fs::read(&file) {
         Ok(b) => serde_json::from_slice(&b)?,

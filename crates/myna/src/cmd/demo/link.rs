@@ -2,11 +2,16 @@
 //! (`country::agencies`): the municipalities, their prefectures and welfare offices, the
 //! pension service and the health insurers.
 
-use std::{collections::BTreeMap, net::SocketAddr, path::Path, sync::Arc};
+use std::{collections::BTreeMap, path::Path, sync::Arc};
 
 use myna_linkage::agency::Agency;
 use myna_node::{NodeIdentity, RunningNode};
 use myna_store::Db;
+
+use crate::cmd::{
+    country::{Country, DEPOSIT_INSURANCE, Role},
+    node, roles,
+};
 
 /// Ports after J-LIS's: verifier + 1, hub + 2, the first four agencies + 3 to + 6, portal + 7
 /// and + 8, health + 9 and + 10, the other agencies from + 11, the municipalities' benefit
@@ -48,9 +53,8 @@ pub struct Linkage {
     pub handles: BTreeMap<String, Arc<Agency>>,
     /// The account registry's own table (its node answers from it).
     pub registry: Option<Arc<myna_accounts::Registry>>,
-    /// Each municipality's place for its benefit system, by id (its node's inbox hands it
-    /// residents' replies).
-    pub benefit_cells: Vec<(String, String, myna_benefits::routes::Cell)>,
+    /// Each municipality's benefit system: (id, name, the system).
+    pub benefits: Vec<(String, String, myna_benefits::Started)>,
     /// The banks' nodes, by bank code.
     pub banks: BTreeMap<String, (RunningNode, Arc<myna_deposits::bank::Bank>)>,
     /// Each municipality's moving desk, by id (its pages are on the benefit system's node).
@@ -64,100 +68,69 @@ impl Linkage {
     }
 }
 
-pub(super) fn at(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
-}
-
-/// Starts the hub (J-LIS's port + 2) and the agencies.
-pub async fn start(
-    dir: &Path,
-    network: &Path,
-    jlis_port: u16,
-    jlis_url: &str,
-) -> Result<Linkage, Box<dyn std::error::Error>> {
-    let hub_db = Db::open(&format!("sqlite://{}", dir.join("hub.db").display())).await?;
+/// Starts the hub, the banks and the agencies of the demo's description (the municipalities'
+/// benefit systems beside them), through the same functions as `myna node`.
+pub async fn start(country: &Country, network: &Path, jlis_url: &str) -> Result<Linkage, Box<dyn std::error::Error>> {
+    let hub_node = country.nodes.iter().find(|n| n.role == Role::Hub).ok_or("the demo has no hub")?;
     let (hub, hub_state) = myna_linkage::hub::start(
-        hub_db,
+        Db::open(&hub_node.db).await?,
         &NodeIdentity::load_or_create(network, myna_linkage::hub::HUB_ID, &[])?,
-        at(jlis_port + 2),
+        hub_node.listen,
     )
     .await?;
     // The hub checks residents' login proofs (the portal's self-information) at J-LIS.
     let _ = hub_state.jlis.set(jlis_url.trim_end_matches('/').to_string());
-    let mut agencies = Vec::new();
-    let mut staff = Vec::new();
-    let mut handles = BTreeMap::new();
-    let mut registry = None;
-    let mut benefit_cells = Vec::new();
-    let mut moving = BTreeMap::new();
-    for (i, (id, name)) in super::country::agencies().into_iter().enumerate() {
-        let offset = if i < 4 { 3 + i as u16 } else { FIRST_MORE + (i - 4) as u16 };
-        let db = format!("sqlite://{}", dir.join(format!("{}.db", id.replace(':', "-"))).display());
-        let listen = at(jlis_port + offset);
-        let started = if id == myna_population::livelihood::Holder::AccountRegistry.agency_id() {
-            let s =
-                crate::cmd::node::start_account_registry(network, &id, &name, Some(db), listen, &hub.url(), jlis_url)
-                    .await?;
-            registry = Some(s.registry);
+    let hub_url = hub.url();
+    let at = (hub_url.as_str(), jlis_url);
+    let portal = country.portal_url().unwrap_or_default();
+    let mut l = Linkage {
+        hub,
+        agencies: Vec::new(),
+        staff: Vec::new(),
+        handles: BTreeMap::new(),
+        registry: None,
+        benefits: Vec::new(),
+        banks: BTreeMap::new(),
+        moving: BTreeMap::new(),
+    };
+    // The banks first: 預金保険機構 asks them.
+    for n in &country.nodes {
+        if let Role::Bank { code } = &n.role {
+            l.banks.insert(code.clone(), roles::start_bank(network, code, &n.db, n.listen).await?);
+        }
+    }
+    let banks = l.banks.iter().map(|(c, (n, _))| (c.clone(), n.url())).collect::<Vec<_>>();
+    for n in &country.nodes {
+        let Role::Agency { id, display: name, benefits } = &n.role else { continue };
+        let db = Some(n.db.clone());
+        let started = if id == &myna_population::livelihood::Holder::AccountRegistry.agency_id() {
+            let s = node::start_account_registry(network, id, name, db, n.listen, at.0, at.1).await?;
+            l.registry = Some(s.registry);
             s.agency
         } else if id.starts_with("municipality:") {
-            let (s, cell, desk) =
-                crate::cmd::node::start_municipality(network, &id, &name, Some(db), listen, (&hub.url(), jlis_url))
-                    .await?;
-            benefit_cells.push((id.clone(), name.clone(), cell));
+            let m = node::start_municipality(network, id, name, db, n.listen, at).await?;
             // The counter's reader holds the demo residents' cards (a new signing
             // certificate after the 転入).
-            desk.set_reader(Arc::new(crate::cmd::card_reader::FolderCards { dir: dir.join("cards") }));
-            moving.insert(id.clone(), desk);
-            s
+            if let Some(c) = &n.cards {
+                m.desk.set_reader(Arc::new(crate::cmd::card_reader::FolderCards { dir: c.clone() }));
+            }
+            if let Some(b) = benefits {
+                let staff = n.cards.as_ref().map(|c| c.with_file_name("staff"));
+                let s = roles::start_benefits(network, &m, &n.db, *b, &portal, staff.as_deref()).await?;
+                l.benefits.push((id.clone(), name.clone(), s));
+            }
+            l.moving.insert(id.clone(), m.desk);
+            m.started
+        } else if id == DEPOSIT_INSURANCE {
+            roles::start_deposit_insurance(network, name, &n.db, n.listen, at, banks.clone()).await?.agency
+        } else if id == myna_qualifications::ID {
+            node::start_qualifications(network, name, db, n.listen, at).await?.agency
         } else {
-            crate::cmd::node::start_agency(network, &id, &name, Some(db), listen, &hub.url(), jlis_url).await?
+            node::start_agency(network, id, name, db, n.listen, at.0, at.1).await?
         };
-        staff.push(started.agency.staff.clone());
-        handles.insert(id.clone(), started.agency.clone());
-        agencies.push((id, name, started.node));
+        l.staff.push(started.agency.staff.clone());
+        l.handles.insert(id.clone(), started.agency.clone());
+        l.agencies.push((id.clone(), name.clone(), started.node));
     }
-    // The banks, and 預金保険機構 (an agency of the network) that asks them.
-    let mut banks = BTreeMap::new();
-    for (i, code) in BANKS.iter().enumerate() {
-        let db = Db::open(&format!("sqlite://{}", dir.join(format!("bank-{code}.db")).display())).await?;
-        let id = NodeIdentity::load_or_create(network, &format!("bank:{code}"), &[])?;
-        let started = myna_deposits::bank::start(db, code, &id, at(jlis_port + DEPOSITS + 1 + i as u16)).await?;
-        banks.insert(code.to_string(), started);
-    }
-    let dic_id = "deposit_insurance";
-    let db = Db::open(&format!("sqlite://{}", dir.join("deposit_insurance.db").display())).await?;
-    let config = myna_linkage::agency::AgencyConfig {
-        name: "預金保険機構".into(),
-        hub_url: hub.url(),
-        jlis_url: jlis_url.into(),
-        login_service: None,
-    };
-    let participating = banks.iter().map(|(c, (n, _))| (c.clone(), n.url())).collect();
-    let dic = myna_deposits::dic::start(
-        db,
-        &NodeIdentity::load_or_create(network, dic_id, &[])?,
-        at(jlis_port + DEPOSITS),
-        config,
-        participating,
-    )
-    .await?;
-    staff.push(dic.agency.agency.staff.clone());
-    handles.insert(dic_id.to_string(), dic.agency.agency.clone());
-    agencies.push((dic_id.to_string(), "預金保険機構".to_string(), dic.agency.node));
-    // The qualification system, an agency of the network too.
-    let name = "国家資格等情報連携・活用システム";
-    let db = format!("sqlite://{}", dir.join("qualifications.db").display());
-    let q = crate::cmd::node::start_qualifications(
-        network,
-        name,
-        Some(db),
-        at(jlis_port + QUALIFICATIONS),
-        (&hub.url(), jlis_url),
-    )
-    .await?;
-    staff.push(q.agency.agency.staff.clone());
-    handles.insert(myna_qualifications::ID.to_string(), q.agency.agency.clone());
-    agencies.push((myna_qualifications::ID.to_string(), name.to_string(), q.agency.node));
-    Ok(Linkage { hub, agencies, staff, handles, registry, benefit_cells, banks, moving })
+    Ok(l)
 }

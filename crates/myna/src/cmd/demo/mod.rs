@@ -4,6 +4,7 @@ mod benefits;
 mod cards;
 mod counter;
 mod country;
+pub(crate) mod describe;
 mod health;
 mod link;
 mod mislink;
@@ -11,7 +12,7 @@ mod portal;
 mod qualifications;
 mod stories;
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use myna_jlis::store::RegistryStore;
@@ -21,10 +22,9 @@ use myna_store::Db;
 use myna_jlis::store::NewResident;
 use myna_population::livelihood::{self, Member};
 
-use crate::cmd::{CmdResult, card_reader::DEMO_PIN, population::load_within, today};
+use crate::cmd::{CmdResult, card_reader::DEMO_PIN, country::Role, population::load_within, today};
 
-/// The demo's store kiosk, by its certificate's name.
-const KIOSK_ID: &str = "kiosk:store-0001";
+use describe::KIOSK_ID;
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -47,7 +47,15 @@ pub struct DemoArgs {
 impl DemoArgs {
     pub async fn run(self) -> CmdResult {
         std::fs::create_dir_all(&self.dir)?;
-        let db_path = self.dir.join("jlis.db");
+        // The demo's nodes as a country file describes them (deploy/demo.toml is the same).
+        let described = crate::cmd::country::Country::parse(&describe::describe(self.port, "."), &self.dir)?;
+        for n in &described.nodes {
+            std::fs::create_dir_all(&n.dir)?;
+        }
+        let node_of =
+            |role: &dyn Fn(&Role) -> bool| described.nodes.iter().find(|n| role(&n.role)).ok_or("not in the demo");
+        let jlis = node_of(&|r| *r == Role::Jlis)?;
+        let db_path = PathBuf::from(jlis.db.trim_start_matches("sqlite://"));
         let fresh = !db_path.exists();
         // The demo's issuing key follows its seed so the same seed gives the same numbers.
         let mut key = [0u8; 32];
@@ -88,20 +96,14 @@ impl DemoArgs {
         // A bank's system (三菱UFJ銀行): it registers its customers' public-fund accounts at the
         // account registry's counter with this certificate.
         NodeIdentity::load_or_create(&network, DEMO_BANK, &[])?;
-        let hub_url = format!("https://localhost:{}", self.port + 2);
-        let node =
-            myna_jlis::start_with_hub(store, &identity, SocketAddr::from(([127, 0, 0, 1], self.port)), Some(&hub_url))
-                .await?;
+        let hub_url = format!("https://localhost:{}", node_of(&|r| *r == Role::Hub)?.listen.port());
+        let node = myna_jlis::start_with_hub(store, &identity, jlis.listen, Some(&hub_url)).await?;
         let ca = network.join("ca.pem");
         let url = node.url();
-        let link = link::start(&self.dir, &network, self.port, &url).await?;
-        let verifier = crate::cmd::node::start_verifier(
-            &format!("https://localhost:{}", self.port + 1),
-            &url,
-            &network,
-            SocketAddr::from(([127, 0, 0, 1], self.port + 1)),
-        )
-        .await?;
+        let link = link::start(&described, &network, &url).await?;
+        let verifier_at = node_of(&|r| *r == Role::Verifier)?.listen;
+        let service = format!("https://localhost:{}", verifier_at.port());
+        let verifier = crate::cmd::node::start_verifier(&service, &url, &network, verifier_at).await?;
         // Every resident enrolled where they are known, every copy registered; done again
         // (idempotently) until it has finished once.
         let bank_handles: std::collections::BTreeMap<String, std::sync::Arc<myna_deposits::bank::Bank>> =
@@ -159,7 +161,8 @@ impl DemoArgs {
             staff_member(at, person, "chiyoda-clerk.card.json", (BENEFITS_CLERK, "clerk"), &desk.directory).await?;
         }
         let staff_card = Some(self.dir.join("staff").join("osaka-clerk.card.json")).filter(|f| f.exists());
-        let portal = portal::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
+        let portal_node = node_of(&|r| matches!(r, Role::Portal { .. }))?;
+        let portal = portal::start(&self.dir, &network, portal_node, &url, &link.hub.url()).await?;
         let first_city =
             stories.first().map(|(_, _, m)| format!("municipality:{}", livelihood::municipality_of(&m.person.lg_code)));
         if fresh
@@ -174,17 +177,13 @@ impl DemoArgs {
         if let Some(q) = &qualifications_url {
             portal.started.portal.set_qualifications(q.clone());
         }
-        let benefits = benefits::start((&self.dir, &network, self.port), &link, &web, fresh).await?;
-        let kiosk = myna_kiosk::start(
-            &NodeIdentity::load_or_create(&network, KIOSK_ID, &[])?,
-            KIOSK_ID,
-            SocketAddr::from(([127, 0, 0, 1], self.port + link::KIOSK)),
-            &url,
-            std::sync::Arc::new(crate::cmd::card_reader::FolderCards { dir: self.dir.join("cards") }),
-        )
-        .await?;
+        let ran = if fresh { benefits::run_sample(&link).await? } else { Vec::new() };
+        let kiosk_node = node_of(&|r| matches!(r, Role::Kiosk { .. }))?;
+        let cards_dir = kiosk_node.cards.clone().unwrap_or_else(|| self.dir.join("cards"));
+        let kiosk = crate::cmd::roles::start_kiosk(&network, KIOSK_ID, kiosk_node.listen, &url, &cards_dir).await?;
         let kiosk_url = kiosk.url().replace("127.0.0.1", "localhost");
-        let health = health::start(&self.dir, &network, self.port, &url, &link.hub.url()).await?;
+        let health_node = node_of(&|r| matches!(r, Role::Health { .. }))?;
+        let health = health::start(&self.dir, &network, health_node, &url, &link.hub.url()).await?;
         if fresh {
             let insured: Vec<(&str, &NewResident, &Member)> =
                 stories.iter().take(3).map(|(s, r, m)| (s.person.as_str(), *r, *m)).collect();
@@ -217,7 +216,7 @@ impl DemoArgs {
             let name = myna_zengin::Codes::embedded().bank(code).map(|b| b.name).unwrap_or_default();
             println!("  bank             {u}   bank:{code} ({name})");
         }
-        for (id, name, b) in &benefits.systems {
+        for (id, name, b) in &link.benefits {
             let u = b.node.url().replace("127.0.0.1", "localhost");
             println!("  benefit system   {u}   {name}'s 給付システム, beside {id} (API: {u}/openapi.json)");
         }
@@ -238,6 +237,9 @@ impl DemoArgs {
             self.port + link::PORTS - 1,
             link::PORTS - 1
         );
+        println!(
+            "  as processes     the same organizations, one process each: myna country up deploy/demo.toml (see its header)"
+        );
         println!();
         println!("open Myna Portal in a browser: {web}");
         println!("  (the demo's certificates come from its own CA: accept the warning, or trust {})", ca.display());
@@ -252,18 +254,18 @@ impl DemoArgs {
             "  municipal clerks: {web}/clerk/login  (千代田区's clerk: the second demo card is their staff card; the API: 131016 or 271004, clerk1, {})",
             portal::CLERK_PASSWORD
         );
-        if let Some((_, name, b)) = benefits.systems.first() {
+        if let Some((_, name, b)) = link.benefits.first() {
             let u = b.node.url().replace("127.0.0.1", "localhost");
             println!(
                 "  benefits: {u}/  ({name}'s clerk {BENEFITS_CLERK} signs in with the staff card chiyoda-clerk; define a push benefit, run it, approve it after its deadline, download the 総合振込 file)"
             );
-            for (name, eligible, with_account) in &benefits.ran {
+            for (name, eligible, with_account) in &ran {
                 println!(
                     "    {name}: 子育て世帯生活支援特別給付金 run at start: {eligible} households eligible, {with_account} told with their public-fund account (the rest asked to give one); residents see it in お知らせ and may decline"
                 );
             }
         }
-        if let (Some((_, name, b)), Some(m)) = (benefits.systems.first(), country.mislink)
+        if let (Some((_, name, b)), Some(m)) = (link.benefits.first(), country.mislink)
             && let (Some(record), Some(story)) = (
                 mislink::resident(&country, m.record),
                 country.stories.iter().find(|s| (s.household, s.member) == m.number_of),
@@ -279,22 +281,22 @@ impl DemoArgs {
                 story.person
             );
         }
-        if let Some((_, name, b)) = benefits.systems.first() {
+        if let Some((_, name, b)) = link.benefits.first() {
             let u = b.node.url().replace("127.0.0.1", "localhost");
             println!(
                 "  券面事項入力補助: {u}/intake  ({name}'s clerk {BENEFITS_CLERK}, staff card chiyoda-clerk): put a resident's card on the counter's reader with its face-data PIN {}; the number and the 4 items come from the card as J-LIS signed them, nothing typed, and the person is enrolled with them",
                 crate::cmd::card_reader::DEMO_PIN
             );
         }
-        if let Some((id, name, _)) = benefits.systems.first()
-            && let Some((person, _)) = counter::resident(&self.dir, key, &country, id).await
+        if let Some((id, name, _)) = link.benefits.first()
+            && let Some((person, _)) = counter::resident(&jlis.db, key, &country, id).await
         {
             println!(
                 "  コンビニ交付: {kiosk_url}  (a store's kiosk): put {person}'s card on the reader, PIN {DEMO_PIN}, choose {name}'s 住民票の写し, see the fee, confirm: the PDF prints with its signed code; J-LIS checks the card and asks {name}, which decides its hours (6:30–23:00, not 12/29–1/3)"
             );
         }
-        if let Some((id, name, b)) = benefits.systems.first()
-            && let Some((person, code)) = counter::resident(&self.dir, key, &country, id).await
+        if let Some((id, name, b)) = link.benefits.first()
+            && let Some((person, code)) = counter::resident(&jlis.db, key, &country, id).await
         {
             let u = b.node.url().replace("127.0.0.1", "localhost");
             println!(
@@ -302,7 +304,7 @@ impl DemoArgs {
             );
         }
         if let Some(q) = &qualifications_url
-            && let Some(person) = qualifications::seed(&self.dir, &network, key, &country, q).await
+            && let Some(person) = qualifications::seed(&jlis.db, &network, key, &country, q).await
         {
             let token = crate::cmd::node::token_path(&network, myna_qualifications::ID);
             println!(
@@ -312,7 +314,7 @@ impl DemoArgs {
                 ca.display()
             );
         }
-        if let Some((_, name, b)) = benefits.systems.iter().find(|(id, _, _)| id == "municipality:271004") {
+        if let Some((_, name, b)) = link.benefits.iter().find(|(id, _, _)| id == "municipality:271004") {
             let u = b.node.url().replace("127.0.0.1", "localhost");
             println!(
                 "  moving: {web}/moving  (one application signed with the card: the 転出届 to the municipality left, the 転入予約 to {name}); {name}'s arrivals with the 転出証明書情報 notified in advance: {u}/moves  (its clerk {STAFF_ACCOUNT} signs in with the staff card osaka-clerk, completes the 転入)"
@@ -472,7 +474,7 @@ impl DemoArgs {
             );
             if staff_card.is_some() {
                 println!(
-                    "  (signed in with the staff card of {STAFF_ACCOUNT}; 大阪市's record names the clerk: myna staff list --db sqlite://{}/municipality-271004.db)",
+                    "  (signed in with the staff card of {STAFF_ACCOUNT}; 大阪市's record names the clerk: myna staff list --db sqlite://{}/municipality-271004/municipality-271004.db)",
                     self.dir.display()
                 );
             }
@@ -486,7 +488,7 @@ impl DemoArgs {
         if self.check {
             health.started.api.shutdown().await;
             health.started.node.shutdown().await;
-            for (_, _, b) in benefits.systems {
+            for (_, _, b) in link.benefits {
                 b.node.shutdown().await;
             }
             for (_, (n, _)) in link.banks {

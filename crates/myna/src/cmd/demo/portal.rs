@@ -7,7 +7,6 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::link::at;
 use crate::cmd::link::ClerkArgs;
 
 /// The demo clerks' password (each municipality's clerk `clerk1`).
@@ -51,23 +50,17 @@ async fn registered(
 pub async fn start(
     dir: &Path,
     network: &Path,
-    jlis_port: u16,
+    described: &crate::cmd::country::Node,
     jlis: &str,
     hub: &str,
 ) -> Result<Portal, Box<dyn std::error::Error>> {
-    let public = format!("https://localhost:{}", jlis_port + 7);
-    let db = Some(format!("sqlite://{}", dir.join("portal.db").display()));
-    let started = crate::cmd::node::start_portal(
-        network,
-        db,
-        at(jlis_port + 7),
-        at(jlis_port + 8),
-        &public,
-        hub,
-        jlis,
-        Some(dir.join("cards")),
-    )
-    .await?;
+    let crate::cmd::country::Role::Portal { node, public_url } = &described.role else {
+        return Err("the demo's portal is not a portal".into());
+    };
+    let db = Some(described.db.clone());
+    let cards = described.cards.clone();
+    let listen = described.listen;
+    let started = crate::cmd::node::start_portal(network, db, listen, *node, public_url, hub, jlis, cards).await?;
     let client_file = dir.join("example-client.json");
     // First start: the clerks (the example clients are registered once, below).
     if !client_file.exists() {
@@ -87,7 +80,7 @@ pub async fn start(
         }
     }
 
-    let at = (network, public.as_str(), started.operator_token.as_str());
+    let at = (network, public_url.as_str(), started.operator_token.as_str());
     let reg = json!({
         "name": "すこやか家計アプリ (example)",
         "redirect_uris": [format!("{EXAMPLE_CLIENT}/callback")],

@@ -14,8 +14,8 @@ use super::country::Country;
 pub const EXAM: &str = "118-A-0001";
 
 /// Records the pass of the first story resident (idempotent); their reference.
-pub async fn seed(dir: &Path, network: &Path, key: [u8; 32], country: &Country, url: &str) -> Option<String> {
-    let db = Db::open(&format!("sqlite://{}", dir.join("jlis.db").display())).await.ok()?;
+pub async fn seed(jlis_db: &str, network: &Path, key: [u8; 32], country: &Country, url: &str) -> Option<String> {
+    let db = Db::open(jlis_db).await.ok()?;
     let store = RegistryStore::open(db, || key).await.ok()?;
     for s in &country.stories {
         let Some((r, _)) = country.story_resident(s) else { continue };
