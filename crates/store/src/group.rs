@@ -19,6 +19,41 @@ pub enum GroupError {
     Stopped,
 }
 
+/// The next group: what is waiting (at least one row, or 0 once every sender is gone), up to
+/// `max`. With a `gather` time, when the log is busy (rows arrived while the last group was
+/// being committed: they are waiting now) and the group is small, it first waits that
+/// long for more, as PostgreSQL's `commit_delay` does. That is for a log whose writers are
+/// a step of a longer path (an exchange writes three logs between its signatures): there a
+/// commit of one or two rows was the common case (fsync is fast here), each paying an fsync
+/// and rewriting the same last pages of the table and its indexes, and the wait costs
+/// nothing while the other steps keep the processor busy. A log that every request waits
+/// for (the eligibility check log) would only idle: it gathers nothing (`Duration::ZERO`).
+/// A group at least this large is committed at once, gathering or not.
+const SMALL: usize = 16;
+
+pub async fn next_group<J>(
+    rx: &mut mpsc::Receiver<J>,
+    jobs: &mut Vec<J>,
+    max: usize,
+    gather: std::time::Duration,
+) -> usize {
+    let busy = !rx.is_empty();
+    let n = rx.recv_many(jobs, max).await;
+    // A group of many already shares its fsync well (256 writers appending: waiting there
+    // only idled them, half the rate).
+    if n == 0 || !busy || gather.is_zero() || jobs.len() >= max.min(SMALL) {
+        return n;
+    }
+    tokio::time::sleep(gather).await;
+    while jobs.len() < max {
+        match rx.try_recv() {
+            Ok(j) => jobs.push(j),
+            Err(_) => break,
+        }
+    }
+    jobs.len()
+}
+
 /// A writer task that commits rows in groups through `write`.
 pub struct GroupCommit<T> {
     tx: mpsc::Sender<Job<T>>,
@@ -39,10 +74,20 @@ impl<T: Clone + Send + 'static> GroupCommit<T> {
         F: Fn(Vec<T>) -> Fut + Send + 'static,
         Fut: Future<Output = Result<(), StoreError>> + Send,
     {
+        Self::start_gathering(max_group, std::time::Duration::ZERO, write)
+    }
+
+    /// [`Self::start`], a busy log waiting `gather` for more rows before each group (see
+    /// [`next_group`]).
+    pub fn start_gathering<F, Fut>(max_group: usize, gather: std::time::Duration, write: F) -> Self
+    where
+        F: Fn(Vec<T>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), StoreError>> + Send,
+    {
         let (tx, mut rx) = mpsc::channel::<Job<T>>(max_group * 4);
         tokio::spawn(async move {
             let mut jobs: Vec<Job<T>> = Vec::with_capacity(max_group);
-            while rx.recv_many(&mut jobs, max_group).await > 0 {
+            while next_group(&mut rx, &mut jobs, max_group, gather).await > 0 {
                 let rows: Vec<T> = jobs.iter().map(|(r, _)| r.clone()).collect();
                 let n = rows.len();
                 match write(rows).await {

@@ -15,7 +15,7 @@ mod write;
 pub use batch::{Batch, Param};
 pub use db::{Backend, Db};
 pub use error::StoreError;
-pub use group::{GroupCommit, GroupError};
+pub use group::{GroupCommit, GroupError, next_group};
 pub use migrate::{CORE, Migration, Schema};
 pub use read::{Column, Row, Val};
 pub use write::{StorageCondition, StorageReport, WriteQuery, WriteTx};

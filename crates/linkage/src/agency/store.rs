@@ -117,6 +117,10 @@ impl std::fmt::Debug for AgencyStore {
 
 /// Record rows per transaction at most.
 const GROUP: usize = 1_000;
+
+/// How long the busy record log waits for more rows before it commits a group (an
+/// exchange's record is one step of its path: `myna_store::next_group`).
+const GATHER: std::time::Duration = std::time::Duration::from_micros(500);
 /// Rows per INSERT statement (10 values each).
 const CHUNK: usize = 200;
 
@@ -125,7 +129,7 @@ impl AgencyStore {
     pub async fn open(db: Db) -> Result<Self, StoreError> {
         db.migrate(&SCHEMA).await?;
         let writer = db.clone();
-        let records = GroupCommit::start(GROUP, move |rows: Vec<ExchangeRow>| {
+        let records = GroupCommit::start_gathering(GROUP, GATHER, move |rows: Vec<ExchangeRow>| {
             let db = writer.clone();
             async move { write_records(&db, &rows).await }
         });

@@ -23,6 +23,10 @@ use crate::wire::now_ms;
 
 /// The most entries written in one transaction.
 const GROUP: usize = 8192;
+
+/// How long the busy log waits for more entries before it commits a group (an exchange's
+/// entry is one step of its path: `myna_store::next_group`).
+const GATHER: std::time::Duration = std::time::Duration::from_micros(500);
 /// The log's origin line and note-key name: a name, not an address (no such host exists).
 pub const ORIGIN: &str = "hub.myna.invalid/log";
 /// Full tiles kept in memory (about 16 KiB each with their inner levels): recent ones, for
@@ -320,7 +324,7 @@ async fn writer(
     // After a failed append the store may hold more than the edge (a commit whose answer
     // was lost): the edge is read back from the store before the next group is numbered.
     let mut resync = false;
-    while rx.recv_many(&mut batch, GROUP).await > 0 {
+    while myna_store::next_group(&mut rx, &mut batch, GROUP, GATHER).await > 0 {
         if resync {
             match edge_of(&store).await {
                 Ok(edge) => {
