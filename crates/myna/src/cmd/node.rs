@@ -258,7 +258,8 @@ impl NodeCmd {
             }
             NodeCmd::Agency { id, name, db, listen, hub, jlis, network, benefits, portal, cards, banks } => {
                 let network = network.unwrap_or_else(|| default_state().join("network"));
-                let db = Some(db_url(db, &format!("{}.db", id.replace(':', "-"))));
+                let url = db_url(db, &format!("{}.db", id.replace(':', "-")));
+                let db = Some(url.clone());
                 if benefits.is_some() && !id.starts_with("municipality:") {
                     return Err("--benefits: only a municipality runs a benefit system".into());
                 }
@@ -274,7 +275,6 @@ impl NodeCmd {
                     }
                     if let Some(b) = benefits {
                         let staff = cards.as_ref().map(|c| c.with_file_name("staff"));
-                        let url = db.clone().unwrap_or_default();
                         let s = super::roles::start_benefits(&network, &m, &url, b, &portal, staff.as_deref()).await?;
                         println!("benefit system of {name} listening on {}", s.node.url());
                         beside = Some(s);
@@ -286,7 +286,6 @@ impl NodeCmd {
                         .map(|b| b.split_once('=').map(|(c, u)| (c.to_string(), u.to_string())))
                         .collect::<Option<Vec<_>>>()
                         .ok_or("--bank takes CODE=URL")?;
-                    let url = db.clone().unwrap_or_default();
                     super::roles::start_deposit_insurance(&network, &name, &url, listen, (&hub, &jlis), banks)
                         .await?
                         .agency
