@@ -118,6 +118,25 @@ impl Portal {
     }
 }
 
+/// Why a signature was not accepted, with what the resident can do about it: a change of
+/// name or address revokes the signing certificate (the card and its login stay good), which a
+/// bare "revoked" does not tell them; the municipality's counter issues a new one.
+fn refusal(ctx: &Ctx, status: Option<&str>, reason: &str) -> String {
+    let head = ctx.t("電子署名を確認できませんでした: ", "The signature could not be verified: ");
+    let what_to_do = match status {
+        Some("holder-changed") => ctx.t(
+            "氏名・住所などの変更により、署名用電子証明書は失効しています。お住まいの市区町村の窓口で新しい署名用電子証明書の発行を受けると、再び署名できます（ログインはこれまでどおりできます）。",
+            "Your signing certificate was revoked when your name or address changed. Your municipality's counter issues a new one; then you can sign again (logging in still works).",
+        ),
+        Some("suspended") => ctx.t(
+            "このカードは一時停止されています。見つかった場合は、お住まいの市区町村の窓口で一時停止の解除を受けてください。",
+            "This card is suspended. If you found it, your municipality's counter lifts the suspension.",
+        ),
+        _ => "",
+    };
+    if what_to_do.is_empty() { format!("{head}{reason}") } else { format!("{head}{reason} {what_to_do}") }
+}
+
 fn label(ctx: &Ctx, f: &Field) -> String {
     f.label.get(ctx.en).to_string()
 }
@@ -446,19 +465,8 @@ async fn submit(
                 return confirm(&p, &ctx, &s, &o, &filled, &bound, Some(why.into()));
             }
             Ok(v) => {
-                let why = v.reason.unwrap_or_default();
-                return confirm(
-                    &p,
-                    &ctx,
-                    &s,
-                    &o,
-                    &filled,
-                    &bound,
-                    Some(format!(
-                        "{}{why}",
-                        ctx.t("電子署名を確認できませんでした: ", "The signature could not be verified: ")
-                    )),
-                );
+                let why = refusal(&ctx, v.status.as_deref(), &v.reason.unwrap_or_default());
+                return confirm(&p, &ctx, &s, &o, &filled, &bound, Some(why));
             }
             Err(e) => {
                 return error_page(
@@ -613,4 +621,23 @@ pub fn routes() -> Router<Arc<Portal>> {
         .route("/apply/{municipality}/{procedure}", get(form).post(check))
         .route("/applications", get(mine))
         .route("/applications/{receipt}", get(one))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Ctx, refusal};
+
+    /// A resident whose signing certificate a move or a new name revoked is told where a new
+    /// one is issued; other refusals keep J-LIS's reason alone.
+    #[test]
+    fn a_revoked_signing_certificate_says_where_a_new_one_is_issued() {
+        let ja = Ctx { en: false, session: None, path: "/".into() };
+        let m = refusal(&ja, Some("holder-changed"), "the certificate has been revoked");
+        assert!(m.contains("市区町村の窓口で新しい署名用電子証明書") && m.contains("revoked"), "{m}");
+        let en = Ctx { en: true, session: None, path: "/".into() };
+        let m = refusal(&en, Some("suspended"), "revoked");
+        assert!(m.contains("lifts the suspension"), "{m}");
+        let m = refusal(&en, Some("good"), "the signature does not verify");
+        assert_eq!(m, "The signature could not be verified: the signature does not verify");
+    }
 }
