@@ -48,19 +48,24 @@ impl Layout {
         }
     }
 
-    /// The residents whose `key` (code, number, digest, household) is `value`, read
-    /// through the pool (SQLite: on the calling thread).
-    pub(crate) async fn find(self, db: &Db, key: &str, value: i64) -> Result<Vec<StoredResident>, RegistryError> {
+    /// The statement for the residents whose `key` (code, number, digest, household) is a
+    /// value, and the parameters it takes with that value.
+    fn select_where<'a>(self, key: &'a str, value: i64) -> (String, Vec<myna_store::Val<'a>>) {
         match self {
             Self::OneTable => {
-                let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE {key} = $1");
-                db.read(&sql, &[value.into()], |r| Ok(rows::resident(r))).await?.into_iter().collect()
+                (format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE {key} = $1"), vec![value.into()])
             }
             Self::ByPrefecture => {
-                let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents_where($1, $2)");
-                db.read(&sql, &[key.into(), value.into()], |r| Ok(rows::resident(r))).await?.into_iter().collect()
+                (format!("SELECT {RESIDENT_COLUMNS} FROM residents_where($1, $2)"), vec![key.into(), value.into()])
             }
         }
+    }
+
+    /// The residents whose `key` is `value`, read through the pool (SQLite: on the calling
+    /// thread).
+    pub(crate) async fn find(self, db: &Db, key: &str, value: i64) -> Result<Vec<StoredResident>, RegistryError> {
+        let (sql, params) = self.select_where(key, value);
+        db.read(&sql, &params, |r| Ok(rows::resident(r))).await?.into_iter().collect()
     }
 
     /// The residents with these numbers.
@@ -88,16 +93,12 @@ impl Layout {
         key: &str,
         value: i64,
     ) -> Result<Vec<StoredResident>, RegistryError> {
-        let rows = match self {
-            Self::OneTable => {
-                let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE {key} = $1");
-                sqlx::query(&sql).bind(value).fetch_all(&mut *conn).await?
-            }
-            Self::ByPrefecture => {
-                let sql = format!("SELECT {RESIDENT_COLUMNS} FROM residents_where($1, $2)");
-                sqlx::query(&sql).bind(key).bind(value).fetch_all(&mut *conn).await?
-            }
+        let (sql, _) = self.select_where(key, value);
+        let q = match self {
+            Self::OneTable => sqlx::query(&sql),
+            Self::ByPrefecture => sqlx::query(&sql).bind(key),
         };
+        let rows = q.bind(value).fetch_all(&mut *conn).await?;
         rows.iter().map(rows::resident_any).collect()
     }
 
